@@ -1,0 +1,77 @@
+"""Activity analysis: which values depend on a wrt argument AND reach the result.
+
+Only those get adjoints, the way only tensors with `requires_grad` get a
+`.grad`. The body is in SSA form (each name assigned once on every path), so
+one forward pass finds the varied names and one backward pass the useful ones.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from .resolve import Op
+from .rules.registry import close_matches, display_name
+
+
+def differentiable_operands(op: Op, binding: dict) -> list:
+    """Operand nodes of `op` that its rule sends an adjoint to."""
+    if op.nondifferentiable:
+        return []
+    if op.rule is None:  # no rule: every name it reads counts, so misuse is caught
+        return [n for arg in list(op.args) + list(op.kwargs.values())
+                for n in gast.walk(arg) if isinstance(n, gast.Name)]
+    found = []
+    for param in op.rule.differentiable:
+        bound = binding.get(param)
+        found.extend(bound if isinstance(bound, tuple) else [bound])
+    return [n for n in found if isinstance(n, gast.Name)]
+
+
+def analyze(unit) -> set[str]:
+    """The names that need an adjoint; raises where a needed rule is missing."""
+    varied = set(unit.wrt)
+    for stmt, target in _assignments(unit.body):
+        operands = differentiable_operands(unit.ops[stmt], unit.bindings[stmt])
+        if any(n.id in varied for n in operands):
+            varied.add(target)
+    useful = {unit.result}
+    for stmt, target in reversed(list(_assignments(unit.body))):
+        if target not in useful or target not in varied:
+            continue
+        op = unit.ops[stmt]
+        if op.rule is None and not op.nondifferentiable:
+            raise _missing_rule(unit, stmt, op)
+        useful.update(n.id for n in differentiable_operands(op, unit.bindings[stmt]))
+    return varied & useful
+
+
+def _assignments(body):
+    for stmt in body:
+        if isinstance(stmt, gast.Assign):
+            yield stmt, stmt.targets[0].id
+        elif isinstance(stmt, gast.If):
+            yield from _assignments(stmt.body)
+            yield from _assignments(stmt.orelse)
+
+
+def _missing_rule(unit, stmt, op):
+    node = getattr(stmt.value, "func", stmt.value)
+    key = op.key
+    if isinstance(key, tuple) and key[0] == "construct":
+        return unit.src.error(stmt.value, f"srcgrad cannot differentiate through {key[1]} here",
+                              "Combine arrays with np.stack / np.concatenate instead.")
+    if isinstance(key, tuple) and key[0] == "unknown":
+        return unit.src.error(node, f"cannot resolve `{op.label}` to a function srcgrad knows",
+                              "Call NumPy functions by their module path (np.sin(x)).")
+    callee = op.callee
+    if callable(callee) and getattr(callee, "__code__", None) is not None:
+        return unit.src.error(
+            node, f"srcgrad does not differentiate calls to your own function "
+            f"`{op.label}` yet", "Inline its body into this function.")
+    name = display_name(key)
+    hint = "Rewrite it with functions that have rules"
+    matches = close_matches(key)
+    if matches:
+        hint += f"; close matches that do: {', '.join(matches)}"
+    return unit.src.error(node, f"no adjoint rule for {name} (called as `{op.label}`)",
+                          hint + ". A custom rule can be registered with srcgrad.rules.adjoint.")

@@ -1,0 +1,190 @@
+"""The public entry points: `grad` and `value_and_grad`, compiled once and cached."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import weakref
+
+import numpy as np
+
+from .errors import SrcGradError
+from .pipeline import Generated, transform
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {wrt: Generated}
+_LOCK = threading.RLock()
+
+
+def grad(func=None, wrt=0):
+    """The gradient of a scalar-valued function, by source transformation.
+
+    `wrt` is an argument index, an argument name, or a tuple of them (the
+    `requires_grad=True` arguments). A single one gives one gradient; a
+    tuple gives a tuple in `wrt` order. Usable as `grad(f)`, `@grad` and
+    `@grad(wrt=("w", "b"))`. The result has `.source` (the generated Python).
+    """
+    if func is None:
+        return lambda f: GradientFunction(f, wrt, with_value=False)
+    return GradientFunction(func, wrt, with_value=False)
+
+
+def value_and_grad(func=None, wrt=0):
+    """Like `grad`, but returns `(value, gradients)` from a single forward sweep."""
+    if func is None:
+        return lambda f: GradientFunction(f, wrt, with_value=True)
+    return GradientFunction(func, wrt, with_value=True)
+
+
+class GradientFunction:
+    """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
+
+    def __init__(self, func, wrt, with_value):
+        if isinstance(func, GradientFunction):
+            raise SrcGradError("grad of a gradient is not supported yet; differentiate a "
+                               "plain function")
+        if not callable(func):
+            raise SrcGradError(f"grad expects a function, got {func!r}")
+        functools.update_wrapper(self, func)
+        self._positional, self._wrt, self._single = _wrt_names(func, wrt)
+        self._with_value = with_value
+        self._generated = None
+
+    @property
+    def source(self) -> str:
+        """The generated Python: a forward sweep and a backward sweep."""
+        return self._compiled().source
+
+    def _compiled(self) -> Generated:
+        if self._generated is None:
+            self._generated = compiled(self.__wrapped__, self._wrt)
+        return self._generated
+
+    def __call__(self, *args, **kwargs):
+        generated = self._generated or self._compiled()
+        inputs = self._wrt_values(args, kwargs)
+        value, saved = generated.forward(*args, **kwargs)
+        if not _is_real_scalar(value):
+            raise _not_scalar(self.__wrapped__, value)
+        grads = generated.backward(1.0, *saved)
+        if self._single:
+            grads = _like(grads, inputs[0])
+        else:
+            grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
+        return (value, grads) if self._with_value else grads
+
+    def _wrt_values(self, args, kwargs) -> list:
+        values = []
+        for name in self._wrt:
+            index = self._positional.get(name)
+            if index is not None and index < len(args):
+                value = args[index]
+            elif name in kwargs:
+                value = kwargs[name]
+            else:
+                value = self._default(name)
+            _check_input(self.__wrapped__, name, value)
+            values.append(value)
+        return values
+
+    def _default(self, name):
+        parameter = inspect.signature(self.__wrapped__).parameters[name]
+        if parameter.default is inspect.Parameter.empty:
+            raise TypeError(f"{self.__name__}() missing required argument: '{name}'")
+        return parameter.default
+
+    def __repr__(self):
+        kind = "value_and_grad" if self._with_value else "grad"
+        return f"<srcgrad.{kind} of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
+
+
+def compiled(func, wrt: tuple) -> Generated:
+    """The cached forward/backward pair of `func` for the arguments `wrt`."""
+    with _LOCK:
+        per_func = _CACHE.get(func)
+        if per_func is None:
+            per_func = _CACHE[func] = {}
+        if wrt not in per_func:
+            per_func[wrt] = transform(func, wrt)
+        return per_func[wrt]
+
+
+def _wrt_names(func, wrt):
+    """(positions of positional parameters, wrt names as a tuple, single?)"""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        raise SrcGradError(f"cannot read the signature of {func!r}") from None
+    names = list(params)
+    positional = {n: i for i, n in enumerate(names)
+                  if params[n].kind in (params[n].POSITIONAL_ONLY, params[n].POSITIONAL_OR_KEYWORD)}
+    single = not isinstance(wrt, (tuple, list))
+    chosen = []
+    for item in ([wrt] if single else list(wrt)):
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if not 0 <= item < len(positional):
+                raise SrcGradError(f"wrt={item} is out of range: "
+                                   f"{func.__name__} has {len(positional)} positional arguments")
+            chosen.append(names[item])
+        elif isinstance(item, str) and item in params:
+            chosen.append(item)
+        else:
+            raise SrcGradError(f"wrt={item!r} is not an argument of {func.__name__}"
+                               f"({', '.join(names)})")
+    if len(set(chosen)) != len(chosen):
+        raise SrcGradError(f"wrt names an argument twice: {tuple(chosen)}")
+    if not chosen:
+        raise SrcGradError("wrt is empty: name at least one argument to differentiate")
+    return positional, tuple(chosen), single
+
+
+def _check_input(func, name, value):
+    if isinstance(value, (float, np.floating)):
+        return
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return
+    if isinstance(value, (bool, np.bool_)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind == "b"):
+        kind = "a boolean"
+    elif isinstance(value, (int, np.integer)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind in "iu"):
+        kind = "an integer"
+    elif isinstance(value, (complex, np.complexfloating)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind == "c"):
+        kind = "complex"
+    else:
+        kind = f"a {type(value).__name__}"
+    raise SrcGradError(
+        f"cannot differentiate {func.__name__} with respect to '{name}': it is {kind}, "
+        f"not a float; pass a float or a float array (e.g. np.asarray(..., dtype=float))")
+
+
+def _is_real_scalar(value) -> bool:
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return True
+    return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "fiu"
+
+
+def _not_scalar(func, value) -> SrcGradError:
+    shape = np.shape(value)
+    what = f"an array of shape {shape}" if shape else f"a {type(value).__name__}"
+    return SrcGradError(
+        f"grad needs {func.__name__} to return a real scalar, but it returned {what}. "
+        "Reduce it inside the function (e.g. np.sum or np.mean), or use srcgrad.vjp with a "
+        "seed shaped like the output (the backward(gradient=...) of PyTorch).")
+
+
+def _like(g, x):
+    """`g` with the type, shape and dtype of the argument `x`; never a view of it."""
+    if isinstance(x, np.ndarray):
+        g = np.asarray(g)
+        if g.shape != x.shape:
+            g = np.broadcast_to(g, x.shape)
+        if g.dtype != x.dtype:
+            return g.astype(x.dtype)
+        if not g.flags.writeable or np.may_share_memory(g, x):
+            return g.copy()
+        return g
+    if isinstance(x, np.floating):
+        return type(x)(g)
+    return float(g)

@@ -1,0 +1,64 @@
+"""Small constructors for the gast nodes the passes emit."""
+
+from __future__ import annotations
+
+import gast
+
+
+def load(name: str) -> gast.Name:
+    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def store(name: str) -> gast.Name:
+    return gast.Name(id=name, ctx=gast.Store(), annotation=None, type_comment=None)
+
+
+def const(value) -> gast.Constant:
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target: str, value, like=None) -> gast.Assign:
+    node = gast.Assign(targets=[store(target)], value=value, type_comment=None)
+    return _located(node, like)
+
+
+def if_(test: str, body, orelse, like=None) -> gast.If:
+    return _located(gast.If(test=load(test), body=list(body), orelse=list(orelse)), like)
+
+
+def call(func, *args, **keywords) -> gast.Call:
+    return gast.Call(func=func, args=list(args),
+                     keywords=[gast.keyword(arg=k, value=v) for k, v in keywords.items()])
+
+
+def attr(value, name: str) -> gast.Attribute:
+    return gast.Attribute(value=value, attr=name, ctx=gast.Load())
+
+
+def tuple_(elts) -> gast.Tuple:
+    return gast.Tuple(elts=list(elts), ctx=gast.Load())
+
+
+def is_atom(node) -> bool:
+    return isinstance(node, (gast.Name, gast.Constant))
+
+
+def assigned_name(stmt) -> str | None:
+    """The single name an `x = ...` statement assigns, else None."""
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def _located(node, like):
+    if like is not None and getattr(like, "lineno", None) is not None:
+        gast.copy_location(node, like)
+    return node
+
+
+COMMENT_PREFIX = "\x00srcgrad-comment:"
+
+
+def comment(text: str) -> gast.Expr:
+    """A marker statement that code generation prints as `# text`."""
+    return gast.Expr(value=const(COMMENT_PREFIX + text))

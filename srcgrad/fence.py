@@ -1,0 +1,68 @@
+"""Refuse unsupported constructs up front, with the user's file:line and a caret."""
+
+from __future__ import annotations
+
+import gast
+
+from .source import Source
+
+# construct -> (what it is, what to do instead)
+_REFUSED = {
+    gast.For: ("a `for` loop", "loops are not supported yet; unroll it or vectorize it with NumPy"),
+    gast.While: ("a `while` loop", "loops are not supported yet; vectorize it with NumPy"),
+    gast.AsyncFor: ("an `async for` loop", "use a plain function"),
+    gast.Try: ("a `try` statement", "move error handling outside the differentiated function"),
+    gast.With: ("a `with` statement", "move the `with` block outside the differentiated function"),
+    gast.AsyncWith: ("an `async with` statement", "use a plain function"),
+    gast.Global: ("a `global` statement", "pass the value in as an argument and return results"),
+    gast.Nonlocal: ("a `nonlocal` statement", "pass the value in as an argument and return results"),
+    gast.FunctionDef: ("a nested function definition", "define the helper at module level"),
+    gast.AsyncFunctionDef: ("a nested async function", "define the helper at module level"),
+    gast.ClassDef: ("a class definition", "define the class at module level"),
+    gast.Delete: ("a `del` statement", "drop the `del`; names are freed when the function returns"),
+    gast.Import: ("an `import` inside the function", "import at module level"),
+    gast.ImportFrom: ("an `import` inside the function", "import at module level"),
+    gast.Lambda: ("a lambda", "define a module-level function with `def`"),
+    gast.ListComp: ("a list comprehension", "write it with NumPy array operations"),
+    gast.SetComp: ("a set comprehension", "write it with NumPy array operations"),
+    gast.DictComp: ("a dict comprehension", "write it with NumPy array operations"),
+    gast.GeneratorExp: ("a generator expression", "write it with NumPy array operations"),
+    gast.Yield: ("`yield`", "return a value instead"),
+    gast.YieldFrom: ("`yield from`", "return a value instead"),
+    gast.Await: ("`await`", "use a plain function"),
+    gast.NamedExpr: ("an assignment expression (:=)", "assign in a statement of its own"),
+    gast.Starred: ("a starred expression", "pass the arguments one by one"),
+}
+
+
+def check(src: Source) -> None:
+    """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
+    fn = src.tree
+    args = fn.args
+    if args.vararg or args.kwarg:
+        node = args.vararg or args.kwarg
+        raise src.error(
+            node, f"{src.name} takes *args or **kwargs, which srcgrad cannot differentiate",
+            "Give each argument a name in the signature.")
+    for stmt in fn.body:
+        for node in gast.walk(stmt):
+            kind = _REFUSED.get(type(node))
+            if kind:
+                what, hint = kind
+                raise src.error(node, f"srcgrad cannot differentiate {what}", f"Instead: {hint}.")
+            if isinstance(node, (gast.Assign, gast.AugAssign)):
+                _check_targets(src, node)
+
+
+def _check_targets(src, node):
+    targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+    for target in targets:
+        leaves = target.elts if isinstance(target, (gast.Tuple, gast.List)) else [target]
+        for leaf in leaves:
+            if not isinstance(leaf, gast.Name):
+                raise src.error(
+                    leaf, "srcgrad cannot differentiate assignment into an element, slice or "
+                    "attribute", "Build a new array instead (e.g. with np.where or np.concatenate).")
+        if len(targets) > 1:
+            raise src.error(node, "srcgrad cannot differentiate chained assignment (a = b = ...)",
+                            "Assign each name in a statement of its own.")

@@ -1,0 +1,60 @@
+"""Deterministic, collision-free names for temporaries, versions and adjoints."""
+
+from __future__ import annotations
+
+import builtins
+
+import gast
+
+
+def names_in(tree) -> set[str]:
+    """Every identifier that appears in `tree` (names, parameters, attributes of names)."""
+    found = set()
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name):
+            found.add(node.id)
+        elif isinstance(node, gast.FunctionDef):
+            found.add(node.name)
+    return found
+
+
+class Namer:
+    """Hands out names that never collide with the user's names or each other.
+
+    Names are derived from the user's (`err` -> `err_1`, adjoint `d_err`) with
+    counters, never random, so the generated code is stable between runs.
+    """
+
+    def __init__(self, taken):
+        self.taken = set(taken) | set(dir(builtins))
+        self._adjoints: dict[str, str] = {}
+
+    def fresh(self, base: str) -> str:
+        """`base` itself if free, else `base_1`, `base_2`, ..."""
+        candidate, n = base, 0
+        while candidate in self.taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        self.taken.add(candidate)
+        return candidate
+
+    def temp(self) -> str:
+        n = 1
+        while f"t{n}" in self.taken:
+            n += 1
+        self.taken.add(f"t{n}")
+        return f"t{n}"
+
+    def version(self, base: str) -> str:
+        """A new SSA version of a user variable that is assigned again."""
+        n = 1
+        while f"{base}_{n}" in self.taken:
+            n += 1
+        self.taken.add(f"{base}_{n}")
+        return f"{base}_{n}"
+
+    def adjoint(self, name: str) -> str:
+        """The adjoint of `name`: `d_name`, or `d_name_1`... if the user has a `d_name`."""
+        if name not in self._adjoints:
+            self._adjoints[name] = self.fresh(f"d_{name}")
+        return self._adjoints[name]

@@ -1,0 +1,248 @@
+"""Normalize a function body: one operation per statement and a single result.
+
+Before::
+
+    yhat = w * x + b
+    if np.mean(yhat) > 0:
+        return np.mean(yhat ** 2)
+    return 0.0
+
+After (`loss` is the result name)::
+
+    t1 = w * x
+    yhat = t1 + b
+    t2 = np.mean(yhat)
+    cond = t2 > 0
+    if cond:
+        t3 = yhat ** 2
+        loss = np.mean(t3)
+    else:
+        loss = 0.0
+
+Operands of every operation are names or constants, conditional expressions
+become `if` statements, and every `return` becomes an assignment of the
+result name, so later passes see straight-line blocks and branches only.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import build
+from .naming import Namer
+from .source import Source
+
+# Expressions kept whole: they produce booleans or strings, never gradients.
+_OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Dict, gast.Set)
+
+
+def normalize(src: Source, namer: Namer) -> tuple[list, str]:
+    """Return (statements, result name) for the function in `src`."""
+    body = _returns_last(src, list(src.tree.body))
+    _check_tail(src, body)
+    result = _result_name(src, body, namer)
+    norm = _Normalizer(src, namer, result)
+    return norm.block(body), result
+
+
+def _always_returns(body) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, gast.Return):
+        return True
+    if isinstance(last, gast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    return isinstance(last, gast.Raise)
+
+
+def _returns_last(src, body):
+    """Move statements after an `if` that returns into its other branch.
+
+    `if c: return a` / `rest` becomes `if c: return a` / `else: rest`, so every
+    return ends a path through the function.
+    """
+    out = []
+    for i, stmt in enumerate(body):
+        rest = body[i + 1:]
+        if isinstance(stmt, gast.Return) and rest:
+            raise src.error(rest[0], "unreachable code after `return`", "Delete it.")
+        if isinstance(stmt, gast.If):
+            body_returns, else_returns = _always_returns(stmt.body), _always_returns(stmt.orelse)
+            if rest and body_returns and else_returns:
+                raise src.error(rest[0], "unreachable code after `return`", "Delete it.")
+            if rest and (body_returns or else_returns):
+                if body_returns:
+                    stmt.orelse = stmt.orelse + rest
+                else:
+                    stmt.body = stmt.body + rest
+                rest = None
+            stmt.body = _returns_last(src, stmt.body)
+            stmt.orelse = _returns_last(src, stmt.orelse)
+            if rest is None:
+                out.append(stmt)
+                return out
+        out.append(stmt)
+    return out
+
+
+def _check_tail(src, body, tail=True):
+    """Every `return` must end a path through the function."""
+    for i, stmt in enumerate(body):
+        last = tail and i == len(body) - 1
+        if isinstance(stmt, gast.Return) and not last:
+            raise src.error(stmt, "this `return` does not end the function on every path",
+                            "Assign the value to a variable and return it at the end.")
+        if isinstance(stmt, gast.If):
+            _check_tail(src, stmt.body, last)
+            _check_tail(src, stmt.orelse, last)
+
+
+def _result_name(src, body, namer) -> str:
+    last = body[-1] if body else None
+    returns = [n for n in gast.walk(src.tree) if isinstance(n, gast.Return)]
+    if (len(returns) == 1 and returns[0] is last
+            and isinstance(last.value, gast.Name)):
+        return last.value.id
+    if not returns:
+        raise src.error(src.tree, f"{src.name} has no `return`; srcgrad differentiates the value "
+                        "a function returns", "Return the value to differentiate.")
+    return namer.fresh(src.name if src.name.isidentifier() else "out")
+
+
+class _Normalizer:
+    def __init__(self, src: Source, namer: Namer, result: str):
+        self.src = src
+        self.namer = namer
+        self.result = result
+
+    def block(self, stmts) -> list:
+        out = []
+        for stmt in stmts:
+            self.statement(stmt, out)
+        return out
+
+    def statement(self, stmt, out):
+        if isinstance(stmt, gast.Assign):
+            self.assign(stmt, out)
+        elif isinstance(stmt, gast.AugAssign):
+            value = gast.BinOp(left=build.load(stmt.target.id), op=stmt.op, right=stmt.value)
+            gast.copy_location(value, stmt)
+            out.append(build.assign(stmt.target.id, self.expr(value, out), stmt))
+        elif isinstance(stmt, gast.AnnAssign):
+            if stmt.value is not None:
+                out.append(build.assign(stmt.target.id, self.expr(stmt.value, out), stmt))
+        elif isinstance(stmt, gast.If):
+            cond = self.condition(stmt.test, out)
+            out.append(build.if_(cond, self.block(stmt.body), self.block(stmt.orelse), stmt))
+        elif isinstance(stmt, gast.Return):
+            value = stmt.value if stmt.value is not None else build.const(None)
+            if not (isinstance(value, gast.Name) and value.id == self.result):
+                out.append(build.assign(self.result, self.expr(value, out), stmt))
+        elif isinstance(stmt, gast.Expr):
+            if not isinstance(stmt.value, gast.Constant):  # docstrings and bare constants
+                out.append(gast.copy_location(gast.Expr(value=self.expr(stmt.value, out)), stmt))
+        elif isinstance(stmt, (gast.Raise, gast.Assert)):
+            out.append(stmt)  # kept whole: they run in the forward sweep only
+        elif not isinstance(stmt, gast.Pass):
+            raise self.src.error(stmt, f"srcgrad cannot differentiate a `{type(stmt).__name__}` "
+                                 "statement", "Rewrite it with assignments, `if` and `return`.")
+
+    def assign(self, stmt, out):
+        target = stmt.targets[0]
+        if isinstance(target, gast.Name):
+            out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
+            return
+        names = [elt.id for elt in target.elts]
+        if isinstance(stmt.value, (gast.Tuple, gast.List)) and len(stmt.value.elts) == len(names):
+            # Evaluate every right-hand side before binding any name (`a, b = b, a`).
+            values = [self.atom(elt, out, force=True) for elt in stmt.value.elts]
+        else:
+            whole = self.atom(stmt.value, out)
+            values = []
+            for i in range(len(names)):
+                item = gast.Subscript(value=whole, slice=build.const(i), ctx=gast.Load())
+                values.append(gast.copy_location(item, stmt.value))
+        for name, value in zip(names, values):
+            out.append(build.assign(name, value, stmt))
+
+    def condition(self, test, out) -> str:
+        value = self.expr(test, out)
+        if isinstance(value, gast.Name):
+            return value.id
+        cond = self.namer.fresh("cond")
+        out.append(build.assign(cond, value, test))
+        return cond
+
+    def atom(self, node, out, force=False):
+        """`node` as a name or constant, emitting `tN = ...` for anything larger."""
+        value = self.expr(node, out)
+        if build.is_atom(value) and not (force and isinstance(value, gast.Name)):
+            return value
+        temp = self.namer.temp()
+        out.append(build.assign(temp, value, node))
+        return build.load(temp)
+
+    def expr(self, node, out):
+        """`node` as one operation whose operands are atoms."""
+        if build.is_atom(node) or isinstance(node, _OPAQUE):
+            return node
+        if isinstance(node, gast.BinOp):
+            new = gast.BinOp(left=self.atom(node.left, out), op=node.op,
+                             right=self.atom(node.right, out))
+        elif isinstance(node, gast.UnaryOp):
+            operand = node.operand
+            if (isinstance(node.op, gast.USub) and isinstance(operand, gast.Constant)
+                    and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool)):
+                new = build.const(-operand.value)
+            else:
+                new = gast.UnaryOp(op=node.op, operand=self.atom(operand, out))
+        elif isinstance(node, gast.Compare):
+            new = gast.Compare(left=self.atom(node.left, out), ops=node.ops,
+                               comparators=[self.atom(c, out) for c in node.comparators])
+        elif isinstance(node, gast.Call):
+            new = gast.Call(func=self.callee(node.func, out),
+                            args=[self.atom(a, out) for a in node.args],
+                            keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out))
+                                      for k in node.keywords])
+        elif isinstance(node, gast.Attribute):
+            new = gast.Attribute(value=self.callee(node.value, out), attr=node.attr, ctx=gast.Load())
+        elif isinstance(node, gast.Subscript):
+            new = gast.Subscript(value=self.atom(node.value, out),
+                                 slice=self.index(node.slice, out), ctx=gast.Load())
+        elif isinstance(node, (gast.Tuple, gast.List)):
+            new = type(node)(elts=[self.atom(e, out) for e in node.elts], ctx=gast.Load())
+        elif isinstance(node, gast.IfExp):
+            return self.if_expression(node, out)
+        else:
+            raise self.src.error(node, f"srcgrad cannot differentiate a {type(node).__name__} "
+                                 "expression", "Rewrite it with plain NumPy operations.")
+        return gast.copy_location(new, node)
+
+    def callee(self, node, out):
+        """Dotted paths (`np.linalg.norm`, `self.scale`) stay whole; anything else is an atom."""
+        if isinstance(node, gast.Name):
+            return node
+        if isinstance(node, gast.Attribute):
+            return gast.copy_location(
+                gast.Attribute(value=self.callee(node.value, out), attr=node.attr,
+                               ctx=gast.Load()), node)
+        return self.atom(node, out)
+
+    def index(self, node, out):
+        if isinstance(node, gast.Slice):
+            parts = [None if p is None else self.atom(p, out)
+                     for p in (node.lower, node.upper, node.step)]
+            return gast.Slice(lower=parts[0], upper=parts[1], step=parts[2])
+        if isinstance(node, gast.Tuple):
+            return gast.Tuple(elts=[self.index(e, out) for e in node.elts], ctx=gast.Load())
+        return self.atom(node, out)
+
+    def if_expression(self, node, out):
+        temp = self.namer.temp()
+        cond = self.condition(node.test, out)
+        body, orelse = [], []
+        body.append(build.assign(temp, self.expr(node.body, body), node.body))
+        orelse.append(build.assign(temp, self.expr(node.orelse, orelse), node.orelse))
+        out.append(build.if_(cond, body, orelse, node))
+        return build.load(temp)

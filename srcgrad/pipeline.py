@@ -1,0 +1,149 @@
+"""The transformer: source -> fence -> normalize -> SSA -> resolve -> activity -> reverse
+-> simplify -> codegen. One call builds the forward and backward functions of a function.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from . import activity, build, codegen, fence, reverse, runtime, simplify, source
+from .errors import SrcGradError
+from .naming import Namer, names_in
+from .resolve import Resolver
+from .ssa import to_ssa
+
+_RUNTIME = {**vars(runtime), "np": np}
+DEBUG = bool(os.environ.get("SRCGRAD_DEBUG"))  # print the code between stages
+
+
+@dataclass
+class Unit:
+    """Everything known about the function being transformed, shared by the passes."""
+
+    src: source.Source
+    namer: Namer
+    params: list
+    wrt: tuple
+    body: list = field(default_factory=list)
+    result: str = ""
+    ops: dict = field(default_factory=dict)  # assignment statement -> Op
+    bindings: dict = field(default_factory=dict)  # assignment statement -> rule parameters
+    active: set = field(default_factory=set)
+    helpers: dict = field(default_factory=dict)  # name in generated code -> object
+    resolver: Resolver | None = None
+
+    def adjoint(self, name: str) -> str:
+        return self.namer.adjoint(name)
+
+    def helper(self, name: str, namespace=None) -> str:
+        """The generated code's name for a helper (np, unbroadcast, ...), never shadowing
+        one of the user's names."""
+        obj = (namespace or _RUNTIME)[name]
+        for code_name, bound in self.helpers.items():
+            if bound is obj:
+                return code_name
+        user_sees = self.resolver.lookup(name) if name not in self.resolver.locals else None
+        if name in self.namer.taken and user_sees is not obj:
+            code_name = self.namer.fresh(name)
+        else:
+            code_name = name
+            self.namer.taken.add(name)
+        self.helpers[code_name] = obj
+        return code_name
+
+
+@dataclass
+class Generated:
+    """The product of a transformation: live functions and their readable source."""
+
+    forward: object  # (*args) -> (value, saved)
+    backward: object  # (seed, *saved) -> gradients
+    source: str
+    wrt: tuple
+
+
+def transform(func, wrt: tuple) -> Generated:
+    src = source.load(func)
+    fence.check(src)
+    params = [a.id for a in src.tree.args.args + src.tree.args.kwonlyargs]
+    taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
+    unit = Unit(src, Namer(taken), params, wrt)
+
+    body, result = _normalize(unit)
+    unit.body, unit.result = to_ssa(body, params, unit.namer, result)
+    _debug("normalized", unit.body)
+    locals_ = params + [n.id for n in gast.walk(gast.Module(body=unit.body, type_ignores=[]))
+                        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    unit.resolver = Resolver(func, locals_)
+    unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
+    unit.bindings = reverse.bindings(unit)
+    unit.active = activity.analyze(unit)
+
+    seed = unit.adjoint(unit.result)
+    adjoint_body = reverse.backward_body(unit)
+    returned = [unit.adjoint(n) for n in wrt]
+    adjoint_body = simplify.simplify(adjoint_body, set(returned))
+    saved = _saved(unit, adjoint_body, seed)
+
+    name = src.name
+    forward = codegen.function(
+        unit.namer.fresh(f"{name}_forward"), copy.deepcopy(src.tree.args),
+        [build.comment("forward sweep: the original computation")] + unit.body + [
+            gast.Return(value=build.tuple_([build.load(unit.result),
+                                            build.tuple_([build.load(n) for n in saved])]))])
+    backward = codegen.function(
+        unit.namer.fresh(f"{name}_backward"), codegen.arguments([seed] + saved),
+        [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
+            gast.Return(value=build.load(returned[0]) if len(returned) == 1
+                        else build.tuple_([build.load(n) for n in returned]))])
+    text = codegen.render([forward, backward])
+    _debug("generated", None, text)
+    fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
+                                         f"{src.name} from {os.path.basename(src.filename)}")
+    fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
+    return Generated(fwd, bwd, text, wrt)
+
+
+def _normalize(unit):
+    from .normalize import normalize
+    return normalize(unit.src, unit.namer)
+
+
+def _assignments(body):
+    for stmt in body:
+        if isinstance(stmt, gast.Assign):
+            yield stmt
+        elif isinstance(stmt, gast.If):
+            yield from _assignments(stmt.body)
+            yield from _assignments(stmt.orelse)
+
+
+def _saved(unit, adjoint_body, seed) -> list:
+    """Forward values the backward sweep reads, in the order the forward sweep makes them."""
+    read = {n.id for stmt in adjoint_body for n in gast.walk(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    written = {n.id for stmt in adjoint_body for n in gast.walk(stmt)
+               if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    order = list(unit.params) + [s.targets[0].id for s in _assignments(unit.body)]
+    seen, saved = set(), []
+    for name in order:
+        if name in read and name not in written and name != seed and name not in seen:
+            seen.add(name)
+            saved.append(name)
+    return saved
+
+
+def _debug(stage, body, text=None):
+    if DEBUG:
+        if text is None:
+            fn = codegen.function("stage", codegen.arguments([]), body)
+            text = codegen.render([fn])
+        print(f"--- srcgrad: {stage} ---\n{text}")
+
+
+__all__ = ["transform", "Generated", "SrcGradError"]

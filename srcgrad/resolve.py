@@ -1,0 +1,157 @@
+"""Bind every operation of the normalized function to its rule, in a side table.
+
+`t1 = np.sin(x)` -> Op(key=numpy.sin, args=[x]); `z = x * y` -> Op(numpy.multiply,
+[x, y]); `s = x.sum(axis=0)` -> Op(method("sum"), [x], {axis: 0}). Calls are
+resolved against the function's closure, globals and builtins as they are
+when the gradient is built.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from .rules import NONDIFFERENTIABLE, RULES
+from .rules.registry import attribute, method
+
+OPERATORS = {
+    gast.Add: (np.add, "+"), gast.Sub: (np.subtract, "-"), gast.Mult: (np.multiply, "*"),
+    gast.Div: (np.true_divide, "/"), gast.Pow: (np.power, "**"), gast.MatMult: (np.matmul, "@"),
+    gast.FloorDiv: (np.floor_divide, "//"), gast.Mod: (np.remainder, "%"),
+}
+_UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
+
+NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
+_MISSING = object()
+
+
+@dataclass
+class Op:
+    """One operation: which rule computes its adjoint and what its operands are."""
+
+    key: object
+    label: str  # how the user wrote it: "*", "np.sum", ".reshape()"
+    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
+    callee: object = None  # the resolved function, for calls
+
+    @property
+    def rule(self):
+        return RULES.get(self.key)
+
+    @property
+    def nondifferentiable(self) -> bool:
+        return self.key == NONDIFF or self.key in NONDIFFERENTIABLE
+
+
+class Resolver:
+    """Looks names up in the user function's closure, globals and builtins."""
+
+    def __init__(self, func, local_names):
+        self.locals = set(local_names)
+        code = func.__code__
+        self.closure = dict(zip(code.co_freevars, func.__closure__ or ()))
+        self.globals = func.__globals__
+
+    def lookup(self, name):
+        if name in self.closure:
+            try:
+                return self.closure[name].cell_contents
+            except ValueError:
+                return _MISSING
+        if name in self.globals:
+            return self.globals[name]
+        return getattr(builtins, name, _MISSING)
+
+    def dotted(self, node):
+        """The object a dotted path of non-local names refers to, or _MISSING."""
+        if isinstance(node, gast.Name):
+            return _MISSING if node.id in self.locals else self.lookup(node.id)
+        if isinstance(node, gast.Attribute):
+            base = self.dotted(node.value)
+            return _MISSING if base is _MISSING else getattr(base, node.attr, _MISSING)
+        return _MISSING
+
+    def op(self, value) -> Op:
+        """The Op computed by the right-hand side `value` of a normalized assignment."""
+        if isinstance(value, (gast.Name, gast.Constant)):
+            return Op("identity", "assignment", [value])
+        if isinstance(value, gast.BinOp):
+            key, label = OPERATORS[type(value.op)]
+            return Op(key, label, [value.left, value.right])
+        if isinstance(value, gast.UnaryOp):
+            if type(value.op) in _UNARY:
+                key, label = _UNARY[type(value.op)]
+                return Op(key, label, [value.operand])
+            return Op(NONDIFF, "not", [value.operand])
+        if isinstance(value, (gast.Compare, gast.JoinedStr)):
+            return Op(NONDIFF, "comparison", _names(value))
+        if isinstance(value, gast.Subscript):
+            return Op("getitem", "indexing", [value.value, index_expression(value.slice)])
+        if isinstance(value, gast.Attribute):
+            return self.attribute(value)
+        if isinstance(value, gast.Call):
+            return self.call(value)
+        kind = {gast.BoolOp: "`and`/`or`", gast.Tuple: "a tuple", gast.List: "a list",
+                gast.Dict: "a dict", gast.Set: "a set"}.get(type(value), type(value).__name__)
+        return Op(("construct", kind), kind, _names(value))
+
+    def attribute(self, node) -> Op:
+        obj = self.dotted(node)
+        if obj is not _MISSING or not _local_base(node, self.locals):
+            return Op(NONDIFF, "constant", [])  # np.pi, config.scale: never depends on wrt
+        return Op(attribute(node.attr), f".{node.attr}", [node.value])
+
+    def call(self, node) -> Op:
+        args, kwargs = list(node.args), {k.arg: k.value for k in node.keywords}
+        func = node.func
+        if isinstance(func, gast.Attribute) and _local_base(func, self.locals):
+            if isinstance(func.value, gast.Name):
+                return Op(method(func.attr), f".{func.attr}()", [func.value] + args, kwargs)
+            return Op(("unknown", _label(func)), _label(func), _names(node))
+        callee = self.dotted(func)
+        if callee is _MISSING:
+            return Op(("unknown", _label(func)), _label(func), _names(node))
+        key = callee if _hashable(callee) else ("unhashable", id(callee))
+        return Op(key, _label(func), args, kwargs, callee)
+
+
+def index_expression(node):
+    """An index as a plain expression: `x[1:, None]` -> `(slice(1, None, None), None)`."""
+    if isinstance(node, gast.Slice):
+        parts = [p if p is not None else gast.Constant(value=None, kind=None)
+                 for p in (node.lower, node.upper, node.step)]
+        return gast.Call(func=gast.Name(id="slice", ctx=gast.Load(), annotation=None,
+                                        type_comment=None), args=parts, keywords=[])
+    if isinstance(node, gast.Tuple):
+        return gast.Tuple(elts=[index_expression(e) for e in node.elts], ctx=gast.Load())
+    return node
+
+
+def _local_base(node, local_names) -> bool:
+    while isinstance(node, gast.Attribute):
+        node = node.value
+    return isinstance(node, gast.Name) and node.id in local_names
+
+
+def _label(node) -> str:
+    if isinstance(node, gast.Name):
+        return node.id
+    if isinstance(node, gast.Attribute):
+        return f"{_label(node.value)}.{node.attr}"
+    return "<expression>"
+
+
+def _names(node) -> list:
+    return [n for n in gast.walk(node) if isinstance(n, gast.Name)]
+
+
+def _hashable(obj) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True

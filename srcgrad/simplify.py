@@ -1,0 +1,100 @@
+"""Simplify generated code: fold constants and multiplications by one, drop dead code.
+
+Before::
+
+    d_t2 = d_loss * 2 * err ** (2 - 1)
+    t9 = np.cos(x)          # never read
+
+After::
+
+    d_t2 = d_loss * 2 * err
+
+Runs to a fixed point; both passes only remove work, never change a value's
+meaning.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import gast
+
+from . import build
+
+_FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+         gast.Pow: operator.pow}
+
+
+def simplify(body: list, live_out: set[str]) -> list:
+    """Fold constants in `body`, then drop assignments nothing reads."""
+    folder = _Fold()
+    body = [folder.visit(stmt) for stmt in body]
+    return _drop_orphan_comments(_dead_code(body, set(live_out)))
+
+
+def _number(node):
+    return (isinstance(node, gast.Constant) and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool))
+
+
+class _Fold(gast.NodeTransformer):
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        left, right, op = node.left, node.right, type(node.op)
+        if _number(left) and _number(right) and op in _FOLD:
+            return build.const(_FOLD[op](left.value, right.value))
+        if op is gast.Pow and _number(right) and right.value == 1:
+            return left
+        if op is gast.Mult and _number(right) and right.value == 1:
+            return left
+        if op is gast.Mult and _number(left) and left.value == 1:
+            return right
+        if op in (gast.Add, gast.Sub) and _number(right) and right.value == 0:
+            return left
+        return node
+
+
+def _dead_code(body, live) -> list:
+    """Remove assignments whose names are never read afterwards (walks backwards)."""
+    out = []
+    for stmt in reversed(body):
+        if isinstance(stmt, gast.If):
+            body_live, else_live = set(live), set(live)
+            stmt.body = _dead_code(stmt.body, body_live) or [gast.Pass()]
+            stmt.orelse = _dead_code(stmt.orelse, else_live)
+            if _is_pass(stmt.body) and not stmt.orelse:
+                continue
+            live |= body_live | else_live | {stmt.test.id}
+        else:
+            target = build.assigned_name(stmt)
+            if target is not None and target not in live:
+                continue
+            live.discard(target)
+            live |= {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+                     and isinstance(n.ctx, gast.Load)}
+        out.append(stmt)
+    out.reverse()
+    return out
+
+
+def _is_pass(stmts) -> bool:
+    return len(stmts) == 1 and isinstance(stmts[0], gast.Pass)
+
+
+def _is_comment(stmt) -> bool:
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str)
+            and stmt.value.value.startswith(build.COMMENT_PREFIX))
+
+
+def _drop_orphan_comments(body) -> list:
+    """Drop comments whose code was removed (followed by another comment or nothing)."""
+    out = []
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, gast.If):
+            stmt.body = _drop_orphan_comments(stmt.body)
+            stmt.orelse = _drop_orphan_comments(stmt.orelse)
+        if _is_comment(stmt) and (i + 1 == len(body) or _is_comment(body[i + 1])):
+            continue
+        out.append(stmt)
+    return out

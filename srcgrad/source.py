@@ -1,0 +1,119 @@
+"""Load a function's source, parse it with gast, and point errors at the user's lines."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from dataclasses import dataclass
+
+import gast
+
+from .errors import SrcGradError
+
+
+@dataclass
+class Source:
+    """A parsed function plus what is needed to report errors at the user's line."""
+
+    func: object
+    filename: str
+    first_line: int  # the file's line number of line 1 of the parsed text
+    indent: int  # columns removed by dedenting
+    lines: list[str]  # the dedented source lines of the function
+    tree: gast.FunctionDef
+
+    @property
+    def name(self) -> str:
+        return self.tree.name
+
+    def user_line(self, node) -> int | None:
+        lineno = getattr(node, "lineno", None)
+        return None if lineno is None else lineno + self.first_line - 1
+
+    def error(self, node, summary: str, hint: str = "") -> SrcGradError:
+        """A SrcGradError showing file:line, the source line and a caret under `node`."""
+        return SrcGradError(self.describe(node, summary, hint))
+
+    def describe(self, node, summary: str, hint: str = "") -> str:
+        parts = [summary]
+        lineno = getattr(node, "lineno", None)
+        if lineno is not None:
+            parts.append(f'  File "{self.filename}", line {self.user_line(node)}, in {self.name}')
+            text = self.lines[lineno - 1] if lineno <= len(self.lines) else ""
+            parts.append("    " + " " * self.indent + text.rstrip())
+            col = getattr(node, "col_offset", None)
+            if col is not None:
+                end = getattr(node, "end_col_offset", None)
+                same_line = getattr(node, "end_lineno", lineno) == lineno
+                width = (end - col) if (end and same_line and end > col) else 1
+                parts.append("    " + " " * (self.indent + col) + "^" * width)
+        if hint:
+            parts.append(hint)
+        return "\n".join(parts)
+
+
+def _unwrap_callable(func):
+    if isinstance(func, (staticmethod, classmethod)):
+        func = func.__func__
+    if inspect.ismethod(func):
+        raise SrcGradError(
+            f"{func.__qualname__} is a bound method; differentiate the plain function "
+            f"(e.g. type(obj).{func.__name__}) and pass the object as a non-wrt argument"
+        )
+    if not inspect.isfunction(func):
+        raise SrcGradError(
+            f"srcgrad can only differentiate Python functions written with `def`, not {func!r}"
+        )
+    if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
+        raise SrcGradError(f"{func.__qualname__} is async; differentiate a plain `def` function")
+    if inspect.isgeneratorfunction(func):
+        raise SrcGradError(
+            f"{func.__qualname__} is a generator; differentiate a function that returns a value"
+        )
+    return func
+
+
+def load(func) -> Source:
+    """Parse `func`'s source into a gast FunctionDef with decorators stripped."""
+    func = _unwrap_callable(func)
+    name = func.__qualname__
+    if func.__name__ == "<lambda>":
+        raise SrcGradError(
+            f"{name}: srcgrad reads source code and a lambda's source is ambiguous; "
+            "define it with `def` to differentiate it"
+        )
+    try:
+        raw_lines, first_line = inspect.getsourcelines(func)
+        filename = inspect.getsourcefile(func) or func.__code__.co_filename
+    except (OSError, TypeError) as exc:
+        raise SrcGradError(
+            f"cannot read the source of {name} ({exc}); srcgrad transforms source code, so "
+            "define the function in a .py file (or a notebook cell), not with exec() or in the "
+            "interactive prompt"
+        ) from None
+    raw = "".join(raw_lines)
+    dedented = textwrap.dedent(raw)
+    indent = _indent_of(raw_lines) if raw_lines else 0
+    try:
+        module = gast.parse(dedented)
+    except SyntaxError as exc:
+        raise SrcGradError(
+            f"the source of {name} in {filename} no longer parses ({exc.msg}); "
+            "has the file changed since it was imported? Re-import or restart."
+        ) from None
+    defs = [n for n in module.body if isinstance(n, gast.FunctionDef)]
+    if not defs or defs[0].name != func.__name__:
+        if module.body and isinstance(module.body[0], gast.AsyncFunctionDef):
+            raise SrcGradError(f"{name} is async; differentiate a plain `def` function")
+        raise SrcGradError(
+            f"the source of {name} in {filename} does not match the function "
+            "(has the file changed since it was imported? Re-import or restart)"
+        )
+    tree = defs[0]
+    tree.decorator_list = []  # line 1 of the parsed text is still `first_line` of the file
+    return Source(func, filename, first_line, indent, dedented.splitlines(), tree)
+
+
+def _indent_of(lines: list[str]) -> int:
+    first = next((line for line in lines if line.strip()), "")
+    return len(first) - len(first.lstrip())

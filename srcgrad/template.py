@@ -1,0 +1,140 @@
+"""Instantiate a rule's template for one operation of the user's function.
+
+For `t2 = np.sum(t1, axis=1)` the template of np.sum::
+
+    if axis is None:
+        d[x] = np.full_like(x, d[z])
+    else:
+        d[x] = repeat_to(d[z], x, axis, keepdims)
+
+becomes `d[t1] = repeat_to(d_t2, t1, 1, False)`: parameters are replaced by
+the operands, `d[z]` by the result's adjoint, template-local names by fresh
+ones, and `if`s on constant arguments are decided here. Contributions stay
+as `d[operand] = value` for the reverse pass to turn into assignments.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from . import build
+from .errors import SrcGradError
+from .rules.registry import Rule, _is_adjoint_ref
+
+
+def bind(rule: Rule, op, src, node) -> dict:
+    """Map the rule's parameters to the operation's operand nodes."""
+    try:
+        bound = rule.signature.bind(None, *op.args, **op.kwargs)
+    except TypeError as exc:
+        raise src.error(node, f"srcgrad's rule for `{op.label}` does not accept these arguments "
+                        f"({exc})", "Pass only the arguments the rule supports.") from None
+    bound.apply_defaults()
+    binding = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        if isinstance(value, tuple):
+            binding[name] = tuple(value)
+        elif isinstance(value, gast.AST):
+            binding[name] = value
+        else:
+            binding[name] = build.const(value)
+    return binding
+
+
+def is_contribution(stmt) -> bool:
+    return isinstance(stmt, gast.Assign) and _is_contribution_target(stmt.targets[0])
+
+
+def _is_contribution_target(node) -> bool:
+    return (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
+            and node.value.id == "d" and getattr(node, "_srcgrad_operand", False))
+
+
+def instantiate(rule: Rule, binding: dict, result: str, unit) -> list:
+    """The rule's statements for one operation, contributions still symbolic."""
+    params = list(rule.signature.parameters)
+    result_param = params[0]
+    local_names = {n.id for stmt in rule.body for n in gast.walk(stmt)
+                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    renames = {name: unit.namer.fresh(name) for name in sorted(local_names)}
+    substitute = _Substitute(rule, binding, result_param, result, renames, unit)
+    return _block(copy.deepcopy(rule.body), substitute)
+
+
+def _block(stmts, substitute) -> list:
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            test = substitute.visit(stmt.test)
+            try:
+                chosen = stmt.body if _static(test) else stmt.orelse
+            except _NotStatic:
+                out.append(gast.If(test=test, body=_block(stmt.body, substitute),
+                                   orelse=_block(stmt.orelse, substitute)))
+                continue
+            out.extend(_block(chosen, substitute))
+        else:
+            out.append(substitute.visit(stmt))
+    return out
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, rule, binding, result_param, result, renames, unit):
+        self.rule = rule
+        self.binding = binding
+        self.result_param = result_param
+        self.result = result
+        self.renames = renames
+        self.unit = unit
+
+    def visit_Subscript(self, node):
+        if not _is_adjoint_ref(node):
+            return self.generic_visit(node)
+        param = node.slice.id
+        if isinstance(node.ctx, gast.Store):
+            target = gast.Subscript(value=build.load("d"), slice=copy.deepcopy(self.binding[param]),
+                                    ctx=gast.Store())
+            target._srcgrad_operand = True
+            return target
+        if param != self.result_param:
+            raise SrcGradError(f"rule {self.rule.name}: only d[{self.result_param}] can be read")
+        return build.load(self.unit.adjoint(self.result))
+
+    def visit_Name(self, node):
+        name = node.id
+        if name == self.result_param:
+            return build.load(self.result)
+        if name in self.binding:
+            value = self.binding[name]
+            return build.tuple_(copy.deepcopy(list(value))) if isinstance(value, tuple) \
+                else copy.deepcopy(value)
+        if name in self.renames:
+            return gast.Name(id=self.renames[name], ctx=node.ctx, annotation=None, type_comment=None)
+        return build.load(self.unit.helper(name, self.rule.template.__globals__))
+
+
+class _NotStatic(Exception):
+    pass
+
+
+def _static(node):
+    """The value of a test made only of constants, else raise _NotStatic."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Tuple):
+        return tuple(_static(e) for e in node.elts)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
+        return not _static(node.operand)
+    if isinstance(node, gast.BoolOp):
+        values = [_static(v) for v in node.values]
+        return all(values) if isinstance(node.op, gast.And) else any(values)
+    if isinstance(node, gast.Compare) and len(node.ops) == 1:
+        left, right = _static(node.left), _static(node.comparators[0])
+        compare = {gast.Is: lambda a, b: a is b, gast.IsNot: lambda a, b: a is not b,
+                   gast.Eq: lambda a, b: a == b, gast.NotEq: lambda a, b: a != b,
+                   gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b}
+        if type(node.ops[0]) in compare:
+            return compare[type(node.ops[0])](left, right)
+    raise _NotStatic
