@@ -67,10 +67,11 @@ class GradientFunction:
         if not _is_real_scalar(value):
             raise _not_scalar(self.__wrapped__, value)
         grads = generated.backward(1.0, *saved)
+        if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
+            grads = (grads,)
+        grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
         if self._single:
-            grads = _like(grads, inputs[0])
-        else:
-            grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
+            grads = grads[0]
         return (value, grads) if self._with_value else grads
 
     def _wrt_values(self, args, kwargs) -> list:

@@ -177,7 +177,8 @@ class _Normalizer:
     def atom(self, node, out, force=False):
         """`node` as a name or constant, emitting `tN = ...` for anything larger."""
         value = self.expr(node, out)
-        if build.is_atom(value) and not (force and isinstance(value, gast.Name)):
+        if (build.is_atom(value) or _constant_tuple(value)) and not (
+                force and isinstance(value, gast.Name)):
             return value
         temp = self.namer.temp()
         out.append(build.assign(temp, value, node))
@@ -185,7 +186,7 @@ class _Normalizer:
 
     def expr(self, node, out):
         """`node` as one operation whose operands are atoms."""
-        if build.is_atom(node) or isinstance(node, _OPAQUE):
+        if build.is_atom(node) or isinstance(node, _OPAQUE) or _constant_tuple(node):
             return node
         if isinstance(node, gast.BinOp):
             new = gast.BinOp(left=self.atom(node.left, out), op=node.op,
@@ -246,3 +247,9 @@ class _Normalizer:
         orelse.append(build.assign(temp, self.expr(node.orelse, orelse), node.orelse))
         out.append(build.if_(cond, body, orelse, node))
         return build.load(temp)
+
+
+def _constant_tuple(node) -> bool:
+    """`(0, 2)` and friends stay literal, so rules see constant axes and shapes."""
+    return isinstance(node, gast.Tuple) and all(
+        isinstance(e, gast.Constant) or _constant_tuple(e) for e in node.elts)

@@ -64,17 +64,21 @@ def _dead_code(body, live) -> list:
             stmt.orelse = _dead_code(stmt.orelse, else_live)
             if _is_pass(stmt.body) and not stmt.orelse:
                 continue
-            live |= body_live | else_live | {stmt.test.id}
+            live |= body_live | else_live | _reads(stmt.test)
         else:
             target = build.assigned_name(stmt)
             if target is not None and target not in live:
                 continue
             live.discard(target)
-            live |= {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
-                     and isinstance(n.ctx, gast.Load)}
+            live |= _reads(stmt)
         out.append(stmt)
     out.reverse()
     return out
+
+
+def _reads(node) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
 
 
 def _is_pass(stmts) -> bool:
