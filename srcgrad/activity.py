@@ -23,8 +23,9 @@ def differentiable_operands(op: Op, binding: dict) -> list:
     found = []
     for param in op.rule.differentiable:
         bound = binding.get(param)
-        found.extend(bound if isinstance(bound, tuple) else [bound])
-    return [n for n in found if isinstance(n, gast.Name)]
+        for node in bound if isinstance(bound, tuple) else [bound]:
+            found.extend(n for n in gast.walk(node) if isinstance(n, gast.Name))
+    return found
 
 
 def analyze(unit) -> set[str]:

@@ -203,7 +203,7 @@ class _Normalizer:
                                comparators=[self.atom(c, out) for c in node.comparators])
         elif isinstance(node, gast.Call):
             new = gast.Call(func=self.callee(node.func, out),
-                            args=[self.atom(a, out) for a in node.args],
+                            args=[self.argument(a, out) for a in node.args],
                             keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out))
                                       for k in node.keywords])
         elif isinstance(node, gast.Attribute):
@@ -219,6 +219,13 @@ class _Normalizer:
             raise self.src.error(node, f"srcgrad cannot differentiate a {type(node).__name__} "
                                  "expression", "Rewrite it with plain NumPy operations.")
         return gast.copy_location(new, node)
+
+    def argument(self, node, out):
+        """Call arguments are atoms, or list/tuple literals of atoms (np.stack([a, b]))."""
+        if isinstance(node, (gast.List, gast.Tuple)) and not _constant_tuple(node):
+            elts = [self.argument(e, out) for e in node.elts]
+            return gast.copy_location(type(node)(elts=elts, ctx=gast.Load()), node)
+        return self.atom(node, out)
 
     def callee(self, node, out):
         """Dotted paths (`np.linalg.norm`, `self.scale`) stay whole; anything else is an atom."""

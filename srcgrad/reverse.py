@@ -70,21 +70,41 @@ def _contributions(stmts, broadcast, unit, initialized) -> list:
             _reconcile(body, orelse, body_init, else_init, initialized, unit)
             out.append(gast.If(test=stmt.test, body=body or [gast.Pass()], orelse=orelse))
         elif is_contribution(stmt):
-            operand = stmt.targets[0].slice
-            if not isinstance(operand, gast.Name) or operand.id not in unit.active:
-                continue
-            name = operand.id
-            value = stmt.value
-            if broadcast:
-                value = build.call(build.load(unit.helper("unbroadcast")), value, build.load(name))
-            adjoint = unit.adjoint(name)
-            if name in initialized:
-                value = gast.BinOp(left=build.load(adjoint), op=gast.Add(), right=value)
-            initialized.add(name)
-            out.append(build.assign(adjoint, value))
+            _contribute(stmt.targets[0].slice, stmt.value, broadcast, unit, initialized, out)
         else:
             out.append(stmt)
     return out
+
+
+def _is_active(node, unit) -> bool:
+    if isinstance(node, (gast.List, gast.Tuple)):
+        return any(_is_active(e, unit) for e in node.elts)
+    return isinstance(node, gast.Name) and node.id in unit.active
+
+
+def _contribute(operand, value, broadcast, unit, initialized, out):
+    """`d_operand = value`, or `d_operand = d_operand + value` if it already has one.
+
+    A list/tuple literal operand (`np.stack([a, b])`) receives a sequence:
+    its i-th element's contribution is `parts[i]`.
+    """
+    if not _is_active(operand, unit):
+        return
+    if isinstance(operand, (gast.List, gast.Tuple)):
+        parts = unit.namer.fresh("d_parts")
+        out.append(build.assign(parts, value))
+        for i, element in enumerate(operand.elts):
+            part = gast.Subscript(value=build.load(parts), slice=build.const(i), ctx=gast.Load())
+            _contribute(element, part, broadcast, unit, initialized, out)
+        return
+    name = operand.id
+    if broadcast:
+        value = build.call(build.load(unit.helper("unbroadcast")), value, build.load(name))
+    adjoint = unit.adjoint(name)
+    if name in initialized:
+        value = gast.BinOp(left=build.load(adjoint), op=gast.Add(), right=value)
+    initialized.add(name)
+    out.append(build.assign(adjoint, value))
 
 
 def _reconcile(body, orelse, body_init, else_init, initialized, unit):

@@ -100,3 +100,8 @@ def scatter_add(x, index, g):
     else:
         np.add.at(out, index, g)
     return out
+
+
+def unstack(g, axis=0):
+    """Adjoint of np.stack: the slices of g along `axis`, one per stacked array."""
+    return list(np.moveaxis(g, axis, 0))

@@ -67,7 +67,8 @@ def _block(stmts, substitute) -> list:
     out = []
     for stmt in stmts:
         if isinstance(stmt, gast.If):
-            test = substitute.visit(stmt.test)
+            literal = _literal_sequence_test(stmt.test, substitute.binding)
+            test = substitute.visit(stmt.test) if literal is None else build.const(literal)
             try:
                 chosen = stmt.body if _static(test) else stmt.orelse
             except _NotStatic:
@@ -113,6 +114,15 @@ class _Substitute(gast.NodeTransformer):
         if name in self.renames:
             return gast.Name(id=self.renames[name], ctx=node.ctx, annotation=None, type_comment=None)
         return build.load(self.unit.helper(name, self.rule.template.__globals__))
+
+
+def _literal_sequence_test(test, binding):
+    """`literal_sequence(p)` in a template: is `p` a list/tuple literal at the call site?"""
+    if (isinstance(test, gast.Call) and isinstance(test.func, gast.Name)
+            and test.func.id == "literal_sequence" and len(test.args) == 1):
+        bound = binding[test.args[0].id]
+        return isinstance(bound, (gast.List, gast.Tuple))
+    return None
 
 
 class _NotStatic(Exception):

@@ -97,3 +97,10 @@ def test_every_key_is_exercised_by_an_example():
 
 _OPERATORS = {np.add: " + ", np.subtract: " - ", np.multiply: " * ", np.true_divide: " / ",
               np.power: " ** ", np.matmul: " @ ", np.negative: "-x"}
+
+
+def test_templates_only_give_contributions_to_their_parameters():
+    import inspect
+    for rule in {id(r): r for r in RULES.values()}.values():
+        params = set(inspect.signature(rule.template).parameters)
+        assert rule.differentiable <= params, rule.name

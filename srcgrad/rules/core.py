@@ -9,8 +9,9 @@ import math
 import numpy as np
 
 from ..runtime import (dot_adjoint_x, dot_adjoint_y, matmul_adjoint_x, matmul_adjoint_y,
-                       positive_log, repeat_to, scatter_add, winner)
-from .registry import adjoint, attribute, example, method, named, nondifferentiable
+                       positive_log, repeat_to, scatter_add, unstack, winner)
+from .registry import (adjoint, attribute, example, literal_sequence, method, named,
+                       nondifferentiable)
 
 d = None  # templates index it as d[x]; they are parsed, never run
 
@@ -190,6 +191,22 @@ def reshape_method(z, x, *shape):
 @adjoint(attribute("T"), examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
 def transpose_attribute(z, x):
     d[x] = np.transpose(d[z])
+
+
+@adjoint(np.stack, examples=[example("np.stack([x, y])", x=(3,), y=(3,)),
+                             example("np.stack((x, y, x), axis=1)", x=(2, 3), y=(2, 3))])
+def stack(z, arrays, axis=0):
+    d[arrays] = unstack(d[z], axis)
+
+
+@adjoint(np.array, np.asarray,
+         examples=[example("np.array([x, y, x * y])", x=(), y=()), example("np.asarray(x)", x=(3,)),
+                   example("np.array([[x, y], [y, x]])", x=(), y=())])
+def array(z, object, dtype=None):
+    if literal_sequence(object):
+        d[object] = unstack(d[z])
+    else:
+        d[object] = d[z]
 
 
 # --- indexing ----------------------------------------------------------------------

@@ -126,6 +126,15 @@ def named(key, name: str):
     _NAMES[key] = name
 
 
+def literal_sequence(param) -> bool:
+    """In a template's `if`: is `param` a list/tuple literal (`np.stack([a, b])`)?
+
+    Decided while the code is generated; a contribution `d[param] = parts`
+    to a literal then gives `parts[i]` to its i-th element.
+    """
+    raise RuntimeError("literal_sequence is decided when code is generated, never called")
+
+
 def close_matches(key) -> list[str]:
     names = sorted({display_name(k) for k in RULES if not isinstance(k, tuple)})
     wanted = display_name(key)
