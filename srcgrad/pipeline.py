@@ -1,5 +1,5 @@
 """The transformer: source -> fence -> normalize -> SSA -> resolve -> activity -> reverse
--> simplify -> codegen. One call builds the forward and backward functions of a function.
+-> simplify -> codegen. `transform` builds the forward and backward functions of a function.
 """
 
 from __future__ import annotations
@@ -67,13 +67,13 @@ class Generated:
     wrt: tuple
 
 
-def transform(func, wrt: tuple) -> Generated:
+def analyze(func, wrt: tuple) -> Unit:
+    """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
     src = source.load(func)
     fence.check(src)
     params = [a.id for a in src.tree.args.args + src.tree.args.kwonlyargs]
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt)
-
     body, result = _normalize(unit)
     unit.body, unit.result = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
@@ -83,7 +83,13 @@ def transform(func, wrt: tuple) -> Generated:
     unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
     unit.bindings = reverse.bindings(unit)
     unit.active = activity.analyze(unit)
+    return unit
 
+
+def transform(func, wrt: tuple) -> Generated:
+    """Build the forward and backward functions of `func` for the arguments `wrt`."""
+    unit = analyze(func, wrt)
+    src = unit.src
     seed = unit.adjoint(unit.result)
     adjoint_body = reverse.backward_body(unit)
     returned = [unit.adjoint(n) for n in wrt]
