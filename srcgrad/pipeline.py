@@ -95,6 +95,7 @@ def transform(func, wrt: tuple) -> Generated:
     returned = [unit.adjoint(n) for n in wrt]
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     saved = _saved(unit, adjoint_body, seed)
+    reverse.bind_on_every_path(unit.body, set(saved))
 
     name = src.name
     forward = codegen.function(

@@ -122,6 +122,28 @@ def _zeros(name, unit):
     return build.assign(unit.adjoint(name), build.call(zeros_like, build.load(name)))
 
 
+def bind_on_every_path(body: list, saved: set) -> set:
+    """Give saved names computed on one path of an `if` a `None` on the other paths.
+
+    The forward sweep returns every saved value, so each must be bound whichever
+    branch ran; the backward sweep only reads those of the branch taken.
+    Returns the names `body` binds on every path.
+    """
+    bound = set()
+    for stmt in body:
+        if isinstance(stmt, gast.If):
+            in_body = bind_on_every_path(stmt.body, saved)
+            in_else = bind_on_every_path(stmt.orelse, saved)
+            for names, branch in ((in_else - in_body, stmt.body), (in_body - in_else, stmt.orelse)):
+                branch.extend(build.assign(n, build.const(None)) for n in sorted(names & saved))
+            bound |= in_body | in_else
+        else:
+            name = build.assigned_name(stmt)
+            if name is not None:
+                bound.add(name)
+    return bound
+
+
 def bindings(unit) -> dict:
     """The operand binding of every rule-backed assignment, keyed by statement."""
     table = {}
