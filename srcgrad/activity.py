@@ -30,19 +30,30 @@ def differentiable_operands(op: Op, binding: dict) -> list:
 
 def analyze(unit) -> set[str]:
     """The names that need an adjoint; raises where a needed rule is missing."""
+    assignments = list(_assignments(unit.body))
     varied = set(unit.wrt)
-    for stmt, target in _assignments(unit.body):
-        operands = differentiable_operands(unit.ops[stmt], unit.bindings[stmt])
-        if any(n.id in varied for n in operands):
-            varied.add(target)
+    changed = True
+    while changed:  # loops feed values back to earlier statements: iterate to a fixed point
+        changed = False
+        for stmt, target in assignments:
+            operands = differentiable_operands(unit.ops[stmt], unit.bindings[stmt])
+            if target not in varied and any(n.id in varied for n in operands):
+                varied.add(target)
+                changed = True
     useful = {unit.result}
-    for stmt, target in reversed(list(_assignments(unit.body))):
-        if target not in useful or target not in varied:
-            continue
-        op = unit.ops[stmt]
-        if op.rule is None and not op.nondifferentiable:
-            raise _missing_rule(unit, stmt, op)
-        useful.update(n.id for n in differentiable_operands(op, unit.bindings[stmt]))
+    changed = True
+    while changed:
+        changed = False
+        for stmt, target in reversed(assignments):
+            if target not in useful or target not in varied:
+                continue
+            op = unit.ops[stmt]
+            if op.rule is None and not op.nondifferentiable:
+                raise _missing_rule(unit, stmt, op)
+            operands = {n.id for n in differentiable_operands(op, unit.bindings[stmt])}
+            if not operands <= useful:
+                useful |= operands
+                changed = True
     return varied & useful
 
 
@@ -53,6 +64,8 @@ def _assignments(body):
         elif isinstance(stmt, gast.If):
             yield from _assignments(stmt.body)
             yield from _assignments(stmt.orelse)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            yield from _assignments(stmt.body)
 
 
 def _missing_rule(unit, stmt, op):

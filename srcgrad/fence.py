@@ -8,8 +8,6 @@ from .source import Source
 
 # construct -> (what it is, what to do instead)
 _REFUSED = {
-    gast.For: ("a `for` loop", "loops are not supported yet; unroll it or vectorize it with NumPy"),
-    gast.While: ("a `while` loop", "loops are not supported yet; vectorize it with NumPy"),
     gast.AsyncFor: ("an `async for` loop", "use a plain function"),
     gast.Try: ("a `try` statement", "move error handling outside the differentiated function"),
     gast.With: ("a `with` statement", "move the `with` block outside the differentiated function"),

@@ -144,9 +144,82 @@ class _Normalizer:
                 out.append(gast.copy_location(gast.Expr(value=self.expr(stmt.value, out)), stmt))
         elif isinstance(stmt, (gast.Raise, gast.Assert)):
             out.append(stmt)  # kept whole: they run in the forward sweep only
+        elif isinstance(stmt, gast.For):
+            out.append(self.for_loop(stmt, out))
+        elif isinstance(stmt, gast.While):
+            out.append(self.while_loop(stmt, out))
         elif not isinstance(stmt, gast.Pass):
             raise self.src.error(stmt, f"srcgrad cannot differentiate a `{type(stmt).__name__}` "
                                  "statement", "Rewrite it with assignments, `if` and `return`.")
+
+    def loop_body(self, loop):
+        """The loop's body with `continue`/`break` turned into branches (and a flag)."""
+        if loop.orelse:
+            raise self.src.error(loop, "srcgrad cannot differentiate a loop with an `else:` "
+                                 "clause", "Use a flag variable instead.")
+        exits = _LoopExits(self.src, self.namer)
+        body = exits.block(list(loop.body), tail=True)
+        if exits.flag:
+            body.insert(0, build.assign(exits.flag, build.const(False), loop))
+        return body, exits.flag
+
+    def for_loop(self, loop, out):
+        """`for x in X:` iterates by index, so each element is an indexing operation:
+        `for i in range(len(X)): x = X[i]` (zip and enumerate likewise)."""
+        body, flag = self.loop_body(loop)
+        iterable, target, head = loop.iter, loop.target, []
+        if _call_named(iterable, "range"):
+            iterable = self.expr(iterable, out)
+            if not isinstance(target, gast.Name):
+                raise self.src.error(target, "a range() loop needs a single loop variable")
+        elif _call_named(iterable, "items", "keys", "values"):
+            iterable = self.expr(iterable, out)
+            if not isinstance(target, gast.Name):
+                item = self.namer.fresh("item")
+                head.append(_assign_node(target, build.load(item), loop))
+                target = build.store(item)
+        else:
+            kind = "zip" if _call_named(iterable, "zip") else (
+                "enumerate" if _call_named(iterable, "enumerate") else None)
+            sequences = iterable.args if kind else [iterable]
+            sequences = [self.atom(seq, out) for seq in sequences]
+            lengths = [self.atom(build.call(build.load("len"), seq), out) for seq in sequences]
+            count = lengths[0] if len(lengths) == 1 else self.atom(
+                build.call(build.load("min"), *lengths), out)
+            index = self.namer.fresh("i")
+            elements = [gast.Subscript(value=seq, slice=build.load(index), ctx=gast.Load())
+                        for seq in sequences]
+            if kind == "enumerate":
+                if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
+                    raise self.src.error(target, "unpack enumerate() as `i, x`")
+                head.append(_assign_node(target.elts[0], build.load(index), loop))
+                head.append(_assign_node(target.elts[1], elements[0], loop))
+            elif kind == "zip":
+                head.append(_assign_node(target, build.tuple_(elements), loop))
+            else:
+                head.append(_assign_node(target, elements[0], loop))
+            iterable = gast.copy_location(
+                build.call(build.load("range"), count), loop.iter)
+            target = build.store(index)
+        new = gast.For(target=build.store(target.id), iter=iterable,
+                       body=self.block(head + body), orelse=[], type_comment=None)
+        new._srcgrad_break = flag
+        return gast.copy_location(new, loop)
+
+    def while_loop(self, loop, out):
+        body, flag = self.loop_body(loop)
+        test = self.expr(loop.test, out)
+        if isinstance(test, gast.Name):
+            cond, recompute = test.id, []
+        else:
+            cond = self.namer.fresh("cond")
+            out.append(build.assign(cond, test, loop.test))
+            recompute = []  # the test runs again at the end of every iteration
+            recompute.append(build.assign(cond, self.expr(_fresh_copy(loop.test), recompute),
+                                          loop.test))
+        new = gast.While(test=build.load(cond), body=self.block(body) + recompute, orelse=[])
+        new._srcgrad_break = flag
+        return gast.copy_location(new, loop)
 
     def assign(self, stmt, out):
         target = stmt.targets[0]
@@ -254,6 +327,80 @@ class _Normalizer:
         orelse.append(build.assign(temp, self.expr(node.orelse, orelse), node.orelse))
         out.append(build.if_(cond, body, orelse, node))
         return build.load(temp)
+
+
+def _call_named(node, *names) -> bool:
+    func = getattr(node, "func", None)
+    return isinstance(node, gast.Call) and (
+        (isinstance(func, gast.Name) and func.id in names)
+        or (isinstance(func, gast.Attribute) and func.attr in names and len(names) > 1))
+
+
+def _assign_node(target, value, like):
+    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    return gast.copy_location(node, like)
+
+
+def _fresh_copy(node):
+    import copy
+    return copy.deepcopy(node)
+
+
+def _exits(body) -> bool:
+    """Does every path through `body` end in break/continue/raise?"""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (gast.Break, gast.Continue, gast.Raise)):
+        return True
+    if isinstance(last, gast.If):
+        return _exits(last.body) and _exits(last.orelse)
+    return False
+
+
+class _LoopExits:
+    """Turn `continue` and `break` into branches: the statements after an `if` that
+    exits go into its other branch, `continue` disappears, `break` sets a flag the
+    loop checks at the end of the iteration."""
+
+    def __init__(self, src, namer):
+        self.src, self.namer, self.flag = src, namer, None
+
+    def block(self, body, tail) -> list:
+        out = []
+        for i, stmt in enumerate(body):
+            rest = body[i + 1:]
+            if isinstance(stmt, (gast.Break, gast.Continue)):
+                if not tail:
+                    raise self.src.error(stmt, f"srcgrad cannot place this `{type(stmt).__name__.lower()}`"
+                                         , "Put it in an `if` at the top level of the loop body.")
+                if isinstance(stmt, gast.Break):
+                    self.flag = self.flag or self.namer.fresh("stop")
+                    out.append(build.assign(self.flag, build.const(True), stmt))
+                return out
+            if isinstance(stmt, gast.Return):
+                raise self.src.error(stmt, "srcgrad cannot differentiate `return` inside a loop",
+                                     "Assign the result to a variable, `break`, and return it "
+                                     "after the loop.")
+            if isinstance(stmt, gast.If):
+                body_exits, else_exits = _exits(stmt.body), _exits(stmt.orelse)
+                if rest and (body_exits or else_exits):
+                    if body_exits and else_exits:
+                        raise self.src.error(rest[0], "unreachable code in the loop", "Delete it.")
+                    if body_exits:
+                        stmt.orelse = stmt.orelse + rest
+                    else:
+                        stmt.body = stmt.body + rest
+                    rest = []
+                is_last = not rest
+                stmt.body = self.block(stmt.body, tail and is_last)
+                stmt.orelse = self.block(stmt.orelse, tail and is_last)
+                out.append(stmt)
+                if is_last:
+                    return out
+                continue
+            out.append(stmt)
+        return out
 
 
 def _constant_tuple(node) -> bool:

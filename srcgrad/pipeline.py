@@ -34,6 +34,12 @@ class Unit:
     ops: dict = field(default_factory=dict)  # assignment statement -> Op
     bindings: dict = field(default_factory=dict)  # assignment statement -> rule parameters
     active: set = field(default_factory=set)
+    loops: dict = field(default_factory=dict)  # loop node -> ssa.LoopInfo
+    touched: set = field(default_factory=set)  # names given adjoint contributions so far
+
+    @property
+    def backedge_heads(self) -> set:
+        return {stmt for info in self.loops.values() for stmt in info.backedges}
     helpers: dict = field(default_factory=dict)  # name in generated code -> object
     resolver: Resolver | None = None
 
@@ -75,7 +81,7 @@ def analyze(func, wrt: tuple) -> Unit:
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt)
     body, result = _normalize(unit)
-    unit.body, unit.result = to_ssa(body, params, unit.namer, result)
+    unit.body, unit.result, unit.loops = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
     locals_ = params + [n.id for n in gast.walk(gast.Module(body=unit.body, type_ignores=[]))
                         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
@@ -96,6 +102,7 @@ def transform(func, wrt: tuple) -> Generated:
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     saved = _saved(unit, adjoint_body, seed)
     reverse.bind_on_every_path(unit.body, set(saved))
+    unit.body = reverse.insert_tapes(unit.body, unit)
 
     name = src.name
     forward = codegen.function(
@@ -128,21 +135,16 @@ def _assignments(body):
         elif isinstance(stmt, gast.If):
             yield from _assignments(stmt.body)
             yield from _assignments(stmt.orelse)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            yield from _assignments(stmt.body)
 
 
 def _saved(unit, adjoint_body, seed) -> list:
     """Forward values the backward sweep reads, in the order the forward sweep makes them."""
-    read = {n.id for stmt in adjoint_body for n in gast.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-    written = {n.id for stmt in adjoint_body for n in gast.walk(stmt)
-               if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-    order = list(unit.params) + [s.targets[0].id for s in _assignments(unit.body)]
-    seen, saved = set(), []
-    for name in order:
-        if name in read and name not in written and name != seed and name not in seen:
-            seen.add(name)
-            saved.append(name)
-    return saved
+    read = reverse.exposed_reads(adjoint_body)
+    tapes = [info.tape for info in unit.loops.values() if info.tape]
+    order = list(unit.params) + [s.targets[0].id for s in _assignments(unit.body)] + tapes
+    return [n for n in dict.fromkeys(order) if n in read and n != seed]
 
 
 def _debug(stage, body, text=None):

@@ -29,11 +29,20 @@ def backward_body(unit) -> list:
 def _block(stmts, unit, initialized) -> list:
     out, line = [], None
     for stmt in reversed(stmts):
+        if isinstance(stmt, (gast.For, gast.While)):
+            out.extend(_loop(stmt, unit, initialized))
+            line = None
+            continue
+        if stmt in unit.backedge_heads:
+            _backedge(stmt, unit, initialized, out)
+            continue
         if isinstance(stmt, gast.If):
             body_init, else_init = set(initialized), set(initialized)
             body = _block(stmt.body, unit, body_init)
             orelse = _block(stmt.orelse, unit, else_init)
-            _reconcile(body, orelse, body_init, else_init, initialized, unit)
+            # Values made inside the `if` are never read before it: no zeros needed.
+            inside = _stores(stmt.body) | _stores(stmt.orelse)
+            _reconcile(body, orelse, body_init - inside, else_init - inside, initialized, unit)
             if body or orelse:
                 out.append(build.if_(stmt.test.id, body or [gast.Pass()], orelse))
             line = None
@@ -57,6 +66,128 @@ def _block(stmts, unit, initialized) -> list:
                 out.append(build.comment(f"line {user_line}: {text}"))
                 line = user_line
             out.extend(emitted)
+    return out
+
+
+def _loop(loop, unit, initialized) -> list:
+    """The adjoint of a loop: its body's adjoint, run over the tape in reverse.
+
+    Adjoints of values from outside the loop accumulate over the iterations,
+    so they start from zero before it; adjoints of the body's own values start
+    afresh in every iteration.
+    """
+    info = unit.loops[loop]
+    local = _bound_in(loop)
+    before = []
+    for head, _ in info.carried:  # nothing after the loop used the final value
+        if head in unit.active and head not in initialized:
+            before.append(_zeros(head, unit))
+            initialized.add(head)
+    outer_touched, unit.touched = unit.touched, set()
+    inner = set(initialized) | (unit.active - local)
+    body = _block(loop.body, unit, inner)
+    for head, _ in info.carried:
+        if head in unit.active and head not in inner:  # the body never read this iteration's entry
+            body.append(_zeros(head, unit))
+    touched, unit.touched = unit.touched, outer_touched | unit.touched
+    if not body:
+        return []
+    for name in sorted(touched - local - initialized):
+        before.append(_zeros(name, unit))
+        initialized.add(name)
+    order = [head for head, _ in info.carried] + _definition_order(loop)
+    needed = exposed_reads(body)
+    info.tape = unit.namer.fresh("tape")
+    info.tape_names = [n for n in dict.fromkeys(order) if n in needed]
+    target = (build.tuple_([build.store(n) for n in info.tape_names]) if info.tape_names
+              else build.store(unit.namer.fresh("_")))
+    if isinstance(target, gast.Tuple):
+        target.ctx = gast.Store()
+    replay = build.call(build.load("reversed"), build.load(info.tape))
+    return before + [build.comment("replay the loop's iterations in reverse"),
+                     gast.For(target=target, iter=replay, body=body, orelse=[],
+                              type_comment=None)]
+
+
+def _backedge(stmt, unit, initialized, out):
+    """`h_1 = h_2` ends an iteration: h_2 receives h_1's adjoint, and h_1's adjoint
+    restarts for the value h_1 had when this iteration began."""
+    head, source = stmt.targets[0].id, stmt.value
+    if head not in unit.active or head not in initialized:
+        return
+    _contribute(source, build.load(unit.adjoint(head)), False, unit, initialized, out)
+    initialized.discard(head)
+
+
+def _bound_in(loop) -> set:
+    names = {n.id for stmt in loop.body for n in gast.walk(stmt)
+             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    if isinstance(loop, gast.For):
+        names.add(loop.target.id)
+    return names
+
+
+def _definition_order(loop) -> list:
+    names = [loop.target.id] if isinstance(loop, gast.For) else []
+    return names + [n.id for stmt in loop.body for n in gast.walk(stmt)
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+
+
+def exposed_reads(stmts, bound=frozenset()) -> set:
+    """Names `stmts` read before binding them: what must come from outside."""
+    bound, found = set(bound), set()
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            found |= _loads(stmt.test) - bound
+            found |= exposed_reads(stmt.body, bound) | exposed_reads(stmt.orelse, bound)
+            bound |= _stores(stmt.body) & _stores(stmt.orelse)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
+            found |= _loads(head) - bound
+            inner = bound | (_stores([stmt.target]) if isinstance(stmt, gast.For) else set())
+            found |= exposed_reads(stmt.body, inner)
+        else:
+            found |= _loads(stmt) - bound
+            bound |= _stores([stmt])
+    return found
+
+
+def _loads(node) -> set:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Load)}
+
+
+def _stores(stmts) -> set:
+    return {n.id for stmt in stmts for n in gast.walk(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def insert_tapes(body: list, unit) -> list:
+    """Make the forward sweep save each loop iteration's values on the loop's tape
+    (`tape = []` before the loop, `tape.append((...))` at the end of every iteration),
+    and check the `break` flag after the back edge."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, gast.If):
+            stmt.body = insert_tapes(stmt.body, unit)
+            stmt.orelse = insert_tapes(stmt.orelse, unit)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            info = unit.loops[stmt]
+            stmt.body = insert_tapes(stmt.body, unit)
+            if info.tape:
+                names = getattr(info, "tape_names", [])
+                bind_on_every_path(stmt.body, set(names))
+                record = build.tuple_([build.load(n) for n in names]) if names else build.const(None)
+                append = gast.Expr(value=build.call(
+                    build.attr(build.load(info.tape), "append"), record))
+                at = min((stmt.body.index(e) for e in info.backedges if e in stmt.body),
+                         default=len(stmt.body))
+                stmt.body.insert(at, append)
+                out.append(build.assign(info.tape, gast.List(elts=[], ctx=gast.Load())))
+            flag = getattr(stmt, "_srcgrad_break", None)
+            if flag:
+                stmt.body.append(gast.If(test=build.load(flag), body=[gast.Break()], orelse=[]))
+        out.append(stmt)
     return out
 
 
@@ -101,6 +232,7 @@ def _contribute(operand, value, broadcast, unit, initialized, out):
     if broadcast:
         value = build.call(build.load(unit.helper("unbroadcast")), value, build.load(name))
     adjoint = unit.adjoint(name)
+    unit.touched.add(name)
     if name in initialized:
         value = gast.BinOp(left=build.load(adjoint), op=gast.Add(), right=value)
     initialized.add(name)

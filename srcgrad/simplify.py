@@ -58,7 +58,12 @@ def _dead_code(body, live) -> list:
     """Remove assignments whose names are never read afterwards (walks backwards)."""
     out = []
     for stmt in reversed(body):
-        if isinstance(stmt, gast.If):
+        if isinstance(stmt, (gast.For, gast.While)):
+            # Values flow around the loop: everything the loop reads stays live in it.
+            loop_live = live | _reads(stmt)
+            stmt.body = _dead_code(stmt.body, loop_live) or [gast.Pass()]
+            live |= _reads(stmt)
+        elif isinstance(stmt, gast.If):
             body_live, else_live = set(live), set(live)
             stmt.body = _dead_code(stmt.body, body_live) or [gast.Pass()]
             stmt.orelse = _dead_code(stmt.orelse, else_live)

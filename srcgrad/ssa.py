@@ -19,9 +19,21 @@ After::
 The first assignment of a name keeps the user's name; later ones get
 `_1`, `_2`... After an `if`, a name assigned in a branch is merged into one
 version, assigned on both paths (a copy on the path that did not assign it).
+
+A loop gets one version per carried variable (assigned in the body and
+defined before the loop or read after it): set before the loop, read by the
+body, and set again by a *back-edge copy* at the end of the body::
+
+    h_1 = h
+    for t in range(n):
+        h_2 = np.tanh(h_1)
+        h_1 = h_2          # back edge
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
 
 import gast
 
@@ -29,20 +41,32 @@ from . import build
 from .naming import Namer
 
 
-def to_ssa(body: list, params: list[str], namer: Namer, keep: str) -> tuple[list, str]:
-    """Rename `body` in place; return (body, final version of the name `keep`)."""
-    renamer = _Renamer(namer, params)
+@dataclass
+class LoopInfo:
+    """A loop's carried variables: (version read by the body, version it ends with)."""
+
+    carried: list = field(default_factory=list)
+    backedges: list = field(default_factory=list)  # the back-edge copy statements
+    tape: str | None = None  # set by the reverse pass when the loop saves values
+
+
+def to_ssa(body: list, params: list[str], namer: Namer, keep: str):
+    """Rename `body`; return (body, final version of `keep`, {loop node: LoopInfo})."""
+    renamer = _Renamer(namer, params, body)
     env = {p: p for p in params}
     body = renamer.block(body, env)
-    return body, env.get(keep, keep)
+    return body, env.get(keep, keep), renamer.loops
 
 
 class _Renamer:
-    def __init__(self, namer: Namer, params):
+    def __init__(self, namer: Namer, params, body):
         self.namer = namer
         self.defined = set(params)
+        self.loops = {}
+        self.loads = _loads(body)
 
     def block(self, stmts, env) -> list:
+        out = []
         for stmt in stmts:
             if isinstance(stmt, gast.Assign):
                 _rename_uses(stmt.value, env)
@@ -55,9 +79,12 @@ class _Renamer:
                 stmt.body = self.block(stmt.body, body_env)
                 stmt.orelse = self.block(stmt.orelse, else_env)
                 self.merge(stmt, env, body_env, else_env)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                out.extend(self.loop(stmt, env))
             else:
                 _rename_uses(stmt, env)
-        return stmts
+            out.append(stmt)
+        return out
 
     def new_version(self, name: str) -> str:
         if name in self.defined:
@@ -82,6 +109,50 @@ class _Renamer:
                 elif version != merged:  # a branch-local version: it becomes the merged name
                     _rename_everywhere(branch, version, merged)
             env[name] = merged
+
+    def loop(self, loop, env) -> list:
+        """Rename a loop in place; return the statements that go before it."""
+        if isinstance(loop, gast.For):
+            _rename_uses(loop.iter, env)
+        assigned = _assigned(loop.body) | (
+            {loop.target.id} if isinstance(loop, gast.For) else set())
+        inside = _loads(loop.body)
+        read_outside = {n for n in self.loads if self.loads[n] > inside[n]}
+        carried = sorted(n for n in assigned if n in env or n in read_outside)
+        before, info = [], LoopInfo()
+        for name in carried:
+            version = self.new_version(name)
+            entry = build.load(env[name]) if name in env else build.const(None)
+            before.append(build.assign(version, entry))
+            env[name] = version
+        if isinstance(loop, gast.While):
+            loop.test.id = env.get(loop.test.id, loop.test.id)
+        body_env = dict(env)
+        if isinstance(loop, gast.For):
+            body_env[loop.target.id] = self.new_version(loop.target.id)
+            loop.target.id = body_env[loop.target.id]
+        loop.body = self.block(loop.body, body_env)
+        for name in carried:
+            if body_env[name] != env[name]:
+                copy_back = build.assign(env[name], build.load(body_env[name]))
+                loop.body.append(copy_back)
+                info.carried.append((env[name], body_env[name]))
+                info.backedges.append(copy_back)
+        flag = getattr(loop, "_srcgrad_break", None)
+        if flag:
+            loop._srcgrad_break = body_env[flag]
+        self.loops[loop] = info
+        return before
+
+
+def _assigned(body) -> set:
+    return {n.id for stmt in body for n in gast.walk(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _loads(body) -> Counter:
+    return Counter(n.id for stmt in body for n in gast.walk(stmt)
+                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
 
 
 def _rename_uses(node, env):
