@@ -116,6 +116,7 @@ def _wrt_names(func, wrt):
         params = inspect.signature(func).parameters
     except (TypeError, ValueError):
         raise SrcGradError(f"cannot read the signature of {func!r}") from None
+    label = getattr(func, "__name__", repr(func))
     names = list(params)
     positional = {n: i for i, n in enumerate(names)
                   if params[n].kind in (params[n].POSITIONAL_ONLY, params[n].POSITIONAL_OR_KEYWORD)}
@@ -125,12 +126,12 @@ def _wrt_names(func, wrt):
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             if not 0 <= item < len(positional):
                 raise SrcGradError(f"wrt={item} is out of range: "
-                                   f"{func.__name__} has {len(positional)} positional arguments")
+                                   f"{label} has {len(positional)} positional arguments")
             chosen.append(names[item])
         elif isinstance(item, str) and item in params:
             chosen.append(item)
         else:
-            raise SrcGradError(f"wrt={item!r} is not an argument of {func.__name__}"
+            raise SrcGradError(f"wrt={item!r} is not an argument of {label}"
                                f"({', '.join(names)})")
     if len(set(chosen)) != len(chosen):
         raise SrcGradError(f"wrt names an argument twice: {tuple(chosen)}")

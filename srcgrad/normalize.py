@@ -41,6 +41,10 @@ def normalize(src: Source, namer: Namer) -> tuple[list, str]:
     body = _returns_last(src, list(src.tree.body))
     _check_tail(src, body)
     result = _result_name(src, body, namer)
+    if not _always_returns(body):
+        raise src.error(src.tree, f"{src.name} can finish without `return`; srcgrad "
+                        "differentiates the value a function returns",
+                        "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result)
     return norm.block(body), result
 

@@ -95,7 +95,7 @@ def _loop(loop, unit, initialized) -> list:
     for name in sorted(touched - local - initialized):
         before.append(_zeros(name, unit))
         initialized.add(name)
-    order = [head for head, _ in info.carried] + _definition_order(loop)
+    order = [head for head, _ in info.carried] + _definition_order(loop, unit)
     needed = exposed_reads(body)
     info.tape = unit.namer.fresh("tape")
     info.tape_names = [n for n in dict.fromkeys(order) if n in needed]
@@ -127,10 +127,17 @@ def _bound_in(loop) -> set:
     return names
 
 
-def _definition_order(loop) -> list:
+def _definition_order(loop, unit) -> list:
+    """Names the loop body binds, in order; inner loops' tapes count (they are made anew
+    in every iteration of this loop)."""
     names = [loop.target.id] if isinstance(loop, gast.For) else []
-    return names + [n.id for stmt in loop.body for n in gast.walk(stmt)
-                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    for stmt in loop.body:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                names.append(node.id)
+            elif isinstance(node, (gast.For, gast.While)) and unit.loops[node].tape:
+                names.append(unit.loops[node].tape)
+    return names
 
 
 def exposed_reads(stmts, bound=frozenset()) -> set:

@@ -61,14 +61,20 @@ def _dead_code(body, live) -> list:
         if isinstance(stmt, (gast.For, gast.While)):
             # Values flow around the loop: everything the loop reads stays live in it.
             loop_live = live | _reads(stmt)
-            stmt.body = _dead_code(stmt.body, loop_live) or [gast.Pass()]
+            stmt.body = _dead_code(stmt.body, loop_live)
+            if _only_comments(stmt.body):
+                stmt.body.append(gast.Pass())
             live |= _reads(stmt)
         elif isinstance(stmt, gast.If):
             body_live, else_live = set(live), set(live)
-            stmt.body = _dead_code(stmt.body, body_live) or [gast.Pass()]
+            stmt.body = _dead_code(stmt.body, body_live)
             stmt.orelse = _dead_code(stmt.orelse, else_live)
-            if _is_pass(stmt.body) and not stmt.orelse:
-                continue
+            if _only_comments(stmt.orelse):
+                stmt.orelse = []
+            if _only_comments(stmt.body):
+                if not stmt.orelse:
+                    continue
+                stmt.body = [gast.Pass()]
             live |= body_live | else_live | _reads(stmt.test)
         else:
             target = build.assigned_name(stmt)
@@ -86,8 +92,8 @@ def _reads(node) -> set[str]:
             and isinstance(n.ctx, gast.Load)}
 
 
-def _is_pass(stmts) -> bool:
-    return len(stmts) == 1 and isinstance(stmts[0], gast.Pass)
+def _only_comments(stmts) -> bool:
+    return all(_is_comment(s) or isinstance(s, gast.Pass) for s in stmts)
 
 
 def _is_comment(stmt) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import textwrap
 from dataclasses import dataclass
 
 import gast
@@ -85,15 +84,15 @@ def load(func) -> Source:
     try:
         raw_lines, first_line = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or func.__code__.co_filename
-    except (OSError, TypeError) as exc:
+    except Exception as exc:  # OSError, TypeError, tokenize errors of an edited file
         raise SrcGradError(
             f"cannot read the source of {name} ({exc}); srcgrad transforms source code, so "
             "define the function in a .py file (or a notebook cell), not with exec() or in the "
             "interactive prompt"
         ) from None
-    raw = "".join(raw_lines)
-    dedented = textwrap.dedent(raw)
     indent = _indent_of(raw_lines) if raw_lines else 0
+    # Strip the `def` line's indentation; lines indented less (inside a string) stay as they are.
+    dedented = "".join(line[indent:] if line[:indent].isspace() else line for line in raw_lines)
     try:
         module = gast.parse(dedented)
     except SyntaxError as exc:

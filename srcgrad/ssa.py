@@ -53,6 +53,7 @@ class LoopInfo:
 def to_ssa(body: list, params: list[str], namer: Namer, keep: str):
     """Rename `body`; return (body, final version of `keep`, {loop node: LoopInfo})."""
     renamer = _Renamer(namer, params, body)
+    renamer.loads[keep] += 1  # the function returns it: it is read after every loop
     env = {p: p for p in params}
     body = renamer.block(body, env)
     return body, env.get(keep, keep), renamer.loops

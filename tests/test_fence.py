@@ -1,0 +1,253 @@
+"""fence.check: every unsupported construct is refused with file, line, source text and caret.
+
+Each refused function lives in this module; `k` is the line of the construct counted from
+the function's `def` line (0), so the expected file line is getsourcelines(f)[1] + k.
+`for` and `while` are not listed: loops are being supported (normalize/ssa), not refused.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad import SrcGradError, fence, source
+
+G = 1.0
+
+
+class Box:
+    scale = 2.0
+
+
+def uses_try(x):
+    try:
+        y = x * 2
+    except ValueError:
+        y = x
+    return y
+
+
+def uses_with(x):
+    with np.errstate(all="ignore"):
+        y = np.log(x)
+    return y
+
+
+def uses_global(x):
+    global G
+    return x * G
+
+
+def uses_lambda(x):
+    sq = lambda v: v * v  # noqa: E731
+    return sq(x)
+
+
+def uses_listcomp(x):
+    parts = [v * 2 for v in x]
+    return np.sum(parts)
+
+
+def uses_genexp(x):
+    return sum(v * 2 for v in x)
+
+
+def uses_nested_def(x):
+    y = x * 2
+
+    def helper(v):
+        return v * 3
+    return helper(y)
+
+
+def uses_walrus(x):
+    z = (y := x * 2) + 1
+    return z * y
+
+
+def uses_starred_call(x):
+    return np.add(*x)
+
+
+def uses_varargs(x, *rest):
+    return x * 2
+
+
+def uses_kwargs(x, **options):
+    return x * 2
+
+
+def assigns_subscript(x):
+    y = x * 1
+    y[0] = 1.0
+    return y
+
+
+def assigns_slice(x):
+    y = x * 1
+    y[1:] = 0.0
+    return y
+
+
+def aug_assigns_subscript(x):
+    y = x * 1
+    y[0] += 1.0
+    return y
+
+
+def assigns_attribute(x, box):
+    box.scale = x * 2
+    return x
+
+
+def assigns_chained(x):
+    a = b = x * 2
+    return a + b
+
+
+def uses_del(x):
+    y = x * 2
+    del y
+    return x
+
+
+def uses_import(x):
+    import math
+    return x * math.pi
+
+
+# (function, line offset k from the `def` line, text the caret underlines, caret width,
+#  words of the message)
+CASES = [
+    (uses_try, 1, "try", 1, "a `try` statement"),
+    (uses_with, 1, "with", 1, "a `with` statement"),
+    (uses_global, 1, "global G", None, "a `global` statement"),
+    (uses_lambda, 1, "lambda v: v * v", None, "a lambda"),
+    (uses_listcomp, 1, "[v * 2 for v in x]", None, "a list comprehension"),
+    (uses_genexp, 1, "(v * 2 for v in x)", None, "a generator expression"),
+    (uses_nested_def, 3, "def", 1, "a nested function definition"),
+    (uses_walrus, 1, "y := x * 2", None, "an assignment expression (:=)"),
+    (uses_starred_call, 1, "*x", None, "a starred expression"),
+    (uses_varargs, 0, "rest", None, "takes *args or **kwargs"),
+    (uses_kwargs, 0, "options", None, "takes *args or **kwargs"),
+    (assigns_subscript, 2, "y[0]", None, "assignment into an element, slice or attribute"),
+    (assigns_slice, 2, "y[1:]", None, "assignment into an element, slice or attribute"),
+    (aug_assigns_subscript, 2, "y[0]", None, "assignment into an element, slice or attribute"),
+    (assigns_attribute, 1, "box.scale", None, "assignment into an element, slice or attribute"),
+    (assigns_chained, 1, "a = b = x * 2", None, "chained assignment (a = b = ...)"),
+    (uses_del, 2, "del y", None, "a `del` statement"),
+    (uses_import, 1, "import math", None, "an `import` inside the function"),
+]
+
+
+def check_points_at(message, func, k, snippet, width):
+    """`message` names this file, the right line, shows the line and a caret under `snippet`."""
+    raw_lines, first = inspect.getsourcelines(func)
+    text = raw_lines[k].rstrip("\n")
+    assert f'File "{__file__}", line {first + k}, in {func.__name__}' in message
+    lines = message.splitlines()
+    shown = lines.index("    " + text.rstrip())  # the source line, as a traceback shows it
+    caret = lines[shown + 1]
+    assert caret.strip() and set(caret.strip()) == {"^"}
+    assert caret.index("^") == 4 + text.index(snippet)
+    assert caret.count("^") == (len(snippet) if width is None else width)
+
+
+@pytest.mark.parametrize("func, k, snippet, width, what", CASES,
+                         ids=[c[0].__name__ for c in CASES])
+def test_fence_refuses_with_location(func, k, snippet, width, what):
+    src = source.load(func)
+    with pytest.raises(SrcGradError) as info:
+        fence.check(src)
+    message = str(info.value)
+    assert what in message
+    check_points_at(message, func, k, snippet, width)
+
+
+@pytest.mark.parametrize("func, k, snippet, width, what", CASES,
+                         ids=[c[0].__name__ for c in CASES])
+def test_grad_reports_refusal_lazily(func, k, snippet, width, what):
+    g = srcgrad.grad(func, wrt="x")  # building the gradient function does not transform
+    with pytest.raises(SrcGradError) as at_source:
+        g.source
+    with pytest.raises(SrcGradError) as at_call:
+        g(np.array([1.0, 2.0]), Box()) if "box" in inspect.signature(func).parameters \
+            else g(np.array([1.0, 2.0]))
+    assert str(at_source.value) == str(at_call.value)
+    assert what in str(at_call.value)
+    check_points_at(str(at_call.value), func, k, snippet, width)
+
+
+def test_messages_say_what_to_do_instead():
+    hints = {
+        uses_with: "Instead: move the `with` block outside the differentiated function",
+        uses_try: "Instead: move error handling outside the differentiated function",
+        uses_global: "Instead: pass the value in as an argument",
+        uses_lambda: "Instead: define a module-level function with `def`",
+        uses_listcomp: "Instead: write it with NumPy array operations",
+        uses_nested_def: "Instead: define the helper at module level",
+        uses_walrus: "Instead: assign in a statement of its own",
+        uses_varargs: "Give each argument a name in the signature",
+        assigns_subscript: "Build a new array instead",
+        assigns_chained: "Assign each name in a statement of its own",
+    }
+    for func, hint in hints.items():
+        with pytest.raises(SrcGradError) as info:
+            fence.check(source.load(func))
+        assert str(info.value).splitlines()[-1].startswith(hint), func.__name__
+
+
+def test_full_message_layout():
+    with pytest.raises(SrcGradError) as info:
+        fence.check(source.load(uses_try))
+    line = inspect.getsourcelines(uses_try)[1] + 1
+    assert str(info.value) == (
+        "srcgrad cannot differentiate a `try` statement\n"
+        f'  File "{__file__}", line {line}, in uses_try\n'
+        "        try:\n"
+        "        ^\n"
+        "Instead: move error handling outside the differentiated function.")
+
+
+def test_error_is_a_type_error():
+    assert issubclass(SrcGradError, TypeError)
+
+
+def test_accepted_function_passes():
+    def fine(x, c, *, k=2.0):
+        y = x * k
+        if c > 0:
+            y = y + 1
+        a, b = y, x
+        return np.sum(a * b) if c else 0.0
+    assert fence.check(source.load(fine)) is None
+
+
+def test_indented_function_points_at_its_line():
+    class Model:
+        @staticmethod
+        def loss(x):
+            total = 0.0
+            with np.errstate(all="ignore"):
+                total = total + np.sum(np.log(x))
+            return total
+
+    with pytest.raises(SrcGradError) as info:
+        srcgrad.grad(Model.loss).source
+    check_points_at(str(info.value), Model.loss, 3, "with", 1)
+
+
+def test_decorated_function_points_at_its_line():
+    @srcgrad.grad
+    def decorated(x):
+        y = x * 2
+        y[0] = 0.0
+        return np.sum(y)
+
+    with pytest.raises(SrcGradError) as info:
+        decorated(np.ones(3))
+    # getsourcelines of the wrapped function starts at the decorator line
+    check_points_at(str(info.value), decorated.__wrapped__, 3, "y[0]", None)
+    first = inspect.getsourcelines(decorated.__wrapped__)[1]
+    assert f"line {first + 3}, in decorated" in str(info.value)

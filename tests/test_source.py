@@ -1,0 +1,283 @@
+"""source.load and the callables srcgrad refuses before reading any code."""
+
+import functools
+import inspect
+import linecache
+
+import gast
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad import SrcGradError, source
+
+
+def identity_decorator(func):
+    return func
+
+
+@identity_decorator
+def decorated(x, y=2.0):
+    """Docstring."""
+    z = x * y
+    return z
+
+
+class Model:
+    def method(self, x):
+        return x * 2.0
+
+    @staticmethod
+    def static(x):
+        return x * 3.0
+
+    @classmethod
+    def klass(cls, x):
+        return x * 4.0
+
+
+def generator(x):
+    yield x * 2.0
+
+
+async def coroutine(x):
+    return x * 2.0
+
+
+async def async_generator(x):
+    yield x * 2.0
+
+
+square = lambda x: x * x  # noqa: E731
+
+
+def two_args(x, y):
+    return x * y
+
+
+def fake_file_function(name, text, lines):
+    """A function compiled from `text` under a fake file name whose 'file' holds `lines`."""
+    namespace = {}
+    exec(compile(text, name, "exec"), namespace)
+    func = namespace["h"]
+    linecache.cache[name] = (sum(map(len, lines)), None, lines, name)
+    return func
+
+
+@pytest.fixture
+def fake_file():
+    names = []
+
+    def make(text, lines):
+        name = f"<srcgrad test file {len(names)}>"
+        names.append(name)
+        return fake_file_function(name, text, lines)
+    yield make
+    for name in names:
+        linecache.cache.pop(name, None)
+
+
+# -- load -----------------------------------------------------------------------------------
+
+def test_load_module_level_function():
+    src = source.load(decorated)
+    raw, first = inspect.getsourcelines(decorated)
+    assert src.func is decorated
+    assert src.name == "decorated"
+    assert src.filename == __file__
+    assert src.first_line == first  # the decorator's line: line 1 of the parsed text
+    assert src.indent == 0
+    assert src.lines == [line.rstrip("\n") for line in raw]
+    assert isinstance(src.tree, gast.FunctionDef)
+    assert src.tree.decorator_list == []
+    assert [a.id for a in src.tree.args.args] == ["x", "y"]
+
+
+def test_user_line_maps_parsed_lines_to_file_lines():
+    src = source.load(decorated)
+    first = inspect.getsourcelines(decorated)[1]
+    assign = src.tree.body[1]  # z = x * y (body[0] is the docstring)
+    assert isinstance(assign, gast.Assign)
+    assert src.user_line(assign) == first + 3
+    assert src.lines[assign.lineno - 1].strip() == "z = x * y"
+    assert src.user_line(gast.Pass()) is None
+
+
+def test_load_dedents_methods_and_records_the_indent():
+    src = source.load(Model.method)
+    assert src.indent == 4
+    assert src.lines[0] == "def method(self, x):"
+    assert src.first_line == inspect.getsourcelines(Model.method)[1]
+
+
+@pytest.mark.parametrize("descriptor, name", [
+    (Model.__dict__["static"], "static"),
+    (Model.__dict__["klass"], "klass"),
+])
+def test_load_unwraps_staticmethod_and_classmethod_objects(descriptor, name):
+    src = source.load(descriptor)
+    assert src.name == name
+    assert src.indent == 4
+    assert src.tree.decorator_list == []
+
+
+def test_load_function_defined_inside_a_function():
+    def inner(x):
+        return x * 5.0
+
+    src = source.load(inner)
+    assert src.indent == 4 and src.name == "inner"
+    assert src.first_line == inspect.getsourcelines(inner)[1]
+
+
+def test_describe_without_a_location_is_summary_and_hint():
+    src = source.load(decorated)
+    assert src.describe(gast.Pass(), "summary", "hint") == "summary\nhint"
+    assert src.describe(gast.Pass(), "summary") == "summary"
+
+
+def test_error_points_at_a_node():
+    src = source.load(decorated)
+    assign = src.tree.body[1]
+    err = src.error(assign.value, "bad multiply", "Do something else.")
+    first = inspect.getsourcelines(decorated)[1]
+    assert isinstance(err, SrcGradError)
+    assert str(err) == (
+        "bad multiply\n"
+        f'  File "{__file__}", line {first + 3}, in decorated\n'
+        "        z = x * y\n"
+        "            ^^^^^\n"
+        "Do something else.")
+
+
+def test_error_in_indented_function_shows_original_indentation():
+    src = source.load(Model.method)
+    ret = src.tree.body[0]
+    first = inspect.getsourcelines(Model.method)[1]
+    assert str(src.error(ret.value, "here")) == (
+        "here\n"
+        f'  File "{__file__}", line {first + 1}, in method\n'
+        "            return x * 2.0\n"
+        "                   ^^^^^^^")
+
+
+class Documented:
+    @staticmethod
+    def loss(x):
+        """A docstring whose second line starts
+at column 0, which is legal Python."""
+        return np.sum(x * 2.0)
+
+
+def test_method_with_unindented_string_line_loads():
+    src = source.load(Documented.loss)
+    assert src.name == "loss"
+    np.testing.assert_allclose(srcgrad.grad(Documented.loss)(np.ones(2)), [2.0, 2.0])
+
+
+# -- refused callables ----------------------------------------------------------------------
+
+def refused_at_transform(func, *args):
+    """grad(func) builds lazily; .source and calling both raise the same SrcGradError."""
+    g = srcgrad.grad(func)
+    with pytest.raises(SrcGradError) as at_source:
+        g.source
+    with pytest.raises(SrcGradError) as at_call:
+        g(*args)
+    assert str(at_source.value) == str(at_call.value)
+    return str(at_call.value)
+
+
+def test_lambda_refused():
+    message = refused_at_transform(square, 2.0)
+    assert message.startswith("<lambda>: srcgrad reads source code")
+    assert "define it with `def`" in message
+    message = refused_at_transform(lambda x: x * 3.0, 2.0)
+    assert "lambda" in message and "`def`" in message
+
+
+def test_builtin_refused():
+    message = refused_at_transform(len, np.ones(2))
+    assert message == ("srcgrad can only differentiate Python functions written with `def`, "
+                       "not <built-in function len>")
+
+
+def test_builtin_without_signature_refused_at_grad():
+    with pytest.raises(SrcGradError, match="cannot read the signature of <built-in function max>"):
+        srcgrad.grad(max)
+
+
+def test_not_callable_refused_at_grad():
+    with pytest.raises(SrcGradError, match="grad expects a function, got 3"):
+        srcgrad.grad(3)
+
+
+def test_bound_method_refused():
+    message = refused_at_transform(Model().method, 2.0)
+    assert message == ("Model.method is a bound method; differentiate the plain function "
+                       "(e.g. type(obj).method) and pass the object as a non-wrt argument")
+
+
+def test_plain_function_of_a_method_works():
+    g = srcgrad.grad(Model.method, wrt="x")
+    assert g(Model(), 5.0) == 2.0
+
+
+def test_generator_refused():
+    message = refused_at_transform(generator, 2.0)
+    assert message == ("generator is a generator; differentiate a function that returns a "
+                       "value")
+
+
+@pytest.mark.parametrize("func", [coroutine, async_generator])
+def test_async_refused(func):
+    message = refused_at_transform(func, 2.0)
+    assert message == f"{func.__name__} is async; differentiate a plain `def` function"
+
+
+def test_function_defined_with_exec_refused():
+    namespace = {}
+    exec("def made(x):\n    return x * 2.0\n", namespace)
+    message = refused_at_transform(namespace["made"], 2.0)
+    assert message.startswith("cannot read the source of made (")
+    assert "not with exec() or in the interactive prompt" in message
+
+
+def test_partial_refused():
+    message = refused_at_transform(functools.partial(two_args, y=3.0), 2.0)
+    assert message.startswith("srcgrad can only differentiate Python functions written with "
+                              "`def`, not functools.partial(")
+
+
+def test_partial_with_no_arguments_left_refused():
+    with pytest.raises(SrcGradError):
+        srcgrad.grad(functools.partial(two_args, 1.0, 2.0))
+
+
+def test_grad_of_grad_refused():
+    with pytest.raises(SrcGradError, match="grad of a gradient is not supported"):
+        srcgrad.grad(srcgrad.grad(two_args))
+
+
+# -- source out of date ---------------------------------------------------------------------
+
+def test_source_that_no_longer_matches(fake_file):
+    h = fake_file("def h(x):\n    return x * 2\n", ["def other(x):\n", "    return x * 2\n"])
+    with pytest.raises(SrcGradError) as info:
+        source.load(h)
+    assert str(info.value) == (
+        f"the source of h in {h.__code__.co_filename} does not match the function "
+        "(has the file changed since it was imported? Re-import or restart)")
+
+
+def test_source_that_no_longer_parses(fake_file):
+    h = fake_file("def h(x):\n    return x * 2\n", ["def h(x):\n", "    return x +\n"])
+    with pytest.raises(SrcGradError, match=r"no longer parses \(invalid syntax\); has the file "
+                                           r"changed since it was imported"):
+        source.load(h)
+
+
+def test_source_with_unbalanced_bracket_refused(fake_file):
+    h = fake_file("def h(x):\n    return x * 2\n", ["def h(x):\n", "    return (x *\n"])
+    with pytest.raises(SrcGradError):
+        source.load(h)
