@@ -17,7 +17,7 @@ def differentiable_operands(op: Op, binding: dict) -> list:
     """Operand nodes of `op` that its rule sends an adjoint to."""
     if op.nondifferentiable:
         return []
-    if op.rule is None:  # no rule: every name it reads counts, so misuse is caught
+    if op.rule is None:  # no rule (or a helper): every name it reads counts
         return [n for arg in list(op.args) + list(op.kwargs.values())
                 for n in gast.walk(arg) if isinstance(n, gast.Name)]
     found = []
@@ -48,7 +48,7 @@ def analyze(unit) -> set[str]:
             if target not in useful or target not in varied:
                 continue
             op = unit.ops[stmt]
-            if op.rule is None and not op.nondifferentiable:
+            if op.rule is None and not op.nondifferentiable and not op.is_user_call:
                 raise _missing_rule(unit, stmt, op)
             operands = {n.id for n in differentiable_operands(op, unit.bindings[stmt])}
             if not operands <= useful:

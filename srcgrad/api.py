@@ -9,6 +9,7 @@ import weakref
 
 import numpy as np
 
+from . import calls
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 
@@ -106,7 +107,12 @@ def compiled(func, wrt: tuple) -> Generated:
         if per_func is None:
             per_func = _CACHE[func] = {}
         if wrt not in per_func:
-            per_func[wrt] = transform(func, wrt)
+            stack = calls.transform_stack()
+            stack.append(func)
+            try:
+                per_func[wrt] = transform(func, wrt)
+            finally:
+                stack.pop()
         return per_func[wrt]
 
 

@@ -44,9 +44,13 @@ def is_atom(node) -> bool:
 
 
 def assigned_name(stmt) -> str | None:
-    """The single name an `x = ...` statement assigns, else None."""
-    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-        return stmt.targets[0].id
+    """The name an `x = ...` statement assigns (the first of `x, x_saved = ...`), else None."""
+    if isinstance(stmt, gast.Assign):
+        target = stmt.targets[0]
+        if isinstance(target, gast.Tuple):
+            target = target.elts[0]
+        if isinstance(target, gast.Name):
+            return target.id
     return None
 
 

@@ -46,6 +46,15 @@ class Unit:
     def adjoint(self, name: str) -> str:
         return self.namer.adjoint(name)
 
+    def helper_object(self, base: str, obj) -> str:
+        """A name in the generated code for `obj` (e.g. a helper's forward function)."""
+        for code_name, bound in self.helpers.items():
+            if bound is obj:
+                return code_name
+        code_name = self.namer.fresh(base)
+        self.helpers[code_name] = obj
+        return code_name
+
     def helper(self, name: str, namespace=None) -> str:
         """The generated code's name for a helper (np, unbroadcast, ...), never shadowing
         one of the user's names."""
@@ -143,7 +152,8 @@ def _saved(unit, adjoint_body, seed) -> list:
     """Forward values the backward sweep reads, in the order the forward sweep makes them."""
     read = reverse.exposed_reads(adjoint_body)
     tapes = [info.tape for info in unit.loops.values() if info.tape]
-    order = list(unit.params) + [s.targets[0].id for s in _assignments(unit.body)] + tapes
+    order = list(unit.params) + [n.id for s in _assignments(unit.body) for n in gast.walk(s.targets[0])
+                                 if isinstance(n, gast.Name)] + tapes
     return [n for n in dict.fromkeys(order) if n in read and n != seed]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from .calls import is_user_function
 from .rules import NONDIFFERENTIABLE, RULES
 from .rules.registry import attribute, method
 
@@ -41,6 +42,11 @@ class Op:
     @property
     def rule(self):
         return RULES.get(self.key)
+
+    @property
+    def is_user_call(self) -> bool:
+        """A call into one of the user's own functions (transformed too)."""
+        return isinstance(self.key, tuple) and self.key[0] == "function"
 
     @property
     def nondifferentiable(self) -> bool:
@@ -115,6 +121,8 @@ class Resolver:
         callee = self.dotted(func)
         if callee is _MISSING:
             return Op(("unknown", _label(func)), _label(func), _names(node))
+        if is_user_function(callee) and callee not in RULES and callee not in NONDIFFERENTIABLE:
+            return Op(("function", callee), _label(func), args, kwargs, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
         return Op(key, _label(func), args, kwargs, callee)
 

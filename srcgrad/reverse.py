@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gast
 
-from . import build
+from . import build, calls
 from .template import bind, instantiate, is_contribution
 
 
@@ -53,20 +53,32 @@ def _block(stmts, unit, initialized) -> list:
         op = unit.ops[stmt]
         if op.nondifferentiable:
             continue
+        if op.is_user_call:
+            emitted = []
+            calls.adjoint(stmt, op, unit, lambda receiver, value, into: _contribute(
+                receiver, value, False, unit, initialized, into), emitted)
+            line = _comment_line(stmt, unit, line, out, emitted)
+            out.extend(emitted)
+            continue
         binding = unit.bindings[stmt]
         template = instantiate(op.rule, binding, target, unit)
         # With one array operand (the others literal numbers) nothing was broadcast.
         broadcast = op.rule.broadcast and sum(
             isinstance(v, gast.Name) for v in binding.values()) > 1
         emitted = _contributions(template, broadcast, unit, initialized)
-        if emitted:
-            user_line = unit.src.user_line(stmt)
-            if user_line != line and user_line is not None:
-                text = unit.src.lines[stmt.lineno - 1].strip()
-                out.append(build.comment(f"line {user_line}: {text}"))
-                line = user_line
-            out.extend(emitted)
+        line = _comment_line(stmt, unit, line, out, emitted)
+        out.extend(emitted)
     return out
+
+
+def _comment_line(stmt, unit, line, out, emitted):
+    """A `# line N: <source>` comment before the first adjoint of each user line."""
+    user_line = unit.src.user_line(stmt)
+    if emitted and user_line != line and user_line is not None:
+        text = unit.src.lines[stmt.lineno - 1].strip()
+        out.append(build.comment(f"line {user_line}: {text}"))
+        return user_line
+    return line
 
 
 def _loop(loop, unit, initialized) -> list:
@@ -229,6 +241,16 @@ def _contribute(operand, value, broadcast, unit, initialized, out):
     if not _is_active(operand, unit):
         return
     if isinstance(operand, (gast.List, gast.Tuple)):
+        names = [e.id for e in operand.elts if isinstance(e, gast.Name)]
+        if (not broadcast and len(names) == len(operand.elts) == len(set(names))
+                and all(n in unit.active and n not in initialized for n in names)):
+            # every element gets its first adjoint: unpack straight into them
+            target = gast.Tuple(elts=[build.store(unit.adjoint(n)) for n in names],
+                                ctx=gast.Store())
+            out.append(gast.Assign(targets=[target], value=value, type_comment=None))
+            initialized.update(names)
+            unit.touched.update(names)
+            return
         parts = unit.namer.fresh("d_parts")
         out.append(build.assign(parts, value))
         for i, element in enumerate(operand.elts):
@@ -276,10 +298,8 @@ def bind_on_every_path(body: list, saved: set) -> set:
             for names, branch in ((in_else - in_body, stmt.body), (in_body - in_else, stmt.orelse)):
                 branch.extend(build.assign(n, build.const(None)) for n in sorted(names & saved))
             bound |= in_body | in_else
-        else:
-            name = build.assigned_name(stmt)
-            if name is not None:
-                bound.add(name)
+        elif isinstance(stmt, gast.Assign):
+            bound |= _stores([stmt])
     return bound
 
 
@@ -287,5 +307,8 @@ def bindings(unit) -> dict:
     """The operand binding of every rule-backed assignment, keyed by statement."""
     table = {}
     for stmt, op in unit.ops.items():
-        table[stmt] = bind(op.rule, op, unit.src, stmt.value) if op.rule is not None else {}
+        if op.is_user_call:
+            table[stmt] = calls.bind(op, unit.src, stmt.value)
+        else:
+            table[stmt] = bind(op.rule, op, unit.src, stmt.value) if op.rule is not None else {}
     return table

@@ -77,14 +77,19 @@ def _dead_code(body, live) -> list:
                 stmt.body = [gast.Pass()]
             live |= body_live | else_live | _reads(stmt.test)
         else:
-            target = build.assigned_name(stmt)
-            if target is not None and target not in live:
+            targets = _stores(stmt)
+            if targets and not targets & live:
                 continue
-            live.discard(target)
+            live -= targets
             live |= _reads(stmt)
         out.append(stmt)
     out.reverse()
     return out
+
+
+def _stores(node) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Store)}
 
 
 def _reads(node) -> set[str]:

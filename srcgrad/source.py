@@ -39,13 +39,16 @@ class Source:
         if lineno is not None:
             parts.append(f'  File "{self.filename}", line {self.user_line(node)}, in {self.name}')
             text = self.lines[lineno - 1] if lineno <= len(self.lines) else ""
-            parts.append("    " + " " * self.indent + text.rstrip())
+            shown = text.strip()
+            margin = len(text) - len(text.lstrip())
+            parts.append("    " + shown)
             col = getattr(node, "col_offset", None)
-            if col is not None:
+            if col is not None and col >= margin:
                 end = getattr(node, "end_col_offset", None)
                 same_line = getattr(node, "end_lineno", lineno) == lineno
                 width = (end - col) if (end and same_line and end > col) else 1
-                parts.append("    " + " " * (self.indent + col) + "^" * width)
+                width = min(width, len(shown) - (col - margin)) or 1
+                parts.append("    " + " " * (col - margin) + "^" * width)
         if hint:
             parts.append(hint)
         return "\n".join(parts)

@@ -147,10 +147,11 @@ def check_points_at(message, func, k, snippet, width):
     text = raw_lines[k].rstrip("\n")
     assert f'File "{__file__}", line {first + k}, in {func.__name__}' in message
     lines = message.splitlines()
-    shown = lines.index("    " + text.rstrip())  # the source line, as a traceback shows it
+    shown = lines.index("    " + text.strip())  # the source line, as a traceback shows it
     caret = lines[shown + 1]
     assert caret.strip() and set(caret.strip()) == {"^"}
-    assert caret.index("^") == 4 + text.index(snippet)
+    margin = len(text) - len(text.lstrip())
+    assert caret.index("^") == 4 + text.index(snippet) - margin
     assert caret.count("^") == (len(snippet) if width is None else width)
 
 

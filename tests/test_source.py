@@ -145,8 +145,8 @@ def test_error_points_at_a_node():
     assert str(err) == (
         "bad multiply\n"
         f'  File "{__file__}", line {first + 3}, in decorated\n'
-        "        z = x * y\n"
-        "            ^^^^^\n"
+        "    z = x * y\n"
+        "        ^^^^^\n"
         "Do something else.")
 
 
@@ -157,8 +157,8 @@ def test_error_in_indented_function_shows_original_indentation():
     assert str(src.error(ret.value, "here")) == (
         "here\n"
         f'  File "{__file__}", line {first + 1}, in method\n'
-        "            return x * 2.0\n"
-        "                   ^^^^^^^")
+        "    return x * 2.0\n"
+        "           ^^^^^^^")
 
 
 class Documented:

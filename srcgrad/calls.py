@@ -1,0 +1,87 @@
+"""Calls into the user's own functions: each helper is transformed too, and called as a
+forward/backward pair.
+
+`h = layer(W, x)` in the forward sweep becomes::
+
+    h, h_saved = layer_forward(W, x)
+
+and in the backward sweep::
+
+    d_W, d_x = layer_backward(d_h, *h_saved)
+
+Helpers are transformed for the parameters that carry gradients at the call
+site, cached per helper like any gradient, and recursion is refused.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import types
+
+import gast
+
+from . import build
+from .errors import SrcGradError
+
+_STACK = threading.local()  # functions being transformed in this thread, outermost first
+MAX_DEPTH = 32
+
+
+def is_user_function(obj) -> bool:
+    """A plain Python function of the user's (not NumPy's, not a builtin)."""
+    module = getattr(obj, "__module__", None) or ""
+    return isinstance(obj, types.FunctionType) and not module.startswith(("numpy", "srcgrad"))
+
+
+def transform_stack() -> list:
+    """The functions being transformed in this thread, outermost first."""
+    return _STACK.__dict__.setdefault("stack", [])
+
+
+def bind(op, src, node) -> dict:
+    """The helper's parameters -> operand nodes at this call."""
+    try:
+        bound = inspect.signature(op.callee).bind(*op.args, **op.kwargs)
+    except TypeError as exc:
+        raise src.error(node, f"call to `{op.label}` does not match its signature ({exc})") from None
+    return dict(bound.arguments)
+
+
+def adjoint(stmt, op, unit, contribute, out):
+    """Rewrite the forward call into the helper's forward function; emit the backward call."""
+    from .api import compiled  # the helper's own cached forward/backward pair
+
+    callee = op.callee
+    binding = unit.bindings[stmt]
+    wrt = tuple(name for name, node in binding.items()
+                if isinstance(node, gast.Name) and node.id in unit.active)
+    for name, node in binding.items():
+        if not isinstance(node, gast.Name) and any(
+                isinstance(n, gast.Name) and n.id in unit.active for n in gast.walk(node)):
+            raise unit.src.error(node, f"pass `{name}` to {op.label} as a plain variable")
+    if not wrt:
+        return
+    stack = transform_stack()
+    if callee in stack:
+        raise unit.src.error(stmt.value, f"`{op.label}` calls itself (recursion); srcgrad "
+                             "transforms helpers by their source and cannot unroll recursion",
+                             "Rewrite the recursion as a loop.")
+    if len(stack) >= MAX_DEPTH:
+        raise unit.src.error(stmt.value, f"helpers nested more than {MAX_DEPTH} deep")
+    try:
+        generated = compiled(callee, wrt)
+    except SrcGradError as exc:
+        raise unit.src.error(stmt.value, f"cannot differentiate the call to `{op.label}`",
+                             f"In {op.label}: {exc}") from None
+    forward = unit.helper_object(f"{callee.__name__}_forward", generated.forward)
+    backward = unit.helper_object(f"{callee.__name__}_backward", generated.backward)
+    target = stmt.targets[0].id
+    saved = unit.namer.fresh(f"{target}_saved")
+    stmt.targets = [gast.Tuple(elts=[build.store(target), build.store(saved)], ctx=gast.Store())]
+    stmt.value.func = build.load(forward)
+    value = build.call(build.load(backward), build.load(unit.adjoint(target)),
+                       gast.Starred(value=build.load(saved), ctx=gast.Load()))
+    operands = [binding[name] for name in wrt]
+    receiver = operands[0] if len(operands) == 1 else build.tuple_(operands)
+    contribute(receiver, value, out)
