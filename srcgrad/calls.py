@@ -74,8 +74,9 @@ def adjoint(stmt, op, unit, contribute, out):
     except SrcGradError as exc:
         raise unit.src.error(stmt.value, f"cannot differentiate the call to `{op.label}`",
                              f"In {op.label}: {exc}") from None
-    forward = unit.helper_object(f"{callee.__name__}_forward", generated.forward)
-    backward = unit.helper_object(f"{callee.__name__}_backward", generated.backward)
+    base = op.label.rsplit(".", 1)[-1]  # the name it is called by (lambdas have no other)
+    forward = unit.helper_object(f"{base}_forward", generated.forward)
+    backward = unit.helper_object(f"{base}_backward", generated.backward)
     target = stmt.targets[0].id
     saved = unit.namer.fresh(f"{target}_saved")
     stmt.targets = [gast.Tuple(elts=[build.store(target), build.store(saved)], ctx=gast.Store())]

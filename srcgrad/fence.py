@@ -57,10 +57,13 @@ def _check_targets(src, node):
     for target in targets:
         leaves = target.elts if isinstance(target, (gast.Tuple, gast.List)) else [target]
         for leaf in leaves:
-            if not isinstance(leaf, gast.Name):
+            element = (isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name)
+                       and leaf is target)
+            if not isinstance(leaf, gast.Name) and not element:
                 raise src.error(
-                    leaf, "srcgrad cannot differentiate assignment into an element, slice or "
-                    "attribute", "Build a new array instead (e.g. with np.where or np.concatenate).")
+                    leaf, "srcgrad cannot differentiate assignment into an attribute or a "
+                    "nested element", "Assign to a variable, or to `array[index]` of an array "
+                    "made in the function.")
         if len(targets) > 1:
             raise src.error(node, "srcgrad cannot differentiate chained assignment (a = b = ...)",
                             "Assign each name in a statement of its own.")

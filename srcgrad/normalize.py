@@ -28,8 +28,11 @@ from __future__ import annotations
 
 import gast
 
+import copy
+
 from . import build
 from .naming import Namer
+from .resolve import index_expression
 from .source import Source
 
 # Expressions kept whole: they produce booleans or strings, never gradients.
@@ -119,20 +122,28 @@ class _Normalizer:
         self.src = src
         self.namer = namer
         self.result = result
+        self.assigned = set()  # names the function has bound so far (not its arguments)
 
     def block(self, stmts) -> list:
         out = []
         for stmt in stmts:
             self.statement(stmt, out)
+            self.assigned |= {n.id for s in out for n in gast.walk(s)
+                              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         return out
 
     def statement(self, stmt, out):
         if isinstance(stmt, gast.Assign):
             self.assign(stmt, out)
         elif isinstance(stmt, gast.AugAssign):
-            value = gast.BinOp(left=build.load(stmt.target.id), op=stmt.op, right=stmt.value)
-            gast.copy_location(value, stmt)
-            out.append(build.assign(stmt.target.id, self.expr(value, out), stmt))
+            current = copy.deepcopy(stmt.target)
+            current.ctx = gast.Load()
+            value = gast.copy_location(
+                gast.BinOp(left=current, op=stmt.op, right=stmt.value), stmt)
+            if isinstance(stmt.target, gast.Subscript):
+                self.assign_element(stmt.target, value, stmt, out)
+            else:
+                out.append(build.assign(stmt.target.id, self.expr(value, out), stmt))
         elif isinstance(stmt, gast.AnnAssign):
             if stmt.value is not None:
                 out.append(build.assign(stmt.target.id, self.expr(stmt.value, out), stmt))
@@ -227,6 +238,9 @@ class _Normalizer:
 
     def assign(self, stmt, out):
         target = stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            self.assign_element(target, stmt.value, stmt, out)
+            return
         if isinstance(target, gast.Name):
             out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
             return
@@ -242,6 +256,19 @@ class _Normalizer:
                 values.append(gast.copy_location(item, stmt.value))
         for name, value in zip(names, values):
             out.append(build.assign(name, value, stmt))
+
+    def assign_element(self, target, value, stmt, out):
+        """`h[i] = v` -> `h = set_at(h, i, v)`: a new version of the array, never a mutation."""
+        array = target.value.id
+        if array not in self.assigned:
+            raise self.src.error(
+                target, f"assigning into `{array}`, which the function did not create, would "
+                "change the caller's data", f"Work on a copy: `{array} = {array}.copy()` first, "
+                "or build a new array.")
+        index = index_expression(self.index(target.slice, out))
+        call = build.call(build.load("set_at"), build.load(array), index, self.atom(value, out))
+        call._srcgrad_internal = "set_at"
+        out.append(build.assign(array, gast.copy_location(call, target), stmt))
 
     def condition(self, test, out) -> str:
         value = self.expr(test, out)
@@ -346,7 +373,6 @@ def _assign_node(target, value, like):
 
 
 def _fresh_copy(node):
-    import copy
     return copy.deepcopy(node)
 
 

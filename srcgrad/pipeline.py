@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import activity, build, codegen, fence, reverse, runtime, simplify, source
+from . import activity, build, codegen, containers, fence, reverse, runtime, simplify, source
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver
 from .ssa import to_ssa
 
 _RUNTIME = {**vars(runtime), "np": np}
+_CONTAINERS = vars(containers)
 DEBUG = bool(os.environ.get("SRCGRAD_DEBUG"))  # print the code between stages
 
 
@@ -96,6 +97,9 @@ def analyze(func, wrt: tuple) -> Unit:
                         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
     unit.resolver = Resolver(func, locals_)
     unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
+    for stmt, op in unit.ops.items():  # our own helpers, under names that shadow nothing
+        if getattr(stmt.value, "_srcgrad_internal", None):
+            stmt.value.func = build.load(unit.helper(stmt.value._srcgrad_internal, _CONTAINERS))
     unit.bindings = reverse.bindings(unit)
     unit.active = activity.analyze(unit)
     return unit

@@ -15,6 +15,7 @@ import gast
 import numpy as np
 
 from .calls import is_user_function
+from .containers import set_at
 from .rules import NONDIFFERENTIABLE, RULES
 from .rules.registry import attribute, method
 
@@ -113,6 +114,8 @@ class Resolver:
 
     def call(self, node) -> Op:
         args, kwargs = list(node.args), {k.arg: k.value for k in node.keywords}
+        if getattr(node, "_srcgrad_internal", None) == "set_at":
+            return Op(set_at, "item assignment", args, kwargs, set_at)
         func = node.func
         if isinstance(func, gast.Attribute) and _local_base(func, self.locals):
             if isinstance(func.value, gast.Name):

@@ -79,11 +79,6 @@ def load(func) -> Source:
     """Parse `func`'s source into a gast FunctionDef with decorators stripped."""
     func = _unwrap_callable(func)
     name = func.__qualname__
-    if func.__name__ == "<lambda>":
-        raise SrcGradError(
-            f"{name}: srcgrad reads source code and a lambda's source is ambiguous; "
-            "define it with `def` to differentiate it"
-        )
     try:
         raw_lines, first_line = inspect.getsourcelines(func)
         filename = inspect.getsourcefile(func) or func.__code__.co_filename
@@ -103,6 +98,9 @@ def load(func) -> Source:
             f"the source of {name} in {filename} no longer parses ({exc.msg}); "
             "has the file changed since it was imported? Re-import or restart."
         ) from None
+    if func.__name__ == "<lambda>":
+        return Source(func, filename, first_line, indent, dedented.splitlines(),
+                      _lambda_as_def(func, module, filename))
     defs = [n for n in module.body if isinstance(n, gast.FunctionDef)]
     if not defs or defs[0].name != func.__name__:
         if module.body and isinstance(module.body[0], gast.AsyncFunctionDef):
@@ -119,3 +117,25 @@ def load(func) -> Source:
 def _indent_of(lines: list[str]) -> int:
     first = next((line for line in lines if line.strip()), "")
     return len(first) - len(first.lstrip())
+
+
+def _lambda_as_def(func, module, filename) -> gast.FunctionDef:
+    """`act = lambda z: np.tanh(z)` read as `def act(z): return np.tanh(z)`."""
+    code = func.__code__
+    params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    found = [node for node in gast.walk(module) if isinstance(node, gast.Lambda)
+             and [a.id for a in node.args.args + node.args.kwonlyargs] == params]
+    if len(found) != 1:
+        raise SrcGradError(
+            f"cannot tell which lambda on line {code.co_firstlineno} of {filename} to "
+            "differentiate; define it with `def` instead")
+    lam = found[0]
+    name = "lambda_"
+    for node in gast.walk(module):
+        if isinstance(node, gast.Assign) and node.value is lam and isinstance(
+                node.targets[0], gast.Name):
+            name = node.targets[0].id
+    body = [gast.copy_location(gast.Return(value=lam.body), lam.body)]
+    fn = gast.FunctionDef(name=name, args=lam.args, body=body, decorator_list=[], returns=None,
+                          type_comment=None, type_params=[])
+    return gast.copy_location(fn, lam)

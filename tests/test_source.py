@@ -188,12 +188,18 @@ def refused_at_transform(func, *args):
     return str(at_call.value)
 
 
-def test_lambda_refused():
-    message = refused_at_transform(square, 2.0)
-    assert message.startswith("<lambda>: srcgrad reads source code")
-    assert "define it with `def`" in message
-    message = refused_at_transform(lambda x: x * 3.0, 2.0)
-    assert "lambda" in message and "`def`" in message
+def test_lambda_assigned_to_a_name_is_read_as_a_def():
+    assert srcgrad.grad(square)(3.0) == 6.0
+    assert "def square_forward(x):" in srcgrad.grad(square).source
+    assert srcgrad.grad(lambda x: x * 3.0)(2.0) == 3.0
+
+
+pair = (lambda x: x * 2.0, lambda x: x * 3.0)  # noqa: E731
+
+
+def test_ambiguous_lambda_refused():
+    message = refused_at_transform(pair[0], 2.0)
+    assert "cannot tell which lambda" in message and "`def`" in message
 
 
 def test_builtin_refused():
