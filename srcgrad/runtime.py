@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import containers
+
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x` (the adjoint of broadcasting)."""
@@ -25,9 +27,108 @@ def unbroadcast(g, x):
 
 def repeat_to(g, x, axis, keepdims):
     """Spread the adjoint of a reduction over `axis` back over the reduced axes of `x`."""
-    if not keepdims:
+    if not keepdims and axis is not None:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, np.shape(x))
+
+
+def safe_div(g, den):
+    """g / den, but 0 wherever g is 0.
+
+    A zero adjoint stays zero where the local derivative is infinite or NaN,
+    so the branch `np.where` did not take (sqrt or log of a negative number)
+    cannot leak NaN into the gradient.
+    """
+    g, den = np.asarray(g), np.asarray(den)
+    out = np.zeros(np.broadcast_shapes(g.shape, den.shape), dtype=np.result_type(g, den, 1.0))
+    np.divide(g, den, out=out, where=g != 0)
+    return out if out.ndim else out[()]
+
+
+def centered(x, axis):
+    """x minus its mean over `axis` (kept for broadcasting): the slope of the variance."""
+    return x - np.mean(x, axis=axis, keepdims=True)
+
+
+def split_among_ties(g, x, z, axis, keepdims):
+    """Adjoint of z = max(x, axis) (or min): g goes to the elements of x equal to z,
+    split equally among ties."""
+    hit = x == repeat_to(z, x, axis, keepdims)
+    return repeat_to(g, x, axis, keepdims) * hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return tuple(a % ndim for a in axes)
+
+
+def prod_of_others(x, axis):
+    """For each element of x, the product of the others reduced with it over `axis`:
+    d prod(x) / dx, exact where x has zeros."""
+    x = np.asarray(x)
+    axes = _axes(axis, x.ndim)
+    last = tuple(range(x.ndim - len(axes), x.ndim))
+    moved = np.moveaxis(x, axes, last)
+    flat = np.reshape(moved, moved.shape[:x.ndim - len(axes)] + (-1,))
+    ones = np.ones_like(flat[..., :1])
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis(np.reshape(before * after, moved.shape), last, axes)
+
+
+def reverse_cumsum(g, axis):
+    """Sums from the end: the adjoint of np.cumsum along `axis`."""
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def cumprod_adjoint(g, x, z, axis):
+    """Adjoint of z = np.cumprod(x, axis); exact where x has zeros."""
+    if axis is None:
+        return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(x), np.ravel(z), 0), np.shape(x))
+    if np.all(x != 0):
+        return reverse_cumsum(g * z, axis) / x
+    # With zeros: d z_i / d x_j is the running product up to i with x_j left out.
+    g, x = np.moveaxis(g, axis, -1), np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    out = np.empty(np.shape(x), dtype=np.result_type(g, x, 1.0))
+    for j in range(x.shape[-1]):
+        left_out = x.copy()
+        left_out[..., j] = 1.0
+        out[..., j] = np.sum((g * np.cumprod(left_out, axis=-1))[..., j:], axis=-1)
+    return np.moveaxis(out, -1, axis)
+
+
+def norm_adjoint(g, x, z, ord, axis, keepdims):
+    """Adjoint of z = np.linalg.norm(x, ord, axis) for vector p-norms (ord >= 1, inf)."""
+    x = np.asarray(x)
+    matrix = (axis is None and x.ndim == 2) or (isinstance(axis, (tuple, list)) and len(axis) == 2)
+    if matrix or (axis is None and x.ndim > 2):
+        raise NotImplementedError(
+            f"srcgrad: np.linalg.norm with ord={ord!r} of a matrix has no adjoint; "
+            "use ord=None (Frobenius) or a vector norm (axis=an int)")
+    if axis is None:
+        axis = 0
+    g, z = repeat_to(g, x, axis, keepdims), repeat_to(z, x, axis, keepdims)
+    if ord in (np.inf, -np.inf):
+        hit = np.abs(x) == z
+        return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
+    if not ord >= 1:
+        raise NotImplementedError(f"srcgrad: np.linalg.norm with ord={ord!r} has no adjoint")
+    return g * np.sign(x) * safe_div(np.abs(x), z) ** (ord - 1)
+
+
+def cast_back(g, x, dtype):
+    """Adjoint of x.astype(dtype): g in x's dtype if dtype is a float type, else zeros."""
+    if np.issubdtype(np.dtype(dtype), np.inexact):
+        return np.asarray(g).astype(np.result_type(x, np.float16))
+    return np.zeros(np.shape(x), dtype=np.result_type(x, np.float16))
+
+
+def sinc_slope(x, z):
+    """d sinc(x) / dx = (cos(pi x) - sinc(x)) / x, and 0 at x = 0."""
+    nonzero = np.where(x == 0, 1.0, x)
+    return np.where(x == 0, 0.0, (np.cos(np.pi * x) - z) / nonzero)
 
 
 def winner(x, y):
@@ -94,6 +195,8 @@ def scatter_add(x, index, g):
 
     Repeated integer indices accumulate (np.add.at semantics).
     """
+    if isinstance(x, (dict, list, tuple)):  # params dicts, tuple results (np.linalg.slogdet)
+        return containers.item_adjoint(x, index, g)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     if _is_basic_index(index):
         out[index] += g
@@ -104,4 +207,222 @@ def scatter_add(x, index, g):
 
 def unstack(g, axis=0):
     """Adjoint of np.stack: the slices of g along `axis`, one per stacked array."""
-    return list(np.moveaxis(g, axis, 0))
+    return containers.Parts(np.moveaxis(g, axis, 0))
+
+
+def split_like(g, arrays, axis):
+    """Adjoint of np.concatenate (and hstack, vstack): g cut along `axis` into pieces
+    shaped like `arrays`."""
+    g = np.asarray(g)
+    if axis is None:
+        g, axis = np.ravel(g), 0
+    others = max(np.size(g) // max(np.shape(g)[axis], 1), 1)
+    bounds = np.cumsum([np.size(a) // others for a in arrays])[:-1]
+    pieces = [np.reshape(p, np.shape(a)) for p, a in zip(np.split(g, bounds, axis), arrays)]
+    return np.stack(pieces) if isinstance(arrays, np.ndarray) else pieces
+
+
+def hstack_axis(g):
+    """The axis np.hstack joined along: 0 for 1-d results, else 1."""
+    return 0 if np.ndim(g) == 1 else 1
+
+
+def inverse_permutation(axes):
+    """The axes that undo np.transpose(x, axes); `axes` as np.transpose or x.transpose
+    take them (a tuple, or the axes one by one)."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = axes[0]
+    return tuple(np.argsort([a % len(axes) for a in axes]))
+
+
+def untile(g, x, reps):
+    """Adjoint of np.tile(x, reps): the sum of g's tiles."""
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    shape = np.shape(x)
+    n = max(len(reps), len(shape))
+    reps, full = (1,) * (n - len(reps)) + reps, (1,) * (n - len(shape)) + shape
+    pairs = [d for pair in zip(reps, full) for d in pair]
+    summed = np.sum(np.reshape(g, pairs), axis=tuple(range(0, 2 * n, 2)))
+    return np.reshape(summed, shape)
+
+
+def unrepeat(g, x, repeats, axis):
+    """Adjoint of np.repeat(x, repeats, axis): each element gets the sum of its copies."""
+    if axis is None:
+        return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
+    n = np.shape(x)[axis]
+    owner = np.repeat(np.arange(n), repeats)
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    np.add.at(np.moveaxis(out, axis, 0), owner, np.moveaxis(g, axis, 0))
+    return out
+
+
+def undiff(g, n, axis):
+    """Adjoint of np.diff(x, n, axis): -diff of g padded with a zero at both ends, n times."""
+    for _ in range(n):
+        pad = [(0, 0)] * np.ndim(g)
+        pad[axis] = (1, 1)
+        g = -np.diff(np.pad(g, pad), axis=axis)
+    return g
+
+
+def unsort(g, x, axis):
+    """Adjoint of np.sort(x, axis): each element of g goes back to where it came from."""
+    if axis is None:
+        return np.reshape(unsort(g, np.ravel(x), 0), np.shape(x))
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    np.put_along_axis(out, np.argsort(x, axis=axis, kind="stable"), g, axis=axis)
+    return out
+
+
+def untake(g, x, indices, axis):
+    """Adjoint of np.take(x, indices, axis): g added back at the taken positions."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    if axis is None:
+        np.add.at(np.ravel(out), indices, g)  # ravel of a fresh array is a view
+        return out
+    axis = axis % np.ndim(x)
+    k = np.ndim(indices)
+    np.add.at(np.moveaxis(out, axis, 0), indices, np.moveaxis(g, tuple(range(axis, axis + k)),
+                                                               tuple(range(k))))
+    return out
+
+
+def untake_along_axis(g, x, indices, axis):
+    """Adjoint of np.take_along_axis(x, indices, axis): g added back where it was taken."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    if axis is None:
+        np.add.at(np.ravel(out), indices, g)
+        return out
+    g = np.asarray(g)
+    index = list(np.ix_(*[np.arange(n) for n in g.shape]))
+    index[axis] = np.broadcast_to(indices, g.shape)
+    np.add.at(out, tuple(index), g)
+    return out
+
+
+# --- linear algebra ----------------------------------------------------------------
+
+
+def mT(a):
+    """The matrix transpose of a (of each matrix in a stack)."""
+    return np.swapaxes(a, -1, -2)
+
+
+def place_diagonal(g, x, offset=0, axis1=0, axis2=1):
+    """Zeros shaped like x with g (or its broadcast) on the diagonal `np.diagonal` reads:
+    the adjoint of np.diagonal and, with g[..., None], of np.trace."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    rows, cols = view.shape[-2:]
+    k = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
+    i = np.arange(k)
+    view[..., i - min(offset, 0), i + max(offset, 0)] = g
+    return out
+
+
+def undiag(g, v, k):
+    """Adjoint of np.diag(v, k): the k-th diagonal of g if v is a vector (np.diag built a
+    matrix), else g placed on v's k-th diagonal (np.diag read it)."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k).copy()
+    return place_diagonal(g, v, k)
+
+
+def solve_transposed(a, g, b):
+    """The adjoint of b in z = solve(a, b): solve(a^T, g), b a vector or a matrix."""
+    if np.ndim(b) == 1:
+        return np.linalg.solve(mT(a), g[..., None])[..., 0]
+    return np.linalg.solve(mT(a), g)
+
+
+def rhs_outer(g_b, z, b):
+    """g_b z^T per right-hand side: the adjoint of a in z = solve(a, b) is -rhs_outer(...)."""
+    if np.ndim(b) == 1:
+        return g_b[..., :, None] * z[..., None, :]
+    return g_b @ mT(z)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_spec(subscripts, operands):
+    """(input subscripts, output subscripts) with the implicit output and `...` spelled out."""
+    spec = subscripts.replace(" ", "")
+    left, arrow, output = spec.partition("->")
+    inputs = left.split(",")
+    if len(inputs) != len(operands):
+        raise ValueError(f"einsum {subscripts!r} names {len(inputs)} operands, got {len(operands)}")
+    if not arrow:
+        letters = left.replace(".", "").replace(",", "")
+        once = sorted(c for c in set(letters) if letters.count(c) == 1)
+        output = ("..." if "..." in left else "") + "".join(once)
+    if "..." in spec:
+        free = [c for c in _LETTERS if c not in spec]
+        dims = [np.ndim(op) - len(s.replace("...", "")) for s, op in zip(inputs, operands)]
+        n = max([k for s, k in zip(inputs, dims) if "..." in s], default=0)
+        ellipsis = "".join(free[:n])
+        inputs = [s.replace("...", ellipsis[n - k:]) for s, k in zip(inputs, dims)]
+        output = output.replace("...", ellipsis)
+    return inputs, output
+
+
+def einsum_adjoint(g, subscripts, k, *operands):
+    """Adjoint of the k-th operand of np.einsum(subscripts, *operands).
+
+    It is an einsum of the result's adjoint with the other operands, the k-th
+    operand's subscripts as output. Letters only that operand has were summed
+    away (the adjoint is constant along them); repeated letters (a diagonal)
+    put the adjoint on that diagonal; broadcast size-1 axes are summed.
+    """
+    operands = [op for op in operands if op is not None]  # the rule passes absent ones as None
+    inputs, output = _einsum_spec(subscripts, operands)
+    mine, x = inputs[k], operands[k]
+    others = [s for i, s in enumerate(inputs) if i != k]
+    known = set(output).union(*others)
+    unique = "".join(dict.fromkeys(mine))
+    kept = "".join(c for c in unique if c in known)
+    value = np.einsum(",".join([output] + others) + "->" + kept, g,
+                      *[op for i, op in enumerate(operands) if i != k])
+    size = dict(zip(mine, np.shape(x)))
+    value = np.reshape(value, [value.shape[kept.index(c)] if c in kept else 1 for c in unique])
+    summed = tuple(i for i, c in enumerate(unique) if size[c] == 1 and value.shape[i] != 1)
+    if summed:
+        value = np.sum(value, axis=summed, keepdims=True)
+    value = np.broadcast_to(value, [size[c] for c in unique])
+    if len(unique) == len(mine):
+        return value
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    grids = np.ix_(*[np.arange(size[c]) for c in unique])
+    out[tuple(grids[unique.index(c)] for c in mine)] = value
+    return out
+
+
+def _contraction(x_letters, y_letters, contracted):
+    return f"{x_letters},{y_letters}->" + "".join(
+        c for c in x_letters + y_letters if c not in contracted)
+
+
+def tensordot_subscripts(x, y, axes):
+    """np.tensordot(x, y, axes) as einsum subscripts."""
+    nx, ny = np.ndim(x), np.ndim(y)
+    if np.ndim(axes) == 0:
+        ax_x, ax_y = list(range(nx - axes, nx)), list(range(axes))
+    else:
+        ax_x, ax_y = ([a] if np.ndim(a) == 0 else list(a) for a in axes)
+        ax_x, ax_y = [a % nx for a in ax_x], [a % ny for a in ax_y]
+    x_letters = _LETTERS[:nx]
+    y_letters = list(_LETTERS[nx:nx + ny])
+    for a, b in zip(ax_x, ax_y):
+        y_letters[b] = x_letters[a]
+    return _contraction(x_letters, "".join(y_letters), {x_letters[a] for a in ax_x})
+
+
+def inner_subscripts(x, y):
+    """np.inner(x, y) as einsum subscripts: the last axes are contracted."""
+    nx, ny = np.ndim(x), np.ndim(y)
+    if nx == 0 or ny == 0:
+        return f"{_LETTERS[:nx]},{_LETTERS[nx:nx + ny]}->{_LETTERS[:nx + ny]}"
+    x_letters = _LETTERS[:nx]
+    y_letters = _LETTERS[nx:nx + ny - 1] + x_letters[-1]
+    return _contraction(x_letters, y_letters, {x_letters[-1]})

@@ -60,7 +60,12 @@ def instantiate(rule: Rule, binding: dict, result: str, unit) -> list:
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     renames = {name: unit.namer.fresh(name) for name in sorted(local_names)}
     substitute = _Substitute(rule, binding, result_param, result, renames, unit)
-    return _block(copy.deepcopy(rule.body), substitute)
+    body = copy.deepcopy(rule.body)
+    for node in (n for stmt in body for n in gast.walk(stmt)):  # rule-file lines mean nothing here
+        for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
+            if hasattr(node, attr):
+                delattr(node, attr)
+    return _block(body, substitute)
 
 
 def _block(stmts, substitute) -> list:
@@ -95,8 +100,10 @@ class _Substitute(gast.NodeTransformer):
             return self.generic_visit(node)
         param = node.slice.id
         if isinstance(node.ctx, gast.Store):
-            target = gast.Subscript(value=build.load("d"), slice=copy.deepcopy(self.binding[param]),
-                                    ctx=gast.Store())
+            bound = self.binding[param]  # a tuple for a *args parameter: one part per argument
+            operand = build.tuple_(copy.deepcopy(list(bound))) if isinstance(bound, tuple) \
+                else copy.deepcopy(bound)
+            target = gast.Subscript(value=build.load("d"), slice=operand, ctx=gast.Store())
             target._srcgrad_operand = True
             return target
         if param != self.result_param:
@@ -121,7 +128,7 @@ def _literal_sequence_test(test, binding):
     if (isinstance(test, gast.Call) and isinstance(test.func, gast.Name)
             and test.func.id == "literal_sequence" and len(test.args) == 1):
         bound = binding[test.args[0].id]
-        return isinstance(bound, (gast.List, gast.Tuple))
+        return isinstance(bound, (tuple, gast.List, gast.Tuple))
     return None
 
 

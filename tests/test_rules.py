@@ -33,7 +33,8 @@ def _module_for(example, tmp_path):
     """Write `def f(<inputs>, w_out): return np.sum(w_out * (<expr>))` to a module and import it."""
     names = sorted(example.shapes) + sorted(example.ints)
     text = (
-        "import math\nimport numpy as np\n\n\n"
+        "import math\nimport numpy as np\n\n"
+        "from srcgrad.containers import appended, set_at\n\n\n"
         f"def value({', '.join(names)}):\n    return {example.expr}\n\n\n"
         f"def f({', '.join(names + ['w_out'])}):\n"
         f"    return np.sum(w_out * ({example.expr}))\n"
@@ -52,6 +53,7 @@ def _inputs(example, seed=0):
     for name in sorted(example.shapes):
         shape = example.shapes[name]
         low, high = (0.5, 2.0) if name in example.positive else (-1.5, 1.5)
+        low, high = example.domain.get(name, (low, high))
         value = rng.uniform(low, high, size=shape)
         values.append(float(value) if shape == () else value)
     values += [np.array(example.ints[n]) for n in sorted(example.ints)]
@@ -84,10 +86,12 @@ def test_every_key_is_exercised_by_an_example():
             continue  # syntax-level keys ("identity", "getitem") are their examples
         if isinstance(key, tuple):
             spellings = [f".{key[1]}"]
-        elif getattr(key, "__module__", None) == "builtins":
+        elif getattr(key, "__module__", None) in ("builtins", "srcgrad.containers"):
             spellings = [f"{key.__name__}("]
         else:
             spellings = [f"np.{n}(" for n in dir(np) if getattr(np, n, None) is key]
+            spellings += [f"np.linalg.{n}(" for n in dir(np.linalg)
+                          if getattr(np.linalg, n, None) is key]
             spellings += [f"math.{n}(" for n in dir(math) if getattr(math, n) is key]
             spellings += [_OPERATORS.get(key, "no operator")]
         if not any(s in exprs for s in spellings):

@@ -1,4 +1,5 @@
 """Adjoint rules: the registry and the modules that fill it."""
 
-from . import core  # noqa: F401  (registers the rules)
+from . import (containers, core, elementwise, linalg, reductions,  # noqa: F401  (register)
+               shapes)
 from .registry import NONDIFFERENTIABLE, RULES, Example, Rule, display_name  # noqa: F401

@@ -1,6 +1,6 @@
 """Adjoint rules for element assignment (`h[t] = v`) and other container updates."""
 
-from ..containers import set_at, take, without
+from ..containers import appended, set_at, take, without
 from ..runtime import unbroadcast
 from .registry import adjoint, example, named
 
@@ -16,4 +16,17 @@ def set_at_rule(z, x, index, value):
     d[value] = unbroadcast(take(d[z], index), value)  # `value` may have filled the slot by broadcasting
 
 
+@adjoint(appended, examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
+def appended_rule(z, items, item):
+    d[items] = d[z][:-1]
+    d[item] = d[z][-1]
+
+
+@adjoint("pack", examples=[example("np.stack((x, y))", x=(2,), y=(2,))])
+def pack(z, items):
+    d[items] = d[z]
+
+
 named(set_at, "item assignment")
+named(appended, "list.append")
+named("pack", "a tuple or list")

@@ -32,12 +32,13 @@ class Example:
 
     expr: str
     shapes: dict
-    positive: tuple = ()  # inputs drawn from (0.5, 2) instead of (-2, 2)
-    ints: dict = field(default_factory=dict)  # inactive integer inputs, by value
+    positive: tuple = ()  # inputs drawn from (0.5, 2) instead of (-1.5, 1.5)
+    ints: dict = field(default_factory=dict)  # inactive integer (or boolean) inputs, by value
+    domain: dict = field(default_factory=dict)  # inputs drawn from (low, high), by name
 
 
-def example(expr: str, positive=(), ints=None, **shapes) -> Example:
-    return Example(expr, shapes, tuple(positive), dict(ints or {}))
+def example(expr: str, positive=(), ints=None, domain=None, **shapes) -> Example:
+    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}))
 
 
 @dataclass

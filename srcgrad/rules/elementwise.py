@@ -1,0 +1,280 @@
+"""Adjoint rules for elementwise functions: exponentials, logarithms, trigonometry,
+selection (where, clip, maximum) and casts.
+
+Where a derivative is infinite at the edge of a function's domain (sqrt, log,
+arcsin, ...) the rule divides with `safe_div`, which keeps a zero adjoint zero:
+the branch `np.where` did not take cannot turn the gradient into NaN.
+"""
+
+import builtins
+import math
+
+import numpy as np
+
+from ..runtime import cast_back, safe_div, sinc_slope, winner
+from .registry import adjoint, example, method, named
+
+d = None  # templates index it as d[x]; they are parsed, never run
+
+_UNIT = {"x": (-0.9, 0.9)}  # inside (-1, 1), for arcsin, arccos, arctanh
+
+# --- exponentials and logarithms ----------------------------------------------------
+
+
+@adjoint(np.exp, math.exp, examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
+def exp(z, x):
+    d[x] = d[z] * z
+
+
+@adjoint(np.expm1, math.expm1,
+         examples=[example("np.expm1(x)", x=(3, 2)), example("math.expm1(x)", x=())])
+def expm1(z, x):
+    d[x] = d[z] * (z + 1)
+
+
+@adjoint(np.exp2, examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
+def exp2(z, x):
+    d[x] = d[z] * z * np.log(2)
+
+
+@adjoint(np.log, math.log, examples=[example("np.log(x)", x=(4,), positive="x"),
+                                     example("math.log(x)", x=(), positive="x")])
+def log(z, x):
+    d[x] = safe_div(d[z], x)
+
+
+@adjoint(np.log1p, math.log1p, examples=[example("np.log1p(x)", x=(2, 3), positive="x"),
+                                         example("math.log1p(x)", x=(), domain={"x": (-0.5, 1)})])
+def log1p(z, x):
+    d[x] = safe_div(d[z], 1 + x)
+
+
+@adjoint(np.log2, math.log2, examples=[example("np.log2(x)", x=(4,), positive="x"),
+                                       example("math.log2(x)", x=(), positive="x")])
+def log2(z, x):
+    d[x] = safe_div(d[z], x * np.log(2))
+
+
+@adjoint(np.log10, math.log10, examples=[example("np.log10(x)", x=(1, 4), positive="x"),
+                                         example("math.log10(x)", x=(), positive="x")])
+def log10(z, x):
+    d[x] = safe_div(d[z], x * np.log(10))
+
+
+@adjoint(np.logaddexp, broadcast=True,
+         examples=[example("np.logaddexp(x, y)", x=(3, 4), y=(4,)),
+                   example("np.logaddexp(x, y)", x=(2, 1), y=())])
+def logaddexp(z, x, y):
+    d[x] = d[z] * np.exp(x - z)
+    d[y] = d[z] * np.exp(y - z)
+
+
+@adjoint(np.logaddexp2, broadcast=True,
+         examples=[example("np.logaddexp2(x, y)", x=(3, 1), y=(1, 2))])
+def logaddexp2(z, x, y):
+    d[x] = d[z] * np.exp2(x - z)
+    d[y] = d[z] * np.exp2(y - z)
+
+
+# --- powers and roots ------------------------------------------------------------------
+
+
+@adjoint(np.sqrt, math.sqrt, examples=[example("np.sqrt(x)", x=(4,), positive="x"),
+                                       example("math.sqrt(x)", x=(), positive="x")])
+def sqrt(z, x):
+    d[x] = safe_div(d[z], 2 * z)
+
+
+@adjoint(np.cbrt, examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
+                            example("np.cbrt(x)", x=(3,), domain={"x": (-2, -0.5)})])
+def cbrt(z, x):
+    d[x] = safe_div(d[z], 3 * z * z)
+
+
+@adjoint(np.square, examples=[example("np.square(x)", x=(3,)), example("np.square(x)", x=())])
+def square(z, x):
+    d[x] = d[z] * 2 * x
+
+
+@adjoint(np.reciprocal, examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
+                                  example("np.reciprocal(x)", x=(2, 1), domain={"x": (-2, -0.5)})])
+def reciprocal(z, x):
+    d[x] = -safe_div(d[z], x * x)
+
+
+# --- trigonometric and hyperbolic ----------------------------------------------------------
+
+
+@adjoint(np.sin, math.sin, examples=[example("np.sin(x)", x=(4,)), example("math.sin(x)", x=())])
+def sin(z, x):
+    d[x] = d[z] * np.cos(x)
+
+
+@adjoint(np.cos, math.cos, examples=[example("np.cos(x)", x=(4,)), example("math.cos(x)", x=())])
+def cos(z, x):
+    d[x] = -d[z] * np.sin(x)
+
+
+@adjoint(np.tan, math.tan, examples=[example("np.tan(x)", x=(4,)), example("math.tan(x)", x=())])
+def tan(z, x):
+    d[x] = d[z] * (1 + z * z)
+
+
+@adjoint(np.arcsin, math.asin, examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
+                                         example("math.asin(x)", x=(), domain=_UNIT)])
+def arcsin(z, x):
+    d[x] = safe_div(d[z], np.sqrt(1 - x * x))
+
+
+@adjoint(np.arccos, math.acos, examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
+                                         example("math.acos(x)", x=(), domain=_UNIT)])
+def arccos(z, x):
+    d[x] = -safe_div(d[z], np.sqrt(1 - x * x))
+
+
+@adjoint(np.arctan, math.atan, examples=[example("np.arctan(x)", x=(4,)),
+                                         example("math.atan(x)", x=())])
+def arctan(z, x):
+    d[x] = d[z] / (1 + x * x)
+
+
+# np.arctan2(y, x) is the angle of the point (x, y).
+@adjoint(np.arctan2, math.atan2, broadcast=True,
+         examples=[example("np.arctan2(y, x)", y=(3, 4), x=(4,)),
+                   example("np.arctan2(y, x)", y=(2, 1), x=(1, 3)),
+                   example("math.atan2(y, x)", y=(), x=())])
+def arctan2(z, y, x):
+    d[y] = safe_div(d[z] * x, x * x + y * y)
+    d[x] = -safe_div(d[z] * y, x * x + y * y)
+
+
+@adjoint(np.sinh, math.sinh, examples=[example("np.sinh(x)", x=(3,)),
+                                       example("math.sinh(x)", x=())])
+def sinh(z, x):
+    d[x] = d[z] * np.cosh(x)
+
+
+@adjoint(np.cosh, math.cosh, examples=[example("np.cosh(x)", x=(3,)),
+                                       example("math.cosh(x)", x=())])
+def cosh(z, x):
+    d[x] = d[z] * np.sinh(x)
+
+
+@adjoint(np.tanh, math.tanh, examples=[example("np.tanh(x)", x=(2, 3)),
+                                       example("math.tanh(x)", x=())])
+def tanh(z, x):
+    d[x] = d[z] * (1 - z * z)
+
+
+@adjoint(np.arcsinh, math.asinh, examples=[example("np.arcsinh(x)", x=(4,)),
+                                           example("math.asinh(x)", x=())])
+def arcsinh(z, x):
+    d[x] = d[z] / np.sqrt(x * x + 1)
+
+
+@adjoint(np.arccosh, math.acosh, examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
+                                           example("math.acosh(x)", x=(), domain={"x": (1.2, 3)})])
+def arccosh(z, x):
+    d[x] = safe_div(d[z], np.sqrt(x * x - 1))
+
+
+@adjoint(np.arctanh, math.atanh, examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
+                                           example("math.atanh(x)", x=(), domain=_UNIT)])
+def arctanh(z, x):
+    d[x] = safe_div(d[z], 1 - x * x)
+
+
+@adjoint(np.sinc, examples=[example("np.sinc(x)", x=(5,)), example("np.sinc(x)", x=())])
+def sinc(z, x):
+    d[x] = d[z] * sinc_slope(x, z)
+
+
+@adjoint(np.hypot, math.hypot, broadcast=True,
+         examples=[example("np.hypot(x, y)", x=(3, 4), y=(4,)),
+                   example("math.hypot(x, y)", x=(), y=())])
+def hypot(z, x, y):
+    d[x] = safe_div(d[z] * x, z)
+    d[y] = safe_div(d[z] * y, z)
+
+
+# --- absolute value and selection -------------------------------------------------------------
+
+
+@adjoint(np.abs, np.fabs, builtins.abs, math.fabs,
+         examples=[example("np.abs(x)", x=(5,)), example("abs(x)", x=(2, 2)),
+                   example("np.absolute(x)", x=(3,)), example("np.fabs(x)", x=(2, 3)),
+                   example("math.fabs(x)", x=())])
+def absolute(z, x):
+    d[x] = d[z] * np.sign(x)
+
+
+# At a tie x == y each side gets half.
+@adjoint(np.maximum, np.fmax, builtins.max, broadcast=True,
+         examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),
+                   example("np.fmax(x, y)", x=(2, 1), y=(1, 3)), example("max(x, y)", x=(), y=())])
+def maximum(z, x, y):
+    d[x] = d[z] * winner(x, y)
+    d[y] = d[z] * winner(y, x)
+
+
+@adjoint(np.minimum, np.fmin, builtins.min, broadcast=True,
+         examples=[example("np.minimum(x, y)", x=(3, 4), y=(3, 1)),
+                   example("np.fmin(x, y)", x=(3,), y=()), example("min(x, y)", x=(), y=())])
+def minimum(z, x, y):
+    d[x] = d[z] * winner(y, x)
+    d[y] = d[z] * winner(x, y)
+
+
+# Only the branch taken at each element receives the adjoint.
+@adjoint(np.where, broadcast=True,
+         examples=[example("np.where(x > 0, x, y)", x=(3, 4), y=(4,)),
+                   example("np.where(x > y, x * y, 0.5)", x=(2, 3), y=(2, 1)),
+                   example("np.where(c, x, y)", x=(1, 3), y=(2, 1), ints={"c": [[True], [False]]})])
+def where(z, condition, x, y):
+    d[x] = np.where(condition, d[z], 0.0)
+    d[y] = np.where(condition, 0.0, d[z])
+
+
+# The adjoint passes where a_min <= x <= a_max (bounds included); a bound gets the
+# adjoint where it replaced x.
+@adjoint(np.clip, broadcast=True,
+         examples=[example("np.clip(x, -0.5, 0.7)", x=(3, 4)),
+                   example("np.clip(x, None, 0.2)", x=(5,)),
+                   example("np.clip(x, a_min=lo, a_max=hi)", x=(3, 4), lo=(4,), hi=(3, 1),
+                           domain={"lo": (-1.5, -0.5), "hi": (0.5, 1.5)})])
+def clip(z, x, a_min=None, a_max=None):
+    if a_min is None:
+        d[x] = d[z] * (x <= a_max)
+    elif a_max is None:
+        d[x] = d[z] * (a_min <= x)
+    else:
+        d[x] = d[z] * ((a_min <= x) & (x <= a_max))
+    d[a_min] = d[z] * (x < a_min)
+    d[a_max] = d[z] * (x > a_max)
+
+
+@adjoint(method("clip"), broadcast=True,
+         examples=[example("x.clip(-0.5, 0.5)", x=(2, 3)), example("x.clip(min=0.1)", x=(4,))])
+def clip_method(z, x, min=None, max=None):
+    if min is None:
+        d[x] = d[z] * (x <= max)
+    elif max is None:
+        d[x] = d[z] * (min <= x)
+    else:
+        d[x] = d[z] * ((min <= x) & (x <= max))
+    d[min] = d[z] * (x < min)
+    d[max] = d[z] * (x > max)
+
+
+# To a float type the adjoint passes (cast back to x's type); to an integer type it is zero.
+@adjoint(method("astype"),
+         examples=[example("x.astype(float)", x=(3,)),
+                   example("x.astype(np.float64) * 1.0", x=(2,)),
+                   example("x.astype(int) * x", x=(4,))])
+def astype(z, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    d[x] = cast_back(d[z], x, dtype)
+
+
+named(builtins.abs, "abs")
+named(builtins.max, "max")
+named(builtins.min, "min")

@@ -1,0 +1,164 @@
+"""Adjoint rules for linear algebra: products, contractions, norms, inverse, determinants
+and solves. `mT(a)` is the matrix transpose (of each matrix in a stack).
+"""
+
+import numpy as np
+
+from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, inner_subscripts,
+                       matmul_adjoint_x, matmul_adjoint_y, mT, norm_adjoint, place_diagonal,
+                       repeat_to, rhs_outer, safe_div, solve_transposed, tensordot_subscripts,
+                       undiag)
+from .registry import adjoint, example, method, named
+
+d = None  # templates index it as d[x]; they are parsed, never run
+
+_SPD = {"a": (0.3, 0.6)}  # entries of well-conditioned examples get 2 * identity added
+
+# --- products and contractions ----------------------------------------------------------
+
+
+@adjoint(np.matmul, examples=[example("x @ y", x=(3, 4), y=(4, 2)),
+                              example("np.matmul(x, y)", x=(4,), y=(4, 3)),
+                              example("x @ y", x=(2, 3), y=(3,)),
+                              example("x @ y", x=(2, 3, 4), y=(4, 2))])
+def matmul(z, x, y):
+    d[x] = matmul_adjoint_x(d[z], x, y)
+    d[y] = matmul_adjoint_y(d[z], x, y)
+
+
+@adjoint(np.dot, examples=[example("np.dot(x, y)", x=(3, 4), y=(4,)),
+                           example("np.dot(x, y)", x=(4,), y=(4,)),
+                           example("np.dot(x, y)", x=(), y=(2, 2))])
+def dot(z, x, y):
+    d[x] = dot_adjoint_x(d[z], x, y)
+    d[y] = dot_adjoint_y(d[z], x, y)
+
+
+@adjoint(np.inner, examples=[example("np.inner(x, y)", x=(3,), y=(3,)),
+                             example("np.inner(x, y)", x=(2, 3), y=(4, 3)),
+                             example("np.inner(x, y)", x=(), y=(2,))])
+def inner(z, x, y):
+    d[x] = einsum_adjoint(d[z], inner_subscripts(x, y), 0, x, y)
+    d[y] = einsum_adjoint(d[z], inner_subscripts(x, y), 1, x, y)
+
+
+# np.outer flattens its arguments.
+@adjoint(np.outer, examples=[example("np.outer(x, y)", x=(3,), y=(2,)),
+                             example("np.outer(x, y)", x=(2, 2), y=(3,))])
+def outer(z, x, y):
+    d[x] = np.reshape(d[z] @ np.ravel(y), np.shape(x))
+    d[y] = np.reshape(np.ravel(x) @ d[z], np.shape(y))
+
+
+@adjoint(np.tensordot, examples=[example("np.tensordot(x, y)", x=(2, 3, 4), y=(3, 4, 2)),
+                                 example("np.tensordot(x, y, axes=1)", x=(2, 3), y=(3, 2)),
+                                 example("np.tensordot(x, y, axes=([0, 2], [1, 0]))",
+                                         x=(2, 3, 4), y=(4, 2)),
+                                 example("np.tensordot(x, y, axes=0)", x=(2,), y=(3,))])
+def tensordot(z, x, y, axes=2):
+    d[x] = einsum_adjoint(d[z], tensordot_subscripts(x, y, axes), 0, x, y)
+    d[y] = einsum_adjoint(d[z], tensordot_subscripts(x, y, axes), 1, x, y)
+
+
+# The adjoint of each operand is an einsum of d[z] with the other operands, with that
+# operand's subscripts as output. Up to three operands.
+@adjoint(np.einsum, examples=[example("np.einsum('ij,jk->ik', x, y)", x=(2, 3), y=(3, 4)),
+                              example("np.einsum('ij,ij->i', x, y)", x=(3, 2), y=(1, 2)),
+                              example("np.einsum('ii', x)", x=(3, 3)),
+                              example("np.einsum('ij->', x)", x=(2, 3)),
+                              example("np.einsum('...i,i->...', x, y)", x=(2, 3, 4), y=(4,)),
+                              example("np.einsum('i,ij,jk', x, y, w)", x=(2,), y=(2, 3), w=(3, 2)),
+                              example("np.einsum('bij,bj->bi', x, y)", x=(2, 3, 2), y=(2, 2)),
+                              example("np.einsum('ij,j', x, y)", x=(2, 3), y=(1,))])
+def einsum(z, subscripts, x, y=None, w=None):
+    d[x] = einsum_adjoint(d[z], subscripts, 0, x, y, w)
+    d[y] = einsum_adjoint(d[z], subscripts, 1, x, y, w)
+    d[w] = einsum_adjoint(d[z], subscripts, 2, x, y, w)
+
+
+# --- diagonals ---------------------------------------------------------------------------------
+
+
+@adjoint(np.trace, method("trace"),
+         examples=[example("np.trace(x)", x=(3, 3)), example("np.trace(x, 1)", x=(3, 4)),
+                   example("np.trace(x, axis1=1, axis2=2)", x=(2, 3, 3)),
+                   example("x.trace(offset=-1)", x=(3, 2))])
+def trace(z, x, offset=0, axis1=0, axis2=1):
+    d[x] = place_diagonal(np.expand_dims(d[z], -1), x, offset, axis1, axis2)
+
+
+@adjoint(np.diagonal, method("diagonal"),
+         examples=[example("np.diagonal(x)", x=(3, 4)),
+                   example("x.diagonal(1, 0, 2)", x=(3, 2, 4))])
+def diagonal(z, x, offset=0, axis1=0, axis2=1):
+    d[x] = place_diagonal(d[z], x, offset, axis1, axis2)
+
+
+@adjoint(np.diag, examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
+                            example("np.diag(x)", x=(3, 3)), example("np.diag(x, k=1)", x=(2, 4))])
+def diag(z, v, k=0):
+    d[v] = undiag(d[z], v, k)
+
+
+# --- norms ---------------------------------------------------------------------------------------
+
+
+# 2-norm and Frobenius norm: x / |x| (0 where x is 0); other vector p-norms in norm_adjoint.
+@adjoint(np.linalg.norm,
+         examples=[example("np.linalg.norm(x)", x=(4,)), example("np.linalg.norm(x)", x=(2, 3)),
+                   example("np.linalg.norm(x, axis=1)", x=(3, 4)),
+                   example("np.linalg.norm(x, axis=0, keepdims=True)", x=(3, 2)),
+                   example("np.linalg.norm(x, 'fro')", x=(2, 2)),
+                   example("np.linalg.norm(x, axis=(1, 2))", x=(2, 2, 3)),
+                   example("np.linalg.norm(x, 1)", x=(5,)),
+                   example("np.linalg.norm(x, ord=2)", x=(3,)),
+                   example("np.linalg.norm(x, 3, axis=-1)", x=(2, 3)),
+                   example("np.linalg.norm(x, np.inf, axis=1, keepdims=True)", x=(3, 4))])
+def norm(z, x, ord=None, axis=None, keepdims=False):
+    if ord is None or ord == "fro":
+        d[x] = safe_div(repeat_to(d[z], x, axis, keepdims) * x, repeat_to(z, x, axis, keepdims))
+    else:
+        d[x] = norm_adjoint(d[z], x, z, ord, axis, keepdims)
+
+
+# --- inverse, determinants, solves -------------------------------------------------------------
+
+
+@adjoint(np.linalg.inv, examples=[example("np.linalg.inv(a + 2 * np.eye(3))", a=(3, 3),
+                                          domain=_SPD),
+                                  example("np.linalg.inv(a + 2 * np.eye(2))", a=(2, 2, 2),
+                                          domain=_SPD)])
+def inv(z, a):
+    d[a] = -mT(z) @ d[z] @ mT(z)
+
+
+@adjoint(np.linalg.det, examples=[example("np.linalg.det(a + 2 * np.eye(3))", a=(3, 3),
+                                          domain=_SPD),
+                                  example("np.linalg.det(a)", a=(2, 2, 2))])
+def det(z, a):
+    d[a] = np.expand_dims(d[z] * z, (-1, -2)) * mT(np.linalg.inv(a))
+
+
+# slogdet returns (sign, log|det|); the sign is piecewise constant.
+@adjoint(np.linalg.slogdet,
+         examples=[example("np.linalg.slogdet(a + 2 * np.eye(3))[1]", a=(3, 3), domain=_SPD),
+                   example("np.linalg.slogdet(a)[1]", a=(2, 3, 3))])
+def slogdet(z, a):
+    d[a] = np.expand_dims(d[z][1], (-1, -2)) * mT(np.linalg.inv(a))
+
+
+@adjoint(np.linalg.solve, broadcast=True,
+         examples=[example("np.linalg.solve(a + 2 * np.eye(3), b)", a=(3, 3), b=(3,), domain=_SPD),
+                   example("np.linalg.solve(a + 2 * np.eye(3), b)", a=(3, 3), b=(3, 2),
+                           domain=_SPD),
+                   example("np.linalg.solve(a + 2 * np.eye(2), b)", a=(2, 2, 2), b=(2, 2, 1),
+                           domain=_SPD)])
+def solve(z, a, b):
+    g_b = solve_transposed(a, d[z], b)
+    d[b] = g_b
+    d[a] = -rhs_outer(g_b, z, b)
+
+
+for _key, _name in [(np.linalg.norm, "norm"), (np.linalg.inv, "inv"), (np.linalg.det, "det"),
+                    (np.linalg.slogdet, "slogdet"), (np.linalg.solve, "solve")]:
+    named(_key, f"numpy.linalg.{_name}")

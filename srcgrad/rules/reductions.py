@@ -1,0 +1,127 @@
+"""Adjoint rules for reductions (sum, mean, prod, max, var, ...) and running sums.
+
+A reduction over `axis` hands each element of `x` the adjoint of the value it
+was reduced into: `repeat_to(d[z], x, axis, keepdims)` spreads it back.
+"""
+
+import numpy as np
+
+from ..runtime import (centered, cumprod_adjoint, prod_of_others, repeat_to, reverse_cumsum,
+                       safe_div, split_among_ties, undiff)
+from .registry import adjoint, example, method
+
+d = None  # templates index it as d[x]; they are parsed, never run
+
+
+def _aliases(*keys):
+    """The keys without repeats (np.max is np.amax in NumPy 1.x, not in 2.x)."""
+    return tuple(dict.fromkeys(keys))
+
+
+@adjoint(np.sum, method("sum"),
+         examples=[example("np.sum(x)", x=(3, 4)), example("np.sum(x, axis=0)", x=(3, 4)),
+                   example("np.sum(x, axis=1, keepdims=True)", x=(3, 4)),
+                   example("np.sum(x, axis=(0, 2))", x=(2, 3, 4)),
+                   example("x.sum(axis=-1)", x=(2, 3)),
+                   example("x.sum(keepdims=True)", x=(2, 1))])
+def sum(z, x, axis=None, keepdims=False):
+    if axis is None:
+        d[x] = np.full_like(x, d[z])
+    else:
+        d[x] = repeat_to(d[z], x, axis, keepdims)
+
+
+@adjoint(np.mean, method("mean"),
+         examples=[example("np.mean(x)", x=(3, 4)), example("np.mean(x, axis=1)", x=(3, 4)),
+                   example("np.mean(x, axis=0, keepdims=True)", x=(3, 4)),
+                   example("x.mean()", x=(5,)),
+                   example("x.mean(axis=(0, 1))", x=(2, 1, 3))])
+def mean(z, x, axis=None, keepdims=False):
+    if axis is None:
+        d[x] = np.full_like(x, d[z] / np.size(x))
+    else:
+        n = np.size(x) / np.size(z)
+        d[x] = repeat_to(d[z] / n, x, axis, keepdims)
+
+
+# Each element gets the product of the others (exact where x has zeros).
+@adjoint(np.prod, method("prod"),
+         examples=[example("np.prod(x)", x=(2, 3)), example("np.prod(x, axis=1)", x=(3, 4)),
+                   example("x.prod(axis=0, keepdims=True)", x=(3, 1)),
+                   example("np.prod(x, axis=(0, 2))", x=(2, 2, 3)),
+                   example("np.prod(x, keepdims=True)", x=(2, 2))])
+def prod(z, x, axis=None, keepdims=False):
+    if axis is None:
+        d[x] = d[z] * prod_of_others(x, None)
+    else:
+        d[x] = repeat_to(d[z], x, axis, keepdims) * prod_of_others(x, axis)
+
+
+# The adjoint goes to the elements equal to the maximum, split equally among ties.
+@adjoint(*_aliases(np.max, np.amax), method("max"),
+         examples=[example("np.max(x)", x=(3, 4)), example("np.amax(x, axis=0)", x=(3, 4)),
+                   example("np.max(x, axis=1, keepdims=True)", x=(2, 5)),
+                   example("x.max(axis=(0, 2))", x=(2, 3, 2)), example("x.max()", x=(1,))])
+def amax(z, x, axis=None, keepdims=False):
+    d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+
+
+@adjoint(*_aliases(np.min, np.amin), method("min"),
+         examples=[example("np.min(x)", x=(4,)), example("np.amin(x, axis=-1)", x=(3, 4)),
+                   example("x.min(axis=0, keepdims=True)", x=(3, 2)),
+                   example("x.min(0)", x=(1, 3))])
+def amin(z, x, axis=None, keepdims=False):
+    d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+
+
+@adjoint(np.var, method("var"),
+         examples=[example("np.var(x)", x=(3, 4)), example("np.var(x, axis=0, ddof=1)", x=(4, 3)),
+                   example("x.var(axis=1, keepdims=True)", x=(2, 5)),
+                   example("np.var(x, axis=(0, 1))", x=(2, 3, 2)),
+                   example("np.var(x, ddof=1, keepdims=True)", x=(2, 3))])
+def var(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    if axis is None:
+        d[x] = d[z] * 2 * (x - np.mean(x)) / (np.size(x) - ddof)
+    else:
+        n = np.size(x) / np.size(z)
+        d[x] = repeat_to(d[z], x, axis, keepdims) * 2 * centered(x, axis) / (n - ddof)
+
+
+# Where x is constant along `axis` (std 0, not differentiable) the adjoint is 0.
+@adjoint(np.std, method("std"),
+         examples=[example("np.std(x)", x=(3, 4)), example("np.std(x, axis=1, ddof=1)", x=(3, 4)),
+                   example("x.std(axis=0, keepdims=True)", x=(5, 2)), example("x.std()", x=(6,)),
+                   example("np.std(x, keepdims=True)", x=(3, 2))])
+def std(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    if axis is None:
+        d[x] = safe_div(d[z] * (x - np.mean(x)), z * (np.size(x) - ddof))
+    else:
+        n = np.size(x) / np.size(z)
+        d[x] = safe_div(repeat_to(d[z], x, axis, keepdims) * centered(x, axis),
+                        repeat_to(z, x, axis, keepdims) * (n - ddof))
+
+
+# --- running sums and products, differences ----------------------------------------------
+
+
+@adjoint(np.cumsum, method("cumsum"),
+         examples=[example("np.cumsum(x)", x=(5,)), example("np.cumsum(x, axis=0)", x=(3, 4)),
+                   example("np.cumsum(x)", x=(2, 3)), example("x.cumsum(axis=-1)", x=(2, 3))])
+def cumsum(z, x, axis=None, dtype=None):
+    if axis is None:
+        d[x] = np.reshape(reverse_cumsum(d[z], 0), np.shape(x))
+    else:
+        d[x] = reverse_cumsum(d[z], axis)
+
+
+@adjoint(np.cumprod, method("cumprod"),
+         examples=[example("np.cumprod(x)", x=(5,)), example("np.cumprod(x, axis=1)", x=(3, 4)),
+                   example("np.cumprod(x)", x=(2, 2)), example("x.cumprod(axis=0)", x=(3, 2))])
+def cumprod(z, x, axis=None, dtype=None):
+    d[x] = cumprod_adjoint(d[z], x, z, axis)
+
+
+@adjoint(np.diff, examples=[example("np.diff(x)", x=(5,)), example("np.diff(x, axis=0)", x=(3, 4)),
+                            example("np.diff(x, n=2, axis=1)", x=(2, 5))])
+def diff(z, x, n=1, axis=-1):
+    d[x] = undiff(d[z], n, axis)

@@ -1,0 +1,230 @@
+"""Adjoint rules for shape and layout (reshape, transpose, concatenate, tile, ...) and
+indexing.
+
+Moving elements around has the inverse move as its adjoint; copying them
+(broadcast_to, tile, repeat, indexing with repeated indices) sums the copies'
+adjoints.
+"""
+
+import numpy as np
+
+from ..runtime import (hstack_axis, inverse_permutation, scatter_add, split_like, unbroadcast,
+                       unrepeat, unsort, unstack, untake, untake_along_axis, untile)
+from .registry import adjoint, attribute, example, literal_sequence, method, named
+
+d = None  # templates index it as d[x]; they are parsed, never run
+
+# --- same elements, new shape --------------------------------------------------------
+
+
+@adjoint(np.reshape, examples=[example("np.reshape(x, (6,))", x=(2, 3)),
+                               example("np.reshape(x, (3, -1))", x=(6,)),
+                               example("np.reshape(x, (2, 3), order='F')", x=(3, 2))])
+def reshape(z, x, shape=None, order="C", newshape=None):
+    if order == "C":
+        d[x] = np.reshape(d[z], np.shape(x))
+    else:
+        d[x] = np.reshape(d[z], np.shape(x), order=order)
+
+
+@adjoint(method("reshape"), examples=[example("x.reshape(3, 2)", x=(6,)),
+                                      example("x.reshape((2, 3))", x=(3, 2))])
+def reshape_method(z, x, *shape):
+    d[x] = np.reshape(d[z], np.shape(x))
+
+
+@adjoint(np.ravel, method("ravel"), method("flatten"),
+         examples=[example("np.ravel(x)", x=(2, 3)), example("x.ravel()", x=(3, 1, 2)),
+                   example("x.flatten()", x=(2, 2))])
+def ravel(z, x, order="C"):
+    if order == "C":
+        d[x] = np.reshape(d[z], np.shape(x))
+    else:
+        d[x] = np.reshape(d[z], np.shape(x), order=order)
+
+
+@adjoint(np.squeeze, method("squeeze"),
+         examples=[example("np.squeeze(x)", x=(1, 3, 1)),
+                   example("np.squeeze(x, axis=0)", x=(1, 2)),
+                   example("x.squeeze()", x=(2, 1))])
+def squeeze(z, x, axis=None):
+    d[x] = np.reshape(d[z], np.shape(x))
+
+
+@adjoint(np.expand_dims, examples=[example("np.expand_dims(x, 0)", x=(3,)),
+                                   example("np.expand_dims(x, axis=(0, 2))", x=(2, 3))])
+def expand_dims(z, x, axis):
+    d[x] = np.reshape(d[z], np.shape(x))
+
+
+# --- permuted axes ---------------------------------------------------------------------------
+
+
+@adjoint(attribute("T"), examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
+def transpose_attribute(z, x):
+    d[x] = np.transpose(d[z])
+
+
+@adjoint(np.transpose, examples=[example("np.transpose(x)", x=(2, 3)),
+                                 example("np.transpose(x, (1, 2, 0))", x=(2, 3, 4)),
+                                 example("np.transpose(x, axes=(0, -1, 1))", x=(2, 3, 4))])
+def transpose(z, x, axes=None):
+    if axes is None:
+        d[x] = np.transpose(d[z])
+    else:
+        d[x] = np.transpose(d[z], inverse_permutation(axes))
+
+
+@adjoint(method("transpose"), examples=[example("x.transpose()", x=(2, 3)),
+                                        example("x.transpose(1, 0, 2)", x=(2, 3, 4)),
+                                        example("x.transpose((2, 0, 1))", x=(2, 3, 4))])
+def transpose_method(z, x, *axes):
+    if axes == ():
+        d[x] = np.transpose(d[z])
+    else:
+        d[x] = np.transpose(d[z], inverse_permutation(axes))
+
+
+@adjoint(np.swapaxes, method("swapaxes"),
+         examples=[example("np.swapaxes(x, 0, 2)", x=(2, 3, 4)),
+                   example("x.swapaxes(-1, 0)", x=(2, 3))])
+def swapaxes(z, x, axis1, axis2):
+    d[x] = np.swapaxes(d[z], axis1, axis2)
+
+
+@adjoint(np.moveaxis, examples=[example("np.moveaxis(x, 0, -1)", x=(2, 3, 4)),
+                                example("np.moveaxis(x, (0, 1), (2, 0))", x=(2, 3, 4))])
+def moveaxis(z, x, source, destination):
+    d[x] = np.moveaxis(d[z], destination, source)
+
+
+@adjoint(np.flip, examples=[example("np.flip(x)", x=(2, 3)),
+                            example("np.flip(x, axis=1)", x=(2, 3)),
+                            example("np.flip(x, (0, 2))", x=(2, 2, 2))])
+def flip(z, x, axis=None):
+    d[x] = np.flip(d[z], axis)
+
+
+@adjoint(np.fliplr, examples=[example("np.fliplr(x)", x=(2, 3))])
+def fliplr(z, x):
+    d[x] = np.fliplr(d[z])
+
+
+@adjoint(np.flipud, examples=[example("np.flipud(x)", x=(3, 2))])
+def flipud(z, x):
+    d[x] = np.flipud(d[z])
+
+
+@adjoint(np.roll, examples=[example("np.roll(x, 2)", x=(5,)),
+                            example("np.roll(x, -1, axis=1)", x=(2, 3)),
+                            example("np.roll(x, (1, 2), axis=(0, 1))", x=(3, 4))])
+def roll(z, x, shift, axis=None):
+    d[x] = np.roll(d[z], np.negative(shift), axis)
+
+
+# Each element's adjoint comes back from the place sorting moved it to.
+@adjoint(np.sort, examples=[example("np.sort(x)", x=(5,)), example("np.sort(x, axis=0)", x=(3, 2)),
+                            example("np.sort(x, axis=None)", x=(2, 3))])
+def sort(z, x, axis=-1, kind=None, order=None):
+    d[x] = unsort(d[z], x, axis)
+
+
+# --- copies: the adjoint sums them ---------------------------------------------------------
+
+
+# The adjoint of broadcasting is summing over the broadcast axes.
+@adjoint(np.broadcast_to, examples=[example("np.broadcast_to(x, (2, 3))", x=(3,)),
+                                    example("np.broadcast_to(x, (2, 3, 4))", x=(3, 1))])
+def broadcast_to(z, x, shape):
+    d[x] = unbroadcast(d[z], x)
+
+
+@adjoint(np.tile, examples=[example("np.tile(x, 2)", x=(3,)),
+                            example("np.tile(x, (2, 1, 3))", x=(2, 2)),
+                            example("np.tile(x, (3,))", x=(2, 1))])
+def tile(z, x, reps):
+    d[x] = untile(d[z], x, reps)
+
+
+@adjoint(np.repeat, method("repeat"),
+         examples=[example("np.repeat(x, 3)", x=(2, 2)),
+                   example("np.repeat(x, 2, axis=1)", x=(2, 3)),
+                   example("x.repeat(r, axis=0)", x=(3, 2), ints={"r": [1, 0, 2]})])
+def repeat(z, x, repeats, axis=None):
+    d[x] = unrepeat(d[z], x, repeats, axis)
+
+
+# --- joining ---------------------------------------------------------------------------------
+
+
+@adjoint(np.concatenate,
+         examples=[example("np.concatenate([x, y])", x=(2,), y=(3,)),
+                   example("np.concatenate((x, y, x), axis=1)", x=(2, 1), y=(2, 3)),
+                   example("np.concatenate([x, y], axis=None)", x=(2, 2), y=(3,)),
+                   example("np.concatenate(x, axis=-1)", x=(2, 3, 2))])
+def concatenate(z, arrays, axis=0):
+    d[arrays] = split_like(d[z], arrays, axis)
+
+
+@adjoint(np.hstack, examples=[example("np.hstack([x, y])", x=(2,), y=(3,)),
+                              example("np.hstack((x, y))", x=(2, 1), y=(2, 3))])
+def hstack(z, tup):
+    d[tup] = split_like(d[z], tup, hstack_axis(d[z]))
+
+
+@adjoint(np.vstack, examples=[example("np.vstack([x, y])", x=(3,), y=(2, 3)),
+                              example("np.vstack((x, y))", x=(1, 2), y=(2, 2))])
+def vstack(z, tup):
+    d[tup] = split_like(d[z], tup, 0)
+
+
+@adjoint(np.stack, examples=[example("np.stack([x, y])", x=(3,), y=(3,)),
+                             example("np.stack((x, y, x), axis=1)", x=(2, 3), y=(2, 3)),
+                             example("np.stack([x, y], axis=-1)", x=(), y=())])
+def stack(z, arrays, axis=0):
+    d[arrays] = unstack(d[z], axis)
+
+
+@adjoint(np.array, np.asarray,
+         examples=[example("np.array([x, y, x * y])", x=(), y=()), example("np.asarray(x)", x=(3,)),
+                   example("np.array([[x, y], [y, x]])", x=(), y=())])
+def array(z, object, dtype=None):
+    if literal_sequence(object):
+        d[object] = unstack(d[z])
+    else:
+        d[object] = d[z]
+
+
+# --- indexing ----------------------------------------------------------------------------------
+
+
+# Repeated integer indices accumulate.
+@adjoint("getitem", examples=[example("x[1]", x=(3, 4)), example("x[:, 1:3]", x=(3, 4)),
+                              example("x[::-2, None]", x=(5,)),
+                              example("x[-1, ..., 0]", x=(2, 3, 2)),
+                              example("x[i]", x=(4,), ints={"i": [0, 2, 2]}),
+                              example("x[i, j]", x=(3, 4), ints={"i": [0, 2, 0], "j": [1, 1, 1]}),
+                              example("x[m]", x=(2, 3), ints={"m": [[True, False, True],
+                                                                   [False, False, True]]}),
+                              example("x[1:, np.newaxis, ::2]", x=(3, 5))])
+def getitem(z, x, index):
+    d[x] = scatter_add(x, index, d[z])
+
+
+@adjoint(np.take, method("take"),
+         examples=[example("np.take(x, i)", x=(2, 3), ints={"i": [0, 5, 5]}),
+                   example("np.take(x, i, axis=1)", x=(2, 3), ints={"i": [[2, 0], [2, 2]]}),
+                   example("x.take(i, axis=0)", x=(3, 2), ints={"i": [1]})])
+def take(z, x, indices, axis=None):
+    d[x] = untake(d[z], x, indices, axis)
+
+
+@adjoint(np.take_along_axis,
+         examples=[example("np.take_along_axis(x, i, axis=1)", x=(3, 4),
+                           ints={"i": [[0], [3], [3]]}),
+                   example("np.take_along_axis(x, i, 0)", x=(3, 2), ints={"i": [[2, 0], [2, 2]]})])
+def take_along_axis(z, x, indices, axis):
+    d[x] = untake_along_axis(d[z], x, indices, axis)
+
+
+named("getitem", "indexing")

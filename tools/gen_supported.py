@@ -1,0 +1,183 @@
+"""Write docs/supported.md from the rule registry: every function srcgrad differentiates.
+
+    python tools/gen_supported.py          # rewrite docs/supported.md
+    python tools/gen_supported.py --check  # exit 1 if docs/supported.md is out of date
+
+tests/test_coverage_edge.py runs the check, so the page cannot drift from the registry.
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from srcgrad.rules import NONDIFFERENTIABLE, RULES
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "supported.md"
+
+SECTIONS = [
+    ("core", "Arithmetic and assignment"),
+    ("elementwise", "Elementwise functions"),
+    ("reductions", "Reductions and running sums"),
+    ("shapes", "Shapes, joining and indexing"),
+    ("linalg", "Linear algebra"),
+]
+
+HEADER = """\
+# Supported functions
+
+Generated from srcgrad's rule registry by `python tools/gen_supported.py`; do not edit
+by hand (a test checks this page is up to date).
+
+Every function below has an adjoint rule, checked against finite differences on
+the examples registered with it (`tests/test_rules.py`). Arguments are the ones
+the rule accepts; a call with others is refused with the line it is on. Python's
+operators map to NumPy's functions: `+ - * / ** @ % //` are `np.add`,
+`np.subtract`, `np.multiply`, `np.divide`, `np.power`, `np.matmul`,
+`np.remainder` and `np.floor_divide`, and unary `-` is `np.negative`.
+"""
+
+NOTES = """\
+## How the edge cases behave
+
+**Ties in `max` and `min`.** `np.max`, `np.amax`, `x.max()` (and the `min`s) give
+the gradient to every element equal to the result, split equally: the maximum
+of `[1, 3, 3]` has gradient `[0, 0.5, 0.5]`. `np.maximum(x, y)`, `np.fmax` and
+Python's `max(x, y)` give half to each side where `x == y`.
+
+**`np.clip(x, a_min, a_max)`.** The gradient passes to `x` where
+`a_min <= x <= a_max`, bounds included; a bound that is an array or variable
+gets the gradient where it replaced `x` (`x < a_min`, `x > a_max`).
+
+**Integer division.** `x // y` (`np.floor_divide`) is piecewise constant, so its
+derivative is zero wherever it exists: it is registered as non-differentiable and
+its result carries no gradient at all (no code is generated for it). `x % y`
+(`np.remainder`) has `d/dx = 1` and `d/dy = -floor(x / y)`.
+
+**`np.where` and NaN.** `np.where(c, x, y)` sends the gradient to `x` where `c`
+holds and to `y` elsewhere. Rules whose derivative is infinite at the edge of
+their domain (`sqrt`, `log`, `log1p`, `log2`, `log10`, `arcsin`, `arccos`,
+`arccosh`, `arctanh`, `cbrt`, `reciprocal`, `/`, `hypot`, `arctan2`, `std`,
+`norm`) keep a zero adjoint zero instead of computing `0 * inf = nan`, so
+
+```python
+np.where(x > 0, np.sqrt(x), 0.0)     # gradient 0 where x <= 0, not NaN
+np.where(y != 0, x / y, 0.0)         # gradient 0 where y == 0
+```
+
+have finite gradients everywhere. When the untaken branch's NaN flows through
+further operations first (`np.where(x > 0, w * np.log(x), 0.0)`: the product's
+rule multiplies the zero adjoint of `w` by `log(x) = nan`), use the *double
+where*: make the input safe before the function, then select the result.
+
+```python
+safe = np.where(x > 0, x, 1.0)                    # any value inside the domain
+loss = np.where(x > 0, w * np.log(safe), 0.0)     # finite gradient for x and w
+```
+
+`x ** y` is not guarded: write `np.sqrt(x)` rather than `x ** 0.5` under a `where`,
+or use the double where.
+
+**Products.** `np.prod` and `np.cumprod` give exact gradients where `x` has zeros
+(the product of the other elements), not `prod / x`.
+
+**Norms.** `np.linalg.norm` supports the 2-norm and Frobenius norm (`ord=None` or
+`'fro'`, any `axis`, `keepdims`) and vector norms `ord=1, 2, 3, ..., inf, -inf` with
+`axis=None` on a vector or `axis=` an int; its gradient at `x = 0` is 0. Matrix
+norms other than Frobenius (`ord=2`, `'nuc'`, `1`, `inf` of a matrix) raise
+`NotImplementedError` when the gradient is computed.
+
+**Tuple results.** `sign, logdet = np.linalg.slogdet(a)` works as written: the
+sign is piecewise constant and carries no gradient.
+
+**`np.einsum`.** Explicit (`'ij,jk->ik'`) and implicit (`'ij,jk'`) forms,
+ellipses, repeated indices (`'ii'`) and size-1 broadcasting; up to three operands.
+
+**Casts.** `x.astype(float)` (any float type) passes the gradient, cast back to
+`x`'s dtype; `x.astype(int)` carries none.
+
+**Standard deviation at zero spread.** Where `x` is constant along the reduced
+axes `np.std` is not differentiable; its gradient there is 0.
+"""
+
+
+def spelling(key) -> str:
+    """How a user writes the call a key stands for."""
+    if key == "identity":
+        return "`y = x` (assignment), unary `+`"
+    if key == "pack":
+        return "`(a, b)`, `[a, b]` (tuples and lists of values)"
+    if getattr(key, "__module__", None) == "srcgrad.containers":
+        return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",
+                "appended": "`items.append(x)` (to a list made in the function)"}[key.__name__]
+    if key == "getitem":
+        return "`x[index]` (ints, slices, `...`, `None`/`np.newaxis`, integer arrays, masks)"
+    if isinstance(key, tuple):
+        return f"`x.{key[1]}`" if key[0] == "attr" else f"`x.{key[1]}()`"
+    for prefix, namespace in (("np.", np), ("np.linalg.", np.linalg), ("math.", math),
+                              ("", builtins)):
+        name = getattr(key, "__name__", None)
+        if name and getattr(namespace, name, None) is key:
+            return f"`{prefix}{name}`"
+        for other in sorted(dir(namespace)):
+            if not other.startswith("_") and getattr(namespace, other, None) is key:
+                return f"`{prefix}{other}`"
+    return f"`{key!r}`"
+
+
+def arguments(rule) -> str:
+    params = list(rule.signature.parameters.values())[1:]
+    return ", ".join(str(p) for p in params)
+
+
+def notes(rule) -> str:
+    comment = inspect.getcomments(rule.template) or ""
+    return " ".join(line.lstrip("# ").strip() for line in comment.splitlines()).replace("|", "\\|")
+
+
+def render() -> str:
+    by_module = {}
+    for key, rule in RULES.items():
+        module = rule.template.__module__.rsplit(".", 1)[-1]
+        by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)
+    out = [HEADER]
+    for module, title in SECTIONS:
+        out += [f"## {title}", "", "| Call | Arguments | Notes |", "| --- | --- | --- |"]
+        for rule, keys in by_module.pop(module, {}).values():
+            calls = ", ".join(spelling(k) for k in keys)
+            out.append(f"| {calls} | `{arguments(rule)}` | {notes(rule)} |")
+        out.append("")
+    for module, rules in sorted(by_module.items()):  # rules registered elsewhere
+        out += [f"## {module}", "", "| Call | Arguments | Notes |", "| --- | --- | --- |"]
+        for rule, keys in rules.values():
+            out.append(f"| {', '.join(spelling(k) for k in keys)} | `{arguments(rule)}` | |")
+        out.append("")
+    constants = sorted({spelling(k) for k in NONDIFFERENTIABLE})
+    out += ["## No gradient (results are constants)", "",
+            "These run as usual; their results carry no gradient (comparisons, rounding, "
+            "integer division, indices, shapes, and constructors of constant arrays such as "
+            "`np.zeros`, `np.eye`, `np.arange`):", "", ", ".join(constants), ""]
+    out.append(NOTES)
+    return "\n".join(out)
+
+
+def main(argv) -> int:
+    text = render()
+    if "--check" in argv:
+        if not PAGE.exists() or PAGE.read_text() != text:
+            print(f"{PAGE} is out of date: run python tools/gen_supported.py", file=sys.stderr)
+            return 1
+        return 0
+    PAGE.parent.mkdir(exist_ok=True)
+    PAGE.write_text(text)
+    print(f"wrote {PAGE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
