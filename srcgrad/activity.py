@@ -75,13 +75,12 @@ def _missing_rule(unit, stmt, op):
         return unit.src.error(stmt.value, f"srcgrad cannot differentiate through {key[1]} here",
                               "Combine arrays with np.stack / np.concatenate instead.")
     if isinstance(key, tuple) and key[0] == "unknown":
+        matches = close_matches(key)
+        hint = "Call NumPy functions by their module path (np.sin(x))"
+        if matches:
+            hint += f"; close matches that have rules: {', '.join(matches)}"
         return unit.src.error(node, f"cannot resolve `{op.label}` to a function srcgrad knows",
-                              "Call NumPy functions by their module path (np.sin(x)).")
-    callee = op.callee
-    if callable(callee) and getattr(callee, "__code__", None) is not None:
-        return unit.src.error(
-            node, f"srcgrad does not differentiate calls to your own function "
-            f"`{op.label}` yet", "Inline its body into this function.")
+                              hint + ".")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
     matches = close_matches(key)

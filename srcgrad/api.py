@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from . import calls
+from . import calls, codegen
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 
@@ -64,10 +64,16 @@ class GradientFunction:
     def __call__(self, *args, **kwargs):
         generated = self._generated or self._compiled()
         inputs = self._wrt_values(args, kwargs)
-        value, saved = generated.forward(*args, **kwargs)
-        if not _is_real_scalar(value):
-            raise _not_scalar(self.__wrapped__, value)
-        grads = generated.backward(1.0, *saved)
+        try:
+            value, saved = generated.forward(*args, **kwargs)
+            if not _is_real_scalar(value):
+                raise _not_scalar(self.__wrapped__, value)
+            grads = generated.backward(1.0, *saved)
+        except Exception as exc:
+            note = codegen.explain(exc)
+            if note and hasattr(exc, "add_note"):  # Python >= 3.11
+                exc.add_note(note)
+            raise
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
             grads = (grads,)
         grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
@@ -149,6 +155,14 @@ def _wrt_names(func, wrt):
 def _check_input(func, name, value):
     if isinstance(value, (float, np.floating)):
         return
+    if isinstance(value, dict):
+        for key, leaf in value.items():
+            _check_input(func, f"{name}[{key!r}]", leaf)
+        return
+    if isinstance(value, (list, tuple)) and value:
+        for i, leaf in enumerate(value):
+            _check_input(func, f"{name}[{i}]", leaf)
+        return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
     if isinstance(value, (bool, np.bool_)) or (
@@ -183,7 +197,18 @@ def _not_scalar(func, value) -> SrcGradError:
 
 
 def _like(g, x):
-    """`g` with the type, shape and dtype of the argument `x`; never a view of it."""
+    """`g` with the type, shape and dtype of the argument `x`; never a view of it.
+
+    For a dict, list or tuple argument (a `params` dict), the gradient has the same
+    structure, with zeros for entries the function never read.
+    """
+    if isinstance(x, dict):
+        g = g if isinstance(g, dict) else {}
+        return {key: _like(g[key], leaf) if key in g else _zero(leaf) for key, leaf in x.items()}
+    if isinstance(x, (list, tuple)):
+        parts = g if isinstance(g, (list, tuple)) else [_zero(leaf) for leaf in x]
+        out = [_like(p, leaf) for p, leaf in zip(parts, x)]
+        return type(x)(out) if not hasattr(x, "_fields") else type(x)(*out)
     if isinstance(x, np.ndarray):
         g = np.asarray(g)
         if g.shape != x.shape:
@@ -196,3 +221,10 @@ def _like(g, x):
     if isinstance(x, np.floating):
         return type(x)(g)
     return float(g)
+
+
+def _zero(x):
+    """The gradient of an entry the function never read."""
+    if isinstance(x, (dict, list, tuple)):
+        return _like({} if isinstance(x, dict) else None, x)
+    return _like(np.zeros_like(x), x)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 import itertools
 import linecache
-import re
 import types
+from dataclasses import dataclass
 
 import gast
 
@@ -23,10 +23,32 @@ from . import build
 _counter = itertools.count(1)
 
 
+@dataclass
+class Origin:
+    """Where the lines of one generated file came from, for run-time error notes."""
+
+    lines: dict  # generated line -> line of the user's parsed source
+    src: object  # source.Source of the user's function
+
+
+ORIGINS: dict = {}  # generated filename -> Origin
+
+
 def render(functions: list) -> str:
     """Readable source for `functions`, with comment markers printed as comments."""
+    return _unparse(functions)[0]
+
+
+def _unparse(functions: list):
+    """(source text, {generated line: original line}) for `functions`."""
     module = gast.gast_to_ast(gast.Module(body=functions, type_ignores=[]))
+    origin = [getattr(n, "lineno", None) for n in ast.walk(module) if isinstance(n, ast.stmt)]
     text = ast.unparse(ast.fix_missing_locations(module))
+    try:
+        produced = [n.lineno for n in ast.walk(ast.parse(text)) if isinstance(n, ast.stmt)]
+    except SyntaxError:  # a pass's intermediate state (e.g. an empty body) shown for debugging
+        produced = []
+    line_map = dict(zip(produced, origin)) if len(produced) == len(origin) else {}
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -36,10 +58,24 @@ def render(functions: list) -> str:
                 indent = line[: len(line) - len(line.lstrip())]
                 line = f"{indent}# {value[len(build.COMMENT_PREFIX):]}"
         lines.append(line)
-    return re.sub(r"\n(def )", r"\n\n\1", "\n".join(lines)) + "\n"
+    # a blank line between functions; line numbers shift, so the map follows
+    out, shift, shifted = [], 0, {}
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("def ") and number > 1 and line.startswith(" " * _indent(line)):
+            if _indent(line) == _indent(lines[0]):
+                out.append("")
+                shift += 1
+        out.append(line)
+        if line_map.get(number) is not None:
+            shifted[number + shift] = line_map[number]
+    return "\n".join(out) + "\n", shifted
 
 
-def compile_functions(functions: list, func, helpers: dict, label: str) -> list:
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def compile_functions(functions: list, func, helpers: dict, label: str, src=None) -> list:
     """Compile `functions` and bind them to `func`'s globals and closure cells."""
     code_globals = func.__globals__
     closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
@@ -47,9 +83,11 @@ def compile_functions(functions: list, func, helpers: dict, label: str) -> list:
     names = [f.name for f in functions]
     factory = function("__srcgrad_factory__", arguments(free), list(functions) + [
         gast.Return(value=build.tuple_([build.load(n) for n in names]))])
-    text = render([factory])
+    text, line_map = _unparse([factory])
     filename = f"<srcgrad {label} #{next(_counter)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    if src is not None:
+        ORIGINS[filename] = Origin(line_map, src)
     namespace = dict(code_globals)  # default values are evaluated here, once
     exec(compile(text, filename, "exec"), namespace)
     values = [helpers[n] if n in helpers else _cell_value(closure[n]) for n in free]
@@ -63,6 +101,27 @@ def compile_functions(functions: list, func, helpers: dict, label: str) -> list:
         rebuilt.__kwdefaults__ = fn.__kwdefaults__
         out.append(rebuilt)
     return out
+
+
+def explain(exc: BaseException) -> str | None:
+    """A note for an error raised inside generated code: the generated line and the
+    user's line it computes."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in ORIGINS:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    filename, line = found
+    origin = ORIGINS[filename]
+    generated = linecache.getline(filename, line).strip()
+    note = f"srcgrad: raised by the generated line `{generated}` ({filename}, line {line})"
+    user = origin.lines.get(line)
+    if user is not None and 0 < user <= len(origin.src.lines):
+        note += (f"\n  which computes line {origin.src.user_line_number(user)} of "
+                 f"{origin.src.filename}: {origin.src.lines[user - 1].strip()}")
+    return note + "\n  print(grad(f).source) shows the whole generated code"
 
 
 def _cell_value(cell):

@@ -26,3 +26,59 @@ def without(g, index):
 def take(g, index):
     """`g[index]`, as a function the generated code can call."""
     return g[index]
+
+
+class Parts(list):
+    """The adjoint of a list or tuple: one adjoint per element, added elementwise."""
+
+    def __add__(self, other):
+        if isinstance(other, (list, tuple)):
+            return Parts(a + b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __getitem__(self, index):
+        item = super().__getitem__(index)
+        return Parts(item) if isinstance(index, slice) else item
+
+
+class Fields(dict):
+    """The adjoint of a dict: adjoints by key; a missing key means zero."""
+
+    def __add__(self, other):
+        if not isinstance(other, dict):
+            return NotImplemented
+        out = Fields(self)
+        for key, value in other.items():
+            out[key] = out[key] + value if key in out else value
+        return out
+
+    __radd__ = __add__
+
+
+def zeros_like(x):
+    """A zero adjoint shaped like `x`, for arrays, numbers and containers of them."""
+    if isinstance(x, dict):
+        return Fields()
+    if isinstance(x, (list, tuple)):
+        return Parts(zeros_like(v) for v in x)
+    return np.zeros_like(x)
+
+
+def item_adjoint(x, key, g):
+    """The adjoint of a container `x` from `x[key]`: `g` at key, zero elsewhere."""
+    if isinstance(x, dict):
+        return Fields({key: g})
+    parts = Parts(zeros_like(v) for v in x)
+    if isinstance(key, slice):
+        for i, part in zip(range(*key.indices(len(x))), g):
+            parts[i] = part
+    else:
+        parts[key] = g
+    return parts
+
+
+def appended(items, item):
+    """`items + [item]`: the forward of `items.append(item)`, as a new list."""
+    return list(items) + [item]

@@ -154,6 +154,8 @@ class _Normalizer:
             value = stmt.value if stmt.value is not None else build.const(None)
             if not (isinstance(value, gast.Name) and value.id == self.result):
                 out.append(build.assign(self.result, self.expr(value, out), stmt))
+        elif isinstance(stmt, gast.Expr) and _is_append(stmt.value):
+            self.append(stmt.value, out)
         elif isinstance(stmt, gast.Expr):
             if not isinstance(stmt.value, gast.Constant):  # docstrings and bare constants
                 out.append(gast.copy_location(gast.Expr(value=self.expr(stmt.value, out)), stmt))
@@ -270,6 +272,17 @@ class _Normalizer:
         call._srcgrad_internal = "set_at"
         out.append(build.assign(array, gast.copy_location(call, target), stmt))
 
+    def append(self, call, out):
+        """`hs.append(h)` -> `hs = appended(hs, h)`: a new list, never a mutation."""
+        items = call.func.value.id
+        if items not in self.assigned:
+            raise self.src.error(call, f"appending to `{items}`, which the function did not "
+                                 "create, would change the caller's data",
+                                 f"Start a new list in the function: `{items} = list({items})`.")
+        value = build.call(build.load("appended"), build.load(items), self.atom(call.args[0], out))
+        value._srcgrad_internal = "appended"
+        out.append(build.assign(items, gast.copy_location(value, call), call))
+
     def condition(self, test, out) -> str:
         value = self.expr(test, out)
         if isinstance(value, gast.Name):
@@ -358,6 +371,12 @@ class _Normalizer:
         orelse.append(build.assign(temp, self.expr(node.orelse, orelse), node.orelse))
         out.append(build.if_(cond, body, orelse, node))
         return build.load(temp)
+
+
+def _is_append(node) -> bool:
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr == "append" and isinstance(node.func.value, gast.Name)
+            and len(node.args) == 1 and not node.keywords)
 
 
 def _call_named(node, *names) -> bool:

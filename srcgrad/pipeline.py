@@ -131,7 +131,7 @@ def transform(func, wrt: tuple) -> Generated:
     text = codegen.render([forward, backward])
     _debug("generated", None, text)
     fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
-                                         f"{src.name} from {os.path.basename(src.filename)}")
+                                         f"{src.name} from {os.path.basename(src.filename)}", src)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
     return Generated(fwd, bwd, text, wrt)
 

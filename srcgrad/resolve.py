@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from .calls import is_user_function
-from .containers import set_at
+from .containers import appended, set_at
 from .rules import NONDIFFERENTIABLE, RULES
 from .rules.registry import attribute, method
 
@@ -26,6 +26,7 @@ OPERATORS = {
 }
 _UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
 
+_INTERNAL = {"set_at": set_at, "appended": appended}  # our own operations, made by normalize
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 
@@ -102,8 +103,10 @@ class Resolver:
             return self.attribute(value)
         if isinstance(value, gast.Call):
             return self.call(value)
-        kind = {gast.BoolOp: "`and`/`or`", gast.Tuple: "a tuple", gast.List: "a list",
-                gast.Dict: "a dict", gast.Set: "a set"}.get(type(value), type(value).__name__)
+        if isinstance(value, (gast.Tuple, gast.List)):
+            return Op("pack", "a tuple or list", [value])
+        kind = {gast.BoolOp: "`and`/`or`", gast.Dict: "a dict",
+                gast.Set: "a set"}.get(type(value), type(value).__name__)
         return Op(("construct", kind), kind, _names(value))
 
     def attribute(self, node) -> Op:
@@ -114,8 +117,10 @@ class Resolver:
 
     def call(self, node) -> Op:
         args, kwargs = list(node.args), {k.arg: k.value for k in node.keywords}
-        if getattr(node, "_srcgrad_internal", None) == "set_at":
-            return Op(set_at, "item assignment", args, kwargs, set_at)
+        internal = getattr(node, "_srcgrad_internal", None)
+        if internal is not None:
+            helper = _INTERNAL[internal]
+            return Op(helper, internal, args, kwargs, helper)
         func = node.func
         if isinstance(func, gast.Attribute) and _local_base(func, self.locals):
             if isinstance(func.value, gast.Name):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gast
 
-from . import build, calls
+from . import build, calls, containers
 from .template import bind, instantiate, is_contribution
 
 
@@ -72,7 +72,11 @@ def _block(stmts, unit, initialized) -> list:
 
 
 def _comment_line(stmt, unit, line, out, emitted):
-    """A `# line N: <source>` comment before the first adjoint of each user line."""
+    """A `# line N: <source>` comment before the first adjoint of each user line; the
+    adjoint statements remember that line (for notes on run-time errors)."""
+    for node in emitted:
+        if getattr(node, "lineno", None) is None and getattr(stmt, "lineno", None) is not None:
+            gast.copy_location(node, stmt)
     user_line = unit.src.user_line(stmt)
     if emitted and user_line != line and user_line is not None:
         text = unit.src.lines[stmt.lineno - 1].strip()
@@ -278,8 +282,7 @@ def _reconcile(body, orelse, body_init, else_init, initialized, unit):
 
 
 def _zeros(name, unit):
-    np_name = unit.helper("np")
-    zeros_like = build.attr(build.load(np_name), "zeros_like")
+    zeros_like = build.load(unit.helper("zeros_like", vars(containers)))
     return build.assign(unit.adjoint(name), build.call(zeros_like, build.load(name)))
 
 

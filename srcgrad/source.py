@@ -27,7 +27,11 @@ class Source:
 
     def user_line(self, node) -> int | None:
         lineno = getattr(node, "lineno", None)
-        return None if lineno is None else lineno + self.first_line - 1
+        return None if lineno is None else self.user_line_number(lineno)
+
+    def user_line_number(self, lineno: int) -> int:
+        """The file's line number of line `lineno` of the parsed text."""
+        return lineno + self.first_line - 1
 
     def error(self, node, summary: str, hint: str = "") -> SrcGradError:
         """A SrcGradError showing file:line, the source line and a caret under `node`."""
