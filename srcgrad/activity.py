@@ -87,4 +87,4 @@ def _missing_rule(unit, stmt, op):
     if matches:
         hint += f"; close matches that do: {', '.join(matches)}"
     return unit.src.error(node, f"no adjoint rule for {name} (called as `{op.label}`)",
-                          hint + ". A custom rule can be registered with srcgrad.rules.adjoint.")
+                          hint + ", or give it a rule with @srcgrad.custom_adjoint.")
