@@ -48,6 +48,8 @@ class GradientFunction:
             raise SrcGradError(f"grad expects a function, got {func!r}")
         functools.update_wrapper(self, func)
         self._positional, self._wrt, self._single = _wrt_names(func, wrt)
+        self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
+                              if p.kind is p.VAR_POSITIONAL), None)
         self._with_value = with_value
         self._generated = None
 
@@ -85,7 +87,9 @@ class GradientFunction:
         values = []
         for name in self._wrt:
             index = self._positional.get(name)
-            if index is not None and index < len(args):
+            if name == self._varargs:
+                value = tuple(args[len(self._positional):])
+            elif index is not None and index < len(args):
                 value = args[index]
             elif name in kwargs:
                 value = kwargs[name]

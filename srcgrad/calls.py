@@ -39,6 +39,12 @@ def transform_stack() -> list:
     return _STACK.__dict__.setdefault("stack", [])
 
 
+def _carries_gradient(node, unit) -> bool:
+    if isinstance(node, gast.Tuple):
+        return any(_carries_gradient(e, unit) for e in node.elts)
+    return isinstance(node, gast.Name) and node.id in unit.active
+
+
 def bind(op, src, node) -> dict:
     """The helper's parameters -> operand nodes at this call."""
     try:
@@ -54,10 +60,11 @@ def adjoint(stmt, op, unit, contribute, out):
 
     callee = op.callee
     binding = unit.bindings[stmt]
-    wrt = tuple(name for name, node in binding.items()
-                if isinstance(node, gast.Name) and node.id in unit.active)
+    binding = {name: build.tuple_(list(node)) if isinstance(node, tuple) else node
+               for name, node in binding.items()}  # *args: one tuple of operands
+    wrt = tuple(name for name, node in binding.items() if _carries_gradient(node, unit))
     for name, node in binding.items():
-        if not isinstance(node, gast.Name) and any(
+        if not isinstance(node, (gast.Name, gast.Tuple)) and any(
                 isinstance(n, gast.Name) and n.id in unit.active for n in gast.walk(node)):
             raise unit.src.error(node, f"pass `{name}` to {op.label} as a plain variable")
     if not wrt:

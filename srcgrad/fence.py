@@ -37,10 +37,9 @@ def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
     fn = src.tree
     args = fn.args
-    if args.vararg or args.kwarg:
-        node = args.vararg or args.kwarg
+    if args.kwarg:
         raise src.error(
-            node, f"{src.name} takes *args or **kwargs, which srcgrad cannot differentiate",
+            args.kwarg, f"{src.name} takes **kwargs, which srcgrad cannot differentiate",
             "Give each argument a name in the signature.")
     for stmt in fn.body:
         for node in gast.walk(stmt):

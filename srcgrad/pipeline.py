@@ -87,7 +87,9 @@ def analyze(func, wrt: tuple) -> Unit:
     """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
     src = source.load(func)
     fence.check(src)
-    params = [a.id for a in src.tree.args.args + src.tree.args.kwonlyargs]
+    signature = src.tree.args
+    params = [a.id for a in signature.args + ([signature.vararg] if signature.vararg else [])
+              + signature.kwonlyargs]
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt)
     body, result = _normalize(unit)

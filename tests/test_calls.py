@@ -140,3 +140,26 @@ def test_error_inside_a_helper_names_both_lines():
         grad(calls_bad_helper)(1.0)
     message = str(info.value)
     assert "bad_helper(x)" in message and "np.fmod(x, 2.0)" in message
+
+
+def total_of_squares(*xs):
+    s = 0.0
+    for x in xs:
+        s = s + np.sum(x * x)
+    return s
+
+
+def calls_with_star_args(a, b, c):
+    return total_of_squares(a, b * 2.0, 3.0) + total_of_squares(c)
+
+
+def test_helper_with_star_args():
+    da, db, dc = grad(calls_with_star_args, wrt=(0, 1, 2))(1.0, np.array([1.0, 2.0]), 0.5)
+    assert (da, dc) == (2.0, 1.0)
+    np.testing.assert_array_equal(db, [8.0, 16.0])
+
+
+def test_star_args_as_wrt():
+    g = grad(total_of_squares, wrt="xs")(1.0, np.array([1.0, 2.0]))
+    assert g[0] == 2.0
+    np.testing.assert_array_equal(g[1], [2.0, 4.0])

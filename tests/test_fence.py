@@ -129,8 +129,7 @@ CASES = [
     (uses_nested_def, 3, "def", 1, "a nested function definition"),
     (uses_walrus, 1, "y := x * 2", None, "an assignment expression (:=)"),
     (uses_starred_call, 1, "*x", None, "a starred expression"),
-    (uses_varargs, 0, "rest", None, "takes *args or **kwargs"),
-    (uses_kwargs, 0, "options", None, "takes *args or **kwargs"),
+    (uses_kwargs, 0, "options", None, "takes **kwargs"),
     (assigns_attribute, 1, "box.scale", None, "assignment into an attribute or a nested element"),
     (assigns_chained, 1, "a = b = x * 2", None, "chained assignment (a = b = ...)"),
     (uses_del, 2, "del y", None, "a `del` statement"),
@@ -186,7 +185,7 @@ def test_messages_say_what_to_do_instead():
         uses_listcomp: "Instead: write it with NumPy array operations",
         uses_nested_def: "Instead: define the helper at module level",
         uses_walrus: "Instead: assign in a statement of its own",
-        uses_varargs: "Give each argument a name in the signature",
+        uses_kwargs: "Give each argument a name in the signature",
         assigns_attribute: "Assign to a variable",
         assigns_chained: "Assign each name in a statement of its own",
     }

@@ -72,8 +72,13 @@ def test_rule_matches_finite_differences(rule, example, tmp_path):
     assert_grads_match(module.f, grads, args, wrt)
 
 
+def _built_in(rule) -> bool:
+    """Rules srcgrad ships (users' custom_adjoint rules live in the same registry)."""
+    return rule.template.__module__.startswith("srcgrad.")
+
+
 def test_every_rule_has_examples():
-    missing = sorted({rule.name for rule in RULES.values() if not rule.examples})
+    missing = sorted({rule.name for rule in RULES.values() if _built_in(rule) and not rule.examples})
     assert missing == []
 
 
@@ -81,6 +86,8 @@ def test_every_key_is_exercised_by_an_example():
     """Each registered callable's own spelling appears in one of its rule's examples."""
     uncovered = []
     for key, rule in RULES.items():
+        if not _built_in(rule):
+            continue
         exprs = " ".join(e.expr for e in rule.examples)
         if isinstance(key, str):
             continue  # syntax-level keys ("identity", "getitem") are their examples

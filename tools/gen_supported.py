@@ -112,6 +112,8 @@ def spelling(key) -> str:
         return "`y = x` (assignment), unary `+`"
     if key == "pack":
         return "`(a, b)`, `[a, b]` (tuples and lists of values)"
+    if getattr(key, "__module__", None) == "srcgrad.custom":
+        return f"`srcgrad.{key.__name__}`"
     if getattr(key, "__module__", None) == "srcgrad.containers":
         return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",
                 "appended": "`items.append(x)` (to a list made in the function)"}[key.__name__]
@@ -143,6 +145,8 @@ def notes(rule) -> str:
 def render() -> str:
     by_module = {}
     for key, rule in RULES.items():
+        if not rule.template.__module__.startswith("srcgrad."):
+            continue  # a user's custom_adjoint rule, not part of srcgrad
         module = rule.template.__module__.rsplit(".", 1)[-1]
         by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)
     out = [HEADER]
