@@ -177,3 +177,10 @@ def test_mlp_digits_full_reaches_95_percent(tmp_path):
 def test_digits_examples_without_sklearn(name):
     out = run_example(name, python_code=WITHOUT_SKLEARN)
     assert "needs scikit-learn" in out and "pip install scikit-learn" in out
+
+
+def test_spring_fit_recovers_stiffness_and_damping_through_the_loop():
+    out = run_example("spring_fit")
+    k, c = last(r"final: k = ([-\d.]+), c = ([-\d.]+)", out)
+    assert abs(k - 4.0) < 0.02 and abs(c - 0.3) < 0.01
+    assert "in reversed(tape)" in run_example("spring_fit", "--show-source")
