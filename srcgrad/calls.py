@@ -81,6 +81,8 @@ def adjoint(stmt, op, unit, contribute, out):
     except SrcGradError as exc:
         raise unit.src.error(stmt.value, f"cannot differentiate the call to `{op.label}`",
                              f"In {op.label}: {exc}") from None
+    if generated not in unit.called:
+        unit.called.append(generated)
     base = op.label.rsplit(".", 1)[-1]  # the name it is called by (lambdas have no other)
     forward = unit.helper_object(f"{base}_forward", generated.forward)
     backward = unit.helper_object(f"{base}_backward", generated.backward)

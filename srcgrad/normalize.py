@@ -249,7 +249,8 @@ class _Normalizer:
         names = [elt.id for elt in target.elts]
         if isinstance(stmt.value, (gast.Tuple, gast.List)) and len(stmt.value.elts) == len(names):
             # Evaluate every right-hand side before binding any name (`a, b = b, a`).
-            values = [self.atom(elt, out, force=True) for elt in stmt.value.elts]
+            values = [self.atom(elt, out, force=isinstance(elt, gast.Name) and elt.id in names)
+                      for elt in stmt.value.elts]
         else:
             whole = self.atom(stmt.value, out)
             values = []

@@ -37,6 +37,7 @@ class Unit:
     active: set = field(default_factory=set)
     loops: dict = field(default_factory=dict)  # loop node -> ssa.LoopInfo
     touched: set = field(default_factory=set)  # names given adjoint contributions so far
+    called: list = field(default_factory=list)  # Generated of the helpers it calls
 
     @property
     def backedge_heads(self) -> set:
@@ -79,8 +80,24 @@ class Generated:
 
     forward: object  # (*args) -> (value, saved)
     backward: object  # (seed, *saved) -> gradients
-    source: str
+    own_source: str
     wrt: tuple
+    helpers: list = field(default_factory=list)  # Generated of the helpers it calls
+
+    @property
+    def source(self) -> str:
+        """This function's generated code, then that of every helper it calls."""
+        seen, texts = set(), []
+
+        def visit(generated):
+            if id(generated) not in seen:
+                seen.add(id(generated))
+                texts.append(generated.own_source)
+                for helper in generated.helpers:
+                    visit(helper)
+
+        visit(self)
+        return "\n\n".join(texts)
 
 
 def analyze(func, wrt: tuple) -> Unit:
@@ -135,7 +152,7 @@ def transform(func, wrt: tuple) -> Generated:
     fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
                                          f"{src.name} from {os.path.basename(src.filename)}", src)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
-    return Generated(fwd, bwd, text, wrt)
+    return Generated(fwd, bwd, text, wrt, unit.called)
 
 
 def _normalize(unit):
