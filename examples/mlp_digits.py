@@ -8,15 +8,13 @@ with mini-batch Adam through srcgrad.optim.fit.
 The full run reaches about 98% test accuracy (tests/test_examples.py requires >= 95%);
 the quick run about 95% (required: >= 90%).
 
-The parameters W1, b1, W2, b2 are separate float arrays, and
-`value_and_grad(loss, wrt=("W1", "b1", "W2", "b2"))` returns the loss and their four
-gradients from one forward and one backward sweep. `fit` works on a pytree of parameters
-(here the tuple (W1, b1, W2, b2)) and calls `value_and_grad_fn(params, *batch)`; a
-lambda unpacks the tuple into the separate arguments.
+The parameters are a dict {"W1", "b1", "W2", "b2"} of float arrays; `fit` differentiates
+`loss(params, X, Y)` with respect to it (srcgrad's `value_and_grad(loss)`), so each step
+gets a dict of gradients with the same keys, from one forward and one backward sweep.
 
 Coming from PyTorch: nn.Linear(64, 64) is the pair (W1, b1) and `X @ W1 + b1`;
 loss.backward() and optimizer.step() are both inside `fit`; model.parameters() is
-the tuple; there is no zero_grad() because gradients are returned, not accumulated.
+the dict; there is no zero_grad() because gradients are returned, not accumulated.
 """
 
 import argparse
@@ -25,7 +23,7 @@ import sys
 
 import numpy as np
 
-from srcgrad import value_and_grad
+from srcgrad import grad
 from srcgrad.optim import Adam, CosineAnnealingLR, fit
 
 HIDDEN = 64
@@ -34,22 +32,18 @@ LR = 1e-2
 SEED = 0
 
 
-def loss(W1, b1, W2, b2, X, Y):
-    """Mean softmax cross-entropy of the network's logits against one-hot labels Y.
-
-    The usual overflow guard (subtracting each row's maximum logit before exp) is left
-    out because np.max has no gradient rule in srcgrad yet; with tanh hidden units and
-    these small weights the logits stay far from exp's float64 limit (about 709).
-    """
-    hidden = np.tanh(X @ W1 + b1)
-    logits = hidden @ W2 + b2
-    log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+def loss(params, X, Y):
+    """Mean softmax cross-entropy of the network's logits against one-hot labels Y."""
+    hidden = np.tanh(X @ params["W1"] + params["b1"])
+    logits = hidden @ params["W2"] + params["b2"]
+    shifted = logits - np.max(logits, axis=1, keepdims=True)  # exp cannot overflow
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     return -np.mean(np.sum(Y * log_probs, axis=1))
 
 
 def predict(params, X):
-    W1, b1, W2, b2 = params
-    return np.argmax(np.tanh(X @ W1 + b1) @ W2 + b2, axis=1)
+    hidden = np.tanh(X @ params["W1"] + params["b1"])
+    return np.argmax(hidden @ params["W2"] + params["b2"], axis=1)
 
 
 def accuracy(params, X, labels):
@@ -57,11 +51,12 @@ def accuracy(params, X, labels):
 
 
 def init_params(rng, sizes):
-    """(W1, b1, W2, b2): normal weights scaled by 1/sqrt(fan_in), zero biases."""
-    params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        params += [rng.normal(0.0, 1.0 / np.sqrt(fan_in), (fan_in, fan_out)), np.zeros(fan_out)]
-    return tuple(params)
+    """{"W1", "b1", "W2", "b2"}: normal weights scaled by 1/sqrt(fan_in), zero biases."""
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
+        params[f"W{layer}"] = rng.normal(0.0, 1.0 / np.sqrt(fan_in), (fan_in, fan_out))
+        params[f"b{layer}"] = np.zeros(fan_out)
+    return params
 
 
 def save_plot(path, history, steps_per_epoch):
@@ -108,7 +103,12 @@ def main() -> None:
     parser.add_argument("--epochs", type=positive_int, default=None,
                         help="number of passes over the training set (default 20, quick 4)")
     parser.add_argument("--plot", metavar="PATH", help="save a loss-curve PNG (needs matplotlib)")
+    parser.add_argument("--show-source", action="store_true",
+                        help="print the generated gradient code of the loss and exit")
     args = parser.parse_args()
+    if args.show_source:
+        print(grad(loss).source)
+        return
     epochs = args.epochs or (4 if quick_mode(args) else 20)
 
     try:
@@ -130,19 +130,14 @@ def main() -> None:
     steps_per_epoch = -(-len(X_train) // BATCH_SIZE)
     total_steps = epochs * steps_per_epoch
     print(f"digits: {len(X_train)} training and {len(X_test)} test images; "
-          f"MLP {X.shape[1]}-{HIDDEN}-10 (tanh), {sum(p.size for p in params)} parameters")
+          f"MLP {X.shape[1]}-{HIDDEN}-10 (tanh), {sum(p.size for p in params.values())} parameters")
     print(f"Adam, lr {LR} with cosine decay, batches of {BATCH_SIZE}, "
           f"{epochs} epochs = {total_steps} steps")
 
-    loss_and_grads = value_and_grad(loss, wrt=("W1", "b1", "W2", "b2"))
     result = fit(
-        None, params, (X_train, Y_train),
+        loss, params, (X_train, Y_train),
         epochs=epochs, batch_size=BATCH_SIZE, seed=SEED,
         optimizer=Adam(lr=CosineAnnealingLR(LR, T_max=total_steps)),
-        # fit passes the params tuple and one batch (X, Y); the gradient function
-        # wants them as six separate arguments, and returns four gradients as a tuple
-        # shaped like the params tuple.
-        value_and_grad_fn=lambda params, *batch: loss_and_grads(*params, *batch),
         progress=sys.stderr.isatty())
     if result.stopped_early:
         print(f"training stopped early: {result.message}")
