@@ -380,3 +380,21 @@ def test_fit_progress_output(capsys):
 def test_fit_rejects_non_scalar_loss():
     with pytest.raises(ValueError, match="scalar"):
         fit(None, np.ones(2), progress=False, value_and_grad_fn=lambda x: (x, x))
+
+
+def line_loss(params, x, y):
+    """The tutorial's line fit with a params dict, differentiated by srcgrad itself."""
+    return np.mean((params["w"] * x + params["b"] - y) ** 2)
+
+
+def test_fit_uses_srcgrads_own_gradient_on_a_params_dict():
+    rng = np.random.default_rng(42)
+    x = rng.uniform(0.0, 1.0, 100)
+    y = 1.0 + 2.0 * x + 0.1 * rng.normal(size=100)
+    result = fit(line_loss, {"w": 0.0, "b": 0.0}, (x, y), epochs=300,
+                 optimizer=SGD(lr=0.5), progress=False)
+    w, b = np.polyfit(x, y, 1)
+    assert set(result.params) == {"w", "b"}
+    assert result.params["w"] == pytest.approx(w, abs=0.05)
+    assert result.params["b"] == pytest.approx(b, abs=0.03)
+    assert result.history[-1] < result.history[0] / 50
