@@ -127,8 +127,9 @@ class _Normalizer:
     def block(self, stmts) -> list:
         out = []
         for stmt in stmts:
+            start = len(out)
             self.statement(stmt, out)
-            self.assigned |= {n.id for s in out for n in gast.walk(s)
+            self.assigned |= {n.id for s in out[start:] for n in gast.walk(s)
                               if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         return out
 

@@ -1,0 +1,537 @@
+"""Draw a function's dataflow, and optionally its adjoint flow, as a Graphviz graph.
+
+    g = srcgrad.graph(loss, wrt=("w", "b"))
+    g.render("loss.svg")          # needs the graphviz package and the `dot` program
+    print(g.to_dot())             # DOT text, no dependency
+
+The graph is read from the normalized, SSA form of the function (`pipeline.analyze`):
+
+* one node per parameter: the `wrt` ones filled light blue (they get gradients),
+  the other inputs grey;
+* one box per operation, named by its rule label (`*`, `np.sum`, `.T`) over the
+  name it assigns; operations that carry no gradient (inactive) are dimmed;
+* the result node, and edges from each operand to the operation that reads it;
+* each branch of an `if` as a cluster labelled `if cond` / `else`, each loop as a
+  cluster labelled `for ...` / `while ...`, with a dotted edge from the condition;
+* with `adjoint=True`, dashed edges in the reverse direction for the adjoints
+  that flow between active values.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import types
+from dataclasses import dataclass, field
+
+import gast
+
+from . import activity
+from .errors import SrcGradError
+
+# kind -> DOT attributes. Colours are Graphviz/X11 colour names.
+_NODE_STYLE = {
+    "parameter": {"shape": "box", "style": "filled", "fillcolor": "lightblue"},
+    "input": {"shape": "box", "style": "filled", "fillcolor": "lightgrey"},
+    "operation": {"shape": "box", "style": "rounded"},
+    "inactive": {"shape": "box", "style": "rounded,dashed", "color": "gray70",
+                 "fontcolor": "gray55"},
+    "result": {"shape": "box", "style": "filled", "fillcolor": "palegreen"},
+    "constant": {"shape": "plaintext", "fontcolor": "gray40", "fontsize": "9"},
+    "global": {"shape": "box", "style": "dashed", "color": "gray60", "fontcolor": "gray40"},
+    "empty": {"shape": "plaintext", "fontcolor": "gray55", "fontsize": "9"},
+}
+_EDGE_STYLE = {
+    "data": {},
+    "inactive": {"color": "gray70"},
+    "adjoint": {"style": "dashed", "color": "firebrick", "fontcolor": "firebrick",
+                "constraint": "false"},
+    "control": {"style": "dotted", "color": "gray45", "fontcolor": "gray45",
+                "arrowhead": "odot"},
+}
+_CLUSTER_STYLE = {
+    "if": {"style": "rounded,dashed", "color": "steelblue", "fontcolor": "steelblue"},
+    "else": {"style": "rounded,dashed", "color": "gray50", "fontcolor": "gray35"},
+    "loop": {"style": "rounded", "color": "darkorange", "fontcolor": "darkorange3"},
+}
+_RENDERED = (".svg", ".png", ".pdf")
+_DOT_TEXT = (".dot", ".gv")
+
+
+@dataclass(frozen=True)
+class Node:
+    """A parameter, operation, constant, global, or the result.
+
+    `kind` is one of "parameter" (a wrt argument), "input" (any other argument),
+    "operation", "constant", "global" (a name from the module or closure),
+    "result", or "empty" (a placeholder in an empty branch).
+    """
+
+    id: str
+    kind: str
+    label: str  # rule label for operations ("*", "np.sum"), the name for values
+    name: str = ""  # the value it stands for: parameter, assigned or result name
+    active: bool = False  # carries an adjoint
+    line: int | None = None  # line in the user's file
+    cluster: str | None = None  # id of the innermost cluster holding it
+    tooltip: str = ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`kind` is "data" (operand -> operation), "adjoint" (reverse, dashed) or
+    "control" (condition -> branch or loop)."""
+
+    source: str
+    target: str
+    kind: str = "data"
+    label: str = ""
+    active: bool = True
+    lhead: str | None = None  # the cluster a control edge points at
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One branch of an `if` (kind "if" / "else") or the body of a loop ("loop")."""
+
+    id: str
+    kind: str
+    label: str  # "if cond", "else", "for i in range(n)", "while cond"
+    parent: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Graph:
+    """The dataflow of a function: see the module docstring. Build it with `graph()`."""
+
+    name: str
+    wrt: tuple
+    nodes: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    clusters: list = field(default_factory=list)
+
+    def node(self, node_id: str) -> Node:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def nodes_of(self, *kinds) -> list:
+        return [n for n in self.nodes if n.kind in kinds]
+
+    def edges_of(self, *kinds) -> list:
+        return [e for e in self.edges if e.kind in kinds]
+
+    def to_dot(self) -> str:
+        """The graph as Graphviz DOT text."""
+        title = f"{self.name}, gradient with respect to {', '.join(self.wrt)}"
+        lines = [f"digraph {quote(self.name)} {{",
+                 "  graph " + attributes({"compound": "true", "rankdir": "TB", "label": title,
+                                          "labelloc": "t", "fontname": "Helvetica",
+                                          "fontsize": "12", "newrank": "true"}) + ";",
+                 "  node " + attributes({"fontname": "Helvetica", "fontsize": "11"}) + ";",
+                 "  edge " + attributes({"fontname": "Helvetica", "fontsize": "9"}) + ";"]
+        children: dict = {}
+        for cluster in self.clusters:
+            children.setdefault(cluster.parent, []).append(cluster)
+        members: dict = {}
+        for node in self.nodes:
+            members.setdefault(node.cluster, []).append(node)
+
+        def emit(cluster_id, indent):
+            pad = "  " * indent
+            for node in members.get(cluster_id, []):
+                lines.append(f"{pad}{quote(node.id)} {attributes(_node_attributes(node))};")
+            for cluster in children.get(cluster_id, []):
+                lines.append(f"{pad}subgraph {quote(cluster.id)} {{")
+                style = dict(_CLUSTER_STYLE[cluster.kind], label=cluster.label, labeljust="l",
+                             fontsize="10")
+                if cluster.line is not None:
+                    style["tooltip"] = f"line {cluster.line}"
+                lines.extend(f"{pad}  {key}={quote(value)};" for key, value in style.items())
+                emit(cluster.id, indent + 1)
+                lines.append(f"{pad}}}")
+
+        emit(None, 1)
+        inputs = [n.id for n in self.nodes if n.kind in ("parameter", "input")]
+        if inputs:
+            lines.append("  { rank=min; " + " ".join(quote(i) + ";" for i in inputs) + " }")
+        constants = {n.id for n in self.nodes if n.kind in ("constant", "global")}
+        for edge in self.edges:
+            attrs = dict(_EDGE_STYLE["inactive" if edge.kind == "data" and not edge.active
+                                     else edge.kind])
+            if edge.kind == "data" and edge.source in constants:
+                attrs.update(color="gray60", arrowsize="0.6")
+            if edge.label:
+                attrs["label"] = edge.label
+            if edge.lhead:
+                attrs["lhead"] = edge.lhead
+            if edge.kind == "adjoint":
+                attrs["tooltip"] = f"adjoint: {edge.label or 'gradient'} flows back"
+            suffix = f" {attributes(attrs)}" if attrs else ""
+            lines.append(f"  {quote(edge.source)} -> {quote(edge.target)}{suffix};")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def render(self, path) -> str:
+        """Write the graph to `path`: .dot/.gv as text, .svg/.png/.pdf through Graphviz.
+
+        Rendering needs the `graphviz` Python package and Graphviz's `dot`
+        program; without them this raises SrcGradError saying what to install.
+        Returns the path written.
+        """
+        path = os.fspath(path)
+        ext = os.path.splitext(path)[1].lower()
+        if ext in _DOT_TEXT:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self.to_dot())
+            return path
+        if ext not in _RENDERED:
+            raise SrcGradError(f"cannot write {path}: unknown graph format {ext or '(none)'!r}; "
+                               "use .dot, .gv, .svg, .png or .pdf")
+        data = _run_dot(self.to_dot(), ext[1:], path)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return path
+
+    def _repr_svg_(self):  # Jupyter shows the graph inline where Graphviz is installed
+        try:
+            return _run_dot(self.to_dot(), "svg", "the notebook").decode("utf-8")
+        except SrcGradError:
+            return None
+
+
+def graph(func, wrt=0, adjoint: bool = False) -> Graph:
+    """The dataflow graph of `func` as srcgrad differentiates it with respect to `wrt`.
+
+    `wrt` takes the same forms as `srcgrad.grad` (index, name, or a tuple of them).
+    With `adjoint=True`, dashed reverse edges show where adjoints flow.
+    """
+    from .api import _wrt_names
+    from .pipeline import analyze
+
+    _, names, _ = _wrt_names(func, wrt)
+    unit = analyze(func, names)
+    return _Builder(unit, adjoint).build()
+
+
+# --- DOT text -----------------------------------------------------------------------
+
+
+def quote(text) -> str:
+    """A DOT double-quoted string: backslashes, quotes and newlines escaped."""
+    text = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\r\n", "\n").replace("\n", "\\n") + '"'
+
+
+def attributes(attrs: dict) -> str:
+    """`[key="value", ...]` with every value quoted."""
+    return "[" + ", ".join(f"{key}={quote(value)}" for key, value in attrs.items()) + "]"
+
+
+def _node_attributes(node: Node) -> dict:
+    style = "inactive" if node.kind == "operation" and not node.active else node.kind
+    attrs = {"label": node.label if node.kind != "operation" or not node.name
+             else f"{node.label}\n{node.name}"}
+    attrs.update(_NODE_STYLE[style])
+    if node.tooltip:
+        attrs["tooltip"] = node.tooltip
+    return attrs
+
+
+def _run_dot(text: str, fmt: str, what: str) -> bytes:
+    try:
+        import graphviz
+    except ImportError:
+        raise SrcGradError(
+            f"cannot write {what}: rendering needs the graphviz Python package "
+            "(pip install graphviz) and Graphviz's dot program (apt-get install graphviz, "
+            "or brew install graphviz); or write a .dot file instead") from None
+    if shutil.which("dot") is None:
+        raise SrcGradError(
+            f"cannot write {what}: Graphviz's dot program is not on PATH (apt-get install "
+            "graphviz, or brew install graphviz); or write a .dot file instead") from None
+    try:
+        return graphviz.Source(text).pipe(format=fmt)
+    except Exception as exc:  # ExecutableNotFound, CalledProcessError, bad format
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SrcGradError(f"cannot write {what}: Graphviz failed: {first}") from None
+
+
+# --- building the graph from the analyzed unit ------------------------------------
+
+
+class _Builder:
+    def __init__(self, unit, adjoint):
+        self.unit = unit
+        self.adjoint = adjoint
+        self.active = set(unit.active)
+        self.graph = Graph(unit.src.name, tuple(unit.wrt))
+        self.ids: dict = {}  # statement -> node id
+        self.by_id: dict = {}  # node id -> Node
+        self.counts: dict = {}
+        self.globals: dict = {}  # name -> node id
+        self.edge_keys: set = set()
+        self.cluster_ids: dict = {}  # if/loop statement -> (cluster id, else cluster id)
+
+    def build(self) -> Graph:
+        unit, g = self.unit, self.graph
+        env = {}
+        for name in unit.params:
+            wrt = name in unit.wrt
+            node_id = f"param_{name}"
+            self.add(Node(node_id, "parameter" if wrt else "input", name, name,
+                          active=name in self.active,
+                          tooltip=f"{'wrt ' if wrt else ''}argument {name}"))
+            env[name] = [node_id]
+        self.place(unit.body, None)
+        env = self.flow(unit.body, env, emit=True)
+        self.add(Node("result", "result", unit.result, unit.result,
+                      active=unit.result in self.active, tooltip="the returned value"))
+        for source in self.sources(unit.result, env):
+            self.edge(source, "result", active=unit.result in self.active)
+            if self.adjoint and unit.result in self.active:
+                self.edge("result", source, "adjoint", "seed")
+        return g
+
+    def add(self, node: Node):
+        self.graph.nodes.append(node)
+        self.by_id[node.id] = node
+
+    def fresh(self, prefix: str) -> str:
+        self.counts[prefix] = self.counts.get(prefix, 0) + 1
+        return f"{prefix}{self.counts[prefix]}"
+
+    # Pass 1: a node per statement, a cluster per branch and loop body, in source order.
+
+    def place(self, body, cluster):
+        for stmt in body:
+            if isinstance(stmt, gast.If):
+                line = self.unit.src.user_line(stmt)
+                number = self.fresh("if")[2:]
+                ids = (f"cluster_if{number}", f"cluster_else{number}" if stmt.orelse else None)
+                self.cluster_ids[stmt] = ids
+                self.cluster(ids[0], "if", f"if {_text(stmt.test)}", cluster, line, stmt.body)
+                if stmt.orelse:
+                    self.cluster(ids[1], "else", "else", cluster, line, stmt.orelse)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                line = self.unit.src.user_line(stmt)
+                if isinstance(stmt, gast.For):
+                    label = f"for {_text(stmt.target)} in {_text(stmt.iter)}"
+                else:
+                    label = f"while {_text(stmt.test)}"
+                cluster_id = f"cluster_{self.fresh('loop')}"
+                self.cluster_ids[stmt] = (cluster_id, None)
+                self.graph.clusters.append(Cluster(cluster_id, "loop", label, cluster, line))
+                if isinstance(stmt, gast.For):
+                    target = _text(stmt.target)
+                    node_id = self.fresh("op")
+                    self.ids[stmt] = node_id
+                    self.add(Node(
+                        node_id, "operation", "loop variable", target, active=False, line=line,
+                        cluster=cluster_id, tooltip=self.tooltip(stmt, label)))
+                self.place(stmt.body, cluster_id)
+                if not stmt.body:
+                    self.placeholder(cluster_id)
+            else:
+                node_id = self.fresh("op")
+                self.ids[stmt] = node_id
+                label, name = self.describe(stmt)
+                self.add(Node(
+                    node_id, "operation", label, name, active=name in self.active and bool(name),
+                    line=self.unit.src.user_line(stmt), cluster=cluster,
+                    tooltip=self.tooltip(stmt, _text(stmt))))
+
+    def cluster(self, cluster_id, kind, label, parent, line, body):
+        self.graph.clusters.append(Cluster(cluster_id, kind, label, parent, line))
+        self.place(body, cluster_id)
+        if not body:
+            self.placeholder(cluster_id)
+
+    def placeholder(self, cluster_id):
+        self.add(Node(f"empty_{cluster_id}", "empty", "(nothing)",
+                                     cluster=cluster_id))
+
+    def describe(self, stmt) -> tuple:
+        """(label, assigned name) of a statement."""
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            return self.op(stmt).label, stmt.targets[0].id
+        if isinstance(stmt, gast.Expr):
+            return self.op(stmt).label, ""
+        return type(stmt).__name__.lower(), ""
+
+    def op(self, stmt):
+        op = self.unit.ops.get(stmt)
+        if op is None:
+            op = self.unit.resolver.op(stmt.value)
+        return op
+
+    def tooltip(self, stmt, code: str) -> str:
+        line = self.unit.src.user_line(stmt)
+        if line is None:
+            return f"{code}  (added by srcgrad)"
+        lineno = getattr(stmt, "lineno", None)
+        lines = self.unit.src.lines
+        user = lines[lineno - 1].strip() if lineno and lineno <= len(lines) else ""
+        return f"{code}\nline {line}: {user}" if user else f"{code}\nline {line}"
+
+    # Pass 2: edges, following which statement last assigned each name on each path.
+
+    def flow(self, body, env, emit):
+        for stmt in body:
+            if isinstance(stmt, gast.If):
+                env = self.flow_if(stmt, env, emit)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                env = self.flow_loop(stmt, env, emit)
+            elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                target = stmt.targets[0].id
+                if emit:
+                    self.operation_edges(stmt, target, env)
+                env[target] = [self.ids[stmt]]
+            elif emit and isinstance(stmt, gast.Expr) and stmt in self.ids:
+                self.operation_edges(stmt, None, env)
+            elif emit and stmt in self.ids:
+                for name in _names(stmt):
+                    for source in self.sources(name, env):
+                        self.edge(source, self.ids[stmt], active=False)
+        return env
+
+    def flow_if(self, stmt, env, emit):
+        if emit:
+            if_id, else_id = self.cluster_ids[stmt]
+            for name in _names(stmt.test):
+                for source in self.sources(name, env):
+                    self.control(source, if_id, "True" if else_id else "")
+                    if else_id:
+                        self.control(source, else_id, "False")
+        body_env = self.flow(stmt.body, dict(env), emit)
+        else_env = self.flow(stmt.orelse, dict(env), emit)
+        return _merge(body_env, else_env)
+
+    def flow_loop(self, stmt, env, emit):
+        entry = dict(env)
+        if isinstance(stmt, gast.For):
+            entry[_text(stmt.target)] = [self.ids[stmt]]
+        # One dry pass finds the values that reach the top of the body from its end.
+        after_one = self.flow(stmt.body, dict(entry), emit=False)
+        top = _merge(entry, after_one)
+        if emit:
+            cluster_id = self.cluster_ids[stmt][0]
+            if isinstance(stmt, gast.For):
+                for name in _names(stmt.iter):
+                    for source in self.sources(name, env):
+                        self.edge(source, self.ids[stmt], active=False)
+            else:
+                for name in _names(stmt.test):
+                    for source in self.sources(name, top):
+                        self.control(source, cluster_id, "")
+        end = self.flow(stmt.body, dict(top), emit)
+        return _merge(entry, end)  # a loop may run zero times
+
+    def operation_edges(self, stmt, target, env):
+        node_id = self.ids[stmt]
+        op = self.op(stmt)
+        active = target is not None and target in self.active
+        operands = list(op.args) + list(op.kwargs.items())
+        for operand in operands:
+            label, expr = operand if isinstance(operand, tuple) else ("", operand)
+            names = _names(expr)
+            if not names:
+                const_id = self.fresh("const")
+                self.add(Node(const_id, "constant", _text(expr),
+                                             cluster=self.by_id[node_id].cluster))
+                self.edge(const_id, node_id, label=label, active=active)
+            for name in names:
+                for source in self.sources(name, env):
+                    self.edge(source, node_id, label=label, active=active)
+        if self.adjoint and active:
+            try:
+                differentiable = activity.differentiable_operands(
+                    op, self.unit.bindings.get(stmt, {}))
+            except Exception:  # a rule the bindings do not cover: draw no adjoint edges
+                differentiable = []
+            for name in dict.fromkeys(n.id for n in differentiable):
+                if name in self.active:
+                    for source in self.sources(name, env):
+                        self.edge(node_id, source, "adjoint", f"d {name}")
+
+    def sources(self, name, env) -> list:
+        """The nodes whose value `name` may hold here: one per path that assigns it."""
+        if name in env:
+            return env[name]
+        value = self.unit.resolver.lookup(name)
+        if isinstance(value, types.ModuleType) or callable(value):
+            return []  # `np` of np.pi, a function: not data
+        return [self.free(name)]
+
+    def free(self, name) -> str:
+        """A node for a name the function reads from its module or closure."""
+        if name not in self.globals:
+            node_id = f"global_{name}"
+            self.globals[name] = node_id
+            self.add(Node(node_id, "global", name, name,
+                                         tooltip=f"{name}: read from the module or closure"))
+        return self.globals[name]
+
+    def edge(self, source, target, kind="data", label="", active=True):
+        key = (source, target, kind, label)
+        if key not in self.edge_keys:
+            self.edge_keys.add(key)
+            self.graph.edges.append(Edge(source, target, kind, label, active))
+
+    def control(self, source, cluster_id, label):
+        inside = self.inside(cluster_id)
+        first = next(n.id for n in self.graph.nodes if n.cluster in inside)
+        # An edge can point at a cluster only from outside it (a while loop's test
+        # recomputed in its body points back at the body's first node instead).
+        lhead = None if self.by_id[source].cluster in inside else cluster_id
+        key = (source, first, "control", cluster_id)
+        if key not in self.edge_keys:
+            self.edge_keys.add(key)
+            self.graph.edges.append(Edge(source, first, "control", label, True, lhead))
+
+    def inside(self, cluster_id) -> set:
+        """`cluster_id` and the clusters nested in it."""
+        inside = {cluster_id}
+        for cluster in self.graph.clusters:  # parents come before their children
+            if cluster.parent in inside:
+                inside.add(cluster.id)
+        return inside
+
+
+def _merge(a: dict, b: dict) -> dict:
+    merged = dict(a)
+    for name, sources in b.items():
+        merged[name] = list(dict.fromkeys(merged.get(name, []) + sources))
+    return merged
+
+
+def _names(node) -> list:
+    """Names whose values `node` reads, each once: not the functions it calls."""
+    found = []
+
+    def visit(sub):
+        if isinstance(sub, gast.Name):
+            if not isinstance(sub.ctx, gast.Store):
+                found.append(sub.id)
+        elif isinstance(sub, gast.Call):
+            if isinstance(sub.func, gast.Attribute):  # x.sum() reads x; np.sum() reads nothing
+                visit(sub.func.value)
+            for arg in list(sub.args) + [k.value for k in sub.keywords]:
+                visit(arg)
+        else:
+            for child in gast.iter_child_nodes(sub):
+                visit(child)
+
+    visit(node)
+    return list(dict.fromkeys(found))
+
+
+def _text(node) -> str:
+    """Source text of a gast node (statements the passes built have no line numbers)."""
+    try:
+        return ast.unparse(ast.fix_missing_locations(gast.gast_to_ast(node))).strip()
+    except Exception:  # an unusual node: still draw something
+        return type(node).__name__
