@@ -37,6 +37,32 @@ def value_and_grad(func=None, wrt=0):
     return GradientFunction(func, wrt, with_value=True)
 
 
+def vjp(func, *args, wrt=0, **kwargs):
+    """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
+    that runs the backward sweep for any seed shaped like `value`.
+
+    `pullback(seed)` gives the gradients of `sum(seed * func(...))` with respect to
+    `wrt`: PyTorch's `Q.backward(gradient=seed)` for a vector-valued `Q`. It may be
+    called any number of times; the forward sweep is not repeated.
+    """
+    gradient = GradientFunction(func, wrt, with_value=True)
+    generated = gradient._compiled()
+    inputs = gradient._wrt_values(args, kwargs)
+    value, saved = generated.forward(*args, **kwargs)
+
+    def pullback(seed):
+        if np.shape(seed) != np.shape(value):
+            raise SrcGradError(f"the seed has shape {np.shape(seed)}, but "
+                               f"{func.__name__} returned shape {np.shape(value)}")
+        grads = generated.backward(seed, *saved)
+        grads = (grads,) if len(inputs) == 1 else grads
+        grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
+        return grads[0] if gradient._single else grads
+
+    pullback.source = generated.source
+    return value, pullback
+
+
 class GradientFunction:
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
