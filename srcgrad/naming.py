@@ -39,19 +39,19 @@ class Namer:
         return candidate
 
     def temp(self) -> str:
-        n = 1
-        while f"t{n}" in self.taken:
-            n += 1
-        self.taken.add(f"t{n}")
-        return f"t{n}"
+        """A temporary: `t1`, `t2`, ..."""
+        return self._numbered("t{}")
 
     def version(self, base: str) -> str:
         """A new SSA version of a user variable that is assigned again."""
+        return self._numbered(base + "_{}")
+
+    def _numbered(self, pattern: str) -> str:
         n = 1
-        while f"{base}_{n}" in self.taken:
+        while pattern.format(n) in self.taken:
             n += 1
-        self.taken.add(f"{base}_{n}")
-        return f"{base}_{n}"
+        self.taken.add(pattern.format(n))
+        return pattern.format(n)
 
     def adjoint(self, name: str) -> str:
         """The adjoint of `name`: `d_name`, or `d_name_1`... if the user has a `d_name`."""
