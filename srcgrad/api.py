@@ -91,6 +91,9 @@ class GradientFunction:
 
     def __call__(self, *args, **kwargs):
         generated = self._generated or self._compiled()
+        if not generated.current():  # a function the code calls was rebound: rebuild
+            self._generated = None
+            generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True)
         inputs = self._wrt_values(args, kwargs)
         try:
             value, saved = generated.forward(*args, **kwargs)
@@ -136,13 +139,13 @@ class GradientFunction:
         return f"<srcgrad.{kind} of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
 
 
-def compiled(func, wrt: tuple) -> Generated:
+def compiled(func, wrt: tuple, rebuild=False) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt`."""
     with _LOCK:
         per_func = _CACHE.get(func)
         if per_func is None:
             per_func = _CACHE[func] = {}
-        if wrt not in per_func:
+        if rebuild or wrt not in per_func or not per_func[wrt].current():
             stack = calls.transform_stack()
             stack.append(func)
             try:

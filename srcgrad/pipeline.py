@@ -14,7 +14,7 @@ import numpy as np
 from . import activity, build, codegen, containers, fence, reverse, runtime, simplify, source
 from .errors import SrcGradError
 from .naming import Namer, names_in
-from .resolve import Resolver
+from .resolve import Resolver, unchanged
 from .ssa import to_ssa
 
 _RUNTIME = {**vars(runtime), "np": np}
@@ -83,6 +83,11 @@ class Generated:
     own_source: str
     wrt: tuple
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
+    guards: list = field(default_factory=list)  # see resolve.Resolver.guards
+
+    def current(self) -> bool:
+        """Still valid: no name a call was resolved through (here or in a helper) rebound."""
+        return unchanged(self.guards) and all(h.current() for h in self.helpers)
 
     @property
     def source(self) -> str:
@@ -152,7 +157,7 @@ def transform(func, wrt: tuple) -> Generated:
     fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
                                          f"{src.name} from {os.path.basename(src.filename)}", src)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
-    return Generated(fwd, bwd, text, wrt, unit.called)
+    return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards())
 
 
 def _normalize(unit):

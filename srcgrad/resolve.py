@@ -63,6 +63,7 @@ class Resolver:
         code = func.__code__
         self.closure = dict(zip(code.co_freevars, func.__closure__ or ()))
         self.globals = func.__globals__
+        self.callees = {}  # name -> object it named when the code was made (see `unchanged`)
 
     def lookup(self, name):
         if name in self.closure:
@@ -74,10 +75,24 @@ class Resolver:
             return self.globals[name]
         return getattr(builtins, name, _MISSING)
 
+    def guards(self) -> list:
+        """(namespace, name, object) for every name a call was resolved through: if one
+        of them is rebound, the generated code no longer matches and must be rebuilt."""
+        out = []
+        for name, obj in self.callees.items():
+            space = self.closure.get(name, self.globals if name in self.globals else None)
+            out.append((space, name, obj))
+        return out
+
     def dotted(self, node):
         """The object a dotted path of non-local names refers to, or _MISSING."""
         if isinstance(node, gast.Name):
-            return _MISSING if node.id in self.locals else self.lookup(node.id)
+            if node.id in self.locals:
+                return _MISSING
+            found = self.lookup(node.id)
+            if found is not _MISSING:
+                self.callees.setdefault(node.id, found)
+            return found
         if isinstance(node, gast.Attribute):
             base = self.dotted(node.value)
             return _MISSING if base is _MISSING else getattr(base, node.attr, _MISSING)
@@ -170,4 +185,21 @@ def _hashable(obj) -> bool:
         hash(obj)
     except TypeError:
         return False
+    return True
+
+
+def unchanged(guards) -> bool:
+    """Do the names calls were resolved through still name the same objects?"""
+    for space, name, obj in guards:
+        if space is None:
+            continue
+        if isinstance(space, dict):
+            if space.get(name, obj) is not obj:
+                return False
+        else:
+            try:
+                if space.cell_contents is not obj:
+                    return False
+            except ValueError:
+                return False
     return True

@@ -300,3 +300,48 @@ def test_gradient_matches_finite_differences_for_a_small_model():
             rng.normal(size=5))
     grads = grad(model, wrt=(0, 1))(*args)
     assert_grads_match(model, grads, args, (0, 1))
+
+
+ACTIVATION = np.tanh
+
+
+def activated(x):
+    return np.sum(ACTIVATION(x))
+
+
+def test_rebinding_a_called_global_rebuilds_the_gradient():
+    global ACTIVATION
+    df = grad(activated)
+    x = np.array([0.3, -0.2])
+    np.testing.assert_allclose(df(x), 1 - np.tanh(x) ** 2)
+    ACTIVATION = np.sin
+    try:
+        np.testing.assert_allclose(df(x), np.cos(x))     # never tanh's rule on sin
+    finally:
+        ACTIVATION = np.tanh
+
+
+def double(z):
+    return z * 2.0
+
+
+def quintuple(z):
+    return z * 5.0
+
+
+HELPER = double
+
+
+def outer(x):
+    return HELPER(x) + 1.0
+
+
+def test_rebinding_a_helper_rebuilds_the_caller():
+    global HELPER
+    douter = grad(outer)
+    assert douter(1.0) == 2.0
+    HELPER = quintuple
+    try:
+        assert douter(1.0) == 5.0
+    finally:
+        HELPER = double
