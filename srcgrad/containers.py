@@ -63,6 +63,8 @@ def zeros_like(x):
         return Fields()
     if isinstance(x, (list, tuple)):
         return Parts(zeros_like(v) for v in x)
+    if type(x) is float:
+        return 0.0
     return np.zeros_like(x)
 
 

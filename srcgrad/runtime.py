@@ -9,10 +9,11 @@ from . import containers
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x` (the adjoint of broadcasting)."""
-    shape = np.shape(x)
-    g_shape = np.shape(g)
-    if g_shape == shape:
+    shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
+    g_shape = getattr(g, "shape", ())
+    if g_shape == shape:  # the common case: nothing was broadcast
         return g
+    shape, g_shape = np.shape(x), np.shape(g)  # lists and other array-likes
     if not shape:
         return np.sum(g)
     extra = len(g_shape) - len(shape)
@@ -39,6 +40,10 @@ def safe_div(g, den):
     so the branch `np.where` did not take (sqrt or log of a negative number)
     cannot leak NaN into the gradient.
     """
+    if isinstance(g, float) and isinstance(den, float):  # numbers (np.float64 included)
+        if g == 0:
+            return 0.0
+        return g / den if den != 0 else np.float64(g) / den  # inf, as NumPy gives
     g, den = np.asarray(g), np.asarray(den)
     out = np.zeros(np.broadcast_shapes(g.shape, den.shape), dtype=np.result_type(g, den, 1.0))
     np.divide(g, den, out=out, where=g != 0)
