@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import types
 import weakref
 
 import numpy as np
 
-from . import calls, codegen
+from . import calls, codegen, source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 
@@ -141,6 +142,8 @@ class GradientFunction:
 
 def compiled(func, wrt: tuple, rebuild=False) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt`."""
+    if not isinstance(func, types.FunctionType):
+        source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
         per_func = _CACHE.get(func)
         if per_func is None:

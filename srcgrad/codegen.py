@@ -41,7 +41,9 @@ def render(functions: list) -> str:
 
 def _unparse(functions: list):
     """(source text, {generated line: original line}) for `functions`."""
-    module = gast.gast_to_ast(gast.Module(body=functions, type_ignores=[]))
+    module = _NegativeLiterals().visit(
+        gast.gast_to_ast(gast.Module(body=functions, type_ignores=[])))
+    _fill_empty_bodies(module)
     origin = [getattr(n, "lineno", None) for n in ast.walk(module) if isinstance(n, ast.stmt)]
     text = ast.unparse(ast.fix_missing_locations(module))
     try:
@@ -69,6 +71,28 @@ def _unparse(functions: list):
         if line_map.get(number) is not None:
             shifted[number + shift] = line_map[number]
     return "\n".join(out) + "\n", shifted
+
+
+class _NegativeLiterals(ast.NodeTransformer):
+    """`-0.7` as a constant becomes unary minus on 0.7, so the unparser parenthesizes it
+    where precedence needs it: `(-0.7) ** 2`, never `-0.7 ** 2`."""
+
+    def visit_Constant(self, node):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                value < 0 or (value == 0 and str(value).startswith("-"))):
+            return ast.copy_location(
+                ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value)), node)
+        return node
+
+
+def _fill_empty_bodies(module):
+    """`pass` where a pass left a block empty (an `if` whose branch lost every statement)."""
+    for node in ast.walk(module):
+        for field_name in ("body", "orelse"):
+            block = getattr(node, field_name, None)
+            if field_name == "body" and isinstance(block, list) and not block:
+                block.append(ast.Pass())
 
 
 def _indent(line: str) -> int:

@@ -33,6 +33,9 @@ _REFUSED = {
 }
 
 
+_INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
+
+
 def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
     fn = src.tree
@@ -49,6 +52,11 @@ def check(src: Source) -> None:
                 raise src.error(node, f"srcgrad cannot differentiate {what}", f"Instead: {hint}.")
             if isinstance(node, (gast.Assign, gast.AugAssign)):
                 _check_targets(src, node)
+            if (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+                    and node.func.id in _INTROSPECTION):
+                raise src.error(node, f"srcgrad cannot differentiate through "
+                                f"`{node.func.id}()`: it reads variables by name, out of "
+                                "sight of the transformation", "Use the variables directly.")
 
 
 def _check_targets(src, node):

@@ -200,7 +200,11 @@ class _Normalizer:
             kind = "zip" if _call_named(iterable, "zip") else (
                 "enumerate" if _call_named(iterable, "enumerate") else None)
             sequences = iterable.args if kind else [iterable]
-            sequences = [self.atom(seq, out) for seq in sequences]
+            rebound = {n.id for stmt in loop.body for n in gast.walk(stmt)
+                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            # iterate over the sequence as it was when the loop began, even if the body rebinds it
+            sequences = [self.atom(seq, out, force=isinstance(seq, gast.Name) and seq.id in rebound)
+                         for seq in sequences]
             lengths = [self.atom(build.call(build.load("len"), seq), out) for seq in sequences]
             count = lengths[0] if len(lengths) == 1 else self.atom(
                 build.call(build.load("min"), *lengths), out)

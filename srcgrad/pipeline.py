@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import os
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import activity, build, codegen, containers, fence, reverse, runtime, simplify, source
+from . import activity, aliases, build, codegen, containers, fence, reverse, runtime, simplify, source
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -60,7 +61,8 @@ class Unit:
     def helper(self, name: str, namespace=None) -> str:
         """The generated code's name for a helper (np, unbroadcast, ...), never shadowing
         one of the user's names."""
-        obj = (namespace or _RUNTIME)[name]
+        space = namespace or _RUNTIME
+        obj = space[name] if name in space else getattr(builtins, name)
         for code_name, bound in self.helpers.items():
             if bound is obj:
                 return code_name
@@ -109,6 +111,7 @@ def analyze(func, wrt: tuple) -> Unit:
     """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
     src = source.load(func)
     fence.check(src)
+    aliases.check(src)
     signature = src.tree.args
     params = [a.id for a in signature.args + ([signature.vararg] if signature.vararg else [])
               + signature.kwonlyargs]
@@ -138,8 +141,8 @@ def transform(func, wrt: tuple) -> Generated:
     returned = [unit.adjoint(n) for n in wrt]
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     saved = _saved(unit, adjoint_body, seed)
+    unit.body = reverse.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
     reverse.bind_on_every_path(unit.body, set(saved))
-    unit.body = reverse.insert_tapes(unit.body, unit)
 
     name = src.name
     forward = codegen.function(

@@ -66,6 +66,13 @@ def _unwrap_callable(func):
             f"{func.__qualname__} is a bound method; differentiate the plain function "
             f"(e.g. type(obj).{func.__name__}) and pass the object as a non-wrt argument"
         )
+    if getattr(func, "__wrapped__", None) is not None and inspect.isfunction(func):
+        raise SrcGradError(
+            f"{func.__qualname__} is wrapped by a decorator (it has __wrapped__); srcgrad "
+            "reads source code, so it would differentiate the undecorated function and miss "
+            f"what the decorator does. Differentiate {func.__qualname__}.__wrapped__ if the "
+            "decorator does not change the result, or move the decorator's work into the "
+            "function")
     if not inspect.isfunction(func):
         raise SrcGradError(
             f"srcgrad can only differentiate Python functions written with `def`, not {func!r}"

@@ -43,7 +43,7 @@ def loss_forward(w, b, x, y):
 def loss_backward(d_loss, w, b, x, t1, yhat, cond, err_1, t3):
     # backward sweep: adjoints in reverse order
     # line {first + 5}: return np.mean(err ** 2)
-    d_t3 = np.full_like(t3, d_loss / np.size(t3))
+    d_t3 = np.full_like(t3, d_loss / max(np.size(t3), 1))
     d_err_1 = d_t3 * 2 * err_1
     if cond:
         # line {first + 4}: err = err * 2.0

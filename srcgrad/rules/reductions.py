@@ -38,7 +38,7 @@ def sum(z, x, axis=None, keepdims=False):
                    example("x.mean(axis=(0, 1))", x=(2, 1, 3))])
 def mean(z, x, axis=None, keepdims=False):
     if axis is None:
-        d[x] = np.full_like(x, d[z] / np.size(x))
+        d[x] = np.full_like(x, d[z] / max(np.size(x), 1))  # max: an empty x gets an empty adjoint
     else:
         n = np.size(x) / np.size(z)
         d[x] = repeat_to(d[z] / n, x, axis, keepdims)
