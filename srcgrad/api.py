@@ -57,7 +57,7 @@ def vjp(func, *args, wrt=0, **kwargs):
                                f"{func.__name__} returned shape {np.shape(value)}")
         grads = generated.backward(seed, *saved)
         grads = (grads,) if len(inputs) == 1 else grads
-        grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
+        grads = _distinct(tuple(_like(g, x) for g, x in zip(grads, inputs)))
         return grads[0] if gradient._single else grads
 
     pullback.source = generated.source
@@ -108,7 +108,7 @@ class GradientFunction:
             raise
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
             grads = (grads,)
-        grads = tuple(_like(g, x) for g, x in zip(grads, inputs))
+        grads = _distinct(tuple(_like(g, x) for g, x in zip(grads, inputs)))
         if self._single:
             grads = grads[0]
         return (value, grads) if self._with_value else grads
@@ -264,3 +264,20 @@ def _zero(x):
     if isinstance(x, (dict, list, tuple)):
         return _like({} if isinstance(x, dict) else None, x)
     return _like(np.zeros_like(x), x)
+
+
+def _distinct(tree, seen=None):
+    """`tree` with every array its own: x + y gives x and y the same adjoint object,
+    and writing into one returned gradient must never change another."""
+    seen = set() if seen is None else seen
+    if isinstance(tree, dict):
+        return {key: _distinct(value, seen) for key, value in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [_distinct(value, seen) for value in tree]
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    if isinstance(tree, np.ndarray):
+        base = tree if tree.base is None else tree.base
+        if id(base) in seen:
+            return tree.copy()
+        seen.add(id(base))
+    return tree

@@ -14,6 +14,7 @@ import ast
 import itertools
 import linecache
 import types
+import weakref
 from dataclasses import dataclass
 
 import gast
@@ -28,7 +29,9 @@ class Origin:
     """Where the lines of one generated file came from, for run-time error notes."""
 
     lines: dict  # generated line -> line of the user's parsed source
-    src: object  # source.Source of the user's function
+    filename: str  # the user's file
+    first_line: int  # its line number of line 1 of the parsed source
+    source_lines: list  # the parsed source (never the function itself: that would keep it alive)
 
 
 ORIGINS: dict = {}  # generated filename -> Origin
@@ -111,7 +114,7 @@ def compile_functions(functions: list, func, helpers: dict, label: str, src=None
     filename = f"<srcgrad {label} #{next(_counter)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     if src is not None:
-        ORIGINS[filename] = Origin(line_map, src)
+        ORIGINS[filename] = Origin(line_map, src.filename, src.first_line, src.lines)
     namespace = dict(code_globals)  # default values are evaluated here, once
     exec(compile(text, filename, "exec"), namespace)
     values = [helpers[n] if n in helpers else _cell_value(closure[n]) for n in free]
@@ -124,7 +127,13 @@ def compile_functions(functions: list, func, helpers: dict, label: str, src=None
                                      tuple(cells[n] for n in fn.__code__.co_freevars))
         rebuilt.__kwdefaults__ = fn.__kwdefaults__
         out.append(rebuilt)
+    weakref.finalize(out[0], _forget, filename)  # the text lives as long as the code
     return out
+
+
+def _forget(filename: str) -> None:
+    linecache.cache.pop(filename, None)
+    ORIGINS.pop(filename, None)
 
 
 def explain(exc: BaseException) -> str | None:
@@ -142,9 +151,9 @@ def explain(exc: BaseException) -> str | None:
     generated = linecache.getline(filename, line).strip()
     note = f"srcgrad: raised by the generated line `{generated}` ({filename}, line {line})"
     user = origin.lines.get(line)
-    if user is not None and 0 < user <= len(origin.src.lines):
-        note += (f"\n  which computes line {origin.src.user_line_number(user)} of "
-                 f"{origin.src.filename}: {origin.src.lines[user - 1].strip()}")
+    if user is not None and 0 < user <= len(origin.source_lines):
+        note += (f"\n  which computes line {user + origin.first_line - 1} of "
+                 f"{origin.filename}: {origin.source_lines[user - 1].strip()}")
     return note + "\n  print(grad(f).source) shows the whole generated code"
 
 

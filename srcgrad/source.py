@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dis
 import inspect
+import os
 from dataclasses import dataclass
 
 import gast
@@ -120,6 +122,11 @@ def load(func) -> Source:
             f"the source of {name} in {filename} does not match the function "
             "(has the file changed since it was imported? Re-import or restart)"
         )
+    if not _same_code(func, dedented, filename):
+        raise SrcGradError(
+            f"the source of {name} in {filename} has changed since it was imported, so "
+            "srcgrad cannot read the code that runs; re-import the module (or restart) and "
+            "try again")
     tree = defs[0]
     tree.decorator_list = []  # line 1 of the parsed text is still `first_line` of the file
     return Source(func, filename, first_line, indent, dedented.splitlines(), tree)
@@ -150,3 +157,65 @@ def _lambda_as_def(func, module, filename) -> gast.FunctionDef:
     fn = gast.FunctionDef(name=name, args=lam.args, body=body, decorator_list=[], returns=None,
                           type_comment=None, type_params=[])
     return gast.copy_location(fn, lam)
+
+
+# Instructions that differ between a function compiled in place and its text compiled on
+# its own (closures, calls through globals), none of which changes what it computes.
+_SETUP = {"RESUME", "CACHE", "NOP", "EXTENDED_ARG", "PUSH_NULL", "PRECALL", "COPY_FREE_VARS",
+          "MAKE_CELL", "KW_NAMES"}
+
+
+def _fingerprint(code) -> list:
+    out = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in _SETUP:
+            continue
+        op = ins.opname
+        if op.startswith(("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME", "LOAD_CLOSURE",
+                          "LOAD_FAST", "LOAD_CLASSDEREF")):
+            op, arg = "LOAD", ins.argval
+        elif op in ("LOAD_ATTR", "LOAD_METHOD"):
+            op, arg = "ATTR", ins.argval
+        elif op.startswith("CALL"):
+            op, arg = "CALL", None
+        elif op in ("LOAD_CONST", "RETURN_CONST"):
+            arg = ins.argval.co_name if inspect.iscode(ins.argval) else repr(ins.argval)
+        elif isinstance(ins.argval, str):
+            arg = ins.argval
+        else:
+            arg = None
+        out.append((op, arg))
+    return out
+
+
+def _same_code(func, text: str, filename: str) -> bool:
+    """Does `text` (read from the file now) compile to the code `func` runs?"""
+    try:
+        module = compile(text, filename, "exec", dont_inherit=True)
+        codes = [c for c in module.co_consts
+                 if inspect.iscode(c) and c.co_name == func.__code__.co_name]
+        if not codes or _fingerprint(codes[0]) == _fingerprint(func.__code__):
+            return True
+    except Exception:  # cannot tell (e.g. syntax only valid in its original context)
+        return True
+    # The code differs; that can also come from compiling differently (pytest rewrites
+    # asserts). The .pyc written at import records the file's size and time then.
+    unchanged = _unchanged_since_import(func, filename)
+    if "@pytest_ar" in func.__globals__:  # pytest rewrote this module's asserts
+        return unchanged is not False
+    return unchanged is True  # nothing vouches for the file: refuse, never guess
+
+
+def _unchanged_since_import(func, filename: str):
+    """True/False from the module's .pyc header (PEP 552), None if it cannot tell."""
+    cached = func.__globals__.get("__cached__")
+    try:
+        with open(cached, "rb") as pyc:
+            header = pyc.read(16)
+        stat = os.stat(filename)
+    except (OSError, TypeError):
+        return None
+    if len(header) < 16 or int.from_bytes(header[4:8], "little") != 0:  # hash-based pyc
+        return None
+    mtime, size = (int.from_bytes(header[8:12], "little"), int.from_bytes(header[12:16], "little"))
+    return mtime == int(stat.st_mtime) & 0xFFFFFFFF and size == stat.st_size & 0xFFFFFFFF
