@@ -41,7 +41,8 @@ _OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Dict, gast.Set)
 
 def normalize(src: Source, namer: Namer) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`."""
-    body = _returns_last(src, list(src.tree.body))
+    body = _LoopReturns(namer).function(list(src.tree.body))
+    body = _returns_last(src, body)
     _check_tail(src, body)
     result = _result_name(src, body, namer)
     if not _always_returns(body):
@@ -50,6 +51,49 @@ def normalize(src: Source, namer: Namer) -> tuple[list, str]:
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result)
     return norm.block(body), result
+
+
+class _LoopReturns:
+    """`return v` inside a loop becomes `result = v; returned = True; break`; every
+    enclosing loop then breaks too, and after the outermost loop `if returned: return
+    result` leaves the function (the rest moves into the `else`, as for early returns)."""
+
+    def __init__(self, namer: Namer):
+        self.namer = namer
+        self.result = self.flag = None
+
+    def function(self, body) -> list:
+        body = self.block(body, in_loop=False)
+        if self.flag:
+            body.insert(0, _assign_node(build.store(self.flag), build.const(False), body[0]))
+        return body
+
+    def block(self, body, in_loop) -> list:
+        out = []
+        for stmt in body:
+            if isinstance(stmt, gast.Return) and in_loop:
+                self.flag = self.flag or self.namer.fresh("returned")
+                self.result = self.result or self.namer.fresh("result")
+                value = stmt.value if stmt.value is not None else build.const(None)
+                out += [_assign_node(build.store(self.result), value, stmt),
+                        _assign_node(build.store(self.flag), build.const(True), stmt),
+                        gast.copy_location(gast.Break(), stmt)]
+                continue
+            if isinstance(stmt, gast.If):
+                stmt.body = self.block(stmt.body, in_loop)
+                stmt.orelse = self.block(stmt.orelse, in_loop)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                returns = any(isinstance(n, gast.Return) for s in stmt.body for n in gast.walk(s))
+                stmt.body = self.block(stmt.body, in_loop=True)
+                out.append(stmt)
+                if returns:
+                    leave = gast.Break() if in_loop else gast.Return(value=build.load(self.result))
+                    out.append(gast.copy_location(gast.If(
+                        test=build.load(self.flag), body=[gast.copy_location(leave, stmt)],
+                        orelse=[]), stmt))
+                continue
+            out.append(stmt)
+        return out
 
 
 def _always_returns(body) -> bool:
@@ -433,10 +477,6 @@ class _LoopExits:
                     self.flag = self.flag or self.namer.fresh("stop")
                     out.append(build.assign(self.flag, build.const(True), stmt))
                 return out
-            if isinstance(stmt, gast.Return):
-                raise self.src.error(stmt, "srcgrad cannot differentiate `return` inside a loop",
-                                     "Assign the result to a variable, `break`, and return it "
-                                     "after the loop.")
             if isinstance(stmt, gast.If):
                 body_exits, else_exits = _exits(stmt.body), _exits(stmt.orelse)
                 if rest and (body_exits or else_exits):

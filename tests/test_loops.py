@@ -182,3 +182,33 @@ def test_backward_replays_the_tape_in_reverse():
 def test_zero_iterations():
     assert grad(rnn, wrt=2)(np.ones((2, 2)), np.ones((2, 2)), np.ones(2),
                             np.ones((0, 2))).tolist() == [0.0, 0.0]
+
+
+def first_large(w, xs):
+    for x in xs:
+        y = w * x
+        if y > 1.0:
+            return y * y
+    return w
+
+
+@pytest.mark.parametrize("w, expected", [(0.5, 9.0), (2.0, 3.24), (0.1, 1.0)])
+def test_return_inside_a_loop(w, expected):
+    # w = 0.5 returns at x = 3.0 (y = 1.5); w = 2.0 at x = 0.9; w = 0.1 never returns early
+    xs = np.array([0.2, 0.9, 3.0, 5.0])
+    assert grad(first_large)(w, xs) == pytest.approx(expected)
+
+
+def return_from_nested_loops(w, n):
+    acc = w
+    for i in range(n):
+        for j in range(n):
+            acc = acc * 1.1 + w
+            if acc > 5.0:
+                return acc * 2.0
+    return acc
+
+
+@pytest.mark.parametrize("w", [0.3, 1.0])
+def test_return_from_inside_nested_loops_leaves_them_all(w):
+    check(return_from_nested_loops, (w, 4))
