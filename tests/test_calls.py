@@ -163,3 +163,43 @@ def test_star_args_as_wrt():
     g = grad(total_of_squares, wrt="xs")(1.0, np.array([1.0, 2.0]))
     assert g[0] == 2.0
     np.testing.assert_array_equal(g[1], [2.0, 4.0])
+
+
+class Config:
+    scale = 3.0
+    offset = 0.5
+
+
+def scaled_by_config(w, cfg):
+    return np.sum((w * cfg.scale + cfg.offset) ** 2)
+
+
+def test_attribute_reads_of_a_constant_object():
+    w = np.array([1.0, -2.0])
+    expected = 2 * (w * 3.0 + 0.5) * 3.0
+    np.testing.assert_allclose(grad(scaled_by_config)(w, Config()), expected)
+
+
+def layer(params, name, x):
+    return np.tanh(x @ params["W" + name] + params["b" + name])
+
+
+def split_model(params, x, y):
+    h = layer(params, "1", x)
+    out = h @ params["W2"] + params["b2"]
+    return np.mean((out - y) ** 2)
+
+
+def test_model_split_across_helpers_with_a_params_dict():
+    from finite_diff import numerical_grad
+
+    params = {"W1": rng.normal(size=(3, 4)), "b1": rng.normal(size=4),
+              "W2": rng.normal(size=(4, 2)), "b2": rng.normal(size=2)}
+    x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    g = grad(split_model)(params, x, y)
+    assert set(g) == set(params)
+    for key in params:
+        def of_leaf(leaf, key=key):
+            return split_model({**params, key: leaf}, x, y)
+        np.testing.assert_allclose(g[key], numerical_grad(of_leaf, (params[key],), 0),
+                                   rtol=1e-6, atol=1e-8)
