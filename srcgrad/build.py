@@ -22,6 +22,11 @@ def assign(target: str, value, like=None) -> gast.Assign:
     return _located(node, like)
 
 
+def assign_to(target, value, like) -> gast.Assign:
+    """`target = value` for any target node (a name, a tuple of names, ...)."""
+    return gast.copy_location(gast.Assign(targets=[target], value=value, type_comment=None), like)
+
+
 def if_(test: str, body, orelse, like=None) -> gast.If:
     return _located(gast.If(test=load(test), body=list(body), orelse=list(orelse)), like)
 

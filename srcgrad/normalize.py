@@ -32,6 +32,7 @@ import copy
 
 from . import build
 from .naming import Namer
+from .exits import LoopExits, LoopReturns
 from .resolve import index_expression
 from .source import Source
 
@@ -41,7 +42,7 @@ _OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Dict, gast.Set)
 
 def normalize(src: Source, namer: Namer) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`."""
-    body = _LoopReturns(namer).function(list(src.tree.body))
+    body = LoopReturns(namer).function(list(src.tree.body))
     body = _returns_last(src, body)
     _check_tail(src, body)
     result = _result_name(src, body, namer)
@@ -51,49 +52,6 @@ def normalize(src: Source, namer: Namer) -> tuple[list, str]:
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result)
     return norm.block(body), result
-
-
-class _LoopReturns:
-    """`return v` inside a loop becomes `result = v; returned = True; break`; every
-    enclosing loop then breaks too, and after the outermost loop `if returned: return
-    result` leaves the function (the rest moves into the `else`, as for early returns)."""
-
-    def __init__(self, namer: Namer):
-        self.namer = namer
-        self.result = self.flag = None
-
-    def function(self, body) -> list:
-        body = self.block(body, in_loop=False)
-        if self.flag:
-            body.insert(0, _assign_node(build.store(self.flag), build.const(False), body[0]))
-        return body
-
-    def block(self, body, in_loop) -> list:
-        out = []
-        for stmt in body:
-            if isinstance(stmt, gast.Return) and in_loop:
-                self.flag = self.flag or self.namer.fresh("returned")
-                self.result = self.result or self.namer.fresh("result")
-                value = stmt.value if stmt.value is not None else build.const(None)
-                out += [_assign_node(build.store(self.result), value, stmt),
-                        _assign_node(build.store(self.flag), build.const(True), stmt),
-                        gast.copy_location(gast.Break(), stmt)]
-                continue
-            if isinstance(stmt, gast.If):
-                stmt.body = self.block(stmt.body, in_loop)
-                stmt.orelse = self.block(stmt.orelse, in_loop)
-            elif isinstance(stmt, (gast.For, gast.While)):
-                returns = any(isinstance(n, gast.Return) for s in stmt.body for n in gast.walk(s))
-                stmt.body = self.block(stmt.body, in_loop=True)
-                out.append(stmt)
-                if returns:
-                    leave = gast.Break() if in_loop else gast.Return(value=build.load(self.result))
-                    out.append(gast.copy_location(gast.If(
-                        test=build.load(self.flag), body=[gast.copy_location(leave, stmt)],
-                        orelse=[]), stmt))
-                continue
-            out.append(stmt)
-        return out
 
 
 def _always_returns(body) -> bool:
@@ -219,7 +177,7 @@ class _Normalizer:
         if loop.orelse:
             raise self.src.error(loop, "srcgrad cannot differentiate a loop with an `else:` "
                                  "clause", "Use a flag variable instead.")
-        exits = _LoopExits(self.src, self.namer)
+        exits = LoopExits(self.src, self.namer)
         body = exits.block(list(loop.body), tail=True)
         if exits.flag:
             body.insert(0, build.assign(exits.flag, build.const(False), loop))
@@ -238,7 +196,7 @@ class _Normalizer:
             iterable = self.expr(iterable, out)
             if not isinstance(target, gast.Name):
                 item = self.namer.fresh("item")
-                head.append(_assign_node(target, build.load(item), loop))
+                head.append(build.assign_to(target, build.load(item), loop))
                 target = build.store(item)
         else:
             kind = "zip" if _call_named(iterable, "zip") else (
@@ -258,12 +216,12 @@ class _Normalizer:
             if kind == "enumerate":
                 if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
                     raise self.src.error(target, "unpack enumerate() as `i, x`")
-                head.append(_assign_node(target.elts[0], build.load(index), loop))
-                head.append(_assign_node(target.elts[1], elements[0], loop))
+                head.append(build.assign_to(target.elts[0], build.load(index), loop))
+                head.append(build.assign_to(target.elts[1], elements[0], loop))
             elif kind == "zip":
-                head.append(_assign_node(target, build.tuple_(elements), loop))
+                head.append(build.assign_to(target, build.tuple_(elements), loop))
             else:
-                head.append(_assign_node(target, elements[0], loop))
+                head.append(build.assign_to(target, elements[0], loop))
             iterable = gast.copy_location(
                 build.call(build.load("range"), count), loop.iter)
             target = build.store(index)
@@ -436,66 +394,8 @@ def _call_named(node, *names) -> bool:
         or (isinstance(func, gast.Attribute) and func.attr in names and len(names) > 1))
 
 
-def _assign_node(target, value, like):
-    node = gast.Assign(targets=[target], value=value, type_comment=None)
-    return gast.copy_location(node, like)
-
-
 def _fresh_copy(node):
     return copy.deepcopy(node)
-
-
-def _exits(body) -> bool:
-    """Does every path through `body` end in break/continue/raise?"""
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, (gast.Break, gast.Continue, gast.Raise)):
-        return True
-    if isinstance(last, gast.If):
-        return _exits(last.body) and _exits(last.orelse)
-    return False
-
-
-class _LoopExits:
-    """Turn `continue` and `break` into branches: the statements after an `if` that
-    exits go into its other branch, `continue` disappears, `break` sets a flag the
-    loop checks at the end of the iteration."""
-
-    def __init__(self, src, namer):
-        self.src, self.namer, self.flag = src, namer, None
-
-    def block(self, body, tail) -> list:
-        out = []
-        for i, stmt in enumerate(body):
-            rest = body[i + 1:]
-            if isinstance(stmt, (gast.Break, gast.Continue)):
-                if not tail:
-                    raise self.src.error(stmt, f"srcgrad cannot place this `{type(stmt).__name__.lower()}`"
-                                         , "Put it in an `if` at the top level of the loop body.")
-                if isinstance(stmt, gast.Break):
-                    self.flag = self.flag or self.namer.fresh("stop")
-                    out.append(build.assign(self.flag, build.const(True), stmt))
-                return out
-            if isinstance(stmt, gast.If):
-                body_exits, else_exits = _exits(stmt.body), _exits(stmt.orelse)
-                if rest and (body_exits or else_exits):
-                    if body_exits and else_exits:
-                        raise self.src.error(rest[0], "unreachable code in the loop", "Delete it.")
-                    if body_exits:
-                        stmt.orelse = stmt.orelse + rest
-                    else:
-                        stmt.body = stmt.body + rest
-                    rest = []
-                is_last = not rest
-                stmt.body = self.block(stmt.body, tail and is_last)
-                stmt.orelse = self.block(stmt.orelse, tail and is_last)
-                out.append(stmt)
-                if is_last:
-                    return out
-                continue
-            out.append(stmt)
-        return out
 
 
 def _constant_tuple(node) -> bool:
