@@ -50,8 +50,17 @@ def normalize(src: Source, namer: Namer) -> tuple[list, str]:
         raise src.error(src.tree, f"{src.name} can finish without `return`; srcgrad "
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
-    norm = _Normalizer(src, namer, result)
+    norm = _Normalizer(src, namer, result, _local_names(src.tree))
     return norm.block(body), result
+
+
+def _local_names(func) -> set:
+    """The function's local variables: its parameters and every name it binds."""
+    args = func.args
+    params = args.posonlyargs + args.args + args.kwonlyargs + [
+        a for a in (args.vararg, args.kwarg) if a is not None]
+    return {a.id for a in params} | {
+        n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
 
 
 def _always_returns(body) -> bool:
@@ -120,8 +129,9 @@ def _result_name(src, body, namer) -> str:
 
 
 class _Normalizer:
-    def __init__(self, src: Source, namer: Namer, result: str):
+    def __init__(self, src: Source, namer: Namer, result: str, local_names: set):
         self.src = src
+        self.local_names = local_names
         self.namer = namer
         self.result = result
         self.assigned = set()  # names the function has bound so far (not its arguments)
@@ -332,7 +342,7 @@ class _Normalizer:
                             keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out))
                                       for k in node.keywords])
         elif isinstance(node, gast.Attribute):
-            new = gast.Attribute(value=self.callee(node.value, out), attr=node.attr, ctx=gast.Load())
+            new = self.callee(node, out)
         elif isinstance(node, gast.Subscript):
             new = gast.Subscript(value=self.atom(node.value, out),
                                  slice=self.index(node.slice, out), ctx=gast.Load())
@@ -353,14 +363,21 @@ class _Normalizer:
         return self.atom(node, out)
 
     def callee(self, node, out):
-        """Dotted paths (`np.linalg.norm`, `self.scale`) stay whole; anything else is an atom."""
+        """Dotted paths of globals (`np.linalg.norm`, `config.scale`) stay whole; on a local
+        value each attribute is one operation (`x.T.sum()` -> `t1 = x.T`, `t1.sum()`)."""
         if isinstance(node, gast.Name):
             return node
         if isinstance(node, gast.Attribute):
+            inner = (self.atom(node.value, out) if self.on_local(node.value)
+                     else self.callee(node.value, out))
             return gast.copy_location(
-                gast.Attribute(value=self.callee(node.value, out), attr=node.attr,
-                               ctx=gast.Load()), node)
+                gast.Attribute(value=inner, attr=node.attr, ctx=gast.Load()), node)
         return self.atom(node, out)
+
+    def on_local(self, node) -> bool:
+        while isinstance(node, gast.Attribute):
+            node = node.value
+        return not isinstance(node, gast.Name) or node.id in self.local_names
 
     def index(self, node, out):
         if isinstance(node, gast.Slice):

@@ -108,8 +108,21 @@ class _Renamer:
                 if version == before:  # unchanged on this path: copy into the merged name
                     branch.append(build.assign(merged, build.load(before)))  # no user line
                 elif version != merged:  # a branch-local version: it becomes the merged name
-                    _rename_everywhere(branch, version, merged)
+                    self.rename_everywhere(branch, version, merged)
             env[name] = merged
+
+    def rename_everywhere(self, stmts, old: str, new: str):
+        """Rename `old` in `stmts`, and in the records of the loops among them."""
+        for stmt in stmts:
+            for sub in gast.walk(stmt):
+                if isinstance(sub, gast.Name) and sub.id == old:
+                    sub.id = new
+                if sub in self.loops:
+                    info = self.loops[sub]
+                    info.carried = [tuple(new if v == old else v for v in pair)
+                                    for pair in info.carried]
+                    if getattr(sub, "_srcgrad_break", None) == old:
+                        sub._srcgrad_break = new
 
     def loop(self, loop, env) -> list:
         """Rename a loop in place; return the statements that go before it."""
@@ -160,10 +173,3 @@ def _rename_uses(node, env):
     for sub in gast.walk(node):
         if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]
-
-
-def _rename_everywhere(stmts, old: str, new: str):
-    for stmt in stmts:
-        for sub in gast.walk(stmt):
-            if isinstance(sub, gast.Name) and sub.id == old:
-                sub.id = new

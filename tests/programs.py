@@ -26,8 +26,9 @@ with augmented assignments spelled out (`v = v + e`), for a second oracle.
 
 In-place augmented assignment (`v += e`) is generated only where Python's
 in-place semantics and rebinding agree: on values the function made itself
-and that no other variable can alias (a view such as `w = v.T` or `w = v`
-makes `v` ineligible).
+and that no other variable can alias. A view (`w = v`, `w = v.T`,
+`w = np.reshape(v * 2, s)`: any view of an expression that reads `v`, as
+srcgrad's syntactic check counts it) makes `v` ineligible.
 """
 
 from __future__ import annotations

@@ -127,31 +127,31 @@ def check_against_finite_differences(program, seed, workdir):
         assert_matches_finite_differences(module.f, args, i, g, scale, program.source())
 
 
-@examples(70)
+@examples(100)
 @given(program=programs(features=()), seed=SEEDS)
 def test_straight_line_programs(program, seed, workdir):
     check_against_finite_differences(program, seed, workdir)
 
 
-@examples(70)
+@examples(100)
 @given(program=programs(features={"if", "ifexp", "early_return"}), seed=SEEDS)
 def test_branching_programs(program, seed, workdir):
     check_against_finite_differences(program, seed, workdir)
 
 
-@examples(70)
+@examples(100)
 @given(program=programs(features={"for", "rows", "while", "break"}), seed=SEEDS)
 def test_looping_programs(program, seed, workdir):
     check_against_finite_differences(program, seed, workdir)
 
 
-@examples(50)
+@examples(100)
 @given(program=programs(features=FEATURES), seed=SEEDS)
 def test_nested_control_flow(program, seed, workdir):
     check_against_finite_differences(program, seed, workdir)
 
 
-@examples(60)
+@examples(100)
 @given(program=programs(features=FEATURES), seed=SEEDS)
 def test_autograd_agrees(program, seed, workdir):
     """The same program under `import autograd.numpy as np`: two exact gradients, which
@@ -203,9 +203,9 @@ def test_the_generator_covers_every_construct():
 
 # --- regressions: transformer bugs these tests found -----------------------------------
 #
-# Each was a wrong value and gradient or a crash of the generated code; each test
-# accepts a clear SrcGradError or the right value and gradient. (They were kept as
-# xfail(strict=True) until srcgrad was fixed; all pass now.)
+# Each was a wrong value or gradient, a crash of the generated code, or a refusal
+# of a supported construct. Most tests accept a clear SrcGradError or the right
+# value and gradient. (Each was kept as xfail(strict=True) until srcgrad was fixed.)
 
 REGRESSIONS = '''import numpy as np
 
@@ -255,6 +255,44 @@ def aliased_element(x):
     b = a
     b[0] = x[0]
     return np.sum(a * x)
+
+
+def transpose_twice(x):
+    return np.sum(x.T.T * x)
+
+
+def transpose_twice_of_a_value(x):
+    y = x * 2.0
+    return np.sum(y.T.T)
+
+
+def transpose_then_sum(x):
+    return x.T.sum() * 2.0
+
+
+def transpose_then_reshape(x):
+    return np.sum(np.sin(x.T.reshape(-1)))
+
+
+def loop_in_else(x, y):
+    if x > 1.0:
+        y = x * 2.0
+    else:
+        for j in range(2):
+            y = x * 3.0
+    return y
+
+
+def loops_in_both_branches(x, y):
+    if x > 1.0:
+        for i in range(2):
+            y = x * 2.0
+    else:
+        k = 0
+        while k < 2:
+            y = x * 3.0
+            k = k + 1
+    return y
 
 
 def rows_rebound(x):
@@ -318,3 +356,27 @@ def test_rebinding_the_array_a_for_loop_iterates_over(regressions):
     """`for r in m:` with `m = m * 2.0` in the body: an UnboundLocalError (len(m_1)
     before m_1 was bound), and indexing the rebound m instead of the original."""
     _right_or_refused(regressions.rows_rebound, np.array([[0.3, -0.5], [1.0, 0.2]]))
+
+
+@pytest.mark.parametrize("name", ["transpose_twice", "transpose_twice_of_a_value"])
+def test_attribute_chains(regressions, name):
+    _right_or_refused(getattr(regressions, name), np.array([[0.3, -0.5, 1.0], [0.2, 0.7, -1.1]]))
+
+
+@pytest.mark.parametrize("name", ["transpose_then_sum", "transpose_then_reshape"])
+def test_methods_of_a_transpose_are_differentiated(regressions, name):
+    f = getattr(regressions, name)
+    x = np.array([[0.3, -0.5, 1.0], [0.2, 0.7, -1.1]])
+    g = srcgrad.grad(f)(x)
+    np.testing.assert_allclose(g, numerical_grad(f, (x.copy(),), 0), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["loop_in_else", "loops_in_both_branches"])
+def test_loop_in_an_else_branch(regressions, name):
+    f = getattr(regressions, name)
+    try:
+        value, (dx, dy) = srcgrad.value_and_grad(f, wrt=(0, 1))(0.5, 7.0)
+    except srcgrad.SrcGradError:
+        return
+    assert value == f(0.5, 7.0) == 1.5
+    assert (dx, dy) == (pytest.approx(3.0), 0.0)
