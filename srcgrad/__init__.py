@@ -1,11 +1,12 @@
-"""srcgrad: reverse-mode automatic differentiation by transforming Python source."""
+"""srcgrad: automatic differentiation by transforming Python source."""
 
 from .api import grad, value_and_grad, vjp
+from .derivatives import hessian, hvp, jacobian, jvp
 from .check import check_grad
 from .custom import custom_adjoint, d, stop_gradient
 from .errors import SrcGradError
 from .graph import graph
 
 __all__ = ["grad", "value_and_grad", "vjp", "SrcGradError", "stop_gradient", "custom_adjoint", "d",
-           "check_grad", "graph"]
+           "check_grad", "graph", "jvp", "jacobian", "hessian", "hvp"]
 __version__ = "0.1.0"

@@ -27,14 +27,20 @@ def grad(func=None, wrt=0):
     `@grad(wrt=("w", "b"))`. The result has `.source` (the generated Python).
     """
     if func is None:
-        return lambda f: GradientFunction(f, wrt, with_value=False)
+        return lambda f: grad(f, wrt)
+    if isinstance(func, GradientFunction):
+        from .derivatives import SecondGradient
+        return SecondGradient(func, wrt, with_value=False)
     return GradientFunction(func, wrt, with_value=False)
 
 
 def value_and_grad(func=None, wrt=0):
     """Like `grad`, but returns `(value, gradients)` from a single forward sweep."""
     if func is None:
-        return lambda f: GradientFunction(f, wrt, with_value=True)
+        return lambda f: value_and_grad(f, wrt)
+    if isinstance(func, GradientFunction):
+        from .derivatives import SecondGradient
+        return SecondGradient(func, wrt, with_value=True)
     return GradientFunction(func, wrt, with_value=True)
 
 
@@ -68,9 +74,10 @@ class GradientFunction:
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
     def __init__(self, func, wrt, with_value):
-        if isinstance(func, GradientFunction):
-            raise SrcGradError("grad of a gradient is not supported yet; differentiate a "
-                               "plain function")
+        if isinstance(func, GradientFunction) or type(func).__module__ == "srcgrad.derivatives":
+            raise SrcGradError("reverse mode over generated derivative code is not supported; "
+                               "use grad(grad(f)) (forward over reverse), srcgrad.hvp or "
+                               "srcgrad.hessian")
         if not callable(func):
             raise SrcGradError(f"grad expects a function, got {func!r}")
         functools.update_wrapper(self, func)

@@ -68,6 +68,17 @@ def zeros_like(x):
     return np.zeros_like(x)
 
 
+def zero_tangent(x):
+    """A zero tangent shaped like `x`: dense, for arrays, numbers and containers of them."""
+    if isinstance(x, dict):
+        return {key: zero_tangent(value) for key, value in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [zero_tangent(v) for v in x]
+    if isinstance(x, (float, int)) and not isinstance(x, bool):
+        return 0.0
+    return np.zeros_like(x, dtype=np.result_type(x, 0.0))
+
+
 def item_adjoint(x, key, g):
     """The adjoint of a container `x` from `x[key]`: `g` at key, zero elsewhere."""
     if isinstance(x, dict):

@@ -28,6 +28,7 @@ class Namer:
     def __init__(self, taken):
         self.taken = set(taken) | set(dir(builtins))
         self._adjoints: dict[str, str] = {}
+        self._tangents: dict[str, str] = {}
 
     def fresh(self, base: str) -> str:
         """`base` itself if free, else `base_1`, `base_2`, ..."""
@@ -58,3 +59,9 @@ class Namer:
         if name not in self._adjoints:
             self._adjoints[name] = self.fresh(f"d_{name}")
         return self._adjoints[name]
+
+    def tangent(self, name: str) -> str:
+        """The tangent of `name`: `name_dot`, or `name_dot_1`... if that is taken."""
+        if name not in self._tangents:
+            self._tangents[name] = self.fresh(f"{name}_dot")
+        return self._tangents[name]

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import activity, aliases, build, codegen, containers, fence, reverse, runtime, simplify, source
+from . import (activity, aliases, build, codegen, containers, fence, forward, reverse, runtime,
+               simplify, source)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -48,6 +49,9 @@ class Unit:
 
     def adjoint(self, name: str) -> str:
         return self.namer.adjoint(name)
+
+    def tangent(self, name: str) -> str:
+        return self.namer.tangent(name)
 
     def helper_object(self, base: str, obj) -> str:
         """A name in the generated code for `obj` (e.g. a helper's forward function)."""
@@ -86,6 +90,17 @@ class Generated:
     wrt: tuple
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
     guards: list = field(default_factory=list)  # see resolve.Resolver.guards
+    tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
+    make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
+    _gradient: object = None
+
+    @property
+    def gradient(self):
+        """The gradient as ONE function (forward sweep, seed 1.0, backward sweep), for
+        forward mode to differentiate again (hvp, hessian, grad of grad)."""
+        if self._gradient is None:
+            self._gradient = self.make_gradient()
+        return self._gradient
 
     def current(self) -> bool:
         """Still valid: no name a call was resolved through (here or in a helper) rebound."""
@@ -160,7 +175,48 @@ def transform(func, wrt: tuple) -> Generated:
     fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
                                          f"{src.name} from {os.path.basename(src.filename)}", src)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
-    return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards())
+    gradient = codegen.function(
+        unit.namer.fresh(f"{name}_gradient"), copy.deepcopy(src.tree.args),
+        copy.deepcopy(forward.body[1:-1]) + [build.assign(seed, build.const(1.0))]
+        + copy.deepcopy(backward.body[1:]))
+
+    def make_gradient():
+        made = codegen.compile_functions([gradient], func, unit.helpers,
+                                         f"{src.name} gradient from {os.path.basename(src.filename)}",
+                                         src)[0]
+        made.__defaults__, made.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
+        return made
+
+    return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards(),
+                     make_gradient=make_gradient)
+
+
+def transform_jvp(func, wrt: tuple) -> Generated:
+    """Build the forward-mode function of `func` for the arguments `wrt`:
+    `f_jvp(*args, x_dot=..., ...)` returns `(value, tangent of value)`."""
+    unit = analyze(func, wrt)
+    src = unit.src
+    body = forward.tangent_body(unit)
+    result = unit.result
+    if result in unit.active:
+        result_dot = build.load(unit.tangent(result))
+    else:  # the value does not depend on the wrt arguments
+        result_dot = build.call(build.load(unit.helper("zero_tangent", _CONTAINERS)),
+                                build.load(result))
+    tangents = tuple(unit.tangent(n) for n in wrt)
+    args = copy.deepcopy(src.tree.args)
+    args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]
+    args.kw_defaults = args.kw_defaults + [None] * len(tangents)
+    jvp = codegen.function(
+        unit.namer.fresh(f"{src.name}_jvp"), args,
+        [build.comment("forward mode: each value, then its tangent")] + body + [
+            gast.Return(value=build.tuple_([build.load(result), result_dot]))])
+    text = codegen.render([jvp])
+    _debug("generated", None, text)
+    made, = codegen.compile_functions([jvp], func, unit.helpers,
+                                      f"{src.name} jvp from {os.path.basename(src.filename)}", src)
+    made.__defaults__, made.__kwdefaults__ = func.__defaults__, dict(func.__kwdefaults__ or {})
+    return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents)
 
 
 def _normalize(unit):

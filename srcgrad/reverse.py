@@ -13,6 +13,7 @@ from __future__ import annotations
 import gast
 
 from . import build, calls, containers
+from .rules.registry import display_name
 from .template import bind, instantiate, is_contribution
 
 
@@ -60,6 +61,11 @@ def _block(stmts, unit, initialized) -> list:
             line = _comment_line(stmt, unit, line, out, emitted)
             out.extend(emitted)
             continue
+        if op.rule.template is None:
+            raise unit.src.error(getattr(stmt.value, "func", stmt.value),
+                                 f"no adjoint rule for {display_name(op.key)} (called as "
+                                 f"`{op.label}`): it has a forward-mode rule only",
+                                 "Differentiate it with srcgrad.jvp, or give it an adjoint rule.")
         binding = unit.bindings[stmt]
         template = instantiate(op.rule, binding, target, unit)
         # With one array operand (the others literal numbers) nothing was broadcast.

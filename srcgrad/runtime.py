@@ -26,6 +26,13 @@ def unbroadcast(g, x):
     return np.reshape(g, shape)
 
 
+def broadcast_like(t, z):
+    """The tangent `t` of an operand spread to the shape of the result `z`."""
+    if np.shape(t) == np.shape(z):
+        return t
+    return np.broadcast_to(t, np.shape(z)).copy()
+
+
 def repeat_to(g, x, axis, keepdims):
     """Spread the adjoint of a reduction over `axis` back over the reduced axes of `x`."""
     if not keepdims and axis is not None:

@@ -21,7 +21,7 @@ import gast
 
 from . import build
 from .errors import SrcGradError
-from .rules.registry import Rule, _is_adjoint_ref
+from .rules.registry import Rule, _is_adjoint_ref, is_tangent_ref
 
 
 def bind(rule: Rule, op, src, node) -> dict:
@@ -54,18 +54,58 @@ def _is_contribution_target(node) -> bool:
 
 def instantiate(rule: Rule, binding: dict, result: str, unit) -> list:
     """The rule's statements for one operation, contributions still symbolic."""
+    return _block(*_prepare(rule, rule.body, binding, result, unit))
+
+
+def instantiate_tangent(rule: Rule, binding: dict, result: str, unit, tangent_of) -> list:
+    """The rule's tangent statements for one operation: `t[z] = ...` assigns the result's
+    tangent, keeping the terms of operands that carry one (`tangent_of(operand)` gives
+    the operand's tangent expression, or None)."""
+    body, substitute = _prepare(rule, rule.tangent_body, binding, result, unit, tangent_of)
+    out = _block(body, substitute)
+    for stmt in (s for stmt in out for s in gast.walk(stmt)):
+        if isinstance(stmt, gast.Assign) and getattr(stmt.targets[0], "_srcgrad_tangent", False):
+            stmt.value = _live_terms(stmt.value) or build.call(
+                build.load(unit.helper("zeros_like")), build.load(result))
+    return out
+
+
+def _prepare(rule, template_body, binding, result, unit, tangent_of=None):
     params = list(rule.signature.parameters)
-    result_param = params[0]
-    local_names = {n.id for stmt in rule.body for n in gast.walk(stmt)
+    local_names = {n.id for stmt in template_body for n in gast.walk(stmt)
                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
     renames = {name: unit.namer.fresh(name) for name in sorted(local_names)}
-    substitute = _Substitute(rule, binding, result_param, result, renames, unit)
-    body = copy.deepcopy(rule.body)
+    substitute = _Substitute(rule, binding, params[0], result, renames, unit, tangent_of)
+    body = copy.deepcopy(template_body)
     for node in (n for stmt in body for n in gast.walk(stmt)):  # rule-file lines mean nothing here
         for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
             if hasattr(node, attr):
                 delattr(node, attr)
-    return _block(body, substitute)
+    return body, substitute
+
+
+def _live_terms(value):
+    """`value` (a sum of terms, each reading one tangent) without the terms whose tangent
+    is absent; None if no term is left."""
+    terms = []
+
+    def split(node, sign):
+        if isinstance(node, gast.BinOp) and isinstance(node.op, (gast.Add, gast.Sub)):
+            split(node.left, sign)
+            split(node.right, -sign if isinstance(node.op, gast.Sub) else sign)
+        else:
+            terms.append((sign, node))
+
+    split(value, 1)
+    live = [(sign, term) for sign, term in terms
+            if any(getattr(n, "_srcgrad_live", False) for n in gast.walk(term))]
+    out = None
+    for sign, term in live:
+        if out is None:
+            out = term if sign > 0 else gast.UnaryOp(op=gast.USub(), operand=term)
+        else:
+            out = gast.BinOp(left=out, op=gast.Add() if sign > 0 else gast.Sub(), right=term)
+    return out
 
 
 def _block(stmts, substitute) -> list:
@@ -87,15 +127,18 @@ def _block(stmts, substitute) -> list:
 
 
 class _Substitute(gast.NodeTransformer):
-    def __init__(self, rule, binding, result_param, result, renames, unit):
+    def __init__(self, rule, binding, result_param, result, renames, unit, tangent_of=None):
         self.rule = rule
         self.binding = binding
         self.result_param = result_param
         self.result = result
         self.renames = renames
         self.unit = unit
+        self.tangent_of = tangent_of
 
     def visit_Subscript(self, node):
+        if is_tangent_ref(node) and self.tangent_of is not None:
+            return self.tangent(node)
         if not _is_adjoint_ref(node):
             return self.generic_visit(node)
         param = node.slice.id
@@ -109,6 +152,24 @@ class _Substitute(gast.NodeTransformer):
         if param != self.result_param:
             raise SrcGradError(f"rule {self.rule.name}: only d[{self.result_param}] can be read")
         return build.load(self.unit.adjoint(self.result))
+
+    def tangent(self, node):
+        param = node.slice.id
+        if isinstance(node.ctx, gast.Store):
+            if param != self.result_param:
+                raise SrcGradError(f"rule {self.rule.name}: only t[{self.result_param}] can be set")
+            target = build.store(self.unit.tangent(self.result))
+            target._srcgrad_tangent = True
+            return target
+        if param == self.result_param:
+            raise SrcGradError(f"rule {self.rule.name}: t[{param}] is what the rule computes")
+        bound = self.binding[param]
+        found = self.tangent_of(list(bound) if isinstance(bound, tuple) else bound)
+        if found is None:  # a placeholder in a term that is dropped
+            found = build.const(None)
+        else:
+            found._srcgrad_live = True
+        return found
 
     def visit_Name(self, node):
         name = node.id

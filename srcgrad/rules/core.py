@@ -1,6 +1,8 @@
-"""Adjoint rules for Python's arithmetic operators, and the functions that carry no gradient.
+"""Adjoint and tangent rules for Python's arithmetic operators, and the functions that
+carry no gradient.
 
-Read `d[x] = ...` as "the adjoint of x receives ...", and `z` as the result.
+Read `d[x] = ...` as "the adjoint of x receives ...", `t[x]` as "the tangent of x",
+and `z` as the result.
 """
 
 import builtins
@@ -9,9 +11,9 @@ import math
 import numpy as np
 
 from ..runtime import positive_log, safe_div
-from .registry import adjoint, attribute, example, method, named, nondifferentiable
+from .registry import adjoint, attribute, example, method, named, nondifferentiable, tangent
 
-d = None  # templates index it as d[x]; they are parsed, never run
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
 @adjoint("identity", builtins.float, np.positive, np.copy, method("copy"),
@@ -22,11 +24,21 @@ def identity(z, x):
     d[x] = d[z]
 
 
+@tangent("identity")
+def identity_tangent(z, x):
+    t[z] = t[x]
+
+
 @adjoint(np.add, broadcast=True,
          examples=[example("x + y", x=(3, 4), y=(4,)), example("np.add(x, y)", x=(2, 1), y=(1, 3))])
 def add(z, x, y):
     d[x] = d[z]
     d[y] = d[z]
+
+
+@tangent(np.add)
+def add_tangent(z, x, y):
+    t[z] = t[x] + t[y]
 
 
 @adjoint(np.subtract, broadcast=True,
@@ -37,12 +49,22 @@ def subtract(z, x, y):
     d[y] = -d[z]
 
 
+@tangent(np.subtract)
+def subtract_tangent(z, x, y):
+    t[z] = t[x] - t[y]
+
+
 @adjoint(np.multiply, broadcast=True,
          examples=[example("x * y", x=(3, 4), y=(4,)),
                    example("np.multiply(x, y)", x=(), y=(2, 3))])
 def multiply(z, x, y):
     d[x] = d[z] * y
     d[y] = d[z] * x
+
+
+@tangent(np.multiply)
+def multiply_tangent(z, x, y):
+    t[z] = t[x] * y + x * t[y]
 
 
 @adjoint(np.true_divide, broadcast=True,
@@ -54,6 +76,11 @@ def divide(z, x, y):
     d[y] = -safe_div(d[z] * x, y * y)
 
 
+@tangent(np.true_divide)
+def divide_tangent(z, x, y):
+    t[z] = safe_div(t[x], y) - safe_div(t[y] * x, y * y)
+
+
 @adjoint(np.power, broadcast=True,
          examples=[example("x ** y", x=(3, 2), y=(2,), positive="x"),
                    example("x ** 3", x=(4,)),
@@ -63,9 +90,19 @@ def power(z, x, y):
     d[y] = d[z] * z * positive_log(x)
 
 
+@tangent(np.power)
+def power_tangent(z, x, y):
+    t[z] = t[x] * y * x ** (y - 1) + t[y] * z * positive_log(x)
+
+
 @adjoint(np.negative, examples=[example("-x", x=(3,)), example("np.negative(x)", x=(2, 2))])
 def negative(z, x):
     d[x] = -d[z]
+
+
+@tangent(np.negative)
+def negative_tangent(z, x):
+    t[z] = -t[x]
 
 
 # z = x - y * floor(x / y): the floor is piecewise constant.
@@ -76,6 +113,11 @@ def negative(z, x):
 def remainder(z, x, y):
     d[x] = d[z]
     d[y] = -d[z] * np.floor(x / y)
+
+
+@tangent(np.remainder)
+def remainder_tangent(z, x, y):
+    t[z] = t[x] - t[y] * np.floor(x / y)
 
 
 named("identity", "assignment")

@@ -12,9 +12,9 @@ import math
 import numpy as np
 
 from ..runtime import cast_back, safe_div, sinc_slope, winner
-from .registry import adjoint, example, method, named
+from .registry import adjoint, example, method, named, tangent
 
-d = None  # templates index it as d[x]; they are parsed, never run
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 _UNIT = {"x": (-0.9, 0.9)}  # inside (-1, 1), for arcsin, arccos, arctanh
 
@@ -24,6 +24,11 @@ _UNIT = {"x": (-0.9, 0.9)}  # inside (-1, 1), for arcsin, arccos, arctanh
 @adjoint(np.exp, math.exp, examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
 def exp(z, x):
     d[x] = d[z] * z
+
+
+@tangent(np.exp)
+def exp_tangent(z, x):
+    t[z] = t[x] * z
 
 
 @adjoint(np.expm1, math.expm1,
@@ -110,6 +115,11 @@ def sin(z, x):
     d[x] = d[z] * np.cos(x)
 
 
+@tangent(np.sin)
+def sin_tangent(z, x):
+    t[z] = t[x] * np.cos(x)
+
+
 @adjoint(np.cos, math.cos, examples=[example("np.cos(x)", x=(4,)), example("math.cos(x)", x=())])
 def cos(z, x):
     d[x] = -d[z] * np.sin(x)
@@ -164,6 +174,11 @@ def cosh(z, x):
                                        example("math.tanh(x)", x=())])
 def tanh(z, x):
     d[x] = d[z] * (1 - z * z)
+
+
+@tangent(np.tanh)
+def tanh_tangent(z, x):
+    t[z] = t[x] * (1 - z * z)
 
 
 @adjoint(np.arcsinh, math.asinh, examples=[example("np.arcsinh(x)", x=(4,)),

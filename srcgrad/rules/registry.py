@@ -14,6 +14,20 @@ the engine decides whether it initializes or accumulates it and, when
 constants at the call site (`if axis is None:`) is decided while the code is
 generated. `examples` are the inputs the test suite differentiates
 numerically, so a rule cannot land untested.
+
+Forward mode reads a second template, the rule's tangent, registered next to
+it with the same parameters::
+
+    @tangent(np.multiply)
+    def multiply_tangent(z, x, y):
+        t[z] = t[x] * y + x * t[y]
+
+`t[x]` is the tangent (directional derivative) of `x`. The right-hand side is
+a sum of terms, each linear in ONE operand's tangent; terms of operands that
+carry no tangent are dropped, so no zeros are ever computed. Rules that exist
+only for forward mode (the runtime helpers of generated gradient code, which
+`hvp` and `grad(grad(f))` differentiate again) are registered by `tangent`
+alone.
 """
 
 from __future__ import annotations
@@ -44,41 +58,72 @@ def example(expr: str, positive=(), ints=None, domain=None, **shapes) -> Example
 @dataclass
 class Rule:
     name: str
-    template: object
+    template: object  # the adjoint template; None for a rule of forward mode only
     broadcast: bool
     examples: list
+    tangent: object = None  # the tangent template, if forward mode is supported
     _body: list | None = None
+    _tangent_body: list | None = None
     _signature: inspect.Signature | None = None
+    _differentiable: frozenset | None = None
 
     @property
     def signature(self) -> inspect.Signature:
         if self._signature is None:
-            self._signature = inspect.signature(self.template)
+            self._signature = inspect.signature(self.template or self.tangent)
         return self._signature
 
     @property
     def body(self) -> list:
-        """The template's statements, parsed once."""
+        """The adjoint template's statements, parsed once."""
         if self._body is None:
-            source = textwrap.dedent(inspect.getsource(self.template))
-            self._body = gast.parse(source).body[0].body
+            self._body = _parse(self.template) if self.template else []
         return self._body
 
     @property
+    def tangent_body(self) -> list:
+        """The tangent template's statements, parsed once."""
+        if self._tangent_body is None:
+            self._tangent_body = _parse(self.tangent) if self.tangent else []
+        return self._tangent_body
+
+    @property
     def differentiable(self) -> frozenset:
-        """Parameters the rule gives a contribution to (`d[x] = ...`)."""
-        found = set()
-        for node in gast.walk(gast.Module(body=self.body, type_ignores=[])):
-            if isinstance(node, gast.Assign):
-                for target in node.targets:
-                    if _is_adjoint_ref(target):
-                        found.add(target.slice.id)
-        return frozenset(found)
+        """Parameters that carry derivatives: those given a contribution (`d[x] = ...`),
+        or, for a rule of forward mode only, those whose tangent it reads (`t[x]`)."""
+        if self._differentiable is None:
+            if self.template is not None:
+                found = {node.slice.id for node in _walk(self.body)
+                         if isinstance(node, gast.Assign) for node in node.targets
+                         if _is_ref(node, "d")}
+            else:
+                found = {node.slice.id for node in _walk(self.tangent_body)
+                         if _is_ref(node, "t") and isinstance(node.ctx, gast.Load)}
+            self._differentiable = frozenset(found)
+        return self._differentiable
+
+
+def _parse(template) -> list:
+    source = textwrap.dedent(inspect.getsource(template))
+    return gast.parse(source).body[0].body
+
+
+def _walk(body):
+    return gast.walk(gast.Module(body=body, type_ignores=[]))
+
+
+def _is_ref(node, table: str) -> bool:
+    """`d[x]` (table "d", an adjoint) or `t[x]` (table "t", a tangent)."""
+    return (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
+            and node.value.id == table and isinstance(node.slice, gast.Name))
 
 
 def _is_adjoint_ref(node) -> bool:
-    return (isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
-            and node.value.id == "d" and isinstance(node.slice, gast.Name))
+    return _is_ref(node, "d")
+
+
+def is_tangent_ref(node) -> bool:
+    return _is_ref(node, "t")
 
 
 RULES: dict = {}
@@ -114,6 +159,24 @@ def adjoint(*keys, broadcast=False, examples=()):
             if key in RULES:
                 raise ValueError(f"two adjoint rules for {display_name(key)}")
             RULES[key] = rule
+        return template
+    return register
+
+
+def tangent(*keys, broadcast=False, examples=()):
+    """Register the decorated template as the tangent (forward-mode) rule of every key.
+
+    A key with an adjoint rule shares that rule (and its examples); a new key makes a
+    rule of forward mode only, tested on its own `examples`.
+    """
+    def register(template):
+        for key in keys:
+            rule = RULES.get(key)
+            if rule is None:
+                rule = RULES[key] = Rule(template.__name__, None, broadcast, list(examples))
+            if rule.tangent not in (None, template):
+                raise ValueError(f"two tangent rules for {display_name(key)}")
+            rule.tangent = template
         return template
     return register
 

@@ -1,0 +1,104 @@
+"""Forward mode: the tangent sweep of a normalized, SSA-form function body.
+
+Each active assignment is followed by its tangent, from the rule's tangent
+template; `if`s and loops keep their shape, so the branch taken and the trip
+count are the primal's own. For `h = np.tanh(W @ x)` with respect to `W`::
+
+    t1 = W @ x
+    t1_dot = W_dot @ x
+    h = np.tanh(t1)
+    h_dot = t1_dot * (1 - h * h)
+
+No tape is needed: every tangent is computed right after its value.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import build, calls, containers
+from .errors import SrcGradError
+from .rules.registry import display_name
+from .template import instantiate_tangent
+
+
+def tangent_body(unit) -> list:
+    """The function's statements, each active one followed by its tangent."""
+    return _block(unit.body, unit)
+
+
+def _block(stmts, unit) -> list:
+    out = []
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            stmt.body = _block(stmt.body, unit) or [gast.Pass()]
+            stmt.orelse = _block(stmt.orelse, unit)
+            out.append(stmt)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            stmt.body = _block(stmt.body, unit)
+            out.append(stmt)
+        elif isinstance(stmt, gast.Assign) and build.assigned_name(stmt) in unit.active:
+            out.extend(_assignment(stmt, unit))
+        else:
+            out.append(stmt)
+    return out
+
+
+def _assignment(stmt, unit) -> list:
+    target = build.assigned_name(stmt)
+    op = unit.ops[stmt]
+    if op.is_user_call:
+        return calls.tangent(stmt, op, unit, lambda node: tangent_of(node, unit))
+    binding = unit.bindings[stmt]
+    operands = [n for n in binding.values() if tangent_of(n, unit) is not None]
+    if op.nondifferentiable or not operands:  # e.g. one branch assigns a constant
+        return [stmt, zeros(target, unit)]
+    rule = op.rule
+    if rule.tangent is None:
+        raise unit.src.error(getattr(stmt.value, "func", stmt.value),
+                             f"no forward-mode (tangent) rule for {display_name(op.key)} "
+                             f"(called as `{op.label}`)",
+                             "Forward mode (jvp, hessian, hvp, grad of grad) needs one; use "
+                             "reverse mode (grad, vjp, jacobian(mode='rev')) for this function, "
+                             "or register a rule with @srcgrad.rules.tangent.")
+    emitted = instantiate_tangent(rule, binding, target, unit, lambda n: tangent_of(n, unit))
+    if rule.broadcast and not _full_shape(emitted[-1].value, binding, target, unit):
+        last = emitted[-1]  # `x_dot` alone, for `x + y` with a larger y: spread to z's shape
+        last.value = build.call(build.load(unit.helper("broadcast_like")), last.value,
+                                build.load(target))
+    for node in emitted:
+        gast.copy_location(node, stmt)
+    return [stmt] + emitted
+
+
+def _full_shape(value, binding, target, unit) -> bool:
+    """Does `value` have the result's shape for sure? It does when it reads the result,
+    or every array operand (or its tangent): broadcasting then spreads it to z's shape."""
+    read = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)}
+    operands = [n.id for n in binding.values() if isinstance(n, gast.Name)]
+    return target in read or all(
+        n in read or unit.tangent(n) in read for n in operands if len(operands) > 1)
+
+
+def tangent_of(node, unit):
+    """The tangent of an operand (a name, or a list of them), or None if it has none."""
+    if isinstance(node, (list, gast.List, gast.Tuple)):
+        elts = node if isinstance(node, list) else node.elts
+        parts = [tangent_of(e, unit) for e in elts]
+        if all(p is None for p in parts):
+            return None
+        parts = [p if p is not None else _zeros_of(e, unit) for p, e in zip(parts, elts)]
+        return gast.List(elts=parts, ctx=gast.Load())
+    if isinstance(node, gast.Name) and node.id in unit.active:
+        return build.load(unit.tangent(node.id))
+    return None
+
+
+def zeros(name, unit) -> gast.Assign:
+    return build.assign(unit.tangent(name), _zeros_of(build.load(name), unit))
+
+
+def _zeros_of(node, unit):
+    helper = build.load(unit.helper("zero_tangent", vars(containers)))
+    return build.call(helper, node)
+
