@@ -86,5 +86,10 @@ def _missing_rule(unit, stmt, op):
     matches = close_matches(key)
     if matches:
         hint += f"; close matches that do: {', '.join(matches)}"
+    if unit.mode == "fwd":
+        return unit.src.error(node, f"no forward-mode (tangent) rule for {name} (called as "
+                              f"`{op.label}`)", "Forward mode (jvp, hessian, hvp, grad of grad) "
+                              "needs one: use reverse mode (grad, vjp, jacobian(mode='rev')) "
+                              "here, or register one with @srcgrad.rules.tangent.")
     return unit.src.error(node, f"no adjoint rule for {name} (called as `{op.label}`)",
                           hint + ", or give it a rule with @srcgrad.custom_adjoint.")

@@ -79,15 +79,28 @@ class JvpFunction:
             given[name] = _tangent_like(t, value, name)
         kwargs.update({code: given[name] for code, name in zip(generated.tangents, self._wrt)})
         try:
-            return generated.forward(*args, **kwargs)
+            value, value_dot = generated.forward(*args, **kwargs)
         except Exception as exc:
             note = codegen.explain(exc)
             if note and hasattr(exc, "add_note"):
                 exc.add_note(note)
             raise
+        inner = self.__wrapped__
+        if isinstance(inner, GradientFunction):  # shaped like grad's own result
+            inputs = inner._wrt_values(args, kwargs)
+            value, value_dot = (_as_gradient(inner, v, inputs) for v in (value, value_dot))
+        return value, value_dot
 
     def __repr__(self):
         return f"<srcgrad.jvp of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
+
+
+def _as_gradient(gradient, grads, inputs):
+    """Generated gradient code's result as grad returns it: shaped and typed like the
+    inputs, a tuple for a tuple wrt."""
+    grads = (grads,) if len(inputs) == 1 else grads
+    grads = api._distinct(tuple(api._like(g, x) for g, x in zip(grads, inputs)))
+    return grads[0] if gradient._single else grads
 
 
 def _wrt_values(fn, args, kwargs) -> list:

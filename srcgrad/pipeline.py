@@ -40,6 +40,7 @@ class Unit:
     loops: dict = field(default_factory=dict)  # loop node -> ssa.LoopInfo
     touched: set = field(default_factory=set)  # names given adjoint contributions so far
     called: list = field(default_factory=list)  # Generated of the helpers it calls
+    mode: str = "rev"  # "fwd" for forward mode: which rules a call needs
 
     @property
     def backedge_heads(self) -> set:
@@ -122,7 +123,7 @@ class Generated:
         return "\n\n".join(texts)
 
 
-def analyze(func, wrt: tuple) -> Unit:
+def analyze(func, wrt: tuple, mode="rev") -> Unit:
     """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
     src = source.load(func)
     fence.check(src)
@@ -131,7 +132,7 @@ def analyze(func, wrt: tuple) -> Unit:
     params = [a.id for a in signature.args + ([signature.vararg] if signature.vararg else [])
               + signature.kwonlyargs]
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
-    unit = Unit(src, Namer(taken), params, wrt)
+    unit = Unit(src, Namer(taken), params, wrt, mode=mode)
     body, result = _normalize(unit)
     unit.body, unit.result, unit.loops = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
@@ -194,7 +195,7 @@ def transform(func, wrt: tuple) -> Generated:
 def transform_jvp(func, wrt: tuple) -> Generated:
     """Build the forward-mode function of `func` for the arguments `wrt`:
     `f_jvp(*args, x_dot=..., ...)` returns `(value, tangent of value)`."""
-    unit = analyze(func, wrt)
+    unit = analyze(func, wrt, mode="fwd")
     src = unit.src
     body = forward.tangent_body(unit)
     result = unit.result

@@ -181,7 +181,8 @@ class _Substitute(gast.NodeTransformer):
                 else copy.deepcopy(value)
         if name in self.renames:
             return gast.Name(id=self.renames[name], ctx=node.ctx, annotation=None, type_comment=None)
-        return build.load(self.unit.helper(name, self.rule.template.__globals__))
+        namespace = (self.rule.tangent if self.tangent_of else self.rule.template).__globals__
+        return build.load(self.unit.helper(name, namespace))
 
 
 def _literal_sequence_test(test, binding):

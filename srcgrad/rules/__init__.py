@@ -1,5 +1,6 @@
-"""Adjoint rules: the registry and the modules that fill it."""
+"""Adjoint and tangent rules: the registry and the modules that fill it."""
 
 from . import (containers, core, elementwise, linalg, reductions,  # noqa: F401  (register)
-               shapes)
-from .registry import NONDIFFERENTIABLE, RULES, Example, Rule, display_name  # noqa: F401
+               runtime, shapes)
+from .registry import (NONDIFFERENTIABLE, RULES, Example, Rule, adjoint,  # noqa: F401
+                       display_name, tangent)

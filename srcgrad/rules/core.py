@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..runtime import positive_log, safe_div
+from ..runtime import positive_log, safe_div, unbroadcast
 from .registry import adjoint, attribute, example, method, named, nondifferentiable, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -120,6 +120,28 @@ def remainder_tangent(z, x, y):
     t[z] = t[x] - t[y] * np.floor(x / y)
 
 
+# Constant arrays filled with a value: the value carries the derivative.
+@adjoint(np.full_like, examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
+                                 example("np.full_like(x, y)", x=(2, 3), y=(3,))])
+def full_like(z, a, fill_value, dtype=None):
+    d[fill_value] = unbroadcast(d[z], fill_value)
+
+
+@tangent(np.full_like)
+def full_like_tangent(z, a, fill_value, dtype=None):
+    t[z] = np.full_like(a, t[fill_value], dtype=dtype)
+
+
+@adjoint(np.full, examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,))])
+def full(z, shape, fill_value, dtype=None):
+    d[fill_value] = unbroadcast(d[z], fill_value)
+
+
+@tangent(np.full)
+def full_tangent(z, shape, fill_value, dtype=None):
+    t[z] = np.full(shape, t[fill_value], dtype=dtype)
+
+
 named("identity", "assignment")
 named(builtins.float, "float")
 
@@ -132,7 +154,7 @@ nondifferentiable(
     np.digitize, np.count_nonzero,
     np.shape, np.ndim, np.size, np.isfinite, np.isnan, np.isinf, np.isclose, np.allclose,
     np.array_equal, np.signbit, np.heaviside,
-    np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.zeros, np.ones, np.full,
+    np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones,
     np.empty, np.eye, np.identity, np.arange, np.linspace, np.logspace, np.tri,
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,

@@ -1,0 +1,204 @@
+"""Tangent rules for the helpers that generated gradient code calls.
+
+Forward mode over that code (hvp, hessian, grad of grad) differentiates these
+helpers. Almost all are linear in the adjoint they receive (`g`), so their
+tangent is the helper applied to the adjoint's tangent; a few are also linear
+in a forward value (matmul adjoints, solve). Arguments a helper reads only for
+their shape, or through a piecewise-constant choice (ties, sort order), carry
+no tangent. Helpers without a rule here (prod_of_others, cumprod_adjoint,
+norm_adjoint, sinc_slope) make forward mode over their code stop with an
+error naming them.
+"""
+
+import numpy as np
+
+from ..containers import item_adjoint, take, without, zero_tangent, zeros_like
+from ..runtime import (cast_back, centered, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
+                       einsum_adjoint_by_operands, hstack_axis, inner_subscripts,
+                       inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
+                       place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
+                       safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
+                       tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
+                       unstack, untake, untake_along_axis, untile, winner)
+from .registry import example, nondifferentiable, tangent
+
+t = None  # templates index it as t[x]; they are parsed, never run
+
+
+@tangent(unbroadcast, examples=[example("unbroadcast(g, np.ones((1, 3)))", g=(4, 3)),
+                                  example("unbroadcast(g, 1.0)", g=(2,))])
+def unbroadcast_tangent(z, g, x):
+    t[z] = unbroadcast(t[g], x)
+
+
+@tangent(repeat_to, examples=[example("repeat_to(g, np.ones((2, 3)), 1, False)", g=(2,)),
+                                example("repeat_to(g, np.ones((2, 3)), None, False)", g=())])
+def repeat_to_tangent(z, g, x, axis, keepdims):
+    t[z] = repeat_to(t[g], x, axis, keepdims)
+
+
+@tangent(safe_div, examples=[example("safe_div(g, den)", g=(3,), den=(3,), positive="den"),
+                               example("safe_div(g, den)", g=(2, 3), den=(), positive="den")])
+def safe_div_tangent(z, g, den):
+    t[z] = safe_div(t[g], den) - safe_div(g * t[den], den * den)
+
+
+@tangent(centered, examples=[example("centered(x, 0)", x=(3, 2)),
+                               example("centered(x, None)", x=(4,))])
+def centered_tangent(z, x, axis):
+    t[z] = centered(t[x], axis)
+
+
+@tangent(split_among_ties,
+         examples=[example("split_among_ties(g, x, np.max(x, 0), 0, False)", g=(3,), x=(2, 3))])
+def split_among_ties_tangent(z, g, x, y, axis, keepdims):
+    t[z] = split_among_ties(t[g], x, y, axis, keepdims)
+
+
+@tangent(reverse_cumsum, examples=[example("reverse_cumsum(g, 0)", g=(4,))])
+def reverse_cumsum_tangent(z, g, axis):
+    t[z] = reverse_cumsum(t[g], axis)
+
+
+@tangent(cast_back, examples=[example("cast_back(g, x, np.float64)", g=(3,), x=(3,))])
+def cast_back_tangent(z, g, x, dtype):
+    t[z] = cast_back(t[g], x, dtype)
+
+
+@tangent(positive_log, examples=[example("positive_log(x)", x=(4,), positive="x")])
+def positive_log_tangent(z, x):
+    t[z] = np.where(x > 0, safe_div(t[x], x), 0.0)
+
+
+@tangent(matmul_adjoint_x,
+         examples=[example("matmul_adjoint_x(g, np.ones((2, 3)), y)", g=(2, 4), y=(3, 4)),
+                   example("matmul_adjoint_x(g, np.ones(3), y)", g=(4,), y=(3, 4)),
+                   example("matmul_adjoint_x(g, np.ones((2, 3)), y)", g=(2,), y=(3,))])
+def matmul_adjoint_x_tangent(z, g, x, y):
+    t[z] = matmul_adjoint_x(t[g], x, y) + matmul_adjoint_x(g, x, t[y])
+
+
+@tangent(matmul_adjoint_y,
+         examples=[example("matmul_adjoint_y(g, x, np.ones((3, 4)))", g=(2, 4), x=(2, 3)),
+                   example("matmul_adjoint_y(g, x, np.ones((3, 4)))", g=(4,), x=(3,)),
+                   example("matmul_adjoint_y(g, x, np.ones(3))", g=(2,), x=(2, 3))])
+def matmul_adjoint_y_tangent(z, g, x, y):
+    t[z] = matmul_adjoint_y(t[g], x, y) + matmul_adjoint_y(g, t[x], y)
+
+
+@tangent(dot_adjoint_x, examples=[example("dot_adjoint_x(g, np.ones((2, 3)), y)", g=(2,), y=(3,))])
+def dot_adjoint_x_tangent(z, g, x, y):
+    t[z] = dot_adjoint_x(t[g], x, y) + dot_adjoint_x(g, x, t[y])
+
+
+@tangent(dot_adjoint_y, examples=[example("dot_adjoint_y(g, x, np.ones(3))", g=(2,), x=(2, 3))])
+def dot_adjoint_y_tangent(z, g, x, y):
+    t[z] = dot_adjoint_y(t[g], x, y) + dot_adjoint_y(g, t[x], y)
+
+
+@tangent(scatter_add, examples=[example("scatter_add(np.ones((3, 2)), 1, g)", g=(2,)),
+                                  example("scatter_add(np.ones(4), [0, 2, 2], g)", g=(3,))])
+def scatter_add_tangent(z, x, index, g):
+    t[z] = scatter_add(x, index, t[g])
+
+
+@tangent(unstack, examples=[example("unstack(g, 1)", g=(2, 3))])
+def unstack_tangent(z, g, axis=0):
+    t[z] = unstack(t[g], axis)
+
+
+@tangent(split_like, examples=[example("split_like(g, [np.ones(2), np.ones(3)], 0)", g=(5,))])
+def split_like_tangent(z, g, arrays, axis):
+    t[z] = split_like(t[g], arrays, axis)
+
+
+@tangent(untile, examples=[example("untile(g, np.ones(3), 2)", g=(6,))])
+def untile_tangent(z, g, x, reps):
+    t[z] = untile(t[g], x, reps)
+
+
+@tangent(unrepeat, examples=[example("unrepeat(g, np.ones(2), 2, None)", g=(4,))])
+def unrepeat_tangent(z, g, x, repeats, axis):
+    t[z] = unrepeat(t[g], x, repeats, axis)
+
+
+@tangent(undiff, examples=[example("undiff(g, 1, 0)", g=(3,))])
+def undiff_tangent(z, g, n, axis):
+    t[z] = undiff(t[g], n, axis)
+
+
+@tangent(unsort, examples=[example("unsort(g, np.array([3.0, 1.0, 2.0]), 0)", g=(3,))])
+def unsort_tangent(z, g, x, axis):
+    t[z] = unsort(t[g], x, axis)
+
+
+@tangent(untake, examples=[example("untake(g, np.ones((2, 3)), [0, 2], 1)", g=(2, 2))])
+def untake_tangent(z, g, x, indices, axis):
+    t[z] = untake(t[g], x, indices, axis)
+
+
+@tangent(untake_along_axis,
+         examples=[example("untake_along_axis(g, np.ones((3, 2)), np.array([[1], [0], [1]]), 1)",
+                           g=(3, 1))])
+def untake_along_axis_tangent(z, g, x, indices, axis):
+    t[z] = untake_along_axis(t[g], x, indices, axis)
+
+
+@tangent(mT, examples=[example("mT(a)", a=(2, 3))])
+def mT_tangent(z, a):
+    t[z] = mT(t[a])
+
+
+@tangent(place_diagonal, examples=[example("place_diagonal(g, np.ones((3, 3)))", g=(3,))])
+def place_diagonal_tangent(z, g, x, offset=0, axis1=0, axis2=1):
+    t[z] = place_diagonal(t[g], x, offset, axis1, axis2)
+
+
+@tangent(undiag, examples=[example("undiag(g, np.ones(3), 0)", g=(3, 3))])
+def undiag_tangent(z, g, v, k):
+    t[z] = undiag(t[g], v, k)
+
+
+# d(A^-T g) = A^-T dg - A^-T dA^T (A^-T g), and A^-T g is the result.
+@tangent(solve_transposed,
+         examples=[example("solve_transposed(a + 3 * np.eye(3), g, np.ones(3))", a=(3, 3), g=(3,)),
+                   example("solve_transposed(a + 3 * np.eye(2), g, np.ones((2, 2)))", a=(2, 2),
+                           g=(2, 2))])
+def solve_transposed_tangent(z, a, g, b):
+    t[z] = solve_transposed(a, t[g], b) - solve_transposed(a, mT(t[a]) @ z, b)
+
+
+@tangent(rhs_outer, examples=[example("rhs_outer(g, y, np.ones(3))", g=(3,), y=(3,)),
+                                example("rhs_outer(g, y, np.ones((3, 2)))", g=(3, 2), y=(3, 2))])
+def rhs_outer_tangent(out, g_b, z, b):
+    t[out] = rhs_outer(t[g_b], z, b) + rhs_outer(g_b, t[z], b)
+
+
+@tangent(einsum_adjoint,
+         examples=[example("einsum_adjoint(g, 'ij,jk->ik', 0, x, y)", g=(2, 4), x=(2, 3), y=(3, 4)),
+                   example("einsum_adjoint(g, 'ij,jk->ik', 1, x, y)", g=(2, 4), x=(2, 3), y=(3, 4)),
+                   example("einsum_adjoint(g, 'i,ij,jk', 2, x, y, w)", g=(2,), x=(2,), y=(2, 3),
+                           w=(3, 2))])
+def einsum_adjoint_tangent(z, g, subscripts, k, *operands):
+    t[z] = einsum_adjoint(t[g], subscripts, k, *operands) + einsum_adjoint_by_operands(
+        g, subscripts, k, operands, t[operands])
+
+
+@tangent(without, examples=[example("without(g, 1)", g=(3, 2))])
+def without_tangent(z, g, index):
+    t[z] = without(t[g], index)
+
+
+@tangent(take, examples=[example("take(g, (slice(None), 0))", g=(3, 2))])
+def take_tangent(z, g, index):
+    t[z] = take(t[g], index)
+
+
+@tangent(item_adjoint, examples=[example("item_adjoint([1.0, 2.0, 3.0], 1, g)", g=())])
+def item_adjoint_tangent(z, x, key, g):
+    t[z] = item_adjoint(x, key, t[g])
+
+
+# Masks, shapes and subscripts: no derivative.
+nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts,
+                  inner_subscripts, zeros_like, zero_tangent)
