@@ -410,6 +410,18 @@ def einsum_adjoint(g, subscripts, k, *operands):
     return out
 
 
+def einsum_adjoint_by_operands(g, subscripts, k, operands, tangents):
+    """The part of einsum_adjoint's tangent that comes from its operands: einsum_adjoint
+    is linear in each operand other than the k-th, so one term per operand."""
+    pairs = [(op, dot) for op, dot in zip(operands, tangents) if op is not None]
+    total = 0.0
+    for i, (_, dot) in enumerate(pairs):
+        if i != k:
+            replaced = [dot if j == i else op for j, (op, _) in enumerate(pairs)]
+            total = total + einsum_adjoint(g, subscripts, k, *replaced)
+    return total
+
+
 def _contraction(x_letters, y_letters, contracted):
     return f"{x_letters},{y_letters}->" + "".join(
         c for c in x_letters + y_letters if c not in contracted)
@@ -438,3 +450,28 @@ def inner_subscripts(x, y):
     x_letters = _LETTERS[:nx]
     y_letters = _LETTERS[nx:nx + ny - 1] + x_letters[-1]
     return _contraction(x_letters, y_letters, {x_letters[-1]})
+
+
+# --- tangents (forward mode) of the rules in srcgrad/rules/ ----------------------------
+
+
+def mean_over_ties(t, x, z, axis, keepdims):
+    """Tangent of z = max(x, axis) (or min): the mean of t over the elements equal to z."""
+    hit = x == repeat_to(z, x, axis, keepdims)
+    return np.sum(t * hit / np.sum(hit, axis=axis, keepdims=True), axis=axis, keepdims=keepdims)
+
+
+def cumprod_tangent(t, x, z, axis):
+    """Tangent of z = np.cumprod(x, axis); exact where x has zeros."""
+    if axis is None:
+        return cumprod_tangent(np.ravel(t), np.ravel(x), np.ravel(z), 0)
+    if np.all(x != 0):
+        return z * np.cumsum(t / x, axis)
+    # With zeros: d z_i = sum over j <= i of t_j times the running product up to i without x_j.
+    t, x = np.moveaxis(t, axis, -1), np.moveaxis(np.asarray(x, dtype=float), axis, -1)
+    out = np.zeros(np.broadcast_shapes(np.shape(t), np.shape(x)), dtype=np.result_type(t, x, 1.0))
+    for j in range(x.shape[-1]):
+        left_out = x.copy()
+        left_out[..., j] = 1.0
+        out[..., j:] += t[..., j:j + 1] * np.cumprod(left_out, axis=-1)[..., j:]
+    return np.moveaxis(out, -1, axis)
