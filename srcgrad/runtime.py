@@ -461,10 +461,10 @@ def mean_over_ties(t, x, z, axis, keepdims):
     return np.sum(t * hit / np.sum(hit, axis=axis, keepdims=True), axis=axis, keepdims=keepdims)
 
 
-def cumprod_tangent(t, x, z, axis):
+def cumprod_jvp(t, x, z, axis):
     """Tangent of z = np.cumprod(x, axis); exact where x has zeros."""
     if axis is None:
-        return cumprod_tangent(np.ravel(t), np.ravel(x), np.ravel(z), 0)
+        return cumprod_jvp(np.ravel(t), np.ravel(x), np.ravel(z), 0)
     if np.all(x != 0):
         return z * np.cumsum(t / x, axis)
     # With zeros: d z_i = sum over j <= i of t_j times the running product up to i without x_j.
@@ -475,3 +475,9 @@ def cumprod_tangent(t, x, z, axis):
         left_out[..., j] = 1.0
         out[..., j:] += t[..., j:j + 1] * np.cumprod(left_out, axis=-1)[..., j:]
     return np.moveaxis(out, -1, axis)
+
+
+def within_bounds(x, low, high):
+    """True where low <= x <= high (bounds included; a bound of None always passes)."""
+    inside = True if low is None else low <= x
+    return inside & (True if high is None else x <= high)

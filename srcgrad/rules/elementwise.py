@@ -1,5 +1,5 @@
 """Adjoint rules for elementwise functions: exponentials, logarithms, trigonometry,
-selection (where, clip, maximum) and casts.
+selection (where, clip, maximum) and casts, each with its tangent (forward-mode) rule.
 
 Where a derivative is infinite at the edge of a function's domain (sqrt, log,
 arcsin, ...) the rule divides with `safe_div`, which keeps a zero adjoint zero:
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..runtime import cast_back, safe_div, sinc_slope, winner
+from ..runtime import cast_back, safe_div, sinc_slope, winner, within_bounds
 from .registry import adjoint, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -37,9 +37,19 @@ def expm1(z, x):
     d[x] = d[z] * (z + 1)
 
 
+@tangent(np.expm1)
+def expm1_tangent(z, x):
+    t[z] = t[x] * (z + 1)
+
+
 @adjoint(np.exp2, examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
 def exp2(z, x):
     d[x] = d[z] * z * np.log(2)
+
+
+@tangent(np.exp2)
+def exp2_tangent(z, x):
+    t[z] = t[x] * z * np.log(2)
 
 
 @adjoint(np.log, math.log, examples=[example("np.log(x)", x=(4,), positive="x"),
@@ -48,10 +58,20 @@ def log(z, x):
     d[x] = safe_div(d[z], x)
 
 
+@tangent(np.log)
+def log_tangent(z, x):
+    t[z] = safe_div(t[x], x)
+
+
 @adjoint(np.log1p, math.log1p, examples=[example("np.log1p(x)", x=(2, 3), positive="x"),
                                          example("math.log1p(x)", x=(), domain={"x": (-0.5, 1)})])
 def log1p(z, x):
     d[x] = safe_div(d[z], 1 + x)
+
+
+@tangent(np.log1p)
+def log1p_tangent(z, x):
+    t[z] = safe_div(t[x], 1 + x)
 
 
 @adjoint(np.log2, math.log2, examples=[example("np.log2(x)", x=(4,), positive="x"),
@@ -60,10 +80,20 @@ def log2(z, x):
     d[x] = safe_div(d[z], x * np.log(2))
 
 
+@tangent(np.log2)
+def log2_tangent(z, x):
+    t[z] = safe_div(t[x], x * np.log(2))
+
+
 @adjoint(np.log10, math.log10, examples=[example("np.log10(x)", x=(1, 4), positive="x"),
                                          example("math.log10(x)", x=(), positive="x")])
 def log10(z, x):
     d[x] = safe_div(d[z], x * np.log(10))
+
+
+@tangent(np.log10)
+def log10_tangent(z, x):
+    t[z] = safe_div(t[x], x * np.log(10))
 
 
 @adjoint(np.logaddexp, broadcast=True,
@@ -74,11 +104,21 @@ def logaddexp(z, x, y):
     d[y] = d[z] * np.exp(y - z)
 
 
+@tangent(np.logaddexp)
+def logaddexp_tangent(z, x, y):
+    t[z] = t[x] * np.exp(x - z) + t[y] * np.exp(y - z)
+
+
 @adjoint(np.logaddexp2, broadcast=True,
          examples=[example("np.logaddexp2(x, y)", x=(3, 1), y=(1, 2))])
 def logaddexp2(z, x, y):
     d[x] = d[z] * np.exp2(x - z)
     d[y] = d[z] * np.exp2(y - z)
+
+
+@tangent(np.logaddexp2)
+def logaddexp2_tangent(z, x, y):
+    t[z] = t[x] * np.exp2(x - z) + t[y] * np.exp2(y - z)
 
 
 # --- powers and roots ------------------------------------------------------------------
@@ -90,10 +130,20 @@ def sqrt(z, x):
     d[x] = safe_div(d[z], 2 * z)
 
 
+@tangent(np.sqrt)
+def sqrt_tangent(z, x):
+    t[z] = safe_div(t[x], 2 * z)
+
+
 @adjoint(np.cbrt, examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
                             example("np.cbrt(x)", x=(3,), domain={"x": (-2, -0.5)})])
 def cbrt(z, x):
     d[x] = safe_div(d[z], 3 * z * z)
+
+
+@tangent(np.cbrt)
+def cbrt_tangent(z, x):
+    t[z] = safe_div(t[x], 3 * z * z)
 
 
 @adjoint(np.square, examples=[example("np.square(x)", x=(3,)), example("np.square(x)", x=())])
@@ -101,10 +151,20 @@ def square(z, x):
     d[x] = d[z] * 2 * x
 
 
+@tangent(np.square)
+def square_tangent(z, x):
+    t[z] = t[x] * 2 * x
+
+
 @adjoint(np.reciprocal, examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
                                   example("np.reciprocal(x)", x=(2, 1), domain={"x": (-2, -0.5)})])
 def reciprocal(z, x):
     d[x] = -safe_div(d[z], x * x)
+
+
+@tangent(np.reciprocal)
+def reciprocal_tangent(z, x):
+    t[z] = -safe_div(t[x], x * x)
 
 
 # --- trigonometric and hyperbolic ----------------------------------------------------------
@@ -125,9 +185,19 @@ def cos(z, x):
     d[x] = -d[z] * np.sin(x)
 
 
+@tangent(np.cos)
+def cos_tangent(z, x):
+    t[z] = -t[x] * np.sin(x)
+
+
 @adjoint(np.tan, math.tan, examples=[example("np.tan(x)", x=(4,)), example("math.tan(x)", x=())])
 def tan(z, x):
     d[x] = d[z] * (1 + z * z)
+
+
+@tangent(np.tan)
+def tan_tangent(z, x):
+    t[z] = t[x] * (1 + z * z)
 
 
 @adjoint(np.arcsin, math.asin, examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
@@ -136,16 +206,31 @@ def arcsin(z, x):
     d[x] = safe_div(d[z], np.sqrt(1 - x * x))
 
 
+@tangent(np.arcsin)
+def arcsin_tangent(z, x):
+    t[z] = safe_div(t[x], np.sqrt(1 - x * x))
+
+
 @adjoint(np.arccos, math.acos, examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
                                          example("math.acos(x)", x=(), domain=_UNIT)])
 def arccos(z, x):
     d[x] = -safe_div(d[z], np.sqrt(1 - x * x))
 
 
+@tangent(np.arccos)
+def arccos_tangent(z, x):
+    t[z] = -safe_div(t[x], np.sqrt(1 - x * x))
+
+
 @adjoint(np.arctan, math.atan, examples=[example("np.arctan(x)", x=(4,)),
                                          example("math.atan(x)", x=())])
 def arctan(z, x):
     d[x] = d[z] / (1 + x * x)
+
+
+@tangent(np.arctan)
+def arctan_tangent(z, x):
+    t[z] = t[x] / (1 + x * x)
 
 
 # np.arctan2(y, x) is the angle of the point (x, y).
@@ -158,16 +243,31 @@ def arctan2(z, y, x):
     d[x] = -safe_div(d[z] * y, x * x + y * y)
 
 
+@tangent(np.arctan2)
+def arctan2_tangent(z, y, x):
+    t[z] = safe_div(t[y] * x, x * x + y * y) - safe_div(t[x] * y, x * x + y * y)
+
+
 @adjoint(np.sinh, math.sinh, examples=[example("np.sinh(x)", x=(3,)),
                                        example("math.sinh(x)", x=())])
 def sinh(z, x):
     d[x] = d[z] * np.cosh(x)
 
 
+@tangent(np.sinh)
+def sinh_tangent(z, x):
+    t[z] = t[x] * np.cosh(x)
+
+
 @adjoint(np.cosh, math.cosh, examples=[example("np.cosh(x)", x=(3,)),
                                        example("math.cosh(x)", x=())])
 def cosh(z, x):
     d[x] = d[z] * np.sinh(x)
+
+
+@tangent(np.cosh)
+def cosh_tangent(z, x):
+    t[z] = t[x] * np.sinh(x)
 
 
 @adjoint(np.tanh, math.tanh, examples=[example("np.tanh(x)", x=(2, 3)),
@@ -187,10 +287,20 @@ def arcsinh(z, x):
     d[x] = d[z] / np.sqrt(x * x + 1)
 
 
+@tangent(np.arcsinh)
+def arcsinh_tangent(z, x):
+    t[z] = t[x] / np.sqrt(x * x + 1)
+
+
 @adjoint(np.arccosh, math.acosh, examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
                                            example("math.acosh(x)", x=(), domain={"x": (1.2, 3)})])
 def arccosh(z, x):
     d[x] = safe_div(d[z], np.sqrt(x * x - 1))
+
+
+@tangent(np.arccosh)
+def arccosh_tangent(z, x):
+    t[z] = safe_div(t[x], np.sqrt(x * x - 1))
 
 
 @adjoint(np.arctanh, math.atanh, examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
@@ -199,9 +309,19 @@ def arctanh(z, x):
     d[x] = safe_div(d[z], 1 - x * x)
 
 
+@tangent(np.arctanh)
+def arctanh_tangent(z, x):
+    t[z] = safe_div(t[x], 1 - x * x)
+
+
 @adjoint(np.sinc, examples=[example("np.sinc(x)", x=(5,)), example("np.sinc(x)", x=())])
 def sinc(z, x):
     d[x] = d[z] * sinc_slope(x, z)
+
+
+@tangent(np.sinc)
+def sinc_tangent(z, x):
+    t[z] = t[x] * sinc_slope(x, z)
 
 
 @adjoint(np.hypot, math.hypot, broadcast=True,
@@ -210,6 +330,11 @@ def sinc(z, x):
 def hypot(z, x, y):
     d[x] = safe_div(d[z] * x, z)
     d[y] = safe_div(d[z] * y, z)
+
+
+@tangent(np.hypot)
+def hypot_tangent(z, x, y):
+    t[z] = safe_div(t[x] * x, z) + safe_div(t[y] * y, z)
 
 
 # --- absolute value and selection -------------------------------------------------------------
@@ -223,6 +348,11 @@ def absolute(z, x):
     d[x] = d[z] * np.sign(x)
 
 
+@tangent(np.abs)
+def absolute_tangent(z, x):
+    t[z] = t[x] * np.sign(x)
+
+
 # At a tie x == y each side gets half.
 @adjoint(np.maximum, np.fmax, builtins.max, broadcast=True,
          examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),
@@ -230,6 +360,11 @@ def absolute(z, x):
 def maximum(z, x, y):
     d[x] = d[z] * winner(x, y)
     d[y] = d[z] * winner(y, x)
+
+
+@tangent(np.maximum)
+def maximum_tangent(z, x, y):
+    t[z] = t[x] * winner(x, y) + t[y] * winner(y, x)
 
 
 @adjoint(np.minimum, np.fmin, builtins.min, broadcast=True,
@@ -240,6 +375,11 @@ def minimum(z, x, y):
     d[y] = d[z] * winner(x, y)
 
 
+@tangent(np.minimum)
+def minimum_tangent(z, x, y):
+    t[z] = t[x] * winner(y, x) + t[y] * winner(x, y)
+
+
 # Only the branch taken at each element receives the adjoint.
 @adjoint(np.where, broadcast=True,
          examples=[example("np.where(x > 0, x, y)", x=(3, 4), y=(4,)),
@@ -248,6 +388,11 @@ def minimum(z, x, y):
 def where(z, condition, x, y):
     d[x] = np.where(condition, d[z], 0.0)
     d[y] = np.where(condition, 0.0, d[z])
+
+
+@tangent(np.where)
+def where_tangent(z, condition, x, y):
+    t[z] = np.where(condition, t[x], 0.0) + np.where(condition, 0.0, t[y])
 
 
 # The adjoint passes where a_min <= x <= a_max (bounds included); a bound gets the
@@ -268,6 +413,11 @@ def clip(z, x, a_min=None, a_max=None):
     d[a_max] = d[z] * (x > a_max)
 
 
+@tangent(np.clip)
+def clip_tangent(z, x, a_min=None, a_max=None):
+    t[z] = t[x] * within_bounds(x, a_min, a_max) + t[a_min] * (x < a_min) + t[a_max] * (x > a_max)
+
+
 @adjoint(method("clip"), broadcast=True,
          examples=[example("x.clip(-0.5, 0.5)", x=(2, 3)), example("x.clip(min=0.1)", x=(4,))])
 def clip_method(z, x, min=None, max=None):
@@ -281,6 +431,11 @@ def clip_method(z, x, min=None, max=None):
     d[max] = d[z] * (x > max)
 
 
+@tangent(method("clip"))
+def clip_method_tangent(z, x, min=None, max=None):
+    t[z] = t[x] * within_bounds(x, min, max) + t[min] * (x < min) + t[max] * (x > max)
+
+
 # To a float type the adjoint passes (cast back to x's type); to an integer type it is zero.
 @adjoint(method("astype"),
          examples=[example("x.astype(float)", x=(3,)),
@@ -288,6 +443,12 @@ def clip_method(z, x, min=None, max=None):
                    example("x.astype(int) * x", x=(4,))])
 def astype(z, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
     d[x] = cast_back(d[z], x, dtype)
+
+
+# The tangent takes z's float type; to an integer type it is zero.
+@tangent(method("astype"))
+def astype_tangent(z, x, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    t[z] = cast_back(t[x], z, dtype)
 
 
 named(builtins.abs, "abs")

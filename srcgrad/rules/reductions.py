@@ -1,4 +1,5 @@
-"""Adjoint rules for reductions (sum, mean, prod, max, var, ...) and running sums.
+"""Adjoint rules for reductions (sum, mean, prod, max, var, ...) and running sums, each
+with its tangent (forward-mode) rule: the same reduction of a weighted tangent.
 
 A reduction over `axis` hands each element of `x` the adjoint of the value it
 was reduced into: `repeat_to(d[z], x, axis, keepdims)` spreads it back.
@@ -6,11 +7,11 @@ was reduced into: `repeat_to(d[z], x, axis, keepdims)` spreads it back.
 
 import numpy as np
 
-from ..runtime import (centered, cumprod_adjoint, prod_of_others, repeat_to, reverse_cumsum,
-                       safe_div, split_among_ties, undiff)
-from .registry import adjoint, example, method
+from ..runtime import (centered, cumprod_adjoint, cumprod_jvp, mean_over_ties, prod_of_others,
+                       repeat_to, reverse_cumsum, safe_div, split_among_ties, undiff)
+from .registry import adjoint, example, method, tangent
 
-d = None  # templates index it as d[x]; they are parsed, never run
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
 def _aliases(*keys):
@@ -31,6 +32,11 @@ def sum(z, x, axis=None, keepdims=False):
         d[x] = repeat_to(d[z], x, axis, keepdims)
 
 
+@tangent(np.sum)
+def sum_tangent(z, x, axis=None, keepdims=False):
+    t[z] = np.sum(t[x], axis=axis, keepdims=keepdims)
+
+
 @adjoint(np.mean, method("mean"),
          examples=[example("np.mean(x)", x=(3, 4)), example("np.mean(x, axis=1)", x=(3, 4)),
                    example("np.mean(x, axis=0, keepdims=True)", x=(3, 4)),
@@ -42,6 +48,11 @@ def mean(z, x, axis=None, keepdims=False):
     else:
         n = np.size(x) / np.size(z)
         d[x] = repeat_to(d[z] / n, x, axis, keepdims)
+
+
+@tangent(np.mean)
+def mean_tangent(z, x, axis=None, keepdims=False):
+    t[z] = np.mean(t[x], axis=axis, keepdims=keepdims)
 
 
 # Each element gets the product of the others (exact where x has zeros).
@@ -57,6 +68,11 @@ def prod(z, x, axis=None, keepdims=False):
         d[x] = repeat_to(d[z], x, axis, keepdims) * prod_of_others(x, axis)
 
 
+@tangent(np.prod)
+def prod_tangent(z, x, axis=None, keepdims=False):
+    t[z] = np.sum(t[x] * prod_of_others(x, axis), axis=axis, keepdims=keepdims)
+
+
 # The adjoint goes to the elements equal to the maximum, split equally among ties.
 @adjoint(*_aliases(np.max, np.amax), method("max"),
          examples=[example("np.max(x)", x=(3, 4)), example("np.amax(x, axis=0)", x=(3, 4)),
@@ -66,12 +82,23 @@ def amax(z, x, axis=None, keepdims=False):
     d[x] = split_among_ties(d[z], x, z, axis, keepdims)
 
 
+# Ties share the tangent as they share the adjoint: its mean over them.
+@tangent(np.max)
+def amax_tangent(z, x, axis=None, keepdims=False):
+    t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
+
+
 @adjoint(*_aliases(np.min, np.amin), method("min"),
          examples=[example("np.min(x)", x=(4,)), example("np.amin(x, axis=-1)", x=(3, 4)),
                    example("x.min(axis=0, keepdims=True)", x=(3, 2)),
                    example("x.min(0)", x=(1, 3))])
 def amin(z, x, axis=None, keepdims=False):
     d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+
+
+@tangent(np.min)
+def amin_tangent(z, x, axis=None, keepdims=False):
+    t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
 
 
 @adjoint(np.var, method("var"),
@@ -85,6 +112,12 @@ def var(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     else:
         n = np.size(x) / np.size(z)
         d[x] = repeat_to(d[z], x, axis, keepdims) * 2 * centered(x, axis) / (n - ddof)
+
+
+@tangent(np.var)
+def var_tangent(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    n = np.size(x) / np.size(z)
+    t[z] = np.sum(t[x] * centered(x, axis), axis=axis, keepdims=keepdims) * 2 / (n - ddof)
 
 
 # Where x is constant along `axis` (std 0, not differentiable) the adjoint is 0.
@@ -101,6 +134,12 @@ def std(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
                         repeat_to(z, x, axis, keepdims) * (n - ddof))
 
 
+@tangent(np.std)
+def std_tangent(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    n = np.size(x) / np.size(z)
+    t[z] = safe_div(np.sum(t[x] * centered(x, axis), axis=axis, keepdims=keepdims), z * (n - ddof))
+
+
 # --- running sums and products, differences ----------------------------------------------
 
 
@@ -114,6 +153,11 @@ def cumsum(z, x, axis=None, dtype=None):
         d[x] = reverse_cumsum(d[z], axis)
 
 
+@tangent(np.cumsum)
+def cumsum_tangent(z, x, axis=None, dtype=None):
+    t[z] = np.cumsum(t[x], axis)
+
+
 @adjoint(np.cumprod, method("cumprod"),
          examples=[example("np.cumprod(x)", x=(5,)), example("np.cumprod(x, axis=1)", x=(3, 4)),
                    example("np.cumprod(x)", x=(2, 2)), example("x.cumprod(axis=0)", x=(3, 2))])
@@ -121,7 +165,17 @@ def cumprod(z, x, axis=None, dtype=None):
     d[x] = cumprod_adjoint(d[z], x, z, axis)
 
 
+@tangent(np.cumprod)
+def cumprod_tangent(z, x, axis=None, dtype=None):
+    t[z] = cumprod_jvp(t[x], x, z, axis)
+
+
 @adjoint(np.diff, examples=[example("np.diff(x)", x=(5,)), example("np.diff(x, axis=0)", x=(3, 4)),
                             example("np.diff(x, n=2, axis=1)", x=(2, 5))])
 def diff(z, x, n=1, axis=-1):
     d[x] = undiff(d[z], n, axis)
+
+
+@tangent(np.diff)
+def diff_tangent(z, x, n=1, axis=-1):
+    t[z] = np.diff(t[x], n, axis)
