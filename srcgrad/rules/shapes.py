@@ -1,5 +1,5 @@
 """Adjoint rules for shape and layout (reshape, transpose, concatenate, tile, ...) and
-indexing.
+indexing, each with its tangent (forward-mode) rule: the same move applied to the tangent.
 
 Moving elements around has the inverse move as its adjoint; copying them
 (broadcast_to, tile, repeat, indexing with repeated indices) sums the copies'
@@ -10,9 +10,9 @@ import numpy as np
 
 from ..runtime import (hstack_axis, inverse_permutation, scatter_add, split_like, unbroadcast,
                        unrepeat, unsort, unstack, untake, untake_along_axis, untile)
-from .registry import adjoint, attribute, example, literal_sequence, method, named
+from .registry import adjoint, attribute, example, literal_sequence, method, named, tangent
 
-d = None  # templates index it as d[x]; they are parsed, never run
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 # --- same elements, new shape --------------------------------------------------------
 
@@ -27,10 +27,20 @@ def reshape(z, x, shape=None, order="C", newshape=None):
         d[x] = np.reshape(d[z], np.shape(x), order=order)
 
 
+@tangent(np.reshape)
+def reshape_tangent(z, x, shape=None, order="C", newshape=None):
+    t[z] = np.reshape(t[x], np.shape(z), order=order)
+
+
 @adjoint(method("reshape"), examples=[example("x.reshape(3, 2)", x=(6,)),
                                       example("x.reshape((2, 3))", x=(3, 2))])
 def reshape_method(z, x, *shape):
     d[x] = np.reshape(d[z], np.shape(x))
+
+
+@tangent(method("reshape"))
+def reshape_method_tangent(z, x, *shape):
+    t[z] = np.reshape(t[x], np.shape(z))
 
 
 @adjoint(np.ravel, method("ravel"), method("flatten"),
@@ -43,6 +53,11 @@ def ravel(z, x, order="C"):
         d[x] = np.reshape(d[z], np.shape(x), order=order)
 
 
+@tangent(np.ravel)
+def ravel_tangent(z, x, order="C"):
+    t[z] = np.ravel(t[x], order=order)
+
+
 @adjoint(np.squeeze, method("squeeze"),
          examples=[example("np.squeeze(x)", x=(1, 3, 1)),
                    example("np.squeeze(x, axis=0)", x=(1, 2)),
@@ -51,10 +66,20 @@ def squeeze(z, x, axis=None):
     d[x] = np.reshape(d[z], np.shape(x))
 
 
+@tangent(np.squeeze)
+def squeeze_tangent(z, x, axis=None):
+    t[z] = np.reshape(t[x], np.shape(z))
+
+
 @adjoint(np.expand_dims, examples=[example("np.expand_dims(x, 0)", x=(3,)),
                                    example("np.expand_dims(x, axis=(0, 2))", x=(2, 3))])
 def expand_dims(z, x, axis):
     d[x] = np.reshape(d[z], np.shape(x))
+
+
+@tangent(np.expand_dims)
+def expand_dims_tangent(z, x, axis):
+    t[z] = np.reshape(t[x], np.shape(z))
 
 
 # --- permuted axes ---------------------------------------------------------------------------
@@ -63,6 +88,11 @@ def expand_dims(z, x, axis):
 @adjoint(attribute("T"), examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
 def transpose_attribute(z, x):
     d[x] = np.transpose(d[z])
+
+
+@tangent(attribute("T"))
+def transpose_attribute_tangent(z, x):
+    t[z] = np.transpose(t[x])
 
 
 @adjoint(np.transpose, examples=[example("np.transpose(x)", x=(2, 3)),
@@ -75,6 +105,11 @@ def transpose(z, x, axes=None):
         d[x] = np.transpose(d[z], inverse_permutation(axes))
 
 
+@tangent(np.transpose)
+def transpose_tangent(z, x, axes=None):
+    t[z] = np.transpose(t[x], axes)
+
+
 @adjoint(method("transpose"), examples=[example("x.transpose()", x=(2, 3)),
                                         example("x.transpose(1, 0, 2)", x=(2, 3, 4)),
                                         example("x.transpose((2, 0, 1))", x=(2, 3, 4))])
@@ -85,6 +120,11 @@ def transpose_method(z, x, *axes):
         d[x] = np.transpose(d[z], inverse_permutation(axes))
 
 
+@tangent(method("transpose"))
+def transpose_method_tangent(z, x, *axes):
+    t[z] = t[x].transpose(*axes)
+
+
 @adjoint(np.swapaxes, method("swapaxes"),
          examples=[example("np.swapaxes(x, 0, 2)", x=(2, 3, 4)),
                    example("x.swapaxes(-1, 0)", x=(2, 3))])
@@ -92,10 +132,20 @@ def swapaxes(z, x, axis1, axis2):
     d[x] = np.swapaxes(d[z], axis1, axis2)
 
 
+@tangent(np.swapaxes)
+def swapaxes_tangent(z, x, axis1, axis2):
+    t[z] = np.swapaxes(t[x], axis1, axis2)
+
+
 @adjoint(np.moveaxis, examples=[example("np.moveaxis(x, 0, -1)", x=(2, 3, 4)),
                                 example("np.moveaxis(x, (0, 1), (2, 0))", x=(2, 3, 4))])
 def moveaxis(z, x, source, destination):
     d[x] = np.moveaxis(d[z], destination, source)
+
+
+@tangent(np.moveaxis)
+def moveaxis_tangent(z, x, source, destination):
+    t[z] = np.moveaxis(t[x], source, destination)
 
 
 @adjoint(np.flip, examples=[example("np.flip(x)", x=(2, 3)),
@@ -105,14 +155,29 @@ def flip(z, x, axis=None):
     d[x] = np.flip(d[z], axis)
 
 
+@tangent(np.flip)
+def flip_tangent(z, x, axis=None):
+    t[z] = np.flip(t[x], axis)
+
+
 @adjoint(np.fliplr, examples=[example("np.fliplr(x)", x=(2, 3))])
 def fliplr(z, x):
     d[x] = np.fliplr(d[z])
 
 
+@tangent(np.fliplr)
+def fliplr_tangent(z, x):
+    t[z] = np.fliplr(t[x])
+
+
 @adjoint(np.flipud, examples=[example("np.flipud(x)", x=(3, 2))])
 def flipud(z, x):
     d[x] = np.flipud(d[z])
+
+
+@tangent(np.flipud)
+def flipud_tangent(z, x):
+    t[z] = np.flipud(t[x])
 
 
 @adjoint(np.roll, examples=[example("np.roll(x, 2)", x=(5,)),
@@ -122,11 +187,21 @@ def roll(z, x, shift, axis=None):
     d[x] = np.roll(d[z], np.negative(shift), axis)
 
 
+@tangent(np.roll)
+def roll_tangent(z, x, shift, axis=None):
+    t[z] = np.roll(t[x], shift, axis)
+
+
 # Each element's adjoint comes back from the place sorting moved it to.
 @adjoint(np.sort, examples=[example("np.sort(x)", x=(5,)), example("np.sort(x, axis=0)", x=(3, 2)),
                             example("np.sort(x, axis=None)", x=(2, 3))])
 def sort(z, x, axis=-1, kind=None, order=None):
     d[x] = unsort(d[z], x, axis)
+
+
+@tangent(np.sort)
+def sort_tangent(z, x, axis=-1, kind=None, order=None):
+    t[z] = np.take_along_axis(t[x], np.argsort(x, axis=axis, kind="stable"), axis=axis)
 
 
 # --- copies: the adjoint sums them ---------------------------------------------------------
@@ -139,11 +214,21 @@ def broadcast_to(z, x, shape):
     d[x] = unbroadcast(d[z], x)
 
 
+@tangent(np.broadcast_to)
+def broadcast_to_tangent(z, x, shape):
+    t[z] = np.broadcast_to(t[x], shape)
+
+
 @adjoint(np.tile, examples=[example("np.tile(x, 2)", x=(3,)),
                             example("np.tile(x, (2, 1, 3))", x=(2, 2)),
                             example("np.tile(x, (3,))", x=(2, 1))])
 def tile(z, x, reps):
     d[x] = untile(d[z], x, reps)
+
+
+@tangent(np.tile)
+def tile_tangent(z, x, reps):
+    t[z] = np.tile(t[x], reps)
 
 
 @adjoint(np.repeat, method("repeat"),
@@ -152,6 +237,11 @@ def tile(z, x, reps):
                    example("x.repeat(r, axis=0)", x=(3, 2), ints={"r": [1, 0, 2]})])
 def repeat(z, x, repeats, axis=None):
     d[x] = unrepeat(d[z], x, repeats, axis)
+
+
+@tangent(np.repeat)
+def repeat_tangent(z, x, repeats, axis=None):
+    t[z] = np.repeat(t[x], repeats, axis)
 
 
 # --- joining ---------------------------------------------------------------------------------
@@ -166,10 +256,20 @@ def concatenate(z, arrays, axis=0):
     d[arrays] = split_like(d[z], arrays, axis)
 
 
+@tangent(np.concatenate)
+def concatenate_tangent(z, arrays, axis=0):
+    t[z] = np.concatenate(t[arrays], axis=axis)
+
+
 @adjoint(np.hstack, examples=[example("np.hstack([x, y])", x=(2,), y=(3,)),
                               example("np.hstack((x, y))", x=(2, 1), y=(2, 3))])
 def hstack(z, tup):
     d[tup] = split_like(d[z], tup, hstack_axis(d[z]))
+
+
+@tangent(np.hstack)
+def hstack_tangent(z, tup):
+    t[z] = np.hstack(t[tup])
 
 
 @adjoint(np.vstack, examples=[example("np.vstack([x, y])", x=(3,), y=(2, 3)),
@@ -178,11 +278,21 @@ def vstack(z, tup):
     d[tup] = split_like(d[z], tup, 0)
 
 
+@tangent(np.vstack)
+def vstack_tangent(z, tup):
+    t[z] = np.vstack(t[tup])
+
+
 @adjoint(np.stack, examples=[example("np.stack([x, y])", x=(3,), y=(3,)),
                              example("np.stack((x, y, x), axis=1)", x=(2, 3), y=(2, 3)),
                              example("np.stack([x, y], axis=-1)", x=(), y=())])
 def stack(z, arrays, axis=0):
     d[arrays] = unstack(d[z], axis)
+
+
+@tangent(np.stack)
+def stack_tangent(z, arrays, axis=0):
+    t[z] = np.stack(t[arrays], axis=axis)
 
 
 @adjoint(np.array, np.asarray,
@@ -193,6 +303,11 @@ def array(z, object, dtype=None):
         d[object] = unstack(d[z])
     else:
         d[object] = d[z]
+
+
+@tangent(np.array)
+def array_tangent(z, object, dtype=None):
+    t[z] = np.array(t[object])
 
 
 # --- indexing ----------------------------------------------------------------------------------
@@ -211,6 +326,11 @@ def getitem(z, x, index):
     d[x] = scatter_add(x, index, d[z])
 
 
+@tangent("getitem")
+def getitem_tangent(z, x, index):
+    t[z] = t[x][index]
+
+
 @adjoint(np.take, method("take"),
          examples=[example("np.take(x, i)", x=(2, 3), ints={"i": [0, 5, 5]}),
                    example("np.take(x, i, axis=1)", x=(2, 3), ints={"i": [[2, 0], [2, 2]]}),
@@ -219,12 +339,22 @@ def take(z, x, indices, axis=None):
     d[x] = untake(d[z], x, indices, axis)
 
 
+@tangent(np.take)
+def take_tangent(z, x, indices, axis=None):
+    t[z] = np.take(t[x], indices, axis)
+
+
 @adjoint(np.take_along_axis,
          examples=[example("np.take_along_axis(x, i, axis=1)", x=(3, 4),
                            ints={"i": [[0], [3], [3]]}),
                    example("np.take_along_axis(x, i, 0)", x=(3, 2), ints={"i": [[2, 0], [2, 2]]})])
 def take_along_axis(z, x, indices, axis):
     d[x] = untake_along_axis(d[z], x, indices, axis)
+
+
+@tangent(np.take_along_axis)
+def take_along_axis_tangent(z, x, indices, axis):
+    t[z] = np.take_along_axis(t[x], indices, axis)
 
 
 named("getitem", "indexing")
