@@ -481,3 +481,21 @@ def within_bounds(x, low, high):
     """True where low <= x <= high (bounds included; a bound of None always passes)."""
     inside = True if low is None else low <= x
     return inside & (True if high is None else x <= high)
+
+
+def einsum_present(subscripts, *operands):
+    """np.einsum(subscripts, *operands) of the operands that are not None (absent ones)."""
+    return np.einsum(subscripts, *[op for op in operands if op is not None])
+
+
+def norm_jvp(t, x, z, ord, axis, keepdims):
+    """Tangent of z = np.linalg.norm(x, ord, axis), vector p-norms: as norm_adjoint weighs."""
+    weight = norm_adjoint(np.ones_like(z), x, z, ord, axis, keepdims)
+    return np.sum(t * weight, axis=axis, keepdims=keepdims)
+
+
+def solve_product(a, m, z, b):
+    """solve(a, m @ z), z vectors if b is one: -solve_product(a, t_a, z, b) is z's tangent."""
+    if np.ndim(b) == 1:
+        return np.linalg.solve(a, np.matmul(m, z[..., None]))[..., 0]
+    return np.linalg.solve(a, m @ z)

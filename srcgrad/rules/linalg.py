@@ -1,16 +1,17 @@
 """Adjoint rules for linear algebra: products, contractions, norms, inverse, determinants
-and solves. `mT(a)` is the matrix transpose (of each matrix in a stack).
+and solves, each with its tangent (forward-mode) rule. `mT(a)` is the matrix transpose (of
+each matrix in a stack).
 """
 
 import numpy as np
 
-from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, inner_subscripts,
-                       matmul_adjoint_x, matmul_adjoint_y, mT, norm_adjoint, place_diagonal,
-                       repeat_to, rhs_outer, safe_div, solve_transposed, tensordot_subscripts,
-                       undiag)
-from .registry import adjoint, example, method, named
+from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_present,
+                       inner_subscripts, matmul_adjoint_x, matmul_adjoint_y, mT, norm_adjoint,
+                       norm_jvp, place_diagonal, repeat_to, rhs_outer, safe_div, solve_product,
+                       solve_transposed, tensordot_subscripts, undiag)
+from .registry import adjoint, example, method, named, tangent
 
-d = None  # templates index it as d[x]; they are parsed, never run
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 _SPD = {"a": (0.3, 0.6)}  # entries of well-conditioned examples get 2 * identity added
 
@@ -26,12 +27,22 @@ def matmul(z, x, y):
     d[y] = matmul_adjoint_y(d[z], x, y)
 
 
+@tangent(np.matmul)
+def matmul_tangent(z, x, y):
+    t[z] = t[x] @ y + x @ t[y]
+
+
 @adjoint(np.dot, examples=[example("np.dot(x, y)", x=(3, 4), y=(4,)),
                            example("np.dot(x, y)", x=(4,), y=(4,)),
                            example("np.dot(x, y)", x=(), y=(2, 2))])
 def dot(z, x, y):
     d[x] = dot_adjoint_x(d[z], x, y)
     d[y] = dot_adjoint_y(d[z], x, y)
+
+
+@tangent(np.dot)
+def dot_tangent(z, x, y):
+    t[z] = np.dot(t[x], y) + np.dot(x, t[y])
 
 
 @adjoint(np.inner, examples=[example("np.inner(x, y)", x=(3,), y=(3,)),
@@ -42,12 +53,22 @@ def inner(z, x, y):
     d[y] = einsum_adjoint(d[z], inner_subscripts(x, y), 1, x, y)
 
 
+@tangent(np.inner)
+def inner_tangent(z, x, y):
+    t[z] = np.inner(t[x], y) + np.inner(x, t[y])
+
+
 # np.outer flattens its arguments.
 @adjoint(np.outer, examples=[example("np.outer(x, y)", x=(3,), y=(2,)),
                              example("np.outer(x, y)", x=(2, 2), y=(3,))])
 def outer(z, x, y):
     d[x] = np.reshape(d[z] @ np.ravel(y), np.shape(x))
     d[y] = np.reshape(np.ravel(x) @ d[z], np.shape(y))
+
+
+@tangent(np.outer)
+def outer_tangent(z, x, y):
+    t[z] = np.outer(t[x], y) + np.outer(x, t[y])
 
 
 @adjoint(np.tensordot, examples=[example("np.tensordot(x, y)", x=(2, 3, 4), y=(3, 4, 2)),
@@ -58,6 +79,11 @@ def outer(z, x, y):
 def tensordot(z, x, y, axes=2):
     d[x] = einsum_adjoint(d[z], tensordot_subscripts(x, y, axes), 0, x, y)
     d[y] = einsum_adjoint(d[z], tensordot_subscripts(x, y, axes), 1, x, y)
+
+
+@tangent(np.tensordot)
+def tensordot_tangent(z, x, y, axes=2):
+    t[z] = np.tensordot(t[x], y, axes) + np.tensordot(x, t[y], axes)
 
 
 # The adjoint of each operand is an einsum of d[z] with the other operands, with that
@@ -76,6 +102,12 @@ def einsum(z, subscripts, x, y=None, w=None):
     d[w] = einsum_adjoint(d[z], subscripts, 2, x, y, w)
 
 
+@tangent(np.einsum)
+def einsum_tangent(z, subscripts, x, y=None, w=None):
+    t[z] = einsum_present(subscripts, t[x], y, w) + einsum_present(subscripts, x, t[y], w) \
+        + einsum_present(subscripts, x, y, t[w])
+
+
 # --- diagonals ---------------------------------------------------------------------------------
 
 
@@ -87,6 +119,11 @@ def trace(z, x, offset=0, axis1=0, axis2=1):
     d[x] = place_diagonal(np.expand_dims(d[z], -1), x, offset, axis1, axis2)
 
 
+@tangent(np.trace)
+def trace_tangent(z, x, offset=0, axis1=0, axis2=1):
+    t[z] = np.trace(t[x], offset, axis1, axis2)
+
+
 @adjoint(np.diagonal, method("diagonal"),
          examples=[example("np.diagonal(x)", x=(3, 4)),
                    example("x.diagonal(1, 0, 2)", x=(3, 2, 4))])
@@ -94,10 +131,20 @@ def diagonal(z, x, offset=0, axis1=0, axis2=1):
     d[x] = place_diagonal(d[z], x, offset, axis1, axis2)
 
 
+@tangent(np.diagonal)
+def diagonal_tangent(z, x, offset=0, axis1=0, axis2=1):
+    t[z] = np.diagonal(t[x], offset, axis1, axis2)
+
+
 @adjoint(np.diag, examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
                             example("np.diag(x)", x=(3, 3)), example("np.diag(x, k=1)", x=(2, 4))])
 def diag(z, v, k=0):
     d[v] = undiag(d[z], v, k)
+
+
+@tangent(np.diag)
+def diag_tangent(z, v, k=0):
+    t[z] = np.diag(t[v], k)
 
 
 # --- norms ---------------------------------------------------------------------------------------
@@ -121,6 +168,14 @@ def norm(z, x, ord=None, axis=None, keepdims=False):
         d[x] = norm_adjoint(d[z], x, z, ord, axis, keepdims)
 
 
+@tangent(np.linalg.norm)
+def norm_tangent(z, x, ord=None, axis=None, keepdims=False):
+    if ord is None or ord == "fro":
+        t[z] = safe_div(np.sum(t[x] * x, axis=axis, keepdims=keepdims), z)
+    else:
+        t[z] = norm_jvp(t[x], x, z, ord, axis, keepdims)
+
+
 # --- inverse, determinants, solves -------------------------------------------------------------
 
 
@@ -132,11 +187,21 @@ def inv(z, a):
     d[a] = -mT(z) @ d[z] @ mT(z)
 
 
+@tangent(np.linalg.inv)
+def inv_tangent(z, a):
+    t[z] = -z @ t[a] @ z
+
+
 @adjoint(np.linalg.det, examples=[example("np.linalg.det(a + 2 * np.eye(3))", a=(3, 3),
                                           domain=_SPD),
                                   example("np.linalg.det(a)", a=(2, 2, 2))])
 def det(z, a):
     d[a] = np.expand_dims(d[z] * z, (-1, -2)) * mT(np.linalg.inv(a))
+
+
+@tangent(np.linalg.det)
+def det_tangent(z, a):
+    t[z] = z * np.sum(mT(np.linalg.inv(a)) * t[a], axis=(-2, -1))
 
 
 # slogdet returns (sign, log|det|); the sign is piecewise constant.
@@ -145,6 +210,11 @@ def det(z, a):
                    example("np.linalg.slogdet(a)[1]", a=(2, 3, 3))])
 def slogdet(z, a):
     d[a] = np.expand_dims(d[z][1], (-1, -2)) * mT(np.linalg.inv(a))
+
+
+@tangent(np.linalg.slogdet)
+def slogdet_tangent(z, a):
+    t[z] = [np.zeros_like(z[0]), np.sum(mT(np.linalg.inv(a)) * t[a], axis=(-2, -1))]
 
 
 @adjoint(np.linalg.solve, broadcast=True,
@@ -157,6 +227,11 @@ def solve(z, a, b):
     g_b = solve_transposed(a, d[z], b)
     d[b] = g_b
     d[a] = -rhs_outer(g_b, z, b)
+
+
+@tangent(np.linalg.solve)
+def solve_tangent(z, a, b):
+    t[z] = np.linalg.solve(a, t[b]) - solve_product(a, t[a], z, b)
 
 
 for _key, _name in [(np.linalg.norm, "norm"), (np.linalg.inv, "inv"), (np.linalg.det, "det"),
