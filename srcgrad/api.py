@@ -75,8 +75,9 @@ class GradientFunction:
 
     def __init__(self, func, wrt, with_value):
         if isinstance(func, GradientFunction) or type(func).__module__ == "srcgrad.derivatives":
-            raise SrcGradError("reverse mode over generated derivative code is not supported; "
-                               "use grad(grad(f)) (forward over reverse), srcgrad.hvp or "
+            raise SrcGradError("reverse mode over generated derivative code (and so third "
+                               "derivatives) is not supported; for second derivatives use "
+                               "grad(grad(f)) (forward over reverse), srcgrad.hvp or "
                                "srcgrad.hessian")
         if not callable(func):
             raise SrcGradError(f"grad expects a function, got {func!r}")

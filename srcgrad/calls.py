@@ -1,5 +1,5 @@
 """Calls into the user's own functions: each helper is transformed too, and called as a
-forward/backward pair.
+forward/backward pair (or, in forward mode, as its jvp function).
 
 `h = layer(W, x)` in the forward sweep becomes::
 
@@ -54,11 +54,9 @@ def bind(op, src, node) -> dict:
     return dict(bound.arguments)
 
 
-def adjoint(stmt, op, unit, contribute, out):
-    """Rewrite the forward call into the helper's forward function; emit the backward call."""
-    from .api import compiled  # the helper's own cached forward/backward pair
-
-    callee = op.callee
+def _helper_for(stmt, op, unit, build_helper):
+    """(binding, wrt, the helper's Generated) for a call; wrt is empty if no operand is
+    active. `build_helper(callee, wrt)` transforms (or finds cached) the helper."""
     binding = unit.bindings[stmt]
     binding = {name: build.tuple_(list(node)) if isinstance(node, tuple) else node
                for name, node in binding.items()}  # *args: one tuple of operands
@@ -68,21 +66,49 @@ def adjoint(stmt, op, unit, contribute, out):
                 isinstance(n, gast.Name) and n.id in unit.active for n in gast.walk(node)):
             raise unit.src.error(node, f"pass `{name}` to {op.label} as a plain variable")
     if not wrt:
-        return
+        return binding, wrt, None
     stack = transform_stack()
-    if callee in stack:
+    if op.callee in stack:
         raise unit.src.error(stmt.value, f"`{op.label}` calls itself (recursion); srcgrad "
                              "transforms helpers by their source and cannot unroll recursion",
                              "Rewrite the recursion as a loop.")
     if len(stack) >= MAX_DEPTH:
         raise unit.src.error(stmt.value, f"helpers nested more than {MAX_DEPTH} deep")
     try:
-        generated = compiled(callee, wrt)
+        generated = build_helper(op.callee, wrt)
     except SrcGradError as exc:
         raise unit.src.error(stmt.value, f"cannot differentiate the call to `{op.label}`",
                              f"In {op.label}: {exc}") from None
     if generated not in unit.called:
         unit.called.append(generated)
+    return binding, wrt, generated
+
+
+def tangent(stmt, op, unit, tangent_of) -> list:
+    """Forward mode: `h = layer(W, x)` becomes `h, h_dot = layer_jvp(W, x, W_dot=W_dot)`."""
+    from .derivatives import compiled_jvp  # the helper's own cached forward-mode function
+
+    binding, wrt, generated = _helper_for(stmt, op, unit, compiled_jvp)
+    target = stmt.targets[0].id
+    if generated is None:
+        return [stmt]
+    base = op.label.rsplit(".", 1)[-1]
+    stmt.value.func = build.load(unit.helper_object(f"{base}_jvp", generated.forward))
+    stmt.value.keywords = list(stmt.value.keywords) + [
+        gast.keyword(arg=code, value=tangent_of(binding[name]))
+        for code, name in zip(generated.tangents, wrt)]
+    stmt.targets = [gast.Tuple(elts=[build.store(target), build.store(unit.tangent(target))],
+                               ctx=gast.Store())]
+    return [stmt]
+
+
+def adjoint(stmt, op, unit, contribute, out):
+    """Rewrite the forward call into the helper's forward function; emit the backward call."""
+    from .api import compiled  # the helper's own cached forward/backward pair
+
+    binding, wrt, generated = _helper_for(stmt, op, unit, compiled)
+    if generated is None:
+        return
     base = op.label.rsplit(".", 1)[-1]  # the name it is called by (lambdas have no other)
     forward = unit.helper_object(f"{base}_forward", generated.forward)
     backward = unit.helper_object(f"{base}_backward", generated.backward)

@@ -47,12 +47,13 @@ def _block(stmts, unit) -> list:
 def _assignment(stmt, unit) -> list:
     target = build.assigned_name(stmt)
     op = unit.ops[stmt]
-    if op.is_user_call:
-        return calls.tangent(stmt, op, unit, lambda node: tangent_of(node, unit))
     binding = unit.bindings[stmt]
-    operands = [n for n in binding.values() if tangent_of(n, unit) is not None]
+    operands = [n for n in binding.values()
+                if tangent_of(list(n) if isinstance(n, tuple) else n, unit) is not None]
     if op.nondifferentiable or not operands:  # e.g. one branch assigns a constant
         return [stmt, zeros(target, unit)]
+    if op.is_user_call:
+        return calls.tangent(stmt, op, unit, lambda node: tangent_of(node, unit))
     rule = op.rule
     if rule.tangent is None:
         raise unit.src.error(getattr(stmt.value, "func", stmt.value),

@@ -195,7 +195,7 @@ class _Normalizer:
 
     def for_loop(self, loop, out):
         """`for x in X:` iterates by index, so each element is an indexing operation:
-        `for i in range(len(X)): x = X[i]` (zip and enumerate likewise)."""
+        `for i in range(len(X)): x = X[i]` (zip, enumerate and reversed likewise)."""
         body, flag = self.loop_body(loop)
         iterable, target, head = loop.iter, loop.target, []
         if _call_named(iterable, "range"):
@@ -209,8 +209,8 @@ class _Normalizer:
                 head.append(build.assign_to(target, build.load(item), loop))
                 target = build.store(item)
         else:
-            kind = "zip" if _call_named(iterable, "zip") else (
-                "enumerate" if _call_named(iterable, "enumerate") else None)
+            kind = next((k for k in ("zip", "enumerate", "reversed") if _call_named(iterable, k)),
+                        None)
             sequences = iterable.args if kind else [iterable]
             rebound = {n.id for stmt in loop.body for n in gast.walk(stmt)
                        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
@@ -232,8 +232,11 @@ class _Normalizer:
                 head.append(build.assign_to(target, build.tuple_(elements), loop))
             else:
                 head.append(build.assign_to(target, elements[0], loop))
-            iterable = gast.copy_location(
-                build.call(build.load("range"), count), loop.iter)
+            bounds = [count]
+            if kind == "reversed":  # from the last element down to the first
+                last = self.atom(gast.BinOp(left=count, op=gast.Sub(), right=build.const(1)), out)
+                bounds = [last, build.const(-1), build.const(-1)]
+            iterable = gast.copy_location(build.call(build.load("range"), *bounds), loop.iter)
             target = build.store(index)
         new = gast.For(target=build.store(target.id), iter=iterable,
                        body=self.block(head + body), orelse=[], type_comment=None)

@@ -23,6 +23,9 @@ OPERATORS = {
     gast.Add: (np.add, "+"), gast.Sub: (np.subtract, "-"), gast.Mult: (np.multiply, "*"),
     gast.Div: (np.true_divide, "/"), gast.Pow: (np.power, "**"), gast.MatMult: (np.matmul, "@"),
     gast.FloorDiv: (np.floor_divide, "//"), gast.Mod: (np.remainder, "%"),
+    gast.BitAnd: (np.bitwise_and, "&"), gast.BitOr: (np.bitwise_or, "|"),
+    gast.BitXor: (np.bitwise_xor, "^"), gast.LShift: (np.left_shift, "<<"),
+    gast.RShift: (np.right_shift, ">>"),
 }
 _UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
 

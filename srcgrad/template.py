@@ -19,7 +19,7 @@ import copy
 
 import gast
 
-from . import build
+from . import build, containers
 from .errors import SrcGradError
 from .rules.registry import Rule, _is_adjoint_ref, is_tangent_ref
 
@@ -85,8 +85,9 @@ def _prepare(rule, template_body, binding, result, unit, tangent_of=None):
 
 
 def _live_terms(value):
-    """`value` (a sum of terms, each reading one tangent) without the terms whose tangent
-    is absent; None if no term is left."""
+    """`value` (a sum of terms, each linear in the tangents it reads) without the terms
+    that read no live tangent; None if no term is left. A term that reads several
+    tangents (`appended(t[items], t[item])`) keeps zeros for its absent ones."""
     terms = []
 
     def split(node, sign):
@@ -164,11 +165,14 @@ class _Substitute(gast.NodeTransformer):
         if param == self.result_param:
             raise SrcGradError(f"rule {self.rule.name}: t[{param}] is what the rule computes")
         bound = self.binding[param]
-        found = self.tangent_of(list(bound) if isinstance(bound, tuple) else bound)
-        if found is None:  # a placeholder in a term that is dropped
-            found = build.const(None)
-        else:
-            found._srcgrad_live = True
+        operand = list(bound) if isinstance(bound, tuple) else bound
+        found = self.tangent_of(operand)
+        if found is None:  # zero: its term is dropped, unless it also reads a live tangent
+            operand = gast.List(elts=operand, ctx=gast.Load()) if isinstance(operand, list) \
+                else operand
+            return build.call(build.load(self.unit.helper("zero_tangent", vars(containers))),
+                              copy.deepcopy(operand))
+        found._srcgrad_live = True
         return found
 
     def visit_Name(self, node):

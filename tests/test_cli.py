@@ -115,9 +115,13 @@ def test_show_uses_the_wrt_of_a_decorated_function():
     assert "return d_w" in run("show", target("decorated"), "--wrt", "0").stdout
 
 
-def test_forward_mode_is_not_available_yet():
-    line = assert_one_line_error(run("show", target("loss"), "--mode", "fwd"))
-    assert line.endswith("forward mode is not available yet")
+def test_show_forward_mode_and_hessian_vector_products():
+    proc = run("show", target("loss"), "--mode", "fwd")
+    assert proc.returncode == 0, proc.stderr
+    assert "def loss_jvp(" in proc.stdout and "_dot" in proc.stdout
+    proc = run("show", target("loss"), "--mode", "hvp")
+    assert proc.returncode == 0, proc.stderr
+    assert "def loss_gradient_jvp(" in proc.stdout
 
 
 # --- graph ---------------------------------------------------------------------------

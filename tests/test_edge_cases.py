@@ -340,3 +340,13 @@ def test_gradients_at_ordinary_points_match_finite_differences():
     for f in (total_abs, total_sqrt, total_log, largest, double_where_sqrt, total_exp):
         assert_grads_match(f, (grad(f)(x),), (x,), (0,))
     assert srcgrad.grad(total_maximum, wrt=(0, 1))(x, x[::-1])[0].shape == (3,)
+
+
+def test_bitwise_operators_on_masks_carry_no_gradient():
+    """`(x > 0) & (x < 1)` used to crash the transformer (no entry for `&`)."""
+    def f(x):
+        m = (x > 0) & (x < 1) | (x == 2.0)
+        return np.sum(x * m)
+
+    g = srcgrad.grad(f)(np.array([0.5, 2.0, -1.0, 3.0]))
+    np.testing.assert_array_equal(g, [1.0, 1.0, 0.0, 0.0])

@@ -158,6 +158,7 @@ nondifferentiable(
     np.empty, np.eye, np.identity, np.arange, np.linspace, np.logspace, np.tri,
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,
+    np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.left_shift, np.right_shift,
     builtins.len, builtins.int, builtins.bool, builtins.round, builtins.print, builtins.isinstance,
     math.floor, math.ceil, math.trunc, math.isfinite, math.isnan, math.isinf,
     method("argmax"), method("argmin"), method("argsort"), method("nonzero"), method("any"),
