@@ -157,3 +157,55 @@ def test_rules_without_forward_mode_are_refused_by_name(name, tmp_path):
     with pytest.raises(srcgrad.SrcGradError, match="no forward-mode"):
         srcgrad.jvp(module.value, wrt=tuple(range(n)))(*args, tangent=tuple(args[:n]))
     assert display_name(key)
+
+
+# Programs the rules' one-line examples cannot express: containers built up in variables,
+# element assignment, bounds that are variables, ties, zeros in a running product.
+_PROGRAMS = {
+    "tuple in a variable": ("p = (x, y * 2.0)\n    return np.stack(p)", {"x": (3,), "y": (3,)}),
+    "list.append": ("l = []\n    l.append(x)\n    l.append(y * 2.0)\n    l.append(x * y)\n"
+                    "    return np.stack(l)", {"x": (3,), "y": (3,)}),
+    "item assignment": ("h = np.zeros((3, 2))\n    h[0] = x\n    h[1:, 1] = y\n"
+                        "    h[2] = h[2] + x * y\n    return h", {"x": (2,), "y": (2,)}),
+    "clip, variable bounds": ("a, b = -0.2 - lo * lo, 0.2 + hi * hi\n"
+                              "    return np.clip(x, a, b) + x.clip(min=a) + np.clip(x, None, b)",
+                              {"x": (3, 4), "lo": (4,), "hi": (3, 1)}),
+    "max and min with ties": ("a = np.stack([x, x, -x])\n"
+                              "    return np.max(a, axis=0) + np.min(np.concatenate([x, x]))",
+                              {"x": (3,)}),
+    "cumprod with zeros": ("y = x * np.array([1.0, 0.0, 1.0, 0.0])\n"
+                           "    return np.cumprod(y) + np.cumprod(y.reshape(2, 2), axis=1).ravel()",
+                           {"x": (4,)}),
+    "slogdet unpacked": ("s, l = np.linalg.slogdet(a + 2 * np.eye(3))\n    return l * s",
+                         {"a": (3, 3)}),
+    "std of a constant": ("return np.std(x * 0.0 + 1.0, axis=0) + np.std(x, axis=1)",
+                          {"x": (3, 3)}),
+    "einsum with a constant": ("return np.einsum('ij,jk->ik', x, np.ones((3, 2)))", {"x": (2, 3)}),
+    "solve, batched a, vector b": ("return np.linalg.solve(a + 3 * np.eye(3), b)",
+                                   {"a": (2, 3, 3), "b": (3,)}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PROGRAMS))
+def test_tangents_of_programs(name, tmp_path):
+    body, shapes = _PROGRAMS[name]
+    names = sorted(shapes)
+    path = tmp_path / f"tangent_program_{next(_counter)}.py"
+    path.write_text(f"import numpy as np\n\n\ndef value({', '.join(names)}):\n    {body}\n")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = np.random.default_rng(4)
+    args = [rng.uniform(-1.5, 1.5, size=shapes[n]) for n in names]
+    vs = [rng.normal(size=shapes[n]) for n in names]
+    wrt = tuple(range(len(names)))
+    value, tangent = srcgrad.jvp(module.value, wrt=wrt)(*args, tangent=tuple(vs))
+    np.testing.assert_allclose(value, module.value(*args), rtol=1e-12)
+    h = 1e-6
+    numeric = (module.value(*[x + h * v for x, v in zip(args, vs)])
+               - module.value(*[x - h * v for x, v in zip(args, vs)])) / (2 * h)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-5, atol=1e-6, err_msg=name)
+    u = rng.normal(size=np.shape(value))
+    _, pullback = srcgrad.vjp(module.value, *args, wrt=wrt)
+    reverse = sum(float(np.sum(g * v)) for g, v in zip(pullback(u), vs))
+    assert float(np.sum(u * tangent)) == pytest.approx(reverse, rel=1e-9, abs=1e-9), name

@@ -1,10 +1,11 @@
-"""Adjoint rules for element assignment (`h[t] = v`) and other container updates."""
+"""Adjoint rules for element assignment (`h[t] = v`) and other container updates, each with
+its tangent (forward-mode) rule; list tangents are summed elementwise as `Parts`."""
 
-from ..containers import appended, set_at, take, without
+from ..containers import Parts, appended, set_at, take, without, zero_tangent
 from ..runtime import unbroadcast
-from .registry import adjoint, example, named
+from .registry import adjoint, example, named, tangent
 
-d = None  # templates index it as d[x]; they are parsed, never run
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
 @adjoint(set_at,
@@ -16,15 +17,32 @@ def set_at_rule(z, x, index, value):
     d[value] = unbroadcast(take(d[z], index), value)  # `value` may have filled the slot by broadcasting
 
 
+@tangent(set_at)
+def set_at_rule_tangent(z, x, index, value):
+    t[z] = without(t[x], index) + set_at(zero_tangent(z), index, t[value])
+
+
 @adjoint(appended, examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
 def appended_rule(z, items, item):
     d[items] = d[z][:-1]
     d[item] = d[z][-1]
 
 
+# Each term is a whole list, so Parts adds them elementwise (not concatenation).
+@tangent(appended)
+def appended_rule_tangent(z, items, item):
+    t[z] = Parts(appended(t[items], zero_tangent(item))) \
+        + Parts(appended(zero_tangent(items), t[item]))
+
+
 @adjoint("pack", examples=[example("np.stack((x, y))", x=(2,), y=(2,))])
 def pack(z, items):
     d[items] = d[z]
+
+
+@tangent("pack")
+def pack_tangent(z, items):
+    t[z] = t[items]
 
 
 named(set_at, "item assignment")
