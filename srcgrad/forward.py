@@ -63,10 +63,13 @@ def _assignment(stmt, unit) -> list:
                              "reverse mode (grad, vjp, jacobian(mode='rev')) for this function, "
                              "or register a rule with @srcgrad.rules.tangent.")
     emitted = instantiate_tangent(rule, binding, target, unit, lambda n: tangent_of(n, unit))
-    if rule.broadcast and not _full_shape(emitted[-1].value, binding, target, unit):
-        last = emitted[-1]  # `x_dot` alone, for `x + y` with a larger y: spread to z's shape
-        last.value = build.call(build.load(unit.helper("broadcast_like")), last.value,
-                                build.load(target))
+    for node in (n for stmt in emitted for n in gast.walk(stmt)):
+        if (rule.broadcast and isinstance(node, gast.Assign)
+                and getattr(node.targets[0], "_srcgrad_tangent", False)
+                and not _full_shape(node.value, binding, target, unit)):
+            # `x_dot` alone, for `x + y` with a larger y: spread to z's shape
+            node.value = build.call(build.load(unit.helper("broadcast_like")), node.value,
+                                    build.load(target))
     for node in emitted:
         gast.copy_location(node, stmt)
     return [stmt] + emitted

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import builtins
 import copy
+import dataclasses
 import os
+import weakref
 from dataclasses import dataclass, field
 
 import gast
@@ -181,11 +183,18 @@ def transform(func, wrt: tuple) -> Generated:
         copy.deepcopy(forward.body[1:-1]) + [build.assign(seed, build.const(1.0))]
         + copy.deepcopy(backward.body[1:]))
 
+    # Compiled on demand; holds neither `func` nor `unit` (the cache's value must not keep
+    # its weak key alive).
+    func_ref, helpers, origin = weakref.ref(func), unit.helpers, dataclasses.replace(src, func=None)
+
     def make_gradient():
-        made = codegen.compile_functions([gradient], func, unit.helpers,
-                                         f"{src.name} gradient from {os.path.basename(src.filename)}",
-                                         src)[0]
-        made.__defaults__, made.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
+        user = func_ref()
+        if user is None:
+            raise SrcGradError(f"{origin.name} no longer exists")
+        made = codegen.compile_functions(
+            [gradient], user, helpers,
+            f"{origin.name} gradient from {os.path.basename(origin.filename)}", origin)[0]
+        made.__defaults__, made.__kwdefaults__ = user.__defaults__, user.__kwdefaults__
         return made
 
     return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards(),

@@ -86,7 +86,7 @@ def test_every_key_is_exercised_by_an_example():
     """Each registered callable's own spelling appears in one of its rule's examples."""
     uncovered = []
     for key, rule in RULES.items():
-        if not _built_in(rule):
+        if not _built_in(rule) or rule.template is None:  # forward mode only: test_tangents.py
             continue
         exprs = " ".join(e.expr for e in rule.examples)
         if isinstance(key, str):

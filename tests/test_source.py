@@ -260,9 +260,9 @@ def test_partial_with_no_arguments_left_refused():
         srcgrad.grad(functools.partial(two_args, 1.0, 2.0))
 
 
-def test_grad_of_grad_refused():
-    with pytest.raises(SrcGradError, match="grad of a gradient is not supported"):
-        srcgrad.grad(srcgrad.grad(two_args))
+def test_grad_of_value_and_grad_refused():
+    with pytest.raises(SrcGradError, match="single wrt"):
+        srcgrad.grad(srcgrad.value_and_grad(two_args))
 
 
 # -- source out of date ---------------------------------------------------------------------

@@ -113,6 +113,10 @@ def test_forward_and_reverse_mode_agree(rule, example, tmp_path):
     assert forward == pytest.approx(reverse, rel=1e-9, abs=1e-9), rule.name
 
 
+# Container updates: one term reads several tangents, since a sum of lists concatenates.
+JOINT_TERMS = {"set_at_rule", "appended_rule"}
+
+
 def test_every_rule_has_a_tangent_or_is_listed():
     missing = sorted(r.name for r in _rules() if r.tangent is None and r.name not in NO_FORWARD_MODE)
     assert missing == []
@@ -143,7 +147,8 @@ def test_tangent_templates_are_sums_of_terms_linear_in_one_tangent():
                 split(node.value)
                 for term in terms:
                     refs = {r.slice.id for r in gast.walk(term) if is_tangent_ref(r)}
-                    assert len(refs) == 1, f"{rule.name}: a term reads tangents {refs or 'none'}"
+                    assert len(refs) == 1 or (refs and rule.name in JOINT_TERMS), \
+                        f"{rule.name}: a term reads tangents {refs or 'none'}"
 
 
 @pytest.mark.parametrize("name", sorted(NO_FORWARD_MODE))

@@ -40,6 +40,13 @@ the rule accepts; a call with others is refused with the line it is on. Python's
 operators map to NumPy's functions: `+ - * / ** @ % //` are `np.add`,
 `np.subtract`, `np.multiply`, `np.divide`, `np.power`, `np.matmul`,
 `np.remainder` and `np.floor_divide`, and unary `-` is `np.negative`.
+
+Every function below also has a tangent rule, so forward mode (`jvp`,
+`jacobian(mode="fwd")`) works on it, checked against finite differences and against
+reverse mode (`tests/test_tangents.py`). Second derivatives (`hessian`, `hvp`,
+`grad(grad(f))`) run forward mode over the generated gradient code and work for all
+of them except `np.prod`, `np.cumprod`, `np.sinc` and `np.linalg.norm` with an explicit
+`ord`, which are refused by name (`tests/test_second_order.py`).
 """
 
 NOTES = """\
@@ -145,8 +152,8 @@ def notes(rule) -> str:
 def render() -> str:
     by_module = {}
     for key, rule in RULES.items():
-        if not rule.template.__module__.startswith("srcgrad."):
-            continue  # a user's custom_adjoint rule, not part of srcgrad
+        if rule.template is None or not rule.template.__module__.startswith("srcgrad."):
+            continue  # forward mode only (runtime helpers), or a user's custom_adjoint rule
         module = rule.template.__module__.rsplit(".", 1)[-1]
         by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)
     out = [HEADER]
@@ -161,7 +168,8 @@ def render() -> str:
         for rule, keys in rules.values():
             out.append(f"| {', '.join(spelling(k) for k in keys)} | `{arguments(rule)}` | |")
         out.append("")
-    constants = sorted({spelling(k) for k in NONDIFFERENTIABLE})
+    constants = sorted({spelling(k) for k in NONDIFFERENTIABLE
+                        if not getattr(k, "__module__", "").startswith("srcgrad.")})
     out += ["## No gradient (results are constants)", "",
             "These run as usual; their results carry no gradient (comparisons, rounding, "
             "integer division, indices, shapes, and constructors of constant arrays such as "

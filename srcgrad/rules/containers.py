@@ -1,7 +1,11 @@
 """Adjoint rules for element assignment (`h[t] = v`) and other container updates, each with
-its tangent (forward-mode) rule; list tangents are summed elementwise as `Parts`."""
+its tangent (forward-mode) rule.
 
-from ..containers import Parts, appended, set_at, take, without, zero_tangent
+Their tangents are single terms that read several tangents (the engine puts zeros in
+for absent ones): a sum of two lists would concatenate them, not add them.
+"""
+
+from ..containers import appended, set_at, take, without
 from ..runtime import unbroadcast
 from .registry import adjoint, example, named, tangent
 
@@ -19,7 +23,7 @@ def set_at_rule(z, x, index, value):
 
 @tangent(set_at)
 def set_at_rule_tangent(z, x, index, value):
-    t[z] = without(t[x], index) + set_at(zero_tangent(z), index, t[value])
+    t[z] = set_at(t[x], index, t[value])
 
 
 @adjoint(appended, examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
@@ -28,11 +32,9 @@ def appended_rule(z, items, item):
     d[item] = d[z][-1]
 
 
-# Each term is a whole list, so Parts adds them elementwise (not concatenation).
 @tangent(appended)
 def appended_rule_tangent(z, items, item):
-    t[z] = Parts(appended(t[items], zero_tangent(item))) \
-        + Parts(appended(zero_tangent(items), t[item]))
+    t[z] = appended(t[items], t[item])
 
 
 @adjoint("pack", examples=[example("np.stack((x, y))", x=(2,), y=(2,))])
