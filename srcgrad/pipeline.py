@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import activity, aliases, build, codegen, containers, fence, reverse, runtime, simplify, source
+from . import (activity, aliases, build, codegen, containers, fence, reverse, runtime, shapeinfo,
+               simplify, source, specialize)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -86,6 +87,7 @@ class Generated:
     wrt: tuple
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
     guards: list = field(default_factory=list)  # see resolve.Resolver.guards
+    arguments: dict | None = None  # the argument shapes it is specialized on (see api)
 
     def current(self) -> bool:
         """Still valid: no name a call was resolved through (here or in a helper) rebound."""
@@ -132,14 +134,22 @@ def analyze(func, wrt: tuple) -> Unit:
     return unit
 
 
-def transform(func, wrt: tuple) -> Generated:
-    """Build the forward and backward functions of `func` for the arguments `wrt`."""
+def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
+    """Build the forward and backward functions of `func` for the arguments `wrt`.
+
+    With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
+    specialized on those shapes; it raises specialize.NotSpecializable if it cannot be.
+    """
     unit = analyze(func, wrt)
     src = unit.src
     seed = unit.adjoint(unit.result)
     adjoint_body = reverse.backward_body(unit)
+    if arguments is not None:
+        shapes = shapeinfo.infer(unit, arguments)
+        adjoint_body = specialize.backward(adjoint_body, unit, shapes)
     returned = [unit.adjoint(n) for n in wrt]
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
+    reverse.prune_tapes(adjoint_body, unit)
     saved = _saved(unit, adjoint_body, seed)
     unit.body = reverse.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
     reverse.bind_on_every_path(unit.body, set(saved))
