@@ -91,7 +91,9 @@ class Generated:
 
     def current(self) -> bool:
         """Still valid: no name a call was resolved through (here or in a helper) rebound."""
-        return unchanged(self.guards) and all(h.current() for h in self.helpers)
+        if not unchanged(self.guards):
+            return False
+        return not self.helpers or all(h.current() for h in self.helpers)
 
     @property
     def source(self) -> str:
@@ -165,10 +167,12 @@ def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
-    text = codegen.render([forward, backward])
+    rendered = codegen.unparse([forward, backward])
+    text = rendered[0]
     _debug("generated", None, text)
     fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
-                                         f"{src.name} from {os.path.basename(src.filename)}", src)
+                                         f"{src.name} from {os.path.basename(src.filename)}", src,
+                                         rendered)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
     return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards())
 

@@ -54,18 +54,43 @@ def _is_contribution_target(node) -> bool:
 
 def instantiate(rule: Rule, binding: dict, result: str, unit) -> list:
     """The rule's statements for one operation, contributions still symbolic."""
-    params = list(rule.signature.parameters)
-    result_param = params[0]
-    local_names = {n.id for stmt in rule.body for n in gast.walk(stmt)
-                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-    renames = {name: unit.namer.fresh(name) for name in sorted(local_names)}
+    result_param, local_names, template = _prepared(rule)
+    renames = {name: unit.namer.fresh(name) for name in local_names}
     substitute = _Substitute(rule, binding, result_param, result, renames, unit)
-    body = copy.deepcopy(rule.body)
-    for node in (n for stmt in body for n in gast.walk(stmt)):  # rule-file lines mean nothing here
-        for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
-            if hasattr(node, attr):
-                delattr(node, attr)
-    return _block(body, substitute)
+    return _block([_clone(stmt) for stmt in template], substitute)
+
+
+_PREPARED: dict = {}  # id(rule.template) -> (rule.template, result parameter, locals, body)
+
+
+def _prepared(rule):
+    """The rule's result parameter, its local names (sorted) and its statements without
+    positions (rule-file lines mean nothing in generated code): worked out once per rule."""
+    entry = _PREPARED.get(id(rule.template))
+    if entry is None or entry[0] is not rule.template:
+        local_names = sorted({n.id for stmt in rule.body for n in gast.walk(stmt)
+                              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
+        body = copy.deepcopy(rule.body)
+        for node in (n for stmt in body for n in gast.walk(stmt)):
+            for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
+                if hasattr(node, attr):
+                    delattr(node, attr)
+        entry = _PREPARED[id(rule.template)] = (
+            rule.template, next(iter(rule.signature.parameters)), local_names, body)
+    return entry[1:]
+
+
+def _clone(node):
+    """A deep copy of a gast tree (much faster than copy.deepcopy)."""
+    if isinstance(node, list):
+        return [_clone(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    copied = type(node)(**{name: _clone(getattr(node, name)) for name in node._fields})
+    for attr, value in node.__dict__.items():  # markers such as _srcgrad_operand
+        if attr not in node._fields:
+            setattr(copied, attr, value)
+    return copied
 
 
 def _block(stmts, substitute) -> list:

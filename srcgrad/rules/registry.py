@@ -66,14 +66,17 @@ class Rule:
 
     @property
     def differentiable(self) -> frozenset:
-        """Parameters the rule gives a contribution to (`d[x] = ...`)."""
-        found = set()
-        for node in gast.walk(gast.Module(body=self.body, type_ignores=[])):
-            if isinstance(node, gast.Assign):
-                for target in node.targets:
-                    if _is_adjoint_ref(target):
-                        found.add(target.slice.id)
-        return frozenset(found)
+        """Parameters the rule gives a contribution to (`d[x] = ...`); found once."""
+        cached = self.__dict__.get("_differentiable")
+        if cached is None:
+            found = set()
+            for node in gast.walk(gast.Module(body=self.body, type_ignores=[])):
+                if isinstance(node, gast.Assign):
+                    for target in node.targets:
+                        if _is_adjoint_ref(target):
+                            found.add(target.slice.id)
+            cached = self.__dict__["_differentiable"] = frozenset(found)
+        return cached
 
 
 def _is_adjoint_ref(node) -> bool:
