@@ -143,7 +143,8 @@ class GradientFunction:
             raise
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
             grads = (grads,)
-        grads = _distinct(tuple(_like(g, x) for g, x in zip(grads, inputs)))
+        owned = _owned(grads, inputs) if checked else None
+        grads = owned or _distinct(tuple(_like(g, x) for g, x in zip(grads, inputs)))
         if self._single:
             grads = grads[0]
         return (value, grads) if self._with_value else grads
@@ -208,22 +209,39 @@ def _cached(func, wrt, key, arguments, rebuild) -> Generated:
         return per_func[key]
 
 
-_CHECKED = (np.ndarray, float)  # wrt arguments that need no input check
-
-
 def _key(args, kwargs, wrt_index=()) -> tuple:
     """(the description of the arguments that picks the specialized code, whether every
     wrt argument is a positional float or float array, so needs no further check)"""
-    key = tuple([describe(a) for a in args])
+    ndarray = np.ndarray
+    key = tuple([a.shape if type(a) is ndarray else () if type(a) is float else describe(a)
+                 for a in args])
     if kwargs:
-        key += (tuple([(k, describe(v)) for k, v in kwargs.items()]),)
+        return key + (tuple([(k, describe(v)) for k, v in kwargs.items()]),), False
     n = len(args)
-    checked = bool(wrt_index) and not kwargs
-    if checked:
-        for i in wrt_index:
-            if not 0 <= i < n or not (key[i] == () or (type(key[i]) is tuple and key[i][1:] == (True,))):
-                return key, False
-    return key, checked
+    for i in wrt_index:
+        if not 0 <= i < n:
+            return key, False
+        a = args[i]
+        if type(a) is not float and not (type(a) is ndarray and a.dtype.kind == "f"):
+            return key, False
+    return key, bool(wrt_index)
+
+
+def _owned(grads, inputs):
+    """The gradients as they are, if each is already what `_like` and `_distinct` would
+    make of it (a float for a float; for an array, an array of its shape and dtype that
+    owns its memory and is no input), else None."""
+    out = []
+    for g, x in zip(grads, inputs):
+        if type(x) is float:
+            out.append(float(g))
+        elif (type(g) is np.ndarray and g.base is None and g.shape == x.shape
+              and g.dtype == x.dtype and x.base is None and g is not x
+              and g.flags.writeable and all(g is not o for o in out)):
+            out.append(g)
+        else:
+            return None
+    return tuple(out)
 
 
 def _wrt_names(func, wrt):

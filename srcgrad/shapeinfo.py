@@ -36,26 +36,23 @@ class Value:
 
 
 def describe(value):
-    """The part of a call's argument that specialized code may depend on (hashable)."""
+    """The part of a call's argument that specialized code may depend on (hashable): the
+    shape of an array or a float, "int" for a Python int, else None (nothing known)."""
     kind = type(value)
-    if kind is float:
-        return ()
     if kind is np.ndarray:
-        return value.shape, value.dtype.kind == "f"
+        return value.shape
+    if kind is float or isinstance(value, np.floating):
+        return ()
     if kind is int:
         return "int"
-    if isinstance(value, np.floating):
-        return ()
     return None
 
 
 def from_description(desc):
-    if desc == ():
-        return Value(())
     if desc == "int":
         return Value((), integer=True)
-    if isinstance(desc, tuple) and len(desc) == 2 and desc[1]:  # float arrays only
-        return Value(desc[0])
+    if isinstance(desc, tuple):
+        return Value(desc)
     return None
 
 
