@@ -67,8 +67,10 @@ _MATH = {math.exp, math.expm1, math.log, math.log1p, math.log2, math.log10, math
 _BINARY = {np.add, np.subtract, np.multiply, np.true_divide, np.power, np.logaddexp,
            np.logaddexp2, np.maximum, np.minimum, np.arctan2, np.hypot, np.remainder}
 _INTEGER_CLOSED = {np.add, np.subtract, np.multiply}
-_REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, method("sum"),
-               method("mean"), method("max"), method("min")}
+_REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.std, np.var,
+               method("sum"), method("mean"), method("max"), method("min"), method("std"),
+               method("var")}
+_CLIP = {np.clip, method("clip")}
 _ZEROS = {np.zeros, np.ones}
 
 
@@ -177,6 +179,8 @@ class _Inference:
             if integer and all(a.const is not _NO_CONST for a in args):
                 return _constant(_fold(key, args[0].const, args[1].const))
             return Value(shape, integer=integer)
+        if key in _CLIP and len(args) == 3 and not op.kwargs and None not in args:
+            return Value(np.broadcast_shapes(*(a.shape for a in args)))
         if key in _REDUCTIONS:
             return self.reduction(stmt, args, env)
         if key in (np.matmul, np.dot) and len(args) == 2 and None not in args:
@@ -204,7 +208,7 @@ class _Inference:
         if args[0] is None:
             return None
         binding = self.unit.bindings.get(stmt) or {}
-        if set(binding) - {"x", "axis", "keepdims"}:
+        if "x" not in binding:
             return None
         axis, keepdims = binding.get("axis"), binding.get("keepdims")
         axis = self.operand(axis, env) if axis is not None else _constant(None)

@@ -132,3 +132,17 @@ def test_each_shape_gets_its_own_code_up_to_a_limit():
 
 def test_general_source_is_unchanged():
     assert "unbroadcast" in srcgrad.grad(broadcasts).source
+
+
+def residual(W, b, X):
+    h = X @ W + b
+    for k in range(2):
+        h = h + 0.5 * np.clip(np.tanh(h), -0.9, 0.9)
+    return np.mean(np.std(h, axis=0)) + np.sum(h.max(axis=1))
+
+
+def test_clip_std_and_max_keep_shapes_known():
+    rng = np.random.default_rng(3)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
+    code = check(residual, args, (0, 1))
+    assert "unbroadcast" not in code
