@@ -61,7 +61,7 @@ sys.path[:0] = [os.path.dirname(HERE), HERE]
 import workloads as W  # noqa: E402  (benchmarks/ is not a package)
 
 import srcgrad  # noqa: E402
-from srcgrad import api  # noqa: E402
+from srcgrad import api, shapeinfo  # noqa: E402
 
 HAND, PLAIN, SRCGRAD = "hand-written", "hand, plain", "srcgrad"
 AUTOGRAD, TORCH, JAX, JAX_JIT = "autograd", "torch", "jax", "jax.jit"
@@ -273,15 +273,22 @@ def check(w, table: dict, rtol: float = 1e-6):
                                f"{np.shape(g)} vs {np.shape(ref)})")
 
 
-def transform_times(fn, wrt, count: int) -> list:
-    """Seconds for srcgrad to transform `fn` (parse to compiled functions), each on a
-    fresh function object so that no cache is hit."""
+def arguments(data) -> dict:
+    """What srcgrad's first call specializes its code on: the arguments' shapes."""
+    return {name: shapeinfo.describe(value) for name, value in data.items()}
+
+
+def transform_times(fn, wrt, data, count: int) -> list:
+    """Seconds for srcgrad to transform `fn` (parse to compiled functions, specialized on
+    the shapes of `data` as a first call does), each on a fresh function object so that
+    no cache is hit."""
     times = []
+    described = arguments(data)
     for _ in range(count):
         fresh = fresh_copy(fn)
         gc.collect()
         start = time.perf_counter()
-        api.compiled(fresh, tuple(wrt))
+        api.specialized(fresh, tuple(wrt), described)
         times.append(time.perf_counter() - start)
         del fresh
     return times
@@ -374,7 +381,8 @@ def run(args) -> dict:
     # The first transformation in this process, before any other srcgrad call.
     thirty = W.EXTRA["thirty_lines"]
     start = time.perf_counter()
-    api.compiled(fresh_copy(thirty.fn), thirty.wrt)
+    thirty_data = thirty.data(np.random.default_rng(0))
+    api.specialized(fresh_copy(thirty.fn), thirty.wrt, arguments(thirty_data))
     results["first_transform_in_process"] = time.perf_counter() - start
 
     peers = load_peers(wanted)
@@ -397,7 +405,7 @@ def run(args) -> dict:
         table = methods(w, data, peers, jit_first)
         check(w, table)
         # the generated functions called directly: what the wrapper adds to a call
-        gen = api.compiled(w.fn, tuple(w.wrt))
+        gen = api.specialized(w.fn, tuple(w.wrt), arguments(data))
         values = list(data.values())
         forward, backward = gen.forward, gen.backward
 
@@ -408,7 +416,7 @@ def run(args) -> dict:
         timed["srcgrad fwd+bwd direct"] = direct
         timed["srcgrad forward sweep"] = lambda: forward(*values)
         row = {"title": w.title, "times": timer(timed)}
-        row["transform"] = transform_times(w.fn, w.wrt, transforms)
+        row["transform"] = transform_times(w.fn, w.wrt, data, transforms)
         if w.name in jit_first:
             row["jax_jit_first_call"] = jit_first[w.name]
         if w.memory:
@@ -427,10 +435,11 @@ def run(args) -> dict:
     results["workloads"] = per
 
     # transformation of the 30-line function, and the overhead of a cached call
-    results["thirty_lines_transform"] = transform_times(thirty.fn, thirty.wrt, transforms)
+    results["thirty_lines_transform"] = transform_times(thirty.fn, thirty.wrt, thirty_data,
+                                                        transforms)
     trivial = W.EXTRA["trivial"]
     tg = srcgrad.grad(trivial.fn, wrt=trivial.wrt)
-    gen = api.compiled(trivial.fn, trivial.wrt)
+    gen = api.specialized(trivial.fn, trivial.wrt, arguments({"x": 1.5}))
     fwd, bwd = gen.forward, gen.backward
 
     def trivial_direct():
@@ -590,7 +599,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.show_source:
         w = {w.name: w for w in W.WORKLOADS + list(W.EXTRA.values())}[args.show_source]
-        print(srcgrad.grad(w.fn, wrt=w.wrt).source)
+        data = w.data(np.random.default_rng(0))
+        print(srcgrad.grad(w.fn, wrt=w.wrt).source_for(**data))
         return 0
     if args.only and set(args.only) - set(names):
         parser.error(f"unknown workloads: {', '.join(sorted(set(args.only) - set(names)))}")

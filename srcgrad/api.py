@@ -13,9 +13,12 @@ import numpy as np
 from . import calls, codegen, source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
+from .shapeinfo import describe
+from .specialize import NotSpecializable
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {wrt: Generated}
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}
 _LOCK = threading.RLock()
+MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
 
 
 def grad(func=None, wrt=0):
@@ -86,24 +89,56 @@ class GradientFunction:
         self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
                               if p.kind is p.VAR_POSITIONAL), None)
         self._with_value = with_value
+        self._signature = inspect.signature(func)
         self._generated = None
+        self._variants = {}  # argument description (shapeinfo.describe) -> Generated
+        self._wrt_index = tuple(self._positional.get(n, -1) for n in self._wrt)
+        if self._varargs in self._wrt:
+            self._wrt_index = ()
 
     @property
     def source(self) -> str:
         """The generated Python: a forward sweep and a backward sweep."""
         return self._compiled().source
 
+    def source_for(self, *args, **kwargs) -> str:
+        """The generated Python that a call with these arguments runs: the code of
+        `.source` specialized on the arguments' shapes."""
+        return self._variant(*_key(args, kwargs), args, kwargs).source
+
     def _compiled(self) -> Generated:
         if self._generated is None:
             self._generated = compiled(self.__wrapped__, self._wrt)
         return self._generated
 
+    def _variant(self, key, checked, args, kwargs) -> Generated:
+        """The code for arguments described by `key`: specialized on their shapes, or
+        the general code once MAX_VARIANTS versions exist."""
+        generated = self._variants.get(key)
+        if generated is not None:  # a function the code calls was rebound: rebuild
+            generated = self._variants[key] = specialized(
+                self.__wrapped__, self._wrt, generated.arguments, rebuild=True)
+            return generated
+        if len(self._variants) >= MAX_VARIANTS:
+            generated = self._compiled()
+            if not generated.current():
+                generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True)
+            return generated
+        try:
+            bound = self._signature.bind(*args, **kwargs).arguments
+        except TypeError:
+            return self._compiled()  # the call itself raises the TypeError
+        arguments = {name: describe(value) for name, value in bound.items()
+                     if name != self._varargs}
+        generated = self._variants[key] = specialized(self.__wrapped__, self._wrt, arguments)
+        return generated
+
     def __call__(self, *args, **kwargs):
-        generated = self._generated or self._compiled()
-        if not generated.current():  # a function the code calls was rebound: rebuild
-            self._generated = None
-            generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True)
-        inputs = self._wrt_values(args, kwargs)
+        key, checked = _key(args, kwargs, self._wrt_index)
+        generated = self._variants.get(key)
+        if generated is None or not generated.current():
+            generated = self._variant(key, checked, args, kwargs)
+        inputs = [args[i] for i in self._wrt_index] if checked else self._wrt_values(args, kwargs)
         try:
             value, saved = generated.forward(*args, **kwargs)
             if not _is_real_scalar(value):
@@ -116,7 +151,8 @@ class GradientFunction:
             raise
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
             grads = (grads,)
-        grads = _distinct(tuple(_like(g, x) for g, x in zip(grads, inputs)))
+        owned = _owned(grads, inputs) if checked else None
+        grads = owned or _distinct(tuple(_like(g, x) for g, x in zip(grads, inputs)))
         if self._single:
             grads = grads[0]
         return (value, grads) if self._with_value else grads
@@ -150,20 +186,70 @@ class GradientFunction:
 
 def compiled(func, wrt: tuple, rebuild=False) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt`."""
+    return _cached(func, wrt, wrt, None, rebuild)
+
+
+def specialized(func, wrt: tuple, arguments: dict, rebuild=False) -> Generated:
+    """Like `compiled`, but specialized on the shapes of one call's arguments
+    ({parameter: shapeinfo.describe(value)}); the general code if that cannot be done."""
+    key = (wrt, tuple(sorted(arguments.items())))
+    return _cached(func, wrt, key, arguments, rebuild)
+
+
+def _cached(func, wrt, key, arguments, rebuild) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
         per_func = _CACHE.get(func)
         if per_func is None:
             per_func = _CACHE[func] = {}
-        if rebuild or wrt not in per_func or not per_func[wrt].current():
+        if rebuild or key not in per_func or not per_func[key].current():
             stack = calls.transform_stack()
             stack.append(func)
             try:
-                per_func[wrt] = transform(func, wrt)
+                try:
+                    per_func[key] = transform(func, wrt, arguments)
+                except NotSpecializable:
+                    per_func[key] = transform(func, wrt)
+                per_func[key].arguments = arguments
             finally:
                 stack.pop()
-        return per_func[wrt]
+        return per_func[key]
+
+
+def _key(args, kwargs, wrt_index=()) -> tuple:
+    """(the description of the arguments that picks the specialized code, whether every
+    wrt argument is a positional float or float array, so needs no further check)"""
+    ndarray = np.ndarray
+    key = tuple([a.shape if type(a) is ndarray else () if type(a) is float else describe(a)
+                 for a in args])
+    if kwargs:
+        return key + (tuple([(k, describe(v)) for k, v in kwargs.items()]),), False
+    n = len(args)
+    for i in wrt_index:
+        if not 0 <= i < n:
+            return key, False
+        a = args[i]
+        if type(a) is not float and not (type(a) is ndarray and a.dtype.kind == "f"):
+            return key, False
+    return key, bool(wrt_index)
+
+
+def _owned(grads, inputs):
+    """The gradients as they are, if each is already what `_like` and `_distinct` would
+    make of it (a float for a float; for an array, an array of its shape and dtype that
+    owns its memory and is no input), else None."""
+    out = []
+    for g, x in zip(grads, inputs):
+        if type(x) is float:
+            out.append(float(g))
+        elif (type(g) is np.ndarray and g.base is None and g.shape == x.shape
+              and g.dtype == x.dtype and x.base is None and g is not x
+              and g.flags.writeable and all(g is not o for o in out)):
+            out.append(g)
+        else:
+            return None
+    return tuple(out)
 
 
 def _wrt_names(func, wrt):

@@ -102,15 +102,28 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def compile_functions(functions: list, func, helpers: dict, label: str, src=None) -> list:
-    """Compile `functions` and bind them to `func`'s globals and closure cells."""
+def unparse(functions: list) -> tuple:
+    """(readable source of `functions`, {its line: line of the user's parsed source})."""
+    return _unparse(functions)
+
+
+def compile_functions(functions: list, func, helpers: dict, label: str, src=None,
+                      rendered=None) -> list:
+    """Compile `functions` and bind them to `func`'s globals and closure cells.
+
+    `rendered` is `unparse(functions)` if the caller has it already: the factory that
+    binds the helpers is then written around that text instead of unparsing again.
+    """
     code_globals = func.__globals__
     closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
     free = sorted(set(helpers) | set(closure))
     names = [f.name for f in functions]
-    factory = function("__srcgrad_factory__", arguments(free), list(functions) + [
-        gast.Return(value=build.tuple_([build.load(n) for n in names]))])
-    text, line_map = _unparse([factory])
+    if rendered is not None:
+        text, line_map = _factory_around(rendered, free, names)
+    else:
+        factory = function("__srcgrad_factory__", arguments(free), list(functions) + [
+            gast.Return(value=build.tuple_([build.load(n) for n in names]))])
+        text, line_map = _unparse([factory])
     filename = f"<srcgrad {label} #{next(_counter)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     if src is not None:
@@ -129,6 +142,17 @@ def compile_functions(functions: list, func, helpers: dict, label: str, src=None
         out.append(rebuilt)
     weakref.finalize(out[0], _forget, filename)  # the text lives as long as the code
     return out
+
+
+def _factory_around(rendered, free, names):
+    """The text of `__srcgrad_factory__(*free)`, which defines the rendered functions and
+    returns them, and its line map (one line of header: every line moves down by one)."""
+    text, line_map = rendered
+    body = "".join(f"    {line}" if line.strip() else "\n" for line in text.splitlines(True))
+    returned = ", ".join(names) + ("," if len(names) == 1 else "")
+    text = (f"def __srcgrad_factory__({', '.join(free)}):\n{body}"
+            f"    return ({returned})\n")
+    return text, {line + 1: origin for line, origin in line_map.items()}
 
 
 def _forget(filename: str) -> None:

@@ -54,6 +54,10 @@ class Namer:
         self.taken.add(pattern.format(n))
         return pattern.format(n)
 
+    def adjoints(self) -> dict[str, str]:
+        """{name: its adjoint's name} for every adjoint named so far."""
+        return dict(self._adjoints)
+
     def adjoint(self, name: str) -> str:
         """The adjoint of `name`: `d_name`, or `d_name_1`... if the user has a `d_name`."""
         if name not in self._adjoints:

@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, fence, forward, reverse, runtime,
-               simplify, source)
+               shapeinfo, simplify, source, specialize)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -93,6 +93,7 @@ class Generated:
     wrt: tuple
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
     guards: list = field(default_factory=list)  # see resolve.Resolver.guards
+    arguments: dict | None = None  # the argument shapes it is specialized on (see api)
     tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
     _gradient: object = None
@@ -107,7 +108,9 @@ class Generated:
 
     def current(self) -> bool:
         """Still valid: no name a call was resolved through (here or in a helper) rebound."""
-        return unchanged(self.guards) and all(h.current() for h in self.helpers)
+        if not unchanged(self.guards):
+            return False
+        return not self.helpers or all(h.current() for h in self.helpers)
 
     @property
     def source(self) -> str:
@@ -150,14 +153,22 @@ def analyze(func, wrt: tuple, mode="rev") -> Unit:
     return unit
 
 
-def transform(func, wrt: tuple) -> Generated:
-    """Build the forward and backward functions of `func` for the arguments `wrt`."""
+def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
+    """Build the forward and backward functions of `func` for the arguments `wrt`.
+
+    With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
+    specialized on those shapes; it raises specialize.NotSpecializable if it cannot be.
+    """
     unit = analyze(func, wrt)
     src = unit.src
     seed = unit.adjoint(unit.result)
     adjoint_body = reverse.backward_body(unit)
+    if arguments is not None:
+        shapes = shapeinfo.infer(unit, arguments)
+        adjoint_body = specialize.backward(adjoint_body, unit, shapes)
     returned = [unit.adjoint(n) for n in wrt]
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
+    reverse.prune_tapes(adjoint_body, unit)
     saved = _saved(unit, adjoint_body, seed)
     unit.body = reverse.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
     reverse.bind_on_every_path(unit.body, set(saved))
@@ -173,10 +184,12 @@ def transform(func, wrt: tuple) -> Generated:
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
-    text = codegen.render([forward, backward])
+    rendered = codegen.unparse([forward, backward])
+    text = rendered[0]
     _debug("generated", None, text)
     fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
-                                         f"{src.name} from {os.path.basename(src.filename)}", src)
+                                         f"{src.name} from {os.path.basename(src.filename)}", src,
+                                         rendered)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
     gradient = codegen.function(
         unit.namer.fresh(f"{name}_gradient"), copy.deepcopy(src.tree.args),
@@ -226,7 +239,7 @@ def transform_jvp(func, wrt: tuple) -> Generated:
     made, = codegen.compile_functions([jvp], func, unit.helpers,
                                       f"{src.name} jvp from {os.path.basename(src.filename)}", src)
     made.__defaults__, made.__kwdefaults__ = func.__defaults__, dict(func.__kwdefaults__ or {})
-    return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents)
+    return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents=tangents)
 
 
 def _normalize(unit):

@@ -162,6 +162,29 @@ def _definition_order(loop, unit) -> list:
     return names
 
 
+def prune_tapes(adjoint_body: list, unit) -> None:
+    """Keep on each loop's tape only what its replay still reads once the backward sweep
+    is simplified (a value read only for a shape check that went away is not saved)."""
+    by_tape = {info.tape: info for info in unit.loops.values() if info.tape}
+    for stmt in adjoint_body:
+        if isinstance(stmt, gast.If):
+            prune_tapes(stmt.body, unit)
+            prune_tapes(stmt.orelse, unit)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            prune_tapes(stmt.body, unit)
+            replay = stmt.iter if isinstance(stmt, gast.For) else None
+            if not (isinstance(replay, gast.Call) and replay.args
+                    and isinstance(replay.args[0], gast.Name) and replay.args[0].id in by_tape):
+                continue
+            info = by_tape[replay.args[0].id]
+            needed = exposed_reads(stmt.body)
+            kept = [n for n in info.tape_names if n in needed]
+            if kept != info.tape_names:
+                info.tape_names = kept
+                stmt.target = (gast.Tuple(elts=[build.store(n) for n in kept], ctx=gast.Store())
+                               if kept else build.store(unit.namer.fresh("_")))
+
+
 def exposed_reads(stmts, bound=frozenset()) -> set:
     """Names `stmts` read before binding them: what must come from outside."""
     bound, found = set(bound), set()

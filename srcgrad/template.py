@@ -54,14 +54,14 @@ def _is_contribution_target(node) -> bool:
 
 def instantiate(rule: Rule, binding: dict, result: str, unit) -> list:
     """The rule's statements for one operation, contributions still symbolic."""
-    return _block(*_prepare(rule, rule.body, binding, result, unit))
+    return _block(*_prepare(rule, binding, result, unit))
 
 
 def instantiate_tangent(rule: Rule, binding: dict, result: str, unit, tangent_of) -> list:
     """The rule's tangent statements for one operation: `t[z] = ...` assigns the result's
     tangent, keeping the terms of operands that carry one (`tangent_of(operand)` gives
     the operand's tangent expression, or None)."""
-    body, substitute = _prepare(rule, rule.tangent_body, binding, result, unit, tangent_of)
+    body, substitute = _prepare(rule, binding, result, unit, tangent_of)
     out = _block(body, substitute)
     for stmt in (s for stmt in out for s in gast.walk(stmt)):
         if isinstance(stmt, gast.Assign) and getattr(stmt.targets[0], "_srcgrad_tangent", False):
@@ -70,18 +70,46 @@ def instantiate_tangent(rule: Rule, binding: dict, result: str, unit, tangent_of
     return out
 
 
-def _prepare(rule, template_body, binding, result, unit, tangent_of=None):
-    params = list(rule.signature.parameters)
-    local_names = {n.id for stmt in template_body for n in gast.walk(stmt)
-                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-    renames = {name: unit.namer.fresh(name) for name in sorted(local_names)}
-    substitute = _Substitute(rule, binding, params[0], result, renames, unit, tangent_of)
-    body = copy.deepcopy(template_body)
-    for node in (n for stmt in body for n in gast.walk(stmt)):  # rule-file lines mean nothing here
-        for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
-            if hasattr(node, attr):
-                delattr(node, attr)
-    return body, substitute
+def _prepare(rule, binding, result, unit, tangent_of=None):
+    """A fresh copy of the adjoint (or tangent) template's statements, and its substituter."""
+    result_param, local_names, template = _prepared(rule, tangent=tangent_of is not None)
+    renames = {name: unit.namer.fresh(name) for name in local_names}
+    substitute = _Substitute(rule, binding, result_param, result, renames, unit, tangent_of)
+    return [_clone(stmt) for stmt in template], substitute
+
+
+_PREPARED: dict = {}  # id(template function) -> (function, result parameter, locals, body)
+
+
+def _prepared(rule, tangent=False):
+    """The template's result parameter, its local names (sorted) and its statements without
+    positions (rule-file lines mean nothing in generated code): worked out once per rule."""
+    function, body = (rule.tangent, rule.tangent_body) if tangent else (rule.template, rule.body)
+    entry = _PREPARED.get(id(function))
+    if entry is None or entry[0] is not function:
+        local_names = sorted({n.id for stmt in body for n in gast.walk(stmt)
+                              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)})
+        body = copy.deepcopy(body)
+        for node in (n for stmt in body for n in gast.walk(stmt)):
+            for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
+                if hasattr(node, attr):
+                    delattr(node, attr)
+        entry = _PREPARED[id(function)] = (
+            function, next(iter(rule.signature.parameters)), local_names, body)
+    return entry[1:]
+
+
+def _clone(node):
+    """A deep copy of a gast tree (much faster than copy.deepcopy)."""
+    if isinstance(node, list):
+        return [_clone(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    copied = type(node)(**{name: _clone(getattr(node, name)) for name in node._fields})
+    for attr, value in node.__dict__.items():  # markers such as _srcgrad_operand
+        if attr not in node._fields:
+            setattr(copied, attr, value)
+    return copied
 
 
 def _live_terms(value):

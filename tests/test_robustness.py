@@ -267,7 +267,7 @@ def test_first_calls_from_8_threads_compile_once_and_agree(tmp_path):
         t.join()
     for args, got in zip(inputs, results):
         np.testing.assert_allclose(got, numerical_grad(mod.f, args, 0), rtol=1e-6, atol=1e-8)
-    assert list(srcgrad.api._CACHE[mod.f]) == [("w",)]
+    assert len(srcgrad.api._CACHE[mod.f]) == 1  # one version: the shapes of all 8 calls
 
 
 class _ReentrantHook:

@@ -1,0 +1,303 @@
+"""Shapes of the forward values, inferred from the shapes of the arguments of one call.
+
+With `w` a float and `x` of shape (100,)::
+
+    t1 = w * x          # (100,)
+    yhat = t1 + b       # (100,) if b is a float
+    loss = np.mean(t1)  # ()
+
+Only what is certain is inferred: a value whose shape could depend on data, on
+an argument whose shape is not in the key, or on an operation not listed here
+is unknown (None), and code that depends on it stays general. Loop-carried
+values keep a shape only if every iteration ends with the shape it began with.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from dataclasses import dataclass
+
+import gast
+import numpy as np
+
+from .rules.registry import attribute, method
+
+_NO_CONST = object()
+
+
+@dataclass(frozen=True)
+class Value:
+    """What is known of a value: its shape, whether it is an integer, maybe its value."""
+
+    shape: tuple
+    integer: bool = False
+    const: object = _NO_CONST  # a Python value known while the code is generated
+
+
+def describe(value):
+    """The part of a call's argument that specialized code may depend on (hashable): the
+    shape of an array or a float, "int" for a Python int, else None (nothing known)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.shape
+    if kind is float or isinstance(value, np.floating):
+        return ()
+    if kind is int:
+        return "int"
+    return None
+
+
+def from_description(desc):
+    if desc == "int":
+        return Value((), integer=True)
+    if isinstance(desc, tuple):
+        return Value(desc)
+    return None
+
+
+_UNARY = {np.sin, np.cos, np.tan, np.exp, np.expm1, np.exp2, np.log, np.log1p, np.log2,
+          np.log10, np.sqrt, np.cbrt, np.square, np.reciprocal, np.tanh, np.sinh, np.cosh,
+          np.arcsin, np.arccos, np.arctan, np.arcsinh, np.arccosh, np.arctanh, np.negative,
+          np.abs, np.absolute, np.positive, np.copy, np.sinc, np.deg2rad, np.rad2deg,
+          "identity", method("copy")}
+_MATH = {math.exp, math.expm1, math.log, math.log1p, math.log2, math.log10, math.sqrt,
+         math.sin, math.cos, math.tan, math.asin, math.acos, math.atan, math.sinh, math.cosh,
+         math.tanh, math.asinh, math.acosh, math.atanh, builtins.float}
+_BINARY = {np.add, np.subtract, np.multiply, np.true_divide, np.power, np.logaddexp,
+           np.logaddexp2, np.maximum, np.minimum, np.arctan2, np.hypot, np.remainder}
+_INTEGER_CLOSED = {np.add, np.subtract, np.multiply}
+_REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.std, np.var,
+               method("sum"), method("mean"), method("max"), method("min"), method("std"),
+               method("var")}
+_CLIP = {np.clip, method("clip")}
+_ZEROS = {np.zeros, np.ones}
+
+
+def infer(unit, arguments: dict) -> dict:
+    """{name: Value} for the names of `unit.body` whose shape is certain.
+
+    `arguments` maps parameter names to `describe` results of the call's arguments.
+    """
+    env = {}
+    for name in unit.params:
+        value = from_description(arguments.get(name))
+        if value is not None:
+            env[name] = value
+    _Inference(unit).block(unit.body, env)
+    return env
+
+
+class _Inference:
+    def __init__(self, unit):
+        self.unit = unit
+
+    def block(self, stmts, env):
+        for stmt in stmts:
+            if isinstance(stmt, gast.Assign):
+                self.assign(stmt, env)
+            elif isinstance(stmt, gast.If):
+                body_env, else_env = dict(env), dict(env)
+                self.block(stmt.body, body_env)
+                self.block(stmt.orelse, else_env)
+                env.clear()
+                env.update(_join_envs(body_env, else_env))
+            elif isinstance(stmt, (gast.For, gast.While)):
+                self.loop(stmt, env)
+
+    def loop(self, loop, env):
+        info = self.unit.loops[loop]
+        heads = [head for head, _ in info.carried]
+        for _ in range(len(heads) + 2):  # each round can only forget a head's shape
+            inner = dict(env)
+            if isinstance(loop, gast.For):
+                self.loop_target(loop, inner)
+            self.block(loop.body, inner)
+            changed = False
+            for head in heads:
+                if head in env and inner.get(head) != env[head]:
+                    del env[head]
+                    changed = True
+            if not changed:
+                break
+        for name in _stores(loop.body) | ({loop.target.id} if isinstance(loop, gast.For) else set()):
+            if name not in heads:
+                env.pop(name, None)
+                if name in inner and not changed:
+                    env[name] = inner[name]
+
+    def loop_target(self, loop, env):
+        it = loop.iter
+        if (isinstance(it, gast.Call) and isinstance(it.func, gast.Name)
+                and self.unit.resolver.lookup(it.func.id) is builtins.range
+                and it.func.id not in self.unit.resolver.locals):
+            env[loop.target.id] = Value((), integer=True)
+        else:
+            env.pop(loop.target.id, None)
+
+    def assign(self, stmt, env):
+        target = stmt.targets[0]
+        if not isinstance(target, gast.Name):
+            for name in _stores(stmt):
+                env.pop(name, None)
+            return
+        op = self.unit.ops.get(stmt)
+        try:
+            value = self.value(stmt, op, env) if op is not None else None
+        except Exception:  # an operation we cannot fold: its shape stays unknown
+            value = None
+        if target.id in env and env[target.id] != value:  # merged in a branch: assigned twice
+            value = None
+        if value is None:
+            env.pop(target.id, None)
+        else:
+            env[target.id] = value
+
+    def value(self, stmt, op, env):
+        node = stmt.value
+        if isinstance(node, gast.Constant):
+            return _constant(node.value)
+        args = [self.operand(a, env) for a in op.args]
+        key = op.key
+        if key == "identity" and len(args) == 1:
+            return args[0]
+        if key in _ZEROS and len(args) == 1 and not op.kwargs and args[0] is not None:
+            shape = args[0].const
+            shape = (shape,) if type(shape) is int else shape
+            if isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape):
+                return Value(shape)
+            return None
+        if any(a is not None and isinstance(a.const, tuple) for a in args):
+            return _tuple_op(key, args)
+        if key in _UNARY and len(args) == 1 and not op.kwargs:
+            return _strip(args[0])
+        if key in _MATH and len(args) == 1 and not op.kwargs:
+            return Value(()) if args[0] is not None and args[0].shape == () else None
+        if key in _BINARY and len(args) == 2 and not op.kwargs and None not in args:
+            shape = np.broadcast_shapes(args[0].shape, args[1].shape)
+            integer = key in _INTEGER_CLOSED and args[0].integer and args[1].integer
+            if integer and all(a.const is not _NO_CONST for a in args):
+                return _constant(_fold(key, args[0].const, args[1].const))
+            return Value(shape, integer=integer)
+        if key in _CLIP and len(args) == 3 and not op.kwargs and None not in args:
+            return Value(np.broadcast_shapes(*(a.shape for a in args)))
+        if key in _REDUCTIONS:
+            return self.reduction(stmt, args, env)
+        if key in (np.matmul, np.dot) and len(args) == 2 and None not in args:
+            return _matmul(args[0].shape, args[1].shape)
+        if key == attribute("shape") and args[0] is not None:
+            return _constant(tuple(args[0].shape))
+        if key == attribute("T") and args[0] is not None:
+            return Value(tuple(reversed(args[0].shape)))
+        if key == "getitem":
+            return _getitem(args[0], args[1])
+        return None
+
+    def operand(self, node, env):
+        if isinstance(node, gast.Name):
+            return env.get(node.id)
+        if isinstance(node, gast.Constant):
+            return _constant(node.value)
+        if isinstance(node, gast.Tuple):  # np.zeros((n, m))
+            parts = [self.operand(e, env) for e in node.elts]
+            if all(p is not None and p.integer and type(p.const) is int for p in parts):
+                return _constant(tuple(p.const for p in parts))
+        return None
+
+    def reduction(self, stmt, args, env):
+        if args[0] is None:
+            return None
+        binding = self.unit.bindings.get(stmt) or {}
+        if "x" not in binding:
+            return None
+        axis, keepdims = binding.get("axis"), binding.get("keepdims")
+        axis = self.operand(axis, env) if axis is not None else _constant(None)
+        keepdims = self.operand(keepdims, env) if keepdims is not None else _constant(False)
+        if axis is None or keepdims is None or _NO_CONST in (axis.const, keepdims.const):
+            return None
+        shape = _reduced(args[0].shape, axis.const, keepdims.const)
+        return Value(shape) if shape is not None else None
+
+
+def _reduced(shape, axis, keepdims):
+    """The shape of a reduction of `shape` over `axis`, or None if NumPy would refuse it."""
+    ndim = len(shape)
+    axes = tuple(range(ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if not all(type(a) is int and -ndim <= a < ndim for a in axes) or type(keepdims) is not bool:
+        return None
+    axes = {a % ndim for a in axes}
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _tuple_op(key, args):
+    """Python tuples (shapes): indexing and concatenation of known tuples only."""
+    if None in args or any(a.const is _NO_CONST for a in args):
+        return None
+    if key == "getitem":
+        return _getitem(args[0], args[1])
+    if key is np.add and all(isinstance(a.const, tuple) for a in args):
+        return _constant(args[0].const + args[1].const)
+    return None
+
+
+def _strip(value):
+    return None if value is None else Value(value.shape)
+
+
+def _constant(value):
+    if isinstance(value, bool) or value is None:
+        return Value((), const=value)
+    if isinstance(value, int):
+        return Value((), integer=True, const=value)
+    if isinstance(value, float):
+        return Value(())
+    if isinstance(value, tuple) and all(type(v) is int for v in value):
+        return Value((len(value),), integer=True, const=value)
+    return None
+
+
+def _fold(key, a, b):
+    return {np.add: a + b, np.subtract: a - b, np.multiply: a * b}[key]
+
+
+def _matmul(x, y):
+    if len(x) not in (1, 2) or len(y) not in (1, 2) or x[-1] != y[0]:
+        return None
+    return Value(x[:-1] + y[1:])
+
+
+def _getitem(array, index):
+    if array is None or index is None or not index.integer or index.shape != ():
+        return None
+    if isinstance(array.const, tuple) and type(index.const) is int:
+        return _constant(array.const[index.const])
+    if array.const is not _NO_CONST:
+        return None
+    if not array.shape:
+        return None
+    if index.const is not _NO_CONST and not -array.shape[0] <= index.const < array.shape[0]:
+        return None
+    return Value(array.shape[1:])
+
+
+def _join_envs(a, b) -> dict:
+    """After an `if`: what both paths agree on; a name bound on one path keeps its value."""
+    out = {}
+    for name in set(a) | set(b):
+        if name in a and name in b:
+            if a[name] == b[name]:
+                out[name] = a[name]
+        else:
+            out[name] = a.get(name, b.get(name))
+    return out
+
+
+def _stores(stmts) -> set:
+    if not isinstance(stmts, list):
+        stmts = [stmts]
+    return {n.id for stmt in stmts for n in gast.walk(stmt)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+

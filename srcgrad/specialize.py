@@ -1,0 +1,218 @@
+"""Specialize the backward sweep on the shapes `shapeinfo` inferred for one call.
+
+Where the shapes are known, general run-time helpers become the NumPy a person
+would write. With `x` (16, 8), `W` (8, 32), `b` (32,) and `t = x @ W + b`::
+
+    d_t1 = unbroadcast(d_t, t1)           ->  d_t1 = d_t
+    d_b = unbroadcast(d_t, b)             ->  d_b = np.sum(d_t, axis=0)
+    d_W = matmul_adjoint_y(d_t1, x, W)    ->  d_W = x.T @ d_t1
+    d_x = matmul_adjoint_x(d_t1, x, W)    ->  d_x = d_t1 @ W.T
+    d_s = np.full_like(s, d_loss)         ->  d_s = d_loss         (s a number)
+
+An adjoint has the shape of its value. Every assignment to an adjoint is
+checked against that; if one is found to disagree, the backward sweep cannot
+be specialized (`NotSpecializable`) and the general code is used.
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from . import build, runtime
+from .shapeinfo import _matmul, _reduced
+
+
+class NotSpecializable(Exception):
+    """The inferred shapes contradict the generated code: keep it general."""
+
+
+_SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs",
+               "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
+
+
+def backward(body: list, unit, forward_shapes: dict) -> list:
+    """`body` with the helpers whose work the shapes decide replaced by plain NumPy."""
+    env = {name: value.shape for name, value in forward_shapes.items()}
+    primal = {adj: name for name, adj in unit.namer.adjoints().items()}
+    for adj, name in primal.items():
+        if name in env:
+            env[adj] = env[name]
+    helpers = {code: obj for code, obj in unit.helpers.items()}
+    numpy = next((code for code, obj in helpers.items() if obj is np), None)
+    rewriter = _Rewriter(env, primal, helpers, numpy, unit)
+    return rewriter.block(body)
+
+
+class _Rewriter(gast.NodeTransformer):
+    def __init__(self, env, primal, helpers, numpy, unit):
+        self.env, self.primal, self.helpers, self.numpy, self.unit = (
+            env, primal, helpers, numpy, unit)
+
+    # --- statements ----------------------------------------------------------------------
+
+    def block(self, stmts) -> list:
+        for stmt in stmts:
+            if isinstance(stmt, gast.If):
+                stmt.body = self.block(stmt.body)
+                stmt.orelse = self.block(stmt.orelse)
+            elif isinstance(stmt, (gast.For, gast.While)):
+                stmt.body = self.block(stmt.body)
+            elif isinstance(stmt, gast.Assign):
+                stmt.value = self.visit(stmt.value)
+                self.bind(stmt.targets[0], self.shape(stmt.value))
+        return stmts
+
+    def bind(self, target, shape):
+        if not isinstance(target, gast.Name):
+            for node in gast.walk(target):
+                if isinstance(node, gast.Name) and node.id not in self.primal:
+                    self.env.pop(node.id, None)
+            return
+        name = target.id
+        if name in self.primal:
+            expected = self.env.get(name)
+            if expected is not None and shape is not None and shape != expected:
+                raise NotSpecializable(f"{name} would have shape {shape}, not {expected}")
+        elif shape is None:
+            self.env.pop(name, None)
+        else:
+            self.env[name] = shape
+
+    # --- expressions ---------------------------------------------------------------------
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
+        args = node.args
+        if node.keywords or helper is None:
+            if self.is_numpy(func, "full_like") and len(args) == 2 and not node.keywords:
+                if self.shape(args[0]) == () and self.shape(args[1]) == ():
+                    return args[1]
+            return node
+        if helper is runtime.unbroadcast and len(args) == 2:
+            return self.unbroadcast(node, *args)
+        if helper in (runtime.matmul_adjoint_x, runtime.dot_adjoint_x) and len(args) == 3:
+            return self.matmul_x(node, *args)
+        if helper in (runtime.matmul_adjoint_y, runtime.dot_adjoint_y) and len(args) == 3:
+            return self.matmul_y(node, *args)
+        return node
+
+    def unbroadcast(self, node, g, x):
+        g_shape, x_shape = self.shape(g), self.shape(x)
+        if g_shape is None or x_shape is None:
+            return node
+        if g_shape == x_shape:
+            return g
+        extra = len(g_shape) - len(x_shape)
+        if extra > 0 and g_shape[extra:] == x_shape:
+            axis = build.const(0) if extra == 1 else build.const(tuple(range(extra)))
+            if not x_shape:
+                return self.np_call("sum", g)
+            return self.np_call("sum", g, axis=axis)
+        return node
+
+    def matmul_x(self, node, g, x, y):
+        """Adjoint of x in x @ y: g @ y.T, for vectors and matrices."""
+        x_shape, y_shape = self.shape(x), self.shape(y)
+        if _matmul_shapes(x_shape, y_shape):
+            if len(y_shape) == 2:
+                return gast.BinOp(left=g, op=gast.MatMult(), right=_transposed(y, y_shape))
+            if len(x_shape) == 2:  # matrix @ vector
+                return self.np_call("outer", g, y)
+            return gast.BinOp(left=g, op=gast.Mult(), right=y)  # vector @ vector
+        return node
+
+    def matmul_y(self, node, g, x, y):
+        """Adjoint of y in x @ y: x.T @ g, for vectors and matrices."""
+        x_shape, y_shape = self.shape(x), self.shape(y)
+        if _matmul_shapes(x_shape, y_shape):
+            if len(x_shape) == 2:
+                return gast.BinOp(left=_transposed(x, x_shape), op=gast.MatMult(), right=g)
+            if len(y_shape) == 2:  # vector @ matrix
+                return self.np_call("outer", x, g)
+            return gast.BinOp(left=g, op=gast.Mult(), right=x)
+        return node
+
+    def np_call(self, name, *args, **keywords):
+        numpy = self.numpy or self.unit.helper("np")
+        self.numpy = numpy
+        return build.call(build.attr(build.load(numpy), name), *args, **keywords)
+
+    def is_numpy(self, func, name=None) -> bool:
+        return (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                and self.helpers.get(func.value.id) is np and (name is None or func.attr == name))
+
+    def shape(self, node):
+        """The shape of an expression of the backward sweep, or None if not certain."""
+        if isinstance(node, gast.Name):
+            return self.env.get(node.id)
+        if isinstance(node, gast.Constant):
+            value = node.value
+            return () if isinstance(value, (int, float)) else None
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            return self.shape(node.operand)
+        if isinstance(node, gast.BinOp):
+            left, right = self.shape(node.left), self.shape(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, gast.MatMult):
+                found = _matmul(left, right)
+                return found.shape if found is not None else None
+            try:
+                return np.broadcast_shapes(left, right)
+            except ValueError:
+                return None
+        if isinstance(node, gast.Attribute) and node.attr == "T":
+            inner = self.shape(node.value)
+            return tuple(reversed(inner)) if inner is not None else None
+        if isinstance(node, gast.Call):
+            return self.call_shape(node)
+        return None
+
+    def call_shape(self, node):
+        func, args = node.func, node.args
+        if self.is_numpy(func):
+            if func.attr in _SAME_SHAPE and len(args) == 1 and not node.keywords:
+                return self.shape(args[0])
+            if func.attr in ("full_like", "zeros_like", "ones_like") and not node.keywords:
+                return self.shape(args[0])
+            if func.attr == "sum" and len(args) == 1:
+                keywords = {k.arg: k.value for k in node.keywords}
+                if set(keywords) <= {"axis"} and all(isinstance(v, gast.Constant)
+                                                     for v in keywords.values()):
+                    inner = self.shape(args[0])
+                    axis = keywords["axis"].value if "axis" in keywords else None
+                    return _reduced(inner, axis, False) if inner is not None else None
+            if func.attr == "size" and len(args) == 1:
+                return ()
+            if func.attr == "outer" and len(args) == 2:
+                x, y = self.shape(args[0]), self.shape(args[1])
+                if x is not None and y is not None and len(x) == len(y) == 1:
+                    return x + y
+            return None
+        helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
+        if helper is None:
+            return None
+        by_operand = {runtime.unbroadcast: 1, runtime.repeat_to: 1, runtime.matmul_adjoint_x: 1,
+                      runtime.matmul_adjoint_y: 2, runtime.split_among_ties: 1}
+        if helper in by_operand and len(args) > by_operand[helper]:
+            return self.shape(args[by_operand[helper]])
+        if helper is max and args and all(self.shape(a) == () for a in args):
+            return ()
+        if getattr(helper, "__name__", None) == "zeros_like" and len(args) == 1:
+            return self.shape(args[0])
+        if helper is runtime.safe_div and len(args) == 2:
+            return self.shape(gast.BinOp(left=args[0], op=gast.Div(), right=args[1]))
+        return None
+
+
+def _matmul_shapes(x, y) -> bool:
+    """Vectors and matrices whose product is defined."""
+    return (x is not None and y is not None and len(x) in (1, 2) and len(y) in (1, 2)
+            and x[-1] == y[0])
+
+
+def _transposed(node, shape):
+    return build.attr(node, "T") if len(shape) == 2 else node

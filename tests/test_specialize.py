@@ -1,0 +1,148 @@
+"""shapeinfo + specialize: code specialized on the shapes of a call's arguments.
+
+Each test checks the shape of the generated code AND the gradients against finite
+differences: a specialization may only remove work, never change a value.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad import api, pipeline, shapeinfo
+from finite_diff import assert_grads_match
+
+
+def described(**values):
+    return {name: shapeinfo.describe(v) for name, v in values.items()}
+
+
+def check(f, args, wrt):
+    """The gradient of the call matches finite differences; returns the code it ran."""
+    g = srcgrad.grad(f, wrt=tuple(wrt))
+    grads = g(*args)
+    assert_grads_match(f, grads, args, wrt)
+    return g.source_for(*args)
+
+
+# -- shape inference -------------------------------------------------------------------------
+
+def rnn(Wx, Wh, b, xs):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.mean(h * h)
+
+
+def test_shapes_through_shape_tuples_indexing_and_a_loop():
+    unit = pipeline.analyze(rnn, ("Wx",))
+    args = described(Wx=np.ones((3, 4)), Wh=np.ones((4, 4)), b=np.ones(4), xs=np.ones((5, 2, 3)))
+    shapes = {name: v.shape for name, v in shapeinfo.infer(unit, args).items()}
+    assert shapes["h"] == (2, 4)
+    assert shapes["h_1"] == (2, 4)  # the loop-carried value keeps its shape in every iteration
+    assert shapes["h_2"] == (2, 4)
+    assert shapes["rnn"] == ()
+
+
+def grows(x):
+    acc = 0.0
+    for i in range(3):
+        acc = acc + x * i
+    return np.sum(acc)
+
+
+def test_a_loop_carried_value_that_changes_shape_is_unknown():
+    unit = pipeline.analyze(grows, ("x",))
+    shapes = shapeinfo.infer(unit, described(x=np.ones(3)))
+    assert "acc_1" not in shapes  # a number on entry, an array after one iteration
+    assert shapes["x"].shape == (3,)
+
+
+def test_arguments_not_described_stay_unknown():
+    unit = pipeline.analyze(grows, ("x",))
+    shapes = shapeinfo.infer(unit, {"x": None})
+    assert shapes["acc"].shape == () and "x" not in shapes and "acc_1" not in shapes
+    assert shapeinfo.describe([1.0, 2.0]) is None
+    assert shapeinfo.describe(np.arange(3)) == (3,)  # shapes do not depend on the dtype
+
+
+# -- the backward sweep ---------------------------------------------------------------------
+
+def test_rnn_reads_like_hand_written_numpy():
+    rng = np.random.default_rng(0)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4),
+            rng.normal(size=(5, 2, 3)))
+    code = check(rnn, args, (0, 1, 2))
+    assert "unbroadcast" not in code and "matmul_adjoint" not in code
+    assert "@ Wh.T" in code and "h_1.T @" in code and "np.sum(d_t11, axis=0)" in code
+    # values read only for a shape check are no longer saved on the tape
+    assert "tape.append((h_1, t7, h_2))" in code
+
+
+def logistic(W, b, X, y):
+    z = X @ W + b
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def test_matrix_vector_products_and_a_scalar_bias():
+    rng = np.random.default_rng(1)
+    args = (rng.normal(size=3), 0.2, rng.normal(size=(6, 3)), (rng.random(6) > 0.5) * 1.0)
+    code = check(logistic, args, (0, 1))
+    assert "X.T @ d_t1" in code and "d_b = np.sum(d_z)" in code
+    assert "unbroadcast" not in code
+
+
+def scalar(x, y):
+    a = x * y + math.exp(x)
+    if a > 0:
+        a = a * np.sin(y)
+    return np.log(1.0 + a * a) + np.mean(a)
+
+
+def test_scalar_code_keeps_numbers():
+    code = check(scalar, (0.7, -0.4), (0, 1))
+    assert "unbroadcast" not in code and "full_like" not in code
+    dx, dy = srcgrad.grad(scalar, wrt=(0, 1))(0.7, -0.4)
+    assert type(dx) is float and type(dy) is float
+
+
+def broadcasts(x, y, z):
+    return np.sum((x + y) * z)
+
+
+@pytest.mark.parametrize("shapes", [((3, 1), (4,), ()), ((2, 3), (1, 3), (2, 1)),
+                                    ((3,), (2, 3), (3,)), ((), (4,), (4,))])
+def test_real_broadcasting_still_reduces(shapes):
+    rng = np.random.default_rng(2)
+    args = tuple(rng.normal(size=s) if s else 0.3 for s in shapes)
+    check(broadcasts, args, (0, 1, 2))
+
+
+def test_each_shape_gets_its_own_code_up_to_a_limit():
+    g = srcgrad.grad(broadcasts, wrt=(0, 1))
+    for n in range(1, api.MAX_VARIANTS + 3):
+        args = (np.ones(n), np.ones((2, n)), 0.5)
+        dx, dy = g(*args)
+        np.testing.assert_allclose(dx, np.full(n, 1.0))
+        assert dy.shape == (2, n)
+    assert len(g._variants) == api.MAX_VARIANTS  # then the general code serves every shape
+    assert "unbroadcast" in g.source
+
+
+def test_general_source_is_unchanged():
+    assert "unbroadcast" in srcgrad.grad(broadcasts).source
+
+
+def residual(W, b, X):
+    h = X @ W + b
+    for k in range(2):
+        h = h + 0.5 * np.clip(np.tanh(h), -0.9, 0.9)
+    return np.mean(np.std(h, axis=0)) + np.sum(h.max(axis=1))
+
+
+def test_clip_std_and_max_keep_shapes_known():
+    rng = np.random.default_rng(3)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(5, 3)))
+    code = check(residual, args, (0, 1))
+    assert "unbroadcast" not in code
