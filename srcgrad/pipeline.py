@@ -191,19 +191,19 @@ def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
                                          f"{src.name} from {os.path.basename(src.filename)}", src,
                                          rendered)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
-    gradient = codegen.function(
-        unit.namer.fresh(f"{name}_gradient"), copy.deepcopy(src.tree.args),
-        copy.deepcopy(forward.body[1:-1]) + [build.assign(seed, build.const(1.0))]
-        + copy.deepcopy(backward.body[1:]))
-
-    # Compiled on demand; holds neither `func` nor `unit` (the cache's value must not keep
-    # its weak key alive).
+    # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
+    # not keep its weak key alive).
     func_ref, helpers, origin = weakref.ref(func), unit.helpers, dataclasses.replace(src, func=None)
+    gradient_name = unit.namer.fresh(f"{name}_gradient")
 
     def make_gradient():
         user = func_ref()
         if user is None:
             raise SrcGradError(f"{origin.name} no longer exists")
+        gradient = codegen.function(
+            gradient_name, copy.deepcopy(origin.tree.args),
+            copy.deepcopy(forward.body[1:-1]) + [build.assign(seed, build.const(1.0))]
+            + copy.deepcopy(backward.body[1:]))
         made = codegen.compile_functions(
             [gradient], user, helpers,
             f"{origin.name} gradient from {os.path.basename(origin.filename)}", origin)[0]
