@@ -226,6 +226,8 @@ def transform_jvp(func, wrt: tuple) -> Generated:
     else:  # the value does not depend on the wrt arguments
         result_dot = build.call(build.load(unit.helper("zero_tangent", _CONTAINERS)),
                                 build.load(result))
+    live_out = {result} | {n.id for n in gast.walk(result_dot) if isinstance(n, gast.Name)}
+    body = simplify.simplify(body, live_out)
     tangents = tuple(unit.tangent(n) for n in wrt)
     args = copy.deepcopy(src.tree.args)
     args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]

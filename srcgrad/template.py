@@ -66,7 +66,7 @@ def instantiate_tangent(rule: Rule, binding: dict, result: str, unit, tangent_of
     for stmt in (s for stmt in out for s in gast.walk(stmt)):
         if isinstance(stmt, gast.Assign) and getattr(stmt.targets[0], "_srcgrad_tangent", False):
             stmt.value = _live_terms(stmt.value) or build.call(
-                build.load(unit.helper("zeros_like")), build.load(result))
+                build.load(unit.helper("zero_tangent", vars(containers))), build.load(result))
     return out
 
 
