@@ -134,6 +134,11 @@ def test_tangent_templates_are_sums_of_terms_linear_in_one_tangent():
             continue
         if rule.template is not None:
             assert inspect.signature(rule.tangent) == inspect.signature(rule.template), rule.name
+            read = {r.slice.id for r in gast.walk(gast.Module(body=rule.tangent_body,
+                                                               type_ignores=[]))
+                    if is_tangent_ref(r) and isinstance(r.ctx, gast.Load)}
+            # a parameter with an adjoint but no tangent term would silently get zero
+            assert read == rule.differentiable, (rule.name, read, rule.differentiable)
         for node in gast.walk(gast.Module(body=rule.tangent_body, type_ignores=[])):
             if isinstance(node, gast.Assign) and is_tangent_ref(node.targets[0]):
                 terms = []
