@@ -36,6 +36,9 @@ def _block(stmts, unit) -> list:
             out.append(stmt)
         elif isinstance(stmt, (gast.For, gast.While)):
             stmt.body = _block(stmt.body, unit)
+            flag = getattr(stmt, "_srcgrad_break", None)
+            if flag:  # normalize turned `break` into this flag; leave the loop on it
+                stmt.body.append(gast.If(test=build.load(flag), body=[gast.Break()], orelse=[]))
             out.append(stmt)
         elif isinstance(stmt, gast.Assign) and build.assigned_name(stmt) in unit.active:
             out.extend(_assignment(stmt, unit))

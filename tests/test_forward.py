@@ -104,3 +104,22 @@ def test_an_if_in_a_tangent_template_that_is_decided_at_run_time():
 def test_generated_forward_code_is_simplified():
     text = srcgrad.jvp(lambda x: np.sum(x ** 2)).source
     assert "x ** (2 - 1)" not in text and "x_dot * 2 * x" in text
+
+
+def breaks_early(x, y):
+    for r in x:
+        if np.sum(r) < 0.0:
+            break
+        y = x * np.ones((4, 3))
+    return np.sum(y)
+
+
+def test_a_break_leaves_the_loop_in_forward_mode_too():
+    """Found by the random programs: the jvp code lost the `break` (value and tangent
+    of the last iteration instead of the first)."""
+    x, y = np.array([-0.5, 0.3, 0.2]), np.ones((4, 3))
+    v = (np.array([1.0, 2.0, 3.0]), np.full((4, 3), 0.5))
+    assert srcgrad.jvp(breaks_early, wrt=(0, 1))(x, y, tangent=v) == (12.0, 6.0)
+    x = np.array([0.5, -0.3, 0.2])
+    value, slope = srcgrad.jvp(breaks_early, wrt=(0, 1))(x, y, tangent=v)
+    assert (value, slope) == (pytest.approx(4 * 0.4), pytest.approx(4 * 6.0))

@@ -179,6 +179,30 @@ def test_autograd_agrees(program, seed, workdir):
         note("autograd is the one that is wrong here")
 
 
+@examples(60)
+@given(program=programs(features=FEATURES), seed=SEEDS)
+def test_forward_mode_agrees(program, seed, workdir):
+    """jvp (forward mode, its own transformation) against grad: <grad, v> == J v for a
+    random v, through every construct the generator makes."""
+    module, args, value = _prepare(program, seed, workdir)
+    grads = _srcgrad(module, args, value)
+    rng = np.random.default_rng(seed)
+    vs = tuple(float(rng.normal()) if np.ndim(x) == 0 else rng.normal(size=np.shape(x))
+               for x in args)
+    try:
+        _, slope = srcgrad.jvp(module.f, wrt=tuple(range(len(args))))(*args, tangent=vs)
+    except srcgrad.SrcGradError as exc:
+        if "no forward-mode" not in str(exc):
+            raise
+        note(f"refused by forward mode: {exc}")  # np.prod has no second-order form only
+        return
+    expected = sum(float(np.sum(np.asarray(g) * v)) for g, v in zip(grads, vs))
+    # rounding grows with the terms summed, which can dwarf the value (y -= sum(y) in a loop)
+    scale = max(1.0, abs(value)) + sum(float(np.sum(np.abs(np.asarray(g) * v)))
+                                       for g, v in zip(grads, vs))
+    assert abs(float(slope) - expected) <= 1e-8 * scale, program.source()
+
+
 def test_the_generator_covers_every_construct():
     """A fixed sample of programs uses every operation and statement the generator has,
     so a change to programs.py cannot silently drop one."""
