@@ -163,10 +163,10 @@ def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
     src = unit.src
     seed = unit.adjoint(unit.result)
     adjoint_body = reverse.backward_body(unit)
+    returned = [unit.adjoint(n) for n in wrt]
     if arguments is not None:
         shapes = shapeinfo.infer(unit, arguments)
-        adjoint_body = specialize.backward(adjoint_body, unit, shapes)
-    returned = [unit.adjoint(n) for n in wrt]
+        adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     reverse.prune_tapes(adjoint_body, unit)
     saved = _saved(unit, adjoint_body, seed)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build, runtime
+from . import build, runtime, scalarseed
 from .shapeinfo import _matmul, _reduced
 
 
@@ -31,7 +31,7 @@ _SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh"
                "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
 
 
-def backward(body: list, unit, forward_shapes: dict) -> list:
+def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> list:
     """`body` with the helpers whose work the shapes decide replaced by plain NumPy."""
     env = {name: value.shape for name, value in forward_shapes.items()}
     primal = {adj: name for name, adj in unit.namer.adjoints().items()}
@@ -41,7 +41,9 @@ def backward(body: list, unit, forward_shapes: dict) -> list:
     helpers = {code: obj for code, obj in unit.helpers.items()}
     numpy = next((code for code, obj in helpers.items() if obj is np), None)
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
-    return rewriter.block(body)
+    body = rewriter.block(body)
+    return scalarseed.keep_scalar(body, set(returned), rewriter.shape,
+                                  lambda call: rewriter.is_numpy(call.func, "full_like"))
 
 
 class _Rewriter(gast.NodeTransformer):
@@ -87,10 +89,17 @@ class _Rewriter(gast.NodeTransformer):
         helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
         args = node.args
         if node.keywords or helper is None:
+            if self.is_numpy(func, "size") and len(args) == 1 and not node.keywords:
+                shape = self.shape(args[0])
+                if shape is not None:  # the number of elements is known
+                    return build.const(int(np.prod(shape, dtype=np.int64)))
             if self.is_numpy(func, "full_like") and len(args) == 2 and not node.keywords:
                 if self.shape(args[0]) == () and self.shape(args[1]) == ():
                     return args[1]
             return node
+        if helper is max and args and all(isinstance(a, gast.Constant)
+                                          and type(a.value) is int for a in args):
+            return build.const(max(a.value for a in args))
         if helper is runtime.unbroadcast and len(args) == 2:
             return self.unbroadcast(node, *args)
         if helper in (runtime.matmul_adjoint_x, runtime.dot_adjoint_x) and len(args) == 3:
