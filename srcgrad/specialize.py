@@ -118,9 +118,18 @@ class _Rewriter(gast.NodeTransformer):
         if extra > 0 and g_shape[extra:] == x_shape:
             axis = build.const(0) if extra == 1 else build.const(tuple(range(extra)))
             if not x_shape:
-                return self.np_call("sum", g)
-            return self.np_call("sum", g, axis=axis)
+                return self.total(g)
+            return build.call(build.attr(g, "sum"), axis=axis)
         return node
+
+    def total(self, g):
+        """The sum of all elements of the array `g`: `np.dot(a, b)` for `a * b` of two
+        vectors, else `g.sum()` (NumPy's method skips the dispatch of `np.sum`)."""
+        if isinstance(g, gast.BinOp) and isinstance(g.op, gast.Mult):
+            left, right = self.shape(g.left), self.shape(g.right)
+            if left is not None and left == right and len(left) == 1:
+                return self.np_call("dot", g.left, g.right)
+        return build.call(build.attr(g, "sum"))
 
     def matmul_x(self, node, g, x, y):
         """Adjoint of x in x @ y: g @ y.T, for vectors and matrices."""
@@ -196,11 +205,20 @@ class _Rewriter(gast.NodeTransformer):
                     return _reduced(inner, axis, False) if inner is not None else None
             if func.attr == "size" and len(args) == 1:
                 return ()
+            if func.attr == "dot" and len(args) == 2:
+                x, y = self.shape(args[0]), self.shape(args[1])
+                return () if x is not None and x == y and len(x) == 1 else None
             if func.attr == "outer" and len(args) == 2:
                 x, y = self.shape(args[0]), self.shape(args[1])
                 if x is not None and y is not None and len(x) == len(y) == 1:
                     return x + y
             return None
+        if (isinstance(func, gast.Attribute) and func.attr == "sum" and not args
+                and all(k.arg == "axis" and isinstance(k.value, gast.Constant)
+                        for k in node.keywords)):  # g.sum(), g.sum(axis=0) made above
+            inner = self.shape(func.value)
+            axis = node.keywords[0].value.value if node.keywords else None
+            return _reduced(inner, axis, False) if inner is not None else None
         helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
         if helper is None:
             return None
