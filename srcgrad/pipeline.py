@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, fence, forward, reverse, runtime,
+from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, reverse,
+               runtime,
                shapeinfo, simplify, source, specialize)
 from .errors import SrcGradError
 from .naming import Namer, names_in
@@ -174,10 +175,14 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
         adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     reverse.prune_tapes(adjoint_body, unit)
+    grad_only = not value and _value_is_a_number(unit, shapes)
+    if grad_only:  # real arguments, known shapes: adjoint arrays may be updated in place
+        adjoint_body = inplace.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
+                                          specialize.shape_function(unit, shapes))
     saved = _saved(unit, adjoint_body, seed)
     unit.body = reverse.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
     reverse.bind_on_every_path(unit.body, set(saved))
-    has_value = value or not _value_is_a_number(unit, shapes)
+    has_value = not grad_only
     if has_value:
         heading, result = "forward sweep: the original computation", build.load(unit.result)
     else:

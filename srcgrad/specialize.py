@@ -46,6 +46,15 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
                                   lambda call: rewriter.is_numpy(call.func, "full_like"))
 
 
+def shape_function(unit, forward_shapes: dict):
+    """`shape(node)`: the shape of an expression of the backward sweep made of forward
+    values and adjoints, or None."""
+    env = {name: value.shape for name, value in forward_shapes.items()}
+    primal = {adj: name for name, adj in unit.namer.adjoints().items()}
+    env.update({adj: env[name] for adj, name in primal.items() if name in env})
+    return _Rewriter(env, primal, dict(unit.helpers), None, unit).shape
+
+
 class _Rewriter(gast.NodeTransformer):
     def __init__(self, env, primal, helpers, numpy, unit):
         self.env, self.primal, self.helpers, self.numpy, self.unit = (
