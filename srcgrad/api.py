@@ -117,7 +117,8 @@ class GradientFunction:
         generated = self._variants.get(key)
         if generated is not None:  # a function the code calls was rebound: rebuild
             generated = self._variants[key] = specialized(
-                self.__wrapped__, self._wrt, generated.arguments, rebuild=True)
+                self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
+                value=generated.value_asked)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self._compiled()
@@ -130,7 +131,9 @@ class GradientFunction:
             return self._compiled()  # the call itself raises the TypeError
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
-        generated = self._variants[key] = specialized(self.__wrapped__, self._wrt, arguments)
+        value = self._with_value or not all(map(_real, bound.values()))
+        generated = self._variants[key] = specialized(self.__wrapped__, self._wrt, arguments,
+                                                      value=value)
         return generated
 
     def __call__(self, *args, **kwargs):
@@ -141,7 +144,7 @@ class GradientFunction:
         inputs = [args[i] for i in self._wrt_index] if checked else self._wrt_values(args, kwargs)
         try:
             value, saved = generated.forward(*args, **kwargs)
-            if not _is_real_scalar(value):
+            if generated.has_value and not _is_real_scalar(value):
                 raise _not_scalar(self.__wrapped__, value)
             grads = generated.backward(1.0, *saved)
         except Exception as exc:
@@ -189,14 +192,16 @@ def compiled(func, wrt: tuple, rebuild=False) -> Generated:
     return _cached(func, wrt, wrt, None, rebuild)
 
 
-def specialized(func, wrt: tuple, arguments: dict, rebuild=False) -> Generated:
+def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
-    ({parameter: shapeinfo.describe(value)}); the general code if that cannot be done."""
-    key = (wrt, tuple(sorted(arguments.items())))
-    return _cached(func, wrt, key, arguments, rebuild)
+    ({parameter: shapeinfo.describe(value)}); the general code if that cannot be done.
+    `value=False`: only the gradient is wanted, and the arguments are real numbers and
+    arrays (see `transform`)."""
+    key = (wrt, tuple(sorted(arguments.items())), value)
+    return _cached(func, wrt, key, arguments, rebuild, value)
 
 
-def _cached(func, wrt, key, arguments, rebuild) -> Generated:
+def _cached(func, wrt, key, arguments, rebuild, value=True) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -208,10 +213,11 @@ def _cached(func, wrt, key, arguments, rebuild) -> Generated:
             stack.append(func)
             try:
                 try:
-                    per_func[key] = transform(func, wrt, arguments)
+                    per_func[key] = transform(func, wrt, arguments, value)
                 except NotSpecializable:
                     per_func[key] = transform(func, wrt)
                 per_func[key].arguments = arguments
+                per_func[key].value_asked = value
             finally:
                 stack.pop()
         return per_func[key]
@@ -221,10 +227,11 @@ def _key(args, kwargs, wrt_index=()) -> tuple:
     """(the description of the arguments that picks the specialized code, whether every
     wrt argument is a positional float or float array, so needs no further check)"""
     ndarray = np.ndarray
-    key = tuple([a.shape if type(a) is ndarray else () if type(a) is float else describe(a)
+    key = tuple([(a.shape if a.dtype.kind in "fiub" else (a.shape, a.dtype.str))
+                 if type(a) is ndarray else () if type(a) is float else describe(a)
                  for a in args])
     if kwargs:
-        return key + (tuple([(k, describe(v)) for k, v in kwargs.items()]),), False
+        return key + (tuple([(k, describe(v), _real(v)) for k, v in kwargs.items()]),), False
     n = len(args)
     for i in wrt_index:
         if not 0 <= i < n:
@@ -233,6 +240,14 @@ def _key(args, kwargs, wrt_index=()) -> tuple:
         if type(a) is not float and not (type(a) is ndarray and a.dtype.kind == "f"):
             return key, False
     return key, bool(wrt_index)
+
+
+def _real(value) -> bool:
+    """A real number or an array of real numbers (told apart from others by `_key`)."""
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.dtype.kind in "fiub"
+    return kind in (float, int) or isinstance(value, np.floating)
 
 
 def _owned(grads, inputs):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, fence, forward, reverse, runtime,
+from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, reverse,
+               runtime,
                shapeinfo, simplify, source, specialize)
 from .errors import SrcGradError
 from .naming import Namer, names_in
@@ -94,6 +95,7 @@ class Generated:
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
     guards: list = field(default_factory=list)  # see resolve.Resolver.guards
     arguments: dict | None = None  # the argument shapes it is specialized on (see api)
+    has_value: bool = True  # False: the forward sweep returns None for the value (grad only)
     tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
     _gradient: object = None
@@ -153,31 +155,45 @@ def analyze(func, wrt: tuple, mode="rev") -> Unit:
     return unit
 
 
-def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
+def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
     specialized on those shapes; it raises specialize.NotSpecializable if it cannot be.
+    `value=False` (only with `arguments` of real numbers and arrays): the value is not
+    wanted, and if the shapes prove it a number, the forward sweep computes only what
+    the backward sweep reads and returns None for it.
     """
     unit = analyze(func, wrt)
     src = unit.src
     seed = unit.adjoint(unit.result)
     adjoint_body = reverse.backward_body(unit)
+    returned = [unit.adjoint(n) for n in wrt]
+    shapes = None
     if arguments is not None:
         shapes = shapeinfo.infer(unit, arguments)
-        adjoint_body = specialize.backward(adjoint_body, unit, shapes)
-    returned = [unit.adjoint(n) for n in wrt]
+        adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     reverse.prune_tapes(adjoint_body, unit)
+    grad_only = not value and _value_is_a_number(unit, shapes)
+    if grad_only:  # real arguments, known shapes: adjoint arrays may be updated in place
+        adjoint_body = inplace.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
+                                          specialize.shape_function(unit, shapes))
     saved = _saved(unit, adjoint_body, seed)
     unit.body = reverse.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
     reverse.bind_on_every_path(unit.body, set(saved))
+    has_value = not grad_only
+    if has_value:
+        heading, result = "forward sweep: the original computation", build.load(unit.result)
+    else:
+        heading, result = "forward sweep: what the backward sweep reads", build.const(None)
+        unit.body = _needed(unit.body, unit, set(saved))
 
     name = src.name
     forward = codegen.function(
         unit.namer.fresh(f"{name}_forward"), copy.deepcopy(src.tree.args),
-        [build.comment("forward sweep: the original computation")] + unit.body + [
-            gast.Return(value=build.tuple_([build.load(unit.result),
+        [build.comment(heading)] + unit.body + [
+            gast.Return(value=build.tuple_([result,
                                             build.tuple_([build.load(n) for n in saved])]))])
     backward = codegen.function(
         unit.namer.fresh(f"{name}_backward"), codegen.arguments([seed] + saved),
@@ -211,7 +227,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None) -> Generated:
         return made
 
     return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards(),
-                     make_gradient=make_gradient)
+                     make_gradient=make_gradient, has_value=has_value)
 
 
 def transform_jvp(func, wrt: tuple) -> Generated:
@@ -242,6 +258,45 @@ def transform_jvp(func, wrt: tuple) -> Generated:
                                       f"{src.name} jvp from {os.path.basename(src.filename)}", src)
     made.__defaults__, made.__kwdefaults__ = func.__defaults__, dict(func.__kwdefaults__ or {})
     return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents=tangents)
+
+
+def _value_is_a_number(unit, shapes) -> bool:
+    """The shapes prove the function's value a real number (so `grad` need not check it):
+    it is a differentiable value of shape (), and nothing in the function makes complex
+    numbers or chooses a dtype."""
+    if shapes is None or unit.result not in unit.active:
+        return False
+    known = shapes.get(unit.result)
+    if known is None or known.shape != () or known.integer:
+        return False
+    for node in gast.walk(gast.Module(body=unit.body, type_ignores=[])):
+        if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+            return False
+        if isinstance(node, gast.keyword) and node.arg == "dtype":
+            return False
+        if isinstance(node, gast.Attribute) and node.attr in ("astype", "view", "real", "imag"):
+            return False
+    return True
+
+
+def _needed(body, unit, live) -> list:
+    """The top-level statements of the forward sweep that `live` names depend on, or that
+    may have effects: assignments by a differentiable rule of NumPy (not a call of the
+    user's, not a random draw) whose names nothing reads are dropped."""
+    out = []
+    for stmt in reversed(body):
+        op = unit.ops.get(stmt) if isinstance(stmt, gast.Assign) else None
+        if (op is not None and isinstance(stmt.targets[0], gast.Name)
+                and stmt.targets[0].id not in live and op.rule is not None
+                and not op.is_user_call and not op.nondifferentiable):
+            continue
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name):
+                if isinstance(node.ctx, gast.Load):
+                    live.add(node.id)
+        out.append(stmt)
+    out.reverse()
+    return out
 
 
 def _normalize(unit):

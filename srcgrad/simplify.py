@@ -28,7 +28,7 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 def simplify(body: list, live_out: set[str]) -> list:
     """Fold constants in `body`, then drop assignments nothing reads."""
     folder = _Fold()
-    body = [folder.visit(stmt) for stmt in body]
+    body = _fuse_twins([folder.visit(stmt) for stmt in body])
     return _drop_orphan_comments(_dead_code(body, set(live_out)))
 
 
@@ -51,7 +51,74 @@ class _Fold(gast.NodeTransformer):
             return right
         if op in (gast.Add, gast.Sub) and _number(right) and right.value == 0:
             return left
+        if op is gast.Add and _negated(right) is not None:  # a + -b  ->  a - b
+            return gast.BinOp(left=left, op=gast.Sub(), right=_negated(right))
         return node
+
+
+def _negated(node):
+    """`e` for `-e` or `-a * b` (as `a * b`), else None."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return node.operand
+    if (isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult)
+            and isinstance(node.left, gast.UnaryOp) and isinstance(node.left.op, gast.USub)):
+        return gast.BinOp(left=node.left.operand, op=gast.Mult(), right=node.right)
+    return None
+
+
+def _fuse_twins(body) -> list:
+    """Two equal contributions in a row become one, doubled (the adjoint of `x * x`)::
+
+        d_x = d_t * x                  ->  d_x = 2 * d_t * x
+        d_x = d_x + d_t * x
+    """
+    out = []
+    for stmt in body:
+        if isinstance(stmt, gast.If):
+            stmt.body, stmt.orelse = _fuse_twins(stmt.body), _fuse_twins(stmt.orelse)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            stmt.body = _fuse_twins(stmt.body)
+        previous = out[-1] if out else None
+        term = _accumulated(stmt)
+        if term is not None and isinstance(previous, gast.Assign):
+            name = stmt.targets[0].id
+            earlier = _accumulated(previous)
+            first = previous.value if _assigns(previous, name) else None
+            twin = earlier if earlier is not None and previous.targets[0].id == name else first
+            if (twin is not None and gast.dump(twin) == gast.dump(term)
+                    and name not in _reads(term)):
+                doubled = _doubled(term)
+                previous.value = (doubled if twin is first
+                                  else gast.BinOp(left=build.load(name), op=gast.Add(),
+                                                  right=doubled))
+                continue
+        out.append(stmt)
+    return out
+
+
+def _assigns(stmt, name) -> bool:
+    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name)
+
+
+def _accumulated(stmt):
+    """`e` for `d = d + e`, else None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)):
+        return None
+    value = stmt.value
+    if (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add)
+            and isinstance(value.left, gast.Name) and value.left.id == stmt.targets[0].id):
+        return value.right
+    return None
+
+
+def _doubled(term):
+    """`2 * term`, as `2 * a * b` for a product."""
+    if isinstance(term, gast.BinOp) and isinstance(term.op, gast.Mult):
+        return gast.BinOp(left=gast.BinOp(left=build.const(2), op=gast.Mult(), right=term.left),
+                          op=gast.Mult(), right=term.right)
+    return gast.BinOp(left=build.const(2), op=gast.Mult(), right=term)
 
 
 def _dead_code(body, live) -> list:

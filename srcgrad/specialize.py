@@ -19,7 +19,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build, runtime
+from . import build, runtime, scalarseed
 from .shapeinfo import _matmul, _reduced
 
 
@@ -31,7 +31,7 @@ _SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh"
                "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
 
 
-def backward(body: list, unit, forward_shapes: dict) -> list:
+def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> list:
     """`body` with the helpers whose work the shapes decide replaced by plain NumPy."""
     env = {name: value.shape for name, value in forward_shapes.items()}
     primal = {adj: name for name, adj in unit.namer.adjoints().items()}
@@ -41,7 +41,18 @@ def backward(body: list, unit, forward_shapes: dict) -> list:
     helpers = {code: obj for code, obj in unit.helpers.items()}
     numpy = next((code for code, obj in helpers.items() if obj is np), None)
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
-    return rewriter.block(body)
+    body = rewriter.block(body)
+    return scalarseed.keep_scalar(body, set(returned), rewriter.shape,
+                                  lambda call: rewriter.is_numpy(call.func, "full_like"))
+
+
+def shape_function(unit, forward_shapes: dict):
+    """`shape(node)`: the shape of an expression of the backward sweep made of forward
+    values and adjoints, or None."""
+    env = {name: value.shape for name, value in forward_shapes.items()}
+    primal = {adj: name for name, adj in unit.namer.adjoints().items()}
+    env.update({adj: env[name] for adj, name in primal.items() if name in env})
+    return _Rewriter(env, primal, dict(unit.helpers), None, unit).shape
 
 
 class _Rewriter(gast.NodeTransformer):
@@ -87,10 +98,17 @@ class _Rewriter(gast.NodeTransformer):
         helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
         args = node.args
         if node.keywords or helper is None:
+            if self.is_numpy(func, "size") and len(args) == 1 and not node.keywords:
+                shape = self.shape(args[0])
+                if shape is not None:  # the number of elements is known
+                    return build.const(int(np.prod(shape, dtype=np.int64)))
             if self.is_numpy(func, "full_like") and len(args) == 2 and not node.keywords:
                 if self.shape(args[0]) == () and self.shape(args[1]) == ():
                     return args[1]
             return node
+        if helper is max and args and all(isinstance(a, gast.Constant)
+                                          and type(a.value) is int for a in args):
+            return build.const(max(a.value for a in args))
         if helper is runtime.unbroadcast and len(args) == 2:
             return self.unbroadcast(node, *args)
         if helper in (runtime.matmul_adjoint_x, runtime.dot_adjoint_x) and len(args) == 3:
@@ -109,9 +127,18 @@ class _Rewriter(gast.NodeTransformer):
         if extra > 0 and g_shape[extra:] == x_shape:
             axis = build.const(0) if extra == 1 else build.const(tuple(range(extra)))
             if not x_shape:
-                return self.np_call("sum", g)
-            return self.np_call("sum", g, axis=axis)
+                return self.total(g)
+            return build.call(build.attr(g, "sum"), axis=axis)
         return node
+
+    def total(self, g):
+        """The sum of all elements of the array `g`: `np.dot(a, b)` for `a * b` of two
+        vectors, else `g.sum()` (NumPy's method skips the dispatch of `np.sum`)."""
+        if isinstance(g, gast.BinOp) and isinstance(g.op, gast.Mult):
+            left, right = self.shape(g.left), self.shape(g.right)
+            if left is not None and left == right and len(left) == 1:
+                return self.np_call("dot", g.left, g.right)
+        return build.call(build.attr(g, "sum"))
 
     def matmul_x(self, node, g, x, y):
         """Adjoint of x in x @ y: g @ y.T, for vectors and matrices."""
@@ -187,11 +214,20 @@ class _Rewriter(gast.NodeTransformer):
                     return _reduced(inner, axis, False) if inner is not None else None
             if func.attr == "size" and len(args) == 1:
                 return ()
+            if func.attr == "dot" and len(args) == 2:
+                x, y = self.shape(args[0]), self.shape(args[1])
+                return () if x is not None and x == y and len(x) == 1 else None
             if func.attr == "outer" and len(args) == 2:
                 x, y = self.shape(args[0]), self.shape(args[1])
                 if x is not None and y is not None and len(x) == len(y) == 1:
                     return x + y
             return None
+        if (isinstance(func, gast.Attribute) and func.attr == "sum" and not args
+                and all(k.arg == "axis" and isinstance(k.value, gast.Constant)
+                        for k in node.keywords)):  # g.sum(), g.sum(axis=0) made above
+            inner = self.shape(func.value)
+            axis = node.keywords[0].value.value if node.keywords else None
+            return _reduced(inner, axis, False) if inner is not None else None
         helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
         if helper is None:
             return None

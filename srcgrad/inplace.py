@@ -1,0 +1,123 @@
+"""Accumulate adjoints in place where the backward sweep owns the array.
+
+An adjoint array the sweep made itself (an arithmetic result, a fresh fill) that no
+other name shares can take the next contribution in place, without a new array::
+
+    d_x = 2 * d_t6 * x              d_x = 2 * d_t6 * x
+    d_x = d_x + d_t3 * t2     ->    d_x += d_t3 * t2
+    d_x = d_x - d_t2                d_x -= d_t2
+
+A copy (`d_t5 = d_x`), a view (`d_x.T`, `d_x[i]`), a helper that may return its
+argument, or a tape entry shares the array: from there on it is not owned. Used on
+specialized code only, where each adjoint's shape is known (so the contribution
+broadcasts into it) and the arguments are real.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+import numpy as np
+
+_FRESH_CALLS = {"full_like", "zeros_like", "ones_like", "dot", "outer", "sum", "tanh", "exp",
+                "sin", "cos", "log", "sqrt"}  # functions and methods that return new arrays
+_OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}
+
+
+def accumulate(body: list, adjoints: set, shape) -> list:
+    """`body` with `d = d + e` / `d = d - e` as `d += e` / `d -= e` where `d` is owned.
+
+    `adjoints`: the adjoint names; `shape(node)`: the shape of an expression, or None.
+    Only arrays of known shape that `e` broadcasts into are updated in place."""
+    def fits(name, term):
+        mine, theirs = shape(gast.Name(id=name, ctx=gast.Load())), shape(term)
+        if not mine or theirs is None:
+            return False
+        try:
+            return np.broadcast_shapes(mine, theirs) == mine
+        except ValueError:
+            return False
+    _block(body, set(), lambda name, term: name in adjoints and fits(name, term))
+    return body
+
+
+def _block(body, owned, arrays) -> set:
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, gast.If):
+            a = _block(stmt.body, set(owned), arrays)
+            b = _block(stmt.orelse, set(owned), arrays)
+            owned &= a & b
+        elif isinstance(stmt, (gast.For, gast.While)):
+            _disown(stmt.iter if isinstance(stmt, gast.For) else stmt.test, owned)
+            entry = set(owned)
+            while True:  # what is owned at the end of an iteration and on entry
+                end = _block(_copy_free(stmt.body), set(entry), arrays)
+                if entry <= end:
+                    break
+                entry &= end
+            _block(stmt.body, set(entry), arrays)
+            owned &= entry
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            name, value = stmt.targets[0].id, stmt.value
+            op = _update(name, value)
+            if op is not None and name in owned and arrays(name, value.right):
+                _disown(value.right, owned)
+                body[i] = gast.copy_location(
+                    gast.AugAssign(target=stmt.targets[0], op=op(), value=value.right), stmt)
+                continue
+            fresh = _fresh(value)
+            _disown(value, owned)
+            owned.discard(name)
+            if fresh:
+                owned.add(name)
+        else:
+            _disown(stmt, owned)
+    return owned
+
+
+def _copy_free(body):
+    """The loop body as the analysis sees it, without rewriting it (a dry run)."""
+    return copy.deepcopy(body)
+
+
+def _update(name, value):
+    if (isinstance(value, gast.BinOp) and type(value.op) in _OPS
+            and isinstance(value.left, gast.Name) and value.left.id == name
+            and name not in {n.id for n in gast.walk(value.right) if isinstance(n, gast.Name)}):
+        return _OPS[type(value.op)]
+    return None
+
+
+def _fresh(value) -> bool:
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if isinstance(value, gast.Call) and isinstance(value.func, (gast.Attribute, gast.Name)):
+        func = value.func
+        return (func.attr if isinstance(func, gast.Attribute) else func.id) in _FRESH_CALLS
+    return False
+
+
+def _disown(node, owned):
+    """Names in `node` that may come out of it shared: anywhere but as an operand of
+    arithmetic or an argument of a function that returns a new array."""
+    if isinstance(node, gast.BinOp):
+        for side in (node.left, node.right):
+            if not isinstance(side, gast.Name):
+                _disown(side, owned)
+        return
+    if isinstance(node, gast.UnaryOp):
+        if not isinstance(node.operand, gast.Name):
+            _disown(node.operand, owned)
+        return
+    if isinstance(node, gast.Call) and _fresh(node):
+        for arg in node.args + [k.value for k in node.keywords]:
+            if not isinstance(arg, gast.Name):
+                _disown(arg, owned)
+        if isinstance(node.func, gast.Attribute):  # g.sum(): reads g
+            if not isinstance(node.func.value, gast.Name):
+                _disown(node.func.value, owned)
+        return
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name):
+            owned.discard(n.id)

@@ -1,0 +1,74 @@
+"""inplace, and the fusion of twin contributions: generated code AND gradients vs finite
+differences."""
+
+import numpy as np
+
+import srcgrad
+from finite_diff import assert_grads_match
+
+
+def check(f, args, wrt):
+    g = srcgrad.grad(f, wrt=tuple(wrt))
+    grads = g(*args)
+    assert_grads_match(f, grads, args, wrt)
+    return g.source_for(*args)
+
+
+def elementwise(x):
+    return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
+
+
+def test_owned_adjoints_accumulate_in_place_and_x_times_x_is_one_term():
+    code = check(elementwise, (np.linspace(-1, 1, 5),), (0,))
+    assert "d_x = 2 * d_t6 * x" in code
+    assert "d_x += " in code and "d_x -= d_t2" in code
+
+
+def shared(x, y):
+    a = x * y
+    b = a + x       # d_a and d_x are the same array in the backward sweep
+    c = np.sin(b) + a
+    return np.sum(c * c)
+
+
+def test_a_shared_array_is_not_updated_in_place():
+    rng = np.random.default_rng(0)
+    check(shared, (rng.standard_normal(4), rng.standard_normal(4)), (0, 1))
+
+
+def rnn(Wx, Wh, b, xs):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.mean(h * h)
+
+
+def test_loop_accumulators_in_place():
+    rng = np.random.default_rng(1)
+    args = (rng.standard_normal((3, 4)), rng.standard_normal((4, 4)) * 0.5,
+            rng.standard_normal(4), rng.standard_normal((5, 2, 3)))
+    code = check(rnn, args, (0, 1, 2))
+    assert "d_Wh += h_1.T @ d_t9" in code and "d_b += " in code
+
+
+def broadcast_up(x, v):
+    y = x + v          # d_x += d_y would broadcast v's adjoint up: must not be in place
+    return np.sum(y * v) + np.sum(x)
+
+
+def test_contributions_that_do_not_fit_keep_the_new_array():
+    rng = np.random.default_rng(2)
+    check(broadcast_up, (rng.standard_normal(3), rng.standard_normal((2, 3))), (0, 1))
+    check(broadcast_up, (1.5, rng.standard_normal((2, 3))), (0, 1))
+
+
+def value_too(x):
+    return np.sum(x * x + np.sin(x))
+
+
+def test_value_and_grad_keeps_plain_accumulation():
+    vg = srcgrad.value_and_grad(value_too)
+    x = np.linspace(0, 1, 4)
+    value, g = vg(x)
+    assert value == np.sum(x * x + np.sin(x))
+    assert "+=" not in vg.source_for(x)
