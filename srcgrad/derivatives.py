@@ -35,7 +35,7 @@ def jvp(func=None, wrt=0):
 class JvpFunction:
     """A callable that runs the generated forward-mode code of `__wrapped__`."""
 
-    def __init__(self, func, wrt):
+    def __init__(self, func, wrt, value=True):
         if not callable(func):
             raise SrcGradError(f"jvp expects a function, got {func!r}")
         if isinstance(func, (JvpFunction, SecondGradient)):
@@ -48,6 +48,7 @@ class JvpFunction:
         plain = func.__wrapped__ if isinstance(func, GradientFunction) else func
         self._arguments = GradientFunction(plain, wrt, with_value=False)  # reads wrt values
         self._generated = None
+        self._value = value  # False: the caller wants the tangent only (hvp)
 
     def _target(self):
         """The plain function forward mode transforms: f, or the one-function gradient."""
@@ -58,8 +59,20 @@ class JvpFunction:
 
     def _compiled(self) -> Generated:
         if self._generated is None or not self._generated.current():
-            self._generated = compiled_jvp(self._target(), self._wrt)
+            self._generated = compiled_jvp(self._target(), self._wrt, value=self._value)
         return self._generated
+
+    def _for_call(self, args, kwargs) -> Generated:
+        """The forward-mode code for this call: over a gradient, forward mode over the
+        gradient code specialized on these arguments' shapes (what grad itself runs)."""
+        inner = self.__wrapped__
+        if not isinstance(inner, GradientFunction):
+            return self._compiled()
+        key, checked = api._key(args, kwargs, inner._wrt_index)
+        variant = inner._variants.get(key)
+        if variant is None or not variant.current():
+            variant = inner._variant(key, checked, args, kwargs)
+        return compiled_jvp(variant.gradient, self._wrt, value=self._value)
 
     @property
     def source(self) -> str:
@@ -67,7 +80,7 @@ class JvpFunction:
         return self._compiled().source
 
     def __call__(self, *args, tangent, **kwargs):
-        generated = self._compiled()
+        generated = self._for_call(args, kwargs)
         tangents = (tangent,) if self._single else tuple(tangent)
         if len(tangents) != len(self._wrt):
             raise SrcGradError(f"jvp wrt {self._wrt} needs {len(self._wrt)} tangents, "
@@ -88,7 +101,8 @@ class JvpFunction:
         inner = self.__wrapped__
         if isinstance(inner, GradientFunction):  # shaped like grad's own result
             inputs = inner._wrt_values(args, kwargs)
-            value, value_dot = (_as_gradient(inner, v, inputs) for v in (value, value_dot))
+            value, value_dot = (v if v is None else _as_gradient(inner, v, inputs)
+                                for v in (value, value_dot))
         return value, value_dot
 
     def __repr__(self):
@@ -127,18 +141,19 @@ def _tangent_like(t, x, name):
     return float(t) if not isinstance(x, np.floating) else type(x)(t)
 
 
-def compiled_jvp(func, wrt: tuple, rebuild=False) -> Generated:
-    """The cached forward-mode function of `func` for the arguments `wrt`."""
+def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
+    """The cached forward-mode function of `func` for the arguments `wrt` (see
+    pipeline.transform_jvp for `value`)."""
     if not isinstance(func, types.FunctionType):
         source.load(func)
-    key = ("jvp", wrt)
+    key = ("jvp", wrt, value)
     with api._LOCK:
         per_func = api._CACHE.setdefault(func, {})
         if rebuild or key not in per_func or not per_func[key].current():
             stack = calls.transform_stack()
             stack.append(func)
             try:
-                per_func[key] = transform_jvp(func, wrt)
+                per_func[key] = transform_jvp(func, wrt, value)
             finally:
                 stack.pop()
         return per_func[key]
@@ -286,7 +301,8 @@ def hvp(func, wrt=0):
 class Hvp:
     def __init__(self, func, wrt):
         functools.update_wrapper(self, func)
-        self._pushforward = JvpFunction(GradientFunction(func, wrt, with_value=False), wrt)
+        self._pushforward = JvpFunction(GradientFunction(func, wrt, with_value=False), wrt,
+                                        value=False)
 
     @property
     def source(self) -> str:
@@ -314,7 +330,7 @@ class SecondGradient:
         _, outer, self._single = _wrt_names(f, wrt)
         self._along = inner._wrt[0]
         target = GradientFunction(f, outer[0] if self._single else outer, with_value=False)
-        self._pushforward = JvpFunction(target, self._along)
+        self._pushforward = JvpFunction(target, self._along, value=with_value)
 
     @property
     def source(self) -> str:

@@ -230,9 +230,10 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
                      make_gradient=make_gradient, has_value=has_value)
 
 
-def transform_jvp(func, wrt: tuple) -> Generated:
+def transform_jvp(func, wrt: tuple, value=True) -> Generated:
     """Build the forward-mode function of `func` for the arguments `wrt`:
-    `f_jvp(*args, x_dot=..., ...)` returns `(value, tangent of value)`."""
+    `f_jvp(*args, x_dot=..., ...)` returns `(value, tangent of value)`; with `value=False`
+    `(None, tangent)`, and what only the value needs is never computed (an hvp)."""
     unit = analyze(func, wrt, mode="fwd")
     src = unit.src
     body = forward.tangent_body(unit)
@@ -242,8 +243,8 @@ def transform_jvp(func, wrt: tuple) -> Generated:
     else:  # the value does not depend on the wrt arguments
         result_dot = build.call(build.load(unit.helper("zero_tangent", _CONTAINERS)),
                                 build.load(result))
-    live_out = {result} | {n.id for n in gast.walk(result_dot) if isinstance(n, gast.Name)}
-    body = simplify.simplify(body, live_out)
+    live_out = {n.id for n in gast.walk(result_dot) if isinstance(n, gast.Name)}
+    body = simplify.simplify(body, live_out | ({result} if value else set()))
     tangents = tuple(unit.tangent(n) for n in wrt)
     args = copy.deepcopy(src.tree.args)
     args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]
@@ -251,7 +252,8 @@ def transform_jvp(func, wrt: tuple) -> Generated:
     jvp = codegen.function(
         unit.namer.fresh(f"{src.name}_jvp"), args,
         [build.comment("forward mode: each value, then its tangent")] + body + [
-            gast.Return(value=build.tuple_([build.load(result), result_dot]))])
+            gast.Return(value=build.tuple_([build.load(result) if value else build.const(None),
+                                            result_dot]))])
     text = codegen.render([jvp])
     _debug("generated", None, text)
     made, = codegen.compile_functions([jvp], func, unit.helpers,
