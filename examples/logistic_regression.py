@@ -25,9 +25,9 @@ from srcgrad.optim import Adam
 def cross_entropy(W, b, X, Y):
     """Mean softmax cross-entropy of the logits X @ W + b against one-hot labels Y.
 
-    log softmax(z) = z - log(sum(exp(z))). The usual overflow guard subtracts the row
-    maximum first; it is left out because np.max has no gradient rule in srcgrad yet.
-    Here the logits stay well below 700, where exp would overflow in float64.
+    log softmax(z) = z - log(sum(exp(z))). The usual overflow guard (subtracting the row
+    maximum first) is left out to keep the example short: here the logits stay well
+    below 700, where exp would overflow in float64.
     """
     logits = X @ W + b
     log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))

@@ -184,3 +184,22 @@ def test_spring_fit_recovers_stiffness_and_damping_through_the_loop():
     k, c = last(r"final: k = ([-\d.]+), c = ([-\d.]+)", out)
     assert abs(k - 4.0) < 0.02 and abs(c - 0.3) < 0.01
     assert "in reversed(tape)" in run_example("spring_fit", "--show-source")
+
+
+# --- newton_fit ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quick", [True, False])
+def test_newton_fit_converges_in_a_few_steps_both_ways(quick):
+    out = run_example("newton_fit", quick=quick)
+    steps, value, norm = numbers(r"Newton \(hessian\): (\d+) steps, loss " + FLOAT
+                                 + r", \|gradient\| " + FLOAT, out)[0]
+    steps_cg, value_cg, norm_cg = numbers(r"Newton-CG \(hvp\): +(\d+) steps, loss " + FLOAT
+                                          + r", \|gradient\| " + FLOAT, out)[0]
+    assert steps <= 8 and steps_cg <= 8
+    assert norm < 1e-10 and norm_cg < 1e-10
+    assert value == value_cg
+    assert last(r"max \|w_newton - w_cg\| = " + FLOAT, out) < 1e-9
+    fitted = np.array(numbers(r"fitted w:" + r"\s+" .join([""] + [FLOAT] * 5), out)[0])
+    true = np.array([1.5, -2.0, 0.5, 1.0, -0.3])
+    assert np.max(np.abs(fitted - true)) < (0.35 if quick else 0.2)
