@@ -350,8 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog=PROG, formatter_class=fmt, epilog=_EPILOG, description=_wrap(
-        "srcgrad: reverse-mode automatic differentiation by source transformation. Show, "
-        "draw and check the gradient code of a function in a Python file."))
+        "srcgrad: automatic differentiation by source transformation. Show, "
+        "draw and check the derivative code of a function in a Python file."))
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="on error, print the whole message or traceback")
