@@ -30,6 +30,8 @@ examples:
   srcgrad show model.py:loss                 forward and backward code for d loss / d (1st arg)
   srcgrad show model.py:loss --wrt w,b       ... with respect to the parameters w and b
   srcgrad show model.py:loss --diff          your function, then the code made from it
+  srcgrad show model.py:loss --mode fwd      forward mode: each value, then its tangent
+  srcgrad show model.py:loss --mode hvp      Hessian-vector products (fwd over the gradient)
   srcgrad graph model.py:loss -o loss.svg    the dataflow graph (.dot needs nothing;
                                              .svg/.png/.pdf need Graphviz)
   srcgrad check model.py:loss --args "np.ones(3), 0.5, np.eye(3), np.zeros(3)" --wrt 0,1
