@@ -34,7 +34,12 @@ def sum(z, x, axis=None, keepdims=False):
 
 @tangent(np.sum)
 def sum_tangent(z, x, axis=None, keepdims=False):
-    t[z] = np.sum(t[x], axis=axis, keepdims=keepdims)
+    if keepdims:
+        t[z] = np.sum(t[x], axis=axis, keepdims=True)
+    elif axis is None:
+        t[z] = np.sum(t[x])
+    else:
+        t[z] = np.sum(t[x], axis=axis)
 
 
 @adjoint(np.mean, method("mean"),
@@ -52,7 +57,12 @@ def mean(z, x, axis=None, keepdims=False):
 
 @tangent(np.mean)
 def mean_tangent(z, x, axis=None, keepdims=False):
-    t[z] = np.mean(t[x], axis=axis, keepdims=keepdims)
+    if keepdims:
+        t[z] = np.mean(t[x], axis=axis, keepdims=True)
+    elif axis is None:
+        t[z] = np.mean(t[x])
+    else:
+        t[z] = np.mean(t[x], axis=axis)
 
 
 # Each element gets the product of the others (exact where x has zeros).
