@@ -146,7 +146,15 @@ class GradientFunction:
             value, saved = generated.forward(*args, **kwargs)
             if generated.has_value and not _is_real_scalar(value):
                 raise _not_scalar(self.__wrapped__, value)
-            grads = generated.backward(1.0, *saved)
+            try:
+                grads = generated.backward(1.0, *saved)
+            except ZeroDivisionError:
+                if generated.arguments is None:
+                    raise
+                # specialized code divides numbers with plain `/` (specialize._mask_free),
+                # which raises on a 0.0 of Python's; the general code gives inf as NumPy does
+                general = self._compiled()
+                grads = general.backward(1.0, *general.forward(*args, **kwargs)[1])
         except Exception as exc:
             note = codegen.explain(exc)
             if note and hasattr(exc, "add_note"):  # Python >= 3.11
