@@ -243,7 +243,7 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
 
     def is_array(name):
         known = shapes.get(primal.get(name, name))
-        return known is not None and known.shape != ()
+        return known is not None and known.shape != () and not known.integer  # not shapes
     body = release.release(body, is_array, set(unit.params) | set(returned))
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),

@@ -171,6 +171,13 @@ class _Rewriter(gast.NodeTransformer):
             if not x_shape:
                 return self.total(g)
             return build.call(build.attr(g, "sum"), axis=axis)
+        if extra == 0 and all(n in (1, m) for n, m in zip(x_shape, g_shape)):
+            axes = tuple(i for i, (n, m) in enumerate(zip(x_shape, g_shape)) if n != m)
+            axis = build.const(axes[0] if len(axes) == 1 else axes)  # summed, kept: x's shape
+            if isinstance(g, gast.UnaryOp) and isinstance(g.op, gast.USub):  # sum, then negate
+                return gast.UnaryOp(op=gast.USub(), operand=build.call(
+                    build.attr(g.operand, "sum"), axis=axis, keepdims=build.const(True)))
+            return build.call(build.attr(g, "sum"), axis=axis, keepdims=build.const(True))
         return node
 
     def total(self, g):
