@@ -237,8 +237,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
 def _fused_call(unit, shapes, forward, backward, seed, returned):
     """What a `grad` call runs: both sweeps in one function, with no tuple of saved values
     between them, each array released after its last use (release.py)."""
-    body = (copy.deepcopy(forward.body[1:-1]) + [build.assign(seed, build.const(1.0))]
-            + copy.deepcopy(backward.body[1:]))
+    # the statements are shared with `forward` and `backward`, not copied: nothing changes
+    # them once built (release only inserts statements; make_gradient copies)
+    body = forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
     primal = {adj: name for name, adj in unit.namer.adjoints().items()}
 
     def is_array(name):
