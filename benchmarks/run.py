@@ -485,7 +485,8 @@ def report(results) -> str:
                              for name, row in per.items()]))
 
     out.append("\n## Inside a srcgrad call, and the first call\n\n`fwd+bwd direct` calls the "
-               "generated forward and backward functions without the `grad` wrapper; "
+               "generated code a `grad` call runs (the fused `Generated.call`, else the forward "
+               "and backward functions) without the `grad` wrapper; "
                "`overhead` is the difference of the medians, `overhead (min)` that of the fastest "
                "rounds. `forward sweep` is the generated forward function alone. `transform` "
                "is the first-call transformation (parse to compiled functions) on a fresh "
