@@ -412,6 +412,9 @@ def run(args) -> dict:
         def direct():
             _, saved = forward(*values)
             return backward(1.0, *saved)
+        if gen.call is not None:  # what a grad call runs: both sweeps in one function
+            def direct():
+                return gen.call(*values)
         timed = {name: fn for name, (fn, _) in table.items()}
         timed["srcgrad fwd+bwd direct"] = direct
         timed["srcgrad forward sweep"] = lambda: forward(*values)
@@ -443,6 +446,8 @@ def run(args) -> dict:
     fwd, bwd = gen.forward, gen.backward
 
     def trivial_direct():
+        if gen.call is not None:
+            return gen.call(1.5)
         _, saved = fwd(1.5)
         return bwd(1.0, *saved)
     overhead_timer = Timer(min_time=timer.min_time, repeats=timer.repeats * 2)
@@ -480,7 +485,8 @@ def report(results) -> str:
                              for name, row in per.items()]))
 
     out.append("\n## Inside a srcgrad call, and the first call\n\n`fwd+bwd direct` calls the "
-               "generated forward and backward functions without the `grad` wrapper; "
+               "generated code a `grad` call runs (the fused `Generated.call`, else the forward "
+               "and backward functions) without the `grad` wrapper; "
                "`overhead` is the difference of the medians, `overhead (min)` that of the fastest "
                "rounds. `forward sweep` is the generated forward function alone. `transform` "
                "is the first-call transformation (parse to compiled functions) on a fresh "

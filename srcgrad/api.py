@@ -143,15 +143,35 @@ class GradientFunction:
             generated = self._variant(key, checked, args, kwargs)
         inputs = [args[i] for i in self._wrt_index] if checked else self._wrt_values(args, kwargs)
         try:
+            if generated.call is not None:  # grad only: one function, no value
+                try:
+                    grads = generated.call(*args, **kwargs)
+                except ZeroDivisionError:
+                    grads = self._general_grads(args, kwargs)
+                return self._finish(None, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
             if generated.has_value and not _is_real_scalar(value):
                 raise _not_scalar(self.__wrapped__, value)
-            grads = generated.backward(1.0, *saved)
+            try:
+                grads = generated.backward(1.0, *saved)
+            except ZeroDivisionError:
+                if generated.arguments is None:
+                    raise
+                grads = self._general_grads(args, kwargs)
         except Exception as exc:
             note = codegen.explain(exc)
             if note and hasattr(exc, "add_note"):  # Python >= 3.11
                 exc.add_note(note)
             raise
+        return self._finish(value, grads, inputs, checked)
+
+    def _general_grads(self, args, kwargs):
+        """Specialized code divides numbers with plain `/` (specialize._mask_free), which
+        raises on a 0.0 of Python's; the general code gives inf or nan as NumPy does."""
+        general = self._compiled()
+        return general.backward(1.0, *general.forward(*args, **kwargs)[1])
+
+    def _finish(self, value, grads, inputs, checked):
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
             grads = (grads,)
         owned = _owned(grads, inputs) if checked else None

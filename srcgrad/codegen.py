@@ -46,9 +46,8 @@ def _unparse(functions: list):
     """(source text, {generated line: original line}) for `functions`."""
     module = _NegativeLiterals().visit(
         gast.gast_to_ast(gast.Module(body=functions, type_ignores=[])))
-    _fill_empty_bodies(module)
-    origin = [getattr(n, "lineno", None) for n in ast.walk(module) if isinstance(n, ast.stmt)]
-    text = ast.unparse(ast.fix_missing_locations(module))
+    origin = _fill_empty_bodies(module)
+    text = ast.unparse(module)  # needs no locations
     try:
         produced = [n.lineno for n in ast.walk(ast.parse(text)) if isinstance(n, ast.stmt)]
     except SyntaxError:  # a pass's intermediate state (e.g. an empty body) shown for debugging
@@ -89,13 +88,20 @@ class _NegativeLiterals(ast.NodeTransformer):
         return node
 
 
-def _fill_empty_bodies(module):
-    """`pass` where a pass left a block empty (an `if` whose branch lost every statement)."""
+def _fill_empty_bodies(module) -> list:
+    """`pass` where a pass left a block empty (an `if` whose branch lost every statement);
+    returns the user's line of each statement (None for ours), in `ast.walk` order."""
+    origin = []
     for node in ast.walk(module):
-        for field_name in ("body", "orelse"):
-            block = getattr(node, field_name, None)
-            if field_name == "body" and isinstance(block, list) and not block:
+        if isinstance(node, ast.stmt):
+            line = getattr(node, "lineno", None)
+            origin.append(line)
+            if line is None:
+                node.lineno = 0  # read by ast.unparse (type comments); the only location it needs
+            block = getattr(node, "body", None)
+            if isinstance(block, list) and not block:
                 block.append(ast.Pass())
+    return origin
 
 
 def _indent(line: str) -> int:

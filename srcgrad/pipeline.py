@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, reverse,
-               runtime,
-               shapeinfo, simplify, source, specialize)
+from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, release,
+               reverse, runtime, shapeinfo, simplify, source, specialize)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -98,6 +97,7 @@ class Generated:
     has_value: bool = True  # False: the forward sweep returns None for the value (grad only)
     tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
+    call: object = None  # grad only: (*args) -> gradients, both sweeps in one function
     _gradient: object = None
 
     @property
@@ -200,12 +200,15 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
-    rendered = codegen.unparse([forward, backward])
+    functions = [forward, backward]
+    if grad_only:
+        functions.append(_fused_call(unit, shapes, forward, backward, seed, returned))
+    rendered = codegen.unparse(functions)
     text = rendered[0]
     _debug("generated", None, text)
-    fwd, bwd = codegen.compile_functions([forward, backward], func, unit.helpers,
-                                         f"{src.name} from {os.path.basename(src.filename)}", src,
-                                         rendered)
+    fwd, bwd, *call = codegen.compile_functions(
+        functions, func, unit.helpers, f"{src.name} from {os.path.basename(src.filename)}", src,
+        rendered)
     fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
@@ -227,7 +230,26 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
         return made
 
     return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards(),
-                     make_gradient=make_gradient, has_value=has_value)
+                     make_gradient=make_gradient, has_value=has_value,
+                     call=call[0] if call else None)
+
+
+def _fused_call(unit, shapes, forward, backward, seed, returned):
+    """What a `grad` call runs: both sweeps in one function, with no tuple of saved values
+    between them, each array released after its last use (release.py)."""
+    # the statements are shared with `forward` and `backward`, not copied: nothing changes
+    # them once built (release only inserts statements; make_gradient copies)
+    body = forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
+    primal = {adj: name for name, adj in unit.namer.adjoints().items()}
+
+    def is_array(name):
+        known = shapes.get(primal.get(name, name))
+        return known is not None and known.shape != () and not known.integer  # not shapes
+    body = release.release(body, is_array, set(unit.params) | set(returned))
+    return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
+                            copy.deepcopy(unit.src.tree.args),
+                            [build.comment("the gradient: forward sweep, then backward sweep")]
+                            + body)
 
 
 def transform_jvp(func, wrt: tuple, value=True) -> Generated:

@@ -16,6 +16,8 @@ be specialized (`NotSpecializable`) and the general code is used.
 
 from __future__ import annotations
 
+import math
+
 import gast
 import numpy as np
 
@@ -26,6 +28,14 @@ from .shapeinfo import _matmul, _reduced
 class NotSpecializable(Exception):
     """The inferred shapes contradict the generated code: keep it general."""
 
+
+# Operations whose adjoints never turn a nonzero adjoint into an exact zero (no mask, no
+# selection): in a loop-free function made of these, `safe_div`'s zero guard has nothing
+# to guard on numbers, and plain `/` does the same.
+_SMOOTH = {np.add, np.subtract, np.multiply, np.true_divide, np.negative, np.positive,
+           np.sin, np.cos, np.tan, np.exp, np.expm1, np.log, np.log1p, np.sqrt, np.tanh,
+           np.sinh, np.cosh, np.square, np.sum, np.mean, math.exp, math.log, math.sqrt,
+           math.sin, math.cos, math.tanh, "identity", "nondifferentiable"}
 
 _SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs",
                "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
@@ -41,6 +51,7 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
     helpers = {code: obj for code, obj in unit.helpers.items()}
     numpy = next((code for code, obj in helpers.items() if obj is np), None)
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
+    rewriter.plain_division = _mask_free(unit) and not _zero_fills(body)
     body = rewriter.block(body)
     return scalarseed.keep_scalar(body, set(returned), rewriter.shape,
                                   lambda call: rewriter.is_numpy(call.func, "full_like"))
@@ -55,7 +66,35 @@ def shape_function(unit, forward_shapes: dict):
     return _Rewriter(env, primal, dict(unit.helpers), None, unit).shape
 
 
+def _mask_free(unit) -> bool:
+    """No adjoint of the function can be zeroed on its way (no loop, whose zero-initialised
+    accumulators reach the rules; only `_SMOOTH` operations)."""
+    if unit.loops:
+        return False
+    try:
+        return all(op.key in _SMOOTH for op in unit.ops.values())
+    except TypeError:  # an unhashable key
+        return False
+
+
+def _zero_fills(body) -> bool:
+    """The backward sweep gives some adjoint a zero (an `if` path that does not reach it)."""
+    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            value = node.value
+            if isinstance(value, gast.Constant) and value.value == 0:
+                return True
+            if isinstance(value, gast.Call):
+                func = value.func
+                name = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "")
+                if name in ("zeros_like", "zeros", "zero_tangent"):
+                    return True
+    return False
+
+
 class _Rewriter(gast.NodeTransformer):
+    plain_division = False  # `safe_div` of two numbers may be plain `/` (see _mask_free)
+
     def __init__(self, env, primal, helpers, numpy, unit):
         self.env, self.primal, self.helpers, self.numpy, self.unit = (
             env, primal, helpers, numpy, unit)
@@ -111,6 +150,9 @@ class _Rewriter(gast.NodeTransformer):
             return build.const(max(a.value for a in args))
         if helper is runtime.unbroadcast and len(args) == 2:
             return self.unbroadcast(node, *args)
+        if (helper is runtime.safe_div and len(args) == 2 and self.plain_division
+                and self.shape(args[0]) == () and self.shape(args[1]) == ()):
+            return gast.BinOp(left=args[0], op=gast.Div(), right=args[1])
         if helper in (runtime.matmul_adjoint_x, runtime.dot_adjoint_x) and len(args) == 3:
             return self.matmul_x(node, *args)
         if helper in (runtime.matmul_adjoint_y, runtime.dot_adjoint_y) and len(args) == 3:
@@ -129,6 +171,13 @@ class _Rewriter(gast.NodeTransformer):
             if not x_shape:
                 return self.total(g)
             return build.call(build.attr(g, "sum"), axis=axis)
+        if extra == 0 and all(n in (1, m) for n, m in zip(x_shape, g_shape)):
+            axes = tuple(i for i, (n, m) in enumerate(zip(x_shape, g_shape)) if n != m)
+            axis = build.const(axes[0] if len(axes) == 1 else axes)  # summed, kept: x's shape
+            if isinstance(g, gast.UnaryOp) and isinstance(g.op, gast.USub):  # sum, then negate
+                return gast.UnaryOp(op=gast.USub(), operand=build.call(
+                    build.attr(g.operand, "sum"), axis=axis, keepdims=build.const(True)))
+            return build.call(build.attr(g, "sum"), axis=axis, keepdims=build.const(True))
         return node
 
     def total(self, g):

@@ -24,3 +24,12 @@ def assert_grads_match(f, grads, args, wrt, rtol=1e-5, atol=1e-6):
         expected = numerical_grad(f, args, i)
         np.testing.assert_allclose(np.asarray(g, dtype=float), expected, rtol=rtol, atol=atol,
                                    err_msg=f"gradient of argument {i}")
+
+
+def checked_source(f, args, wrt):
+    """The code `srcgrad.grad(f, wrt)` runs for `args`, after checking its gradients
+    against finite differences (`wrt`: argument indices)."""
+    import srcgrad
+    g = srcgrad.grad(f, wrt=tuple(wrt))
+    assert_grads_match(f, g(*args), args, wrt)
+    return g.source_for(*args)

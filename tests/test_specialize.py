@@ -156,3 +156,61 @@ def test_the_sum_of_a_product_of_vectors_is_a_dot_product():
     rng = np.random.default_rng(5)
     code = check(weighted, (0.3, rng.standard_normal(4)), (0,))
     assert "d_w = np.dot(" in code
+
+
+# -- plain division of numbers ----------------------------------------------------------------
+
+def smooth(x, y, z):
+    e = (x - y) / (1.0 + z * z)
+    return np.log(1.0 + e * e) + np.sqrt(1.0 + x * x) + math.sqrt(2.0 + y * y)
+
+
+def test_numbers_divide_with_plain_division_in_smooth_code():
+    code = check(smooth, (0.7, -0.4, 0.3), (0, 1, 2))
+    assert "safe_div" not in code
+    assert "d_e / t" in code  # the adjoint of `e = a / b`
+
+
+def sqrt_on_one_path(x, c):
+    s = np.sqrt(x)
+    if c > 0:
+        r = s * 2.0
+    else:
+        r = 3.0  # no adjoint reaches s: a zero adjoint divided by 2 * sqrt(0)
+    return r + x
+
+
+def masked(x):
+    return np.where(x > 0, np.sqrt(np.abs(x)), 0.0)
+
+
+def test_safe_div_stays_where_an_adjoint_can_be_zero():
+    assert "safe_div" in check(sqrt_on_one_path, (4.0, 1.0), (0,))
+    assert srcgrad.grad(sqrt_on_one_path)(0.0, -1.0) == 1.0  # not nan
+    assert "safe_div" in srcgrad.grad(masked).source_for(4.0)
+    assert srcgrad.grad(masked)(-1.0) == 0.0
+
+
+def math_sqrt(x):
+    return math.sqrt(x) * 2.0 + x
+
+
+def test_a_division_of_python_zeros_falls_back_to_the_general_code():
+    g = srcgrad.grad(math_sqrt)
+    assert "/ (2 * t1)" in g.source_for(4.0)
+    assert g(4.0) == 1.5
+    with np.errstate(divide="ignore"):
+        assert g(0.0) == np.inf  # as the general code (and NumPy) gives, not ZeroDivisionError
+
+
+def softmax_loss(W, X):
+    logits = X @ W
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    return -np.mean(shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))
+
+
+def test_a_kept_axis_sums_back_with_the_method_and_negates_after():
+    rng = np.random.default_rng(0)
+    code = check(softmax_loss, (rng.standard_normal((3, 4)), rng.standard_normal((5, 3))), (0,))
+    assert "d_t1 = -d_shifted.sum(axis=1, keepdims=True)" in code  # not (-d_shifted).sum
+    assert "unbroadcast" not in code

@@ -1,0 +1,48 @@
+"""Free each array after its last use, in the one function a `grad` call runs.
+
+The forward and backward sweeps fused into one function keep every temporary alive
+until it returns; `del` after the last statement that reads an array lets NumPy reuse
+its memory (cache-warm) for the next one::
+
+    t3 = t2 * x                     t3 = t2 * x
+    t4 = np.exp(t3)                 t4 = np.exp(t3)
+    d_t1 = d_t5 * t4        ->      del t3
+    ...                             d_t1 = d_t5 * t4
+                                    ...
+
+Only names bound by a statement of the function's own block (so bound on every path
+after it) and known to be arrays are released, after the statement of that block (an
+`if`, a loop, as a whole) that reads them last; parameters and the returned names stay.
+"""
+
+from __future__ import annotations
+
+import gast
+
+
+def release(body: list, is_array, keep: set) -> list:
+    """`body` with `del` statements after the last use of each releasable name.
+
+    `is_array(name)`: the name is known to hold an array (numbers are not worth a
+    statement); `keep`: names never released (parameters, returned names)."""
+    bound, last = set(), {}
+    for i, stmt in enumerate(body):
+        names = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        for name in names:
+            last[name] = i
+        if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
+            bound |= {n.id for t in targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+    after = {}
+    for name, i in last.items():
+        if name in bound and name not in keep and is_array(name):
+            after.setdefault(i, []).append(name)
+    end = len(body) - 1 if body and isinstance(body[-1], gast.Return) else len(body)
+    out = []
+    for i, stmt in enumerate(body):
+        out.append(stmt)
+        if i in after and i < end - 1:  # the return frees what the last statement read
+            out.append(gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
+                                                      type_comment=None)
+                                             for n in sorted(after[i])]))
+    return out
