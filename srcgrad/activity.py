@@ -49,7 +49,7 @@ def analyze(unit) -> set[str]:
                 continue
             op = unit.ops[stmt]
             if op.rule is None and not op.nondifferentiable and not op.is_user_call:
-                raise _missing_rule(unit, stmt, op)
+                raise missing_rule(unit, stmt, op)
             operands = {n.id for n in differentiable_operands(op, unit.bindings[stmt])}
             if not operands <= useful:
                 useful |= operands
@@ -68,7 +68,8 @@ def _assignments(body):
             yield from _assignments(stmt.body)
 
 
-def _missing_rule(unit, stmt, op):
+def missing_rule(unit, stmt, op):
+    """The error for an operation with no rule (of the unit's mode) at the user's line."""
     node = getattr(stmt.value, "func", stmt.value)
     key = op.key
     if isinstance(key, tuple) and key[0] == "construct":

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import gast
 
-from . import build, calls, containers
-from .errors import SrcGradError
-from .rules.registry import display_name
+from . import activity, build, calls, containers
 from .template import instantiate_tangent
 
 
@@ -59,12 +57,7 @@ def _assignment(stmt, unit) -> list:
         return calls.tangent(stmt, op, unit, lambda node: tangent_of(node, unit))
     rule = op.rule
     if rule.tangent is None:
-        raise unit.src.error(getattr(stmt.value, "func", stmt.value),
-                             f"no forward-mode (tangent) rule for {display_name(op.key)} "
-                             f"(called as `{op.label}`)",
-                             "Forward mode (jvp, hessian, hvp, grad of grad) needs one; use "
-                             "reverse mode (grad, vjp, jacobian(mode='rev')) for this function, "
-                             "or register a rule with @srcgrad.rules.tangent.")
+        raise activity.missing_rule(unit, stmt, op)
     emitted = instantiate_tangent(rule, binding, target, unit, lambda n: tangent_of(n, unit))
     for node in (n for stmt in emitted for n in gast.walk(stmt)):
         if (rule.broadcast and isinstance(node, gast.Assign)
