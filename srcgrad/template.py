@@ -112,6 +112,13 @@ def _clone(node):
     return copied
 
 
+def _swapped(first, second) -> bool:
+    """Are `first` and `second` the products `a * b` and `b * a`?"""
+    return (all(isinstance(n, gast.BinOp) and isinstance(n.op, gast.Mult) for n in (first, second))
+            and gast.dump(first.left) == gast.dump(second.right)
+            and gast.dump(first.right) == gast.dump(second.left))
+
+
 def _live_terms(value):
     """`value` (a sum of terms, each linear in the tangents it reads) without the terms
     that read no live tangent; None if no term is left. A term that reads several
@@ -128,6 +135,10 @@ def _live_terms(value):
     split(value, 1)
     live = [(sign, term) for sign, term in terms
             if any(getattr(n, "_srcgrad_live", False) for n in gast.walk(term))]
+    if len(live) == 2 and live[0][0] == live[1][0] == 1 and _swapped(live[0][1], live[1][1]):
+        a, b = live[0][1].left, live[0][1].right  # x * x: `x_dot * x + x * x_dot` is twice one
+        live = [(1, gast.BinOp(left=gast.BinOp(left=build.const(2), op=gast.Mult(), right=a),
+                               op=gast.Mult(), right=b))]
     out = None
     for sign, term in live:
         if out is None:
