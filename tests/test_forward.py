@@ -123,3 +123,14 @@ def test_a_break_leaves_the_loop_in_forward_mode_too():
     x = np.array([0.5, -0.3, 0.2])
     value, slope = srcgrad.jvp(breaks_early, wrt=(0, 1))(x, y, tangent=v)
     assert (value, slope) == (pytest.approx(4 * 0.4), pytest.approx(4 * 6.0))
+
+
+def test_the_tangent_of_a_square_is_one_term():
+    def f(x):
+        h = np.tanh(x)
+        return np.sum(h * h)
+
+    text = srcgrad.jvp(f).source
+    assert "t1_dot = 2 * h_dot * h" in text
+    x, v = np.array([0.3, 0.5]), np.array([1.0, 2.0])
+    assert srcgrad.jvp(f)(x, tangent=v)[1] == pytest.approx(np.sum(srcgrad.grad(f)(x) * v))
