@@ -69,6 +69,14 @@ def split_among_ties(g, x, z, axis, keepdims):
     return repeat_to(g, x, axis, keepdims) * hit / np.sum(hit, axis=axis, keepdims=True)
 
 
+def split_ties_kept(g, x, z, axis):
+    """`split_among_ties` where `g` and `z` keep the reduced axes (keepdims=True), as
+    specialized code knows from the shapes: no broadcasting of them to x's shape; the
+    share of each tie (g / count) is computed on the small array."""
+    hit = x == z
+    return hit * (g / hit.sum(axis=axis, keepdims=True))
+
+
 def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
