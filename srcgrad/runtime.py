@@ -77,6 +77,20 @@ def split_ties_kept(g, x, z, axis):
     return hit * (g / hit.sum(axis=axis, keepdims=True))
 
 
+def spare(v, *others):
+    """`v`, as the `out=` of an operation on it and `others` that gives an array of its
+    shape (reuse.py), if the result's dtype is v's too: the others are Python numbers or
+    arrays and NumPy numbers of v's dtype, and v is a float array. Else None: a new array."""
+    dtype = v.dtype
+    if dtype.kind != "f":
+        return None
+    for other in others:
+        if type(other) is not float and type(other) is not int:
+            if not isinstance(other, (np.ndarray, np.generic)) or other.dtype != dtype:
+                return None
+    return v
+
+
 def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
