@@ -9,7 +9,8 @@ operation on it whose result has v's shape can write into v instead of a new arr
     d_t4 = d_t5 * t1                d_t4 = np.multiply(d_t5, t1, out=spare(t1, d_t5))
     del d_t5, t1                    del d_t5, t1
 
-One array fewer is alive at a time, and the memory is cache-warm. `spare` (runtime.py)
+One array fewer is alive at a time, and the memory is cache-warm. The statement before
+the final `return` is the last to read every name it reads but the returned ones. `spare` (runtime.py)
 gives `v` only if the result's dtype would be v's (specialized code knows shapes, not
 dtypes), else None: a new array, as before. `v` must be read once in the statement (a
 later read would see the result), and the other operand must be a name or a constant
@@ -45,9 +46,15 @@ def reuse(body: list, shape, keep: set, numpy: str, spare: str) -> list:
         return names["np"], names["spare"]
     for i, stmt in enumerate(body[:-1]):
         after = body[i + 1]
-        if not isinstance(after, gast.Delete) or not isinstance(stmt, (gast.Assign, gast.AugAssign)):
+        if not isinstance(stmt, (gast.Assign, gast.AugAssign)):
             continue
-        dying = [t.id for t in after.targets if isinstance(t, gast.Name) and t.id in owned]
+        if isinstance(after, gast.Delete):
+            dying = [t.id for t in after.targets if isinstance(t, gast.Name) and t.id in owned]
+        elif isinstance(after, gast.Return) and i + 2 == len(body):  # release frees none here
+            dying = sorted({n.id for n in gast.walk(stmt.value)
+                            if isinstance(n, gast.Name) and n.id in owned})
+        else:
+            continue
         for name in dying:
             reads = [n for n in gast.walk(stmt.value) if isinstance(n, gast.Name) and n.id == name]
             if len(reads) != 1 or _target_names(stmt) & {name}:

@@ -68,6 +68,8 @@ def test_what_is_read_twice_or_made_elsewhere_is_not_written():
     assert rewritten("t = np.sin(x)\nr = t * (x + x)\ndel t").count("spare") == 0  # read twice
     assert rewritten("t = np.sin(x)\nr = t * x\ndel t") == (
         "t = np.sin(x)\nr = np.multiply(t, x, out=spare(t, x))\ndel t")
+    assert rewritten("t = np.sin(x)\nr = np.exp(t)\nreturn r") == (  # release: no del here
+        "t = np.sin(x)\nr = np.exp(t, out=spare(t))\nreturn r")
 
 
 def test_spare_only_when_the_dtype_is_kept():
