@@ -79,14 +79,17 @@ def split_ties_kept(g, x, z, axis):
 
 def spare(v, *others):
     """`v`, as the `out=` of an operation on it and `others` that gives an array of its
-    shape (reuse.py), if the result's dtype is v's too: the others are Python numbers or
-    arrays and NumPy numbers of v's dtype, and v is a float array. Else None: a new array."""
-    dtype = v.dtype
-    if dtype.kind != "f":
+    shape (reuse.py), if the result's dtype and shape are v's: v is a float array, the
+    others Python numbers or arrays and NumPy numbers of v's dtype that broadcast into
+    it. Else None: a new array."""
+    if type(v) is not np.ndarray or v.dtype.kind != "f":  # a kept-scalar adjoint: a number
         return None
+    dtype, shape = v.dtype, v.shape
     for other in others:
         if type(other) is not float and type(other) is not int:
             if not isinstance(other, (np.ndarray, np.generic)) or other.dtype != dtype:
+                return None
+            if other.shape != shape and np.broadcast_shapes(shape, other.shape) != shape:
                 return None
     return v
 

@@ -77,6 +77,9 @@ def test_spare_only_when_the_dtype_is_kept():
     assert spare(v, 2.0, 3, np.zeros(3)) is v
     assert spare(v, np.zeros(3, np.float32)) is None and spare(v, np.float32(1)) is None
     assert spare(np.arange(3)) is None and spare(v, 1j) is None and spare(v, True) is None
+    assert spare(1.0, 2.0) is None  # an adjoint kept a number (scalarseed)
+    assert spare(np.ones((1, 3)), np.ones((2, 3))) is None  # the result is larger
+    assert spare(np.ones((2, 3)), np.ones(3)) is not None
 
 
 def test_float32_and_integer_arguments_keep_their_dtypes():
