@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from . import calls, codegen, source
+from . import calls, codegen, entry, source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 from .shapeinfo import describe
@@ -95,6 +95,8 @@ class GradientFunction:
         self._wrt_index = tuple(self._positional.get(n, -1) for n in self._wrt)
         if self._varargs in self._wrt:
             self._wrt_index = ()
+        self._entry = entry.miss  # the last variant's entry (entry.py); MISS: the general path
+        self._entries = {}  # key (see _key) -> entry.build(...) or None
 
     @property
     def source(self) -> str:
@@ -137,6 +139,15 @@ class GradientFunction:
         return generated
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            result = self._entry(*args)
+            if result is not entry.MISS:
+                return result
+        return self._call(args, kwargs)
+
+    def _call(self, args, kwargs):
+        """A call the last variant's entry did not take: describe the arguments, find (or
+        build) their variant, check the inputs and results in general."""
         key, checked = _key(args, kwargs, self._wrt_index)
         generated = self._variants.get(key)
         if generated is None or not generated.current():
@@ -148,6 +159,8 @@ class GradientFunction:
                     grads = generated.call(*args, **kwargs)
                 except ZeroDivisionError:
                     grads = self._general_grads(args, kwargs)
+                if checked and not kwargs and generated.arguments is not None:
+                    self._use_entry(key, generated, args)
                 return self._finish(None, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
             if generated.has_value and not _is_real_scalar(value):
@@ -164,6 +177,15 @@ class GradientFunction:
                 exc.add_note(note)
             raise
         return self._finish(value, grads, inputs, checked)
+
+    def _use_entry(self, key, generated, args):
+        """Send the next calls like this one straight to `generated` (see entry.py)."""
+        found = self._entries.get(key, self._entries)
+        if found is self._entries or (found is not None and found.generated is not generated):
+            found = self._entries[key] = entry.build(
+                self.__wrapped__.__name__, generated, args, self._wrt_index, self._single,
+                lambda grads, inputs: self._finish(None, grads, inputs, True))
+        self._entry = found or entry.miss
 
     def _general_grads(self, args, kwargs):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which

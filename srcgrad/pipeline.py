@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, release,
+from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, release, reuse,
                reverse, runtime, shapeinfo, simplify, source, specialize)
 from .errors import SrcGradError
 from .naming import Namer, names_in
@@ -245,7 +245,10 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
     def is_array(name):
         known = shapes.get(primal.get(name, name))
         return known is not None and known.shape != () and not known.integer  # not shapes
-    body = release.release(body, is_array, set(unit.params) | set(returned))
+    keep = set(unit.params) | set(returned)
+    body = release.release(body, is_array, keep)
+    body = reuse.reuse(body, specialize.shape_function(unit, shapes), keep,
+                       lambda: unit.helper("np"), lambda: unit.helper("spare"))
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]

@@ -69,6 +69,31 @@ def split_among_ties(g, x, z, axis, keepdims):
     return repeat_to(g, x, axis, keepdims) * hit / np.sum(hit, axis=axis, keepdims=True)
 
 
+def split_ties_kept(g, x, z, axis):
+    """`split_among_ties` where `g` and `z` keep the reduced axes (keepdims=True), as
+    specialized code knows from the shapes: no broadcasting of them to x's shape; the
+    share of each tie (g / count) is computed on the small array."""
+    hit = x == z
+    return hit * (g / hit.sum(axis=axis, keepdims=True))
+
+
+def spare(v, *others):
+    """`v`, as the `out=` of an operation on it and `others` that gives an array of its
+    shape (reuse.py), if the result's dtype and shape are v's: v is a float array, the
+    others Python numbers or arrays and NumPy numbers of v's dtype that broadcast into
+    it. Else None: a new array."""
+    if type(v) is not np.ndarray or v.dtype.kind != "f":  # a kept-scalar adjoint: a number
+        return None
+    dtype, shape = v.dtype, v.shape
+    for other in others:
+        if type(other) is not float and type(other) is not int:
+            if not isinstance(other, (np.ndarray, np.generic)) or other.dtype != dtype:
+                return None
+            if other.shape != shape and np.broadcast_shapes(shape, other.shape) != shape:
+                return None
+    return v
+
+
 def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))

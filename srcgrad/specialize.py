@@ -153,6 +153,8 @@ class _Rewriter(gast.NodeTransformer):
         if (helper is runtime.safe_div and len(args) == 2 and self.plain_division
                 and self.shape(args[0]) == () and self.shape(args[1]) == ()):
             return gast.BinOp(left=args[0], op=gast.Div(), right=args[1])
+        if helper is runtime.split_among_ties and len(args) == 5:
+            return self.split_kept(node, *args)
         if helper in (runtime.matmul_adjoint_x, runtime.dot_adjoint_x) and len(args) == 3:
             return self.matmul_x(node, *args)
         if helper in (runtime.matmul_adjoint_y, runtime.dot_adjoint_y) and len(args) == 3:
@@ -179,6 +181,24 @@ class _Rewriter(gast.NodeTransformer):
                     build.attr(g.operand, "sum"), axis=axis, keepdims=build.const(True)))
             return build.call(build.attr(g, "sum"), axis=axis, keepdims=build.const(True))
         return node
+
+    def split_kept(self, node, g, x, z, axis, keepdims):
+        """split_among_ties(g, x, z, axis, True) -> split_ties_kept(g, x, z, axis) when g and
+        z are known to have x's shape with the reduced axes kept: no `repeat_to`."""
+        if not (isinstance(axis, gast.Constant) and isinstance(keepdims, gast.Constant)
+                and keepdims.value is True):
+            return node
+        x_shape, g_shape, z_shape = self.shape(x), self.shape(g), self.shape(z)
+        if x_shape is None or axis.value is None or g_shape is None:
+            return node
+        axes = axis.value if isinstance(axis.value, tuple) else (axis.value,)
+        if not all(type(a) is int and -len(x_shape) <= a < len(x_shape) for a in axes):
+            return node
+        axes = {a % len(x_shape) for a in axes}
+        kept = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
+        if g_shape != kept or z_shape != kept:
+            return node
+        return build.call(build.load(self.unit.helper("split_ties_kept")), g, x, z, axis)
 
     def total(self, g):
         """The sum of all elements of the array `g`: `np.dot(a, b)` for `a * b` of two
@@ -281,7 +301,8 @@ class _Rewriter(gast.NodeTransformer):
         if helper is None:
             return None
         by_operand = {runtime.unbroadcast: 1, runtime.repeat_to: 1, runtime.matmul_adjoint_x: 1,
-                      runtime.matmul_adjoint_y: 2, runtime.split_among_ties: 1}
+                      runtime.matmul_adjoint_y: 2, runtime.split_among_ties: 1,
+                      runtime.split_ties_kept: 1}
         if helper in by_operand and len(args) > by_operand[helper]:
             return self.shape(args[by_operand[helper]])
         if helper is max and args and all(self.shape(a) == () for a in args):

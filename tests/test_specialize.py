@@ -214,3 +214,24 @@ def test_a_kept_axis_sums_back_with_the_method_and_negates_after():
     code = check(softmax_loss, (rng.standard_normal((3, 4)), rng.standard_normal((5, 3))), (0,))
     assert "d_t1 = -d_shifted.sum(axis=1, keepdims=True)" in code  # not (-d_shifted).sum
     assert "unbroadcast" not in code
+
+
+def log_softmax_loss(x):
+    shifted = x - np.max(x, axis=1, keepdims=True)
+    return np.sum(shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))) + np.sum(
+        np.max(x, axis=1, keepdims=True) * x)
+
+
+def test_ties_of_a_kept_max_are_split_without_broadcasting():
+    from finite_diff import checked_source
+    x = np.random.default_rng(1).standard_normal((4, 3))
+    code = checked_source(log_softmax_loss, (x,), (0,))
+    assert "split_ties_kept(d_t" in code and "split_among_ties" not in code
+    tied = np.array([[1.0, 2.0, 2.0], [0.5, 0.5, 0.5]])  # ties share the adjoint equally
+    general = srcgrad.grad(log_softmax_loss)._compiled()
+    expected = general.backward(1.0, *general.forward(tied)[1])
+    np.testing.assert_allclose(srcgrad.grad(log_softmax_loss)(tied), expected)
+    v = np.random.default_rng(2).standard_normal(x.shape)  # forward mode through it
+    eps, g = 1e-6, srcgrad.grad(log_softmax_loss)
+    np.testing.assert_allclose(srcgrad.hvp(log_softmax_loss)(x, tangent=v),
+                               (g(x + eps * v) - g(x - eps * v)) / (2 * eps), rtol=1e-5, atol=1e-6)

@@ -18,6 +18,7 @@ from ..runtime import (cast_back, centered, dot_adjoint_x, dot_adjoint_y, einsum
                        inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
                        place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
                        safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
+                       split_ties_kept, spare,
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
 from .registry import example, nondifferentiable, tangent
@@ -53,6 +54,13 @@ def centered_tangent(z, x, axis):
          examples=[example("split_among_ties(g, x, np.max(x, 0), 0, False)", g=(3,), x=(2, 3))])
 def split_among_ties_tangent(z, g, x, y, axis, keepdims):
     t[z] = split_among_ties(t[g], x, y, axis, keepdims)
+
+
+@tangent(split_ties_kept,
+         examples=[example("split_ties_kept(g, x, np.max(x, 1, keepdims=True), 1)", g=(2, 1),
+                           x=(2, 3))])
+def split_ties_kept_tangent(z, g, x, y, axis):
+    t[z] = split_ties_kept(t[g], x, y, axis)
 
 
 @tangent(reverse_cumsum, examples=[example("reverse_cumsum(g, 0)", g=(4,))])
@@ -202,3 +210,6 @@ def item_adjoint_tangent(z, x, key, g):
 # Masks, shapes and subscripts: no derivative.
 nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts,
                   inner_subscripts, zeros_like, zero_tangent)
+# The buffer an operation of the fused grad call may write into (reuse.py): the fused
+# call is never differentiated again, and the buffer is a value, not a gradient path.
+nondifferentiable(spare)

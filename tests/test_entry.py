@@ -1,0 +1,126 @@
+"""entry: the straight-line way into a cached `grad` call. Its generated code, and that
+every call it answers gives what the general path gives (finite differences, types,
+distinct arrays, errors), and that it steps aside whenever the call is not its own."""
+
+import math
+
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad import entry
+from finite_diff import assert_grads_match
+
+
+def linreg(w, b, x, y):
+    return np.mean((w * x + b - y) ** 2)
+
+
+def square(x):
+    return np.sum(x * x)
+
+
+def weighted(v, u):
+    return np.sum(v * u)
+
+
+def data():
+    rng = np.random.default_rng(0)
+    return 0.5, -0.2, rng.random(5), rng.random(5)
+
+
+def test_the_entry_checks_what_the_variant_is_specialized_on():
+    g = srcgrad.grad(linreg, wrt=(0, 1))
+    args = data()
+    assert g._entry is entry.miss
+    first = g(*args)
+    code = g._entry.source
+    assert code.splitlines()[0] == "def linreg_entry(*args):"
+    assert "if type(a0) is not float:" in code
+    assert "if type(a2) is not ndarray or a2.shape != (5,) or a2.dtype is not D2:" in code
+    assert "G0.get('np', O0) is not O0" in code  # the guard on `np`, inline
+    assert "return (float(g0), float(g1))" in code
+    second = g(*args)
+    assert second == first and all(type(v) is float for v in second)
+    assert_grads_match(linreg, second, args, (0, 1))
+
+
+def test_array_gradients_are_checked_and_distinct():
+    g = srcgrad.grad(weighted, wrt=(0, 1))
+    v = np.arange(3.0)
+    g(v, v)
+    assert "or g1 is g0 or" in g._entry.source and "return finish(g, [a0, a1])" in g._entry.source
+    gv, gu = g(v, v)
+    assert gv is not gu and gv is not v and not np.shares_memory(gv, gu)
+    np.testing.assert_allclose(gv, v)
+    gv[0] = 99.0
+    assert v[0] == 0.0
+    view = np.arange(6.0)[::2]  # an input that is a view: the general checks
+    gv, gu = g(view, v)
+    np.testing.assert_allclose(gv, v) and np.testing.assert_allclose(gu, view)
+    assert not np.shares_memory(gu, view)
+
+
+def test_other_calls_take_the_general_path():
+    g = srcgrad.grad(square)
+    assert g(3.0) == 6.0 and g(3.0) == 6.0
+    assert g._entry(np.float32(3.0)) is entry.MISS
+    assert type(g(np.float64(3.0))) is np.float64
+    assert g(x=2.0) == 4.0
+    with pytest.raises(srcgrad.SrcGradError, match="it is an integer"):
+        g(3)
+    with pytest.raises(TypeError):
+        g(1.0, 2.0)
+    x = np.arange(4.0)
+    np.testing.assert_allclose(g(x), 2 * x)  # another shape: another variant and entry
+    assert g._entry(3.0) is entry.MISS and g._entry(x) is not entry.MISS
+    assert g(3.0) == 6.0 and g._entry(3.0) == 6.0  # back to the float's entry, not rebuilt
+
+
+SCALE = 2.0
+
+
+def scale(x):
+    return rescale(x) * x
+
+
+def rescale(x):
+    return SCALE * x
+
+
+def test_a_rebound_name_sends_the_call_back_to_be_rebuilt():
+    global rescale
+    g = srcgrad.grad(scale)
+    assert g(1.5) == 6.0 and g(1.5) == 6.0
+    old = rescale
+    try:
+        rescale = lambda x: 3.0 * x  # noqa: E731
+        assert g._entry(1.5) is entry.MISS
+        assert g(1.5) == 9.0 and g(1.5) == 9.0
+    finally:
+        rescale = old
+    assert g(1.5) == 6.0
+
+
+def logged(x):
+    return math.log(x) * x  # the adjoint needs the log
+
+
+def test_errors_keep_the_note_on_the_generated_line():
+    g = srcgrad.grad(logged)
+    assert g(1.0) == 1.0 and g(1.0) == 1.0  # the second through the entry
+    with pytest.raises(ValueError) as info:
+        g(-1.0)
+    assert any("srcgrad: raised by the generated line" in n for n in info.value.__notes__)
+
+
+def divide(x, y):
+    return x / y
+
+
+def test_a_zero_division_raises_as_before():
+    g = srcgrad.grad(divide, wrt=1)
+    assert g(1.0, 2.0) == -0.25 and g(1.0, 2.0) == -0.25
+    with pytest.raises(ZeroDivisionError):
+        g(1.0, 0.0)
+    assert g(1.0, 2.0) == -0.25
