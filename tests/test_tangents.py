@@ -14,6 +14,8 @@ import itertools
 import numpy as np
 import pytest
 
+from test_rules import _inputs
+
 import srcgrad
 from srcgrad.rules import RULES
 from srcgrad.rules.registry import display_name
@@ -52,19 +54,6 @@ def _module_for(example, tmp_path):
     return module
 
 
-def _inputs(example, seed=0):
-    rng = np.random.default_rng(seed)
-    values = []
-    for name in sorted(example.shapes):
-        shape = example.shapes[name]
-        low, high = (0.5, 2.0) if name in example.positive else (-1.5, 1.5)
-        low, high = example.domain.get(name, (low, high))
-        value = rng.uniform(low, high, size=shape)
-        values.append(float(value) if shape == () else value)
-    values += [np.array(example.ints[n]) for n in sorted(example.ints)]
-    return values
-
-
 def _direction(x, rng):
     v = rng.normal(size=np.shape(x))
     return float(v) if np.ndim(x) == 0 else v
@@ -77,14 +66,19 @@ def _flat(value) -> np.ndarray:
     return np.ravel(np.asarray(value, dtype=float))
 
 
-@pytest.mark.parametrize("rule, example", list(_cases()))
-def test_tangent_matches_finite_differences(rule, example, tmp_path):
+def _pushed(example, tmp_path, rng):
+    """(module, inputs, number of differentiated inputs, directions, value, tangent)."""
     module = _module_for(example, tmp_path)
     args = _inputs(example)
     n = len(example.shapes)
-    rng = np.random.default_rng(2)
     vs = [_direction(x, rng) for x in args[:n]]
     value, tangent = srcgrad.jvp(module.value, wrt=tuple(range(n)))(*args, tangent=tuple(vs))
+    return module, args, n, vs, value, tangent
+
+
+@pytest.mark.parametrize("rule, example", list(_cases()))
+def test_tangent_matches_finite_differences(rule, example, tmp_path):
+    module, args, n, vs, value, tangent = _pushed(example, tmp_path, np.random.default_rng(2))
     np.testing.assert_allclose(_flat(value), _flat(module.value(*args)), rtol=1e-12, atol=1e-12)
     h = 1e-6
     plus = module.value(*[x + h * v for x, v in zip(args[:n], vs)], *args[n:])
@@ -97,12 +91,8 @@ def test_tangent_matches_finite_differences(rule, example, tmp_path):
 @pytest.mark.parametrize("rule, example", [c for c in _cases() if c.values[0].template])
 def test_forward_and_reverse_mode_agree(rule, example, tmp_path):
     """<u, J v> == <J^T u, v>: the tangent rule is the transpose of the adjoint rule."""
-    module = _module_for(example, tmp_path)
-    args = _inputs(example)
-    n = len(example.shapes)
     rng = np.random.default_rng(3)
-    vs = [_direction(x, rng) for x in args[:n]]
-    value, tangent = srcgrad.jvp(module.value, wrt=tuple(range(n)))(*args, tangent=tuple(vs))
+    module, args, n, vs, value, tangent = _pushed(example, tmp_path, rng)
     if isinstance(value, (list, tuple)):
         pytest.skip("a container result: the finite-difference test covers it")
     u = _direction(value, rng)
