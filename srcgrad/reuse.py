@@ -19,6 +19,8 @@ later read would see the result), and the other operand must be a name or a cons
 
 from __future__ import annotations
 
+import copy
+
 import gast
 import numpy as np
 
@@ -46,6 +48,7 @@ def reuse(body: list, shape, keep: set, numpy: str, spare: str) -> list:
         return names["np"], names["spare"]
     for i, stmt in enumerate(body[:-1]):
         after = body[i + 1]
+        shared = True  # the statement is also the sweeps' own (forward mode copies those)
         if not isinstance(stmt, (gast.Assign, gast.AugAssign)):
             continue
         if isinstance(after, gast.Delete):
@@ -62,6 +65,10 @@ def reuse(body: list, shape, keep: set, numpy: str, spare: str) -> list:
             size = shape(reads[0])
             if size is None or int(np.prod(size, dtype=np.int64)) < MIN_SIZE:
                 continue
+            if shared:  # rewrite a copy: the sweeps' statement stays as it was
+                stmt = body[i] = gast.copy_location(
+                    type(stmt)(**{f: copy.deepcopy(getattr(stmt, f)) for f in stmt._fields}), stmt)
+                shared = False
             stmt.value = _into(stmt.value, name, size, shape, *numpy_name())
     return body
 

@@ -289,3 +289,19 @@ def test_third_derivatives_and_reverse_over_reverse_are_refused_clearly():
 def test_a_bad_mode_is_refused():
     with pytest.raises(srcgrad.SrcGradError, match="mode"):
         srcgrad.jacobian(tutorial_q, mode="sideways")
+
+
+def test_hvp_of_large_arrays_differentiates_the_plain_gradient_code():
+    """A grad call computes into dying arrays (out=spare(...)) above 16384 elements; that
+    rewrite once leaked into the code forward mode differentiates, and hvp failed."""
+    def f(x):
+        return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
+
+    x = np.linspace(-1.0, 1.0, 20000)
+    g = srcgrad.grad(f)
+    g(x)  # the fused call with its buffer reuse is built first
+    assert "spare(" in g.source_for(x)
+    v = np.cos(np.arange(20000.0))
+    product = srcgrad.hvp(f)(x, tangent=v)
+    np.testing.assert_allclose(product, (g(x + 1e-5 * v) - g(x - 1e-5 * v)) / 2e-5,
+                               rtol=1e-6, atol=1e-8)
