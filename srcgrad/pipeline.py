@@ -221,8 +221,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
             raise SrcGradError(f"{origin.name} no longer exists")
         gradient = codegen.function(
             gradient_name, copy.deepcopy(origin.tree.args),
-            copy.deepcopy(forward.body[1:-1]) + [build.assign(seed, build.const(1.0))]
-            + copy.deepcopy(backward.body[1:]))
+            copy.deepcopy(_both_sweeps(forward, backward, seed)))
         made = codegen.compile_functions(
             [gradient], user, helpers,
             f"{origin.name} gradient from {os.path.basename(origin.filename)}", origin)[0]
@@ -234,12 +233,18 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
                      call=call[0] if call else None)
 
 
+def _both_sweeps(forward, backward, seed) -> list:
+    """The statements of the forward sweep (without its return), the seed 1.0, then those
+    of the backward sweep: the gradient as one body."""
+    return forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
+
+
 def _fused_call(unit, shapes, forward, backward, seed, returned):
     """What a `grad` call runs: both sweeps in one function, with no tuple of saved values
     between them, each array released after its last use (release.py)."""
     # the statements are shared with `forward` and `backward`, not copied: nothing changes
     # them once built (release only inserts statements; make_gradient copies)
-    body = forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
+    body = _both_sweeps(forward, backward, seed)
     primal = {adj: name for name, adj in unit.namer.adjoints().items()}
 
     def is_array(name):
