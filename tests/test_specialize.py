@@ -91,6 +91,19 @@ def test_matrix_vector_products_and_a_scalar_bias():
     code = check(logistic, args, (0, 1))
     assert "X.T @ d_t1" in code and "d_b = d_z.sum()" in code
     assert "unbroadcast" not in code
+    # sigmoid(z) in the tanh form, the scalar adjoint halved first: four array operations
+    assert "d_z += d_t2 * 0.5 * (1 + np.tanh(z * 0.5))" in code
+
+
+def softplus_left(w, X):
+    z = X @ w
+    return np.sum(np.logaddexp(z, 0.0) * z)
+
+
+def test_logaddexp_left_operand_halves_an_array_adjoint():
+    rng = np.random.default_rng(2)
+    code = check(softplus_left, (rng.normal(size=3), 3 * rng.normal(size=(5, 3))), (0,))
+    assert "d_z += d_t1 * 0.5 * (1 - np.tanh((0.0 - z) * 0.5))" in code
 
 
 def scalar(x, y):

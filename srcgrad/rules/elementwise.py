@@ -101,9 +101,10 @@ def log10_tangent(z, x):
                    example("np.logaddexp(x, y)", x=(2, 1), y=())])
 def logaddexp(z, x, y):
     # the slopes are sigmoid(x - y) and sigmoid(y - x), in the tanh form (stable, and
-    # free of z: a sweep for the gradient alone need not compute the logaddexp)
-    d[x] = d[z] * (0.5 - 0.5 * np.tanh((y - x) / 2))
-    d[y] = d[z] * (0.5 + 0.5 * np.tanh((y - x) / 2))
+    # free of z: a sweep for the gradient alone need not compute the logaddexp); the
+    # halving on d[z] first: one operation fewer on arrays when d[z] is a number
+    d[x] = d[z] * 0.5 * (1 - np.tanh((y - x) * 0.5))
+    d[y] = d[z] * 0.5 * (1 + np.tanh((y - x) * 0.5))
 
 
 @tangent(np.logaddexp)
