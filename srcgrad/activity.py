@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gast
 
+from . import build
+
 from .resolve import Op
 from .rules.registry import close_matches, display_name
 
@@ -58,14 +60,8 @@ def analyze(unit) -> set[str]:
 
 
 def _assignments(body):
-    for stmt in body:
-        if isinstance(stmt, gast.Assign):
-            yield stmt, stmt.targets[0].id
-        elif isinstance(stmt, gast.If):
-            yield from _assignments(stmt.body)
-            yield from _assignments(stmt.orelse)
-        elif isinstance(stmt, (gast.For, gast.While)):
-            yield from _assignments(stmt.body)
+    return ((stmt, stmt.targets[0].id) for stmt in build.statements(body)
+            if isinstance(stmt, gast.Assign))
 
 
 def missing_rule(unit, stmt, op):

@@ -59,6 +59,17 @@ def assigned_name(stmt) -> str | None:
     return None
 
 
+def statements(body):
+    """Every statement of `body`, those inside `if`s and loops included, in order."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, gast.If):
+            yield from statements(stmt.body)
+            yield from statements(stmt.orelse)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            yield from statements(stmt.body)
+
+
 def _located(node, like):
     if like is not None and getattr(like, "lineno", None) is not None:
         gast.copy_location(node, like)

@@ -337,14 +337,7 @@ def _normalize(unit):
 
 
 def _assignments(body):
-    for stmt in body:
-        if isinstance(stmt, gast.Assign):
-            yield stmt
-        elif isinstance(stmt, gast.If):
-            yield from _assignments(stmt.body)
-            yield from _assignments(stmt.orelse)
-        elif isinstance(stmt, (gast.For, gast.While)):
-            yield from _assignments(stmt.body)
+    return (stmt for stmt in build.statements(body) if isinstance(stmt, gast.Assign))
 
 
 def _saved(unit, adjoint_body, seed) -> list:

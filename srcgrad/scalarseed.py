@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import gast
 
+from . import build
+
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 LAZY, OTHER, BAD = "lazy", "other", "bad"
 
@@ -53,7 +55,7 @@ def _valid(body, roots, returned, shape) -> bool:
     lazy = set(roots)
     while True:
         before = len(lazy)
-        for stmt in _statements(body):
+        for stmt in build.statements(body):
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                 kind = _kind(stmt.value, lazy, shape)
                 if kind == BAD:
@@ -99,19 +101,9 @@ def _mentions(node, names, headers_only=False) -> bool:
     return any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(node))
 
 
-def _statements(body):
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, gast.If):
-            yield from _statements(stmt.body)
-            yield from _statements(stmt.orelse)
-        elif isinstance(stmt, (gast.For, gast.While)):
-            yield from _statements(stmt.body)
-
-
 def _assignment_counts(body) -> dict:
     counts: dict = {}
-    for stmt in _statements(body):
+    for stmt in build.statements(body):
         if isinstance(stmt, (gast.If, gast.For, gast.While)):
             targets = [stmt.target] if isinstance(stmt, gast.For) else []
         else:
