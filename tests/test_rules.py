@@ -30,11 +30,13 @@ def _cases():
 
 
 def _module_for(example, tmp_path):
-    """Write `def f(<inputs>, w_out): return np.sum(w_out * (<expr>))` to a module and import it."""
+    """Write `def value(<inputs>): return <expr>` and `def f(<inputs>, w_out): return
+    np.sum(w_out * (<expr>))` to a module and import it. srcgrad's containers and runtime
+    helpers are in scope: the examples of forward-mode rules call them."""
     names = sorted(example.shapes) + sorted(example.ints)
     text = (
         "import math\nimport numpy as np\n\n"
-        "from srcgrad.containers import appended, set_at\n\n\n"
+        "from srcgrad.containers import *\nfrom srcgrad.runtime import *\n\n\n"
         f"def value({', '.join(names)}):\n    return {example.expr}\n\n\n"
         f"def f({', '.join(names + ['w_out'])}):\n"
         f"    return np.sum(w_out * ({example.expr}))\n"

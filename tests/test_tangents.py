@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pytest
 
-from test_rules import _inputs
+from test_rules import _inputs, _module_for
 
 import srcgrad
 from srcgrad.rules import RULES
@@ -39,21 +39,6 @@ def _cases():
             yield pytest.param(rule, example, id=f"{rule.name}-{i}-{example.expr}")
 
 
-def _module_for(example, tmp_path):
-    names = sorted(example.shapes) + sorted(example.ints)
-    text = (
-        "import math\nimport numpy as np\n\n"
-        "from srcgrad.containers import *\nfrom srcgrad.runtime import *\n\n\n"
-        f"def value({', '.join(names)}):\n    return {example.expr}\n"
-    )
-    path = tmp_path / f"tangent_case_{next(_counter)}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _direction(x, rng):
     v = rng.normal(size=np.shape(x))
     return float(v) if np.ndim(x) == 0 else v
@@ -68,7 +53,7 @@ def _flat(value) -> np.ndarray:
 
 def _pushed(example, tmp_path, rng):
     """(module, inputs, number of differentiated inputs, directions, value, tangent)."""
-    module = _module_for(example, tmp_path)
+    module, _ = _module_for(example, tmp_path)
     args = _inputs(example)
     n = len(example.shapes)
     vs = [_direction(x, rng) for x in args[:n]]
@@ -150,7 +135,7 @@ def test_tangent_templates_are_sums_of_terms_linear_in_one_tangent():
 def test_rules_without_forward_mode_are_refused_by_name(name, tmp_path):
     rule = next(r for r in _rules() if r.name == name)
     example = rule.examples[0]
-    module = _module_for(example, tmp_path)
+    module, _ = _module_for(example, tmp_path)
     args = _inputs(example)
     n = len(example.shapes)
     key = next(k for k, r in RULES.items() if r is rule)
