@@ -33,3 +33,8 @@ def checked_source(f, args, wrt):
     g = srcgrad.grad(f, wrt=tuple(wrt))
     assert_grads_match(f, g(*args), args, wrt)
     return g.source_for(*args)
+
+
+def fused(code):
+    """The text of the `_grad` function in `code`: the one function a grad call runs."""
+    return code[code.index("_grad("):]

@@ -6,12 +6,7 @@ import numpy as np
 
 import srcgrad
 from srcgrad import codegen, release
-from finite_diff import checked_source as check
-
-
-def fused(code):
-    """The text of the `_grad` function (both sweeps in one)."""
-    return code[code.index("_grad("):]
+from finite_diff import checked_source as check, fused
 
 
 def elementwise(x):

@@ -10,16 +10,12 @@ import pytest
 import srcgrad
 from srcgrad import reuse
 from srcgrad.runtime import spare
-from finite_diff import checked_source
+from finite_diff import checked_source, fused
 
 
 @pytest.fixture(autouse=True)
 def small_arrays(monkeypatch):
     monkeypatch.setattr(reuse, "MIN_SIZE", 1)  # finite differences want few elements
-
-
-def fused(code):
-    return code[code.index("_grad("):]
 
 
 def elementwise(x):
