@@ -28,7 +28,7 @@ _counter = itertools.count(1)
 class Origin:
     """Where the lines of one generated file came from, for run-time error notes."""
 
-    lines: dict  # generated line -> line of the user's parsed source
+    lines: LineMap  # generated line -> line of the user's parsed source
     filename: str  # the user's file
     first_line: int  # its line number of line 1 of the parsed source
     source_lines: list  # the parsed source (never the function itself: that would keep it alive)
@@ -43,16 +43,10 @@ def render(functions: list) -> str:
 
 
 def _unparse(functions: list):
-    """(source text, {generated line: original line}) for `functions`."""
-    module = _NegativeLiterals().visit(
-        gast.gast_to_ast(gast.Module(body=functions, type_ignores=[])))
-    origin = _fill_empty_bodies(module)
-    text = ast.unparse(module)  # needs no locations
-    try:
-        produced = [n.lineno for n in ast.walk(ast.parse(text)) if isinstance(n, ast.stmt)]
-    except SyntaxError:  # a pass's intermediate state (e.g. an empty body) shown for debugging
-        produced = []
-    line_map = dict(zip(produced, origin)) if len(produced) == len(origin) else {}
+    """(source text, LineMap of its lines to the user's) for `functions`."""
+    origins: list = []
+    module = _ToAst(origins).module(functions)
+    text = ast.unparse(module)  # needs no locations but the statements' `lineno`
     lines = []
     for line in text.splitlines():
         stripped = line.strip()
@@ -62,22 +56,208 @@ def _unparse(functions: list):
                 indent = line[: len(line) - len(line.lstrip())]
                 line = f"{indent}# {value[len(build.COMMENT_PREFIX):]}"
         lines.append(line)
-    # a blank line between functions; line numbers shift, so the map follows
-    out, shift, shifted = [], 0, {}
+    # a blank line between functions
+    out = []
     for number, line in enumerate(lines, 1):
         if line.lstrip().startswith("def ") and number > 1 and line.startswith(" " * _indent(line)):
             if _indent(line) == _indent(lines[0]):
                 out.append("")
-                shift += 1
         out.append(line)
-        if line_map.get(number) is not None:
-            shifted[number + shift] = line_map[number]
-    return "\n".join(out) + "\n", shifted
+    text = "\n".join(out) + "\n"
+    return text, LineMap(text, origins)
+
+
+class LineMap:
+    """{line of a generated text: line of the user's parsed source}. Worked out on first
+    use (a note on a run-time error) by parsing the text again: its statements, in the
+    order `_ToAst` met them, are those `origins` gives the user's lines of."""
+
+    def __init__(self, text: str, origins: list, offset: int = 0):
+        self._text, self._origins, self._offset = text, origins, offset
+        self._map = None
+
+    def shifted(self, lines: int) -> LineMap:
+        """The map of this text moved down by `lines` lines."""
+        return LineMap(self._text, self._origins, self._offset + lines)
+
+    def get(self, line: int, default=None):
+        return self.mapping().get(line, default)
+
+    def mapping(self) -> dict:
+        if self._map is None:
+            try:
+                produced = [n.lineno for n in _statements(ast.parse(self._text))]
+            except SyntaxError:  # a pass's intermediate state (e.g. an empty body), shown
+                produced = []
+            pairs = zip(produced, self._origins) if len(produced) == len(self._origins) else ()
+            self._map = {line + self._offset: origin for line, origin in pairs
+                         if origin is not None}
+        return self._map
+
+
+def _statements(node):
+    """The statements under `node`, each before those inside it, in field order."""
+    out, stack = [], [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            out.append(node)
+        children = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                children.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                children.append(value)
+        stack.extend(reversed(children))
+    return out
+
+
+# gast classes whose fields are those of the ast class of the same name, converted field by
+# field; gast's own converter treats every other class (Name in `arguments`, ...).
+_SAME_FIELDS = {
+    "BinOp", "UnaryOp", "BoolOp", "Compare", "Call", "keyword", "Attribute", "Subscript",
+    "Tuple", "List", "Dict", "Set", "Slice", "Starred", "IfExp", "AugAssign", "Expr",
+    "Return", "If", "For", "While", "Break", "Continue", "Pass",
+    "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "MatMult", "LShift", "RShift",
+    "BitOr", "BitXor", "BitAnd", "USub", "UAdd", "Not", "Invert", "And", "Or", "Eq", "NotEq",
+    "Lt", "LtE", "Gt", "GtE", "Is", "IsNot", "In", "NotIn", "Load", "Store", "Del"}
+
+
+class _ToAst:
+    """gast -> ast in one pass, as `gast.gast_to_ast` converts it, and at once: a negative
+    number constant becomes unary minus on its magnitude (so the unparser parenthesizes
+    it where precedence needs it: `(-0.7) ** 2`, never `-0.7 ** 2`); `pass` fills a block
+    a pass left empty (an `if` whose branch lost every statement); each statement gets
+    the `lineno` the unparser reads (the user's line, or 0) and its user's line goes to
+    `origins` (None for ours), comment markers left out (they become comments)."""
+
+    _converters: dict = {}  # gast class -> method converting its nodes
+
+    def __init__(self, origins: list):
+        self.origins = origins
+
+    def module(self, functions: list) -> ast.Module:
+        return ast.Module(body=[self.node(f) for f in functions], type_ignores=[])
+
+    def node(self, node):
+        convert = self._converters.get(type(node))
+        if convert is None:
+            convert = self._converters[type(node)] = self._converter(type(node))
+        return convert(self, node)
+
+    @classmethod
+    def _converter(cls, kind):
+        name = kind.__name__
+        special = getattr(cls, f"_{name}", None)
+        if special is not None:
+            return special
+        target = getattr(ast, name, None)
+        if name in _SAME_FIELDS and target is not None and target._fields == kind._fields:
+            if issubclass(target, ast.stmt):
+                def same_fields(self, node, target=target, fields=kind._fields):
+                    made = self.located(target(), node)  # before the statements inside
+                    for f in fields:
+                        setattr(made, f, self.value(getattr(node, f, None)))
+                    return made
+            else:
+                def same_fields(self, node, target=target, fields=kind._fields):
+                    return target(**{f: self.value(getattr(node, f, None)) for f in fields})
+            return same_fields
+        return cls._by_gast
+
+    def value(self, value):
+        if isinstance(value, list):
+            return [self.node(v) if isinstance(v, gast.AST) else v for v in value]
+        return self.node(value) if isinstance(value, gast.AST) else value
+
+    def located(self, made, node):
+        """`made` (the ast of the statement `node`): its line, its empty block filled."""
+        line = getattr(node, "lineno", None)
+        made.lineno = 0 if line is None else line
+        if not (isinstance(node, gast.Expr) and _is_comment(node.value)):
+            self.origins.append(line)
+        return made
+
+    def block(self, stmts) -> list:
+        out = [self.node(s) for s in stmts]
+        if not out:
+            out.append(self.located(ast.Pass(), gast.Pass()))
+        return out
+
+    def _If(self, node):
+        made = ast.If(test=None, body=[], orelse=[])
+        self.located(made, node)
+        made.test = self.node(node.test)
+        made.body = self.block(node.body)
+        made.orelse = [self.node(s) for s in node.orelse]
+        return made
+
+    def _For(self, node):
+        made = self.located(ast.For(target=None, iter=None, body=[], orelse=[],
+                                    type_comment=node.type_comment), node)
+        made.target, made.iter = self.node(node.target), self.node(node.iter)
+        made.body = self.block(node.body)
+        made.orelse = [self.node(s) for s in node.orelse]
+        return made
+
+    def _While(self, node):
+        made = self.located(ast.While(test=None, body=[], orelse=[]), node)
+        made.test = self.node(node.test)
+        made.body = self.block(node.body)
+        made.orelse = [self.node(s) for s in node.orelse]
+        return made
+
+    def _FunctionDef(self, node):
+        made = self.located(ast.FunctionDef(name=node.name, args=None, body=[],
+                                            decorator_list=[], returns=None,
+                                            type_comment=node.type_comment), node)
+        made.args = self._by_gast(node.args)
+        made.body = self.block(node.body)
+        made.decorator_list = [self.node(d) for d in node.decorator_list]
+        made.returns = self.value(node.returns)
+        if "type_params" in ast.FunctionDef._fields:
+            made.type_params = [self._by_gast(p) for p in getattr(node, "type_params", [])]
+        return made
+
+    def _Assign(self, node):  # gast drops the type comment
+        made = self.located(ast.Assign(targets=[], value=None), node)
+        made.targets = [self.node(t) for t in node.targets]
+        made.value = self.node(node.value)
+        return made
+
+    def _Name(self, node):
+        return ast.Name(id=node.id, ctx=self.node(node.ctx))
+
+    def _Constant(self, node):
+        value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                value < 0 or (value == 0 and str(value).startswith("-"))):
+            return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))
+        return ast.Constant(value=value, kind=node.kind)
+
+    def _by_gast(self, node):
+        """Any other node, by gast's converter (then the same rewrites)."""
+        made = _NegativeLiterals().visit(gast.gast_to_ast(node))
+        for inner in _statements(made):
+            line = getattr(inner, "lineno", None)
+            self.origins.append(line)
+            if line is None:
+                inner.lineno = 0
+            block = getattr(inner, "body", None)
+            if isinstance(block, list) and not block:
+                block.append(ast.Pass(lineno=0))
+                self.origins.append(None)
+        return made
+
+
+def _is_comment(node) -> bool:
+    return (isinstance(node, gast.Constant) and isinstance(node.value, str)
+            and node.value.startswith(build.COMMENT_PREFIX))
 
 
 class _NegativeLiterals(ast.NodeTransformer):
-    """`-0.7` as a constant becomes unary minus on 0.7, so the unparser parenthesizes it
-    where precedence needs it: `(-0.7) ** 2`, never `-0.7 ** 2`."""
+    """`-0.7` as a constant becomes unary minus on 0.7 (see _ToAst)."""
 
     def visit_Constant(self, node):
         value = node.value
@@ -88,28 +268,12 @@ class _NegativeLiterals(ast.NodeTransformer):
         return node
 
 
-def _fill_empty_bodies(module) -> list:
-    """`pass` where a pass left a block empty (an `if` whose branch lost every statement);
-    returns the user's line of each statement (None for ours), in `ast.walk` order."""
-    origin = []
-    for node in ast.walk(module):
-        if isinstance(node, ast.stmt):
-            line = getattr(node, "lineno", None)
-            origin.append(line)
-            if line is None:
-                node.lineno = 0  # read by ast.unparse (type comments); the only location it needs
-            block = getattr(node, "body", None)
-            if isinstance(block, list) and not block:
-                block.append(ast.Pass())
-    return origin
-
-
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
 def unparse(functions: list) -> tuple:
-    """(readable source of `functions`, {its line: line of the user's parsed source})."""
+    """(readable source of `functions`, LineMap {its line: line of the user's parsed source})."""
     return _unparse(functions)
 
 
@@ -158,7 +322,7 @@ def _factory_around(rendered, free, names):
     returned = ", ".join(names) + ("," if len(names) == 1 else "")
     text = (f"def __srcgrad_factory__({', '.join(free)}):\n{body}"
             f"    return ({returned})\n")
-    return text, {line + 1: origin for line, origin in line_map.items()}
+    return text, line_map.shifted(1)
 
 
 def _forget(filename: str) -> None:

@@ -139,6 +139,30 @@ def test_traceback_shows_user_expression():
     assert lines[last.lineno - 1].strip() == "c = np.dot(a, b)"
 
 
+def test_error_note_names_the_user_line():
+    g = srcgrad.grad(bad_dot)
+    with pytest.raises(ValueError) as info:
+        g(np.ones(3), np.ones(4))
+    note, = info.value.__notes__
+    line = inspect.getsourcelines(bad_dot)[1] + 1
+    assert "raised by the generated line `t1 = np.dot(a, b)`" in note
+    assert f"which computes line {line} of {__file__}: c = np.dot(a, b) + 1.0" in note
+
+
+def test_line_map_follows_statements_after_an_emptied_block():
+    """A block left empty gets `pass`; the lines after it still map to the user's."""
+    first = build.assign("y", build.load("x"))
+    last = build.assign("z", build.load("y"))
+    first.lineno, last.lineno = 3, 5
+    fn = codegen.function("f", codegen.arguments(["x"]), [
+        build.comment("heading"), first,
+        gast.If(test=build.load("x"), body=[], orelse=[]), last])
+    text, lines = codegen.unparse([fn])
+    assert text.splitlines()[3:6] == ["    if x:", "        pass", "    z = y"]
+    assert lines.mapping() == {3: 3, 6: 5}
+    assert lines.shifted(1).get(7) == 5
+
+
 def test_generated_text_is_registered_with_linecache():
     g = srcgrad.grad(loss, wrt=("w", "b"))
     g(W, 0.3, X, Y)
