@@ -20,13 +20,12 @@ def differentiable_operands(op: Op, binding: dict) -> list:
     if op.nondifferentiable:
         return []
     if op.rule is None:  # no rule (or a helper): every name it reads counts
-        return [n for arg in list(op.args) + list(op.kwargs.values())
-                for n in gast.walk(arg) if isinstance(n, gast.Name)]
+        return [n for arg in list(op.args) + list(op.kwargs.values()) for n in build.names(arg)]
     found = []
     for param in op.rule.differentiable:
         bound = binding.get(param)
         for node in bound if isinstance(bound, tuple) else [bound]:
-            found.extend(n for n in gast.walk(node) if isinstance(n, gast.Name))
+            found.extend(build.names(node))
     return found
 
 

@@ -70,6 +70,50 @@ def statements(body):
             yield from statements(stmt.body)
 
 
+# Fields that hold no name: skipped by `names` (strings, and nodes such as Load() or Add()).
+_NO_NAMES = {"ctx", "op", "ops", "id", "attr", "kind", "type_comment"}
+_NAME_FIELDS: dict = {}  # gast class -> its other fields
+
+
+def names(tree) -> list:
+    """The gast.Name nodes of `tree` (a node, or a list of nodes one after the other), in
+    `gast.walk` order:
+    what `[n for n in gast.walk(tree) if isinstance(n, gast.Name)]` gives, several times
+    faster (the passes ask it of every statement, again and again)."""
+    if isinstance(tree, list):  # each node's names in turn
+        return [name for node in tree for name in names(node)]
+    queue = [tree]
+    found, i, name_class, node_class, fields_of = [], 0, gast.Name, gast.AST, _NAME_FIELDS
+    while i < len(queue):
+        node = queue[i]
+        i += 1
+        kind = type(node)
+        if kind is name_class:
+            found.append(node)
+            if node.annotation is None:
+                continue
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = tuple(f for f in kind._fields if f not in _NO_NAMES)
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                queue.extend([v for v in value if isinstance(v, node_class)])
+            elif isinstance(value, node_class):
+                queue.append(value)
+    return found
+
+
+def loaded(tree) -> set:
+    """The names `tree` reads."""
+    return {n.id for n in names(tree) if type(n.ctx) is gast.Load}
+
+
+def stored(tree) -> set:
+    """The names `tree` binds."""
+    return {n.id for n in names(tree) if type(n.ctx) is gast.Store}
+
+
 def _located(node, like):
     if like is not None and getattr(like, "lineno", None) is not None:
         gast.copy_location(node, like)

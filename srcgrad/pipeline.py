@@ -143,8 +143,7 @@ def analyze(func, wrt: tuple, mode="rev") -> Unit:
     body, result = _normalize(unit)
     unit.body, unit.result, unit.loops = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
-    locals_ = params + [n.id for n in gast.walk(gast.Module(body=unit.body, type_ignores=[]))
-                        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    locals_ = params + [n.id for n in build.names(unit.body) if isinstance(n.ctx, gast.Store)]
     unit.resolver = Resolver(func, locals_)
     unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
     for stmt, op in unit.ops.items():  # our own helpers, under names that shadow nothing
@@ -322,10 +321,7 @@ def _needed(body, unit, live) -> list:
                 and stmt.targets[0].id not in live and op.rule is not None
                 and not op.is_user_call and not op.nondifferentiable):
             continue
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name):
-                if isinstance(node.ctx, gast.Load):
-                    live.add(node.id)
+        live |= build.loaded(stmt)
         out.append(stmt)
     out.reverse()
     return out
@@ -344,8 +340,8 @@ def _saved(unit, adjoint_body, seed) -> list:
     """Forward values the backward sweep reads, in the order the forward sweep makes them."""
     read = reverse.exposed_reads(adjoint_body)
     tapes = [info.tape for info in unit.loops.values() if info.tape]
-    order = list(unit.params) + [n.id for s in _assignments(unit.body) for n in gast.walk(s.targets[0])
-                                 if isinstance(n, gast.Name)] + tapes
+    order = list(unit.params) + [n.id for s in _assignments(unit.body)
+                                 for n in build.names(s.targets[0])] + tapes
     return [n for n in dict.fromkeys(order) if n in read and n != seed]
 
 

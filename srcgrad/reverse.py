@@ -205,13 +205,11 @@ def exposed_reads(stmts, bound=frozenset()) -> set:
 
 
 def _loads(node) -> set:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)}
+    return build.loaded(node)
 
 
 def _stores(stmts) -> set:
-    return {n.id for stmt in stmts for n in gast.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return build.stored(stmts)
 
 
 def insert_tapes(body: list, unit) -> list:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
+from . import build
 from .rules.registry import attribute, method
 
 _NO_CONST = object()
@@ -297,7 +298,6 @@ def _join_envs(a, b) -> dict:
 def _stores(stmts) -> set:
     if not isinstance(stmts, list):
         stmts = [stmts]
-    return {n.id for stmt in stmts for n in gast.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return build.stored(stmts)
 
 

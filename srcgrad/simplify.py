@@ -155,13 +155,11 @@ def _dead_code(body, live) -> list:
 
 
 def _stores(node) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Store)}
+    return build.stored(node)
 
 
 def _reads(node) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)}
+    return build.loaded(node)
 
 
 def _only_comments(stmts) -> bool:

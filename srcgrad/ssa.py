@@ -160,16 +160,14 @@ class _Renamer:
 
 
 def _assigned(body) -> set:
-    return {n.id for stmt in body for n in gast.walk(stmt)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return build.stored(body)
 
 
 def _loads(body) -> Counter:
-    return Counter(n.id for stmt in body for n in gast.walk(stmt)
-                   if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load))
+    return Counter(n.id for n in build.names(body) if isinstance(n.ctx, gast.Load))
 
 
 def _rename_uses(node, env):
-    for sub in gast.walk(node):
-        if isinstance(sub, gast.Name) and isinstance(sub.ctx, gast.Load) and sub.id in env:
+    for sub in build.names(node):
+        if isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]

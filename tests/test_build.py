@@ -1,0 +1,46 @@
+"""build.py: the node constructors and the name walker the passes share."""
+
+import inspect
+
+import gast
+
+from srcgrad import build, pipeline
+
+
+def annotated(x: "Sequence[int]", *rest, k=lambda q: q + 1, **more):
+    for i, (a, b) in enumerate(zip(x, rest)):
+        if a > b:
+            x[i] = {a: b, **more}[a]
+        else:
+            del x[i]
+    return [k(v) for v in x if v], f"{x!r:>{k(1)}}"
+
+
+def test_names_are_those_gast_walk_finds_in_the_same_order():
+    tree = gast.parse(inspect.getsource(annotated))
+    for node in [tree] + list(gast.walk(tree)):
+        expected = [n for n in gast.walk(node) if isinstance(n, gast.Name)]
+        found = build.names(node)
+        assert [id(n) for n in found] == [id(n) for n in expected]
+    assert [n.id for n in build.names(tree.body[0].args)] == ["x", "rest", "k", "more", "q", "q"]
+
+
+def test_names_of_a_list_of_statements():
+    body = gast.parse("a = b + c\nd, e = f(a)\n").body
+    assert [n.id for n in build.names(body)] == ["a", "b", "c", "d", "e", "f", "a"]
+    assert build.loaded(body) == {"b", "c", "f", "a"}
+    assert build.stored(body) == {"a", "d", "e"}
+    assert build.stored(body[1].targets[0]) == {"d", "e"}
+
+
+def test_names_of_a_whole_pipeline_body():
+    unit = pipeline.analyze(annotated_free, ("x",))
+    expected = [n for s in unit.body for n in gast.walk(s) if isinstance(n, gast.Name)]
+    assert [n.id for n in build.names(unit.body)] == [n.id for n in expected]
+
+
+def annotated_free(x):
+    y = x * 2.0
+    if y > 1.0:
+        y = y + x
+    return y * y
