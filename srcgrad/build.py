@@ -114,6 +114,19 @@ def stored(tree) -> set:
     return {n.id for n in names(tree) if type(n.ctx) is gast.Store}
 
 
+def clone(node):
+    """A deep copy of a gast tree, or of a list of them (much faster than copy.deepcopy)."""
+    if isinstance(node, list):
+        return [clone(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    copied = type(node)(**{name: clone(getattr(node, name)) for name in node._fields})
+    for attr, value in node.__dict__.items():  # locations, markers such as _srcgrad_operand
+        if attr not in node._fields:
+            setattr(copied, attr, value)
+    return copied
+
+
 def _located(node, like):
     if like is not None and getattr(like, "lineno", None) is not None:
         gast.copy_location(node, like)

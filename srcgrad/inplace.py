@@ -15,10 +15,10 @@ broadcasts into it) and the arguments are real.
 
 from __future__ import annotations
 
-import copy
-
 import gast
 import numpy as np
+
+from . import build
 
 _FRESH_CALLS = {"full_like", "zeros_like", "ones_like", "dot", "outer", "sum", "tanh", "exp",
                 "sin", "cos", "log", "sqrt"}  # functions and methods that return new arrays
@@ -78,7 +78,7 @@ def _block(body, owned, arrays) -> set:
 
 def _copy_free(body):
     """The loop body as the analysis sees it, without rewriting it (a dry run)."""
-    return copy.deepcopy(body)
+    return build.clone(body)
 
 
 def _update(name, value):

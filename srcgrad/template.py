@@ -71,11 +71,12 @@ def instantiate_tangent(rule: Rule, binding: dict, result: str, unit, tangent_of
 
 
 def _prepare(rule, binding, result, unit, tangent_of=None):
-    """A fresh copy of the adjoint (or tangent) template's statements, and its substituter."""
+    """The adjoint (or tangent) template's statements (never changed: `_block` copies
+    them), and its substituter."""
     result_param, local_names, template = _prepared(rule, tangent=tangent_of is not None)
     renames = {name: unit.namer.fresh(name) for name in local_names}
     substitute = _Substitute(rule, binding, result_param, result, renames, unit, tangent_of)
-    return [_clone(stmt) for stmt in template], substitute
+    return template, substitute
 
 
 _PREPARED: dict = {}  # id(template function) -> (function, result parameter, locals, body)
@@ -97,19 +98,6 @@ def _prepared(rule, tangent=False):
         entry = _PREPARED[id(function)] = (
             function, next(iter(rule.signature.parameters)), local_names, body)
     return entry[1:]
-
-
-def _clone(node):
-    """A deep copy of a gast tree (much faster than copy.deepcopy)."""
-    if isinstance(node, list):
-        return [_clone(n) for n in node]
-    if not isinstance(node, gast.AST):
-        return node
-    copied = type(node)(**{name: _clone(getattr(node, name)) for name in node._fields})
-    for attr, value in node.__dict__.items():  # markers such as _srcgrad_operand
-        if attr not in node._fields:
-            setattr(copied, attr, value)
-    return copied
 
 
 def _swapped(first, second) -> bool:
@@ -153,7 +141,7 @@ def _block(stmts, substitute) -> list:
     for stmt in stmts:
         if isinstance(stmt, gast.If):
             literal = _literal_sequence_test(stmt.test, substitute.binding)
-            test = substitute.visit(stmt.test) if literal is None else build.const(literal)
+            test = substitute.copy(stmt.test) if literal is None else build.const(literal)
             try:
                 chosen = stmt.body if _static(test) else stmt.orelse
             except _NotStatic:
@@ -162,11 +150,14 @@ def _block(stmts, substitute) -> list:
                 continue
             out.extend(_block(chosen, substitute))
         else:
-            out.append(substitute.visit(stmt))
+            out.append(substitute.copy(stmt))
     return out
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute:
+    """Copies of a template's nodes with the rule's parameters replaced by the operands,
+    `d[z]` by the result's adjoint, the template's own names by fresh ones."""
+
     def __init__(self, rule, binding, result_param, result, renames, unit, tangent_of=None):
         self.rule = rule
         self.binding = binding
@@ -176,16 +167,35 @@ class _Substitute(gast.NodeTransformer):
         self.unit = unit
         self.tangent_of = tangent_of
 
-    def visit_Subscript(self, node):
-        if is_tangent_ref(node) and self.tangent_of is not None:
-            return self.tangent(node)
-        if not _is_adjoint_ref(node):
-            return self.generic_visit(node)
+    def copy(self, node):
+        """The substituted copy of the template node `node`, made in the order of a
+        NodeTransformer's visit (fields in order, depth first): fresh helper names are
+        taken in that order."""
+        kind = type(node)
+        if kind is gast.Name:
+            return self.name(node)
+        if kind is gast.Subscript:
+            if is_tangent_ref(node) and self.tangent_of is not None:
+                return self.tangent(node)
+            if _is_adjoint_ref(node):
+                return self.adjoint(node)
+        copied = kind(**{field: self._copy_field(getattr(node, field)) for field in node._fields})
+        for attr, value in node.__dict__.items():  # markers, if any
+            if attr not in node._fields:
+                setattr(copied, attr, value)
+        return copied
+
+    def _copy_field(self, value):
+        if isinstance(value, list):
+            return [self.copy(v) if isinstance(v, gast.AST) else v for v in value]
+        return self.copy(value) if isinstance(value, gast.AST) else value
+
+    def adjoint(self, node):
         param = node.slice.id
         if isinstance(node.ctx, gast.Store):
             bound = self.binding[param]  # a tuple for a *args parameter: one part per argument
-            operand = build.tuple_(copy.deepcopy(list(bound))) if isinstance(bound, tuple) \
-                else copy.deepcopy(bound)
+            operand = build.tuple_(build.clone(list(bound))) if isinstance(bound, tuple) \
+                else build.clone(bound)
             target = gast.Subscript(value=build.load("d"), slice=operand, ctx=gast.Store())
             target._srcgrad_operand = True
             return target
@@ -210,20 +220,21 @@ class _Substitute(gast.NodeTransformer):
             operand = gast.List(elts=operand, ctx=gast.Load()) if isinstance(operand, list) \
                 else operand
             return build.call(build.load(self.unit.helper("zero_tangent", vars(containers))),
-                              copy.deepcopy(operand))
+                              build.clone(operand))
         found._srcgrad_live = True
         return found
 
-    def visit_Name(self, node):
+    def name(self, node):
         name = node.id
         if name == self.result_param:
             return build.load(self.result)
         if name in self.binding:
             value = self.binding[name]
-            return build.tuple_(copy.deepcopy(list(value))) if isinstance(value, tuple) \
-                else copy.deepcopy(value)
+            return build.tuple_(build.clone(list(value))) if isinstance(value, tuple) \
+                else build.clone(value)
         if name in self.renames:
-            return gast.Name(id=self.renames[name], ctx=node.ctx, annotation=None, type_comment=None)
+            return gast.Name(id=self.renames[name], ctx=type(node.ctx)(), annotation=None,
+                             type_comment=None)
         namespace = (self.rule.tangent if self.tangent_of else self.rule.template).__globals__
         return build.load(self.unit.helper(name, namespace))
 

@@ -44,3 +44,30 @@ def annotated_free(x):
     if y > 1.0:
         y = y + x
     return y * y
+
+
+def test_clone_is_deep_and_keeps_locations_and_markers():
+    stmt = gast.parse("d[x] = f(a, b=-1.5)\n").body[0]
+    stmt.targets[0]._srcgrad_operand = True
+    copied = build.clone(stmt)
+    assert gast.dump(copied, include_attributes=True) == gast.dump(stmt, include_attributes=True)
+    assert copied.targets[0]._srcgrad_operand is True
+    originals = {id(n) for n in gast.walk(stmt)}
+    assert not originals & {id(n) for n in gast.walk(copied)}
+    copied.value.args[0].id = "changed"
+    assert stmt.value.args[0].id == "a"
+
+
+def test_instantiating_a_rule_leaves_its_template_as_it_was():
+    from srcgrad import template
+    unit = pipeline.analyze(annotated_free, ("x",))
+    stmt = next(s for s in unit.ops if unit.ops[s].rule is not None
+                and unit.ops[s].rule.template is not None)
+    rule = unit.ops[stmt].rule
+    before = [gast.dump(s) for s in template._prepared(rule)[2]]
+    first = template.instantiate(rule, unit.bindings[stmt], "y", unit)
+    second = template.instantiate(rule, unit.bindings[stmt], "y", unit)
+    assert [gast.dump(s) for s in template._prepared(rule)[2]] == before
+    assert [gast.dump(s) for s in first] != [] and first[0] is not second[0]
+    assert not {id(n) for s in first for n in gast.walk(s)} & {id(n) for s in second
+                                                               for n in gast.walk(s)}
