@@ -87,9 +87,9 @@ class Unit:
 class Generated:
     """The product of a transformation: live functions and their readable source."""
 
-    forward: object  # (*args) -> (value, saved)
-    backward: object  # (seed, *saved) -> gradients
-    own_source: str
+    _forward: object  # see `forward`
+    _backward: object
+    _own_source: str | None
     wrt: tuple
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
     guards: list = field(default_factory=list)  # see resolve.Resolver.guards
@@ -99,6 +99,34 @@ class Generated:
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
     call: object = None  # grad only: (*args) -> gradients, both sweeps in one function
     _gradient: object = None
+    # grad only: () -> (forward, backward, own source), which only a caller asking for
+    # them (or for the source) waits for: a grad call runs `call` alone
+    make_sweeps: object = None
+
+    @property
+    def forward(self):
+        """(*args) -> (value, saved): the forward sweep."""
+        if self._forward is None and self.make_sweeps is not None:
+            self._made_sweeps()
+        return self._forward
+
+    @property
+    def backward(self):
+        """(seed, *saved) -> gradients: the backward sweep."""
+        if self._backward is None and self.make_sweeps is not None:
+            self._made_sweeps()
+        return self._backward
+
+    @property
+    def own_source(self) -> str:
+        """The generated code of this function alone (not of its helpers)."""
+        if self._own_source is None and self.make_sweeps is not None:
+            self._made_sweeps()
+        return self._own_source
+
+    def _made_sweeps(self):
+        self._forward, self._backward, self._own_source = self.make_sweeps()
+        self.make_sweeps = None
 
     @property
     def gradient(self):
@@ -199,19 +227,32 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
-    functions = [forward, backward]
-    if grad_only:
-        functions.append(_fused_call(unit, shapes, forward, backward, seed, returned))
-    rendered = codegen.unparse(functions)
-    text = rendered[0]
-    _debug("generated", None, text)
-    fwd, bwd, *call = codegen.compile_functions(
-        functions, func, unit.helpers, f"{src.name} from {os.path.basename(src.filename)}", src,
-        rendered)
-    fwd.__defaults__, fwd.__kwdefaults__ = func.__defaults__, func.__kwdefaults__
+    label = f"{src.name} from {os.path.basename(src.filename)}"
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
     func_ref, helpers, origin = weakref.ref(func), unit.helpers, dataclasses.replace(src, func=None)
+
+    def make_sweeps(fused=None):
+        """(forward, backward, the source of both and of `fused`)"""
+        user = func_ref()
+        if user is None:
+            raise SrcGradError(f"{origin.name} no longer exists")
+        functions = [forward, backward] + ([fused] if fused else [])
+        rendered = codegen.unparse(functions)
+        _debug("generated", None, rendered[0])
+        fwd, bwd, *_ = codegen.compile_functions(functions, user, helpers, label, origin,
+                                                 rendered)
+        fwd.__defaults__, fwd.__kwdefaults__ = user.__defaults__, user.__kwdefaults__
+        return fwd, bwd, rendered[0]
+
+    call = fused = None
+    if grad_only:  # a grad call runs the fused function alone: the sweeps wait until asked
+        fused = _fused_call(unit, shapes, forward, backward, seed, returned)
+        call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
+                                          codegen.unparse([fused]))
+        sweeps = make_sweeps(fused) if DEBUG else (None, None, None)
+    else:
+        sweeps = make_sweeps()
     gradient_name = unit.namer.fresh(f"{name}_gradient")
 
     def make_gradient():
@@ -227,9 +268,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
         made.__defaults__, made.__kwdefaults__ = user.__defaults__, user.__kwdefaults__
         return made
 
-    return Generated(fwd, bwd, text, wrt, unit.called, unit.resolver.guards(),
-                     make_gradient=make_gradient, has_value=has_value,
-                     call=call[0] if call else None)
+    return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
+                     make_gradient=make_gradient, has_value=has_value, call=call,
+                     make_sweeps=lambda: make_sweeps(fused))
 
 
 def _both_sweeps(forward, backward, seed) -> list:

@@ -62,3 +62,23 @@ def noisy(x):
 
 def test_statements_with_effects_stay():
     assert "standard_normal" in srcgrad.grad(noisy).source_for(np.ones(3))
+
+
+def test_a_grad_call_compiles_the_fused_function_alone_and_the_sweeps_on_demand():
+    from srcgrad import api, shapeinfo
+    described = {name: shapeinfo.describe(v) for name, v in zip("wbxy", args())}
+
+    def fresh(w, b, x, y):  # never transformed before
+        err = w * x + b - y
+        return np.mean(err ** 2)
+
+    generated = api.specialized(fresh, ("w", "b"), described, value=False)
+    assert generated.call is not None
+    assert generated._forward is None and generated._own_source is None  # not built yet
+    np.testing.assert_allclose(generated.call(*args()), srcgrad.grad(mse, wrt=(0, 1))(*args()))
+    source = generated.source  # builds the sweeps: forward, backward, then the fused function
+    assert [line.split("(")[0] for line in source.splitlines() if line.startswith("def ")] == [
+        "def fresh_forward", "def fresh_backward", "def fresh_grad"]
+    _, saved = generated.forward(*args())
+    np.testing.assert_allclose(generated.backward(1.0, *saved), generated.call(*args()))
+    assert generated.forward.__code__.co_filename != generated.call.__code__.co_filename
