@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gast
 
+from . import build
 from .source import Source
 
 # construct -> (what it is, what to do instead)
@@ -45,7 +46,7 @@ def check(src: Source) -> None:
             args.kwarg, f"{src.name} takes **kwargs, which srcgrad cannot differentiate",
             "Give each argument a name in the signature.")
     for stmt in fn.body:
-        for node in gast.walk(stmt):
+        for node in build.nodes(stmt):
             kind = _REFUSED.get(type(node))
             if kind:
                 what, hint = kind

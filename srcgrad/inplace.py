@@ -84,7 +84,7 @@ def _copy_free(body):
 def _update(name, value):
     if (isinstance(value, gast.BinOp) and type(value.op) in _OPS
             and isinstance(value.left, gast.Name) and value.left.id == name
-            and name not in {n.id for n in gast.walk(value.right) if isinstance(n, gast.Name)}):
+            and name not in {n.id for n in build.names(value.right)}):
         return _OPS[type(value.op)]
     return None
 
@@ -118,6 +118,5 @@ def _disown(node, owned):
             if not isinstance(node.func.value, gast.Name):
                 _disown(node.func.value, owned)
         return
-    for n in gast.walk(node):
-        if isinstance(n, gast.Name):
-            owned.discard(n.id)
+    for n in build.names(node):
+        owned.discard(n.id)

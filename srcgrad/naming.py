@@ -6,11 +6,13 @@ import builtins
 
 import gast
 
+from . import build
+
 
 def names_in(tree) -> set[str]:
     """Every identifier that appears in `tree` (names, parameters, attributes of names)."""
     found = set()
-    for node in gast.walk(tree):
+    for node in build.nodes(tree):
         if isinstance(node, gast.Name):
             found.add(node.id)
         elif isinstance(node, gast.FunctionDef):

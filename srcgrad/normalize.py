@@ -60,7 +60,7 @@ def _local_names(func) -> set:
     params = args.posonlyargs + args.args + args.kwonlyargs + [
         a for a in (args.vararg, args.kwarg) if a is not None]
     return {a.id for a in params} | {
-        n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        n.id for n in build.names(func) if isinstance(n.ctx, gast.Store)}
 
 
 def _always_returns(body) -> bool:
@@ -118,7 +118,7 @@ def _check_tail(src, body, tail=True):
 
 def _result_name(src, body, namer) -> str:
     last = body[-1] if body else None
-    returns = [n for n in gast.walk(src.tree) if isinstance(n, gast.Return)]
+    returns = [n for n in build.nodes(src.tree) if isinstance(n, gast.Return)]
     if (len(returns) == 1 and returns[0] is last
             and isinstance(last.value, gast.Name)):
         return last.value.id
@@ -141,8 +141,7 @@ class _Normalizer:
         for stmt in stmts:
             start = len(out)
             self.statement(stmt, out)
-            self.assigned |= {n.id for s in out[start:] for n in gast.walk(s)
-                              if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            self.assigned |= build.stored(out[start:])
         return out
 
     def statement(self, stmt, out):

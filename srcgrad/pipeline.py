@@ -341,7 +341,7 @@ def _value_is_a_number(unit, shapes) -> bool:
     known = shapes.get(unit.result)
     if known is None or known.shape != () or known.integer:
         return False
-    for node in gast.walk(gast.Module(body=unit.body, type_ignores=[])):
+    for node in build.nodes(gast.Module(body=unit.body, type_ignores=[])):
         if isinstance(node, gast.Constant) and isinstance(node.value, complex):
             return False
         if isinstance(node, gast.keyword) and node.arg == "dtype":

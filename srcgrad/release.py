@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import gast
 
+from . import build
+
 
 def release(body: list, is_array, keep: set) -> list:
     """`body` with `del` statements after the last use of each releasable name.
@@ -27,12 +29,12 @@ def release(body: list, is_array, keep: set) -> list:
     statement); `keep`: names never released (parameters, returned names)."""
     bound, last = set(), {}
     for i, stmt in enumerate(body):
-        names = {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)}
+        names = {n.id for n in build.names(stmt)}
         for name in names:
             last[name] = i
         if isinstance(stmt, (gast.Assign, gast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-            bound |= {n.id for t in targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+            bound |= {n.id for n in build.names(targets)}
     after = {}
     for name, i in last.items():
         if name in bound and name not in keep and is_array(name):

@@ -54,12 +54,11 @@ def reuse(body: list, shape, keep: set, numpy: str, spare: str) -> list:
         if isinstance(after, gast.Delete):
             dying = [t.id for t in after.targets if isinstance(t, gast.Name) and t.id in owned]
         elif isinstance(after, gast.Return) and i + 2 == len(body):  # release frees none here
-            dying = sorted({n.id for n in gast.walk(stmt.value)
-                            if isinstance(n, gast.Name) and n.id in owned})
+            dying = sorted({n.id for n in build.names(stmt.value) if n.id in owned})
         else:
             continue
         for name in dying:
-            reads = [n for n in gast.walk(stmt.value) if isinstance(n, gast.Name) and n.id == name]
+            reads = [n for n in build.names(stmt.value) if n.id == name]
             if len(reads) != 1 or _target_names(stmt) & {name}:
                 continue
             size = shape(reads[0])
@@ -108,7 +107,7 @@ def _into(node, name, size, shape, numpy, spare):
 
 def _target_names(stmt) -> set:
     targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]
-    return {n.id for t in targets for n in gast.walk(t) if isinstance(n, gast.Name)}
+    return {n.id for n in build.names(targets)}
 
 
 def _owned(body, keep) -> set:
@@ -124,8 +123,8 @@ def _owned(body, keep) -> set:
             if isinstance(target, gast.Name) and _fresh(stmt.value):
                 fresh.add(target.id)
         elif not isinstance(stmt, (gast.AugAssign, gast.Delete, gast.Expr)):
-            for node in gast.walk(stmt):  # nested blocks: names bound there are not reused
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            for node in build.names(stmt):  # nested blocks: names bound there are not reused
+                if isinstance(node.ctx, gast.Store):
                     counts[node.id] = counts.get(node.id, 0) + 2
     owned = {n for n in fresh if counts.get(n) == 1 and n not in keep}
     for stmt in body:

@@ -22,6 +22,7 @@ def test_names_are_those_gast_walk_finds_in_the_same_order():
         expected = [n for n in gast.walk(node) if isinstance(n, gast.Name)]
         found = build.names(node)
         assert [id(n) for n in found] == [id(n) for n in expected]
+        assert [id(n) for n in build.nodes(node)] == [id(n) for n in gast.walk(node)]
     assert [n.id for n in build.names(tree.body[0].args)] == ["x", "rest", "k", "more", "q", "q"]
 
 
