@@ -35,7 +35,7 @@ def broadcast_like(t, z):
 
 def repeat_to(g, x, axis, keepdims):
     """Spread the adjoint of a reduction over `axis` back over the reduced axes of `x`."""
-    if not keepdims and axis is not None:
+    if not keepdims and axis is not None and np.ndim(g):  # a number spreads as it is
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, np.shape(x))
 
