@@ -51,6 +51,11 @@ def safe_div(g, den):
         if g == 0:
             return 0.0
         return g / den if den != 0 else np.float64(g) / den  # inf, as NumPy gives
+    if (type(g) is np.ndarray and type(den) is np.ndarray and g.shape == den.shape
+            and g.dtype is den.dtype and g.dtype.kind == "f"):  # the common case, quickly
+        out = np.zeros(g.shape, g.dtype)
+        np.divide(g, den, out=out, where=g != 0)
+        return out
     g, den = np.asarray(g), np.asarray(den)
     out = np.zeros(np.broadcast_shapes(g.shape, den.shape), dtype=np.result_type(g, den, 1.0))
     np.divide(g, den, out=out, where=g != 0)
