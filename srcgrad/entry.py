@@ -26,19 +26,24 @@ function, and checks each gradient as `_owned` would::
             annotate(exc)
             raise
         g0, g1 = g
-        if (type(g1) is not ndarray or g1.base is not None or g1.shape != (100,)
-                or g1.dtype is not D1 or g1 is a1 or a1.base is not None
-                or not g1.flags.writeable):
+        if type(g1) is not ndarray or g1.base is not None or g1.shape != (100,) or (g1.dtype
+                is not D1) or (g1 is a1) or (a1.base is not None) or (not g1.flags.writeable):
             return finish(g, [a0, a1])
         return (float(g0), g1)
 
 `MISS` sends the call the general way (`GradientFunction._call`), which gives the same
 result or raises the same error; so an entry only has to be right when it answers.
-`finish(g, inputs)` is the general handling (`_like`, `_distinct`) of gradients
+The entry is built from parsed templates (`ast`; `ast.unparse` parenthesizes the later
+operands of a long `or`). `finish(g, inputs)` is the general handling (`_like`, `_distinct`) of gradients
 that are not what the variant usually makes.
 """
 
 from __future__ import annotations
+
+import ast
+import copy
+import functools
+import textwrap
 
 import numpy as np
 
@@ -58,69 +63,151 @@ def annotate(exc):
         exc.add_note(note)
 
 
+# The entry's parts, as parsed templates: upper-case names are filled in by `_fill`.
+_HEAD = """
+def NAME(*args):
+    if len(args) != COUNT:
+        return MISS
+"""
+_CALL = """
+try:
+    g = call(ARGS)
+except ZeroDivisionError:
+    return MISS
+except Exception as exc:
+    annotate(exc)
+    raise
+"""
+_NUMBER = "type(A) is not KIND"
+_ARRAY = "type(A) is not ndarray or A.shape != SHAPE or A.dtype is not D"
+_GUARD = "SPACE.get(KEY, OBJ) is not OBJ"
+_OWNED = ("type(G) is not ndarray or G.base is not None or G.shape != SHAPE or G.dtype is not D"
+          " or G is A or A.base is not None")
+
+
 def build(name, generated, args, wrt_index, single, finish):
     """The entry for calls shaped like `args` (positional only) that run the fused
     `generated.call`, whose wrt arguments are at `wrt_index` (floats or float arrays);
     None when the arguments are of a kind an entry does not check (then every call takes
     the general path)."""
-    name = name if name.isidentifier() else "f"
+    name = (name if name.isidentifier() else "f") + "_entry"
     env = {"MISS": MISS, "ndarray": np.ndarray, "call": generated.call,
            "annotate": annotate, "finish": finish}
     names = [f"a{i}" for i in range(len(args))]
-    lines = [f"def {name}_entry(*args):",
-             f"    if len(args) != {len(args)}:", "        return MISS"]
+    func = _fill(_HEAD, NAME=name, COUNT=ast.Constant(len(args)))[0]
+    body = func.body
     if args:
-        lines.append(f"    {', '.join(names)}{',' if len(args) == 1 else ''} = args")
+        body.append(ast.Assign(targets=[_tuple(names, ast.Store())], value=_name("args")))
     for i, a in enumerate(args):
         if type(a) is float or type(a) is int:
-            test = f"type(a{i}) is not {type(a).__name__}"
+            test = _fill(_NUMBER, A=f"a{i}", KIND=type(a).__name__)
         elif type(a) is np.ndarray and a.dtype.kind in "fiub":
             env[f"D{i}"] = a.dtype
-            test = f"type(a{i}) is not ndarray or a{i}.shape != {a.shape!r} or a{i}.dtype is not D{i}"
+            test = _fill(_ARRAY, A=f"a{i}", SHAPE=ast.Constant(a.shape), D=f"D{i}")
         else:
             return None
-        lines += [f"    if {test}:", "        return MISS"]
+        body.append(_miss_if(test))
     guards = _guards(generated)
     if guards is None:
         env["current"] = generated.current
-        lines += ["    if not current():", "        return MISS"]
+        body.append(_miss_if(ast.UnaryOp(ast.Not(), ast.Call(_name("current"), [], []))))
     elif guards:
         tests = []
         for j, (space, key, obj) in enumerate(guards):
             env[f"G{j}"], env[f"O{j}"] = space, obj
-            tests.append(f"G{j}.get({key!r}, O{j}) is not O{j}")
-        lines += [f"    if {' or '.join(tests)}:", "        return MISS"]
-    lines += ["    try:", f"        g = call({', '.join(names)})",
-              "    except ZeroDivisionError:", "        return MISS",  # see GradientFunction._general_grads
-              "    except Exception as exc:", "        annotate(exc)", "        raise"]
+            tests.append(_fill(_GUARD, SPACE=f"G{j}", KEY=ast.Constant(key), OBJ=f"O{j}"))
+        body.append(_miss_if(_any(tests)))
+    body += _fill(_CALL, ARGS=[_name(n) for n in names])
     outs = [f"g{k}" for k in range(len(wrt_index))]
-    if len(outs) == 1:
-        lines.append("    g0 = g")
-    else:
-        lines.append(f"    {', '.join(outs)} = g")
+    body.append(ast.Assign(targets=[_name("g0", ast.Store()) if len(outs) == 1
+                                    else _tuple(outs, ast.Store())], value=_name("g")))
+    inputs = _tuple([f"a{j}" for j in wrt_index])
+    inputs = ast.List(elts=inputs.elts, ctx=ast.Load())
     results, arrays = [], []
     for k, i in enumerate(wrt_index):
         a = args[i]
         if type(a) is float:
-            results.append(f"float(g{k})")
+            results.append(ast.Call(_name("float"), [_name(f"g{k}")], []))
             continue
-        test = (f"type(g{k}) is not ndarray or g{k}.base is not None or g{k}.shape != {a.shape!r}"
-                f" or g{k}.dtype is not D{i} or g{k} is a{i} or a{i}.base is not None"
-                + "".join(f" or g{k} is {other}" for other in arrays)
-                + f" or not g{k}.flags.writeable")
-        lines += [f"    if {test}:", f"        return finish(g, [{', '.join(f'a{j}' for j in wrt_index)}])"]
+        test = _fill(_OWNED, G=f"g{k}", A=f"a{i}", SHAPE=ast.Constant(a.shape), D=f"D{i}")
+        tests = [test] + [ast.Compare(_name(f"g{k}"), [ast.Is()], [_name(other)])
+                          for other in arrays]
+        tests.append(ast.UnaryOp(ast.Not(), ast.Attribute(
+            ast.Attribute(_name(f"g{k}"), "flags", ast.Load()), "writeable", ast.Load())))
+        body.append(ast.If(test=_any(tests), body=[ast.Return(ast.Call(
+            _name("finish"), [_name("g"), inputs], []))], orelse=[]))
         arrays.append(f"g{k}")
-        results.append(f"g{k}")
-    if single:
-        lines.append(f"    return {results[0]}")
-    else:
-        lines.append(f"    return ({', '.join(results)}{',' if len(results) == 1 else ''})")
-    text = "\n".join(lines) + "\n"
-    exec(compile(text, f"<srcgrad entry of {name}>", "exec"), env)
-    entry = env[f"{name}_entry"]
+        results.append(_name(f"g{k}"))
+    body.append(ast.Return(results[0] if single else _tuple(results)))
+    module = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
+    text = ast.unparse(module) + "\n"
+    exec(compile(module, f"<srcgrad entry of {name[:-len('_entry')]}>", "exec"), env)
+    entry = env[name]
     entry.source = text
     entry.generated = generated
     return entry
+
+
+def _fill(template, **parts):
+    """The statements (or the expression) of `template` with each upper-case name in
+    `parts` replaced: a str by a name, a list by its elements (call arguments), a node by
+    itself."""
+    return _Fill(parts).visit(copy.deepcopy(_parsed(template))).body
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(template):
+    text = textwrap.dedent(template).strip()
+    try:
+        return ast.parse(text, mode="eval")
+    except SyntaxError:
+        return ast.parse(text)
+
+
+class _Fill(ast.NodeTransformer):
+    def __init__(self, parts):
+        self.parts = parts
+
+    def visit_FunctionDef(self, node):
+        node.name = self.parts.get(node.name, node.name)
+        self.generic_visit(node)
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        node.args = [new for arg in node.args
+                     for new in (arg if isinstance(arg, list) else [arg])]
+        return node
+
+    def visit_Name(self, node):
+        part = self.parts.get(node.id)
+        if part is None:
+            return node
+        if isinstance(part, str):
+            return ast.Name(id=part, ctx=node.ctx)
+        return part
+
+
+def _miss_if(test):
+    return ast.If(test=test, body=[ast.Return(_name("MISS"))], orelse=[])
+
+
+def _any(tests):
+    return tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.Or(), values=_flat_or(tests))
+
+
+def _flat_or(tests):
+    return [v for t in tests
+            for v in (t.values if isinstance(t, ast.BoolOp) and isinstance(t.op, ast.Or) else [t])]
+
+
+def _name(name, ctx=None):
+    return ast.Name(id=name, ctx=ctx or ast.Load())
+
+
+def _tuple(names, ctx=None):
+    ctx = ctx or ast.Load()
+    return ast.Tuple(elts=[_name(n, ctx) if isinstance(n, str) else n for n in names], ctx=ctx)
 
 
 def _guards(generated):

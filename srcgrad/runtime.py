@@ -35,7 +35,7 @@ def broadcast_like(t, z):
 
 def repeat_to(g, x, axis, keepdims):
     """Spread the adjoint of a reduction over `axis` back over the reduced axes of `x`."""
-    if not keepdims and axis is not None:
+    if not keepdims and axis is not None and np.ndim(g):  # a number spreads as it is
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, np.shape(x))
 
@@ -51,6 +51,11 @@ def safe_div(g, den):
         if g == 0:
             return 0.0
         return g / den if den != 0 else np.float64(g) / den  # inf, as NumPy gives
+    if (type(g) is np.ndarray and type(den) is np.ndarray and g.shape == den.shape
+            and g.dtype is den.dtype and g.dtype.kind == "f"):  # the common case, quickly
+        out = np.zeros(g.shape, g.dtype)
+        np.divide(g, den, out=out, where=g != 0)
+        return out
     g, den = np.asarray(g), np.asarray(den)
     out = np.zeros(np.broadcast_shapes(g.shape, den.shape), dtype=np.result_type(g, den, 1.0))
     np.divide(g, den, out=out, where=g != 0)

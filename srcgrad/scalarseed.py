@@ -1,96 +1,160 @@
-"""Keep the adjoint of a full reduction a number where every use broadcasts it anyway.
+"""Keep a spread adjoint small where every use broadcasts it anyway.
 
-The adjoint of `s = np.sum(t)` is an array of `t`'s shape filled with `d_s`. When
-each use of it is an elementwise operation with an operand of that full shape (or
-with numbers, whose result is used the same way), the number alone gives the same
-result, and saves an array and a pass over it. With `t` and `error` of shape (100,)::
+The adjoint of `s = np.sum(t)` is an array of `t`'s shape filled with `d_s`; that of
+`r = np.sum(u, axis=1)` is `d_r` repeated along the summed axis. When each use of such
+an adjoint is an elementwise operation with an operand of the full shape (or with
+numbers or other small values, whose result is used the same way), the small value
+alone gives the same result, and saves an array and a pass over it. With `t` and
+`error` of shape (100,), `u` and `v` of shape (16, 10)::
 
     d_t = np.full_like(t, d_loss / 100)     ->  d_t = d_loss / 100
     d_error = d_t * 2 * error                   d_error = d_t * 2 * error
+    d_u = repeat_to(d_r, u, 1, False)       ->  d_u = d_r[:, None]
+    d_v = d_u * v                               d_v = d_u * v
 
-Any other use (a reduction, a call, a partial broadcast, the returned gradient)
-keeps the array. Runs on the shape-specialized backward sweep, whose adjoints are
-known to have the shapes of their values.
+Any other use (a reduction, a call, a broadcast that does not reach the full shape,
+the returned gradient) keeps the array. Runs on the shape-specialized backward sweep,
+whose adjoints are known to have the shapes of their values.
 """
 
 from __future__ import annotations
 
 import gast
+import numpy as np
 
 from . import build
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
-LAZY, OTHER, BAD = "lazy", "other", "bad"
+OTHER, BAD = "other", "bad"  # else a kind is a tuple: the shape of the small value
 
 
-def keep_scalar(body: list, returned: set, shape, is_full_like) -> list:
-    """`body` with the fills that may stay numbers replaced by the number.
+def keep_scalar(body: list, returned: set, shape, spread) -> list:
+    """`body` with the spreads that may stay small replaced by the small value.
 
     `returned`: the adjoints the sweep returns (they must be arrays); `shape(node)`:
-    the (nominal) shape of an expression; `is_full_like(call)`: whether a call is
-    `np.full_like`."""
-    candidates = []
+    the (nominal) shape of an expression; `spread(call)`: "full_like" for
+    `np.full_like`, "repeat_to" for the runtime helper, else None."""
     counts = _assignment_counts(body)
-    for stmt in body:  # top level only: assigned once, outside loops and branches
-        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and isinstance(stmt.value, gast.Call) and is_full_like(stmt.value)
-                and len(stmt.value.args) == 2 and not stmt.value.keywords
-                and counts.get(stmt.targets[0].id) == 1
-                and shape(stmt.value.args[1]) == ()
-                and shape(stmt.value.args[0]) not in (None, ())):
-            candidates.append(stmt)
-    accepted: list = []
+    candidates = [stmt for stmt in body  # top level only: outside loops and branches
+                  if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                  and counts.get(stmt.targets[0].id) == 1
+                  and _small(stmt.value, {}, shape, spread) is not None]
+    analysis = _Analysis(body, counts, shape, spread)
+    accepted: dict = {}
     for stmt in candidates:
-        roots = {s.targets[0].id for s in accepted} | {stmt.targets[0].id}
-        if _valid(body, roots, returned, shape):
-            accepted.append(stmt)
-    for stmt in accepted:
-        stmt.value = stmt.value.args[1]
+        roots = {**accepted, stmt.targets[0].id: stmt}
+        if analysis.valid(roots, returned):
+            accepted = roots
+    small = {}
+    for name, stmt in accepted.items():
+        stmt.value, small[name] = _small(stmt.value, small, shape, spread)
     return body
 
 
-def _valid(body, roots, returned, shape) -> bool:
-    """Whether every use of the names in `roots`, and of the names assigned from them
-    as numbers, gives the value it would give with the filled arrays."""
-    lazy = set(roots)
-    while True:
-        before = len(lazy)
-        for stmt in build.statements(body):
-            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                kind = _kind(stmt.value, lazy, shape)
-                if kind == BAD:
+def _small(call, small, shape, spread):
+    """(the small value a spreading call may be replaced by, its shape), or None.
+    `small`: the names already standing for small values, with their shapes."""
+    if not isinstance(call, gast.Call) or call.keywords:
+        return None
+    kind, args = spread(call), call.args
+    if kind == "full_like" and len(args) == 2:
+        if shape(args[1]) == () and shape(args[0]) not in (None, ()):
+            return args[1], ()
+        return None
+    if kind != "repeat_to" or len(args) != 4 or not isinstance(args[0], gast.Name):
+        return None
+    g, x, axis, keepdims = args
+    if small.get(g.id) == ():  # spreading a number: the number
+        return g, ()
+    x_shape, g_shape = shape(x), shape(g)
+    if not (x_shape and g_shape is not None and isinstance(axis, gast.Constant)
+            and isinstance(keepdims, gast.Constant) and g.id not in small):
+        return None
+    axes = _axes(axis.value, len(x_shape))
+    if axes is None:
+        return None
+    kept = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
+    if g_shape == ():
+        return g, ()
+    if g_shape == kept:
+        return g, kept
+    if keepdims.value is False and g_shape == tuple(n for i, n in enumerate(x_shape)
+                                                    if i not in axes):
+        index = [build.const(None) if i in axes else gast.Slice(None, None, None)
+                 for i in range(max(axes) + 1)]
+        return gast.Subscript(value=g, slice=build.tuple_(index) if len(index) > 1
+                              else index[0], ctx=gast.Load()), kept
+    return None
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return set(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if not all(type(a) is int and -ndim <= a < ndim for a in axes):
+        return None
+    return {a % ndim for a in axes}
+
+
+class _Analysis:
+    def __init__(self, body, counts, shape, spread):
+        self.body, self.counts, self.shape, self.spread = body, counts, shape, spread
+
+    def valid(self, roots, returned) -> bool:
+        """Whether every use of the names in `roots` (name -> its statement), and of the
+        names computed from them, gives the value it would give with the full arrays."""
+        small: dict = {}
+        while True:
+            before = dict(small)
+            for stmt in build.statements(self.body):
+                if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                    name = stmt.targets[0].id
+                    if name in roots:
+                        found = _small(stmt.value, small, self.shape, self.spread)
+                        kind = found[1] if found else BAD
+                    else:
+                        kind = self.kind(stmt.value, small)
+                    if kind == BAD:
+                        return False
+                    if isinstance(kind, tuple):
+                        if small.get(name, kind) != kind or (kind and self.counts[name] > 1):
+                            return False  # an array that might be updated in place
+                        small[name] = kind
+                elif _mentions(stmt, small, headers_only=True):
                     return False
-                if kind == LAZY:
-                    lazy.add(stmt.targets[0].id)
-            elif _mentions(stmt, lazy, headers_only=True):
-                return False
-        if len(lazy) == before:
-            return not lazy & returned
+            if small == before:
+                return not small.keys() & returned
 
-
-def _kind(node, lazy, shape):
-    """LAZY: a number standing for an array of the expression's shape; OTHER: the value
-    it would have anyway; BAD: a use that needs the array."""
-    if isinstance(node, gast.Name):
-        return LAZY if node.id in lazy else OTHER
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        return _kind(node.operand, lazy, shape)
-    if isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE):
-        left, right = _kind(node.left, lazy, shape), _kind(node.right, lazy, shape)
-        if BAD in (left, right):
-            return BAD
-        if LAZY not in (left, right):
-            return OTHER
-        if left == right == LAZY:
-            return LAZY
-        other = node.right if left == LAZY else node.left
-        other_shape, full = shape(other), shape(node)
-        if other_shape is None or full is None:
-            return BAD
-        if other_shape == ():
-            return LAZY
-        return OTHER if other_shape == full else BAD
-    return BAD if _mentions(node, lazy) else OTHER
+    def kind(self, node, small):
+        """A tuple: a small value of that shape standing for the expression's array;
+        OTHER: the value it would have anyway; BAD: a use that needs the array."""
+        if isinstance(node, gast.Name):
+            return small.get(node.id, OTHER)
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            return self.kind(node.operand, small)
+        if isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE):
+            left, right = self.kind(node.left, small), self.kind(node.right, small)
+            if BAD in (left, right):
+                return BAD
+            if left == right == OTHER:
+                return OTHER
+            shapes = [side if side != OTHER else self.shape(operand)
+                      for side, operand in ((left, node.left), (right, node.right))]
+            full = self.shape(node)
+            if full is None or None in shapes:
+                return BAD
+            try:
+                result = np.broadcast_shapes(*shapes)
+                if np.broadcast_shapes(result, full) != full:
+                    return BAD
+            except ValueError:
+                return BAD
+            return OTHER if result == full else result
+        if (isinstance(node, gast.Call) and self.spread(node) == "repeat_to" and node.args
+                and isinstance(node.args[0], gast.Name) and small.get(node.args[0].id) == ()
+                and not _mentions(node.args[1:], small)):
+            return OTHER  # it spreads the number itself
+        return BAD if _mentions(node, small) else OTHER
 
 
 def _mentions(node, names, headers_only=False) -> bool:
@@ -98,6 +162,8 @@ def _mentions(node, names, headers_only=False) -> bool:
         node = node.test
     elif headers_only and isinstance(node, gast.For):
         node = gast.Tuple(elts=[node.target, node.iter], ctx=gast.Load())
+    elif isinstance(node, list):
+        node = gast.Tuple(elts=node, ctx=gast.Load())
     return any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(node))
 
 

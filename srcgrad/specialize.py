@@ -53,8 +53,7 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
     rewriter.plain_division = _mask_free(unit) and not _zero_fills(body)
     body = rewriter.block(body)
-    return scalarseed.keep_scalar(body, set(returned), rewriter.shape,
-                                  lambda call: rewriter.is_numpy(call.func, "full_like"))
+    return scalarseed.keep_scalar(body, set(returned), rewriter.shape, rewriter.spread)
 
 
 def shape_function(unit, forward_shapes: dict):
@@ -235,6 +234,15 @@ class _Rewriter(gast.NodeTransformer):
         numpy = self.numpy or self.unit.helper("np")
         self.numpy = numpy
         return build.call(build.attr(build.load(numpy), name), *args, **keywords)
+
+    def spread(self, call):
+        """Which call spreads an adjoint over a shape (see scalarseed), if any."""
+        if self.is_numpy(call.func, "full_like"):
+            return "full_like"
+        func = call.func
+        if isinstance(func, gast.Name) and self.helpers.get(func.id) is runtime.repeat_to:
+            return "repeat_to"
+        return None
 
     def is_numpy(self, func, name=None) -> bool:
         return (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)

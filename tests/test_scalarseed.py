@@ -77,3 +77,90 @@ def row_sums(x, w):
 def test_a_fill_feeding_an_axis_reduction_adjoint():
     rng = np.random.default_rng(3)
     check(row_sums, (rng.standard_normal((3, 4)), rng.standard_normal(3)), (0, 1))
+
+
+def log_softmax_loss(W, X, Y):
+    logits = X @ W
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(np.sum(Y * log_probs, axis=1))
+
+
+def test_spreads_over_an_axis_stay_small():
+    rng = np.random.default_rng(4)
+    args = (rng.standard_normal((5, 3)), rng.standard_normal((6, 5)),
+            np.eye(3)[rng.integers(0, 3, 6)])
+    code = check(log_softmax_loss, args, (0,))
+    backward = code.split("def log_softmax_loss_backward")[1]
+    assert "repeat_to" not in backward and "full_like" not in backward
+    assert "d_t6 = d_t7 / 6" in backward  # the seed of the mean: a number
+    assert "d_t5 = d_t6\n" in backward  # spread over the rows' sums: still the number
+    assert "d_t2 = d_t3\n" in backward  # a kept axis: the (6, 1) column as it is
+
+
+def weighted_rows(x, w):
+    r = np.sum(x * x, axis=1)
+    return np.sum(r * w)
+
+
+def test_a_spread_of_an_array_becomes_a_view_with_a_new_axis():
+    rng = np.random.default_rng(5)
+    code = check(weighted_rows, (rng.standard_normal((4, 3)), rng.standard_normal(4)), (0, 1))
+    assert "[:, None]" in code.split("def weighted_rows_backward")[1]
+
+
+def column_sums(x, w):
+    r = np.sum(np.sin(x), axis=0)
+    return np.sum(r * w)
+
+
+def test_a_spread_over_the_first_axis():
+    rng = np.random.default_rng(6)
+    code = check(column_sums, (rng.standard_normal((4, 3)), rng.standard_normal(3)), (0, 1))
+    assert "[None]" in code.split("def column_sums_backward")[1]
+
+
+def returned_spread(x):
+    return np.sum(np.sum(x, axis=1) * np.arange(3.0))
+
+
+def test_a_returned_spread_stays_an_array():
+    code = check(returned_spread, (np.ones((3, 2)),), (0,))
+    assert "repeat_to" in code.split("def returned_spread_backward")[1]
+
+
+def spread_then_reduced(x, v):
+    r = np.sum(x * x, axis=1, keepdims=True)
+    return np.sum(r * v)
+
+
+def test_a_partial_broadcast_that_is_reduced_keeps_the_array():
+    # d_v sums r's spread over x's rows: the small value would give a wrong shape
+    rng = np.random.default_rng(7)
+    check(spread_then_reduced, (rng.standard_normal((3, 4)), rng.standard_normal((1, 4))),
+          (0, 1))
+
+
+def spread_in_a_loop(x, w):
+    s = 0.0
+    for i in range(2):
+        r = np.sum(x * w, axis=1)
+        s = s + np.sum(r * r)
+    return s
+
+
+def test_through_a_loop():
+    rng = np.random.default_rng(8)
+    check(spread_in_a_loop, (rng.standard_normal((3, 4)), rng.standard_normal(4)), (0, 1))
+
+
+def test_second_derivatives_through_small_spreads():
+    rng = np.random.default_rng(9)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal(4)
+    v = rng.standard_normal((4, 3))
+    hv = srcgrad.hvp(weighted_rows, wrt=0)(x, w, tangent=v)
+    g = srcgrad.grad(weighted_rows, wrt=0)
+    eps = 1e-6
+    fd = (g(x + eps * v, w) - g(x - eps * v, w)) / (2 * eps)
+    np.testing.assert_allclose(hv, fd, rtol=1e-6, atol=1e-8)
+    assert "[:, None]" in srcgrad.grad(weighted_rows, wrt=0).source_for(x, w)
