@@ -158,13 +158,15 @@ class _Analysis:
 
 
 def _mentions(node, names, headers_only=False) -> bool:
+    if not names:
+        return False
     if headers_only and isinstance(node, (gast.If, gast.While)):
         node = node.test
     elif headers_only and isinstance(node, gast.For):
         node = gast.Tuple(elts=[node.target, node.iter], ctx=gast.Load())
     elif isinstance(node, list):
         node = gast.Tuple(elts=node, ctx=gast.Load())
-    return any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(node))
+    return any(n.id in names for n in build.names(node))
 
 
 def _assignment_counts(body) -> dict:
@@ -175,7 +177,7 @@ def _assignment_counts(body) -> dict:
         else:
             targets = [stmt]
         for target in targets:
-            for n in gast.walk(target):
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            for n in build.names(target):
+                if isinstance(n.ctx, gast.Store):
                     counts[n.id] = counts.get(n.id, 0) + 1
     return counts
