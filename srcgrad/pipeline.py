@@ -262,9 +262,12 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
 
     def is_range(name):
         return name not in unit.resolver.locals and unit.resolver.lookup(name) is builtins.range
+
     def harmless(name):  # writes none of its arguments
-        return unit.helpers.get(name) in _HARMLESS or (
-            name not in unit.resolver.locals and unit.resolver.lookup(name) in _HARMLESS)
+        obj = unit.helpers.get(name)
+        if obj is None and name not in unit.resolver.locals:
+            obj = unit.resolver.lookup(name)
+        return any(obj is known for known in _HARMLESS)
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
                           unit.namer.fresh, unit.helper, harmless)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
@@ -273,8 +276,9 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
                             + body)
 
 
-_HARMLESS = (containers.zeros_like, runtime.scatter_add, runtime.unbroadcast, runtime.matmul_adjoint_x,
-             runtime.matmul_adjoint_y, builtins.len, builtins.range, builtins.reversed)
+_HARMLESS = (containers.zeros_like, runtime.scatter_add, runtime.unbroadcast,
+             runtime.matmul_adjoint_x, runtime.matmul_adjoint_y, builtins.len, builtins.range,
+             builtins.reversed)  # functions that change none of their arguments
 
 
 def transform_jvp(func, wrt: tuple, value=True) -> Generated:

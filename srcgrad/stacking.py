@@ -33,7 +33,6 @@ never written. The rewritten loops are copies: the sweeps' own statements stay p
 from __future__ import annotations
 
 import copy
-import itertools
 
 import gast
 
@@ -53,6 +52,11 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
     for stmt in body:
         if isinstance(stmt, gast.For) and _counted(stmt, is_range):
             rows.update(_saved_rows(stmt, written))
+    mentions = _stored(body) + [n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
+                                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
+        if mentions.count(tape) != 3:
+            del rows[tape]
     out, deleted = [], set()
     for stmt in body:
         if isinstance(stmt, gast.For) and _counted(stmt, is_range):
@@ -217,9 +221,9 @@ def _accumulation(stmt, rows, shape):
         return None
     if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
             and value.func.attr == "sum" and isinstance(value.func.value, gast.Name)
-            and not value.args and len(value.keywords) == 1
-            and value.keywords[0].arg == "axis" and isinstance(value.keywords[0].value, gast.Constant)
-            and value.keywords[0].value.value == 0):
+            and not value.args and len(value.keywords) == 1 and value.keywords[0].arg == "axis"
+            and isinstance(value.keywords[0].value, gast.Constant)
+            and type(value.keywords[0].value.value) is int and value.keywords[0].value.value == 0):
         adjoint = value.func.value.id
         if shape(build.load(adjoint)):
             return accumulator, "sum", adjoint, None

@@ -215,3 +215,13 @@ for (r,) in reversed(tape):
     d_W += r.T @ g
 """)
     assert "np.empty" not in code
+
+
+def test_a_tape_changed_between_the_sweeps_is_not_read_as_rows():
+    replay = """\
+for (r,) in reversed(tape):
+    g = r @ V
+    d_W += r.T @ g
+"""
+    assert "np.empty" in stacked(FORWARD + replay)
+    assert "np.empty" not in stacked(FORWARD + "tape.pop(0)\n" + replay)
