@@ -47,20 +47,29 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
     `numpy()`: the code's name for NumPy; `fresh(base)`: a new name; `builtin(name)`: the
     code's name for a builtin (`len`); `harmless(name)`: the function called by that name
     changes none of its arguments."""
-    written = _written(body, harmless)
+    counted = [s for s in body if isinstance(s, gast.For) and _counted(s, is_range)]
+    if not counted:
+        return body
+    found = []
+
+    def written():  # walks the whole function: only once a loop qualifies
+        if not found:
+            found.append(_written(body, harmless))
+        return found[0]
     rows = {}  # tape name -> {name saved on it: the array it is a row of}
-    for stmt in body:
-        if isinstance(stmt, gast.For) and _counted(stmt, is_range):
-            rows.update(_saved_rows(stmt, written))
-    mentions = _stored(body) + [n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
-                                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
-    for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
-        if mentions.count(tape) != 3:
-            del rows[tape]
+    for loop in counted:
+        rows.update(_saved_rows(loop, written))
+    if rows:
+        mentions = [n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
+                    if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del)]
+        for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
+            if mentions.count(tape) != 3:
+                del rows[tape]
     out, deleted = [], set()
     for stmt in body:
-        if isinstance(stmt, gast.For) and _counted(stmt, is_range):
-            elsewhere = _all_names(*(other for other in body if other is not stmt))
+        if any(stmt is loop for loop in counted):
+            def elsewhere(loop=stmt):
+                return _all_names(*(other for other in body if other is not loop))
             out.extend(_hoist(stmt, shape, length, written, elsewhere, numpy, fresh))
         elif isinstance(stmt, gast.For) and _replayed(stmt) in rows:
             alive = {name: array for name, array in rows[_replayed(stmt)].items()
@@ -79,15 +88,16 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
 def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
     """[the product of all rows, the loop reading its rows, `del` it and them] or [loop].
 
-    `elsewhere`: names found outside the loop. A row of the product is a view: it must
-    die with the loop, or it keeps the whole product alive."""
+    `written()`, `elsewhere()`: names written anywhere, names found outside the loop. A
+    row of the product is a view: it must die with the loop, or it keeps the whole
+    product alive."""
     index = loop.target.id
     count = length(loop.iter.args[0])
-    if (_exits(loop.body, gast.Break, gast.Continue, gast.Return)
-            or index in _bound(loop.body) or count is None or count < 1):
-        return [loop]  # all iterations run, at least one: each row's name is bound after
     local = _bound(loop.body)
     rows = _row_names(loop.body, index, local)
+    if (not rows or _exits(loop.body, gast.Break, gast.Continue, gast.Return)
+            or index in local or count is None or count < 1):
+        return [loop]  # all iterations run, at least one: each row's name is bound after
     products = []
     for k, stmt in enumerate(loop.body):
         value = stmt.value if isinstance(stmt, gast.Assign) else None
@@ -99,9 +109,9 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
         array, weight, result = rows[value.left.id][0], value.right.id, stmt.targets[0].id
         a_shape, w_shape = shape(build.load(array)), shape(build.load(weight))
         if (a_shape is None or w_shape is None or len(a_shape) < 2 or len(w_shape) not in (1, 2)
-                or count != a_shape[0] or weight in local or weight in written
-                or array in written or result in written or result in elsewhere
-                or sum(n == result for n in _stored(loop.body)) != 1):
+                or count != a_shape[0] or weight in local
+                or sum(n == result for n in _stored(loop.body)) != 1
+                or {weight, array, result} & written() or result in elsewhere()):
             continue  # a partial sweep would compute unused rows; a written W changes
         products.append((k, array, weight, result))
     if not products:
@@ -121,16 +131,17 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
 def _row_names(stmts, index, local) -> dict:
     """{name: (array, position)} for top-level `name = array[index]` whose array the loop
     never binds and whose name it binds once."""
-    stored = _stored(stmts)
     rows = {}
     for k, stmt in enumerate(stmts):
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and isinstance(stmt.value, gast.Subscript)
                 and isinstance(stmt.value.value, gast.Name)
                 and isinstance(stmt.value.slice, gast.Name) and stmt.value.slice.id == index
-                and stmt.value.value.id not in local
-                and stored.count(stmt.targets[0].id) == 1):
+                and stmt.value.value.id not in local):
             rows[stmt.targets[0].id] = (stmt.value.value.id, k)
+    if rows:
+        stored = _stored(stmts)
+        rows = {name: row for name, row in rows.items() if stored.count(name) == 1}
     return rows
 
 
@@ -141,16 +152,19 @@ def _saved_rows(loop, written) -> dict:
     """{tape: {name: array}} for names the loop saves on its tape in iteration `t` that are
     row `t` of an array never written: the k-th tape entry holds row k."""
     index = loop.target.id
-    if _exits(loop.body, gast.Continue, gast.Return) or index in _bound(loop.body):
+    local = _bound(loop.body)
+    rows = _row_names(loop.body, index, local)
+    if not rows or _exits(loop.body, gast.Continue, gast.Return) or index in local:
         return {}
-    rows = _row_names(loop.body, index, _bound(loop.body))
     found = {}
     for k, stmt in enumerate(loop.body):
         tape, record = _append(stmt)
         if tape is not None:
             found[tape] = {n.id: rows[n.id][0] for n in record.elts
                            if isinstance(n, gast.Name) and n.id in rows and rows[n.id][1] < k
-                           and rows[n.id][0] not in written}
+                           and rows[n.id][0] not in written()}
+            if not found[tape]:
+                del found[tape]
     return found
 
 
