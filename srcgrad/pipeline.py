@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, release, reuse,
-               reverse, runtime, shapeinfo, simplify, source, specialize)
+               reverse, runtime, shapeinfo, simplify, source, specialize, stacking)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -292,12 +292,33 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
         return known is not None and known.shape != () and not known.integer  # not shapes
     keep = set(unit.params) | set(returned)
     body = release.release(body, is_array, keep)
-    body = reuse.reuse(body, specialize.shape_function(unit, shapes), keep,
-                       lambda: unit.helper("np"), lambda: unit.helper("spare"))
+    shape = specialize.shape_function(unit, shapes)
+    body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"), lambda: unit.helper("spare"))
+
+    def length(node):
+        known = shapes.get(node.id) if isinstance(node, gast.Name) else None
+        value = node.value if isinstance(node, gast.Constant) else getattr(known, "const", None)
+        return value if type(value) is int else None
+
+    def is_range(name):
+        return name not in unit.resolver.locals and unit.resolver.lookup(name) is builtins.range
+
+    def harmless(name):  # writes none of its arguments
+        obj = unit.helpers.get(name)
+        if obj is None and name not in unit.resolver.locals:
+            obj = unit.resolver.lookup(name)
+        return any(obj is known for known in _HARMLESS)
+    body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
+                          unit.namer.fresh, unit.helper, harmless)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]
                             + body)
+
+
+_HARMLESS = (containers.zeros_like, runtime.scatter_add, runtime.unbroadcast,
+             runtime.matmul_adjoint_x, runtime.matmul_adjoint_y, builtins.len, builtins.range,
+             builtins.reversed)  # functions that change none of their arguments
 
 
 def transform_jvp(func, wrt: tuple, value=True) -> Generated:

@@ -1,0 +1,432 @@
+"""Do a loop's per-step products once, over all steps stacked, in the one function a
+`grad` call runs.
+
+Forward sweep: in a loop over every row of `xs`, the product of row `t` with a
+loop-invariant `Wx` is row `t` of one product made before the loop::
+
+    for t in range(t6):              t8_steps = xs @ Wx
+        t7 = xs[t]           ->      for t in range(t6):
+        t8 = t7 @ Wx                     t7 = xs[t]
+                                         t8 = t8_steps[t]
+                                     del t8_steps
+
+Backward sweep: an adjoint accumulated over the replayed steps from a row of `xs` and
+a step's adjoint (`d_Wx += t7.T @ d_t8`, `d_b += d_t11.sum(axis=0)`) becomes one
+product after the loop; each step copies its adjoint into a stack made before it::
+
+    n_steps = len(tape)
+    d_t11_steps = np.empty((n_steps, 16, 32), dtype=d_Wx.dtype)
+    step = n_steps
+    for h_1, t7, h_2 in reversed(tape):
+        step -= 1
+        ...
+        d_t11_steps[step] = d_t11
+    d_Wx += xs[:n_steps].reshape(n_steps * 16, 8).T @ d_t11_steps.reshape(n_steps * 16, 32)
+    d_b += d_t11_steps.sum(axis=(0, 1))
+
+A step's row of `xs` is read from `xs` itself (no copy): only when the forward loop is
+`for t in range(n)` that saves `t7 = xs[t]` on its tape in every iteration, and `xs` is
+never written. The rewritten loops are copies: the sweeps' own statements stay plain
+(forward mode differentiates those).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import gast
+
+from . import build
+
+
+def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) -> list:
+    """`body` (top-level statements of the fused function) with both rewrites.
+
+    `shape(node)`: an expression's shape or None; `length(node)`: the int a name or
+    constant is known to hold, or None; `is_range(name)`: the name is builtin `range`;
+    `numpy()`: the code's name for NumPy; `fresh(base)`: a new name; `builtin(name)`: the
+    code's name for a builtin (`len`); `harmless(name)`: the function called by that name
+    changes none of its arguments."""
+    counted = [s for s in body if isinstance(s, gast.For) and _counted(s, is_range)]
+    if not counted:
+        return body
+    found = []
+
+    def written():  # walks the whole function: only once a loop qualifies
+        if not found:
+            found.append(_written(body, harmless))
+        return found[0]
+    rows = {}  # tape name -> {name saved on it: the array it is a row of}
+    for loop in counted:
+        rows.update(_saved_rows(loop, written))
+    if rows:
+        mentions = [n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
+                    if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del)]
+        for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
+            if mentions.count(tape) != 3:
+                del rows[tape]
+    out, deleted = [], set()
+    for stmt in body:
+        if any(stmt is loop for loop in counted):
+            def elsewhere(loop=stmt):
+                return _all_names(*(other for other in body if other is not loop))
+            out.extend(_hoist(stmt, shape, length, written, elsewhere, numpy, fresh))
+        elif isinstance(stmt, gast.For) and _replayed(stmt) in rows:
+            alive = {name: array for name, array in rows[_replayed(stmt)].items()
+                     if array not in deleted}  # read again right after the loop
+            out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin))
+        else:
+            out.append(stmt)
+        if isinstance(stmt, gast.Delete):
+            deleted |= {n.id for n in stmt.targets if isinstance(n, gast.Name)}
+    return out
+
+
+# --- forward: products of rows -----------------------------------------------------------
+
+
+def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
+    """[the product of all rows, the loop reading its rows, `del` it and them] or [loop].
+
+    `written()`, `elsewhere()`: names written anywhere, names found outside the loop. A
+    row of the product is a view: it must die with the loop, or it keeps the whole
+    product alive."""
+    index = loop.target.id
+    count = length(loop.iter.args[0])
+    local = _bound(loop.body)
+    rows = _row_names(loop.body, index, local)
+    if (not rows or _exits(loop.body, gast.Break, gast.Continue, gast.Return)
+            or index in local or count is None or count < 1):
+        return [loop]  # all iterations run, at least one: each row's name is bound after
+    products = []
+    for k, stmt in enumerate(loop.body):
+        value = stmt.value if isinstance(stmt, gast.Assign) else None
+        if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)
+                and isinstance(value.left, gast.Name) and value.left.id in rows
+                and rows[value.left.id][1] < k and isinstance(value.right, gast.Name)
+                and isinstance(stmt.targets[0], gast.Name)):
+            continue
+        array, weight, result = rows[value.left.id][0], value.right.id, stmt.targets[0].id
+        a_shape, w_shape = shape(build.load(array)), shape(build.load(weight))
+        if (a_shape is None or w_shape is None or len(a_shape) < 2 or len(w_shape) not in (1, 2)
+                or count != a_shape[0] or weight in local
+                or sum(n == result for n in _stored(loop.body)) != 1
+                or {weight, array, result} & written() or result in elsewhere()):
+            continue  # a partial sweep would compute unused rows; a written W changes
+        products.append((k, array, weight, result))
+    if not products:
+        return [loop]
+    loop = copy.deepcopy(loop)  # the forward function keeps the sweep's own loop
+    before, after = [], []
+    for k, array, weight, result in products:
+        steps = fresh(f"{result}_steps")
+        before.append(build.assign(steps, gast.BinOp(left=build.load(array), op=gast.MatMult(),
+                                                     right=build.load(weight))))
+        loop.body[k].value = gast.Subscript(value=build.load(steps), slice=build.load(index),
+                                            ctx=gast.Load())
+        after += [steps, result]
+    return before + [loop, _delete(after)]
+
+
+def _row_names(stmts, index, local) -> dict:
+    """{name: (array, position)} for top-level `name = array[index]` whose array the loop
+    never binds and whose name it binds once."""
+    rows = {}
+    for k, stmt in enumerate(stmts):
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Subscript)
+                and isinstance(stmt.value.value, gast.Name)
+                and isinstance(stmt.value.slice, gast.Name) and stmt.value.slice.id == index
+                and stmt.value.value.id not in local):
+            rows[stmt.targets[0].id] = (stmt.value.value.id, k)
+    if rows:
+        stored = _stored(stmts)
+        rows = {name: row for name, row in rows.items() if stored.count(name) == 1}
+    return rows
+
+
+# --- backward: adjoints accumulated over the steps ---------------------------------------
+
+
+def _saved_rows(loop, written) -> dict:
+    """{tape: {name: array}} for names the loop saves on its tape in iteration `t` that are
+    row `t` of an array never written: the k-th tape entry holds row k."""
+    index = loop.target.id
+    local = _bound(loop.body)
+    rows = _row_names(loop.body, index, local)
+    if not rows or _exits(loop.body, gast.Continue, gast.Return) or index in local:
+        return {}
+    found = {}
+    for k, stmt in enumerate(loop.body):
+        tape, record = _append(stmt)
+        if tape is not None:
+            found[tape] = {n.id: rows[n.id][0] for n in record.elts
+                           if isinstance(n, gast.Name) and n.id in rows and rows[n.id][1] < k
+                           and rows[n.id][0] not in written()}
+            if not found[tape]:
+                del found[tape]
+    return found
+
+
+def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin) -> list:
+    """[the stacks, the loop copying each step's adjoint into them, one product per
+    accumulated adjoint, `del` the stacks] or [loop]."""
+    if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
+        return [loop]
+    saved = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)}
+    local = _bound(loop.body)
+    rows = {name: array for name, array in rows.items() if name in saved and name not in local}
+    uses = {}
+    for node in gast.walk(loop):
+        if isinstance(node, gast.Name):
+            uses[node.id] = uses.get(node.id, 0) + 1
+    plan = []  # (position, accumulator, "sum" or "product", step's adjoint, row array)
+    for k, stmt in enumerate(loop.body):
+        found = _accumulation(stmt, rows, shape)
+        if found is not None and uses[found[0]] == 1 and found[0] not in local:
+            plan.append((k,) + found)
+    if not plan:
+        return [loop]
+    loop = copy.deepcopy(loop)  # the backward function keeps the sweep's own loop
+    np_, count, step = numpy(), fresh("n_steps"), fresh("step")
+    before = [build.assign(count, build.call(build.load(builtin("len")), loop.iter.args[0]))]
+    stacks, captures, after = {}, {}, []
+    shared = _same_array(loop.body, {k for k, *_ in plan})
+    for k, accumulator, kind, adjoint, array in plan:
+        key = shared(k, adjoint)
+        if key not in stacks:
+            adjoint_shape = shape(build.load(adjoint))
+            stacks[key] = name = fresh(f"{adjoint}_steps")
+            dims = gast.Tuple(elts=[build.load(count)] + [build.const(n) for n in adjoint_shape],
+                              ctx=gast.Load())
+            before.append(build.assign(name, build.call(
+                build.attr(build.load(np_), "empty"), dims,
+                dtype=build.attr(build.load(accumulator), "dtype"))))
+            captures[k] = build.assign_to(
+                gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Store()),
+                build.load(adjoint), loop.body[k])
+        stacked = build.load(stacks[key])
+        if kind == "sum":
+            total = build.call(build.attr(stacked, "sum"), axis=build.const((0, 1)))
+        else:
+            (rows_, width), depth = shape(build.load(adjoint)), shape(build.load(array))[-1]
+            steps = gast.Subscript(value=build.load(array), ctx=gast.Load(), slice=gast.Slice(
+                lower=None, upper=build.load(count), step=None))
+            total = gast.BinOp(left=build.attr(_flat(steps, count, rows_, depth), "T"),
+                               op=gast.MatMult(), right=_flat(stacked, count, rows_, width))
+        after.append(gast.AugAssign(target=build.store(accumulator), op=gast.Add(), value=total))
+    planned = {k for k, *_ in plan}
+    loop.body = ([gast.AugAssign(target=build.store(step), op=gast.Sub(), value=build.const(1))]
+                 + [captures.get(k, stmt) for k, stmt in enumerate(loop.body)
+                    if k in captures or k not in planned])
+    before.append(build.assign(step, build.load(count)))
+    return before + [loop] + after + [_delete(list(stacks.values()))]
+
+
+def _accumulation(stmt, rows, shape):
+    """(accumulator, kind, step's adjoint, row array) of `acc += row.T @ g` (row saved as
+    a row of an array, both matrices) or `acc += g.sum(axis=0)`, else None."""
+    if not (isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)
+            and isinstance(stmt.target, gast.Name)):
+        return None
+    value, accumulator = stmt.value, stmt.target.id
+    known = shape(build.load(accumulator))
+    if not known:  # a number, or not known: no `.dtype` to make the stack with
+        return None
+    if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and value.func.attr == "sum" and isinstance(value.func.value, gast.Name)
+            and not value.args and len(value.keywords) == 1 and value.keywords[0].arg == "axis"
+            and isinstance(value.keywords[0].value, gast.Constant)
+            and type(value.keywords[0].value.value) is int and value.keywords[0].value.value == 0):
+        adjoint = value.func.value.id
+        if shape(build.load(adjoint)):
+            return accumulator, "sum", adjoint, None
+        return None
+    if (isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)
+            and isinstance(value.left, gast.Attribute) and value.left.attr == "T"
+            and isinstance(value.left.value, gast.Name) and value.left.value.id in rows
+            and isinstance(value.right, gast.Name)):
+        row, adjoint = value.left.value.id, value.right.id
+        array = rows[row]
+        row_shape, adjoint_shape = shape(build.load(row)), shape(build.load(adjoint))
+        array_shape = shape(build.load(array))
+        if (row_shape is not None and adjoint_shape is not None and array_shape is not None
+                and len(row_shape) == len(adjoint_shape) == 2
+                and row_shape[0] == adjoint_shape[0] and array_shape[1:] == row_shape):
+            return accumulator, "product", adjoint, array
+    return None
+
+
+_PURE_METHODS = {"sum", "mean", "reshape", "dot", "transpose", "copy", "T"}
+
+
+def _same_array(stmts, removed):
+    """`key(k, name)`: the name of the stack that statement k's `name` goes into; two
+    statements share one when `name` is the same fresh array of this step at both (bound
+    once, by arithmetic, or a copy `a = b` of such), unchanged in between."""
+    origin = {}  # name -> (the fresh array: its name, where it is bound)
+    stored = _stored(stmts)
+    once = {n for n in stored if stored.count(n) == 1}
+    for k, stmt in enumerate(stmts):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+            target, value = stmt.targets[0].id, stmt.value
+            if target not in once:
+                continue
+            if isinstance(value, gast.Name) and value.id in origin:
+                origin[target] = (origin[value.id][0], k)
+            elif _fresh(value):
+                origin[target] = (target, k)
+    first = {}  # fresh array -> (statement capturing it, stack key)
+
+    def key(k, name):
+        source, bound_at = origin.get(name, (None, k))
+        if bound_at >= k:  # bound later in the body: the step before's array
+            source = None
+        if source is not None and source in first:
+            start, found = first[source]
+            between = [s for j, s in enumerate(stmts[start + 1:k], start + 1) if j not in removed]
+            if all(_leaves_fresh_arrays(s, set(stored)) for s in between):
+                return found
+        found = (k, name)
+        if source is not None and source not in first:
+            first[source] = (k, found)
+        return found
+    return key
+
+
+def _leaves_fresh_arrays(stmt, bound_in_loop) -> bool:
+    """The statement changes no array made in this step: it binds a name to a pure
+    expression, or updates in place a name bound before the loop (not one of them)."""
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
+        return True  # a comment
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+        return _pure(stmt.value)
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        return stmt.target.id not in bound_in_loop and _pure(stmt.value)
+    return False
+
+
+def _pure(node) -> bool:
+    for n in gast.walk(node):
+        if isinstance(n, gast.Call):
+            if any(k.arg == "out" for k in n.keywords):
+                return False
+            if not (isinstance(n.func, gast.Attribute) and n.func.attr in _PURE_METHODS
+                    | _NUMPY_PURE):
+                return False
+        elif not isinstance(n, (gast.expr, gast.operator, gast.unaryop, gast.expr_context,
+                                gast.keyword, gast.Slice)):
+            return False
+    return True
+
+
+_NUMPY_PURE = {"exp", "log", "tanh", "sin", "cos", "sqrt", "square", "multiply", "add",
+               "subtract", "negative", "outer", "sign", "abs"}
+
+
+def _fresh(value) -> bool:
+    """A new array: arithmetic, or a pure function of NumPy (no `out=`)."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return _pure(value)
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and value.func.attr in _NUMPY_PURE | {"sum", "mean", "dot", "copy"}
+            and _pure(value))
+
+
+def _flat(node, count, rows, width):
+    """`node.reshape(count * rows, width)`: the steps' rows one below the other."""
+    return build.call(build.attr(node, "reshape"),
+                      gast.BinOp(left=build.load(count), op=gast.Mult(), right=build.const(rows)),
+                      build.const(width))
+
+
+# --- what a loop or the function does ----------------------------------------------------
+
+
+_MUTATORS = {"fill", "sort", "put", "itemset", "resize", "partition", "copyto", "place",
+             "putmask", "at", "append", "extend", "insert", "pop", "clear", "setflags"}
+def _written(body, harmless) -> set:
+    """Names whose array may be changed or that are rebound after a first binding: the
+    base of an updated subscript or attribute, an `out=`, an argument of a mutating method
+    or of a call we know nothing of."""
+    names, bound = set(), {}
+    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.AugAssign):
+            names |= _base_names(node.target)
+        elif isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    bound[target.id] = bound.get(target.id, 0) + 1
+                else:
+                    names |= _base_names(target)
+        elif isinstance(node, gast.For):
+            names |= {n.id for n in gast.walk(node.target) if isinstance(n, gast.Name)}
+        elif isinstance(node, gast.Call):
+            func = node.func
+            for k in node.keywords:
+                if k.arg == "out":
+                    names |= _all_names(k.value)
+            if isinstance(func, gast.Attribute):
+                if func.attr in _MUTATORS:
+                    names |= _all_names(func.value) | _all_names(*node.args)
+            elif not (isinstance(func, gast.Name) and harmless(func.id)):
+                names |= _all_names(*node.args, *[k.value for k in node.keywords])
+    return names | {n for n, c in bound.items() if c > 1}
+
+
+def _base_names(target) -> set:
+    while isinstance(target, (gast.Subscript, gast.Attribute)):
+        target = target.value
+    return _all_names(target)
+
+
+def _all_names(*nodes) -> set:
+    return {n.id for node in nodes for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _stored(stmts) -> list:
+    """Every name a block binds, once per binding (loop targets too; `x += ...` updates)."""
+    nodes = list(gast.walk(gast.Module(body=stmts, type_ignores=[])))
+    updated = {id(n.target) for n in nodes if isinstance(n, gast.AugAssign)}
+    return [n.id for n in nodes
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and id(n) not in updated]
+
+
+def _bound(stmts) -> set:
+    return set(_stored(stmts))
+
+
+def _exits(stmts, *kinds) -> bool:
+    return any(isinstance(n, kinds) for n in gast.walk(gast.Module(body=stmts, type_ignores=[])))
+
+
+def _counted(loop, is_range) -> bool:
+    """`for t in range(n)`: t runs 0, 1, ..., n - 1."""
+    it = loop.iter
+    return (isinstance(loop.target, gast.Name) and isinstance(it, gast.Call)
+            and isinstance(it.func, gast.Name) and is_range(it.func.id)
+            and len(it.args) == 1 and not it.keywords and not loop.orelse)
+
+
+def _replayed(loop):
+    """The tape a backward loop `for ... in reversed(tape)` replays, else None."""
+    it = loop.iter
+    if (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
+            and len(it.args) == 1 and isinstance(it.args[0], gast.Name) and not loop.orelse):
+        return it.args[0].id
+    return None
+
+
+def _append(stmt):
+    """(tape, the tuple) of `tape.append((...))`, else (None, None)."""
+    if (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)
+            and isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == "append"
+            and isinstance(stmt.value.func.value, gast.Name) and len(stmt.value.args) == 1
+            and isinstance(stmt.value.args[0], gast.Tuple)):
+        return stmt.value.func.value.id, stmt.value.args[0]
+    return None, None
+
+
+def _delete(names) -> gast.Delete:
+    return gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
+                                          type_comment=None) for n in names])
