@@ -21,16 +21,20 @@ VIEWS = {"reshape", "ravel", "transpose", "swapaxes", "moveaxis", "squeeze", "ex
 _FRESH_MODULES = {"np", "numpy", "math"}
 
 
-def check(src: Source) -> None:
+def check(src: Source, fresh=frozenset()) -> None:
+    """`fresh`: names of functions the code calls that always return a new value (the
+    zero fills of srcgrad's own generated code)."""
     args = src.tree.args
     params = [a.id for a in args.args + args.kwonlyargs + ([args.vararg] if args.vararg else [])]
-    _Sharing(src, {p: "an argument (the caller's data)" for p in params}).block(src.tree.body)
+    _Sharing(src, {p: "an argument (the caller's data)" for p in params}, fresh).block(
+        src.tree.body)
 
 
 class _Sharing:
-    def __init__(self, src, shared):
+    def __init__(self, src, shared, fresh):
         self.src = src
         self.shared = shared  # name -> why it may share memory
+        self.fresh = fresh
 
     def block(self, body):
         for stmt in body:
@@ -55,7 +59,7 @@ class _Sharing:
                 for name in _names(stmt.target):
                     self.shared[name] = "an element of the sequence the loop runs over"
             for inner in gast.walk(stmt):  # shared late in one iteration: shared at its start
-                if isinstance(inner, gast.Assign) and _may_alias(inner.value):
+                if isinstance(inner, gast.Assign) and _may_alias(inner.value, self.fresh):
                     for target in inner.targets:
                         for name in _names(target):
                             self.shared[name] = _why(inner.value)
@@ -66,7 +70,7 @@ class _Sharing:
         if isinstance(target, gast.Subscript):
             self.update(target, target)
             return
-        if _may_alias(value) or not isinstance(target, gast.Name):
+        if _may_alias(value, self.fresh) or not isinstance(target, gast.Name):
             for name in names:
                 self.shared[name] = _why(value)
             for root in _roots(value):  # the source of a copy or view is shared from now on
@@ -94,16 +98,18 @@ class _Sharing:
             f"(`{name} = {name}.copy()`) before changing it.")
 
 
-def _may_alias(value) -> bool:
+def _may_alias(value, fresh=frozenset()) -> bool:
     if isinstance(value, (gast.Name, gast.Attribute, gast.Subscript)):
         return True
     if isinstance(value, gast.IfExp):
-        return _may_alias(value.body) or _may_alias(value.orelse)
+        return _may_alias(value.body, fresh) or _may_alias(value.orelse, fresh)
     if isinstance(value, gast.Call):
         func = value.func
         name = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "")
         if name in VIEWS:
             return True
+        if isinstance(func, gast.Name) and name in fresh:
+            return False
         module = func.value.id if (isinstance(func, gast.Attribute)
                                    and isinstance(func.value, gast.Name)) else None
         return not (module in _FRESH_MODULES or isinstance(func, gast.Attribute))

@@ -158,11 +158,29 @@ class Generated:
         return "\n\n".join(texts)
 
 
+def _fresh_fills(func) -> set:
+    """The names by which `func` (generated gradient code, when forward mode runs over it)
+    calls srcgrad's zero fills, which always make a new value."""
+    bound = dict(func.__globals__)
+    bound.update((name, cell.cell_contents) for name, cell in
+                 zip(func.__code__.co_freevars, func.__closure__ or ()) if _filled(cell))
+    fills = (containers.zeros_like, containers.zero_tangent)
+    return {name for name, value in bound.items() if any(value is f for f in fills)}
+
+
+def _filled(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # an empty cell: a closure variable not assigned yet
+        return False
+    return True
+
+
 def analyze(func, wrt: tuple, mode="rev") -> Unit:
     """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
     src = source.load(func)
     fence.check(src)
-    aliases.check(src)
+    aliases.check(src, _fresh_fills(func))
     signature = src.tree.args
     params = [a.id for a in signature.args + ([signature.vararg] if signature.vararg else [])
               + signature.kwonlyargs]

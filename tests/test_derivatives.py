@@ -305,3 +305,28 @@ def test_hvp_of_large_arrays_differentiates_the_plain_gradient_code():
     product = srcgrad.hvp(f)(x, tangent=v)
     np.testing.assert_allclose(product, (g(x + 1e-5 * v) - g(x - 1e-5 * v)) / 2e-5,
                                rtol=1e-6, atol=1e-8)
+
+
+def recurrent(Wx, Wh, b, xs):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.mean(h * h)
+
+
+def test_hvp_through_a_loop_that_accumulates_weight_adjoints_in_place():
+    """The gradient code adds each step's weight adjoint into `d_Wh = zeros_like(Wh)` in
+    place; forward mode over it once refused that as an update of a possible alias."""
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal((3, 4)), 0.5 * rng.standard_normal((4, 4)),
+            rng.standard_normal(4), rng.standard_normal((5, 2, 3))]
+    g = srcgrad.grad(recurrent, wrt=1)
+    g(*args)
+    assert "d_Wh += " in g.source_for(*args)
+    v = rng.standard_normal((4, 4))
+    product = srcgrad.hvp(recurrent, wrt=1)(*args, tangent=v)
+    def moved(step):
+        return g(args[0], args[1] + step * v, args[2], args[3])
+
+    expected = (moved(1e-6) - moved(-1e-6)) / 2e-6
+    np.testing.assert_allclose(product, expected, rtol=1e-6, atol=1e-9)
