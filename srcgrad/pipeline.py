@@ -253,7 +253,7 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
     keep = set(unit.params) | set(returned)
     body = release.release(body, is_array, keep)
     body = reuse.reuse(body, specialize.shape_function(unit, shapes), keep,
-                       lambda: unit.helper("np"), lambda: unit.helper("spare"))
+                       lambda: unit.helper("np"), lambda: unit.helper("spare"), unit.namer.fresh)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]

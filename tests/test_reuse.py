@@ -58,10 +58,11 @@ def rewritten(text):
 
 
 def test_what_is_read_twice_or_made_elsewhere_is_not_written():
-    assert rewritten("t = np.sin(x)\nr = t * (x + t)\ndel t") == (
-        "t = np.sin(x)\nr = t * (x + t)\ndel t")  # t read again after the product
+    assert rewritten("t = np.sin(x)\nr = t * (x + t)\ndel t") == (  # t read twice: the sum
+        "t = np.sin(x)\nr = x + t\nr = np.multiply(t, r, out=spare(r, t))\ndel t")  # is new
     assert rewritten("t = f(x)\nr = t * x\ndel t").count("spare") == 0  # f's array
-    assert rewritten("t = np.sin(x)\nr = t * (x + x)\ndel t").count("spare") == 0  # read twice
+    assert rewritten("t = np.sin(x)\nr = t * (x + x)\ndel t") == (  # the new sum takes it
+        "t = np.sin(x)\nr = x + x\nr = np.multiply(t, r, out=spare(r, t))\ndel t")
     assert rewritten("t = np.sin(x)\nr = t * x\ndel t") == (
         "t = np.sin(x)\nr = np.multiply(t, x, out=spare(t, x))\ndel t")
     assert rewritten("t = np.sin(x)\nr = np.exp(t)\nreturn r") == (  # release: no del here
