@@ -52,7 +52,8 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
     `keep`: names never reused (parameters, returned); `numpy()`, `spare()`: the code's
     names for NumPy and runtime.spare (asked for only if used); `fresh(base)`: a new
     name for an intermediate (None: the statements' own targets only)."""
-    owned, shape = _owned(body, keep), _knowing_numbers(shape, _numbers(body))
+    owned, known = _owned(body, keep), numbers(body)
+    shape = knowing_numbers(shape, known)
     taken = set()  # arrays computed into: alive under another name after their `del`
     names = {}
 
@@ -75,7 +76,7 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
             dying = []
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
         donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
-        chain = _Chain(stmt, dying, donors, shape, helper, fresh)
+        chain = _Chain(stmt, dying, donors, shape, helper, fresh, known)
         if not chain.rewrite():
             out.append(stmt)
             continue
@@ -101,11 +102,11 @@ class _Chain:
     """One statement as single operations, each into an operand that dies with it, the
     intermediate before it, or the array released just before (a donor)."""
 
-    def __init__(self, stmt, dying, donors, shape, helper, fresh):
+    def __init__(self, stmt, dying, donors, shape, helper, fresh, numbers):
         # a copy: the sweeps' statement stays as it was (forward mode copies those)
         self.stmt = gast.copy_location(
             type(stmt)(**{f: copy.deepcopy(getattr(stmt, f)) for f in stmt._fields}), stmt)
-        self.shape, self.helper, self.fresh = shape, helper, fresh
+        self.shape, self.helper, self.fresh, self.numbers = shape, helper, fresh, numbers
         self.reads = Counter(n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name))
         targets = _target_names(stmt)
         self.dying, self.donors = set(dying) - targets, [d for d in donors if d not in targets]
@@ -150,8 +151,9 @@ class _Chain:
         """The array an operation on `args` with a result of shape `size` writes into (or
         None), and the arguments, its large intermediates among them named."""
         large = [k for k, a in enumerate(args) if self.results.get(id(a), (None,))[0] == size]
-        if not all(build.is_atom(a) for k, a in enumerate(args) if k not in large):
-            return None, args  # read twice: by the operation and by `spare`
+        if not all(build.is_atom(a) or _arithmetic_of(a, self.numbers)
+                   for k, a in enumerate(args) if k not in large):
+            return None, args  # names are read twice: by the operation and by `spare`
         args = list(args)
         for k in large:
             name = self._name(self.results[id(args[k])][1])
@@ -213,7 +215,7 @@ def _rebuild(node, args):
     return node
 
 
-def _numbers(body) -> set:
+def numbers(body) -> set:
     """Names bound once, at the top level, to arithmetic on constants and such names: the
     seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
     counts = Counter(n.id for stmt in body for n in gast.walk(stmt)
@@ -238,7 +240,7 @@ def _arithmetic_of(node, numbers) -> bool:
     return False
 
 
-def _knowing_numbers(shape, numbers):
+def knowing_numbers(shape, numbers):
     """`shape`, but () for arithmetic on numbers alone."""
     def known(node):
         return () if _arithmetic_of(node, numbers) else shape(node)
@@ -268,6 +270,8 @@ def _owned(body, keep) -> set:
                     counts[node.id] = counts.get(node.id, 0) + 2
     owned = {n for n in fresh if counts.get(n) == 1 and n not in keep}
     for stmt in body:
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.value, gast.Name):
+            continue  # `d_x -= d_t2`: an operand of arithmetic
         if isinstance(stmt, (gast.Assign, gast.AugAssign)):
             _disown(stmt.value, owned)
             if isinstance(stmt, gast.Assign) and not isinstance(stmt.targets[0], gast.Name):

@@ -1,0 +1,112 @@
+"""Make each array just before it is first read, in the one function a `grad` call runs.
+
+The backward sweep makes an adjoint where the rule of its operation is, often long
+before anything reads it; meanwhile it holds memory. Moved down to its first reader,
+fewer large arrays are alive at once, and an operand read for the last time there can
+take its result (reuse.py)::
+
+    d_x = 2 * d_t6 * x              d_t3 = t1 * t4
+    d_t3 = t1 * t4                  d_x = 2 * d_t6 * x
+    d_t2 = d_t3 * x          ->     d_x += d_t3 * t2
+    d_x += d_t3 * t2                d_t2 = d_t3 * x
+    d_x -= d_t2                     d_x -= d_t2
+
+Only an assignment of arithmetic and NumPy functions (no effects) moves, and only past
+such statements that write nothing it reads. It must not keep an array alive longer,
+except one operand of its own shape, which it can then compute into.
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from . import build
+from .inplace import _FRESH_CALLS
+from .reuse import _UNARY
+
+_PURE_CALLS = _FRESH_CALLS | _UNARY | {"multiply", "add", "subtract", "divide"}
+
+
+def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
+    """`body` with each pure assignment moved to just before the statement that first
+    reads its name. `shape(node)`: an expression's shape or None; `is_array(name)`: the
+    name holds an array; `keep`: names whose arrays live on anyway (parameters, returned);
+    `seed`: its assignment parts the sweeps, which stay apart."""
+    body = list(body)
+    for i in range(len(body) - 1, -1, -1):
+        stmt = body[i]
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and _pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
+            continue
+        name, reads = stmt.targets[0].id, _names(stmt.value)
+        j = i + 1
+        while (j < len(body) and name not in _names(body[j]) and _passable(body[j], reads, numpy)
+               and build.assigned_name(body[j]) != seed):
+            j += 1
+        if j == len(body) or name not in _names(body[j]):
+            continue
+        while _is_comment(body[j - 1]) and j - 1 > i:  # under the comment of its reader
+            j -= 1
+        if j - 1 == i or not _lives_no_longer(stmt, body[j:], shape, is_array, keep):
+            continue
+        body[i:j] = body[i + 1:j] + [stmt]
+    return body
+
+
+def _lives_no_longer(stmt, rest, shape, is_array, keep) -> bool:
+    """Every array `stmt` reads is read again in `rest`, but at most one of its shape."""
+    later = set().union(*(_names(s) for s in rest))
+    longer = [n for n in _names(stmt.value) if n not in keep and n not in later and is_array(n)]
+    size = shape(stmt.value)
+    return not longer or (len(longer) == 1 and size is not None
+                          and shape(gast.Name(id=longer[0], ctx=gast.Load(), annotation=None,
+                                              type_comment=None)) == size
+                          and int(np.prod(size, dtype=np.int64)) > 1)
+
+
+def _passable(stmt, reads, numpy) -> bool:
+    """`stmt` may run before a pure statement reading `reads`: a comment, or a pure
+    assignment to names that statement does not read."""
+    if _is_comment(stmt):
+        return True
+    if isinstance(stmt, gast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, gast.AugAssign):
+        targets = [stmt.target]
+    else:
+        return False
+    return (all(isinstance(t, gast.Name) and t.id not in reads for t in targets)
+            and _pure(stmt.value, numpy))
+
+
+def _pure(node, numpy) -> bool:
+    """Arithmetic on names and constants and NumPy functions that make a new array."""
+    for n in gast.walk(node):
+        if isinstance(n, gast.Call):
+            func = n.func
+            if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                    and func.value.id == numpy and func.attr in _PURE_CALLS):
+                return False
+            if any(k.arg == "out" for k in n.keywords):
+                return False
+        elif not isinstance(n, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp,
+                                gast.operator, gast.unaryop, gast.expr_context, gast.keyword,
+                                gast.Attribute)):
+            return False
+        elif isinstance(n, gast.Attribute) and n.attr != "T" and not _is_numpy_func(n, numpy):
+            return False
+    return True
+
+
+def _is_numpy_func(node, numpy) -> bool:
+    return isinstance(node.value, gast.Name) and node.value.id == numpy
+
+
+def _names(node) -> set:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _is_comment(stmt) -> bool:
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str))
