@@ -27,7 +27,7 @@ import gast
 
 from . import build
 from .inplace import _fresh
-from .sink import _is_comment, _names, _pure
+from .sink import Names, _is_comment, _pure
 
 
 def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> list:
@@ -40,36 +40,36 @@ def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> lis
     assigned = Counter(build.assigned_name(s) for s in body if isinstance(s, gast.Assign))
     stores = Counter(n.id for s in body for n in gast.walk(s)
                      if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
-    i, started = 0, set()  # started: made here, never moved again (no back and forth)
+    i, started, names = 0, set(), Names()  # started: made here, never moved again
     while i < len(body):
         if id(body[i]) not in started and _deferred(body, i, assigned, stores, shape, is_array,
-                                                    is_forward, keep, numpy, started):
+                                                    is_forward, keep, numpy, started, names):
             continue  # body[i] is the next statement now
         i += 1
     return body
 
 
 def _deferred(body, i, assigned, stores, shape, is_array, is_forward, keep, numpy,
-              started) -> bool:
+              started, names) -> bool:
     """Whether `body[i]`, an adjoint's first contribution, moved after its updates."""
     first, name = body[i], build.assigned_name(body[i])
     if (name is None or not isinstance(first.targets[0], gast.Name)
             or assigned[name] != 1 or not _pure(first.value, numpy)):
         return False
     j = _next(body, i)
-    if j is None or not _adds_new_array(body, j, name, shape, is_array, is_forward, keep):
+    if j is None or not _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names):
         return False
     k = j  # the last of the updates in place that follow
     for m in range(j + 1, len(body)):
-        if name in _names(body[m]):
+        if name in names(body[m]):
             if not _is_update(body[m], name):
                 break
             k = m
-    operands = _names(first.value)
+    operands = names(first.value)
     if any(stores[n] and n in _stored(s) for s in body[i + 1:k + 1] for n in operands):
         return False
-    later = set().union(*(_names(s) for s in body[k + 1:]))
-    if any(n not in keep and n not in later and is_array(n) for n in operands):
+    arrays = {n for n in operands if n not in keep and is_array(n)}
+    if names.found(arrays, body[k + 1:]) != arrays:
         return False  # it would keep an array alive longer
     update = body[j]
     body.insert(k + 1, gast.copy_location(
@@ -91,21 +91,22 @@ def _next(body, i):
 def _is_update(stmt, name) -> bool:
     return (isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name)
             and stmt.target.id == name and isinstance(stmt.op, (gast.Add, gast.Sub))
-            and name not in _names(stmt.value))
+            and all(not (isinstance(n, gast.Name) and n.id == name)
+                    for n in gast.walk(stmt.value)))
 
 
-def _adds_new_array(body, j, name, shape, is_array, is_forward, keep) -> bool:
+def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> bool:
     """`body[j]` is `name += e`, `e` a new array of name's shape, with an operand that dies."""
     stmt = body[j]
     if not (_is_update(stmt, name) and isinstance(stmt.op, gast.Add)
             and _fresh(stmt.value) and not isinstance(stmt.value, gast.Call)):
         return False
     size = shape(build.load(name))
-    operands = _names(stmt.value)
+    operands = names(stmt.value)
     if size is None or not any(is_forward(n) and shape(build.load(n)) == size for n in operands):
         return False
-    later = set().union(*(_names(s) for s in body[j + 1:]))
-    return any(is_array(n) and n not in keep and n not in later for n in operands)
+    arrays = {n for n in operands if is_array(n) and n not in keep}
+    return names.found(arrays, body[j + 1:]) != arrays
 
 
 def _stored(stmt) -> set:

@@ -33,31 +33,41 @@ def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
     reads its name. `shape(node)`: an expression's shape or None; `is_array(name)`: the
     name holds an array; `keep`: names whose arrays live on anyway (parameters, returned);
     `seed`: its assignment parts the sweeps, which stay apart."""
-    body = list(body)
+    body, names, passable = list(body), Names(), {}
+    last = {}  # name -> the last statement that reads or writes it
+    for stmt in body:
+        last.update(dict.fromkeys(names(stmt), stmt))
     for i in range(len(body) - 1, -1, -1):
         stmt = body[i]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and _pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
             continue
-        name, reads = stmt.targets[0].id, _names(stmt.value)
+        name, reads = stmt.targets[0].id, names(stmt.value)
         j = i + 1
-        while (j < len(body) and name not in _names(body[j]) and _passable(body[j], reads, numpy)
-               and build.assigned_name(body[j]) != seed):
+        while j < len(body) and name not in names(body[j]):
+            written = passable.get(id(body[j]))
+            if written is None:
+                written = passable[id(body[j])] = _writes(body[j], numpy, seed)
+            if written is False or written & reads:
+                break
             j += 1
-        if j == len(body) or name not in _names(body[j]):
+        if j == len(body) or name not in names(body[j]):
             continue
         while _is_comment(body[j - 1]) and j - 1 > i:  # under the comment of its reader
             j -= 1
-        if j - 1 == i or not _lives_no_longer(stmt, body[j:], shape, is_array, keep):
+        window = {id(s) for s in body[i:j]}
+        longer = sorted(n for n in reads if id(last.get(n)) in window
+                        and n not in keep and is_array(n))
+        if j - 1 == i or not _fits(stmt, longer, shape):
             continue
         body[i:j] = body[i + 1:j] + [stmt]
+        for n in longer:
+            last[n] = stmt
     return body
 
 
-def _lives_no_longer(stmt, rest, shape, is_array, keep) -> bool:
-    """Every array `stmt` reads is read again in `rest`, but at most one of its shape."""
-    later = set().union(*(_names(s) for s in rest))
-    longer = [n for n in _names(stmt.value) if n not in keep and n not in later and is_array(n)]
+def _fits(stmt, longer, shape) -> bool:
+    """No array lives longer for `stmt`'s move but, at most, one of its shape."""
     size = shape(stmt.value)
     return not longer or (len(longer) == 1 and size is not None
                           and shape(gast.Name(id=longer[0], ctx=gast.Load(), annotation=None,
@@ -65,19 +75,21 @@ def _lives_no_longer(stmt, rest, shape, is_array, keep) -> bool:
                           and int(np.prod(size, dtype=np.int64)) > 1)
 
 
-def _passable(stmt, reads, numpy) -> bool:
-    """`stmt` may run before a pure statement reading `reads`: a comment, or a pure
-    assignment to names that statement does not read."""
+def _writes(stmt, numpy, seed):
+    """The names `stmt` writes if a pure statement may move past it (a comment, a pure
+    assignment to names, not the seed's), else False."""
     if _is_comment(stmt):
-        return True
+        return set()
     if isinstance(stmt, gast.Assign):
         targets = stmt.targets
     elif isinstance(stmt, gast.AugAssign):
         targets = [stmt.target]
     else:
         return False
-    return (all(isinstance(t, gast.Name) and t.id not in reads for t in targets)
-            and _pure(stmt.value, numpy))
+    if (not all(isinstance(t, gast.Name) for t in targets) or not _pure(stmt.value, numpy)
+            or build.assigned_name(stmt) == seed):
+        return False
+    return {t.id for t in targets}
 
 
 def _pure(node, numpy) -> bool:
@@ -105,6 +117,28 @@ def _is_numpy_func(node, numpy) -> bool:
 
 def _names(node) -> set:
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+class Names:
+    """`_names` of nodes that do not change, each walked once (long functions)."""
+
+    def __init__(self):
+        self._known = {}
+
+    def __call__(self, node) -> set:
+        known = self._known.get(id(node))
+        if known is None or known[0] is not node:
+            known = self._known[id(node)] = (node, _names(node))
+        return known[1]
+
+    def found(self, wanted: set, statements) -> set:
+        """Those of `wanted` that occur in `statements`."""
+        found = set()
+        for stmt in statements:
+            found |= wanted & self(stmt)
+            if len(found) == len(wanted):
+                break
+        return found
 
 
 def _is_comment(stmt) -> bool:
