@@ -98,12 +98,18 @@ def _fresh(value) -> bool:
     return False
 
 
+def _transposed(node) -> bool:
+    return (isinstance(node, gast.Attribute) and node.attr == "T"
+            and isinstance(node.value, gast.Name))
+
+
 def _disown(node, owned):
     """Names in `node` that may come out of it shared: anywhere but as an operand of
-    arithmetic or an argument of a function that returns a new array."""
+    arithmetic (a transposed one too: `h.T @ d`, the view dies with the statement) or an
+    argument of a function that returns a new array."""
     if isinstance(node, gast.BinOp):
         for side in (node.left, node.right):
-            if not isinstance(side, gast.Name):
+            if not isinstance(side, gast.Name) and not _transposed(side):
                 _disown(side, owned)
         return
     if isinstance(node, gast.UnaryOp):

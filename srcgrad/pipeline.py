@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, fence, forward, inplace, release, reuse,
-               reverse, runtime, shapeinfo, simplify, source, specialize, stacking)
+from . import (activity, aliases, build, codegen, containers, defer, fence, forward, inplace,
+               release, reuse, reverse, runtime, seedfold, shapeinfo, simplify, sink, source,
+               specialize, stacking)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -309,9 +310,17 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
         known = shapes.get(primal.get(name, name))
         return known is not None and known.shape != () and not known.integer  # not shapes
     keep = set(unit.params) | set(returned)
-    body = release.release(body, is_array, keep)
     shape = specialize.shape_function(unit, shapes)
-    body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"), lambda: unit.helper("spare"))
+    numpy = unit.helper("np")
+    body = seedfold.fold(body, keep | {seed}, lambda name: name not in primal and is_array(name),
+                         numpy)
+    numbers = reuse.numbers(body)
+    shape, array = reuse.knowing_numbers(shape, numbers), lambda n: n not in numbers and is_array(n)
+    body = sink.sink(body, shape, array, keep, numpy, seed)
+    body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
+    body = release.release(body, array, keep)
+    body = reuse.reuse(body, shape, keep,
+                       lambda: unit.helper("np"), lambda: unit.helper("spare"), unit.namer.fresh)
 
     def length(node):
         known = shapes.get(node.id) if isinstance(node, gast.Name) else None

@@ -9,17 +9,29 @@ operation on it whose result has v's shape can write into v instead of a new arr
     d_t4 = d_t5 * t1                d_t4 = np.multiply(d_t5, t1, out=spare(t1, d_t5))
     del d_t5, t1                    del d_t5, t1
 
+A statement of several operations becomes a chain of single ones, each large
+intermediate named (the statement's own target first) so the next can write into it::
+
+    d_t2 = d_h * (1 - h * h)        d_t2 = np.multiply(h, h, out=spare(h))
+    del d_h, h               ->     d_t2 = np.subtract(1, d_t2, out=spare(d_t2))
+                                    d_t2 = np.multiply(d_h, d_t2, out=spare(d_t2, d_h))
+                                    del d_h, h
+
+An operation with nothing to write into takes the array the statement before released
+(its `del` moves after it): `d_x_term = np.cos(x, out=spare(d_t2, x))`.
+
 One array fewer is alive at a time, and the memory is cache-warm. The statement before
 the final `return` is the last to read every name it reads but the returned ones. `spare` (runtime.py)
 gives `v` only if the result's dtype would be v's (specialized code knows shapes, not
-dtypes), else None: a new array, as before. `v` must be read once in the statement (a
-later read would see the result), and the other operand must be a name or a constant
-(it is read twice).
+dtypes), else None: a new array, as before. `v` must be read only by the operation
+that writes into it (a later read would see the result), and the other operands must be
+names or constants (they are read twice).
 """
 
 from __future__ import annotations
 
 import copy
+from collections import Counter
 
 import gast
 import numpy as np
@@ -34,75 +46,204 @@ _UNARY = {"exp", "sin", "cos", "tanh", "log", "sqrt", "negative", "square", "log
           "expm1", "sinh", "cosh", "tan", "reciprocal"}
 
 
-def reuse(body: list, shape, keep: set, numpy: str, spare: str) -> list:
+def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
     """`body` (top-level statements of the fused function, with release's `del`s) with
     operations on a dying array computed into it. `shape(node)`: its shape or None;
     `keep`: names never reused (parameters, returned); `numpy()`, `spare()`: the code's
-    names for NumPy and runtime.spare (asked for only if used)."""
-    owned = _owned(body, keep)
+    names for NumPy and runtime.spare (asked for only if used); `fresh(base)`: a new
+    name for an intermediate (None: the statements' own targets only)."""
+    owned, known = _owned(body, keep), numbers(body)
+    shape = knowing_numbers(shape, known)
+    taken = set()  # arrays computed into: alive under another name after their `del`
     names = {}
 
-    def numpy_name():
-        if "np" not in names:
-            names["np"], names["spare"] = numpy(), spare()
-        return names["np"], names["spare"]
-    for i, stmt in enumerate(body[:-1]):
-        after = body[i + 1]
-        shared = True  # the statement is also the sweeps' own (forward mode copies those)
-        if not isinstance(stmt, (gast.Assign, gast.AugAssign)):
+    def helper(which):  # "np" or "spare"
+        if which not in names:
+            names[which] = (numpy if which == "np" else spare)()
+        return names[which]
+    out = []
+    for i, stmt in enumerate(body):
+        after = body[i + 1] if i + 1 < len(body) else None
+        if not isinstance(stmt, (gast.Assign, gast.AugAssign)) or after is None:
+            out.append(stmt)
             continue
         if isinstance(after, gast.Delete):
             dying = [t.id for t in after.targets if isinstance(t, gast.Name) and t.id in owned]
         elif isinstance(after, gast.Return) and i + 2 == len(body):  # release frees none here
             dying = sorted({n.id for n in build.names(stmt.value) if n.id in owned})
         else:
+            dying = []
+        freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
+        donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
+        chain = _Chain(stmt, dying, donors, shape, helper, fresh, known)
+        if not chain.rewrite():
+            out.append(stmt)
             continue
-        for name in dying:
-            reads = [n for n in build.names(stmt.value) if n.id == name]
-            if len(reads) != 1 or _target_names(stmt) & {name}:
-                continue
-            size = shape(reads[0])
-            if size is None or int(np.prod(size, dtype=np.int64)) < MIN_SIZE:
-                continue
-            if shared:  # rewrite a copy: the sweeps' statement stays as it was
-                stmt = body[i] = gast.copy_location(
-                    type(stmt)(**{f: copy.deepcopy(getattr(stmt, f)) for f in stmt._fields}), stmt)
-                shared = False
-            stmt.value = _into(stmt.value, name, size, shape, *numpy_name())
-    return body
+        taken |= chain.buffers
+        if chain.donated:  # released after the statement that writes into it
+            freed.targets = [t for t in freed.targets if t.id != chain.donated]
+            if not freed.targets:
+                out.pop()
+        out.extend(chain.before + [chain.stmt])
+        late = ([chain.donated] if chain.donated else []) + chain.made
+        if late:
+            if isinstance(after, gast.Delete):  # release's own node, not shared
+                after.targets.extend(build.store(n) for n in late)
+                for t in after.targets:
+                    t.ctx = gast.Del()
+            else:
+                out.append(gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
+                                                          type_comment=None) for n in late]))
+    return out
 
 
-def _into(node, name, size, shape, numpy, spare):
-    """`node` with the operation that reads `name` directly computed into it."""
-    if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
-        sides = [node.left, node.right]
-        for k, side in enumerate(sides):
-            other = sides[1 - k]
-            if (isinstance(side, gast.Name) and side.id == name
-                    and isinstance(other, (gast.Name, gast.Constant)) and shape(node) == size):
-                out = build.call(build.load(spare), build.load(name),
-                                 *([build.load(other.id)] if isinstance(other, gast.Name) else []))
-                return build.call(build.attr(build.load(numpy), _BINARY[type(node.op)]),
-                                  node.left, node.right, out=out)
-        node.left = _into(node.left, name, size, shape, numpy, spare)
-        node.right = _into(node.right, name, size, shape, numpy, spare)
-        return node
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
-        if isinstance(node.operand, gast.Name) and node.operand.id == name:
-            return build.call(build.attr(build.load(numpy), "negative"), node.operand,
-                              out=build.call(build.load(spare), build.load(name)))
-        node.operand = _into(node.operand, name, size, shape, numpy, spare)
-        return node
-    if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-            and isinstance(node.func.value, gast.Name) and node.func.value.id == numpy
-            and node.func.attr in _UNARY and len(node.args) == 1 and not node.keywords):
-        arg = node.args[0]
-        if isinstance(arg, gast.Name) and arg.id == name and shape(node) == size:
-            node.keywords = [gast.keyword(arg="out", value=build.call(build.load(spare),
-                                                                       build.load(name)))]
+class _Chain:
+    """One statement as single operations, each into an operand that dies with it, the
+    intermediate before it, or the array released just before (a donor)."""
+
+    def __init__(self, stmt, dying, donors, shape, helper, fresh, numbers):
+        # a copy: the sweeps' statement stays as it was (forward mode copies those)
+        self.stmt = gast.copy_location(
+            type(stmt)(**{f: copy.deepcopy(getattr(stmt, f)) for f in stmt._fields}), stmt)
+        self.shape, self.helper, self.fresh, self.numbers = shape, helper, fresh, numbers
+        self.reads = Counter(n.id for n in build.names(stmt.value))
+        targets = _target_names(stmt)
+        self.dying, self.donors = set(dying) - targets, [d for d in donors if d not in targets]
+        own = (stmt.targets[0].id if isinstance(stmt, gast.Assign)
+               and isinstance(stmt.targets[0], gast.Name) else None)
+        self.spare_names = [own] if own and own not in self.reads else []
+        self.stmt_base = own or next(iter(sorted(targets)), "t")
+        self.before, self.made, self.donated, self.changed = [], [], None, False
+        self.sizes, self.live, self.results, self.buffers = {}, set(), {}, set()
+
+    def rewrite(self) -> bool:
+        self.stmt.value = self._eval(self.stmt.value)
+        return self.changed
+
+    def _eval(self, node):
+        spec = _operation(node, self.helper("np"))
+        if spec is None:
             return node
-        node.args[0] = _into(arg, name, size, shape, numpy, spare)
+        func, operands = spec
+        size = self.shape(node)
+        args = [self._eval(o) for o in operands]
+        if size is None or int(np.prod(size, dtype=np.int64)) < MIN_SIZE:
+            return _rebuild(node, args)
+        buffer, args = self._buffer(args, size)
+        if buffer is None:
+            node = _rebuild(node, args)
+            self.results[id(node)] = (size, None)  # a new array: the next may write into it
+            return node
+        np_name, spare_name = self.helper("np"), self.helper("spare")
+        others = list(dict.fromkeys(a.id for a in args
+                                    if isinstance(a, gast.Name) and a.id != buffer))
+        self.live -= {a.id for a in args if isinstance(a, gast.Name)}
+        result = build.call(build.attr(build.load(np_name), func), *args,
+                            out=build.call(build.load(spare_name), build.load(buffer),
+                                           *map(build.load, others)))
+        self.results[id(result)] = (size, buffer)
+        self.buffers.add(buffer)
+        self.changed = True
+        return result
+
+    def _buffer(self, args, size):
+        """The array an operation on `args` with a result of shape `size` writes into (or
+        None), and the arguments, its large intermediates among them named."""
+        large = [k for k, a in enumerate(args) if self.results.get(id(a), (None,))[0] == size]
+        if not all(build.is_atom(a) or _arithmetic_of(a, self.numbers)
+                   for k, a in enumerate(args) if k not in large):
+            return None, args  # names are read twice: by the operation and by `spare`
+        args = list(args)
+        for k in large:
+            name = self._name(self.results[id(args[k])][1])
+            if name is None:
+                return None, args
+            self.before.append(build.assign(name, args[k], self.stmt))
+            self.sizes[name] = size
+            self.live.add(name)
+            args[k] = build.load(name)
+        names = [a.id for a in args if isinstance(a, gast.Name)]
+        for name in names:  # an intermediate of this statement, then an array dying with it
+            if name in self.live and self.sizes[name] == size:
+                return name, args
+        for name in names:
+            if (name in self.dying and names.count(name) == self.reads[name]
+                    and self.shape(build.load(name)) == size):
+                return name, args
+        for donor in self.donors[:1]:
+            if self.donated is None and self.shape(build.load(donor)) == size:
+                self.donated = donor
+                return donor, args
+        return None, args
+
+    def _name(self, buffer):
+        """The name of an intermediate: that of the one it was computed into, else the
+        statement's target, else a new one (None: none may be made)."""
+        if buffer in self.sizes:
+            return buffer
+        if self.spare_names:
+            return self.spare_names.pop()
+        if self.fresh is None:
+            return None
+        name = self.fresh(f"{self.stmt_base}_term")
+        self.made.append(name)
+        return name
+
+
+def _operation(node, numpy):
+    """(NumPy function, operands) of one elementwise operation, else None."""
+    if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)], [node.left, node.right]
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        return "negative", [node.operand]
+    if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and isinstance(node.func.value, gast.Name) and node.func.attr in _UNARY
+            and len(node.args) == 1 and not node.keywords
+            and node.func.value.id == numpy):
+        return node.func.attr, [node.args[0]]
+    return None
+
+
+def _rebuild(node, args):
+    if isinstance(node, gast.BinOp):
+        node.left, node.right = args
+    elif isinstance(node, gast.UnaryOp):
+        node.operand, = args
+    else:
+        node.args = args
     return node
+
+
+def numbers(body) -> set:
+    """Names bound once, at the top level, to arithmetic on constants and such names: the
+    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
+    counts = Counter(n.id for stmt in body for n in gast.walk(stmt)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    numbers = set()
+    for stmt in body:
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and counts[stmt.targets[0].id] == 1 and _arithmetic_of(stmt.value, numbers)):
+            numbers.add(stmt.targets[0].id)
+    return numbers
+
+
+def _arithmetic_of(node, numbers) -> bool:
+    if isinstance(node, gast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, gast.Name):
+        return node.id in numbers
+    if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
+        return _arithmetic_of(node.left, numbers) and _arithmetic_of(node.right, numbers)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return _arithmetic_of(node.operand, numbers)
+    return False
+
+
+def knowing_numbers(shape, numbers):
+    """`shape`, but () for arithmetic on numbers alone."""
+    def known(node):
+        return () if _arithmetic_of(node, numbers) else shape(node)
+    return known
 
 
 def _target_names(stmt) -> set:
@@ -128,6 +269,8 @@ def _owned(body, keep) -> set:
                     counts[node.id] = counts.get(node.id, 0) + 2
     owned = {n for n in fresh if counts.get(n) == 1 and n not in keep}
     for stmt in body:
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.value, gast.Name):
+            continue  # `d_x -= d_t2`: an operand of arithmetic
         if isinstance(stmt, (gast.Assign, gast.AugAssign)):
             _disown(stmt.value, owned)
             if isinstance(stmt, gast.Assign) and not isinstance(stmt.targets[0], gast.Name):

@@ -27,9 +27,29 @@ def test_a_dying_operand_takes_the_result():
     lines = [line.strip() for line in code.splitlines()]
     assert "t4 = np.exp(t3, out=spare(t3))" in lines and lines[lines.index(
         "t4 = np.exp(t3, out=spare(t3))") + 1] == "del t3"
-    assert "d_t4 = np.multiply(d_t5, t1, out=spare(t1, d_t5))" in lines
-    assert "d_x += np.multiply(d_t3, t2, out=spare(d_t3, t2))" in lines
+    assert "d_t3 = np.multiply(t1, t4, out=spare(t1, t4))" in lines
+    assert "d_x = np.multiply(d_t3, t2, out=spare(t2, d_t3))" in lines
     assert "out=spare(x" not in code  # a parameter: the caller's array
+    # the array `del d_t2` would free takes cos(x); its del comes after
+    at = lines.index("d_x_term = np.cos(x, out=spare(d_t2, x))")
+    assert lines[at - 1] == "d_x -= d_t2" and lines[at + 2] == "del d_t2, d_x_term"
+
+
+def layer(W, X, V):
+    h = np.tanh(X @ W)
+    return np.sum(h @ V)
+
+
+def test_a_compound_statement_becomes_a_chain_of_single_operations():
+    args = (np.linspace(-1, 1, 6).reshape(3, 2), np.linspace(0, 2, 12).reshape(4, 3),
+            np.array([[0.5], [-2.0]]))
+    code = fused(checked_source(layer, args, (0, 2)))
+    lines = [line.strip() for line in code.splitlines()]
+    at = lines.index("d_t1 = np.multiply(h, h, out=spare(h))")  # h.T @ d_t2 shares nothing
+    assert lines[at:at + 4] == ["d_t1 = np.multiply(h, h, out=spare(h))",
+                                "d_t1 = np.subtract(1, d_t1, out=spare(d_t1))",
+                                "d_t1 = np.multiply(d_h, d_t1, out=spare(d_t1, d_h))",
+                                "del d_h, h"]
 
 
 def viewed(x):
@@ -48,7 +68,8 @@ def test_shared_or_twice_read_arrays_are_not_written():
     assert "spare(t)" not in code and "spare(u)" not in code
     assert "d_u = np.multiply(d_t1, 2.0, out=spare(d_t1))" in code
     code = fused(checked_source(read_twice, (np.linspace(0, 1, 5),), (0,)))
-    assert "np.multiply(d_t2, t, out=spare(t, d_t2))" in code  # SSA: one read a statement
+    assert "d_t = np.multiply(d_t2, t1, out=spare(t1, d_t2))" in code
+    assert "spare(t," not in code and "spare(t)" not in code  # d_x is t (seedfold.py)
 
 
 def rewritten(text):
@@ -58,14 +79,67 @@ def rewritten(text):
 
 
 def test_what_is_read_twice_or_made_elsewhere_is_not_written():
-    assert rewritten("t = np.sin(x)\nr = t * (x + t)\ndel t") == (
-        "t = np.sin(x)\nr = t * (x + t)\ndel t")  # t read again after the product
+    assert rewritten("t = np.sin(x)\nr = t * (x + t)\ndel t") == (  # t read twice: the sum
+        "t = np.sin(x)\nr = x + t\nr = np.multiply(t, r, out=spare(r, t))\ndel t")  # is new
     assert rewritten("t = f(x)\nr = t * x\ndel t").count("spare") == 0  # f's array
-    assert rewritten("t = np.sin(x)\nr = t * (x + x)\ndel t").count("spare") == 0  # read twice
+    assert rewritten("t = np.sin(x)\nr = t * (x + x)\ndel t") == (  # the new sum takes it
+        "t = np.sin(x)\nr = x + x\nr = np.multiply(t, r, out=spare(r, t))\ndel t")
     assert rewritten("t = np.sin(x)\nr = t * x\ndel t") == (
         "t = np.sin(x)\nr = np.multiply(t, x, out=spare(t, x))\ndel t")
     assert rewritten("t = np.sin(x)\nr = np.exp(t)\nreturn r") == (  # release: no del here
         "t = np.sin(x)\nr = np.exp(t, out=spare(t))\nreturn r")
+
+
+def chained(text, sizes):
+    """`text` rewritten by reuse, with names of the shapes in `sizes` (others: numbers)."""
+    def shape(node):
+        if isinstance(node, gast.Name):
+            return sizes.get(node.id, ())
+        if isinstance(node, gast.Constant):
+            return ()
+        parts = [shape(n) for n in ([node.left, node.right] if isinstance(node, gast.BinOp)
+                                    else node.args if isinstance(node, gast.Call)
+                                    else [node.operand])]
+        return None if None in parts else np.broadcast_shapes(*parts)
+    body = reuse.reuse(gast.parse(text).body, shape, {"x", "r"}, lambda: "np",
+                       lambda: "spare", lambda base: base + "_1")
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+
+
+def test_chains_write_into_what_dies_with_them_only():
+    five = {n: (5,) for n in ("x", "h", "d", "r", "u")}
+    assert chained("h = np.tanh(x)\nd = np.sin(x)\nr = d * (1 - h * h)\ndel d, h", five) == (
+        "h = np.tanh(x)\nd = np.sin(x)\nr = np.multiply(h, h, out=spare(h))\n"
+        "r = np.subtract(1, r, out=spare(r))\nr = np.multiply(d, r, out=spare(r, d))\n"
+        "del d, h")
+    # d of shape (1, 5) broadcasts: the product is larger than it, and does not take it
+    assert chained("h = np.tanh(x)\nd = np.sin(x)\nr = d * h\ndel d\nreturn r",
+                   {**five, "d": (1, 5), "h": (4, 5)}) == (
+        "h = np.tanh(x)\nd = np.sin(x)\nr = d * h\ndel d\nreturn r")
+    assert chained("h = np.tanh(x)\nd = np.sin(x)\nr = d * (1 - h * h)\ndel d, h",
+                   {**five, "d": (4, 5), "r": (4, 5), "h": (1, 5)}) == (
+        "h = np.tanh(x)\nd = np.sin(x)\nr = np.multiply(h, h, out=spare(h))\n"
+        "r = d * np.subtract(1, r, out=spare(r))\ndel d, h")  # (1, 5) and (4, 5): not chained
+    # an update in place names its intermediate anew, and frees it after
+    assert chained("u = np.sin(x)\nr = np.exp(x)\nr += u * np.cos(x)\nreturn r", five) == (
+        "u = np.sin(x)\nr = np.exp(x)\nr_term_1 = np.cos(x)\n"
+        "r += np.multiply(u, r_term_1, out=spare(r_term_1, u))\ndel r_term_1\nreturn r")
+    # numbers (the seed and what flows from it) are no arrays, whatever their shape says
+    assert chained("s = 1.0\nh = np.tanh(x)\nr = 2 * s * h\ndel h", {**five, "s": (5,)}) == (
+        "s = 1.0\nh = np.tanh(x)\nr = np.multiply(2 * s, h, out=spare(h))\ndel h")
+
+
+def test_a_donor_is_an_array_nothing_else_holds():
+    five = {n: (5,) for n in ("x", "a", "b", "c", "r")}
+    assert chained("a = np.sin(x)\nb = np.sum(a)\ndel a\nc = np.cos(x)\nr = b * c\n"
+                   "return r", {**five, "b": ()}) == (
+        "a = np.sin(x)\nb = np.sum(a)\nc = np.cos(x, out=spare(a, x))\ndel a\n"
+        "r = np.multiply(b, c, out=spare(c, b))\nreturn r")
+    # b is a's array now: it must not take c
+    assert chained("a = np.sin(x)\nb = a * 2.0\ndel a\nc = np.cos(x)\nr = b + c\n"
+                   "return r", five) == (
+        "a = np.sin(x)\nb = np.multiply(a, 2.0, out=spare(a))\ndel a\nc = np.cos(x)\n"
+        "r = np.add(b, c, out=spare(b, c))\nreturn r")
 
 
 def test_spare_only_when_the_dtype_is_kept():

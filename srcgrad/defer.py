@@ -1,0 +1,114 @@
+"""Start an adjoint with a contribution that can reuse memory, in the one function a
+`grad` call runs.
+
+An adjoint's first contribution often needs a new array (`2 * d_t6 * x`: nothing in
+it dies), while the next one has an operand read for the last time, whose array it can
+take (reuse.py). Summed the other way round, the adjoint starts in that array and the
+first contribution comes last, when arrays have died and can lend it their memory::
+
+    d_x = 2 * d_t6 * x              d_x = d_t3 * t2
+    d_x += d_t3 * t2         ->     d_t2 = d_t3 * x
+    d_t2 = d_t3 * x                 d_x -= d_t2
+    d_x -= d_t2                     d_x += 2 * d_t6 * x
+
+The sum is the same up to rounding (the gradient is made the argument's dtype at the
+end anyway). Only for a pure first contribution whose operands outlive the move
+(parameters, numbers, arrays read again later) and nothing between writes, and a next
+one `+=` of a new array (arithmetic: `d_x` must not name another array) provably of
+`d_x`'s shape (an operand of that shape that is no adjoint, whose shapes are nominal)
+with an array operand that dies there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import gast
+
+from . import build
+from .inplace import _fresh
+from .sink import Names, _is_comment, _pure
+
+
+def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> list:
+    """`body` with `d = e1; d += e2; ...(d -= ...)` as `d = e2; ...; d += e1`.
+
+    `shape(node)`: an expression's (maybe nominal) shape; `is_array(name)`: the name
+    holds an array; `is_forward(name)`: a value of the forward sweep (its shape is true);
+    `keep`: names that live on anyway (parameters, returned)."""
+    body = list(body)
+    assigned = Counter(build.assigned_name(s) for s in body if isinstance(s, gast.Assign))
+    stores = Counter(n.id for s in body for n in gast.walk(s)
+                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    i, started, names = 0, set(), Names()  # started: made here, never moved again
+    while i < len(body):
+        if id(body[i]) not in started and _deferred(body, i, assigned, stores, shape, is_array,
+                                                    is_forward, keep, numpy, started, names):
+            continue  # body[i] is the next statement now
+        i += 1
+    return body
+
+
+def _deferred(body, i, assigned, stores, shape, is_array, is_forward, keep, numpy,
+              started, names) -> bool:
+    """Whether `body[i]`, an adjoint's first contribution, moved after its updates."""
+    first, name = body[i], build.assigned_name(body[i])
+    if (name is None or not isinstance(first.targets[0], gast.Name)
+            or assigned[name] != 1 or not _pure(first.value, numpy)):
+        return False
+    j = _next(body, i)
+    if j is None or not _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names):
+        return False
+    k = j  # the last of the updates in place that follow
+    for m in range(j + 1, len(body)):
+        if name in names(body[m]):
+            if not _is_update(body[m], name):
+                break
+            k = m
+    operands = names(first.value)
+    if any(stores[n] and n in _stored(s) for s in body[i + 1:k + 1] for n in operands):
+        return False
+    arrays = {n for n in operands if n not in keep and is_array(n)}
+    if names.found(arrays, body[k + 1:]) != arrays:
+        return False  # it would keep an array alive longer
+    update = body[j]
+    body.insert(k + 1, gast.copy_location(
+        gast.AugAssign(target=build.store(name), op=gast.Add(), value=first.value), first))
+    body[j] = build.assign(name, update.value, update)
+    started.add(id(body[j]))
+    del body[i]
+    return True
+
+
+def _next(body, i):
+    """The index of the statement after `body[i]`, comments aside."""
+    j = i + 1
+    while j < len(body) and _is_comment(body[j]):
+        j += 1
+    return j if j < len(body) else None
+
+
+def _is_update(stmt, name) -> bool:
+    return (isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name)
+            and stmt.target.id == name and isinstance(stmt.op, (gast.Add, gast.Sub))
+            and all(not (isinstance(n, gast.Name) and n.id == name)
+                    for n in gast.walk(stmt.value)))
+
+
+def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> bool:
+    """`body[j]` is `name += e`, `e` a new array of name's shape, with an operand that dies."""
+    stmt = body[j]
+    if not (_is_update(stmt, name) and isinstance(stmt.op, gast.Add)
+            and _fresh(stmt.value) and not isinstance(stmt.value, gast.Call)):
+        return False
+    size = shape(build.load(name))
+    operands = names(stmt.value)
+    if size is None or not any(is_forward(n) and shape(build.load(n)) == size for n in operands):
+        return False
+    arrays = {n for n in operands if is_array(n) and n not in keep}
+    return names.found(arrays, body[j + 1:]) != arrays
+
+
+def _stored(stmt) -> set:
+    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+            and isinstance(n.ctx, gast.Store)}

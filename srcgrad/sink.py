@@ -1,0 +1,146 @@
+"""Make each array just before it is first read, in the one function a `grad` call runs.
+
+The backward sweep makes an adjoint where the rule of its operation is, often long
+before anything reads it; meanwhile it holds memory. Moved down to its first reader,
+fewer large arrays are alive at once, and an operand read for the last time there can
+take its result (reuse.py)::
+
+    d_x = 2 * d_t6 * x              d_t3 = t1 * t4
+    d_t3 = t1 * t4                  d_x = 2 * d_t6 * x
+    d_t2 = d_t3 * x          ->     d_x += d_t3 * t2
+    d_x += d_t3 * t2                d_t2 = d_t3 * x
+    d_x -= d_t2                     d_x -= d_t2
+
+Only an assignment of arithmetic and NumPy functions (no effects) moves, and only past
+such statements that write nothing it reads. It must not keep an array alive longer,
+except one operand of its own shape, which it can then compute into.
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from . import build
+from .inplace import _FRESH_CALLS
+from .reuse import _UNARY
+
+_PURE_CALLS = _FRESH_CALLS | _UNARY | {"multiply", "add", "subtract", "divide"}
+
+
+def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
+    """`body` with each pure assignment moved to just before the statement that first
+    reads its name. `shape(node)`: an expression's shape or None; `is_array(name)`: the
+    name holds an array; `keep`: names whose arrays live on anyway (parameters, returned);
+    `seed`: its assignment parts the sweeps, which stay apart."""
+    body, names, passable = list(body), Names(), {}
+    last = {}  # name -> the last statement that reads or writes it
+    for stmt in body:
+        last.update(dict.fromkeys(names(stmt), stmt))
+    for i in range(len(body) - 1, -1, -1):
+        stmt = body[i]
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and _pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
+            continue
+        name, reads = stmt.targets[0].id, names(stmt.value)
+        j = i + 1
+        while j < len(body) and name not in names(body[j]):
+            written = passable.get(id(body[j]))
+            if written is None:
+                written = passable[id(body[j])] = _writes(body[j], numpy, seed)
+            if written is False or written & reads:
+                break
+            j += 1
+        if j == len(body) or name not in names(body[j]):
+            continue
+        while _is_comment(body[j - 1]) and j - 1 > i:  # under the comment of its reader
+            j -= 1
+        window = {id(s) for s in body[i:j]}
+        longer = sorted(n for n in reads if id(last.get(n)) in window
+                        and n not in keep and is_array(n))
+        if j - 1 == i or not _fits(stmt, longer, shape):
+            continue
+        body[i:j] = body[i + 1:j] + [stmt]
+        for n in longer:
+            last[n] = stmt
+    return body
+
+
+def _fits(stmt, longer, shape) -> bool:
+    """No array lives longer for `stmt`'s move but, at most, one of its shape."""
+    size = shape(stmt.value)
+    return not longer or (len(longer) == 1 and size is not None
+                          and shape(gast.Name(id=longer[0], ctx=gast.Load(), annotation=None,
+                                              type_comment=None)) == size
+                          and int(np.prod(size, dtype=np.int64)) > 1)
+
+
+def _writes(stmt, numpy, seed):
+    """The names `stmt` writes if a pure statement may move past it (a comment, a pure
+    assignment to names, not the seed's), else False."""
+    if _is_comment(stmt):
+        return set()
+    if isinstance(stmt, gast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, gast.AugAssign):
+        targets = [stmt.target]
+    else:
+        return False
+    if (not all(isinstance(t, gast.Name) for t in targets) or not _pure(stmt.value, numpy)
+            or build.assigned_name(stmt) == seed):
+        return False
+    return {t.id for t in targets}
+
+
+def _pure(node, numpy) -> bool:
+    """Arithmetic on names and constants and NumPy functions that make a new array."""
+    for n in gast.walk(node):
+        if isinstance(n, gast.Call):
+            func = n.func
+            if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                    and func.value.id == numpy and func.attr in _PURE_CALLS):
+                return False
+            if any(k.arg == "out" for k in n.keywords):
+                return False
+        elif not isinstance(n, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp,
+                                gast.operator, gast.unaryop, gast.expr_context, gast.keyword,
+                                gast.Attribute)):
+            return False
+        elif isinstance(n, gast.Attribute) and n.attr != "T" and not _is_numpy_func(n, numpy):
+            return False
+    return True
+
+
+def _is_numpy_func(node, numpy) -> bool:
+    return isinstance(node.value, gast.Name) and node.value.id == numpy
+
+
+def _names(node) -> set:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+class Names:
+    """`_names` of nodes that do not change, each walked once (long functions)."""
+
+    def __init__(self):
+        self._known = {}
+
+    def __call__(self, node) -> set:
+        known = self._known.get(id(node))
+        if known is None or known[0] is not node:
+            known = self._known[id(node)] = (node, _names(node))
+        return known[1]
+
+    def found(self, wanted: set, statements) -> set:
+        """Those of `wanted` that occur in `statements`."""
+        found = set()
+        for stmt in statements:
+            found |= wanted & self(stmt)
+            if len(found) == len(wanted):
+                break
+        return found
+
+
+def _is_comment(stmt) -> bool:
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str))

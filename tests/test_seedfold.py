@@ -1,0 +1,58 @@
+"""seedfold: the fused grad call multiplies by the seed 1.0 nowhere.
+Generated code AND gradients vs finite differences."""
+
+import ast
+
+import gast
+import numpy as np
+
+from srcgrad import seedfold
+from finite_diff import checked_source, fused
+
+
+def elementwise(x):
+    return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
+
+
+def scaled(x, n):
+    t = n * 2  # integers: 1.0 * t is a new float array
+    return np.sum(np.sin(x) * t)
+
+
+def scaled_float(x, n):
+    t = n * 2.0
+    return np.sum(np.sin(x) * t)
+
+
+def test_products_with_the_seed_are_gone():
+    code = fused(checked_source(elementwise, (np.linspace(-1, 1, 7),), (0,)))
+    assert "d_t5" not in code and "d_t1" not in code and "d_t4" not in code
+    assert "d_t3 = t1 * t4" in code and "d_x += t4 * np.cos(x)" in code
+    code = fused(checked_source(scaled, (np.linspace(-1, 1, 5), np.arange(5)), (0,)))
+    assert "d_t1 = d_t2 * t" in code  # t is no float array: kept
+    code = fused(checked_source(scaled_float, (np.linspace(-1, 1, 5), np.arange(5)), (0,)))
+    assert "d_x = t * np.cos(x)" in code
+
+
+def folded(text, arrays=("t", "u")):
+    body = seedfold.fold(gast.parse(text).body, {"x", "r", "seed"},
+                         lambda name: name in arrays, "np")
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+
+
+def test_only_float_arrays_bound_once_are_folded():
+    assert folded("t = np.exp(x)\nseed = 1.0\nd = seed\ne = d * t\nr = e + 1\nreturn r") == (
+        "t = np.exp(x)\nseed = 1.0\nr = t + 1\nreturn r")
+    assert folded("t = x * 2.0\nseed = 1.0\ne = t * seed\nr = e / 2\nreturn r") == (
+        "t = x * 2.0\nseed = 1.0\nr = t / 2\nreturn r")
+    kept = [
+        "t = x * 2\nseed = 1.0\ne = seed * t\nr = e + 1\nreturn r",  # integers maybe
+        "t = np.exp(x)\nseed = 1.0\ne = seed * t\ne += 1\nr = e\nreturn r",  # updated
+        "t = np.exp(x)\nt += 1\nseed = 1.0\ne = seed * t\nr = e\nreturn r",  # t updated
+        "t = np.exp(x)\nseed = 1.0\nr = seed * t\nreturn r",  # returned: its own array
+        "v = np.exp(x)\nseed = 1.0\ne = seed * v\nr = e + 1\nreturn r",  # maybe a number
+        "t = np.exp(x)\nseed = 2.0\ne = seed * t\nr = e + 1\nreturn r",  # not the seed 1.0
+        "t = np.exp(x)\nseed = 1.0\ne = seed + t\nr = e + 1\nreturn r",  # not a product
+    ]
+    for text in kept:
+        assert folded(text, arrays=("t",)) == text
