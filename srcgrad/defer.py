@@ -38,8 +38,7 @@ def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> lis
     `keep`: names that live on anyway (parameters, returned)."""
     body = list(body)
     assigned = Counter(build.assigned_name(s) for s in body if isinstance(s, gast.Assign))
-    stores = Counter(n.id for s in body for n in gast.walk(s)
-                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    stores = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Store)
     i, started, names = 0, set(), Names()  # started: made here, never moved again
     while i < len(body):
         if id(body[i]) not in started and _deferred(body, i, assigned, stores, shape, is_array,
@@ -91,8 +90,7 @@ def _next(body, i):
 def _is_update(stmt, name) -> bool:
     return (isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name)
             and stmt.target.id == name and isinstance(stmt.op, (gast.Add, gast.Sub))
-            and all(not (isinstance(n, gast.Name) and n.id == name)
-                    for n in gast.walk(stmt.value)))
+            and all(n.id != name for n in build.names(stmt.value)))
 
 
 def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> bool:
@@ -110,5 +108,4 @@ def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> 
 
 
 def _stored(stmt) -> set:
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Store)}
+    return build.stored(stmt)

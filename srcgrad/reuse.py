@@ -73,6 +73,9 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
             dying = sorted({n.id for n in build.names(stmt.value) if n.id in owned})
         else:
             dying = []
+        if not _large_operation(stmt.value, shape, helper):  # nothing to write into
+            out.append(stmt)
+            continue
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
         donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
         chain = _Chain(stmt, dying, donors, shape, helper, fresh, known)
@@ -190,6 +193,15 @@ class _Chain:
         return name
 
 
+def _large_operation(node, shape, helper) -> bool:
+    """`node` is an elementwise operation with a large result (its operands, whose
+    results broadcast into it, are no larger)."""
+    if _operation(node, helper("np")) is None:
+        return False
+    size = shape(node)
+    return size is not None and int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
+
+
 def _operation(node, numpy):
     """(NumPy function, operands) of one elementwise operation, else None."""
     if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
@@ -217,8 +229,7 @@ def _rebuild(node, args):
 def numbers(body) -> set:
     """Names bound once, at the top level, to arithmetic on constants and such names: the
     seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
-    counts = Counter(n.id for stmt in body for n in gast.walk(stmt)
-                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    counts = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Store)
     numbers = set()
     for stmt in body:
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)

@@ -98,7 +98,10 @@ def _axes(axis, ndim):
 
 class _Analysis:
     def __init__(self, body, counts, shape, spread):
-        self.body, self.counts, self.shape, self.spread = body, counts, shape, spread
+        self.counts, self.shape, self.spread = counts, shape, spread
+        # each statement with the names it mentions (a loop's or an `if`'s: in its head)
+        self.statements = [(stmt, {n.id for n in build.names(_head(stmt))})
+                           for stmt in build.statements(body)]
 
     def valid(self, roots, returned) -> bool:
         """Whether every use of the names in `roots` (name -> its statement), and of the
@@ -106,9 +109,11 @@ class _Analysis:
         small: dict = {}
         while True:
             before = dict(small)
-            for stmt in build.statements(self.body):
+            for stmt, mentioned in self.statements:
                 if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                     name = stmt.targets[0].id
+                    if name not in roots and mentioned.isdisjoint(small):
+                        continue  # the value it would have anyway
                     if name in roots:
                         found = _small(stmt.value, small, self.shape, self.spread)
                         kind = found[1] if found else BAD
@@ -120,7 +125,7 @@ class _Analysis:
                         if small.get(name, kind) != kind or (kind and self.counts[name] > 1):
                             return False  # an array that might be updated in place
                         small[name] = kind
-                elif _mentions(stmt, small, headers_only=True):
+                elif not mentioned.isdisjoint(small):
                     return False
             if small == before:
                 return not small.keys() & returned
@@ -157,16 +162,17 @@ class _Analysis:
         return BAD if _mentions(node, small) else OTHER
 
 
-def _mentions(node, names, headers_only=False) -> bool:
-    if not names:
-        return False
-    if headers_only and isinstance(node, (gast.If, gast.While)):
-        node = node.test
-    elif headers_only and isinstance(node, gast.For):
-        node = gast.Tuple(elts=[node.target, node.iter], ctx=gast.Load())
-    elif isinstance(node, list):
-        node = gast.Tuple(elts=node, ctx=gast.Load())
-    return any(n.id in names for n in build.names(node))
+def _head(stmt):
+    """What of a statement runs as one: all of it, or the head of a loop or an `if`."""
+    if isinstance(stmt, (gast.If, gast.While)):
+        return stmt.test
+    if isinstance(stmt, gast.For):
+        return [stmt.target, stmt.iter]
+    return stmt
+
+
+def _mentions(node, names) -> bool:
+    return bool(names) and any(n.id in names for n in build.names(node))
 
 
 def _assignment_counts(body) -> dict:

@@ -17,10 +17,11 @@ other's array; a returned name is never folded (it must be the gradient's own ar
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
+
+from . import build
 
 _FLOAT_FUNCS = {"exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "log", "log1p", "expm1",
                 "log2", "log10", "exp2", "sqrt", "cbrt", "arcsin", "arccos", "arctan",
@@ -32,11 +33,10 @@ def fold(body: list, keep: set, is_array, numpy: str) -> list:  # keep: the seed
     """`body` without `d = one * t` (or `t * one`) where `one` is the seed 1.0 and `t` a
     float array: later reads of `d` read `t`. `is_array(name)`: a forward value known to
     be an array; `numpy`: the code's name for NumPy."""
-    stores = Counter(n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
-                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+    stores = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Store)
     ones, floats, renamed, out = set(), set(), {}, []
     for stmt in body:
-        if renamed and any(isinstance(n, gast.Name) and n.id in renamed for n in gast.walk(stmt)):
+        if renamed and any(n.id in renamed for n in build.names(stmt)):
             stmt = _renamed(stmt, renamed)  # a copy: the sweeps' statement stays as it was
         target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
         if isinstance(target, gast.Name) and stores[target.id] == 1:
@@ -86,9 +86,9 @@ def _floats(node, floats, numpy) -> bool:
 
 
 def _renamed(stmt, renamed):
-    stmt = copy.deepcopy(stmt)
-    for node in gast.walk(stmt):
-        if isinstance(node, gast.Name) and node.id in renamed:
+    stmt = build.clone(stmt)
+    for node in build.names(stmt):
+        if node.id in renamed:
             node.id = renamed[node.id]
     return stmt
 
@@ -96,8 +96,7 @@ def _renamed(stmt, renamed):
 def _without_unread(body, ones, keep) -> list:
     """`body` without the copies of the seed nothing reads any more."""
     while True:
-        read = {n.id for stmt in body for n in gast.walk(stmt)
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        read = build.loaded(body)
         dead = [stmt for stmt in body if isinstance(stmt, gast.Assign)
                 and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in ones
                 and stmt.targets[0].id not in read | keep]

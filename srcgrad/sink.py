@@ -116,7 +116,7 @@ def _is_numpy_func(node, numpy) -> bool:
 
 
 def _names(node) -> set:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in build.names(node)}
 
 
 class Names:
