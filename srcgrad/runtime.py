@@ -102,13 +102,13 @@ def spare(v, *others):
 def row_out(steps, k, *arrays):
     """Row k of `steps`, as the `out=` of an operation on `arrays` (and small Python
     numbers) that gives an array of the row's shape (stacking.py), if the result's dtype
-    is the row's: `steps` is a float array and the arrays are of its dtype. Else None: a
-    new array (and `rows_of` stacks the steps' values)."""
+    is the row's: `steps` is a float array and the arrays are arrays of its dtype. Else
+    None: a new array (and `rows_of` stacks the steps' values)."""
     dtype = steps.dtype
     if dtype.kind != "f":
         return None
     for x in arrays:
-        if x.dtype != dtype:
+        if type(x) is not np.ndarray or x.dtype != dtype:
             return None
     return steps[k]
 
