@@ -77,6 +77,12 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
     kept = {plan.rows: plan for plans in carried.values() for plan in plans
             if plan.tape in rows}
     shape = _knowing(shape, {plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
+    used = {array for stmt in body if isinstance(stmt, gast.For) and _replayed(stmt) in rows
+            for *_, array in _plan(stmt, rows[_replayed(stmt)], shape)}
+    for plan in [plan for name, plan in kept.items() if name not in used]:
+        del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows
+        if not rows[plan.tape]:
+            del rows[plan.tape]
     out, deleted = [], set()
     for stmt in body:
         if any(stmt is loop for loop in counted):
@@ -384,20 +390,7 @@ def _saved_rows(loop, written) -> dict:
 def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
     """[the stacks, the loop copying each step's adjoint into them, one product per
     accumulated adjoint, `del` the stacks] or [loop]."""
-    if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
-        return [loop]
-    saved = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)}
-    local = _bound(loop.body)
-    rows = {name: array for name, array in rows.items() if name in saved and name not in local}
-    uses = {}
-    for node in gast.walk(loop):
-        if isinstance(node, gast.Name):
-            uses[node.id] = uses.get(node.id, 0) + 1
-    plan = []  # (position, accumulator, "sum" or "product", step's adjoint, row array)
-    for k, stmt in enumerate(loop.body):
-        found = _accumulation(stmt, rows, shape)
-        if found is not None and uses[found[0]] == 1 and found[0] not in local:
-            plan.append((k,) + found)
+    plan = _plan(loop, rows, shape)
     if not plan:
         return [loop]
     loop = copy.deepcopy(loop)  # the backward function keeps the sweep's own loop
@@ -444,6 +437,26 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
     used = [array for array in dict.fromkeys(array for *_, array in plan) if array in carried]
     return before + [loop] + after + [_delete(
         list(stacks.values()) + [n for array in used for n in (array, carried[array].buffer)])]
+
+
+def _plan(loop, rows, shape) -> list:
+    """[(position, accumulator, "sum" or "product", step's adjoint, row array)] of the
+    accumulations the backward loop's one product per adjoint replaces."""
+    if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
+        return []
+    saved = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)}
+    local = _bound(loop.body)
+    rows = {name: array for name, array in rows.items() if name in saved and name not in local}
+    uses = {}
+    for node in gast.walk(loop):
+        if isinstance(node, gast.Name):
+            uses[node.id] = uses.get(node.id, 0) + 1
+    plan = []
+    for k, stmt in enumerate(loop.body):
+        found = _accumulation(stmt, rows, shape)
+        if found is not None and uses[found[0]] == 1 and found[0] not in local:
+            plan.append((k,) + found)
+    return plan
 
 
 def _accumulation(stmt, rows, shape):

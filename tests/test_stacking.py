@@ -344,3 +344,11 @@ def test_a_carried_value_that_could_be_seen_elsewhere_is_not_put_into_rows(chang
     assert "row_out" in carried(CARRIED)
     assert change[0] in CARRIED
     assert "row_out" not in carried(CARRIED.replace(*change))
+
+
+def test_a_carried_value_no_product_reads_is_left_per_step():
+    args = (rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=(5, 3)))
+    code = fused(checked_source(over_vectors, args, (0, 1, 2)))  # h a vector: outer products
+    assert "row_out" not in code and "rows_of" not in code
+    code = carried(CARRIED.replace("    d_W += h_1.T @ g\n", "    d_W += g.T @ h_1\n"))
+    assert "row_out" not in code and "rows_of" not in code
