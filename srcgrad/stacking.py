@@ -24,6 +24,25 @@ product after the loop; each step copies its adjoint into a stack made before it
     d_Wx += xs[:n_steps].reshape(n_steps * 16, 8).T @ d_t11_steps.reshape(n_steps * 16, 32)
     d_b += d_t11_steps.sum(axis=(0, 1))
 
+A value the forward loop carries from step to step (`h_1`, saved on the tape, then
+`h_1 = h_2`) whose new value is one operation is computed into row t + 1 of one array,
+so the tape's `h_1`s are its rows and `d_Wh += h_1.T @ d_t9` is one product too::
+
+    h_1_steps = np.empty((51, 16, 32), dtype=h_1.dtype)
+    h_1_steps[0] = h_1
+    h_1 = h_1_steps[0]
+    for t in range(t6):
+        ...
+        h_2 = np.tanh(t11, out=row_out(h_1_steps, t + 1, t11))
+    ...
+    h_1_rows = rows_of(h_1_steps, tape, 0)
+    ...
+    d_Wh += h_1_rows.reshape(n_steps * 16, 32).T @ d_t11_steps.reshape(n_steps * 16, 32)
+
+`row_out` gives the row only if the result's dtype is the row's (else a new array, and
+`rows_of` stacks the tape's values instead); no array that may be a row is changed,
+returned or given to a function we know nothing of.
+
 A step's row of `xs` is read from `xs` itself (no copy): only when the forward loop is
 `for t in range(n)` that saves `t7 = xs[t]` on its tape in every iteration, and `xs` is
 never written. The rewritten loops are copies: the sweeps' own statements stay plain
