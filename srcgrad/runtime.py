@@ -99,6 +99,31 @@ def spare(v, *others):
     return v
 
 
+def row_out(steps, k, *arrays):
+    """Row k of `steps`, as the `out=` of an operation on `arrays` (and small Python
+    numbers) that gives an array of the row's shape (stacking.py), if the result's dtype
+    is the row's: `steps` is a float array and the arrays are arrays of its dtype. Else
+    None: a new array (and `rows_of` stacks the steps' values)."""
+    dtype = steps.dtype
+    if dtype.kind != "f":
+        return None
+    for x in arrays:
+        if type(x) is not np.ndarray or x.dtype != dtype:
+            return None
+    return steps[k]
+
+
+def rows_of(steps, tape, item):
+    """The `item`-th values of the tape's entries as one array: `steps[:len(tape)]` when
+    each is a row of `steps` (stacking.py: the forward loop computed each step's value
+    into its row, `out=row_out(...)`); else, if a step's dtype kept it out, a new array of
+    them stacked."""
+    for entry in tape:
+        if entry[item].base is not steps:
+            return np.stack([entry[item] for entry in tape])
+    return steps[:len(tape)]
+
+
 def _axes(axis, ndim):
     if axis is None:
         return tuple(range(ndim))

@@ -24,6 +24,25 @@ product after the loop; each step copies its adjoint into a stack made before it
     d_Wx += xs[:n_steps].reshape(n_steps * 16, 8).T @ d_t11_steps.reshape(n_steps * 16, 32)
     d_b += d_t11_steps.sum(axis=(0, 1))
 
+A value the forward loop carries from step to step (`h_1`, saved on the tape, then
+`h_1 = h_2`) whose new value is one operation is computed into row t + 1 of one array,
+so the tape's `h_1`s are its rows and `d_Wh += h_1.T @ d_t9` is one product too::
+
+    h_1_steps = np.empty((51, 16, 32), dtype=h_1.dtype)
+    h_1_steps[0] = h_1
+    h_1 = h_1_steps[0]
+    for t in range(t6):
+        ...
+        h_2 = np.tanh(t11, out=row_out(h_1_steps, t + 1, t11))
+    ...
+    h_1_rows = rows_of(h_1_steps, tape, 0)
+    ...
+    d_Wh += h_1_rows.reshape(n_steps * 16, 32).T @ d_t11_steps.reshape(n_steps * 16, 32)
+
+`row_out` gives the row only if the result's dtype is the row's (else a new array, and
+`rows_of` stacks the tape's values instead); no array that may be a row is changed,
+returned or given to a function we know nothing of.
+
 A step's row of `xs` is read from `xs` itself (no copy): only when the forward loop is
 `for t in range(n)` that saves `t7 = xs[t]` on its tape in every iteration, and `xs` is
 never written. The rewritten loops are copies: the sweeps' own statements stay plain
@@ -33,10 +52,12 @@ never written. The rewritten loops are copies: the sweeps' own statements stay p
 from __future__ import annotations
 
 import copy
+from typing import NamedTuple
 
 import gast
 
 from . import build
+from .reuse import _BINARY, _UNARY
 
 
 def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) -> list:
@@ -57,24 +78,44 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
             found.append(_written(body, harmless))
         return found[0]
     rows = {}  # tape name -> {name saved on it: the array it is a row of}
-    for loop in counted:
-        rows.update(_saved_rows(loop, written))
+    carried = {}  # id(loop) -> [Carried]
+    for position, loop in enumerate(body):
+        if not any(loop is c for c in counted):
+            continue
+        for tape, saved in _saved_rows(loop, written).items():
+            rows.setdefault(tape, {}).update(saved)
+        for plan in _carried(body, position, shape, length, harmless, numpy, fresh):
+            carried.setdefault(id(loop), []).append(plan)
+            rows.setdefault(plan.tape, {})[plan.name] = plan.rows
     if rows:
         mentions = [n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
                     if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del)]
         for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
             if mentions.count(tape) != 3:
                 del rows[tape]
+    kept = {plan.rows: plan for plans in carried.values() for plan in plans
+            if plan.tape in rows}
+    shape = _knowing(shape, {plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
+    used = {array for stmt in body if isinstance(stmt, gast.For) and _replayed(stmt) in rows
+            for *_, array in _plan(stmt, rows[_replayed(stmt)], shape)}
+    for plan in [plan for name, plan in kept.items() if name not in used]:
+        del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows
+        if not rows[plan.tape]:
+            del rows[plan.tape]
     out, deleted = [], set()
     for stmt in body:
         if any(stmt is loop for loop in counted):
             def elsewhere(loop=stmt):
                 return _all_names(*(other for other in body if other is not loop))
+            plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
+            if plans:
+                prefix, stmt = _into_rows(stmt, plans, numpy, builtin)
+                out.extend(prefix)
             out.extend(_hoist(stmt, shape, length, written, elsewhere, numpy, fresh))
         elif isinstance(stmt, gast.For) and _replayed(stmt) in rows:
             alive = {name: array for name, array in rows[_replayed(stmt)].items()
                      if array not in deleted}  # read again right after the loop
-            out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin))
+            out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin, kept))
         else:
             out.append(stmt)
         if isinstance(stmt, gast.Delete):
@@ -145,6 +186,203 @@ def _row_names(stmts, index, local) -> dict:
     return rows
 
 
+# --- forward: a loop-carried value computed into rows of one array ----------------------
+
+
+class Carried(NamedTuple):
+    """`name`, carried by a counted loop and saved at `position` of `tape`'s entries, gets
+    its new value from statement `index` of the loop (`value = op(...)`, then
+    `name = value`): computed into row t + 1 of `buffer` (row 0: the value before the
+    loop), so the tape's values are the rows `rows = rows_of(buffer, tape, position)`."""
+    tape: str
+    name: str
+    position: int
+    index: int
+    buffer: str
+    rows: str
+    count: int
+    shape: tuple
+
+
+def _carried(body, position, shape, length, harmless, numpy, fresh) -> list:
+    """[Carried] for the counted loop `body[position]`, where provably safe: every
+    iteration runs to its end, the row's shape is the value's, and no array that may be
+    a row is changed, returned or looked at by anything we do not know."""
+    loop = body[position]
+    bound = _stored(loop.body)
+    count = length(loop.iter.args[0])
+    if (_exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None or count < 0
+            or loop.target.id in bound):
+        return []
+    before = _stored(body[:position])
+    plans = []
+    for a, stmt in enumerate(loop.body):
+        tape, record = _append(stmt)
+        if tape is None:
+            continue
+        for p, element in enumerate(record.elts):
+            name = getattr(element, "id", None)
+            found = _next_value(loop.body, a, name, bound) if name in before else None
+            if found is None or any(plan.name == name for plan in plans):
+                continue
+            index, value = found
+            known = shape(build.load(name))
+            if (not known or shape(build.load(value)) != known
+                    or not _fresh_into(loop.body[index].value, known, shape, numpy)):
+                continue
+            if not _unshared(body, {name, value}, tape, harmless, numpy()):
+                continue
+            plans.append(Carried(tape, name, p, index, fresh(f"{name}_steps"),
+                                 fresh(f"{name}_rows"), count, tuple(known)))
+    return plans
+
+
+def _next_value(stmts, saved_at, name, bound):
+    """(index, value) of `value = ...` (bound once) where `name = value`, the loop's one
+    binding of `name`, comes after `name` is saved at `saved_at`: each saved value is the
+    one the iteration began with."""
+    for c, stmt in enumerate(stmts):
+        if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id == name
+                and isinstance(stmt.value, gast.Name)):
+            value = stmt.value.id
+            if c <= saved_at or bound.count(name) != 1 or bound.count(value) != 1:
+                return None
+            for v, made in enumerate(stmts[:c]):
+                if (isinstance(made, gast.Assign) and len(made.targets) == 1
+                        and isinstance(made.targets[0], gast.Name)
+                        and made.targets[0].id == value):
+                    return v, value
+            return None
+    return None
+
+
+def _fresh_into(value, known, shape, numpy) -> bool:
+    """`value` is `np.f(x)` (f a ufunc of one array of the row's shape) or `a op b` of
+    arrays and small numbers, whose dtype `row_out` can check: with `out=` it computes
+    the same numbers into the row."""
+    if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
+            and isinstance(value.func.value, gast.Name) and value.func.attr in _UNARY
+            and len(value.args) == 1 and not value.keywords
+            and isinstance(value.args[0], gast.Name)):
+        return value.func.value.id == numpy() and shape(value.args[0]) == known
+    if isinstance(value, gast.BinOp) and type(value.op) in _BINARY:
+        return all(_array_or_small(side, shape) for side in (value.left, value.right))
+    return False
+
+
+def _array_or_small(node, shape) -> bool:
+    """An array, or a number whose dtype never wins over a float array's (NumPy 1's
+    value-based casting: an int, a float a float16 holds)."""
+    if isinstance(node, gast.Name):
+        return bool(shape(node))
+    return (isinstance(node, gast.Constant) and type(node.value) in (int, float)
+            and abs(node.value) <= 65504)
+
+
+def _unshared(body, names, tape, harmless, np_) -> bool:
+    """No array that may be one of `names`' (a row, once rewritten) or a view of it is
+    changed, returned, passed to a function we know nothing of or read by a nested
+    function: the names bound to them (copies `a = b`, views, the replayed tape's
+    entries), closed over every binding that is no new array."""
+    module = gast.Module(body=body, type_ignores=[])
+    nodes = list(gast.walk(module))
+    if any(isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda, gast.Global,
+                          gast.Nonlocal, gast.Yield, gast.YieldFrom, gast.NamedExpr, gast.With,
+                          gast.ClassDef)) for n in nodes):
+        return False
+    alias = set(names)
+    links = []  # names one binding ties together
+    for n in nodes:
+        if isinstance(n, gast.Assign) and not _new_array(n.value):
+            links.append(_all_names(*n.targets) | _operands(n.value, np_))
+        elif isinstance(n, gast.For):
+            links.append(_all_names(n.target) | _operands(n.iter, np_)
+                         - ({tape} if _replayed(n) == tape else set()))
+    changed = True
+    while changed:
+        changed = False
+        for link in links:
+            if link & alias and not link <= alias:
+                alias |= link
+                changed = True
+    if alias & _mutated(body, harmless):
+        return False
+    for n in nodes:
+        if isinstance(n, gast.Return) and n.value is not None and _all_names(n.value) & alias:
+            return False
+        if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+                and _operands(n.func.value, np_) & alias and n.func.attr not in _PURE_METHODS):
+            return False  # a method that may change it (`__setitem__`, `resize`)
+    return True
+
+
+def _operands(node, np_) -> set:
+    """The names whose arrays the value of `node` may hold or view: not the functions
+    called (NumPy's included), not what only a shape or dtype is read of."""
+    if isinstance(node, gast.Attribute) and node.attr in ("shape", "ndim", "size", "dtype"):
+        return set()
+    if isinstance(node, gast.Call):
+        func = node.func
+        called = set() if isinstance(func, gast.Name) or (
+            isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+            and func.value.id == np_) else _operands(func, np_)
+        return called.union(*[_operands(n, np_) for n in node.args + node.keywords])
+    if isinstance(node, gast.Name):
+        return {node.id}
+    return set().union(*[_operands(n, np_) for n in gast.iter_child_nodes(node)])
+
+
+def _new_array(value) -> bool:
+    """Arithmetic or a pure function of NumPy: a new array, never one of its operands
+    (no containers, which would hold them)."""
+    if any(isinstance(n, (gast.List, gast.Tuple, gast.Set, gast.Dict, gast.ListComp,
+                          gast.SetComp, gast.DictComp, gast.GeneratorExp, gast.Starred,
+                          gast.IfExp)) for n in gast.walk(value)):
+        return False
+    return _fresh(value)
+
+
+def _into_rows(loop, plans, numpy, builtin):
+    """([make the buffers, row 0 = the values before the loop], the loop computing each
+    new value into its row)."""
+    loop = copy.deepcopy(loop)  # the forward function keeps the sweep's own loop
+    np_, row_out, index = numpy(), builtin("row_out"), loop.target.id
+    prefix = []
+    for plan in plans:
+        dims = gast.Tuple(elts=[build.const(n) for n in (plan.count + 1,) + plan.shape],
+                          ctx=gast.Load())
+        first = gast.Subscript(value=build.load(plan.buffer), slice=build.const(0),
+                               ctx=gast.Load())
+        prefix += [
+            build.assign(plan.buffer, build.call(build.attr(build.load(np_), "empty"), dims,
+                                                 dtype=build.attr(build.load(plan.name),
+                                                                  "dtype"))),
+            build.assign_to(gast.Subscript(value=build.load(plan.buffer), slice=build.const(0),
+                                           ctx=gast.Store()), build.load(plan.name), loop),
+            build.assign(plan.name, first)]
+        stmt = loop.body[plan.index]
+        row = gast.BinOp(left=build.load(index), op=gast.Add(), right=build.const(1))
+        value = stmt.value
+        if isinstance(value, gast.BinOp):
+            func, operands = build.attr(build.load(np_), _BINARY[type(value.op)]), [
+                value.left, value.right]
+        else:
+            func, operands = value.func, value.args
+        out = build.call(build.load(row_out), build.load(plan.buffer), row,
+                         *[o for o in operands if isinstance(o, gast.Name)])
+        stmt.value = build.call(func, *operands, out=out)
+    return prefix, loop
+
+
+def _knowing(shape, known: dict):
+    """`shape`, also knowing the shapes of the names in `known`."""
+    if not known:
+        return shape
+    return lambda node: (known[node.id] if isinstance(node, gast.Name) and node.id in known
+                         else shape(node))
+
+
 # --- backward: adjoints accumulated over the steps ---------------------------------------
 
 
@@ -168,28 +406,22 @@ def _saved_rows(loop, written) -> dict:
     return found
 
 
-def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin) -> list:
+def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
     """[the stacks, the loop copying each step's adjoint into them, one product per
     accumulated adjoint, `del` the stacks] or [loop]."""
-    if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
-        return [loop]
-    saved = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)}
-    local = _bound(loop.body)
-    rows = {name: array for name, array in rows.items() if name in saved and name not in local}
-    uses = {}
-    for node in gast.walk(loop):
-        if isinstance(node, gast.Name):
-            uses[node.id] = uses.get(node.id, 0) + 1
-    plan = []  # (position, accumulator, "sum" or "product", step's adjoint, row array)
-    for k, stmt in enumerate(loop.body):
-        found = _accumulation(stmt, rows, shape)
-        if found is not None and uses[found[0]] == 1 and found[0] not in local:
-            plan.append((k,) + found)
+    plan = _plan(loop, rows, shape)
     if not plan:
         return [loop]
     loop = copy.deepcopy(loop)  # the backward function keeps the sweep's own loop
     np_, count, step = numpy(), fresh("n_steps"), fresh("step")
-    before = [build.assign(count, build.call(build.load(builtin("len")), loop.iter.args[0]))]
+    before = []
+    for array in dict.fromkeys(array for *_, array in plan if array in carried):
+        plan_ = carried[array]  # the tape's values, rows of the forward loop's buffer
+        before.append(build.assign(array, build.call(
+            build.load(builtin("rows_of")), build.load(plan_.buffer), loop.iter.args[0],
+            build.const(plan_.position))))
+    before.append(build.assign(count, build.call(build.load(builtin("len")),
+                                                 loop.iter.args[0])))
     stacks, captures, after = {}, {}, []
     shared = _same_array(loop.body, {k for k, *_ in plan})
     for k, accumulator, kind, adjoint, array in plan:
@@ -210,8 +442,9 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin) -> list:
             total = build.call(build.attr(stacked, "sum"), axis=build.const((0, 1)))
         else:
             (rows_, width), depth = shape(build.load(adjoint)), shape(build.load(array))[-1]
-            steps = gast.Subscript(value=build.load(array), ctx=gast.Load(), slice=gast.Slice(
-                lower=None, upper=build.load(count), step=None))
+            steps = build.load(array) if array in carried else gast.Subscript(
+                value=build.load(array), ctx=gast.Load(),
+                slice=gast.Slice(lower=None, upper=build.load(count), step=None))
             total = gast.BinOp(left=build.attr(_flat(steps, count, rows_, depth), "T"),
                                op=gast.MatMult(), right=_flat(stacked, count, rows_, width))
         after.append(gast.AugAssign(target=build.store(accumulator), op=gast.Add(), value=total))
@@ -220,7 +453,29 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin) -> list:
                  + [captures.get(k, stmt) for k, stmt in enumerate(loop.body)
                     if k in captures or k not in planned])
     before.append(build.assign(step, build.load(count)))
-    return before + [loop] + after + [_delete(list(stacks.values()))]
+    used = [array for array in dict.fromkeys(array for *_, array in plan) if array in carried]
+    return before + [loop] + after + [_delete(
+        list(stacks.values()) + [n for array in used for n in (array, carried[array].buffer)])]
+
+
+def _plan(loop, rows, shape) -> list:
+    """[(position, accumulator, "sum" or "product", step's adjoint, row array)] of the
+    accumulations the backward loop's one product per adjoint replaces."""
+    if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
+        return []
+    saved = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)}
+    local = _bound(loop.body)
+    rows = {name: array for name, array in rows.items() if name in saved and name not in local}
+    uses = {}
+    for node in gast.walk(loop):
+        if isinstance(node, gast.Name):
+            uses[node.id] = uses.get(node.id, 0) + 1
+    plan = []
+    for k, stmt in enumerate(loop.body):
+        found = _accumulation(stmt, rows, shape)
+        if found is not None and uses[found[0]] == 1 and found[0] not in local:
+            plan.append((k,) + found)
+    return plan
 
 
 def _accumulation(stmt, rows, shape):
@@ -346,32 +601,45 @@ def _flat(node, count, rows, width):
 _MUTATORS = {"fill", "sort", "put", "itemset", "resize", "partition", "copyto", "place",
              "putmask", "at", "append", "extend", "insert", "pop", "clear", "setflags"}
 def _written(body, harmless) -> set:
-    """Names whose array may be changed or that are rebound after a first binding: the
-    base of an updated subscript or attribute, an `out=`, an argument of a mutating method
-    or of a call we know nothing of."""
-    names, bound = set(), {}
+    """Names whose array may be changed or that are rebound after a first binding."""
+    bound = {}
+    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Assign):
+            for target in node.targets:
+                if isinstance(target, gast.Name):
+                    bound[target.id] = bound.get(target.id, 0) + 1
+        elif isinstance(node, gast.For):
+            for n in gast.walk(node.target):
+                if isinstance(n, gast.Name):
+                    bound[n.id] = 2  # bound again in each iteration
+    return _mutated(body, harmless, appended=True) | {n for n, c in bound.items() if c > 1}
+
+
+def _mutated(body, harmless, appended=False) -> set:
+    """Names whose array may be changed: the base of an updated subscript or attribute,
+    an `out=`, an argument of a mutating method (`appended`: also a list's `append`) or
+    of a call we know nothing of."""
+    names = set()
     for node in gast.walk(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.AugAssign):
             names |= _base_names(node.target)
         elif isinstance(node, gast.Assign):
             for target in node.targets:
-                if isinstance(target, gast.Name):
-                    bound[target.id] = bound.get(target.id, 0) + 1
-                else:
+                if not isinstance(target, gast.Name):
                     names |= _base_names(target)
-        elif isinstance(node, gast.For):
-            names |= {n.id for n in gast.walk(node.target) if isinstance(n, gast.Name)}
         elif isinstance(node, gast.Call):
             func = node.func
             for k in node.keywords:
                 if k.arg == "out":
                     names |= _all_names(k.value)
             if isinstance(func, gast.Attribute):
-                if func.attr in _MUTATORS:
+                if func.attr == "append" and not appended:
+                    names |= _all_names(func.value)  # the list, not what it holds
+                elif func.attr in _MUTATORS:
                     names |= _all_names(func.value) | _all_names(*node.args)
             elif not (isinstance(func, gast.Name) and harmless(func.id)):
                 names |= _all_names(*node.args, *[k.value for k in node.keywords])
-    return names | {n for n, c in bound.items() if c > 1}
+    return names
 
 
 def _base_names(target) -> set:

@@ -34,14 +34,64 @@ def test_rnn_input_products_and_weight_adjoints_are_done_once():
     assert "t8_steps = xs @ Wx" in lines and "t8 = t8_steps[t]" in lines
     assert "del t8_steps, t8" in lines  # a row is a view: it would keep the product alive
     assert "d_t11_steps = np.empty((n_steps, 3, 4), dtype=d_b.dtype)" in lines
-    assert "d_t11_steps[step] = d_t11" in lines and grad.count("np.empty") == 1  # one stack
+    assert "d_t11_steps[step] = d_t11" in lines and grad.count("d_t11_steps = np.empty") == 1
     assert "d_b += d_t11_steps.sum(axis=(0, 1))" in lines
     assert ("d_Wx += xs[:n_steps].reshape(n_steps * 3, 2).T @ "
             "d_t11_steps.reshape(n_steps * 3, 4)") in lines
-    assert "d_Wh += h_1.T @ d_t9" in lines  # h_1 is no row of an array: stays per step
+    # h is carried: each step's new h goes into the next row of one array, made before
+    # the loop with the first h in row 0, so the tape's h_1s are its rows
+    assert lines.index("h_1_steps = np.empty((7, 3, 4), dtype=h_1.dtype)") + 2 == lines.index(
+        "h_1 = h_1_steps[0]") and "h_1_steps[0] = h_1" in lines
+    assert "h_2 = np.tanh(t11, out=row_out(h_1_steps, t + 1, t11))" in lines
+    assert "h_1_rows = rows_of(h_1_steps, tape, 0)" in lines
+    assert ("d_Wh += h_1_rows.reshape(n_steps * 3, 4).T @ "
+            "d_t11_steps.reshape(n_steps * 3, 4)") in lines
+    assert "del d_t11_steps, h_1_rows, h_1_steps" in lines
     assert "d_Wx += t7.T @ d_t8" not in grad and "d_b += d_t11.sum(axis=0)" not in grad
+    assert "d_Wh += h_1.T @ d_t9" not in grad
     sweeps = code[:code.index("_grad(")]  # the sweeps forward mode reads stay per step
     assert "_steps" not in sweeps and "d_Wx += t7.T @ d_t8" in sweeps
+    assert "row_out" not in sweeps and "d_Wh += h_1.T @ d_t9" in sweeps
+
+
+def rnn_from(Wx, Wh, b, xs, h0):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.mean(h * h)
+
+
+@pytest.mark.parametrize("first, others", [("float64", "float64"), ("float32", "float32"),
+                                           ("int64", "float64"), ("float32", "float64")])
+def test_rows_of_a_carried_value_of_any_dtype_match_the_plain_gradient(first, others):
+    """The rows' dtype is the first h's; a step whose new h has another (an int first h;
+    a float32 one with float64 weights) makes a new array, and the tape's values are
+    stacked instead: the same gradient either way."""
+    h0 = rng.integers(-2, 3, size=(3, 4)) if first == "int64" else rng.normal(size=(3, 4))
+    args = tuple(a.astype(others) for a in rnn_args(steps=5)) + (h0.astype(first),)
+    g = srcgrad.grad(rnn_from, wrt=(0, 1, 2))
+    ours = g(*args)
+    assert "out=row_out(h_1_steps, t + 1, " in g.source_for(*args)
+    plain = next(iter(g._variants.values())).gradient(*args)
+    for mine, theirs in zip(ours, plain):
+        assert mine.dtype == theirs.dtype
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5 if others == "float32" else 1e-12)
+    if others == "float64":
+        assert_grads_match(rnn_from, ours, args, (0, 1, 2))
+
+
+def test_no_step_leaves_the_first_value_alone_in_its_row():
+    args = rnn_args(steps=0)
+    code = checked_source(rnn, args, (0, 1, 2))
+    assert "rows_of(h_1_steps, tape, 0)" in code
+    assert all(not g.any() for g in srcgrad.grad(rnn, wrt=(0, 1, 2))(*args))
+
+
+def test_a_carried_value_is_computed_into_rows_only_when_every_step_runs():
+    args = (rng.normal(size=(2, 4)) * 0.5, rng.normal(size=(6, 3, 2)), 0.5)
+    assert "row_out" not in fused(checked_source(stops_early, args, (0,)))
+    args = (rng.normal(size=(2, 4)), rng.normal(size=(5, 3, 2)))
+    assert "row_out" not in fused(checked_source(skips, args, (0,)))
 
 
 def test_the_gradient_forward_mode_reads_is_the_plain_one():
@@ -225,3 +275,80 @@ for (r,) in reversed(tape):
 """
     assert "np.empty" in stacked(FORWARD + replay)
     assert "np.empty" not in stacked(FORWARD + "tape.pop(0)\n" + replay)
+
+
+# --- a loop-carried value computed into rows, on hand-written fused bodies -----------------
+
+CARRIED_SHAPES = {"h0": (3, 5), "h_1": (3, 5), "h_2": (3, 5), "t11": (3, 5), "g": (3, 5),
+                  "d": (3, 5), "W": (5, 5), "d_W": (5, 5), "c": (5,)}
+CARRIED = """\
+h_1 = h0
+tape = []
+for t in range(n):
+    t11 = h_1 @ W
+    h_2 = np.tanh(t11)
+    tape.append((h_1, h_2))
+    h_1 = h_2
+for (h_1, h_2) in reversed(tape):
+    g = h_2 * d
+    d_W += h_1.T @ g
+"""
+
+
+def carried(text):
+    body = gast.parse(text).body
+    body = stacking.stack(body, lambda node: CARRIED_SHAPES.get(getattr(node, "id", None)),
+                          lambda node: 4 if getattr(node, "id", None) == "n" else None,
+                          lambda name: name == "range", lambda: "np", lambda base: base,
+                          lambda name: name, lambda name: name in ("len", "range", "reversed"))
+    module = gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))
+    return ast.unparse(ast.fix_missing_locations(module)).strip()
+
+
+def test_a_carried_value_goes_into_rows_of_one_array():
+    code = carried(CARRIED)
+    lines = [line.strip() for line in code.splitlines()]
+    assert lines[2:5] == ["h_1_steps = np.empty((5, 3, 5), dtype=h_1.dtype)",
+                          "h_1_steps[0] = h_1", "h_1 = h_1_steps[0]"]
+    assert "h_2 = np.tanh(t11, out=row_out(h_1_steps, t + 1, t11))" in lines
+    assert lines.index("h_1_rows = rows_of(h_1_steps, tape, 0)") < lines.index(
+        "for h_1, h_2 in reversed(tape):")
+    assert "d_W += h_1_rows.reshape(n_steps * 3, 5).T @ g_steps.reshape(n_steps * 3, 5)" in lines
+    code = carried(CARRIED.replace("np.tanh(t11)", "t11 * 0.5 - h_1"))
+    assert "h_2 = np.multiply(t11, 0.5, out=row_out(h_1_steps, t + 1, t11))" not in code
+    assert "rows_of" not in code  # `a * 0.5 - b` is two operations: not one into the row
+    code = carried(CARRIED.replace("np.tanh(t11)", "t11 - h_1"))
+    assert "h_2 = np.subtract(t11, h_1, out=row_out(h_1_steps, t + 1, t11, h_1))" in code
+
+
+@pytest.mark.parametrize("change", [
+    ("    d_W += h_1.T @ g\n", "    d_W += h_1.T @ g\n    h_1 *= 2.0\n"),  # changed in place
+    ("    g = h_2 * d\n", "    u = h_2.T\n    u[0] = 0.0\n    g = h_2 * d\n"),  # through a view
+    ("    g = h_2 * d\n", "    v = h_2\n    np.copyto(v, d)\n    g = h_2 * d\n"),  # a copy's
+    ("    g = h_2 * d\n", "    g = h_2 * d\n    h_2.sort()\n"),  # a method that changes it
+    ("    g = h_2 * d\n", "    g = h_2 * d\n    look(h_2)\n"),  # a function we know nothing of
+    ("    d_W += h_1.T @ g\n", "    d_W += h_1.T @ g\nh_1.__setitem__(0, 0.0)\n"),
+    ("h_1 = h0\n", "h_1 = h0\nh0 += 1.0\n"),  # the first value is the caller's array
+    ("    d_W += h_1.T @ g\n", "    d_W += h_1.T @ g\nout = (h_1, d_W)\nreturn out\n"),
+    ("    tape.append((h_1, h_2))\n    h_1 = h_2\n",
+     "    h_1 = h_2\n    tape.append((h_1, h_2))\n"),  # saved after the step: the next row
+    ("np.tanh(t11)", "t11"), ("np.tanh(t11)", "np.asarray(t11)"),  # no new array
+    ("np.tanh(t11)", "np.tanh(c)"),  # a smaller array: the row is no result of its shape
+    ("np.tanh(t11)", "t11 * 1e+300"),  # NumPy 1 may choose a wider dtype for a big number
+    ("h_1 = h0\n", ""),  # not bound before the loop
+    ("range(n)", "range(m)"),  # a count not known
+    ("    h_1 = h_2\n", "    h_1 = h_2\n    if t > 2:\n        break\n"),
+    ("for (h_1, h_2)", "tape.pop()\nfor (h_1, h_2)"),  # the tape changed between the sweeps
+])
+def test_a_carried_value_that_could_be_seen_elsewhere_is_not_put_into_rows(change):
+    assert "row_out" in carried(CARRIED)
+    assert change[0] in CARRIED
+    assert "row_out" not in carried(CARRIED.replace(*change))
+
+
+def test_a_carried_value_no_product_reads_is_left_per_step():
+    args = (rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=(5, 3)))
+    code = fused(checked_source(over_vectors, args, (0, 1, 2)))  # h a vector: outer products
+    assert "row_out" not in code and "rows_of" not in code
+    code = carried(CARRIED.replace("    d_W += h_1.T @ g\n", "    d_W += g.T @ h_1\n"))
+    assert "row_out" not in code and "rows_of" not in code

@@ -18,7 +18,7 @@ from ..runtime import (cast_back, centered, dot_adjoint_x, dot_adjoint_y, einsum
                        inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
                        place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
                        safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
-                       split_ties_kept, spare,
+                       split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
 from .registry import example, nondifferentiable, tangent
@@ -210,6 +210,7 @@ def item_adjoint_tangent(z, x, key, g):
 # Masks, shapes and subscripts: no derivative.
 nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts,
                   inner_subscripts, zeros_like, zero_tangent)
-# The buffer an operation of the fused grad call may write into (reuse.py): the fused
-# call is never differentiated again, and the buffer is a value, not a gradient path.
-nondifferentiable(spare)
+# The buffer an operation of the fused grad call may write into (reuse.py, stacking.py)
+# and the rows of one (stacking.py): the fused call is never differentiated again, and
+# the buffer is a value, not a gradient path.
+nondifferentiable(spare, row_out, rows_of)
