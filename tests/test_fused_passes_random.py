@@ -98,8 +98,8 @@ def fused_grads(f, args, wrt):
                 assert not np.may_share_memory(grad, x)
                 for other in got[i + 1:]:
                     assert not np.may_share_memory(grad, other)
-            else:
-                assert type(grad) is float
+            else:  # a float for a float, a NumPy number for a NumPy number
+                assert type(grad) is type(x)
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b, err_msg="a second call differs")
     return first, g
@@ -453,6 +453,15 @@ def loop_large(x, w):
     return np.sum(s * s)
 
 
+def scaled(x, s):
+    t = np.exp(x * s)
+    return np.sum(t * x) + s * np.sum(np.sin(x))
+
+
+def vector_dot(x, y):
+    return np.tanh(x @ y) + np.sum(np.exp(x) * y)
+
+
 def narrow_first(x, k):
     return np.sum(np.exp(x)) + np.sum(x * np.sin(k))
 
@@ -481,6 +490,10 @@ def _inputs(name, rng):
                 (rng.uniform(size=LARGE) > 0.5).astype(np.int32))
     if name == "narrow_first":
         return (u(*LARGE), u(*LARGE))
+    if name == "scaled":
+        return (u(*LARGE), 0.5)
+    if name == "vector_dot":
+        return (u(16384) * 0.01, u(16384))
     if name == "outer_broadcast":
         return (u(128, 1), u(1, 130), u(130))
     if name == "vector_broadcast":
@@ -663,3 +676,23 @@ def test_a_narrower_first_contribution_is_not_rounded(cases, other, shape):
     np.testing.assert_allclose(g(x, k64), np.exp(x) + np.sin(k64), rtol=1e-13)
     variants = {key: v.call is not None for key, v in g._variants.items()}
     assert variants == {((shape), (shape, np.dtype(other).str)): False, (shape, shape): True}
+
+
+def _odd_arguments():
+    rng = np.random.default_rng(9)
+    x = rng.uniform(-1, 1, LARGE)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    v = rng.uniform(-1, 1, 16384) * 0.01
+    return [("0-d array", "scaled", (x, np.array(0.5))),
+            ("NumPy float64", "scaled", (x, np.float64(0.5))),
+            ("Fortran order", "scaled", (np.asfortranarray(x), 0.5)),
+            ("read-only", "scaled", (frozen, 0.5)),
+            ("broadcast view", "scaled", (np.broadcast_to(x[0], LARGE), 0.5)),
+            ("one vector twice", "vector_dot", (v, v))]
+
+
+@pytest.mark.parametrize("label, name, args", _odd_arguments(),
+                         ids=[case[0] for case in _odd_arguments()])
+def test_odd_arguments(cases, label, name, args):
+    check_case(getattr(cases, name), args, (0, 1), 10)
