@@ -15,6 +15,11 @@ The random programs are those of tests/programs.py, in two sizes: the usual (3, 
 arrays with `reuse.MIN_SIZE` lowered to 1 (every chain rewrite fires), and a copy of the
 generator with axes of 128 and 130, so (128, 130) arrays are above the real MIN_SIZE.
 The hand-written cases after them aim at aliasing, dtypes, broadcasting and loops.
+
+Found so far: a call whose arrays make floats of several precisions (a float64 x with
+an int8 or float32 k) had its float64 contributions added in place into a first float16
+or float32 one (test_a_narrower_first_contribution_is_not_rounded); such calls now take
+the plain code.
 """
 
 import importlib.util
@@ -95,7 +100,8 @@ def fused_grads(f, args, wrt):
             if isinstance(x, np.ndarray):
                 assert type(grad) is np.ndarray and grad.shape == x.shape
                 assert grad.dtype == x.dtype
-                assert not np.may_share_memory(grad, x)
+                assert not any(np.may_share_memory(grad, a) for a in args
+                               if isinstance(a, np.ndarray))
                 for other in got[i + 1:]:
                     assert not np.may_share_memory(grad, other)
             else:  # a float for a float, a NumPy number for a NumPy number
@@ -195,7 +201,7 @@ def check_program(gen, program, seed, workdir, full_differences):
         directional_check(f, args, wrt, got, seed, source)
 
 
-@examples(120)
+@examples(70)
 @given(program=small.programs(features=FEATURES), seed=SEEDS)
 def test_small_programs_with_every_chain_rewritten(program, seed, workdir):
     saved, reuse.MIN_SIZE = reuse.MIN_SIZE, 1  # (a fixture would outlive one example)
@@ -211,7 +217,7 @@ def test_large_straight_line_programs(program, seed, workdir):
     check_program(large, program, seed, workdir, full_differences=False)
 
 
-@examples(40)
+@examples(30)
 @given(program=large.programs(features=FEATURES), seed=SEEDS)
 def test_large_programs_with_control_flow(program, seed, workdir):
     check_program(large, program, seed, workdir, full_differences=False)
@@ -227,6 +233,32 @@ def read_after(x):
     u = t * 2.0
     v = np.sin(t)
     return np.sum(u * v) + np.sum(t)
+
+
+def dying_read_twice(x, k):
+    t = np.exp(k * 0.5)
+    u = (t + 1.0) * (t - 0.5) * x + t * x
+    w = np.sin(u) * u
+    return np.sum(w * x)
+
+
+def read_before_update(x):
+    v = np.sin(x)
+    t = v * 2.0
+    v += np.cos(x)
+    u = np.exp(x) * x
+    u -= v
+    return np.sum(np.tanh(u)) + np.sum(t * x) + np.sum(v * u)
+
+
+def view_of_a_dying_array(x, k):
+    a = np.exp(k)
+    b = a.T
+    c = np.sin(a) * x
+    d = np.cos(k)
+    r = d[3]
+    e = np.tanh(d * 2.0) * x
+    return np.sum(c * b.T) + np.sum(r * e[3])
 
 
 def two_names(x):
@@ -488,7 +520,7 @@ def _inputs(name, rng):
     if name == "with_integers":
         return (u(*LARGE), rng.integers(-3, 4, LARGE),  # ints that make float64s
                 (rng.uniform(size=LARGE) > 0.5).astype(np.int32))
-    if name == "narrow_first":
+    if name in ("narrow_first", "dying_read_twice", "view_of_a_dying_array"):
         return (u(*LARGE), u(*LARGE))
     if name == "scaled":
         return (u(*LARGE), 0.5)
@@ -504,6 +536,8 @@ def _inputs(name, rng):
 
 
 def _wrt(name, args):
+    if name in ("dying_read_twice", "view_of_a_dying_array"):
+        return (0,)
     if name in ("with_integers", "rnn_steps_as_argument"):
         return tuple(range(len(args) - 2 if name == "with_integers" else len(args) - 1))
     return tuple(range(len(args)))
