@@ -133,7 +133,8 @@ class GradientFunction:
             return self._compiled()  # the call itself raises the TypeError
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
-        value = self._with_value or not all(map(_real, bound.values()))
+        value = (self._with_value or not all(map(_real, bound.values()))
+                 or not _one_precision(bound.values()))
         generated = self._variants[key] = specialized(self.__wrapped__, self._wrt, arguments,
                                                       value=value)
         return generated
@@ -269,11 +270,12 @@ def _key(args, kwargs, wrt_index=()) -> tuple:
     """(the description of the arguments that picks the specialized code, whether every
     wrt argument is a positional float or float array, so needs no further check)"""
     ndarray = np.ndarray
-    key = tuple([(a.shape if a.dtype.kind in "fiub" else (a.shape, a.dtype.str))
-                 if type(a) is ndarray else () if type(a) is float else describe(a)
+    # float64 arrays by shape; others by dtype too, for `_one_precision`
+    key = tuple([(a.shape if a.dtype.char == "d" else (a.shape, a.dtype.str))
+                 if type(a) is ndarray else () if type(a) is float else _described(a)
                  for a in args])
     if kwargs:
-        return key + (tuple([(k, describe(v), _real(v)) for k, v in kwargs.items()]),), False
+        return key + (tuple([(k, _described(v), _real(v)) for k, v in kwargs.items()]),), False
     n = len(args)
     for i in wrt_index:
         if not 0 <= i < n:
@@ -282,6 +284,25 @@ def _key(args, kwargs, wrt_index=()) -> tuple:
         if type(a) is not float and not (type(a) is ndarray and a.dtype.kind == "f"):
             return key, False
     return key, bool(wrt_index)
+
+
+def _described(value):
+    """`describe(value)`, with the dtype of a NumPy array or number other than float64."""
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.char != "d":
+        return describe(value), value.dtype.str
+    return describe(value)
+
+
+def _one_precision(values) -> bool:
+    """The float arrays and NumPy numbers among `values`, and the floats NumPy makes of
+    their integer and bool arrays (np.sin of int8 is float16), have one dtype. Else the
+    grad-only code is not used: it adds an adjoint's next contributions in place
+    (inplace.py, defer.py), which would round a float64 one to a first float16 one."""
+    found = set()
+    for v in values:
+        if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":
+            found.add(v.dtype if v.dtype.kind == "f" else np.result_type(v.dtype, np.float16))
+    return len(found) <= 1
 
 
 def _real(value) -> bool:
