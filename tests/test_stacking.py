@@ -64,14 +64,18 @@ def rnn_from(Wx, Wh, b, xs, h0):
 @pytest.mark.parametrize("first, others", [("float64", "float64"), ("float32", "float32"),
                                            ("int64", "float64"), ("float32", "float64")])
 def test_rows_of_a_carried_value_of_any_dtype_match_the_plain_gradient(first, others):
-    """The rows' dtype is the first h's; a step whose new h has another (an int first h;
-    a float32 one with float64 weights) makes a new array, and the tape's values are
-    stacked instead: the same gradient either way."""
+    """The rows' dtype is the first h's; a step whose new h has another (an int first h)
+    makes a new array, and the tape's values are stacked instead: the same gradient
+    either way. A float32 h with float64 weights takes the plain code (two precisions)."""
     h0 = rng.integers(-2, 3, size=(3, 4)) if first == "int64" else rng.normal(size=(3, 4))
     args = tuple(a.astype(others) for a in rnn_args(steps=5)) + (h0.astype(first),)
     g = srcgrad.grad(rnn_from, wrt=(0, 1, 2))
     ours = g(*args)
-    assert "out=row_out(h_1_steps, t + 1, " in g.source_for(*args)
+    source = g.source_for(*args)
+    if (first, others) == ("float32", "float64"):  # two precisions: the plain code (api)
+        assert "row_out" not in source
+    else:
+        assert "out=row_out(h_1_steps, t + 1, " in source
     plain = next(iter(g._variants.values())).gradient(*args)
     for mine, theirs in zip(ours, plain):
         assert mine.dtype == theirs.dtype
