@@ -77,6 +77,12 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
         if not found:
             found.append(_written(body, harmless))
         return found[0]
+    shared = []
+
+    def sharing():  # the same: once a carried value qualifies
+        if not shared:
+            shared.append(_Sharing(body, harmless, numpy()))
+        return shared[0]
     rows = {}  # tape name -> {name saved on it: the array it is a row of}
     carried = {}  # id(loop) -> [Carried]
     for position, loop in enumerate(body):
@@ -84,11 +90,11 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
             continue
         for tape, saved in _saved_rows(loop, written).items():
             rows.setdefault(tape, {}).update(saved)
-        for plan in _carried(body, position, shape, length, harmless, numpy, fresh):
+        for plan in _carried(body, position, shape, length, sharing, numpy, fresh):
             carried.setdefault(id(loop), []).append(plan)
             rows.setdefault(plan.tape, {})[plan.name] = plan.rows
     if rows:
-        mentions = [n.id for n in gast.walk(gast.Module(body=body, type_ignores=[]))
+        mentions = [n.id for n in build.names(body)
                     if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del)]
         for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
             if mentions.count(tape) != 3:
@@ -204,7 +210,7 @@ class Carried(NamedTuple):
     shape: tuple
 
 
-def _carried(body, position, shape, length, harmless, numpy, fresh) -> list:
+def _carried(body, position, shape, length, sharing, numpy, fresh) -> list:
     """[Carried] for the counted loop `body[position]`, where provably safe: every
     iteration runs to its end, the row's shape is the value's, and no array that may be
     a row is changed, returned or looked at by anything we do not know."""
@@ -230,7 +236,7 @@ def _carried(body, position, shape, length, harmless, numpy, fresh) -> list:
             if (not known or shape(build.load(value)) != known
                     or not _fresh_into(loop.body[index].value, known, shape, numpy)):
                 continue
-            if not _unshared(body, {name, value}, tape, harmless, numpy()):
+            if not _unshared(sharing(), {name, value}, tape):
                 continue
             plans.append(Carried(tape, name, p, index, fresh(f"{name}_steps"),
                                  fresh(f"{name}_rows"), count, tuple(known)))
@@ -280,41 +286,54 @@ def _array_or_small(node, shape) -> bool:
             and abs(node.value) <= 65504)
 
 
-def _unshared(body, names, tape, harmless, np_) -> bool:
+def _unshared(sharing, names, tape) -> bool:
     """No array that may be one of `names`' (a row, once rewritten) or a view of it is
     changed, returned, passed to a function we know nothing of or read by a nested
     function: the names bound to them (copies `a = b`, views, the replayed tape's
     entries), closed over every binding that is no new array."""
-    module = gast.Module(body=body, type_ignores=[])
-    nodes = list(gast.walk(module))
-    if any(isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda, gast.Global,
-                          gast.Nonlocal, gast.Yield, gast.YieldFrom, gast.NamedExpr, gast.With,
-                          gast.ClassDef)) for n in nodes):
+    if sharing.opaque:
         return False
-    alias = set(names)
-    links = []  # names one binding ties together
-    for n in nodes:
-        if isinstance(n, gast.Assign) and not _new_array(n.value):
-            links.append(_all_names(*n.targets) | _operands(n.value, np_))
-        elif isinstance(n, gast.For):
-            links.append(_all_names(n.target) | _operands(n.iter, np_)
-                         - ({tape} if _replayed(n) == tape else set()))
-    changed = True
-    while changed:
-        changed = False
-        for link in links:
-            if link & alias and not link <= alias:
-                alias |= link
-                changed = True
-    if alias & _mutated(body, harmless):
-        return False
-    for n in nodes:
-        if isinstance(n, gast.Return) and n.value is not None and _all_names(n.value) & alias:
-            return False
-        if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-                and _operands(n.func.value, np_) & alias and n.func.attr not in _PURE_METHODS):
-            return False  # a method that may change it (`__setitem__`, `resize`)
-    return True
+    alias, todo = set(), list(names)
+    while todo:  # every name a binding ties to one already found
+        name = todo.pop()
+        if name in alias:
+            continue
+        alias.add(name)
+        for link, replayed in sharing.links_of.get(name, ()):
+            if replayed == tape:  # the replay's entries, not the tape they come from
+                link = link - {tape}
+            if name in link:
+                todo.extend(link - alias)
+    return alias.isdisjoint(sharing.exposed)
+
+
+class _Sharing:
+    """What `_unshared` asks of a function, worked out once for all its candidates."""
+
+    def __init__(self, body, harmless, np_):
+        nodes = build.nodes(gast.Module(body=body, type_ignores=[]))
+        self.opaque = any(isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda,
+                                         gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
+                                         gast.NamedExpr, gast.With, gast.ClassDef))
+                          for n in nodes)
+        self.links_of = {}  # name -> [(the names one binding ties together, its tape or None)]
+        for n in nodes:
+            if isinstance(n, gast.Assign) and not _new_array(n.value):
+                self._link(_all_names(*n.targets) | _operands(n.value, np_), None)
+            elif isinstance(n, gast.For):
+                self._link(_all_names(n.target) | _operands(n.iter, np_), _replayed(n))
+        # changed, returned, or the object of a method that may change it
+        self.exposed = set(_mutated(body, harmless))
+        for n in nodes:
+            if isinstance(n, gast.Return) and n.value is not None:
+                self.exposed |= _all_names(n.value)
+            if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+                    and n.func.attr not in _PURE_METHODS):
+                self.exposed |= _operands(n.func.value, np_)
+
+    def _link(self, link, replayed):
+        for name in link:
+            self.links_of.setdefault(name, []).append((link, replayed))
 
 
 def _operands(node, np_) -> set:
@@ -338,7 +357,7 @@ def _new_array(value) -> bool:
     (no containers, which would hold them)."""
     if any(isinstance(n, (gast.List, gast.Tuple, gast.Set, gast.Dict, gast.ListComp,
                           gast.SetComp, gast.DictComp, gast.GeneratorExp, gast.Starred,
-                          gast.IfExp)) for n in gast.walk(value)):
+                          gast.IfExp)) for n in build.nodes(value)):
         return False
     return _fresh(value)
 
@@ -463,7 +482,7 @@ def _plan(loop, rows, shape) -> list:
     accumulations the backward loop's one product per adjoint replaces."""
     if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
         return []
-    saved = {n.id for n in gast.walk(loop.target) if isinstance(n, gast.Name)}
+    saved = {n.id for n in build.names(loop.target)}
     local = _bound(loop.body)
     rows = {name: array for name, array in rows.items() if name in saved and name not in local}
     uses = {}
@@ -603,7 +622,7 @@ _MUTATORS = {"fill", "sort", "put", "itemset", "resize", "partition", "copyto", 
 def _written(body, harmless) -> set:
     """Names whose array may be changed or that are rebound after a first binding."""
     bound = {}
-    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.Assign):
             for target in node.targets:
                 if isinstance(target, gast.Name):
@@ -620,7 +639,7 @@ def _mutated(body, harmless, appended=False) -> set:
     an `out=`, an argument of a mutating method (`appended`: also a list's `append`) or
     of a call we know nothing of."""
     names = set()
-    for node in gast.walk(gast.Module(body=body, type_ignores=[])):
+    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.AugAssign):
             names |= _base_names(node.target)
         elif isinstance(node, gast.Assign):
@@ -649,12 +668,12 @@ def _base_names(target) -> set:
 
 
 def _all_names(*nodes) -> set:
-    return {n.id for node in nodes for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in build.names(list(nodes))}
 
 
 def _stored(stmts) -> list:
     """Every name a block binds, once per binding (loop targets too; `x += ...` updates)."""
-    nodes = list(gast.walk(gast.Module(body=stmts, type_ignores=[])))
+    nodes = build.nodes(gast.Module(body=stmts, type_ignores=[]))
     updated = {id(n.target) for n in nodes if isinstance(n, gast.AugAssign)}
     return [n.id for n in nodes
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and id(n) not in updated]
@@ -665,7 +684,7 @@ def _bound(stmts) -> set:
 
 
 def _exits(stmts, *kinds) -> bool:
-    return any(isinstance(n, kinds) for n in gast.walk(gast.Module(body=stmts, type_ignores=[])))
+    return any(isinstance(n, kinds) for n in build.nodes(gast.Module(body=stmts, type_ignores=[])))
 
 
 def _counted(loop, is_range) -> bool:
