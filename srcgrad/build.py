@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import gast
 
 
@@ -126,6 +128,11 @@ def nodes(tree) -> list:
     return queue
 
 
+def bindings(tree) -> Counter:
+    """How many times `tree` binds each name."""
+    return Counter(n.id for n in names(tree) if type(n.ctx) is gast.Store)
+
+
 def loaded(tree) -> set:
     """The names `tree` reads."""
     return {n.id for n in names(tree) if type(n.ctx) is gast.Load}
@@ -161,3 +168,15 @@ COMMENT_PREFIX = "\x00srcgrad-comment:"
 def comment(text: str) -> gast.Expr:
     """A marker statement that code generation prints as `# text`."""
     return gast.Expr(value=const(COMMENT_PREFIX + text))
+
+
+def is_comment(stmt) -> bool:
+    """`stmt` is a marker made by `comment`."""
+    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
+            and isinstance(stmt.value.value, str) and stmt.value.value.startswith(COMMENT_PREFIX))
+
+
+def delete(names) -> gast.Delete:
+    """`del a, b, ...`."""
+    return gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
+                                          type_comment=None) for n in names])

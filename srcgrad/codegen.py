@@ -175,7 +175,7 @@ class _ToAst:
         """`made` (the ast of the statement `node`): its line, its empty block filled."""
         line = getattr(node, "lineno", None)
         made.lineno = 0 if line is None else line
-        if not (isinstance(node, gast.Expr) and _is_comment(node.value)):
+        if not build.is_comment(node):
             self.origins.append(line)
         return made
 
@@ -249,11 +249,6 @@ class _ToAst:
                 block.append(ast.Pass(lineno=0))
                 self.origins.append(None)
         return made
-
-
-def _is_comment(node) -> bool:
-    return (isinstance(node, gast.Constant) and isinstance(node.value, str)
-            and node.value.startswith(build.COMMENT_PREFIX))
 
 
 class _NegativeLiterals(ast.NodeTransformer):

@@ -27,7 +27,7 @@ import gast
 
 from . import build
 from .inplace import _fresh
-from .sink import Names, _is_comment, _pure
+from .sink import Names, _pure
 
 
 def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> list:
@@ -38,7 +38,7 @@ def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> lis
     `keep`: names that live on anyway (parameters, returned)."""
     body = list(body)
     assigned = Counter(build.assigned_name(s) for s in body if isinstance(s, gast.Assign))
-    stores = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Store)
+    stores = build.bindings(body)
     i, started, names = 0, set(), Names()  # started: made here, never moved again
     while i < len(body):
         if id(body[i]) not in started and _deferred(body, i, assigned, stores, shape, is_array,
@@ -65,7 +65,7 @@ def _deferred(body, i, assigned, stores, shape, is_array, is_forward, keep, nump
                 break
             k = m
     operands = names(first.value)
-    if any(stores[n] and n in _stored(s) for s in body[i + 1:k + 1] for n in operands):
+    if any(stores[n] and n in build.stored(s) for s in body[i + 1:k + 1] for n in operands):
         return False
     arrays = {n for n in operands if n not in keep and is_array(n)}
     if names.found(arrays, body[k + 1:]) != arrays:
@@ -82,7 +82,7 @@ def _deferred(body, i, assigned, stores, shape, is_array, is_forward, keep, nump
 def _next(body, i):
     """The index of the statement after `body[i]`, comments aside."""
     j = i + 1
-    while j < len(body) and _is_comment(body[j]):
+    while j < len(body) and build.is_comment(body[j]):
         j += 1
     return j if j < len(body) else None
 
@@ -105,7 +105,3 @@ def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> 
         return False
     arrays = {n for n in operands if is_array(n) and n not in keep}
     return names.found(arrays, body[j + 1:]) != arrays
-
-
-def _stored(stmt) -> set:
-    return build.stored(stmt)

@@ -159,29 +159,21 @@ class Generated:
         return "\n\n".join(texts)
 
 
-def _fresh_fills(func) -> set:
+def _fresh_fills(func, tree) -> set:
     """The names by which `func` (generated gradient code, when forward mode runs over it)
     calls srcgrad's zero fills, which always make a new value."""
-    bound = dict(func.__globals__)
-    bound.update((name, cell.cell_contents) for name, cell in
-                 zip(func.__code__.co_freevars, func.__closure__ or ()) if _filled(cell))
+    lookup = Resolver(func, ()).lookup
     fills = (containers.zeros_like, containers.zero_tangent)
-    return {name for name, value in bound.items() if any(value is f for f in fills)}
-
-
-def _filled(cell) -> bool:
-    try:
-        cell.cell_contents
-    except ValueError:  # an empty cell: a closure variable not assigned yet
-        return False
-    return True
+    called = {n.func.id for n in build.nodes(tree)
+              if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
+    return {name for name in called if any(lookup(name) is f for f in fills)}
 
 
 def analyze(func, wrt: tuple, mode="rev") -> Unit:
     """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
     src = source.load(func)
     fence.check(src)
-    aliases.check(src, _fresh_fills(func))
+    aliases.check(src, _fresh_fills(func, src.tree))
     signature = src.tree.args
     params = [a.id for a in signature.args + ([signature.vararg] if signature.vararg else [])
               + signature.kwonlyargs]

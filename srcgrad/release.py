@@ -44,7 +44,5 @@ def release(body: list, is_array, keep: set) -> list:
     for i, stmt in enumerate(body):
         out.append(stmt)
         if i in after and i < end - 1:  # the return frees what the last statement read
-            out.append(gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
-                                                      type_comment=None)
-                                             for n in sorted(after[i])]))
+            out.append(build.delete(sorted(after[i])))
     return out

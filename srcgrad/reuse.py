@@ -30,7 +30,6 @@ names or constants (they are read twice).
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
@@ -91,12 +90,9 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
         late = ([chain.donated] if chain.donated else []) + chain.made
         if late:
             if isinstance(after, gast.Delete):  # release's own node, not shared
-                after.targets.extend(build.store(n) for n in late)
-                for t in after.targets:
-                    t.ctx = gast.Del()
+                after.targets.extend(build.delete(late).targets)
             else:
-                out.append(gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
-                                                          type_comment=None) for n in late]))
+                out.append(build.delete(late))
     return out
 
 
@@ -106,8 +102,7 @@ class _Chain:
 
     def __init__(self, stmt, dying, donors, shape, helper, fresh, numbers):
         # a copy: the sweeps' statement stays as it was (forward mode copies those)
-        self.stmt = gast.copy_location(
-            type(stmt)(**{f: copy.deepcopy(getattr(stmt, f)) for f in stmt._fields}), stmt)
+        self.stmt = build.clone(stmt)
         self.shape, self.helper, self.fresh, self.numbers = shape, helper, fresh, numbers
         self.reads = Counter(n.id for n in build.names(stmt.value))
         targets = _target_names(stmt)
@@ -229,7 +224,7 @@ def _rebuild(node, args):
 def numbers(body) -> set:
     """Names bound once, at the top level, to arithmetic on constants and such names: the
     seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
-    counts = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Store)
+    counts = build.bindings(body)
     numbers = set()
     for stmt in body:
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)

@@ -17,8 +17,6 @@ other's array; a returned name is never folded (it must be the gradient's own ar
 
 from __future__ import annotations
 
-from collections import Counter
-
 import gast
 
 from . import build
@@ -33,7 +31,7 @@ def fold(body: list, keep: set, is_array, numpy: str) -> list:  # keep: the seed
     """`body` without `d = one * t` (or `t * one`) where `one` is the seed 1.0 and `t` a
     float array: later reads of `d` read `t`. `is_array(name)`: a forward value known to
     be an array; `numpy`: the code's name for NumPy."""
-    stores = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Store)
+    stores = build.bindings(body)
     ones, floats, renamed, out = set(), set(), {}, []
     for stmt in body:
         if renamed and any(n.id in renamed for n in build.names(stmt)):

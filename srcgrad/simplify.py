@@ -163,13 +163,9 @@ def _reads(node) -> set[str]:
 
 
 def _only_comments(stmts) -> bool:
-    return all(_is_comment(s) or isinstance(s, gast.Pass) for s in stmts)
+    return all(build.is_comment(s) or isinstance(s, gast.Pass) for s in stmts)
 
 
-def _is_comment(stmt) -> bool:
-    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
-            and isinstance(stmt.value.value, str)
-            and stmt.value.value.startswith(build.COMMENT_PREFIX))
 
 
 def _drop_orphan_comments(body) -> list:
@@ -179,7 +175,7 @@ def _drop_orphan_comments(body) -> list:
         if isinstance(stmt, gast.If):
             stmt.body = _drop_orphan_comments(stmt.body)
             stmt.orelse = _drop_orphan_comments(stmt.orelse)
-        if _is_comment(stmt) and (i + 1 == len(body) or _is_comment(body[i + 1])):
+        if build.is_comment(stmt) and (i + 1 == len(body) or build.is_comment(body[i + 1])):
             continue
         out.append(stmt)
     return out

@@ -53,7 +53,7 @@ def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
             j += 1
         if j == len(body) or name not in names(body[j]):
             continue
-        while _is_comment(body[j - 1]) and j - 1 > i:  # under the comment of its reader
+        while build.is_comment(body[j - 1]) and j - 1 > i:  # under the comment of its reader
             j -= 1
         window = {id(s) for s in body[i:j]}
         longer = sorted(n for n in reads if id(last.get(n)) in window
@@ -78,7 +78,7 @@ def _fits(stmt, longer, shape) -> bool:
 def _writes(stmt, numpy, seed):
     """The names `stmt` writes if a pure statement may move past it (a comment, a pure
     assignment to names, not the seed's), else False."""
-    if _is_comment(stmt):
+    if build.is_comment(stmt):
         return set()
     if isinstance(stmt, gast.Assign):
         targets = stmt.targets
@@ -139,8 +139,3 @@ class Names:
             if len(found) == len(wanted):
                 break
         return found
-
-
-def _is_comment(stmt) -> bool:
-    return (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant)
-            and isinstance(stmt.value.value, str))

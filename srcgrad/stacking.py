@@ -51,7 +51,6 @@ never written. The rewritten loops are copies: the sweeps' own statements stay p
 
 from __future__ import annotations
 
-import copy
 from typing import NamedTuple
 
 import gast
@@ -163,7 +162,7 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
         products.append((k, array, weight, result))
     if not products:
         return [loop]
-    loop = copy.deepcopy(loop)  # the forward function keeps the sweep's own loop
+    loop = build.clone(loop)  # the forward function keeps the sweep's own loop
     before, after = [], []
     for k, array, weight, result in products:
         steps = fresh(f"{result}_steps")
@@ -172,7 +171,7 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
         loop.body[k].value = gast.Subscript(value=build.load(steps), slice=build.load(index),
                                             ctx=gast.Load())
         after += [steps, result]
-    return before + [loop, _delete(after)]
+    return before + [loop, build.delete(after)]
 
 
 def _row_names(stmts, index, local) -> dict:
@@ -365,7 +364,7 @@ def _new_array(value) -> bool:
 def _into_rows(loop, plans, numpy, builtin):
     """([make the buffers, row 0 = the values before the loop], the loop computing each
     new value into its row)."""
-    loop = copy.deepcopy(loop)  # the forward function keeps the sweep's own loop
+    loop = build.clone(loop)  # the forward function keeps the sweep's own loop
     np_, row_out, index = numpy(), builtin("row_out"), loop.target.id
     prefix = []
     for plan in plans:
@@ -431,7 +430,7 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
     plan = _plan(loop, rows, shape)
     if not plan:
         return [loop]
-    loop = copy.deepcopy(loop)  # the backward function keeps the sweep's own loop
+    loop = build.clone(loop)  # the backward function keeps the sweep's own loop
     np_, count, step = numpy(), fresh("n_steps"), fresh("step")
     before = []
     for array in dict.fromkeys(array for *_, array in plan if array in carried):
@@ -473,7 +472,7 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
                     if k in captures or k not in planned])
     before.append(build.assign(step, build.load(count)))
     used = [array for array in dict.fromkeys(array for *_, array in plan) if array in carried]
-    return before + [loop] + after + [_delete(
+    return before + [loop] + after + [build.delete(
         list(stacks.values()) + [n for array in used for n in (array, carried[array].buffer)])]
 
 
@@ -712,8 +711,3 @@ def _append(stmt):
             and isinstance(stmt.value.args[0], gast.Tuple)):
         return stmt.value.func.value.id, stmt.value.args[0]
     return None, None
-
-
-def _delete(names) -> gast.Delete:
-    return gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
-                                          type_comment=None) for n in names])
