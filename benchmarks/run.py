@@ -87,8 +87,10 @@ class Mismatch(AssertionError):
 class Timer:
     """timeit-like: for each function, find a number of calls per batch that takes at
     least `min_time`; then time `repeats` rounds in which every function runs one batch
-    (garbage collector off during a batch), so that a slow spell of the machine hits all of
-    them alike. Per-call statistics over the rounds."""
+    (garbage collector off during a batch), in the given order on even rounds and in
+    reverse on odd ones, so that a slow spell of the machine, or the order, hits all of
+    them alike. Per-call statistics over the rounds, and each round's times (`samples`),
+    from which `ratio` pairs two functions round by round."""
 
     def __init__(self, min_time: float, repeats: int):
         self.min_time, self.repeats = min_time, repeats
@@ -118,13 +120,47 @@ class Timer:
     def __call__(self, fns: dict) -> dict:
         numbers = {name: self.calibrate(fn) for name, fn in fns.items()}
         samples = {name: [] for name in fns}
-        for _ in range(self.repeats):
-            for name, fn in fns.items():
+        order = list(fns.items())
+        for k in range(self.repeats):
+            for name, fn in (order if k % 2 == 0 else order[::-1]):
                 gc.collect()
                 samples[name].append(self._batch(fn, numbers[name]) / numbers[name])
         return {name: {"median": statistics.median(times), "min": min(times),
-                       "max": max(times), "number": numbers[name], "repeats": len(times)}
+                       "max": max(times), "number": numbers[name], "repeats": len(times),
+                       "samples": times}
                 for name, times in samples.items()}
+
+
+def ratio(times: dict, name: str, base: str):
+    """The median over the rounds of time(name) / time(base) in the same round: a slow
+    spell of the machine that lasts a round cancels out (None if either is missing)."""
+    if name not in times or base not in times:
+        return None
+    return statistics.median(a / b for a, b in zip(times[name]["samples"],
+                                                    times[base]["samples"]))
+
+
+def set_heap(state: str) -> str:
+    """Put glibc's allocator in a known state before anything is timed (see README):
+    "warm", as in any process that has once freed a large array (glibc then keeps freed
+    memory for reuse), or "cold", glibc's initial setting held fixed (every block of
+    128 KiB or more is fresh memory from the kernel, on every call). Returns what was
+    done."""
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return "not glibc: left as it is"
+    if state == "cold":
+        M_MMAP_THRESHOLD = -3
+        if not mallopt(M_MMAP_THRESHOLD, 128 * 1024):
+            return "mallopt failed: left as it is"
+        return "cold: mallopt(M_MMAP_THRESHOLD, 128 KiB), glibc's default, held fixed"
+    block = np.ones(2 * 1024 * 1024)  # 16 MiB: glibc raises its thresholds when it is freed
+    del block
+    return "warm: one 16 MiB array allocated and freed first"
 
 
 def peak_memory(fn, tries: int = 3) -> int:
@@ -376,7 +412,8 @@ def run(args) -> dict:
     wanted = set() if args.no_peers else set(PEERS)
     selected = [w for w in W.WORKLOADS if not args.only or w.name in args.only]
 
-    results = {"quick": quick, "timer": {"min_time": timer.min_time, "repeats": timer.repeats}}
+    results = {"quick": quick, "timer": {"min_time": timer.min_time, "repeats": timer.repeats},
+               "heap": set_heap(args.heap)}
 
     # The first transformation in this process, before any other srcgrad call.
     thirty = W.EXTRA["thirty_lines"]
@@ -393,6 +430,7 @@ def run(args) -> dict:
         print(f"- {key}: {value}")
     if results["peers_missing"]:
         print(f"- not installed (skipped): {', '.join(results['peers_missing'])}")
+    print(f"- heap: {results['heap']}")
     print(f"- timing: median of {timer.repeats} batches of >= {timer.min_time * 1e3:.0f} ms "
           f"(time.perf_counter, gc off); each batch calls the function n times")
     sys.stdout.flush()
@@ -469,20 +507,19 @@ def report(results) -> str:
                          for name, row in per.items()]))
 
     out.append("\n## Ratio to the hand-written gradient\n\nTime / time of the hand-written "
-               "gradient (lower is better).\n")
+               "gradient in the same round, median over the rounds (lower is better).\n")
     cols = [c for c in present if c != HAND]
     out.append(markdown(["workload"] + cols,
-                        [[name] + [fmt_ratio(med(row, c) / med(row, HAND) if med(row, c) else None)
-                                   for c in cols] for name, row in per.items()]))
+                        [[name] + [fmt_ratio(ratio(row["times"], c, HAND)) for c in cols]
+                         for name, row in per.items()]))
 
     peer_cols = [c for c in (AUTOGRAD, TORCH, JAX, JAX_JIT) if c in present]
     if peer_cols:
-        out.append("\n## srcgrad against the peers\n\nPeer time / srcgrad time: above 1, "
-                   "srcgrad is faster.\n")
+        out.append("\n## srcgrad against the peers\n\nPeer time / srcgrad time in the same "
+                   "round, median over the rounds: above 1, srcgrad is faster.\n")
         out.append(markdown(["workload"] + peer_cols,
-                            [[name] + [fmt_ratio(med(row, c) / med(row, SRCGRAD)
-                                                 if med(row, c) else None) for c in peer_cols]
-                             for name, row in per.items()]))
+                            [[name] + [fmt_ratio(ratio(row["times"], c, SRCGRAD))
+                                       for c in peer_cols] for name, row in per.items()]))
 
     out.append("\n## Inside a srcgrad call, and the first call\n\n`fwd+bwd direct` calls the "
                "generated code a `grad` call runs (the fused `Generated.call`, else the forward "
@@ -555,12 +592,12 @@ def targets(results) -> list:
     rows = []
     for name, limit in RATIO_TARGETS.items():
         if name in per:
-            r = med(per[name], SRCGRAD) / med(per[name], HAND)
+            r = ratio(per[name]["times"], SRCGRAD, HAND)
             rows.append([f"{name}: srcgrad / hand-written <= {limit}", f"{r:.2f}", ok(r <= limit)])
     for name, row in per.items():
         for peer in PEERS:
             if med(row, peer):
-                speedup = med(row, peer) / med(row, SRCGRAD)
+                speedup = ratio(row["times"], peer, SRCGRAD)
                 need = SPEEDUP_TARGETS.get(name, 1.0)
                 label = f"{name}: faster than {peer}" + (f" (>= {need:g}x)" if need > 1 else "")
                 rows.append([label, f"{speedup:.2f}x", ok(speedup >= need if need > 1
@@ -602,6 +639,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for BLAS, PyTorch and XLA (default 1; 0 leaves each "
                              "library's default)")
+    parser.add_argument("--heap", choices=("warm", "cold"), default="warm",
+                        help="the allocator's state while timing (default warm: freed memory "
+                             "is reused; cold: every large block is fresh from the kernel)")
     args = parser.parse_args(argv)
     if args.show_source:
         w = {w.name: w for w in W.WORKLOADS + list(W.EXTRA.values())}[args.show_source]
