@@ -220,9 +220,12 @@ class _Rewriter(gast.NodeTransformer):
         return node
 
     def matmul_y(self, node, g, x, y):
-        """Adjoint of y in x @ y: x.T @ g, for vectors and matrices."""
+        """Adjoint of y in x @ y: x.T @ g, for vectors and matrices (g @ x for a matrix
+        times a vector: the same numbers, without making the transposed view)."""
         x_shape, y_shape = self.shape(x), self.shape(y)
         if _matmul_shapes(x_shape, y_shape):
+            if len(x_shape) == 2 and len(y_shape) == 1:
+                return gast.BinOp(left=g, op=gast.MatMult(), right=x)
             if len(x_shape) == 2:
                 return gast.BinOp(left=_transposed(x, x_shape), op=gast.MatMult(), right=g)
             if len(y_shape) == 2:  # vector @ matrix

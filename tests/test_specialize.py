@@ -89,7 +89,7 @@ def test_matrix_vector_products_and_a_scalar_bias():
     rng = np.random.default_rng(1)
     args = (rng.normal(size=3), 0.2, rng.normal(size=(6, 3)), (rng.random(6) > 0.5) * 1.0)
     code = check(logistic, args, (0, 1))
-    assert "X.T @ d_t1" in code and "d_b = d_z.sum()" in code
+    assert "d_W = d_t1 @ X" in code and "d_b = d_z.sum()" in code
     assert "unbroadcast" not in code
     # sigmoid(z) in the tanh form, the scalar adjoint halved first: four array operations
     assert "d_z += d_t2 * 0.5 * (1 + np.tanh(z * 0.5))" in code
