@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from . import calls, codegen, entry, source
+from . import calls, codegen, dtypes, entry, source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 from .shapeinfo import describe
@@ -120,7 +120,7 @@ class GradientFunction:
         if generated is not None:  # a function the code calls was rebound: rebuild
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
-                value=generated.value_asked)
+                value=generated.value_asked, kinds=generated.kinds)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self._compiled()
@@ -135,8 +135,10 @@ class GradientFunction:
                      if name != self._varargs}
         value = (self._with_value or not all(map(_real, bound.values()))
                  or not _one_precision(bound.values()))
+        # the key tells float64 arrays, other arrays (by dtype) and numbers apart
+        kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
         generated = self._variants[key] = specialized(self.__wrapped__, self._wrt, arguments,
-                                                      value=value)
+                                                      value=value, kinds=kinds)
         return generated
 
     def __call__(self, *args, **kwargs):
@@ -235,16 +237,19 @@ def compiled(func, wrt: tuple, rebuild=False) -> Generated:
     return _cached(func, wrt, wrt, None, rebuild)
 
 
-def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True) -> Generated:
+def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
+                kinds: dict | None = None) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
     ({parameter: shapeinfo.describe(value)}); the general code if that cannot be done.
     `value=False`: only the gradient is wanted, and the arguments are real numbers and
-    arrays (see `transform`)."""
-    key = (wrt, tuple(sorted(arguments.items())), value)
-    return _cached(func, wrt, key, arguments, rebuild, value)
+    arrays (see `transform`); `kinds` ({parameter: dtypes.kind_of(value)}): what that
+    code may assume of their dtypes."""
+    kinds = kinds or {}
+    key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())))
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds)
 
 
-def _cached(func, wrt, key, arguments, rebuild, value=True) -> Generated:
+def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -256,10 +261,10 @@ def _cached(func, wrt, key, arguments, rebuild, value=True) -> Generated:
             stack.append(func)
             try:
                 try:
-                    per_func[key] = transform(func, wrt, arguments, value)
+                    per_func[key] = transform(func, wrt, arguments, value, kinds)
                 except NotSpecializable:
                     per_func[key] = transform(func, wrt)
-                per_func[key].arguments = arguments
+                per_func[key].arguments, per_func[key].kinds = arguments, kinds
                 per_func[key].value_asked = value
             finally:
                 stack.pop()

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, defer, fence, forward, inplace,
+from . import (activity, aliases, build, codegen, containers, defer, dtypes, fence, forward,
+               inplace,
                release, reuse, reverse, runtime, seedfold, shapeinfo, simplify, sink, source,
                specialize, stacking)
 from .errors import SrcGradError
@@ -95,6 +96,7 @@ class Generated:
     helpers: list = field(default_factory=list)  # Generated of the helpers it calls
     guards: list = field(default_factory=list)  # see resolve.Resolver.guards
     arguments: dict | None = None  # the argument shapes it is specialized on (see api)
+    kinds: dict | None = None  # and what it assumes of their dtypes (dtypes.kind_of)
     has_value: bool = True  # False: the forward sweep returns None for the value (grad only)
     tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
@@ -193,14 +195,17 @@ def analyze(func, wrt: tuple, mode="rev") -> Unit:
     return unit
 
 
-def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Generated:
+def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
+              kinds: dict | None = None) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
     specialized on those shapes; it raises specialize.NotSpecializable if it cannot be.
     `value=False` (only with `arguments` of real numbers and arrays): the value is not
     wanted, and if the shapes prove it a number, the forward sweep computes only what
-    the backward sweep reads and returns None for it.
+    the backward sweep reads and returns None for it. `kinds` ({parameter:
+    dtypes.kind_of(value)}, with `arguments`): what the grad-only code may assume of the
+    arguments' dtypes (the call's variant key holds them).
     """
     unit = analyze(func, wrt)
     src = unit.src
@@ -258,7 +263,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True) -> Ge
 
     call = fused = None
     if grad_only:  # a grad call runs the fused function alone: the sweeps wait until asked
-        fused = _fused_call(unit, shapes, forward, backward, seed, returned)
+        fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {})
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
         sweeps = make_sweeps(fused) if DEBUG else (None, None, None)
@@ -290,7 +295,7 @@ def _both_sweeps(forward, backward, seed) -> list:
     return forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
 
 
-def _fused_call(unit, shapes, forward, backward, seed, returned):
+def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     """What a `grad` call runs: both sweeps in one function, with no tuple of saved values
     between them, each array released after its last use (release.py)."""
     # the statements are shared with `forward` and `backward`, not copied: nothing changes
@@ -311,8 +316,10 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
     body = sink.sink(body, shape, array, keep, numpy, seed)
     body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
     body = release.release(body, array, keep)
-    body = reuse.reuse(body, shape, keep,
-                       lambda: unit.helper("np"), lambda: unit.helper("spare"), unit.namer.fresh)
+    float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape), primal,
+                       numbers) if kinds else None
+    body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
+                       lambda: unit.helper("spare"), unit.namer.fresh, float64)
 
     def length(node):
         known = shapes.get(node.id) if isinstance(node, gast.Name) else None
@@ -329,10 +336,24 @@ def _fused_call(unit, shapes, forward, backward, seed, returned):
         return any(obj is known for known in _HARMLESS)
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
                           unit.namer.fresh, unit.helper, harmless)
+    if float64 is not None:  # after stacking, which reads the loops as they were
+        float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape), primal,
+                           numbers)  # its names too
+        body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]
                             + body)
+
+
+def _certain(float64, primal, numbers):
+    """`float64`, for expressions of forward values and numbers only: an adjoint's shape
+    here is its value's, but scalarseed.py may have kept it smaller (`d_t9[:, None]`),
+    which only runtime.spare's check at run time sees."""
+    def test(node):
+        return float64(node) and all(n.id not in primal or n.id in numbers
+                                     for n in build.names(node))
+    return test
 
 
 _HARMLESS = (containers.zeros_like, runtime.scatter_add, runtime.unbroadcast,

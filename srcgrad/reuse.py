@@ -45,12 +45,15 @@ _UNARY = {"exp", "sin", "cos", "tanh", "log", "sqrt", "negative", "square", "log
           "expm1", "sinh", "cosh", "tan", "reciprocal"}
 
 
-def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
+def reuse(body: list, shape, keep: set, numpy, spare, fresh=None, float64=None) -> list:
     """`body` (top-level statements of the fused function, with release's `del`s) with
     operations on a dying array computed into it. `shape(node)`: its shape or None;
     `keep`: names never reused (parameters, returned); `numpy()`, `spare()`: the code's
     names for NumPy and runtime.spare (asked for only if used); `fresh(base)`: a new
-    name for an intermediate (None: the statements' own targets only)."""
+    name for an intermediate (None: the statements' own targets only); `float64(node)`:
+    its value is certainly a float64 array (dtypes.py), so an operation giving one
+    writes into a float64 array without `spare`'s check, whatever its size."""
+    float64 = float64 or (lambda node: False)
     owned, known = _owned(body, keep), numbers(body)
     shape = knowing_numbers(shape, known)
     taken = set()  # arrays computed into: alive under another name after their `del`
@@ -72,12 +75,12 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
             dying = sorted({n.id for n in build.names(stmt.value) if n.id in owned})
         else:
             dying = []
-        if not _large_operation(stmt.value, shape, helper):  # nothing to write into
+        if not _large_operation(stmt.value, shape, helper, float64):  # nothing to write into
             out.append(stmt)
             continue
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
         donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
-        chain = _Chain(stmt, dying, donors, shape, helper, fresh, known)
+        chain = _Chain(stmt, dying, donors, shape, helper, fresh, known, float64)
         if not chain.rewrite():
             out.append(stmt)
             continue
@@ -96,14 +99,69 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None) -> list:
     return out
 
 
+def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
+    """`body` with the same rewriting inside its loops, where no `del` says what dies: a
+    value bound once, by a statement of a loop's body that makes a new array, and read
+    once in the whole function, by a later statement of the same body, dies there; an
+    operation certainly giving a float64 array (`float64`, dtypes.py) may write into it,
+    if it is one too, or into the intermediate before it::
+
+        for t in range(n):              for t in range(n):
+            t9 = h_1 @ Wh                   t9 = h_1 @ Wh
+            t10 = t8 + t9        ->         t10 = np.add(t8, t9, out=t9)
+            t11 = t10 + b                   t11 = np.add(t10, b, out=t10)
+    """
+    module = gast.Module(body=body, type_ignores=[])
+    reads = Counter(n.id for n in build.names(module) if isinstance(n.ctx, gast.Load))
+    stores = Counter(n.id for n in build.names(module) if isinstance(n.ctx, gast.Store))
+
+    def dies_once(name):
+        return reads[name] == 1 and stores[name] == 1 and name not in keep
+
+    def block(stmts):
+        made = set()  # names bound earlier in this body to a new float64 array
+        out = []
+        for stmt in stmts:
+            if isinstance(stmt, (gast.For, gast.While)):
+                stmt.body = block(stmt.body)
+                out.append(stmt)
+                continue
+            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
+                out.append(stmt)
+                continue
+            name, fresh = stmt.targets[0].id, _fresh(stmt.value)
+            dying = sorted({n.id for n in build.names(stmt.value)} & made)
+            # (with nothing dying, a chain still writes into the arrays it makes itself)
+            if _operation(stmt.value, numpy()) is not None and float64(stmt.value):
+                chain = _Chain(stmt, dying, [], shape, lambda which: numpy(), None, set(),
+                               float64)
+                if chain.rewrite() and not chain.made and not chain.checked:
+                    out.extend(chain.before)
+                    stmt = chain.stmt  # into an array that was new: a new one still
+            if dies_once(name) and fresh and float64(build.load(name)):
+                made.add(name)
+            out.append(stmt)
+        return out
+
+    return [(_in_loop(stmt, block) if isinstance(stmt, (gast.For, gast.While)) else stmt)
+            for stmt in body]
+
+
+def _in_loop(loop, block):
+    loop.body = block(loop.body)
+    return loop
+
+
 class _Chain:
     """One statement as single operations, each into an operand that dies with it, the
     intermediate before it, or the array released just before (a donor)."""
 
-    def __init__(self, stmt, dying, donors, shape, helper, fresh, numbers):
+    def __init__(self, stmt, dying, donors, shape, helper, fresh, numbers, float64):
         # a copy: the sweeps' statement stays as it was (forward mode copies those)
         self.stmt = build.clone(stmt)
         self.shape, self.helper, self.fresh, self.numbers = shape, helper, fresh, numbers
+        self.float64 = float64
+        self.float64_names = set()  # intermediates made here, certainly float64 arrays
         self.reads = Counter(n.id for n in build.names(stmt.value))
         targets = _target_names(stmt)
         self.dying, self.donors = set(dying) - targets, [d for d in donors if d not in targets]
@@ -112,6 +170,7 @@ class _Chain:
         self.spare_names = [own] if own and own not in self.reads else []
         self.stmt_base = own or next(iter(sorted(targets)), "t")
         self.before, self.made, self.donated, self.changed = [], [], None, False
+        self.checked = False  # some operation writes through runtime.spare
         self.sizes, self.live, self.results, self.buffers = {}, set(), {}, set()
 
     def rewrite(self) -> bool:
@@ -124,38 +183,49 @@ class _Chain:
             return node
         func, operands = spec
         size = self.shape(node)
+        static = self.float64(node)  # before the operands are rewritten
         args = [self._eval(o) for o in operands]
-        if size is None or int(np.prod(size, dtype=np.int64)) < MIN_SIZE:
+        if size is None or (int(np.prod(size, dtype=np.int64)) < MIN_SIZE and not static):
             return _rebuild(node, args)
-        buffer, args = self._buffer(args, size)
+        buffer, args = self._buffer(args, size, static)
         if buffer is None:
             node = _rebuild(node, args)
-            self.results[id(node)] = (size, None)  # a new array: the next may write into it
+            self.results[id(node)] = (size, None, static)  # new: the next may write into it
             return node
-        np_name, spare_name = self.helper("np"), self.helper("spare")
+        np_name = self.helper("np")
         others = list(dict.fromkeys(a.id for a in args
                                     if isinstance(a, gast.Name) and a.id != buffer))
         self.live -= {a.id for a in args if isinstance(a, gast.Name)}
-        result = build.call(build.attr(build.load(np_name), func), *args,
-                            out=build.call(build.load(spare_name), build.load(buffer),
-                                           *map(build.load, others)))
-        self.results[id(result)] = (size, buffer)
+        if static and (buffer in self.float64_names or self.float64(build.load(buffer))):
+            out = build.load(buffer)  # float64 into float64: nothing to ask at run time
+        else:
+            out = build.call(build.load(self.helper("spare")), build.load(buffer),
+                             *map(build.load, others))
+            self.checked = True
+        result = build.call(build.attr(build.load(np_name), func), *args, out=out)
+        self.results[id(result)] = (size, buffer, static)
         self.buffers.add(buffer)
         self.changed = True
         return result
 
-    def _buffer(self, args, size):
+    def _buffer(self, args, size, static):
         """The array an operation on `args` with a result of shape `size` writes into (or
-        None), and the arguments, its large intermediates among them named."""
+        None), and the arguments, its intermediates of that shape among them named
+        (`static`: the result is certainly a float64 array, as are those named so)."""
         large = [k for k, a in enumerate(args) if self.results.get(id(a), (None,))[0] == size]
         if not all(build.is_atom(a) or _arithmetic_of(a, self.numbers)
                    for k, a in enumerate(args) if k not in large):
             return None, args  # names are read twice: by the operation and by `spare`
         args = list(args)
         for k in large:
-            name = self._name(self.results[id(args[k])][1])
+            _, into, made_static = self.results[id(args[k])]
+            name = self._name(into)
             if name is None:
                 return None, args
+            if made_static:  # computed as float64, into a new array or one that keeps it
+                self.float64_names.add(name)
+            else:
+                self.float64_names.discard(name)
             self.before.append(build.assign(name, args[k], self.stmt))
             self.sizes[name] = size
             self.live.add(name)
@@ -188,13 +258,14 @@ class _Chain:
         return name
 
 
-def _large_operation(node, shape, helper) -> bool:
+def _large_operation(node, shape, helper, float64) -> bool:
     """`node` is an elementwise operation with a large result (its operands, whose
-    results broadcast into it, are no larger)."""
+    results broadcast into it, are no larger), or one certainly giving a float64 array."""
     if _operation(node, helper("np")) is None:
         return False
     size = shape(node)
-    return size is not None and int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
+    return size is not None and (int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
+                                 or float64(node))
 
 
 def _operation(node, numpy):

@@ -5,10 +5,13 @@ import ast
 
 import gast
 import numpy as np
+import pytest
 
 import srcgrad
 from srcgrad import defer
-from finite_diff import checked_source, fused
+from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
 
 def elementwise(x):

@@ -3,10 +3,13 @@ Generated code AND gradients vs finite differences."""
 
 import gast
 import numpy as np
+import pytest
 
 import srcgrad
 from srcgrad import codegen, release
-from finite_diff import checked_source as check, fused
+from finite_diff import checked_source as check, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
 
 def elementwise(x):

@@ -10,7 +10,9 @@ import pytest
 import srcgrad
 from srcgrad import reuse
 from srcgrad.runtime import spare
-from finite_diff import checked_source, fused
+from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,284 @@
+"""Which values of the fused gradient function are certainly float64 arrays.
+
+A variant of a `grad` call is specialized on the dtypes of its arguments as well as
+their shapes (api._key), so when `W` and `X` are float64 arrays and `b` a float::
+
+    t1 = X @ W          # F64: float64 operands
+    z = t1 + b          # F64: a float64 array and a number
+    d_z = d_t2 * 0.5 * (1 + np.tanh(z * 0.5))   # F64
+    mask = z > 0        # INTEGER: bools, which a float64 operand makes float64
+
+The passes may then compute into such an array (`out=z`) without asking at run time
+whether the result would keep its dtype (runtime.spare). The inference is
+flow-insensitive: a name has a kind only if every binding gives it that kind, and a
+name bound in a way not understood here (a loop's target, tuple unpacking) has none.
+Only NumPy's promotion rules that hold on 1.x and 2.x alike are used: a float64 array
+with float64 arrays, Python numbers, float64 scalars or integer/bool arrays gives float64;
+a number with an integer array is not decided (1.x gives float16 for int8 + 1.5).
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from . import build, runtime
+
+F64 = "f64"  # a float64 array of one or more dimensions
+NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array
+INTEGER = "integer"  # an integer or bool array
+FLOAT = "float"  # F64 or NUMBER, its shape not known here
+
+_UNARY = {np.exp, np.sin, np.cos, np.tan, np.tanh, np.sinh, np.cosh, np.log, np.log1p,
+          np.expm1, np.sqrt, np.square, np.negative, np.reciprocal, np.abs, np.absolute}
+_BINARY = {np.add, np.subtract, np.multiply, np.divide, np.true_divide, np.power,
+           np.maximum, np.minimum, np.logaddexp, runtime.safe_div}
+_PRODUCTS = {np.matmul, np.dot}
+_SHARES = {runtime.split_ties_kept}
+_FILLS = {np.zeros, np.ones, np.empty}  # float64 unless a dtype is given  # g's share for each tie: a float64 g gives float64
+_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin}
+_METHODS = {"sum", "mean", "max", "min"}
+_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def kind_of(value):
+    """The kind of one call argument (None: not one of the kinds)."""
+    if type(value) is np.ndarray:
+        if value.dtype.kind in "iub":
+            return INTEGER
+        if value.dtype == np.float64:
+            return F64 if value.ndim else NUMBER
+        return None
+    if type(value) in (float, int) or type(value) is np.float64:
+        return NUMBER
+    return None
+
+
+def infer(body: list, kinds: dict, helpers: dict, shape) -> dict:
+    """{name: kind} for the names of `body` (the fused function's statements) whose kind
+    is certain. `kinds`: the parameters'; `helpers`: the code's names -> the objects they
+    are bound to (np, the runtime helpers); `shape(node)`: its shape or None.
+
+    Each name's kind is the one all its bindings give. The bindings are looked at again
+    until nothing changes, first taking a name not decided yet as whatever its readers
+    need (so a loop-carried value can be decided), then, for those still undecided, as
+    unknown: what is left is consistent, so by induction over the run every value has
+    its kind."""
+    assigned, unknown = {}, set(kinds)
+    entries = _tape_entries(body)
+    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+        replayed = _replayed(node, entries)
+        if replayed is not None:  # `for h_1, h_2 in reversed(tape)`: what was appended
+            for name, value in replayed:
+                assigned.setdefault(name, []).append(value)
+            continue
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], gast.Name):
+            assigned.setdefault(node.targets[0].id, []).append(node.value)
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            assigned.setdefault(node.target.id, []).append(
+                gast.BinOp(left=build.load(node.target.id), op=node.op, right=node.value))
+        elif isinstance(node, (gast.Assign, gast.AugAssign, gast.For, gast.comprehension,
+                               gast.With, gast.NamedExpr)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            unknown |= {n.id for t in targets for n in build.names(t)
+                        if isinstance(n.ctx, gast.Store)}
+    env = {name: kind for name, kind in kinds.items() if kind is not None and name not in assigned}
+    pending = {name: values for name, values in assigned.items() if name not in unknown}
+    env.update({name: _TOP for name in pending})
+    typer = _Kinds(env, helpers, shape)
+    for optimistic in (True, False):
+        if not optimistic:
+            for name in [n for n, k in env.items() if k is _TOP]:
+                del env[name]
+        changed = True
+        while changed:  # each round only lowers a kind: undecided -> a kind -> unknown
+            changed = False
+            for name, values in pending.items():
+                if name not in env:
+                    continue
+                seen = {typer.bound(name, v) for v in values} - {_TOP}
+                new = _TOP if not seen else seen.pop() if len(seen) == 1 else None
+                if new is None or (new is _TOP and not optimistic):
+                    del env[name]
+                    changed = True
+                elif new != env[name]:  # decided, or (if it was) no longer certain
+                    if env[name] is _TOP:
+                        env[name] = new
+                    else:
+                        del env[name]
+                    changed = True
+    return dict(env)
+
+
+_TOP = "undecided"
+
+
+def _tape_entries(body) -> dict:
+    """{tape: [the tuples appended to it]} for the lists the reverse sweep's loops replay:
+    bound once to `[]`, and read only to append a tuple, to be replayed, or measured."""
+    tapes, entries = {}, {}
+    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+        if (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)
+                and isinstance(node.value, gast.List) and not node.value.elts):
+            name = node.targets[0].id
+            tapes[name] = tapes.get(name, 0) + 1
+        elif (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+              and node.func.attr == "append" and isinstance(node.func.value, gast.Name)
+              and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple)):
+            entries.setdefault(node.func.value.id, []).append(node.args[0].elts)
+    return {name: found for name, found in entries.items() if tapes.get(name) == 1}
+
+
+def _replayed(node, entries):
+    """[(name, value)] that a `for` over a tape binds, or None if `node` is none."""
+    if not (isinstance(node, gast.For) and isinstance(node.target, gast.Tuple)):
+        return None
+    it = node.iter
+    if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed":
+        it = it.args[0] if len(it.args) == 1 else None
+    if not isinstance(it, gast.Name) or it.id not in entries:
+        return None
+    names = node.target.elts
+    if not all(isinstance(n, gast.Name) for n in names):
+        return None
+    if any(len(elts) != len(names) for elts in entries[it.id]):
+        return None
+    return [(n.id, elts[k]) for elts in entries[it.id] for k, n in enumerate(names)]
+
+
+def float64_arrays(body: list, kinds: dict, helpers: dict, shape):
+    """A test `node -> bool`: the expression's value is certainly a float64 array (see
+    `infer`); for the names of `body` as bound there."""
+    typer = _Kinds(infer(body, kinds, helpers, shape), helpers, shape)
+    return lambda node: typer.decided(typer.kind(node), node) == F64
+
+
+class _Kinds:
+    """The kind of an expression, given those of the names (`_TOP` in a name's place
+    stands for whatever kind makes the expression's kind certain)."""
+
+    def __init__(self, env, helpers, shape):
+        self.env, self.helpers, self.shape = env, helpers, shape
+
+    def bound(self, name, value):
+        """The kind `name` gets from `value`."""
+        return self.decided(self.kind(value), build.load(name))
+
+    def decided(self, kind, node):
+        """FLOAT as F64 or NUMBER by the shape of `node`, if it is known."""
+        if kind != FLOAT:
+            return kind
+        shape = self.shape(node)
+        return FLOAT if shape is None else F64 if len(shape) else NUMBER
+
+    def kind(self, node):
+        if isinstance(node, gast.Name):
+            return self.env.get(node.id)
+        if isinstance(node, gast.Constant):
+            return NUMBER if type(node.value) in (int, float) else None
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            return self.kind(node.operand)
+        if isinstance(node, gast.BinOp):
+            if isinstance(node.op, gast.MatMult):
+                return self._product(node, [node.left, node.right])
+            if isinstance(node.op, _OPERATORS):
+                return _promoted([self.kind(node.left), self.kind(node.right)])
+            return None
+        if isinstance(node, gast.Attribute) and node.attr == "T":
+            return self._of_array(self.kind(node.value), lambda: F64)
+        if isinstance(node, gast.Subscript):
+            return self._of_array(self.kind(node.value), lambda: self._array_or_number(node))
+        if isinstance(node, gast.Call):
+            return self._call(node)
+        return None
+
+    def _call(self, node):
+        func = self._callee(node.func)
+        keywords = {k.arg: k.value for k in node.keywords}
+        if "out" in keywords and not self._out_ok(keywords.pop("out")):
+            return None
+        args = node.args
+        if func is None:
+            if (isinstance(node.func, gast.Attribute) and node.func.attr in _METHODS
+                    and not args and set(keywords) <= {"axis", "keepdims"}):
+                return self._of_array(self.kind(node.func.value),
+                                      lambda: self._array_or_number(node))
+            return None
+        if func in _UNARY and len(args) == 1 and not keywords:
+            found = self.kind(args[0])
+            return found if found in (F64, NUMBER, FLOAT, _TOP) else None
+        if func in _BINARY and len(args) == 2 and not keywords:
+            return _promoted([self.kind(a) for a in args])
+        if func in _PRODUCTS and len(args) == 2 and not keywords:
+            return self._product(node, args)
+        if func in _FILLS and len(args) == 1 and set(keywords) <= {"dtype"}:
+            dtype = keywords.get("dtype")
+            if dtype is None:
+                return self._array_or_number(node)
+            if isinstance(dtype, gast.Attribute) and dtype.attr == "dtype":  # x.dtype
+                return self._of_array(self.kind(dtype.value), lambda: self._array_or_number(node))
+            return None
+        if func in _SHARES and not keywords and args:
+            return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
+        if func in _REDUCTIONS and len(args) == 1 and set(keywords) <= {"axis", "keepdims"}:
+            return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
+        return None
+
+    def _callee(self, func):
+        """The object a call's function names: a helper, or an attribute of NumPy."""
+        if isinstance(func, gast.Name):
+            return _hashable(self.helpers.get(func.id))
+        if (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                and self.helpers.get(func.value.id) is np):
+            return _hashable(getattr(np, func.attr, None))
+        return None
+
+    def _out_ok(self, out):
+        """`out=` of an array the result goes into only if it has the result's dtype
+        (runtime.spare, runtime.row_out), or of a float64 array."""
+        if isinstance(out, gast.Call) and isinstance(out.func, gast.Name):
+            return self.helpers.get(out.func.id) in (runtime.spare, runtime.row_out)
+        return self.kind(out) in (F64, _TOP)
+
+    def _product(self, node, args):
+        kinds = [self.kind(a) for a in args]
+        if not all(k in (F64, FLOAT, _TOP) for k in kinds):
+            return None
+        return _TOP if kinds == [_TOP, _TOP] else self._array_or_number(node)
+
+    @staticmethod
+    def _of_array(kind, result):
+        """`result()` for an operation that needs a float64 array (or number)."""
+        return _TOP if kind is _TOP else result() if kind in (F64, FLOAT) else None
+
+    def _array_or_number(self, node):
+        """A float64 result: an array, or a NumPy scalar if it has no dimensions."""
+        shape = self.shape(node)
+        if shape is None:
+            return FLOAT
+        return F64 if len(shape) else NUMBER
+
+
+def _promoted(kinds):
+    """The kind of an elementwise result of operands of these kinds."""
+    if None in kinds:
+        return None
+    kinds = [k for k in kinds if k is not _TOP]
+    if not kinds:
+        return _TOP
+    if F64 in kinds:
+        return F64  # numbers, float64 scalars and integer arrays all give float64
+    if all(k == NUMBER for k in kinds):
+        return NUMBER
+    if all(k in (NUMBER, FLOAT) for k in kinds):
+        return FLOAT
+    return None  # an integer array with numbers: float16 for int8 + 1.5 on NumPy 1.x
+
+
+def _hashable(obj):
+    try:
+        hash(obj)
+    except TypeError:
+        return None
+    return obj

@@ -1,0 +1,165 @@
+"""dtypes: which values of the fused grad call are certainly float64 arrays, and the
+in-place code that knowledge allows. Inference on tiny programs; generated code AND
+gradients vs finite differences."""
+
+import gast
+import numpy as np
+import pytest
+
+import srcgrad
+from srcgrad import dtypes, runtime
+from srcgrad.dtypes import F64, INTEGER, NUMBER
+from finite_diff import assert_grads_match, checked_source, fused
+
+HELPERS = {"np": np, "spare": runtime.spare, "safe_div": runtime.safe_div}
+
+
+def inferred(text, kinds, shapes=None):
+    shapes = shapes or {}
+
+    def shape(node):  # names by `shapes`, a reduction without axis: a number, else (4,)
+        if isinstance(node, gast.Name):
+            return shapes.get(node.id, (4,))
+        if isinstance(node, gast.Call) and getattr(node.func, "attr", "") == "sum":
+            return ()
+        return (4,)
+    return dtypes.infer(gast.parse(text).body, kinds, HELPERS, shape)
+
+
+def test_float64_flows_through_arithmetic_ufuncs_products_and_reductions():
+    env = inferred("t1 = X @ W\nz = t1 + b\ns = np.tanh(z * 0.5)\nr = safe_div(s, z)\n"
+                   "m = r.sum()\nd = m * 2 - z.T", {"X": F64, "W": F64, "b": NUMBER})
+    assert env == {"X": F64, "W": F64, "b": NUMBER, "t1": F64, "z": F64, "s": F64,
+                   "r": F64, "m": NUMBER, "d": F64}
+
+
+def test_integer_arrays_promote_only_with_a_float64_array():
+    env = inferred("a = k * x\nb = k * 1.5\nc = k + k", {"k": INTEGER, "x": F64})
+    assert env["a"] == F64
+    assert "b" not in env  # float16 for int8 * 1.5 on NumPy 1.x
+    assert "c" not in env
+
+
+def test_unknowns_stay_unknown():
+    env = inferred("a = f(x)\nb = a + x\nc = x.astype(np.float32)\nd = c * x\n"
+                   "e = np.exp(x, out=buf)\ng = x // 2\nh = x > 0",
+                   {"x": F64, "buf": None})
+    assert {"a", "b", "c", "d", "e", "g", "h"}.isdisjoint(env)
+
+
+def test_a_name_bound_twice_needs_one_kind_and_a_rebound_parameter_none():
+    env = inferred("y = 1.0\ny = x * 2\nx = np.sin(x)\nz = x * 2", {"x": F64})
+    assert "y" not in env  # a number, then an array
+    assert "x" not in env and "z" not in env
+
+
+def test_loop_carried_values_and_loop_targets():
+    text = ("h = np.tanh(x)\nfor t in range(3):\n    a = h @ W\n    h = np.tanh(a)\n"
+            "for u, v in pairs:\n    w = u * x\n")
+    env = inferred(text, {"x": F64, "W": F64, "pairs": None})
+    assert env["h"] == F64 and env["a"] == F64
+    assert {"t", "u", "v", "w"}.isdisjoint(env)
+    env = inferred("h = np.tanh(x)\nfor t in range(3):\n    h = h * k\n", {"x": F64, "k": None})
+    assert "h" not in env  # one of its bindings is not certain
+
+
+def test_argument_kinds():
+    assert dtypes.kind_of(np.ones(3)) == F64 and dtypes.kind_of(np.float64(1)) == NUMBER
+    assert dtypes.kind_of(np.array(2.0)) == NUMBER and dtypes.kind_of(1.5) == NUMBER
+    assert dtypes.kind_of(np.arange(3)) == INTEGER and dtypes.kind_of(np.ones(2, bool)) == INTEGER
+    assert dtypes.kind_of(np.ones(3, np.float32)) is None and dtypes.kind_of("a") is None
+    assert dtypes.kind_of(True) is None
+
+
+def logistic(W, b, X, y):
+    z = X @ W + b
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+
+
+def logistic_args(dtype=np.float64):
+    rng = np.random.default_rng(0)
+    return (rng.normal(size=3).astype(dtype), 0.2, rng.normal(size=(6, 3)).astype(dtype),
+            (rng.random(6) > 0.5).astype(dtype))
+
+
+def test_small_float64_arrays_are_computed_into_without_a_check():
+    code = fused(checked_source(logistic, logistic_args(), (0, 1)))
+    assert "spare" not in code
+    lines = [line.strip() for line in code.splitlines()]
+    assert "z = np.add(t1, b, out=t1)" in lines
+    assert lines[lines.index("d_z = np.multiply(z, 0.5, out=z)") + 1] == (
+        "d_z = np.tanh(d_z, out=d_z)")
+
+
+def test_other_dtypes_keep_new_arrays_and_their_precision():
+    args = logistic_args(np.float32)
+    g = srcgrad.grad(logistic, wrt=(0, 1))
+    code = fused(g.source_for(*args))
+    assert "out=" not in code  # small, and not known to be float64
+    dW, db = g(*args)
+    assert dW.dtype == np.float32
+    as64 = tuple(np.asarray(a, np.float64) if isinstance(a, np.ndarray) else a for a in args)
+    np.testing.assert_allclose(dW, srcgrad.grad(logistic, wrt=(0, 1))(*as64)[0], rtol=1e-5)
+
+
+def scaled(x, k):
+    return np.sum(np.sin(x) * (k * 1.5))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.bool_])
+def test_integer_data_beside_float64_weights(dtype):
+    x = np.linspace(-1, 1, 5)
+    k = np.array([1, 0, 1, 1, 0], dtype=dtype)
+    g = srcgrad.grad(scaled, wrt=0)
+    assert_grads_match(scaled, (g(x, k),), (x, k), (0,))
+    assert g(x, k).dtype == np.float64
+
+
+def carried(x, W):
+    h = np.tanh(x)
+    for _ in range(3):
+        h = np.tanh(h @ W) + h * 0.5
+    return np.sum(h * h)
+
+
+def test_the_gradient_agrees_with_the_general_code_and_finite_differences():
+    rng = np.random.default_rng(2)
+    args = (rng.normal(size=(2, 3)), rng.normal(size=(3, 3)) * 0.5)
+    checked_source(carried, args, (0, 1))
+    fast = srcgrad.grad(carried, wrt=(0, 1))(*args)
+    _, general = srcgrad.value_and_grad(carried, wrt=(0, 1))(*args)
+    for a, b in zip(fast, general):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def recurrent(Wx, Wh, b, xs):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+    return np.mean(h * h)
+
+
+def test_loop_bodies_compute_into_what_dies_in_them():
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=(3, 4)), rng.normal(size=(4, 4)) * 0.5, rng.normal(size=4),
+            rng.normal(size=(6, 2, 3)))
+    code = fused(checked_source(recurrent, args, (0, 1, 2)))
+    lines = [line.strip() for line in code.splitlines()]
+    at = lines.index("t9 = h_1 @ Wh")  # the new product dies in the sum that reads it
+    assert lines[at + 1:at + 3] == ["t10 = np.add(t8, t9, out=t9)",
+                                    "t11 = np.add(t10, b, out=t10)"]
+    # an adjoint's shape may be smaller than its value's (scalarseed.py): never static
+    assert "d_t11 = d_h_2 * (1 - h_2 * h_2)" in lines
+    fast = srcgrad.grad(recurrent, wrt=(0, 1, 2))(*args)
+    _, general = srcgrad.value_and_grad(recurrent, wrt=(0, 1, 2))(*args)
+    for a, b in zip(fast, general):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_a_tape_replayed_gives_its_values_their_kinds():
+    env = inferred("tape = []\nfor t in range(3):\n    a = x * 2\n    tape.append((a, t))\n"
+                   "for u, s in reversed(tape):\n    w = u * x\n", {"x": F64})
+    assert env["u"] == F64 and env["w"] == F64 and "s" not in env
+    env = inferred("tape = []\ntape.append((x,))\ntape = []\nfor u, in tape:\n    w = u\n",
+                   {"x": F64})
+    assert "u" not in env  # bound twice: not a tape of ours
