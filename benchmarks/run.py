@@ -61,7 +61,7 @@ sys.path[:0] = [os.path.dirname(HERE), HERE]
 import workloads as W  # noqa: E402  (benchmarks/ is not a package)
 
 import srcgrad  # noqa: E402
-from srcgrad import api, shapeinfo  # noqa: E402
+from srcgrad import api, dtypes, shapeinfo  # noqa: E402
 
 HAND, PLAIN, SRCGRAD = "hand-written", "hand, plain", "srcgrad"
 AUTOGRAD, TORCH, JAX, JAX_JIT = "autograd", "torch", "jax", "jax.jit"
@@ -314,17 +314,22 @@ def arguments(data) -> dict:
     return {name: shapeinfo.describe(value) for name, value in data.items()}
 
 
+def kinds(data) -> dict:
+    """...and their dtypes (float64 arrays, numbers, integer arrays)."""
+    return {name: dtypes.kind_of(value) for name, value in data.items()}
+
+
 def transform_times(fn, wrt, data, count: int) -> list:
     """Seconds for srcgrad to transform `fn` (parse to compiled functions, specialized on
     the shapes of `data` as a first call does), each on a fresh function object so that
     no cache is hit."""
     times = []
-    described = arguments(data)
+    described, described_kinds = arguments(data), kinds(data)
     for _ in range(count):
         fresh = fresh_copy(fn)
         gc.collect()
         start = time.perf_counter()
-        api.specialized(fresh, tuple(wrt), described, value=False)
+        api.specialized(fresh, tuple(wrt), described, value=False, kinds=described_kinds)
         times.append(time.perf_counter() - start)
         del fresh
     return times
@@ -419,7 +424,8 @@ def run(args) -> dict:
     thirty = W.EXTRA["thirty_lines"]
     start = time.perf_counter()
     thirty_data = thirty.data(np.random.default_rng(0))
-    api.specialized(fresh_copy(thirty.fn), thirty.wrt, arguments(thirty_data), value=False)
+    api.specialized(fresh_copy(thirty.fn), thirty.wrt, arguments(thirty_data), value=False,
+                    kinds=kinds(thirty_data))
     results["first_transform_in_process"] = time.perf_counter() - start
 
     peers = load_peers(wanted)
@@ -443,7 +449,8 @@ def run(args) -> dict:
         table = methods(w, data, peers, jit_first)
         check(w, table)
         # the generated functions called directly: what the wrapper adds to a call
-        gen = api.specialized(w.fn, tuple(w.wrt), arguments(data), value=False)  # as grad runs
+        gen = api.specialized(w.fn, tuple(w.wrt), arguments(data), value=False,
+                              kinds=kinds(data))  # the code a grad call runs
         values = list(data.values())
         forward, backward = gen.forward, gen.backward
 
@@ -480,7 +487,8 @@ def run(args) -> dict:
                                                         transforms)
     trivial = W.EXTRA["trivial"]
     tg = srcgrad.grad(trivial.fn, wrt=trivial.wrt)
-    gen = api.specialized(trivial.fn, trivial.wrt, arguments({"x": 1.5}), value=False)
+    gen = api.specialized(trivial.fn, trivial.wrt, arguments({"x": 1.5}), value=False,
+                          kinds=kinds({"x": 1.5}))
     fwd, bwd = gen.forward, gen.backward
 
     def trivial_direct():
