@@ -79,6 +79,8 @@ def split_ties_kept(g, x, z, axis):
     specialized code knows from the shapes: no broadcasting of them to x's shape; the
     share of each tie (g / count) is computed on the small array."""
     hit = x == z
+    if hit.sum() == z.size and not np.isnan(z).any():  # one maximum per group: no share
+        return hit * g  # (a group whose maximum is not NaN holds it at least once)
     return hit * (g / hit.sum(axis=axis, keepdims=True))
 
 

@@ -32,3 +32,20 @@ def test_repeat_to_spreads_arrays_and_numbers():
     np.testing.assert_array_equal(repeat_to(5.0, x, 1, False), np.full((2, 3), 5.0))
     np.testing.assert_array_equal(repeat_to(np.float64(5.0), x, (0, 1), False),
                                   np.full((2, 3), 5.0))
+
+
+def test_split_ties_kept_shares_only_among_ties():
+    from srcgrad.runtime import split_ties_kept
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(5, 4))
+    g = rng.normal(size=(5, 1))
+    z = np.max(x, axis=1, keepdims=True)
+    np.testing.assert_array_equal(split_ties_kept(g, x, z, 1), (x == z) * g)  # one each
+    x[1, 2] = z[1, 0]  # a tie: both get half
+    got = split_ties_kept(g, x, z, 1)
+    assert got[1, 2] == got[1, np.argmax(x[1])] == g[1, 0] / 2
+    np.testing.assert_allclose(got.sum(axis=1, keepdims=True), g)
+    x[3] = np.nan  # a group with no maximum beside one with two: no share is taken as 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        got = split_ties_kept(g, x, np.max(x, axis=1, keepdims=True), 1)
+    assert got[1, 2] == g[1, 0] / 2 and np.isnan(got[3]).all()
