@@ -31,6 +31,10 @@ function, and checks each gradient as `_owned` would::
             return finish(g, [a0, a1])
         return (float(g0), g1)
 
+A gradient the fused function certainly makes itself (`Generated.fresh`: bound once to
+a new array, `d_W = X.T @ d_t1`) is its own and shared with nothing, so only its type,
+shape and dtype are checked.
+
 `MISS` sends the call the general way (`GradientFunction._call`), which gives the same
 result or raises the same error; so an entry only has to be right when it answers.
 The entry is built from parsed templates (`ast`; `ast.unparse` parenthesizes the later
@@ -83,6 +87,7 @@ _ARRAY = "type(A) is not ndarray or A.shape != SHAPE or A.dtype is not D"
 _GUARD = "SPACE.get(KEY, OBJ) is not OBJ"
 _OWNED = ("type(G) is not ndarray or G.base is not None or G.shape != SHAPE or G.dtype is not D"
           " or G is A or A.base is not None")
+_MADE = "type(G) is not ndarray or G.shape != SHAPE or G.dtype is not D"  # a new array
 
 
 def build(name, generated, args, wrt_index, single, finish):
@@ -124,16 +129,20 @@ def build(name, generated, args, wrt_index, single, finish):
     inputs = _tuple([f"a{j}" for j in wrt_index])
     inputs = ast.List(elts=inputs.elts, ctx=ast.Load())
     results, arrays = [], []
+    fresh = generated.fresh or (False,) * len(wrt_index)
     for k, i in enumerate(wrt_index):
         a = args[i]
         if type(a) is float:
             results.append(ast.Call(_name("float"), [_name(f"g{k}")], []))
             continue
-        test = _fill(_OWNED, G=f"g{k}", A=f"a{i}", SHAPE=ast.Constant(a.shape), D=f"D{i}")
-        tests = [test] + [ast.Compare(_name(f"g{k}"), [ast.Is()], [_name(other)])
-                          for other in arrays]
-        tests.append(ast.UnaryOp(ast.Not(), ast.Attribute(
-            ast.Attribute(_name(f"g{k}"), "flags", ast.Load()), "writeable", ast.Load())))
+        if fresh[k]:  # an array the function made: its own, shared with nothing
+            tests = [_fill(_MADE, G=f"g{k}", SHAPE=ast.Constant(a.shape), D=f"D{i}")]
+        else:
+            test = _fill(_OWNED, G=f"g{k}", A=f"a{i}", SHAPE=ast.Constant(a.shape), D=f"D{i}")
+            tests = [test] + [ast.Compare(_name(f"g{k}"), [ast.Is()], [_name(other)])
+                              for other in arrays]
+            tests.append(ast.UnaryOp(ast.Not(), ast.Attribute(
+                ast.Attribute(_name(f"g{k}"), "flags", ast.Load()), "writeable", ast.Load())))
         body.append(ast.If(test=_any(tests), body=[ast.Return(ast.Call(
             _name("finish"), [_name("g"), inputs], []))], orelse=[]))
         arrays.append(f"g{k}")

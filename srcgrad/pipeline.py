@@ -101,6 +101,7 @@ class Generated:
     tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
     call: object = None  # grad only: (*args) -> gradients, both sweeps in one function
+    fresh: tuple = ()  # per gradient `call` returns: always an array it made (see _made_here)
     _gradient: object = None
     # grad only: () -> (forward, backward, own source), which only a caller asking for
     # them (or for the source) waits for: a grad call runs `call` alone
@@ -262,10 +263,12 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         return fwd, bwd, rendered[0]
 
     call = fused = None
+    fresh = ()
     if grad_only:  # a grad call runs the fused function alone: the sweeps wait until asked
         fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {})
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
+        fresh = tuple(_made_here(fused.body, name, unit.helper("np")) for name in returned)
         sweeps = make_sweeps(fused) if DEBUG else (None, None, None)
     else:
         sweeps = make_sweeps()
@@ -285,8 +288,35 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         return made
 
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
-                     make_gradient=make_gradient, has_value=has_value, call=call,
+                     make_gradient=make_gradient, has_value=has_value, call=call, fresh=fresh,
                      make_sweeps=lambda: make_sweeps(fused))
+
+
+def _made_here(body, name, numpy) -> bool:
+    """`name` is bound once, at the top level of `body`, to an operation that makes a new
+    array or number (never a view, an argument or another name), and else only updated
+    in place: an array of it is the function's own, writeable and shared with nothing."""
+    made = []
+    for stmt in build.statements(body):
+        targets = (stmt.targets if isinstance(stmt, gast.Assign) else
+                   [stmt.target] if isinstance(stmt, (gast.AugAssign, gast.For)) else [])
+        if not any(isinstance(n.ctx, gast.Store) and n.id == name for n in build.names(targets)):
+            continue
+        if isinstance(stmt, gast.AugAssign):
+            continue  # in place: the same array
+        if not (isinstance(stmt, gast.Assign) and len(targets) == 1
+                and isinstance(targets[0], gast.Name) and any(stmt is top for top in body)):
+            return False
+        made.append(stmt.value)
+    if len(made) != 1:
+        return False
+    value = made[0]
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    func = value.func if isinstance(value, gast.Call) else None
+    return (isinstance(func, gast.Attribute) and not any(k.arg == "out" for k in value.keywords)
+            and (func.attr == "sum" or isinstance(func.value, gast.Name)
+                 and func.value.id == numpy and func.attr in inplace._FRESH_CALLS))
 
 
 def _both_sweeps(forward, backward, seed) -> list:

@@ -45,11 +45,21 @@ def test_the_entry_checks_what_the_variant_is_specialized_on():
     assert_grads_match(linreg, second, args, (0, 1))
 
 
+def summed(v, u):
+    t = v + u
+    return np.sum(t * t)
+
+
 def test_array_gradients_are_checked_and_distinct():
-    g = srcgrad.grad(weighted, wrt=(0, 1))
+    g = srcgrad.grad(summed, wrt=(0, 1))
     v = np.arange(3.0)
-    g(v, v)
+    g(v, v)  # d_v and d_u are one array, d_t: checked as the general path would
     assert "or (g1 is g0) or" in g._entry.source and "return finish(g, [a0, a1])" in g._entry.source
+    gv, gu = g(v, v)
+    assert gv is not gu and not np.shares_memory(gv, gu)
+    np.testing.assert_allclose(gv, 4 * v) and np.testing.assert_allclose(gu, 4 * v)
+    g = srcgrad.grad(weighted, wrt=(0, 1))
+    g(v, v)
     gv, gu = g(v, v)
     assert gv is not gu and gv is not v and not np.shares_memory(gv, gu)
     np.testing.assert_allclose(gv, v)
@@ -59,6 +69,26 @@ def test_array_gradients_are_checked_and_distinct():
     gv, gu = g(view, v)
     np.testing.assert_allclose(gv, v) and np.testing.assert_allclose(gu, view)
     assert not np.shares_memory(gu, view)
+
+
+def layer(W, V, X):
+    return np.sum(np.tanh(X @ W) * V)
+
+
+def test_a_gradient_the_function_makes_needs_only_its_kind_checked():
+    rng = np.random.default_rng(1)
+    W, V, X = rng.normal(size=(3, 2)), rng.normal(size=(4, 2)), rng.normal(size=(4, 3))
+    g = srcgrad.grad(layer, wrt=(0, 1))
+    g(W, V, X)
+    code = g._entry.source
+    # d_W = X.T @ ...: a new array; d_V is tanh(X @ W) itself, also made here
+    assert "if type(g0) is not ndarray or g0.shape != (3, 2) or g0.dtype is not D0:" in code
+    assert "g0.base" not in code
+    for args in ((W, V, X), (W[:, ::1], V.copy(), X), (np.asfortranarray(W), V, X)):
+        dW, dV = g(*args)
+        assert_grads_match(layer, (dW, dV), args, (0, 1))
+        assert not np.shares_memory(dW, dV) and not np.shares_memory(dV, args[1])
+        assert dW.flags.writeable and dV.flags.writeable
 
 
 def test_other_calls_take_the_general_path():
