@@ -34,8 +34,8 @@ _UNARY = {np.exp, np.sin, np.cos, np.tan, np.tanh, np.sinh, np.cosh, np.log, np.
 _BINARY = {np.add, np.subtract, np.multiply, np.divide, np.true_divide, np.power,
            np.maximum, np.minimum, np.logaddexp, runtime.safe_div}
 _PRODUCTS = {np.matmul, np.dot}
-_SHARES = {runtime.split_ties_kept}
-_FILLS = {np.zeros, np.ones, np.empty}  # float64 unless a dtype is given  # g's share for each tie: a float64 g gives float64
+_SHARES = {runtime.split_ties_kept}  # g's share for each tie: a float64 g gives float64
+_FILLS = {np.zeros, np.ones, np.empty}  # float64 unless a dtype is given
 _REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin}
 _METHODS = {"sum", "mean", "max", "min"}
 _OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
@@ -54,10 +54,11 @@ def kind_of(value):
     return None
 
 
-def infer(body: list, kinds: dict, helpers: dict, shape) -> dict:
+def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()) -> dict:
     """{name: kind} for the names of `body` (the fused function's statements) whose kind
     is certain. `kinds`: the parameters'; `helpers`: the code's names -> the objects they
-    are bound to (np, the runtime helpers); `shape(node)`: its shape or None.
+    are bound to (np, the runtime helpers); `shape(node)`: its shape or None; `tapes`:
+    the names of the loops' tapes (lists of tuples, only appended to and replayed).
 
     Each name's kind is the one all its bindings give. The bindings are looked at again
     until nothing changes, first taking a name not decided yet as whatever its readers
@@ -65,7 +66,7 @@ def infer(body: list, kinds: dict, helpers: dict, shape) -> dict:
     unknown: what is left is consistent, so by induction over the run every value has
     its kind."""
     assigned, unknown = {}, set(kinds)
-    entries = _tape_entries(body)
+    entries = _tape_entries(body, tapes)
     for node in build.nodes(gast.Module(body=body, type_ignores=[])):
         replayed = _replayed(node, entries)
         if replayed is not None:  # `for h_1, h_2 in reversed(tape)`: what was appended
@@ -114,20 +115,19 @@ def infer(body: list, kinds: dict, helpers: dict, shape) -> dict:
 _TOP = "undecided"
 
 
-def _tape_entries(body) -> dict:
-    """{tape: [the tuples appended to it]} for the lists the reverse sweep's loops replay:
-    bound once to `[]`, and read only to append a tuple, to be replayed, or measured."""
-    tapes, entries = {}, {}
+def _tape_entries(body, tapes) -> dict:
+    """{tape: [the tuples appended to it]} for the tapes bound once (to `[]`)."""
+    bound, entries = {}, {}
     for node in build.nodes(gast.Module(body=body, type_ignores=[])):
         if (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)
-                and isinstance(node.value, gast.List) and not node.value.elts):
-            name = node.targets[0].id
-            tapes[name] = tapes.get(name, 0) + 1
+                and node.targets[0].id in tapes):
+            empty = isinstance(node.value, gast.List) and not node.value.elts
+            bound[node.targets[0].id] = bound.get(node.targets[0].id, 0) + (1 if empty else 2)
         elif (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
               and node.func.attr == "append" and isinstance(node.func.value, gast.Name)
               and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple)):
             entries.setdefault(node.func.value.id, []).append(node.args[0].elts)
-    return {name: found for name, found in entries.items() if tapes.get(name) == 1}
+    return {name: found for name, found in entries.items() if bound.get(name) == 1}
 
 
 def _replayed(node, entries):
@@ -147,10 +147,10 @@ def _replayed(node, entries):
     return [(n.id, elts[k]) for elts in entries[it.id] for k, n in enumerate(names)]
 
 
-def float64_arrays(body: list, kinds: dict, helpers: dict, shape):
+def float64_arrays(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()):
     """A test `node -> bool`: the expression's value is certainly a float64 array (see
     `infer`); for the names of `body` as bound there."""
-    typer = _Kinds(infer(body, kinds, helpers, shape), helpers, shape)
+    typer = _Kinds(infer(body, kinds, helpers, shape, tapes), helpers, shape)
     return lambda node: typer.decided(typer.kind(node), node) == F64
 
 

@@ -15,9 +15,8 @@ import gast
 import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, defer, dtypes, fence, forward,
-               inplace,
-               release, reuse, reverse, runtime, seedfold, shapeinfo, simplify, sink, source,
-               specialize, stacking)
+               inplace, release, reuse, reverse, runtime, seedfold, shapeinfo, simplify, sink,
+               source, specialize, stacking)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -346,8 +345,9 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     body = sink.sink(body, shape, array, keep, numpy, seed)
     body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
     body = release.release(body, array, keep)
-    float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape), primal,
-                       numbers) if kinds else None
+    tapes = {info.tape for info in unit.loops.values() if info.tape}
+    float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes),
+                       primal, numbers) if kinds else None
     body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
                        lambda: unit.helper("spare"), unit.namer.fresh, float64)
 
@@ -367,8 +367,8 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
                           unit.namer.fresh, unit.helper, harmless)
     if float64 is not None:  # after stacking, which reads the loops as they were
-        float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape), primal,
-                           numbers)  # its names too
+        float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes),
+                           primal, numbers)  # its names too
         body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),

@@ -14,7 +14,7 @@ from finite_diff import assert_grads_match, checked_source, fused
 HELPERS = {"np": np, "spare": runtime.spare, "safe_div": runtime.safe_div}
 
 
-def inferred(text, kinds, shapes=None):
+def inferred(text, kinds, shapes=None, tapes=frozenset()):
     shapes = shapes or {}
 
     def shape(node):  # names by `shapes`, a reduction without axis: a number, else (4,)
@@ -23,7 +23,7 @@ def inferred(text, kinds, shapes=None):
         if isinstance(node, gast.Call) and getattr(node.func, "attr", "") == "sum":
             return ()
         return (4,)
-    return dtypes.infer(gast.parse(text).body, kinds, HELPERS, shape)
+    return dtypes.infer(gast.parse(text).body, kinds, HELPERS, shape, tapes)
 
 
 def test_float64_flows_through_arithmetic_ufuncs_products_and_reductions():
@@ -157,9 +157,11 @@ def test_loop_bodies_compute_into_what_dies_in_them():
 
 
 def test_a_tape_replayed_gives_its_values_their_kinds():
-    env = inferred("tape = []\nfor t in range(3):\n    a = x * 2\n    tape.append((a, t))\n"
-                   "for u, s in reversed(tape):\n    w = u * x\n", {"x": F64})
+    text = ("tape = []\nfor t in range(3):\n    a = x * 2\n    tape.append((a, t))\n"
+            "for u, s in reversed(tape):\n    w = u * x\n")
+    env = inferred(text, {"x": F64}, tapes={"tape"})
     assert env["u"] == F64 and env["w"] == F64 and "s" not in env
+    assert "u" not in inferred(text, {"x": F64})  # a list of the user's: anything in it
     env = inferred("tape = []\ntape.append((x,))\ntape = []\nfor u, in tape:\n    w = u\n",
-                   {"x": F64})
-    assert "u" not in env  # bound twice: not a tape of ours
+                   {"x": F64}, tapes={"tape"})
+    assert "u" not in env  # bound twice
