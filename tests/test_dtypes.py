@@ -10,6 +10,7 @@ import srcgrad
 from srcgrad import dtypes, runtime
 from srcgrad.dtypes import F64, INTEGER, NUMBER
 from finite_diff import assert_grads_match, checked_source, fused
+from test_inplace import rnn as recurrent
 
 HELPERS = {"np": np, "spare": runtime.spare, "safe_div": runtime.safe_div}
 
@@ -130,13 +131,6 @@ def test_the_gradient_agrees_with_the_general_code_and_finite_differences():
     _, general = srcgrad.value_and_grad(carried, wrt=(0, 1))(*args)
     for a, b in zip(fast, general):
         np.testing.assert_allclose(a, b, rtol=1e-12)
-
-
-def recurrent(Wx, Wh, b, xs):
-    h = np.zeros((xs.shape[1], Wh.shape[0]))
-    for t in range(xs.shape[0]):
-        h = np.tanh(xs[t] @ Wx + h @ Wh + b)
-    return np.mean(h * h)
 
 
 def test_loop_bodies_compute_into_what_dies_in_them():
