@@ -66,8 +66,9 @@ def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()) -> d
     unknown: what is left is consistent, so by induction over the run every value has
     its kind."""
     assigned, unknown = {}, set(kinds)
-    entries = _tape_entries(body, tapes)
-    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+    stmts = list(build.statements(body))
+    entries = _tape_entries(stmts, tapes)
+    for node in stmts:
         replayed = _replayed(node, entries)
         if replayed is not None:  # `for h_1, h_2 in reversed(tape)`: what was appended
             for name, value in replayed:
@@ -79,18 +80,22 @@ def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()) -> d
         elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
             assigned.setdefault(node.target.id, []).append(
                 gast.BinOp(left=build.load(node.target.id), op=node.op, right=node.value))
-        elif isinstance(node, (gast.Assign, gast.AugAssign, gast.For, gast.comprehension,
-                               gast.With, gast.NamedExpr)):
+        elif isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             unknown |= {n.id for t in targets for n in build.names(t)
                         if isinstance(n.ctx, gast.Store)}
+        elif not isinstance(node, (gast.Expr, gast.Delete, gast.If, gast.While, gast.Return)):
+            unknown |= {n.id for n in build.names(node) if isinstance(n.ctx, gast.Store)}
     env = {name: kind for name, kind in kinds.items() if kind is not None and name not in assigned}
     pending = {name: values for name, values in assigned.items() if name not in unknown}
     env.update({name: _TOP for name in pending})
     typer = _Kinds(env, helpers, shape)
     for optimistic in (True, False):
         if not optimistic:
-            for name in [n for n, k in env.items() if k is _TOP]:
+            undecided = [n for n, k in env.items() if k is _TOP]
+            if not undecided:
+                break  # consistent already
+            for name in undecided:
                 del env[name]
         changed = True
         while changed:  # each round only lowers a kind: undecided -> a kind -> unknown
@@ -115,18 +120,20 @@ def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()) -> d
 _TOP = "undecided"
 
 
-def _tape_entries(body, tapes) -> dict:
+def _tape_entries(stmts, tapes) -> dict:
     """{tape: [the tuples appended to it]} for the tapes bound once (to `[]`)."""
     bound, entries = {}, {}
-    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+    for node in stmts:
         if (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)
                 and node.targets[0].id in tapes):
             empty = isinstance(node.value, gast.List) and not node.value.elts
             bound[node.targets[0].id] = bound.get(node.targets[0].id, 0) + (1 if empty else 2)
-        elif (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-              and node.func.attr == "append" and isinstance(node.func.value, gast.Name)
-              and len(node.args) == 1 and isinstance(node.args[0], gast.Tuple)):
-            entries.setdefault(node.func.value.id, []).append(node.args[0].elts)
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            call = node.value
+            if (isinstance(call.func, gast.Attribute) and call.func.attr == "append"
+                    and isinstance(call.func.value, gast.Name) and len(call.args) == 1
+                    and isinstance(call.args[0], gast.Tuple)):
+                entries.setdefault(call.func.value.id, []).append(call.args[0].elts)
     return {name: found for name, found in entries.items() if bound.get(name) == 1}
 
 

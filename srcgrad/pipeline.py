@@ -366,7 +366,8 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
         return any(obj is known for known in _HARMLESS)
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
                           unit.namer.fresh, unit.helper, harmless)
-    if float64 is not None:  # after stacking, which reads the loops as they were
+    if float64 is not None and any(isinstance(s, (gast.For, gast.While)) for s in body):
+        # after stacking, which reads the loops as they were
         float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes),
                            primal, numbers)  # its names too
         body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
