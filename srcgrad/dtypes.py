@@ -54,11 +54,12 @@ def kind_of(value):
     return None
 
 
-def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()) -> dict:
+def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset(), prior=None) -> dict:
     """{name: kind} for the names of `body` (the fused function's statements) whose kind
     is certain. `kinds`: the parameters'; `helpers`: the code's names -> the objects they
     are bound to (np, the runtime helpers); `shape(node)`: its shape or None; `tapes`:
-    the names of the loops' tapes (lists of tuples, only appended to and replayed).
+    the names of the loops' tapes (lists of tuples, only appended to and replayed);
+    `prior`: kinds found before for these names (a first guess, checked like the rest).
 
     Each name's kind is the one all its bindings give. The bindings are looked at again
     until nothing changes, first taking a name not decided yet as whatever its readers
@@ -88,7 +89,8 @@ def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()) -> d
             unknown |= {n.id for n in build.names(node) if isinstance(n.ctx, gast.Store)}
     env = {name: kind for name, kind in kinds.items() if kind is not None and name not in assigned}
     pending = {name: values for name, values in assigned.items() if name not in unknown}
-    env.update({name: _TOP for name in pending})
+    prior = prior or {}
+    env.update({name: prior.get(name, _TOP) for name in pending})
     typer = _Kinds(env, helpers, shape)
     for optimistic in (True, False):
         if not optimistic:
@@ -154,11 +156,18 @@ def _replayed(node, entries):
     return [(n.id, elts[k]) for elts in entries[it.id] for k, n in enumerate(names)]
 
 
-def float64_arrays(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset()):
+def float64_arrays(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset(),
+                   prior=None):
     """A test `node -> bool`: the expression's value is certainly a float64 array (see
-    `infer`); for the names of `body` as bound there."""
-    typer = _Kinds(infer(body, kinds, helpers, shape, tapes), helpers, shape)
-    return lambda node: typer.decided(typer.kind(node), node) == F64
+    `infer`); for the names of `body` as bound there. `prior`: an earlier test's, whose
+    kinds are a first guess here (the same function after another pass)."""
+    typer = _Kinds(infer(body, kinds, helpers, shape, tapes, prior and prior.kinds),
+                   helpers, shape)
+
+    def test(node):
+        return typer.decided(typer.kind(node), node) == F64
+    test.kinds = typer.env
+    return test
 
 
 class _Kinds:
@@ -166,11 +175,24 @@ class _Kinds:
     stands for whatever kind makes the expression's kind certain)."""
 
     def __init__(self, env, helpers, shape):
-        self.env, self.helpers, self.shape = env, helpers, shape
+        self.env, self.helpers, self._shape, self._shapes, self._names = (
+            env, helpers, shape, {}, {})
+
+    def shape(self, node):  # asked again on every round of `infer`
+        found = self._shapes.get(id(node), self)
+        if found is self:
+            found = self._shapes[id(node)] = (node, self._shape(node))
+        return found[1]
 
     def bound(self, name, value):
         """The kind `name` gets from `value`."""
-        return self.decided(self.kind(value), build.load(name))
+        kind = self.kind(value)
+        if kind != FLOAT:
+            return kind
+        node = self._names.get(name)  # one node per name: its shape is asked once
+        if node is None:
+            node = self._names[name] = build.load(name)
+        return self.decided(kind, node)
 
     def decided(self, kind, node):
         """FLOAT as F64 or NUMBER by the shape of `node`, if it is known."""

@@ -267,7 +267,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {})
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
-        fresh = tuple(_made_here(fused.body, name, unit.helper("np")) for name in returned)
+        fresh = _made_here(fused.body, returned, unit.helper("np"))
         sweeps = make_sweeps(fused) if DEBUG else (None, None, None)
     else:
         sweeps = make_sweeps()
@@ -291,25 +291,27 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
                      make_sweeps=lambda: make_sweeps(fused))
 
 
-def _made_here(body, name, numpy) -> bool:
-    """`name` is bound once, at the top level of `body`, to an operation that makes a new
-    array or number (never a view, an argument or another name), and else only updated
-    in place: an array of it is the function's own, writeable and shared with nothing."""
-    made = []
+def _made_here(body, returned, numpy) -> tuple:
+    """For each name in `returned`: it is bound once, at the top level of `body`, to an
+    operation that makes a new array or number (never a view, an argument or another
+    name), and else only updated in place: an array of it is the function's own,
+    writeable and shared with nothing."""
+    top, made = {id(stmt) for stmt in body}, {name: [] for name in returned}
     for stmt in build.statements(body):
-        targets = (stmt.targets if isinstance(stmt, gast.Assign) else
-                   [stmt.target] if isinstance(stmt, (gast.AugAssign, gast.For)) else [])
-        if not any(isinstance(n.ctx, gast.Store) and n.id == name for n in build.names(targets)):
-            continue
         if isinstance(stmt, gast.AugAssign):
             continue  # in place: the same array
-        if not (isinstance(stmt, gast.Assign) and len(targets) == 1
-                and isinstance(targets[0], gast.Name) and any(stmt is top for top in body)):
-            return False
-        made.append(stmt.value)
-    if len(made) != 1:
-        return False
-    value = made[0]
+        targets = (stmt.targets if isinstance(stmt, gast.Assign) else
+                   [stmt.target] if isinstance(stmt, gast.For) else [])
+        for n in build.names(targets):
+            if n.id in made and isinstance(n.ctx, gast.Store):
+                simple = (isinstance(stmt, gast.Assign) and len(targets) == 1
+                          and targets[0] is n and id(stmt) in top)
+                made[n.id].append(stmt.value if simple else None)
+    return tuple(len(made[name]) == 1 and made[name][0] is not None
+                 and _makes_new(made[name][0], numpy) for name in returned)
+
+
+def _makes_new(value, numpy) -> bool:
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         return True
     func = value.func if isinstance(value, gast.Call) else None
@@ -346,8 +348,8 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
     body = release.release(body, array, keep)
     tapes = {info.tape for info in unit.loops.values() if info.tape}
-    float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes),
-                       primal, numbers) if kinds else None
+    found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes) if kinds else None
+    float64 = _certain(found, primal, numbers) if kinds else None
     body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
                        lambda: unit.helper("spare"), unit.namer.fresh, float64)
 
@@ -364,12 +366,14 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
         if obj is None and name not in unit.resolver.locals:
             obj = unit.resolver.lookup(name)
         return any(obj is known for known in _HARMLESS)
+    before = [id(stmt) for stmt in body]
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
                           unit.namer.fresh, unit.helper, harmless)
     if float64 is not None and any(isinstance(s, (gast.For, gast.While)) for s in body):
-        # after stacking, which reads the loops as they were
-        float64 = _certain(dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes),
-                           primal, numbers)  # its names too
+        # after stacking, which reads the loops as they were (and may bind new names)
+        if [id(stmt) for stmt in body] != before:
+            found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes, found)
+            float64 = _certain(found, primal, numbers)
         body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),

@@ -111,9 +111,14 @@ def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
             t10 = t8 + t9        ->         t10 = np.add(t8, t9, out=t9)
             t11 = t10 + b                   t11 = np.add(t10, b, out=t10)
     """
-    module = gast.Module(body=body, type_ignores=[])
-    reads = Counter(n.id for n in build.names(module) if isinstance(n.ctx, gast.Load))
-    stores = Counter(n.id for n in build.names(module) if isinstance(n.ctx, gast.Store))
+    if not any(isinstance(stmt, (gast.For, gast.While)) for stmt in body):
+        return body
+    reads, stores = Counter(), Counter()
+    for n in build.names(body):
+        if isinstance(n.ctx, gast.Load):
+            reads[n.id] += 1
+        elif isinstance(n.ctx, gast.Store):
+            stores[n.id] += 1
 
     def dies_once(name):
         return reads[name] == 1 and stores[name] == 1 and name not in keep
