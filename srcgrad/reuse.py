@@ -30,6 +30,7 @@ names or constants (they are read twice).
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 
 import gast
@@ -128,8 +129,7 @@ def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
         out = []
         for stmt in stmts:
             if isinstance(stmt, (gast.For, gast.While)):
-                stmt.body = block(stmt.body)
-                out.append(stmt)
+                out.append(_in_loop(stmt, block))
                 continue
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
                 out.append(stmt)
@@ -153,6 +153,9 @@ def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
 
 
 def _in_loop(loop, block):
+    """A copy of `loop` with its body rewritten: the sweeps' own loop stays as it was
+    (forward mode and `.source` read it); statements not rewritten are shared."""
+    loop = copy.copy(loop)
     loop.body = block(loop.body)
     return loop
 
