@@ -178,8 +178,8 @@ class _Kinds:
         self.env, self.helpers, self._shape, self._shapes, self._names = (
             env, helpers, shape, {}, {})
 
-    def shape(self, node):  # asked again on every round of `infer`
-        found = self._shapes.get(id(node), self)
+    def shape(self, node):  # asked again on every round of `infer`; the node is kept with
+        found = self._shapes.get(id(node), self)  # its shape, so its id is not reused
         if found is self:
             found = self._shapes[id(node)] = (node, self._shape(node))
         return found[1]

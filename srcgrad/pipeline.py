@@ -348,8 +348,10 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
     body = release.release(body, array, keep)
     tapes = {info.tape for info in unit.loops.values() if info.tape}
-    found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes) if kinds else None
-    float64 = _certain(found, primal, numbers) if kinds else None
+    found = float64 = None
+    if kinds:
+        found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes)
+        float64 = _certain(found, primal, numbers)
     body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
                        lambda: unit.helper("spare"), unit.namer.fresh, float64)
 

@@ -195,7 +195,7 @@ class _Chain:
         args = [self._eval(o) for o in operands]
         if size is None or (int(np.prod(size, dtype=np.int64)) < MIN_SIZE and not static):
             return _rebuild(node, args)
-        buffer, args = self._buffer(args, size, static)
+        buffer, args = self._buffer(args, size)
         if buffer is None:
             node = _rebuild(node, args)
             self.results[id(node)] = (size, None, static)  # new: the next may write into it
@@ -216,10 +216,9 @@ class _Chain:
         self.changed = True
         return result
 
-    def _buffer(self, args, size, static):
+    def _buffer(self, args, size):
         """The array an operation on `args` with a result of shape `size` writes into (or
-        None), and the arguments, its intermediates of that shape among them named
-        (`static`: the result is certainly a float64 array, as are those named so)."""
+        None), and the arguments, its intermediates of that shape among them named."""
         large = [k for k, a in enumerate(args) if self.results.get(id(a), (None,))[0] == size]
         if not all(build.is_atom(a) or _arithmetic_of(a, self.numbers)
                    for k, a in enumerate(args) if k not in large):
