@@ -29,8 +29,9 @@ def differentiable_operands(op: Op, binding: dict) -> list:
     return found
 
 
-def analyze(unit) -> set[str]:
-    """The names that need an adjoint; raises where a needed rule is missing."""
+def analyze(unit, stopped=frozenset()) -> set[str]:
+    """The names that need an adjoint; raises where a needed rule is missing. `stopped`:
+    names whose adjoint is known to be zero (invariance.py), as if they were constants."""
     assignments = list(_assignments(unit.body))
     varied = set(unit.wrt)
     changed = True
@@ -51,7 +52,7 @@ def analyze(unit) -> set[str]:
             op = unit.ops[stmt]
             if op.rule is None and not op.nondifferentiable and not op.is_user_call:
                 raise missing_rule(unit, stmt, op)
-            operands = {n.id for n in differentiable_operands(op, unit.bindings[stmt])}
+            operands = {n.id for n in differentiable_operands(op, unit.bindings[stmt])} - stopped
             if not operands <= useful:
                 useful |= operands
                 changed = True

@@ -166,8 +166,13 @@ COMMENT_PREFIX = "\x00srcgrad-comment:"
 
 
 def comment(text: str) -> gast.Expr:
-    """A marker statement that code generation prints as `# text`."""
+    """A marker statement that code generation prints as `# text` (a line of it each)."""
     return gast.Expr(value=const(COMMENT_PREFIX + text))
+
+
+def comment_text(stmt) -> str:
+    """The text of a marker made by `comment`."""
+    return stmt.value.value[len(COMMENT_PREFIX):]
 
 
 def is_comment(stmt) -> bool:

@@ -54,7 +54,8 @@ def _unparse(functions: list):
             value = ast.literal_eval(stripped)
             if isinstance(value, str) and value.startswith(build.COMMENT_PREFIX):
                 indent = line[: len(line) - len(line.lstrip())]
-                line = f"{indent}# {value[len(build.COMMENT_PREFIX):]}"
+                line = "\n".join(f"{indent}# {part}"
+                                 for part in value[len(build.COMMENT_PREFIX):].split("\n"))
         lines.append(line)
     # a blank line between functions
     out = []

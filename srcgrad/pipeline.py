@@ -15,8 +15,8 @@ import gast
 import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, defer, dtypes, fence, forward,
-               inplace, release, reuse, reverse, runtime, seedfold, shapeinfo, simplify, sink,
-               source, specialize, stacking)
+               inplace, invariance, release, reuse, reverse, runtime, seedfold, shapeinfo,
+               simplify, sink, source, specialize, stacking)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -40,6 +40,7 @@ class Unit:
     ops: dict = field(default_factory=dict)  # assignment statement -> Op
     bindings: dict = field(default_factory=dict)  # assignment statement -> rule parameters
     active: set = field(default_factory=set)
+    cancelled: set = field(default_factory=set)  # active values the result does not depend on
     loops: dict = field(default_factory=dict)  # loop node -> ssa.LoopInfo
     touched: set = field(default_factory=set)  # names given adjoint contributions so far
     called: list = field(default_factory=list)  # Generated of the helpers it calls
@@ -210,11 +211,13 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     unit = analyze(func, wrt)
     src = unit.src
     seed = unit.adjoint(unit.result)
-    adjoint_body = reverse.backward_body(unit)
     returned = [unit.adjoint(n) for n in wrt]
-    shapes = None
-    if arguments is not None:
-        shapes = shapeinfo.infer(unit, arguments)
+    shapes = None if arguments is None else shapeinfo.infer(unit, arguments)
+    unit.cancelled = invariance.zero_adjoints(unit, shapes)
+    if unit.cancelled:
+        unit.active = activity.analyze(unit, unit.cancelled)
+    adjoint_body = reverse.backward_body(unit)
+    if shapes is not None:
         adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     reverse.prune_tapes(adjoint_body, unit)

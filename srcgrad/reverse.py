@@ -73,6 +73,8 @@ def _block(stmts, unit, initialized) -> list:
             isinstance(v, gast.Name) for v in binding.values()) > 1
         emitted = _contributions(template, broadcast, unit, initialized)
         line = _comment_line(stmt, unit, line, out, emitted)
+        if emitted:
+            _note_cancelled(stmt, unit, out)
         out.extend(emitted)
     return out
 
@@ -89,6 +91,16 @@ def _comment_line(stmt, unit, line, out, emitted):
         out.append(build.comment(f"line {user_line}: {text}"))
         return user_line
     return line
+
+
+def _note_cancelled(stmt, unit, out):
+    """Say, under the line's comment, which operands get no adjoint (invariance.py)."""
+    notes = [f"{n.id} cancels out of the result: no adjoint for it"
+             for n in build.names(stmt.value) if n.id in unit.cancelled]
+    if notes and out and build.is_comment(out[-1]):
+        out[-1] = build.comment("\n".join([build.comment_text(out[-1])] + notes))
+    elif notes:
+        out.append(build.comment("\n".join(notes)))
 
 
 def _loop(loop, unit, initialized) -> list:
