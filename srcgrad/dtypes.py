@@ -123,7 +123,8 @@ _TOP = "undecided"
 
 
 def _tape_entries(stmts, tapes) -> dict:
-    """{tape: [the tuples appended to it]} for the tapes bound once (to `[]`)."""
+    """{tape: [the tuples appended to it]} for the tapes bound once (to `[]`); a value
+    appended as it is (tapes.py: the one entry left), as the node itself."""
     bound, entries = {}, {}
     for node in stmts:
         if (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)
@@ -133,25 +134,30 @@ def _tape_entries(stmts, tapes) -> dict:
         elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
             call = node.value
             if (isinstance(call.func, gast.Attribute) and call.func.attr == "append"
-                    and isinstance(call.func.value, gast.Name) and len(call.args) == 1
-                    and isinstance(call.args[0], gast.Tuple)):
-                entries.setdefault(call.func.value.id, []).append(call.args[0].elts)
+                    and isinstance(call.func.value, gast.Name) and len(call.args) == 1):
+                record = call.args[0]
+                entries.setdefault(call.func.value.id, []).append(
+                    record.elts if isinstance(record, gast.Tuple) else record)
     return {name: found for name, found in entries.items() if bound.get(name) == 1}
 
 
 def _replayed(node, entries):
     """[(name, value)] that a `for` over a tape binds, or None if `node` is none."""
-    if not (isinstance(node, gast.For) and isinstance(node.target, gast.Tuple)):
+    if not (isinstance(node, gast.For) and isinstance(node.target, (gast.Tuple, gast.Name))):
         return None
     it = node.iter
     if isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed":
         it = it.args[0] if len(it.args) == 1 else None
     if not isinstance(it, gast.Name) or it.id not in entries:
         return None
+    if isinstance(node.target, gast.Name):  # the entries as they are
+        if any(isinstance(entry, list) for entry in entries[it.id]):
+            return None
+        return [(node.target.id, entry) for entry in entries[it.id]]
     names = node.target.elts
     if not all(isinstance(n, gast.Name) for n in names):
         return None
-    if any(len(elts) != len(names) for elts in entries[it.id]):
+    if any(not isinstance(elts, list) or len(elts) != len(names) for elts in entries[it.id]):
         return None
     return [(n.id, elts[k]) for elts in entries[it.id] for k, n in enumerate(names)]
 
@@ -265,10 +271,11 @@ class _Kinds:
 
     def _out_ok(self, out):
         """`out=` of an array the result goes into only if it has the result's dtype
-        (runtime.spare, runtime.row_out), or of a float64 array."""
+        (runtime.spare, runtime.row_out), or of a float64 array (a row of one, `buffer[k]`,
+        whose shape is not known here, included: `out=` can only be an array)."""
         if isinstance(out, gast.Call) and isinstance(out.func, gast.Name):
             return self.helpers.get(out.func.id) in (runtime.spare, runtime.row_out)
-        return self.kind(out) in (F64, _TOP)
+        return self.kind(out) in (F64, FLOAT, _TOP)
 
     def _product(self, node, args):
         kinds = [self.kind(a) for a in args]

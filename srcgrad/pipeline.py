@@ -16,7 +16,7 @@ import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, defer, dtypes, fence, forward,
                inplace, invariance, release, reuse, reverse, runtime, seedfold, shapeinfo,
-               simplify, sink, source, specialize, stacking)
+               simplify, sink, source, specialize, stacking, tapes)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -350,10 +350,10 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     body = sink.sink(body, shape, array, keep, numpy, seed)
     body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
     body = release.release(body, array, keep)
-    tapes = {info.tape for info in unit.loops.values() if info.tape}
+    tape_names = {info.tape for info in unit.loops.values() if info.tape}
     found = float64 = None
     if kinds:
-        found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes)
+        found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tape_names)
         float64 = _certain(found, primal, numbers)
     body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
                        lambda: unit.helper("spare"), unit.namer.fresh, float64)
@@ -373,17 +373,23 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
         return any(obj is known for known in _HARMLESS)
     before = [id(stmt) for stmt in body]
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
-                          unit.namer.fresh, unit.helper, harmless)
+                          unit.namer.fresh, unit.helper, harmless, float64)
+    body = tapes.slim(body, _code_name(unit, runtime.rows_of), _code_name(unit, builtins.len))
     if float64 is not None and any(isinstance(s, (gast.For, gast.While)) for s in body):
         # after stacking, which reads the loops as they were (and may bind new names)
         if [id(stmt) for stmt in body] != before:
-            found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tapes, found)
+            found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tape_names, found)
             float64 = _certain(found, primal, numbers)
         body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]
                             + body)
+
+
+def _code_name(unit, obj):
+    """The generated code's name for a helper it calls, or None."""
+    return next((name for name, bound in unit.helpers.items() if bound is obj), None)
 
 
 def _certain(float64, primal, numbers):

@@ -59,14 +59,17 @@ from . import build
 from .reuse import _BINARY, _UNARY
 
 
-def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) -> list:
+def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
+          float64=None) -> list:
     """`body` (top-level statements of the fused function) with both rewrites.
 
     `shape(node)`: an expression's shape or None; `length(node)`: the int a name or
     constant is known to hold, or None; `is_range(name)`: the name is builtin `range`;
     `numpy()`: the code's name for NumPy; `fresh(base)`: a new name; `builtin(name)`: the
     code's name for a builtin (`len`); `harmless(name)`: the function called by that name
-    changes none of its arguments."""
+    changes none of its arguments; `float64(node)` (or None): the expression is certainly
+    a float64 array or a number (dtypes.py), so a carried value's rows need no `row_out`
+    and `rows_of` check."""
     counted = [s for s in body if isinstance(s, gast.For) and _counted(s, is_range)]
     if not counted:
         return body
@@ -114,7 +117,10 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless) 
                 return _all_names(*(other for other in body if other is not loop))
             plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
             if plans:
-                prefix, stmt = _into_rows(stmt, plans, numpy, builtin)
+                static = {p.rows for p in plans if _static(p, stmt, float64)}
+                kept = {rows: (plan._replace(static=True) if rows in static else plan)
+                        for rows, plan in kept.items()}
+                prefix, stmt = _into_rows(stmt, [kept[p.rows] for p in plans], numpy, builtin)
                 out.extend(prefix)
             out.extend(_hoist(stmt, shape, length, written, elsewhere, numpy, fresh))
         elif isinstance(stmt, gast.For) and _replayed(stmt) in rows:
@@ -207,6 +213,17 @@ class Carried(NamedTuple):
     rows: str
     count: int
     shape: tuple
+    static: bool = False  # known float64: `out=buffer[t + 1]`, and the rows are the buffer's
+
+
+def _static(plan, loop, float64) -> bool:
+    """The carried value and every array its new value is computed from are certainly
+    float64 (so is the result, of a ufunc of them and small numbers, `_fresh_into`)."""
+    value = loop.body[plan.index].value
+    operands = [value.left, value.right] if isinstance(value, gast.BinOp) else value.args
+    return float64 is not None and all(
+        float64(node) for node in [build.load(plan.name)] + operands
+        if isinstance(node, gast.Name))
 
 
 def _carried(body, position, shape, length, sharing, numpy, fresh) -> list:
@@ -372,10 +389,10 @@ def _into_rows(loop, plans, numpy, builtin):
                           ctx=gast.Load())
         first = gast.Subscript(value=build.load(plan.buffer), slice=build.const(0),
                                ctx=gast.Load())
+        dtype = {} if plan.static else {"dtype": build.attr(build.load(plan.name), "dtype")}
         prefix += [
             build.assign(plan.buffer, build.call(build.attr(build.load(np_), "empty"), dims,
-                                                 dtype=build.attr(build.load(plan.name),
-                                                                  "dtype"))),
+                                                 **dtype)),
             build.assign_to(gast.Subscript(value=build.load(plan.buffer), slice=build.const(0),
                                            ctx=gast.Store()), build.load(plan.name), loop),
             build.assign(plan.name, first)]
@@ -387,8 +404,11 @@ def _into_rows(loop, plans, numpy, builtin):
                 value.left, value.right]
         else:
             func, operands = value.func, value.args
-        out = build.call(build.load(row_out), build.load(plan.buffer), row,
-                         *[o for o in operands if isinstance(o, gast.Name)])
+        if plan.static:
+            out = gast.Subscript(value=build.load(plan.buffer), slice=row, ctx=gast.Load())
+        else:
+            out = build.call(build.load(row_out), build.load(plan.buffer), row,
+                             *[o for o in operands if isinstance(o, gast.Name)])
         stmt.value = build.call(func, *operands, out=out)
     return prefix, loop
 
@@ -433,13 +453,16 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
     loop = build.clone(loop)  # the backward function keeps the sweep's own loop
     np_, count, step = numpy(), fresh("n_steps"), fresh("step")
     before = []
-    for array in dict.fromkeys(array for *_, array in plan if array in carried):
-        plan_ = carried[array]  # the tape's values, rows of the forward loop's buffer
-        before.append(build.assign(array, build.call(
-            build.load(builtin("rows_of")), build.load(plan_.buffer), loop.iter.args[0],
-            build.const(plan_.position))))
     before.append(build.assign(count, build.call(build.load(builtin("len")),
                                                  loop.iter.args[0])))
+    for array in dict.fromkeys(array for *_, array in plan if array in carried):
+        plan_ = carried[array]  # the tape's values, rows of the forward loop's buffer
+        before.append(build.assign(array, gast.Subscript(
+            value=build.load(plan_.buffer), ctx=gast.Load(),
+            slice=gast.Slice(lower=None, upper=build.load(count), step=None))
+            if plan_.static else build.call(
+                build.load(builtin("rows_of")), build.load(plan_.buffer), loop.iter.args[0],
+                build.const(plan_.position))))
     stacks, captures, after = {}, {}, []
     shared = _same_array(loop.body, {k for k, *_ in plan})
     for k, accumulator, kind, adjoint, array in plan:

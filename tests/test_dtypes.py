@@ -161,6 +161,18 @@ def test_a_tape_replayed_gives_its_values_their_kinds():
     assert "u" not in env  # bound twice
 
 
+def test_a_tape_of_single_values_and_a_row_as_out():
+    text = ("tape = []\nbuf = np.empty((4, 4))\nfor t in range(3):\n"
+            "    a = np.tanh(x, out=buf[t])\n    tape.append(a)\n"
+            "for u in reversed(tape):\n    w = u * x\n")
+    env = inferred(text, {"x": F64}, tapes={"tape"})
+    assert env["a"] == F64 and env["u"] == F64 and env["w"] == F64
+    mixed = text.replace("tape.append(a)", "tape.append(a)\n    tape.append((a, t))")
+    assert "u" not in inferred(mixed, {"x": F64}, tapes={"tape"})  # tuples and values
+    assert "a" not in inferred(text.replace("np.empty((4, 4))", "np.empty((4, 4), "
+                                            "dtype=np.int64)"), {"x": F64}, tapes={"tape"})
+
+
 def repeated(x, W):
     s = 0.0
     for _ in range(3):

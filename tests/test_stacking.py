@@ -10,7 +10,7 @@ import pytest
 
 import srcgrad
 from srcgrad import stacking
-from finite_diff import assert_grads_match, checked_source, fused
+from finite_diff import assert_grads_match, checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
 rng = np.random.default_rng(3)
 
@@ -27,7 +27,7 @@ def rnn_args(steps=6, batch=3, n_in=2, n_h=4):
             rng.normal(size=n_h) * 0.1, rng.normal(size=(steps, batch, n_in)))
 
 
-def test_rnn_input_products_and_weight_adjoints_are_done_once():
+def test_rnn_input_products_and_weight_adjoints_are_done_once(runtime_dtype_checks):
     code = checked_source(rnn, rnn_args(), (0, 1, 2))
     grad = fused(code)
     lines = [line.strip() for line in grad.splitlines()]
@@ -47,11 +47,29 @@ def test_rnn_input_products_and_weight_adjoints_are_done_once():
     assert ("d_Wh += h_1_rows.reshape(n_steps * 3, 4).T @ "
             "d_t11_steps.reshape(n_steps * 3, 4)") in lines
     assert "del d_t11_steps, h_1_rows, h_1_steps" in lines
+    # the replay reads neither the row of xs nor h_1 (rows_of reads h_1): tapes.py
+    assert "t7 = xs[t]" not in grad and "tape.append((h_1, h_2))" in lines
+    assert "for h_1, h_2 in reversed(tape):" in lines
     assert "d_Wx += t7.T @ d_t8" not in grad and "d_b += d_t11.sum(axis=0)" not in grad
     assert "d_Wh += h_1.T @ d_t9" not in grad
     sweeps = code[:code.index("_grad(")]  # the sweeps forward mode reads stay per step
     assert "_steps" not in sweeps and "d_Wx += t7.T @ d_t8" in sweeps
     assert "row_out" not in sweeps and "d_Wh += h_1.T @ d_t9" in sweeps
+
+
+def test_known_float64_rows_need_no_check_and_the_tape_keeps_what_the_replay_reads():
+    code = checked_source(rnn, rnn_args(), (0, 1, 2))
+    grad = fused(code)
+    lines = [line.strip() for line in grad.splitlines()]
+    assert "h_1_steps = np.empty((7, 3, 4))" in lines  # float64: h is np.zeros
+    assert "h_2 = np.tanh(t11, out=h_1_steps[t + 1])" in lines
+    assert "h_1_rows = h_1_steps[:n_steps]" in lines
+    assert lines.index("n_steps = len(tape)") < lines.index("h_1_rows = h_1_steps[:n_steps]")
+    assert "row_out" not in grad and "rows_of" not in grad
+    assert "tape.append(h_2)" in lines and "for h_2 in reversed(tape):" in lines
+    assert "t7 = xs[t]" not in grad
+    sweeps = code[:code.index("_grad(")]  # the sweeps' own loops keep their whole tape
+    assert "tape.append((h_1, t7, h_2))" in sweeps and "t7 = xs[t]" in sweeps
 
 
 def rnn_from(Wx, Wh, b, xs, h0):
@@ -74,6 +92,8 @@ def test_rows_of_a_carried_value_of_any_dtype_match_the_plain_gradient(first, ot
     source = g.source_for(*args)
     if (first, others) == ("float32", "float64"):  # two precisions: the plain code (api)
         assert "row_out" not in source
+    elif first == "float64":  # known at generation time (dtypes.py)
+        assert "out=h_1_steps[t + 1])" in source and "row_out" not in source
     else:
         assert "out=row_out(h_1_steps, t + 1, " in source
     plain = next(iter(g._variants.values())).gradient(*args)
@@ -87,7 +107,7 @@ def test_rows_of_a_carried_value_of_any_dtype_match_the_plain_gradient(first, ot
 def test_no_step_leaves_the_first_value_alone_in_its_row():
     args = rnn_args(steps=0)
     code = checked_source(rnn, args, (0, 1, 2))
-    assert "rows_of(h_1_steps, tape, 0)" in code
+    assert "h_1_rows = h_1_steps[:n_steps]" in code
     assert all(not g.any() for g in srcgrad.grad(rnn, wrt=(0, 1, 2))(*args))
 
 

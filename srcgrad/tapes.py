@@ -1,0 +1,142 @@
+"""Tapes after stacking.py, in the one function a `grad` call runs: an entry that no
+replay reads any more is not saved, and a forward statement only it read goes too.
+
+Stacking reads each step's row of `xs` from `xs` itself and a carried value's rows from
+their buffer, so the replay reads `t7` and `h_1` no longer::
+
+    for t in range(t6):                         for t in range(t6):
+        t7 = xs[t]                                  t8 = t8_steps[t]
+        t8 = t8_steps[t]                            ...
+        ...                             ->          tape.append(h_2)
+        tape.append((h_1, t7, h_2))             ...
+    ...                                         for h_2 in reversed(tape):
+    for h_1, t7, h_2 in reversed(tape):             ...
+
+Only for a tape mentioned nowhere but where it is made, filled once per iteration of a
+top-level loop, replayed by another, and measured (`len(tape)`) or read by
+`rows_of(buffer, tape, k)`, whose k follows its entry. The loops are copies: the sweeps'
+own loops stay as they were.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import build
+from .reverse import exposed_reads
+from .stacking import _append
+
+
+def slim(body: list, rows_of: str | None, len_: str | None) -> list:
+    """`body` with each tape's unread entries left out (`rows_of`, `len_`: the code's names
+    for runtime.rows_of and builtin len, None where it calls them nowhere)."""
+    body = list(body)
+    for i, loop in enumerate(body):
+        filled = _filled(loop)
+        if filled is None:
+            continue
+        k, tape, record = filled
+        found = [(j, other) for j, other in enumerate(body) if j > i and _replay_of(other, tape)]
+        if len(found) != 1:
+            continue
+        j, replay = found[0]
+        reads = _rows_of_calls(body, rows_of, tape)
+        if (len(replay.target.elts) != len(record.elts)
+                or _mentions(body, tape) != 3 + len(reads) + _measured(body, len_, tape)):
+            continue
+        later = set().union(*[build.loaded(stmt) for stmt in body[j + 1:]])
+        read = exposed_reads(replay.body) | later
+        used = sorted({p for p, n in enumerate(replay.target.elts) if n.id in read}
+                      | {call.args[2].value for call in reads})
+        if not used or len(used) == len(record.elts):
+            continue
+        dropped = {record.elts[p].id for p in range(len(record.elts)) if p not in used}
+        bare = len(used) == 1 and not reads  # rows_of reads entries as tuples
+        body[i] = _refilled(loop, k, record, used, bare)
+        body[j] = _replaying(replay, used, bare)
+        for call in reads:
+            call.args[2] = build.const(used.index(call.args[2].value))
+        body[i].body = _without_dead(body[i].body, dropped, body)
+    return body
+
+
+def _filled(loop):
+    """(position, tape, the tuple) of the one `tape.append((...))` at the top of a `for`
+    body, the tuple's entries all names; else None."""
+    if not isinstance(loop, gast.For):
+        return None
+    found = [(k, stmt) for k, stmt in enumerate(loop.body) if _append(stmt)[0] is not None]
+    if len(found) != 1:
+        return None
+    k, stmt = found[0]
+    tape, record = _append(stmt)
+    if not all(isinstance(e, gast.Name) for e in record.elts):
+        return None
+    return k, tape, record
+
+
+def _replay_of(loop, tape) -> bool:
+    """`for (a, b, ...) in reversed(tape):` with names for targets."""
+    it = getattr(loop, "iter", None)
+    return (isinstance(loop, gast.For) and not loop.orelse and isinstance(it, gast.Call)
+            and isinstance(it.func, gast.Name) and it.func.id == "reversed"
+            and len(it.args) == 1 and isinstance(it.args[0], gast.Name)
+            and it.args[0].id == tape and isinstance(loop.target, gast.Tuple)
+            and all(isinstance(e, gast.Name) for e in loop.target.elts))
+
+
+def _rows_of_calls(body, rows_of, tape):
+    """The `rows_of(buffer, tape, k)` calls of the tape (k a constant)."""
+    if rows_of is None:
+        return []
+    return [node for node in _nodes(body)
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+            and node.func.id == rows_of and len(node.args) == 3 and not node.keywords
+            and isinstance(node.args[1], gast.Name) and node.args[1].id == tape
+            and isinstance(node.args[2], gast.Constant) and type(node.args[2].value) is int]
+
+
+def _measured(body, len_, tape) -> int:
+    """How many `len(tape)` there are."""
+    return sum(1 for node in _nodes(body)
+               if isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+               and node.func.id == len_ and len(node.args) == 1
+               and isinstance(node.args[0], gast.Name) and node.args[0].id == tape)
+
+
+def _nodes(body):
+    return build.nodes(gast.Module(body=body, type_ignores=[]))
+
+
+def _mentions(body, tape) -> int:
+    """How often the tape's name appears: made (`tape = []`), filled, replayed, ..."""
+    return sum(1 for node in build.names(body) if node.id == tape)
+
+
+def _refilled(loop, k, record, used, bare):
+    loop = build.clone(loop)
+    kept = [build.load(record.elts[p].id) for p in used]
+    loop.body[k].value.args[0] = kept[0] if bare else build.tuple_(kept)
+    return loop
+
+
+def _replaying(replay, used, bare):
+    replay = build.clone(replay)
+    kept = [build.store(replay.target.elts[p].id) for p in used]
+    replay.target = kept[0] if bare else gast.Tuple(elts=kept, ctx=gast.Store())
+    return replay
+
+
+def _without_dead(stmts, dropped, body):
+    """The loop body without `name = array[index]` for a dropped entry nothing else reads."""
+    loaded = [n.id for n in build.names(body) if isinstance(n.ctx, gast.Load)]
+    return [stmt for stmt in stmts if not (
+        isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in dropped
+        and stmt.targets[0].id not in loaded and _row_read(stmt.value))]
+
+
+def _row_read(value) -> bool:
+    """`a[i]` of names: it reads a row, and changes nothing."""
+    return (isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
+            and isinstance(value.slice, gast.Name))
