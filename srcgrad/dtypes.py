@@ -22,7 +22,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build, runtime
+from . import build, containers, runtime
 
 F64 = "f64"  # a float64 array of one or more dimensions
 NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array
@@ -35,6 +35,7 @@ _BINARY = {np.add, np.subtract, np.multiply, np.divide, np.true_divide, np.power
            np.maximum, np.minimum, np.logaddexp, runtime.safe_div}
 _PRODUCTS = {np.matmul, np.dot}
 _SHARES = {runtime.split_ties_kept}  # g's share for each tie: a float64 g gives float64
+_ZEROS = {containers.zeros_like}  # an array's zero adjoint: np.zeros_like, a float's 0.0
 _FILLS = {np.zeros, np.ones, np.empty}  # float64 unless a dtype is given
 _REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin}
 _METHODS = {"sum", "mean", "max", "min"}
@@ -254,6 +255,9 @@ class _Kinds:
             if isinstance(dtype, gast.Attribute) and dtype.attr == "dtype":  # x.dtype
                 return self._of_array(self.kind(dtype.value), lambda: self._array_or_number(node))
             return None
+        if func in _ZEROS and len(args) == 1 and not keywords:
+            found = self.kind(args[0])
+            return found if found in (F64, NUMBER, FLOAT, _TOP) else None
         if func in _SHARES and not keywords and args:
             return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
         if func in _REDUCTIONS and len(args) == 1 and set(keywords) <= {"axis", "keepdims"}:

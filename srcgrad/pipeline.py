@@ -373,7 +373,8 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
         return any(obj is known for known in _HARMLESS)
     before = [id(stmt) for stmt in body]
     body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
-                          unit.namer.fresh, unit.helper, harmless, float64)
+                          unit.namer.fresh, unit.helper, harmless, float64,
+                          lambda name: found.kinds.get(name) if found else None)
     body = tapes.slim(body, _code_name(unit, runtime.rows_of), _code_name(unit, builtins.len))
     if float64 is not None and any(isinstance(s, (gast.For, gast.While)) for s in body):
         # after stacking, which reads the loops as they were (and may bind new names)

@@ -55,12 +55,12 @@ from typing import NamedTuple
 
 import gast
 
-from . import build
+from . import build, dtypes
 from .reuse import _BINARY, _UNARY
 
 
 def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
-          float64=None) -> list:
+          float64=None, kind_of=lambda name: None) -> list:
     """`body` (top-level statements of the fused function) with both rewrites.
 
     `shape(node)`: an expression's shape or None; `length(node)`: the int a name or
@@ -69,7 +69,7 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     code's name for a builtin (`len`); `harmless(name)`: the function called by that name
     changes none of its arguments; `float64(node)` (or None): the expression is certainly
     a float64 array or a number (dtypes.py), so a carried value's rows need no `row_out`
-    and `rows_of` check."""
+    and `rows_of` check; `kind_of(name)`: the name's dtypes kind (adjoints' included)."""
     counted = [s for s in body if isinstance(s, gast.For) and _counted(s, is_range)]
     if not counted:
         return body
@@ -126,7 +126,7 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
         elif isinstance(stmt, gast.For) and _replayed(stmt) in rows:
             alive = {name: array for name, array in rows[_replayed(stmt)].items()
                      if array not in deleted}  # read again right after the loop
-            out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin, kept))
+            out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin, kept, kind_of))
         else:
             out.append(stmt)
         if isinstance(stmt, gast.Delete):
@@ -214,6 +214,7 @@ class Carried(NamedTuple):
     count: int
     shape: tuple
     static: bool = False  # known float64: `out=buffer[t + 1]`, and the rows are the buffer's
+    value_position: int | None = None  # where the tape holds the new value (row t + 1) too
 
 
 def _static(plan, loop, float64) -> bool:
@@ -254,8 +255,11 @@ def _carried(body, position, shape, length, sharing, numpy, fresh) -> list:
                 continue
             if not _unshared(sharing(), {name, value}, tape):
                 continue
+            entries = [e.id for e in record.elts if isinstance(e, gast.Name)]
+            later = entries.index(value) if index < a and entries.count(value) == 1 else None
             plans.append(Carried(tape, name, p, index, fresh(f"{name}_steps"),
-                                 fresh(f"{name}_rows"), count, tuple(known)))
+                                 fresh(f"{name}_rows"), count, tuple(known),
+                                 value_position=later))
     return plans
 
 
@@ -444,7 +448,7 @@ def _saved_rows(loop, written) -> dict:
     return found
 
 
-def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
+def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) -> list:
     """[the stacks, the loop copying each step's adjoint into them, one product per
     accumulated adjoint, `del` the stacks] or [loop]."""
     plan = _plan(loop, rows, shape)
@@ -463,21 +467,38 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
             if plan_.static else build.call(
                 build.load(builtin("rows_of")), build.load(plan_.buffer), loop.iter.args[0],
                 build.const(plan_.position))))
-    stacks, captures, after = {}, {}, []
+    stacks, captures, after, defined, views = {}, {}, [], {}, []
+    planned = {k for k, *_ in plan}
     shared = _same_array(loop.body, {k for k, *_ in plan})
+    rows_at = _rows_at(loop, carried.values())
     for k, accumulator, kind, adjoint, array in plan:
         key = shared(k, adjoint)
         if key not in stacks:
             adjoint_shape = shape(build.load(adjoint))
             stacks[key] = name = fresh(f"{adjoint}_steps")
-            dims = gast.Tuple(elts=[build.load(count)] + [build.const(n) for n in adjoint_shape],
-                              ctx=gast.Load())
-            before.append(build.assign(name, build.call(
-                build.attr(build.load(np_), "empty"), dims,
-                dtype=build.attr(build.load(accumulator), "dtype"))))
-            captures[k] = build.assign_to(
-                gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Store()),
-                build.load(adjoint), loop.body[k])
+            row = gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Load())
+            found = _slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
+                kind_of(accumulator) == dtypes.F64) else None
+            if found is not None and kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER):
+                j, other, factor, left = found  # adjoint = other * factor: into its row
+                made, computed = _rows_before(factor, rows_at, count, name, np_, fresh)
+                before += [build.comment(f"what {adjoint} multiplies in each step, all at once")]
+                before += computed
+                views += made
+                operands = [other, row] if left else [row, other]
+                defined[j] = build.assign_to(loop.body[j].targets[0], build.call(
+                    build.attr(build.load(np_), "multiply"), *operands, out=build.clone(row)),
+                    loop.body[j])
+                captures[k] = None
+            else:
+                dims = gast.Tuple(elts=[build.load(count)]
+                                  + [build.const(n) for n in adjoint_shape], ctx=gast.Load())
+                before.append(build.assign(name, build.call(
+                    build.attr(build.load(np_), "empty"), dims,
+                    dtype=build.attr(build.load(accumulator), "dtype"))))
+                captures[k] = build.assign_to(
+                    gast.Subscript(value=build.load(name), slice=build.load(step),
+                                   ctx=gast.Store()), build.load(adjoint), loop.body[k])
         stacked = build.load(stacks[key])
         if kind == "sum":
             total = build.call(build.attr(stacked, "sum"), axis=build.const((0, 1)))
@@ -489,14 +510,142 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried) -> list:
             total = gast.BinOp(left=build.attr(_flat(steps, count, rows_, depth), "T"),
                                op=gast.MatMult(), right=_flat(stacked, count, rows_, width))
         after.append(gast.AugAssign(target=build.store(accumulator), op=gast.Add(), value=total))
-    planned = {k for k, *_ in plan}
     loop.body = ([gast.AugAssign(target=build.store(step), op=gast.Sub(), value=build.const(1))]
-                 + [captures.get(k, stmt) for k, stmt in enumerate(loop.body)
-                    if k in captures or k not in planned])
+                 + [captures[k] if k in captures else defined.get(k, stmt)
+                    for k, stmt in enumerate(loop.body)
+                    if (k in captures and captures[k] is not None) or k not in planned])
     before.append(build.assign(step, build.load(count)))
     used = [array for array in dict.fromkeys(array for *_, array in plan) if array in carried]
     return before + [loop] + after + [build.delete(
-        list(stacks.values()) + [n for array in used for n in (array, carried[array].buffer)])]
+        list(stacks.values()) + views
+        + [n for array in used for n in (array, carried[array].buffer)])]
+
+
+def _rows_at(loop, plans) -> dict:
+    """{name the replay binds: (buffer, offset)} for the carried values whose rows are
+    known (static): the replay's k-th entry of the value is row k + offset."""
+    tape, local = _replayed(loop), _bound(loop.body)
+    names = loop.target.elts if isinstance(loop.target, gast.Tuple) else []
+    found = {}
+    for plan in plans:
+        if not (plan.static and plan.tape == tape):
+            continue
+        for position, offset in ((plan.position, 0), (plan.value_position, 1)):
+            if position is not None and position < len(names):
+                name = getattr(names[position], "id", None)
+                if name is not None and name not in local:
+                    found[name] = (plan.buffer, offset)
+    return found
+
+
+def _slope_factor(stmts, k, adjoint, rows_at, planned, np_):
+    """(j, A, E, A on the left) where the step's adjoint captured at statement k is bound
+    once, at j before k, to `A * E` or `E * A`: A a name, E arithmetic of the tape's rows
+    (`_of_rows`). Then the steps' E are computed at once before the loop, into the stack,
+    and statement j multiplies each row by A in place; only if nothing in the loop writes
+    into an array (the adjoint is then a row of the stack: nothing may change it)."""
+    if any(_may_write(stmt, np_) for j, stmt in enumerate(stmts) if j not in planned):
+        return None
+    stored = _stored(stmts)
+    name = adjoint
+    for j in range(k - 1, -1, -1):
+        stmt = stmts[j]
+        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and stmt.targets[0].id == name):
+            continue
+        value = stmt.value
+        if stored.count(name) != 1:
+            return None
+        if isinstance(value, gast.Name):  # a copy: the array is the one it names
+            name = value.id
+            continue
+        if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult)):
+            return None
+        for other, factor, left in ((value.left, value.right, True),
+                                    (value.right, value.left, False)):
+            if (isinstance(other, gast.Name) and other.id not in rows_at
+                    and not isinstance(factor, gast.Name) and _of_rows(factor, rows_at)):
+                return j, other, factor, left
+        return None
+    return None
+
+
+def _may_write(stmt, np_) -> bool:
+    """The statement may write into an array: an augmented assignment, a store into an
+    item or attribute, an `out=`, a call of anything but NumPy or a pure method."""
+    for n in build.nodes(stmt):
+        if isinstance(n, gast.AugAssign) or (isinstance(n, gast.keyword) and n.arg == "out"):
+            return True
+        if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
+            return True
+        if isinstance(n, gast.Call) and not (
+                isinstance(n.func, gast.Attribute) and (
+                    (isinstance(n.func.value, gast.Name) and n.func.value.id == np_)
+                    or n.func.attr in _PURE_METHODS)):
+            return True
+    return False
+
+
+_CORRECTLY_ROUNDED = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply",
+                      gast.Div: "divide"}
+
+
+def _of_rows(node, rows_at) -> bool:
+    """+, -, *, / of rows of the tape (at least one) and numbers: each operation is
+    correctly rounded, so all steps at once give the numbers each step would."""
+    names = build.names(node)
+    return bool(names) and all(n.id in rows_at for n in names) and _arithmetic(node)
+
+
+def _arithmetic(node) -> bool:
+    if isinstance(node, gast.Name):
+        return True
+    if isinstance(node, gast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, gast.UnaryOp):
+        return isinstance(node.op, gast.USub) and _arithmetic(node.operand)
+    return (isinstance(node, gast.BinOp) and type(node.op) in _CORRECTLY_ROUNDED
+            and _arithmetic(node.left) and _arithmetic(node.right))
+
+
+def _rows_before(factor, rows_at, count, stack, np_, fresh):
+    """([the rows' names], [`rows = buffer[offset:count + offset]` for each row `factor`
+    reads, then the stack computed from them (`_chain`)])."""
+    renamed, out = {}, []
+    for name in dict.fromkeys(n.id for n in build.names(factor)):
+        buffer, offset = rows_at[name]
+        renamed[name] = fresh(f"{name}_rows")
+        upper = build.load(count) if offset == 0 else gast.BinOp(
+            left=build.load(count), op=gast.Add(), right=build.const(offset))
+        out.append(build.assign(renamed[name], gast.Subscript(
+            value=build.load(buffer), ctx=gast.Load(), slice=gast.Slice(
+                lower=build.const(offset) if offset else None, upper=upper, step=None))))
+    expression = build.clone(factor)
+    for node in build.names(expression):
+        node.id = renamed[node.id]
+    return list(renamed.values()), out + _chain(stack, expression, np_)
+
+
+def _chain(target, node, np_) -> list:
+    """`target = node` as one NumPy operation after another, each after the first into
+    `target`, where each operation has at most one operation among its operands; else
+    `target = node` as it is."""
+    ops, inner = [], node
+    while isinstance(inner, (gast.BinOp, gast.UnaryOp)) and build.names(inner):
+        operands = [inner.left, inner.right] if isinstance(inner, gast.BinOp) else [inner.operand]
+        nested = [o for o in operands if isinstance(o, (gast.BinOp, gast.UnaryOp))
+                  and build.names(o)]
+        if len(nested) > 1:
+            return [build.assign(target, node)]
+        ops.append((inner, operands, nested[0] if nested else None))
+        inner = nested[0] if nested else None
+    out = []
+    for k, (op, operands, nested) in enumerate(reversed(ops)):
+        func = "negative" if isinstance(op, gast.UnaryOp) else _CORRECTLY_ROUNDED[type(op.op)]
+        args = [build.load(target) if o is nested else o for o in operands]
+        out.append(build.assign(target, build.call(build.attr(build.load(np_), func), *args,
+                                                   **({"out": build.load(target)} if k else {}))))
+    return out
 
 
 def _plan(loop, rows, shape) -> list:

@@ -48,8 +48,9 @@ def slim(body: list, rows_of: str | None, len_: str | None) -> list:
         read = exposed_reads(replay.body) | later
         used = sorted({p for p, n in enumerate(replay.target.elts) if n.id in read}
                       | {call.args[2].value for call in reads})
-        if not used or len(used) == len(record.elts):
+        if len(used) == len(record.elts):
             continue
+        used = used or [len(record.elts) - 1]  # the replay still counts the steps
         dropped = {record.elts[p].id for p in range(len(record.elts)) if p not in used}
         bare = len(used) == 1 and not reads  # rows_of reads entries as tuples
         body[i] = _refilled(loop, k, record, used, bare)

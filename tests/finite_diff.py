@@ -47,4 +47,8 @@ def runtime_dtype_checks(monkeypatch):
     writes into large arrays only, through runtime.spare. For the tests of the other
     passes, whose output reuse would otherwise rewrite."""
     from srcgrad import dtypes
-    monkeypatch.setattr(dtypes, "float64_arrays", lambda *args: lambda node: False)
+
+    def nothing_known(node):
+        return False
+    nothing_known.kinds = {}
+    monkeypatch.setattr(dtypes, "float64_arrays", lambda *args: nothing_known)

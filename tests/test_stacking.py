@@ -68,6 +68,13 @@ def test_known_float64_rows_need_no_check_and_the_tape_keeps_what_the_replay_rea
     assert "row_out" not in grad and "rows_of" not in grad
     assert "tape.append(h_2)" in lines and "for h_2 in reversed(tape):" in lines
     assert "t7 = xs[t]" not in grad
+    # the tanh slopes of all steps at once, into the stack each step's adjoint goes into
+    at = lines.index("h_2_rows = h_1_steps[1:n_steps + 1]")
+    assert lines[at + 1:at + 3] == ["d_t11_steps = np.multiply(h_2_rows, h_2_rows)",
+                                    "d_t11_steps = np.subtract(1, d_t11_steps, out=d_t11_steps)"]
+    assert ("d_t11 = np.multiply(d_h_2, d_t11_steps[step], out=d_t11_steps[step])"
+            in lines) and "d_t11_steps[step] = d_t11" not in lines
+    assert "del d_t11_steps, h_2_rows, h_1_rows, h_1_steps" in lines
     sweeps = code[:code.index("_grad(")]  # the sweeps' own loops keep their whole tape
     assert "tape.append((h_1, t7, h_2))" in sweeps and "t7 = xs[t]" in sweeps
 
@@ -96,6 +103,9 @@ def test_rows_of_a_carried_value_of_any_dtype_match_the_plain_gradient(first, ot
         assert "out=h_1_steps[t + 1])" in source and "row_out" not in source
     else:
         assert "out=row_out(h_1_steps, t + 1, " in source
+    if first != "float64" and others == first:  # the slopes' stack needs float64 known
+        # (a copy per step instead)
+        assert "_steps[step] = d_t" in source
     plain = next(iter(g._variants.values())).gradient(*args)
     for mine, theirs in zip(ours, plain):
         assert mine.dtype == theirs.dtype
@@ -376,3 +386,41 @@ def test_a_carried_value_no_product_reads_is_left_per_step():
     assert "row_out" not in code and "rows_of" not in code
     code = carried(CARRIED.replace("    d_W += h_1.T @ g\n", "    d_W += g.T @ h_1\n"))
     assert "row_out" not in code and "rows_of" not in code
+
+
+def _statements(text):
+    return gast.parse(text).body
+
+
+SLOPE = "d_h_2 = d_h_1\nd_t11 = d_h_2 * (1 - h_2 * h_2)\nd_b += d_t11.sum(axis=0)\n"
+
+
+@pytest.mark.parametrize("extra, found", [
+    ("", True), ("d_c += 1.0\n", False), ("e = np.add(d_h_2, 1, out=d_h_2)\n", False),
+    ("e = f(d_t11)\n", False), ("d_t11[0] = 0.0\n", False), ("e = d_t11.sum()\n", True)])
+def test_a_step_adjoint_becomes_a_row_of_its_stack_only_if_nothing_writes(extra, found):
+    stmts = _statements(SLOPE + extra)
+    got = stacking._slope_factor(stmts, 2, "d_t11", {"h_2": ("buf", 1)}, {2}, "np")
+    assert (got is not None) == found
+    if found:
+        j, other, factor, left = got
+        assert (j, other.id, gast.unparse(factor).strip(), left) == (
+            1, "d_h_2", "1 - h_2 * h_2", True)
+
+
+@pytest.mark.parametrize("factor, found", [
+    ("1 - h_2 * h_2", True), ("h_2 * (1.0 - h_2) / 2", True), ("-h_2", True),
+    ("1 - h_2 * W", False), ("np.exp(h_2)", False), ("h_2 ** 2", False), ("2.0 * 3.0", False)])
+def test_only_correctly_rounded_arithmetic_of_rows_is_done_for_all_steps(factor, found):
+    node = gast.parse(factor).body[0].value
+    assert stacking._of_rows(node, {"h_2": ("buf", 1)}) == found
+
+
+def test_the_stack_is_computed_one_operation_after_another_into_itself():
+    def chain(text):
+        stmts = stacking._chain("S", gast.parse(text).body[0].value, "np")
+        return [ast.unparse(ast.fix_missing_locations(gast.gast_to_ast(s))).strip()
+                for s in stmts]
+    assert chain("1 - r * r") == ["S = np.multiply(r, r)", "S = np.subtract(1, S, out=S)"]
+    assert chain("-(r * 2)") == ["S = np.multiply(r, 2)", "S = np.negative(S, out=S)"]
+    assert chain("r * r - r * 3") == ["S = r * r - r * 3"]  # two operations: as it is
