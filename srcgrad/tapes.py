@@ -40,14 +40,16 @@ def slim(body: list, rows_of: str | None, len_: str | None) -> list:
         if len(found) != 1:
             continue
         j, replay = found[0]
-        reads = _rows_of_calls(body, rows_of, tape)
-        if (len(replay.target.elts) != len(record.elts)
-                or _mentions(body, tape) != 3 + len(reads) + _measured(body, len_, tape)):
+        if len(replay.target.elts) != len(record.elts):
             continue
-        later = set().union(*[build.loaded(stmt) for stmt in body[j + 1:]])
-        read = exposed_reads(replay.body) | later
-        used = sorted({p for p, n in enumerate(replay.target.elts) if n.id in read}
-                      | {call.args[2].value for call in reads})
+        read = exposed_reads(replay.body) | set().union(*map(build.loaded, body[j + 1:]))
+        used = {p for p, n in enumerate(replay.target.elts) if n.id in read}
+        if len(used) == len(record.elts):
+            continue  # (most tapes: checked before walking the whole function)
+        mentions, reads, measured = _uses(body, tape, rows_of, len_)
+        if mentions != 3 + len(reads) + measured:
+            continue
+        used = sorted(used | {call.args[2].value for call in reads})
         if len(used) == len(record.elts):
             continue
         used = used or [len(record.elts) - 1]  # the replay still counts the steps
@@ -86,32 +88,24 @@ def _replay_of(loop, tape) -> bool:
             and all(isinstance(e, gast.Name) for e in loop.target.elts))
 
 
-def _rows_of_calls(body, rows_of, tape):
-    """The `rows_of(buffer, tape, k)` calls of the tape (k a constant)."""
-    if rows_of is None:
-        return []
-    return [node for node in _nodes(body)
-            if isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
-            and node.func.id == rows_of and len(node.args) == 3 and not node.keywords
-            and isinstance(node.args[1], gast.Name) and node.args[1].id == tape
-            and isinstance(node.args[2], gast.Constant) and type(node.args[2].value) is int]
-
-
-def _measured(body, len_, tape) -> int:
-    """How many `len(tape)` there are."""
-    return sum(1 for node in _nodes(body)
-               if isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
-               and node.func.id == len_ and len(node.args) == 1
-               and isinstance(node.args[0], gast.Name) and node.args[0].id == tape)
-
-
-def _nodes(body):
-    return build.nodes(gast.Module(body=body, type_ignores=[]))
-
-
-def _mentions(body, tape) -> int:
-    """How often the tape's name appears: made (`tape = []`), filled, replayed, ..."""
-    return sum(1 for node in build.names(body) if node.id == tape)
+def _uses(body, tape, rows_of, len_):
+    """(how often the tape's name appears, its `rows_of(buffer, tape, k)` calls with k a
+    constant, how many `len(tape)` there are)."""
+    mentions, reads, measured = 0, [], 0
+    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+        if isinstance(node, gast.Name) and node.id == tape:
+            mentions += 1
+        elif (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+              and any(isinstance(a, gast.Name) and a.id == tape for a in node.args)
+              and not node.keywords):
+            if node.func.id == len_ and len(node.args) == 1:
+                measured += 1
+            elif (node.func.id == rows_of and len(node.args) == 3
+                  and isinstance(node.args[1], gast.Name) and node.args[1].id == tape
+                  and isinstance(node.args[2], gast.Constant)
+                  and type(node.args[2].value) is int):
+                reads.append(node)
+    return mentions, reads, measured
 
 
 def _refilled(loop, k, record, used, bare):
