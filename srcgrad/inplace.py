@@ -90,11 +90,14 @@ def _update(name, value):
 
 
 def _fresh(value) -> bool:
+    """A new array: arithmetic, or a call of one of `_FRESH_CALLS` without `out=` (whose
+    result is the array it names, a row of a stack say)."""
     if isinstance(value, (gast.BinOp, gast.UnaryOp)):
         return True
     if isinstance(value, gast.Call) and isinstance(value.func, (gast.Attribute, gast.Name)):
         func = value.func
-        return (func.attr if isinstance(func, gast.Attribute) else func.id) in _FRESH_CALLS
+        return ((func.attr if isinstance(func, gast.Attribute) else func.id) in _FRESH_CALLS
+                and not any(k.arg == "out" for k in value.keywords))
     return False
 
 
