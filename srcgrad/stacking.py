@@ -55,7 +55,7 @@ from typing import NamedTuple
 
 import gast
 
-from . import build, dtypes
+from . import build, dtypes, loops, slopes
 from .reuse import _BINARY, _UNARY
 
 
@@ -70,14 +70,14 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     changes none of its arguments; `float64(node)` (or None): the expression is certainly
     a float64 array or a number (dtypes.py), so a carried value's rows need no `row_out`
     and `rows_of` check; `kind_of(name)`: the name's dtypes kind (adjoints' included)."""
-    counted = [s for s in body if isinstance(s, gast.For) and _counted(s, is_range)]
+    counted = [s for s in body if isinstance(s, gast.For) and loops.counted(s, is_range)]
     if not counted:
         return body
     found = []
 
     def written():  # walks the whole function: only once a loop qualifies
         if not found:
-            found.append(_written(body, harmless))
+            found.append(loops.written(body, harmless))
         return found[0]
     shared = []
 
@@ -104,8 +104,8 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     kept = {plan.rows: plan for plans in carried.values() for plan in plans
             if plan.tape in rows}
     shape = _knowing(shape, {plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
-    used = {array for stmt in body if isinstance(stmt, gast.For) and _replayed(stmt) in rows
-            for *_, array in _plan(stmt, rows[_replayed(stmt)], shape)}
+    used = {array for stmt in body if isinstance(stmt, gast.For) and loops.replayed(stmt) in rows
+            for *_, array in _plan(stmt, rows[loops.replayed(stmt)], shape)}
     for plan in [plan for name, plan in kept.items() if name not in used]:
         del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows
         if not rows[plan.tape]:
@@ -114,7 +114,7 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     for stmt in body:
         if any(stmt is loop for loop in counted):
             def elsewhere(loop=stmt):
-                return _all_names(*(other for other in body if other is not loop))
+                return loops.all_names(*(other for other in body if other is not loop))
             plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
             if plans:
                 static = {p.rows for p in plans if _static(p, stmt, float64)}
@@ -123,8 +123,8 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
                 prefix, stmt = _into_rows(stmt, [kept[p.rows] for p in plans], numpy, builtin)
                 out.extend(prefix)
             out.extend(_hoist(stmt, shape, length, written, elsewhere, numpy, fresh))
-        elif isinstance(stmt, gast.For) and _replayed(stmt) in rows:
-            alive = {name: array for name, array in rows[_replayed(stmt)].items()
+        elif isinstance(stmt, gast.For) and loops.replayed(stmt) in rows:
+            alive = {name: array for name, array in rows[loops.replayed(stmt)].items()
                      if array not in deleted}  # read again right after the loop
             out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin, kept, kind_of))
         else:
@@ -145,9 +145,9 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
     product alive."""
     index = loop.target.id
     count = length(loop.iter.args[0])
-    local = _bound(loop.body)
+    local = loops.bound(loop.body)
     rows = _row_names(loop.body, index, local)
-    if (not rows or _exits(loop.body, gast.Break, gast.Continue, gast.Return)
+    if (not rows or loops.exits(loop.body, gast.Break, gast.Continue, gast.Return)
             or index in local or count is None or count < 1):
         return [loop]  # all iterations run, at least one: each row's name is bound after
     products = []
@@ -162,7 +162,7 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
         a_shape, w_shape = shape(build.load(array)), shape(build.load(weight))
         if (a_shape is None or w_shape is None or len(a_shape) < 2 or len(w_shape) not in (1, 2)
                 or count != a_shape[0] or weight in local
-                or sum(n == result for n in _stored(loop.body)) != 1
+                or sum(n == result for n in loops.stored(loop.body)) != 1
                 or {weight, array, result} & written() or result in elsewhere()):
             continue  # a partial sweep would compute unused rows; a written W changes
         products.append((k, array, weight, result))
@@ -192,7 +192,7 @@ def _row_names(stmts, index, local) -> dict:
                 and stmt.value.value.id not in local):
             rows[stmt.targets[0].id] = (stmt.value.value.id, k)
     if rows:
-        stored = _stored(stmts)
+        stored = loops.stored(stmts)
         rows = {name: row for name, row in rows.items() if stored.count(name) == 1}
     return rows
 
@@ -232,15 +232,15 @@ def _carried(body, position, shape, length, sharing, numpy, fresh) -> list:
     iteration runs to its end, the row's shape is the value's, and no array that may be
     a row is changed, returned or looked at by anything we do not know."""
     loop = body[position]
-    bound = _stored(loop.body)
+    bound = loops.stored(loop.body)
     count = length(loop.iter.args[0])
-    if (_exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None or count < 0
-            or loop.target.id in bound):
+    if (loops.exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None
+            or count < 0 or loop.target.id in bound):
         return []
-    before = _stored(body[:position])
+    before = loops.stored(body[:position])
     plans = []
     for a, stmt in enumerate(loop.body):
-        tape, record = _append(stmt)
+        tape, record = loops.appended(stmt)
         if tape is None:
             continue
         for p, element in enumerate(record.elts):
@@ -339,16 +339,16 @@ class _Sharing:
         self.links_of = {}  # name -> [(the names one binding ties together, its tape or None)]
         for n in nodes:
             if isinstance(n, gast.Assign) and not _new_array(n.value):
-                self._link(_all_names(*n.targets) | _operands(n.value, np_), None)
+                self._link(loops.all_names(*n.targets) | _operands(n.value, np_), None)
             elif isinstance(n, gast.For):
-                self._link(_all_names(n.target) | _operands(n.iter, np_), _replayed(n))
+                self._link(loops.all_names(n.target) | _operands(n.iter, np_), loops.replayed(n))
         # changed, returned, or the object of a method that may change it
-        self.exposed = set(_mutated(body, harmless))
+        self.exposed = set(loops.mutated(body, harmless))
         for n in nodes:
             if isinstance(n, gast.Return) and n.value is not None:
-                self.exposed |= _all_names(n.value)
+                self.exposed |= loops.all_names(n.value)
             if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-                    and n.func.attr not in _PURE_METHODS):
+                    and n.func.attr not in loops.PURE_METHODS):
                 self.exposed |= _operands(n.func.value, np_)
 
     def _link(self, link, replayed):
@@ -432,13 +432,13 @@ def _saved_rows(loop, written) -> dict:
     """{tape: {name: array}} for names the loop saves on its tape in iteration `t` that are
     row `t` of an array never written: the k-th tape entry holds row k."""
     index = loop.target.id
-    local = _bound(loop.body)
+    local = loops.bound(loop.body)
     rows = _row_names(loop.body, index, local)
-    if not rows or _exits(loop.body, gast.Continue, gast.Return) or index in local:
+    if not rows or loops.exits(loop.body, gast.Continue, gast.Return) or index in local:
         return {}
     found = {}
     for k, stmt in enumerate(loop.body):
-        tape, record = _append(stmt)
+        tape, record = loops.appended(stmt)
         if tape is not None:
             found[tape] = {n.id: rows[n.id][0] for n in record.elts
                            if isinstance(n, gast.Name) and n.id in rows and rows[n.id][1] < k
@@ -470,18 +470,18 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) 
     stacks, captures, after, defined, views = {}, {}, [], {}, []
     planned = {k for k, *_ in plan}
     shared = _same_array(loop.body, {k for k, *_ in plan})
-    rows_at = _rows_at(loop, carried.values())
+    rows_at = slopes.rows_at(loop, carried.values())
     for k, accumulator, kind, adjoint, array in plan:
         key = shared(k, adjoint)
         if key not in stacks:
             adjoint_shape = shape(build.load(adjoint))
             stacks[key] = name = fresh(f"{adjoint}_steps")
             row = gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Load())
-            found = _slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
+            found = slopes.slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
                 kind_of(accumulator) == dtypes.F64) else None
             if found is not None and kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER):
                 j, other, factor, left = found  # adjoint = other * factor: into its row
-                made, computed = _rows_before(factor, rows_at, count, name, np_, fresh)
+                made, computed = slopes.rows_before(factor, rows_at, count, name, np_, fresh)
                 before += [build.comment(f"what {adjoint} multiplies in each step, all at once")]
                 before += computed
                 views += made
@@ -521,140 +521,13 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) 
         + [n for array in used for n in (array, carried[array].buffer)])]
 
 
-def _rows_at(loop, plans) -> dict:
-    """{name the replay binds: (buffer, offset)} for the carried values whose rows are
-    known (static): the replay's k-th entry of the value is row k + offset."""
-    tape, local = _replayed(loop), _bound(loop.body)
-    names = loop.target.elts if isinstance(loop.target, gast.Tuple) else []
-    found = {}
-    for plan in plans:
-        if not (plan.static and plan.tape == tape):
-            continue
-        for position, offset in ((plan.position, 0), (plan.value_position, 1)):
-            if position is not None and position < len(names):
-                name = getattr(names[position], "id", None)
-                if name is not None and name not in local:
-                    found[name] = (plan.buffer, offset)
-    return found
-
-
-def _slope_factor(stmts, k, adjoint, rows_at, planned, np_):
-    """(j, A, E, A on the left) where the step's adjoint captured at statement k is bound
-    once, at j before k, to `A * E` or `E * A`: A a name, E arithmetic of the tape's rows
-    (`_of_rows`). Then the steps' E are computed at once before the loop, into the stack,
-    and statement j multiplies each row by A in place; only if nothing in the loop writes
-    into an array (the adjoint is then a row of the stack: nothing may change it)."""
-    if any(_may_write(stmt, np_) for j, stmt in enumerate(stmts) if j not in planned):
-        return None
-    stored = _stored(stmts)
-    name = adjoint
-    for j in range(k - 1, -1, -1):
-        stmt = stmts[j]
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and stmt.targets[0].id == name):
-            continue
-        value = stmt.value
-        if stored.count(name) != 1:
-            return None
-        if isinstance(value, gast.Name):  # a copy: the array is the one it names
-            name = value.id
-            continue
-        if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult)):
-            return None
-        for other, factor, left in ((value.left, value.right, True),
-                                    (value.right, value.left, False)):
-            if (isinstance(other, gast.Name) and other.id not in rows_at
-                    and not isinstance(factor, gast.Name) and _of_rows(factor, rows_at)):
-                return j, other, factor, left
-        return None
-    return None
-
-
-def _may_write(stmt, np_) -> bool:
-    """The statement may write into an array: an augmented assignment, a store into an
-    item or attribute, an `out=`, a call of anything but NumPy or a pure method."""
-    for n in build.nodes(stmt):
-        if isinstance(n, gast.AugAssign) or (isinstance(n, gast.keyword) and n.arg == "out"):
-            return True
-        if isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
-            return True
-        if isinstance(n, gast.Call) and not (
-                isinstance(n.func, gast.Attribute) and (
-                    (isinstance(n.func.value, gast.Name) and n.func.value.id == np_)
-                    or n.func.attr in _PURE_METHODS)):
-            return True
-    return False
-
-
-_CORRECTLY_ROUNDED = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply",
-                      gast.Div: "divide"}
-
-
-def _of_rows(node, rows_at) -> bool:
-    """+, -, *, / of rows of the tape (at least one) and numbers: each operation is
-    correctly rounded, so all steps at once give the numbers each step would."""
-    names = build.names(node)
-    return bool(names) and all(n.id in rows_at for n in names) and _arithmetic(node)
-
-
-def _arithmetic(node) -> bool:
-    if isinstance(node, gast.Name):
-        return True
-    if isinstance(node, gast.Constant):
-        return type(node.value) in (int, float)
-    if isinstance(node, gast.UnaryOp):
-        return isinstance(node.op, gast.USub) and _arithmetic(node.operand)
-    return (isinstance(node, gast.BinOp) and type(node.op) in _CORRECTLY_ROUNDED
-            and _arithmetic(node.left) and _arithmetic(node.right))
-
-
-def _rows_before(factor, rows_at, count, stack, np_, fresh):
-    """([the rows' names], [`rows = buffer[offset:count + offset]` for each row `factor`
-    reads, then the stack computed from them (`_chain`)])."""
-    renamed, out = {}, []
-    for name in dict.fromkeys(n.id for n in build.names(factor)):
-        buffer, offset = rows_at[name]
-        renamed[name] = fresh(f"{name}_rows")
-        upper = build.load(count) if offset == 0 else gast.BinOp(
-            left=build.load(count), op=gast.Add(), right=build.const(offset))
-        out.append(build.assign(renamed[name], gast.Subscript(
-            value=build.load(buffer), ctx=gast.Load(), slice=gast.Slice(
-                lower=build.const(offset) if offset else None, upper=upper, step=None))))
-    expression = build.clone(factor)
-    for node in build.names(expression):
-        node.id = renamed[node.id]
-    return list(renamed.values()), out + _chain(stack, expression, np_)
-
-
-def _chain(target, node, np_) -> list:
-    """`target = node` as one NumPy operation after another, each after the first into
-    `target`, where each operation has at most one operation among its operands; else
-    `target = node` as it is."""
-    ops, inner = [], node
-    while isinstance(inner, (gast.BinOp, gast.UnaryOp)) and build.names(inner):
-        operands = [inner.left, inner.right] if isinstance(inner, gast.BinOp) else [inner.operand]
-        nested = [o for o in operands if isinstance(o, (gast.BinOp, gast.UnaryOp))
-                  and build.names(o)]
-        if len(nested) > 1:
-            return [build.assign(target, node)]
-        ops.append((inner, operands, nested[0] if nested else None))
-        inner = nested[0] if nested else None
-    out = []
-    for k, (op, operands, nested) in enumerate(reversed(ops)):
-        func = "negative" if isinstance(op, gast.UnaryOp) else _CORRECTLY_ROUNDED[type(op.op)]
-        args = [build.load(target) if o is nested else o for o in operands]
-        out.append(build.assign(target, build.call(build.attr(build.load(np_), func), *args,
-                                                   **({"out": build.load(target)} if k else {}))))
-    return out
-
-
 def _plan(loop, rows, shape) -> list:
     """[(position, accumulator, "sum" or "product", step's adjoint, row array)] of the
     accumulations the backward loop's one product per adjoint replaces."""
-    if _exits(loop.body, gast.Break, gast.Continue, gast.Return):
+    if loops.exits(loop.body, gast.Break, gast.Continue, gast.Return):
         return []
     saved = {n.id for n in build.names(loop.target)}
-    local = _bound(loop.body)
+    local = loops.bound(loop.body)
     rows = {name: array for name, array in rows.items() if name in saved and name not in local}
     uses = {}
     for node in gast.walk(loop):
@@ -702,15 +575,12 @@ def _accumulation(stmt, rows, shape):
     return None
 
 
-_PURE_METHODS = {"sum", "mean", "reshape", "dot", "transpose", "copy", "T"}
-
-
 def _same_array(stmts, removed):
     """`key(k, name)`: the name of the stack that statement k's `name` goes into; two
     statements share one when `name` is the same fresh array of this step at both (bound
     once, by arithmetic, or a copy `a = b` of such), unchanged in between."""
     origin = {}  # name -> (the fresh array: its name, where it is bound)
-    stored = _stored(stmts)
+    stored = loops.stored(stmts)
     once = {n for n in stored if stored.count(n) == 1}
     for k, stmt in enumerate(stmts):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
@@ -756,7 +626,7 @@ def _pure(node) -> bool:
         if isinstance(n, gast.Call):
             if any(k.arg == "out" for k in n.keywords):
                 return False
-            if not (isinstance(n.func, gast.Attribute) and n.func.attr in _PURE_METHODS
+            if not (isinstance(n.func, gast.Attribute) and n.func.attr in loops.PURE_METHODS
                     | _NUMPY_PURE):
                 return False
         elif not isinstance(n, (gast.expr, gast.operator, gast.unaryop, gast.expr_context,
@@ -783,103 +653,3 @@ def _flat(node, count, rows, width):
     return build.call(build.attr(node, "reshape"),
                       gast.BinOp(left=build.load(count), op=gast.Mult(), right=build.const(rows)),
                       build.const(width))
-
-
-# --- what a loop or the function does ----------------------------------------------------
-
-
-_MUTATORS = {"fill", "sort", "put", "itemset", "resize", "partition", "copyto", "place",
-             "putmask", "at", "append", "extend", "insert", "pop", "clear", "setflags"}
-def _written(body, harmless) -> set:
-    """Names whose array may be changed or that are rebound after a first binding."""
-    bound = {}
-    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
-        if isinstance(node, gast.Assign):
-            for target in node.targets:
-                if isinstance(target, gast.Name):
-                    bound[target.id] = bound.get(target.id, 0) + 1
-        elif isinstance(node, gast.For):
-            for n in gast.walk(node.target):
-                if isinstance(n, gast.Name):
-                    bound[n.id] = 2  # bound again in each iteration
-    return _mutated(body, harmless, appended=True) | {n for n, c in bound.items() if c > 1}
-
-
-def _mutated(body, harmless, appended=False) -> set:
-    """Names whose array may be changed: the base of an updated subscript or attribute,
-    an `out=`, an argument of a mutating method (`appended`: also a list's `append`) or
-    of a call we know nothing of."""
-    names = set()
-    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
-        if isinstance(node, gast.AugAssign):
-            names |= _base_names(node.target)
-        elif isinstance(node, gast.Assign):
-            for target in node.targets:
-                if not isinstance(target, gast.Name):
-                    names |= _base_names(target)
-        elif isinstance(node, gast.Call):
-            func = node.func
-            for k in node.keywords:
-                if k.arg == "out":
-                    names |= _all_names(k.value)
-            if isinstance(func, gast.Attribute):
-                if func.attr == "append" and not appended:
-                    names |= _all_names(func.value)  # the list, not what it holds
-                elif func.attr in _MUTATORS:
-                    names |= _all_names(func.value) | _all_names(*node.args)
-            elif not (isinstance(func, gast.Name) and harmless(func.id)):
-                names |= _all_names(*node.args, *[k.value for k in node.keywords])
-    return names
-
-
-def _base_names(target) -> set:
-    while isinstance(target, (gast.Subscript, gast.Attribute)):
-        target = target.value
-    return _all_names(target)
-
-
-def _all_names(*nodes) -> set:
-    return {n.id for n in build.names(list(nodes))}
-
-
-def _stored(stmts) -> list:
-    """Every name a block binds, once per binding (loop targets too; `x += ...` updates)."""
-    nodes = build.nodes(gast.Module(body=stmts, type_ignores=[]))
-    updated = {id(n.target) for n in nodes if isinstance(n, gast.AugAssign)}
-    return [n.id for n in nodes
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and id(n) not in updated]
-
-
-def _bound(stmts) -> set:
-    return set(_stored(stmts))
-
-
-def _exits(stmts, *kinds) -> bool:
-    return any(isinstance(n, kinds) for n in build.nodes(gast.Module(body=stmts, type_ignores=[])))
-
-
-def _counted(loop, is_range) -> bool:
-    """`for t in range(n)`: t runs 0, 1, ..., n - 1."""
-    it = loop.iter
-    return (isinstance(loop.target, gast.Name) and isinstance(it, gast.Call)
-            and isinstance(it.func, gast.Name) and is_range(it.func.id)
-            and len(it.args) == 1 and not it.keywords and not loop.orelse)
-
-
-def _replayed(loop):
-    """The tape a backward loop `for ... in reversed(tape)` replays, else None."""
-    it = loop.iter
-    if (isinstance(it, gast.Call) and isinstance(it.func, gast.Name) and it.func.id == "reversed"
-            and len(it.args) == 1 and isinstance(it.args[0], gast.Name) and not loop.orelse):
-        return it.args[0].id
-    return None
-
-
-def _append(stmt):
-    """(tape, the tuple) of `tape.append((...))`, else (None, None)."""
-    if (isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call)
-            and isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == "append"
-            and isinstance(stmt.value.func.value, gast.Name) and len(stmt.value.args) == 1
-            and isinstance(stmt.value.args[0], gast.Tuple)):
-        return stmt.value.func.value.id, stmt.value.args[0]
-    return None, None

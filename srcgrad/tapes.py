@@ -24,7 +24,7 @@ import gast
 
 from . import build
 from .reverse import exposed_reads
-from .stacking import _append
+from .loops import appended
 
 
 def slim(body: list, rows_of: str | None, len_: str | None) -> list:
@@ -68,11 +68,11 @@ def _filled(loop):
     body, the tuple's entries all names; else None."""
     if not isinstance(loop, gast.For):
         return None
-    found = [(k, stmt) for k, stmt in enumerate(loop.body) if _append(stmt)[0] is not None]
+    found = [(k, stmt) for k, stmt in enumerate(loop.body) if appended(stmt)[0] is not None]
     if len(found) != 1:
         return None
     k, stmt = found[0]
-    tape, record = _append(stmt)
+    tape, record = appended(stmt)
     if not all(isinstance(e, gast.Name) for e in record.elts):
         return None
     return k, tape, record

@@ -1,0 +1,48 @@
+"""slopes: a step's adjoint `A * E`, E arithmetic of the tape's rows, goes into its row of
+the stack with E made for all steps at once; on statements parsed from source (the
+gradients through it are checked in test_stacking, against finite differences)."""
+
+import ast
+
+import gast
+import pytest
+
+from srcgrad import slopes
+
+
+def _statements(text):
+    return gast.parse(text).body
+
+
+SLOPE = "d_h_2 = d_h_1\nd_t11 = d_h_2 * (1 - h_2 * h_2)\nd_b += d_t11.sum(axis=0)\n"
+
+
+@pytest.mark.parametrize("extra, found", [
+    ("", True), ("d_c += 1.0\n", False), ("e = np.add(d_h_2, 1, out=d_h_2)\n", False),
+    ("e = f(d_t11)\n", False), ("d_t11[0] = 0.0\n", False), ("e = d_t11.sum()\n", True)])
+def test_a_step_adjoint_becomes_a_row_of_its_stack_only_if_nothing_writes(extra, found):
+    stmts = _statements(SLOPE + extra)
+    got = slopes.slope_factor(stmts, 2, "d_t11", {"h_2": ("buf", 1)}, {2}, "np")
+    assert (got is not None) == found
+    if found:
+        j, other, factor, left = got
+        assert (j, other.id, gast.unparse(factor).strip(), left) == (
+            1, "d_h_2", "1 - h_2 * h_2", True)
+
+
+@pytest.mark.parametrize("factor, found", [
+    ("1 - h_2 * h_2", True), ("h_2 * (1.0 - h_2) / 2", True), ("-h_2", True),
+    ("1 - h_2 * W", False), ("np.exp(h_2)", False), ("h_2 ** 2", False), ("2.0 * 3.0", False)])
+def test_only_correctly_rounded_arithmetic_of_rows_is_done_for_all_steps(factor, found):
+    node = gast.parse(factor).body[0].value
+    assert slopes._of_rows(node, {"h_2": ("buf", 1)}) == found
+
+
+def test_the_stack_is_computed_one_operation_after_another_into_itself():
+    def chain(text):
+        stmts = slopes._chain("S", gast.parse(text).body[0].value, "np")
+        return [ast.unparse(ast.fix_missing_locations(gast.gast_to_ast(s))).strip()
+                for s in stmts]
+    assert chain("1 - r * r") == ["S = np.multiply(r, r)", "S = np.subtract(1, S, out=S)"]
+    assert chain("-(r * 2)") == ["S = np.multiply(r, 2)", "S = np.negative(S, out=S)"]
+    assert chain("r * r - r * 3") == ["S = r * r - r * 3"]  # two operations: as it is
