@@ -479,7 +479,10 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) 
             row = gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Load())
             found = slopes.slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
                 kind_of(accumulator) == dtypes.F64) else None
-            if found is not None and kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER):
+            # one stack per statement: a second stack of the same step's array (two keys,
+            # when _same_array cannot tell them one) takes a copy, as before
+            if (found is not None and found[0] not in defined
+                    and kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER)):
                 j, other, factor, left = found  # adjoint = other * factor: into its row
                 made, computed = slopes.rows_before(factor, rows_at, count, name, np_, fresh)
                 before += [build.comment(f"what {adjoint} multiplies in each step, all at once")]

@@ -5,9 +5,12 @@ gradients through it are checked in test_stacking, against finite differences)."
 import ast
 
 import gast
+import numpy as np
 import pytest
 
+import srcgrad
 from srcgrad import slopes
+from finite_diff import assert_grads_match
 
 
 def _statements(text):
@@ -46,3 +49,19 @@ def test_the_stack_is_computed_one_operation_after_another_into_itself():
     assert chain("1 - r * r") == ["S = np.multiply(r, r)", "S = np.subtract(1, S, out=S)"]
     assert chain("-(r * 2)") == ["S = np.multiply(r, 2)", "S = np.negative(S, out=S)"]
     assert chain("r * r - r * 3") == ["S = r * r - r * 3"]  # two operations: as it is
+
+
+def two_stacks_of_one_step_adjoint(Wh, Wy, b, xs):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ Wh + np.sinh(xs[t] @ Wy) + b)
+    return np.sum(h * h)
+
+
+def test_a_step_adjoint_in_two_stacks_is_computed_into_one_of_them_only():
+    # cosh between the stack's two uses: two stacks of one array; both must hold it
+    rng = np.random.default_rng(7)
+    args = (rng.standard_normal((6, 6)) * 0.5, rng.standard_normal((4, 6)) * 0.3,
+            rng.standard_normal(6) * 0.1, rng.standard_normal((5, 3, 4)))
+    g = srcgrad.grad(two_stacks_of_one_step_adjoint, wrt=(0, 1, 2))
+    assert_grads_match(two_stacks_of_one_step_adjoint, g(*args), args, (0, 1, 2))
