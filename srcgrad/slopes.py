@@ -26,6 +26,7 @@ from __future__ import annotations
 import gast
 
 from . import build, loops
+from .reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
 
 
 def rows_at(loop, plans) -> dict:
@@ -91,10 +92,6 @@ def _may_write(stmt, np_) -> bool:
                     or n.func.attr in loops.PURE_METHODS)):
             return True
     return False
-
-
-_CORRECTLY_ROUNDED = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply",
-                      gast.Div: "divide"}
 
 
 def _of_rows(node, rows) -> bool:

@@ -469,7 +469,7 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) 
                 build.const(plan_.position))))
     stacks, captures, after, defined, views = {}, {}, [], {}, []
     planned = {k for k, *_ in plan}
-    shared = _same_array(loop.body, {k for k, *_ in plan})
+    shared = _same_array(loop.body, planned)
     rows_at = slopes.rows_at(loop, carried.values())
     for k, accumulator, kind, adjoint, array in plan:
         key = shared(k, adjoint)
