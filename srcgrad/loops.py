@@ -28,12 +28,12 @@ def written(body, harmless) -> set:
     return mutated(body, harmless, appended=True) | {n for n, c in bound.items() if c > 1}
 
 
-def mutated(body, harmless, appended=False) -> set:
+def mutated(body, harmless, appended=False, nodes=None) -> set:
     """Names whose array may be changed: the base of an updated subscript or attribute,
     an `out=`, an argument of a mutating method (`appended`: also a list's `append`) or
-    of a call we know nothing of."""
+    of a call we know nothing of. `nodes`: those of `body`, if the caller has them."""
     names = set()
-    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+    for node in nodes or build.nodes(gast.Module(body=body, type_ignores=[])):
         if isinstance(node, gast.AugAssign):
             names |= _base_names(node.target)
         elif isinstance(node, gast.Assign):

@@ -343,7 +343,7 @@ class _Sharing:
             elif isinstance(n, gast.For):
                 self._link(loops.all_names(n.target) | _operands(n.iter, np_), loops.replayed(n))
         # changed, returned, or the object of a method that may change it
-        self.exposed = set(loops.mutated(body, harmless))
+        self.exposed = set(loops.mutated(body, harmless, nodes=nodes))
         for n in nodes:
             if isinstance(n, gast.Return) and n.value is not None:
                 self.exposed |= loops.all_names(n.value)
@@ -375,11 +375,11 @@ def _operands(node, np_) -> set:
 def _new_array(value) -> bool:
     """Arithmetic or a pure function of NumPy: a new array, never one of its operands
     (no containers, which would hold them)."""
-    if any(isinstance(n, (gast.List, gast.Tuple, gast.Set, gast.Dict, gast.ListComp,
-                          gast.SetComp, gast.DictComp, gast.GeneratorExp, gast.Starred,
-                          gast.IfExp)) for n in build.nodes(value)):
-        return False
-    return _fresh(value)
+    return _fresh(value) and not any(isinstance(n, _CONTAINERS) for n in build.nodes(value))
+
+
+_CONTAINERS = (gast.List, gast.Tuple, gast.Set, gast.Dict, gast.ListComp, gast.SetComp,
+               gast.DictComp, gast.GeneratorExp, gast.Starred, gast.IfExp)
 
 
 def _into_rows(loop, plans, numpy, builtin):
@@ -625,7 +625,7 @@ def _leaves_fresh_arrays(stmt, bound_in_loop) -> bool:
 
 
 def _pure(node) -> bool:
-    for n in gast.walk(node):
+    for n in build.nodes(node):
         if isinstance(n, gast.Call):
             if any(k.arg == "out" for k in n.keywords):
                 return False
