@@ -26,7 +26,7 @@ from collections import Counter
 import gast
 
 from . import build
-from .inplace import _fresh
+from .effects import makes_new
 from .sink import Names, _pure
 
 
@@ -97,7 +97,7 @@ def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> 
     """`body[j]` is `name += e`, `e` a new array of name's shape, with an operand that dies."""
     stmt = body[j]
     if not (_is_update(stmt, name) and isinstance(stmt.op, gast.Add)
-            and _fresh(stmt.value) and not isinstance(stmt.value, gast.Call)):
+            and makes_new(stmt.value) and not isinstance(stmt.value, gast.Call)):
         return False
     size = shape(build.load(name))
     operands = names(stmt.value)

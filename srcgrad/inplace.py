@@ -19,9 +19,8 @@ import gast
 import numpy as np
 
 from . import build
+from .effects import makes_new
 
-_FRESH_CALLS = {"full_like", "zeros_like", "ones_like", "dot", "outer", "sum", "tanh", "exp",
-                "sin", "cos", "log", "sqrt"}  # functions and methods that return new arrays
 _OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}
 
 
@@ -66,7 +65,7 @@ def _block(body, owned, arrays) -> set:
                 body[i] = gast.copy_location(
                     gast.AugAssign(target=stmt.targets[0], op=op(), value=value.right), stmt)
                 continue
-            fresh = _fresh(value)
+            fresh = makes_new(value)
             _disown(value, owned)
             owned.discard(name)
             if fresh:
@@ -89,18 +88,6 @@ def _update(name, value):
     return None
 
 
-def _fresh(value) -> bool:
-    """A new array: arithmetic, or a call of one of `_FRESH_CALLS` without `out=` (whose
-    result is the array it names, a row of a stack say)."""
-    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
-        return True
-    if isinstance(value, gast.Call) and isinstance(value.func, (gast.Attribute, gast.Name)):
-        func = value.func
-        return ((func.attr if isinstance(func, gast.Attribute) else func.id) in _FRESH_CALLS
-                and not any(k.arg == "out" for k in value.keywords))
-    return False
-
-
 def _transposed(node) -> bool:
     return (isinstance(node, gast.Attribute) and node.attr == "T"
             and isinstance(node.value, gast.Name))
@@ -119,7 +106,7 @@ def _disown(node, owned):
         if not isinstance(node.operand, gast.Name):
             _disown(node.operand, owned)
         return
-    if isinstance(node, gast.Call) and _fresh(node):
+    if isinstance(node, gast.Call) and makes_new(node):
         for arg in node.args + [k.value for k in node.keywords]:
             if not isinstance(arg, gast.Name):
                 _disown(arg, owned)

@@ -8,7 +8,6 @@ import gast
 
 from . import build
 
-PURE_METHODS = {"sum", "mean", "reshape", "dot", "transpose", "copy", "T"}  # change nothing
 _MUTATORS = {"fill", "sort", "put", "itemset", "resize", "partition", "copyto", "place",
              "putmask", "at", "append", "extend", "insert", "pop", "clear", "setflags"}
 

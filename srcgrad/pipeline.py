@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, defer, dtypes, fence, forward,
-               inplace, invariance, release, reuse, reverse, runtime, seedfold, shapeinfo,
-               simplify, sink, source, specialize, stacking, tapes)
+from . import (activity, aliases, build, codegen, containers, defer, dtypes, effects, fence,
+               forward, inplace, invariance, release, reuse, reverse, runtime, seedfold,
+               shapeinfo, simplify, sink, source, specialize, stacking, tapes)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -311,16 +311,7 @@ def _made_here(body, returned, numpy) -> tuple:
                           and targets[0] is n and id(stmt) in top)
                 made[n.id].append(stmt.value if simple else None)
     return tuple(len(made[name]) == 1 and made[name][0] is not None
-                 and _makes_new(made[name][0], numpy) for name in returned)
-
-
-def _makes_new(value, numpy) -> bool:
-    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
-        return True
-    func = value.func if isinstance(value, gast.Call) else None
-    return (isinstance(func, gast.Attribute) and not any(k.arg == "out" for k in value.keywords)
-            and (func.attr == "sum" or isinstance(func.value, gast.Name)
-                 and func.value.id == numpy and func.attr in inplace._FRESH_CALLS))
+                 and effects.makes_new(made[name][0], numpy) for name in returned)
 
 
 def _both_sweeps(forward, backward, seed) -> list:

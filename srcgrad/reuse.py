@@ -37,7 +37,8 @@ import gast
 import numpy as np
 
 from . import build
-from .inplace import _disown, _fresh
+from .effects import makes_new
+from .inplace import _disown
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more
 
@@ -134,7 +135,7 @@ def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
                 out.append(stmt)
                 continue
-            name, fresh = stmt.targets[0].id, _fresh(stmt.value)
+            name, fresh = stmt.targets[0].id, makes_new(stmt.value)
             dying = sorted({n.id for n in build.names(stmt.value)} & made)
             # (with nothing dying, a chain still writes into the arrays it makes itself)
             if _operation(stmt.value, numpy()) is not None and float64(stmt.value):
@@ -345,7 +346,7 @@ def _owned(body, keep) -> set:
             for name in _target_names(stmt):
                 counts[name] = counts.get(name, 0) + 1
             target = stmt.targets[0]
-            if isinstance(target, gast.Name) and _fresh(stmt.value):
+            if isinstance(target, gast.Name) and makes_new(stmt.value):
                 fresh.add(target.id)
         elif not isinstance(stmt, (gast.AugAssign, gast.Delete, gast.Expr)):
             for node in build.names(stmt):  # nested blocks: names bound there are not reused

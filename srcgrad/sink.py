@@ -22,10 +22,7 @@ import gast
 import numpy as np
 
 from . import build
-from .inplace import _FRESH_CALLS
-from .reuse import _UNARY
-
-_PURE_CALLS = _FRESH_CALLS | _UNARY | {"multiply", "add", "subtract", "divide"}
+from .effects import NEW_FUNCS, has_out
 
 
 def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
@@ -94,13 +91,13 @@ def _writes(stmt, numpy, seed):
 
 def _pure(node, numpy) -> bool:
     """Arithmetic on names and constants and NumPy functions that make a new array."""
-    for n in gast.walk(node):
+    for n in build.nodes(node):
         if isinstance(n, gast.Call):
             func = n.func
             if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                    and func.value.id == numpy and func.attr in _PURE_CALLS):
+                    and func.value.id == numpy and func.attr in NEW_FUNCS):
                 return False
-            if any(k.arg == "out" for k in n.keywords):
+            if has_out(n):
                 return False
         elif not isinstance(n, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp,
                                 gast.operator, gast.unaryop, gast.expr_context, gast.keyword,

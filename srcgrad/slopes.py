@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import gast
 
-from . import build, loops
+from . import build, effects, loops
 from .reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
 
 
@@ -89,7 +89,7 @@ def _may_write(stmt, np_) -> bool:
         if isinstance(n, gast.Call) and not (
                 isinstance(n.func, gast.Attribute) and (
                     (isinstance(n.func.value, gast.Name) and n.func.value.id == np_)
-                    or n.func.attr in loops.PURE_METHODS)):
+                    or n.func.attr in effects.PURE_METHODS)):
             return True
     return False
 

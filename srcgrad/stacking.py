@@ -55,7 +55,7 @@ from typing import NamedTuple
 
 import gast
 
-from . import build, dtypes, loops, slopes
+from . import build, dtypes, effects, loops, slopes
 from .reuse import _BINARY, _UNARY
 
 
@@ -348,7 +348,7 @@ class _Sharing:
             if isinstance(n, gast.Return) and n.value is not None:
                 self.exposed |= loops.all_names(n.value)
             if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-                    and n.func.attr not in loops.PURE_METHODS):
+                    and n.func.attr not in effects.PURE_METHODS):
                 self.exposed |= _operands(n.func.value, np_)
 
     def _link(self, link, replayed):
@@ -618,37 +618,15 @@ def _leaves_fresh_arrays(stmt, bound_in_loop) -> bool:
     if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Constant):
         return True  # a comment
     if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-        return _pure(stmt.value)
+        return effects.writes_nothing(stmt.value)
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-        return stmt.target.id not in bound_in_loop and _pure(stmt.value)
+        return stmt.target.id not in bound_in_loop and effects.writes_nothing(stmt.value)
     return False
 
 
-def _pure(node) -> bool:
-    for n in build.nodes(node):
-        if isinstance(n, gast.Call):
-            if any(k.arg == "out" for k in n.keywords):
-                return False
-            if not (isinstance(n.func, gast.Attribute) and n.func.attr in loops.PURE_METHODS
-                    | _NUMPY_PURE):
-                return False
-        elif not isinstance(n, (gast.expr, gast.operator, gast.unaryop, gast.expr_context,
-                                gast.keyword, gast.Slice)):
-            return False
-    return True
-
-
-_NUMPY_PURE = {"exp", "log", "tanh", "sin", "cos", "sqrt", "square", "multiply", "add",
-               "subtract", "negative", "outer", "sign", "abs"}
-
-
 def _fresh(value) -> bool:
-    """A new array: arithmetic, or a pure function of NumPy (no `out=`)."""
-    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
-        return _pure(value)
-    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-            and value.func.attr in _NUMPY_PURE | {"sum", "mean", "dot", "copy"}
-            and _pure(value))
+    """A new array, made by a call or arithmetic that writes into no array."""
+    return effects.makes_new(value) and effects.writes_nothing(value)
 
 
 def _flat(node, count, rows, width):

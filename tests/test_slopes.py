@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import slopes
+from srcgrad import effects, slopes
 from finite_diff import assert_grads_match
 
 
@@ -51,17 +51,35 @@ def test_the_stack_is_computed_one_operation_after_another_into_itself():
     assert chain("r * r - r * 3") == ["S = r * r - r * 3"]  # two operations: as it is
 
 
-def two_stacks_of_one_step_adjoint(Wh, Wy, b, xs):
+def one_step_adjoint_used_twice(Wh, Wy, b, xs):
     h = np.zeros((xs.shape[1], Wh.shape[0]))
     for t in range(xs.shape[0]):
         h = np.tanh(h @ Wh + np.sinh(xs[t] @ Wy) + b)
     return np.sum(h * h)
 
 
-def test_a_step_adjoint_in_two_stacks_is_computed_into_one_of_them_only():
-    # cosh between the stack's two uses: two stacks of one array; both must hold it
+def two_stacks_of_one_step_adjoint(Wh, Wy, b, xs):  # the same, transformed apart
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(h @ Wh + np.sinh(xs[t] @ Wy) + b)
+    return np.sum(h * h)
+
+
+@pytest.mark.parametrize("cosh_known, fn, stacks", [
+    (True, one_step_adjoint_used_twice, 2), (False, two_stacks_of_one_step_adjoint, 3)])
+def test_a_step_adjoint_in_two_stacks_is_computed_into_one_of_them_only(
+        monkeypatch, cosh_known, fn, stacks):
+    # np.cosh between the step adjoint's two uses: with cosh known to write nothing they
+    # share one stack; without (as before effects.py), two stacks of one array, and
+    # both must hold it (each once rewrote its statement into its own rows)
+    if not cosh_known:
+        monkeypatch.setattr(effects, "NEW_FUNCS", effects.NEW_FUNCS - {"cosh"})
     rng = np.random.default_rng(7)
     args = (rng.standard_normal((6, 6)) * 0.5, rng.standard_normal((4, 6)) * 0.3,
             rng.standard_normal(6) * 0.1, rng.standard_normal((5, 3, 4)))
-    g = srcgrad.grad(two_stacks_of_one_step_adjoint, wrt=(0, 1, 2))
-    assert_grads_match(two_stacks_of_one_step_adjoint, g(*args), args, (0, 1, 2))
+    g = srcgrad.grad(fn, wrt=(0, 1, 2))
+    assert_grads_match(fn, g(*args), args, (0, 1, 2))
+    source = g.source_for(*args)
+    grad_code = source[source.index("_grad("):]
+    assert "multiplies in each step" in grad_code
+    assert grad_code.count("_steps = np.empty") == stacks

@@ -1,0 +1,63 @@
+"""What an expression of the generated code does with arrays: is its value a new array
+that no other name holds, and does evaluating it write into any array?
+
+One vocabulary for every pass that relies on the answers: `inplace` and `reuse` update
+or donate an array a name owns, `defer` and `sink` move statements, `stacking` and
+`slopes` keep one array per step of a loop, `pipeline` tells the entry which gradients
+need no ownership check. Passes that disagreed (one took `np.cosh(h)` for a new array,
+another did not) once made a wrong gradient between them.
+
+Names are matched as the generated code spells its calls: `np.tanh(x)`, `x.sum()`, the
+run-time helpers (`zeros_like(x)`). A user's own functions are called through their
+generated `<name>_forward` / `<name>_backward`, never by these names.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import build
+
+NEW_FUNCS = frozenset({
+    "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "square", "negative",
+    "log1p", "expm1", "reciprocal", "sign", "abs",  # ufuncs of one array
+    "add", "subtract", "multiply", "divide",  # of two
+    "dot", "outer", "sum", "full_like", "zeros_like", "ones_like",
+})  # functions that return a new array (or number) unless given `out=`
+NEW_METHODS = frozenset({"sum", "mean", "dot", "copy"})  # array methods that return one
+PURE_METHODS = NEW_METHODS | {"reshape", "transpose"}  # methods that change nothing
+
+
+def has_out(call) -> bool:
+    """A call with `out=`: its result is the array it names (a row of a stack, say)."""
+    return any(k.arg == "out" for k in call.keywords)
+
+
+def makes_new(value, numpy=None) -> bool:
+    """`value` is a new array (or number): arithmetic, or a call of a function or
+    method that returns one, without `out=`. With `numpy` (the code's name for NumPy),
+    a function counts only as NumPy's: `np.exp(x)`, not `math.exp(x)` or `exp(x)`."""
+    if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+        return True
+    if not isinstance(value, gast.Call) or has_out(value):
+        return False
+    func = value.func
+    if isinstance(func, gast.Attribute):
+        return func.attr in NEW_METHODS or func.attr in NEW_FUNCS and (
+            numpy is None or isinstance(func.value, gast.Name) and func.value.id == numpy)
+    return isinstance(func, gast.Name) and numpy is None and func.id in NEW_FUNCS
+
+
+def writes_nothing(node) -> bool:
+    """Evaluating the expression `node` writes into no array: each call is of a function
+    in NEW_FUNCS or a method in PURE_METHODS, without `out=`, and it holds nothing but
+    expressions (no comprehension)."""
+    for n in build.nodes(node):
+        if isinstance(n, gast.Call):
+            if has_out(n) or not (isinstance(n.func, gast.Attribute)
+                                  and n.func.attr in NEW_FUNCS | PURE_METHODS):
+                return False
+        elif not isinstance(n, (gast.expr, gast.operator, gast.unaryop, gast.expr_context,
+                                gast.keyword, gast.Slice)):
+            return False
+    return True
