@@ -95,7 +95,7 @@ class GradientFunction:
         self._wrt_index = tuple(self._positional.get(n, -1) for n in self._wrt)
         if self._varargs in self._wrt:
             self._wrt_index = ()
-        self._entry = entry.miss  # the last variant's entry (entry.py); MISS: the general path
+        self._entry = None  # the last variant's entry (entry.py): this object's __call__
         self._entries = {}  # key (see _key) -> entry.build(...) or None
 
     @property
@@ -141,11 +141,7 @@ class GradientFunction:
                                                       value=value, kinds=kinds)
         return generated
 
-    def __call__(self, *args, **kwargs):
-        if not kwargs:
-            result = self._entry(*args)
-            if result is not entry.MISS:
-                return result
+    def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
         return self._call(args, kwargs)
 
     def _call(self, args, kwargs):
@@ -186,9 +182,19 @@ class GradientFunction:
         found = self._entries.get(key, self._entries)
         if found is self._entries or (found is not None and found.generated is not generated):
             found = self._entries[key] = entry.build(
-                self.__wrapped__.__name__, generated, args, self._wrt_index, self._single,
-                lambda grads, inputs: self._finish(None, grads, inputs, True))
-        self._entry = found or entry.miss
+                self.__wrapped__.__name__, generated, args, self._wrt_index, self._single)
+        if found is not self._entry:
+            self._entry = found
+            self._own_class().__call__ = found or GradientFunction.__call__
+
+    def _own_class(self):
+        """A subclass for this object alone, whose `__call__` can be the entry of its last
+        variant: Python then runs the entry with no frame of srcgrad's in between."""
+        cls = type(self)
+        if cls is GradientFunction:
+            cls = self.__class__ = type(cls.__name__, (cls,), {
+                "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+        return cls
 
     def _general_grads(self, args, kwargs):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which

@@ -6,40 +6,41 @@ Python around a few µs of generated code on small problems. Once a call has gon
 way, the variant gets an *entry*: straight-line code that checks exactly what the
 variant was specialized on (the number of arguments, the type of each, and the shape and
 dtype of each array), that no name the code resolved was rebound, runs the fused
-function, and checks each gradient as `_owned` would::
+function, and checks each gradient as `_owned` would. It becomes the `__call__` of the
+`grad` object (api.GradientFunction), so a call runs it with nothing in between::
 
-    def scalar_fn_entry(*args):
-        if len(args) != 2:
-            return MISS
+    def scalar_fn_entry(self, *args, **kwargs):
+        if kwargs or len(args) != 2:
+            return self._call(args, kwargs)
         a0, a1 = args
         if type(a0) is not float:
-            return MISS
+            return self._call(args, kwargs)
         if type(a1) is not ndarray or a1.shape != (100,) or a1.dtype is not D1:
-            return MISS
+            return self._call(args, kwargs)
         if G0.get('np', O0) is not O0:
-            return MISS
+            return self._call(args, kwargs)
         try:
             g = call(a0, a1)
         except ZeroDivisionError:
-            return MISS
+            return self._call(args, kwargs)
         except Exception as exc:
             annotate(exc)
             raise
         g0, g1 = g
         if type(g1) is not ndarray or g1.base is not None or g1.shape != (100,) or (g1.dtype
                 is not D1) or (g1 is a1) or (a1.base is not None) or (not g1.flags.writeable):
-            return finish(g, [a0, a1])
+            return self._finish(None, g, [a0, a1], True)
         return (float(g0), g1)
 
 A gradient the fused function certainly makes itself (`Generated.fresh`: bound once to
 a new array, `d_W = X.T @ d_t1`) is its own and shared with nothing, so only its type,
 shape and dtype are checked.
 
-`MISS` sends the call the general way (`GradientFunction._call`), which gives the same
+A miss sends the call the general way (`GradientFunction._call`), which gives the same
 result or raises the same error; so an entry only has to be right when it answers.
 The entry is built from parsed templates (`ast`; `ast.unparse` parenthesizes the later
-operands of a long `or`). `finish(g, inputs)` is the general handling (`_like`, `_distinct`) of gradients
-that are not what the variant usually makes.
+operands of a long `or`). `self._finish` is the general handling (`_like`, `_distinct`)
+of gradients that are not what the variant usually makes.
 """
 
 from __future__ import annotations
@@ -53,14 +54,6 @@ import numpy as np
 
 from . import codegen
 
-MISS = object()  # "not for this entry": take the general path
-
-
-def miss(*args):
-    """The entry of a function not called yet."""
-    return MISS
-
-
 def annotate(exc):
     note = codegen.explain(exc)
     if note and hasattr(exc, "add_note"):
@@ -69,15 +62,16 @@ def annotate(exc):
 
 # The entry's parts, as parsed templates: upper-case names are filled in by `_fill`.
 _HEAD = """
-def NAME(*args):
-    if len(args) != COUNT:
-        return MISS
+def NAME(self, *args, **kwargs):
+    if kwargs or len(args) != COUNT:
+        return self._call(args, kwargs)
 """
+_MISS = "return self._call(args, kwargs)"
 _CALL = """
 try:
     g = call(ARGS)
 except ZeroDivisionError:
-    return MISS
+    return self._call(args, kwargs)
 except Exception as exc:
     annotate(exc)
     raise
@@ -88,16 +82,16 @@ _GUARD = "SPACE.get(KEY, OBJ) is not OBJ"
 _OWNED = ("type(G) is not ndarray or G.base is not None or G.shape != SHAPE or G.dtype is not D"
           " or G is A or A.base is not None")
 _MADE = "type(G) is not ndarray or G.shape != SHAPE or G.dtype is not D"  # a new array
+_FINISH = "return self._finish(None, g, INPUTS, True)"
 
 
-def build(name, generated, args, wrt_index, single, finish):
+def build(name, generated, args, wrt_index, single):
     """The entry for calls shaped like `args` (positional only) that run the fused
-    `generated.call`, whose wrt arguments are at `wrt_index` (floats or float arrays);
-    None when the arguments are of a kind an entry does not check (then every call takes
-    the general path)."""
+    `generated.call`, whose wrt arguments are at `wrt_index` (floats or float arrays):
+    a `__call__` for the GradientFunction; None when the arguments are of a kind an entry
+    does not check (then every call takes the general path)."""
     name = (name if name.isidentifier() else "f") + "_entry"
-    env = {"MISS": MISS, "ndarray": np.ndarray, "call": generated.call,
-           "annotate": annotate, "finish": finish}
+    env = {"ndarray": np.ndarray, "call": generated.call, "annotate": annotate}
     names = [f"a{i}" for i in range(len(args))]
     func = _fill(_HEAD, NAME=name, COUNT=ast.Constant(len(args)))[0]
     body = func.body
@@ -143,8 +137,7 @@ def build(name, generated, args, wrt_index, single, finish):
                               for other in arrays]
             tests.append(ast.UnaryOp(ast.Not(), ast.Attribute(
                 ast.Attribute(_name(f"g{k}"), "flags", ast.Load()), "writeable", ast.Load())))
-        body.append(ast.If(test=_any(tests), body=[ast.Return(ast.Call(
-            _name("finish"), [_name("g"), inputs], []))], orelse=[]))
+        body.append(ast.If(test=_any(tests), body=_fill(_FINISH, INPUTS=inputs), orelse=[]))
         arrays.append(f"g{k}")
         results.append(_name(f"g{k}"))
     body.append(ast.Return(results[0] if single else _tuple(results)))
@@ -198,7 +191,7 @@ class _Fill(ast.NodeTransformer):
 
 
 def _miss_if(test):
-    return ast.If(test=test, body=[ast.Return(_name("MISS"))], orelse=[])
+    return ast.If(test=test, body=_fill(_MISS), orelse=[])
 
 
 def _any(tests):
