@@ -334,6 +334,7 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     keep = set(unit.params) | set(returned)
     shape = specialize.shape_function(unit, shapes)
     numpy = unit.helper("np")
+    body = seedfold.numbers(body, keep | {seed})
     body = seedfold.fold(body, keep | {seed}, lambda name: name not in primal and is_array(name),
                          numpy)
     numbers = reuse.numbers(body)

@@ -207,6 +207,13 @@ class _Chain:
         self.live -= {a.id for a in args if isinstance(a, gast.Name)}
         if static and (buffer in self.float64_names or self.float64(build.load(buffer))):
             out = build.load(buffer)  # float64 into float64: nothing to ask at run time
+            args = [_as_float(a) for a in args]
+            if func == "multiply" and sorted(_number(a) == 1.0 for a in args) == [False, True]:
+                other = next(a for a in args if _number(a) != 1.0)
+                if isinstance(other, gast.Name) and other.id == buffer:
+                    self.buffers.add(buffer)  # 1.0 * v into v is v: no operation at all
+                    self.changed = True
+                    return other
         else:
             out = build.call(build.load(self.helper("spare")), build.load(buffer),
                              *map(build.load, others))
@@ -288,6 +295,19 @@ def _operation(node, numpy):
             and node.func.value.id == numpy):
         return node.func.attr, [node.args[0]]
     return None
+
+
+def _number(node):
+    return node.value if isinstance(node, gast.Constant) and type(node.value) is float else None
+
+
+def _as_float(node):
+    """An int constant as the equal float: the same result where the operation's is a
+    float64 array (NumPy converts the int so), without the conversion at each call."""
+    if (isinstance(node, gast.Constant) and type(node.value) is int
+            and abs(node.value) <= 2 ** 53):
+        return build.const(float(node.value))
+    return node
 
 
 def _rebuild(node, args):

@@ -70,7 +70,7 @@ def test_shared_or_twice_read_arrays_are_not_written():
     assert "spare(t)" not in code and "spare(u)" not in code
     assert "d_u = np.multiply(d_t1, 2.0, out=spare(d_t1))" in code
     code = fused(checked_source(read_twice, (np.linspace(0, 1, 5),), (0,)))
-    assert "d_t = np.multiply(d_t2, t1, out=spare(t1, d_t2))" in code
+    assert "d_t = np.multiply(1.0, t1, out=spare(t1))" in code  # 1.0: the seed (seedfold.py)
     assert "spare(t," not in code and "spare(t)" not in code  # d_x is t (seedfold.py)
 
 
@@ -129,6 +129,28 @@ def test_chains_write_into_what_dies_with_them_only():
     # numbers (the seed and what flows from it) are no arrays, whatever their shape says
     assert chained("s = 1.0\nh = np.tanh(x)\nr = 2 * s * h\ndel h", {**five, "s": (5,)}) == (
         "s = 1.0\nh = np.tanh(x)\nr = np.multiply(2 * s, h, out=spare(h))\ndel h")
+
+
+def known_float64(text):
+    """`text` rewritten by reuse with every operation known to give a float64 array."""
+    body = reuse.reuse(gast.parse(text).body, lambda node: (5,), {"x", "r"}, lambda: "np",
+                       lambda: "spare", lambda base: base + "_1", lambda node: True)
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+
+
+def test_known_float64_an_int_operand_is_a_float_and_times_one_into_itself_nothing():
+    assert known_float64("v = np.exp(x)\nd = 1 - v\ndel v\nr = d * x") == (
+        "v = np.exp(x)\nd = np.subtract(1.0, v, out=v)\ndel v\nr = d * x")
+    assert known_float64("v = np.exp(x)\nd = 1.0 * v\ndel v\nr = d * x") == (
+        "v = np.exp(x)\nd = v\ndel v\nr = d * x")  # v dies: d may be its array
+    assert known_float64("v = np.exp(x)\nd = 1.0 * v\ndel v\nc = np.cos(x)\nr = d * c\n"
+                         "return r") == (  # and v's array, d's now, is no donor
+        "v = np.exp(x)\nd = v\ndel v\nc = np.cos(x)\nr = np.multiply(d, c, out=d)\nreturn r")
+    # a donor's array is another: 1.0 * v into it is a copy of v, which lives on
+    assert known_float64("w = np.sin(x)\nv = np.exp(x)\ndel w\nd = 1.0 * v\n"
+                         "d += x\nr = d * v\nreturn r") == (
+        "w = np.sin(x)\nv = np.exp(x)\nd = np.multiply(1.0, v, out=w)\ndel w\nd += x\n"
+        "r = np.multiply(d, v, out=d)\nreturn r")
 
 
 def test_a_donor_is_an_array_nothing_else_holds():

@@ -7,6 +7,7 @@ import gast
 import numpy as np
 import pytest
 
+import srcgrad
 from srcgrad import seedfold
 from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
@@ -32,7 +33,7 @@ def test_products_with_the_seed_are_gone():
     assert "d_t5" not in code and "d_t1" not in code and "d_t4" not in code
     assert "d_t3 = t1 * t4" in code and "d_x += t4 * np.cos(x)" in code
     code = fused(checked_source(scaled, (np.linspace(-1, 1, 5), np.arange(5)), (0,)))
-    assert "d_t1 = d_t2 * t" in code  # t is no float array: kept
+    assert "d_t1 = 1.0 * t" in code  # t is no float array: kept
     code = fused(checked_source(scaled_float, (np.linspace(-1, 1, 5), np.arange(5)), (0,)))
     assert "d_x = t * np.cos(x)" in code
 
@@ -59,3 +60,38 @@ def test_only_float_arrays_bound_once_are_folded():
     ]
     for text in kept:
         assert folded(text, arrays=("t",)) == text
+
+
+def numbers(text):
+    body = seedfold.numbers(gast.parse(text).body, {"r", "seed"})
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+
+
+def test_the_numbers_made_from_the_seed_are_computed_while_generating():
+    assert numbers("seed = 1.0\nd = seed / 1000\ne = d\nf = -d\n"
+                   "r = np.multiply(e * 0.5, t) + f * y") == (
+        "seed = 1.0\nr = np.multiply(0.0005, t) + -0.001 * y")
+    assert numbers("n = 3\nm = n * 4\nr = m * t * 2") == "r = 12 * t * 2"  # (12 * t) * 2
+    assert numbers("seed = 1.0\nif c:\n    d = seed * 2\nr = d") == (
+        "seed = 1.0\nif c:\n    d = 2.0\nr = d")  # bound in a block: read as itself
+    left = [
+        "seed = 1.0\nd = seed / 0\nr = d * t",  # raises where the call runs it
+        "seed = 1e+300\nd = seed * seed\nr = d * t",  # inf: left to the call
+        "seed = 1.0\nd = seed * 2\nd = d + 1\nr = d * t",  # bound twice
+        "seed = True\nr = seed * t",  # a bool
+        "seed = 2.0\nd = seed ** 3\nr = d * t",  # only + - * /
+    ]
+    for text in left:
+        assert "r = d * t" in numbers(text) or "r = seed * t" in numbers(text), text
+    assert numbers(left[0]).splitlines()[1] == "d = 1.0 / 0"
+
+
+def mean_square(x, y):
+    return np.mean((x - y) ** 2)
+
+
+def test_a_mean_s_seed_is_one_number_in_the_code():
+    x, y = np.linspace(0, 1, 100), np.linspace(1, 0, 100)
+    code = fused(checked_source(mean_square, (x, y), (0,)))
+    assert "0.02" in code and "/ 100" not in code  # 2 * (1.0 / 100): exact as the call
+    np.testing.assert_array_equal(srcgrad.grad(mean_square)(x, y), 2 * (1.0 / 100) * (x - y))
