@@ -36,6 +36,7 @@ _BINARY = {np.add, np.subtract, np.multiply, np.divide, np.true_divide, np.power
 _PRODUCTS = {np.matmul, np.dot}
 _SHARES = {runtime.split_ties_kept}  # g's share for each tie: a float64 g gives float64
 _ZEROS = {containers.zeros_like}  # an array's zero adjoint: np.zeros_like, a float's 0.0
+_LIKE = {np.zeros_like: 1, np.ones_like: 1, np.empty_like: 1, np.full_like: 2}  # arguments
 _FILLS = {np.zeros, np.ones, np.empty}  # float64 unless a dtype is given
 _REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin}
 _METHODS = {"sum", "mean", "max", "min"}
@@ -258,6 +259,9 @@ class _Kinds:
         if func in _ZEROS and len(args) == 1 and not keywords:
             found = self.kind(args[0])
             return found if found in (F64, NUMBER, FLOAT, _TOP) else None
+        if _LIKE.get(func) == len(args) and not keywords:  # the dtype of the array it is
+            found = self.kind(args[0])  # like (of a Python int: an int64 0-d array)
+            return found if found in (F64, _TOP) else None
         if func in _SHARES and not keywords and args:
             return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
         if func in _REDUCTIONS and len(args) == 1 and set(keywords) <= {"axis", "keepdims"}:

@@ -15,8 +15,8 @@ import gast
 import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, defer, dtypes, effects, fence,
-               forward, inplace, invariance, release, reuse, reverse, runtime, seedfold,
-               shapeinfo, simplify, sink, source, specialize, stacking, tapes)
+               forward, inplace, invariance, reductions, release, reuse, reverse, runtime,
+               seedfold, shapeinfo, simplify, sink, source, specialize, stacking, tapes)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -374,6 +374,8 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
             found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tape_names, found)
             float64 = _certain(found, primal, numbers)
         body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
+    if found is not None:
+        body = reductions.direct(body, found, numpy)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]

@@ -41,6 +41,14 @@ def test_integer_arrays_promote_only_with_a_float64_array():
     assert "c" not in env
 
 
+def test_an_array_made_like_another_has_its_dtype():
+    env = inferred("a = np.full_like(x, 1.0)\nb = np.zeros_like(x)\nc = np.full_like(k, 1.5)\n"
+                   "d = np.ones_like(n)\ne = np.full_like(x, 1, dtype=np.int8)",
+                   {"x": F64, "k": INTEGER, "n": NUMBER})
+    assert env["a"] == env["b"] == F64
+    assert {"c", "d", "e"}.isdisjoint(env)  # ints; of a Python int, an int64 0-d array
+
+
 def test_unknowns_stay_unknown():
     env = inferred("a = f(x)\nb = a + x\nc = x.astype(np.float32)\nd = c * x\n"
                    "e = np.exp(x, out=buf)\ng = x // 2\nh = x > 0",
@@ -90,6 +98,20 @@ def test_small_float64_arrays_are_computed_into_without_a_check():
     assert "z = np.add(t1, b, out=t1)" in lines
     assert lines[lines.index("d_z = np.multiply(z, 0.5, out=z)") + 1] == (
         "d_z = np.tanh(d_z, out=d_z)")
+
+
+def read_twice(x):
+    t = np.sin(x)
+    return np.sum(t * (x + t))
+
+
+def test_an_int_into_float64_is_a_float_and_times_one_into_itself_is_nothing():
+    lines = [line.strip() for line in
+             fused(checked_source(logistic, logistic_args(), (0, 1))).splitlines()]
+    assert "d_z = np.add(1.0, d_z, out=d_z)" in lines  # `1 + np.tanh(...)` of the rule
+    lines = [line.strip() for line in
+             fused(checked_source(read_twice, (np.linspace(0, 1, 5),), (0,))).splitlines()]
+    assert lines[lines.index("d_t = t1"):][:3] == ["d_t = t1", "del t1", "d_t += t"]
 
 
 def test_other_dtypes_keep_new_arrays_and_their_precision():

@@ -1,0 +1,64 @@
+"""Sums of float64 arrays call NumPy's reduction itself, in the one function a `grad`
+call runs.
+
+`g.sum(axis=0)` and `np.sum(g, axis=0)` go through Python wrappers of NumPy's
+(`_methods._sum`, `_wrapreduction`) before the C reduction they call, `np.add.reduce`;
+calling that directly is the same operation with the same arguments (so the same order
+of additions, the same result) and 0.1 to 0.5 µs less per call, which shows on small
+arrays::
+
+    d_b = d_z.sum()                     ->  d_b = np.add.reduce(d_z, axis=None)
+    d_b2 = d_t7.sum(axis=0)             ->  d_b2 = np.add.reduce(d_t7, axis=0)
+    t6 = np.sum(t5, axis=1, keepdims=True)  ->  t6 = np.add.reduce(t5, axis=1, keepdims=True)
+
+Only where dtypes.py knows the array to be a float64 ndarray: a subclass (np.matrix, a
+masked array) sums its own way. `ufunc.reduce` sums over axis 0 unless told, so the
+axis is always written.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from . import build
+
+_KEYWORDS = {"axis", "keepdims"}  # what `sum` and `reduce` both take, alike
+
+
+def direct(body: list, is_float64_array, numpy: str) -> list:
+    """`body` with each `a.sum(...)` or `numpy.sum(a, ...)` of a name `a` that
+    `is_float64_array(node)` as `numpy.add.reduce(a, ...)`; the statements changed are
+    copies (the sweeps' own statements stay as they were)."""
+    def summed(node):
+        """The name `node` sums, if it is one of those sums."""
+        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+                and node.func.attr == "sum" and all(k.arg in _KEYWORDS for k in node.keywords)):
+            return None
+        owner, args = node.func.value, node.args
+        if isinstance(owner, gast.Name) and owner.id == numpy and len(args) == 1:
+            owner, args = args[0], []  # np.sum(a, ...)
+        if isinstance(owner, gast.Name) and not args and is_float64_array(owner):
+            return owner
+        return None
+
+    out = []
+    for stmt in body:
+        if any(summed(n) is not None for n in build.nodes(stmt)):
+            stmt = _Direct(summed, numpy).visit(build.clone(stmt))
+        out.append(stmt)
+    return out
+
+
+class _Direct(gast.NodeTransformer):
+    def __init__(self, summed, numpy):
+        self.summed, self.numpy = summed, numpy
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        array = self.summed(node)
+        if array is None:
+            return node
+        keywords = {k.arg: k.value for k in node.keywords}
+        keywords.setdefault("axis", build.const(None))
+        reduce = build.attr(build.attr(build.load(self.numpy), "add"), "reduce")
+        return gast.copy_location(build.call(reduce, array, **keywords), node)
