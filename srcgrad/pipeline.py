@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from . import (activity, aliases, build, codegen, containers, defer, dtypes, effects, fence,
-               forward, inplace, invariance, reductions, release, reuse, reverse, runtime,
+               forward, inplace, invariance, npcalls, release, reuse, reverse, runtime,
                seedfold, shapeinfo, simplify, sink, source, specialize, stacking, tapes)
 from .errors import SrcGradError
 from .naming import Namer, names_in
@@ -268,9 +268,10 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     fresh = ()
     if grad_only:  # a grad call runs the fused function alone: the sweeps wait until asked
         fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {})
+        fresh = _made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
+        fused.body = npcalls.outputs(fused.body, unit.helper("np"))
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
-        fresh = _made_here(fused.body, returned, unit.helper("np"))
         sweeps = make_sweeps(fused) if DEBUG else (None, None, None)
     else:
         sweeps = make_sweeps()
@@ -375,7 +376,7 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
             float64 = _certain(found, primal, numbers)
         body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     if found is not None:
-        body = reductions.direct(body, found, numpy)
+        body = npcalls.sums(body, found, numpy)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             copy.deepcopy(unit.src.tree.args),
                             [build.comment("the gradient: forward sweep, then backward sweep")]

@@ -27,13 +27,13 @@ def elementwise(x):
 def test_a_dying_operand_takes_the_result():
     code = fused(checked_source(elementwise, (np.linspace(-1, 1, 7),), (0,)))
     lines = [line.strip() for line in code.splitlines()]
-    assert "t4 = np.exp(t3, out=spare(t3))" in lines and lines[lines.index(
-        "t4 = np.exp(t3, out=spare(t3))") + 1] == "del t3"
-    assert "d_t3 = np.multiply(t1, t4, out=spare(t1, t4))" in lines
-    assert "d_x = np.multiply(d_t3, t2, out=spare(t2, d_t3))" in lines
-    assert "out=spare(x" not in code  # a parameter: the caller's array
+    assert "t4 = np.exp(t3, spare(t3))" in lines and lines[lines.index(
+        "t4 = np.exp(t3, spare(t3))") + 1] == "del t3"
+    assert "d_t3 = np.multiply(t1, t4, spare(t1, t4))" in lines
+    assert "d_x = np.multiply(d_t3, t2, spare(t2, d_t3))" in lines
+    assert "spare(x" not in code  # a parameter: the caller's array
     # the array `del d_t2` would free takes cos(x); its del comes after
-    at = lines.index("d_x_term = np.cos(x, out=spare(d_t2, x))")
+    at = lines.index("d_x_term = np.cos(x, spare(d_t2, x))")
     assert lines[at - 1] == "d_x -= d_t2" and lines[at + 2] == "del d_t2, d_x_term"
 
 
@@ -47,10 +47,10 @@ def test_a_compound_statement_becomes_a_chain_of_single_operations():
             np.array([[0.5], [-2.0]]))
     code = fused(checked_source(layer, args, (0, 2)))
     lines = [line.strip() for line in code.splitlines()]
-    at = lines.index("d_t1 = np.multiply(h, h, out=spare(h))")  # h.T @ d_t2 shares nothing
-    assert lines[at:at + 4] == ["d_t1 = np.multiply(h, h, out=spare(h))",
-                                "d_t1 = np.subtract(1, d_t1, out=spare(d_t1))",
-                                "d_t1 = np.multiply(d_h, d_t1, out=spare(d_t1, d_h))",
+    at = lines.index("d_t1 = np.multiply(h, h, spare(h))")  # h.T @ d_t2 shares nothing
+    assert lines[at:at + 4] == ["d_t1 = np.multiply(h, h, spare(h))",
+                                "d_t1 = np.subtract(1, d_t1, spare(d_t1))",
+                                "d_t1 = np.multiply(d_h, d_t1, spare(d_t1, d_h))",
                                 "del d_h, h"]
 
 
@@ -68,9 +68,9 @@ def read_twice(x):
 def test_shared_or_twice_read_arrays_are_not_written():
     code = fused(checked_source(viewed, (np.linspace(0, 1, 5),), (0,)))
     assert "spare(t)" not in code and "spare(u)" not in code
-    assert "d_u = np.multiply(d_t1, 2.0, out=spare(d_t1))" in code
+    assert "d_u = np.multiply(d_t1, 2.0, spare(d_t1))" in code
     code = fused(checked_source(read_twice, (np.linspace(0, 1, 5),), (0,)))
-    assert "d_t = np.multiply(1.0, t1, out=spare(t1))" in code  # 1.0: the seed (seedfold.py)
+    assert "d_t = np.multiply(1.0, t1, spare(t1))" in code  # 1.0: the seed (seedfold.py)
     assert "spare(t," not in code and "spare(t)" not in code  # d_x is t (seedfold.py)
 
 

@@ -42,7 +42,7 @@ def test_rnn_input_products_and_weight_adjoints_are_done_once(runtime_dtype_chec
     # the loop with the first h in row 0, so the tape's h_1s are its rows
     assert lines.index("h_1_steps = np.empty((7, 3, 4), dtype=h_1.dtype)") + 2 == lines.index(
         "h_1 = h_1_steps[0]") and "h_1_steps[0] = h_1" in lines
-    assert "h_2 = np.tanh(t11, out=row_out(h_1_steps, t + 1, t11))" in lines
+    assert "h_2 = np.tanh(t11, row_out(h_1_steps, t + 1, t11))" in lines
     assert "h_1_rows = rows_of(h_1_steps, tape, 0)" in lines
     assert ("d_Wh += h_1_rows.reshape(n_steps * 3, 4).T @ "
             "d_t11_steps.reshape(n_steps * 3, 4)") in lines
@@ -62,7 +62,7 @@ def test_known_float64_rows_need_no_check_and_the_tape_keeps_what_the_replay_rea
     grad = fused(code)
     lines = [line.strip() for line in grad.splitlines()]
     assert "h_1_steps = np.empty((7, 3, 4))" in lines  # float64: h is np.zeros
-    assert "h_2 = np.tanh(t11, out=h_1_steps[t + 1])" in lines
+    assert "h_2 = np.tanh(t11, h_1_steps[t + 1])" in lines
     assert "h_1_rows = h_1_steps[:n_steps]" in lines
     assert lines.index("n_steps = len(tape)") < lines.index("h_1_rows = h_1_steps[:n_steps]")
     assert "row_out" not in grad and "rows_of" not in grad
@@ -71,8 +71,8 @@ def test_known_float64_rows_need_no_check_and_the_tape_keeps_what_the_replay_rea
     # the tanh slopes of all steps at once, into the stack each step's adjoint goes into
     at = lines.index("h_2_rows = h_1_steps[1:n_steps + 1]")
     assert lines[at + 1:at + 3] == ["d_t11_steps = np.multiply(h_2_rows, h_2_rows)",
-                                    "d_t11_steps = np.subtract(1, d_t11_steps, out=d_t11_steps)"]
-    assert ("d_t11 = np.multiply(d_h_2, d_t11_steps[step], out=d_t11_steps[step])"
+                                    "d_t11_steps = np.subtract(1, d_t11_steps, d_t11_steps)"]
+    assert ("d_t11 = np.multiply(d_h_2, d_t11_steps[step], d_t11_steps[step])"
             in lines) and "d_t11_steps[step] = d_t11" not in lines
     assert "del d_t11_steps, h_2_rows, h_1_rows, h_1_steps" in lines
     sweeps = code[:code.index("_grad(")]  # the sweeps' own loops keep their whole tape
@@ -100,9 +100,9 @@ def test_rows_of_a_carried_value_of_any_dtype_match_the_plain_gradient(first, ot
     if (first, others) == ("float32", "float64"):  # two precisions: the plain code (api)
         assert "row_out" not in source
     elif first == "float64":  # known at generation time (dtypes.py)
-        assert "out=h_1_steps[t + 1])" in source and "row_out" not in source
+        assert ", h_1_steps[t + 1])" in source and "row_out" not in source
     else:
-        assert "out=row_out(h_1_steps, t + 1, " in source
+        assert ", row_out(h_1_steps, t + 1, " in source
     if first != "float64" and others == first:  # the slopes' stack needs float64 known
         # (a copy per step instead)
         assert "_steps[step] = d_t" in source

@@ -1,4 +1,4 @@
-"""reductions: sums of float64 arrays in the fused grad call are `np.add.reduce` calls.
+"""npcalls: sums of float64 arrays in the fused grad call are `np.add.reduce` calls.
 Generated code AND gradients vs finite differences, and the same numbers as `sum`."""
 
 import ast
@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import reductions
+from srcgrad import build, npcalls
 from finite_diff import assert_grads_match, checked_source, fused
 
 
 def direct(text, arrays=("a", "t")):
     body = gast.parse(text).body
-    out = reductions.direct(body, lambda node: node.id in arrays, "np")
+    out = npcalls.sums(body, lambda node: node.id in arrays, "np")
     return [ast.unparse(gast.gast_to_ast(stmt)) for stmt in out], body
 
 
@@ -67,3 +67,17 @@ def test_bias_and_forward_sums_in_the_generated_code():
     g = srcgrad.grad(layer, wrt=(0, 1))
     assert "reduce" not in fused(g.source_for(*float32))
     assert_grads_match(layer, g(*float32), float32, (0, 1), rtol=1e-3)
+
+
+def test_ufunc_outputs_go_by_position():
+    text = ("d = np.tanh(a, out=a)\ne = np.add(a, 1.0, out=spare(a))\n"
+            "f = np.add(a, out=b)\ng = np.dot(a, b, out=c)\nh = np.add(a, b, out=(c,))\n"
+            "q, r = np.divmod(a, b, out=(c, e))\nk = other.add(a, b, out=c)")
+    body = [build.comment("heading")] + gast.parse(text).body
+    out = npcalls.outputs(body, "np")
+    lines = [ast.unparse(gast.gast_to_ast(stmt)) for stmt in out]
+    assert build.is_comment(out[0]) and out[1].value.value.endswith(npcalls.NOTE)
+    assert lines[2:4] == ["d = np.tanh(a, a)", "e = np.add(a, 1.0, spare(a))"]
+    assert lines[4:] == text.splitlines()[2:]  # not all inputs, no ufunc, a tuple, not NumPy
+    assert ast.unparse(gast.gast_to_ast(body[1])) == "d = np.tanh(a, out=a)"  # copies
+    assert npcalls.outputs(body[4:], "np") == body[4:]  # nothing to do: no note
