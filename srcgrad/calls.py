@@ -92,8 +92,8 @@ def tangent(stmt, op, unit, tangent_of) -> list:
     target = stmt.targets[0].id
     if generated is None:
         return [stmt]
-    base = op.label.rsplit(".", 1)[-1]
-    stmt.value.func = build.load(unit.helper_object(f"{base}_jvp", generated.forward))
+    stmt.value.func = build.load(unit.helper_object(generated.forward.__name__,
+                                                    generated.forward))
     stmt.value.keywords = list(stmt.value.keywords) + [
         gast.keyword(arg=code, value=tangent_of(binding[name]))
         for code, name in zip(generated.tangents, wrt)]
@@ -109,9 +109,9 @@ def adjoint(stmt, op, unit, contribute, out):
     binding, wrt, generated = _helper_for(stmt, op, unit, compiled)
     if generated is None:
         return
-    base = op.label.rsplit(".", 1)[-1]  # the name it is called by (lambdas have no other)
-    forward = unit.helper_object(f"{base}_forward", generated.forward)
-    backward = unit.helper_object(f"{base}_backward", generated.backward)
+    # by the names its code has (`.source` shows both), unless they shadow one here
+    forward = unit.helper_object(generated.forward.__name__, generated.forward)
+    backward = unit.helper_object(generated.backward.__name__, generated.backward)
     target = stmt.targets[0].id
     saved = unit.namer.fresh(f"{target}_saved")
     stmt.targets = [gast.Tuple(elts=[build.store(target), build.store(saved)], ctx=gast.Store())]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, codegen, containers, defer, dtypes, effects, fence,
-               forward, inplace, invariance, npcalls, release, reuse, reverse, runtime,
+from . import (activity, aliases, build, calls, codegen, containers, defer, dtypes, effects,
+               fence, forward, inplace, invariance, npcalls, release, reuse, reverse, runtime,
                seedfold, shapeinfo, simplify, sink, source, specialize, stacking, tapes)
 from .errors import SrcGradError
 from .naming import Namer, names_in
@@ -237,12 +237,12 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
 
     name = src.name
     forward = codegen.function(
-        unit.namer.fresh(f"{name}_forward"), copy.deepcopy(src.tree.args),
+        unit.namer.fresh(f"{name}_forward{_for_some(unit)}"), copy.deepcopy(src.tree.args),
         [build.comment(heading)] + unit.body + [
             gast.Return(value=build.tuple_([result,
                                             build.tuple_([build.load(n) for n in saved])]))])
     backward = codegen.function(
-        unit.namer.fresh(f"{name}_backward"), codegen.arguments([seed] + saved),
+        unit.namer.fresh(f"{name}_backward{_for_some(unit)}"), codegen.arguments([seed] + saved),
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
@@ -423,7 +423,7 @@ def transform_jvp(func, wrt: tuple, value=True) -> Generated:
     args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]
     args.kw_defaults = args.kw_defaults + [None] * len(tangents)
     jvp = codegen.function(
-        unit.namer.fresh(f"{src.name}_jvp"), args,
+        unit.namer.fresh(f"{src.name}_jvp{_for_some(unit)}"), args,
         [build.comment("forward mode: each value, then its tangent")] + body + [
             gast.Return(value=build.tuple_([build.load(result) if value else build.const(None),
                                             result_dot]))])
@@ -433,6 +433,16 @@ def transform_jvp(func, wrt: tuple, value=True) -> Generated:
                                       f"{src.name} jvp from {os.path.basename(src.filename)}", src)
     made.__defaults__, made.__kwdefaults__ = func.__defaults__, dict(func.__kwdefaults__ or {})
     return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents=tangents)
+
+
+def _for_some(unit) -> str:
+    """`_W_b` for the code of a helper transformed for some of its parameters only (its
+    caller passes values with gradients as W and b alone), so that two versions of one
+    helper are told apart in `.source`; '' for all of them, or the function `grad` was
+    asked for."""
+    if len(calls.transform_stack()) < 2 or set(unit.wrt) >= set(unit.params):
+        return ""
+    return "_" + "_".join(unit.wrt)
 
 
 def _value_is_a_number(unit, shapes) -> bool:

@@ -1,12 +1,14 @@
 """Calls into the user's own functions: helpers are transformed too (recursively, cached
 per helper), with keyword arguments, defaults, closures and lambdas."""
 
+import re
+
 import numpy as np
 import pytest
 from data.helpers_module import softplus, two_layers
 from finite_diff import assert_grads_match
 
-from srcgrad import SrcGradError, grad
+from srcgrad import SrcGradError, grad, jvp
 from srcgrad.api import compiled
 
 rng = np.random.default_rng(0)
@@ -33,8 +35,19 @@ def test_model_split_across_helpers():
 
 def test_helper_calls_read_as_forward_and_backward_pairs():
     source = grad(mlp, wrt=(0, 1, 2)).source
-    assert "h, h_saved = dense_forward" in source
-    assert "d_W2, d_h = dense_backward" in source
+    assert "h, h_saved = dense_forward_W_b(W1, b1, x)" in source
+    assert "d_W2, d_h = dense_backward_W_x(d_out, *out_saved)" in source
+
+
+def test_each_version_of_a_helper_is_shown_under_the_names_its_caller_calls():
+    # dense(W1, b1, x): gradients for W, b; dense(W2, 0.0, h): for W and x (h)
+    source = grad(mlp, wrt=(0, 1, 2)).source
+    defined = set(re.findall(r"^def (\w+)\(", source, re.M))
+    called = set(re.findall(r"= (dense_\w+)\(", source))
+    assert defined >= called == {"dense_forward_W_b", "dense_backward_W_b",
+                                 "dense_forward_W_x", "dense_backward_W_x"}
+    jvp_source = jvp(mlp, wrt=0).source
+    assert "def dense_jvp_W(" in jvp_source and "= dense_jvp_W(" in jvp_source
 
 
 def test_helpers_are_cached_per_active_parameters():
