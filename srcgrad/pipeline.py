@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, calls, codegen, containers, defer, dtypes, effects,
-               fence, forward, inplace, invariance, npcalls, release, reuse, reverse, runtime,
-               seedfold, shapeinfo, simplify, sink, source, specialize, stacking, tapes)
+from . import (activity, aliases, build, calls, codegen, containers, copies, defer, dtypes,
+               effects, fence, forward, inline, inplace, invariance, npcalls, release, reuse,
+               reverse, runtime, seedfold, shapeinfo, simplify, sink, source, specialize,
+               stacking, tapes)
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .resolve import Resolver, unchanged
@@ -172,8 +173,9 @@ def _fresh_fills(func, tree) -> set:
     return {name for name in called if any(lookup(name) is f for f in fills)}
 
 
-def analyze(func, wrt: tuple, mode="rev") -> Unit:
-    """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity."""
+def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
+    """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity.
+    `inline_helpers`: calls of the user's helpers are written out in place (inline.py)."""
     src = source.load(func)
     fence.check(src)
     aliases.check(src, _fresh_fills(func, src.tree))
@@ -183,10 +185,16 @@ def analyze(func, wrt: tuple, mode="rev") -> Unit:
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt, mode=mode)
     body, result = _normalize(unit)
+    guards = {}
+    if inline_helpers:
+        resolver = Resolver(func, params)
+        body = inline.helpers(body, func, params, unit.namer, resolver)
+        guards = resolver.callees
     unit.body, unit.result, unit.loops = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
     locals_ = params + [n.id for n in build.names(unit.body) if isinstance(n.ctx, gast.Store)]
     unit.resolver = Resolver(func, locals_)
+    unit.resolver.callees.update(guards)
     unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
     for stmt, op in unit.ops.items():  # our own helpers, under names that shadow nothing
         if getattr(stmt.value, "_srcgrad_internal", None):
@@ -208,7 +216,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     dtypes.kind_of(value)}, with `arguments`): what the grad-only code may assume of the
     arguments' dtypes (the call's variant key holds them).
     """
-    unit = analyze(func, wrt)
+    unit = analyze(func, wrt, inline_helpers=arguments is not None)
     src = unit.src
     seed = unit.adjoint(unit.result)
     returned = [unit.adjoint(n) for n in wrt]
@@ -335,6 +343,7 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
     keep = set(unit.params) | set(returned)
     shape = specialize.shape_function(unit, shapes)
     numpy = unit.helper("np")
+    body = copies.propagate(body, keep | {seed}, set(unit.params))
     body = seedfold.numbers(body, keep | {seed})
     body = seedfold.fold(body, keep | {seed}, lambda name: name not in primal and is_array(name),
                          numpy)

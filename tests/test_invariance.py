@@ -118,11 +118,18 @@ def through_a_helper(x, y):
 @pytest.mark.parametrize("f, second", [
     (shift_not_cancelled, Y), (summed_over_the_other_axis, Y),
     (broadcast_moves_the_axis, rng.standard_normal((3, 4, 5)) ** 2 + 0.5),
-    (squared_shift, Y), (read_by_a_branch, Y), (read_in_a_loop, Y), (through_a_helper, Y)])
+    (squared_shift, Y), (read_by_a_branch, Y), (read_in_a_loop, Y)])
 def test_a_shift_that_may_not_cancel_keeps_its_adjoint(f, second):
     code = checked_source(f, (X, second), [0])
     assert CANCELLED not in code
     assert "split_ties" in code or "split_among_ties" in code
+
+
+def test_a_helper_is_seen_through_in_the_code_a_call_runs():
+    code = checked_source(through_a_helper, (X, Y), [0])  # the code specialized for (X, Y)
+    general = srcgrad.grad(through_a_helper).source  # the helper as a forward/backward pair
+    assert CANCELLED in code and "= _helper_forward(" not in code
+    assert CANCELLED not in general and "= _helper_forward(" in general
 
 
 def test_a_vector_result_that_moves_with_the_shift_keeps_it():

@@ -1,0 +1,39 @@
+"""copies: names that only copy another are gone from the fused grad call."""
+
+import ast
+
+import gast
+import pytest
+
+from srcgrad import copies
+
+
+def propagated(text, keep=("X", "W", "r"), params=("X", "W")):
+    body = gast.parse(text).body
+    out = copies.propagate(body, set(keep), set(params))
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=out, type_ignores=[]))).strip(), body
+
+
+def test_reads_of_a_copy_read_the_original():
+    text = "x = X\nt = x @ W\ny = t\nr = y * 2\nreturn r"
+    out, body = propagated(text)
+    assert out == "t = X @ W\nr = t * 2\nreturn r"
+    assert ast.unparse(gast.gast_to_ast(body[1])) == "t = x @ W"  # the sweeps' statement
+
+
+def test_a_name_that_must_stay_takes_the_original_s_binding():
+    assert propagated("t = X @ W\nu = t + 1\nr = t\nreturn r")[0] == (
+        "r = X @ W\nu = r + 1\nreturn r")
+    assert propagated("t = X @ W\nr = t\ns = r\nreturn (r, s)", keep=("X", "W", "r", "s"))[0] == (
+        "r = X @ W\ns = r\nreturn (r, s)")  # two names that stay: one copy is left
+
+
+@pytest.mark.parametrize("text", [
+    "a = X\na = a + 1\nr = a * 2",  # the copy is bound again
+    "t = X * 2\nfor i in range(3):\n    t = t + 1\nr = t",  # the original, in a loop
+    "for i in range(3):\n    t = X * i\nr = t",  # bound in a block
+    "t = X * 2\nc = X + 1\nX = t\nr = X * c",  # a parameter bound again: X is read before
+    "r = W\nreturn r",  # both must stay
+])
+def test_what_is_not_one_value_under_two_names_stays(text):
+    assert propagated(text)[0] == text
