@@ -60,7 +60,20 @@ def _prepare(program, seed, workdir):
         value, gap = margin(probe, args)
     assume(gap > MIN_MARGIN)
     assume(np.isfinite(value) and abs(value) < 1e4)
+    assume(not _overflows(probe, args))
     return load(program.source(), workdir), args, value
+
+
+def _overflows(module, args) -> bool:
+    """Some value on the way overflows to inf: reverse mode then multiplies a zero
+    adjoint by an infinite slope (0 * inf = nan) even where the result does not read it,
+    as every reverse-mode tool does (docs/supported.md, `np.where` and NaN)."""
+    with np.errstate(all="ignore", over="raise"):
+        try:
+            module.f(*args)
+        except (FloatingPointError, OverflowError):
+            return True
+    return False
 
 
 def _srcgrad(module, args, value):

@@ -88,7 +88,11 @@ loss = np.where(x > 0, w * np.log(safe), 0.0)     # finite gradient for x and w
 ```
 
 `x ** y` is not guarded: write `np.sqrt(x)` rather than `x ** 0.5` under a `where`,
-or use the double where.
+or use the double where. The same holds for a value that overflows to `inf` where the
+result does not read it (`np.where(x < 50, np.exp(x), 0.0)` at `x = 1000`, or a value
+computed in a loop's first step and overwritten in the next): its zero adjoint times
+an infinite slope is `nan`, as in PyTorch and JAX. Keep it finite with the double where
+(`np.exp(np.minimum(x, 50.0))`).
 
 **Products.** `np.prod` and `np.cumprod` give exact gradients where `x` has zeros
 (the product of the other elements), not `prod / x`.
