@@ -40,14 +40,14 @@ def keep_scalar(body: list, returned: set, shape, spread) -> list:
                   and counts.get(stmt.targets[0].id) == 1
                   and _small(stmt.value, {}, shape, spread) is not None]
     analysis = _Analysis(body, counts, shape, spread)
-    accepted: dict = {}
+    accepted, small = {}, {}
     for stmt in candidates:
         roots = {**accepted, stmt.targets[0].id: stmt}
-        if analysis.valid(roots, returned):
-            accepted = roots
-    small = {}
-    for name, stmt in accepted.items():
-        stmt.value, small[name] = _small(stmt.value, small, shape, spread)
+        found = analysis.small_values(roots, returned)
+        if found is not None:
+            accepted, small = roots, found
+    for stmt in accepted.values():  # each spread of what the analysis found small
+        stmt.value, _ = _small(stmt.value, small, shape, spread)  # (`d_a = d_b`: d_a too)
     return body
 
 
@@ -103,9 +103,10 @@ class _Analysis:
         self.statements = [(stmt, {n.id for n in build.names(_head(stmt))})
                            for stmt in build.statements(body)]
 
-    def valid(self, roots, returned) -> bool:
-        """Whether every use of the names in `roots` (name -> its statement), and of the
-        names computed from them, gives the value it would give with the full arrays."""
+    def small_values(self, roots, returned):
+        """{name: shape of its small value} for the names in `roots` (name -> its
+        statement) and those computed from them, if every use of them gives the value it
+        would give with the full arrays; else None."""
         small: dict = {}
         while True:
             before = dict(small)
@@ -120,15 +121,15 @@ class _Analysis:
                     else:
                         kind = self.kind(stmt.value, small)
                     if kind == BAD:
-                        return False
+                        return None
                     if isinstance(kind, tuple):
                         if small.get(name, kind) != kind or (kind and self.counts[name] > 1):
-                            return False  # an array that might be updated in place
+                            return None  # an array that might be updated in place
                         small[name] = kind
                 elif not mentioned.isdisjoint(small):
-                    return False
+                    return None
             if small == before:
-                return not small.keys() & returned
+                return None if small.keys() & returned else small
 
     def kind(self, node, small):
         """A tuple: a small value of that shape standing for the expression's array;

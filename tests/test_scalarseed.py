@@ -2,6 +2,7 @@
 it. Each test checks the generated code AND the gradients against finite differences."""
 
 import numpy as np
+import pytest
 
 import srcgrad
 from finite_diff import assert_grads_match
@@ -164,3 +165,25 @@ def test_second_derivatives_through_small_spreads():
     fd = (g(x + eps * v, w) - g(x - eps * v, w)) / (2 * eps)
     np.testing.assert_allclose(hv, fd, rtol=1e-6, atol=1e-8)
     assert "[:, None]" in srcgrad.grad(weighted_rows, wrt=0).source_for(x, w)
+
+
+def copied_column_sums(x):
+    a = np.sum(x * x, axis=0)
+    b = a  # the number np.sum(b) spreads reaches the axis sum through a copy
+    return np.sum(b)
+
+
+def squares_by_column(x):
+    return np.sum(x * x, axis=0)
+
+
+def through_a_helper(x):
+    return np.mean(squares_by_column(x)) * 2.0  # the helper's result is a copy, written out
+
+
+@pytest.mark.parametrize("f", [copied_column_sums, through_a_helper])
+def test_a_number_spread_through_a_copy_stays_a_number(f):
+    x = np.random.default_rng(3).normal(size=(3, 4))
+    g = srcgrad.grad(f)
+    assert_grads_match(f, (g(x),), (x,), (0,))
+    assert "[None]" not in g.source_for(x)  # (it once spread the number as `1.0[None]`)
