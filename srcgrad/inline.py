@@ -20,7 +20,8 @@ A parameter given a constant (`act=False`, a default) is read as that constant, 
 helper's `if act:` is decided where it is written out.
 
 Only what is certainly the same is written out: a plain function of the same module
-(the same globals, no closure) that srcgrad can differentiate on its own (so it has no
+(the same globals, no closure) with no rule of its own (custom_adjoint,
+nondifferentiable) that srcgrad can differentiate on its own (so it has no
 nested function, lambda or comprehension whose names a renaming could reach), called
 with its parameters by position or keyword (no `*args`), defaults that are numbers,
 strings, bools or None, no recursion, and none of the names it reads from its module
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import types
 
 import gast
 
@@ -39,6 +39,7 @@ from . import build
 from .errors import SrcGradError
 from .naming import names_in
 from .normalize import normalize
+from .resolve import is_helper
 from .source import load
 
 MAX_DEPTH = 8  # helpers written out inside helpers, at most
@@ -108,7 +109,7 @@ class _Inliner:
 
     def arguments(self, callee, call, stack):
         """{parameter: operand or constant} of a call that can be written out, else None."""
-        if not (isinstance(callee, types.FunctionType) and callee.__closure__ is None
+        if not (is_helper(callee) and callee.__closure__ is None
                 and callee.__globals__ is self.func.__globals__ and callee not in stack
                 and not any(isinstance(a, gast.Starred) for a in call.args)
                 and all(k.arg is not None for k in call.keywords)):

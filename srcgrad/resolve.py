@@ -147,10 +147,16 @@ class Resolver:
         callee = self.dotted(func)
         if callee is _MISSING:
             return Op(("unknown", _label(func)), _label(func), _names(node))
-        if is_user_function(callee) and callee not in RULES and callee not in NONDIFFERENTIABLE:
+        if is_helper(callee):
             return Op(("function", callee), _label(func), args, kwargs, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
         return Op(key, _label(func), args, kwargs, callee)
+
+
+def is_helper(obj) -> bool:
+    """A function of the user's that srcgrad transforms from its source: not one given a
+    rule of its own (custom_adjoint) or marked as carrying no gradient."""
+    return is_user_function(obj) and obj not in RULES and obj not in NONDIFFERENTIABLE
 
 
 def index_expression(node):

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import srcgrad
+from srcgrad import d
 from srcgrad.api import compiled
+from srcgrad.rules.registry import nondifferentiable
 from data.helpers_module import two_layers
 from finite_diff import assert_grads_match, checked_source, fused
 
@@ -49,7 +51,8 @@ def test_a_helper_is_written_out_where_it_is_called():
     assert "t2 = X @ W1" in lines(grad_call)  # x = X, W = W1: copies, gone (copies.py)
     assert "dense_1 = np.tanh(z, z)" in lines(grad_call)  # act=True: decided here
     assert "if " not in grad_call and "act" not in grad_call.replace("act=False", "")
-    assert "# line 24: h = dense(X, W1, b1)" in lines(grad_call)  # the call's own line
+    call_line = net.__code__.co_firstlineno + 1
+    assert f"# line {call_line}: h = dense(X, W1, b1)" in lines(grad_call)  # the call's line
     assert "d_b1 = np.add.reduce(d_z, axis=0)" in lines(grad_call)  # shapes reach through
     pairs = srcgrad.grad(net, wrt=(0, 1, 2)).source
     assert "h, h_saved = dense_forward_W_b(X, W1, b1)" in pairs
@@ -162,6 +165,36 @@ def test_what_is_not_certainly_the_same_written_out_stays_a_call(f, args, called
     if called:
         assert f"= {called}" in code
     np.testing.assert_allclose(srcgrad.grad(f)(*args), general(f, args, (0,)), rtol=1e-12)
+
+
+def hard_round(x):
+    return np.round(x)
+
+
+@srcgrad.custom_adjoint(hard_round)
+def hard_round_adjoint(z, x):
+    d[x] = d[z]  # straight through
+
+
+def norm_of(x):
+    return np.sqrt(np.sum(x * x))
+
+
+nondifferentiable(norm_of)
+
+
+def rounded(w):
+    return np.sum(hard_round(w) * w)
+
+
+def scaled_by_norm(w):
+    return np.sum(w * norm_of(w))
+
+
+def test_a_function_with_a_rule_of_its_own_keeps_it():
+    w = np.array([0.2, 1.7, -2.4])
+    np.testing.assert_allclose(srcgrad.grad(rounded)(w), np.round(w) + w)  # not round's 0
+    np.testing.assert_allclose(srcgrad.grad(scaled_by_norm)(np.array([3.0, 4.0])), [5.0, 5.0])
 
 
 def test_shadowing_keeps_the_module_s_value():
