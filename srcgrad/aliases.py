@@ -25,7 +25,8 @@ def check(src: Source, fresh=frozenset()) -> None:
     """`fresh`: names of functions the code calls that always return a new value (the
     zero fills of srcgrad's own generated code)."""
     args = src.tree.args
-    params = [a.id for a in args.args + args.kwonlyargs + ([args.vararg] if args.vararg else [])]
+    params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs
+              + ([args.vararg] if args.vararg else [])]
     _Sharing(src, {p: "an argument (the caller's data)" for p in params}, fresh).block(
         src.tree.body)
 

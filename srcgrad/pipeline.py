@@ -180,8 +180,8 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
     fence.check(src)
     aliases.check(src, _fresh_fills(func, src.tree))
     signature = src.tree.args
-    params = [a.id for a in signature.args + ([signature.vararg] if signature.vararg else [])
-              + signature.kwonlyargs]
+    params = [a.id for a in signature.posonlyargs + signature.args
+              + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs]
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt, mode=mode)
     body, result = _normalize(unit)

@@ -142,7 +142,8 @@ def _lambda_as_def(func, module, filename) -> gast.FunctionDef:
     code = func.__code__
     params = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
     found = [node for node in gast.walk(module) if isinstance(node, gast.Lambda)
-             and [a.id for a in node.args.args + node.args.kwonlyargs] == params]
+             and [a.id for a in node.args.posonlyargs + node.args.args
+                  + node.args.kwonlyargs] == params]
     if len(found) != 1:
         raise SrcGradError(
             f"cannot tell which lambda on line {code.co_firstlineno} of {filename} to "

@@ -50,6 +50,22 @@ def test_each_version_of_a_helper_is_shown_under_the_names_its_caller_calls():
     assert "def dense_jvp_W(" in jvp_source and "= dense_jvp_W(" in jvp_source
 
 
+def scaled_product(x, y, /, z=1.0):
+    return x * y + z
+
+
+def positional_only(x, y):
+    return np.sum(scaled_product(x, y) * scaled_product(y, x, 2.0))
+
+
+def test_a_helper_with_positional_only_parameters():
+    x, y = rng.normal(size=3), rng.normal(size=3)
+    assert_grads_match(positional_only, grad(positional_only, wrt=(0, 1))(x, y), (x, y), (0, 1))
+    general = compiled(positional_only, ("x", "y"))  # the helper as a pair: x, y are saved
+    assert_grads_match(positional_only, general.backward(1.0, *general.forward(x, y)[1]),
+                       (x, y), (0, 1))
+
+
 def test_helpers_are_cached_per_active_parameters():
     grad(mlp, wrt=(0, 1, 2)).source
     assert compiled(dense, ("W", "b")) is compiled(dense, ("W", "b"))

@@ -281,7 +281,13 @@ def assigns_into_argument(x):
     return np.sum(x)
 
 
-def test_assignment_into_an_argument_is_refused():
+def assigns_into_positional_only(x, /):
+    x[0] = 1.0
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("f", [assigns_into_argument, assigns_into_positional_only])
+def test_assignment_into_an_argument_is_refused(f):
     with pytest.raises(SrcGradError, match="would change the caller's data") as info:
-        srcgrad.grad(assigns_into_argument)(np.ones(2))
+        srcgrad.grad(f)(np.ones(2))
     assert "x[0] = 1.0" in str(info.value) and "x = x.copy()" in str(info.value)
