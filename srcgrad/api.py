@@ -120,7 +120,7 @@ class GradientFunction:
         if generated is not None:  # a function the code calls was rebound: rebuild
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
-                value=generated.value_asked, kinds=generated.kinds)
+                value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self._compiled()
@@ -133,12 +133,12 @@ class GradientFunction:
             return self._compiled()  # the call itself raises the TypeError
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
-        value = (self._with_value or not all(map(_real, bound.values()))
-                 or not _one_precision(bound.values()))
+        plain = not all(map(_real, bound.values())) or not _one_precision(bound.values())
         # the key tells float64 arrays, other arrays (by dtype) and numbers apart
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
-        generated = self._variants[key] = specialized(self.__wrapped__, self._wrt, arguments,
-                                                      value=value, kinds=kinds)
+        generated = self._variants[key] = specialized(
+            self.__wrapped__, self._wrt, arguments, value=self._with_value or plain,
+            kinds=kinds, fused=not plain)
         return generated
 
     def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
@@ -153,14 +153,15 @@ class GradientFunction:
             generated = self._variant(key, checked, args, kwargs)
         inputs = [args[i] for i in self._wrt_index] if checked else self._wrt_values(args, kwargs)
         try:
-            if generated.call is not None:  # grad only: one function, no value
+            if generated.call is not None:  # one function: (value and) gradients
                 try:
-                    grads = generated.call(*args, **kwargs)
+                    result = generated.call(*args, **kwargs)
                 except ZeroDivisionError:
-                    grads = self._general_grads(args, kwargs)
+                    result = self._general_grads(args, kwargs, generated.has_value)
+                value, grads = result if generated.has_value else (None, result)
                 if checked and not kwargs and generated.arguments is not None:
                     self._use_entry(key, generated, args)
-                return self._finish(None, grads, inputs, checked)
+                return self._finish(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
             if generated.has_value and not _is_real_scalar(value):
                 raise _not_scalar(self.__wrapped__, value)
@@ -196,11 +197,13 @@ class GradientFunction:
                 "__module__": cls.__module__, "__qualname__": cls.__qualname__})
         return cls
 
-    def _general_grads(self, args, kwargs):
+    def _general_grads(self, args, kwargs, with_value=False):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which
         raises on a 0.0 of Python's; the general code gives inf or nan as NumPy does."""
         general = self._compiled()
-        return general.backward(1.0, *general.forward(*args, **kwargs)[1])
+        value, saved = general.forward(*args, **kwargs)
+        grads = general.backward(1.0, *saved)
+        return (value, grads) if with_value else grads
 
     def _finish(self, value, grads, inputs, checked):
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
@@ -244,18 +247,20 @@ def compiled(func, wrt: tuple, rebuild=False) -> Generated:
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
-                kinds: dict | None = None) -> Generated:
+                kinds: dict | None = None, fused=False) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
     ({parameter: shapeinfo.describe(value)}); the general code if that cannot be done.
     `value=False`: only the gradient is wanted, and the arguments are real numbers and
     arrays (see `transform`); `kinds` ({parameter: dtypes.kind_of(value)}): what that
-    code may assume of their dtypes."""
+    code may assume of their dtypes; `fused`: the arguments are real and of one precision,
+    and a call may run one function for the value and gradients (see `transform`)."""
     kinds = kinds or {}
-    key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())))
-    return _cached(func, wrt, key, arguments, rebuild, value, kinds)
+    key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused)
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused)
 
 
-def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None) -> Generated:
+def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
+            fused=False) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -267,11 +272,11 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None) -> Gener
             stack.append(func)
             try:
                 try:
-                    per_func[key] = transform(func, wrt, arguments, value, kinds)
+                    per_func[key] = transform(func, wrt, arguments, value, kinds, fused)
                 except NotSpecializable:
                     per_func[key] = transform(func, wrt)
                 per_func[key].arguments, per_func[key].kinds = arguments, kinds
-                per_func[key].value_asked = value
+                per_func[key].value_asked, per_func[key].fused_asked = value, fused
             finally:
                 stack.pop()
         return per_func[key]
@@ -298,10 +303,22 @@ def _key(args, kwargs, wrt_index=()) -> tuple:
 
 
 def _described(value):
-    """`describe(value)`, with the dtype of a NumPy array or number other than float64."""
+    """`describe(value)`, with the dtype of a NumPy array or number other than float64
+    (the items of a dict, list or tuple too)."""
+    if type(value) in (dict, list, tuple):
+        return describe(value, _described)
     if isinstance(value, (np.ndarray, np.generic)) and value.dtype.char != "d":
         return describe(value), value.dtype.str
     return describe(value)
+
+
+def _leaves(values):
+    """The values, and the items of those that are dicts, lists or tuples, all the way."""
+    for v in values:
+        if type(v) in (dict, list, tuple):
+            yield from _leaves(v.values() if type(v) is dict else v)
+        else:
+            yield v
 
 
 def _one_precision(values) -> bool:
@@ -310,15 +327,18 @@ def _one_precision(values) -> bool:
     grad-only code is not used: it adds an adjoint's next contributions in place
     (inplace.py, defer.py), which would round a float64 one to a first float16 one."""
     found = set()
-    for v in values:
+    for v in _leaves(values):
         if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":
             found.add(v.dtype if v.dtype.kind == "f" else np.result_type(v.dtype, np.float16))
     return len(found) <= 1
 
 
 def _real(value) -> bool:
-    """A real number or an array of real numbers (told apart from others by `_key`)."""
+    """A real number or an array of real numbers (told apart from others by `_key`), or
+    a dict, list or tuple of them."""
     kind = type(value)
+    if kind in (dict, list, tuple):
+        return all(map(_real, _leaves([value])))
     if kind is np.ndarray:
         return value.dtype.kind in "fiub"
     return kind in (float, int) or isinstance(value, np.floating)

@@ -82,14 +82,16 @@ _GUARD = "SPACE.get(KEY, OBJ) is not OBJ"
 _OWNED = ("type(G) is not ndarray or G.base is not None or G.shape != SHAPE or G.dtype is not D"
           " or G is A or A.base is not None")
 _MADE = "type(G) is not ndarray or G.shape != SHAPE or G.dtype is not D"  # a new array
-_FINISH = "return self._finish(None, g, INPUTS, True)"
+_FINISH = "return self._finish(VALUE, g, INPUTS, True)"
+_VALUE = "v, g = g"
 
 
 def build(name, generated, args, wrt_index, single):
     """The entry for calls shaped like `args` (positional only) that run the fused
     `generated.call`, whose wrt arguments are at `wrt_index` (floats or float arrays):
-    a `__call__` for the GradientFunction; None when the arguments are of a kind an entry
-    does not check (then every call takes the general path)."""
+    a `__call__` for the GradientFunction, which returns `(value, gradients)` if
+    `generated.has_value`; None when the arguments are of a kind an entry does not
+    check (then every call takes the general path)."""
     name = (name if name.isidentifier() else "f") + "_entry"
     env = {"ndarray": np.ndarray, "call": generated.call, "annotate": annotate}
     names = [f"a{i}" for i in range(len(args))]
@@ -117,6 +119,9 @@ def build(name, generated, args, wrt_index, single):
             tests.append(_fill(_GUARD, SPACE=f"G{j}", KEY=ast.Constant(key), OBJ=f"O{j}"))
         body.append(_miss_if(_any(tests)))
     body += _fill(_CALL, ARGS=[_name(n) for n in names])
+    value = _name("v") if generated.has_value else ast.Constant(None)
+    if generated.has_value:  # value_and_grad: `call` returns (value, gradients)
+        body += _fill(_VALUE)
     outs = [f"g{k}" for k in range(len(wrt_index))]
     body.append(ast.Assign(targets=[_name("g0", ast.Store()) if len(outs) == 1
                                     else _tuple(outs, ast.Store())], value=_name("g")))
@@ -137,10 +142,12 @@ def build(name, generated, args, wrt_index, single):
                               for other in arrays]
             tests.append(ast.UnaryOp(ast.Not(), ast.Attribute(
                 ast.Attribute(_name(f"g{k}"), "flags", ast.Load()), "writeable", ast.Load())))
-        body.append(ast.If(test=_any(tests), body=_fill(_FINISH, INPUTS=inputs), orelse=[]))
+        body.append(ast.If(test=_any(tests), body=_fill(_FINISH, VALUE=value, INPUTS=inputs),
+                           orelse=[]))
         arrays.append(f"g{k}")
         results.append(_name(f"g{k}"))
-    body.append(ast.Return(results[0] if single else _tuple(results)))
+    grads = results[0] if single else _tuple(results)
+    body.append(ast.Return(_tuple([value, grads]) if generated.has_value else grads))
     module = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
     text = ast.unparse(module) + "\n"
     exec(compile(module, f"<srcgrad entry of {name[:-len('_entry')]}>", "exec"), env)

@@ -205,7 +205,7 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
 
 
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
-              kinds: dict | None = None) -> Generated:
+              kinds: dict | None = None, fused=False) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
@@ -214,7 +214,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     wanted, and if the shapes prove it a number, the forward sweep computes only what
     the backward sweep reads and returns None for it. `kinds` ({parameter:
     dtypes.kind_of(value)}, with `arguments`): what the grad-only code may assume of the
-    arguments' dtypes (the call's variant key holds them).
+    arguments' dtypes (the call's variant key holds them). `fused=True` (the same
+    arguments) with `value=True`: the value is wanted too, and a call may still run one
+    function, which returns `(value, gradients)`.
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None)
     src = unit.src
@@ -229,8 +231,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
     adjoint_body = simplify.simplify(adjoint_body, set(returned))
     reverse.prune_tapes(adjoint_body, unit)
-    grad_only = not value and _value_is_a_number(unit, shapes)
-    if grad_only:  # real arguments, known shapes: adjoint arrays may be updated in place
+    fuse = (fused or not value) and _value_is_a_number(unit, shapes)
+    grad_only = fuse and not value
+    if fuse:  # real arguments, known shapes: adjoint arrays may be updated in place
         adjoint_body = inplace.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
                                           specialize.shape_function(unit, shapes))
     saved = _saved(unit, adjoint_body, seed)
@@ -274,8 +277,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
 
     call = fused = None
     fresh = ()
-    if grad_only:  # a grad call runs the fused function alone: the sweeps wait until asked
-        fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {})
+    if fuse:  # a call runs the fused function alone: the sweeps wait until asked
+        fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {},
+                            None if grad_only else unit.result)
         fresh = _made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
         fused.body = npcalls.outputs(fused.body, unit.helper("np"))
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
@@ -329,18 +333,25 @@ def _both_sweeps(forward, backward, seed) -> list:
     return forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
 
 
-def _fused_call(unit, shapes, forward, backward, seed, returned, kinds):
+def _fused_call(unit, shapes, forward, backward, seed, returned, kinds, value=None):
     """What a `grad` call runs: both sweeps in one function, with no tuple of saved values
-    between them, each array released after its last use (release.py)."""
+    between them, each array released after its last use (release.py). With `value`
+    (the name of the function's value), it returns `(value, gradients)`."""
     # the statements are shared with `forward` and `backward`, not copied: nothing changes
     # them once built (release only inserts statements; make_gradient copies)
     body = _both_sweeps(forward, backward, seed)
+    if value is not None:  # kept as the forward sweep left it (a loop's replay rebinds it)
+        at, kept = len(forward.body) - 2, unit.namer.fresh("value")
+        body.insert(at, build.assign(kept, build.load(value)))
+        body[-1] = gast.Return(value=build.tuple_([build.load(kept), body[-1].value]))
+        value = kept
     primal = {adj: name for name, adj in unit.namer.adjoints().items()}
 
     def is_array(name):
         known = shapes.get(primal.get(name, name))
-        return known is not None and known.shape != () and not known.integer  # not shapes
-    keep = set(unit.params) | set(returned)
+        return (known is not None and known.shape not in (None, ())  # (None: a dict, list)
+                and not known.integer)  # not shapes
+    keep = set(unit.params) | set(returned) | ({value} if value else set())
     shape = specialize.shape_function(unit, shapes)
     numpy = unit.helper("np")
     body = copies.propagate(body, keep | {seed}, set(unit.params))

@@ -10,6 +10,9 @@ Only what is certain is inferred: a value whose shape could depend on data, on
 an argument whose shape is not in the key, or on an operation not listed here
 is unknown (None), and code that depends on it stays general. Loop-carried
 values keep a shape only if every iteration ends with the shape it began with.
+
+A dict, list or tuple (a `params` dict argument, a tuple a helper returns) is known by
+its items: `params["W1"]` has the shape of the array at that key.
 """
 
 from __future__ import annotations
@@ -36,10 +39,34 @@ class Value:
     const: object = _NO_CONST  # a Python value known while the code is generated
 
 
-def describe(value):
+@dataclass(frozen=True)
+class Items:
+    """What is known of a dict, list or tuple: a Value (or Items, or None) per key."""
+
+    kind: str  # "dict", "list" or "tuple"
+    items: tuple  # ((key, Value | Items | None), ...)
+    shape = None  # no array: consumers of shapes see an unknown shape
+    integer = False
+    const = _NO_CONST
+
+    def get(self, key):
+        return next((known for k, known in self.items if k == key and type(k) is type(key)),
+                    None)
+
+
+def describe(value, leaf=None):
     """The part of a call's argument that specialized code may depend on (hashable): the
-    shape of an array or a float, "int" for a Python int, else None (nothing known)."""
+    shape of an array or a float, "int" for a Python int, for a dict, list or tuple
+    (exactly those types) its kind and the description of each item, else None (nothing
+    known). `leaf(value)`: how an array or number is described (default: as here)."""
     kind = type(value)
+    if kind in _CONTAINERS:
+        if kind is dict and not all(type(k) in (str, int) for k in value):
+            return None
+        pairs = value.items() if kind is dict else enumerate(value)
+        return (_CONTAINERS[kind], tuple((k, describe(v, leaf)) for k, v in pairs))
+    if leaf is not None:
+        return leaf(value)
     if kind is np.ndarray:
         return value.shape
     if kind is float or isinstance(value, np.floating):
@@ -49,9 +76,14 @@ def describe(value):
     return None
 
 
+_CONTAINERS = {dict: "dict", list: "list", tuple: "tuple"}
+
+
 def from_description(desc):
     if desc == "int":
         return Value((), integer=True)
+    if isinstance(desc, tuple) and len(desc) == 2 and desc[0] in _CONTAINERS.values():
+        return Items(desc[0], tuple((k, from_description(d)) for k, d in desc[1]))
     if isinstance(desc, tuple):
         return Value(desc)
     return None
@@ -191,7 +223,13 @@ class _Inference:
         if key == attribute("T") and args[0] is not None:
             return Value(tuple(reversed(args[0].shape)))
         if key == "getitem":
+            if isinstance(args[0], Items):  # params["W1"], pair[0]: the item's own
+                index = op.args[1]
+                return args[0].get(index.value) if isinstance(index, gast.Constant) else None
             return _getitem(args[0], args[1])
+        if key == "pack" and isinstance(op.args[0], (gast.Tuple, gast.List)):
+            return Items("tuple" if isinstance(op.args[0], gast.Tuple) else "list",
+                         tuple(enumerate(self.operand(e, env) for e in op.args[0].elts)))
         return None
 
     def operand(self, node, env):

@@ -118,3 +118,82 @@ def test_appending_to_an_argument_is_refused():
 
     with pytest.raises(SrcGradError, match="would change the caller's data"):
         grad(appends_to_argument)(1.0, [])
+
+
+def dict_mlp(params, X, Y):
+    h = np.tanh(X @ params["W1"] + params["b1"])
+    logits = h @ params["W2"] + params["b2"]
+    return np.mean(np.sum((logits - Y) ** 2, axis=1)) * params["scale"]
+
+
+def list_mlp(params, X, Y):
+    W1, b1, W2 = params[0], params[1], params[2]
+    h = np.tanh(X @ W1 + b1)
+    return np.mean((h @ W2 - Y) ** 2)
+
+
+def sin_and_cos(x):
+    return np.sin(x), np.cos(x) * 2.0
+
+
+def uses_pair(x, w):
+    a, b = sin_and_cos(x)
+    return np.sum(a * b * w)
+
+
+def _mlp_args(rng):
+    params = {"W1": rng.normal(size=(3, 5)), "b1": rng.normal(size=5),
+              "W2": rng.normal(size=(5, 2)), "b2": rng.normal(size=2), "scale": 1.5}
+    return params, rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+
+
+def _generated(g, *args):
+    code = g.source_for(*args)
+    return code[code.index("_grad("):] if "_grad(" in code else code
+
+
+def test_a_params_dict_is_specialized_on_its_arrays_shapes_and_fused():
+    rng = np.random.default_rng(5)
+    params, X, Y = _mlp_args(rng)
+    for f in (grad(dict_mlp), value_and_grad(dict_mlp)):
+        code = _generated(f, params, X, Y)
+        assert "_grad(params, X, Y)" in code  # one function
+        assert "unbroadcast" not in code and "matmul_adjoint" not in code
+        assert "d_t4 = d_h * (1 - h * h)" in code or "np.subtract(1" in code
+    value, g = value_and_grad(dict_mlp)(params, X, Y)
+    assert value == dict_mlp(params, X, Y) and set(g) == set(params)
+    for key in params:
+        expected = numerical_grad(lambda leaf: dict_mlp({**params, key: leaf}, X, Y),
+                                  (params[key],), 0)
+        np.testing.assert_allclose(g[key], expected, rtol=1e-5, atol=1e-7)
+        assert type(g[key]) is type(params[key])
+    other = {**params, "W1": rng.normal(size=(3, 4)), "b1": rng.normal(size=4),
+             "W2": rng.normal(size=(4, 2))}  # other shapes: another variant
+    assert grad(dict_mlp)(other, X, Y)["W1"].shape == (3, 4)
+
+
+@pytest.mark.parametrize("make", [list, tuple])
+def test_a_params_list_or_tuple_is_specialized(make):
+    rng = np.random.default_rng(6)
+    params = make([rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=(5, 2))])
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+    g = grad(list_mlp)
+    assert "matmul_adjoint" not in _generated(g, params, X, Y)
+    got = g(params, X, Y)
+    assert type(got) is make
+    for i, leaf in enumerate(params):
+        expected = numerical_grad(
+            lambda x: list_mlp(make(x if j == i else p for j, p in enumerate(params)), X, Y),
+            (leaf,), 0)
+        np.testing.assert_allclose(got[i], expected, rtol=1e-5, atol=1e-7)
+
+
+def test_a_tuple_a_helper_returns_is_specialized():
+    rng = np.random.default_rng(7)
+    x, w = rng.normal(size=4), rng.normal(size=4)
+    g = grad(uses_pair, wrt=(0, 1))
+    code = _generated(g, x, w)
+    assert "unbroadcast" not in code and "_grad(x, w)" in code
+    dx, dw = g(x, w)
+    np.testing.assert_allclose(dx, numerical_grad(uses_pair, (x, w), 0), rtol=1e-6)
+    np.testing.assert_allclose(dw, np.sin(x) * np.cos(x) * 2.0, rtol=1e-12)

@@ -165,3 +165,21 @@ def test_a_zero_division_raises_as_before():
     with pytest.raises(ZeroDivisionError):
         g(1.0, 0.0)
     assert g(1.0, 2.0) == -0.25
+
+
+def test_value_and_grad_runs_one_function_through_its_entry():
+    vg = srcgrad.value_and_grad(linreg, wrt=(0, 1))
+    args = data()
+    first = vg(*args)
+    assert type(vg).__call__ is vg._entry and "v, g = g" in vg._entry.source
+    assert "return (v, (float(g0), float(g1)))" in vg._entry.source
+    value, grads = vg(*args)
+    assert (value, grads) == first and value == linreg(*args)
+    assert grads == srcgrad.grad(linreg, wrt=(0, 1))(*args)
+    x = np.arange(3.0)
+    value, gx = srcgrad.value_and_grad(square)(x)  # one wrt: bare, as grad gives it
+    assert value == 5.0 and gx.tolist() == [0.0, 2.0, 4.0]
+    vd = srcgrad.value_and_grad(divide, wrt=1)
+    assert vd(1.0, 2.0) == (0.5, -0.25) and vd(1.0, 2.0) == (0.5, -0.25)
+    with pytest.raises(ZeroDivisionError):
+        vd(1.0, 0.0)

@@ -4,6 +4,7 @@ Each test checks the shape of the generated code AND the gradients against finit
 differences: a specialization may only remove work, never change a value.
 """
 
+import collections
 import math
 
 import numpy as np
@@ -63,8 +64,15 @@ def test_arguments_not_described_stay_unknown():
     unit = pipeline.analyze(grows, ("x",))
     shapes = shapeinfo.infer(unit, {"x": None})
     assert shapes["acc"].shape == () and "x" not in shapes and "acc_1" not in shapes
-    assert shapeinfo.describe([1.0, 2.0]) is None
+    assert shapeinfo.describe({1.5, 2.5}) is None and shapeinfo.describe(object()) is None
     assert shapeinfo.describe(np.arange(3)) == (3,)  # shapes do not depend on the dtype
+    Pair = collections.namedtuple("Pair", "a b")
+    assert shapeinfo.describe(Pair(1.0, 2.0)) is None  # its fields are read by name
+    assert shapeinfo.describe({(1, 2): 1.0}) is None  # keys other than str and int
+    assert shapeinfo.describe({"W": np.ones((2, 3)), "k": 2, "s": "tanh"}) == (
+        "dict", (("W", (2, 3)), ("k", "int"), ("s", None)))
+    assert shapeinfo.describe([1.0, (np.ones(2), 3)]) == (
+        "list", ((0, ()), (1, ("tuple", ((0, (2,)), (1, "int"))))))
 
 
 # -- the backward sweep ---------------------------------------------------------------------
