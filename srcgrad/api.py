@@ -312,11 +312,12 @@ def _described(value):
     return describe(value)
 
 
-def _leaves(values):
-    """The values, and the items of those that are dicts, lists or tuples, all the way."""
+def _leaves(values, _within=()):
+    """The values, and the items of those that are dicts, lists or tuples, all the way
+    (a list that holds itself: itself, as a leaf, the second time)."""
     for v in values:
-        if type(v) in (dict, list, tuple):
-            yield from _leaves(v.values() if type(v) is dict else v)
+        if type(v) in (dict, list, tuple) and id(v) not in _within:
+            yield from _leaves(v.values() if type(v) is dict else v, _within + (id(v),))
         else:
             yield v
 
@@ -336,9 +337,13 @@ def _one_precision(values) -> bool:
 def _real(value) -> bool:
     """A real number or an array of real numbers (told apart from others by `_key`), or
     a dict, list or tuple of them."""
+    if type(value) in (dict, list, tuple):
+        return all(map(_real_leaf, _leaves([value])))
+    return _real_leaf(value)
+
+
+def _real_leaf(value) -> bool:
     kind = type(value)
-    if kind in (dict, list, tuple):
-        return all(map(_real, _leaves([value])))
     if kind is np.ndarray:
         return value.dtype.kind in "fiub"
     return kind in (float, int) or isinstance(value, np.floating)

@@ -36,6 +36,20 @@ _REFUSED = {
 
 _INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
 
+# Methods that change their list, dict, set or array in place. srcgrad computes every
+# value anew and does not follow such a change (its gradient would be silently wrong);
+# `append` is the one it follows (normalize.py).
+_IN_PLACE_METHODS = {
+    "extend", "insert", "pop", "remove", "clear", "sort", "reverse",  # list
+    "update", "popitem", "setdefault",  # dict
+    "add", "discard", "difference_update", "intersection_update",  # set
+    "symmetric_difference_update",
+    "fill", "put", "itemset", "resize", "partition", "byteswap", "setfield",  # ndarray
+    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
+# NumPy functions that write into their first argument (`np.copyto(y, x)`, `np.add.at`).
+_WRITE_INTO_FIRST = {"copyto", "put", "place", "putmask", "fill_diagonal", "shuffle", "at",
+                     "put_along_axis"}
+
 
 def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
@@ -45,6 +59,8 @@ def check(src: Source) -> None:
         raise src.error(
             args.kwarg, f"{src.name} takes **kwargs, which srcgrad cannot differentiate",
             "Give each argument a name in the signature.")
+    local = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | (
+        {args.vararg.id} if args.vararg else set()) | build.stored(fn.body)
     for stmt in fn.body:
         for node in build.nodes(stmt):
             kind = _REFUSED.get(type(node))
@@ -53,11 +69,44 @@ def check(src: Source) -> None:
                 raise src.error(node, f"srcgrad cannot differentiate {what}", f"Instead: {hint}.")
             if isinstance(node, (gast.Assign, gast.AugAssign)):
                 _check_targets(src, node)
+            if isinstance(node, gast.Call):
+                _check_writes(src, node, local)
             if (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
                     and node.func.id in _INTROSPECTION):
                 raise src.error(node, f"srcgrad cannot differentiate through "
                                 f"`{node.func.id}()`: it reads variables by name, out of "
                                 "sight of the transformation", "Use the variables directly.")
+
+
+def _check_writes(src, call, local):
+    """Refuse a call that changes a value of the function in place."""
+    out = next((k for k in call.keywords if k.arg == "out"), None)
+    if out is not None:
+        raise src.error(out.value, "srcgrad cannot differentiate a result written into "
+                        "`out=`: it does not follow writes into an existing array",
+                        "Assign the result instead: `y = np.multiply(a, b)`.")
+    func = call.func
+    if not isinstance(func, gast.Attribute):
+        return
+    if func.attr in _IN_PLACE_METHODS:
+        changed = _root(func.value)
+    elif func.attr in _WRITE_INTO_FIRST and call.args:
+        changed = _root(call.args[0])
+    else:
+        return
+    if changed in local:
+        raise src.error(
+            call, f"srcgrad cannot differentiate `.{func.attr}(...)`, which changes "
+            f"`{changed}` in place: srcgrad computes every value anew and would not see the "
+            "change", "Make a new value instead: `y = np.sort(y)`, `y = y[::-1]`, "
+            "`ys = ys + [v]`, `y = np.where(mask, v, y)`.")
+
+
+def _root(node):
+    """The variable an expression such as `a.b[0].T` starts from, or None."""
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 def _check_targets(src, node):

@@ -54,17 +54,19 @@ class Items:
                     None)
 
 
-def describe(value, leaf=None):
+def describe(value, leaf=None, _within=()):
     """The part of a call's argument that specialized code may depend on (hashable): the
     shape of an array or a float, "int" for a Python int, for a dict, list or tuple
     (exactly those types) its kind and the description of each item, else None (nothing
     known). `leaf(value)`: how an array or number is described (default: as here)."""
     kind = type(value)
     if kind in _CONTAINERS:
-        if kind is dict and not all(type(k) in (str, int) for k in value):
+        if (kind is dict and not all(type(k) in (str, int) for k in value)
+                or id(value) in _within):  # (a list that holds itself)
             return None
         pairs = value.items() if kind is dict else enumerate(value)
-        return (_CONTAINERS[kind], tuple((k, describe(v, leaf)) for k, v in pairs))
+        within = _within + (id(value),)
+        return (_CONTAINERS[kind], tuple((k, describe(v, leaf, within)) for k, v in pairs))
     if leaf is not None:
         return leaf(value)
     if kind is np.ndarray:
@@ -117,13 +119,16 @@ def infer(unit, arguments: dict) -> dict:
         value = from_description(arguments.get(name))
         if value is not None:
             env[name] = value
-    _Inference(unit).block(unit.body, env)
-    return env
+    inference = _Inference(unit)
+    inference.block(unit.body, env)
+    return {name: known for name, known in env.items()
+            if not (isinstance(known, Items) and name in inference.changeable)}
 
 
 class _Inference:
     def __init__(self, unit):
         self.unit = unit
+        self.changeable = _changeable(unit.body)  # containers whose items may change
 
     def block(self, stmts, env):
         for stmt in stmts:
@@ -223,7 +228,9 @@ class _Inference:
         if key == attribute("T") and args[0] is not None:
             return Value(tuple(reversed(args[0].shape)))
         if key == "getitem":
-            if isinstance(args[0], Items):  # params["W1"], pair[0]: the item's own
+            container = getattr(op.args[0], "id", None)
+            if isinstance(args[0], Items) and container not in self.changeable:
+                # params["W1"], pair[0]: the item's own
                 index = op.args[1]
                 return args[0].get(index.value) if isinstance(index, gast.Constant) else None
             return _getitem(args[0], args[1])
@@ -282,7 +289,8 @@ def _tuple_op(key, args):
 
 
 def _strip(value):
-    return None if value is None else Value(value.shape)
+    """The shape alone (of an array: a function of a list stacks it, its shape unknown)."""
+    return None if value is None or isinstance(value, Items) else Value(value.shape)
 
 
 def _constant(value):
@@ -319,6 +327,38 @@ def _getitem(array, index):
     if index.const is not _NO_CONST and not -array.shape[0] <= index.const < array.shape[0]:
         return None
     return Value(array.shape[1:])
+
+
+def _changeable(body) -> set:
+    """Names that may hold a dict, list or tuple whose items change after it is made:
+    read otherwise than indexed (`lst.reverse()`, an argument of a call, an item of
+    another container) or copied, by itself or by a copy of it."""
+    read_otherwise, copies = set(), []
+    for stmt in build.statements(body):
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Name):
+            copies.append((stmt.targets[0], stmt.value.id))
+            continue
+        indexed = {id(n.value) for n in build.nodes(stmt) if isinstance(n, gast.Subscript)}
+        for node in build.nodes(_head(stmt)):
+            if (isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
+                    and id(node) not in indexed):
+                read_otherwise.add(node.id)
+    groups = {}  # a name -> the names that are one object with it
+    for target, source in copies:
+        names = {source} | {n.id for n in build.names(target)}
+        group = set().union(names, *(groups.get(n, ()) for n in names))
+        for n in group:
+            groups[n] = group
+    return set().union(read_otherwise, *(groups.get(n, ()) for n in read_otherwise))
+
+
+def _head(stmt):
+    """What of a statement runs as one: all of it, or the head of a loop or an `if`."""
+    if isinstance(stmt, (gast.If, gast.While)):
+        return stmt.test
+    if isinstance(stmt, gast.For):
+        return gast.Tuple(elts=[stmt.target, stmt.iter], ctx=gast.Load())
+    return stmt
 
 
 def _join_envs(a, b) -> dict:

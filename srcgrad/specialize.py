@@ -22,7 +22,7 @@ import gast
 import numpy as np
 
 from . import build, runtime, scalarseed
-from .shapeinfo import _matmul, _reduced
+from .shapeinfo import Items, _matmul, _reduced
 
 
 class NotSpecializable(Exception):
@@ -51,7 +51,7 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
     helpers = {code: obj for code, obj in unit.helpers.items()}
     numpy = next((code for code, obj in helpers.items() if obj is np), None)
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
-    rewriter.plain_division = _mask_free(unit) and not _zero_fills(body)
+    rewriter.plain_division = _mask_free(unit, forward_shapes) and not _zero_fills(body)
     body = rewriter.block(body)
     return scalarseed.keep_scalar(body, set(returned), rewriter.shape, rewriter.spread)
 
@@ -65,13 +65,15 @@ def shape_function(unit, forward_shapes: dict):
     return _Rewriter(env, primal, dict(unit.helpers), None, unit).shape
 
 
-def _mask_free(unit) -> bool:
+def _mask_free(unit, shapes) -> bool:
     """No adjoint of the function can be zeroed on its way (no loop, whose zero-initialised
-    accumulators reach the rules; only `_SMOOTH` operations)."""
+    accumulators reach the rules; only `_SMOOTH` operations, and items of a dict, list or
+    tuple `shapes` knows, whose whole adjoint is the item's)."""
     if unit.loops:
         return False
     try:
-        return all(op.key in _SMOOTH for op in unit.ops.values())
+        return all(op.key in _SMOOTH or op.key == "getitem" and isinstance(
+            shapes.get(getattr(op.args[0], "id", None)), Items) for op in unit.ops.values())
     except TypeError:  # an unhashable key
         return False
 

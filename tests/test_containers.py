@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from finite_diff import numerical_grad
 
-from srcgrad import grad, value_and_grad
+from srcgrad import SrcGradError, grad, value_and_grad
 
 rng = np.random.default_rng(0)
 
@@ -197,3 +197,47 @@ def test_a_tuple_a_helper_returns_is_specialized():
     dx, dw = g(x, w)
     np.testing.assert_allclose(dx, numerical_grad(uses_pair, (x, w), 0), rtol=1e-6)
     np.testing.assert_allclose(dw, np.sin(x) * np.cos(x) * 2.0, rtol=1e-12)
+
+
+def stacked_max(x):
+    t = (x, x * 2.0)  # NumPy stacks it: shape (2, n), which nothing here infers
+    e = np.tanh(t)
+    m = np.max(e, axis=0, keepdims=True)
+    return np.log(np.sum(np.exp(e - m)))
+
+
+def ratio(p):
+    return p[0] / p[1]
+
+
+def reversed_pair(x, s):
+    pair = [s, x]
+    pair.reverse()  # in place: pair[0] is x now, and the function returns an array
+    return np.sum(x) * pair[0]
+
+
+def reversed_scalars(x, s):
+    pair = [s, np.sum(x)]
+    pair.reverse()
+    return pair[0] * s  # sum(x) * s
+
+
+def with_config(x, cfg):
+    return np.sum(x * x) * cfg[0]
+
+
+def test_what_items_cannot_tell_stays_general_or_raises_as_the_function_does():
+    x = np.array([0.3, -0.2, 0.5])
+    assert_grads_close(stacked_max, x)  # a function of a tuple: an array of unknown shape
+    with pytest.raises(ZeroDivisionError):  # Python floats, as the function itself
+        grad(ratio)([1.0, 0.0])
+    for f in (reversed_pair, reversed_scalars):  # items changed in place: refused (fence)
+        with pytest.raises(SrcGradError, match="changes `pair` in place"):
+            grad(f)(x, 2.0)
+    cfg = [2.0]
+    cfg.append(cfg)  # a list that holds itself
+    np.testing.assert_allclose(grad(with_config)(x, cfg), 4.0 * x)
+
+
+def assert_grads_close(f, x):
+    np.testing.assert_allclose(grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)

@@ -291,3 +291,75 @@ def test_assignment_into_an_argument_is_refused(f):
     with pytest.raises(SrcGradError, match="would change the caller's data") as info:
         srcgrad.grad(f)(np.ones(2))
     assert "x[0] = 1.0" in str(info.value) and "x = x.copy()" in str(info.value)
+
+
+def sorts_a_list(x):
+    y = [np.sum(x), 1.0]
+    y.sort()
+    return y[0] * 2.0
+
+
+def sorts_an_array(x):
+    y = x * 1.0
+    y.sort()
+    return np.sum(y * x)
+
+
+def fills(x):
+    y = x * 1.0
+    y.fill(2.0)
+    return np.sum(y * x)
+
+
+def pops(x):
+    y = [np.sum(x), 1.0]
+    first = y.pop(0)
+    return y[0] * first
+
+
+def copies_into(x):
+    y = x * 1.0
+    np.copyto(y, x * x)
+    return np.sum(y)
+
+
+def adds_at(x):
+    y = np.zeros(3)
+    np.add.at(y, [0, 0], x[:2])
+    return np.sum(y * x)
+
+
+def writes_out(x):
+    y = x * 1.0
+    np.multiply(x, x, out=y)
+    return np.sum(y)
+
+
+def updates(x):
+    d = {"a": np.sum(x)}
+    d.update({"a": 3.0})
+    return d["a"] * 2.0
+
+
+def keeps_a_global_log(x):
+    HISTORY.extend([1.0])  # a module's list: the function's values are not changed
+    return np.sum(x * x)
+
+
+HISTORY = []
+
+
+@pytest.mark.parametrize("f, what", [
+    (sorts_a_list, ".sort(...)"), (sorts_an_array, ".sort(...)"), (fills, ".fill(...)"),
+    (pops, ".pop(...)"), (copies_into, ".copyto(...)"), (adds_at, ".at(...)"),
+    (updates, ".update(...)"), (writes_out, "`out=`")])
+def test_a_value_changed_in_place_by_a_call_is_refused(f, what):
+    # each once gave a silent wrong gradient: srcgrad did not see the change
+    with pytest.raises(SrcGradError, match="in place|`out=`") as info:
+        srcgrad.grad(f)(np.array([0.5, -1.0, 2.0]))
+    assert what in str(info.value) and f.__name__ in str(info.value)
+
+
+def test_a_call_that_changes_a_module_s_value_is_allowed():
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.grad(keeps_a_global_log)(x), 2 * x)
