@@ -450,6 +450,8 @@ def _like(g, x):
         g = g if isinstance(g, dict) else {}
         return {key: _like(g[key], leaf) if key in g else _zero(leaf) for key, leaf in x.items()}
     if isinstance(x, (list, tuple)):
+        if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
+            g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
         parts = g if isinstance(g, (list, tuple)) else [_zero(leaf) for leaf in x]
         out = [_like(p, leaf) for p, leaf in zip(parts, x)]
         return type(x)(out) if not hasattr(x, "_fields") else type(x)(*out)

@@ -241,3 +241,18 @@ def test_what_items_cannot_tell_stays_general_or_raises_as_the_function_does():
 
 def assert_grads_close(f, x):
     np.testing.assert_allclose(grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def exp_of_list(p, x):
+    return np.sum(np.exp(p) * x)  # NumPy makes an array of the list p
+
+
+@pytest.mark.parametrize("make", [list, tuple])
+def test_a_list_used_as_an_array_gets_its_gradient(make):
+    p, x = make([0.1, 0.5, -0.3]), np.array([1.0, 2.0, 3.0])
+    got = grad(exp_of_list)(p, x)  # (it once gave zeros: the array adjoint was dropped)
+    assert type(got) is make and all(type(v) is float for v in got)
+    np.testing.assert_allclose(got, np.exp(p) * x, rtol=1e-15)
+    rows = make([np.array([0.1, 0.2]), np.array([0.3, -0.4])])
+    got = grad(exp_of_list)(rows, np.ones(2))
+    np.testing.assert_allclose(np.array(got), np.exp(np.array(rows)), rtol=1e-15)
