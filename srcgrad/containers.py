@@ -11,6 +11,8 @@ import numpy as np
 
 def set_at(x, index, value):
     """A copy of `x` with `x[index] = value` (the forward of an element assignment)."""
+    if isinstance(x, dict):
+        return {**x, index: value}
     out = np.array(x, copy=True)
     out[index] = value
     return out
@@ -18,13 +20,18 @@ def set_at(x, index, value):
 
 def without(g, index):
     """A copy of `g` with zeros at `index`: the part of an adjoint that was overwritten."""
+    if isinstance(g, dict):  # a dict's adjoint: its items but that one
+        return Fields({key: value for key, value in g.items() if key != index})
     out = np.array(g, copy=True)
     out[index] = 0
     return out
 
 
 def take(g, index):
-    """`g[index]`, as a function the generated code can call."""
+    """`g[index]`, as a function the generated code can call (of a dict's adjoint, zero
+    where no gradient reached the item)."""
+    if isinstance(g, dict):
+        return g.get(index, 0.0)
     return g[index]
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from finite_diff import numerical_grad
 
+import srcgrad
 from srcgrad import SrcGradError, grad, value_and_grad
 
 rng = np.random.default_rng(0)
@@ -256,3 +257,20 @@ def test_a_list_used_as_an_array_gets_its_gradient(make):
     rows = make([np.array([0.1, 0.2]), np.array([0.3, -0.4])])
     got = grad(exp_of_list)(rows, np.ones(2))
     np.testing.assert_allclose(np.array(got), np.exp(np.array(rows)), rtol=1e-15)
+
+
+def fills_a_dict(x):
+    d = {}
+    d["a"] = np.sum(x * x)
+    d["b"] = x[0]
+    d["a"] = d["a"] * 3.0  # overwritten: the first value's gradient is the second's
+    return d["a"] + d["b"]
+
+
+def test_assignment_into_a_dict_made_in_the_function():
+    x = np.array([0.5, -1.0, 2.0])  # (it once crashed: set_at made an array of the dict)
+    expected = 6.0 * x + np.array([1.0, 0.0, 0.0])
+    np.testing.assert_allclose(grad(fills_a_dict)(x), expected, rtol=1e-15)
+    np.testing.assert_allclose(numerical_grad(fills_a_dict, (x,), 0), expected, rtol=1e-6)
+    value, slope = srcgrad.jvp(fills_a_dict)(x, tangent=np.ones(3))
+    assert value == fills_a_dict(x) and slope == pytest.approx(expected.sum())
