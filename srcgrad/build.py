@@ -72,6 +72,15 @@ def statements(body):
             yield from statements(stmt.body)
 
 
+def head(stmt) -> list:
+    """What of a statement runs as one: all of it, or the head of a loop or an `if`."""
+    if isinstance(stmt, (gast.If, gast.While)):
+        return [stmt.test]
+    if isinstance(stmt, gast.For):
+        return [stmt.target, stmt.iter]
+    return [stmt]
+
+
 # Fields that hold no name: skipped by `names` (strings, and nodes such as Load() or Add()).
 _NO_NAMES = {"ctx", "op", "ops", "id", "attr", "kind", "type_comment"}
 _NAME_FIELDS: dict = {}  # gast class -> its other fields

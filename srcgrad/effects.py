@@ -61,3 +61,16 @@ def writes_nothing(node) -> bool:
                                 gast.keyword, gast.Slice)):
             return False
     return True
+
+
+# Methods that change their list, dict, set or array in place, and NumPy functions that
+# write into their first argument (`np.copyto(y, x)`, `np.add.at(y, i, v)`).
+IN_PLACE_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",  # list
+    "update", "popitem", "setdefault",  # dict
+    "add", "discard", "difference_update", "intersection_update",  # set
+    "symmetric_difference_update",
+    "fill", "put", "itemset", "resize", "partition", "byteswap", "setfield", "setflags",
+    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"})
+WRITE_INTO_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "shuffle",
+                              "at", "put_along_axis"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gast
 
-from . import build
+from . import build, effects
 from .source import Source
 
 # construct -> (what it is, what to do instead)
@@ -36,20 +36,10 @@ _REFUSED = {
 
 _INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
 
-# Methods that change their list, dict, set or array in place. srcgrad computes every
-# value anew and does not follow such a change (its gradient would be silently wrong);
-# `append` is the one it follows (normalize.py).
-_IN_PLACE_METHODS = {
-    "extend", "insert", "pop", "remove", "clear", "sort", "reverse",  # list
-    "update", "popitem", "setdefault",  # dict
-    "add", "discard", "difference_update", "intersection_update",  # set
-    "symmetric_difference_update",
-    "fill", "put", "itemset", "resize", "partition", "byteswap", "setfield",  # ndarray
-    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"}
-# NumPy functions that write into their first argument (`np.copyto(y, x)`, `np.add.at`).
-_WRITE_INTO_FIRST = {"copyto", "put", "place", "putmask", "fill_diagonal", "shuffle", "at",
-                     "put_along_axis"}
-
+# Calls that change a value in place (effects.py): srcgrad computes every value anew and
+# would not follow the change (its gradient would be silently wrong). `append` it follows
+# (normalize.py); `setflags` changes no value.
+_IN_PLACE_METHODS = effects.IN_PLACE_METHODS - {"append", "setflags"}
 
 def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
@@ -90,7 +80,7 @@ def _check_writes(src, call, local):
         return
     if func.attr in _IN_PLACE_METHODS:
         changed = _root(func.value)
-    elif func.attr in _WRITE_INTO_FIRST and call.args:
+    elif func.attr in effects.WRITE_INTO_FIRST and call.args:
         changed = _root(call.args[0])
     else:
         return

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import gast
 
-from . import build
+from . import build, effects
 
-_MUTATORS = {"fill", "sort", "put", "itemset", "resize", "partition", "copyto", "place",
-             "putmask", "at", "append", "extend", "insert", "pop", "clear", "setflags"}
+_MUTATORS = effects.IN_PLACE_METHODS | effects.WRITE_INTO_FIRST  # change an argument
 
 
 def written(body, harmless) -> set:

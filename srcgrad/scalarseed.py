@@ -100,7 +100,7 @@ class _Analysis:
     def __init__(self, body, counts, shape, spread):
         self.counts, self.shape, self.spread = counts, shape, spread
         # each statement with the names it mentions (a loop's or an `if`'s: in its head)
-        self.statements = [(stmt, {n.id for n in build.names(_head(stmt))})
+        self.statements = [(stmt, {n.id for n in build.names(build.head(stmt))})
                            for stmt in build.statements(body)]
 
     def small_values(self, roots, returned):
@@ -161,15 +161,6 @@ class _Analysis:
                 and not _mentions(node.args[1:], small)):
             return OTHER  # it spreads the number itself
         return BAD if _mentions(node, small) else OTHER
-
-
-def _head(stmt):
-    """What of a statement runs as one: all of it, or the head of a loop or an `if`."""
-    if isinstance(stmt, (gast.If, gast.While)):
-        return stmt.test
-    if isinstance(stmt, gast.For):
-        return [stmt.target, stmt.iter]
-    return stmt
 
 
 def _mentions(node, names) -> bool:

@@ -339,7 +339,7 @@ def _changeable(body) -> set:
             copies.append((stmt.targets[0], stmt.value.id))
             continue
         indexed = {id(n.value) for n in build.nodes(stmt) if isinstance(n, gast.Subscript)}
-        for node in build.nodes(_head(stmt)):
+        for node in (n for part in build.head(stmt) for n in build.nodes(part)):
             if (isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load)
                     and id(node) not in indexed):
                 read_otherwise.add(node.id)
@@ -350,15 +350,6 @@ def _changeable(body) -> set:
         for n in group:
             groups[n] = group
     return set().union(read_otherwise, *(groups.get(n, ()) for n in read_otherwise))
-
-
-def _head(stmt):
-    """What of a statement runs as one: all of it, or the head of a loop or an `if`."""
-    if isinstance(stmt, (gast.If, gast.While)):
-        return stmt.test
-    if isinstance(stmt, gast.For):
-        return gast.Tuple(elts=[stmt.target, stmt.iter], ctx=gast.Load())
-    return stmt
 
 
 def _join_envs(a, b) -> dict:
