@@ -6,7 +6,12 @@ backward sweep can still read every version of `h`.
 
 from __future__ import annotations
 
+import dataclasses
+import numbers
+
 import numpy as np
+
+from .errors import SrcGradError
 
 
 def set_at(x, index, value):
@@ -102,3 +107,162 @@ def item_adjoint(x, key, g):
 def appended(items, item):
     """`items + [item]`: the forward of `items.append(item)`, as a new list."""
     return list(items) + [item]
+
+
+# --- following an update in place through the other references to the value -------------
+
+
+class AliasingError(SrcGradError):
+    """An update in place that NumPy would show through a view srcgrad cannot follow."""
+
+
+def changes_in_place(value) -> bool:
+    """Is an update of `value` in place (`+=`, `v[i] = ...`, `.append`) seen by every other
+    reference to it? Numbers, strings and tuples are immutable: `x += 1` makes a new one."""
+    return not isinstance(value, (numbers.Number, str, bytes, tuple, frozenset, type(None),
+                                  np.generic))
+
+
+def caller_unchanged(value, *inputs) -> None:
+    """Before `x += v` where `x` may be the caller's data: a number or a tuple is rebound,
+    but an array or a list that is one of `inputs` (the function's arguments and module
+    values it may come from), an item of one or a view of one would change in place."""
+    if changes_in_place(value) and any(
+            _holds(given, value) or _overlaps(value, given) for given in inputs):
+        raise AliasingError(
+            f"srcgrad cannot update this {type(value).__name__} in place: it is (or is part "
+            "of) an argument of the function, so the update would change the caller's data, "
+            "and srcgrad does not change its inputs.\nWrite `x = x + ...` (a new value), or "
+            "start from a copy (`x = x.copy()`).")
+
+
+def refresh(refs, old, new):
+    """`refs` as the user's program sees them once it changed `old` in place into `new`:
+    each reference to `old` among them, or among their items (lists, tuples, dicts, records,
+    at any depth), is `new`; containers holding it are rebuilt, each once, so that two
+    references to one container stay one container. srcgrad computes `new` as a new
+    value (set_at, appended, `x + v`); this gives it to every other name that held `old`
+    (aliasing.py chooses which)."""
+    if not changes_in_place(old) or old is new:
+        return refs
+    return _Refresher(old, new).value(refs)
+
+
+class _Refresher:
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+        self.done = {id(old): new}  # id of a value -> what it becomes
+
+    def value(self, value):
+        done = self.done.get(id(value), _NOT_YET)
+        if done is not _NOT_YET:
+            return done
+        self.done[id(value)] = value  # a container that holds itself: itself
+        rebuilt = self.rebuilt(value)
+        self.done[id(value)] = rebuilt
+        return rebuilt
+
+    def rebuilt(self, value):
+        if type(value) in (list, tuple) or _is_record(value):
+            items = [self.value(item) for item in value]
+            if all(a is b for a, b in zip(items, value)):
+                return value
+            return type(value)(*items) if _is_record(value) else type(value)(items)
+        if type(value) is dict:
+            items = {key: self.value(item) for key, item in value.items()}
+            if all(items[key] is item for key, item in value.items()):
+                return value
+            return items
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+            changed = {k: self.value(v) for k, v in fields.items()}
+            if all(changed[k] is v for k, v in fields.items()):
+                return value
+            return dataclasses.replace(value, **changed)
+        if _overlaps(value, self.old):
+            raise AliasingError(
+                "srcgrad cannot follow this update in place: another value read later is a "
+                "view of the array it changes (or the array it views), such as `a[1:]`, "
+                "`a.T` or `a.reshape(...)`; NumPy shows the change through the view, "
+                "srcgrad computes each value anew.\nTake a copy where the view is made "
+                "(`v = a[1:].copy()`), or change the array before taking views of it.")
+        return value
+
+
+_NOT_YET = object()
+
+
+def _is_record(value) -> bool:
+    return isinstance(value, tuple) and hasattr(type(value), "_fields")
+
+
+def _overlaps(value, old) -> bool:
+    arrays = (np.ndarray,)
+    return (isinstance(value, arrays) and isinstance(old, arrays)
+            and np.may_share_memory(value, old) and np.shares_memory(value, old))
+
+
+def _holds(value, old, seen=None) -> bool:
+    """`old` is `value`, or an item of it at any depth."""
+    if value is old:
+        return True
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    if type(value) in (list, tuple) or _is_record(value):
+        return any(_holds(item, old, seen) for item in value)
+    if type(value) is dict:
+        return any(_holds(item, old, seen) for item in value.values())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_holds(getattr(value, f.name), old, seen) for f in dataclasses.fields(value))
+    return False
+
+
+def refresh_adjoint_refs(g, refs, old):
+    """The adjoint of `refs` from the adjoint `g` of `refresh(refs, old, new)`: `g`, but
+    zero where `refs` held `old` (those places hold `new` now)."""
+    if not changes_in_place(old):
+        return g
+    return _split(g, refs, old, [])
+
+
+def refresh_adjoint_new(g, refs, old, new):
+    """The adjoint of `new` from the adjoint `g` of `refresh(refs, old, new)`: the sum of
+    `g` over the places where `refs` held `old`."""
+    found = []
+    if changes_in_place(old):
+        _split(g, refs, old, found)
+    total = zeros_like(new) if not found else found[0]
+    for part in found[1:]:
+        total = total + part
+    return total
+
+
+def _split(g, ref, old, found):
+    """`g` (an adjoint shaped like `ref`) with zeros where `ref` holds `old`; the parts of
+    `g` found there are appended to `found`."""
+    if ref is old:
+        found.append(g)
+        return zeros_like(ref)
+    if not _holds(ref, old):
+        return g
+    if type(ref) is dict:
+        return Fields({key: _split(g[key], ref[key], old, found) for key in g})
+    parts = list(g) if isinstance(g, (list, tuple)) else [zeros_like(item) for item in ref]
+    return Parts(_split(part, item, old, found) for part, item in zip(parts, ref))
+
+
+def refresh_tangent(t_refs, refs, old, t_new):
+    """The tangent of `refresh(refs, old, new)`: `t_refs`, with `t_new` where `refs` held
+    `old` (forward mode)."""
+    if not changes_in_place(old):
+        return t_refs
+    if refs is old:
+        return t_new
+    if not _holds(refs, old):
+        return t_refs
+    if type(refs) is dict:
+        return {key: refresh_tangent(t_refs[key], item, old, t_new) for key, item in refs.items()}
+    items = [refresh_tangent(t, item, old, t_new) for t, item in zip(t_refs, refs)]
+    return type(refs)(*items) if _is_record(refs) else type(refs)(items)

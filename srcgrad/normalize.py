@@ -134,14 +134,11 @@ class _Normalizer:
         self.local_names = local_names
         self.namer = namer
         self.result = result
-        self.assigned = set()  # names the function has bound so far (not its arguments)
 
     def block(self, stmts) -> list:
         out = []
         for stmt in stmts:
-            start = len(out)
             self.statement(stmt, out)
-            self.assigned |= build.stored(out[start:])
         return out
 
     def statement(self, stmt, out):
@@ -154,8 +151,9 @@ class _Normalizer:
                 gast.BinOp(left=current, op=stmt.op, right=stmt.value), stmt)
             if isinstance(stmt.target, gast.Subscript):
                 self.assign_element(stmt.target, value, stmt, out)
-            else:
-                out.append(build.assign(stmt.target.id, self.expr(value, out), stmt))
+            else:  # in place if the value is mutable (an array, a list): aliasing.py
+                out.append(writes(build.assign(stmt.target.id, self.expr(value, out), stmt),
+                                  AUGMENTED))
         elif isinstance(stmt, gast.AnnAssign):
             if stmt.value is not None:
                 out.append(build.assign(stmt.target.id, self.expr(stmt.value, out), stmt))
@@ -201,12 +199,19 @@ class _Normalizer:
             iterable = self.expr(iterable, out)
             if not isinstance(target, gast.Name):
                 raise self.src.error(target, "a range() loop needs a single loop variable")
-        elif _call_named(iterable, "items", "keys", "values"):
+        elif _call_named(iterable, "keys") and not iterable.args:
             iterable = self.expr(iterable, out)
-            if not isinstance(target, gast.Name):
-                item = self.namer.fresh("item")
-                head.append(build.assign_to(target, build.load(item), loop))
-                target = build.store(item)
+        elif _call_named(iterable, "items", "values") and not iterable.args:
+            # by key, so that each value is an item read from the dict: `v = p[key]`
+            mapping = self.atom(iterable.func.value, out)
+            key = self.namer.fresh("key")
+            value = gast.copy_location(
+                gast.Subscript(value=mapping, slice=build.load(key), ctx=gast.Load()), loop)
+            pair = iterable.func.attr == "items"
+            head.append(build.assign_to(target, build.tuple_([build.load(key), value])
+                                        if pair else value, loop))
+            iterable = gast.copy_location(build.call(build.attr(mapping, "keys")), loop.iter)
+            target = build.store(key)
         else:
             kind = next((k for k in ("zip", "enumerate", "reversed") if _call_named(iterable, k)),
                         None)
@@ -216,12 +221,14 @@ class _Normalizer:
             # iterate over the sequence as it was when the loop began, even if the body rebinds it
             sequences = [self.atom(seq, out, force=isinstance(seq, gast.Name) and seq.id in rebound)
                          for seq in sequences]
-            lengths = [self.atom(build.call(build.load("len"), seq), out) for seq in sequences]
+            # (each read its own node: SSA renames the one in the loop's body on its own)
+            lengths = [self.atom(build.call(build.load("len"), build.clone(seq)), out)
+                       for seq in sequences]
             count = lengths[0] if len(lengths) == 1 else self.atom(
                 build.call(build.load("min"), *lengths), out)
             index = self.namer.fresh("i")
-            elements = [gast.Subscript(value=seq, slice=build.load(index), ctx=gast.Load())
-                        for seq in sequences]
+            elements = [gast.Subscript(value=build.clone(seq), slice=build.load(index),
+                                       ctx=gast.Load()) for seq in sequences]
             if kind == "enumerate":
                 if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
                     raise self.src.error(target, "unpack enumerate() as `i, x`")
@@ -280,28 +287,20 @@ class _Normalizer:
             out.append(build.assign(name, value, stmt))
 
     def assign_element(self, target, value, stmt, out):
-        """`h[i] = v` -> `h = set_at(h, i, v)`: a new version of the array, never a mutation."""
+        """`h[i] = v` -> `h = set_at(h, i, v)`: a new version of the array, never a mutation
+        (aliasing.py gives the new version to every other name that held the old one)."""
         array = target.value.id
-        if array not in self.assigned:
-            raise self.src.error(
-                target, f"assigning into `{array}`, which the function did not create, would "
-                "change the caller's data", f"Work on a copy: `{array} = {array}.copy()` first, "
-                "or build a new array.")
         index = index_expression(self.index(target.slice, out))
         call = build.call(build.load("set_at"), build.load(array), index, self.atom(value, out))
         call._srcgrad_internal = "set_at"
-        out.append(build.assign(array, gast.copy_location(call, target), stmt))
+        out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
 
     def append(self, call, out):
         """`hs.append(h)` -> `hs = appended(hs, h)`: a new list, never a mutation."""
         items = call.func.value.id
-        if items not in self.assigned:
-            raise self.src.error(call, f"appending to `{items}`, which the function did not "
-                                 "create, would change the caller's data",
-                                 f"Start a new list in the function: `{items} = list({items})`.")
         value = build.call(build.load("appended"), build.load(items), self.atom(call.args[0], out))
         value._srcgrad_internal = "appended"
-        out.append(build.assign(items, gast.copy_location(value, call), call))
+        out.append(writes(build.assign(items, gast.copy_location(value, call), call), APPENDED))
 
     def condition(self, test, out) -> str:
         value = self.expr(test, out)
@@ -398,6 +397,22 @@ class _Normalizer:
         orelse.append(build.assign(temp, self.expr(node.orelse, orelse), node.orelse))
         out.append(build.if_(cond, body, orelse, node))
         return build.load(temp)
+
+
+# How a statement made from an update in place changes its target's value (`in_place`).
+SET_AT, APPENDED = "item assignment", "append"  # always in place
+AUGMENTED = "augmented assignment"  # in place if the value is mutable: `x += v`
+
+
+def writes(stmt, how):
+    """Mark the normalized `stmt` as the user's update in place of its target."""
+    stmt._srcgrad_in_place = how
+    return stmt
+
+
+def in_place(stmt) -> str | None:
+    """How `stmt` updates its target in place (SET_AT, APPENDED, AUGMENTED), or None."""
+    return getattr(stmt, "_srcgrad_in_place", None)
 
 
 def _is_append(node) -> bool:

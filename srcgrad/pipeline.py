@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliases, build, calls, codegen, containers, copies, defer, dtypes,
+from . import (activity, aliasing, build, calls, codegen, containers, copies, defer, dtypes,
                effects, fence, forward, inline, inplace, invariance, npcalls, release, reuse,
                reverse, runtime, seedfold, shapeinfo, simplify, sink, source, specialize,
                stacking, tapes)
@@ -163,42 +163,33 @@ class Generated:
         return "\n\n".join(texts)
 
 
-def _fresh_fills(func, tree) -> set:
-    """The names by which `func` (generated gradient code, when forward mode runs over it)
-    calls srcgrad's zero fills, which always make a new value."""
-    lookup = Resolver(func, ()).lookup
-    fills = (containers.zeros_like, containers.zero_tangent)
-    called = {n.func.id for n in build.nodes(tree)
-              if isinstance(n, gast.Call) and isinstance(n.func, gast.Name)}
-    return {name for name in called if any(lookup(name) is f for f in fills)}
-
-
 def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
     """The front half of the pipeline: parse, refuse, normalize, SSA, resolve, activity.
     `inline_helpers`: calls of the user's helpers are written out in place (inline.py)."""
     src = source.load(func)
     fence.check(src)
-    aliases.check(src, _fresh_fills(func, src.tree))
     signature = src.tree.args
     params = [a.id for a in signature.posonlyargs + signature.args
               + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs]
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt, mode=mode)
     body, result = _normalize(unit)
-    guards = {}
+    resolver = Resolver(func, params)
     if inline_helpers:
-        resolver = Resolver(func, params)
         body = inline.helpers(body, func, params, unit.namer, resolver)
-        guards = resolver.callees
+    resolver.locals |= build.stored(body)
+    body = aliasing.follow(body, params, result, src, resolver, unit.namer)
+    guards = resolver.callees
     unit.body, unit.result, unit.loops = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
     locals_ = params + [n.id for n in build.names(unit.body) if isinstance(n.ctx, gast.Store)]
     unit.resolver = Resolver(func, locals_)
     unit.resolver.callees.update(guards)
     unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
-    for stmt, op in unit.ops.items():  # our own helpers, under names that shadow nothing
-        if getattr(stmt.value, "_srcgrad_internal", None):
-            stmt.value.func = build.load(unit.helper(stmt.value._srcgrad_internal, _CONTAINERS))
+    for stmt in build.statements(unit.body):  # our own helpers, under names that shadow nothing
+        value = getattr(stmt, "value", None)
+        if getattr(value, "_srcgrad_internal", None):
+            value.func = build.load(unit.helper(value._srcgrad_internal, _CONTAINERS))
     unit.bindings = reverse.bindings(unit)
     unit.active = activity.analyze(unit)
     return unit

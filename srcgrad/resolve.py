@@ -15,7 +15,7 @@ import gast
 import numpy as np
 
 from .calls import is_user_function
-from .containers import appended, set_at
+from .containers import appended, caller_unchanged, refresh, set_at
 from .rules import NONDIFFERENTIABLE, RULES
 from .rules.registry import attribute, method
 
@@ -29,7 +29,9 @@ OPERATORS = {
 }
 _UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
 
-_INTERNAL = {"set_at": set_at, "appended": appended}  # our own operations, made by normalize
+# our own operations, made by normalize.py and aliasing.py
+_INTERNAL = {"set_at": set_at, "appended": appended, "refresh": refresh,
+             "caller_unchanged": caller_unchanged}
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 

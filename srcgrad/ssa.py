@@ -67,11 +67,12 @@ class _Renamer:
         self.loads = _loads(body)
 
     def block(self, stmts, env) -> list:
-        out = []
+        out, before = [], {}  # name -> its version before the last statement rebound it
         for stmt in stmts:
             if isinstance(stmt, gast.Assign):
-                _rename_uses(stmt.value, env)
+                _rename_uses(stmt.value, env, before)
                 target = stmt.targets[0]
+                before = {target.id: env.get(target.id)}
                 env[target.id] = self.new_version(target.id)
                 target.id = env[target.id]
             elif isinstance(stmt, gast.If):
@@ -167,7 +168,27 @@ def _loads(body) -> Counter:
     return Counter(n.id for n in build.names(body) if isinstance(n.ctx, gast.Load))
 
 
-def _rename_uses(node, env):
+def previous(name: str) -> gast.Name:
+    """A read of `name` as it was before the statement just before this one rebound it:
+    the value an update in place started from (aliasing.py), named in SSA form."""
+    node = build.load(name)
+    node._srcgrad_previous = True
+    return node
+
+
+def original(name: str) -> gast.Name:
+    """A read of the argument `name` as the caller gave it, whatever the function bound
+    to the name since (in SSA form the first version keeps the argument's name)."""
+    node = build.load(name)
+    node._srcgrad_original = True
+    return node
+
+
+def _rename_uses(node, env, before=None):
     for sub in build.names(node):
-        if isinstance(sub.ctx, gast.Load) and sub.id in env:
+        if getattr(sub, "_srcgrad_previous", False) and before and before.get(sub.id):
+            sub.id = before[sub.id]
+        elif getattr(sub, "_srcgrad_original", False):
+            continue
+        elif isinstance(sub.ctx, gast.Load) and sub.id in env:
             sub.id = env[sub.id]

@@ -127,7 +127,10 @@ def spelling(key) -> str:
         return f"`srcgrad.{key.__name__}`"
     if getattr(key, "__module__", None) == "srcgrad.containers":
         return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",
-                "appended": "`items.append(x)` (to a list made in the function)"}[key.__name__]
+                "appended": "`items.append(x)` (to a list made in the function)",
+                "refresh": "the same value seen through another name, an item or a record "
+                           "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)"
+                }[key.__name__]
     if key == "getitem":
         return "`x[index]` (ints, slices, `...`, `None`/`np.newaxis`, integer arrays, masks)"
     if isinstance(key, tuple):

@@ -5,7 +5,8 @@ Their tangents are single terms that read several tangents (the engine puts zero
 for absent ones): a sum of two lists would concatenate them, not add them.
 """
 
-from ..containers import appended, set_at, take, without
+from ..containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
+                          refresh_tangent, set_at, take, without)
 from ..runtime import unbroadcast
 from .registry import adjoint, example, named, tangent
 
@@ -47,6 +48,34 @@ def pack_tangent(z, items):
     t[z] = t[items]
 
 
+@adjoint(refresh, examples=[example("np.stack(refresh([x, y], x, x * 2.0))", x=(3,), y=(3,)),
+                            example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
+def refresh_rule(z, refs, old, new):
+    d[refs] = refresh_adjoint_refs(d[z], refs, old)
+    d[new] = refresh_adjoint_new(d[z], refs, old, new)
+
+
+@tangent(refresh)
+def refresh_rule_tangent(z, refs, old, new):
+    t[z] = refresh_tangent(t[refs], refs, old, t[new])
+
+
+# Both adjoints are linear in the adjoint they split; `refs` and `old` only say where.
+@tangent(refresh_adjoint_refs,
+         examples=[example("np.stack(refresh_adjoint_refs([g, 2.0 * g], (x, y), x))",
+                           g=(3,), x=(3,), y=(3,))])
+def refresh_adjoint_refs_tangent(z, g, refs, old):
+    t[z] = refresh_adjoint_refs(t[g], refs, old)
+
+
+@tangent(refresh_adjoint_new,
+         examples=[example("refresh_adjoint_new([g, 2.0 * g], (x, x), x, y)",
+                           g=(3,), x=(3,), y=(3,))])
+def refresh_adjoint_new_tangent(z, g, refs, old, new):
+    t[z] = refresh_adjoint_new(t[g], refs, old, new)
+
+
 named(set_at, "item assignment")
 named(appended, "list.append")
+named(refresh, "an update in place seen through another name")
 named("pack", "a tuple or list")
