@@ -49,7 +49,11 @@ import numpy as np
 
 from . import build
 from .containers import zero_tangent, zeros_like
-from .normalize import APPENDED, AUGMENTED, SET_AT, in_place
+from .errors import SrcGradError
+from .naming import Namer, names_in
+from .normalize import APPENDED, AUGMENTED, SET_AT, in_place, normalize
+from .resolve import Resolver, is_helper
+from .source import load
 from .ssa import original, previous
 
 # NumPy functions and array methods whose result may be their argument itself or a view
@@ -360,6 +364,9 @@ def _live(stmts, live, record, extra=frozenset()) -> set:
 # -- following each update ------------------------------------------------------------------
 
 
+_CALLERS = ("arg", "in", "global")  # objects that are the caller's data
+
+
 class _Follower:
     """Inserts, after each update in place, the `refresh` of the other live names that
     may reach the value (and before an update that may change the caller's data, a check
@@ -387,7 +394,7 @@ class _Follower:
         name = stmt.targets[0].id
         state = self.analysis.before[id(stmt)]
         written = state.env.get(name, frozenset())
-        callers = sorted({c for obj in written for c in self.callers(obj)})
+        callers = self.callers(written)
         before = []
         if callers and how != AUGMENTED:
             raise self.refusal(stmt, name, how, callers[0])
@@ -401,11 +408,13 @@ class _Follower:
         self.unbound |= {m for m in refs if m not in state.bound}
         return before + [stmt] + self.refreshed(stmt, name, refs)
 
-    def callers(self, obj) -> list:
-        """(kind, name) of the caller's values (arguments, module values) `obj` may be, be
-        an item of, or share memory with."""
-        return [(kind, name) for kind, name, *_ in self.analysis.bases(obj)
-                if kind in ("arg", "in", "global")]
+    def callers(self, objects) -> list:
+        """(kind, name) of the caller's values (arguments, module values) `objects` may be
+        or be an item of, then those they may share memory with (a view)."""
+        direct = {obj[:2] for obj in objects if obj[0] in _CALLERS}
+        viewed = {base[:2] for obj in objects for base in self.analysis.bases(obj)
+                  if base[0] in _CALLERS}
+        return sorted(direct) + sorted(viewed - direct)
 
     def reaches(self, objects, written) -> bool:
         """May a name referring to `objects` see a change of `written`: one of them, an
@@ -417,7 +426,9 @@ class _Follower:
         if not refs:
             return []
         values = build.load(refs[0]) if len(refs) == 1 else build.tuple_(map(build.load, refs))
-        call = build.call(build.load("refresh"), values, previous(name), build.load(name))
+        region = [build.clone(stmt.value.args[1])] if in_place(stmt) == SET_AT else []
+        call = build.call(build.load("refresh"), values, previous(name), build.load(name),
+                          *region)
         call._srcgrad_internal = "refresh"
         gast.copy_location(call, stmt.value)
         if len(refs) == 1:
@@ -432,11 +443,56 @@ class _Follower:
         kind, value = caller
         what = {"arg": f"the argument `{value}`", "in": f"part of the argument `{value}`",
                 "global": f"the module's value `{value}`"}[kind]
+        if caller not in {obj[:2] for obj in self.analysis.before[id(stmt)].env[name]}:
+            what = f"a view of {what}"
         verb = "appending to" if how == APPENDED else "assigning into"
         is_it = "is" if (kind, value) == ("arg", name) else "may be"
         return self.src.error(
             stmt.value,
-            f"{verb} `{name}` would change the caller's data: `{name}` {is_it} {what} "
-            "(or a view of it), and srcgrad does not change its inputs",
+            f"{verb} `{name}` would change the caller's data: `{name}` {is_it} {what}, "
+            "and srcgrad does not change its inputs",
             f"Work on a copy: `{name} = {name}.copy()` first (`list({name})` for a list), "
             "or build a new value.")
+
+
+# -- helpers that change their arguments ----------------------------------------------------
+
+_WRITERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> (code, bool)
+
+
+def writes_arguments(func, _within=()) -> bool:
+    """May `func`, a helper of the user's, change one of its arguments in place (by an
+    update of its own, or by calling a helper that does)? Such a helper is written out in
+    the caller (inline.py), where the update is followed like the caller's own."""
+    known = _WRITERS.get(func)
+    if known is not None and known[0] is func.__code__:
+        return known[1]
+    found = func not in _within and _writes(func, _within + (func,))
+    _WRITERS[func] = (func.__code__, found)
+    return found
+
+
+def _writes(func, within) -> bool:
+    try:
+        src = load(func)
+        args = src.tree.args
+        params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs
+                  + ([args.vararg] if args.vararg else [])]
+        body, _ = normalize(src, Namer(names_in(src.tree) | set(params)), procedure=True)
+    except SrcGradError:
+        return False  # transformed on its own, it is refused with the reason
+    resolver = Resolver(func, set(params) | build.stored(body))
+    analysis = _Analysis(params, resolver)
+    analysis.run(body)
+    for stmt in build.statements(body):
+        state = analysis.before.get(id(stmt))
+        if state is not None and any(
+                kind in ("arg", "in") for obj in state.env.get(stmt.targets[0].id, ())
+                for kind, *_ in analysis.bases(obj)):
+            return True
+        call = getattr(stmt, "value", None)
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Name):
+            callee = resolver.lookup(call.func.id) if call.func.id not in resolver.locals else None
+            if is_helper(callee) and writes_arguments(callee, within):
+                return True
+    return False

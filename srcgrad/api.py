@@ -172,9 +172,7 @@ class GradientFunction:
                     raise
                 grads = self._general_grads(args, kwargs)
         except Exception as exc:
-            note = codegen.explain(exc)
-            if note and hasattr(exc, "add_note"):  # Python >= 3.11
-                exc.add_note(note)
+            codegen.annotate(exc)
             raise
         return self._finish(value, grads, inputs, checked)
 

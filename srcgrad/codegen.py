@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import gast
 
 from . import build
+from .errors import SrcGradError
 
 _counter = itertools.count(1)
 
@@ -324,6 +325,41 @@ def _factory_around(rendered, free, names):
 def _forget(filename: str) -> None:
     linecache.cache.pop(filename, None)
     ORIGINS.pop(filename, None)
+
+
+def annotate(exc: BaseException) -> None:
+    """Say where an error raised inside generated code comes from: a SrcGradError (the
+    run-time checks of containers.py) gets the user's file and line in its message, any
+    other error a note with the generated line and the user's."""
+    if isinstance(exc, SrcGradError) and not getattr(exc, "_srcgrad_located", False):
+        where = _user_line(exc)
+        if where is not None and exc.args:
+            summary, _, hint = str(exc.args[0]).partition("\n")
+            filename, line, text = where
+            exc.args = ("\n".join([summary, f'  File "{filename}", line {line}',
+                                    f"    {text}"] + ([hint] if hint else [])),)
+            exc._srcgrad_located = True
+        return
+    note = explain(exc)
+    if note and hasattr(exc, "add_note"):  # Python >= 3.11
+        exc.add_note(note)
+
+
+def _user_line(exc):
+    """(file, line, text) of the user's line the innermost generated frame of `exc`'s
+    traceback computes, or None."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in ORIGINS:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    origin = ORIGINS[found[0]]
+    user = origin.lines.get(found[1])
+    if user is None or not 0 < user <= len(origin.source_lines):
+        return None
+    return (origin.filename, user + origin.first_line - 1, origin.source_lines[user - 1].strip())
 
 
 def explain(exc: BaseException) -> str | None:

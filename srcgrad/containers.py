@@ -136,21 +136,37 @@ def caller_unchanged(value, *inputs) -> None:
             "start from a copy (`x = x.copy()`).")
 
 
-def refresh(refs, old, new):
+def refresh(refs, old, new, region=None):
     """`refs` as the user's program sees them once it changed `old` in place into `new`:
     each reference to `old` among them, or among their items (lists, tuples, dicts, records,
     at any depth), is `new`; containers holding it are rebuilt, each once, so that two
     references to one container stay one container. srcgrad computes `new` as a new
     value (set_at, appended, `x + v`); this gives it to every other name that held `old`
-    (aliasing.py chooses which)."""
+    (aliasing.py chooses which). `region`: the index of `old` that was written, if only
+    that (`h[i] = v`): a view elsewhere in `old` is unchanged."""
     if not changes_in_place(old) or old is new:
         return refs
-    return _Refresher(old, new).value(refs)
+    return _Refresher(old, new, _written(old, region)).value(refs)
+
+
+def _written(old, region):
+    """The part of the array `old` written at `region`, as a view of it when that can be
+    told (basic indexing), else all of `old`."""
+    if region is None or not isinstance(old, np.ndarray):
+        return old
+    index = region if type(region) is tuple else (region,)
+    if not all(isinstance(i, (int, np.integer, slice)) and not isinstance(i, (bool, np.bool_))
+               or i is None or i is Ellipsis for i in index):
+        return old
+    try:
+        return old[index if Ellipsis in index else index + (Ellipsis,)]  # a view, even of one
+    except (IndexError, TypeError):
+        return old
 
 
 class _Refresher:
-    def __init__(self, old, new):
-        self.old, self.new = old, new
+    def __init__(self, old, new, written):
+        self.old, self.new, self.written = old, new, written
         self.done = {id(old): new}  # id of a value -> what it becomes
 
     def value(self, value):
@@ -179,7 +195,7 @@ class _Refresher:
             if all(changed[k] is v for k, v in fields.items()):
                 return value
             return dataclasses.replace(value, **changed)
-        if _overlaps(value, self.old):
+        if _overlaps(value, self.written):
             raise AliasingError(
                 "srcgrad cannot follow this update in place: another value read later is a "
                 "view of the array it changes (or the array it views), such as `a[1:]`, "

@@ -94,9 +94,7 @@ class JvpFunction:
         try:
             value, value_dot = generated.forward(*args, **kwargs)
         except Exception as exc:
-            note = codegen.explain(exc)
-            if note and hasattr(exc, "add_note"):
-                exc.add_note(note)
+            codegen.annotate(exc)
             raise
         inner = self.__wrapped__
         if isinstance(inner, GradientFunction):  # shaped like grad's own result

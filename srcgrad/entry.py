@@ -54,10 +54,7 @@ import numpy as np
 
 from . import codegen
 
-def annotate(exc):
-    note = codegen.explain(exc)
-    if note and hasattr(exc, "add_note"):
-        exc.add_note(note)
+annotate = codegen.annotate
 
 
 # The entry's parts, as parsed templates: upper-case names are filled in by `_fill`.

@@ -35,7 +35,8 @@ import inspect
 
 import gast
 
-from . import build
+from . import build, fence
+from .aliasing import writes_arguments
 from .errors import SrcGradError
 from .naming import names_in
 from .normalize import normalize
@@ -46,17 +47,20 @@ MAX_DEPTH = 8  # helpers written out inside helpers, at most
 _CONSTANTS = (bool, int, float, str, type(None))
 
 
-def helpers(body: list, func, params, namer, resolver) -> list:
+def helpers(body: list, func, params, namer, resolver, only_writers=False) -> list:
     """`body` (the normalized statements of `func`, whose parameters are `params`) with
     the calls of helpers written out; `namer` names the helpers' variables, `resolver`
-    (resolve.Resolver of `func`) looks the called names up and keeps them as guards."""
+    (resolve.Resolver of `func`) looks the called names up and keeps them as guards.
+    `only_writers`: only helpers that may change an argument in place (the general code
+    calls the others as forward/backward pairs)."""
     bound = set(params) | {n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
-    return _Inliner(func, namer, resolver, bound).block(body, (func,))
+    return _Inliner(func, namer, resolver, bound, only_writers).block(body, (func,))
 
 
 class _Inliner:
-    def __init__(self, func, namer, resolver, bound):
+    def __init__(self, func, namer, resolver, bound, only_writers):
         self.func, self.namer, self.resolver, self.bound = func, namer, resolver, bound
+        self.only_writers = only_writers
 
     def block(self, stmts, stack) -> list:
         out = []
@@ -64,7 +68,8 @@ class _Inliner:
             for field in ("body", "orelse"):
                 if isinstance(getattr(stmt, field, None), list):
                     setattr(stmt, field, self.block(getattr(stmt, field), stack))
-            written = self.written_out(stmt, stack) if isinstance(stmt, gast.Assign) else None
+            written = (self.written_out(stmt, stack)
+                       if isinstance(stmt, (gast.Assign, gast.Expr)) else None)
             out.extend([stmt] if written is None else written)
         return out
 
@@ -75,11 +80,16 @@ class _Inliner:
                 and call.func.id not in self.bound and len(stack) <= MAX_DEPTH):
             return None
         callee = self.resolver.lookup(call.func.id)
-        arguments = self.arguments(callee, call, stack)
+        writer = is_helper(callee) and writes_arguments(callee)
+        if self.only_writers and not writer:
+            return None
+        arguments = self.arguments(callee, call, stack, writer)
         if arguments is None:
             return None
         try:
             src = load(callee)
+            if writer:  # not transformed on its own (its update is the caller's): check here
+                fence.check(src)
         except SrcGradError:
             return None
         local = _local_names(src.tree)
@@ -90,7 +100,8 @@ class _Inliner:
         self.namer.taken |= free
         renamed = {name: self.namer.fresh(name) for name in sorted(local)}
         tree = _Renamed(renamed).visit(build.clone(src.tree))
-        body, result = normalize(dataclasses.replace(src, tree=tree), self.namer)
+        body, result = normalize(dataclasses.replace(src, tree=tree), self.namer,
+                                 procedure=True)
         self.bound |= set(renamed.values()) | {
             n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
         stores = build.bindings(body)
@@ -105,9 +116,12 @@ class _Inliner:
             if "lineno" in node._attributes:
                 for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
                     setattr(node, attr, getattr(call, attr, None))
+        if isinstance(stmt, gast.Expr):  # its value unread: not `result = None` either
+            return [s for s in stmts if not (isinstance(s, gast.Assign) and isinstance(
+                s.value, gast.Constant) and build.assigned_name(s) == result)]
         return stmts + [build.assign_to(stmt.targets[0], build.load(result), stmt)]
 
-    def arguments(self, callee, call, stack):
+    def arguments(self, callee, call, stack, writer=False):
         """{parameter: operand or constant} of a call that can be written out, else None."""
         if not (is_helper(callee) and callee.__closure__ is None
                 and callee.__globals__ is self.func.__globals__ and callee not in stack
@@ -130,6 +144,8 @@ class _Inliner:
                 arguments[name] = build.const(parameter.default)
             else:
                 return None
+        if writer:
+            return arguments
         return arguments if _differentiable(callee, tuple(signature.parameters)) else None
 
 

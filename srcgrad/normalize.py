@@ -40,9 +40,13 @@ from .source import Source
 _OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Dict, gast.Set)
 
 
-def normalize(src: Source, namer: Namer) -> tuple[list, str]:
-    """Return (statements, result name) for the function in `src`."""
-    body = LoopReturns(namer).function(list(src.tree.body))
+def normalize(src: Source, namer: Namer, procedure=False) -> tuple[list, str]:
+    """Return (statements, result name) for the function in `src`. `procedure`: it may
+    end without `return` (a helper called for what it changes), returning None."""
+    body = list(src.tree.body)
+    if procedure and not _always_returns(body):
+        body.append(gast.Return(value=build.const(None)))
+    body = LoopReturns(namer).function(body)
     body = _returns_last(src, body)
     _check_tail(src, body)
     result = _result_name(src, body, namer)
@@ -118,7 +122,7 @@ def _check_tail(src, body, tail=True):
 
 def _result_name(src, body, namer) -> str:
     last = body[-1] if body else None
-    returns = [n for n in build.nodes(src.tree) if isinstance(n, gast.Return)]
+    returns = [n for stmt in body for n in build.nodes(stmt) if isinstance(n, gast.Return)]
     if (len(returns) == 1 and returns[0] is last
             and isinstance(last.value, gast.Name)):
         return last.value.id

@@ -175,8 +175,8 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
     unit = Unit(src, Namer(taken), params, wrt, mode=mode)
     body, result = _normalize(unit)
     resolver = Resolver(func, params)
-    if inline_helpers:
-        body = inline.helpers(body, func, params, unit.namer, resolver)
+    body = inline.helpers(body, func, params, unit.namer, resolver,
+                          only_writers=not inline_helpers)
     resolver.locals |= build.stored(body)
     body = aliasing.follow(body, params, result, src, resolver, unit.namer)
     guards = resolver.callees
@@ -428,7 +428,8 @@ def transform_jvp(func, wrt: tuple, value=True) -> Generated:
         result_dot = build.call(build.load(unit.helper("zero_tangent", _CONTAINERS)),
                                 build.load(result))
     live_out = {n.id for n in gast.walk(result_dot) if isinstance(n, gast.Name)}
-    body = simplify.simplify(body, live_out | ({result} if value else set()))
+    body = simplify.simplify(body, live_out | ({result} if value else set()),
+                             build.stored(unit.body))
     tangents = tuple(unit.tangent(n) for n in wrt)
     args = copy.deepcopy(src.tree.args)
     args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]

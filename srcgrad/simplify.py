@@ -25,11 +25,24 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
          gast.Pow: operator.pow}
 
 
-def simplify(body: list, live_out: set[str]) -> list:
-    """Fold constants in `body`, then drop assignments nothing reads."""
+def simplify(body: list, live_out: set[str], values=frozenset()) -> list:
+    """Fold constants in `body`, then drop assignments nothing reads. `values`: names of
+    the user's values, whose identity the code may test (containers.refresh): `h = x * 1.0`
+    stays a new array, never `h = x`."""
     folder = _Fold()
-    body = _fuse_twins([folder.visit(stmt) for stmt in body])
+    body = _fuse_twins([_folded(folder, stmt, values) for stmt in body])
     return _drop_orphan_comments(_dead_code(body, set(live_out)))
+
+
+def _folded(folder, stmt, values):
+    if (isinstance(stmt, gast.Assign) and not isinstance(stmt.value, gast.Name)
+            and build.assigned_name(stmt) in values):
+        original = build.clone(stmt.value)
+        folder.visit(stmt)
+        if isinstance(stmt.value, gast.Name):  # the same object as another name's
+            stmt.value = original
+        return stmt
+    return folder.visit(stmt)
 
 
 def _number(node):

@@ -50,13 +50,13 @@ def pack_tangent(z, items):
 
 @adjoint(refresh, examples=[example("np.stack(refresh([x, y], x, x * 2.0))", x=(3,), y=(3,)),
                             example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
-def refresh_rule(z, refs, old, new):
+def refresh_rule(z, refs, old, new, region=None):
     d[refs] = refresh_adjoint_refs(d[z], refs, old)
     d[new] = refresh_adjoint_new(d[z], refs, old, new)
 
 
 @tangent(refresh)
-def refresh_rule_tangent(z, refs, old, new):
+def refresh_rule_tangent(z, refs, old, new, region=None):
     t[z] = refresh_tangent(t[refs], refs, old, t[new])
 
 
