@@ -54,11 +54,17 @@ def vjp(func, *args, wrt=0, **kwargs):
     `pullback(seed)` gives the gradients of `sum(seed * func(...))` with respect to
     `wrt`: PyTorch's `Q.backward(gradient=seed)` for a vector-valued `Q`. It may be
     called any number of times; the forward sweep is not repeated.
+
+    The forward sweep runs on copies of the arrays among the arguments, and `value` is
+    the caller's own: changing either in place after `vjp` returns does not change what
+    `pullback` computes (autograd's vjp would read the arguments as they are then).
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     generated = gradient._compiled()
+    args, kwargs = _copied(args), _copied(kwargs)
     inputs = gradient._wrt_values(args, kwargs)
     value, saved = generated.forward(*args, **kwargs)
+    value = _copied(value)
 
     def pullback(seed):
         if np.shape(seed) != np.shape(value):
@@ -71,6 +77,17 @@ def vjp(func, *args, wrt=0, **kwargs):
 
     pullback.source = generated.source
     return value, pullback
+
+
+def _copied(tree):
+    """`tree` with every NumPy array in it (in dicts, lists and tuples too) a copy."""
+    if isinstance(tree, np.ndarray):
+        return tree.copy()
+    if type(tree) is dict:
+        return {key: _copied(value) for key, value in tree.items()}
+    if type(tree) in (list, tuple):
+        return type(tree)(_copied(value) for value in tree)
+    return tree
 
 
 class GradientFunction:

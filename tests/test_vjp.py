@@ -35,3 +35,19 @@ def test_seed_shape_must_match_the_value():
     _, pullback = vjp(Q, np.ones(2), np.ones(2))
     with pytest.raises(SrcGradError, match="shape"):
         pullback(np.ones(3))
+
+
+def test_the_pullback_does_not_see_later_changes_to_the_arguments_or_the_value():
+    """vjp runs the forward sweep on copies: the caller changing an argument or the value
+    in place afterwards does not change the gradient (a tape that read them by reference
+    would silently give the gradient at the new values)."""
+    def f(x):
+        return np.exp(x) * x
+
+    x = np.array([0.5, 1.0, 2.0])
+    value, pullback = vjp(f, x)
+    expected = np.exp(x) * (1 + x)
+    x[:] = 100.0
+    value[:] = -1.0
+    np.testing.assert_allclose(pullback(np.ones(3)), expected)
+    np.testing.assert_array_equal(x, 100.0)  # the caller's array is the caller's
