@@ -1,0 +1,56 @@
+def cross_entropy_forward(W, b, X, Y):
+    # forward sweep: what the backward sweep reads
+    t1 = X @ W
+    logits = t1 + b
+    t2 = np.exp(logits)
+    t3 = np.sum(t2, axis=1, keepdims=True)
+    return (None, (X, Y, t2, t3))
+
+
+def cross_entropy_backward(d_cross_entropy, X, Y, t2, t3):
+    # backward sweep: adjoints in reverse order
+    # line 34: return -np.mean(np.sum(Y * log_probs, axis=1))
+    d_t7 = -d_cross_entropy
+    d_t6 = d_t7 / 8
+    d_t5 = d_t6
+    d_log_probs = d_t5 * Y
+    # line 33: log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    d_logits = d_log_probs
+    d_t4 = -d_log_probs.sum(axis=1, keepdims=True)
+    d_t3 = safe_div(d_t4, t3)
+    d_t2 = d_t3
+    d_logits = d_logits + d_t2 * t2
+    # line 32: logits = X @ W + b
+    d_t1 = d_logits
+    d_b = d_logits.sum(axis=0)
+    d_W = X.T @ d_t1
+    return (d_W, d_b)
+
+
+def cross_entropy_grad(W, b, X, Y):
+    # the gradient: forward sweep, then backward sweep
+    # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
+    t1 = X @ W
+    logits = np.add(t1, b, t1)
+    del t1
+    t2 = np.exp(logits, logits)
+    del logits
+    t3 = np.add.reduce(t2, axis=1, keepdims=True)
+    d_cross_entropy = 1.0
+    # line 34: return -np.mean(np.sum(Y * log_probs, axis=1))
+    d_log_probs = -0.125 * Y
+    # line 33: log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    d_logits = d_log_probs
+    d_t4 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)
+    del d_log_probs
+    d_t3 = safe_div(d_t4, t3)
+    del d_t4, t3
+    d_logits = d_logits + d_t3 * t2
+    del d_t3, t2
+    # line 32: logits = X @ W + b
+    d_t1 = d_logits
+    d_b = np.add.reduce(d_logits, axis=0)
+    del d_logits
+    d_W = X.T @ d_t1
+    return (d_W, d_b)
+
