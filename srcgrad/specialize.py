@@ -269,16 +269,25 @@ class _Rewriter(gast.NodeTransformer):
             if isinstance(node.op, gast.MatMult):
                 found = _matmul(left, right)
                 return found.shape if found is not None else None
-            try:
-                return np.broadcast_shapes(left, right)
-            except ValueError:
-                return None
+            return self.broadcast(node.left, node.right)
+        if isinstance(node, gast.Compare) and len(node.ops) == 1:
+            return self.broadcast(node.left, node.comparators[0])
         if isinstance(node, gast.Attribute) and node.attr == "T":
             inner = self.shape(node.value)
             return tuple(reversed(inner)) if inner is not None else None
         if isinstance(node, gast.Call):
             return self.call_shape(node)
         return None
+
+    def broadcast(self, *nodes):
+        """The shape NumPy broadcasts the expressions `nodes` to, or None."""
+        shapes = [self.shape(n) for n in nodes]
+        if any(s is None for s in shapes):
+            return None
+        try:
+            return np.broadcast_shapes(*shapes)
+        except ValueError:
+            return None
 
     def call_shape(self, node):
         func, args = node.func, node.args
@@ -296,6 +305,8 @@ class _Rewriter(gast.NodeTransformer):
                     return _reduced(inner, axis, False) if inner is not None else None
             if func.attr == "size" and len(args) == 1:
                 return ()
+            if func.attr == "where" and len(args) == 3 and not node.keywords:
+                return self.broadcast(*args)
             if func.attr == "dot" and len(args) == 2:
                 x, y = self.shape(args[0]), self.shape(args[1])
                 return () if x is not None and x == y and len(x) == 1 else None

@@ -140,8 +140,8 @@ def _block(stmts, substitute) -> list:
     out = []
     for stmt in stmts:
         if isinstance(stmt, gast.If):
-            literal = _literal_sequence_test(stmt.test, substitute.binding)
-            test = substitute.copy(stmt.test) if literal is None else build.const(literal)
+            decided = _predicate(stmt.test, substitute.binding)
+            test = substitute.copy(stmt.test) if decided is None else build.const(decided)
             try:
                 chosen = stmt.body if _static(test) else stmt.orelse
             except _NotStatic:
@@ -239,12 +239,18 @@ class _Substitute:
         return build.load(self.unit.helper(name, namespace))
 
 
-def _literal_sequence_test(test, binding):
-    """`literal_sequence(p)` in a template: is `p` a list/tuple literal at the call site?"""
-    if (isinstance(test, gast.Call) and isinstance(test.func, gast.Name)
-            and test.func.id == "literal_sequence" and len(test.args) == 1):
-        bound = binding[test.args[0].id]
+def _predicate(test, binding):
+    """The value of a template's test on how an operand is written at the call site
+    (registry.literal_sequence, registry.literal), or None for any other test."""
+    if not (isinstance(test, gast.Call) and isinstance(test.func, gast.Name)
+            and len(test.args) == 1):
+        return None
+    bound = binding.get(test.args[0].id) if isinstance(test.args[0], gast.Name) else None
+    if test.func.id == "literal_sequence":
         return isinstance(bound, (tuple, gast.List, gast.Tuple))
+    if test.func.id == "literal":
+        return isinstance(bound, gast.Constant) and isinstance(bound.value, (int, float)) \
+            and not isinstance(bound.value, bool)
     return None
 
 
@@ -267,7 +273,9 @@ def _static(node):
         left, right = _static(node.left), _static(node.comparators[0])
         compare = {gast.Is: lambda a, b: a is b, gast.IsNot: lambda a, b: a is not b,
                    gast.Eq: lambda a, b: a == b, gast.NotEq: lambda a, b: a != b,
-                   gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b}
+                   gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b,
+                   gast.Lt: lambda a, b: a < b, gast.LtE: lambda a, b: a <= b,
+                   gast.Gt: lambda a, b: a > b, gast.GtE: lambda a, b: a >= b}
         if type(node.ops[0]) in compare:
             return compare[type(node.ops[0])](left, right)
     raise _NotStatic

@@ -11,7 +11,8 @@ import math
 import numpy as np
 
 from ..runtime import positive_log, safe_div, unbroadcast
-from .registry import adjoint, attribute, example, method, named, nondifferentiable, tangent
+from .registry import (adjoint, attribute, example, literal, method, named, nondifferentiable,
+                       tangent)
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -81,18 +82,39 @@ def divide_tangent(z, x, y):
     t[z] = safe_div(t[x], y) - safe_div(t[y] * x, y * y)
 
 
+# x ** 0 is 1 for every x: its slope is 0, at x = 0 too (never 0 * x ** -1). A number
+# written as the exponent picks its code when it is generated; others, elementwise.
 @adjoint(np.power, broadcast=True,
          examples=[example("x ** y", x=(3, 2), y=(2,), positive="x"),
                    example("x ** 3", x=(4,)),
-                   example("np.power(x, y)", x=(), y=(3,), positive="x")])
+                   example("np.power(x, y)", x=(), y=(3,), positive="x"),
+                   example("x ** 0.5", x=(3,), positive="x"),
+                   example("x ** -2", x=(2, 2), positive="x"),
+                   example("x ** 0 + x", x=(3,)),
+                   example("np.power(x, 0.0) * x", x=()),
+                   example("x ** (y * 0.0)", x=(3,), y=(3,), positive="x")])
 def power(z, x, y):
-    d[x] = d[z] * y * x ** (y - 1)
+    if literal(y):
+        if y >= 1:
+            d[x] = d[z] * y * x ** (y - 1)
+        elif y != 0:  # a negative power of x: infinite at x = 0, as NumPy divides
+            d[x] = safe_div(d[z] * y, x ** (1 - y))
+    else:
+        d[x] = d[z] * y * x ** np.where(y == 0, 1, y - 1)
     d[y] = d[z] * z * positive_log(x)
 
 
 @tangent(np.power)
 def power_tangent(z, x, y):
-    t[z] = t[x] * y * x ** (y - 1) + t[y] * z * positive_log(x)
+    if literal(y):
+        if y >= 1:
+            t[z] = t[x] * y * x ** (y - 1)
+        elif y != 0:
+            t[z] = safe_div(t[x] * y, x ** (1 - y))
+        else:
+            t[z] = t[y] * z  # a number has no tangent: x ** 0 is constant
+    else:
+        t[z] = t[x] * y * x ** np.where(y == 0, 1, y - 1) + t[y] * z * positive_log(x)
 
 
 @adjoint(np.negative, examples=[example("-x", x=(3,)), example("np.negative(x)", x=(2, 2))])

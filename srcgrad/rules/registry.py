@@ -199,6 +199,15 @@ def literal_sequence(param) -> bool:
     raise RuntimeError("literal_sequence is decided when code is generated, never called")
 
 
+def literal(param) -> bool:
+    """In a template's `if`: is `param` a number written at the call site (`x ** 2`)?
+
+    Decided while the code is generated, so an `if` on the number's value inside it is
+    decided too: a rule can give plain code for a constant and general code otherwise.
+    """
+    raise RuntimeError("literal is decided when code is generated, never called")
+
+
 def close_matches(key) -> list[str]:
     names = sorted({display_name(k) for k in RULES if not isinstance(k, tuple)})
     wanted = display_name(key)
