@@ -395,6 +395,36 @@ def function(name: str, args: gast.arguments, body: list) -> gast.FunctionDef:
                             type_comment=None, type_params=[])
 
 
+def parameters(args: gast.arguments, func) -> gast.arguments:
+    """A copy of `args`, the parameters of the user's `func`, for a generated function
+    that takes them: its defaults are never the user's expressions (`num=num` names a
+    variable of an enclosing function, and the values may have changed since) but each
+    value `func` holds, shown when it is a plain constant, else `...`. `take_defaults`
+    then gives the compiled function `func`'s own default values."""
+    out = build.clone(args)
+    given = func.__defaults__ or ()
+    positional = out.posonlyargs + out.args
+    n = min(len(given), len(positional))
+    out.defaults = [_shown(value) for value in given[len(given) - n:]]
+    keyword = func.__kwdefaults__ or {}
+    out.kw_defaults = [_shown(keyword[a.id]) if a.id in keyword else None
+                       for a in out.kwonlyargs]
+    return out
+
+
+def _shown(value):
+    plain = value is None or type(value) in (bool, int, float, str)
+    return build.const(value if plain else ...)
+
+
+def take_defaults(made, func):
+    """Give the generated function `made` (whose own parameters are those of the user's
+    `func`, then keyword-only ones without defaults) `func`'s default values."""
+    made.__defaults__ = func.__defaults__
+    made.__kwdefaults__ = dict(func.__kwdefaults__) if func.__kwdefaults__ else None
+    return made
+
+
 def arguments(names: list[str]) -> gast.arguments:
     return gast.arguments(args=[build.store(n) for n in names], posonlyargs=[], vararg=None,
                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])

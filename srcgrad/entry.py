@@ -50,9 +50,12 @@ import copy
 import functools
 import textwrap
 
+import weakref
+
 import numpy as np
 
 from . import codegen
+from .resolve import same_defaults
 
 annotate = codegen.annotate
 
@@ -76,6 +79,8 @@ except Exception as exc:
 _NUMBER = "type(A) is not KIND"
 _ARRAY = "type(A) is not ndarray or A.shape != SHAPE or A.dtype is not D"
 _GUARD = "SPACE.get(KEY, OBJ) is not OBJ"
+_DEFAULTS = "FUNC.ATTR is not OBJ"  # a function's default values (resolve.defaults_guards)
+_KEYWORD_DEFAULTS = "not same_defaults(FUNC.__kwdefaults__, OBJ)"
 _OWNED = ("type(G) is not ndarray or G.base is not None or G.shape != SHAPE or G.dtype is not D"
           " or G is A or A.base is not None")
 _MADE = "type(G) is not ndarray or G.shape != SHAPE or G.dtype is not D"  # a new array
@@ -90,7 +95,8 @@ def build(name, generated, args, wrt_index, single):
     `generated.has_value`; None when the arguments are of a kind an entry does not
     check (then every call takes the general path)."""
     name = (name if name.isidentifier() else "f") + "_entry"
-    env = {"ndarray": np.ndarray, "call": generated.call, "annotate": annotate}
+    env = {"ndarray": np.ndarray, "call": generated.call, "annotate": annotate,
+           "same_defaults": same_defaults}
     names = [f"a{i}" for i in range(len(args))]
     func = _fill(_HEAD, NAME=name, COUNT=ast.Constant(len(args)))[0]
     body = func.body
@@ -113,7 +119,7 @@ def build(name, generated, args, wrt_index, single):
         tests = []
         for j, (space, key, obj) in enumerate(guards):
             env[f"G{j}"], env[f"O{j}"] = space, obj
-            tests.append(_fill(_GUARD, SPACE=f"G{j}", KEY=ast.Constant(key), OBJ=f"O{j}"))
+            tests.append(_guard_test(f"G{j}", key, f"O{j}", obj))
         body.append(_miss_if(_any(tests)))
     body += _fill(_CALL, ARGS=[_name(n) for n in names])
     value = _name("v") if generated.has_value else ast.Constant(None)
@@ -216,9 +222,21 @@ def _tuple(names, ctx=None):
     return ast.Tuple(elts=[_name(n, ctx) if isinstance(n, str) else n for n in names], ctx=ctx)
 
 
+def _guard_test(space, key, obj_name, obj):
+    """The test that the guard (space, key, obj) fails, on the entry's names for them."""
+    if not key.startswith("__"):
+        return _fill(_GUARD, SPACE=space, KEY=ast.Constant(key), OBJ=obj_name)
+    if key == "__kwdefaults__" and obj is not None:  # a copy: compared item by item
+        return _fill(_KEYWORD_DEFAULTS, FUNC=space, OBJ=obj_name)
+    test = _fill(_DEFAULTS, FUNC=space, OBJ=obj_name)
+    test.left.attr = key
+    return test
+
+
 def _guards(generated):
-    """The (namespace dict, name, object) guards of `generated` and its helpers, each
-    once; None if some guard is not on a dict (then the entry calls `current()`)."""
+    """The (namespace dict or function, name, object) guards of `generated` and its
+    helpers, each once; None if some guard is on something else, a closure cell (then
+    the entry calls `current()`), or on a function that no longer exists."""
     out, seen, stack, visited = [], set(), [generated], set()
     while stack:
         g = stack.pop()
@@ -228,7 +246,11 @@ def _guards(generated):
         for space, key, obj in g.guards:
             if space is None:
                 continue
-            if not isinstance(space, dict):
+            if isinstance(space, weakref.ref):  # default values: the entry holds the function
+                space = space()
+                if space is None:
+                    return None
+            elif not isinstance(space, dict):
                 return None
             if (id(space), key) not in seen:
                 seen.add((id(space), key))

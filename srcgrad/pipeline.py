@@ -179,12 +179,12 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
                           only_writers=not inline_helpers)
     resolver.locals |= build.stored(body)
     body = aliasing.follow(body, params, result, src, resolver, unit.namer)
-    guards = resolver.callees
     unit.body, unit.result, unit.loops = to_ssa(body, params, unit.namer, result)
     _debug("normalized", unit.body)
     locals_ = params + [n.id for n in build.names(unit.body) if isinstance(n.ctx, gast.Store)]
     unit.resolver = Resolver(func, locals_)
-    unit.resolver.callees.update(guards)
+    unit.resolver.callees.update(resolver.callees)  # what helpers written out read: guards too
+    unit.resolver.defaults.update(resolver.defaults)
     unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
     for stmt in build.statements(unit.body):  # our own helpers, under names that shadow nothing
         value = getattr(stmt, "value", None)
@@ -238,8 +238,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         unit.body = _needed(unit.body, unit, set(saved))
 
     name = src.name
+    parameters = codegen.parameters(src.tree.args, func)  # the user's, defaults not evaluated
     forward = codegen.function(
-        unit.namer.fresh(f"{name}_forward{_for_some(unit)}"), copy.deepcopy(src.tree.args),
+        unit.namer.fresh(f"{name}_forward{_for_some(unit)}"), build.clone(parameters),
         [build.comment(heading)] + unit.body + [
             gast.Return(value=build.tuple_([result,
                                             build.tuple_([build.load(n) for n in saved])]))])
@@ -263,18 +264,18 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         _debug("generated", None, rendered[0])
         fwd, bwd, *_ = codegen.compile_functions(functions, user, helpers, label, origin,
                                                  rendered)
-        fwd.__defaults__, fwd.__kwdefaults__ = user.__defaults__, user.__kwdefaults__
-        return fwd, bwd, rendered[0]
+        return codegen.take_defaults(fwd, user), bwd, rendered[0]
 
     call = fused = None
     fresh = ()
     if fuse:  # a call runs the fused function alone: the sweeps wait until asked
         fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {},
-                            None if grad_only else unit.result)
+                            build.clone(parameters), None if grad_only else unit.result)
         fresh = _made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
         fused.body = npcalls.outputs(fused.body, unit.helper("np"))
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
+        codegen.take_defaults(call, func)
         sweeps = make_sweeps(fused) if DEBUG else (None, None, None)
     else:
         sweeps = make_sweeps()
@@ -285,13 +286,12 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         if user is None:
             raise SrcGradError(f"{origin.name} no longer exists")
         gradient = codegen.function(
-            gradient_name, copy.deepcopy(origin.tree.args),
+            gradient_name, build.clone(parameters),
             copy.deepcopy(_both_sweeps(forward, backward, seed)))
         made = codegen.compile_functions(
             [gradient], user, helpers,
             f"{origin.name} gradient from {os.path.basename(origin.filename)}", origin)[0]
-        made.__defaults__, made.__kwdefaults__ = user.__defaults__, user.__kwdefaults__
-        return made
+        return codegen.take_defaults(made, user)
 
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
                      make_gradient=make_gradient, has_value=has_value, call=call, fresh=fresh,
@@ -324,7 +324,8 @@ def _both_sweeps(forward, backward, seed) -> list:
     return forward.body[1:-1] + [build.assign(seed, build.const(1.0))] + backward.body[1:]
 
 
-def _fused_call(unit, shapes, forward, backward, seed, returned, kinds, value=None):
+def _fused_call(unit, shapes, forward, backward, seed, returned, kinds, parameters,
+                value=None):
     """What a `grad` call runs: both sweeps in one function, with no tuple of saved values
     between them, each array released after its last use (release.py). With `value`
     (the name of the function's value), it returns `(value, gradients)`."""
@@ -389,7 +390,7 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds, value=No
     if found is not None:
         body = npcalls.sums(body, found, numpy)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
-                            copy.deepcopy(unit.src.tree.args),
+                            parameters,
                             [build.comment("the gradient: forward sweep, then backward sweep")]
                             + body)
 
@@ -431,7 +432,7 @@ def transform_jvp(func, wrt: tuple, value=True) -> Generated:
     body = simplify.simplify(body, live_out | ({result} if value else set()),
                              build.stored(unit.body))
     tangents = tuple(unit.tangent(n) for n in wrt)
-    args = copy.deepcopy(src.tree.args)
+    args = codegen.parameters(src.tree.args, func)
     args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]
     args.kw_defaults = args.kw_defaults + [None] * len(tangents)
     jvp = codegen.function(
@@ -443,7 +444,7 @@ def transform_jvp(func, wrt: tuple, value=True) -> Generated:
     _debug("generated", None, text)
     made, = codegen.compile_functions([jvp], func, unit.helpers,
                                       f"{src.name} jvp from {os.path.basename(src.filename)}", src)
-    made.__defaults__, made.__kwdefaults__ = func.__defaults__, dict(func.__kwdefaults__ or {})
+    codegen.take_defaults(made, func)
     return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents=tangents)
 
 

@@ -9,6 +9,7 @@ when the gradient is built.
 from __future__ import annotations
 
 import builtins
+import weakref
 from dataclasses import dataclass, field
 
 import gast
@@ -69,6 +70,7 @@ class Resolver:
         self.closure = dict(zip(code.co_freevars, func.__closure__ or ()))
         self.globals = func.__globals__
         self.callees = {}  # name -> object it named when the code was made (see `unchanged`)
+        self.defaults = {func: defaults_guards(func)}  # function -> guards on its defaults
 
     def lookup(self, name):
         if name in self.closure:
@@ -81,13 +83,15 @@ class Resolver:
         return getattr(builtins, name, _MISSING)
 
     def guards(self) -> list:
-        """(namespace, name, object) for every name a call was resolved through: if one
-        of them is rebound, the generated code no longer matches and must be rebuilt."""
+        """(namespace, name, object) for every name a call was resolved through, and the
+        guards on the default values of the function and of the helpers it resolved
+        (`defaults_guards`): if one of them changes, the generated code no longer matches
+        and must be rebuilt."""
         out = []
         for name, obj in self.callees.items():
             space = self.closure.get(name, self.globals if name in self.globals else None)
             out.append((space, name, obj))
-        return out
+        return out + [guard for guards in self.defaults.values() for guard in guards]
 
     def dotted(self, node):
         """The object a dotted path of non-local names refers to, or _MISSING."""
@@ -97,6 +101,9 @@ class Resolver:
             found = self.lookup(node.id)
             if found is not _MISSING:
                 self.callees.setdefault(node.id, found)
+                if is_user_function(found) and found not in self.defaults and (
+                        found.__defaults__ or found.__kwdefaults__):
+                    self.defaults[found] = defaults_guards(found)  # inline.py reads them
             return found
         if isinstance(node, gast.Attribute):
             base = self.dotted(node.value)
@@ -199,12 +206,40 @@ def _hashable(obj) -> bool:
     return True
 
 
+def defaults_guards(func) -> list:
+    """(weak reference to `func`, attribute, value) for its default values: the code
+    generated for `func` takes them from it when it is made, and a helper written out in
+    place (inline.py) reads them as constants, so changing them must rebuild the code.
+    The keyword-only defaults are kept as a copy: that dict can be changed in place."""
+    code, ref, out = func.__code__, weakref.ref(func), []
+    if code.co_argcount:
+        out.append((ref, "__defaults__", func.__defaults__))
+    if code.co_kwonlyargcount:
+        keyword = func.__kwdefaults__
+        out.append((ref, "__kwdefaults__", None if keyword is None else dict(keyword)))
+    return out
+
+
+def same_defaults(now, then) -> bool:
+    """Are the default values `now` (a function's tuple or dict) those kept as `then`?"""
+    if now is then:
+        return True
+    if isinstance(now, dict) and isinstance(then, dict):
+        return now.keys() == then.keys() and all(now[k] is then[k] for k in now)
+    return False
+
+
 def unchanged(guards) -> bool:
-    """Do the names calls were resolved through still name the same objects?"""
+    """Do the names calls were resolved through still name the same objects, and the
+    functions read still have the same default values?"""
     for space, name, obj in guards:
         if space is None:
             continue
-        if isinstance(space, dict):
+        if isinstance(space, weakref.ref):
+            func = space()
+            if func is None or not same_defaults(getattr(func, name), obj):
+                return False
+        elif isinstance(space, dict):
             if space.get(name, obj) is not obj:
                 return False
         else:
