@@ -169,22 +169,52 @@ def cumprod_adjoint(g, x, z, axis):
 
 
 def norm_adjoint(g, x, z, ord, axis, keepdims):
-    """Adjoint of z = np.linalg.norm(x, ord, axis) for vector p-norms (ord >= 1, inf)."""
+    """Adjoint of z = np.linalg.norm(x, ord, axis) for an explicit `ord`: vector p-norms
+    (any p, inf, -inf) and matrix norms ('nuc', 2, -2, 1, -1, inf, -inf)."""
     x = np.asarray(x)
-    matrix = (axis is None and x.ndim == 2) or (isinstance(axis, (tuple, list)) and len(axis) == 2)
-    if matrix or (axis is None and x.ndim > 2):
-        raise NotImplementedError(
-            f"srcgrad: np.linalg.norm with ord={ord!r} of a matrix has no adjoint; "
-            "use ord=None (Frobenius) or a vector norm (axis=an int)")
+    if (axis is None and x.ndim == 2) or (isinstance(axis, (tuple, list)) and len(axis) == 2):
+        return _matrix_norm_adjoint(g, x, ord, (0, 1) if axis is None else tuple(axis),
+                                    keepdims)
     if axis is None:
         axis = 0
     g, z = repeat_to(g, x, axis, keepdims), repeat_to(z, x, axis, keepdims)
     if ord in (np.inf, -np.inf):
         hit = np.abs(x) == z
         return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
-    if not ord >= 1:
-        raise NotImplementedError(f"srcgrad: np.linalg.norm with ord={ord!r} has no adjoint")
+    if ord == 0:  # the number of nonzero elements: piecewise constant
+        return np.zeros(x.shape, dtype=np.result_type(x, g, 1.0))
     return g * np.sign(x) * safe_div(np.abs(x), z) ** (ord - 1)
+
+
+def _matrix_norm_adjoint(g, x, ord, axes, keepdims):
+    """norm_adjoint of a matrix norm over the two `axes` of x: each matrix, moved to the
+    last two axes, gets its adjoint there, shared equally among ties (of the largest
+    singular value, column sum or row sum the norm picks)."""
+    a = np.moveaxis(x, axes, (-2, -1))
+    g = np.asarray(g)
+    if keepdims:
+        g = np.squeeze(g, axis=axes)
+    g = np.broadcast_to(g, a.shape[:-2])[..., None, None]
+    if ord in ("nuc", 2, -2):  # sums, maximum or minimum of the singular values
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        share = np.ones_like(s) if ord == "nuc" else _ties(s, ord > 0)
+        slope = (u * share[..., None, :]) @ vh
+    elif ord in (1, -1):  # the largest (smallest) column sum of |a|
+        slope = np.sign(a) * _ties(np.sum(np.abs(a), axis=-2), ord > 0)[..., None, :]
+    elif ord in (np.inf, -np.inf):  # the largest (smallest) row sum of |a|
+        slope = np.sign(a) * _ties(np.sum(np.abs(a), axis=-1), ord > 0)[..., :, None]
+    else:
+        raise ValueError(f"Invalid norm order {ord!r} for matrices.")  # as NumPy says
+    return np.moveaxis(g * slope, (-2, -1), axes)
+
+
+def _ties(values, largest):
+    """Weights on the last axis of `values`: 1 / count at its maximum (or minimum), 0
+    elsewhere."""
+    best = np.max(values, axis=-1, keepdims=True) if largest else np.min(
+        values, axis=-1, keepdims=True)
+    hit = values == best
+    return hit / np.sum(hit, axis=-1, keepdims=True)
 
 
 def cast_back(g, x, dtype):
@@ -239,8 +269,8 @@ def dot_adjoint_x(g, x, y):
     """Adjoint of x in np.dot(x, y)."""
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         return unbroadcast(g * y, x)
-    if np.ndim(y) > 2:
-        raise NotImplementedError("srcgrad: np.dot with a 3-d or larger second argument")
+    if np.ndim(y) > 2:  # a sum over x's last axis and y's second-to-last
+        return einsum_adjoint(g, dot_subscripts(x, y), 0, x, y)
     return matmul_adjoint_x(g, x, y)
 
 
@@ -249,7 +279,7 @@ def dot_adjoint_y(g, x, y):
     if np.ndim(x) == 0 or np.ndim(y) == 0:
         return unbroadcast(g * x, y)
     if np.ndim(y) > 2:
-        raise NotImplementedError("srcgrad: np.dot with a 3-d or larger second argument")
+        return einsum_adjoint(g, dot_subscripts(x, y), 1, x, y)
     return matmul_adjoint_y(g, x, y)
 
 
@@ -497,6 +527,12 @@ def tensordot_subscripts(x, y, axes):
     for a, b in zip(ax_x, ax_y):
         y_letters[b] = x_letters[a]
     return _contraction(x_letters, "".join(y_letters), {x_letters[a] for a in ax_x})
+
+
+def dot_subscripts(x, y):
+    """np.dot(x, y) of an N-d y as einsum subscripts: x's last axis and y's second-to-last
+    are contracted; the result has x's other axes, then y's."""
+    return tensordot_subscripts(x, y, ([-1], [-2]))
 
 
 def inner_subscripts(x, y):

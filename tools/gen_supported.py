@@ -101,11 +101,13 @@ exponent array gives 0 where it holds a 0 (`np.power(x, y)`).
 **Products.** `np.prod` and `np.cumprod` give exact gradients where `x` has zeros
 (the product of the other elements), not `prod / x`.
 
-**Norms.** `np.linalg.norm` supports the 2-norm and Frobenius norm (`ord=None` or
-`'fro'`, any `axis`, `keepdims`) and vector norms `ord=1, 2, 3, ..., inf, -inf` with
-`axis=None` on a vector or `axis=` an int; its gradient at `x = 0` is 0. Matrix
-norms other than Frobenius (`ord=2`, `'nuc'`, `1`, `inf` of a matrix) raise
-`NotImplementedError` when the gradient is computed.
+**Norms.** `np.linalg.norm` supports every `ord` NumPy has, with any `axis` and
+`keepdims`: the 2-norm and Frobenius norm (`ord=None` or `'fro'`; gradient 0 at
+`x = 0`), vector p-norms (any p, `inf`, `-inf`; `ord=0` counts nonzeros and has
+gradient 0) and matrix norms (`'nuc'`: U V^T of the SVD; `2`, `-2`: the top or bottom
+singular pair; `1`, `-1`, `inf`, `-inf`: the largest or smallest column or row sum).
+Where the norm picks one of several equal singular values or sums, the gradient is
+shared equally among them.
 
 **Tuple results.** `sign, logdet = np.linalg.slogdet(a)` works as written: the
 sign is piecewise constant and carries no gradient.

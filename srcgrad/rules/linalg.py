@@ -34,7 +34,11 @@ def matmul_tangent(z, x, y):
 
 @adjoint(np.dot, examples=[example("np.dot(x, y)", x=(3, 4), y=(4,)),
                            example("np.dot(x, y)", x=(4,), y=(4,)),
-                           example("np.dot(x, y)", x=(), y=(2, 2))])
+                           example("np.dot(x, y)", x=(), y=(2, 2)),
+                           example("np.dot(x, y)", x=(2, 3), y=(4, 3, 2)),
+                           example("np.dot(x, y)", x=(3,), y=(2, 3, 2)),
+                           example("np.dot(x, y)", x=(2, 2, 3), y=(2, 3, 2)),
+                           example("np.dot(x, y)", x=(2, 3, 4), y=(4, 2))])
 def dot(z, x, y):
     d[x] = dot_adjoint_x(d[z], x, y)
     d[y] = dot_adjoint_y(d[z], x, y)
@@ -150,7 +154,8 @@ def diag_tangent(z, v, k=0):
 # --- norms ---------------------------------------------------------------------------------------
 
 
-# 2-norm and Frobenius norm: x / |x| (0 where x is 0); other vector p-norms in norm_adjoint.
+# 2-norm and Frobenius norm: x / |x| (0 where x is 0); other vector p-norms and the matrix
+# norms in norm_adjoint (the nuclear norm's adjoint is U V^T of the SVD).
 @adjoint(np.linalg.norm,
          examples=[example("np.linalg.norm(x)", x=(4,)), example("np.linalg.norm(x)", x=(2, 3)),
                    example("np.linalg.norm(x, axis=1)", x=(3, 4)),
@@ -160,7 +165,18 @@ def diag_tangent(z, v, k=0):
                    example("np.linalg.norm(x, 1)", x=(5,)),
                    example("np.linalg.norm(x, ord=2)", x=(3,)),
                    example("np.linalg.norm(x, 3, axis=-1)", x=(2, 3)),
-                   example("np.linalg.norm(x, np.inf, axis=1, keepdims=True)", x=(3, 4))])
+                   example("np.linalg.norm(x, np.inf, axis=1, keepdims=True)", x=(3, 4)),
+                   example("np.linalg.norm(x, 0.5)", x=(3,), positive="x"),
+                   example("np.linalg.norm(x, -1)", x=(3,), positive="x"),
+                   example("np.linalg.norm(x, 0) * x", x=(3,)),
+                   example("np.linalg.norm(x, 'nuc')", x=(3, 2)),
+                   example("np.linalg.norm(x, 'nuc', axis=(2, 0), keepdims=True)", x=(3, 2, 2)),
+                   example("np.linalg.norm(x, 2)", x=(2, 3)),
+                   example("np.linalg.norm(x, ord=-2, axis=(1, 2))", x=(2, 3, 3)),
+                   example("np.linalg.norm(x, 1)", x=(3, 2)),
+                   example("np.linalg.norm(x, -1, axis=(0, 1))", x=(2, 3)),
+                   example("np.linalg.norm(x, np.inf)", x=(2, 3)),
+                   example("np.linalg.norm(x, -np.inf, (1, 0), True)", x=(3, 2))])
 def norm(z, x, ord=None, axis=None, keepdims=False):
     if ord is None or ord == "fro":
         d[x] = safe_div(repeat_to(d[z], x, axis, keepdims) * x, repeat_to(z, x, axis, keepdims))
