@@ -466,7 +466,7 @@ def _einsum_spec(subscripts, operands):
     return inputs, output
 
 
-def einsum_adjoint(g, subscripts, k, *operands):
+def einsum_adjoint(g, subscripts, k, *operands, optimize=False):
     """Adjoint of the k-th operand of np.einsum(subscripts, *operands).
 
     It is an einsum of the result's adjoint with the other operands, the k-th
@@ -474,7 +474,6 @@ def einsum_adjoint(g, subscripts, k, *operands):
     away (the adjoint is constant along them); repeated letters (a diagonal)
     put the adjoint on that diagonal; broadcast size-1 axes are summed.
     """
-    operands = [op for op in operands if op is not None]  # the rule passes absent ones as None
     inputs, output = _einsum_spec(subscripts, operands)
     mine, x = inputs[k], operands[k]
     others = [s for i, s in enumerate(inputs) if i != k]
@@ -482,7 +481,7 @@ def einsum_adjoint(g, subscripts, k, *operands):
     unique = "".join(dict.fromkeys(mine))
     kept = "".join(c for c in unique if c in known)
     value = np.einsum(",".join([output] + others) + "->" + kept, g,
-                      *[op for i, op in enumerate(operands) if i != k])
+                      *[op for i, op in enumerate(operands) if i != k], optimize=optimize)
     size = dict(zip(mine, np.shape(x)))
     value = np.reshape(value, [value.shape[kept.index(c)] if c in kept else 1 for c in unique])
     summed = tuple(i for i, c in enumerate(unique) if size[c] == 1 and value.shape[i] != 1)
@@ -499,13 +498,102 @@ def einsum_adjoint(g, subscripts, k, *operands):
 
 def einsum_adjoint_by_operands(g, subscripts, k, operands, tangents):
     """The part of einsum_adjoint's tangent that comes from its operands: einsum_adjoint
-    is linear in each operand other than the k-th, so one term per operand."""
-    pairs = [(op, dot) for op, dot in zip(operands, tangents) if op is not None]
+    is linear in each operand other than the k-th, so one term per operand with a
+    tangent (None: it has none)."""
     total = 0.0
-    for i, (_, dot) in enumerate(pairs):
-        if i != k:
-            replaced = [dot if j == i else op for j, (op, _) in enumerate(pairs)]
+    for i, dot in enumerate(tangents):
+        if i != k and dot is not None:
+            replaced = [dot if j == i else op for j, op in enumerate(operands)]
             total = total + einsum_adjoint(g, subscripts, k, *replaced)
+    return total
+
+
+# Sublist axis numbers 0-25 and 26-51 as NumPy spells them: 'A'-'Z', then 'a'-'z' (so an
+# implicit output, sorted, keeps their order).
+_SUBLIST_LETTERS = _LETTERS[26:] + _LETTERS[:26]
+
+
+def einsum_form(args):
+    """(subscripts, operands, positions) of np.einsum's arguments in either of its forms:
+    `(subscripts, *operands)`, or each operand followed by its sublist of axis numbers
+    (and Ellipsis), then, optionally, the output's sublist. `positions`: where each
+    operand is in `args`."""
+    if isinstance(args[0], str):
+        return args[0], list(args[1:]), list(range(1, len(args)))
+    positions = list(range(0, len(args) - 1, 2))
+    spec = ",".join(_sublist_letters(args[i + 1]) for i in positions)
+    if len(args) % 2:
+        spec += "->" + _sublist_letters(args[-1])
+    return spec, [args[i] for i in positions], positions
+
+
+def _sublist_letters(sublist):
+    return "".join("..." if axis is Ellipsis else _SUBLIST_LETTERS[axis] for axis in sublist)
+
+
+class OnDemand:
+    """The adjoints of a call's arguments, one per argument, each computed when it is
+    read: the backward sweep reads only those of the arguments that carry a gradient.
+    Two of them add item by item (the tangent of the helper that made them)."""
+
+    def __init__(self, item, count):
+        self._item, self._count = item, count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, i):
+        if not -self._count <= i < self._count:
+            raise IndexError(i)
+        return self._item(i % self._count)
+
+    def __add__(self, other):
+        if not isinstance(other, OnDemand):
+            return NotImplemented
+        return OnDemand(lambda i: _plus(self[i], other[i]), self._count)
+
+
+def _plus(a, b):
+    return b if a is None else a if b is None else a + b
+
+
+def einsum_adjoints(g, *args, optimize=False):
+    """The adjoints of the arguments of z = np.einsum(*args), in either form, `g` being
+    z's: einsum_adjoint for each operand, None for subscripts and sublists."""
+    subscripts, operands, positions = einsum_form(args)
+    where = {position: k for k, position in enumerate(positions)}
+
+    def item(i):
+        if i not in where:
+            return None
+        return einsum_adjoint(g, subscripts, where[i], *operands, optimize=optimize)
+    return OnDemand(item, len(args))
+
+
+def einsum_adjoints_by_operands(g, args, tangents, optimize=False):
+    """The part of einsum_adjoints's tangent that comes from the operands (`tangents`, one
+    per argument, None where there is none): einsum_adjoint is linear in each operand
+    but its own."""
+    subscripts, operands, positions = einsum_form(args)
+    where = {position: k for k, position in enumerate(positions)}
+    pushed = [tangents[position] for position in positions]
+
+    def item(i):
+        if i not in where:
+            return None
+        return einsum_adjoint_by_operands(g, subscripts, where[i], operands, pushed)
+    return OnDemand(item, len(args))
+
+
+def einsum_pushed(tangents, *args, optimize=False):
+    """The tangent of np.einsum(*args), in either form: one einsum per operand with a
+    tangent (`tangents`, one per argument, None where there is none), the operand
+    replaced by it."""
+    _, _, positions = einsum_form(args)
+    total = 0.0
+    for i in positions:
+        if tangents[i] is not None:
+            total = total + np.einsum(*args[:i], tangents[i], *args[i + 1:], optimize=optimize)
     return total
 
 
@@ -574,11 +662,6 @@ def within_bounds(x, low, high):
     """True where low <= x <= high (bounds included; a bound of None always passes)."""
     inside = True if low is None else low <= x
     return inside & (True if high is None else x <= high)
-
-
-def einsum_present(subscripts, *operands):
-    """np.einsum(subscripts, *operands) of the operands that are not None (absent ones)."""
-    return np.einsum(subscripts, *[op for op in operands if op is not None])
 
 
 def norm_jvp(t, x, z, ord, axis, keepdims):

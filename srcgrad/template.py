@@ -183,6 +183,10 @@ class _Substitute:
         for attr, value in node.__dict__.items():  # markers, if any
             if attr not in node._fields:
                 setattr(copied, attr, value)
+        if kind is gast.Call:  # f(*args) of a *args parameter: f(a, b), as the call was written
+            copied.args = [item for arg in copied.args for item in (
+                arg.value.elts if isinstance(arg, gast.Starred)
+                and isinstance(arg.value, gast.Tuple) else [arg])]
         return copied
 
     def _copy_field(self, value):
@@ -214,15 +218,23 @@ class _Substitute:
         if param == self.result_param:
             raise SrcGradError(f"rule {self.rule.name}: t[{param}] is what the rule computes")
         bound = self.binding[param]
-        operand = list(bound) if isinstance(bound, tuple) else bound
-        found = self.tangent_of(operand)
+        if isinstance(bound, tuple):
+            return self.tangents(bound)
+        found = self.tangent_of(bound)
         if found is None:  # zero: its term is dropped, unless it also reads a live tangent
-            operand = gast.List(elts=operand, ctx=gast.Load()) if isinstance(operand, list) \
-                else operand
             return build.call(build.load(self.unit.helper("zero_tangent", vars(containers))),
-                              build.clone(operand))
+                              build.clone(bound))
         found._srcgrad_live = True
         return found
+
+    def tangents(self, bound):
+        """The tangent of a *args parameter: a list with each argument's tangent, None
+        where it has none (a number, a string, a constant), so the rule skips its terms."""
+        found = [self.tangent_of(node) for node in bound]
+        listed = gast.List(elts=[build.const(None) if t is None else t for t in found],
+                           ctx=gast.Load())
+        listed._srcgrad_live = any(t is not None for t in found)
+        return listed
 
     def name(self, node):
         name = node.id

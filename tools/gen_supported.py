@@ -112,8 +112,9 @@ shared equally among them.
 **Tuple results.** `sign, logdet = np.linalg.slogdet(a)` works as written: the
 sign is piecewise constant and carries no gradient.
 
-**`np.einsum`.** Explicit (`'ij,jk->ik'`) and implicit (`'ij,jk'`) forms,
-ellipses, repeated indices (`'ii'`) and size-1 broadcasting; up to three operands.
+**`np.einsum`.** Explicit (`'ij,jk->ik'`) and implicit (`'ij,jk'`) subscripts and the
+sublist form (`np.einsum(a, [0, 1], b, [1, 2], [0, 2])`, `Ellipsis` too), ellipses,
+repeated indices (`'ii'`) and size-1 broadcasting, any number of operands, `optimize=`.
 
 **Casts.** `x.astype(float)` (any float type) passes the gradient, cast back to
 `x`'s dtype; `x.astype(int)` carries none.

@@ -5,10 +5,10 @@ each matrix in a stack).
 
 import numpy as np
 
-from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_present,
-                       inner_subscripts, matmul_adjoint_x, matmul_adjoint_y, mT, norm_adjoint,
-                       norm_jvp, place_diagonal, repeat_to, rhs_outer, safe_div, solve_product,
-                       solve_transposed, tensordot_subscripts, undiag)
+from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_adjoints,
+                       einsum_pushed, inner_subscripts, matmul_adjoint_x, matmul_adjoint_y, mT,
+                       norm_adjoint, norm_jvp, place_diagonal, repeat_to, rhs_outer, safe_div,
+                       solve_product, solve_transposed, tensordot_subscripts, undiag)
 from .registry import adjoint, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -90,8 +90,9 @@ def tensordot_tangent(z, x, y, axes=2):
     t[z] = np.tensordot(t[x], y, axes) + np.tensordot(x, t[y], axes)
 
 
-# The adjoint of each operand is an einsum of d[z] with the other operands, with that
-# operand's subscripts as output. Up to three operands.
+# Either form, np.einsum('ij,jk->ik', x, y) or np.einsum(x, [0, 1], y, [1, 2], [0, 2]), any
+# number of operands: each operand's adjoint is an einsum of d[z] with the others, with its
+# subscripts as output (computed only for the operands that need one).
 @adjoint(np.einsum, examples=[example("np.einsum('ij,jk->ik', x, y)", x=(2, 3), y=(3, 4)),
                               example("np.einsum('ij,ij->i', x, y)", x=(3, 2), y=(1, 2)),
                               example("np.einsum('ii', x)", x=(3, 3)),
@@ -99,17 +100,29 @@ def tensordot_tangent(z, x, y, axes=2):
                               example("np.einsum('...i,i->...', x, y)", x=(2, 3, 4), y=(4,)),
                               example("np.einsum('i,ij,jk', x, y, w)", x=(2,), y=(2, 3), w=(3, 2)),
                               example("np.einsum('bij,bj->bi', x, y)", x=(2, 3, 2), y=(2, 2)),
-                              example("np.einsum('ij,j', x, y)", x=(2, 3), y=(1,))])
-def einsum(z, subscripts, x, y=None, w=None):
-    d[x] = einsum_adjoint(d[z], subscripts, 0, x, y, w)
-    d[y] = einsum_adjoint(d[z], subscripts, 1, x, y, w)
-    d[w] = einsum_adjoint(d[z], subscripts, 2, x, y, w)
+                              example("np.einsum('ij,j', x, y)", x=(2, 3), y=(1,)),
+                              example("np.einsum('i,ij,jk,k', x, y, w, x)", x=(2,), y=(2, 3),
+                                      w=(3, 2)),
+                              example("np.einsum('ij,jk,kl->il', x, y, w, optimize=True)",
+                                      x=(2, 3), y=(3, 2), w=(2, 2)),
+                              example("np.einsum(x, [0, 1], [1, 0])", x=(2, 3)),
+                              example("np.einsum(x, [0, 1], y, [1, 2], [0, 2])", x=(2, 3),
+                                      y=(3, 2)),
+                              example("np.einsum(x, [..., 0], y, [0])", x=(2, 3), y=(3,)),
+                              example("np.einsum(x, [0, 27], y, [27, 1])", x=(2, 3), y=(3, 2))])
+def einsum(z, *args, optimize=False):
+    if optimize is False:
+        d[args] = einsum_adjoints(d[z], *args)
+    else:
+        d[args] = einsum_adjoints(d[z], *args, optimize=optimize)
 
 
 @tangent(np.einsum)
-def einsum_tangent(z, subscripts, x, y=None, w=None):
-    t[z] = einsum_present(subscripts, t[x], y, w) + einsum_present(subscripts, x, t[y], w) \
-        + einsum_present(subscripts, x, y, t[w])
+def einsum_tangent(z, *args, optimize=False):
+    if optimize is False:
+        t[z] = einsum_pushed(t[args], *args)
+    else:
+        t[z] = einsum_pushed(t[args], *args, optimize=optimize)
 
 
 # --- diagonals ---------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime import (cast_back, centered, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
-                       einsum_adjoint_by_operands, hstack_axis, inner_subscripts,
+                       einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
+                       hstack_axis, inner_subscripts,
                        inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
                        place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
                        safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
@@ -190,6 +191,18 @@ def rhs_outer_tangent(out, g_b, z, b):
 def einsum_adjoint_tangent(z, g, subscripts, k, *operands):
     t[z] = einsum_adjoint(t[g], subscripts, k, *operands) + einsum_adjoint_by_operands(
         g, subscripts, k, operands, t[operands])
+
+
+@tangent(einsum_adjoints,
+         examples=[example("einsum_adjoints(g, 'ij,jk->ik', x, y)[1]", g=(2, 4), x=(2, 3),
+                           y=(3, 4)),
+                   example("einsum_adjoints(g, y, [0, 1], x, [1, 2], [2, 0])[2]", g=(4, 2),
+                           x=(3, 4), y=(2, 3)),
+                   example("einsum_adjoints(g, 'i,ij,jk', x, y, w, optimize=True)[3]", g=(2,),
+                           x=(2,), y=(2, 3), w=(3, 2))])
+def einsum_adjoints_tangent(z, g, *args, optimize=False):
+    t[z] = einsum_adjoints(t[g], *args, optimize=optimize) + einsum_adjoints_by_operands(
+        g, args, t[args], optimize)
 
 
 @tangent(without, examples=[example("without(g, 1)", g=(3, 2))])
