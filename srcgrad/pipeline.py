@@ -185,7 +185,8 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False) -> Unit:
     unit.resolver = Resolver(func, locals_)
     unit.resolver.callees.update(resolver.callees)  # what helpers written out read: guards too
     unit.resolver.defaults.update(resolver.defaults)
-    unit.ops = {stmt: unit.resolver.op(stmt.value) for stmt in _assignments(unit.body)}
+    unit.ops = {stmt: unit.resolver.op(stmt.value, stmt.targets[0])
+                for stmt in _assignments(unit.body)}
     for stmt in build.statements(unit.body):  # our own helpers, under names that shadow nothing
         value = getattr(stmt, "value", None)
         if getattr(value, "_srcgrad_internal", None):

@@ -1,7 +1,8 @@
 """Bind every operation of the normalized function to its rule, in a side table.
 
 `t1 = np.sin(x)` -> Op(key=numpy.sin, args=[x]); `z = x * y` -> Op(numpy.multiply,
-[x, y]); `s = x.sum(axis=0)` -> Op(method("sum"), [x], {axis: 0}). Calls are
+[x, y]); `s = x.sum(axis=0)` -> Op(method("sum"), [x], {axis: 0}); `z = t1[x, 0:2]`
+after `t1 = np.r_` -> Op(np.r_, [t1, x, slice(0, 2, None)]). Calls are
 resolved against the function's closure, globals and builtins as they are
 when the gradient is built.
 """
@@ -33,6 +34,7 @@ _UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
 # our own operations, made by normalize.py and aliasing.py
 _INTERNAL = {"set_at": set_at, "appended": appended, "refresh": refresh,
              "caller_unchanged": caller_unchanged}
+_CONCATENATORS = (np.r_, np.c_)  # subscripted to join arrays: np.r_[a, b, 0:3]
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 
@@ -70,6 +72,7 @@ class Resolver:
         self.closure = dict(zip(code.co_freevars, func.__closure__ or ()))
         self.globals = func.__globals__
         self.callees = {}  # name -> object it named when the code was made (see `unchanged`)
+        self.concatenators = {}  # local name -> np.r_ or np.c_ it was bound to (`t1 = np.r_`)
         self.defaults = {func: defaults_guards(func)}  # function -> guards on its defaults
 
     def lookup(self, name):
@@ -110,8 +113,12 @@ class Resolver:
             return _MISSING if base is _MISSING else getattr(base, node.attr, _MISSING)
         return _MISSING
 
-    def op(self, value) -> Op:
-        """The Op computed by the right-hand side `value` of a normalized assignment."""
+    def op(self, value, target=None) -> Op:
+        """The Op computed by the right-hand side `value` of a normalized assignment (to
+        `target`; statements are resolved in order)."""
+        joins = self.concatenator(value) if isinstance(target, gast.Name) else None
+        if joins is not None:  # `t1 = np.r_`, as normalize writes it: `t1[a, b]` joins
+            self.concatenators[target.id] = joins
         if isinstance(value, (gast.Name, gast.Constant)):
             return Op("identity", "assignment", [value])
         if isinstance(value, gast.BinOp):
@@ -125,6 +132,8 @@ class Resolver:
         if isinstance(value, (gast.Compare, gast.JoinedStr)):
             return Op(NONDIFF, "comparison", _names(value))
         if isinstance(value, gast.Subscript):
+            if self.concatenator(value.value) is not None:
+                return self.concatenation(value)
             return Op("getitem", "indexing", [value.value, index_expression(value.slice)])
         if isinstance(value, gast.Attribute):
             return self.attribute(value)
@@ -135,6 +144,30 @@ class Resolver:
         kind = {gast.BoolOp: "`and`/`or`", gast.Dict: "a dict",
                 gast.Set: "a set"}.get(type(value), type(value).__name__)
         return Op(("construct", kind), kind, _names(value))
+
+    def concatenator(self, node):
+        """np.r_ or np.c_ if `node` (a name or a dotted path) is one of them, else None."""
+        if isinstance(node, gast.Name) and node.id in self.concatenators:
+            return self.concatenators[node.id]
+        if not isinstance(node, (gast.Name, gast.Attribute)) or _local_base(node, self.locals):
+            return None
+        found = self.lookup(node.id) if isinstance(node, gast.Name) else self.dotted(node)
+        if not any(found is c for c in _CONCATENATORS):
+            return None
+        self.dotted(node)  # a guard, as for a call
+        return found
+
+    def concatenation(self, node) -> Op:
+        """`np.r_[a, b, 0:3]`: Op(np.r_, [np.r_'s name, a, b, slice(0, 3, None)]); a
+        directive that makes a np.matrix ('r', 'c') has no rule."""
+        key = self.concatenator(node.value)
+        items = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        label = "np.r_[...]" if key is np.r_ else "np.c_[...]"
+        first = items[0]
+        if isinstance(first, gast.Constant) and first.value in ("r", "c"):
+            kind = f"{label[:-5]}['{first.value}', ...], which makes a np.matrix,"
+            return Op(("construct", kind), kind, _names(node))
+        return Op(key, label, [node.value] + [index_expression(item) for item in items])
 
     def attribute(self, node) -> Op:
         obj = self.dotted(node)

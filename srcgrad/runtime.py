@@ -304,6 +304,53 @@ def scatter_add(x, index, g):
     return out
 
 
+def concatenator_adjoints(g, concatenator, *items):
+    """The adjoints of the items of z = concatenator[items] (np.r_ or np.c_; None for
+    slices, which are constant ranges, and for a directive string). NumPy joins arrays of
+    the items' element numbers the same way, so it says where each element of z came
+    from, whatever the directive, item kinds and promotions."""
+    numbers, sizes, start = [], [], 0
+    for item in items:
+        if isinstance(item, (slice, str)):
+            numbers.append(item if isinstance(item, str) else -np.ones(len(np.r_[item]), int))
+            sizes.append(None)
+            continue
+        size = int(np.size(item))
+        numbers.append(start if np.ndim(item) == 0 and not isinstance(item, np.ndarray)
+                       else np.arange(start, start + size).reshape(np.shape(item)))
+        sizes.append(size)
+        start += size
+    placed = np.ravel(concatenator[tuple(numbers)])
+    g = np.ravel(g)
+    kept = placed >= 0
+    flat = np.empty(start, dtype=np.result_type(g, 1.0))
+    flat[placed[kept]] = g[kept]
+    parts, start = [], 0
+    for item, size in zip(items, sizes):
+        if size is None:
+            parts.append(None)
+            continue
+        parts.append(flat[start:start + size].reshape(np.shape(item)))
+        start += size
+    return parts
+
+
+def concatenator_pushed(tangents, concatenator, *items):
+    """The tangent of concatenator[items] (np.r_ or np.c_): the items' tangents (one per
+    item, None where it has none) joined the same way, zeros for the others."""
+    return concatenator[tuple(_zero_item(item) if t is None else t
+                              for t, item in zip(tangents, items))]
+
+
+def _zero_item(item):
+    """Zeros that take the place of `item` in np.r_ or np.c_ (a directive stays)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, slice):
+        return np.zeros(len(np.r_[item]))
+    return np.zeros(np.shape(item)) if isinstance(item, np.ndarray) or np.ndim(item) else 0.0
+
+
 def unstack(g, axis=0):
     """Adjoint of np.stack: the slices of g along `axis`, one per stacked array."""
     return containers.Parts(np.moveaxis(g, axis, 0))

@@ -98,7 +98,8 @@ def test_every_key_is_exercised_by_an_example():
         elif getattr(key, "__module__", None) in ("builtins", "srcgrad.containers"):
             spellings = [f"{key.__name__}("]
         else:
-            spellings = [f"np.{n}(" for n in dir(np) if getattr(np, n, None) is key]
+            spellings = [f"np.{n}{bracket}" for n in dir(np) if getattr(np, n, None) is key
+                         for bracket in "(["]  # np.r_[a, b] is subscripted
             spellings += [f"np.linalg.{n}(" for n in dir(np.linalg)
                           if getattr(np.linalg, n, None) is key]
             spellings += [f"math.{n}(" for n in dir(math) if getattr(math, n) is key]

@@ -138,6 +138,8 @@ def spelling(key) -> str:
                 "refresh": "the same value seen through another name, an item or a record "
                            "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)"
                 }[key.__name__]
+    if key is np.r_ or key is np.c_:
+        return f"`np.{'r_' if key is np.r_ else 'c_'}[a, b, ...]`"
     if key == "getitem":
         return "`x[index]` (ints, slices, `...`, `None`/`np.newaxis`, integer arrays, masks)"
     if isinstance(key, tuple):

@@ -13,7 +13,7 @@ error naming them.
 import numpy as np
 
 from ..containers import item_adjoint, take, without, zero_tangent, zeros_like
-from ..runtime import (cast_back, centered, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
+from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
                        einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
                        hstack_axis, inner_subscripts,
                        inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
@@ -109,6 +109,13 @@ def dot_adjoint_y_tangent(z, g, x, y):
                                   example("scatter_add(np.ones(4), [0, 2, 2], g)", g=(3,))])
 def scatter_add_tangent(z, x, index, g):
     t[z] = scatter_add(x, index, t[g])
+
+
+@tangent(concatenator_adjoints,
+         examples=[example("concatenator_adjoints(g, np.r_, x, slice(0, 2), 3.0)[0]", g=(6,), x=(3,)),
+                   example("concatenator_adjoints(g, np.c_, x, x)[1]", g=(2, 2), x=(2,))])
+def concatenator_adjoints_tangent(z, g, concatenator, *items):
+    t[z] = concatenator_adjoints(t[g], concatenator, *items)
 
 
 @tangent(unstack, examples=[example("unstack(g, 1)", g=(2, 3))])

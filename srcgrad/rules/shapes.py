@@ -8,7 +8,8 @@ adjoints.
 
 import numpy as np
 
-from ..runtime import (hstack_axis, inverse_permutation, scatter_add, split_like, unbroadcast,
+from ..runtime import (concatenator_adjoints, concatenator_pushed, hstack_axis,
+                       inverse_permutation, scatter_add, split_like, unbroadcast,
                        unrepeat, unsort, unstack, untake, untake_along_axis, untile)
 from .registry import adjoint, attribute, example, literal_sequence, method, named, tangent
 
@@ -295,6 +296,27 @@ def stack_tangent(z, arrays, axis=0):
     t[z] = np.stack(t[arrays], axis=axis)
 
 
+# np.r_[a, b, 0:3] and np.c_[a, b]: arrays, numbers, lists and slices (constant ranges),
+# after a directive ('0,2', not the 'r' or 'c' of a np.matrix). NumPy, joining arrays of
+# element numbers the same way, says which part of d[z] is each item's.
+@adjoint(np.r_, np.c_,
+         examples=[example("np.r_[x, y * 2.0]", x=(3,), y=(2,)),
+                   example("np.r_[x, 1:3, y, 5.0, [7.0, 8.0]]", x=(2,), y=()),
+                   example("np.r_[x, y]", x=(2, 3), y=(1, 3)),
+                   example("np.r_['-1', x, y]", x=(2, 2), y=(2, 1)),
+                   example("np.r_['0,2,0', x, y, 0:4:2j]", x=(2,), y=(2,)),
+                   example("np.c_[x, y, x * y]", x=(3,), y=(3,)),
+                   example("np.c_[x, y]", x=(2, 2), y=(2, 1)),
+                   example("np.c_[x, 0:3, x * 2.0]", x=(3,))])
+def joined_by_index(z, concatenator, *items):
+    d[items] = concatenator_adjoints(d[z], concatenator, *items)
+
+
+@tangent(np.r_, np.c_)
+def joined_by_index_tangent(z, concatenator, *items):
+    t[z] = concatenator_pushed(t[items], concatenator, *items)
+
+
 @adjoint(np.array, np.asarray,
          examples=[example("np.array([x, y, x * y])", x=(), y=()), example("np.asarray(x)", x=(3,)),
                    example("np.array([[x, y], [y, x]])", x=(), y=())])
@@ -358,3 +380,5 @@ def take_along_axis_tangent(z, x, indices, axis):
 
 
 named("getitem", "indexing")
+named(np.r_, "numpy.r_")
+named(np.c_, "numpy.c_")
