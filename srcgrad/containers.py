@@ -1,7 +1,9 @@
 """Run-time helpers for values that are updated in place or hold several arrays.
 
 `h[t] = v` is computed as `h_1 = set_at(h, t, v)`: a new array, so the
-backward sweep can still read every version of `h`.
+backward sweep can still read every version of `h`. With an integer index that
+repeats a slot, the element NumPy leaves there is the one its adjoint goes to
+(`take_written`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,29 @@ def take(g, index):
     if isinstance(g, dict):
         return g.get(index, 0.0)
     return g[index]
+
+
+def take_written(g, index):
+    """The adjoint of `v` in `z[index] = v`, before unbroadcasting: `take(g, index)`, but
+    0 at each place of the selection whose element a later one overwrote (an integer
+    index that repeats a slot). Which element ends up in a slot is NumPy's to say: written
+    into an array of the selection's place numbers, the same index keeps the winners'."""
+    part = take(g, index)
+    if isinstance(g, dict) or not _may_repeat(index):
+        return part
+    places = np.arange(np.size(part)).reshape(np.shape(part))
+    owner = np.empty(np.shape(g), dtype=places.dtype)  # read only where the index writes
+    owner[index] = places
+    return np.where(owner[index] == places, part, 0)
+
+
+def _may_repeat(index) -> bool:
+    """Can `index` name one slot twice? Only an integer array (or list) of two or more."""
+    for part in index if isinstance(index, tuple) else (index,):
+        if isinstance(part, (list, np.ndarray)) and np.size(part) > 1 \
+                and np.asarray(part).dtype.kind in "iu":
+            return True
+    return False
 
 
 class Parts(list):

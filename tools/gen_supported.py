@@ -61,6 +61,11 @@ Python's `max(x, y)` give half to each side where `x == y`.
 `a_min <= x <= a_max`, bounds included; a bound that is an array or variable
 gets the gradient where it replaced `x` (`x < a_min`, `x > a_max`).
 
+**Repeated indices.** Reading `x[[0, 0, 1]]` sends the adjoint of every copy back to
+`x[0]`. Writing `h[[0, 0, 1]] = v` or `h[[0, 0, 1]] += v` leaves one element of `v` in
+each slot (NumPy's buffered assignment keeps the last): that element gets the slot's
+gradient, the ones it overwrote get none.
+
 **Integer division.** `x // y` (`np.floor_divide`) is piecewise constant, so its
 derivative is zero wherever it exists: it is registered as non-differentiable and
 its result carries no gradient at all (no code is generated for it). `x % y`

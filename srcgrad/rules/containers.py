@@ -6,20 +6,29 @@ for absent ones): a sum of two lists would concatenate them, not add them.
 """
 
 from ..containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
-                          refresh_tangent, set_at, take, without)
+                          refresh_tangent, set_at, take_written, without)
 from ..runtime import unbroadcast
 from .registry import adjoint, example, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
+# Where an integer index repeats a slot, the element NumPy leaves there gets its adjoint;
+# the others (overwritten) get none.
 @adjoint(set_at,
          examples=[example("set_at(x, 1, y)", x=(3,), y=()),
                    example("set_at(x, (slice(None), 0), y)", x=(2, 3), y=(2,)),
-                   example("set_at(x, 0, y)", x=(2, 3), y=(3,))])
+                   example("set_at(x, 0, y)", x=(2, 3), y=(3,)),
+                   example("set_at(x, [0, 0, 2], y)", x=(3,), y=(3,)),
+                   example("set_at(x, [2, -1, 0], y)", x=(3,), y=()),
+                   example("set_at(x, ([1, 0, 1], slice(None)), y)", x=(2, 3), y=(3, 1)),
+                   example("set_at(x, (i, j), y)", x=(3, 2), y=(4,),
+                           ints={"i": [0, 2, 0, 1], "j": [1, 0, 1, 1]}),
+                   example("set_at(x, m, y)", x=(2, 2), y=(3,),
+                           ints={"m": [[True, False], [True, True]]})])
 def set_at_rule(z, x, index, value):
     d[x] = without(d[z], index)
-    d[value] = unbroadcast(take(d[z], index), value)  # `value` may have filled the slot by broadcasting
+    d[value] = unbroadcast(take_written(d[z], index), value)  # `value` may be broadcast
 
 
 @tangent(set_at)
