@@ -145,6 +145,11 @@ class _Rewriter(gast.NodeTransformer):
             if self.is_numpy(func, "full_like") and len(args) == 2 and not node.keywords:
                 if self.shape(args[0]) == () and self.shape(args[1]) == ():
                     return args[1]
+            if (self.is_numpy(func, "power") and len(args) == 2 and not node.keywords
+                    and self.shape(args[0]) is not None and self.shape(args[1]) == ()):
+                # x ** c: the same, quicker for a number, which may raise ZeroDivisionError
+                # where np.power gives inf: the call then runs the general code (api.py)
+                return gast.BinOp(left=args[0], op=gast.Pow(), right=args[1])
             return node
         if helper is max and args and all(isinstance(a, gast.Constant)
                                           and type(a.value) is int for a in args):

@@ -120,3 +120,13 @@ def test_a_constant_exponent_gives_the_plain_code():
     assert "d_x = d_t1 * 2 * x\n" in g.source
     assert "d_x = 2.0 * x\n" in g.source_for(np.array([1.0, 2.0]))
     assert "where" not in g.source_for(np.array([1.0, 2.0]))
+
+
+def test_a_power_below_one_is_plain_in_the_code_a_call_runs():
+    """np.power (inf at 0, where `**` of a Python float raises) in the general code; the
+    specialized code writes `**`, and a ZeroDivisionError there runs the general code."""
+    g = grad(root)
+    assert g(4.0) == 0.25
+    assert "np.power(x, -0.5)" in g.source
+    assert "d_x = 0.5 * x ** (-0.5)\n" in g.source_for(4.0)
+    assert "np.power" not in g.source_for(np.array(4.0))

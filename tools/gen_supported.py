@@ -92,16 +92,16 @@ safe = np.where(x > 0, x, 1.0)                    # any value inside the domain
 loss = np.where(x > 0, w * np.log(safe), 0.0)     # finite gradient for x and w
 ```
 
-A power whose exponent is a number below one written in the code (`x ** 0.5`,
-`x ** -2`) divides as `/` does and is guarded too. `x ** y` with a variable exponent
-is not: use the double where. The same holds for a value that overflows to `inf` where the
+`x ** y` is not guarded: write `np.sqrt(x)` rather than `x ** 0.5` under a `where`,
+or use the double where. The same holds for a value that overflows to `inf` where the
 result does not read it (`np.where(x < 50, np.exp(x), 0.0)` at `x = 1000`, or a value
 computed in a loop's first step and overwritten in the next): its zero adjoint times
 an infinite slope is `nan`, as in PyTorch and JAX. Keep it finite with the double where
 (`np.exp(np.minimum(x, 50.0))`).
 
 **Powers.** `x ** 0` is 1 for every `x`, so its gradient is 0, at `x = 0` too; an
-exponent array gives 0 where it holds a 0 (`np.power(x, y)`).
+exponent array gives 0 where it holds a 0 (`np.power(x, y)`). A power below one
+(`x ** 0.5`, `x ** -1`) has gradient `inf` at `x = 0`, as `np.sqrt`, a Python float too.
 
 **Products.** `np.prod` and `np.cumprod` give exact gradients where `x` has zeros
 (the product of the other elements), not `prod / x`.

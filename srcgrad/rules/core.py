@@ -97,8 +97,8 @@ def power(z, x, y):
     if literal(y):
         if y >= 1:
             d[x] = d[z] * y * x ** (y - 1)
-        elif y != 0:  # a negative power of x: infinite at x = 0, as NumPy divides
-            d[x] = safe_div(d[z] * y, x ** (1 - y))
+        elif y != 0:  # inf at x = 0, where `**` of a Python float raises
+            d[x] = d[z] * y * np.power(x, y - 1)
     else:
         d[x] = d[z] * y * x ** np.where(y == 0, 1, y - 1)
     d[y] = d[z] * z * positive_log(x)
@@ -110,7 +110,7 @@ def power_tangent(z, x, y):
         if y >= 1:
             t[z] = t[x] * y * x ** (y - 1)
         elif y != 0:
-            t[z] = safe_div(t[x] * y, x ** (1 - y))
+            t[z] = t[x] * y * np.power(x, y - 1)
         else:
             t[z] = t[y] * z  # a number has no tangent: x ** 0 is constant
     else:
