@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import itertools
 import linecache
+import math
 import types
 import weakref
 from dataclasses import dataclass
@@ -413,7 +414,8 @@ def parameters(args: gast.arguments, func) -> gast.arguments:
 
 
 def _shown(value):
-    plain = value is None or type(value) in (bool, int, float, str)
+    plain = value is None or type(value) in (bool, int, str) or (
+        type(value) is float and math.isfinite(value))  # (nan and inf are not literals)
     return build.const(value if plain else ...)
 
 

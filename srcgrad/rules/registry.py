@@ -12,7 +12,7 @@ defaults included). `d[x] = ...` states the contribution to `x`'s adjoint;
 the engine decides whether it initializes or accumulates it and, when
 `broadcast=True`, sums it back to `x`'s shape. An `if` on arguments that are
 constants at the call site (`if axis is None:`) is decided while the code is
-generated. `examples` are the inputs the test suite differentiates
+generated, and so is `if literal(y):` (is `y` a number written at the call site?). `examples` are the inputs the test suite differentiates
 numerically, so a rule cannot land untested.
 
 Forward mode reads a second template, the rule's tangent, registered next to
@@ -24,7 +24,9 @@ it with the same parameters::
 
 `t[x]` is the tangent (directional derivative) of `x`. The right-hand side is
 a sum of terms, each linear in ONE operand's tangent; terms of operands that
-carry no tangent are dropped, so no zeros are ever computed. Rules that exist
+carry no tangent are dropped, so no zeros are ever computed. Of a `*args`
+parameter, `t[args]` is a list of the arguments' tangents, None for those that
+carry none (the rule's helper skips them). Rules that exist
 only for forward mode (the runtime helpers of generated gradient code, which
 `hvp` and `grad(grad(f))` differentiate again) are registered by `tangent`
 alone.
