@@ -49,7 +49,6 @@ import ast
 import copy
 import functools
 import textwrap
-
 import weakref
 
 import numpy as np

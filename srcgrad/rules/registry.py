@@ -12,8 +12,9 @@ defaults included). `d[x] = ...` states the contribution to `x`'s adjoint;
 the engine decides whether it initializes or accumulates it and, when
 `broadcast=True`, sums it back to `x`'s shape. An `if` on arguments that are
 constants at the call site (`if axis is None:`) is decided while the code is
-generated, and so is `if literal(y):` (is `y` a number written at the call site?). `examples` are the inputs the test suite differentiates
-numerically, so a rule cannot land untested.
+generated, and so is `if literal(y):` (is `y` a number written at the call site?).
+`examples` are the inputs the test suite differentiates numerically, so a rule
+cannot land untested.
 
 Forward mode reads a second template, the rule's tangent, registered next to
 it with the same parameters::

@@ -13,9 +13,9 @@ error naming them.
 import numpy as np
 
 from ..containers import item_adjoint, take, take_written, without, zero_tangent, zeros_like
-from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
-                       einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
-                       hstack_axis, inner_subscripts,
+from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y,
+                       einsum_adjoint, einsum_adjoint_by_operands, einsum_adjoints,
+                       einsum_adjoints_by_operands, hstack_axis, inner_subscripts,
                        inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
                        place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
                        safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
@@ -112,7 +112,8 @@ def scatter_add_tangent(z, x, index, g):
 
 
 @tangent(concatenator_adjoints,
-         examples=[example("concatenator_adjoints(g, np.r_, x, slice(0, 2), 3.0)[0]", g=(6,), x=(3,)),
+         examples=[example("concatenator_adjoints(g, np.r_, x, slice(0, 2), 3.0)[0]", g=(6,),
+                           x=(3,)),
                    example("concatenator_adjoints(g, np.c_, x, x)[1]", g=(2, 2), x=(2,))])
 def concatenator_adjoints_tangent(z, g, concatenator, *items):
     t[z] = concatenator_adjoints(t[g], concatenator, *items)
