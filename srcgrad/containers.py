@@ -3,7 +3,7 @@
 `h[t] = v` is computed as `h_1 = set_at(h, t, v)`: a new array, so the
 backward sweep can still read every version of `h`. With an integer index that
 repeats a slot, the element NumPy leaves there is the one its adjoint goes to
-(`take_written`).
+(`take`).
 """
 
 from __future__ import annotations
@@ -35,20 +35,15 @@ def without(g, index):
 
 
 def take(g, index):
-    """`g[index]`, as a function the generated code can call (of a dict's adjoint, zero
-    where no gradient reached the item)."""
+    """The adjoint of `v` in `z[index] = v`, before unbroadcasting, from `g`, z's: `g[index]`
+    (of a dict's adjoint, zero where no gradient reached the item), but 0 at each place of
+    the selection whose element a later one overwrote (an integer index that repeats a
+    slot). Which element ends up in a slot is NumPy's to say: written into an array of
+    the selection's place numbers, the same index keeps the winners'."""
     if isinstance(g, dict):
         return g.get(index, 0.0)
-    return g[index]
-
-
-def take_written(g, index):
-    """The adjoint of `v` in `z[index] = v`, before unbroadcasting: `take(g, index)`, but
-    0 at each place of the selection whose element a later one overwrote (an integer
-    index that repeats a slot). Which element ends up in a slot is NumPy's to say: written
-    into an array of the selection's place numbers, the same index keeps the winners'."""
-    part = take(g, index)
-    if isinstance(g, dict) or not _may_repeat(index):
+    part = g[index]
+    if not _may_repeat(index):
         return part
     places = np.arange(np.size(part)).reshape(np.shape(part))
     owner = np.empty(np.shape(g), dtype=places.dtype)  # read only where the index writes

@@ -6,7 +6,7 @@ for absent ones): a sum of two lists would concatenate them, not add them.
 """
 
 from ..containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
-                          refresh_tangent, set_at, take_written, without)
+                          refresh_tangent, set_at, take, without)
 from ..runtime import unbroadcast
 from .registry import adjoint, example, named, tangent
 
@@ -28,7 +28,7 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
                            ints={"m": [[True, False], [True, True]]})])
 def set_at_rule(z, x, index, value):
     d[x] = without(d[z], index)
-    d[value] = unbroadcast(take_written(d[z], index), value)  # `value` may be broadcast
+    d[value] = unbroadcast(take(d[z], index), value)  # `value` may be broadcast
 
 
 @tangent(set_at)

@@ -12,7 +12,7 @@ error naming them.
 
 import numpy as np
 
-from ..containers import item_adjoint, take, take_written, without, zero_tangent, zeros_like
+from ..containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y,
                        einsum_adjoint, einsum_adjoint_by_operands, einsum_adjoints,
                        einsum_adjoints_by_operands, hstack_axis, inner_subscripts,
@@ -218,15 +218,11 @@ def without_tangent(z, g, index):
     t[z] = without(t[g], index)
 
 
-@tangent(take, examples=[example("take(g, (slice(None), 0))", g=(3, 2))])
+@tangent(take, examples=[example("take(g, (slice(None), 0))", g=(3, 2)),
+                           example("take(g, [1, 0, 1])", g=(3, 2)),
+                           example("take(g, (slice(None), [0, 0]))", g=(2, 3))])
 def take_tangent(z, g, index):
     t[z] = take(t[g], index)
-
-
-@tangent(take_written, examples=[example("take_written(g, [1, 0, 1])", g=(3, 2)),
-                                   example("take_written(g, (slice(None), [0, 0]))", g=(2, 3))])
-def take_written_tangent(z, g, index):
-    t[z] = take_written(t[g], index)
 
 
 @tangent(item_adjoint, examples=[example("item_adjoint([1.0, 2.0, 3.0], 1, g)", g=())])
