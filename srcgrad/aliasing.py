@@ -48,7 +48,7 @@ import gast
 import numpy as np
 
 from . import build
-from .containers import zero_tangent, zeros_like
+from .runtime.containers import zero_tangent, zeros_like
 from .errors import SrcGradError
 from .naming import Namer, names_in
 from .normalize import APPENDED, AUGMENTED, SET_AT, in_place, normalize

@@ -22,7 +22,8 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build, containers, runtime
+from . import build, runtime
+from .runtime import containers
 
 F64 = "f64"  # a float64 array of one or more dimensions
 NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array

@@ -17,7 +17,7 @@ import gast
 import numpy as np
 
 from .calls import is_user_function
-from .containers import appended, caller_unchanged, refresh, set_at
+from .runtime.containers import appended, caller_unchanged, refresh, set_at
 from .rules import NONDIFFERENTIABLE, RULES
 from .rules.registry import attribute, method
 

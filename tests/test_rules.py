@@ -31,12 +31,12 @@ def _cases():
 
 def _module_for(example, tmp_path):
     """Write `def value(<inputs>): return <expr>` and `def f(<inputs>, w_out): return
-    np.sum(w_out * (<expr>))` to a module and import it. srcgrad's containers and runtime
-    helpers are in scope: the examples of forward-mode rules call them."""
+    np.sum(w_out * (<expr>))` to a module and import it. srcgrad's runtime helpers
+    are in scope: the examples of forward-mode rules call them."""
     names = sorted(example.shapes) + sorted(example.ints)
     text = (
         "import math\nimport numpy as np\n\n"
-        "from srcgrad.containers import *\nfrom srcgrad.runtime import *\n\n\n"
+        "from srcgrad.runtime import *\n\n\n"
         f"def value({', '.join(names)}):\n    return {example.expr}\n\n\n"
         f"def f({', '.join(names + ['w_out'])}):\n"
         f"    return np.sum(w_out * ({example.expr}))\n"
@@ -95,7 +95,7 @@ def test_every_key_is_exercised_by_an_example():
             continue  # syntax-level keys ("identity", "getitem") are their examples
         if isinstance(key, tuple):
             spellings = [f".{key[1]}"]
-        elif getattr(key, "__module__", None) in ("builtins", "srcgrad.containers"):
+        elif getattr(key, "__module__", None) in ("builtins", "srcgrad.runtime.containers"):
             spellings = [f"{key.__name__}("]
         else:
             spellings = [f"np.{n}{bracket}" for n in dir(np) if getattr(np, n, None) is key

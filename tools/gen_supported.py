@@ -137,7 +137,7 @@ def spelling(key) -> str:
         return "`(a, b)`, `[a, b]` (tuples and lists of values)"
     if getattr(key, "__module__", None) == "srcgrad.custom":
         return f"`srcgrad.{key.__name__}`"
-    if getattr(key, "__module__", None) == "srcgrad.containers":
+    if getattr(key, "__module__", None) == "srcgrad.runtime.containers":
         return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",
                 "appended": "`items.append(x)` (to a list made in the function)",
                 "refresh": "the same value seen through another name, an item or a record "

@@ -5,8 +5,8 @@ Their tangents are single terms that read several tangents (the engine puts zero
 for absent ones): a sum of two lists would concatenate them, not add them.
 """
 
-from ..containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
-                          refresh_tangent, set_at, take, without)
+from ..runtime.containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
+                                  refresh_tangent, set_at, take, without)
 from ..runtime import unbroadcast
 from .registry import adjoint, example, named, tangent
 

@@ -150,7 +150,8 @@ def display_name(key) -> str:
     if key in _NAMES:
         return _NAMES[key]
     module = getattr(key, "__module__", None) or "numpy"
-    module = "numpy" if module.startswith("numpy") else module
+    module = ("numpy" if module.startswith("numpy") else
+              "srcgrad.runtime" if module.startswith("srcgrad.runtime.") else module)
     return f"{module}.{getattr(key, '__name__', repr(key))}"
 
 

@@ -12,7 +12,7 @@ error naming them.
 
 import numpy as np
 
-from ..containers import item_adjoint, take, without, zero_tangent, zeros_like
+from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y,
                        einsum_adjoint, einsum_adjoint_by_operands, einsum_adjoints,
                        einsum_adjoints_by_operands, hstack_axis, inner_subscripts,

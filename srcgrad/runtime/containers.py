@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from .errors import SrcGradError
+from ..errors import SrcGradError
 
 
 def set_at(x, index, value):

@@ -1,0 +1,172 @@
+"""Adjoints of indexing, joining, splitting and reordering: values go back to where they
+came from."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .containers import Parts, item_adjoint
+
+
+def _is_basic_index(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice))
+               for p in parts)
+
+
+def scatter_add(x, index, g):
+    """Adjoint of `x[index]`: zeros shaped like x with g added at index.
+
+    Repeated integer indices accumulate (np.add.at semantics).
+    """
+    if isinstance(x, (dict, list, tuple)):  # params dicts, tuple results (np.linalg.slogdet)
+        return item_adjoint(x, index, g)
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    if _is_basic_index(index):
+        out[index] += g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def concatenator_adjoints(g, concatenator, *items):
+    """The adjoints of the items of z = concatenator[items] (np.r_ or np.c_; None for
+    slices, which are constant ranges, and for a directive string). NumPy joins arrays of
+    the items' element numbers the same way, so it says where each element of z came
+    from, whatever the directive, item kinds and promotions."""
+    numbers, sizes, start = [], [], 0
+    for item in items:
+        if isinstance(item, (slice, str)):
+            numbers.append(item if isinstance(item, str) else -np.ones(len(np.r_[item]), int))
+            sizes.append(None)
+            continue
+        size = int(np.size(item))
+        numbers.append(start if np.ndim(item) == 0 and not isinstance(item, np.ndarray)
+                       else np.arange(start, start + size).reshape(np.shape(item)))
+        sizes.append(size)
+        start += size
+    placed = np.ravel(concatenator[tuple(numbers)])
+    g = np.ravel(g)
+    kept = placed >= 0
+    flat = np.empty(start, dtype=np.result_type(g, 1.0))
+    flat[placed[kept]] = g[kept]
+    parts, start = [], 0
+    for item, size in zip(items, sizes):
+        if size is None:
+            parts.append(None)
+            continue
+        parts.append(flat[start:start + size].reshape(np.shape(item)))
+        start += size
+    return parts
+
+
+def concatenator_pushed(tangents, concatenator, *items):
+    """The tangent of concatenator[items] (np.r_ or np.c_): the items' tangents (one per
+    item, None where it has none) joined the same way, zeros for the others."""
+    return concatenator[tuple(_zero_item(item) if t is None else t
+                              for t, item in zip(tangents, items))]
+
+
+def _zero_item(item):
+    """Zeros that take the place of `item` in np.r_ or np.c_ (a directive stays)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, slice):
+        return np.zeros(len(np.r_[item]))
+    return np.zeros(np.shape(item)) if isinstance(item, np.ndarray) or np.ndim(item) else 0.0
+
+
+def unstack(g, axis=0):
+    """Adjoint of np.stack: the slices of g along `axis`, one per stacked array."""
+    return Parts(np.moveaxis(g, axis, 0))
+
+
+def split_like(g, arrays, axis):
+    """Adjoint of np.concatenate (and hstack, vstack): g cut along `axis` into pieces
+    shaped like `arrays`."""
+    g = np.asarray(g)
+    if axis is None:
+        g, axis = np.ravel(g), 0
+    others = max(np.size(g) // max(np.shape(g)[axis], 1), 1)
+    bounds = np.cumsum([np.size(a) // others for a in arrays])[:-1]
+    pieces = [np.reshape(p, np.shape(a)) for p, a in zip(np.split(g, bounds, axis), arrays)]
+    return np.stack(pieces) if isinstance(arrays, np.ndarray) else pieces
+
+
+def hstack_axis(g):
+    """The axis np.hstack joined along: 0 for 1-d results, else 1."""
+    return 0 if np.ndim(g) == 1 else 1
+
+
+def inverse_permutation(axes):
+    """The axes that undo np.transpose(x, axes); `axes` as np.transpose or x.transpose
+    take them (a tuple, or the axes one by one)."""
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = axes[0]
+    return tuple(np.argsort([a % len(axes) for a in axes]))
+
+
+def untile(g, x, reps):
+    """Adjoint of np.tile(x, reps): the sum of g's tiles."""
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    shape = np.shape(x)
+    n = max(len(reps), len(shape))
+    reps, full = (1,) * (n - len(reps)) + reps, (1,) * (n - len(shape)) + shape
+    pairs = [d for pair in zip(reps, full) for d in pair]
+    summed = np.sum(np.reshape(g, pairs), axis=tuple(range(0, 2 * n, 2)))
+    return np.reshape(summed, shape)
+
+
+def unrepeat(g, x, repeats, axis):
+    """Adjoint of np.repeat(x, repeats, axis): each element gets the sum of its copies."""
+    if axis is None:
+        return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
+    n = np.shape(x)[axis]
+    owner = np.repeat(np.arange(n), repeats)
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    np.add.at(np.moveaxis(out, axis, 0), owner, np.moveaxis(g, axis, 0))
+    return out
+
+
+def undiff(g, n, axis):
+    """Adjoint of np.diff(x, n, axis): -diff of g padded with a zero at both ends, n times."""
+    for _ in range(n):
+        pad = [(0, 0)] * np.ndim(g)
+        pad[axis] = (1, 1)
+        g = -np.diff(np.pad(g, pad), axis=axis)
+    return g
+
+
+def unsort(g, x, axis):
+    """Adjoint of np.sort(x, axis): each element of g goes back to where it came from."""
+    if axis is None:
+        return np.reshape(unsort(g, np.ravel(x), 0), np.shape(x))
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    np.put_along_axis(out, np.argsort(x, axis=axis, kind="stable"), g, axis=axis)
+    return out
+
+
+def untake(g, x, indices, axis):
+    """Adjoint of np.take(x, indices, axis): g added back at the taken positions."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    if axis is None:
+        np.add.at(np.ravel(out), indices, g)  # ravel of a fresh array is a view
+        return out
+    axis = axis % np.ndim(x)
+    k = np.ndim(indices)
+    np.add.at(np.moveaxis(out, axis, 0), indices, np.moveaxis(g, tuple(range(axis, axis + k)),
+                                                               tuple(range(k))))
+    return out
+
+
+def untake_along_axis(g, x, indices, axis):
+    """Adjoint of np.take_along_axis(x, indices, axis): g added back where it was taken."""
+    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
+    if axis is None:
+        np.add.at(np.ravel(out), indices, g)
+        return out
+    g = np.asarray(g)
+    index = list(np.ix_(*[np.arange(n) for n in g.shape]))
+    index[axis] = np.broadcast_to(indices, g.shape)
+    np.add.at(out, tuple(index), g)
+    return out
