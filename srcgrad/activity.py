@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gast
 
-from . import build
+from .ir import build
 
 from .resolve import Op
 from .rules.registry import close_matches, display_name

@@ -21,7 +21,7 @@ import types
 
 import gast
 
-from . import build
+from .ir import build
 from .errors import SrcGradError
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import gast
 
-from . import build
+from .ir import build
 from .errors import SrcGradError
 
 _counter = itertools.count(1)

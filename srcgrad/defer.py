@@ -25,7 +25,7 @@ from collections import Counter
 
 import gast
 
-from . import build
+from .ir import build
 from .effects import makes_new
 from .sink import Names, _pure
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build, runtime
+from .ir import build
+from . import runtime
 from .runtime import containers
 
 F64 = "f64"  # a float64 array of one or more dimensions

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gast
 
-from . import build, effects
+from .ir import build
+from . import effects
 from .source import Source
 
 # construct -> (what it is, what to do instead)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gast
 
-from . import activity, build, calls
+from . import activity, calls
+from .ir import build
 from .runtime import containers
 from .template import instantiate_tangent
 

@@ -35,10 +35,11 @@ import inspect
 
 import gast
 
-from . import build, fence
+from .ir import build
+from . import fence
 from .aliasing import writes_arguments
 from .errors import SrcGradError
-from .naming import names_in
+from .ir.naming import names_in
 from .normalize import normalize
 from .resolve import is_helper
 from .source import load

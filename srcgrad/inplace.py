@@ -18,7 +18,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build
+from .ir import build
 from .effects import makes_new
 
 _OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}

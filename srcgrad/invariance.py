@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from . import build
+from .ir import build
 from .rules.registry import method
 
 _ADD, _MUL = "add", "mul"

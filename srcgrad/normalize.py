@@ -30,8 +30,8 @@ import gast
 
 import copy
 
-from . import build
-from .naming import Namer
+from .ir import build
+from .ir.naming import Namer
 from .exits import LoopExits, LoopReturns
 from .resolve import index_expression
 from .source import Source

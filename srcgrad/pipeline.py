@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliasing, build, calls, codegen, copies, defer, dtypes, effects, fence,
-               forward, inline, inplace, invariance, npcalls, release, reuse, reverse, runtime,
-               seedfold, shapeinfo, simplify, sink, source, specialize, stacking, tapes)
+from . import (activity, aliasing, calls, codegen, copies, defer, dtypes, effects, fence, forward,
+               inline, inplace, invariance, npcalls, release, reuse, reverse, runtime, seedfold,
+               shapeinfo, simplify, sink, source, specialize, stacking, tapes)
+from .ir import build
 from .runtime import containers
 from .errors import SrcGradError
-from .naming import Namer, names_in
+from .ir.naming import Namer, names_in
 from .resolve import Resolver, unchanged
 from .ssa import to_ssa
 

@@ -36,7 +36,7 @@ from collections import Counter
 import gast
 import numpy as np
 
-from . import build
+from .ir import build
 from .effects import makes_new
 from .inplace import _disown
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gast
 
-from . import build, calls
+from .ir import build
+from . import calls
 from .runtime import containers
 from .rules.registry import display_name
 from .template import bind, instantiate, is_contribution

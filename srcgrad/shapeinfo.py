@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from . import build
+from .ir import build
 from .rules.registry import attribute, method
 
 _NO_CONST = object()

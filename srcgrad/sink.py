@@ -21,7 +21,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from . import build
+from .ir import build
 from .effects import NEW_FUNCS, has_out
 
 

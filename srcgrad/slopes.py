@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import gast
 
-from . import build, effects, loops
+from .ir import build
+from . import effects, loops
 from .reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
 
 

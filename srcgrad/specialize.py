@@ -21,7 +21,8 @@ import math
 import gast
 import numpy as np
 
-from . import build, runtime, scalarseed
+from .ir import build
+from . import runtime, scalarseed
 from .shapeinfo import Items, _matmul, _reduced
 
 

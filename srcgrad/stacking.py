@@ -55,7 +55,8 @@ from typing import NamedTuple
 
 import gast
 
-from . import build, dtypes, effects, loops, slopes
+from .ir import build
+from . import dtypes, effects, loops, slopes
 from .reuse import _BINARY, _UNARY
 
 

@@ -19,7 +19,7 @@ import copy
 
 import gast
 
-from . import build
+from .ir import build
 from .runtime import containers
 from .errors import SrcGradError
 from .rules.registry import Rule, _is_adjoint_ref, is_tangent_ref

@@ -4,7 +4,8 @@ import inspect
 
 import gast
 
-from srcgrad import build, pipeline
+from srcgrad.ir import build
+from srcgrad import pipeline
 
 
 def annotated(x: "Sequence[int]", *rest, k=lambda q: q + 1, **more):

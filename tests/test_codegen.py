@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import build, codegen, runtime
+from srcgrad.ir import build
+from srcgrad import codegen, runtime
 
 
 def loss(w, b, x, y):

@@ -13,7 +13,7 @@ import pytest
 
 import srcgrad
 from srcgrad import SrcGradError, codegen, fence, normalize, source
-from srcgrad.naming import Namer, names_in
+from srcgrad.ir.naming import Namer, names_in
 
 
 def normalized(func):

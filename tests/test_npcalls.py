@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import build, npcalls
+from srcgrad.ir import build
+from srcgrad import npcalls
 from finite_diff import assert_grads_match, checked_source, fused
 
 

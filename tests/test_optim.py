@@ -5,7 +5,7 @@ import pytest
 
 from srcgrad.optim import (SGD, Adam, AdamW, CosineAnnealingLR, ExponentialLR, FitResult,
                            RMSprop, StepLR, fit)
-from srcgrad.tree import tree_map
+from srcgrad.ir.pytree import tree_map
 
 
 def run(opt, x, grad_fn, steps):

@@ -5,7 +5,8 @@ import textwrap
 import gast
 import pytest
 
-from srcgrad import build, codegen, simplify
+from srcgrad.ir import build
+from srcgrad import codegen, simplify
 
 
 def parse(code):

@@ -6,7 +6,7 @@ import gast
 import numpy as np
 
 from srcgrad import codegen, fence, normalize, source, ssa
-from srcgrad.naming import Namer, names_in
+from srcgrad.ir.naming import Namer, names_in
 
 
 def in_ssa(func):
