@@ -14,7 +14,7 @@ from test_rules import _cases, _inputs, _module_for
 
 import srcgrad
 
-# Adjoints that call a helper with no tangent rule (see srcgrad/rules/runtime.py): these
+# Adjoints that call a helper with no tangent rule (see srcgrad/rules/helper_tangents.py): these
 # rules, and np.linalg.norm with an explicit `ord` (its adjoint is norm_adjoint).
 NO_SECOND_ORDER = {"prod", "cumprod", "sinc"}
 

@@ -26,6 +26,7 @@ SECTIONS = [
     ("reductions", "Reductions and running sums"),
     ("shapes", "Shapes, joining and indexing"),
     ("linalg", "Linear algebra"),
+    ("items", "Element assignment, append and containers"),
 ]
 
 HEADER = """\
