@@ -11,7 +11,7 @@ import gast
 
 from .ir import build
 
-from .resolve import Op
+from .frontend.resolve import Op
 from .rules.registry import close_matches, display_name
 
 

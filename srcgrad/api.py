@@ -10,7 +10,8 @@ import weakref
 
 import numpy as np
 
-from . import calls, codegen, dtypes, entry, source
+from . import calls, codegen, dtypes, entry
+from .frontend import source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 from .shapeinfo import describe

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import inspect
 import threading
-import types
 
 import gast
 
@@ -26,12 +25,6 @@ from .errors import SrcGradError
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first
 MAX_DEPTH = 32
-
-
-def is_user_function(obj) -> bool:
-    """A plain Python function of the user's (not NumPy's, not a builtin)."""
-    module = getattr(obj, "__module__", None) or ""
-    return isinstance(obj, types.FunctionType) and not module.startswith(("numpy", "srcgrad"))
 
 
 def transform_stack() -> list:

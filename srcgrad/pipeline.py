@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, aliasing, calls, codegen, copies, defer, dtypes, effects, fence, forward,
-               inline, inplace, invariance, npcalls, release, reuse, reverse, runtime, seedfold,
-               shapeinfo, simplify, sink, source, specialize, stacking, tapes)
+from . import (activity, calls, codegen, copies, defer, dtypes, effects, forward, inplace,
+               invariance, npcalls, release, reuse, reverse, runtime, seedfold, shapeinfo,
+               simplify, sink, specialize, stacking, tapes)
+from .frontend import aliasing, fence, inline, source
 from .ir import build
 from .runtime import containers
 from .errors import SrcGradError
 from .ir.naming import Namer, names_in
-from .resolve import Resolver, unchanged
-from .ssa import to_ssa
+from .frontend.resolve import Resolver, unchanged
+from .frontend.ssa import to_ssa
 
 _RUNTIME = {**vars(runtime), "np": np}
 _CONTAINERS = vars(containers)
@@ -497,7 +498,7 @@ def _needed(body, unit, live) -> list:
 
 
 def _normalize(unit):
-    from .normalize import normalize
+    from .frontend.normalize import normalize
     return normalize(unit.src, unit.namer)
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import SrcGradError, fence, source
+from srcgrad import SrcGradError
+from srcgrad.frontend import fence, source
 
 G = 1.0
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import SrcGradError, source
+from srcgrad import SrcGradError
+from srcgrad.frontend import source
 
 
 def identity_decorator(func):

@@ -10,16 +10,16 @@ when the gradient is built.
 from __future__ import annotations
 
 import builtins
+import types
 import weakref
 from dataclasses import dataclass, field
 
 import gast
 import numpy as np
 
-from .calls import is_user_function
-from .runtime.containers import appended, caller_unchanged, refresh, set_at
-from .rules import NONDIFFERENTIABLE, RULES
-from .rules.registry import attribute, method
+from ..runtime.containers import appended, caller_unchanged, refresh, set_at
+from ..rules import NONDIFFERENTIABLE, RULES
+from ..rules.registry import attribute, method
 
 OPERATORS = {
     gast.Add: (np.add, "+"), gast.Sub: (np.subtract, "-"), gast.Mult: (np.multiply, "*"),
@@ -193,6 +193,12 @@ class Resolver:
             return Op(("function", callee), _label(func), args, kwargs, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
         return Op(key, _label(func), args, kwargs, callee)
+
+
+def is_user_function(obj) -> bool:
+    """A plain Python function of the user's (not NumPy's, not a builtin)."""
+    module = getattr(obj, "__module__", None) or ""
+    return isinstance(obj, types.FunctionType) and not module.startswith(("numpy", "srcgrad"))
 
 
 def is_helper(obj) -> bool:

@@ -35,11 +35,11 @@ import inspect
 
 import gast
 
-from .ir import build
+from ..ir import build
 from . import fence
 from .aliasing import writes_arguments
-from .errors import SrcGradError
-from .ir.naming import names_in
+from ..errors import SrcGradError
+from ..ir.naming import names_in
 from .normalize import normalize
 from .resolve import is_helper
 from .source import load
@@ -154,7 +154,7 @@ def _differentiable(callee, params) -> bool:
     """srcgrad differentiates `callee` on its own (else the call, transformed as a helper,
     raises the error that points into it, or works where only some operands carry a
     gradient)."""
-    from .api import compiled
+    from ..api import compiled
 
     try:
         compiled(callee, params)

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .ir import build
-from .ir.naming import Namer
+from ..ir import build
+from ..ir.naming import Namer
 
 
 @dataclass

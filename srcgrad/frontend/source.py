@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import gast
 
-from .errors import SrcGradError
+from ..errors import SrcGradError
 
 
 @dataclass

@@ -47,10 +47,10 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from .ir import build
-from .runtime.containers import zero_tangent, zeros_like
-from .errors import SrcGradError
-from .ir.naming import Namer, names_in
+from ..ir import build
+from ..runtime.containers import zero_tangent, zeros_like
+from ..errors import SrcGradError
+from ..ir.naming import Namer, names_in
 from .normalize import APPENDED, AUGMENTED, SET_AT, in_place, normalize
 from .resolve import Resolver, is_helper
 from .source import load

@@ -30,9 +30,9 @@ import gast
 
 import copy
 
-from .ir import build
-from .ir.naming import Namer
-from .exits import LoopExits, LoopReturns
+from ..ir import build
+from ..ir.naming import Namer
+from .loop_exits import LoopExits, LoopReturns
 from .resolve import index_expression
 from .source import Source
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
-from . import effects
+from ..ir import build
+from .. import effects
 from .source import Source
 
 # construct -> (what it is, what to do instead)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
-from .ir.naming import Namer
+from ..ir import build
+from ..ir.naming import Namer
 
 
 class LoopReturns:
