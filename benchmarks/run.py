@@ -61,7 +61,8 @@ sys.path[:0] = [os.path.dirname(HERE), HERE]
 import workloads as W  # noqa: E402  (benchmarks/ is not a package)
 
 import srcgrad  # noqa: E402
-from srcgrad import api, dtypes, shapeinfo  # noqa: E402
+from srcgrad import api
+from srcgrad.analysis import dtypes, shape_inference  # noqa: E402
 
 HAND, PLAIN, SRCGRAD = "hand-written", "hand, plain", "srcgrad"
 AUTOGRAD, TORCH, JAX, JAX_JIT = "autograd", "torch", "jax", "jax.jit"
@@ -311,7 +312,7 @@ def check(w, table: dict, rtol: float = 1e-6):
 
 def arguments(data) -> dict:
     """What srcgrad's first call specializes its code on: the arguments' shapes."""
-    return {name: shapeinfo.describe(value) for name, value in data.items()}
+    return {name: shape_inference.describe(value) for name, value in data.items()}
 
 
 def kinds(data) -> dict:

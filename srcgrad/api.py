@@ -10,11 +10,12 @@ import weakref
 
 import numpy as np
 
-from . import calls, codegen, dtypes, entry
+from . import calls, codegen, entry
+from .analysis import dtypes
 from .frontend import source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
-from .shapeinfo import describe
+from .analysis.shape_inference import describe
 from .specialize import NotSpecializable
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}

@@ -26,7 +26,7 @@ from collections import Counter
 import gast
 
 from .ir import build
-from .effects import makes_new
+from .analysis.effects import makes_new
 from .sink import Names, _pure
 
 

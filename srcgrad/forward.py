@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import gast
 
-from . import activity, calls
+from .analysis import activity
+from . import calls
 from .ir import build
 from .runtime import containers
 from .template import instantiate_tangent

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import activity
+from .analysis import activity
 from .errors import SrcGradError
 
 # kind -> DOT attributes. Colours are Graphviz/X11 colour names.

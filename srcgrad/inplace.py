@@ -19,7 +19,7 @@ import gast
 import numpy as np
 
 from .ir import build
-from .effects import makes_new
+from .analysis.effects import makes_new
 
 _OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}
 

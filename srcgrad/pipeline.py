@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import (activity, calls, codegen, copies, defer, dtypes, effects, forward, inplace,
-               invariance, npcalls, release, reuse, reverse, runtime, seedfold, shapeinfo,
-               simplify, sink, specialize, stacking, tapes)
+from .analysis import activity, dtypes, effects, shift_invariance, shape_inference
+from . import (calls, codegen, copies, defer, forward, inplace, npcalls, release, reuse, reverse,
+               runtime, seedfold, simplify, sink, specialize, stacking, tapes)
 from .frontend import aliasing, fence, inline, source
 from .ir import build
 from .runtime import containers
@@ -216,8 +216,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     src = unit.src
     seed = unit.adjoint(unit.result)
     returned = [unit.adjoint(n) for n in wrt]
-    shapes = None if arguments is None else shapeinfo.infer(unit, arguments)
-    unit.cancelled = invariance.zero_adjoints(unit, shapes)
+    shapes = None if arguments is None else shape_inference.infer(unit, arguments)
+    unit.cancelled = shift_invariance.zero_adjoints(unit, shapes)
     if unit.cancelled:
         unit.active = activity.analyze(unit, unit.cancelled)
     adjoint_body = reverse.backward_body(unit)

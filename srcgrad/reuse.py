@@ -37,7 +37,7 @@ import gast
 import numpy as np
 
 from .ir import build
-from .effects import makes_new
+from .analysis.effects import makes_new
 from .inplace import _disown
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more

@@ -22,7 +22,7 @@ import gast
 import numpy as np
 
 from .ir import build
-from .effects import NEW_FUNCS, has_out
+from .analysis.effects import NEW_FUNCS, has_out
 
 
 def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:

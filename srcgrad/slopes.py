@@ -26,14 +26,14 @@ from __future__ import annotations
 import gast
 
 from .ir import build
-from . import effects, loops
+from .analysis import effects, loop_facts
 from .reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
 
 
 def rows_at(loop, plans) -> dict:
     """{name the replay binds: (buffer, offset)} for the carried values whose rows are
     known (static): the replay's k-th entry of the value is row k + offset."""
-    tape, local = loops.replayed(loop), loops.bound(loop.body)
+    tape, local = loop_facts.replayed(loop), loop_facts.bound(loop.body)
     names = loop.target.elts if isinstance(loop.target, gast.Tuple) else []
     found = {}
     for plan in plans:
@@ -55,7 +55,7 @@ def slope_factor(stmts, k, adjoint, rows, planned, np_):
     into an array (the adjoint is then a row of the stack: nothing may change it)."""
     if any(_may_write(stmt, np_) for j, stmt in enumerate(stmts) if j not in planned):
         return None
-    stored = loops.stored(stmts)
+    stored = loop_facts.stored(stmts)
     name = adjoint
     for j in range(k - 1, -1, -1):
         stmt = stmts[j]

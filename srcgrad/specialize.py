@@ -23,7 +23,7 @@ import numpy as np
 
 from .ir import build
 from . import runtime, scalarseed
-from .shapeinfo import Items, _matmul, _reduced
+from .analysis.shape_inference import Items, _matmul, _reduced
 
 
 class NotSpecializable(Exception):

@@ -56,7 +56,8 @@ from typing import NamedTuple
 import gast
 
 from .ir import build
-from . import dtypes, effects, loops, slopes
+from .analysis import dtypes, effects, loop_facts
+from . import slopes
 from .reuse import _BINARY, _UNARY
 
 
@@ -71,14 +72,14 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     changes none of its arguments; `float64(node)` (or None): the expression is certainly
     a float64 array or a number (dtypes.py), so a carried value's rows need no `row_out`
     and `rows_of` check; `kind_of(name)`: the name's dtypes kind (adjoints' included)."""
-    counted = [s for s in body if isinstance(s, gast.For) and loops.counted(s, is_range)]
+    counted = [s for s in body if isinstance(s, gast.For) and loop_facts.counted(s, is_range)]
     if not counted:
         return body
     found = []
 
     def written():  # walks the whole function: only once a loop qualifies
         if not found:
-            found.append(loops.written(body, harmless))
+            found.append(loop_facts.written(body, harmless))
         return found[0]
     shared = []
 
@@ -105,8 +106,8 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     kept = {plan.rows: plan for plans in carried.values() for plan in plans
             if plan.tape in rows}
     shape = _knowing(shape, {plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
-    used = {array for stmt in body if isinstance(stmt, gast.For) and loops.replayed(stmt) in rows
-            for *_, array in _plan(stmt, rows[loops.replayed(stmt)], shape)}
+    used = {array for stmt in body if isinstance(stmt, gast.For) and loop_facts.replayed(stmt) in rows
+            for *_, array in _plan(stmt, rows[loop_facts.replayed(stmt)], shape)}
     for plan in [plan for name, plan in kept.items() if name not in used]:
         del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows
         if not rows[plan.tape]:
@@ -115,7 +116,7 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
     for stmt in body:
         if any(stmt is loop for loop in counted):
             def elsewhere(loop=stmt):
-                return loops.all_names(*(other for other in body if other is not loop))
+                return loop_facts.all_names(*(other for other in body if other is not loop))
             plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
             if plans:
                 static = {p.rows for p in plans if _static(p, stmt, float64)}
@@ -124,8 +125,8 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
                 prefix, stmt = _into_rows(stmt, [kept[p.rows] for p in plans], numpy, builtin)
                 out.extend(prefix)
             out.extend(_hoist(stmt, shape, length, written, elsewhere, numpy, fresh))
-        elif isinstance(stmt, gast.For) and loops.replayed(stmt) in rows:
-            alive = {name: array for name, array in rows[loops.replayed(stmt)].items()
+        elif isinstance(stmt, gast.For) and loop_facts.replayed(stmt) in rows:
+            alive = {name: array for name, array in rows[loop_facts.replayed(stmt)].items()
                      if array not in deleted}  # read again right after the loop
             out.extend(_stack_adjoints(stmt, alive, shape, numpy, fresh, builtin, kept, kind_of))
         else:
@@ -146,9 +147,9 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
     product alive."""
     index = loop.target.id
     count = length(loop.iter.args[0])
-    local = loops.bound(loop.body)
+    local = loop_facts.bound(loop.body)
     rows = _row_names(loop.body, index, local)
-    if (not rows or loops.exits(loop.body, gast.Break, gast.Continue, gast.Return)
+    if (not rows or loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return)
             or index in local or count is None or count < 1):
         return [loop]  # all iterations run, at least one: each row's name is bound after
     products = []
@@ -163,7 +164,7 @@ def _hoist(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
         a_shape, w_shape = shape(build.load(array)), shape(build.load(weight))
         if (a_shape is None or w_shape is None or len(a_shape) < 2 or len(w_shape) not in (1, 2)
                 or count != a_shape[0] or weight in local
-                or sum(n == result for n in loops.stored(loop.body)) != 1
+                or sum(n == result for n in loop_facts.stored(loop.body)) != 1
                 or {weight, array, result} & written() or result in elsewhere()):
             continue  # a partial sweep would compute unused rows; a written W changes
         products.append((k, array, weight, result))
@@ -193,7 +194,7 @@ def _row_names(stmts, index, local) -> dict:
                 and stmt.value.value.id not in local):
             rows[stmt.targets[0].id] = (stmt.value.value.id, k)
     if rows:
-        stored = loops.stored(stmts)
+        stored = loop_facts.stored(stmts)
         rows = {name: row for name, row in rows.items() if stored.count(name) == 1}
     return rows
 
@@ -233,15 +234,15 @@ def _carried(body, position, shape, length, sharing, numpy, fresh) -> list:
     iteration runs to its end, the row's shape is the value's, and no array that may be
     a row is changed, returned or looked at by anything we do not know."""
     loop = body[position]
-    bound = loops.stored(loop.body)
+    bound = loop_facts.stored(loop.body)
     count = length(loop.iter.args[0])
-    if (loops.exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None
+    if (loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None
             or count < 0 or loop.target.id in bound):
         return []
-    before = loops.stored(body[:position])
+    before = loop_facts.stored(body[:position])
     plans = []
     for a, stmt in enumerate(loop.body):
-        tape, record = loops.appended(stmt)
+        tape, record = loop_facts.appended(stmt)
         if tape is None:
             continue
         for p, element in enumerate(record.elts):
@@ -340,14 +341,14 @@ class _Sharing:
         self.links_of = {}  # name -> [(the names one binding ties together, its tape or None)]
         for n in nodes:
             if isinstance(n, gast.Assign) and not _new_array(n.value):
-                self._link(loops.all_names(*n.targets) | _operands(n.value, np_), None)
+                self._link(loop_facts.all_names(*n.targets) | _operands(n.value, np_), None)
             elif isinstance(n, gast.For):
-                self._link(loops.all_names(n.target) | _operands(n.iter, np_), loops.replayed(n))
+                self._link(loop_facts.all_names(n.target) | _operands(n.iter, np_), loop_facts.replayed(n))
         # changed, returned, or the object of a method that may change it
-        self.exposed = set(loops.mutated(body, harmless, nodes=nodes))
+        self.exposed = set(loop_facts.mutated(body, harmless, nodes=nodes))
         for n in nodes:
             if isinstance(n, gast.Return) and n.value is not None:
-                self.exposed |= loops.all_names(n.value)
+                self.exposed |= loop_facts.all_names(n.value)
             if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
                     and n.func.attr not in effects.PURE_METHODS):
                 self.exposed |= _operands(n.func.value, np_)
@@ -433,13 +434,13 @@ def _saved_rows(loop, written) -> dict:
     """{tape: {name: array}} for names the loop saves on its tape in iteration `t` that are
     row `t` of an array never written: the k-th tape entry holds row k."""
     index = loop.target.id
-    local = loops.bound(loop.body)
+    local = loop_facts.bound(loop.body)
     rows = _row_names(loop.body, index, local)
-    if not rows or loops.exits(loop.body, gast.Continue, gast.Return) or index in local:
+    if not rows or loop_facts.exits(loop.body, gast.Continue, gast.Return) or index in local:
         return {}
     found = {}
     for k, stmt in enumerate(loop.body):
-        tape, record = loops.appended(stmt)
+        tape, record = loop_facts.appended(stmt)
         if tape is not None:
             found[tape] = {n.id: rows[n.id][0] for n in record.elts
                            if isinstance(n, gast.Name) and n.id in rows and rows[n.id][1] < k
@@ -528,10 +529,10 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) 
 def _plan(loop, rows, shape) -> list:
     """[(position, accumulator, "sum" or "product", step's adjoint, row array)] of the
     accumulations the backward loop's one product per adjoint replaces."""
-    if loops.exits(loop.body, gast.Break, gast.Continue, gast.Return):
+    if loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return):
         return []
     saved = {n.id for n in build.names(loop.target)}
-    local = loops.bound(loop.body)
+    local = loop_facts.bound(loop.body)
     rows = {name: array for name, array in rows.items() if name in saved and name not in local}
     uses = {}
     for node in gast.walk(loop):
@@ -584,7 +585,7 @@ def _same_array(stmts, removed):
     statements share one when `name` is the same fresh array of this step at both (bound
     once, by arithmetic, or a copy `a = b` of such), unchanged in between."""
     origin = {}  # name -> (the fresh array: its name, where it is bound)
-    stored = loops.stored(stmts)
+    stored = loop_facts.stored(stmts)
     once = {n for n in stored if stored.count(n) == 1}
     for k, stmt in enumerate(stmts):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):

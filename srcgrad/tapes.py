@@ -24,7 +24,7 @@ import gast
 
 from .ir import build
 from .reverse import exposed_reads
-from .loops import appended
+from .analysis.loop_facts import appended
 
 
 def slim(body: list, rows_of: str | None, len_: str | None) -> list:

@@ -46,7 +46,7 @@ def runtime_dtype_checks(monkeypatch):
     """The fused passes as they act when no dtype is known statically (dtypes.py): reuse
     writes into large arrays only, through runtime.spare. For the tests of the other
     passes, whose output reuse would otherwise rewrite."""
-    from srcgrad import dtypes
+    from srcgrad.analysis import dtypes
 
     def nothing_known(node):
         return False

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import dtypes, npcalls, runtime
-from srcgrad.dtypes import F64, INTEGER, NUMBER
+from srcgrad.analysis import dtypes
+from srcgrad import npcalls, runtime
+from srcgrad.analysis.dtypes import F64, INTEGER, NUMBER
 from finite_diff import assert_grads_match, checked_source, fused
 from test_inplace import rnn as recurrent
 

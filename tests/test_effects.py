@@ -3,7 +3,7 @@
 import gast
 import pytest
 
-from srcgrad import effects
+from srcgrad.analysis import effects
 
 
 def expr(text):

@@ -65,8 +65,9 @@ def test_statements_with_effects_stay():
 
 
 def test_a_grad_call_compiles_the_fused_function_alone_and_the_sweeps_on_demand():
-    from srcgrad import api, shapeinfo
-    described = {name: shapeinfo.describe(v) for name, v in zip("wbxy", args())}
+    from srcgrad import api
+    from srcgrad.analysis import shape_inference
+    described = {name: shape_inference.describe(v) for name, v in zip("wbxy", args())}
 
     def fresh(w, b, x, y):  # never transformed before
         err = w * x + b - y

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import effects, slopes
+from srcgrad.analysis import effects
+from srcgrad import slopes
 from finite_diff import assert_grads_match
 
 

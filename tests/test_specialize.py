@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import api, pipeline, shapeinfo
+from srcgrad import api, pipeline
+from srcgrad.analysis import shape_inference
 from finite_diff import assert_grads_match
 
 
 def described(**values):
-    return {name: shapeinfo.describe(v) for name, v in values.items()}
+    return {name: shape_inference.describe(v) for name, v in values.items()}
 
 
 def check(f, args, wrt):
@@ -39,7 +40,7 @@ def rnn(Wx, Wh, b, xs):
 def test_shapes_through_shape_tuples_indexing_and_a_loop():
     unit = pipeline.analyze(rnn, ("Wx",))
     args = described(Wx=np.ones((3, 4)), Wh=np.ones((4, 4)), b=np.ones(4), xs=np.ones((5, 2, 3)))
-    shapes = {name: v.shape for name, v in shapeinfo.infer(unit, args).items()}
+    shapes = {name: v.shape for name, v in shape_inference.infer(unit, args).items()}
     assert shapes["h"] == (2, 4)
     assert shapes["h_1"] == (2, 4)  # the loop-carried value keeps its shape in every iteration
     assert shapes["h_2"] == (2, 4)
@@ -55,23 +56,23 @@ def grows(x):
 
 def test_a_loop_carried_value_that_changes_shape_is_unknown():
     unit = pipeline.analyze(grows, ("x",))
-    shapes = shapeinfo.infer(unit, described(x=np.ones(3)))
+    shapes = shape_inference.infer(unit, described(x=np.ones(3)))
     assert "acc_1" not in shapes  # a number on entry, an array after one iteration
     assert shapes["x"].shape == (3,)
 
 
 def test_arguments_not_described_stay_unknown():
     unit = pipeline.analyze(grows, ("x",))
-    shapes = shapeinfo.infer(unit, {"x": None})
+    shapes = shape_inference.infer(unit, {"x": None})
     assert shapes["acc"].shape == () and "x" not in shapes and "acc_1" not in shapes
-    assert shapeinfo.describe({1.5, 2.5}) is None and shapeinfo.describe(object()) is None
-    assert shapeinfo.describe(np.arange(3)) == (3,)  # shapes do not depend on the dtype
+    assert shape_inference.describe({1.5, 2.5}) is None and shape_inference.describe(object()) is None
+    assert shape_inference.describe(np.arange(3)) == (3,)  # shapes do not depend on the dtype
     Pair = collections.namedtuple("Pair", "a b")
-    assert shapeinfo.describe(Pair(1.0, 2.0)) is None  # its fields are read by name
-    assert shapeinfo.describe({(1, 2): 1.0}) is None  # keys other than str and int
-    assert shapeinfo.describe({"W": np.ones((2, 3)), "k": 2, "s": "tanh"}) == (
+    assert shape_inference.describe(Pair(1.0, 2.0)) is None  # its fields are read by name
+    assert shape_inference.describe({(1, 2): 1.0}) is None  # keys other than str and int
+    assert shape_inference.describe({"W": np.ones((2, 3)), "k": 2, "s": "tanh"}) == (
         "dict", (("W", (2, 3)), ("k", "int"), ("s", None)))
-    assert shapeinfo.describe([1.0, (np.ones(2), 3)]) == (
+    assert shape_inference.describe([1.0, (np.ones(2), 3)]) == (
         "list", ((0, ()), (1, ("tuple", ((0, (2,)), (1, "int"))))))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-from .. import effects
+from ..analysis import effects
 from .source import Source
 
 # construct -> (what it is, what to do instead)

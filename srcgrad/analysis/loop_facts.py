@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
+from ..ir import build
 from . import effects
 
 _MUTATORS = effects.IN_PLACE_METHODS | effects.WRITE_INTO_FIRST  # change an argument

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
+from ..ir import build
 
 NEW_FUNCS = frozenset({
     "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "square", "negative",

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from .ir import build
-from .rules.registry import attribute, method
+from ..ir import build
+from ..rules.registry import attribute, method
 
 _NO_CONST = object()
 

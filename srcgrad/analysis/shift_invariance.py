@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from .ir import build
-from .rules.registry import method
+from ..ir import build
+from ..rules.registry import method
 
 _ADD, _MUL = "add", "mul"
 _ALL = "all"  # the max is one number: c is constant along every axis

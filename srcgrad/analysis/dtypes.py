@@ -22,9 +22,9 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .ir import build
-from . import runtime
-from .runtime import containers
+from ..ir import build
+from .. import runtime
+from ..runtime import containers
 
 F64 = "f64"  # a float64 array of one or more dimensions
 NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array

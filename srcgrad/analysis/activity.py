@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
+from ..ir import build
 
-from .frontend.resolve import Op
-from .rules.registry import close_matches, display_name
+from ..frontend.resolve import Op
+from ..rules.registry import close_matches, display_name
 
 
 def differentiable_operands(op: Op, binding: dict) -> list:
