@@ -10,7 +10,8 @@ import weakref
 
 import numpy as np
 
-from . import calls, codegen, entry
+from .ad import calls
+from . import codegen, entry
 from .analysis import dtypes
 from .frontend import source
 from .errors import SrcGradError

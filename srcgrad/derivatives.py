@@ -14,7 +14,8 @@ import types
 
 import numpy as np
 
-from . import api, calls, codegen
+from . import api, codegen
+from .ad import calls
 from .frontend import source
 from .api import GradientFunction, _check_input, _wrt_names
 from .errors import SrcGradError

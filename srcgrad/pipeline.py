@@ -15,8 +15,9 @@ import gast
 import numpy as np
 
 from .analysis import activity, dtypes, effects, shift_invariance, shape_inference
-from . import (calls, codegen, copies, defer, forward, inplace, npcalls, release, reuse, reverse,
-               runtime, seedfold, simplify, sink, specialize, stacking, tapes)
+from .ad import calls, forward, reverse
+from . import (codegen, copies, defer, inplace, npcalls, release, reuse, runtime, seedfold,
+               simplify, sink, specialize, stacking, tapes)
 from .frontend import aliasing, fence, inline, source
 from .ir import build
 from .runtime import containers

@@ -23,7 +23,7 @@ from __future__ import annotations
 import gast
 
 from .ir import build
-from .reverse import exposed_reads
+from .ad.reverse import exposed_reads
 from .analysis.loop_facts import appended
 
 

@@ -61,15 +61,15 @@ def test_clone_is_deep_and_keeps_locations_and_markers():
 
 
 def test_instantiating_a_rule_leaves_its_template_as_it_was():
-    from srcgrad import template
+    from srcgrad.ad import templates
     unit = pipeline.analyze(annotated_free, ("x",))
     stmt = next(s for s in unit.ops if unit.ops[s].rule is not None
                 and unit.ops[s].rule.template is not None)
     rule = unit.ops[stmt].rule
-    before = [gast.dump(s) for s in template._prepared(rule)[2]]
-    first = template.instantiate(rule, unit.bindings[stmt], "y", unit)
-    second = template.instantiate(rule, unit.bindings[stmt], "y", unit)
-    assert [gast.dump(s) for s in template._prepared(rule)[2]] == before
+    before = [gast.dump(s) for s in templates._prepared(rule)[2]]
+    first = templates.instantiate(rule, unit.bindings[stmt], "y", unit)
+    second = templates.instantiate(rule, unit.bindings[stmt], "y", unit)
+    assert [gast.dump(s) for s in templates._prepared(rule)[2]] == before
     assert [gast.dump(s) for s in first] != [] and first[0] is not second[0]
     assert not {id(n) for s in first for n in gast.walk(s)} & {id(n) for s in second
                                                                for n in gast.walk(s)}

@@ -20,8 +20,8 @@ import threading
 
 import gast
 
-from .ir import build
-from .errors import SrcGradError
+from ..ir import build
+from ..errors import SrcGradError
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first
 MAX_DEPTH = 32
@@ -79,7 +79,7 @@ def _helper_for(stmt, op, unit, build_helper):
 
 def tangent(stmt, op, unit, tangent_of) -> list:
     """Forward mode: `h = layer(W, x)` becomes `h, h_dot = layer_jvp(W, x, W_dot=W_dot)`."""
-    from .derivatives import compiled_jvp  # the helper's own cached forward-mode function
+    from ..derivatives import compiled_jvp  # the helper's own cached forward-mode function
 
     binding, wrt, generated = _helper_for(stmt, op, unit, compiled_jvp)
     target = stmt.targets[0].id
@@ -97,7 +97,7 @@ def tangent(stmt, op, unit, tangent_of) -> list:
 
 def adjoint(stmt, op, unit, contribute, out):
     """Rewrite the forward call into the helper's forward function; emit the backward call."""
-    from .api import compiled  # the helper's own cached forward/backward pair
+    from ..api import compiled  # the helper's own cached forward/backward pair
 
     binding, wrt, generated = _helper_for(stmt, op, unit, compiled)
     if generated is None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
+from ..ir import build
 from . import calls
-from .runtime import containers
-from .rules.registry import display_name
-from .template import bind, instantiate, is_contribution
+from ..runtime import containers
+from ..rules.registry import display_name
+from .templates import bind, instantiate, is_contribution
 
 
 def backward_body(unit) -> list:

@@ -19,10 +19,10 @@ import copy
 
 import gast
 
-from .ir import build
-from .runtime import containers
-from .errors import SrcGradError
-from .rules.registry import Rule, _is_adjoint_ref, is_tangent_ref
+from ..ir import build
+from ..runtime import containers
+from ..errors import SrcGradError
+from ..rules.registry import Rule, _is_adjoint_ref, is_tangent_ref
 
 
 def bind(rule: Rule, op, src, node) -> dict:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import gast
 
-from .analysis import activity
+from ..analysis import activity
 from . import calls
-from .ir import build
-from .runtime import containers
-from .template import instantiate_tangent
+from ..ir import build
+from ..runtime import containers
+from .templates import instantiate_tangent
 
 
 def tangent_body(unit) -> list:
