@@ -17,7 +17,7 @@ from .frontend import source
 from .errors import SrcGradError
 from .pipeline import Generated, transform
 from .analysis.shape_inference import describe
-from .specialize import NotSpecializable
+from .passes.specialize import NotSpecializable
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}
 _LOCK = threading.RLock()

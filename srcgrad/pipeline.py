@@ -16,8 +16,9 @@ import numpy as np
 
 from .analysis import activity, dtypes, effects, shift_invariance, shape_inference
 from .ad import calls, forward, reverse
-from . import (codegen, copies, defer, inplace, npcalls, release, reuse, runtime, seedfold,
-               simplify, sink, specialize, stacking, tapes)
+from . import (codegen, copies, defer, npcalls, release, reuse, runtime, seedfold, sink, stacking,
+               tapes)
+from .passes import accumulate, simplify, specialize
 from .frontend import aliasing, fence, inline, source
 from .ir import build
 from .runtime import containers
@@ -229,7 +230,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     fuse = (fused or not value) and _value_is_a_number(unit, shapes)
     grad_only = fuse and not value
     if fuse:  # real arguments, known shapes: adjoint arrays may be updated in place
-        adjoint_body = inplace.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
+        adjoint_body = accumulate.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
                                           specialize.shape_function(unit, shapes))
     saved = _saved(unit, adjoint_body, seed)
     unit.body = reverse.insert_tapes(unit.body, unit)  # tapes first: they are saved values too

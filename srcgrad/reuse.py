@@ -38,7 +38,7 @@ import numpy as np
 
 from .ir import build
 from .analysis.effects import makes_new
-from .inplace import _disown
+from .passes.accumulate import _disown
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more
 

@@ -6,7 +6,8 @@ import gast
 import pytest
 
 from srcgrad.ir import build
-from srcgrad import codegen, simplify
+from srcgrad import codegen
+from srcgrad.passes import simplify
 
 
 def parse(code):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .ir import build
+from ..ir import build
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 OTHER, BAD = "other", "bad"  # else a kind is a tuple: the shape of the small value

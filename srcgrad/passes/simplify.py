@@ -19,7 +19,7 @@ import operator
 
 import gast
 
-from .ir import build
+from ..ir import build
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Pow: operator.pow}

@@ -21,9 +21,10 @@ import math
 import gast
 import numpy as np
 
-from .ir import build
-from . import runtime, scalarseed
-from .analysis.shape_inference import Items, _matmul, _reduced
+from ..ir import build
+from .. import runtime
+from . import small_adjoints
+from ..analysis.shape_inference import Items, _matmul, _reduced
 
 
 class NotSpecializable(Exception):
@@ -54,7 +55,7 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
     rewriter.plain_division = _mask_free(unit, forward_shapes) and not _zero_fills(body)
     body = rewriter.block(body)
-    return scalarseed.keep_scalar(body, set(returned), rewriter.shape, rewriter.spread)
+    return small_adjoints.keep_scalar(body, set(returned), rewriter.shape, rewriter.spread)
 
 
 def shape_function(unit, forward_shapes: dict):

@@ -18,8 +18,8 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .ir import build
-from .analysis.effects import makes_new
+from ..ir import build
+from ..analysis.effects import makes_new
 
 _OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}
 
