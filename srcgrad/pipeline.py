@@ -16,8 +16,9 @@ import numpy as np
 
 from .analysis import activity, dtypes, effects, shift_invariance, shape_inference
 from .ad import calls, forward, reverse
-from . import (codegen, copies, defer, npcalls, release, reuse, runtime, seedfold, sink, stacking,
-               tapes)
+from . import codegen, runtime
+from .fused import (copy_propagation, contribution_order, reduce_sums, free_after_last_use,
+                    buffer_reuse, seed_folding, sinking, loop_batching, tape_slimming)
 from .passes import accumulate, simplify, specialize
 from .frontend import aliasing, fence, inline, source
 from .ir import build
@@ -277,7 +278,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         fused = _fused_call(unit, shapes, forward, backward, seed, returned, kinds or {},
                             build.clone(parameters), None if grad_only else unit.result)
         fresh = _made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
-        fused.body = npcalls.outputs(fused.body, unit.helper("np"))
+        fused.body = reduce_sums.outputs(fused.body, unit.helper("np"))
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
         codegen.take_defaults(call, func)
@@ -351,21 +352,21 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds, paramete
     keep = set(unit.params) | set(returned) | ({value} if value else set())
     shape = specialize.shape_function(unit, shapes)
     numpy = unit.helper("np")
-    body = copies.propagate(body, keep | {seed}, set(unit.params))
-    body = seedfold.numbers(body, keep | {seed})
-    body = seedfold.fold(body, keep | {seed}, lambda name: name not in primal and is_array(name),
+    body = copy_propagation.propagate(body, keep | {seed}, set(unit.params))
+    body = seed_folding.numbers(body, keep | {seed})
+    body = seed_folding.fold(body, keep | {seed}, lambda name: name not in primal and is_array(name),
                          numpy)
-    numbers = reuse.numbers(body)
-    shape, array = reuse.knowing_numbers(shape, numbers), lambda n: n not in numbers and is_array(n)
-    body = sink.sink(body, shape, array, keep, numpy, seed)
-    body = defer.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
-    body = release.release(body, array, keep)
+    numbers = buffer_reuse.numbers(body)
+    shape, array = buffer_reuse.knowing_numbers(shape, numbers), lambda n: n not in numbers and is_array(n)
+    body = sinking.sink(body, shape, array, keep, numpy, seed)
+    body = contribution_order.defer(body, shape, array, lambda name: name not in primal, keep, numpy)
+    body = free_after_last_use.release(body, array, keep)
     tape_names = {info.tape for info in unit.loops.values() if info.tape}
     found = float64 = None
     if kinds:
         found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tape_names)
         float64 = _certain(found, primal, numbers)
-    body = reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
+    body = buffer_reuse.reuse(body, shape, keep, lambda: unit.helper("np"),
                        lambda: unit.helper("spare"), unit.namer.fresh, float64)
 
     def length(node):
@@ -382,18 +383,18 @@ def _fused_call(unit, shapes, forward, backward, seed, returned, kinds, paramete
             obj = unit.resolver.lookup(name)
         return any(obj is known for known in _HARMLESS)
     before = [id(stmt) for stmt in body]
-    body = stacking.stack(body, shape, length, is_range, lambda: unit.helper("np"),
+    body = loop_batching.stack(body, shape, length, is_range, lambda: unit.helper("np"),
                           unit.namer.fresh, unit.helper, harmless, float64,
                           lambda name: found.kinds.get(name) if found else None)
-    body = tapes.slim(body, _code_name(unit, runtime.rows_of), _code_name(unit, builtins.len))
+    body = tape_slimming.slim(body, _code_name(unit, runtime.rows_of), _code_name(unit, builtins.len))
     if float64 is not None and any(isinstance(s, (gast.For, gast.While)) for s in body):
         # after stacking, which reads the loops as they were (and may bind new names)
         if [id(stmt) for stmt in body] != before:
             found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tape_names, found)
             float64 = _certain(found, primal, numbers)
-        body = reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
+        body = buffer_reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     if found is not None:
-        body = npcalls.sums(body, found, numpy)
+        body = reduce_sums.sums(body, found, numpy)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),
                             parameters,
                             [build.comment("the gradient: forward sweep, then backward sweep")]

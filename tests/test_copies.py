@@ -5,12 +5,12 @@ import ast
 import gast
 import pytest
 
-from srcgrad import copies
+from srcgrad.fused import copy_propagation
 
 
 def propagated(text, keep=("X", "W", "r"), params=("X", "W")):
     body = gast.parse(text).body
-    out = copies.propagate(body, set(keep), set(params))
+    out = copy_propagation.propagate(body, set(keep), set(params))
     return ast.unparse(gast.gast_to_ast(gast.Module(body=out, type_ignores=[]))).strip(), body
 
 

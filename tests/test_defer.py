@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import defer
+from srcgrad.fused import contribution_order
 from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
@@ -35,7 +35,7 @@ def deferred(text, forward=("t", "u"), keep=("x", "r"), shapes=None):
 
     def shape(node):
         return shapes.get(node.id, (5,)) if isinstance(node, gast.Name) else (5,)
-    body = defer.defer(gast.parse(text).body, shape, lambda name: True,
+    body = contribution_order.defer(gast.parse(text).body, shape, lambda name: True,
                        lambda name: name in forward, set(keep), "np")
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 

@@ -34,7 +34,8 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 import srcgrad
-from srcgrad import api, npcalls, reuse
+from srcgrad import api
+from srcgrad.fused import reduce_sums, buffer_reuse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEEDS = st.integers(0, 2 ** 32 - 1)
@@ -204,11 +205,11 @@ def check_program(gen, program, seed, workdir, full_differences):
 @examples(70)
 @given(program=small.programs(features=FEATURES), seed=SEEDS)
 def test_small_programs_with_every_chain_rewritten(program, seed, workdir):
-    saved, reuse.MIN_SIZE = reuse.MIN_SIZE, 1  # (a fixture would outlive one example)
+    saved, buffer_reuse.MIN_SIZE = buffer_reuse.MIN_SIZE, 1  # (a fixture would outlive one example)
     try:
         check_program(small, program, seed, workdir, full_differences=True)
     finally:
-        reuse.MIN_SIZE = saved
+        buffer_reuse.MIN_SIZE = saved
 
 
 @examples(40)
@@ -638,7 +639,7 @@ def test_the_same_array_twice(cases):
     assert not np.may_share_memory(dx, dy)
     np.testing.assert_allclose(dx, np.exp(x) * x + 2 * x * x, rtol=1e-12)
     np.testing.assert_allclose(dy, np.exp(x) + x * x, rtol=1e-12)
-    assert npcalls.NOTE in got  # computed into arrays it made, never into x
+    assert reduce_sums.NOTE in got  # computed into arrays it made, never into x
 
 
 def test_variants_of_shape_and_dtype(cases):

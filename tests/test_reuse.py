@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import reuse
+from srcgrad.fused import buffer_reuse
 from srcgrad.runtime import spare
 from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
 @pytest.fixture(autouse=True)
 def small_arrays(monkeypatch):
-    monkeypatch.setattr(reuse, "MIN_SIZE", 1)  # finite differences want few elements
+    monkeypatch.setattr(buffer_reuse, "MIN_SIZE", 1)  # finite differences want few elements
 
 
 def elementwise(x):
@@ -76,7 +76,7 @@ def test_shared_or_twice_read_arrays_are_not_written():
 
 def rewritten(text):
     body = gast.parse(text).body
-    body = reuse.reuse(body, lambda node: (5,), {"x", "r"}, lambda: "np", lambda: "spare")
+    body = buffer_reuse.reuse(body, lambda node: (5,), {"x", "r"}, lambda: "np", lambda: "spare")
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
 
@@ -103,7 +103,7 @@ def chained(text, sizes):
                                     else node.args if isinstance(node, gast.Call)
                                     else [node.operand])]
         return None if None in parts else np.broadcast_shapes(*parts)
-    body = reuse.reuse(gast.parse(text).body, shape, {"x", "r"}, lambda: "np",
+    body = buffer_reuse.reuse(gast.parse(text).body, shape, {"x", "r"}, lambda: "np",
                        lambda: "spare", lambda base: base + "_1")
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
@@ -133,7 +133,7 @@ def test_chains_write_into_what_dies_with_them_only():
 
 def known_float64(text):
     """`text` rewritten by reuse with every operation known to give a float64 array."""
-    body = reuse.reuse(gast.parse(text).body, lambda node: (5,), {"x", "r"}, lambda: "np",
+    body = buffer_reuse.reuse(gast.parse(text).body, lambda node: (5,), {"x", "r"}, lambda: "np",
                        lambda: "spare", lambda base: base + "_1", lambda node: True)
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 

@@ -7,7 +7,7 @@ import gast
 import numpy as np
 import pytest
 
-from srcgrad import sink
+from srcgrad.fused import sinking
 from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
@@ -27,7 +27,7 @@ def test_an_adjoint_is_made_where_it_is_read():
 
 def sunk(text, keep=("x", "r"), shapes=None):
     shapes = shapes or {}
-    body = sink.sink(gast.parse(text).body, lambda node: shapes.get(
+    body = sinking.sink(gast.parse(text).body, lambda node: shapes.get(
         node.id if isinstance(node, gast.Name) else None, (5,)),
         lambda name: True, set(keep), "np", "seed")
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()

@@ -10,7 +10,7 @@ import pytest
 
 import srcgrad
 from srcgrad.analysis import effects
-from srcgrad import slopes
+from srcgrad.fused import step_factors
 from finite_diff import assert_grads_match
 
 
@@ -26,7 +26,7 @@ SLOPE = "d_h_2 = d_h_1\nd_t11 = d_h_2 * (1 - h_2 * h_2)\nd_b += d_t11.sum(axis=0
     ("e = f(d_t11)\n", False), ("d_t11[0] = 0.0\n", False), ("e = d_t11.sum()\n", True)])
 def test_a_step_adjoint_becomes_a_row_of_its_stack_only_if_nothing_writes(extra, found):
     stmts = _statements(SLOPE + extra)
-    got = slopes.slope_factor(stmts, 2, "d_t11", {"h_2": ("buf", 1)}, {2}, "np")
+    got = step_factors.slope_factor(stmts, 2, "d_t11", {"h_2": ("buf", 1)}, {2}, "np")
     assert (got is not None) == found
     if found:
         j, other, factor, left = got
@@ -39,12 +39,12 @@ def test_a_step_adjoint_becomes_a_row_of_its_stack_only_if_nothing_writes(extra,
     ("1 - h_2 * W", False), ("np.exp(h_2)", False), ("h_2 ** 2", False), ("2.0 * 3.0", False)])
 def test_only_correctly_rounded_arithmetic_of_rows_is_done_for_all_steps(factor, found):
     node = gast.parse(factor).body[0].value
-    assert slopes._of_rows(node, {"h_2": ("buf", 1)}) == found
+    assert step_factors._of_rows(node, {"h_2": ("buf", 1)}) == found
 
 
 def test_the_stack_is_computed_one_operation_after_another_into_itself():
     def chain(text):
-        stmts = slopes._chain("S", gast.parse(text).body[0].value, "np")
+        stmts = step_factors._chain("S", gast.parse(text).body[0].value, "np")
         return [ast.unparse(ast.fix_missing_locations(gast.gast_to_ast(s))).strip()
                 for s in stmts]
     assert chain("1 - r * r") == ["S = np.multiply(r, r)", "S = np.subtract(1, S, out=S)"]

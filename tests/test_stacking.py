@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import stacking
+from srcgrad.fused import loop_batching
 from finite_diff import assert_grads_match, checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
 rng = np.random.default_rng(3)
@@ -246,7 +246,7 @@ SHAPES = {"xs": (4, 3, 2), "r": (3, 2), "g": (3, 5), "e": (3, 5), "d_W": (2, 5),
 def stacked(text):
     body = gast.parse(text).body
     fresh = iter(range(100))
-    body = stacking.stack(body, lambda node: SHAPES.get(getattr(node, "id", None)),
+    body = loop_batching.stack(body, lambda node: SHAPES.get(getattr(node, "id", None)),
                           lambda node: None, lambda name: name == "range", lambda: "np",
                           lambda base: f"{base}_{next(fresh)}" if base == "step" else base,
                           lambda name: name, lambda name: name in ("len", "range", "reversed"))
@@ -331,7 +331,7 @@ for (h_1, h_2) in reversed(tape):
 
 def carried(text):
     body = gast.parse(text).body
-    body = stacking.stack(body, lambda node: CARRIED_SHAPES.get(getattr(node, "id", None)),
+    body = loop_batching.stack(body, lambda node: CARRIED_SHAPES.get(getattr(node, "id", None)),
                           lambda node: 4 if getattr(node, "id", None) == "n" else None,
                           lambda name: name == "range", lambda: "np", lambda base: base,
                           lambda name: name, lambda name: name in ("len", "range", "reversed"))

@@ -5,7 +5,7 @@ import textwrap
 
 import gast
 
-from srcgrad import tapes
+from srcgrad.fused import tape_slimming
 
 LOOP = """
 tape = []
@@ -21,7 +21,7 @@ def slimmed(source):
     """(the body's text before, after)"""
     body = gast.parse(textwrap.dedent(source)).body
     before = gast.unparse(gast.Module(body=body, type_ignores=[]))
-    after = gast.unparse(gast.Module(body=tapes.slim(body, "rows_of", "len"),
+    after = gast.unparse(gast.Module(body=tape_slimming.slim(body, "rows_of", "len"),
                                      type_ignores=[]))
     return before, after
 

@@ -55,10 +55,10 @@ from typing import NamedTuple
 
 import gast
 
-from .ir import build
-from .analysis import dtypes, effects, loop_facts
-from . import slopes
-from .reuse import _BINARY, _UNARY
+from ..ir import build
+from ..analysis import dtypes, effects, loop_facts
+from . import step_factors
+from .buffer_reuse import _BINARY, _UNARY
 
 
 def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
@@ -472,21 +472,21 @@ def _stack_adjoints(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) 
     stacks, captures, after, defined, views = {}, {}, [], {}, []
     planned = {k for k, *_ in plan}
     shared = _same_array(loop.body, planned)
-    rows_at = slopes.rows_at(loop, carried.values())
+    rows_at = step_factors.rows_at(loop, carried.values())
     for k, accumulator, kind, adjoint, array in plan:
         key = shared(k, adjoint)
         if key not in stacks:
             adjoint_shape = shape(build.load(adjoint))
             stacks[key] = name = fresh(f"{adjoint}_steps")
             row = gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Load())
-            found = slopes.slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
+            found = step_factors.slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
                 kind_of(accumulator) == dtypes.F64) else None
             # one stack per statement: a second stack of the same step's array (two keys,
             # when _same_array cannot tell them one) takes a copy, as before
             if (found is not None and found[0] not in defined
                     and kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER)):
                 j, other, factor, left = found  # adjoint = other * factor: into its row
-                made, computed = slopes.rows_before(factor, rows_at, count, name, np_, fresh)
+                made, computed = step_factors.rows_before(factor, rows_at, count, name, np_, fresh)
                 before += [build.comment(f"what {adjoint} multiplies in each step, all at once")]
                 before += computed
                 views += made

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
+from ..ir import build
 
 
 def propagate(body: list, keep: set, params) -> list:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .ir import build
+from ..ir import build
 
 _KEYWORDS = {"axis", "keepdims"}  # what `sum` and `reduce` both take, alike
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from .ir import build
-from .analysis.effects import NEW_FUNCS, has_out
+from ..ir import build
+from ..analysis.effects import NEW_FUNCS, has_out
 
 
 def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:

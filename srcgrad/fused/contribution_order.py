@@ -25,9 +25,9 @@ from collections import Counter
 
 import gast
 
-from .ir import build
-from .analysis.effects import makes_new
-from .sink import Names, _pure
+from ..ir import build
+from ..analysis.effects import makes_new
+from .sinking import Names, _pure
 
 
 def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> list:

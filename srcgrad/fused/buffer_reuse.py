@@ -36,9 +36,9 @@ from collections import Counter
 import gast
 import numpy as np
 
-from .ir import build
-from .analysis.effects import makes_new
-from .passes.accumulate import _disown
+from ..ir import build
+from ..analysis.effects import makes_new
+from ..passes.accumulate import _disown
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more
 

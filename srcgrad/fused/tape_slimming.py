@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
-from .ad.reverse import exposed_reads
-from .analysis.loop_facts import appended
+from ..ir import build
+from ..ad.reverse import exposed_reads
+from ..analysis.loop_facts import appended
 
 
 def slim(body: list, rows_of: str | None, len_: str | None) -> list:

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
-from .analysis import effects, loop_facts
-from .reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
+from ..ir import build
+from ..analysis import effects, loop_facts
+from .buffer_reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
 
 
 def rows_at(loop, plans) -> dict:

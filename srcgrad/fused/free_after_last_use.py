@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gast
 
-from .ir import build
+from ..ir import build
 
 
 def release(body: list, is_array, keep: set) -> list:

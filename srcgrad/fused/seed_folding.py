@@ -32,7 +32,7 @@ import operator
 
 import gast
 
-from .ir import build
+from ..ir import build
 
 _FLOAT_FUNCS = {"exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "log", "log1p", "expm1",
                 "log2", "log10", "exp2", "sqrt", "cbrt", "arcsin", "arccos", "arctan",
