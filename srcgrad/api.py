@@ -11,7 +11,7 @@ import weakref
 import numpy as np
 
 from .ad import calls
-from . import codegen, entry
+from .backend import codegen, entry
 from .analysis import dtypes
 from .frontend import source
 from .errors import SrcGradError

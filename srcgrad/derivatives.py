@@ -14,7 +14,8 @@ import types
 
 import numpy as np
 
-from . import api, codegen
+from . import api
+from .backend import codegen
 from .ad import calls
 from .frontend import source
 from .api import GradientFunction, _check_input, _wrt_names

@@ -16,7 +16,8 @@ import numpy as np
 
 from .analysis import activity, dtypes, effects, shift_invariance, shape_inference
 from .ad import calls, forward, reverse
-from . import codegen, runtime
+from .backend import codegen
+from . import runtime
 from .fused import (copy_propagation, contribution_order, reduce_sums, free_after_last_use,
                     buffer_reuse, seed_folding, sinking, loop_batching, tape_slimming)
 from .passes import accumulate, simplify, specialize

@@ -11,7 +11,8 @@ import pytest
 
 import srcgrad
 from srcgrad.ir import build
-from srcgrad import codegen, runtime
+from srcgrad.backend import codegen
+from srcgrad import runtime
 
 
 def loss(w, b, x, y):

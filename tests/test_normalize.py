@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import SrcGradError, codegen
+from srcgrad import SrcGradError
+from srcgrad.backend import codegen
 from srcgrad.frontend import fence, normalize, source
 from srcgrad.ir.naming import Namer, names_in
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import codegen
+from srcgrad.backend import codegen
 from srcgrad.fused import free_after_last_use
 from finite_diff import checked_source as check, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 

@@ -6,7 +6,7 @@ import gast
 import pytest
 
 from srcgrad.ir import build
-from srcgrad import codegen
+from srcgrad.backend import codegen
 from srcgrad.passes import simplify
 
 

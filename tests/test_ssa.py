@@ -5,7 +5,7 @@ import textwrap
 import gast
 import numpy as np
 
-from srcgrad import codegen
+from srcgrad.backend import codegen
 from srcgrad.frontend import fence, normalize, source, ssa
 from srcgrad.ir.naming import Namer, names_in
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import gast
 
-from .ir import build
-from .errors import SrcGradError
+from ..ir import build
+from ..errors import SrcGradError
 
 _counter = itertools.count(1)
 

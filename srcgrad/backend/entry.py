@@ -54,7 +54,7 @@ import weakref
 import numpy as np
 
 from . import codegen
-from .frontend.resolve import same_defaults
+from ..frontend.resolve import same_defaults
 
 annotate = codegen.annotate
 
