@@ -15,7 +15,7 @@ from .backend import codegen, entry
 from .analysis import dtypes
 from .frontend import source
 from .errors import SrcGradError
-from .pipeline import Generated, transform
+from .pipeline.transform import Generated, transform
 from .analysis.shape_inference import describe
 from .passes.specialize import NotSpecializable
 

@@ -257,7 +257,7 @@ def _highlight(code: str) -> str:
 def _annotated(func, generated, color) -> str:
     """The user's function with its file line numbers, then the generated code with,
     in the left column, the user's line each statement comes from."""
-    from .pipeline import analyze
+    from .pipeline.transform import analyze
     raw, first = inspect.getsourcelines(func)
     filename = os.path.relpath(inspect.getsourcefile(func) or func.__code__.co_filename)
     user = "".join(raw)

@@ -20,7 +20,7 @@ from .ad import calls
 from .frontend import source
 from .api import GradientFunction, _check_input, _wrt_names
 from .errors import SrcGradError
-from .pipeline import Generated, transform_jvp
+from .pipeline.transform import Generated, transform_jvp
 
 
 def jvp(func=None, wrt=0):

@@ -210,7 +210,7 @@ def graph(func, wrt=0, adjoint: bool = False) -> Graph:
     With `adjoint=True`, dashed reverse edges show where adjoints flow.
     """
     from .api import _wrt_names
-    from .pipeline import analyze
+    from .pipeline.transform import analyze
 
     _, names, _ = _wrt_names(func, wrt)
     unit = analyze(func, names)

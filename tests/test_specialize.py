@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad import api, pipeline
+from srcgrad import api
+from srcgrad.pipeline import transform
 from srcgrad.analysis import shape_inference
 from finite_diff import assert_grads_match
 
@@ -38,7 +39,7 @@ def rnn(Wx, Wh, b, xs):
 
 
 def test_shapes_through_shape_tuples_indexing_and_a_loop():
-    unit = pipeline.analyze(rnn, ("Wx",))
+    unit = transform.analyze(rnn, ("Wx",))
     args = described(Wx=np.ones((3, 4)), Wh=np.ones((4, 4)), b=np.ones(4), xs=np.ones((5, 2, 3)))
     shapes = {name: v.shape for name, v in shape_inference.infer(unit, args).items()}
     assert shapes["h"] == (2, 4)
@@ -55,14 +56,14 @@ def grows(x):
 
 
 def test_a_loop_carried_value_that_changes_shape_is_unknown():
-    unit = pipeline.analyze(grows, ("x",))
+    unit = transform.analyze(grows, ("x",))
     shapes = shape_inference.infer(unit, described(x=np.ones(3)))
     assert "acc_1" not in shapes  # a number on entry, an array after one iteration
     assert shapes["x"].shape == (3,)
 
 
 def test_arguments_not_described_stay_unknown():
-    unit = pipeline.analyze(grows, ("x",))
+    unit = transform.analyze(grows, ("x",))
     shapes = shape_inference.infer(unit, {"x": None})
     assert shapes["acc"].shape == () and "x" not in shapes and "acc_1" not in shapes
     assert shape_inference.describe({1.5, 2.5}) is None and shape_inference.describe(object()) is None

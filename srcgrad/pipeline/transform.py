@@ -14,20 +14,20 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from .analysis import activity, dtypes, effects, shift_invariance, shape_inference
-from .ad import calls, forward, reverse
-from .backend import codegen
-from . import runtime
-from .fused import (copy_propagation, contribution_order, reduce_sums, free_after_last_use,
-                    buffer_reuse, seed_folding, sinking, loop_batching, tape_slimming)
-from .passes import accumulate, simplify, specialize
-from .frontend import aliasing, fence, inline, source
-from .ir import build
-from .runtime import containers
-from .errors import SrcGradError
-from .ir.naming import Namer, names_in
-from .frontend.resolve import Resolver, unchanged
-from .frontend.ssa import to_ssa
+from ..analysis import activity, dtypes, effects, shift_invariance, shape_inference
+from ..ad import calls, forward, reverse
+from ..backend import codegen
+from .. import runtime
+from ..fused import (copy_propagation, contribution_order, reduce_sums, free_after_last_use,
+                     buffer_reuse, seed_folding, sinking, loop_batching, tape_slimming)
+from ..passes import accumulate, simplify, specialize
+from ..frontend import aliasing, fence, inline, source
+from ..ir import build
+from ..runtime import containers
+from ..errors import SrcGradError
+from ..ir.naming import Namer, names_in
+from ..frontend.resolve import Resolver, unchanged
+from ..frontend.ssa import to_ssa
 
 _RUNTIME = {**vars(runtime), "np": np}
 _CONTAINERS = vars(containers)
@@ -502,7 +502,7 @@ def _needed(body, unit, live) -> list:
 
 
 def _normalize(unit):
-    from .frontend.normalize import normalize
+    from ..frontend.normalize import normalize
     return normalize(unit.src, unit.namer)
 
 
