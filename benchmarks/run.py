@@ -61,7 +61,7 @@ sys.path[:0] = [os.path.dirname(HERE), HERE]
 import workloads as W  # noqa: E402  (benchmarks/ is not a package)
 
 import srcgrad  # noqa: E402
-from srcgrad import api
+from srcgrad import pipeline  # noqa: E402
 from srcgrad.analysis import dtypes, shape_inference  # noqa: E402
 
 HAND, PLAIN, SRCGRAD = "hand-written", "hand, plain", "srcgrad"
@@ -330,7 +330,7 @@ def transform_times(fn, wrt, data, count: int) -> list:
         fresh = fresh_copy(fn)
         gc.collect()
         start = time.perf_counter()
-        api.specialized(fresh, tuple(wrt), described, value=False, kinds=described_kinds)
+        pipeline.specialized(fresh, tuple(wrt), described, value=False, kinds=described_kinds)
         times.append(time.perf_counter() - start)
         del fresh
     return times
@@ -427,7 +427,7 @@ def run(args) -> dict:
     thirty = W.EXTRA["thirty_lines"]
     start = time.perf_counter()
     thirty_data = thirty.data(np.random.default_rng(0))
-    api.specialized(fresh_copy(thirty.fn), thirty.wrt, arguments(thirty_data), value=False,
+    pipeline.specialized(fresh_copy(thirty.fn), thirty.wrt, arguments(thirty_data), value=False,
                     kinds=kinds(thirty_data))
     results["first_transform_in_process"] = time.perf_counter() - start
 
@@ -452,7 +452,7 @@ def run(args) -> dict:
         table = methods(w, data, peers, jit_first)
         check(w, table)
         # the generated functions called directly: what the wrapper adds to a call
-        gen = api.specialized(w.fn, tuple(w.wrt), arguments(data), value=False,
+        gen = pipeline.specialized(w.fn, tuple(w.wrt), arguments(data), value=False,
                               kinds=kinds(data))  # the code a grad call runs
         values = list(data.values())
         forward, backward = gen.forward, gen.backward
@@ -490,7 +490,7 @@ def run(args) -> dict:
                                                         transforms)
     trivial = W.EXTRA["trivial"]
     tg = srcgrad.grad(trivial.fn, wrt=trivial.wrt)
-    gen = api.specialized(trivial.fn, trivial.wrt, arguments({"x": 1.5}), value=False,
+    gen = pipeline.specialized(trivial.fn, trivial.wrt, arguments({"x": 1.5}), value=False,
                           kinds=kinds({"x": 1.5}))
     fwd, bwd = gen.forward, gen.backward
 

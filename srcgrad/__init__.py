@@ -1,7 +1,6 @@
 """srcgrad: automatic differentiation by transforming Python source."""
 
-from .api import grad, value_and_grad, vjp
-from .derivatives import hessian, hvp, jacobian, jvp
+from .api import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .check import check_grad
 from .custom import custom_adjoint, d, stop_gradient
 from .errors import SrcGradError

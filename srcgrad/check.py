@@ -94,9 +94,10 @@ def check_grad(f, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, verbose=True,
     reported relative error is |analytic - numeric| / max(|analytic|, |numeric|).
     With `verbose`, prints a table (argument | shape | max abs err | max rel err | ok).
     """
-    from .api import _wrt_names, grad
+    from .api import grad
+    from .api.arguments import wrt_names
 
-    positional, names, _ = _wrt_names(f, wrt)
+    positional, names, _ = wrt_names(f, wrt)
     signature = inspect.signature(f)
     try:
         signature.bind(*args, **kwargs)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import inspect
 
 from .errors import SrcGradError
+from .pipeline import forget_all
 from .rules.registry import RULES, Rule, nondifferentiable
 
 
@@ -69,14 +70,6 @@ def custom_adjoint(func, *, broadcast=False):
             raise SrcGradError(f"{template.__name__} gives d[...] to {sorted(unknown)}, "
                                "which are not its parameters")
         RULES[func] = rule
-        _forget_compiled()
+        forget_all()  # gradients built before may have transformed `func` instead
         return template
     return register
-
-
-def _forget_compiled():
-    """Gradients compiled before a new rule may have transformed the function instead."""
-    from .api import _CACHE, _LOCK
-
-    with _LOCK:
-        _CACHE.clear()

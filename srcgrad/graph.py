@@ -19,7 +19,6 @@ The graph is read from the normalized, SSA form of the function (`pipeline.analy
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import types
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .analysis import activity
+from .ir import build
 from .errors import SrcGradError
 
 # kind -> DOT attributes. Colours are Graphviz/X11 colour names.
@@ -209,10 +209,10 @@ def graph(func, wrt=0, adjoint: bool = False) -> Graph:
     `wrt` takes the same forms as `srcgrad.grad` (index, name, or a tuple of them).
     With `adjoint=True`, dashed reverse edges show where adjoints flow.
     """
-    from .api import _wrt_names
-    from .pipeline.transform import analyze
+    from .api.arguments import wrt_names
+    from .pipeline import analyze
 
-    _, names, _ = _wrt_names(func, wrt)
+    _, names, _ = wrt_names(func, wrt)
     unit = analyze(func, names)
     return _Builder(unit, adjoint).build()
 
@@ -313,20 +313,20 @@ class _Builder:
                 number = self.fresh("if")[2:]
                 ids = (f"cluster_if{number}", f"cluster_else{number}" if stmt.orelse else None)
                 self.cluster_ids[stmt] = ids
-                self.cluster(ids[0], "if", f"if {_text(stmt.test)}", cluster, line, stmt.body)
+                self.cluster(ids[0], "if", f"if {build.source_text(stmt.test)}", cluster, line, stmt.body)
                 if stmt.orelse:
                     self.cluster(ids[1], "else", "else", cluster, line, stmt.orelse)
             elif isinstance(stmt, (gast.For, gast.While)):
                 line = self.unit.src.user_line(stmt)
                 if isinstance(stmt, gast.For):
-                    label = f"for {_text(stmt.target)} in {_text(stmt.iter)}"
+                    label = f"for {build.source_text(stmt.target)} in {build.source_text(stmt.iter)}"
                 else:
-                    label = f"while {_text(stmt.test)}"
+                    label = f"while {build.source_text(stmt.test)}"
                 cluster_id = f"cluster_{self.fresh('loop')}"
                 self.cluster_ids[stmt] = (cluster_id, None)
                 self.graph.clusters.append(Cluster(cluster_id, "loop", label, cluster, line))
                 if isinstance(stmt, gast.For):
-                    target = _text(stmt.target)
+                    target = build.source_text(stmt.target)
                     node_id = self.fresh("op")
                     self.ids[stmt] = node_id
                     self.add(Node(
@@ -342,7 +342,7 @@ class _Builder:
                 self.add(Node(
                     node_id, "operation", label, name, active=name in self.active and bool(name),
                     line=self.unit.src.user_line(stmt), cluster=cluster,
-                    tooltip=self.tooltip(stmt, _text(stmt))))
+                    tooltip=self.tooltip(stmt, build.source_text(stmt))))
 
     def cluster(self, cluster_id, kind, label, parent, line, body):
         self.graph.clusters.append(Cluster(cluster_id, kind, label, parent, line))
@@ -413,7 +413,7 @@ class _Builder:
     def flow_loop(self, stmt, env, emit):
         entry = dict(env)
         if isinstance(stmt, gast.For):
-            entry[_text(stmt.target)] = [self.ids[stmt]]
+            entry[build.source_text(stmt.target)] = [self.ids[stmt]]
         # One dry pass finds the values that reach the top of the body from its end.
         after_one = self.flow(stmt.body, dict(entry), emit=False)
         top = _merge(entry, after_one)
@@ -440,7 +440,7 @@ class _Builder:
             names = _names(expr)
             if not names:
                 const_id = self.fresh("const")
-                self.add(Node(const_id, "constant", _text(expr),
+                self.add(Node(const_id, "constant", build.source_text(expr),
                                              cluster=self.by_id[node_id].cluster))
                 self.edge(const_id, node_id, label=label, active=active)
             for name in names:
@@ -527,11 +527,3 @@ def _names(node) -> list:
 
     visit(node)
     return list(dict.fromkeys(found))
-
-
-def _text(node) -> str:
-    """Source text of a gast node (statements the passes built have no line numbers)."""
-    try:
-        return ast.unparse(ast.fix_missing_locations(gast.gast_to_ast(node))).strip()
-    except Exception:  # an unusual node: still draw something
-        return type(node).__name__

@@ -184,7 +184,7 @@ def test_source_and_wrapped():
 
 
 def test_compiled_once_and_cached():
-    from srcgrad.api import compiled
+    from srcgrad.pipeline import compiled
 
     first = compiled(affine, ("w",))
     grad(affine)(1.0, 0.0, X, Y)

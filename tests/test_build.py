@@ -5,7 +5,7 @@ import inspect
 import gast
 
 from srcgrad.ir import build
-from srcgrad.pipeline import transform
+from srcgrad.pipeline import analyze
 
 
 def annotated(x: "Sequence[int]", *rest, k=lambda q: q + 1, **more):
@@ -36,7 +36,7 @@ def test_names_of_a_list_of_statements():
 
 
 def test_names_of_a_whole_pipeline_body():
-    unit = transform.analyze(annotated_free, ("x",))
+    unit = analyze(annotated_free, ("x",))
     expected = [n for s in unit.body for n in gast.walk(s) if isinstance(n, gast.Name)]
     assert [n.id for n in build.names(unit.body)] == [n.id for n in expected]
 
@@ -62,7 +62,7 @@ def test_clone_is_deep_and_keeps_locations_and_markers():
 
 def test_instantiating_a_rule_leaves_its_template_as_it_was():
     from srcgrad.ad import templates
-    unit = transform.analyze(annotated_free, ("x",))
+    unit = analyze(annotated_free, ("x",))
     stmt = next(s for s in unit.ops if unit.ops[s].rule is not None
                 and unit.ops[s].rule.template is not None)
     rule = unit.ops[stmt].rule

@@ -9,7 +9,7 @@ from data.helpers_module import softplus, two_layers
 from finite_diff import assert_grads_match
 
 from srcgrad import SrcGradError, grad, jvp
-from srcgrad.api import compiled
+from srcgrad.pipeline import compiled
 
 rng = np.random.default_rng(0)
 

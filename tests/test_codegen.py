@@ -168,7 +168,7 @@ def test_line_map_follows_statements_after_an_emptied_block():
 def test_generated_text_is_registered_with_linecache():
     g = srcgrad.grad(loss, wrt=("w", "b"))
     g(W, 0.3, X, Y)
-    filename = g._compiled().forward.__code__.co_filename
+    filename = g.general().forward.__code__.co_filename
     assert filename.startswith("<srcgrad loss from test_codegen.py #")
     text = "".join(linecache.getlines(filename))
     # the factory wraps the same functions that `.source` shows
@@ -252,7 +252,7 @@ def test_closure_cells_are_shared():
     np.testing.assert_allclose(g(np.zeros(2)), [3.0, 3.0])
     set_k(7.0)
     np.testing.assert_allclose(g(np.zeros(2)), [7.0, 7.0])
-    forward = g._compiled().forward
+    forward = g.general().forward
     assert forward.__globals__ is uses_closure.__globals__
 
 

@@ -7,7 +7,7 @@ function. Its gradient must equal:
 
 - `srcgrad.value_and_grad`: the same shape-specialized backward sweep, without the
   grad-only rewrites (no in-place accumulation, no chains into dying arrays);
-- the general code (`api.compiled`): no specialization at all;
+- the general code (`pipeline.compiled`): no specialization at all;
 - central finite differences: all elements for small arrays, a few random directions
   (<grad, v> vs (f(x + eps v) - f(x - eps v)) / 2 eps) for large ones.
 
@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 import srcgrad
-from srcgrad import api
+from srcgrad import pipeline
 from srcgrad.fused import reduce_sums, buffer_reuse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -121,7 +121,7 @@ def value_grads(f, args, wrt):
 def general_grads(f, args, wrt):
     """The general code: not specialized on any shape."""
     names = tuple(f.__code__.co_varnames[k] for k in wrt)
-    generated = api.compiled(f, names)
+    generated = pipeline.compiled(f, names)
     with np.errstate(all="ignore"):
         _, saved = generated.forward(*[_copy(a) for a in args])
         grads = generated.backward(1.0, *saved)

@@ -65,7 +65,7 @@ def test_statements_with_effects_stay():
 
 
 def test_a_grad_call_compiles_the_fused_function_alone_and_the_sweeps_on_demand():
-    from srcgrad import api
+    from srcgrad import pipeline
     from srcgrad.analysis import shape_inference
     described = {name: shape_inference.describe(v) for name, v in zip("wbxy", args())}
 
@@ -73,7 +73,7 @@ def test_a_grad_call_compiles_the_fused_function_alone_and_the_sweeps_on_demand(
         err = w * x + b - y
         return np.mean(err ** 2)
 
-    generated = api.specialized(fresh, ("w", "b"), described, value=False)
+    generated = pipeline.specialized(fresh, ("w", "b"), described, value=False)
     assert generated.call is not None
     assert generated._forward is None and generated._own_source is None  # not built yet
     np.testing.assert_allclose(generated.call(*args()), srcgrad.grad(mse, wrt=(0, 1))(*args()))

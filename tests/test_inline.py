@@ -7,7 +7,7 @@ import pytest
 
 import srcgrad
 from srcgrad import d
-from srcgrad.api import compiled
+from srcgrad.pipeline import compiled
 from srcgrad.rules.registry import NONDIFFERENTIABLE, nondifferentiable
 from data.helpers_module import two_layers
 from finite_diff import assert_grads_match, checked_source, fused

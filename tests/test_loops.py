@@ -6,7 +6,7 @@ import pytest
 from finite_diff import assert_grads_match
 
 from srcgrad import grad
-from srcgrad.api import compiled
+from srcgrad.pipeline import compiled
 
 rng = np.random.default_rng(0)
 

@@ -267,7 +267,7 @@ def test_first_calls_from_8_threads_compile_once_and_agree(tmp_path):
         t.join()
     for args, got in zip(inputs, results):
         np.testing.assert_allclose(got, numerical_grad(mod.f, args, 0), rtol=1e-6, atol=1e-8)
-    assert len(srcgrad.api._CACHE[mod.f]) == 1  # one version: the shapes of all 8 calls
+    assert len(srcgrad.pipeline.variants(mod.f)) == 1  # one version: the shapes of all 8 calls
 
 
 class _ReentrantHook:
@@ -329,7 +329,7 @@ def f(x, c):
 
 def _cache_size():
     gc.collect()
-    return len(srcgrad.api._CACHE)
+    return srcgrad.pipeline.cached_functions()
 
 
 def test_redefined_closures_do_not_grow_the_cache(tmp_path):
@@ -739,21 +739,21 @@ def make_closure(c):
 
 
 def test_generated_functions_share_the_users_globals():
-    generated = srcgrad.api.compiled(uses_a_global, ("x",))
+    generated = srcgrad.pipeline.compiled(uses_a_global, ("x",))
     assert generated.forward.__globals__ is uses_a_global.__globals__
     assert generated.backward.__globals__ is uses_a_global.__globals__
 
 
 def test_transforming_adds_nothing_to_the_users_module():
     names = set(vars(sys.modules[__name__]))
-    srcgrad.api.compiled(two_args, ("x", "y"))
+    srcgrad.pipeline.compiled(two_args, ("x", "y"))
     assert set(vars(sys.modules[__name__])) == names
 
 
 def test_free_variables_are_the_closure_and_srcgrads_helpers():
     import srcgrad.runtime
     f = make_closure(3.0)
-    generated = srcgrad.api.compiled(f, ("x",))
+    generated = srcgrad.pipeline.compiled(f, ("x",))
     helpers = {id(v) for v in vars(srcgrad.runtime).values()}
     helpers.add(id(np))
     closure = dict(zip(f.__code__.co_freevars, (c.cell_contents for c in f.__closure__)))

@@ -79,9 +79,8 @@ def _helper_for(stmt, op, unit, build_helper):
 
 def tangent(stmt, op, unit, tangent_of) -> list:
     """Forward mode: `h = layer(W, x)` becomes `h, h_dot = layer_jvp(W, x, W_dot=W_dot)`."""
-    from ..derivatives import compiled_jvp  # the helper's own cached forward-mode function
-
-    binding, wrt, generated = _helper_for(stmt, op, unit, compiled_jvp)
+    # the helper's own cached forward-mode function
+    binding, wrt, generated = _helper_for(stmt, op, unit, unit.compilers.forward)
     target = stmt.targets[0].id
     if generated is None:
         return [stmt]
@@ -97,9 +96,8 @@ def tangent(stmt, op, unit, tangent_of) -> list:
 
 def adjoint(stmt, op, unit, contribute, out):
     """Rewrite the forward call into the helper's forward function; emit the backward call."""
-    from ..api import compiled  # the helper's own cached forward/backward pair
-
-    binding, wrt, generated = _helper_for(stmt, op, unit, compiled)
+    # the helper's own cached forward/backward pair
+    binding, wrt, generated = _helper_for(stmt, op, unit, unit.compilers.reverse)
     if generated is None:
         return
     # by the names its code has (`.source` shows both), unless they shadow one here

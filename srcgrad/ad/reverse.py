@@ -44,7 +44,7 @@ def _block(stmts, unit, initialized) -> list:
             body = _block(stmt.body, unit, body_init)
             orelse = _block(stmt.orelse, unit, else_init)
             # Values made inside the `if` are never read before it: no zeros needed.
-            inside = _stores(stmt.body) | _stores(stmt.orelse)
+            inside = build.stored(stmt.body) | build.stored(stmt.orelse)
             _reconcile(body, orelse, body_init - inside, else_init - inside, initialized, unit)
             if body or orelse:
                 out.append(build.if_(stmt.test.id, body or [gast.Pass()], orelse))
@@ -132,7 +132,7 @@ def _loop(loop, unit, initialized) -> list:
         before.append(_zeros(name, unit))
         initialized.add(name)
     order = [head for head, _ in info.carried] + _definition_order(loop, unit)
-    needed = exposed_reads(body)
+    needed = build.exposed_reads(body)
     info.tape = unit.namer.fresh("tape")
     info.tape_names = [n for n in dict.fromkeys(order) if n in needed]
     target = (build.tuple_([build.store(n) for n in info.tape_names]) if info.tape_names
@@ -176,83 +176,6 @@ def _definition_order(loop, unit) -> list:
     return names
 
 
-def prune_tapes(adjoint_body: list, unit) -> None:
-    """Keep on each loop's tape only what its replay still reads once the backward sweep
-    is simplified (a value read only for a shape check that went away is not saved)."""
-    by_tape = {info.tape: info for info in unit.loops.values() if info.tape}
-    for stmt in adjoint_body:
-        if isinstance(stmt, gast.If):
-            prune_tapes(stmt.body, unit)
-            prune_tapes(stmt.orelse, unit)
-        elif isinstance(stmt, (gast.For, gast.While)):
-            prune_tapes(stmt.body, unit)
-            replay = stmt.iter if isinstance(stmt, gast.For) else None
-            if not (isinstance(replay, gast.Call) and replay.args
-                    and isinstance(replay.args[0], gast.Name) and replay.args[0].id in by_tape):
-                continue
-            info = by_tape[replay.args[0].id]
-            needed = exposed_reads(stmt.body)
-            kept = [n for n in info.tape_names if n in needed]
-            if kept != info.tape_names:
-                info.tape_names = kept
-                stmt.target = (gast.Tuple(elts=[build.store(n) for n in kept], ctx=gast.Store())
-                               if kept else build.store(unit.namer.fresh("_")))
-
-
-def exposed_reads(stmts, bound=frozenset()) -> set:
-    """Names `stmts` read before binding them: what must come from outside."""
-    bound, found = set(bound), set()
-    for stmt in stmts:
-        if isinstance(stmt, gast.If):
-            found |= _loads(stmt.test) - bound
-            found |= exposed_reads(stmt.body, bound) | exposed_reads(stmt.orelse, bound)
-            bound |= _stores(stmt.body) & _stores(stmt.orelse)
-        elif isinstance(stmt, (gast.For, gast.While)):
-            head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
-            found |= _loads(head) - bound
-            inner = bound | (_stores([stmt.target]) if isinstance(stmt, gast.For) else set())
-            found |= exposed_reads(stmt.body, inner)
-        else:
-            found |= _loads(stmt) - bound
-            bound |= _stores([stmt])
-    return found
-
-
-def _loads(node) -> set:
-    return build.loaded(node)
-
-
-def _stores(stmts) -> set:
-    return build.stored(stmts)
-
-
-def insert_tapes(body: list, unit) -> list:
-    """Make the forward sweep save each loop iteration's values on the loop's tape
-    (`tape = []` before the loop, `tape.append((...))` at the end of every iteration),
-    and check the `break` flag after the back edge."""
-    out = []
-    for stmt in body:
-        if isinstance(stmt, gast.If):
-            stmt.body = insert_tapes(stmt.body, unit)
-            stmt.orelse = insert_tapes(stmt.orelse, unit)
-        elif isinstance(stmt, (gast.For, gast.While)):
-            info = unit.loops[stmt]
-            stmt.body = insert_tapes(stmt.body, unit)
-            if info.tape:
-                names = getattr(info, "tape_names", [])
-                bind_on_every_path(stmt.body, set(names))
-                record = build.tuple_([build.load(n) for n in names]) if names else build.const(None)
-                append = gast.Expr(value=build.call(
-                    build.attr(build.load(info.tape), "append"), record))
-                at = min((stmt.body.index(e) for e in info.backedges if e in stmt.body),
-                         default=len(stmt.body))
-                stmt.body.insert(at, append)
-                out.append(build.assign(info.tape, gast.List(elts=[], ctx=gast.Load())))
-            flag = getattr(stmt, "_srcgrad_break", None)
-            if flag:
-                stmt.body.append(gast.If(test=build.load(flag), body=[gast.Break()], orelse=[]))
-        out.append(stmt)
-    return out
 
 
 def _contributions(stmts, broadcast, unit, initialized) -> list:
@@ -326,25 +249,6 @@ def _zeros(name, unit):
     zeros_like = build.load(unit.helper("zeros_like", vars(containers)))
     return build.assign(unit.adjoint(name), build.call(zeros_like, build.load(name)))
 
-
-def bind_on_every_path(body: list, saved: set) -> set:
-    """Give saved names computed on one path of an `if` a `None` on the other paths.
-
-    The forward sweep returns every saved value, so each must be bound whichever
-    branch ran; the backward sweep only reads those of the branch taken.
-    Returns the names `body` binds on every path.
-    """
-    bound = set()
-    for stmt in body:
-        if isinstance(stmt, gast.If):
-            in_body = bind_on_every_path(stmt.body, saved)
-            in_else = bind_on_every_path(stmt.orelse, saved)
-            for names, branch in ((in_else - in_body, stmt.body), (in_body - in_else, stmt.orelse)):
-                branch.extend(build.assign(n, build.const(None)) for n in sorted(names & saved))
-            bound |= in_body | in_else
-        elif isinstance(stmt, gast.Assign):
-            bound |= _stores([stmt])
-    return bound
 
 
 def bindings(unit) -> dict:

@@ -45,6 +45,25 @@ _METHODS = {"sum", "mean", "max", "min"}
 _OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
+def result_is_real_number(unit, shapes) -> bool:
+    """The shapes prove the function's value a real number (so `grad` need not check it):
+    it is a differentiable value of shape (), and nothing in the function makes complex
+    numbers or chooses a dtype."""
+    if shapes is None or unit.result not in unit.active:
+        return False
+    known = shapes.get(unit.result)
+    if known is None or known.shape != () or known.integer:
+        return False
+    for node in build.nodes(gast.Module(body=unit.body, type_ignores=[])):
+        if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+            return False
+        if isinstance(node, gast.keyword) and node.arg == "dtype":
+            return False
+        if isinstance(node, gast.Attribute) and node.attr in ("astype", "view", "real", "imag"):
+            return False
+    return True
+
+
 def kind_of(value):
     """The kind of one call argument (None: not one of the kinds)."""
     if type(value) is np.ndarray:

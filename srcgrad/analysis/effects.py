@@ -48,6 +48,26 @@ def makes_new(value, numpy=None) -> bool:
     return isinstance(func, gast.Name) and numpy is None and func.id in NEW_FUNCS
 
 
+def made_here(body, returned, numpy) -> tuple:
+    """For each name in `returned`: it is bound once, at the top level of `body`, to an
+    operation that makes a new array or number (never a view, an argument or another
+    name), and else only updated in place: an array of it is the function's own,
+    writeable and shared with nothing."""
+    top, made = {id(stmt) for stmt in body}, {name: [] for name in returned}
+    for stmt in build.statements(body):
+        if isinstance(stmt, gast.AugAssign):
+            continue  # in place: the same array
+        targets = (stmt.targets if isinstance(stmt, gast.Assign) else
+                   [stmt.target] if isinstance(stmt, gast.For) else [])
+        for n in build.names(targets):
+            if n.id in made and isinstance(n.ctx, gast.Store):
+                simple = (isinstance(stmt, gast.Assign) and len(targets) == 1
+                          and targets[0] is n and id(stmt) in top)
+                made[n.id].append(stmt.value if simple else None)
+    return tuple(len(made[name]) == 1 and made[name][0] is not None
+                 and makes_new(made[name][0], numpy) for name in returned)
+
+
 def writes_nothing(node) -> bool:
     """Evaluating the expression `node` writes into no array: each call is of a function
     in NEW_FUNCS or a method in PURE_METHODS, without `out=`, and it holds nothing but

@@ -14,6 +14,7 @@ import ast
 import itertools
 import linecache
 import math
+import os
 import types
 import weakref
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from ..ir import build
 from ..errors import SrcGradError
 
 _counter = itertools.count(1)
+DEBUG = bool(os.environ.get("SRCGRAD_DEBUG"))  # print the code between stages
 
 
 @dataclass
@@ -430,3 +432,11 @@ def take_defaults(made, func):
 def arguments(names: list[str]) -> gast.arguments:
     return gast.arguments(args=[build.store(n) for n in names], posonlyargs=[], vararg=None,
                           kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+
+
+def debug_print(stage, body, text=None):
+    """With SRCGRAD_DEBUG set, print the code at `stage` (`body`'s statements, or `text`)."""
+    if DEBUG:
+        if text is None:
+            text = render([function("stage", arguments([]), body)])
+        print(f"--- srcgrad: {stage} ---\n{text}")

@@ -11,35 +11,35 @@ function, and checks each gradient as `_owned` would. It becomes the `__call__` 
 
     def scalar_fn_entry(self, *args, **kwargs):
         if kwargs or len(args) != 2:
-            return self._call(args, kwargs)
+            return self.general_call(args, kwargs)
         a0, a1 = args
         if type(a0) is not float:
-            return self._call(args, kwargs)
+            return self.general_call(args, kwargs)
         if type(a1) is not ndarray or a1.shape != (100,) or a1.dtype is not D1:
-            return self._call(args, kwargs)
+            return self.general_call(args, kwargs)
         if G0.get('np', O0) is not O0:
-            return self._call(args, kwargs)
+            return self.general_call(args, kwargs)
         try:
             g = call(a0, a1)
         except ZeroDivisionError:
-            return self._call(args, kwargs)
+            return self.general_call(args, kwargs)
         except Exception as exc:
             annotate(exc)
             raise
         g0, g1 = g
         if type(g1) is not ndarray or g1.base is not None or g1.shape != (100,) or (g1.dtype
                 is not D1) or (g1 is a1) or (a1.base is not None) or (not g1.flags.writeable):
-            return self._finish(None, g, [a0, a1], True)
+            return self.finished(None, g, [a0, a1], True)
         return (float(g0), g1)
 
 A gradient the fused function certainly makes itself (`Generated.fresh`: bound once to
 a new array, `d_W = X.T @ d_t1`) is its own and shared with nothing, so only its type,
 shape and dtype are checked.
 
-A miss sends the call the general way (`GradientFunction._call`), which gives the same
+A miss sends the call the general way (`GradientFunction.general_call`), which gives the same
 result or raises the same error; so an entry only has to be right when it answers.
 The entry is built from parsed templates (`ast`; `ast.unparse` parenthesizes the later
-operands of a long `or`). `self._finish` is the general handling (`_like`, `_distinct`)
+operands of a long `or`). `self.finished` is the general handling (`_like`, `_distinct`)
 of gradients that are not what the variant usually makes.
 """
 
@@ -63,14 +63,14 @@ annotate = codegen.annotate
 _HEAD = """
 def NAME(self, *args, **kwargs):
     if kwargs or len(args) != COUNT:
-        return self._call(args, kwargs)
+        return self.general_call(args, kwargs)
 """
-_MISS = "return self._call(args, kwargs)"
+_MISS = "return self.general_call(args, kwargs)"
 _CALL = """
 try:
     g = call(ARGS)
 except ZeroDivisionError:
-    return self._call(args, kwargs)
+    return self.general_call(args, kwargs)
 except Exception as exc:
     annotate(exc)
     raise
@@ -83,7 +83,7 @@ _KEYWORD_DEFAULTS = "not same_defaults(FUNC.__kwdefaults__, OBJ)"
 _OWNED = ("type(G) is not ndarray or G.base is not None or G.shape != SHAPE or G.dtype is not D"
           " or G is A or A.base is not None")
 _MADE = "type(G) is not ndarray or G.shape != SHAPE or G.dtype is not D"  # a new array
-_FINISH = "return self._finish(VALUE, g, INPUTS, True)"
+_FINISH = "return self.finished(VALUE, g, INPUTS, True)"
 _VALUE = "v, g = g"
 
 

@@ -48,20 +48,23 @@ MAX_DEPTH = 8  # helpers written out inside helpers, at most
 _CONSTANTS = (bool, int, float, str, type(None))
 
 
-def helpers(body: list, func, params, namer, resolver, only_writers=False) -> list:
+def helpers(body: list, func, params, namer, resolver, compile_helper,
+            only_writers=False) -> list:
     """`body` (the normalized statements of `func`, whose parameters are `params`) with
     the calls of helpers written out; `namer` names the helpers' variables, `resolver`
-    (resolve.Resolver of `func`) looks the called names up and keeps them as guards.
-    `only_writers`: only helpers that may change an argument in place (the general code
-    calls the others as forward/backward pairs)."""
+    (resolve.Resolver of `func`) looks the called names up and keeps them as guards;
+    `compile_helper(helper, wrt)` transforms a helper on its own (or raises
+    SrcGradError). `only_writers`: only helpers that may change an argument in place (the
+    general code calls the others as forward/backward pairs)."""
     bound = set(params) | {n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
-    return _Inliner(func, namer, resolver, bound, only_writers).block(body, (func,))
+    return _Inliner(func, namer, resolver, bound, compile_helper, only_writers).block(
+        body, (func,))
 
 
 class _Inliner:
-    def __init__(self, func, namer, resolver, bound, only_writers):
+    def __init__(self, func, namer, resolver, bound, compile_helper, only_writers):
         self.func, self.namer, self.resolver, self.bound = func, namer, resolver, bound
-        self.only_writers = only_writers
+        self.compile_helper, self.only_writers = compile_helper, only_writers
 
     def block(self, stmts, stack) -> list:
         out = []
@@ -147,20 +150,17 @@ class _Inliner:
                 return None
         if writer:
             return arguments
-        return arguments if _differentiable(callee, tuple(signature.parameters)) else None
+        return arguments if self.differentiable(callee, tuple(signature.parameters)) else None
 
-
-def _differentiable(callee, params) -> bool:
-    """srcgrad differentiates `callee` on its own (else the call, transformed as a helper,
-    raises the error that points into it, or works where only some operands carry a
-    gradient)."""
-    from ..api import compiled
-
-    try:
-        compiled(callee, params)
-    except SrcGradError:
-        return False
-    return True
+    def differentiable(self, callee, params) -> bool:
+        """srcgrad differentiates `callee` on its own (else the call, transformed as a
+        helper, raises the error that points into it, or works where only some operands
+        carry a gradient)."""
+        try:
+            self.compile_helper(callee, params)
+        except SrcGradError:
+            return False
+        return True
 
 
 def _local_names(func) -> set:

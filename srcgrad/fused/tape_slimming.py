@@ -23,7 +23,6 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-from ..ad.reverse import exposed_reads
 from ..analysis.loop_facts import appended
 
 
@@ -42,7 +41,7 @@ def slim(body: list, rows_of: str | None, len_: str | None) -> list:
         j, replay = found[0]
         if len(replay.target.elts) != len(record.elts):
             continue
-        read = exposed_reads(replay.body) | set().union(*map(build.loaded, body[j + 1:]))
+        read = build.exposed_reads(replay.body) | set().union(*map(build.loaded, body[j + 1:]))
         used = {p for p, n in enumerate(replay.target.elts) if n.id in read}
         if len(used) == len(record.elts):
             continue  # (most tapes: checked before walking the whole function)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 
 import gast
@@ -152,6 +153,25 @@ def stored(tree) -> set:
     return {n.id for n in names(tree) if type(n.ctx) is gast.Store}
 
 
+def exposed_reads(stmts, bound=frozenset()) -> set:
+    """Names `stmts` read before binding them: what must come from outside."""
+    bound, found = set(bound), set()
+    for stmt in stmts:
+        if isinstance(stmt, gast.If):
+            found |= loaded(stmt.test) - bound
+            found |= exposed_reads(stmt.body, bound) | exposed_reads(stmt.orelse, bound)
+            bound |= stored(stmt.body) & stored(stmt.orelse)
+        elif isinstance(stmt, (gast.For, gast.While)):
+            head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
+            found |= loaded(head) - bound
+            inner = bound | (stored([stmt.target]) if isinstance(stmt, gast.For) else set())
+            found |= exposed_reads(stmt.body, inner)
+        else:
+            found |= loaded(stmt) - bound
+            bound |= stored([stmt])
+    return found
+
+
 def clone(node):
     """A deep copy of a gast tree, or of a list of them (much faster than copy.deepcopy)."""
     if isinstance(node, list):
@@ -194,3 +214,12 @@ def delete(names) -> gast.Delete:
     """`del a, b, ...`."""
     return gast.Delete(targets=[gast.Name(id=n, ctx=gast.Del(), annotation=None,
                                           type_comment=None) for n in names])
+
+
+def source_text(node) -> str:
+    """Source text of a gast node (statements the passes built have no line numbers)."""
+    try:
+        return ast.unparse(ast.fix_missing_locations(gast.gast_to_ast(node))).strip()
+    except Exception:  # an unusual node: still draw something
+        return type(node).__name__
+

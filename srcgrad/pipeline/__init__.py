@@ -1,2 +1,13 @@
-"""The driver: the front half, then the passes in the order of the manifest, then the
-backend; and the cache of what it made."""
+"""The driver: the front half (`front_half`), the passes in the order of the manifest
+(`reverse_mode`, `fused_gradient`, `forward_mode`), the backend, and the cache of what it
+made (`cache`)."""
+
+from .cache import (cached_functions, compiled, compiled_jvp, forget_all, specialized,
+                    variants)
+from .front_half import analyze
+from .forward_mode import transform_jvp
+from .generated import Generated
+from .reverse_mode import transform
+
+__all__ = ["Generated", "analyze", "cached_functions", "compiled", "compiled_jvp",
+           "forget_all", "specialized", "transform", "transform_jvp", "variants"]

@@ -1,0 +1,35 @@
+"""The public entry points: `grad`, `value_and_grad`, `vjp` (gradient), `jvp` and
+`grad(grad(f))` (forward), `jacobian`, `hessian`, `hvp` (jacobians)."""
+
+from .forward import JvpFunction, SecondGradient, jvp
+from .gradient import MAX_VARIANTS, Derivative, GradientFunction, vjp
+from .jacobians import Hessian, Hvp, Jacobian, hessian, hvp, jacobian
+
+__all__ = ["Derivative", "GradientFunction", "Hessian", "Hvp", "Jacobian", "JvpFunction",
+           "MAX_VARIANTS", "SecondGradient", "grad", "hessian", "hvp", "jacobian", "jvp",
+           "value_and_grad", "vjp"]
+
+
+def grad(func=None, wrt=0):
+    """The gradient of a scalar-valued function, by source transformation.
+
+    `wrt` is an argument index, an argument name, or a tuple of them (the
+    `requires_grad=True` arguments). A single one gives one gradient; a
+    tuple gives a tuple in `wrt` order. Usable as `grad(f)`, `@grad` and
+    `@grad(wrt=("w", "b"))`. The result has `.source` (the generated Python).
+    """
+    if func is None:
+        return lambda f: grad(f, wrt)
+    if isinstance(func, GradientFunction):
+        return SecondGradient(func, wrt, with_value=False)
+    return GradientFunction(func, wrt, with_value=False)
+
+
+def value_and_grad(func=None, wrt=0):
+    """Like `grad`, but returns `(value, gradients)` from a single forward sweep."""
+    if func is None:
+        return lambda f: value_and_grad(f, wrt)
+    if isinstance(func, GradientFunction):
+        return SecondGradient(func, wrt, with_value=True)
+    return GradientFunction(func, wrt, with_value=True)
+

@@ -1,0 +1,235 @@
+"""The arguments and results of a gradient call: how they pick the specialized code
+(`variant_key`), which are differentiable (`check_input`), and the gradients shaped,
+typed and owned like the arguments (`like_argument`, `distinct`)."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ..analysis.shape_inference import describe
+from ..errors import SrcGradError
+
+
+def wrt_names(func, wrt):
+    """(positions of positional parameters, wrt names as a tuple, single?)"""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        raise SrcGradError(f"cannot read the signature of {func!r}") from None
+    label = getattr(func, "__name__", repr(func))
+    names = list(params)
+    positional = {n: i for i, n in enumerate(names)
+                  if params[n].kind in (params[n].POSITIONAL_ONLY, params[n].POSITIONAL_OR_KEYWORD)}
+    single = not isinstance(wrt, (tuple, list))
+    chosen = []
+    for item in ([wrt] if single else list(wrt)):
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if not 0 <= item < len(positional):
+                raise SrcGradError(f"wrt={item} is out of range: "
+                                   f"{label} has {len(positional)} positional arguments")
+            chosen.append(names[item])
+        elif isinstance(item, str) and item in params:
+            chosen.append(item)
+        else:
+            raise SrcGradError(f"wrt={item!r} is not an argument of {label}"
+                               f"({', '.join(names)})")
+    if len(set(chosen)) != len(chosen):
+        raise SrcGradError(f"wrt names an argument twice: {tuple(chosen)}")
+    if not chosen:
+        raise SrcGradError("wrt is empty: name at least one argument to differentiate")
+    return positional, tuple(chosen), single
+
+
+def check_input(func, name, value):
+    if isinstance(value, (float, np.floating)):
+        return
+    if isinstance(value, dict):
+        for key, leaf in value.items():
+            check_input(func, f"{name}[{key!r}]", leaf)
+        return
+    if isinstance(value, (list, tuple)) and value:
+        for i, leaf in enumerate(value):
+            check_input(func, f"{name}[{i}]", leaf)
+        return
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return
+    if isinstance(value, (bool, np.bool_)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind == "b"):
+        kind = "a boolean"
+    elif isinstance(value, (int, np.integer)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind in "iu"):
+        kind = "an integer"
+    elif isinstance(value, (complex, np.complexfloating)) or (
+            isinstance(value, np.ndarray) and value.dtype.kind == "c"):
+        kind = "complex"
+    else:
+        kind = f"a {type(value).__name__}"
+    raise SrcGradError(
+        f"cannot differentiate {func.__name__} with respect to '{name}': it is {kind}, "
+        f"not a float; pass a float or a float array (e.g. np.asarray(..., dtype=float))")
+
+
+def copied(tree):
+    """`tree` with every NumPy array in it (in dicts, lists and tuples too) a copy."""
+    if isinstance(tree, np.ndarray):
+        return tree.copy()
+    if type(tree) is dict:
+        return {key: copied(value) for key, value in tree.items()}
+    if type(tree) in (list, tuple):
+        return type(tree)(copied(value) for value in tree)
+    return tree
+
+
+def variant_key(args, kwargs, wrt_index=()) -> tuple:
+    """(the description of the arguments that picks the specialized code, whether every
+    wrt argument is a positional float or float array, so needs no further check)"""
+    ndarray = np.ndarray
+    # float64 arrays by shape; others by dtype too, for `_one_precision`
+    key = tuple([(a.shape if a.dtype.char == "d" else (a.shape, a.dtype.str))
+                 if type(a) is ndarray else () if type(a) is float else _described(a)
+                 for a in args])
+    if kwargs:
+        return key + (tuple([(k, _described(v), is_real(v)) for k, v in kwargs.items()]),), False
+    n = len(args)
+    for i in wrt_index:
+        if not 0 <= i < n:
+            return key, False
+        a = args[i]
+        if type(a) is not float and not (type(a) is ndarray and a.dtype.kind == "f"):
+            return key, False
+    return key, bool(wrt_index)
+
+
+def _described(value):
+    """`describe(value)`, with the dtype of a NumPy array or number other than float64
+    (the items of a dict, list or tuple too)."""
+    if type(value) in (dict, list, tuple):
+        return describe(value, _described)
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.char != "d":
+        return describe(value), value.dtype.str
+    return describe(value)
+
+
+def _leaves(values, _within=()):
+    """The values, and the items of those that are dicts, lists or tuples, all the way
+    (a list that holds itself: itself, as a leaf, the second time)."""
+    for v in values:
+        if type(v) in (dict, list, tuple) and id(v) not in _within:
+            yield from _leaves(v.values() if type(v) is dict else v, _within + (id(v),))
+        else:
+            yield v
+
+
+def one_precision(values) -> bool:
+    """The float arrays and NumPy numbers among `values`, and the floats NumPy makes of
+    their integer and bool arrays (np.sin of int8 is float16), have one dtype. Else the
+    grad-only code is not used: it adds an adjoint's next contributions in place
+    (inplace.py, defer.py), which would round a float64 one to a first float16 one."""
+    found = set()
+    for v in _leaves(values):
+        if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":
+            found.add(v.dtype if v.dtype.kind == "f" else np.result_type(v.dtype, np.float16))
+    return len(found) <= 1
+
+
+def is_real(value) -> bool:
+    """A real number or an array of real numbers (told apart from others by `_key`), or
+    a dict, list or tuple of them."""
+    if type(value) in (dict, list, tuple):
+        return all(map(_real_leaf, _leaves([value])))
+    return _real_leaf(value)
+
+
+def _real_leaf(value) -> bool:
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.dtype.kind in "fiub"
+    return kind in (float, int) or isinstance(value, np.floating)
+
+
+def is_real_scalar(value) -> bool:
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return True
+    return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "fiu"
+
+
+def not_scalar_error(func, value) -> SrcGradError:
+    shape = np.shape(value)
+    what = f"an array of shape {shape}" if shape else f"a {type(value).__name__}"
+    return SrcGradError(
+        f"grad needs {func.__name__} to return a real scalar, but it returned {what}. "
+        "Reduce it inside the function (e.g. np.sum or np.mean), or use srcgrad.vjp with a "
+        "seed shaped like the output (the backward(gradient=...) of PyTorch).")
+
+
+def owned_gradients(grads, inputs):
+    """The gradients as they are, if each is already what `_like` and `_distinct` would
+    make of it (a float for a float; for an array, an array of its shape and dtype that
+    owns its memory and is no input), else None."""
+    out = []
+    for g, x in zip(grads, inputs):
+        if type(x) is float:
+            out.append(float(g))
+        elif (type(g) is np.ndarray and g.base is None and g.shape == x.shape
+              and g.dtype == x.dtype and x.base is None and g is not x
+              and g.flags.writeable and all(g is not o for o in out)):
+            out.append(g)
+        else:
+            return None
+    return tuple(out)
+
+
+def like_argument(g, x):
+    """`g` with the type, shape and dtype of the argument `x`; never a view of it.
+
+    For a dict, list or tuple argument (a `params` dict), the gradient has the same
+    structure, with zeros for entries the function never read.
+    """
+    if isinstance(x, dict):
+        g = g if isinstance(g, dict) else {}
+        return {key: like_argument(g[key], leaf) if key in g else _zero(leaf) for key, leaf in x.items()}
+    if isinstance(x, (list, tuple)):
+        if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
+            g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
+        parts = g if isinstance(g, (list, tuple)) else [_zero(leaf) for leaf in x]
+        out = [like_argument(p, leaf) for p, leaf in zip(parts, x)]
+        return type(x)(out) if not hasattr(x, "_fields") else type(x)(*out)
+    if isinstance(x, np.ndarray):
+        g = np.asarray(g)
+        if g.shape != x.shape:
+            g = np.broadcast_to(g, x.shape)
+        if g.dtype != x.dtype:
+            return g.astype(x.dtype)
+        if not g.flags.writeable or np.may_share_memory(g, x):
+            return g.copy()
+        return g
+    if isinstance(x, np.floating):
+        return type(x)(g)
+    return float(g)
+
+
+def _zero(x):
+    """The gradient of an entry the function never read."""
+    if isinstance(x, (dict, list, tuple)):
+        return like_argument({} if isinstance(x, dict) else None, x)
+    return like_argument(np.zeros_like(x), x)
+
+
+def distinct(tree, seen=None):
+    """`tree` with every array its own: x + y gives x and y the same adjoint object,
+    and writing into one returned gradient must never change another."""
+    seen = set() if seen is None else seen
+    if isinstance(tree, dict):
+        return {key: distinct(value, seen) for key, value in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [distinct(value, seen) for value in tree]
+        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    if isinstance(tree, np.ndarray):
+        base = tree if tree.base is None else tree.base
+        if id(base) in seen:
+            return tree.copy()
+        seen.add(id(base))
+    return tree
+

@@ -1,0 +1,208 @@
+"""Forward mode: `jvp`, and `grad(grad(f))` (forward mode over the gradient code).
+
+`jvp` transforms a function into one that computes each value and then its
+tangent. Second derivatives are forward over reverse: forward mode applied to
+the generated gradient code itself, so `hvp` costs a small multiple of one
+gradient and never forms the Hessian.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..backend import codegen
+from ..errors import SrcGradError
+from ..pipeline import Generated, compiled_jvp
+from .arguments import check_input, distinct, like_argument, wrt_names
+from .gradient import Derivative, GradientFunction
+
+
+def jvp(func=None, wrt=0):
+    """Forward mode: `jvp(f, wrt)(*args, tangent=v)` returns `(f(*args), J v)`, the
+    value and its directional derivative along `v`, from one sweep.
+
+    `tangent` is shaped like the `wrt` argument (a tuple of them for a tuple `wrt`).
+    `f` may also be a `grad(...)` function: that is a Hessian-vector product.
+    """
+    if func is None:
+        return lambda f: JvpFunction(f, wrt)
+    return JvpFunction(func, wrt)
+
+
+class JvpFunction(Derivative):
+    """A callable that runs the generated forward-mode code of `__wrapped__`."""
+
+    def __init__(self, func, wrt, value=True):
+        if not callable(func):
+            raise SrcGradError(f"jvp expects a function, got {func!r}")
+        if isinstance(func, (JvpFunction, SecondGradient)):
+            raise SrcGradError("forward mode over forward mode (third derivatives) is not "
+                               "supported; differentiate a function or a grad(...) of one")
+        if isinstance(func, GradientFunction) and func.with_value:
+            raise SrcGradError("jvp of value_and_grad is not supported; pass grad(f) instead")
+        functools.update_wrapper(self, func)
+        self._positional, self._wrt, self._single = wrt_names(func, wrt)
+        plain = func.__wrapped__ if isinstance(func, GradientFunction) else func
+        self._arguments = GradientFunction(plain, wrt, with_value=False)  # reads wrt values
+        self._generated = None
+        self._value = value  # False: the caller wants the tangent only (hvp)
+
+    def _target(self):
+        """The plain function forward mode transforms: f, or the one-function gradient."""
+        func = self.__wrapped__
+        if isinstance(func, GradientFunction):
+            return func.general().gradient
+        return func
+
+    def general(self) -> Generated:
+        if self._generated is None or not self._generated.current():
+            self._generated = compiled_jvp(self._target(), self._wrt, value=self._value)
+        return self._generated
+
+    def variant_for(self, args, kwargs) -> Generated:
+        """The forward-mode code for this call: over a gradient, forward mode over the
+        gradient code specialized on these arguments' shapes (what grad itself runs)."""
+        inner = self.__wrapped__
+        if not isinstance(inner, GradientFunction):
+            return self.general()
+        variant = inner.variant_for(args, kwargs)
+        return compiled_jvp(variant.gradient, self._wrt, value=self._value)
+
+    @property
+    def wrt(self) -> tuple:
+        """The names of the arguments whose tangents it takes."""
+        return self._wrt
+
+    @property
+    def single(self) -> bool:
+        """One tangent, not a tuple of them (`wrt` was one index or name)."""
+        return self._single
+
+    def wrt_values(self, args, kwargs) -> list:
+        """The values of the wrt arguments in this call."""
+        return self._arguments.wrt_values(args, kwargs)
+
+    @property
+    def source(self) -> str:
+        """The generated Python: each value, then its tangent."""
+        return self.general().source
+
+    def __call__(self, *args, tangent, **kwargs):
+        generated = self.variant_for(args, kwargs)
+        tangents = (tangent,) if self._single else tuple(tangent)
+        if len(tangents) != len(self._wrt):
+            raise SrcGradError(f"jvp wrt {self._wrt} needs {len(self._wrt)} tangents, "
+                               f"got {len(tangents)}")
+        values = self.wrt_values(args, kwargs)
+        given = {}
+        for name, value, t in zip(self._wrt, values, tangents):
+            check_input(self.__wrapped__, name, value)
+            given[name] = _tangent_like(t, value, name)
+        kwargs.update({code: given[name] for code, name in zip(generated.tangents, self._wrt)})
+        try:
+            value, value_dot = generated.forward(*args, **kwargs)
+        except Exception as exc:
+            codegen.annotate(exc)
+            raise
+        inner = self.__wrapped__
+        if isinstance(inner, GradientFunction):  # shaped like grad's own result
+            inputs = inner.wrt_values(args, kwargs)
+            value, value_dot = (v if v is None else _as_gradient(inner, v, inputs)
+                                for v in (value, value_dot))
+        return value, value_dot
+
+    def __repr__(self):
+        return f"<srcgrad.jvp of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
+
+
+def _as_gradient(gradient, grads, inputs):
+    """Generated gradient code's result as grad returns it: shaped and typed like the
+    inputs, a tuple for a tuple wrt."""
+    grads = (grads,) if len(inputs) == 1 else grads
+    grads = distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
+    return grads[0] if gradient.single else grads
+
+
+def _tangent_like(t, x, name):
+    """The tangent `t` checked against its argument `x`: same structure and shapes, floats."""
+    if isinstance(x, dict):
+        if not isinstance(t, dict) or set(t) != set(x):
+            raise SrcGradError(f"the tangent of '{name}' must be a dict with keys {sorted(x)}")
+        return {k: _tangent_like(t[k], x[k], f"{name}[{k!r}]") for k in x}
+    if isinstance(x, (list, tuple)):
+        if not isinstance(t, (list, tuple)) or len(t) != len(x):
+            raise SrcGradError(f"the tangent of '{name}' must be a sequence of {len(x)}")
+        return type(x)(_tangent_like(a, b, f"{name}[{i}]") for i, (a, b) in enumerate(zip(t, x))) \
+            if not hasattr(x, "_fields") else type(x)(*(_tangent_like(a, b, name) for a, b in zip(t, x)))
+    if np.shape(t) != np.shape(x):
+        raise SrcGradError(f"the tangent of '{name}' has shape {np.shape(t)}, but '{name}' "
+                           f"has shape {np.shape(x)}")
+    if isinstance(x, np.ndarray):
+        return np.asarray(t, dtype=x.dtype)
+    return float(t) if not isinstance(x, np.floating) else type(x)(t)
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+class SecondGradient(Derivative):
+    """`grad(grad(f, wrt=i), wrt=j)`: d/dx_j of df/dx_i, for a scalar x_i.
+
+    By the symmetry of second derivatives this is forward mode over the gradient
+    for x_j, along the unit tangent of x_i: one sweep, whatever the size of x_j.
+    """
+
+    def __init__(self, inner: GradientFunction, wrt, with_value: bool):
+        if inner.with_value or not inner.single:
+            raise SrcGradError("grad of a gradient needs grad(f) with a single wrt argument "
+                               "(a scalar function); use srcgrad.hessian for several")
+        functools.update_wrapper(self, inner)
+        self._inner = inner
+        self._with_value = with_value
+        f = inner.__wrapped__
+        _, outer, self._single = wrt_names(f, wrt)
+        self._along = inner.wrt[0]
+        target = GradientFunction(f, outer[0] if self._single else outer, with_value=False)
+        self._pushforward = JvpFunction(target, self._along, value=with_value)
+
+    @property
+    def source(self) -> str:
+        return self._pushforward.source
+
+    def __call__(self, *args, **kwargs):
+        x, = self._inner.wrt_values(args, kwargs)
+        if np.ndim(x) != 0 or isinstance(x, (dict, list, tuple)):
+            raise SrcGradError(
+                f"grad of grad needs '{self._along}' to be a scalar: the inner gradient must "
+                f"be a scalar for the outer grad; use srcgrad.hessian or srcgrad.hvp instead")
+        first, second = self._pushforward(*args, tangent=1.0, **kwargs)
+        return (first, second) if self._with_value else second
+
+    def __repr__(self):
+        return f"<srcgrad.grad of {self._inner!r}>"
+

@@ -1,0 +1,109 @@
+"""What the pipeline made, kept per function: each `(wrt, the call's argument shapes, ...)`
+is transformed once, and again only when a name its code was resolved through is
+rebound. The same cache serves the helpers a function calls (`COMPILERS`, handed down to
+the front half), and a helper that calls itself is refused through `calls.transform_stack`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import types
+import weakref
+
+from ..ad import calls
+from ..frontend import source
+from ..frontend.unit import HelperCompilers
+from ..passes.specialize import NotSpecializable
+from .forward_mode import transform_jvp
+from .generated import Generated
+from .reverse_mode import transform
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}
+_LOCK = threading.RLock()  # one transformation at a time (re-entrant: helpers, recursion)
+
+
+def compiled(func, wrt: tuple, rebuild=False) -> Generated:
+    """The cached forward/backward pair of `func` for the arguments `wrt`."""
+    return _cached(func, wrt, wrt, None, rebuild)
+
+
+def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
+                kinds: dict | None = None, fused=False) -> Generated:
+    """Like `compiled`, but specialized on the shapes of one call's arguments
+    ({parameter: shape_inference.describe(value)}); the general code if that cannot be
+    done. `value=False`: only the gradient is wanted, and the arguments are real numbers
+    and arrays (see `transform`); `kinds` ({parameter: dtypes.kind_of(value)}): what that
+    code may assume of their dtypes; `fused`: the arguments are real and of one precision,
+    and a call may run one function for the value and gradients (see `transform`)."""
+    kinds = kinds or {}
+    key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused)
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused)
+
+
+def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
+    """The cached forward-mode function of `func` for the arguments `wrt` (see
+    forward_mode.transform_jvp for `value`)."""
+    if not isinstance(func, types.FunctionType):
+        source.load(func)
+    key = ("jvp", wrt, value)
+    with _LOCK:
+        per_func = _CACHE.setdefault(func, {})
+        if rebuild or key not in per_func or not per_func[key].current():
+            with _transforming(func):
+                per_func[key] = transform_jvp(func, wrt, value, compilers=COMPILERS)
+        return per_func[key]
+
+
+COMPILERS = HelperCompilers(reverse=compiled, forward=compiled_jvp)
+
+
+def forget_all():
+    """Forget every transformation: gradients built before a new rule may have transformed
+    a function the rule now covers."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def variants(func) -> dict:
+    """{key: Generated} of what is cached for `func` (for tests and tools)."""
+    with _LOCK:
+        return dict(_CACHE.get(func, {}))
+
+
+def cached_functions() -> int:
+    """How many functions have something cached."""
+    with _LOCK:
+        return len(_CACHE)
+
+
+def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
+            fused=False) -> Generated:
+    if not isinstance(func, types.FunctionType):
+        source.load(func)  # raises the SrcGradError that says what to do instead
+    with _LOCK:
+        per_func = _CACHE.get(func)
+        if per_func is None:
+            per_func = _CACHE[func] = {}
+        if rebuild or key not in per_func or not per_func[key].current():
+            with _transforming(func):
+                try:
+                    made = transform(func, wrt, arguments, value, kinds, fused,
+                                     compilers=COMPILERS)
+                except NotSpecializable:
+                    made = transform(func, wrt, compilers=COMPILERS)
+                per_func[key] = made
+                made.arguments, made.kinds = arguments, kinds
+                made.value_asked, made.fused_asked = value, fused
+        return per_func[key]
+
+
+@contextlib.contextmanager
+def _transforming(func):
+    """`func` is on this thread's stack of functions being transformed while inside."""
+    stack = calls.transform_stack()
+    stack.append(func)
+    try:
+        yield
+    finally:
+        stack.pop()

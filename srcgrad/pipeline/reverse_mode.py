@@ -1,0 +1,139 @@
+"""Reverse mode: the forward and backward sweeps of a function, and for a call whose
+arguments are real numbers and arrays of known shapes, the fused gradient (both sweeps in
+one function) that a `grad` call runs."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import weakref
+
+import gast
+
+from ..ad import calls, reverse, tapes
+from ..analysis import activity, dtypes, effects, shape_inference, shift_invariance
+from ..backend import codegen
+from ..backend.codegen import debug_print
+from ..errors import SrcGradError
+from ..frontend.unit import HelperCompilers
+from ..fused import reduce_sums
+from ..ir import build
+from ..passes import accumulate, forward_pruning, simplify, specialize
+from .front_half import analyze
+from .fused_gradient import build_fused, join_sweeps
+from .generated import Generated
+
+
+def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
+              kinds: dict | None = None, fused=False,
+              compilers: HelperCompilers | None = None) -> Generated:
+    """Build the forward and backward functions of `func` for the arguments `wrt`.
+
+    With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
+    specialized on those shapes; it raises specialize.NotSpecializable if it cannot be.
+    `value=False` (only with `arguments` of real numbers and arrays): the value is not
+    wanted, and if the shapes prove it a number, the forward sweep computes only what
+    the backward sweep reads and returns None for it. `kinds` ({parameter:
+    dtypes.kind_of(value)}, with `arguments`): what the grad-only code may assume of the
+    arguments' dtypes (the call's variant key holds them). `fused=True` (the same
+    arguments) with `value=True`: the value is wanted too, and a call may still run one
+    function, which returns `(value, gradients)`.
+    """
+    unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers)
+    src = unit.src
+    seed = unit.adjoint(unit.result)
+    returned = [unit.adjoint(n) for n in wrt]
+    shapes = None if arguments is None else shape_inference.infer(unit, arguments)
+    unit.cancelled = shift_invariance.zero_adjoints(unit, shapes)
+    if unit.cancelled:
+        unit.active = activity.analyze(unit, unit.cancelled)
+    adjoint_body = reverse.backward_body(unit)
+    if shapes is not None:
+        adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
+    adjoint_body = simplify.simplify(adjoint_body, set(returned))
+    tapes.prune_tapes(adjoint_body, unit)
+    fuse = (fused or not value) and dtypes.result_is_real_number(unit, shapes)
+    grad_only = fuse and not value
+    if fuse:  # real arguments, known shapes: adjoint arrays may be updated in place
+        adjoint_body = accumulate.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
+                                          specialize.shape_function(unit, shapes))
+    saved = tapes.saved_values(unit, adjoint_body, seed)
+    unit.body = tapes.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
+    tapes.bind_on_every_path(unit.body, set(saved))
+    has_value = not grad_only
+    if has_value:
+        heading, result = "forward sweep: the original computation", build.load(unit.result)
+    else:
+        heading, result = "forward sweep: what the backward sweep reads", build.const(None)
+        unit.body = forward_pruning.needed(unit.body, unit, set(saved))
+
+    name = src.name
+    parameters = codegen.parameters(src.tree.args, func)  # the user's, defaults not evaluated
+    forward = codegen.function(
+        unit.namer.fresh(f"{name}_forward{for_some(unit)}"), build.clone(parameters),
+        [build.comment(heading)] + unit.body + [
+            gast.Return(value=build.tuple_([result,
+                                            build.tuple_([build.load(n) for n in saved])]))])
+    backward = codegen.function(
+        unit.namer.fresh(f"{name}_backward{for_some(unit)}"), codegen.arguments([seed] + saved),
+        [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
+            gast.Return(value=build.load(returned[0]) if len(returned) == 1
+                        else build.tuple_([build.load(n) for n in returned]))])
+    label = f"{src.name} from {os.path.basename(src.filename)}"
+    # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
+    # not keep its weak key alive).
+    func_ref, helpers, origin = weakref.ref(func), unit.helpers, dataclasses.replace(src, func=None)
+
+    def make_sweeps(fused=None):
+        """(forward, backward, the source of both and of `fused`)"""
+        user = func_ref()
+        if user is None:
+            raise SrcGradError(f"{origin.name} no longer exists")
+        functions = [forward, backward] + ([fused] if fused else [])
+        rendered = codegen.unparse(functions)
+        debug_print("generated", None, rendered[0])
+        fwd, bwd, *_ = codegen.compile_functions(functions, user, helpers, label, origin,
+                                                 rendered)
+        return codegen.take_defaults(fwd, user), bwd, rendered[0]
+
+    call = fused = None
+    fresh = ()
+    if fuse:  # a call runs the fused function alone: the sweeps wait until asked
+        fused = build_fused(unit, shapes, forward, backward, seed, returned, kinds or {},
+                            build.clone(parameters), None if grad_only else unit.result)
+        fresh = effects.made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
+        fused.body = reduce_sums.outputs(fused.body, unit.helper("np"))
+        call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
+                                          codegen.unparse([fused]))
+        codegen.take_defaults(call, func)
+        sweeps = make_sweeps(fused) if codegen.DEBUG else (None, None, None)
+    else:
+        sweeps = make_sweeps()
+    gradient_name = unit.namer.fresh(f"{name}_gradient")
+
+    def make_gradient():
+        user = func_ref()
+        if user is None:
+            raise SrcGradError(f"{origin.name} no longer exists")
+        gradient = codegen.function(
+            gradient_name, build.clone(parameters),
+            copy.deepcopy(join_sweeps(forward, backward, seed)))
+        made = codegen.compile_functions(
+            [gradient], user, helpers,
+            f"{origin.name} gradient from {os.path.basename(origin.filename)}", origin)[0]
+        return codegen.take_defaults(made, user)
+
+    return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
+                     make_gradient=make_gradient, has_value=has_value, call=call, fresh=fresh,
+                     make_sweeps=lambda: make_sweeps(fused))
+
+
+def for_some(unit) -> str:
+    """`_W_b` for the code of a helper transformed for some of its parameters only (its
+    caller passes values with gradients as W and b alone), so that two versions of one
+    helper are told apart in `.source`; '' for all of them, or the function `grad` was
+    asked for."""
+    if len(calls.transform_stack()) < 2 or set(unit.wrt) >= set(unit.params):
+        return ""
+    return "_" + "_".join(unit.wrt)
