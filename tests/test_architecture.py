@@ -34,11 +34,9 @@ ALLOWED = {
     ("private", "srcgrad.ad.templates", "srcgrad.rules.registry._is_adjoint_ref"),
     ("private", "srcgrad.fused.buffer_reuse", "srcgrad.passes.accumulate._disown"),
     ("private", "srcgrad.fused.contribution_order", "srcgrad.fused.sinking._pure"),
-    ("private", "srcgrad.fused.loop_batching", "srcgrad.fused.buffer_reuse._BINARY"),
-    ("private", "srcgrad.fused.loop_batching", "srcgrad.fused.buffer_reuse._UNARY"),
+    ("private", "srcgrad.fused.batched_products", "srcgrad.fused.buffer_reuse._BINARY"),
+    ("private", "srcgrad.fused.batched_products", "srcgrad.fused.buffer_reuse._UNARY"),
     ("private", "srcgrad.fused.step_factors", "srcgrad.fused.buffer_reuse._BINARY"),
-    ("private", "srcgrad.passes.specialize", "srcgrad.analysis.shape_inference._matmul"),
-    ("private", "srcgrad.passes.specialize", "srcgrad.analysis.shape_inference._reduced"),
     ("upward", "srcgrad.frontend.fence", "srcgrad.analysis.effects"),
 }
 

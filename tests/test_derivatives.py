@@ -6,7 +6,7 @@ import pytest
 from finite_diff import numerical_grad
 
 import srcgrad
-from srcgrad.fused import reduce_sums
+from srcgrad.fused import positional_out
 
 RNG = np.random.default_rng(0)
 
@@ -301,7 +301,7 @@ def test_hvp_of_large_arrays_differentiates_the_plain_gradient_code():
     x = np.linspace(-1.0, 1.0, 20000)
     g = srcgrad.grad(f)
     g(x)  # the fused call with its buffer reuse is built first
-    assert reduce_sums.NOTE in g.source_for(x)  # computed into its dying arrays
+    assert positional_out.NOTE in g.source_for(x)  # computed into its dying arrays
     v = np.cos(np.arange(20000.0))
     product = srcgrad.hvp(f)(x, tangent=v)
     np.testing.assert_allclose(product, (g(x + 1e-5 * v) - g(x - 1e-5 * v)) / 2e-5,

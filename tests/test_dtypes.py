@@ -8,7 +8,7 @@ import pytest
 
 import srcgrad
 from srcgrad.analysis import dtypes
-from srcgrad.fused import reduce_sums
+from srcgrad.fused import positional_out
 from srcgrad import runtime
 from srcgrad.analysis.dtypes import F64, INTEGER, NUMBER
 from finite_diff import assert_grads_match, checked_source, fused
@@ -119,7 +119,7 @@ def test_other_dtypes_keep_new_arrays_and_their_precision():
     args = logistic_args(np.float32)
     g = srcgrad.grad(logistic, wrt=(0, 1))
     code = fused(g.source_for(*args))
-    assert reduce_sums.NOTE not in code  # small, and not known to be float64
+    assert positional_out.NOTE not in code  # small, and not known to be float64
     dW, db = g(*args)
     assert dW.dtype == np.float32
     as64 = tuple(np.asarray(a, np.float64) if isinstance(a, np.ndarray) else a for a in args)

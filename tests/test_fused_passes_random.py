@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 import srcgrad
 from srcgrad import pipeline
-from srcgrad.fused import reduce_sums, buffer_reuse
+from srcgrad.fused import buffer_reuse, positional_out
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEEDS = st.integers(0, 2 ** 32 - 1)
@@ -639,7 +639,7 @@ def test_the_same_array_twice(cases):
     assert not np.may_share_memory(dx, dy)
     np.testing.assert_allclose(dx, np.exp(x) * x + 2 * x * x, rtol=1e-12)
     np.testing.assert_allclose(dy, np.exp(x) + x * x, rtol=1e-12)
-    assert reduce_sums.NOTE in got  # computed into arrays it made, never into x
+    assert positional_out.NOTE in got  # computed into arrays it made, never into x
 
 
 def test_variants_of_shape_and_dtype(cases):

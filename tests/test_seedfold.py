@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import srcgrad
-from srcgrad.fused import seed_folding
+from srcgrad.fused import number_folding, seed_folding
 from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
@@ -63,7 +63,7 @@ def test_only_float_arrays_bound_once_are_folded():
 
 
 def numbers(text):
-    body = seed_folding.numbers(gast.parse(text).body, {"r", "seed"})
+    body = number_folding.numbers(gast.parse(text).body, {"r", "seed"})
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
 

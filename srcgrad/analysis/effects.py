@@ -83,6 +83,11 @@ def writes_nothing(node) -> bool:
     return True
 
 
+def new_and_pure(value) -> bool:
+    """A new array, made by a call or arithmetic that writes into no array."""
+    return makes_new(value) and writes_nothing(value)
+
+
 # Methods that change their list, dict, set or array in place, and NumPy functions that
 # write into their first argument (`np.copyto(y, x)`, `np.add.at(y, i, v)`).
 IN_PLACE_METHODS = frozenset({

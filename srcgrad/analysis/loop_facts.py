@@ -105,3 +105,20 @@ def appended(stmt):
             and isinstance(stmt.value.args[0], gast.Tuple)):
         return stmt.value.func.value.id, stmt.value.args[0]
     return None, None
+
+
+def rows_read(stmts, index, local) -> dict:
+    """{name: (array, position)} for top-level `name = array[index]` whose array the loop
+    never binds and whose name it binds once."""
+    rows = {}
+    for k, stmt in enumerate(stmts):
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and isinstance(stmt.value, gast.Subscript)
+                and isinstance(stmt.value.value, gast.Name)
+                and isinstance(stmt.value.slice, gast.Name) and stmt.value.slice.id == index
+                and stmt.value.value.id not in local):
+            rows[stmt.targets[0].id] = (stmt.value.value.id, k)
+    if rows:
+        once = stored(stmts)
+        rows = {name: row for name, row in rows.items() if once.count(name) == 1}
+    return rows

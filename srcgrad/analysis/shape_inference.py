@@ -222,7 +222,7 @@ class _Inference:
         if key in _REDUCTIONS:
             return self.reduction(stmt, args, env)
         if key in (np.matmul, np.dot) and len(args) == 2 and None not in args:
-            return _matmul(args[0].shape, args[1].shape)
+            return matmul_shape(args[0].shape, args[1].shape)
         if key == attribute("shape") and args[0] is not None:
             return _constant(tuple(args[0].shape))
         if key == attribute("T") and args[0] is not None:
@@ -261,11 +261,11 @@ class _Inference:
         keepdims = self.operand(keepdims, env) if keepdims is not None else _constant(False)
         if axis is None or keepdims is None or _NO_CONST in (axis.const, keepdims.const):
             return None
-        shape = _reduced(args[0].shape, axis.const, keepdims.const)
+        shape = reduced_shape(args[0].shape, axis.const, keepdims.const)
         return Value(shape) if shape is not None else None
 
 
-def _reduced(shape, axis, keepdims):
+def reduced_shape(shape, axis, keepdims):
     """The shape of a reduction of `shape` over `axis`, or None if NumPy would refuse it."""
     ndim = len(shape)
     axes = tuple(range(ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
@@ -309,7 +309,7 @@ def _fold(key, a, b):
     return {np.add: a + b, np.subtract: a - b, np.multiply: a * b}[key]
 
 
-def _matmul(x, y):
+def matmul_shape(x, y):
     if len(x) not in (1, 2) or len(y) not in (1, 2) or x[-1] != y[0]:
         return None
     return Value(x[:-1] + y[1:])

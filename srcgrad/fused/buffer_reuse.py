@@ -30,7 +30,6 @@ names or constants (they are read twice).
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
@@ -82,7 +81,7 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None, float64=None) 
             continue
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
         donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
-        chain = _Chain(stmt, dying, donors, shape, helper, fresh, known, float64)
+        chain = Chain(stmt, dying, donors, shape, helper, fresh, known, float64)
         if not chain.rewrite():
             out.append(stmt)
             continue
@@ -101,67 +100,7 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None, float64=None) 
     return out
 
 
-def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
-    """`body` with the same rewriting inside its loops, where no `del` says what dies: a
-    value bound once, by a statement of a loop's body that makes a new array, and read
-    once in the whole function, by a later statement of the same body, dies there; an
-    operation certainly giving a float64 array (`float64`, dtypes.py) may write into it,
-    if it is one too, or into the intermediate before it::
-
-        for t in range(n):              for t in range(n):
-            t9 = h_1 @ Wh                   t9 = h_1 @ Wh
-            t10 = t8 + t9        ->         t10 = np.add(t8, t9, out=t9)
-            t11 = t10 + b                   t11 = np.add(t10, b, out=t10)
-    """
-    if not any(isinstance(stmt, (gast.For, gast.While)) for stmt in body):
-        return body
-    reads, stores = Counter(), Counter()
-    for n in build.names(body):
-        if isinstance(n.ctx, gast.Load):
-            reads[n.id] += 1
-        elif isinstance(n.ctx, gast.Store):
-            stores[n.id] += 1
-
-    def dies_once(name):
-        return reads[name] == 1 and stores[name] == 1 and name not in keep
-
-    def block(stmts):
-        made = set()  # names bound earlier in this body to a new float64 array
-        out = []
-        for stmt in stmts:
-            if isinstance(stmt, (gast.For, gast.While)):
-                out.append(_in_loop(stmt, block))
-                continue
-            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)):
-                out.append(stmt)
-                continue
-            name, fresh = stmt.targets[0].id, makes_new(stmt.value)
-            dying = sorted({n.id for n in build.names(stmt.value)} & made)
-            # (with nothing dying, a chain still writes into the arrays it makes itself)
-            if _operation(stmt.value, numpy()) is not None and float64(stmt.value):
-                chain = _Chain(stmt, dying, [], shape, lambda which: numpy(), None, set(),
-                               float64)
-                if chain.rewrite() and not chain.made and not chain.checked:
-                    out.extend(chain.before)
-                    stmt = chain.stmt  # into an array that was new: a new one still
-            if dies_once(name) and fresh and float64(build.load(name)):
-                made.add(name)
-            out.append(stmt)
-        return out
-
-    return [(_in_loop(stmt, block) if isinstance(stmt, (gast.For, gast.While)) else stmt)
-            for stmt in body]
-
-
-def _in_loop(loop, block):
-    """A copy of `loop` with its body rewritten: the sweeps' own loop stays as it was
-    (forward mode and `.source` read it); statements not rewritten are shared."""
-    loop = copy.copy(loop)
-    loop.body = block(loop.body)
-    return loop
-
-
-class _Chain:
+class Chain:
     """One statement as single operations, each into an operand that dies with it, the
     intermediate before it, or the array released just before (a donor)."""
 
@@ -187,7 +126,7 @@ class _Chain:
         return self.changed
 
     def _eval(self, node):
-        spec = _operation(node, self.helper("np"))
+        spec = operation(node, self.helper("np"))
         if spec is None:
             return node
         func, operands = spec
@@ -276,14 +215,14 @@ class _Chain:
 def _large_operation(node, shape, helper, float64) -> bool:
     """`node` is an elementwise operation with a large result (its operands, whose
     results broadcast into it, are no larger), or one certainly giving a float64 array."""
-    if _operation(node, helper("np")) is None:
+    if operation(node, helper("np")) is None:
         return False
     size = shape(node)
     return size is not None and (int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
                                  or float64(node))
 
 
-def _operation(node, numpy):
+def operation(node, numpy):
     """(NumPy function, operands) of one elementwise operation, else None."""
     if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
         return _BINARY[type(node.op)], [node.left, node.right]

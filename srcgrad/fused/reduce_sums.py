@@ -24,7 +24,6 @@ array. The passes before read the keyword form (`out=`); this is the last one::
 from __future__ import annotations
 
 import gast
-import numpy as np
 
 from ..ir import build
 
@@ -47,38 +46,7 @@ def sums(body: list, is_float64_array, numpy: str) -> list:
             return owner
         return None
 
-    return _rewritten(body, _Sums(summed, numpy), lambda n: summed(n) is not None)
-
-
-def outputs(body: list, numpy: str) -> list:
-    """`body` with the `out=` of each call of a NumPy ufunc of one output, given all its
-    inputs by position, passed by position (and a comment after the heading's that
-    says so); the statements changed are copies."""
-    def keyword_out(node):
-        if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-                and isinstance(node.func.value, gast.Name) and node.func.value.id == numpy):
-            return False
-        ufunc = getattr(np, node.func.attr, None)
-        return (isinstance(ufunc, np.ufunc) and ufunc.nout == 1 and len(node.args) == ufunc.nin
-                and not any(isinstance(a, gast.Starred) for a in node.args)
-                and any(k.arg == "out" and not isinstance(k.value, gast.Tuple)
-                        for k in node.keywords))
-
-    out = _rewritten(body, _Outputs(keyword_out), keyword_out)
-    if all(a is b for a, b in zip(out, body)):
-        return out
-    heading = next((k for k, stmt in enumerate(out) if not build.is_comment(stmt)), len(out))
-    return out[:heading] + [build.comment(NOTE)] + out[heading:]
-
-
-NOTE = "(a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)"
-
-
-def _rewritten(body, transformer, found) -> list:
-    """`body` with the statements where `found(node)` for some node rewritten by
-    `transformer`, as copies: the sweeps' own statements stay as they were."""
-    return [transformer.visit(build.clone(stmt)) if any(map(found, build.nodes(stmt))) else stmt
-            for stmt in body]
+    return build.rewritten(body, _Sums(summed, numpy), lambda n: summed(n) is not None)
 
 
 class _Sums(gast.NodeTransformer):
@@ -94,16 +62,3 @@ class _Sums(gast.NodeTransformer):
         keywords.setdefault("axis", build.const(None))
         reduce = build.attr(build.attr(build.load(self.numpy), "add"), "reduce")
         return gast.copy_location(build.call(reduce, array, **keywords), node)
-
-
-class _Outputs(gast.NodeTransformer):
-    def __init__(self, keyword_out):
-        self.keyword_out = keyword_out
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        if self.keyword_out(node):
-            out = next(k for k in node.keywords if k.arg == "out")
-            node.args = node.args + [out.value]
-            node.keywords = [k for k in node.keywords if k is not out]
-        return node

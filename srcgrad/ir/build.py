@@ -185,6 +185,13 @@ def clone(node):
     return copied
 
 
+def rewritten(body, transformer, found) -> list:
+    """`body` with the statements where `found(node)` for some node rewritten by
+    `transformer`, as copies: the sweeps' own statements stay as they were."""
+    return [transformer.visit(clone(stmt)) if any(map(found, nodes(stmt))) else stmt
+            for stmt in body]
+
+
 def _located(node, like):
     if like is not None and getattr(like, "lineno", None) is not None:
         gast.copy_location(node, like)

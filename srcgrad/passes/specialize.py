@@ -24,7 +24,8 @@ import numpy as np
 from ..ir import build
 from .. import runtime
 from . import small_adjoints
-from ..analysis.shape_inference import Items, _matmul, _reduced
+from ..analysis.adjoint_shapes import AdjointShapes, matmul_shapes
+from ..analysis.shape_inference import Items
 
 
 class NotSpecializable(Exception):
@@ -38,9 +39,6 @@ _SMOOTH = {np.add, np.subtract, np.multiply, np.true_divide, np.negative, np.pos
            np.sin, np.cos, np.tan, np.exp, np.expm1, np.log, np.log1p, np.sqrt, np.tanh,
            np.sinh, np.cosh, np.square, np.sum, np.mean, math.exp, math.log, math.sqrt,
            math.sin, math.cos, math.tanh, "identity", "nondifferentiable"}
-
-_SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs",
-               "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
 
 
 def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> list:
@@ -56,15 +54,6 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
     rewriter.plain_division = _mask_free(unit, forward_shapes) and not _zero_fills(body)
     body = rewriter.block(body)
     return small_adjoints.keep_scalar(body, set(returned), rewriter.shape, rewriter.spread)
-
-
-def shape_function(unit, forward_shapes: dict):
-    """`shape(node)`: the shape of an expression of the backward sweep made of forward
-    values and adjoints, or None."""
-    env = {name: value.shape for name, value in forward_shapes.items()}
-    primal = {adj: name for name, adj in unit.namer.adjoints().items()}
-    env.update({adj: env[name] for adj, name in primal.items() if name in env})
-    return _Rewriter(env, primal, dict(unit.helpers), None, unit).shape
 
 
 def _mask_free(unit, shapes) -> bool:
@@ -95,12 +84,12 @@ def _zero_fills(body) -> bool:
     return False
 
 
-class _Rewriter(gast.NodeTransformer):
+class _Rewriter(AdjointShapes, gast.NodeTransformer):
     plain_division = False  # `safe_div` of two numbers may be plain `/` (see _mask_free)
 
-    def __init__(self, env, primal, helpers, numpy, unit):
-        self.env, self.primal, self.helpers, self.numpy, self.unit = (
-            env, primal, helpers, numpy, unit)
+    def __init__(self, env, primal, code_names, numpy, unit):
+        AdjointShapes.__init__(self, env, code_names)
+        self.primal, self.numpy, self.unit = primal, numpy, unit
 
     # --- statements ----------------------------------------------------------------------
 
@@ -137,7 +126,7 @@ class _Rewriter(gast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
-        helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
+        helper = self.code_names.get(func.id) if isinstance(func, gast.Name) else None
         args = node.args
         if node.keywords or helper is None:
             if self.is_numpy(func, "size") and len(args) == 1 and not node.keywords:
@@ -220,7 +209,7 @@ class _Rewriter(gast.NodeTransformer):
     def matmul_x(self, node, g, x, y):
         """Adjoint of x in x @ y: g @ y.T, for vectors and matrices."""
         x_shape, y_shape = self.shape(x), self.shape(y)
-        if _matmul_shapes(x_shape, y_shape):
+        if matmul_shapes(x_shape, y_shape):
             if len(y_shape) == 2:
                 return gast.BinOp(left=g, op=gast.MatMult(), right=_transposed(y, y_shape))
             if len(x_shape) == 2:  # matrix @ vector
@@ -232,7 +221,7 @@ class _Rewriter(gast.NodeTransformer):
         """Adjoint of y in x @ y: x.T @ g, for vectors and matrices (g @ x for a matrix
         times a vector: the same numbers, without making the transposed view)."""
         x_shape, y_shape = self.shape(x), self.shape(y)
-        if _matmul_shapes(x_shape, y_shape):
+        if matmul_shapes(x_shape, y_shape):
             if len(x_shape) == 2 and len(y_shape) == 1:
                 return gast.BinOp(left=g, op=gast.MatMult(), right=x)
             if len(x_shape) == 2:
@@ -247,108 +236,7 @@ class _Rewriter(gast.NodeTransformer):
         self.numpy = numpy
         return build.call(build.attr(build.load(numpy), name), *args, **keywords)
 
-    def spread(self, call):
-        """Which call spreads an adjoint over a shape (see scalarseed), if any."""
-        if self.is_numpy(call.func, "full_like"):
-            return "full_like"
-        func = call.func
-        if isinstance(func, gast.Name) and self.helpers.get(func.id) is runtime.repeat_to:
-            return "repeat_to"
-        return None
 
-    def is_numpy(self, func, name=None) -> bool:
-        return (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                and self.helpers.get(func.value.id) is np and (name is None or func.attr == name))
-
-    def shape(self, node):
-        """The shape of an expression of the backward sweep, or None if not certain."""
-        if isinstance(node, gast.Name):
-            return self.env.get(node.id)
-        if isinstance(node, gast.Constant):
-            value = node.value
-            return () if isinstance(value, (int, float)) else None
-        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-            return self.shape(node.operand)
-        if isinstance(node, gast.BinOp):
-            left, right = self.shape(node.left), self.shape(node.right)
-            if left is None or right is None:
-                return None
-            if isinstance(node.op, gast.MatMult):
-                found = _matmul(left, right)
-                return found.shape if found is not None else None
-            return self.broadcast(node.left, node.right)
-        if isinstance(node, gast.Compare) and len(node.ops) == 1:
-            return self.broadcast(node.left, node.comparators[0])
-        if isinstance(node, gast.Attribute) and node.attr == "T":
-            inner = self.shape(node.value)
-            return tuple(reversed(inner)) if inner is not None else None
-        if isinstance(node, gast.Call):
-            return self.call_shape(node)
-        return None
-
-    def broadcast(self, *nodes):
-        """The shape NumPy broadcasts the expressions `nodes` to, or None."""
-        shapes = [self.shape(n) for n in nodes]
-        if any(s is None for s in shapes):
-            return None
-        try:
-            return np.broadcast_shapes(*shapes)
-        except ValueError:
-            return None
-
-    def call_shape(self, node):
-        func, args = node.func, node.args
-        if self.is_numpy(func):
-            if func.attr in _SAME_SHAPE and len(args) == 1 and not node.keywords:
-                return self.shape(args[0])
-            if func.attr in ("full_like", "zeros_like", "ones_like") and not node.keywords:
-                return self.shape(args[0])
-            if func.attr == "sum" and len(args) == 1:
-                keywords = {k.arg: k.value for k in node.keywords}
-                if set(keywords) <= {"axis"} and all(isinstance(v, gast.Constant)
-                                                     for v in keywords.values()):
-                    inner = self.shape(args[0])
-                    axis = keywords["axis"].value if "axis" in keywords else None
-                    return _reduced(inner, axis, False) if inner is not None else None
-            if func.attr == "size" and len(args) == 1:
-                return ()
-            if func.attr == "where" and len(args) == 3 and not node.keywords:
-                return self.broadcast(*args)
-            if func.attr == "dot" and len(args) == 2:
-                x, y = self.shape(args[0]), self.shape(args[1])
-                return () if x is not None and x == y and len(x) == 1 else None
-            if func.attr == "outer" and len(args) == 2:
-                x, y = self.shape(args[0]), self.shape(args[1])
-                if x is not None and y is not None and len(x) == len(y) == 1:
-                    return x + y
-            return None
-        if (isinstance(func, gast.Attribute) and func.attr == "sum" and not args
-                and all(k.arg == "axis" and isinstance(k.value, gast.Constant)
-                        for k in node.keywords)):  # g.sum(), g.sum(axis=0) made above
-            inner = self.shape(func.value)
-            axis = node.keywords[0].value.value if node.keywords else None
-            return _reduced(inner, axis, False) if inner is not None else None
-        helper = self.helpers.get(func.id) if isinstance(func, gast.Name) else None
-        if helper is None:
-            return None
-        by_operand = {runtime.unbroadcast: 1, runtime.repeat_to: 1, runtime.matmul_adjoint_x: 1,
-                      runtime.matmul_adjoint_y: 2, runtime.split_among_ties: 1,
-                      runtime.split_ties_kept: 1}
-        if helper in by_operand and len(args) > by_operand[helper]:
-            return self.shape(args[by_operand[helper]])
-        if helper is max and args and all(self.shape(a) == () for a in args):
-            return ()
-        if getattr(helper, "__name__", None) == "zeros_like" and len(args) == 1:
-            return self.shape(args[0])
-        if helper is runtime.safe_div and len(args) == 2:
-            return self.shape(gast.BinOp(left=args[0], op=gast.Div(), right=args[1]))
-        return None
-
-
-def _matmul_shapes(x, y) -> bool:
-    """Vectors and matrices whose product is defined."""
-    return (x is not None and y is not None and len(x) in (1, 2) and len(y) in (1, 2)
-            and x[-1] == y[0])
 
 
 def _transposed(node, shape):

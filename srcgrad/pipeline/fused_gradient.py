@@ -10,11 +10,12 @@ import gast
 
 from .. import runtime
 from ..analysis import dtypes
+from ..analysis.adjoint_shapes import AdjointShapes
 from ..backend import codegen
 from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
-                     loop_batching, reduce_sums, seed_folding, sinking, tape_slimming)
+                     loop_batching, loop_buffer_reuse, number_folding, reduce_sums,
+                     seed_folding, sinking, tape_slimming)
 from ..ir import build
-from ..passes import specialize
 from ..runtime import containers
 
 
@@ -44,10 +45,10 @@ def build_fused(unit, shapes, forward, backward, seed, returned, kinds, paramete
         return (known is not None and known.shape not in (None, ())  # (None: a dict, list)
                 and not known.integer)  # not shapes
     keep = set(unit.params) | set(returned) | ({value} if value else set())
-    shape = specialize.shape_function(unit, shapes)
+    shape = AdjointShapes.of(unit, shapes).shape
     numpy = unit.helper("np")
     body = copy_propagation.propagate(body, keep | {seed}, set(unit.params))
-    body = seed_folding.numbers(body, keep | {seed})
+    body = number_folding.numbers(body, keep | {seed})
     body = seed_folding.fold(body, keep | {seed}, lambda name: name not in primal and is_array(name),
                          numpy)
     numbers = buffer_reuse.numbers(body)
@@ -86,7 +87,7 @@ def build_fused(unit, shapes, forward, backward, seed, returned, kinds, paramete
         if [id(stmt) for stmt in body] != before:
             found = dtypes.float64_arrays(body, kinds, unit.helpers, shape, tape_names, found)
             float64 = _certain(found, primal, numbers)
-        body = buffer_reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
+        body = loop_buffer_reuse.in_loops(body, shape, keep, lambda: unit.helper("np"), float64)
     if found is not None:
         body = reduce_sums.sums(body, found, numpy)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"),

@@ -13,11 +13,12 @@ import gast
 
 from ..ad import calls, reverse, tapes
 from ..analysis import activity, dtypes, effects, shape_inference, shift_invariance
+from ..analysis.adjoint_shapes import AdjointShapes
 from ..backend import codegen
 from ..backend.codegen import debug_print
 from ..errors import SrcGradError
 from ..frontend.unit import HelperCompilers
-from ..fused import reduce_sums
+from ..fused import positional_out
 from ..ir import build
 from ..passes import accumulate, forward_pruning, simplify, specialize
 from .front_half import analyze
@@ -57,7 +58,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     grad_only = fuse and not value
     if fuse:  # real arguments, known shapes: adjoint arrays may be updated in place
         adjoint_body = accumulate.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
-                                          specialize.shape_function(unit, shapes))
+                                          AdjointShapes.of(unit, shapes).shape)
     saved = tapes.saved_values(unit, adjoint_body, seed)
     unit.body = tapes.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
     tapes.bind_on_every_path(unit.body, set(saved))
@@ -103,7 +104,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         fused = build_fused(unit, shapes, forward, backward, seed, returned, kinds or {},
                             build.clone(parameters), None if grad_only else unit.result)
         fresh = effects.made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
-        fused.body = reduce_sums.outputs(fused.body, unit.helper("np"))
+        fused.body = positional_out.outputs(fused.body, unit.helper("np"))
         call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
         codegen.take_defaults(call, func)

@@ -1,0 +1,85 @@
+"""Numbers computed while the code is generated, in the fused gradient.
+
+There the seed is the number 1.0 (`d_f = 1.0`), and what flows from it (a mean's
+`d_t4 = d_f / 1000`, its copies and negations) is Python arithmetic on constants: each
+name bound once, at the top level, to such arithmetic is read as its number, computed
+with the same IEEE operations the call would run, so the call reads `0.001`::
+
+    d_f = 1.0                       d_f = 1.0
+    d_t4 = d_f / 1000        ->     d_z = np.multiply(0.0005, t2)
+    d_t2 = d_t4
+    d_z = np.multiply(d_t2 * 0.5, t2)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import gast
+
+from ..ir import build
+
+
+def numbers(body: list, keep: set) -> list:
+    """`body` with each name bound once, at its top level, to arithmetic (+, -, *, /) of
+    Python numbers read as that number, and the arithmetic of two numbers done; the
+    bindings nothing reads then are dropped, but for the names in `keep`."""
+    stores, known, out = build.bindings(body), {}, []
+    for stmt in body:
+        if known and not known.keys().isdisjoint(build.loaded(stmt)):
+            stmt = _Numbers(known).visit(build.clone(stmt))
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+            if (isinstance(target, gast.Name) and stores[target.id] == 1
+                    and _number(value) is not None):
+                known[target.id] = value.value
+                if target.id not in keep:
+                    continue
+        out.append(stmt)
+    return out
+
+
+def _number(node):
+    """The value of a constant that is a Python int or float, else None."""
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
+_FOLDED = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+           gast.Div: operator.truediv, gast.USub: operator.neg, gast.UAdd: operator.pos}
+
+
+class _Numbers(gast.NodeTransformer):
+    """Known names read as their numbers; arithmetic of numbers done (when it is finite
+    and raises nothing: `1.0 / 0` is left to raise where the call runs it)."""
+
+    def __init__(self, known):
+        self.known = known
+
+    def visit_Name(self, node):
+        if type(node.ctx) is gast.Load and node.id in self.known:
+            return gast.copy_location(build.const(self.known[node.id]), node)
+        return node
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        return self._done(node, node.op, _number(node.left), _number(node.right))
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        return self._done(node, node.op, _number(node.operand))
+
+    @staticmethod
+    def _done(node, op, *operands):
+        function = _FOLDED.get(type(op))
+        if function is None or any(x is None for x in operands):
+            return node
+        try:
+            value = function(*operands)
+        except ArithmeticError:
+            return node
+        if isinstance(value, float) and not math.isfinite(value):
+            return node
+        return gast.copy_location(build.const(value), node)
