@@ -1,4 +1,4 @@
-"""`python -m srcgrad`: the srcgrad command line (see srcgrad/cli.py)."""
+"""`python -m srcgrad`: the srcgrad command line (see srcgrad/cli/)."""
 
 from .cli import main
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .api import grad
+from .api.arguments import wrt_names
 from .errors import SrcGradError
 
 
@@ -94,8 +96,6 @@ def check_grad(f, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, verbose=True,
     reported relative error is |analytic - numeric| / max(|analytic|, |numeric|).
     With `verbose`, prints a table (argument | shape | max abs err | max rel err | ok).
     """
-    from .api import grad
-    from .api.arguments import wrt_names
 
     positional, names, _ = wrt_names(f, wrt)
     signature = inspect.signature(f)

@@ -27,7 +27,7 @@ LAYERS = {
     "api": 10, "graph": 10, "cli": 10, "custom": 10, "check": 10, "optim": 10, "tree": 10,
     "__init__": 10, "__main__": 10,
 }
-PUBLIC_MODULES = {"errors", "custom", "check", "optim", "tree", "graph", "cli"}  # and subpackages
+PUBLIC_MODULES = {"errors", "custom", "check", "optim", "tree"}  # besides the subpackages
 
 # Violations not fixed yet: (kind, importer, imported or name). Empty when the work is done.
 ALLOWED = {

@@ -23,6 +23,7 @@ PAGE = Path(__file__).resolve().parent.parent / "docs" / "supported.md"
 SECTIONS = [
     ("core", "Arithmetic and assignment"),
     ("elementwise", "Elementwise functions"),
+    ("selection", "Absolute value, maximum, minimum, where, clip and casts"),
     ("reductions", "Reductions and running sums"),
     ("shapes", "Shapes, joining and indexing"),
     ("linalg", "Linear algebra"),

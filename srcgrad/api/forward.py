@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from ..backend import codegen
+from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
 from .arguments import check_input, distinct, like_argument, wrt_names
@@ -104,7 +104,7 @@ class JvpFunction(Derivative):
         try:
             value, value_dot = generated.forward(*args, **kwargs)
         except Exception as exc:
-            codegen.annotate(exc)
+            loading.annotate(exc)
             raise
         inner = self.__wrapped__
         if isinstance(inner, GradientFunction):  # shaped like grad's own result

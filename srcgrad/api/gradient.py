@@ -10,7 +10,7 @@ import numpy as np
 
 from ..analysis import dtypes
 from ..analysis.shape_inference import describe
-from ..backend import codegen, entry
+from ..backend import entry, loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
@@ -186,7 +186,7 @@ class GradientFunction:
                     raise
                 grads = self._general_grads(args, kwargs)
         except Exception as exc:
-            codegen.annotate(exc)
+            loading.annotate(exc)
             raise
         return self.finished(value, grads, inputs, checked)
 

@@ -1,53 +1,28 @@
-"""Turn generated gast functions into readable source and live Python functions.
-
-The source is unparsed from the AST (comment markers become `# ...` lines),
-registered with `linecache` so tracebacks show the generated lines, and
-compiled inside a factory whose parameters are the helpers and the user's
-closure variables. The resulting functions are rebuilt over the user's own
-globals dict and closure cells, so globals and closure values are read fresh
-on every call and nothing is added to the user's module.
+"""Turn generated gast functions into readable NumPy source: the AST unparsed, comment
+markers as `# ...` lines, and a map from each generated line to the user's line it
+computes (loading.py compiles the text).
 """
 
 from __future__ import annotations
 
 import ast
-import itertools
-import linecache
 import math
 import os
-import types
-import weakref
-from dataclasses import dataclass
 
 import gast
 
 from ..ir import build
-from ..errors import SrcGradError
 
-_counter = itertools.count(1)
 DEBUG = bool(os.environ.get("SRCGRAD_DEBUG"))  # print the code between stages
-
-
-@dataclass
-class Origin:
-    """Where the lines of one generated file came from, for run-time error notes."""
-
-    lines: LineMap  # generated line -> line of the user's parsed source
-    filename: str  # the user's file
-    first_line: int  # its line number of line 1 of the parsed source
-    source_lines: list  # the parsed source (never the function itself: that would keep it alive)
-
-
-ORIGINS: dict = {}  # generated filename -> Origin
 
 
 def render(functions: list) -> str:
     """Readable source for `functions`, with comment markers printed as comments."""
-    return _unparse(functions)[0]
+    return unparse(functions)[0]
 
 
-def _unparse(functions: list):
-    """(source text, LineMap of its lines to the user's) for `functions`."""
+def unparse(functions: list) -> tuple:
+    """(readable source of `functions`, LineMap {its line: line of the user's parsed source})."""
     origins: list = []
     module = _ToAst(origins).module(functions)
     text = ast.unparse(module)  # needs no locations but the statements' `lineno`
@@ -272,126 +247,6 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def unparse(functions: list) -> tuple:
-    """(readable source of `functions`, LineMap {its line: line of the user's parsed source})."""
-    return _unparse(functions)
-
-
-def compile_functions(functions: list, func, helpers: dict, label: str, src=None,
-                      rendered=None) -> list:
-    """Compile `functions` and bind them to `func`'s globals and closure cells.
-
-    `rendered` is `unparse(functions)` if the caller has it already: the factory that
-    binds the helpers is then written around that text instead of unparsing again.
-    """
-    code_globals = func.__globals__
-    closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
-    free = sorted(set(helpers) | set(closure))
-    names = [f.name for f in functions]
-    if rendered is not None:
-        text, line_map = _factory_around(rendered, free, names)
-    else:
-        factory = function("__srcgrad_factory__", arguments(free), list(functions) + [
-            gast.Return(value=build.tuple_([build.load(n) for n in names]))])
-        text, line_map = _unparse([factory])
-    filename = f"<srcgrad {label} #{next(_counter)}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    if src is not None:
-        ORIGINS[filename] = Origin(line_map, src.filename, src.first_line, src.lines)
-    namespace = dict(code_globals)  # default values are evaluated here, once
-    exec(compile(text, filename, "exec"), namespace)
-    values = [helpers[n] if n in helpers else _cell_value(closure[n]) for n in free]
-    made = namespace["__srcgrad_factory__"](*values)
-    cells = {n: types.CellType(helpers[n]) for n in helpers}
-    cells.update(closure)
-    out = []
-    for fn in made:
-        rebuilt = types.FunctionType(fn.__code__, code_globals, fn.__name__, fn.__defaults__,
-                                     tuple(cells[n] for n in fn.__code__.co_freevars))
-        rebuilt.__kwdefaults__ = fn.__kwdefaults__
-        out.append(rebuilt)
-    weakref.finalize(out[0], _forget, filename)  # the text lives as long as the code
-    return out
-
-
-def _factory_around(rendered, free, names):
-    """The text of `__srcgrad_factory__(*free)`, which defines the rendered functions and
-    returns them, and its line map (one line of header: every line moves down by one)."""
-    text, line_map = rendered
-    body = "".join(f"    {line}" if line.strip() else "\n" for line in text.splitlines(True))
-    returned = ", ".join(names) + ("," if len(names) == 1 else "")
-    text = (f"def __srcgrad_factory__({', '.join(free)}):\n{body}"
-            f"    return ({returned})\n")
-    return text, line_map.shifted(1)
-
-
-def _forget(filename: str) -> None:
-    linecache.cache.pop(filename, None)
-    ORIGINS.pop(filename, None)
-
-
-def annotate(exc: BaseException) -> None:
-    """Say where an error raised inside generated code comes from: a SrcGradError (the
-    run-time checks of containers.py) gets the user's file and line in its message, any
-    other error a note with the generated line and the user's."""
-    if isinstance(exc, SrcGradError) and not getattr(exc, "_srcgrad_located", False):
-        where = _user_line(exc)
-        if where is not None and exc.args:
-            summary, _, hint = str(exc.args[0]).partition("\n")
-            filename, line, text = where
-            exc.args = ("\n".join([summary, f'  File "{filename}", line {line}',
-                                    f"    {text}"] + ([hint] if hint else [])),)
-            exc._srcgrad_located = True
-        return
-    note = explain(exc)
-    if note and hasattr(exc, "add_note"):  # Python >= 3.11
-        exc.add_note(note)
-
-
-def _user_line(exc):
-    """(file, line, text) of the user's line the innermost generated frame of `exc`'s
-    traceback computes, or None."""
-    tb, found = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename in ORIGINS:
-            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
-        tb = tb.tb_next
-    if found is None:
-        return None
-    origin = ORIGINS[found[0]]
-    user = origin.lines.get(found[1])
-    if user is None or not 0 < user <= len(origin.source_lines):
-        return None
-    return (origin.filename, user + origin.first_line - 1, origin.source_lines[user - 1].strip())
-
-
-def explain(exc: BaseException) -> str | None:
-    """A note for an error raised inside generated code: the generated line and the
-    user's line it computes."""
-    tb, found = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename in ORIGINS:
-            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
-        tb = tb.tb_next
-    if found is None:
-        return None
-    filename, line = found
-    origin = ORIGINS[filename]
-    generated = linecache.getline(filename, line).strip()
-    note = f"srcgrad: raised by the generated line `{generated}` ({filename}, line {line})"
-    user = origin.lines.get(line)
-    if user is not None and 0 < user <= len(origin.source_lines):
-        note += (f"\n  which computes line {user + origin.first_line - 1} of "
-                 f"{origin.filename}: {origin.source_lines[user - 1].strip()}")
-    return note + "\n  print(grad(f).source) shows the whole generated code"
-
-
-def _cell_value(cell):
-    try:
-        return cell.cell_contents
-    except ValueError:
-        return None
-
 
 def function(name: str, args: gast.arguments, body: list) -> gast.FunctionDef:
     return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
@@ -419,14 +274,6 @@ def _shown(value):
     plain = value is None or type(value) in (bool, int, str) or (
         type(value) is float and math.isfinite(value))  # (nan and inf are not literals)
     return build.const(value if plain else ...)
-
-
-def take_defaults(made, func):
-    """Give the generated function `made` (whose own parameters are those of the user's
-    `func`, then keyword-only ones without defaults) `func`'s default values."""
-    made.__defaults__ = func.__defaults__
-    made.__kwdefaults__ = dict(func.__kwdefaults__) if func.__kwdefaults__ else None
-    return made
 
 
 def arguments(names: list[str]) -> gast.arguments:

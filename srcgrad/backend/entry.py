@@ -53,10 +53,10 @@ import weakref
 
 import numpy as np
 
-from . import codegen
+from . import loading
 from ..frontend.resolve import same_defaults
 
-annotate = codegen.annotate
+annotate = loading.annotate
 
 
 # The entry's parts, as parsed templates: upper-case names are filled in by `_fill`.

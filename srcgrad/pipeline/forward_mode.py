@@ -7,7 +7,7 @@ import os
 import gast
 
 from ..ad import forward
-from ..backend import codegen
+from ..backend import codegen, loading
 from ..backend.codegen import debug_print
 from ..frontend.unit import RUNTIME, HelperCompilers
 from ..ir import build
@@ -45,7 +45,7 @@ def transform_jvp(func, wrt: tuple, value=True,
                                             result_dot]))])
     text = codegen.render([jvp])
     debug_print("generated", None, text)
-    made, = codegen.compile_functions([jvp], func, unit.helpers,
+    made, = loading.compile_functions([jvp], func, unit.helpers,
                                       f"{src.name} jvp from {os.path.basename(src.filename)}", src)
-    codegen.take_defaults(made, func)
+    loading.take_defaults(made, func)
     return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents=tangents)

@@ -14,7 +14,7 @@ import gast
 from ..ad import calls, reverse, tapes
 from ..analysis import activity, dtypes, effects, shape_inference, shift_invariance
 from ..analysis.adjoint_shapes import AdjointShapes
-from ..backend import codegen
+from ..backend import codegen, loading
 from ..backend.codegen import debug_print
 from ..errors import SrcGradError
 from ..frontend.unit import HelperCompilers
@@ -94,9 +94,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         functions = [forward, backward] + ([fused] if fused else [])
         rendered = codegen.unparse(functions)
         debug_print("generated", None, rendered[0])
-        fwd, bwd, *_ = codegen.compile_functions(functions, user, helpers, label, origin,
+        fwd, bwd, *_ = loading.compile_functions(functions, user, helpers, label, origin,
                                                  rendered)
-        return codegen.take_defaults(fwd, user), bwd, rendered[0]
+        return loading.take_defaults(fwd, user), bwd, rendered[0]
 
     call = fused = None
     fresh = ()
@@ -105,9 +105,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
                             build.clone(parameters), None if grad_only else unit.result)
         fresh = effects.made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
         fused.body = positional_out.outputs(fused.body, unit.helper("np"))
-        call, = codegen.compile_functions([fused], func, unit.helpers, label, src,
+        call, = loading.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
-        codegen.take_defaults(call, func)
+        loading.take_defaults(call, func)
         sweeps = make_sweeps(fused) if codegen.DEBUG else (None, None, None)
     else:
         sweeps = make_sweeps()
@@ -120,10 +120,10 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         gradient = codegen.function(
             gradient_name, build.clone(parameters),
             copy.deepcopy(join_sweeps(forward, backward, seed)))
-        made = codegen.compile_functions(
+        made = loading.compile_functions(
             [gradient], user, helpers,
             f"{origin.name} gradient from {os.path.basename(origin.filename)}", origin)[0]
-        return codegen.take_defaults(made, user)
+        return loading.take_defaults(made, user)
 
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
                      make_gradient=make_gradient, has_value=has_value, call=call, fresh=fresh,

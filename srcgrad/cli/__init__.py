@@ -11,17 +11,15 @@ failed, 2 an error (one line on stderr; --verbose prints all of it).
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import inspect
 import os
-import re
 import sys
 import textwrap
 import traceback
 
-import numpy as np
-
-from .errors import SrcGradError
+from .. import __version__
+from ..errors import SrcGradError
+from .commands import CLIError, run_check, run_graph, run_show
+from .output import one_line
 
 PROG = "srcgrad"
 
@@ -89,14 +87,6 @@ Exits 1 when the gradient disagrees with central finite differences.
 """
 
 
-class CLIError(Exception):
-    """A user-facing error of the command: missing file or function, bad arguments."""
-
-    def __init__(self, message: str, detail: str = ""):
-        super().__init__(message)
-        self.detail = detail  # printed with --verbose
-
-
 class _UsageError(Exception):
     pass
 
@@ -111,233 +101,10 @@ class _Parser(argparse.ArgumentParser):
 # --- loading the user's function ---------------------------------------------------
 
 
-def load_function(target: str):
-    """(function, default wrt or None) for `FILE.py:FUNC`."""
-    path, sep, name = target.rpartition(":")
-    if not sep or not path or not name:
-        raise CLIError(f"expected FILE.py:FUNC (a file and a function in it), got {target!r}")
-    if not os.path.isfile(path):
-        raise CLIError(f"no such file: {path}")
-    module = import_path(path)
-    missing = object()
-    obj = getattr(module, name, missing)
-    if obj is missing:
-        found = [n for n, v in vars(module).items()
-                 if inspect.isfunction(v) and v.__module__ == module.__name__]
-        listing = f"; functions defined there: {', '.join(found)}" if found else ""
-        raise CLIError(f"{path} has no function {name!r}{listing}")
-    from .api import GradientFunction
-    if isinstance(obj, GradientFunction):  # @srcgrad.grad(wrt=...) def f: use f and its wrt
-        return obj.__wrapped__, (obj.wrt if len(obj.wrt) > 1 else obj.wrt[0])
-    if not inspect.isfunction(obj):
-        raise CLIError(f"{name} in {path} is not a function defined with `def` "
-                       f"(it is of type {type(obj).__name__})")
-    return obj, None
-
-
-def import_path(path: str):
-    """Import the Python file at `path` as a module, its directory first on sys.path."""
-    path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
-    stem = os.path.splitext(os.path.basename(path))[0]
-    name = stem if stem.isidentifier() and stem not in sys.modules else (
-        "_srcgrad_cli_" + re.sub(r"\W", "_", stem))
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise CLIError(f"cannot import {path}: not a Python source file (.py)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except (Exception, SystemExit) as exc:
-        sys.modules.pop(name, None)
-        raise CLIError(f"importing {path} failed: {_one_line(exc)}",
-                       traceback.format_exc()) from None
-    return module
-
-
-def parse_wrt(text: str | None, default):
-    """`--wrt w,b` -> ("w", "b"); `--wrt 0` -> 0; None -> the default (first parameter)."""
-    if text is None:
-        return 0 if default is None else default
-    items = [item.strip() for item in text.split(",")]
-    if not all(items):
-        raise CLIError(f"--wrt {text!r}: expected names or positions separated by commas")
-    values = [int(item) if re.fullmatch(r"-?\d+", item) else item for item in items]
-    return values[0] if len(values) == 1 else tuple(values)
-
-
-def evaluate(expression: str, option: str, module):
-    """Evaluate `expression` in the module's namespace, with numpy as np."""
-    namespace = dict(vars(module))
-    namespace.setdefault("np", np)
-    try:
-        return eval(expression, namespace)  # the user's own expression, run like their file
-    except Exception as exc:
-        raise CLIError(f"{option} {expression!r} failed: {_one_line(exc)}",
-                       traceback.format_exc()) from None
-
-
 # --- the subcommands ---------------------------------------------------------------
 
 
-def run_show(args) -> int:
-    func, default_wrt = load_function(args.target)
-    from . import api
-    make = {"rev": api.grad, "fwd": api.jvp, "hvp": api.hvp}[args.mode]
-    generated = make(func, wrt=parse_wrt(args.wrt, default_wrt))
-    if args.mode == "hvp":
-        generated = generated.pushforward
-    code = generated.source
-    color = _use_color(args.color)
-    if not args.diff:
-        _write(_highlight(code) if color else code)
-        return 0
-    _write(_annotated(func, generated, color))
-    return 0
-
-
-def run_graph(args) -> int:
-    func, default_wrt = load_function(args.target)
-    from .graph import graph
-    g = graph(func, wrt=parse_wrt(args.wrt, default_wrt), adjoint=args.adjoint)
-    if args.output == "-":
-        _write(g.to_dot())
-        return 0
-    g.render(args.output)
-    branches = sum(1 for c in g.clusters if c.kind == "if")
-    print(f"wrote {args.output}: {len(g.nodes)} nodes, {len(g.edges)} edges"
-          + (f", {branches} if/else" if branches else ""))
-    return 0
-
-
-def run_check(args) -> int:
-    func, default_wrt = load_function(args.target)
-    module = sys.modules[func.__module__]
-    values = evaluate(args.args, "--args", module)
-    positional = values if isinstance(values, tuple) else (values,)
-    keywords = {}
-    if args.kwargs is not None:
-        keywords = evaluate(args.kwargs, "--kwargs", module)
-        if not isinstance(keywords, dict) or not all(isinstance(k, str) for k in keywords):
-            raise CLIError(f"--kwargs {args.kwargs!r} must give a dict of argument names "
-                           f"to values, not a {type(keywords).__name__}")
-    from .check import check_grad
-    result = check_grad(func, *positional, wrt=parse_wrt(args.wrt, default_wrt),
-                        eps=args.eps, rtol=args.rtol, atol=args.atol, verbose=False,
-                        **keywords)
-    print(result.table())
-    return 0 if result.ok else 1
-
-
 # --- output ------------------------------------------------------------------------
-
-
-def _use_color(choice) -> bool:
-    if choice is not None:
-        return choice
-    if os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
-def _highlight(code: str) -> str:
-    """`code` with terminal colours, or unchanged where pygments is not installed."""
-    try:
-        from pygments import highlight
-        from pygments.formatters import TerminalFormatter
-        from pygments.lexers import PythonLexer
-    except ImportError:
-        return code
-    return highlight(code, PythonLexer(stripnl=False, ensurenl=True), TerminalFormatter())
-
-
-def _annotated(func, generated, color) -> str:
-    """The user's function with its file line numbers, then the generated code with,
-    in the left column, the user's line each statement comes from."""
-    from .pipeline import analyze
-    raw, first = inspect.getsourcelines(func)
-    filename = os.path.relpath(inspect.getsourcefile(func) or func.__code__.co_filename)
-    user = "".join(raw)
-    last = first + len(raw) - 1
-    width = max(4, len(str(last)))
-    out = [f"# ---- your function: {filename}, lines {first}-{last} ----\n"]
-    user_lines = (_highlight(user) if color else user).splitlines()
-    out += [f"{first + i:>{width}}  {line}\n" for i, line in enumerate(user_lines)]
-    wrt = ", ".join(generated.wrt)
-    out.append(f"\n# ---- generated by srcgrad, derivatives with respect to {wrt}; "
-               f"left: the line in {os.path.basename(filename)} ----\n")
-    code = generated.source
-    numbers = _origins(code, analyze(func, generated.wrt))
-    code_lines = (_highlight(code) if color else code).splitlines()
-    for number, line in zip(numbers, code_lines):
-        gutter = f"{number:>{width}}" if number else " " * width
-        out.append(f"{gutter}  {line}".rstrip() + "\n")
-    return "".join(out)
-
-
-_LINE_COMMENT = re.compile(r"^(\s*)# line (\d+):")
-
-
-def _origins(code: str, unit) -> list:
-    """For each line of the generated code, the user's line it comes from, or None.
-
-    Forward sweep: each line is matched, in order, to the statement of the analyzed
-    function that prints the same. Backward sweep: the statements under a
-    `# line N:` comment, at its indentation, come from line N.
-    """
-    import gast
-
-    from .ir.build import source_text
-
-    expected = []  # (text, user line) of the forward statements, in order
-
-    def collect(body):
-        for stmt in body:
-            if isinstance(stmt, gast.If):
-                expected.append((f"if {source_text(stmt.test)}:",
-                                 unit.src.user_line(stmt)))
-                collect(stmt.body)
-                collect(stmt.orelse)
-            elif isinstance(stmt, (gast.For, gast.While)):
-                head = source_text(stmt).splitlines()[0]
-                expected.append((head, unit.src.user_line(stmt)))
-                collect(stmt.body)
-            else:
-                expected.append((source_text(stmt), unit.src.user_line(stmt)))
-
-    collect(unit.body)
-    numbers, cursor, current = [], 0, None  # current: (indent, line) of a `# line N:` group
-    for line in code.splitlines():
-        text, indent = line.strip(), len(line) - len(line.lstrip())
-        found = None
-        comment = _LINE_COMMENT.match(line)
-        if comment:
-            current = (len(comment.group(1)), int(comment.group(2)))
-            found = current[1]
-        elif (current is not None and text and indent == current[0] and not text.endswith(":")
-              and not text.startswith("return")):
-            found = current[1]
-        elif text:
-            current = None if current is None or indent <= current[0] else current
-            for i in range(cursor, len(expected)):
-                if expected[i][0] == text:
-                    found, cursor = expected[i][1], i + 1
-                    break
-        numbers.append(found)
-    return numbers
-
-
-def _write(text: str):
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
-def _one_line(exc) -> str:
-    message = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
 # --- the parser and main -------------------------------------------------------------
@@ -348,7 +115,6 @@ def _wrap(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
 
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog=PROG, formatter_class=fmt, epilog=_EPILOG, description=_wrap(
@@ -446,7 +212,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the user's code raised: name it, in one line
-        return _fail(_one_line(exc), traceback.format_exc(), verbose)
+        return _fail(one_line(exc), traceback.format_exc(), verbose)
 
 
 def _fail(message: str, detail: str, verbose: bool, prefix=f"{PROG}: error: ") -> int:
