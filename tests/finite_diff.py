@@ -1,7 +1,6 @@
 """Central finite differences in float64: the oracle every gradient is checked against."""
 
 import numpy as np
-import pytest
 
 
 def numerical_grad(f, args, index, eps=1e-6):
@@ -39,16 +38,3 @@ def checked_source(f, args, wrt):
 def fused(code):
     """The text of the `_grad` function in `code`: the one function a grad call runs."""
     return code[code.index("_grad("):]
-
-
-@pytest.fixture
-def runtime_dtype_checks(monkeypatch):
-    """The fused passes as they act when no dtype is known statically (dtypes.py): reuse
-    writes into large arrays only, through runtime.spare. For the tests of the other
-    passes, whose output reuse would otherwise rewrite."""
-    from srcgrad.analysis import dtypes
-
-    def nothing_known(node):
-        return False
-    nothing_known.kinds = {}
-    monkeypatch.setattr(dtypes, "float64_arrays", lambda *args: nothing_known)

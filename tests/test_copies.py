@@ -5,12 +5,14 @@ import ast
 import gast
 import pytest
 
+from conftest import fused_context
 from srcgrad.fused import copy_propagation
 
 
 def propagated(text, keep=("X", "W", "r"), params=("X", "W")):
-    body = gast.parse(text).body
-    out = copy_propagation.propagate(body, set(keep), set(params))
+    body, ctx = fused_context(text, params=params,
+                              returned=tuple(k for k in keep if k not in params))
+    out = copy_propagation.run(body, ctx)
     return ast.unparse(gast.gast_to_ast(gast.Module(body=out, type_ignores=[]))).strip(), body
 
 

@@ -9,7 +9,8 @@ import pytest
 
 import srcgrad
 from srcgrad.fused import contribution_order
-from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+from conftest import fused_context
+from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
@@ -31,12 +32,9 @@ def test_the_contribution_that_needs_a_new_array_comes_last():
 
 
 def deferred(text, forward=("t", "u"), keep=("x", "r"), shapes=None):
-    shapes = shapes or {}
-
-    def shape(node):
-        return shapes.get(node.id, (5,)) if isinstance(node, gast.Name) else (5,)
-    body = contribution_order.defer(gast.parse(text).body, shape, lambda name: True,
-                       lambda name: name in forward, set(keep), "np")
+    body, ctx = fused_context(text, shapes, params=keep[:1], returned=keep[1:],
+                              forward=forward)
+    body = contribution_order.run(body, ctx)
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
 

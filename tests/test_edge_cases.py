@@ -18,13 +18,6 @@ import srcgrad
 from srcgrad import SrcGradError, grad, value_and_grad
 
 
-@pytest.fixture
-def quiet():
-    """NumPy's own warnings (divide by zero, invalid value, overflow) are expected here."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
-
 
 # --- kinks: the subgradient srcgrad picks ------------------------------------------
 

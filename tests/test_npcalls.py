@@ -10,12 +10,13 @@ import pytest
 import srcgrad
 from srcgrad.ir import build
 from srcgrad.fused import positional_out, reduce_sums
+from conftest import fused_context
 from finite_diff import assert_grads_match, checked_source, fused
 
 
 def direct(text, arrays=("a", "t")):
-    body = gast.parse(text).body
-    out = reduce_sums.sums(body, lambda node: node.id in arrays, "np")
+    body, ctx = fused_context(text, float64=arrays)
+    out = reduce_sums.run(body, ctx)
     return [ast.unparse(gast.gast_to_ast(stmt)) for stmt in out], body
 
 
@@ -74,11 +75,12 @@ def test_ufunc_outputs_go_by_position():
     text = ("d = np.tanh(a, out=a)\ne = np.add(a, 1.0, out=spare(a))\n"
             "f = np.add(a, out=b)\ng = np.dot(a, b, out=c)\nh = np.add(a, b, out=(c,))\n"
             "q, r = np.divmod(a, b, out=(c, e))\nk = other.add(a, b, out=c)")
-    body = [build.comment("heading")] + gast.parse(text).body
-    out = positional_out.outputs(body, "np")
+    body, ctx = fused_context(text)
+    body = [build.comment("heading")] + body
+    out = positional_out.run(body, ctx)
     lines = [ast.unparse(gast.gast_to_ast(stmt)) for stmt in out]
     assert build.is_comment(out[0]) and out[1].value.value.endswith(positional_out.NOTE)
     assert lines[2:4] == ["d = np.tanh(a, a)", "e = np.add(a, 1.0, spare(a))"]
     assert lines[4:] == text.splitlines()[2:]  # not all inputs, no ufunc, a tuple, not NumPy
     assert ast.unparse(gast.gast_to_ast(body[1])) == "d = np.tanh(a, out=a)"  # copies
-    assert positional_out.outputs(body[4:], "np") == body[4:]  # nothing to do: no note
+    assert positional_out.run(body[4:], ctx) == body[4:]  # nothing to do: no note

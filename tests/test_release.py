@@ -1,14 +1,14 @@
 """release: the one function a `grad` call runs frees each array after its last use.
 Generated code AND gradients vs finite differences."""
 
-import gast
 import numpy as np
 import pytest
 
 import srcgrad
 from srcgrad.backend import codegen
 from srcgrad.fused import free_after_last_use
-from finite_diff import checked_source as check, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+from conftest import fused_context
+from finite_diff import checked_source as check, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
@@ -61,8 +61,9 @@ def test_numbers_are_not_released():
 
 
 def test_release_on_a_small_body():
-    tree = gast.parse("a = x + 1\nb = a * 2\nif b:\n    c = a\nd = b + 1\nreturn d")
-    body = free_after_last_use.release(tree.body, lambda name: True, {"x", "d"})
+    body, ctx = fused_context("a = x + 1\nb = a * 2\nif b:\n    c = a\nd = b + 1\nreturn d",
+                              returned=("d",))
+    body = free_after_last_use.run(body, ctx)
     text = codegen.render([codegen.function("f", codegen.arguments(["x"]), body)])
     assert "if b:\n        c = a\n    del a\n    d = b + 1\n    return d" in text
     assert "del b" not in text  # the return frees what the last statement read

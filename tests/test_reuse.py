@@ -1,16 +1,18 @@
 """reuse: operations of the fused grad call compute into an array about to die.
 Generated code AND gradients vs finite differences."""
 
-import ast
 
 import gast
 import numpy as np
 import pytest
 
 import srcgrad
+from srcgrad.analysis import adjoint_shapes
 from srcgrad.fused import buffer_reuse
+from srcgrad.ir import build
 from srcgrad.runtime import spare
-from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+from conftest import fused_context, unparsed
+from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
@@ -74,10 +76,16 @@ def test_shared_or_twice_read_arrays_are_not_written():
     assert "spare(t," not in code and "spare(t)" not in code  # d_x is t (seedfold.py)
 
 
+def reused(text, sizes=None, default=(5,), float64=None):
+    """`text` rewritten by buffer_reuse, its names of the shapes in `sizes` (others:
+    `default`), those in `float64` known to be float64 arrays."""
+    body, ctx = fused_context(text, sizes, default, float64=float64)
+    body = buffer_reuse.run(adjoint_shapes.numbers(body, ctx), ctx)
+    return unparsed(body)
+
+
 def rewritten(text):
-    body = gast.parse(text).body
-    body = buffer_reuse.reuse(body, lambda node: (5,), {"x", "r"}, lambda: "np", lambda: "spare")
-    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+    return reused(text)
 
 
 def test_what_is_read_twice_or_made_elsewhere_is_not_written():
@@ -94,18 +102,7 @@ def test_what_is_read_twice_or_made_elsewhere_is_not_written():
 
 def chained(text, sizes):
     """`text` rewritten by reuse, with names of the shapes in `sizes` (others: numbers)."""
-    def shape(node):
-        if isinstance(node, gast.Name):
-            return sizes.get(node.id, ())
-        if isinstance(node, gast.Constant):
-            return ()
-        parts = [shape(n) for n in ([node.left, node.right] if isinstance(node, gast.BinOp)
-                                    else node.args if isinstance(node, gast.Call)
-                                    else [node.operand])]
-        return None if None in parts else np.broadcast_shapes(*parts)
-    body = buffer_reuse.reuse(gast.parse(text).body, shape, {"x", "r"}, lambda: "np",
-                       lambda: "spare", lambda base: base + "_1")
-    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+    return reused(text, sizes, default=())
 
 
 def test_chains_write_into_what_dies_with_them_only():
@@ -124,8 +121,8 @@ def test_chains_write_into_what_dies_with_them_only():
         "r = d * np.subtract(1, r, out=spare(r))\ndel d, h")  # (1, 5) and (4, 5): not chained
     # an update in place names its intermediate anew, and frees it after
     assert chained("u = np.sin(x)\nr = np.exp(x)\nr += u * np.cos(x)\nreturn r", five) == (
-        "u = np.sin(x)\nr = np.exp(x)\nr_term_1 = np.cos(x)\n"
-        "r += np.multiply(u, r_term_1, out=spare(r_term_1, u))\ndel r_term_1\nreturn r")
+        "u = np.sin(x)\nr = np.exp(x)\nr_term = np.cos(x)\n"
+        "r += np.multiply(u, r_term, out=spare(r_term, u))\ndel r_term\nreturn r")
     # numbers (the seed and what flows from it) are no arrays, whatever their shape says
     assert chained("s = 1.0\nh = np.tanh(x)\nr = 2 * s * h\ndel h", {**five, "s": (5,)}) == (
         "s = 1.0\nh = np.tanh(x)\nr = np.multiply(2 * s, h, out=spare(h))\ndel h")
@@ -133,9 +130,7 @@ def test_chains_write_into_what_dies_with_them_only():
 
 def known_float64(text):
     """`text` rewritten by reuse with every operation known to give a float64 array."""
-    body = buffer_reuse.reuse(gast.parse(text).body, lambda node: (5,), {"x", "r"}, lambda: "np",
-                       lambda: "spare", lambda base: base + "_1", lambda node: True)
-    return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
+    return reused(text, float64=build.stored(gast.parse(text).body) | {"x"})
 
 
 def test_known_float64_an_int_operand_is_a_float_and_times_one_into_itself_nothing():

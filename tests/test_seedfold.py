@@ -9,7 +9,8 @@ import pytest
 
 import srcgrad
 from srcgrad.fused import number_folding, seed_folding
-from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+from conftest import fused_context
+from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
@@ -39,8 +40,8 @@ def test_products_with_the_seed_are_gone():
 
 
 def folded(text, arrays=("t", "u")):
-    body = seed_folding.fold(gast.parse(text).body, {"x", "r", "seed"},
-                         lambda name: name in arrays, "np")
+    body, ctx = fused_context(text, shapes={a: (5,) for a in arrays}, default=())
+    body = seed_folding.run(body, ctx)
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
 
@@ -63,7 +64,8 @@ def test_only_float_arrays_bound_once_are_folded():
 
 
 def numbers(text):
-    body = number_folding.numbers(gast.parse(text).body, {"r", "seed"})
+    body, ctx = fused_context(text, params=())
+    body = number_folding.run(body, ctx)
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
 

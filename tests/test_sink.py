@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from srcgrad.fused import sinking
-from finite_diff import checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+from conftest import fused_context
+from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 
@@ -26,10 +27,8 @@ def test_an_adjoint_is_made_where_it_is_read():
 
 
 def sunk(text, keep=("x", "r"), shapes=None):
-    shapes = shapes or {}
-    body = sinking.sink(gast.parse(text).body, lambda node: shapes.get(
-        node.id if isinstance(node, gast.Name) else None, (5,)),
-        lambda name: True, set(keep), "np", "seed")
+    body, ctx = fused_context(text, shapes, params=keep[:1], returned=keep[1:])
+    body = sinking.run(body, ctx)
     return ast.unparse(gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))).strip()
 
 
@@ -48,7 +47,7 @@ def test_pure_assignments_move_to_their_first_reader():
     for text, shapes in [("u = np.sin(x)\nv = np.cos(x)\na = u * v\nb = np.exp(x)\nr = a + b",
                           {}),  # two arrays longer
                          ("u = np.sin(x)\na = u * x\nb = np.cos(x)\nr = a + b",
-                          {"u": (1, 5)})]:  # not of its shape
+                          {"u": (1, 5), "x": (4, 5)})]:  # not of its shape
         lines = sunk(text, shapes=shapes).splitlines()  # a stays before b
         a = next(i for i, line in enumerate(lines) if line.startswith("a = "))
         assert lines[a + 1].startswith("b = np.")

@@ -2,15 +2,14 @@
 Generated code AND gradients vs finite differences, on loops where it must fire and where
 it must not."""
 
-import ast
 
-import gast
 import numpy as np
 import pytest
 
 import srcgrad
 from srcgrad.fused import loop_batching
-from finite_diff import assert_grads_match, checked_source, fused, runtime_dtype_checks  # noqa: F401 (a fixture)
+from conftest import fused_context, unparsed
+from finite_diff import assert_grads_match, checked_source, fused
 
 rng = np.random.default_rng(3)
 
@@ -243,15 +242,9 @@ def test_grad_of_the_benchmark_rnn_matches_the_hand_written_one():
 SHAPES = {"xs": (4, 3, 2), "r": (3, 2), "g": (3, 5), "e": (3, 5), "d_W": (2, 5), "d_b": (5,)}
 
 
-def stacked(text):
-    body = gast.parse(text).body
-    fresh = iter(range(100))
-    body = loop_batching.stack(body, lambda node: SHAPES.get(getattr(node, "id", None)),
-                          lambda node: None, lambda name: name == "range", lambda: "np",
-                          lambda base: f"{base}_{next(fresh)}" if base == "step" else base,
-                          lambda name: name, lambda name: name in ("len", "range", "reversed"))
-    module = gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))
-    return ast.unparse(ast.fix_missing_locations(module)).strip()
+def stacked(text, shapes=None, ints=None):
+    body, ctx = fused_context(text, shapes or SHAPES, default=None, ints=ints)
+    return unparsed(loop_batching.run(body, ctx))
 
 
 FORWARD = """\
@@ -270,7 +263,7 @@ for (r,) in reversed(tape):
     d_b += g.sum(axis=0)
     d_W += r.T @ e
 """)
-    assert code.count("np.empty") == 1 and "g_steps[step_0] = g" in code
+    assert code.count("np.empty") == 1 and "g_steps[step] = g" in code
     assert "d_W += xs[:n_steps].reshape(n_steps * 3, 2).T @ g_steps.reshape(n_steps * 3, 5)" in code
 
 
@@ -283,7 +276,7 @@ for (r,) in reversed(tape):
     e *= 2.0
     d_W += r.T @ e
 """)
-    assert code.count("np.empty") == 2 and "e_steps[step_0] = e" in code
+    assert code.count("np.empty") == 2 and "e_steps[step] = e" in code
 
 
 def test_an_accumulator_read_in_the_loop_or_a_row_of_a_written_array_stays():
@@ -330,13 +323,7 @@ for (h_1, h_2) in reversed(tape):
 
 
 def carried(text):
-    body = gast.parse(text).body
-    body = loop_batching.stack(body, lambda node: CARRIED_SHAPES.get(getattr(node, "id", None)),
-                          lambda node: 4 if getattr(node, "id", None) == "n" else None,
-                          lambda name: name == "range", lambda: "np", lambda base: base,
-                          lambda name: name, lambda name: name in ("len", "range", "reversed"))
-    module = gast.gast_to_ast(gast.Module(body=body, type_ignores=[]))
-    return ast.unparse(ast.fix_missing_locations(module)).strip()
+    return stacked(text, CARRIED_SHAPES, ints={"n": 4})
 
 
 def test_a_carried_value_goes_into_rows_of_one_array():

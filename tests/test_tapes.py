@@ -5,6 +5,8 @@ import textwrap
 
 import gast
 
+from conftest import fused_context
+from srcgrad import runtime
 from srcgrad.fused import tape_slimming
 
 LOOP = """
@@ -19,10 +21,10 @@ for t in range(n):
 
 def slimmed(source):
     """(the body's text before, after)"""
-    body = gast.parse(textwrap.dedent(source)).body
+    body, ctx = fused_context(textwrap.dedent(source),
+                              code_names={"rows_of": runtime.rows_of, "len": len})
     before = gast.unparse(gast.Module(body=body, type_ignores=[]))
-    after = gast.unparse(gast.Module(body=tape_slimming.slim(body, "rows_of", "len"),
-                                     type_ignores=[]))
+    after = gast.unparse(gast.Module(body=tape_slimming.run(body, ctx), type_ignores=[]))
     return before, after
 
 

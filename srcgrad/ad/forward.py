@@ -23,9 +23,25 @@ from ..runtime import containers
 from .templates import instantiate_tangent
 
 
-def tangent_body(unit) -> list:
-    """The function's statements, each active one followed by its tangent."""
-    return _block(unit.body, unit)
+def run(body, ctx) -> list:
+    """Step: `body` (the function's statements) with each active one followed by its
+    tangent."""
+    return _block(body, ctx.unit)
+
+
+def result_tangent(body, ctx):
+    """Step: the tangent of the function's value (ctx.result_tangent), and what the jvp
+    function returns, which simplify keeps (ctx.live_out)."""
+    unit = ctx.unit
+    if unit.result in unit.active:
+        ctx.result_tangent = build.load(unit.tangent(unit.result))
+    else:  # the value does not depend on the wrt arguments
+        ctx.result_tangent = build.call(build.load(unit.helper("zero_tangent")),
+                                        build.load(unit.result))
+    value = {unit.result} if ctx.value_wanted else set()
+    ctx.live_out = frozenset(build.loaded(ctx.result_tangent) | value)
+    ctx.identities = frozenset(build.stored(unit.body))
+    return body
 
 
 def _block(stmts, unit) -> list:

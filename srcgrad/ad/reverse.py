@@ -19,6 +19,11 @@ from ..rules.registry import display_name
 from .templates import bind, instantiate, is_contribution
 
 
+def run(body, ctx) -> list:
+    """Step: the backward sweep of ctx.unit (`body` is empty: the sweep starts here)."""
+    return body + backward_body(ctx.unit)
+
+
 def backward_body(unit) -> list:
     """Statements computing the adjoints of `unit.wrt` from the seed `d_<result>`."""
     initialized = {unit.result} if unit.result in unit.active else set()

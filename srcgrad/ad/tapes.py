@@ -21,16 +21,40 @@ import gast
 from ..ir import build
 
 
-def prune_tapes(adjoint_body: list, unit) -> None:
+def prune_tapes(body, ctx):
+    """Step: each loop's tape keeps only what its replay in `body` (the backward sweep,
+    simplified) still reads."""
+    _prune(body, ctx.unit)
+    return body
+
+
+def saved_values(body, ctx):
+    """Step: the forward values `body` (the final backward sweep) reads (ctx.saved)."""
+    ctx.saved = tuple(_saved(ctx.unit, body, ctx.seed))
+    return body
+
+
+def insert_tapes(body, ctx):
+    """Step: the forward sweep `body` fills the tapes its loops' replays read."""
+    return _inserted(body, ctx.unit)
+
+
+def bind_on_every_path(body, ctx):
+    """Step: each saved value is bound on every path of the forward sweep `body`."""
+    _bound_on_every_path(body, set(ctx.saved))
+    return body
+
+
+def _prune(adjoint_body: list, unit) -> None:
     """Keep on each loop's tape only what its replay still reads once the backward sweep
     is simplified (a value read only for a shape check that went away is not saved)."""
     by_tape = {info.tape: info for info in unit.loops.values() if info.tape}
     for stmt in adjoint_body:
         if isinstance(stmt, gast.If):
-            prune_tapes(stmt.body, unit)
-            prune_tapes(stmt.orelse, unit)
+            _prune(stmt.body, unit)
+            _prune(stmt.orelse, unit)
         elif isinstance(stmt, (gast.For, gast.While)):
-            prune_tapes(stmt.body, unit)
+            _prune(stmt.body, unit)
             replay = stmt.iter if isinstance(stmt, gast.For) else None
             if not (isinstance(replay, gast.Call) and replay.args
                     and isinstance(replay.args[0], gast.Name) and replay.args[0].id in by_tape):
@@ -46,21 +70,21 @@ def prune_tapes(adjoint_body: list, unit) -> None:
 
 
 
-def insert_tapes(body: list, unit) -> list:
+def _inserted(body: list, unit) -> list:
     """Make the forward sweep save each loop iteration's values on the loop's tape
     (`tape = []` before the loop, `tape.append((...))` at the end of every iteration),
     and check the `break` flag after the back edge."""
     out = []
     for stmt in body:
         if isinstance(stmt, gast.If):
-            stmt.body = insert_tapes(stmt.body, unit)
-            stmt.orelse = insert_tapes(stmt.orelse, unit)
+            stmt.body = _inserted(stmt.body, unit)
+            stmt.orelse = _inserted(stmt.orelse, unit)
         elif isinstance(stmt, (gast.For, gast.While)):
             info = unit.loops[stmt]
-            stmt.body = insert_tapes(stmt.body, unit)
+            stmt.body = _inserted(stmt.body, unit)
             if info.tape:
                 names = getattr(info, "tape_names", [])
-                bind_on_every_path(stmt.body, set(names))
+                _bound_on_every_path(stmt.body, set(names))
                 record = build.tuple_([build.load(n) for n in names]) if names else build.const(None)
                 append = gast.Expr(value=build.call(
                     build.attr(build.load(info.tape), "append"), record))
@@ -74,7 +98,7 @@ def insert_tapes(body: list, unit) -> list:
         out.append(stmt)
     return out
 
-def bind_on_every_path(body: list, saved: set) -> set:
+def _bound_on_every_path(body: list, saved: set) -> set:
     """Give saved names computed on one path of an `if` a `None` on the other paths.
 
     The forward sweep returns every saved value, so each must be bound whichever
@@ -84,8 +108,8 @@ def bind_on_every_path(body: list, saved: set) -> set:
     bound = set()
     for stmt in body:
         if isinstance(stmt, gast.If):
-            in_body = bind_on_every_path(stmt.body, saved)
-            in_else = bind_on_every_path(stmt.orelse, saved)
+            in_body = _bound_on_every_path(stmt.body, saved)
+            in_else = _bound_on_every_path(stmt.orelse, saved)
             for names, branch in ((in_else - in_body, stmt.body), (in_body - in_else, stmt.orelse)):
                 branch.extend(build.assign(n, build.const(None)) for n in sorted(names & saved))
             bound |= in_body | in_else
@@ -94,7 +118,7 @@ def bind_on_every_path(body: list, saved: set) -> set:
     return bound
 
 
-def saved_values(unit, adjoint_body, seed) -> list:
+def _saved(unit, adjoint_body, seed) -> list:
     """Forward values the backward sweep reads, in the order the forward sweep makes them."""
     read = build.exposed_reads(adjoint_body)
     tapes = [info.tape for info in unit.loops.values() if info.tape]

@@ -16,8 +16,10 @@ import gast
 import numpy as np
 
 from .. import runtime
+from ..ir import build
 from .shape_inference import matmul_shape, reduced_shape
 
+_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 _SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs",
                "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
 
@@ -138,3 +140,42 @@ def matmul_shapes(x, y) -> bool:
     """Vectors and matrices whose product is defined."""
     return (x is not None and y is not None and len(x) in (1, 2) and len(y) in (1, 2)
             and x[-1] == y[0])
+
+
+def number_names(body) -> set:
+    """Names bound once, at the top level, to arithmetic on constants and such names: the
+    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
+    counts = build.bindings(body)
+    numbers = set()
+    for stmt in body:
+        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                and counts[stmt.targets[0].id] == 1 and arithmetic_of(stmt.value, numbers)):
+            numbers.add(stmt.targets[0].id)
+    return numbers
+
+
+def arithmetic_of(node, numbers) -> bool:
+    """`node` is arithmetic (+, -, *, /) of constants and the names in `numbers`."""
+    if isinstance(node, gast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, gast.Name):
+        return node.id in numbers
+    if isinstance(node, gast.BinOp) and type(node.op) in _ARITHMETIC:
+        return arithmetic_of(node.left, numbers) and arithmetic_of(node.right, numbers)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        return arithmetic_of(node.operand, numbers)
+    return False
+
+
+def code_shapes(body, ctx):
+    """Step: the shapes of the code's expressions from here on, with the names the code
+    has now (ctx.code_shapes)."""
+    ctx.code_shapes = AdjointShapes.of(ctx.unit, ctx.shapes)
+    return body
+
+
+def numbers(body, ctx):
+    """Step: the names the fused gradient binds to numbers (ctx.numbers): the seed 1.0 and
+    what flows from it, which specialized shapes call arrays (nominally)."""
+    ctx.numbers = frozenset(number_names(body))
+    return body

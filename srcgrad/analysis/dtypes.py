@@ -347,3 +347,23 @@ def _hashable(obj):
     except TypeError:
         return None
     return obj
+
+
+def float64(body, ctx):
+    """Step: which expressions of the fused gradient are certainly float64 arrays
+    (ctx.float64), from the dtypes of the call's arguments (ctx.kinds)."""
+    ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.helpers, ctx.shape, _tapes(ctx))
+    return body
+
+
+def float64_again(body, ctx):
+    """Step: ctx.float64 again, for the names the loop rewrites bound (the kinds found
+    before are a first guess)."""
+    ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.helpers, ctx.shape, _tapes(ctx),
+                                 ctx.float64)
+    return body
+
+
+def _tapes(ctx) -> set:
+    """The names of the loops' tapes (lists of tuples, only appended to and replayed)."""
+    return {info.tape for info in ctx.unit.loops.values() if info.tape}

@@ -68,6 +68,13 @@ def made_here(body, returned, numpy) -> tuple:
                  and makes_new(made[name][0], numpy) for name in returned)
 
 
+def fresh_returns(body, ctx):
+    """Step: for each returned gradient, whether the fused gradient always returns an
+    array it made (ctx.fresh_returns, for the entry's checks)."""
+    ctx.fresh_returns = made_here(body, ctx.returned, ctx.numpy)
+    return body
+
+
 def writes_nothing(node) -> bool:
     """Evaluating the expression `node` writes into no array: each call is of a function
     in NEW_FUNCS or a method in PURE_METHODS, without `out=`, and it holds nothing but
@@ -86,6 +93,29 @@ def writes_nothing(node) -> bool:
 def new_and_pure(value) -> bool:
     """A new array, made by a call or arithmetic that writes into no array."""
     return makes_new(value) and writes_nothing(value)
+
+
+def pure(node, numpy) -> bool:
+    """Arithmetic on names and constants and NumPy functions that make a new array."""
+    for n in build.nodes(node):
+        if isinstance(n, gast.Call):
+            func = n.func
+            if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                    and func.value.id == numpy and func.attr in NEW_FUNCS):
+                return False
+            if has_out(n):
+                return False
+        elif not isinstance(n, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp,
+                                gast.operator, gast.unaryop, gast.expr_context, gast.keyword,
+                                gast.Attribute)):
+            return False
+        elif isinstance(n, gast.Attribute) and n.attr != "T" and not _is_numpy_attribute(n, numpy):
+            return False
+    return True
+
+
+def _is_numpy_attribute(node, numpy) -> bool:
+    return isinstance(node.value, gast.Name) and node.value.id == numpy
 
 
 # Methods that change their list, dict, set or array in place, and NumPy functions that

@@ -25,6 +25,7 @@ import gast
 import numpy as np
 
 from ..ir import build
+from . import activity
 from ..rules.registry import method
 
 _ADD, _MUL = "add", "mul"
@@ -144,3 +145,13 @@ def _reduced_axes(binding, shapes):
             raise _Fails
         values = [v - len(known.shape) if v >= 0 else v for v in values]
     return frozenset(values)
+
+
+def run(body, ctx):
+    """Step: the cancelled reductions (ctx.unit.cancelled) given no adjoint: activity again
+    without them."""
+    unit = ctx.unit
+    unit.cancelled = zero_adjoints(unit, ctx.shapes)
+    if unit.cancelled:
+        unit.active = activity.analyze(unit, unit.cancelled)
+    return body

@@ -14,14 +14,14 @@ from ..ir import build
 from .buffer_reuse import _BINARY, _UNARY
 
 
-def hoisted(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
+def hoisted(loop, ctx, written, elsewhere) -> list:
     """[the product of all rows, the loop reading its rows, `del` it and them] or [loop].
 
     `written()`, `elsewhere()`: names written anywhere, names found outside the loop. A
     row of the product is a view: it must die with the loop, or it keeps the whole
     product alive."""
     index = loop.target.id
-    count = length(loop.iter.args[0])
+    count = ctx.length(loop.iter.args[0])
     local = loop_facts.bound(loop.body)
     rows = loop_facts.rows_read(loop.body, index, local)
     if (not rows or loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return)
@@ -36,7 +36,7 @@ def hoisted(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
                 and isinstance(stmt.targets[0], gast.Name)):
             continue
         array, weight, result = rows[value.left.id][0], value.right.id, stmt.targets[0].id
-        a_shape, w_shape = shape(build.load(array)), shape(build.load(weight))
+        a_shape, w_shape = ctx.shape(build.load(array)), ctx.shape(build.load(weight))
         if (a_shape is None or w_shape is None or len(a_shape) < 2 or len(w_shape) not in (1, 2)
                 or count != a_shape[0] or weight in local
                 or sum(n == result for n in loop_facts.stored(loop.body)) != 1
@@ -48,7 +48,7 @@ def hoisted(loop, shape, length, written, elsewhere, numpy, fresh) -> list:
     loop = build.clone(loop)  # the forward function keeps the sweep's own loop
     before, after = [], []
     for k, array, weight, result in products:
-        steps = fresh(f"{result}_steps")
+        steps = ctx.fresh(f"{result}_steps")
         before.append(build.assign(steps, gast.BinOp(left=build.load(array), op=gast.MatMult(),
                                                      right=build.load(weight))))
         loop.body[k].value = gast.Subscript(value=build.load(steps), slice=build.load(index),
@@ -74,23 +74,23 @@ class Carried(NamedTuple):
     value_position: int | None = None  # where the tape holds the new value (row t + 1) too
 
 
-def is_float64(plan, loop, float64) -> bool:
+def is_float64(plan, loop, ctx) -> bool:
     """The carried value and every array its new value is computed from are certainly
     float64 (so is the result, of a ufunc of them and small numbers, `_fresh_into`)."""
     value = loop.body[plan.index].value
     operands = [value.left, value.right] if isinstance(value, gast.BinOp) else value.args
-    return float64 is not None and all(
-        float64(node) for node in [build.load(plan.name)] + operands
+    return ctx.float64 is not None and all(
+        ctx.certainly_float64(node) for node in [build.load(plan.name)] + operands
         if isinstance(node, gast.Name))
 
 
-def carried_values(body, position, shape, length, sharing, numpy, fresh) -> list:
+def carried_values(body, position, ctx, sharing) -> list:
     """[Carried] for the counted loop `body[position]`, where provably safe: every
     iteration runs to its end, the row's shape is the value's, and no array that may be
     a row is changed, returned or looked at by anything we do not know."""
     loop = body[position]
     bound = loop_facts.stored(loop.body)
-    count = length(loop.iter.args[0])
+    count = ctx.length(loop.iter.args[0])
     if (loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None
             or count < 0 or loop.target.id in bound):
         return []
@@ -106,16 +106,16 @@ def carried_values(body, position, shape, length, sharing, numpy, fresh) -> list
             if found is None or any(plan.name == name for plan in plans):
                 continue
             index, value = found
-            known = shape(build.load(name))
-            if (not known or shape(build.load(value)) != known
-                    or not _fresh_into(loop.body[index].value, known, shape, numpy)):
+            known = ctx.shape(build.load(name))
+            if (not known or ctx.shape(build.load(value)) != known
+                    or not _fresh_into(loop.body[index].value, known, ctx)):
                 continue
             if not _unshared(sharing(), {name, value}, tape):
                 continue
             entries = [e.id for e in record.elts if isinstance(e, gast.Name)]
             later = entries.index(value) if index < a and entries.count(value) == 1 else None
-            plans.append(Carried(tape, name, p, index, fresh(f"{name}_steps"),
-                                 fresh(f"{name}_rows"), count, tuple(known),
+            plans.append(Carried(tape, name, p, index, ctx.fresh(f"{name}_steps"),
+                                 ctx.fresh(f"{name}_rows"), count, tuple(known),
                                  value_position=later))
     return plans
 
@@ -140,7 +140,7 @@ def _next_value(stmts, saved_at, name, bound):
     return None
 
 
-def _fresh_into(value, known, shape, numpy) -> bool:
+def _fresh_into(value, known, ctx) -> bool:
     """`value` is `np.f(x)` (f a ufunc of one array of the row's shape) or `a op b` of
     arrays and small numbers, whose dtype `row_out` can check: with `out=` it computes
     the same numbers into the row."""
@@ -148,17 +148,17 @@ def _fresh_into(value, known, shape, numpy) -> bool:
             and isinstance(value.func.value, gast.Name) and value.func.attr in _UNARY
             and len(value.args) == 1 and not value.keywords
             and isinstance(value.args[0], gast.Name)):
-        return value.func.value.id == numpy() and shape(value.args[0]) == known
+        return value.func.value.id == ctx.numpy and ctx.shape(value.args[0]) == known
     if isinstance(value, gast.BinOp) and type(value.op) in _BINARY:
-        return all(_array_or_small(side, shape) for side in (value.left, value.right))
+        return all(_array_or_small(side, ctx) for side in (value.left, value.right))
     return False
 
 
-def _array_or_small(node, shape) -> bool:
+def _array_or_small(node, ctx) -> bool:
     """An array, or a number whose dtype never wins over a float array's (NumPy 1's
     value-based casting: an int, a float a float16 holds)."""
     if isinstance(node, gast.Name):
-        return bool(shape(node))
+        return bool(ctx.shape(node))
     return (isinstance(node, gast.Constant) and type(node.value) in (int, float)
             and abs(node.value) <= 65504)
 
@@ -239,11 +239,11 @@ _CONTAINERS = (gast.List, gast.Tuple, gast.Set, gast.Dict, gast.ListComp, gast.S
                gast.DictComp, gast.GeneratorExp, gast.Starred, gast.IfExp)
 
 
-def into_rows(loop, plans, numpy, builtin):
+def into_rows(loop, plans, ctx):
     """([make the buffers, row 0 = the values before the loop], the loop computing each
     new value into its row)."""
     loop = build.clone(loop)  # the forward function keeps the sweep's own loop
-    np_, row_out, index = numpy(), builtin("row_out"), loop.target.id
+    np_, row_out, index = ctx.numpy, ctx.code_name("row_out"), loop.target.id
     prefix = []
     for plan in plans:
         dims = gast.Tuple(elts=[build.const(n) for n in (plan.count + 1,) + plan.shape],

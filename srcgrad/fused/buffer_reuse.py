@@ -37,6 +37,7 @@ import numpy as np
 
 from ..ir import build
 from ..analysis.effects import makes_new
+from ..analysis.adjoint_shapes import arithmetic_of
 from ..passes.accumulate import _disown
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more
@@ -46,24 +47,13 @@ _UNARY = {"exp", "sin", "cos", "tanh", "log", "sqrt", "negative", "square", "log
           "expm1", "sinh", "cosh", "tan", "reciprocal"}
 
 
-def reuse(body: list, shape, keep: set, numpy, spare, fresh=None, float64=None) -> list:
-    """`body` (top-level statements of the fused function, with release's `del`s) with
-    operations on a dying array computed into it. `shape(node)`: its shape or None;
-    `keep`: names never reused (parameters, returned); `numpy()`, `spare()`: the code's
-    names for NumPy and runtime.spare (asked for only if used); `fresh(base)`: a new
-    name for an intermediate (None: the statements' own targets only); `float64(node)`:
-    its value is certainly a float64 array (dtypes.py), so an operation giving one
-    writes into a float64 array without `spare`'s check, whatever its size."""
-    float64 = float64 or (lambda node: False)
-    owned, known = _owned(body, keep), numbers(body)
-    shape = knowing_numbers(shape, known)
+def run(body: list, ctx) -> list:
+    """`body` (top-level statements of the fused gradient, with free_after_last_use's
+    `del`s) with operations on a dying array computed into it. An operation certainly
+    giving a float64 array (ctx.float64) writes into a float64 array without `spare`'s
+    check, whatever its size."""
+    owned = _owned(body, ctx.keep)
     taken = set()  # arrays computed into: alive under another name after their `del`
-    names = {}
-
-    def helper(which):  # "np" or "spare"
-        if which not in names:
-            names[which] = (numpy if which == "np" else spare)()
-        return names[which]
     out = []
     for i, stmt in enumerate(body):
         after = body[i + 1] if i + 1 < len(body) else None
@@ -76,12 +66,12 @@ def reuse(body: list, shape, keep: set, numpy, spare, fresh=None, float64=None) 
             dying = sorted({n.id for n in build.names(stmt.value) if n.id in owned})
         else:
             dying = []
-        if not _large_operation(stmt.value, shape, helper, float64):  # nothing to write into
+        if not _large_operation(stmt.value, ctx):  # nothing to write into
             out.append(stmt)
             continue
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
         donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
-        chain = Chain(stmt, dying, donors, shape, helper, fresh, known, float64)
+        chain = Chain(stmt, dying, donors, ctx)
         if not chain.rewrite():
             out.append(stmt)
             continue
@@ -104,11 +94,13 @@ class Chain:
     """One statement as single operations, each into an operand that dies with it, the
     intermediate before it, or the array released just before (a donor)."""
 
-    def __init__(self, stmt, dying, donors, shape, helper, fresh, numbers, float64):
+    def __init__(self, stmt, dying, donors, ctx, in_loop=False):
+        """`in_loop` (loop_buffer_reuse.py): no new name, no number read twice, and no run-time
+        check (a statement that would need one stays as it was)."""
         # a copy: the sweeps' statement stays as it was (forward mode copies those)
         self.stmt = build.clone(stmt)
-        self.shape, self.helper, self.fresh, self.numbers = shape, helper, fresh, numbers
-        self.float64 = float64
+        self.ctx, self.in_loop = ctx, in_loop
+        self.numbers = frozenset() if in_loop else ctx.numbers
         self.float64_names = set()  # intermediates made here, certainly float64 arrays
         self.reads = Counter(n.id for n in build.names(stmt.value))
         targets = _target_names(stmt)
@@ -126,12 +118,12 @@ class Chain:
         return self.changed
 
     def _eval(self, node):
-        spec = operation(node, self.helper("np"))
+        spec = operation(node, self.ctx.numpy)
         if spec is None:
             return node
         func, operands = spec
-        size = self.shape(node)
-        static = self.float64(node)  # before the operands are rewritten
+        size = self.ctx.shape(node)
+        static = self.ctx.certainly_float64(node)  # before the operands are rewritten
         args = [self._eval(o) for o in operands]
         if size is None or (int(np.prod(size, dtype=np.int64)) < MIN_SIZE and not static):
             return _rebuild(node, args)
@@ -140,11 +132,11 @@ class Chain:
             node = _rebuild(node, args)
             self.results[id(node)] = (size, None, static)  # new: the next may write into it
             return node
-        np_name = self.helper("np")
         others = list(dict.fromkeys(a.id for a in args
                                     if isinstance(a, gast.Name) and a.id != buffer))
         self.live -= {a.id for a in args if isinstance(a, gast.Name)}
-        if static and (buffer in self.float64_names or self.float64(build.load(buffer))):
+        if static and (buffer in self.float64_names
+                       or self.ctx.certainly_float64(build.load(buffer))):
             out = build.load(buffer)  # float64 into float64: nothing to ask at run time
             args = [_as_float(a) for a in args]
             if func == "multiply" and sorted(_number(a) == 1.0 for a in args) == [False, True]:
@@ -154,10 +146,11 @@ class Chain:
                     self.changed = True
                     return other
         else:
-            out = build.call(build.load(self.helper("spare")), build.load(buffer),
+            spare = "spare" if self.in_loop else self.ctx.code_name("spare")  # (in a loop:
+            out = build.call(build.load(spare), build.load(buffer),  # dropped, not bound)
                              *map(build.load, others))
             self.checked = True
-        result = build.call(build.attr(build.load(np_name), func), *args, out=out)
+        result = build.call(build.attr(build.load(self.ctx.numpy), func), *args, out=out)
         self.results[id(result)] = (size, buffer, static)
         self.buffers.add(buffer)
         self.changed = True
@@ -167,7 +160,7 @@ class Chain:
         """The array an operation on `args` with a result of shape `size` writes into (or
         None), and the arguments, its intermediates of that shape among them named."""
         large = [k for k, a in enumerate(args) if self.results.get(id(a), (None,))[0] == size]
-        if not all(build.is_atom(a) or _arithmetic_of(a, self.numbers)
+        if not all(build.is_atom(a) or arithmetic_of(a, self.numbers)
                    for k, a in enumerate(args) if k not in large):
             return None, args  # names are read twice: by the operation and by `spare`
         args = list(args)
@@ -190,10 +183,10 @@ class Chain:
                 return name, args
         for name in names:
             if (name in self.dying and names.count(name) == self.reads[name]
-                    and self.shape(build.load(name)) == size):
+                    and self.ctx.shape(build.load(name)) == size):
                 return name, args
         for donor in self.donors[:1]:
-            if self.donated is None and self.shape(build.load(donor)) == size:
+            if self.donated is None and self.ctx.shape(build.load(donor)) == size:
                 self.donated = donor
                 return donor, args
         return None, args
@@ -205,21 +198,21 @@ class Chain:
             return buffer
         if self.spare_names:
             return self.spare_names.pop()
-        if self.fresh is None:
+        if self.in_loop:
             return None
-        name = self.fresh(f"{self.stmt_base}_term")
+        name = self.ctx.fresh(f"{self.stmt_base}_term")
         self.made.append(name)
         return name
 
 
-def _large_operation(node, shape, helper, float64) -> bool:
+def _large_operation(node, ctx) -> bool:
     """`node` is an elementwise operation with a large result (its operands, whose
     results broadcast into it, are no larger), or one certainly giving a float64 array."""
-    if operation(node, helper("np")) is None:
+    if operation(node, ctx.numpy) is None:
         return False
-    size = shape(node)
+    size = ctx.shape(node)
     return size is not None and (int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
-                                 or float64(node))
+                                 or ctx.certainly_float64(node))
 
 
 def operation(node, numpy):
@@ -259,35 +252,7 @@ def _rebuild(node, args):
     return node
 
 
-def numbers(body) -> set:
-    """Names bound once, at the top level, to arithmetic on constants and such names: the
-    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
-    counts = build.bindings(body)
-    numbers = set()
-    for stmt in body:
-        if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and counts[stmt.targets[0].id] == 1 and _arithmetic_of(stmt.value, numbers)):
-            numbers.add(stmt.targets[0].id)
-    return numbers
 
-
-def _arithmetic_of(node, numbers) -> bool:
-    if isinstance(node, gast.Constant):
-        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
-    if isinstance(node, gast.Name):
-        return node.id in numbers
-    if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
-        return _arithmetic_of(node.left, numbers) and _arithmetic_of(node.right, numbers)
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
-        return _arithmetic_of(node.operand, numbers)
-    return False
-
-
-def knowing_numbers(shape, numbers):
-    """`shape`, but () for arithmetic on numbers alone."""
-    def known(node):
-        return () if _arithmetic_of(node, numbers) else shape(node)
-    return known
 
 
 def _target_names(stmt) -> set:

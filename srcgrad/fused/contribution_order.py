@@ -26,37 +26,31 @@ from collections import Counter
 import gast
 
 from ..ir import build
-from ..analysis.effects import makes_new
-from .sinking import Names, _pure
+from ..analysis.effects import makes_new, pure
 
 
-def defer(body: list, shape, is_array, is_forward, keep: set, numpy: str) -> list:
-    """`body` with `d = e1; d += e2; ...(d -= ...)` as `d = e2; ...; d += e1`.
-
-    `shape(node)`: an expression's (maybe nominal) shape; `is_array(name)`: the name
-    holds an array; `is_forward(name)`: a value of the forward sweep (its shape is true);
-    `keep`: names that live on anyway (parameters, returned)."""
+def run(body: list, ctx) -> list:
+    """`body` with `d = e1; d += e2; ...(d -= ...)` as `d = e2; ...; d += e1`."""
     body = list(body)
     assigned = Counter(build.assigned_name(s) for s in body if isinstance(s, gast.Assign))
     stores = build.bindings(body)
-    i, started, names = 0, set(), Names()  # started: made here, never moved again
+    i, started, names = 0, set(), build.NameSets()  # started: made here, never moved again
     while i < len(body):
-        if id(body[i]) not in started and _deferred(body, i, assigned, stores, shape, is_array,
-                                                    is_forward, keep, numpy, started, names):
+        if id(body[i]) not in started and _deferred(body, i, assigned, stores, ctx, started,
+                                                    names):
             continue  # body[i] is the next statement now
         i += 1
     return body
 
 
-def _deferred(body, i, assigned, stores, shape, is_array, is_forward, keep, numpy,
-              started, names) -> bool:
+def _deferred(body, i, assigned, stores, ctx, started, names) -> bool:
     """Whether `body[i]`, an adjoint's first contribution, moved after its updates."""
     first, name = body[i], build.assigned_name(body[i])
     if (name is None or not isinstance(first.targets[0], gast.Name)
-            or assigned[name] != 1 or not _pure(first.value, numpy)):
+            or assigned[name] != 1 or not pure(first.value, ctx.numpy)):
         return False
     j = _next(body, i)
-    if j is None or not _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names):
+    if j is None or not _adds_new_array(body, j, name, ctx, names):
         return False
     k = j  # the last of the updates in place that follow
     for m in range(j + 1, len(body)):
@@ -67,7 +61,7 @@ def _deferred(body, i, assigned, stores, shape, is_array, is_forward, keep, nump
     operands = names(first.value)
     if any(stores[n] and n in build.stored(s) for s in body[i + 1:k + 1] for n in operands):
         return False
-    arrays = {n for n in operands if n not in keep and is_array(n)}
+    arrays = {n for n in operands if n not in ctx.keep and ctx.is_array(n)}
     if names.found(arrays, body[k + 1:]) != arrays:
         return False  # it would keep an array alive longer
     update = body[j]
@@ -93,15 +87,16 @@ def _is_update(stmt, name) -> bool:
             and all(n.id != name for n in build.names(stmt.value)))
 
 
-def _adds_new_array(body, j, name, shape, is_array, is_forward, keep, names) -> bool:
+def _adds_new_array(body, j, name, ctx, names) -> bool:
     """`body[j]` is `name += e`, `e` a new array of name's shape, with an operand that dies."""
     stmt = body[j]
     if not (_is_update(stmt, name) and isinstance(stmt.op, gast.Add)
             and makes_new(stmt.value) and not isinstance(stmt.value, gast.Call)):
         return False
-    size = shape(build.load(name))
+    size = ctx.shape(build.load(name))
     operands = names(stmt.value)
-    if size is None or not any(is_forward(n) and shape(build.load(n)) == size for n in operands):
+    if size is None or not any(ctx.is_forward(n) and ctx.shape(build.load(n)) == size
+                               for n in operands):
         return False
-    arrays = {n for n in operands if is_array(n) and n not in keep}
+    arrays = {n for n in operands if ctx.is_array(n) and n not in ctx.keep}
     return names.found(arrays, body[j + 1:]) != arrays

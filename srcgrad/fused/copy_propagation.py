@@ -25,9 +25,10 @@ import gast
 from ..ir import build
 
 
-def propagate(body: list, keep: set, params) -> list:
-    """`body` without its copies; `keep`: names that stay (parameters, returned names,
-    the seed); `params`: the function's parameters. Changed statements are copies."""
+def run(body: list, ctx) -> list:
+    """`body` without its copies (the parameters, the returned names and the seed stay).
+    Changed statements are copies."""
+    keep, params = ctx.keep | {ctx.seed}, set(ctx.unit.params)
     stores = build.bindings(body)
     top = {build.assigned_name(stmt): k for k, stmt in enumerate(body)
            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1}

@@ -22,11 +22,10 @@ import gast
 from ..ir import build
 
 
-def release(body: list, is_array, keep: set) -> list:
-    """`body` with `del` statements after the last use of each releasable name.
-
-    `is_array(name)`: the name is known to hold an array (numbers are not worth a
-    statement); `keep`: names never released (parameters, returned names)."""
+def run(body: list, ctx) -> list:
+    """`body` with `del` statements after the last use of each releasable name: an array
+    (numbers are not worth a statement), not a kept name."""
+    keep, is_array = ctx.keep, ctx.is_array
     bound, last = set(), {}
     for i, stmt in enumerate(body):
         names = {n.id for n in build.names(stmt)}

@@ -51,6 +51,8 @@ never written. The rewritten loops are copies: the sweeps' own statements stay p
 
 from __future__ import annotations
 
+import builtins
+
 import gast
 
 from ..ir import build
@@ -59,17 +61,12 @@ from .batched_products import Sharing, carried_values, hoisted, into_rows, is_fl
 from .stacked_adjoints import accumulations, stacked
 
 
-def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
-          float64=None, kind_of=lambda name: None) -> list:
-    """`body` (top-level statements of the fused function) with both rewrites.
-
-    `shape(node)`: an expression's shape or None; `length(node)`: the int a name or
-    constant is known to hold, or None; `is_range(name)`: the name is builtin `range`;
-    `numpy()`: the code's name for NumPy; `fresh(base)`: a new name; `builtin(name)`: the
-    code's name for a builtin (`len`); `harmless(name)`: the function called by that name
-    changes none of its arguments; `float64(node)` (or None): the expression is certainly
-    a float64 array or a number (dtypes.py), so a carried value's rows need no `row_out`
-    and `rows_of` check; `kind_of(name)`: the name's dtypes kind (adjoints' included)."""
+def run(body: list, ctx) -> list:
+    """`body` (top-level statements of the fused gradient) with both rewrites. Where the
+    values are certainly float64 (ctx.float64), a carried value's rows need no `row_out`
+    and `rows_of` check."""
+    def is_range(name):
+        return ctx.names_builtin(name, builtins.range)
     counted = [s for s in body if isinstance(s, gast.For) and loop_facts.counted(s, is_range)]
     if not counted:
         return body
@@ -77,13 +74,13 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
 
     def written():  # walks the whole function: only once a loop qualifies
         if not found:
-            found.append(loop_facts.written(body, harmless))
+            found.append(loop_facts.written(body, ctx.writes_none))
         return found[0]
     shared = []
 
     def sharing():  # the same: once a carried value qualifies
         if not shared:
-            shared.append(Sharing(body, harmless, numpy()))
+            shared.append(Sharing(body, ctx.writes_none, ctx.numpy))
         return shared[0]
     rows = {}  # tape name -> {name saved on it: the array it is a row of}
     carried = {}  # id(loop) -> [Carried]
@@ -92,7 +89,7 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
             continue
         for tape, saved in _saved_rows(loop, written).items():
             rows.setdefault(tape, {}).update(saved)
-        for plan in carried_values(body, position, shape, length, sharing, numpy, fresh):
+        for plan in carried_values(body, position, ctx, sharing):
             carried.setdefault(id(loop), []).append(plan)
             rows.setdefault(plan.tape, {})[plan.name] = plan.rows
     if rows:
@@ -103,9 +100,9 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
                 del rows[tape]
     kept = {plan.rows: plan for plans in carried.values() for plan in plans
             if plan.tape in rows}
-    shape = _knowing(shape, {plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
+    ctx = ctx.knowing_shapes({plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
     used = {array for stmt in body if isinstance(stmt, gast.For) and loop_facts.replayed(stmt) in rows
-            for *_, array in accumulations(stmt, rows[loop_facts.replayed(stmt)], shape)}
+            for *_, array in accumulations(stmt, rows[loop_facts.replayed(stmt)], ctx)}
     for plan in [plan for name, plan in kept.items() if name not in used]:
         del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows
         if not rows[plan.tape]:
@@ -117,35 +114,22 @@ def stack(body: list, shape, length, is_range, numpy, fresh, builtin, harmless,
                 return loop_facts.all_names(*(other for other in body if other is not loop))
             plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
             if plans:
-                static = {p.rows for p in plans if is_float64(p, stmt, float64)}
+                static = {p.rows for p in plans if is_float64(p, stmt, ctx)}
                 kept = {rows: (plan._replace(static=True) if rows in static else plan)
                         for rows, plan in kept.items()}
-                prefix, stmt = into_rows(stmt, [kept[p.rows] for p in plans], numpy, builtin)
+                prefix, stmt = into_rows(stmt, [kept[p.rows] for p in plans], ctx)
                 out.extend(prefix)
-            out.extend(hoisted(stmt, shape, length, written, elsewhere, numpy, fresh))
+            out.extend(hoisted(stmt, ctx, written, elsewhere))
         elif isinstance(stmt, gast.For) and loop_facts.replayed(stmt) in rows:
             alive = {name: array for name, array in rows[loop_facts.replayed(stmt)].items()
                      if array not in deleted}  # read again right after the loop
-            out.extend(stacked(stmt, alive, shape, numpy, fresh, builtin, kept, kind_of))
+            out.extend(stacked(stmt, alive, ctx, kept))
         else:
             out.append(stmt)
         if isinstance(stmt, gast.Delete):
             deleted |= {n.id for n in stmt.targets if isinstance(n, gast.Name)}
     return out
 
-
-# --- forward: products of rows -----------------------------------------------------------
-
-
-# --- forward: a loop-carried value computed into rows of one array ----------------------
-
-
-def _knowing(shape, known: dict):
-    """`shape`, also knowing the shapes of the names in `known`."""
-    if not known:
-        return shape
-    return lambda node: (known[node.id] if isinstance(node, gast.Name) and node.id in known
-                         else shape(node))
 
 
 # --- backward: adjoints accumulated over the steps ---------------------------------------

@@ -22,18 +22,8 @@ from ..ir import build
 from .buffer_reuse import Chain, operation
 
 
-def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
-    """`body` with the same rewriting inside its loops, where no `del` says what dies: a
-    value bound once, by a statement of a loop's body that makes a new array, and read
-    once in the whole function, by a later statement of the same body, dies there; an
-    operation certainly giving a float64 array (`float64`, dtypes.py) may write into it,
-    if it is one too, or into the intermediate before it::
-
-        for t in range(n):              for t in range(n):
-            t9 = h_1 @ Wh                   t9 = h_1 @ Wh
-            t10 = t8 + t9        ->         t10 = np.add(t8, t9, out=t9)
-            t11 = t10 + b                   t11 = np.add(t10, b, out=t10)
-    """
+def run(body: list, ctx) -> list:
+    """`body` with buffer_reuse's rewriting inside its loops (see the module docstring)."""
     if not any(isinstance(stmt, (gast.For, gast.While)) for stmt in body):
         return body
     reads, stores = Counter(), Counter()
@@ -44,7 +34,7 @@ def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
             stores[n.id] += 1
 
     def dies_once(name):
-        return reads[name] == 1 and stores[name] == 1 and name not in keep
+        return reads[name] == 1 and stores[name] == 1 and name not in ctx.keep
 
     def block(stmts):
         made = set()  # names bound earlier in this body to a new float64 array
@@ -59,13 +49,13 @@ def in_loops(body: list, shape, keep: set, numpy, float64) -> list:
             name, fresh = stmt.targets[0].id, makes_new(stmt.value)
             dying = sorted({n.id for n in build.names(stmt.value)} & made)
             # (with nothing dying, a chain still writes into the arrays it makes itself)
-            if operation(stmt.value, numpy()) is not None and float64(stmt.value):
-                chain = Chain(stmt, dying, [], shape, lambda which: numpy(), None, set(),
-                               float64)
+            if (operation(stmt.value, ctx.numpy) is not None
+                    and ctx.certainly_float64(stmt.value)):
+                chain = Chain(stmt, dying, [], ctx, in_loop=True)
                 if chain.rewrite() and not chain.made and not chain.checked:
                     out.extend(chain.before)
                     stmt = chain.stmt  # into an array that was new: a new one still
-            if dies_once(name) and fresh and float64(build.load(name)):
+            if dies_once(name) and fresh and ctx.certainly_float64(build.load(name)):
                 made.add(name)
             out.append(stmt)
         return out

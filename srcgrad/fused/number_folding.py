@@ -21,10 +21,11 @@ import gast
 from ..ir import build
 
 
-def numbers(body: list, keep: set) -> list:
+def run(body: list, ctx) -> list:
     """`body` with each name bound once, at its top level, to arithmetic (+, -, *, /) of
     Python numbers read as that number, and the arithmetic of two numbers done; the
-    bindings nothing reads then are dropped, but for the names in `keep`."""
+    bindings nothing reads then are dropped, but for the kept names and the seed."""
+    keep = ctx.keep | {ctx.seed}
     stores, known, out = build.bindings(body), {}, []
     for stmt in body:
         if known and not known.keys().isdisjoint(build.loaded(stmt)):

@@ -14,10 +14,11 @@ import numpy as np
 from ..ir import build
 
 
-def outputs(body: list, numpy: str) -> list:
+def run(body: list, ctx) -> list:
     """`body` with the `out=` of each call of a NumPy ufunc of one output, given all its
     inputs by position, passed by position (and a comment after the heading's that
     says so); the statements changed are copies."""
+    numpy = ctx.numpy
     def keyword_out(node):
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
                 and isinstance(node.func.value, gast.Name) and node.func.value.id == numpy):

@@ -30,10 +30,11 @@ from ..ir import build
 _KEYWORDS = {"axis", "keepdims"}  # what `sum` and `reduce` both take, alike
 
 
-def sums(body: list, is_float64_array, numpy: str) -> list:
-    """`body` with each `a.sum(...)` or `numpy.sum(a, ...)` of a name `a` that
-    `is_float64_array(node)` as `numpy.add.reduce(a, ...)`; the statements changed are
-    copies (the sweeps' own statements stay as they were)."""
+def run(body: list, ctx) -> list:
+    """`body` with each `a.sum(...)` or `np.sum(a, ...)` of a name `a` that is a float64
+    array (ctx.float64) as `np.add.reduce(a, ...)`; the statements changed are copies
+    (the sweeps' own statements stay as they were)."""
+    is_float64_array, numpy = ctx.float64, ctx.numpy
     def summed(node):
         """The name `node` sums, if it is one of those sums."""
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)

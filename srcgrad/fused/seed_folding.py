@@ -27,10 +27,10 @@ _FLOAT_FUNCS = {"exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "log", "log1
 _ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.MatMult)
 
 
-def fold(body: list, keep: set, is_array, numpy: str) -> list:  # keep: the seed too
+def run(body: list, ctx) -> list:
     """`body` without `d = one * t` (or `t * one`) where `one` is the seed 1.0 and `t` a
-    float array: later reads of `d` read `t`. `is_array(name)`: a forward value known to
-    be an array; `numpy`: the code's name for NumPy."""
+    float array, a forward value: later reads of `d` read `t`."""
+    keep, numpy = ctx.keep | {ctx.seed}, ctx.numpy
     stores = build.bindings(body)
     ones, floats, renamed, out = set(), set(), {}, []
     for stmt in body:
@@ -44,8 +44,8 @@ def fold(body: list, keep: set, is_array, numpy: str) -> list:  # keep: the seed
             elif _floats(value, floats, numpy):
                 floats.add(target.id)
             other = _times_one(value, ones)
-            if (other is not None and other in floats and is_array(other)
-                    and target.id not in keep):
+            if (other is not None and other in floats and ctx.is_forward(other)
+                    and ctx.is_array(other) and target.id not in keep):
                 renamed[target.id] = other
                 continue
         out.append(stmt)

@@ -22,22 +22,22 @@ import gast
 import numpy as np
 
 from ..ir import build
-from ..analysis.effects import NEW_FUNCS, has_out
+from ..analysis import effects
 
 
-def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
+def run(body: list, ctx) -> list:
     """`body` with each pure assignment moved to just before the statement that first
-    reads its name. `shape(node)`: an expression's shape or None; `is_array(name)`: the
-    name holds an array; `keep`: names whose arrays live on anyway (parameters, returned);
-    `seed`: its assignment parts the sweeps, which stay apart."""
-    body, names, passable = list(body), Names(), {}
+    reads its name (the kept names' arrays live on anyway; the seed's assignment parts
+    the sweeps, which stay apart)."""
+    keep, numpy, seed, is_array = ctx.keep, ctx.numpy, ctx.seed, ctx.is_array
+    body, names, passable = list(body), build.NameSets(), {}
     last = {}  # name -> the last statement that reads or writes it
     for stmt in body:
         last.update(dict.fromkeys(names(stmt), stmt))
     for i in range(len(body) - 1, -1, -1):
         stmt = body[i]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and _pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
+                and effects.pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
             continue
         name, reads = stmt.targets[0].id, names(stmt.value)
         j = i + 1
@@ -55,7 +55,7 @@ def sink(body: list, shape, is_array, keep: set, numpy: str, seed: str) -> list:
         window = {id(s) for s in body[i:j]}
         longer = sorted(n for n in reads if id(last.get(n)) in window
                         and n not in keep and is_array(n))
-        if j - 1 == i or not _fits(stmt, longer, shape):
+        if j - 1 == i or not _fits(stmt, longer, ctx.shape):
             continue
         body[i:j] = body[i + 1:j] + [stmt]
         for n in longer:
@@ -83,56 +83,10 @@ def _writes(stmt, numpy, seed):
         targets = [stmt.target]
     else:
         return False
-    if (not all(isinstance(t, gast.Name) for t in targets) or not _pure(stmt.value, numpy)
+    if (not all(isinstance(t, gast.Name) for t in targets) or not effects.pure(stmt.value, numpy)
             or build.assigned_name(stmt) == seed):
         return False
     return {t.id for t in targets}
 
 
-def _pure(node, numpy) -> bool:
-    """Arithmetic on names and constants and NumPy functions that make a new array."""
-    for n in build.nodes(node):
-        if isinstance(n, gast.Call):
-            func = n.func
-            if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                    and func.value.id == numpy and func.attr in NEW_FUNCS):
-                return False
-            if has_out(n):
-                return False
-        elif not isinstance(n, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp,
-                                gast.operator, gast.unaryop, gast.expr_context, gast.keyword,
-                                gast.Attribute)):
-            return False
-        elif isinstance(n, gast.Attribute) and n.attr != "T" and not _is_numpy_func(n, numpy):
-            return False
-    return True
 
-
-def _is_numpy_func(node, numpy) -> bool:
-    return isinstance(node.value, gast.Name) and node.value.id == numpy
-
-
-def _names(node) -> set:
-    return {n.id for n in build.names(node)}
-
-
-class Names:
-    """`_names` of nodes that do not change, each walked once (long functions)."""
-
-    def __init__(self):
-        self._known = {}
-
-    def __call__(self, node) -> set:
-        known = self._known.get(id(node))
-        if known is None or known[0] is not node:
-            known = self._known[id(node)] = (node, _names(node))
-        return known[1]
-
-    def found(self, wanted: set, statements) -> set:
-        """Those of `wanted` that occur in `statements`."""
-        found = set()
-        for stmt in statements:
-            found |= wanted & self(stmt)
-            if len(found) == len(wanted):
-                break
-        return found

@@ -24,16 +24,16 @@ from ..ir import build
 from . import step_factors
 
 
-def stacked(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) -> list:
+def stacked(loop, rows, ctx, carried) -> list:
     """[the stacks, the loop copying each step's adjoint into them, one product per
     accumulated adjoint, `del` the stacks] or [loop]."""
-    plan = accumulations(loop, rows, shape)
+    plan = accumulations(loop, rows, ctx)
     if not plan:
         return [loop]
     loop = build.clone(loop)  # the backward function keeps the sweep's own loop
-    np_, count, step = numpy(), fresh("n_steps"), fresh("step")
+    np_, count, step = ctx.numpy, ctx.fresh("n_steps"), ctx.fresh("step")
     before = []
-    before.append(build.assign(count, build.call(build.load(builtin("len")),
+    before.append(build.assign(count, build.call(build.load(ctx.code_name("len")),
                                                  loop.iter.args[0])))
     for array in dict.fromkeys(array for *_, array in plan if array in carried):
         plan_ = carried[array]  # the tape's values, rows of the forward loop's buffer
@@ -41,7 +41,7 @@ def stacked(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) -> list:
             value=build.load(plan_.buffer), ctx=gast.Load(),
             slice=gast.Slice(lower=None, upper=build.load(count), step=None))
             if plan_.static else build.call(
-                build.load(builtin("rows_of")), build.load(plan_.buffer), loop.iter.args[0],
+                build.load(ctx.code_name("rows_of")), build.load(plan_.buffer), loop.iter.args[0],
                 build.const(plan_.position))))
     stacks, captures, after, defined, views = {}, {}, [], {}, []
     planned = {k for k, *_ in plan}
@@ -50,17 +50,17 @@ def stacked(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) -> list:
     for k, accumulator, kind, adjoint, array in plan:
         key = shared(k, adjoint)
         if key not in stacks:
-            adjoint_shape = shape(build.load(adjoint))
-            stacks[key] = name = fresh(f"{adjoint}_steps")
+            adjoint_shape = ctx.shape(build.load(adjoint))
+            stacks[key] = name = ctx.fresh(f"{adjoint}_steps")
             row = gast.Subscript(value=build.load(name), slice=build.load(step), ctx=gast.Load())
             found = step_factors.slope_factor(loop.body, k, adjoint, rows_at, planned, np_) if (
-                kind_of(accumulator) == dtypes.F64) else None
+                ctx.kind_of(accumulator) == dtypes.F64) else None
             # one stack per statement: a second stack of the same step's array (two keys,
             # when _same_array cannot tell them one) takes a copy, as before
             if (found is not None and found[0] not in defined
-                    and kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER)):
+                    and ctx.kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER)):
                 j, other, factor, left = found  # adjoint = other * factor: into its row
-                made, computed = step_factors.rows_before(factor, rows_at, count, name, np_, fresh)
+                made, computed = step_factors.rows_before(factor, rows_at, count, name, np_, ctx.fresh)
                 before += [build.comment(f"what {adjoint} multiplies in each step, all at once")]
                 before += computed
                 views += made
@@ -82,7 +82,7 @@ def stacked(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) -> list:
         if kind == "sum":
             total = build.call(build.attr(stacked, "sum"), axis=build.const((0, 1)))
         else:
-            (rows_, width), depth = shape(build.load(adjoint)), shape(build.load(array))[-1]
+            (rows_, width), depth = ctx.shape(build.load(adjoint)), ctx.shape(build.load(array))[-1]
             steps = build.load(array) if array in carried else gast.Subscript(
                 value=build.load(array), ctx=gast.Load(),
                 slice=gast.Slice(lower=None, upper=build.load(count), step=None))
@@ -100,7 +100,7 @@ def stacked(loop, rows, shape, numpy, fresh, builtin, carried, kind_of) -> list:
         + [n for array in used for n in (array, carried[array].buffer)])]
 
 
-def accumulations(loop, rows, shape) -> list:
+def accumulations(loop, rows, ctx) -> list:
     """[(position, accumulator, "sum" or "product", step's adjoint, row array)] of the
     accumulations the backward loop's one product per adjoint replaces."""
     if loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return):
@@ -114,20 +114,20 @@ def accumulations(loop, rows, shape) -> list:
             uses[node.id] = uses.get(node.id, 0) + 1
     plan = []
     for k, stmt in enumerate(loop.body):
-        found = _accumulation(stmt, rows, shape)
+        found = _accumulation(stmt, rows, ctx)
         if found is not None and uses[found[0]] == 1 and found[0] not in local:
             plan.append((k,) + found)
     return plan
 
 
-def _accumulation(stmt, rows, shape):
+def _accumulation(stmt, rows, ctx):
     """(accumulator, kind, step's adjoint, row array) of `acc += row.T @ g` (row saved as
     a row of an array, both matrices) or `acc += g.sum(axis=0)`, else None."""
     if not (isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add)
             and isinstance(stmt.target, gast.Name)):
         return None
     value, accumulator = stmt.value, stmt.target.id
-    known = shape(build.load(accumulator))
+    known = ctx.shape(build.load(accumulator))
     if not known:  # a number, or not known: no `.dtype` to make the stack with
         return None
     if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
@@ -136,7 +136,7 @@ def _accumulation(stmt, rows, shape):
             and isinstance(value.keywords[0].value, gast.Constant)
             and type(value.keywords[0].value.value) is int and value.keywords[0].value.value == 0):
         adjoint = value.func.value.id
-        if shape(build.load(adjoint)):
+        if ctx.shape(build.load(adjoint)):
             return accumulator, "sum", adjoint, None
         return None
     if (isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)
@@ -145,8 +145,8 @@ def _accumulation(stmt, rows, shape):
             and isinstance(value.right, gast.Name)):
         row, adjoint = value.left.value.id, value.right.id
         array = rows[row]
-        row_shape, adjoint_shape = shape(build.load(row)), shape(build.load(adjoint))
-        array_shape = shape(build.load(array))
+        row_shape, adjoint_shape = ctx.shape(build.load(row)), ctx.shape(build.load(adjoint))
+        array_shape = ctx.shape(build.load(array))
         if (row_shape is not None and adjoint_shape is not None and array_shape is not None
                 and len(row_shape) == len(adjoint_shape) == 2
                 and row_shape[0] == adjoint_shape[0] and array_shape[1:] == row_shape):

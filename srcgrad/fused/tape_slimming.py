@@ -20,15 +20,19 @@ own loops stay as they were.
 
 from __future__ import annotations
 
+import builtins
+
 import gast
 
+from .. import runtime
 from ..ir import build
 from ..analysis.loop_facts import appended
 
 
-def slim(body: list, rows_of: str | None, len_: str | None) -> list:
-    """`body` with each tape's unread entries left out (`rows_of`, `len_`: the code's names
-    for runtime.rows_of and builtin len, None where it calls them nowhere)."""
+def run(body: list, ctx) -> list:
+    """`body` with each tape's unread entries left out."""
+    rows_of = ctx.existing_code_name(runtime.rows_of)  # None where the code calls it
+    len_ = ctx.existing_code_name(builtins.len)  # nowhere
     body = list(body)
     for i, loop in enumerate(body):
         filled = _filled(loop)

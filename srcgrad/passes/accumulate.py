@@ -24,21 +24,29 @@ from ..analysis.effects import makes_new
 _OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}
 
 
-def accumulate(body: list, adjoints: set, shape) -> list:
-    """`body` with `d = d + e` / `d = d - e` as `d += e` / `d -= e` where `d` is owned.
+def run(body: list, ctx) -> list:
+    """`body` with `d = d + e` / `d = d - e` as `d += e` / `d -= e` where the adjoint `d`
+    is owned, an array of known shape that `e` broadcasts into."""
+    _block(body, set(), _Updatable(ctx))
+    return body
 
-    `adjoints`: the adjoint names; `shape(node)`: the shape of an expression, or None.
-    Only arrays of known shape that `e` broadcasts into are updated in place."""
-    def fits(name, term):
-        mine, theirs = shape(gast.Name(id=name, ctx=gast.Load())), shape(term)
+
+class _Updatable:
+    """`(name, term)`: may the adjoint `name` take `+= term` in place, shapes permitting?"""
+
+    def __init__(self, ctx):
+        self.adjoints, self.shape = set(ctx.unit.namer.adjoints().values()), ctx.shape
+
+    def __call__(self, name, term) -> bool:
+        if name not in self.adjoints:
+            return False
+        mine, theirs = self.shape(build.load(name)), self.shape(term)
         if not mine or theirs is None:
             return False
         try:
             return np.broadcast_shapes(mine, theirs) == mine
         except ValueError:
             return False
-    _block(body, set(), lambda name, term: name in adjoints and fits(name, term))
-    return body
 
 
 def _block(body, owned, arrays) -> set:

@@ -18,10 +18,11 @@ import gast
 from ..ir import build
 
 
-def needed(body, unit, live) -> list:
-    """The top-level statements of the forward sweep that `live` names depend on, or that
-    may have effects: assignments by a differentiable rule of NumPy (not a call of the
-    user's, not a random draw) whose names nothing reads are dropped."""
+def run(body, ctx) -> list:
+    """The top-level statements of the forward sweep that the saved names (ctx.saved)
+    depend on, or that may have effects: assignments by a differentiable rule of NumPy
+    (not a call of the user's, not a random draw) whose names nothing reads are dropped."""
+    unit, live = ctx.unit, set(ctx.saved)
     out = []
     for stmt in reversed(body):
         op = unit.ops.get(stmt) if isinstance(stmt, gast.Assign) else None

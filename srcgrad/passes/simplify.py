@@ -25,6 +25,12 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
          gast.Pow: operator.pow}
 
 
+def run(body: list, ctx) -> list:
+    """`body` simplified, keeping what it returns (ctx.live_out) and the identities of the
+    user's values (ctx.identities)."""
+    return simplify(body, set(ctx.live_out), ctx.identities)
+
+
 def simplify(body: list, live_out: set[str], values=frozenset()) -> list:
     """Fold constants in `body`, then drop assignments nothing reads. `values`: names of
     the user's values, whose identity the code may test (containers.refresh): `h = x * 1.0`

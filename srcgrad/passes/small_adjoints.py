@@ -28,18 +28,19 @@ _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 OTHER, BAD = "other", "bad"  # else a kind is a tuple: the shape of the small value
 
 
-def keep_scalar(body: list, returned: set, shape, spread) -> list:
-    """`body` with the spreads that may stay small replaced by the small value.
-
-    `returned`: the adjoints the sweep returns (they must be arrays); `shape(node)`:
-    the (nominal) shape of an expression; `spread(call)`: "full_like" for
-    `np.full_like`, "repeat_to" for the runtime helper, else None."""
+def run(body: list, ctx) -> list:
+    """`body` with the spreads that may stay small replaced by the small value (the
+    returned adjoints stay arrays). It reads the shapes of the specialized sweep's names
+    (ctx.sweep_shapes): without specialize, it leaves `body` as it is."""
+    shapes, returned = ctx.sweep_shapes, set(ctx.returned)
+    if shapes is None:
+        return body
     counts = _assignment_counts(body)
     candidates = [stmt for stmt in body  # top level only: outside loops and branches
                   if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                   and counts.get(stmt.targets[0].id) == 1
-                  and _small(stmt.value, {}, shape, spread) is not None]
-    analysis = _Analysis(body, counts, shape, spread)
+                  and _small(stmt.value, {}, shapes) is not None]
+    analysis = _Analysis(body, counts, shapes)
     accepted, small = {}, {}
     for stmt in candidates:
         roots = {**accepted, stmt.targets[0].id: stmt}
@@ -47,18 +48,18 @@ def keep_scalar(body: list, returned: set, shape, spread) -> list:
         if found is not None:
             accepted, small = roots, found
     for stmt in accepted.values():  # each spread of what the analysis found small
-        stmt.value, _ = _small(stmt.value, small, shape, spread)  # (`d_a = d_b`: d_a too)
+        stmt.value, _ = _small(stmt.value, small, shapes)  # (`d_a = d_b`: d_a too)
     return body
 
 
-def _small(call, small, shape, spread):
+def _small(call, small, shapes):
     """(the small value a spreading call may be replaced by, its shape), or None.
     `small`: the names already standing for small values, with their shapes."""
     if not isinstance(call, gast.Call) or call.keywords:
         return None
-    kind, args = spread(call), call.args
+    kind, args = shapes.spread(call), call.args
     if kind == "full_like" and len(args) == 2:
-        if shape(args[1]) == () and shape(args[0]) not in (None, ()):
+        if shapes.shape(args[1]) == () and shapes.shape(args[0]) not in (None, ()):
             return args[1], ()
         return None
     if kind != "repeat_to" or len(args) != 4 or not isinstance(args[0], gast.Name):
@@ -66,7 +67,7 @@ def _small(call, small, shape, spread):
     g, x, axis, keepdims = args
     if small.get(g.id) == ():  # spreading a number: the number
         return g, ()
-    x_shape, g_shape = shape(x), shape(g)
+    x_shape, g_shape = shapes.shape(x), shapes.shape(g)
     if not (x_shape and g_shape is not None and isinstance(axis, gast.Constant)
             and isinstance(keepdims, gast.Constant) and g.id not in small):
         return None
@@ -97,8 +98,8 @@ def _axes(axis, ndim):
 
 
 class _Analysis:
-    def __init__(self, body, counts, shape, spread):
-        self.counts, self.shape, self.spread = counts, shape, spread
+    def __init__(self, body, counts, shapes):
+        self.counts, self.shapes = counts, shapes
         # each statement with the names it mentions (a loop's or an `if`'s: in its head)
         self.statements = [(stmt, {n.id for n in build.names(build.head(stmt))})
                            for stmt in build.statements(body)]
@@ -116,7 +117,7 @@ class _Analysis:
                     if name not in roots and mentioned.isdisjoint(small):
                         continue  # the value it would have anyway
                     if name in roots:
-                        found = _small(stmt.value, small, self.shape, self.spread)
+                        found = _small(stmt.value, small, self.shapes)
                         kind = found[1] if found else BAD
                     else:
                         kind = self.kind(stmt.value, small)
@@ -144,9 +145,9 @@ class _Analysis:
                 return BAD
             if left == right == OTHER:
                 return OTHER
-            shapes = [side if side != OTHER else self.shape(operand)
+            shapes = [side if side != OTHER else self.shapes.shape(operand)
                       for side, operand in ((left, node.left), (right, node.right))]
-            full = self.shape(node)
+            full = self.shapes.shape(node)
             if full is None or None in shapes:
                 return BAD
             try:
@@ -156,7 +157,7 @@ class _Analysis:
             except ValueError:
                 return BAD
             return OTHER if result == full else result
-        if (isinstance(node, gast.Call) and self.spread(node) == "repeat_to" and node.args
+        if (isinstance(node, gast.Call) and self.shapes.spread(node) == "repeat_to" and node.args
                 and isinstance(node.args[0], gast.Name) and small.get(node.args[0].id) == ()
                 and not _mentions(node.args[1:], small)):
             return OTHER  # it spreads the number itself

@@ -23,7 +23,6 @@ import numpy as np
 
 from ..ir import build
 from .. import runtime
-from . import small_adjoints
 from ..analysis.adjoint_shapes import AdjointShapes, matmul_shapes
 from ..analysis.shape_inference import Items
 
@@ -41,8 +40,10 @@ _SMOOTH = {np.add, np.subtract, np.multiply, np.true_divide, np.negative, np.pos
            math.sin, math.cos, math.tanh, "identity", "nondifferentiable"}
 
 
-def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> list:
-    """`body` with the helpers whose work the shapes decide replaced by plain NumPy."""
+def run(body: list, ctx) -> list:
+    """`body` (the backward sweep) with the helpers whose work the shapes (ctx.shapes)
+    decide replaced by plain NumPy; the shapes of its own names go to ctx.sweep_shapes."""
+    unit, forward_shapes = ctx.unit, ctx.shapes
     env = {name: value.shape for name, value in forward_shapes.items()}
     primal = {adj: name for name, adj in unit.namer.adjoints().items()}
     for adj, name in primal.items():
@@ -53,7 +54,8 @@ def backward(body: list, unit, forward_shapes: dict, returned=frozenset()) -> li
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
     rewriter.plain_division = _mask_free(unit, forward_shapes) and not _zero_fills(body)
     body = rewriter.block(body)
-    return small_adjoints.keep_scalar(body, set(returned), rewriter.shape, rewriter.spread)
+    ctx.sweep_shapes = rewriter
+    return body
 
 
 def _mask_free(unit, shapes) -> bool:

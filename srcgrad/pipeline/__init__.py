@@ -2,12 +2,12 @@
 (`reverse_mode`, `fused_gradient`, `forward_mode`), the backend, and the cache of what it
 made (`cache`)."""
 
-from .cache import (cached_functions, compiled, compiled_jvp, forget_all, specialized,
-                    variants)
+from .cache import (cached_functions, compiled, compiled_jvp, forget_all, skipping,
+                    specialized, variants)
 from .front_half import analyze
 from .forward_mode import transform_jvp
 from .generated import Generated
 from .reverse_mode import transform
 
 __all__ = ["Generated", "analyze", "cached_functions", "compiled", "compiled_jvp",
-           "forget_all", "specialized", "transform", "transform_jvp", "variants"]
+           "forget_all", "skipping", "specialized", "transform", "transform_jvp", "variants"]

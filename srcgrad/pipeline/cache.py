@@ -15,12 +15,14 @@ from ..ad import calls
 from ..frontend import source
 from ..frontend.unit import HelperCompilers
 from ..passes.specialize import NotSpecializable
+from . import manifest
 from .forward_mode import transform_jvp
 from .generated import Generated
 from .reverse_mode import transform
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}
 _LOCK = threading.RLock()  # one transformation at a time (re-entrant: helpers, recursion)
+_SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
 def compiled(func, wrt: tuple, rebuild=False) -> Generated:
@@ -51,7 +53,8 @@ def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
         per_func = _CACHE.setdefault(func, {})
         if rebuild or key not in per_func or not per_func[key].current():
             with _transforming(func):
-                per_func[key] = transform_jvp(func, wrt, value, compilers=COMPILERS)
+                per_func[key] = transform_jvp(func, wrt, value, compilers=COMPILERS,
+                                               skip=frozenset(_SKIP))
         return per_func[key]
 
 
@@ -63,6 +66,25 @@ def forget_all():
     a function the rule now covers."""
     with _LOCK:
         _CACHE.clear()
+
+
+@contextlib.contextmanager
+def skipping(*names):
+    """Inside, functions are transformed without the steps `names` of the manifest (but
+    the essential ones): for tests, and to see what a pass does. What was built before is
+    forgotten on entry and on exit."""
+    unknown = set(names) - manifest.NAMES
+    if unknown:
+        raise ValueError(f"no such step: {sorted(unknown)}")
+    with _LOCK:
+        forget_all()
+        _SKIP.update(names)
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _SKIP.difference_update(names)
+            forget_all()
 
 
 def variants(func) -> dict:
@@ -89,9 +111,9 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             with _transforming(func):
                 try:
                     made = transform(func, wrt, arguments, value, kinds, fused,
-                                     compilers=COMPILERS)
+                                     compilers=COMPILERS, skip=frozenset(_SKIP))
                 except NotSpecializable:
-                    made = transform(func, wrt, compilers=COMPILERS)
+                    made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP))
                 per_func[key] = made
                 made.arguments, made.kinds = arguments, kinds
                 made.value_asked, made.fused_asked = value, fused

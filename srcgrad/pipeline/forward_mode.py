@@ -1,4 +1,4 @@
-"""Forward mode: a function that computes each value, then its tangent."""
+"""Forward mode: a function that computes each value, then its tangent (manifest.JVP)."""
 
 from __future__ import annotations
 
@@ -6,34 +6,28 @@ import os
 
 import gast
 
-from ..ad import forward
+from ..analysis.context import Context
 from ..backend import codegen, loading
 from ..backend.codegen import debug_print
-from ..frontend.unit import RUNTIME, HelperCompilers
+from ..frontend.unit import HelperCompilers
 from ..ir import build
-from ..passes import simplify
+from . import manifest
 from .front_half import analyze
 from .generated import Generated
 from .reverse_mode import for_some
 
 
-def transform_jvp(func, wrt: tuple, value=True,
-                  compilers: HelperCompilers | None = None) -> Generated:
+def transform_jvp(func, wrt: tuple, value=True, compilers: HelperCompilers | None = None,
+                  skip=frozenset()) -> Generated:
     """Build the forward-mode function of `func` for the arguments `wrt`:
     `f_jvp(*args, x_dot=..., ...)` returns `(value, tangent of value)`; with `value=False`
-    `(None, tangent)`, and what only the value needs is never computed (an hvp)."""
+    `(None, tangent)`, and what only the value needs is never computed (an hvp). `skip`:
+    steps of the manifest left out."""
     unit = analyze(func, wrt, mode="fwd", compilers=compilers)
     src = unit.src
-    body = forward.tangent_body(unit)
-    result = unit.result
-    if result in unit.active:
-        result_dot = build.load(unit.tangent(result))
-    else:  # the value does not depend on the wrt arguments
-        result_dot = build.call(build.load(unit.helper("zero_tangent", RUNTIME)),
-                                build.load(result))
-    live_out = {n.id for n in gast.walk(result_dot) if isinstance(n, gast.Name)}
-    body = simplify.simplify(body, live_out | ({result} if value else set()),
-                             build.stored(unit.body))
+    ctx = Context(unit, seed="", returned=(), value_wanted=value, skip=skip)
+    body = manifest.run(manifest.JVP, unit.body, ctx)
+    result, result_dot = unit.result, ctx.result_tangent
     tangents = tuple(unit.tangent(n) for n in wrt)
     args = codegen.parameters(src.tree.args, func)
     args.kwonlyargs = args.kwonlyargs + [build.store(n) for n in tangents]

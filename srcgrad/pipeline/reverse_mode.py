@@ -1,6 +1,6 @@
-"""Reverse mode: the forward and backward sweeps of a function, and for a call whose
-arguments are real numbers and arrays of known shapes, the fused gradient (both sweeps in
-one function) that a `grad` call runs."""
+"""Reverse mode: the forward and backward sweeps of a function (manifest.SWEEPS and
+FORWARD_SWEEP), and for a call whose arguments are real numbers and arrays of known
+shapes, the fused gradient (both sweeps in one function) that a `grad` call runs."""
 
 from __future__ import annotations
 
@@ -11,16 +11,15 @@ import weakref
 
 import gast
 
-from ..ad import calls, reverse, tapes
-from ..analysis import activity, dtypes, effects, shape_inference, shift_invariance
-from ..analysis.adjoint_shapes import AdjointShapes
+from ..ad import calls
+from ..analysis import dtypes, shape_inference
+from ..analysis.context import Context
 from ..backend import codegen, loading
 from ..backend.codegen import debug_print
 from ..errors import SrcGradError
 from ..frontend.unit import HelperCompilers
-from ..fused import positional_out
 from ..ir import build
-from ..passes import accumulate, forward_pruning, simplify, specialize
+from . import manifest
 from .front_half import analyze
 from .fused_gradient import build_fused, join_sweeps
 from .generated import Generated
@@ -28,7 +27,7 @@ from .generated import Generated
 
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
-              compilers: HelperCompilers | None = None) -> Generated:
+              compilers: HelperCompilers | None = None, skip=frozenset()) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
@@ -39,35 +38,24 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     dtypes.kind_of(value)}, with `arguments`): what the grad-only code may assume of the
     arguments' dtypes (the call's variant key holds them). `fused=True` (the same
     arguments) with `value=True`: the value is wanted too, and a call may still run one
-    function, which returns `(value, gradients)`.
+    function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers)
     src = unit.src
-    seed = unit.adjoint(unit.result)
-    returned = [unit.adjoint(n) for n in wrt]
-    shapes = None if arguments is None else shape_inference.infer(unit, arguments)
-    unit.cancelled = shift_invariance.zero_adjoints(unit, shapes)
-    if unit.cancelled:
-        unit.active = activity.analyze(unit, unit.cancelled)
-    adjoint_body = reverse.backward_body(unit)
-    if shapes is not None:
-        adjoint_body = specialize.backward(adjoint_body, unit, shapes, returned)
-    adjoint_body = simplify.simplify(adjoint_body, set(returned))
-    tapes.prune_tapes(adjoint_body, unit)
-    fuse = (fused or not value) and dtypes.result_is_real_number(unit, shapes)
-    grad_only = fuse and not value
-    if fuse:  # real arguments, known shapes: adjoint arrays may be updated in place
-        adjoint_body = accumulate.accumulate(adjoint_body, set(unit.namer.adjoints().values()),
-                                          AdjointShapes.of(unit, shapes).shape)
-    saved = tapes.saved_values(unit, adjoint_body, seed)
-    unit.body = tapes.insert_tapes(unit.body, unit)  # tapes first: they are saved values too
-    tapes.bind_on_every_path(unit.body, set(saved))
-    has_value = not grad_only
-    if has_value:
-        heading, result = "forward sweep: the original computation", build.load(unit.result)
-    else:
+    ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),
+                  kinds=kinds or {}, value_wanted=value, skip=skip)
+    ctx.live_out = frozenset(ctx.returned)
+    if arguments is not None:
+        ctx.shapes = shape_inference.infer(unit, arguments)
+    # (cancelled adjoints, shift_invariance's, never make the value inactive)
+    ctx.fused = (fused or not value) and dtypes.result_is_real_number(unit, ctx.shapes)
+    adjoint_body = manifest.run(manifest.SWEEPS, [], ctx)
+    unit.body = manifest.run(manifest.FORWARD_SWEEP, unit.body, ctx)
+    seed, returned, saved = ctx.seed, ctx.returned, list(ctx.saved)
+    if ctx.grad_only:
         heading, result = "forward sweep: what the backward sweep reads", build.const(None)
-        unit.body = forward_pruning.needed(unit.body, unit, set(saved))
+    else:
+        heading, result = "forward sweep: the original computation", build.load(unit.result)
 
     name = src.name
     parameters = codegen.parameters(src.tree.args, func)  # the user's, defaults not evaluated
@@ -99,12 +87,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         return loading.take_defaults(fwd, user), bwd, rendered[0]
 
     call = fused = None
-    fresh = ()
-    if fuse:  # a call runs the fused function alone: the sweeps wait until asked
-        fused = build_fused(unit, shapes, forward, backward, seed, returned, kinds or {},
-                            build.clone(parameters), None if grad_only else unit.result)
-        fresh = effects.made_here(fused.body, returned, unit.helper("np"))  # reads `out=`
-        fused.body = positional_out.outputs(fused.body, unit.helper("np"))
+    if ctx.fused:  # a call runs the fused gradient alone: the sweeps wait until asked
+        fused = build_fused(ctx, forward, backward, build.clone(parameters))
         call, = loading.compile_functions([fused], func, unit.helpers, label, src,
                                           codegen.unparse([fused]))
         loading.take_defaults(call, func)
@@ -126,7 +110,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         return loading.take_defaults(made, user)
 
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
-                     make_gradient=make_gradient, has_value=has_value, call=call, fresh=fresh,
+                     make_gradient=make_gradient, has_value=not ctx.grad_only, call=call,
+                     fresh=ctx.fresh_returns,
                      make_sweeps=lambda: make_sweeps(fused))
 
 

@@ -1,0 +1,154 @@
+"""The passes, in order: one list per body they rewrite, and for each step what must run
+before it and why. Every step is `run(body, ctx) -> body` (ctx: analysis.context.Context);
+a *facts* step only writes facts into the context and returns `body` as it is.
+
+    SWEEPS         the backward sweep, from nothing        (pipeline/reverse_mode.py)
+    FORWARD_SWEEP  the forward sweep, from the front half  (pipeline/reverse_mode.py)
+    FUSED          both sweeps joined: the fused gradient  (pipeline/fused_gradient.py)
+    JVP            the tangent sweep of forward mode       (pipeline/forward_mode.py)
+
+A step not marked `essential` can be left out (ctx.skip; `cache.skipping` for tests and
+for finding which pass does what): the code is then slower or reads worse, never wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..ad import forward, reverse, tapes
+from ..analysis import adjoint_shapes, dtypes, effects, shift_invariance
+from ..analysis.context import Context
+from ..backend.codegen import debug_print
+from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
+                     loop_batching, loop_buffer_reuse, number_folding, positional_out,
+                     reduce_sums, seed_folding, sinking, tape_slimming)
+from ..passes import accumulate, forward_pruning, simplify, small_adjoints, specialize
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[list, Context], list]
+    requires: tuple = ()  # steps that must come earlier (when they run at all)
+    why: str = ""  # why here: what it needs of the steps before, or gives those after
+    facts: bool = False  # it only writes facts into the context
+    essential: bool = False  # without it the code is wrong or incomplete: never skipped
+    when: Callable[[Context], bool] | None = None  # it runs only if this holds
+
+
+def _known_shapes(ctx):
+    return ctx.shapes is not None
+
+
+def _fused(ctx):
+    return ctx.fused
+
+
+def _grad_only(ctx):
+    return ctx.grad_only
+
+
+def _known_dtypes(ctx):
+    return bool(ctx.kinds)
+
+
+def _float64_known(ctx):
+    return ctx.float64 is not None
+
+
+def _loops_rewritten(ctx):
+    return ctx.float64 is not None and bool({"loop_batching", "tape_slimming"} & ctx.changed)
+
+
+SWEEPS = (
+    Step("shift_invariance", shift_invariance.run, facts=True,
+         why="a reduction the result cannot depend on gets no adjoint: activity without it"),
+    Step("reverse", reverse.run, ("shift_invariance",), essential=True,
+         why="the backward sweep, from the rules' templates"),
+    Step("specialize", specialize.run, ("reverse",), when=_known_shapes,
+         why="rewrites the general helpers reverse emitted (unbroadcast, matmul adjoints)"),
+    Step("small_adjoints", small_adjoints.run, ("specialize",),
+         why="reads the shapes specialize knows of the sweep's own names"),
+    Step("simplify", simplify.run, ("specialize", "small_adjoints"),
+         why="folds what they leave (`x * 1`, unread values)"),
+    Step("prune_tapes", tapes.prune_tapes, ("simplify",),
+         why="a tape keeps what the simplified replay still reads"),
+    Step("code_shapes", adjoint_shapes.code_shapes, ("simplify",), facts=True,
+         when=_known_shapes, why="the shapes accumulate reads, of the final names"),
+    Step("accumulate", accumulate.run, ("simplify", "code_shapes"), when=_fused,
+         why="`d = d + e` is final once simplified"),
+    Step("saved_values", tapes.saved_values, ("accumulate",), facts=True, essential=True,
+         why="what the final backward sweep reads of the forward sweep"),
+)
+
+FORWARD_SWEEP = (
+    Step("insert_tapes", tapes.insert_tapes, essential=True,
+         why="the loops fill the tapes the replays read (prune_tapes made them final)"),
+    Step("bind_on_every_path", tapes.bind_on_every_path, ("insert_tapes",), essential=True,
+         why="every saved value, the tapes included, is bound whichever branch ran"),
+    Step("forward_pruning", forward_pruning.run, ("bind_on_every_path",), when=_grad_only,
+         why="the value unwanted: only what the backward sweep reads is computed"),
+)
+
+FUSED = (
+    Step("copy_propagation", copy_propagation.run,
+         why="first: the passes after see one array under one name"),
+    Step("number_folding", number_folding.run, ("copy_propagation",),
+         why="with the seed's copies gone, reads of numbers become constants"),
+    Step("seed_folding", seed_folding.run, ("number_folding",),
+         why="`1.0 * t` is then a product with a constant"),
+    Step("numbers", adjoint_shapes.numbers, ("seed_folding",), facts=True, essential=True,
+         why="the names left bound to numbers are no arrays, whatever their shape says"),
+    Step("sinking", sinking.run, ("numbers",),
+         why="moves statements next to their reader, so more arrays die early"),
+    Step("contribution_order", contribution_order.run, ("sinking",),
+         why="reorders the sums sinking placed so that they start in a dying array"),
+    Step("free_after_last_use", free_after_last_use.run, ("sinking", "contribution_order"),
+         why="`del` after the last reader, once no statement moves any more"),
+    Step("float64", dtypes.float64, ("free_after_last_use",), facts=True, when=_known_dtypes,
+         why="which arrays are float64, of the body as it is now"),
+    Step("buffer_reuse", buffer_reuse.run, ("free_after_last_use", "float64"),
+         why="reads the `del`s: an array about to die takes the result"),
+    Step("loop_batching", loop_batching.run, ("buffer_reuse",),
+         why="reads the loops as the sweeps made them (buffer_reuse leaves them)"),
+    Step("tape_slimming", tape_slimming.run, ("loop_batching",),
+         why="the replays read rows of arrays now, not the tape's entries"),
+    Step("float64_again", dtypes.float64_again, ("loop_batching", "tape_slimming"),
+         facts=True, when=_loops_rewritten, why="the loop rewrites bound new names"),
+    Step("loop_buffer_reuse", loop_buffer_reuse.run, ("float64_again",),
+         when=_float64_known, why="the loops are final; float64 arrays are computed into"),
+    Step("reduce_sums", reduce_sums.run, ("float64_again",), when=_float64_known,
+         why="sums of float64 arrays call the reduction itself"),
+    Step("fresh_returns", effects.fresh_returns, ("buffer_reuse", "loop_buffer_reuse"),
+         facts=True, essential=True, why="reads `out=`: which gradients are new arrays"),
+    Step("positional_out", positional_out.run, ("fresh_returns",),
+         why="last: the passes before read the keyword `out=`"),
+)
+
+JVP = (
+    Step("forward", forward.run, essential=True,
+         why="each value, then its tangent, from the rules' tangent templates"),
+    Step("result_tangent", forward.result_tangent, ("forward",), facts=True, essential=True,
+         why="what the jvp function returns: simplify keeps it"),
+    Step("simplify", simplify.run, ("result_tangent",),
+         why="drops the tangents nothing reads"),
+)
+
+LISTS = {"SWEEPS": SWEEPS, "FORWARD_SWEEP": FORWARD_SWEEP, "FUSED": FUSED, "JVP": JVP}
+NAMES = frozenset(step.name for steps in LISTS.values() for step in steps)
+
+
+def run(steps, body: list, ctx: Context) -> list:
+    """`body` through `steps`, in order; the steps that changed its top-level statements
+    are recorded in ctx.changed."""
+    for step in steps:
+        if (step.name in ctx.skip and not step.essential) or (
+                step.when is not None and not step.when(ctx)):
+            continue
+        before = [id(stmt) for stmt in body]
+        body = step.run(body, ctx)
+        if [id(stmt) for stmt in body] != before:
+            ctx.changed.add(step.name)
+        debug_print(step.name, body)
+    return body
