@@ -33,10 +33,6 @@ PUBLIC_MODULES = {"errors", "custom", "check", "optim", "tree"}  # besides the s
 ALLOWED = {
     ("private", "srcgrad.ad.templates", "srcgrad.rules.registry._is_adjoint_ref"),
     ("private", "srcgrad.fused.buffer_reuse", "srcgrad.passes.accumulate._disown"),
-    ("private", "srcgrad.fused.batched_products", "srcgrad.fused.buffer_reuse._BINARY"),
-    ("private", "srcgrad.fused.batched_products", "srcgrad.fused.buffer_reuse._UNARY"),
-    ("private", "srcgrad.fused.step_factors", "srcgrad.fused.buffer_reuse._BINARY"),
-    ("upward", "srcgrad.frontend.fence", "srcgrad.analysis.effects"),
 }
 
 

@@ -7,9 +7,10 @@ or donate an array a name owns, `defer` and `sink` move statements, `stacking` a
 need no ownership check. Passes that disagreed (one took `np.cosh(h)` for a new array,
 another did not) once made a wrong gradient between them.
 
-Names are matched as the generated code spells its calls: `np.tanh(x)`, `x.sum()`, the
-run-time helpers (`zeros_like(x)`). A user's own functions are called through their
-generated `<name>_forward` / `<name>_backward`, never by these names.
+The answers come from the facts of the functions (rules/facts.py), matched as the
+generated code spells its calls: `np.tanh(x)`, `x.sum()`, the run-time helpers
+(`zeros_like(x)`). A user's own functions are called through their generated
+`<name>_forward` / `<name>_backward`, never by these names.
 """
 
 from __future__ import annotations
@@ -17,15 +18,7 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-
-NEW_FUNCS = frozenset({
-    "exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "sqrt", "square", "negative",
-    "log1p", "expm1", "reciprocal", "sign", "abs",  # ufuncs of one array
-    "add", "subtract", "multiply", "divide",  # of two
-    "dot", "outer", "sum", "full_like", "zeros_like", "ones_like",
-})  # functions that return a new array (or number) unless given `out=`
-NEW_METHODS = frozenset({"sum", "mean", "dot", "copy"})  # array methods that return one
-PURE_METHODS = NEW_METHODS | {"reshape", "transpose"}  # methods that change nothing
+from ..rules.facts import named, numpy_facts
 
 
 def has_out(call) -> bool:
@@ -43,9 +36,9 @@ def makes_new(value, numpy=None) -> bool:
         return False
     func = value.func
     if isinstance(func, gast.Attribute):
-        return func.attr in NEW_METHODS or func.attr in NEW_FUNCS and (
+        return func.attr in named("makes_new", "method") or func.attr in named("makes_new") and (
             numpy is None or isinstance(func.value, gast.Name) and func.value.id == numpy)
-    return isinstance(func, gast.Name) and numpy is None and func.id in NEW_FUNCS
+    return isinstance(func, gast.Name) and numpy is None and func.id in named("makes_new")
 
 
 def made_here(body, returned, numpy) -> tuple:
@@ -77,12 +70,13 @@ def fresh_returns(body, ctx):
 
 def writes_nothing(node) -> bool:
     """Evaluating the expression `node` writes into no array: each call is of a function
-    in NEW_FUNCS or a method in PURE_METHODS, without `out=`, and it holds nothing but
+    or method that writes none of its arguments, without `out=`, and it holds nothing but
     expressions (no comprehension)."""
     for n in build.nodes(node):
         if isinstance(n, gast.Call):
-            if has_out(n) or not (isinstance(n.func, gast.Attribute)
-                                  and n.func.attr in NEW_FUNCS | PURE_METHODS):
+            if has_out(n) or not (isinstance(n.func, gast.Attribute) and (
+                    n.func.attr in named("writes_none")
+                    or n.func.attr in named("writes_none", "method"))):
                 return False
         elif not isinstance(n, (gast.expr, gast.operator, gast.unaryop, gast.expr_context,
                                 gast.keyword, gast.Slice)):
@@ -101,7 +95,7 @@ def pure(node, numpy) -> bool:
         if isinstance(n, gast.Call):
             func = n.func
             if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                    and func.value.id == numpy and func.attr in NEW_FUNCS):
+                    and func.value.id == numpy and numpy_facts(func.attr).makes_new):
                 return False
             if has_out(n):
                 return False
@@ -116,16 +110,3 @@ def pure(node, numpy) -> bool:
 
 def _is_numpy_attribute(node, numpy) -> bool:
     return isinstance(node.value, gast.Name) and node.value.id == numpy
-
-
-# Methods that change their list, dict, set or array in place, and NumPy functions that
-# write into their first argument (`np.copyto(y, x)`, `np.add.at(y, i, v)`).
-IN_PLACE_METHODS = frozenset({
-    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",  # list
-    "update", "popitem", "setdefault",  # dict
-    "add", "discard", "difference_update", "intersection_update",  # set
-    "symmetric_difference_update",
-    "fill", "put", "itemset", "resize", "partition", "byteswap", "setfield", "setflags",
-    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__"})
-WRITE_INTO_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "shuffle",
-                              "at", "put_along_axis"})

@@ -1,4 +1,4 @@
-"""What a loop of the fused grad function does, for the passes that rewrite loops
+"""What a loop of the fused gradient does, for the passes that rewrite loops
 (stacking.py, slopes.py, tapes.py): the names it binds and changes, whether it can leave
 early, the tape it fills or replays."""
 
@@ -7,9 +7,8 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-from . import effects
+from ..rules.facts import named
 
-_MUTATORS = effects.IN_PLACE_METHODS | effects.WRITE_INTO_FIRST  # change an argument
 
 
 def written(body, harmless) -> set:
@@ -47,7 +46,8 @@ def mutated(body, harmless, appended=False, nodes=None) -> set:
             if isinstance(func, gast.Attribute):
                 if func.attr == "append" and not appended:
                     names |= all_names(func.value)  # the list, not what it holds
-                elif func.attr in _MUTATORS:
+                elif (func.attr in named("writes_object", "method")
+                      or func.attr in named("writes_first")):  # its object, an argument
                     names |= all_names(func.value) | all_names(*node.args)
             elif not (isinstance(func, gast.Name) and harmless(func.id)):
                 names |= all_names(*node.args, *[k.value for k in node.keywords])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-from ..analysis import effects
+from ..rules.facts import named
 from .source import Source
 
 # construct -> (what it is, what to do instead)
@@ -37,10 +37,6 @@ _REFUSED = {
 
 _INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
 
-# Calls that change a value in place (effects.py): srcgrad computes every value anew and
-# would not follow the change (its gradient would be silently wrong). `append` it follows
-# (normalize.py); `setflags` changes no value.
-_IN_PLACE_METHODS = effects.IN_PLACE_METHODS - {"append", "setflags"}
 
 def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
@@ -79,9 +75,11 @@ def _check_writes(src, call, local):
     func = call.func
     if not isinstance(func, gast.Attribute):
         return
-    if func.attr in _IN_PLACE_METHODS:
+    # srcgrad computes every value anew and would not follow the change (its gradient
+    # would be silently wrong); `append` it follows (normalize.py)
+    if func.attr in named("writes_object", "method") and func.attr != "append":
         changed = _root(func.value)
-    elif func.attr in effects.WRITE_INTO_FIRST and call.args:
+    elif func.attr in named("writes_first") and call.args:
         changed = _root(call.args[0])
     else:
         return

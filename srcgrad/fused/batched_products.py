@@ -11,7 +11,7 @@ import gast
 
 from ..analysis import effects, loop_facts
 from ..ir import build
-from .buffer_reuse import _BINARY, _UNARY
+from ..rules.facts import named, of_operator, ufunc_name, unary_ufunc
 
 
 def hoisted(loop, ctx, written, elsewhere) -> list:
@@ -145,11 +145,11 @@ def _fresh_into(value, known, ctx) -> bool:
     arrays and small numbers, whose dtype `row_out` can check: with `out=` it computes
     the same numbers into the row."""
     if (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-            and isinstance(value.func.value, gast.Name) and value.func.attr in _UNARY
+            and isinstance(value.func.value, gast.Name) and unary_ufunc(value.func.attr)
             and len(value.args) == 1 and not value.keywords
             and isinstance(value.args[0], gast.Name)):
         return value.func.value.id == ctx.numpy and ctx.shape(value.args[0]) == known
-    if isinstance(value, gast.BinOp) and type(value.op) in _BINARY:
+    if isinstance(value, gast.BinOp) and of_operator(value.op).correctly_rounded:
         return all(_array_or_small(side, ctx) for side in (value.left, value.right))
     return False
 
@@ -205,7 +205,7 @@ class Sharing:
             if isinstance(n, gast.Return) and n.value is not None:
                 self.exposed |= loop_facts.all_names(n.value)
             if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-                    and n.func.attr not in effects.PURE_METHODS):
+                    and n.func.attr not in named("writes_none", "method")):
                 self.exposed |= _operands(n.func.value, np_)
 
     def _link(self, link, replayed):
@@ -216,7 +216,7 @@ class Sharing:
 def _operands(node, np_) -> set:
     """The names whose arrays the value of `node` may hold or view: not the functions
     called (NumPy's included), not what only a shape or dtype is read of."""
-    if isinstance(node, gast.Attribute) and node.attr in ("shape", "ndim", "size", "dtype"):
+    if isinstance(node, gast.Attribute) and node.attr in named("metadata", "attribute"):
         return set()
     if isinstance(node, gast.Call):
         func = node.func
@@ -261,7 +261,7 @@ def into_rows(loop, plans, ctx):
         row = gast.BinOp(left=build.load(index), op=gast.Add(), right=build.const(1))
         value = stmt.value
         if isinstance(value, gast.BinOp):
-            func, operands = build.attr(build.load(np_), _BINARY[type(value.op)]), [
+            func, operands = build.attr(build.load(np_), ufunc_name(value.op)), [
                 value.left, value.right]
         else:
             func, operands = value.func, value.args

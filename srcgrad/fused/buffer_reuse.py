@@ -39,12 +39,10 @@ from ..ir import build
 from ..analysis.effects import makes_new
 from ..analysis.adjoint_shapes import arithmetic_of
 from ..passes.accumulate import _disown
+from ..rules.facts import of_operator, ufunc_name, unary_ufunc
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more
 
-_BINARY = {gast.Add: "add", gast.Sub: "subtract", gast.Mult: "multiply", gast.Div: "divide"}
-_UNARY = {"exp", "sin", "cos", "tanh", "log", "sqrt", "negative", "square", "log1p",
-          "expm1", "sinh", "cosh", "tan", "reciprocal"}
 
 
 def run(body: list, ctx) -> list:
@@ -217,12 +215,12 @@ def _large_operation(node, ctx) -> bool:
 
 def operation(node, numpy):
     """(NumPy function, operands) of one elementwise operation, else None."""
-    if isinstance(node, gast.BinOp) and type(node.op) in _BINARY:
-        return _BINARY[type(node.op)], [node.left, node.right]
+    if isinstance(node, gast.BinOp) and of_operator(node.op).correctly_rounded:  # + - * /
+        return ufunc_name(node.op), [node.left, node.right]  # (`**`: np.power is slow)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         return "negative", [node.operand]
     if (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
-            and isinstance(node.func.value, gast.Name) and node.func.attr in _UNARY
+            and isinstance(node.func.value, gast.Name) and unary_ufunc(node.func.attr)
             and len(node.args) == 1 and not node.keywords
             and node.func.value.id == numpy):
         return node.func.attr, [node.args[0]]

@@ -26,8 +26,8 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-from ..analysis import effects, loop_facts
-from .buffer_reuse import _BINARY as _CORRECTLY_ROUNDED  # +, -, *, /: each correctly rounded
+from ..analysis import loop_facts
+from ..rules.facts import named, of_operator, ufunc_name
 
 
 def rows_at(loop, plans) -> dict:
@@ -90,7 +90,7 @@ def _may_write(stmt, np_) -> bool:
         if isinstance(n, gast.Call) and not (
                 isinstance(n.func, gast.Attribute) and (
                     (isinstance(n.func.value, gast.Name) and n.func.value.id == np_)
-                    or n.func.attr in effects.PURE_METHODS)):
+                    or n.func.attr in named("writes_none", "method"))):
             return True
     return False
 
@@ -109,7 +109,7 @@ def _arithmetic(node) -> bool:
         return type(node.value) in (int, float)
     if isinstance(node, gast.UnaryOp):
         return isinstance(node.op, gast.USub) and _arithmetic(node.operand)
-    return (isinstance(node, gast.BinOp) and type(node.op) in _CORRECTLY_ROUNDED
+    return (isinstance(node, gast.BinOp) and of_operator(node.op).correctly_rounded
             and _arithmetic(node.left) and _arithmetic(node.right))
 
 
@@ -146,7 +146,7 @@ def _chain(target, node, np_) -> list:
         inner = nested[0] if nested else None
     out = []
     for k, (op, operands, nested) in enumerate(reversed(ops)):
-        func = "negative" if isinstance(op, gast.UnaryOp) else _CORRECTLY_ROUNDED[type(op.op)]
+        func = "negative" if isinstance(op, gast.UnaryOp) else ufunc_name(op.op)
         args = [build.load(target) if o is nested else o for o in operands]
         out.append(build.assign(target, build.call(build.attr(build.load(np_), func), *args,
                                                    **({"out": build.load(target)} if k else {}))))

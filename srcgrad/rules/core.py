@@ -11,13 +11,14 @@ import math
 import numpy as np
 
 from ..runtime import positive_log, safe_div, unbroadcast
+from .facts import ARITHMETIC, BINARY, FILL, LIKE, NEW, UNARY, VIEW, Facts, facts
 from .registry import (adjoint, attribute, example, literal, method, named, nondifferentiable,
                        tangent)
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
-@adjoint("identity", builtins.float, np.positive, np.copy, method("copy"),
+@adjoint("identity", builtins.float, np.positive, np.copy, method("copy"), facts=Facts(nargs=1, shape=0, smooth=True, writes_none=True),
          examples=[example("float(np.sum(x))", x=(3,)), example("+x", x=(3,)),
                    example("np.positive(x)", x=(2, 2)), example("np.copy(x)", x=(3,)),
                    example("x.copy()", x=(2, 1))])
@@ -30,7 +31,7 @@ def identity_tangent(z, x):
     t[z] = t[x]
 
 
-@adjoint(np.add, broadcast=True,
+@adjoint(np.add, facts=ARITHMETIC.but(shift="add+"), broadcast=True,
          examples=[example("x + y", x=(3, 4), y=(4,)), example("np.add(x, y)", x=(2, 1), y=(1, 3))])
 def add(z, x, y):
     d[x] = d[z]
@@ -42,7 +43,7 @@ def add_tangent(z, x, y):
     t[z] = t[x] + t[y]
 
 
-@adjoint(np.subtract, broadcast=True,
+@adjoint(np.subtract, facts=ARITHMETIC.but(shift="add-"), broadcast=True,
          examples=[example("x - y", x=(3, 1), y=(3, 4)),
                    example("np.subtract(x, y)", x=(), y=(3,))])
 def subtract(z, x, y):
@@ -55,7 +56,7 @@ def subtract_tangent(z, x, y):
     t[z] = t[x] - t[y]
 
 
-@adjoint(np.multiply, broadcast=True,
+@adjoint(np.multiply, facts=ARITHMETIC.but(shift="mul+"), broadcast=True,
          examples=[example("x * y", x=(3, 4), y=(4,)),
                    example("np.multiply(x, y)", x=(), y=(2, 3))])
 def multiply(z, x, y):
@@ -68,7 +69,7 @@ def multiply_tangent(z, x, y):
     t[z] = t[x] * y + x * t[y]
 
 
-@adjoint(np.true_divide, broadcast=True,
+@adjoint(np.true_divide, facts=ARITHMETIC.but(float_result=True, integer_closed=False, shift="mul-"), broadcast=True,
          examples=[example("x / y", x=(3, 4), y=(4,), positive="y"),
                    example("np.divide(x, y)", x=(2,), y=(), positive="y"),
                    example("x / y", x=(1, 3), y=(2, 1), positive="y")])
@@ -84,7 +85,7 @@ def divide_tangent(z, x, y):
 
 # x ** 0 is 1 for every x: its slope is 0, at x = 0 too (never 0 * x ** -1). A number
 # written as the exponent picks its code when it is generated; others, elementwise.
-@adjoint(np.power, broadcast=True,
+@adjoint(np.power, facts=BINARY, broadcast=True,
          examples=[example("x ** y", x=(3, 2), y=(2,), positive="x"),
                    example("x ** 3", x=(4,)),
                    example("np.power(x, y)", x=(), y=(3,), positive="x"),
@@ -117,7 +118,7 @@ def power_tangent(z, x, y):
         t[z] = t[x] * y * x ** np.where(y == 0, 1, y - 1) + t[y] * z * positive_log(x)
 
 
-@adjoint(np.negative, examples=[example("-x", x=(3,)), example("np.negative(x)", x=(2, 2))])
+@adjoint(np.negative, facts=UNARY.but(smooth=True), examples=[example("-x", x=(3,)), example("np.negative(x)", x=(2, 2))])
 def negative(z, x):
     d[x] = -d[z]
 
@@ -128,7 +129,7 @@ def negative_tangent(z, x):
 
 
 # z = x - y * floor(x / y): the floor is piecewise constant.
-@adjoint(np.remainder, broadcast=True,
+@adjoint(np.remainder, facts=BINARY, broadcast=True,
          examples=[example("x % y", x=(3, 4), y=(4,), positive="y"),
                    example("np.mod(x, 0.7)", x=(5,)),
                    example("np.remainder(x, y)", x=(2, 1), y=(1, 3), positive="y")])
@@ -143,7 +144,7 @@ def remainder_tangent(z, x, y):
 
 
 # Constant arrays filled with a value: the value carries the derivative.
-@adjoint(np.full_like, examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
+@adjoint(np.full_like, facts=LIKE.but(nargs=2), examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
                                  example("np.full_like(x, y)", x=(2, 3), y=(3,))])
 def full_like(z, a, fill_value, dtype=None):
     d[fill_value] = unbroadcast(d[z], fill_value)
@@ -154,7 +155,7 @@ def full_like_tangent(z, a, fill_value, dtype=None):
     t[z] = np.full_like(a, t[fill_value], dtype=dtype)
 
 
-@adjoint(np.full, examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,))])
+@adjoint(np.full, facts=FILL, examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,))])
 def full(z, shape, fill_value, dtype=None):
     d[fill_value] = unbroadcast(d[z], fill_value)
 
@@ -164,6 +165,7 @@ def full_tangent(z, shape, fill_value, dtype=None):
     t[z] = np.full(shape, t[fill_value], dtype=dtype)
 
 
+facts(np.positive, np.copy, method("copy"), facts=UNARY.but(smooth=True))
 named("identity", "assignment")
 named(builtins.float, "float")
 
@@ -187,3 +189,35 @@ nondifferentiable(
     method("all"), method("round"),
     attribute("shape"), attribute("ndim"), attribute("size"), attribute("dtype"),
 )
+facts(np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, facts=UNARY)
+facts(np.floor_divide, facts=BINARY)
+facts(np.ones, np.empty, facts=FILL)
+facts(np.zeros, facts=FILL.but(zeros=True))
+facts(np.ones_like, np.empty_like, facts=LIKE)
+facts(np.zeros_like, facts=LIKE.but(zeros=True))
+facts("nondifferentiable", smooth=True)  # (resolve's key of what carries no gradient)
+
+# --- what Python's builtins and the methods of arrays, lists and dicts do ----------------
+
+facts(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.str, builtins.round,
+      builtins.isinstance, builtins.hasattr, builtins.print, builtins.repr, builtins.format,
+      builtins.hash, builtins.id, builtins.callable, builtins.divmod, builtins.pow,
+      builtins.sum, builtins.any, builtins.all, builtins.type, facts=NEW)  # nothing of theirs
+facts(builtins.float, facts=NEW.but(nargs=1, smooth=True))
+facts(builtins.reversed, writes_none=True)
+facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist", "item",
+                    "flatten", "nonzero", "ptp", "searchsorted", "count", "index", "compress",
+                    "choose", "__len__", "keys", "dot"]), facts=NEW)
+facts(*map(method, ["view", "conj", "conjugate"]), facts=VIEW)  # x.conj() of reals is x
+facts(method("view"), attribute("real"), attribute("imag"), facts=VIEW.but(chooses_dtype=True))
+facts(*map(attribute, ["shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"]),
+      metadata=True, writes_none=True)
+facts(*map(method, ["append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+                    "update", "popitem", "setdefault", "add", "discard", "difference_update",
+                    "intersection_update", "symmetric_difference_update", "fill", "put",
+                    "itemset", "resize", "partition", "byteswap", "setfield",
+                    "__setitem__", "__delitem__", "__iadd__", "__isub__", "__imul__",
+                    "__itruediv__"]), writes_object=True)  # change their list, dict or array
+facts(method("setflags"), writes_none=True)  # (flags; no value changes)
+facts(np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.random.shuffle,
+      np.put_along_axis, np.ufunc.at, writes_first=True)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..runtime import safe_div, sinc_slope
+from .facts import BINARY, FLOAT_UNARY, UNARY
 from .registry import adjoint, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -21,7 +22,7 @@ _UNIT = {"x": (-0.9, 0.9)}  # inside (-1, 1), for arcsin, arccos, arctanh
 # --- exponentials and logarithms ----------------------------------------------------
 
 
-@adjoint(np.exp, math.exp, examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
+@adjoint(np.exp, math.exp, facts=FLOAT_UNARY.but(smooth=True, shift="exp"), examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
 def exp(z, x):
     d[x] = d[z] * z
 
@@ -31,7 +32,7 @@ def exp_tangent(z, x):
     t[z] = t[x] * z
 
 
-@adjoint(np.expm1, math.expm1,
+@adjoint(np.expm1, math.expm1, facts=FLOAT_UNARY.but(smooth=True),
          examples=[example("np.expm1(x)", x=(3, 2)), example("math.expm1(x)", x=())])
 def expm1(z, x):
     d[x] = d[z] * (z + 1)
@@ -42,7 +43,7 @@ def expm1_tangent(z, x):
     t[z] = t[x] * (z + 1)
 
 
-@adjoint(np.exp2, examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
+@adjoint(np.exp2, facts=FLOAT_UNARY, examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
 def exp2(z, x):
     d[x] = d[z] * z * np.log(2)
 
@@ -52,7 +53,7 @@ def exp2_tangent(z, x):
     t[z] = t[x] * z * np.log(2)
 
 
-@adjoint(np.log, math.log, examples=[example("np.log(x)", x=(4,), positive="x"),
+@adjoint(np.log, math.log, facts=FLOAT_UNARY.but(smooth=True, shift="log"), examples=[example("np.log(x)", x=(4,), positive="x"),
                                      example("math.log(x)", x=(), positive="x")])
 def log(z, x):
     d[x] = safe_div(d[z], x)
@@ -63,7 +64,7 @@ def log_tangent(z, x):
     t[z] = safe_div(t[x], x)
 
 
-@adjoint(np.log1p, math.log1p, examples=[example("np.log1p(x)", x=(2, 3), positive="x"),
+@adjoint(np.log1p, math.log1p, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.log1p(x)", x=(2, 3), positive="x"),
                                          example("math.log1p(x)", x=(), domain={"x": (-0.5, 1)})])
 def log1p(z, x):
     d[x] = safe_div(d[z], 1 + x)
@@ -74,7 +75,7 @@ def log1p_tangent(z, x):
     t[z] = safe_div(t[x], 1 + x)
 
 
-@adjoint(np.log2, math.log2, examples=[example("np.log2(x)", x=(4,), positive="x"),
+@adjoint(np.log2, math.log2, facts=FLOAT_UNARY, examples=[example("np.log2(x)", x=(4,), positive="x"),
                                        example("math.log2(x)", x=(), positive="x")])
 def log2(z, x):
     d[x] = safe_div(d[z], x * np.log(2))
@@ -85,7 +86,7 @@ def log2_tangent(z, x):
     t[z] = safe_div(t[x], x * np.log(2))
 
 
-@adjoint(np.log10, math.log10, examples=[example("np.log10(x)", x=(1, 4), positive="x"),
+@adjoint(np.log10, math.log10, facts=FLOAT_UNARY, examples=[example("np.log10(x)", x=(1, 4), positive="x"),
                                          example("math.log10(x)", x=(), positive="x")])
 def log10(z, x):
     d[x] = safe_div(d[z], x * np.log(10))
@@ -96,7 +97,7 @@ def log10_tangent(z, x):
     t[z] = safe_div(t[x], x * np.log(10))
 
 
-@adjoint(np.logaddexp, broadcast=True,
+@adjoint(np.logaddexp, facts=BINARY.but(float_result=True), broadcast=True,
          examples=[example("np.logaddexp(x, y)", x=(3, 4), y=(4,)),
                    example("np.logaddexp(x, y)", x=(2, 1), y=())])
 def logaddexp(z, x, y):
@@ -112,7 +113,7 @@ def logaddexp_tangent(z, x, y):
     t[z] = t[x] * np.exp(x - z) + t[y] * np.exp(y - z)
 
 
-@adjoint(np.logaddexp2, broadcast=True,
+@adjoint(np.logaddexp2, facts=BINARY.but(float_result=True), broadcast=True,
          examples=[example("np.logaddexp2(x, y)", x=(3, 1), y=(1, 2))])
 def logaddexp2(z, x, y):
     d[x] = d[z] * np.exp2(x - z)
@@ -127,7 +128,7 @@ def logaddexp2_tangent(z, x, y):
 # --- powers and roots ------------------------------------------------------------------
 
 
-@adjoint(np.sqrt, math.sqrt, examples=[example("np.sqrt(x)", x=(4,), positive="x"),
+@adjoint(np.sqrt, math.sqrt, facts=FLOAT_UNARY.but(smooth=True, correctly_rounded=True), examples=[example("np.sqrt(x)", x=(4,), positive="x"),
                                        example("math.sqrt(x)", x=(), positive="x")])
 def sqrt(z, x):
     d[x] = safe_div(d[z], 2 * z)
@@ -138,7 +139,7 @@ def sqrt_tangent(z, x):
     t[z] = safe_div(t[x], 2 * z)
 
 
-@adjoint(np.cbrt, examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
+@adjoint(np.cbrt, facts=FLOAT_UNARY, examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
                             example("np.cbrt(x)", x=(3,), domain={"x": (-2, -0.5)})])
 def cbrt(z, x):
     d[x] = safe_div(d[z], 3 * z * z)
@@ -149,7 +150,7 @@ def cbrt_tangent(z, x):
     t[z] = safe_div(t[x], 3 * z * z)
 
 
-@adjoint(np.square, examples=[example("np.square(x)", x=(3,)), example("np.square(x)", x=())])
+@adjoint(np.square, facts=UNARY.but(smooth=True), examples=[example("np.square(x)", x=(3,)), example("np.square(x)", x=())])
 def square(z, x):
     d[x] = d[z] * 2 * x
 
@@ -159,7 +160,7 @@ def square_tangent(z, x):
     t[z] = t[x] * 2 * x
 
 
-@adjoint(np.reciprocal, examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
+@adjoint(np.reciprocal, facts=UNARY, examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
                                   example("np.reciprocal(x)", x=(2, 1), domain={"x": (-2, -0.5)})])
 def reciprocal(z, x):
     d[x] = -safe_div(d[z], x * x)
@@ -173,7 +174,7 @@ def reciprocal_tangent(z, x):
 # --- trigonometric and hyperbolic ----------------------------------------------------------
 
 
-@adjoint(np.sin, math.sin, examples=[example("np.sin(x)", x=(4,)), example("math.sin(x)", x=())])
+@adjoint(np.sin, math.sin, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.sin(x)", x=(4,)), example("math.sin(x)", x=())])
 def sin(z, x):
     d[x] = d[z] * np.cos(x)
 
@@ -183,7 +184,7 @@ def sin_tangent(z, x):
     t[z] = t[x] * np.cos(x)
 
 
-@adjoint(np.cos, math.cos, examples=[example("np.cos(x)", x=(4,)), example("math.cos(x)", x=())])
+@adjoint(np.cos, math.cos, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.cos(x)", x=(4,)), example("math.cos(x)", x=())])
 def cos(z, x):
     d[x] = -d[z] * np.sin(x)
 
@@ -193,7 +194,7 @@ def cos_tangent(z, x):
     t[z] = -t[x] * np.sin(x)
 
 
-@adjoint(np.tan, math.tan, examples=[example("np.tan(x)", x=(4,)), example("math.tan(x)", x=())])
+@adjoint(np.tan, math.tan, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.tan(x)", x=(4,)), example("math.tan(x)", x=())])
 def tan(z, x):
     d[x] = d[z] * (1 + z * z)
 
@@ -203,7 +204,7 @@ def tan_tangent(z, x):
     t[z] = t[x] * (1 + z * z)
 
 
-@adjoint(np.arcsin, math.asin, examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
+@adjoint(np.arcsin, math.asin, facts=FLOAT_UNARY, examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
                                          example("math.asin(x)", x=(), domain=_UNIT)])
 def arcsin(z, x):
     d[x] = safe_div(d[z], np.sqrt(1 - x * x))
@@ -214,7 +215,7 @@ def arcsin_tangent(z, x):
     t[z] = safe_div(t[x], np.sqrt(1 - x * x))
 
 
-@adjoint(np.arccos, math.acos, examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
+@adjoint(np.arccos, math.acos, facts=FLOAT_UNARY, examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
                                          example("math.acos(x)", x=(), domain=_UNIT)])
 def arccos(z, x):
     d[x] = -safe_div(d[z], np.sqrt(1 - x * x))
@@ -225,7 +226,7 @@ def arccos_tangent(z, x):
     t[z] = -safe_div(t[x], np.sqrt(1 - x * x))
 
 
-@adjoint(np.arctan, math.atan, examples=[example("np.arctan(x)", x=(4,)),
+@adjoint(np.arctan, math.atan, facts=FLOAT_UNARY, examples=[example("np.arctan(x)", x=(4,)),
                                          example("math.atan(x)", x=())])
 def arctan(z, x):
     d[x] = d[z] / (1 + x * x)
@@ -237,7 +238,7 @@ def arctan_tangent(z, x):
 
 
 # np.arctan2(y, x) is the angle of the point (x, y).
-@adjoint(np.arctan2, math.atan2, broadcast=True,
+@adjoint(np.arctan2, math.atan2, facts=BINARY.but(float_result=True), broadcast=True,
          examples=[example("np.arctan2(y, x)", y=(3, 4), x=(4,)),
                    example("np.arctan2(y, x)", y=(2, 1), x=(1, 3)),
                    example("math.atan2(y, x)", y=(), x=())])
@@ -251,7 +252,7 @@ def arctan2_tangent(z, y, x):
     t[z] = safe_div(t[y] * x, x * x + y * y) - safe_div(t[x] * y, x * x + y * y)
 
 
-@adjoint(np.sinh, math.sinh, examples=[example("np.sinh(x)", x=(3,)),
+@adjoint(np.sinh, math.sinh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.sinh(x)", x=(3,)),
                                        example("math.sinh(x)", x=())])
 def sinh(z, x):
     d[x] = d[z] * np.cosh(x)
@@ -262,7 +263,7 @@ def sinh_tangent(z, x):
     t[z] = t[x] * np.cosh(x)
 
 
-@adjoint(np.cosh, math.cosh, examples=[example("np.cosh(x)", x=(3,)),
+@adjoint(np.cosh, math.cosh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.cosh(x)", x=(3,)),
                                        example("math.cosh(x)", x=())])
 def cosh(z, x):
     d[x] = d[z] * np.sinh(x)
@@ -273,7 +274,7 @@ def cosh_tangent(z, x):
     t[z] = t[x] * np.sinh(x)
 
 
-@adjoint(np.tanh, math.tanh, examples=[example("np.tanh(x)", x=(2, 3)),
+@adjoint(np.tanh, math.tanh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.tanh(x)", x=(2, 3)),
                                        example("math.tanh(x)", x=())])
 def tanh(z, x):
     d[x] = d[z] * (1 - z * z)
@@ -284,7 +285,7 @@ def tanh_tangent(z, x):
     t[z] = t[x] * (1 - z * z)
 
 
-@adjoint(np.arcsinh, math.asinh, examples=[example("np.arcsinh(x)", x=(4,)),
+@adjoint(np.arcsinh, math.asinh, facts=FLOAT_UNARY, examples=[example("np.arcsinh(x)", x=(4,)),
                                            example("math.asinh(x)", x=())])
 def arcsinh(z, x):
     d[x] = d[z] / np.sqrt(x * x + 1)
@@ -295,7 +296,7 @@ def arcsinh_tangent(z, x):
     t[z] = t[x] / np.sqrt(x * x + 1)
 
 
-@adjoint(np.arccosh, math.acosh, examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
+@adjoint(np.arccosh, math.acosh, facts=FLOAT_UNARY, examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
                                            example("math.acosh(x)", x=(), domain={"x": (1.2, 3)})])
 def arccosh(z, x):
     d[x] = safe_div(d[z], np.sqrt(x * x - 1))
@@ -306,7 +307,7 @@ def arccosh_tangent(z, x):
     t[z] = safe_div(t[x], np.sqrt(x * x - 1))
 
 
-@adjoint(np.arctanh, math.atanh, examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
+@adjoint(np.arctanh, math.atanh, facts=FLOAT_UNARY, examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
                                            example("math.atanh(x)", x=(), domain=_UNIT)])
 def arctanh(z, x):
     d[x] = safe_div(d[z], 1 - x * x)
@@ -317,7 +318,7 @@ def arctanh_tangent(z, x):
     t[z] = safe_div(t[x], 1 - x * x)
 
 
-@adjoint(np.sinc, examples=[example("np.sinc(x)", x=(5,)), example("np.sinc(x)", x=())])
+@adjoint(np.sinc, facts=FLOAT_UNARY, examples=[example("np.sinc(x)", x=(5,)), example("np.sinc(x)", x=())])
 def sinc(z, x):
     d[x] = d[z] * sinc_slope(x, z)
 
@@ -327,7 +328,7 @@ def sinc_tangent(z, x):
     t[z] = t[x] * sinc_slope(x, z)
 
 
-@adjoint(np.hypot, math.hypot, broadcast=True,
+@adjoint(np.hypot, math.hypot, facts=BINARY.but(float_result=True), broadcast=True,
          examples=[example("np.hypot(x, y)", x=(3, 4), y=(4,)),
                    example("math.hypot(x, y)", x=(), y=())])
 def hypot(z, x, y):

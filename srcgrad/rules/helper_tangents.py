@@ -22,6 +22,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
+from .facts import Facts, facts
 from .registry import example, nondifferentiable, tangent
 
 t = None  # templates index it as t[x]; they are parsed, never run
@@ -237,3 +238,19 @@ nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts
 # and the rows of one (stacking.py): the fused call is never differentiated again, and
 # the buffer is a value, not a gradient path.
 nondifferentiable(spare, row_out, rows_of)
+
+# What the helpers do, for the passes that read the code calling them (specialize,
+# adjoint_shapes, dtypes, effects): the shape of which argument they give, ...
+facts(unbroadcast, shape=1, writes_none=True)  # (g itself when nothing was broadcast)
+facts(repeat_to, shape=1, view=True, writes_none=True)
+facts(split_among_ties, shape=1, makes_new=True, writes_none=True)
+facts(split_ties_kept, shape=1, dtype="of_array", makes_new=True, writes_none=True)
+facts(matmul_adjoint_x, dot_adjoint_x, shape=1, writes_none=True)
+facts(matmul_adjoint_y, dot_adjoint_y, shape=2, writes_none=True)
+facts(safe_div, facts=Facts(elementwise=True, nargs=2, shape="broadcast", dtype="promote",
+                            makes_new=True, writes_none=True))
+facts(scatter_add, shape=0, makes_new=True, writes_none=True)
+facts(zeros_like, facts=Facts(nargs=1, shape=0, dtype="promote", makes_new=True,
+                              writes_none=True, zeros=True))
+facts(zero_tangent, nargs=1, shape=0, makes_new=True, writes_none=True, zeros=True)
+facts(spare, row_out, rows_of, writes_none=True)

@@ -8,6 +8,7 @@ for absent ones): a sum of two lists would concatenate them, not add them.
 from ..runtime.containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
                                   refresh_tangent, set_at, take, without)
 from ..runtime import unbroadcast
+from .facts import NEW
 from .registry import adjoint, example, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -15,7 +16,7 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 
 # Where an integer index repeats a slot, the element NumPy leaves there gets its adjoint;
 # the others (overwritten) get none.
-@adjoint(set_at,
+@adjoint(set_at, facts=NEW,
          examples=[example("set_at(x, 1, y)", x=(3,), y=()),
                    example("set_at(x, (slice(None), 0), y)", x=(2, 3), y=(2,)),
                    example("set_at(x, 0, y)", x=(2, 3), y=(3,)),
@@ -36,7 +37,7 @@ def set_at_rule_tangent(z, x, index, value):
     t[z] = set_at(t[x], index, t[value])
 
 
-@adjoint(appended, examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
+@adjoint(appended, facts=NEW, examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
 def appended_rule(z, items, item):
     d[items] = d[z][:-1]
     d[item] = d[z][-1]

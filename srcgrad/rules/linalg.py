@@ -9,6 +9,7 @@ from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_adjo
                        einsum_pushed, inner_subscripts, matmul_adjoint_x, matmul_adjoint_y, mT,
                        norm_adjoint, norm_jvp, place_diagonal, repeat_to, rhs_outer, safe_div,
                        solve_product, solve_transposed, tensordot_subscripts, undiag)
+from .facts import NEW, PRODUCT, VIEW, Facts
 from .registry import adjoint, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -18,7 +19,7 @@ _SPD = {"a": (0.3, 0.6)}  # entries of well-conditioned examples get 2 * identit
 # --- products and contractions ----------------------------------------------------------
 
 
-@adjoint(np.matmul, examples=[example("x @ y", x=(3, 4), y=(4, 2)),
+@adjoint(np.matmul, facts=PRODUCT, examples=[example("x @ y", x=(3, 4), y=(4, 2)),
                               example("np.matmul(x, y)", x=(4,), y=(4, 3)),
                               example("x @ y", x=(2, 3), y=(3,)),
                               example("x @ y", x=(2, 3, 4), y=(4, 2))])
@@ -32,7 +33,7 @@ def matmul_tangent(z, x, y):
     t[z] = t[x] @ y + x @ t[y]
 
 
-@adjoint(np.dot, examples=[example("np.dot(x, y)", x=(3, 4), y=(4,)),
+@adjoint(np.dot, facts=PRODUCT, examples=[example("np.dot(x, y)", x=(3, 4), y=(4,)),
                            example("np.dot(x, y)", x=(4,), y=(4,)),
                            example("np.dot(x, y)", x=(), y=(2, 2)),
                            example("np.dot(x, y)", x=(2, 3), y=(4, 3, 2)),
@@ -49,7 +50,7 @@ def dot_tangent(z, x, y):
     t[z] = np.dot(t[x], y) + np.dot(x, t[y])
 
 
-@adjoint(np.inner, examples=[example("np.inner(x, y)", x=(3,), y=(3,)),
+@adjoint(np.inner, facts=NEW, examples=[example("np.inner(x, y)", x=(3,), y=(3,)),
                              example("np.inner(x, y)", x=(2, 3), y=(4, 3)),
                              example("np.inner(x, y)", x=(), y=(2,))])
 def inner(z, x, y):
@@ -63,7 +64,7 @@ def inner_tangent(z, x, y):
 
 
 # np.outer flattens its arguments.
-@adjoint(np.outer, examples=[example("np.outer(x, y)", x=(3,), y=(2,)),
+@adjoint(np.outer, facts=NEW, examples=[example("np.outer(x, y)", x=(3,), y=(2,)),
                              example("np.outer(x, y)", x=(2, 2), y=(3,))])
 def outer(z, x, y):
     d[x] = np.reshape(d[z] @ np.ravel(y), np.shape(x))
@@ -75,7 +76,7 @@ def outer_tangent(z, x, y):
     t[z] = np.outer(t[x], y) + np.outer(x, t[y])
 
 
-@adjoint(np.tensordot, examples=[example("np.tensordot(x, y)", x=(2, 3, 4), y=(3, 4, 2)),
+@adjoint(np.tensordot, facts=NEW, examples=[example("np.tensordot(x, y)", x=(2, 3, 4), y=(3, 4, 2)),
                                  example("np.tensordot(x, y, axes=1)", x=(2, 3), y=(3, 2)),
                                  example("np.tensordot(x, y, axes=([0, 2], [1, 0]))",
                                          x=(2, 3, 4), y=(4, 2)),
@@ -93,7 +94,7 @@ def tensordot_tangent(z, x, y, axes=2):
 # Either form, np.einsum('ij,jk->ik', x, y) or np.einsum(x, [0, 1], y, [1, 2], [0, 2]), any
 # number of operands: each operand's adjoint is an einsum of d[z] with the others, with its
 # subscripts as output (computed only for the operands that need one).
-@adjoint(np.einsum, examples=[example("np.einsum('ij,jk->ik', x, y)", x=(2, 3), y=(3, 4)),
+@adjoint(np.einsum, facts=Facts(writes_none=True), examples=[example("np.einsum('ij,jk->ik', x, y)", x=(2, 3), y=(3, 4)),
                               example("np.einsum('ij,ij->i', x, y)", x=(3, 2), y=(1, 2)),
                               example("np.einsum('ii', x)", x=(3, 3)),
                               example("np.einsum('ij->', x)", x=(2, 3)),
@@ -128,7 +129,7 @@ def einsum_tangent(z, *args, optimize=False):
 # --- diagonals ---------------------------------------------------------------------------------
 
 
-@adjoint(np.trace, method("trace"),
+@adjoint(np.trace, method("trace"), facts=NEW,
          examples=[example("np.trace(x)", x=(3, 3)), example("np.trace(x, 1)", x=(3, 4)),
                    example("np.trace(x, axis1=1, axis2=2)", x=(2, 3, 3)),
                    example("x.trace(offset=-1)", x=(3, 2))])
@@ -141,7 +142,7 @@ def trace_tangent(z, x, offset=0, axis1=0, axis2=1):
     t[z] = np.trace(t[x], offset, axis1, axis2)
 
 
-@adjoint(np.diagonal, method("diagonal"),
+@adjoint(np.diagonal, method("diagonal"), facts=VIEW,
          examples=[example("np.diagonal(x)", x=(3, 4)),
                    example("x.diagonal(1, 0, 2)", x=(3, 2, 4))])
 def diagonal(z, x, offset=0, axis1=0, axis2=1):
@@ -153,7 +154,7 @@ def diagonal_tangent(z, x, offset=0, axis1=0, axis2=1):
     t[z] = np.diagonal(t[x], offset, axis1, axis2)
 
 
-@adjoint(np.diag, examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
+@adjoint(np.diag, facts=VIEW, examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
                             example("np.diag(x)", x=(3, 3)), example("np.diag(x, k=1)", x=(2, 4))])
 def diag(z, v, k=0):
     d[v] = undiag(d[z], v, k)
@@ -169,7 +170,7 @@ def diag_tangent(z, v, k=0):
 
 # 2-norm and Frobenius norm: x / |x| (0 where x is 0); other vector p-norms and the matrix
 # norms in norm_adjoint (the nuclear norm's adjoint is U V^T of the SVD).
-@adjoint(np.linalg.norm,
+@adjoint(np.linalg.norm, facts=NEW,
          examples=[example("np.linalg.norm(x)", x=(4,)), example("np.linalg.norm(x)", x=(2, 3)),
                    example("np.linalg.norm(x, axis=1)", x=(3, 4)),
                    example("np.linalg.norm(x, axis=0, keepdims=True)", x=(3, 2)),
@@ -208,7 +209,7 @@ def norm_tangent(z, x, ord=None, axis=None, keepdims=False):
 # --- inverse, determinants, solves -------------------------------------------------------------
 
 
-@adjoint(np.linalg.inv, examples=[example("np.linalg.inv(a + 2 * np.eye(3))", a=(3, 3),
+@adjoint(np.linalg.inv, facts=NEW, examples=[example("np.linalg.inv(a + 2 * np.eye(3))", a=(3, 3),
                                           domain=_SPD),
                                   example("np.linalg.inv(a + 2 * np.eye(2))", a=(2, 2, 2),
                                           domain=_SPD)])
@@ -221,7 +222,7 @@ def inv_tangent(z, a):
     t[z] = -z @ t[a] @ z
 
 
-@adjoint(np.linalg.det, examples=[example("np.linalg.det(a + 2 * np.eye(3))", a=(3, 3),
+@adjoint(np.linalg.det, facts=NEW, examples=[example("np.linalg.det(a + 2 * np.eye(3))", a=(3, 3),
                                           domain=_SPD),
                                   example("np.linalg.det(a)", a=(2, 2, 2))])
 def det(z, a):
@@ -234,7 +235,7 @@ def det_tangent(z, a):
 
 
 # slogdet returns (sign, log|det|); the sign is piecewise constant.
-@adjoint(np.linalg.slogdet,
+@adjoint(np.linalg.slogdet, facts=NEW,
          examples=[example("np.linalg.slogdet(a + 2 * np.eye(3))[1]", a=(3, 3), domain=_SPD),
                    example("np.linalg.slogdet(a)[1]", a=(2, 3, 3))])
 def slogdet(z, a):
@@ -246,7 +247,7 @@ def slogdet_tangent(z, a):
     t[z] = [np.zeros_like(z[0]), np.sum(mT(np.linalg.inv(a)) * t[a], axis=(-2, -1))]
 
 
-@adjoint(np.linalg.solve, broadcast=True,
+@adjoint(np.linalg.solve, facts=NEW, broadcast=True,
          examples=[example("np.linalg.solve(a + 2 * np.eye(3), b)", a=(3, 3), b=(3,), domain=_SPD),
                    example("np.linalg.solve(a + 2 * np.eye(3), b)", a=(3, 3), b=(3, 2),
                            domain=_SPD),

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 
 import gast
 
+from .facts import attribute, declare, method  # noqa: F401  (keys: one vocabulary)
+
 
 @dataclass(frozen=True)
 class Example:
@@ -134,16 +136,6 @@ NONDIFFERENTIABLE: set = set()
 _NAMES: dict = {}  # key -> display name, for error messages and docs
 
 
-def method(name: str):
-    """Key for a method call on an array: `x.sum(...)`."""
-    return ("method", name)
-
-
-def attribute(name: str):
-    """Key for an attribute read on an array: `x.T`."""
-    return ("attr", name)
-
-
 def display_name(key) -> str:
     if isinstance(key, tuple):
         return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
@@ -155,8 +147,12 @@ def display_name(key) -> str:
     return f"{module}.{getattr(key, '__name__', repr(key))}"
 
 
-def adjoint(*keys, broadcast=False, examples=()):
-    """Register the decorated template as the adjoint rule of every key."""
+def adjoint(*keys, broadcast=False, examples=(), facts=None):
+    """Register the decorated template as the adjoint rule of every key (and `facts`,
+    rules/facts.py, as theirs)."""
+    if facts is not None:
+        declare(*keys, facts=facts)
+
     def register(template):
         rule = Rule(template.__name__, template, broadcast, list(examples))
         for key in keys:
@@ -167,12 +163,15 @@ def adjoint(*keys, broadcast=False, examples=()):
     return register
 
 
-def tangent(*keys, broadcast=False, examples=()):
+def tangent(*keys, broadcast=False, examples=(), facts=None):
     """Register the decorated template as the tangent (forward-mode) rule of every key.
 
     A key with an adjoint rule shares that rule (and its examples); a new key makes a
-    rule of forward mode only, tested on its own `examples`.
+    rule of forward mode only, tested on its own `examples` (and `facts` are theirs).
     """
+    if facts is not None:
+        declare(*keys, facts=facts)
+
     def register(template):
         for key in keys:
             rule = RULES.get(key)
@@ -185,9 +184,11 @@ def tangent(*keys, broadcast=False, examples=()):
     return register
 
 
-def nondifferentiable(*keys):
+def nondifferentiable(*keys, facts=None):
     """Functions whose result carries no gradient (comparisons, shapes, rounding)."""
     NONDIFFERENTIABLE.update(keys)
+    if facts is not None:
+        declare(*keys, facts=facts)
 
 
 def named(key, name: str):

@@ -8,12 +8,13 @@ import math
 import numpy as np
 
 from ..runtime import cast_back, winner, within_bounds
+from .facts import BINARY, SELECT, UNARY, VIEW
 from .registry import adjoint, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
-@adjoint(np.abs, np.fabs, builtins.abs, math.fabs,
+@adjoint(np.abs, np.fabs, builtins.abs, math.fabs, facts=UNARY,
          examples=[example("np.abs(x)", x=(5,)), example("abs(x)", x=(2, 2)),
                    example("np.absolute(x)", x=(3,)), example("np.fabs(x)", x=(2, 3)),
                    example("math.fabs(x)", x=())])
@@ -27,7 +28,7 @@ def absolute_tangent(z, x):
 
 
 # At a tie x == y each side gets half.
-@adjoint(np.maximum, np.fmax, builtins.max, broadcast=True,
+@adjoint(np.maximum, np.fmax, builtins.max, facts=BINARY, broadcast=True,
          examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),
                    example("np.fmax(x, y)", x=(2, 1), y=(1, 3)), example("max(x, y)", x=(), y=())])
 def maximum(z, x, y):
@@ -40,7 +41,7 @@ def maximum_tangent(z, x, y):
     t[z] = t[x] * winner(x, y) + t[y] * winner(y, x)
 
 
-@adjoint(np.minimum, np.fmin, builtins.min, broadcast=True,
+@adjoint(np.minimum, np.fmin, builtins.min, facts=BINARY, broadcast=True,
          examples=[example("np.minimum(x, y)", x=(3, 4), y=(3, 1)),
                    example("np.fmin(x, y)", x=(3,), y=()), example("min(x, y)", x=(), y=())])
 def minimum(z, x, y):
@@ -54,7 +55,7 @@ def minimum_tangent(z, x, y):
 
 
 # Only the branch taken at each element receives the adjoint.
-@adjoint(np.where, broadcast=True,
+@adjoint(np.where, facts=SELECT, broadcast=True,
          examples=[example("np.where(x > 0, x, y)", x=(3, 4), y=(4,)),
                    example("np.where(x > y, x * y, 0.5)", x=(2, 3), y=(2, 1)),
                    example("np.where(c, x, y)", x=(1, 3), y=(2, 1), ints={"c": [[True], [False]]})])
@@ -70,7 +71,7 @@ def where_tangent(z, condition, x, y):
 
 # The adjoint passes where a_min <= x <= a_max (bounds included); a bound gets the
 # adjoint where it replaced x.
-@adjoint(np.clip, broadcast=True,
+@adjoint(np.clip, facts=SELECT, broadcast=True,
          examples=[example("np.clip(x, -0.5, 0.7)", x=(3, 4)),
                    example("np.clip(x, None, 0.2)", x=(5,)),
                    example("np.clip(x, a_min=lo, a_max=hi)", x=(3, 4), lo=(4,), hi=(3, 1),
@@ -91,7 +92,7 @@ def clip_tangent(z, x, a_min=None, a_max=None):
     t[z] = t[x] * within_bounds(x, a_min, a_max) + t[a_min] * (x < a_min) + t[a_max] * (x > a_max)
 
 
-@adjoint(method("clip"), broadcast=True,
+@adjoint(method("clip"), facts=SELECT, broadcast=True,
          examples=[example("x.clip(-0.5, 0.5)", x=(2, 3)), example("x.clip(min=0.1)", x=(4,))])
 def clip_method(z, x, min=None, max=None):
     if min is None:
@@ -110,7 +111,7 @@ def clip_method_tangent(z, x, min=None, max=None):
 
 
 # To a float type the adjoint passes (cast back to x's type); to an integer type it is zero.
-@adjoint(method("astype"),
+@adjoint(method("astype"), facts=VIEW.but(chooses_dtype=True),
          examples=[example("x.astype(float)", x=(3,)),
                    example("x.astype(np.float64) * 1.0", x=(2,)),
                    example("x.astype(int) * x", x=(4,))])

@@ -11,6 +11,7 @@ import numpy as np
 from ..runtime import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, unbroadcast,
                        unrepeat, unsort, unstack, untake, untake_along_axis, untile)
+from .facts import NEW, VIEW, facts, numpy_functions
 from .registry import adjoint, attribute, example, literal_sequence, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -18,7 +19,7 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 # --- same elements, new shape --------------------------------------------------------
 
 
-@adjoint(np.reshape, examples=[example("np.reshape(x, (6,))", x=(2, 3)),
+@adjoint(np.reshape, facts=VIEW, examples=[example("np.reshape(x, (6,))", x=(2, 3)),
                                example("np.reshape(x, (3, -1))", x=(6,)),
                                example("np.reshape(x, (2, 3), order='F')", x=(3, 2))])
 def reshape(z, x, shape=None, order="C", newshape=None):
@@ -33,7 +34,7 @@ def reshape_tangent(z, x, shape=None, order="C", newshape=None):
     t[z] = np.reshape(t[x], np.shape(z), order=order)
 
 
-@adjoint(method("reshape"), examples=[example("x.reshape(3, 2)", x=(6,)),
+@adjoint(method("reshape"), facts=VIEW, examples=[example("x.reshape(3, 2)", x=(6,)),
                                       example("x.reshape((2, 3))", x=(3, 2))])
 def reshape_method(z, x, *shape):
     d[x] = np.reshape(d[z], np.shape(x))
@@ -44,7 +45,7 @@ def reshape_method_tangent(z, x, *shape):
     t[z] = np.reshape(t[x], np.shape(z))
 
 
-@adjoint(np.ravel, method("ravel"), method("flatten"),
+@adjoint(np.ravel, method("ravel"), method("flatten"), facts=VIEW,
          examples=[example("np.ravel(x)", x=(2, 3)), example("x.ravel()", x=(3, 1, 2)),
                    example("x.flatten()", x=(2, 2))])
 def ravel(z, x, order="C"):
@@ -59,7 +60,7 @@ def ravel_tangent(z, x, order="C"):
     t[z] = np.ravel(t[x], order=order)
 
 
-@adjoint(np.squeeze, method("squeeze"),
+@adjoint(np.squeeze, method("squeeze"), facts=VIEW,
          examples=[example("np.squeeze(x)", x=(1, 3, 1)),
                    example("np.squeeze(x, axis=0)", x=(1, 2)),
                    example("x.squeeze()", x=(2, 1))])
@@ -72,7 +73,7 @@ def squeeze_tangent(z, x, axis=None):
     t[z] = np.reshape(t[x], np.shape(z))
 
 
-@adjoint(np.expand_dims, examples=[example("np.expand_dims(x, 0)", x=(3,)),
+@adjoint(np.expand_dims, facts=VIEW, examples=[example("np.expand_dims(x, 0)", x=(3,)),
                                    example("np.expand_dims(x, axis=(0, 2))", x=(2, 3))])
 def expand_dims(z, x, axis):
     d[x] = np.reshape(d[z], np.shape(x))
@@ -86,7 +87,7 @@ def expand_dims_tangent(z, x, axis):
 # --- permuted axes ---------------------------------------------------------------------------
 
 
-@adjoint(attribute("T"), examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
+@adjoint(attribute("T"), facts=VIEW, examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
 def transpose_attribute(z, x):
     d[x] = np.transpose(d[z])
 
@@ -96,7 +97,7 @@ def transpose_attribute_tangent(z, x):
     t[z] = np.transpose(t[x])
 
 
-@adjoint(np.transpose, examples=[example("np.transpose(x)", x=(2, 3)),
+@adjoint(np.transpose, facts=VIEW, examples=[example("np.transpose(x)", x=(2, 3)),
                                  example("np.transpose(x, (1, 2, 0))", x=(2, 3, 4)),
                                  example("np.transpose(x, axes=(0, -1, 1))", x=(2, 3, 4))])
 def transpose(z, x, axes=None):
@@ -111,7 +112,7 @@ def transpose_tangent(z, x, axes=None):
     t[z] = np.transpose(t[x], axes)
 
 
-@adjoint(method("transpose"), examples=[example("x.transpose()", x=(2, 3)),
+@adjoint(method("transpose"), facts=VIEW, examples=[example("x.transpose()", x=(2, 3)),
                                         example("x.transpose(1, 0, 2)", x=(2, 3, 4)),
                                         example("x.transpose((2, 0, 1))", x=(2, 3, 4))])
 def transpose_method(z, x, *axes):
@@ -126,7 +127,7 @@ def transpose_method_tangent(z, x, *axes):
     t[z] = t[x].transpose(*axes)
 
 
-@adjoint(np.swapaxes, method("swapaxes"),
+@adjoint(np.swapaxes, method("swapaxes"), facts=VIEW,
          examples=[example("np.swapaxes(x, 0, 2)", x=(2, 3, 4)),
                    example("x.swapaxes(-1, 0)", x=(2, 3))])
 def swapaxes(z, x, axis1, axis2):
@@ -138,7 +139,7 @@ def swapaxes_tangent(z, x, axis1, axis2):
     t[z] = np.swapaxes(t[x], axis1, axis2)
 
 
-@adjoint(np.moveaxis, examples=[example("np.moveaxis(x, 0, -1)", x=(2, 3, 4)),
+@adjoint(np.moveaxis, facts=VIEW, examples=[example("np.moveaxis(x, 0, -1)", x=(2, 3, 4)),
                                 example("np.moveaxis(x, (0, 1), (2, 0))", x=(2, 3, 4))])
 def moveaxis(z, x, source, destination):
     d[x] = np.moveaxis(d[z], destination, source)
@@ -149,7 +150,7 @@ def moveaxis_tangent(z, x, source, destination):
     t[z] = np.moveaxis(t[x], source, destination)
 
 
-@adjoint(np.flip, examples=[example("np.flip(x)", x=(2, 3)),
+@adjoint(np.flip, facts=VIEW, examples=[example("np.flip(x)", x=(2, 3)),
                             example("np.flip(x, axis=1)", x=(2, 3)),
                             example("np.flip(x, (0, 2))", x=(2, 2, 2))])
 def flip(z, x, axis=None):
@@ -161,7 +162,7 @@ def flip_tangent(z, x, axis=None):
     t[z] = np.flip(t[x], axis)
 
 
-@adjoint(np.fliplr, examples=[example("np.fliplr(x)", x=(2, 3))])
+@adjoint(np.fliplr, facts=VIEW, examples=[example("np.fliplr(x)", x=(2, 3))])
 def fliplr(z, x):
     d[x] = np.fliplr(d[z])
 
@@ -171,7 +172,7 @@ def fliplr_tangent(z, x):
     t[z] = np.fliplr(t[x])
 
 
-@adjoint(np.flipud, examples=[example("np.flipud(x)", x=(3, 2))])
+@adjoint(np.flipud, facts=VIEW, examples=[example("np.flipud(x)", x=(3, 2))])
 def flipud(z, x):
     d[x] = np.flipud(d[z])
 
@@ -181,7 +182,7 @@ def flipud_tangent(z, x):
     t[z] = np.flipud(t[x])
 
 
-@adjoint(np.roll, examples=[example("np.roll(x, 2)", x=(5,)),
+@adjoint(np.roll, facts=NEW, examples=[example("np.roll(x, 2)", x=(5,)),
                             example("np.roll(x, -1, axis=1)", x=(2, 3)),
                             example("np.roll(x, (1, 2), axis=(0, 1))", x=(3, 4))])
 def roll(z, x, shift, axis=None):
@@ -194,7 +195,7 @@ def roll_tangent(z, x, shift, axis=None):
 
 
 # Each element's adjoint comes back from the place sorting moved it to.
-@adjoint(np.sort, examples=[example("np.sort(x)", x=(5,)), example("np.sort(x, axis=0)", x=(3, 2)),
+@adjoint(np.sort, facts=NEW, examples=[example("np.sort(x)", x=(5,)), example("np.sort(x, axis=0)", x=(3, 2)),
                             example("np.sort(x, axis=None)", x=(2, 3))])
 def sort(z, x, axis=-1, kind=None, order=None):
     d[x] = unsort(d[z], x, axis)
@@ -209,7 +210,7 @@ def sort_tangent(z, x, axis=-1, kind=None, order=None):
 
 
 # The adjoint of broadcasting is summing over the broadcast axes.
-@adjoint(np.broadcast_to, examples=[example("np.broadcast_to(x, (2, 3))", x=(3,)),
+@adjoint(np.broadcast_to, facts=VIEW, examples=[example("np.broadcast_to(x, (2, 3))", x=(3,)),
                                     example("np.broadcast_to(x, (2, 3, 4))", x=(3, 1))])
 def broadcast_to(z, x, shape):
     d[x] = unbroadcast(d[z], x)
@@ -220,7 +221,7 @@ def broadcast_to_tangent(z, x, shape):
     t[z] = np.broadcast_to(t[x], shape)
 
 
-@adjoint(np.tile, examples=[example("np.tile(x, 2)", x=(3,)),
+@adjoint(np.tile, facts=NEW, examples=[example("np.tile(x, 2)", x=(3,)),
                             example("np.tile(x, (2, 1, 3))", x=(2, 2)),
                             example("np.tile(x, (3,))", x=(2, 1))])
 def tile(z, x, reps):
@@ -232,7 +233,7 @@ def tile_tangent(z, x, reps):
     t[z] = np.tile(t[x], reps)
 
 
-@adjoint(np.repeat, method("repeat"),
+@adjoint(np.repeat, method("repeat"), facts=NEW,
          examples=[example("np.repeat(x, 3)", x=(2, 2)),
                    example("np.repeat(x, 2, axis=1)", x=(2, 3)),
                    example("x.repeat(r, axis=0)", x=(3, 2), ints={"r": [1, 0, 2]})])
@@ -248,7 +249,7 @@ def repeat_tangent(z, x, repeats, axis=None):
 # --- joining ---------------------------------------------------------------------------------
 
 
-@adjoint(np.concatenate,
+@adjoint(np.concatenate, facts=NEW,
          examples=[example("np.concatenate([x, y])", x=(2,), y=(3,)),
                    example("np.concatenate((x, y, x), axis=1)", x=(2, 1), y=(2, 3)),
                    example("np.concatenate([x, y], axis=None)", x=(2, 2), y=(3,)),
@@ -262,7 +263,7 @@ def concatenate_tangent(z, arrays, axis=0):
     t[z] = np.concatenate(t[arrays], axis=axis)
 
 
-@adjoint(np.hstack, examples=[example("np.hstack([x, y])", x=(2,), y=(3,)),
+@adjoint(np.hstack, facts=NEW, examples=[example("np.hstack([x, y])", x=(2,), y=(3,)),
                               example("np.hstack((x, y))", x=(2, 1), y=(2, 3))])
 def hstack(z, tup):
     d[tup] = split_like(d[z], tup, hstack_axis(d[z]))
@@ -273,7 +274,7 @@ def hstack_tangent(z, tup):
     t[z] = np.hstack(t[tup])
 
 
-@adjoint(np.vstack, examples=[example("np.vstack([x, y])", x=(3,), y=(2, 3)),
+@adjoint(np.vstack, facts=NEW, examples=[example("np.vstack([x, y])", x=(3,), y=(2, 3)),
                               example("np.vstack((x, y))", x=(1, 2), y=(2, 2))])
 def vstack(z, tup):
     d[tup] = split_like(d[z], tup, 0)
@@ -284,7 +285,7 @@ def vstack_tangent(z, tup):
     t[z] = np.vstack(t[tup])
 
 
-@adjoint(np.stack, examples=[example("np.stack([x, y])", x=(3,), y=(3,)),
+@adjoint(np.stack, facts=NEW, examples=[example("np.stack([x, y])", x=(3,), y=(3,)),
                              example("np.stack((x, y, x), axis=1)", x=(2, 3), y=(2, 3)),
                              example("np.stack([x, y], axis=-1)", x=(), y=())])
 def stack(z, arrays, axis=0):
@@ -317,7 +318,7 @@ def joined_by_index_tangent(z, concatenator, *items):
     t[z] = concatenator_pushed(t[items], concatenator, *items)
 
 
-@adjoint(np.array, np.asarray,
+@adjoint(np.array, np.asarray, facts=VIEW,
          examples=[example("np.array([x, y, x * y])", x=(), y=()), example("np.asarray(x)", x=(3,)),
                    example("np.array([[x, y], [y, x]])", x=(), y=())])
 def array(z, object, dtype=None):
@@ -336,7 +337,7 @@ def array_tangent(z, object, dtype=None):
 
 
 # Repeated integer indices accumulate.
-@adjoint("getitem", examples=[example("x[1]", x=(3, 4)), example("x[:, 1:3]", x=(3, 4)),
+@adjoint("getitem", facts=VIEW, examples=[example("x[1]", x=(3, 4)), example("x[:, 1:3]", x=(3, 4)),
                               example("x[::-2, None]", x=(5,)),
                               example("x[-1, ..., 0]", x=(2, 3, 2)),
                               example("x[i]", x=(4,), ints={"i": [0, 2, 2]}),
@@ -353,7 +354,7 @@ def getitem_tangent(z, x, index):
     t[z] = t[x][index]
 
 
-@adjoint(np.take, method("take"),
+@adjoint(np.take, method("take"), facts=NEW,
          examples=[example("np.take(x, i)", x=(2, 3), ints={"i": [0, 5, 5]}),
                    example("np.take(x, i, axis=1)", x=(2, 3), ints={"i": [[2, 0], [2, 2]]}),
                    example("x.take(i, axis=0)", x=(3, 2), ints={"i": [1]})])
@@ -366,7 +367,7 @@ def take_tangent(z, x, indices, axis=None):
     t[z] = np.take(t[x], indices, axis)
 
 
-@adjoint(np.take_along_axis,
+@adjoint(np.take_along_axis, facts=NEW,
          examples=[example("np.take_along_axis(x, i, axis=1)", x=(3, 4),
                            ints={"i": [[0], [3], [3]]}),
                    example("np.take_along_axis(x, i, 0)", x=(3, 2), ints={"i": [[2, 0], [2, 2]]})])
@@ -382,3 +383,11 @@ def take_along_axis_tangent(z, x, indices, axis):
 named("getitem", "indexing")
 named(np.r_, "numpy.r_")
 named(np.c_, "numpy.c_")
+facts(method("flatten"), facts=NEW)  # a copy, where ravel may give a view
+facts(*numpy_functions(
+    "rollaxis", "broadcast_arrays", "asanyarray", "ascontiguousarray", "asfortranarray",
+    "asarray_chkfinite", "require", "atleast_1d", "atleast_2d", "atleast_3d", "rot90",
+    "real", "imag", "split", "array_split", "hsplit", "vsplit", "dsplit", "unstack",
+    "matrix_transpose", "permute_dims", "trim_zeros", "nan_to_num", "meshgrid", "ix_"),
+    np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
+    facts=VIEW)  # may return their argument or a view of it

@@ -53,7 +53,7 @@ def mlp_fn_grad(W1, b1, W2, b2, X, Y):
     logits = np.add(t3, b2, t3)
     del t3
     t4 = np.max(logits, axis=1, keepdims=True)
-    shifted = logits - t4
+    shifted = np.subtract(logits, t4, logits)
     del logits, t4
     t5 = np.exp(shifted, shifted)
     del shifted

@@ -110,13 +110,13 @@ def thirty_lines_fn_backward(d_loss_4, W1, b1, W2, b2, X, decay, h, h_1, t10, e,
     # line 381: p = e / np.sum(e, axis=1, keepdims=True)
     d_e = safe_div(d_p, t12)
     d_t12 = -safe_div(d_p * e, t12 * t12).sum(axis=1, keepdims=True)
-    d_e = d_e + repeat_to(d_t12, e, 1, True)
+    d_e += repeat_to(d_t12, e, 1, True)
     # line 380: e = np.exp(s - m)
     d_t11 = d_e * e
     # m cancels out of the result: no adjoint for it
     d_s = d_t11
     # line 378: s = h @ W2.T
-    d_h_1 = d_h_1 + d_s @ t10.T
+    d_h_1 += d_s @ t10.T
     d_t10 = h_1.T @ d_s
     d_W2 = d_W2 + np.transpose(d_t10)
     # replay the loop's iterations in reverse
@@ -265,14 +265,14 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     d_e = safe_div(d_err, t12)
     d_t12 = -safe_div(d_err * e, t12 * t12).sum(axis=1, keepdims=True)
     del d_err, t12
-    d_e = d_e + repeat_to(d_t12, e, 1, True)
+    d_e += repeat_to(d_t12, e, 1, True)
     del d_t12
     # line 380: e = np.exp(s - m)
     d_t11 = d_e * e
     del d_e, e
     # m cancels out of the result: no adjoint for it
     # line 378: s = h @ W2.T
-    d_h_1 = d_h_1 + d_t11 @ t10.T
+    d_h_1 += d_t11 @ t10.T
     del t10
     d_t10 = h_1.T @ d_t11
     del d_t11
