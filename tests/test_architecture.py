@@ -30,10 +30,7 @@ LAYERS = {
 PUBLIC_MODULES = {"errors", "custom", "check", "optim", "tree"}  # besides the subpackages
 
 # Violations not fixed yet: (kind, importer, imported or name). Empty when the work is done.
-ALLOWED = {
-    ("private", "srcgrad.ad.templates", "srcgrad.rules.registry._is_adjoint_ref"),
-    ("private", "srcgrad.fused.buffer_reuse", "srcgrad.passes.accumulate._disown"),
-}
+ALLOWED: set = set()
 
 
 def _modules():

@@ -53,9 +53,10 @@ def test_an_array_made_like_another_has_its_dtype():
 
 def test_unknowns_stay_unknown():
     env = inferred("a = f(x)\nb = a + x\nc = x.astype(np.float32)\nd = c * x\n"
-                   "e = np.exp(x, out=buf)\ng = x // 2\nh = x > 0",
+                   "e = np.exp(x, out=buf)\ng = x // 2\nh = x > 0\nk = x << 1",
                    {"x": F64, "buf": None})
-    assert {"a", "b", "c", "d", "e", "g", "h"}.isdisjoint(env)
+    assert {"a", "b", "c", "d", "e", "h", "k"}.isdisjoint(env)
+    assert env["g"] == F64  # `//` of a float64 array is one, as its facts say
 
 
 def test_a_name_bound_twice_needs_one_kind_and_a_rebound_parameter_none():

@@ -22,7 +22,7 @@ import gast
 from ..ir import build
 from ..runtime import containers
 from ..errors import SrcGradError
-from ..rules.registry import Rule, _is_adjoint_ref, is_tangent_ref
+from ..rules.registry import Rule, is_adjoint_ref, is_tangent_ref
 
 
 def bind(rule: Rule, op, src, node) -> dict:
@@ -178,7 +178,7 @@ class _Substitute:
         if kind is gast.Subscript:
             if is_tangent_ref(node) and self.tangent_of is not None:
                 return self.tangent(node)
-            if _is_adjoint_ref(node):
+            if is_adjoint_ref(node):
                 return self.adjoint(node)
         copied = kind(**{field: self._copy_field(getattr(node, field)) for field in node._fields})
         for attr, value in node.__dict__.items():  # markers, if any

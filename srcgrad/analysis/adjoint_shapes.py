@@ -17,11 +17,9 @@ import numpy as np
 
 from .. import runtime
 from ..ir import build
+from ..rules.facts import facts_of, method, numpy_facts, of_operator
 from .shape_inference import matmul_shape, reduced_shape
 
-_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
-_SAME_SHAPE = {"sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs",
-               "sign", "square", "negative", "exp2", "expm1", "log1p", "reciprocal"}
 
 
 class AdjointShapes:
@@ -77,51 +75,41 @@ class AdjointShapes:
 
     def call_shape(self, node):
         func, args = node.func, node.args
+        keywords = {k.arg: k.value for k in node.keywords}
         if self.is_numpy(func):
-            if func.attr in _SAME_SHAPE and len(args) == 1 and not node.keywords:
-                return self.shape(args[0])
-            if func.attr in ("full_like", "zeros_like", "ones_like") and not node.keywords:
-                return self.shape(args[0])
-            if func.attr == "sum" and len(args) == 1:
-                keywords = {k.arg: k.value for k in node.keywords}
-                if set(keywords) <= {"axis"} and all(isinstance(v, gast.Constant)
-                                                     for v in keywords.values()):
-                    inner = self.shape(args[0])
-                    axis = keywords["axis"].value if "axis" in keywords else None
-                    return reduced_shape(inner, axis, False) if inner is not None else None
             if func.attr == "size" and len(args) == 1:
                 return ()
-            if func.attr == "where" and len(args) == 3 and not node.keywords:
-                return self.broadcast(*args)
-            if func.attr == "dot" and len(args) == 2:
-                x, y = self.shape(args[0]), self.shape(args[1])
-                return () if x is not None and x == y and len(x) == 1 else None
             if func.attr == "outer" and len(args) == 2:
                 x, y = self.shape(args[0]), self.shape(args[1])
                 if x is not None and y is not None and len(x) == len(y) == 1:
                     return x + y
-            return None
-        if (isinstance(func, gast.Attribute) and func.attr == "sum" and not args
-                and all(k.arg == "axis" and isinstance(k.value, gast.Constant)
-                        for k in node.keywords)):  # g.sum(), g.sum(axis=0) made above
-            inner = self.shape(func.value)
-            axis = node.keywords[0].value.value if node.keywords else None
-            return reduced_shape(inner, axis, False) if inner is not None else None
+            return self.by_facts(numpy_facts(func.attr), args, keywords)
+        if isinstance(func, gast.Attribute):  # a method, `g.sum(axis=0)`: g is its operand
+            return self.by_facts(facts_of(method(func.attr)), [func.value] + args, keywords)
         helper = self.code_names.get(func.id) if isinstance(func, gast.Name) else None
-        if helper is None:
-            return None
-        by_operand = {runtime.unbroadcast: 1, runtime.repeat_to: 1, runtime.matmul_adjoint_x: 1,
-                      runtime.matmul_adjoint_y: 2, runtime.split_among_ties: 1,
-                      runtime.split_ties_kept: 1}
-        if helper in by_operand and len(args) > by_operand[helper]:
-            return self.shape(args[by_operand[helper]])
-        if helper is max and args and all(self.shape(a) == () for a in args):
+        return None if helper is None else self.by_facts(facts_of(helper), args, keywords)
+
+    def by_facts(self, found, args, keywords):
+        """The shape of a call of a function with the facts `found`, or None."""
+        rule, operands = found.shape, found.nargs
+        if isinstance(rule, int):  # the shape of one argument
+            if not keywords and len(args) > rule and operands in (None, len(args)):
+                return self.shape(args[rule])
+        elif rule == "broadcast" and not keywords and operands in (None, len(args)):
+            return self.broadcast(*args)
+        elif rule == "matmul" and not keywords and len(args) == 2:
+            x, y = self.shape(args[0]), self.shape(args[1])
+            found = matmul_shape(x, y) if x is not None and y is not None else None
+            return found.shape if found is not None else None
+        elif rule == "reduce" and len(args) == 1 and set(keywords) <= {"axis"} and all(
+                isinstance(v, gast.Constant) for v in keywords.values()):
+            inner = self.shape(args[0])
+            axis = keywords["axis"].value if "axis" in keywords else None
+            return reduced_shape(inner, axis, False) if inner is not None else None
+        elif rule == "number" and args and all(self.shape(a) == () for a in args):
             return ()
-        if getattr(helper, "__name__", None) == "zeros_like" and len(args) == 1:
-            return self.shape(args[0])
-        if helper is runtime.safe_div and len(args) == 2:
-            return self.shape(gast.BinOp(left=args[0], op=gast.Div(), right=args[1]))
         return None
+
     def is_numpy(self, func, name=None) -> bool:
         return (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
                 and self.code_names.get(func.value.id) is np and (name is None or func.attr == name))
@@ -160,7 +148,7 @@ def arithmetic_of(node, numbers) -> bool:
         return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
     if isinstance(node, gast.Name):
         return node.id in numbers
-    if isinstance(node, gast.BinOp) and type(node.op) in _ARITHMETIC:
+    if isinstance(node, gast.BinOp) and of_operator(node.op).correctly_rounded:  # + - * /
         return arithmetic_of(node.left, numbers) and arithmetic_of(node.right, numbers)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
         return arithmetic_of(node.operand, numbers)

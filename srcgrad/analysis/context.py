@@ -13,23 +13,16 @@ step writes which field is said next to the field. A pass reads, for example::
 
 from __future__ import annotations
 
-import builtins
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
 import gast
 
-from .. import runtime
 from ..frontend.unit import Unit
 from ..ir import build
+from ..rules.facts import facts_of
 from .adjoint_shapes import AdjointShapes, arithmetic_of
-
-# functions that change none of their arguments (facts of the rules, soon)
-_WRITES_NONE = (runtime.zeros_like, runtime.scatter_add, runtime.unbroadcast,
-                runtime.matmul_adjoint_x, runtime.matmul_adjoint_y, builtins.len,
-                builtins.range, builtins.reversed)
-
 
 @dataclass
 class Context:
@@ -143,4 +136,4 @@ class Context:
         obj = self.unit.helpers.get(name)
         if obj is None and name not in self.unit.resolver.locals:
             obj = self.unit.resolver.lookup(name)
-        return any(obj is known for known in _WRITES_NONE)
+        return facts_of(obj).writes_none

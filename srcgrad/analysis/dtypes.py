@@ -22,28 +22,14 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from ..ir import build
 from .. import runtime
-from ..runtime import containers
+from ..ir import build
+from ..rules.facts import facts_of, method, named, of_operator
 
 F64 = "f64"  # a float64 array of one or more dimensions
 NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array
 INTEGER = "integer"  # an integer or bool array
 FLOAT = "float"  # F64 or NUMBER, its shape not known here
-
-_UNARY = {np.exp, np.sin, np.cos, np.tan, np.tanh, np.sinh, np.cosh, np.log, np.log1p,
-          np.expm1, np.sqrt, np.square, np.negative, np.reciprocal, np.abs, np.absolute}
-_BINARY = {np.add, np.subtract, np.multiply, np.divide, np.true_divide, np.power,
-           np.maximum, np.minimum, np.logaddexp, runtime.safe_div}
-_PRODUCTS = {np.matmul, np.dot}
-_SHARES = {runtime.split_ties_kept}  # g's share for each tie: a float64 g gives float64
-_ZEROS = {containers.zeros_like}  # an array's zero adjoint: np.zeros_like, a float's 0.0
-_LIKE = {np.zeros_like: 1, np.ones_like: 1, np.empty_like: 1, np.full_like: 2}  # arguments
-_FILLS = {np.zeros, np.ones, np.empty}  # float64 unless a dtype is given
-_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.amax, np.amin}
-_METHODS = {"sum", "mean", "max", "min"}
-_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
-
 
 def result_is_real_number(unit, shapes) -> bool:
     """The shapes prove the function's value a real number (so `grad` need not check it):
@@ -59,7 +45,9 @@ def result_is_real_number(unit, shapes) -> bool:
             return False
         if isinstance(node, gast.keyword) and node.arg == "dtype":
             return False
-        if isinstance(node, gast.Attribute) and node.attr in ("astype", "view", "real", "imag"):
+        if isinstance(node, gast.Attribute) and (node.attr in named("chooses_dtype", "method")
+                                                 or node.attr in named("chooses_dtype",
+                                                                       "attribute")):
             return False
     return True
 
@@ -240,7 +228,7 @@ class _Kinds:
         if isinstance(node, gast.BinOp):
             if isinstance(node.op, gast.MatMult):
                 return self._product(node, [node.left, node.right])
-            if isinstance(node.op, _OPERATORS):
+            if of_operator(node.op).dtype == "promote":
                 return _promoted([self.kind(node.left), self.kind(node.right)])
             return None
         if isinstance(node, gast.Attribute) and node.attr == "T":
@@ -256,46 +244,43 @@ class _Kinds:
         keywords = {k.arg: k.value for k in node.keywords}
         if "out" in keywords and not self._out_ok(keywords.pop("out")):
             return None
-        args = node.args
-        if func is None:
-            if (isinstance(node.func, gast.Attribute) and node.func.attr in _METHODS
-                    and not args and set(keywords) <= {"axis", "keepdims"}):
+        args, found = node.args, facts_of(func)
+        if func is None:  # a method: `x.sum(axis=0)` is a float64 x's dtype
+            if (isinstance(node.func, gast.Attribute) and not args
+                    and facts_of(method(node.func.attr)).dtype == "of_array"
+                    and set(keywords) <= {"axis", "keepdims"}):
                 return self._of_array(self.kind(node.func.value),
                                       lambda: self._array_or_number(node))
             return None
-        if func in _UNARY and len(args) == 1 and not keywords:
-            found = self.kind(args[0])
+        rule = found.dtype
+        if rule == "promote" and len(args) == found.nargs == 1 and not keywords:
+            found = self.kind(args[0])  # (of an integer array: not decided)
             return found if found in (F64, NUMBER, FLOAT, _TOP) else None
-        if func in _BINARY and len(args) == 2 and not keywords:
+        if rule == "promote" and len(args) == found.nargs == 2 and not keywords:
             return _promoted([self.kind(a) for a in args])
-        if func in _PRODUCTS and len(args) == 2 and not keywords:
+        if rule == "product" and len(args) == 2 and not keywords:
             return self._product(node, args)
-        if func in _FILLS and len(args) == 1 and set(keywords) <= {"dtype"}:
+        if rule == "fill" and len(args) == 1 and set(keywords) <= {"dtype"}:
             dtype = keywords.get("dtype")
             if dtype is None:
                 return self._array_or_number(node)
             if isinstance(dtype, gast.Attribute) and dtype.attr == "dtype":  # x.dtype
                 return self._of_array(self.kind(dtype.value), lambda: self._array_or_number(node))
             return None
-        if func in _ZEROS and len(args) == 1 and not keywords:
-            found = self.kind(args[0])
-            return found if found in (F64, NUMBER, FLOAT, _TOP) else None
-        if _LIKE.get(func) == len(args) and not keywords:  # the dtype of the array it is
-            found = self.kind(args[0])  # like (of a Python int: an int64 0-d array)
+        if rule == "like" and len(args) == found.nargs and not keywords:  # the dtype of the
+            found = self.kind(args[0])  # array it is like (of a Python int: an int64 0-d one)
             return found if found in (F64, _TOP) else None
-        if func in _SHARES and not keywords and args:
-            return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
-        if func in _REDUCTIONS and len(args) == 1 and set(keywords) <= {"axis", "keepdims"}:
+        if rule == "of_array" and args and set(keywords) <= {"axis", "keepdims"}:
             return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
         return None
 
     def _callee(self, func):
         """The object a call's function names: a helper, or an attribute of NumPy."""
         if isinstance(func, gast.Name):
-            return _hashable(self.helpers.get(func.id))
+            return self.helpers.get(func.id)
         if (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
                 and self.helpers.get(func.value.id) is np):
-            return _hashable(getattr(np, func.attr, None))
+            return getattr(np, func.attr, None)
         return None
 
     def _out_ok(self, out):
@@ -339,14 +324,6 @@ def _promoted(kinds):
     if all(k in (NUMBER, FLOAT) for k in kinds):
         return FLOAT
     return None  # an integer array with numbers: float16 for int8 + 1.5 on NumPy 1.x
-
-
-def _hashable(obj):
-    try:
-        hash(obj)
-    except TypeError:
-        return None
-    return obj
 
 
 def float64(body, ctx):

@@ -68,6 +68,36 @@ def fresh_returns(body, ctx):
     return body
 
 
+def disown(node, owned):
+    """Names in `node` that may come out of it shared: anywhere but as an operand of
+    arithmetic (a transposed one too: `h.T @ d`, the view dies with the statement) or an
+    argument of a function that returns a new array."""
+    if isinstance(node, gast.BinOp):
+        for side in (node.left, node.right):
+            if not isinstance(side, gast.Name) and not _transposed_name(side):
+                disown(side, owned)
+        return
+    if isinstance(node, gast.UnaryOp):
+        if not isinstance(node.operand, gast.Name):
+            disown(node.operand, owned)
+        return
+    if isinstance(node, gast.Call) and makes_new(node):
+        for arg in node.args + [k.value for k in node.keywords]:
+            if not isinstance(arg, gast.Name):
+                disown(arg, owned)
+        if isinstance(node.func, gast.Attribute):  # g.sum(): reads g
+            if not isinstance(node.func.value, gast.Name):
+                disown(node.func.value, owned)
+        return
+    for n in build.names(node):
+        owned.discard(n.id)
+
+
+def _transposed_name(node) -> bool:
+    return (isinstance(node, gast.Attribute) and node.attr == "T"
+            and isinstance(node.value, gast.Name))
+
+
 def writes_nothing(node) -> bool:
     """Evaluating the expression `node` writes into no array: each call is of a function
     or method that writes none of its arguments, without `out=`, and it holds nothing but

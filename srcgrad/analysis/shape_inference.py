@@ -18,14 +18,13 @@ its items: `params["W1"]` has the shape of the array at that key.
 from __future__ import annotations
 
 import builtins
-import math
 from dataclasses import dataclass
 
 import gast
 import numpy as np
 
 from ..ir import build
-from ..rules.registry import attribute, method
+from ..rules.facts import attribute, facts_of, python_operator
 
 _NO_CONST = object()
 
@@ -89,24 +88,6 @@ def from_description(desc):
     if isinstance(desc, tuple):
         return Value(desc)
     return None
-
-
-_UNARY = {np.sin, np.cos, np.tan, np.exp, np.expm1, np.exp2, np.log, np.log1p, np.log2,
-          np.log10, np.sqrt, np.cbrt, np.square, np.reciprocal, np.tanh, np.sinh, np.cosh,
-          np.arcsin, np.arccos, np.arctan, np.arcsinh, np.arccosh, np.arctanh, np.negative,
-          np.abs, np.absolute, np.positive, np.copy, np.sinc, np.deg2rad, np.rad2deg,
-          "identity", method("copy")}
-_MATH = {math.exp, math.expm1, math.log, math.log1p, math.log2, math.log10, math.sqrt,
-         math.sin, math.cos, math.tan, math.asin, math.acos, math.atan, math.sinh, math.cosh,
-         math.tanh, math.asinh, math.acosh, math.atanh, builtins.float}
-_BINARY = {np.add, np.subtract, np.multiply, np.true_divide, np.power, np.logaddexp,
-           np.logaddexp2, np.maximum, np.minimum, np.arctan2, np.hypot, np.remainder}
-_INTEGER_CLOSED = {np.add, np.subtract, np.multiply}
-_REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.std, np.var,
-               method("sum"), method("mean"), method("max"), method("min"), method("std"),
-               method("var")}
-_CLIP = {np.clip, method("clip")}
-_ZEROS = {np.zeros, np.ones}
 
 
 def infer(unit, arguments: dict) -> dict:
@@ -199,7 +180,8 @@ class _Inference:
         key = op.key
         if key == "identity" and len(args) == 1:
             return args[0]
-        if key in _ZEROS and len(args) == 1 and not op.kwargs and args[0] is not None:
+        found = facts_of(key)
+        if found.shape == "fill" and len(args) == 1 and not op.kwargs and args[0] is not None:
             shape = args[0].const
             shape = (shape,) if type(shape) is int else shape
             if isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape):
@@ -207,21 +189,23 @@ class _Inference:
             return None
         if any(a is not None and isinstance(a.const, tuple) for a in args):
             return _tuple_op(key, args)
-        if key in _UNARY and len(args) == 1 and not op.kwargs:
+        if found.shape == 0 and found.nargs == 1 and len(args) == 1 and not op.kwargs:
             return _strip(args[0])
-        if key in _MATH and len(args) == 1 and not op.kwargs:
+        if found.shape == "number" and len(args) == 1 and not op.kwargs:
             return Value(()) if args[0] is not None and args[0].shape == () else None
-        if key in _BINARY and len(args) == 2 and not op.kwargs and None not in args:
+        if (found.shape == "broadcast" and found.nargs == len(args) == 2 and not op.kwargs
+                and None not in args):
             shape = np.broadcast_shapes(args[0].shape, args[1].shape)
-            integer = key in _INTEGER_CLOSED and args[0].integer and args[1].integer
+            integer = found.integer_closed and args[0].integer and args[1].integer
             if integer and all(a.const is not _NO_CONST for a in args):
-                return _constant(_fold(key, args[0].const, args[1].const))
+                return _constant(python_operator(key)(args[0].const, args[1].const))
             return Value(shape, integer=integer)
-        if key in _CLIP and len(args) == 3 and not op.kwargs and None not in args:
+        if (found.shape == "broadcast" and found.nargs == len(args) == 3 and not op.kwargs
+                and None not in args):  # where, clip
             return Value(np.broadcast_shapes(*(a.shape for a in args)))
-        if key in _REDUCTIONS:
+        if found.shape == "reduce":
             return self.reduction(stmt, args, env)
-        if key in (np.matmul, np.dot) and len(args) == 2 and None not in args:
+        if found.shape == "matmul" and len(args) == 2 and None not in args:
             return matmul_shape(args[0].shape, args[1].shape)
         if key == attribute("shape") and args[0] is not None:
             return _constant(tuple(args[0].shape))
@@ -304,9 +288,6 @@ def _constant(value):
         return Value((len(value),), integer=True, const=value)
     return None
 
-
-def _fold(key, a, b):
-    return {np.add: a + b, np.subtract: a - b, np.multiply: a * b}[key]
 
 
 def matmul_shape(x, y):

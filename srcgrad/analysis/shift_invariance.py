@@ -26,19 +26,15 @@ import numpy as np
 
 from ..ir import build
 from . import activity
-from ..rules.registry import method
+from ..rules.facts import facts_of
 
 _ADD, _MUL = "add", "mul"
 _ALL = "all"  # the max is one number: c is constant along every axis
 
-_SHIFTS = {np.max, np.amax, method("max"), np.min, np.amin, method("min")}
-# reductions that keep a shift constant along the reduced axes, by the kinds they keep:
-# a mean, max or min of v + c is that of v, plus c; the sum of v * f, that of v, times f
-_KEEPS = {np.sum: {_MUL}, method("sum"): {_MUL}, np.mean: {_ADD, _MUL},
-          method("mean"): {_ADD, _MUL}} | {key: {_ADD, _MUL} for key in _SHIFTS}
-_SIGNS = {np.add: (_ADD, 1), np.subtract: (_ADD, -1), np.multiply: (_MUL, 1),
-          np.true_divide: (_MUL, -1)}
-_TURNS = {np.exp: (_ADD, _MUL), np.log: (_MUL, _ADD)}  # exp(v + k c) = exp(v) * exp(k c)
+# what a reduction keeps of a shift constant along its axes: a mean, max or min of v + c
+# is that of v, plus c; the sum of v * f, that of v, times f
+_KEEPS = {"total": {_MUL}, "average": {_ADD, _MUL}, "extremum": {_ADD, _MUL}}
+_TURNS = {"add_to_mul": (_ADD, _MUL), "mul_to_add": (_MUL, _ADD)}  # exp(v + k c): exp(v) exp(k c)
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ def zero_adjoints(unit, shapes=None) -> set:
     found = set()
     for i, stmt in enumerate(top):
         name = stmt.targets[0].id
-        if name in unit.active and unit.ops[stmt].key in _SHIFTS:
+        if name in unit.active and facts_of(unit.ops[stmt].key).reduction == "extremum":
             try:
                 axes = _reduced_axes(unit.bindings[stmt], shapes)
                 _follow(unit, top[i + 1:], name, axes, shapes, elsewhere)
@@ -86,11 +82,11 @@ def _follow(unit, stmts, name, axes, shapes, elsewhere):
 
 def _rule(op, binding, shifts, axes, shapes) -> _Shift:
     """How the statement's value moves, from how its operands do."""
-    key = op.key
+    key, found = op.key, facts_of(op.key)
     operands = {param: _operand(node, shifts) for param, node in binding.items()}
     moved = [(param, shift) for param, shift in operands.items() if shift is not None]
-    if key in _SIGNS:
-        kind, sign = _SIGNS[key]
+    if found.shift in ("add+", "add-", "mul+", "mul-"):  # x op y: y's shift with this sign
+        kind, sign = found.shift[:3], 1 if found.shift[3] == "+" else -1
         if any(param not in ("x", "y") or shift.kind != kind for param, shift in moved):
             raise _Fails
         x, y = operands.get("x"), operands.get("y")
@@ -102,9 +98,9 @@ def _rule(op, binding, shifts, axes, shapes) -> _Shift:
         return _Shift(_ADD, -shift.k)
     if key == "identity":
         return shift
-    if key in _TURNS and _TURNS[key][0] == shift.kind:
-        return _Shift(_TURNS[key][1], shift.k)
-    if key in _KEEPS and shift.kind in _KEEPS[key]:
+    if found.shift in _TURNS and _TURNS[found.shift][0] == shift.kind:
+        return _Shift(_TURNS[found.shift][1], shift.k)
+    if shift.kind in _KEEPS.get(found.reduction, ()):
         if axes == _ALL:  # c is one number: any reduction keeps it
             return shift
         reduced = _reduced_axes(binding, shapes)

@@ -40,7 +40,6 @@ The model, on the normalized function (one operation per statement, before SSA):
 
 from __future__ import annotations
 
-import builtins
 import weakref
 from dataclasses import dataclass, field
 
@@ -48,36 +47,14 @@ import gast
 import numpy as np
 
 from ..ir import build
-from ..runtime.containers import zero_tangent, zeros_like
 from ..errors import SrcGradError
 from ..ir.naming import Namer, names_in
+from ..rules.facts import facts_of, named
 from .normalize import APPENDED, AUGMENTED, SET_AT, in_place, normalize
 from .resolve import Resolver, is_helper
 from .source import load
 from .ssa import original, previous
 
-# NumPy functions and array methods whose result may be their argument itself or a view
-# of it; other NumPy functions return a new array.
-VIEWS = frozenset({
-    "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "rollaxis", "squeeze",
-    "expand_dims", "broadcast_to", "broadcast_arrays", "asarray", "asanyarray",
-    "ascontiguousarray", "asfortranarray", "asarray_chkfinite", "require", "atleast_1d",
-    "atleast_2d", "atleast_3d", "view", "diagonal", "diag", "flip", "fliplr", "flipud",
-    "rot90", "real", "imag", "split", "array_split", "hsplit", "vsplit", "dsplit", "unstack",
-    "matrix_transpose", "permute_dims", "trim_zeros", "as_strided", "sliding_window_view",
-    "nan_to_num", "array", "meshgrid", "ix_", "iter", "next"})
-_NEW_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "itemsize", "nbytes",
-                             "strides"})  # attributes that share nothing with their value
-# Array, list and dict methods whose result holds nothing of their value (a new array,
-# a number); other methods may return the value, an item or a view of it.
-_NEW_METHODS = frozenset({
-    "sum", "mean", "prod", "std", "var", "max", "min", "argmax", "argmin", "argsort",
-    "cumsum", "cumprod", "dot", "astype", "clip", "round", "conj", "conjugate", "any", "all",
-    "tolist", "item", "flatten", "nonzero", "ptp", "trace", "searchsorted", "count", "index",
-    "repeat", "take", "compress", "choose", "__len__", "keys"})
-_NEW_BUILTINS = frozenset({"len", "range", "float", "int", "bool", "str", "abs", "round",
-                           "isinstance", "hasattr", "print", "repr", "format", "hash", "id",
-                           "callable", "divmod", "pow", "sum", "any", "all", "type"})
 _INTERNAL_WRITES = {"set_at": SET_AT, "appended": APPENDED}
 
 
@@ -248,15 +225,15 @@ class _Analysis:
             base = _base(node)
             if not (isinstance(base, gast.Name) and base.id in state.env):
                 return {("global", _dotted(node))}
-            if node.attr in _NEW_ATTRIBUTES:
+            if node.attr in named("metadata", "attribute"):
                 return {site}
             return self.part_of(site, self.value(node.value, stmt, state))
         if isinstance(node, gast.Call):
             return self.call(node, site, stmt, state)
         # a dict or set literal, `a or b`, ...: it may be or hold any value it names
-        named = self.items(build.names(node), stmt, state)
-        self.add(self.holds, site, named)
-        return {site} | (named if isinstance(node, gast.BoolOp) else set())
+        inside = self.items(build.names(node), stmt, state)
+        self.add(self.holds, site, inside)
+        return {site} | (inside if isinstance(node, gast.BoolOp) else set())
 
     def resolver_local(self, name) -> bool:
         return name in self.resolver.locals
@@ -305,18 +282,16 @@ class _Analysis:
         func = call.func
         if isinstance(func, gast.Attribute) and isinstance(_base(func), gast.Name) and (
                 _base(func).id in state.env):  # a method of a local value
-            return "new" if func.attr in _NEW_METHODS else "view"
+            return "new" if func.attr in named("makes_new", "method") else "view"
         obj = self.resolver.dotted(func)
-        if isinstance(obj, np.ufunc):
+        found = facts_of(obj)
+        if found.view:
+            return "view"
+        if found.makes_new or isinstance(obj, np.ufunc):
             return "new"
-        name = getattr(obj, "__name__", "")
         module = getattr(obj, "__module__", None) or ""
         if module.startswith("numpy") or module == "math":
-            return "view" if name in VIEWS else "new"
-        if obj is getattr(builtins, name, None) and name in _NEW_BUILTINS:
-            return "new"
-        if any(obj is fill for fill in (zeros_like, zero_tangent)):
-            return "new"
+            return "new"  # NumPy's functions make new arrays but those that say otherwise
         return "unknown"
 
 

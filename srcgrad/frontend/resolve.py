@@ -19,22 +19,12 @@ import numpy as np
 
 from ..runtime.containers import appended, caller_unchanged, refresh, set_at
 from ..rules import NONDIFFERENTIABLE, RULES
-from ..rules.registry import attribute, method
+from ..rules.facts import OPERATORS, attribute, facts_of, method
 
-OPERATORS = {
-    gast.Add: (np.add, "+"), gast.Sub: (np.subtract, "-"), gast.Mult: (np.multiply, "*"),
-    gast.Div: (np.true_divide, "/"), gast.Pow: (np.power, "**"), gast.MatMult: (np.matmul, "@"),
-    gast.FloorDiv: (np.floor_divide, "//"), gast.Mod: (np.remainder, "%"),
-    gast.BitAnd: (np.bitwise_and, "&"), gast.BitOr: (np.bitwise_or, "|"),
-    gast.BitXor: (np.bitwise_xor, "^"), gast.LShift: (np.left_shift, "<<"),
-    gast.RShift: (np.right_shift, ">>"),
-}
-_UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
 
 # our own operations, made by normalize.py and aliasing.py
 _INTERNAL = {"set_at": set_at, "appended": appended, "refresh": refresh,
              "caller_unchanged": caller_unchanged}
-_CONCATENATORS = (np.r_, np.c_)  # subscripted to join arrays: np.r_[a, b, 0:3]
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 
@@ -122,11 +112,11 @@ class Resolver:
         if isinstance(value, (gast.Name, gast.Constant)):
             return Op("identity", "assignment", [value])
         if isinstance(value, gast.BinOp):
-            key, label = OPERATORS[type(value.op)]
+            key, label, _ = OPERATORS[type(value.op)]
             return Op(key, label, [value.left, value.right])
         if isinstance(value, gast.UnaryOp):
-            if type(value.op) in _UNARY:
-                key, label = _UNARY[type(value.op)]
+            if type(value.op) in OPERATORS:  # - and +
+                key, label, _ = OPERATORS[type(value.op)]
                 return Op(key, label, [value.operand])
             return Op(NONDIFF, "not", [value.operand])
         if isinstance(value, (gast.Compare, gast.JoinedStr)):
@@ -152,7 +142,7 @@ class Resolver:
         if not isinstance(node, (gast.Name, gast.Attribute)) or _local_base(node, self.locals):
             return None
         found = self.lookup(node.id) if isinstance(node, gast.Name) else self.dotted(node)
-        if not any(found is c for c in _CONCATENATORS):
+        if not facts_of(found).subscripted:  # np.r_[a, b, 0:3] joins arrays
             return None
         self.dotted(node)  # a guard, as for a call
         return found

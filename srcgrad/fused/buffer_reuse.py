@@ -36,9 +36,9 @@ import gast
 import numpy as np
 
 from ..ir import build
+from ..analysis import effects
 from ..analysis.effects import makes_new
 from ..analysis.adjoint_shapes import arithmetic_of
-from ..passes.accumulate import _disown
 from ..rules.facts import of_operator, ufunc_name, unary_ufunc
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more
@@ -261,7 +261,7 @@ def _target_names(stmt) -> set:
 def _owned(body, keep) -> set:
     """Names bound once, at the top level, to a new array (an arithmetic result, a fresh
     NumPy call), and never shared: every read is an operand of arithmetic or an argument
-    of a function that returns a new array (inplace._disown)."""
+    of a function that returns a new array (effects.disown)."""
     counts, fresh = {}, set()
     for stmt in body:
         if isinstance(stmt, gast.Assign):
@@ -279,9 +279,9 @@ def _owned(body, keep) -> set:
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.value, gast.Name):
             continue  # `d_x -= d_t2`: an operand of arithmetic
         if isinstance(stmt, (gast.Assign, gast.AugAssign)):
-            _disown(stmt.value, owned)
+            effects.disown(stmt.value, owned)
             if isinstance(stmt, gast.Assign) and not isinstance(stmt.targets[0], gast.Name):
-                _disown(stmt.targets[0], owned)
+                effects.disown(stmt.targets[0], owned)
         elif not isinstance(stmt, gast.Delete):
-            _disown(stmt, owned)
+            effects.disown(stmt, owned)
     return owned

@@ -14,11 +14,11 @@ with the same IEEE operations the call would run, so the call reads `0.001`::
 from __future__ import annotations
 
 import math
-import operator
 
 import gast
 
 from ..ir import build
+from ..rules.facts import of_operator, python_operator
 
 
 def run(body: list, ctx) -> list:
@@ -48,10 +48,6 @@ def _number(node):
     return None
 
 
-_FOLDED = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
-           gast.Div: operator.truediv, gast.USub: operator.neg, gast.UAdd: operator.pos}
-
-
 class _Numbers(gast.NodeTransformer):
     """Known names read as their numbers; arithmetic of numbers done (when it is finite
     and raises nothing: `1.0 / 0` is left to raise where the call runs it)."""
@@ -74,7 +70,8 @@ class _Numbers(gast.NodeTransformer):
 
     @staticmethod
     def _done(node, op, *operands):
-        function = _FOLDED.get(type(op))
+        # + - * /, and the signs: what the call would compute, to the last bit
+        function = python_operator(op) if of_operator(op).correctly_rounded else None
         if function is None or any(x is None for x in operands):
             return node
         try:

@@ -20,11 +20,8 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
+from ..rules.facts import numpy_facts, of_operator
 
-_FLOAT_FUNCS = {"exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "log", "log1p", "expm1",
-                "log2", "log10", "exp2", "sqrt", "cbrt", "arcsin", "arccos", "arctan",
-                "arcsinh", "arctanh"}  # float results of any real argument
-_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.MatMult)
 
 
 def run(body: list, ctx) -> list:
@@ -73,14 +70,14 @@ def _floats(node, floats, numpy) -> bool:
         return type(node.value) is float
     if isinstance(node, gast.Name):
         return node.id in floats
-    if isinstance(node, gast.BinOp) and isinstance(node.op, _ARITHMETIC):
-        return isinstance(node.op, gast.Div) or any(
+    if isinstance(node, gast.BinOp) and of_operator(node.op).dtype in ("promote", "product"):
+        return of_operator(node.op).float_result or any(
             _floats(side, floats, numpy) for side in (node.left, node.right))
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         return _floats(node.operand, floats, numpy)
     return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
             and isinstance(node.func.value, gast.Name) and node.func.value.id == numpy
-            and node.func.attr in _FLOAT_FUNCS and not node.keywords)
+            and numpy_facts(node.func.attr).float_result and not node.keywords)
 
 
 def _renamed(stmt, renamed):

@@ -19,10 +19,8 @@ import gast
 import numpy as np
 
 from ..ir import build
+from ..analysis import effects
 from ..analysis.effects import makes_new
-
-_OPS = {gast.Add: gast.Add, gast.Sub: gast.Sub}
-
 
 def run(body: list, ctx) -> list:
     """`body` with `d = d + e` / `d = d - e` as `d += e` / `d -= e` where the adjoint `d`
@@ -56,7 +54,7 @@ def _block(body, owned, arrays) -> set:
             b = _block(stmt.orelse, set(owned), arrays)
             owned &= a & b
         elif isinstance(stmt, (gast.For, gast.While)):
-            _disown(stmt.iter if isinstance(stmt, gast.For) else stmt.test, owned)
+            effects.disown(stmt.iter if isinstance(stmt, gast.For) else stmt.test, owned)
             entry = set(owned)
             while True:  # what is owned at the end of an iteration and on entry
                 end = _block(_copy_free(stmt.body), set(entry), arrays)
@@ -69,17 +67,17 @@ def _block(body, owned, arrays) -> set:
             name, value = stmt.targets[0].id, stmt.value
             op = _update(name, value)
             if op is not None and name in owned and arrays(name, value.right):
-                _disown(value.right, owned)
+                effects.disown(value.right, owned)
                 body[i] = gast.copy_location(
                     gast.AugAssign(target=stmt.targets[0], op=op(), value=value.right), stmt)
                 continue
             fresh = makes_new(value)
-            _disown(value, owned)
+            effects.disown(value, owned)
             owned.discard(name)
             if fresh:
                 owned.add(name)
         else:
-            _disown(stmt, owned)
+            effects.disown(stmt, owned)
     return owned
 
 
@@ -89,38 +87,8 @@ def _copy_free(body):
 
 
 def _update(name, value):
-    if (isinstance(value, gast.BinOp) and type(value.op) in _OPS
+    if (isinstance(value, gast.BinOp) and isinstance(value.op, (gast.Add, gast.Sub))
             and isinstance(value.left, gast.Name) and value.left.id == name
             and name not in {n.id for n in build.names(value.right)}):
-        return _OPS[type(value.op)]
+        return type(value.op)
     return None
-
-
-def _transposed(node) -> bool:
-    return (isinstance(node, gast.Attribute) and node.attr == "T"
-            and isinstance(node.value, gast.Name))
-
-
-def _disown(node, owned):
-    """Names in `node` that may come out of it shared: anywhere but as an operand of
-    arithmetic (a transposed one too: `h.T @ d`, the view dies with the statement) or an
-    argument of a function that returns a new array."""
-    if isinstance(node, gast.BinOp):
-        for side in (node.left, node.right):
-            if not isinstance(side, gast.Name) and not _transposed(side):
-                _disown(side, owned)
-        return
-    if isinstance(node, gast.UnaryOp):
-        if not isinstance(node.operand, gast.Name):
-            _disown(node.operand, owned)
-        return
-    if isinstance(node, gast.Call) and makes_new(node):
-        for arg in node.args + [k.value for k in node.keywords]:
-            if not isinstance(arg, gast.Name):
-                _disown(arg, owned)
-        if isinstance(node.func, gast.Attribute):  # g.sum(): reads g
-            if not isinstance(node.func.value, gast.Name):
-                _disown(node.func.value, owned)
-        return
-    for n in build.names(node):
-        owned.discard(n.id)

@@ -15,14 +15,13 @@ meaning.
 
 from __future__ import annotations
 
-import operator
-
 import gast
 
 from ..ir import build
+from ..rules.facts import python_operator
 
-_FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
-         gast.Pow: operator.pow}
+# the operators it folds on numbers (`/` is left: NumPy divides by zero where Python raises)
+_FOLDED = (gast.Add, gast.Sub, gast.Mult, gast.Pow)
 
 
 def run(body: list, ctx) -> list:
@@ -60,8 +59,8 @@ class _Fold(gast.NodeTransformer):
     def visit_BinOp(self, node):
         self.generic_visit(node)
         left, right, op = node.left, node.right, type(node.op)
-        if _number(left) and _number(right) and op in _FOLD:
-            return build.const(_FOLD[op](left.value, right.value))
+        if _number(left) and _number(right) and op in _FOLDED:
+            return build.const(python_operator(op)(left.value, right.value))
         if op is gast.Pow and _number(right) and right.value == 1:
             return left
         if op is gast.Mult and _number(right) and right.value == 1:

@@ -16,7 +16,6 @@ be specialized (`NotSpecializable`) and the general code is used.
 
 from __future__ import annotations
 
-import math
 
 import gast
 import numpy as np
@@ -25,19 +24,11 @@ from ..ir import build
 from .. import runtime
 from ..analysis.adjoint_shapes import AdjointShapes, matmul_shapes
 from ..analysis.shape_inference import Items
+from ..rules.facts import facts_of, named
 
 
 class NotSpecializable(Exception):
     """The inferred shapes contradict the generated code: keep it general."""
-
-
-# Operations whose adjoints never turn a nonzero adjoint into an exact zero (no mask, no
-# selection): in a loop-free function made of these, `safe_div`'s zero guard has nothing
-# to guard on numbers, and plain `/` does the same.
-_SMOOTH = {np.add, np.subtract, np.multiply, np.true_divide, np.negative, np.positive,
-           np.sin, np.cos, np.tan, np.exp, np.expm1, np.log, np.log1p, np.sqrt, np.tanh,
-           np.sinh, np.cosh, np.square, np.sum, np.mean, math.exp, math.log, math.sqrt,
-           math.sin, math.cos, math.tanh, "identity", "nondifferentiable"}
 
 
 def run(body: list, ctx) -> list:
@@ -60,15 +51,14 @@ def run(body: list, ctx) -> list:
 
 def _mask_free(unit, shapes) -> bool:
     """No adjoint of the function can be zeroed on its way (no loop, whose zero-initialised
-    accumulators reach the rules; only `_SMOOTH` operations, and items of a dict, list or
-    tuple `shapes` knows, whose whole adjoint is the item's)."""
+    accumulators reach the rules; only smooth operations, whose adjoints never turn a
+    nonzero adjoint into an exact zero, and items of a dict, list or tuple `shapes`
+    knows, whose whole adjoint is the item's): then `safe_div`'s zero guard has nothing to
+    guard on numbers, and plain `/` does the same."""
     if unit.loops:
         return False
-    try:
-        return all(op.key in _SMOOTH or op.key == "getitem" and isinstance(
-            shapes.get(getattr(op.args[0], "id", None)), Items) for op in unit.ops.values())
-    except TypeError:  # an unhashable key
-        return False
+    return all(facts_of(op.key).smooth or op.key == "getitem" and isinstance(
+        shapes.get(getattr(op.args[0], "id", None)), Items) for op in unit.ops.values())
 
 
 def _zero_fills(body) -> bool:
@@ -81,7 +71,7 @@ def _zero_fills(body) -> bool:
             if isinstance(value, gast.Call):
                 func = value.func
                 name = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", "")
-                if name in ("zeros_like", "zeros", "zero_tangent"):
+                if name in named("zeros"):
                     return True
     return False
 

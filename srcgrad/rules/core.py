@@ -18,7 +18,8 @@ from .registry import (adjoint, attribute, example, literal, method, named, nond
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
-@adjoint("identity", builtins.float, np.positive, np.copy, method("copy"), facts=Facts(nargs=1, shape=0, smooth=True, writes_none=True),
+@adjoint("identity", builtins.float, np.positive, np.copy, method("copy"),
+         facts=Facts(nargs=1, shape=0, smooth=True, writes_none=True, correctly_rounded=True),
          examples=[example("float(np.sum(x))", x=(3,)), example("+x", x=(3,)),
                    example("np.positive(x)", x=(2, 2)), example("np.copy(x)", x=(3,)),
                    example("x.copy()", x=(2, 1))])
@@ -118,7 +119,8 @@ def power_tangent(z, x, y):
         t[z] = t[x] * y * x ** np.where(y == 0, 1, y - 1) + t[y] * z * positive_log(x)
 
 
-@adjoint(np.negative, facts=UNARY.but(smooth=True), examples=[example("-x", x=(3,)), example("np.negative(x)", x=(2, 2))])
+@adjoint(np.negative, facts=UNARY.but(smooth=True, correctly_rounded=True),
+         examples=[example("-x", x=(3,)), example("np.negative(x)", x=(2, 2))])
 def negative(z, x):
     d[x] = -d[z]
 

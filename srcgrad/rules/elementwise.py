@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..runtime import safe_div, sinc_slope
-from .facts import BINARY, FLOAT_UNARY, UNARY
+from .facts import BINARY, FLOAT_UNARY, UNARY, facts
 from .registry import adjoint, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -22,7 +22,7 @@ _UNIT = {"x": (-0.9, 0.9)}  # inside (-1, 1), for arcsin, arccos, arctanh
 # --- exponentials and logarithms ----------------------------------------------------
 
 
-@adjoint(np.exp, math.exp, facts=FLOAT_UNARY.but(smooth=True, shift="exp"), examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
+@adjoint(np.exp, math.exp, facts=FLOAT_UNARY.but(smooth=True, shift="add_to_mul"), examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
 def exp(z, x):
     d[x] = d[z] * z
 
@@ -53,7 +53,7 @@ def exp2_tangent(z, x):
     t[z] = t[x] * z * np.log(2)
 
 
-@adjoint(np.log, math.log, facts=FLOAT_UNARY.but(smooth=True, shift="log"), examples=[example("np.log(x)", x=(4,), positive="x"),
+@adjoint(np.log, math.log, facts=FLOAT_UNARY.but(smooth=True, shift="mul_to_add"), examples=[example("np.log(x)", x=(4,), positive="x"),
                                      example("math.log(x)", x=(), positive="x")])
 def log(z, x):
     d[x] = safe_div(d[z], x)
@@ -339,3 +339,6 @@ def hypot(z, x, y):
 @tangent(np.hypot)
 def hypot_tangent(z, x, y):
     t[z] = safe_div(t[x] * x, z) + safe_div(t[y] * y, z)
+
+
+facts(np.deg2rad, np.rad2deg, facts=FLOAT_UNARY)  # (no rules yet: their shapes are known)

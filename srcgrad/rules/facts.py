@@ -20,6 +20,7 @@ import builtins
 import contextlib
 import dataclasses
 import functools
+import operator
 from dataclasses import dataclass
 
 import gast
@@ -47,10 +48,12 @@ class Facts:
     correctly_rounded: bool = False  # IEEE correctly rounded: the same numbers at once
     smooth: bool = False  # its adjoint never turns a nonzero adjoint into exactly zero
     integer_closed: bool = False  # integers give an integer
-    reduction: str | None = None  # "sum", "mean", "max", "min", "prod", "std", "var"
+    reduction: str | None = None  # what it reduces to: "total" (a sum), "average" (a mean),
+    # "extremum" (a max or min), "product", "spread" (std, var)
     shift: str | None = None  # how a shift of the operands moves the result: "add+"
-    # (x + y), "add-" (x - y), "mul+" (x * y), "mul-" (x / y); "exp", "log" (turn one kind
-    # into the other)
+    # (x + y), "add-" (x - y), "mul+" (x * y), "mul-" (x / y); "add_to_mul" (exp: a shift
+    # added to the operand multiplies the result), "mul_to_add" (log)
+    subscripted: bool = False  # called by indexing: np.r_[a, b, 0:3]
 
     def but(self, **changes) -> "Facts":
         """These facts with some changed."""
@@ -158,15 +161,18 @@ def numpy_facts(name: str) -> Facts:
     return facts_of(getattr(np, name, None))
 
 
-# Python's operators, as the NumPy functions they compute.
+# Python's operators: the NumPy function each computes on arrays (its facts are theirs),
+# how the user writes it, and Python's own on numbers.
 OPERATORS = {
-    gast.Add: (np.add, "+"), gast.Sub: (np.subtract, "-"), gast.Mult: (np.multiply, "*"),
-    gast.Div: (np.true_divide, "/"), gast.Pow: (np.power, "**"), gast.MatMult: (np.matmul, "@"),
-    gast.FloorDiv: (np.floor_divide, "//"), gast.Mod: (np.remainder, "%"),
-    gast.BitAnd: (np.bitwise_and, "&"), gast.BitOr: (np.bitwise_or, "|"),
-    gast.BitXor: (np.bitwise_xor, "^"), gast.LShift: (np.left_shift, "<<"),
-    gast.RShift: (np.right_shift, ">>"), gast.USub: (np.negative, "-"),
-    gast.UAdd: ("identity", "+"),
+    gast.Add: (np.add, "+", operator.add), gast.Sub: (np.subtract, "-", operator.sub),
+    gast.Mult: (np.multiply, "*", operator.mul), gast.Div: (np.true_divide, "/", operator.truediv),
+    gast.Pow: (np.power, "**", operator.pow), gast.MatMult: (np.matmul, "@", operator.matmul),
+    gast.FloorDiv: (np.floor_divide, "//", operator.floordiv),
+    gast.Mod: (np.remainder, "%", operator.mod), gast.BitAnd: (np.bitwise_and, "&", operator.and_),
+    gast.BitOr: (np.bitwise_or, "|", operator.or_), gast.BitXor: (np.bitwise_xor, "^", operator.xor),
+    gast.LShift: (np.left_shift, "<<", operator.lshift),
+    gast.RShift: (np.right_shift, ">>", operator.rshift),
+    gast.USub: (np.negative, "-", operator.neg), gast.UAdd: ("identity", "+", operator.pos),
 }
 
 
@@ -178,7 +184,17 @@ def of_operator(op) -> Facts:
 
 def operators(field: str) -> tuple:
     """The gast operator classes whose functions have the fact `field`."""
-    return tuple(op for op, (key, _) in OPERATORS.items() if getattr(facts_of(key), field))
+    return tuple(op for op, (key, *_) in OPERATORS.items() if getattr(facts_of(key), field))
+
+
+def python_operator(op):
+    """Python's function for a gast operator (`operator.add` for `gast.Add()`), or for the
+    NumPy function an operator computes (`operator.add` for np.add); else None."""
+    found = OPERATORS.get(op) if isinstance(op, type) else (
+        OPERATORS.get(type(op)) if isinstance(op, gast.AST) else None)
+    if found is None:
+        found = next((entry for entry in OPERATORS.values() if entry[0] is op), None)
+    return found[2] if found else None
 
 
 def unary_ufunc(name: str) -> bool:

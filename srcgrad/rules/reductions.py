@@ -20,7 +20,7 @@ def _aliases(*keys):
     return tuple(dict.fromkeys(keys))
 
 
-@adjoint(np.sum, method("sum"), facts=REDUCTION.but(reduction="sum", smooth=True),
+@adjoint(np.sum, method("sum"), facts=REDUCTION.but(reduction="total", smooth=True),
          examples=[example("np.sum(x)", x=(3, 4)), example("np.sum(x, axis=0)", x=(3, 4)),
                    example("np.sum(x, axis=1, keepdims=True)", x=(3, 4)),
                    example("np.sum(x, axis=(0, 2))", x=(2, 3, 4)),
@@ -43,7 +43,7 @@ def sum_tangent(z, x, axis=None, keepdims=False):
         t[z] = np.sum(t[x], axis=axis)
 
 
-@adjoint(np.mean, method("mean"), facts=REDUCTION.but(reduction="mean", smooth=True, float_result=True),
+@adjoint(np.mean, method("mean"), facts=REDUCTION.but(reduction="average", smooth=True, float_result=True),
          examples=[example("np.mean(x)", x=(3, 4)), example("np.mean(x, axis=1)", x=(3, 4)),
                    example("np.mean(x, axis=0, keepdims=True)", x=(3, 4)),
                    example("x.mean()", x=(5,)),
@@ -67,7 +67,7 @@ def mean_tangent(z, x, axis=None, keepdims=False):
 
 
 # Each element gets the product of the others (exact where x has zeros).
-@adjoint(np.prod, method("prod"), facts=REDUCTION.but(reduction="prod"),
+@adjoint(np.prod, method("prod"), facts=REDUCTION.but(reduction="product"),
          examples=[example("np.prod(x)", x=(2, 3)), example("np.prod(x, axis=1)", x=(3, 4)),
                    example("x.prod(axis=0, keepdims=True)", x=(3, 1)),
                    example("np.prod(x, axis=(0, 2))", x=(2, 2, 3)),
@@ -85,7 +85,7 @@ def prod_tangent(z, x, axis=None, keepdims=False):
 
 
 # The adjoint goes to the elements equal to the maximum, split equally among ties.
-@adjoint(*_aliases(np.max, np.amax), method("max"), facts=REDUCTION.but(reduction="max"),
+@adjoint(*_aliases(np.max, np.amax), method("max"), facts=REDUCTION.but(reduction="extremum"),
          examples=[example("np.max(x)", x=(3, 4)), example("np.amax(x, axis=0)", x=(3, 4)),
                    example("np.max(x, axis=1, keepdims=True)", x=(2, 5)),
                    example("x.max(axis=(0, 2))", x=(2, 3, 2)), example("x.max()", x=(1,))])
@@ -99,7 +99,7 @@ def amax_tangent(z, x, axis=None, keepdims=False):
     t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
 
 
-@adjoint(*_aliases(np.min, np.amin), method("min"), facts=REDUCTION.but(reduction="min"),
+@adjoint(*_aliases(np.min, np.amin), method("min"), facts=REDUCTION.but(reduction="extremum"),
          examples=[example("np.min(x)", x=(4,)), example("np.amin(x, axis=-1)", x=(3, 4)),
                    example("x.min(axis=0, keepdims=True)", x=(3, 2)),
                    example("x.min(0)", x=(1, 3))])
@@ -112,7 +112,7 @@ def amin_tangent(z, x, axis=None, keepdims=False):
     t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
 
 
-@adjoint(np.var, method("var"), facts=REDUCTION.but(reduction="var", float_result=True),
+@adjoint(np.var, method("var"), facts=REDUCTION.but(reduction="spread", float_result=True),
          examples=[example("np.var(x)", x=(3, 4)), example("np.var(x, axis=0, ddof=1)", x=(4, 3)),
                    example("x.var(axis=1, keepdims=True)", x=(2, 5)),
                    example("np.var(x, axis=(0, 1))", x=(2, 3, 2)),
@@ -132,7 +132,7 @@ def var_tangent(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 # Where x is constant along `axis` (std 0, not differentiable) the adjoint is 0.
-@adjoint(np.std, method("std"), facts=REDUCTION.but(reduction="std", float_result=True),
+@adjoint(np.std, method("std"), facts=REDUCTION.but(reduction="spread", float_result=True),
          examples=[example("np.std(x)", x=(3, 4)), example("np.std(x, axis=1, ddof=1)", x=(3, 4)),
                    example("x.std(axis=0, keepdims=True)", x=(5, 2)), example("x.std()", x=(6,)),
                    example("np.std(x, keepdims=True)", x=(3, 2))])

@@ -123,7 +123,7 @@ def _is_ref(node, table: str) -> bool:
             and node.value.id == table and isinstance(node.slice, gast.Name))
 
 
-def _is_adjoint_ref(node) -> bool:
+def is_adjoint_ref(node) -> bool:
     return _is_ref(node, "d")
 
 

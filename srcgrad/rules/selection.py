@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..runtime import cast_back, winner, within_bounds
-from .facts import BINARY, SELECT, UNARY, VIEW
+from .facts import BINARY, SELECT, UNARY, VIEW, facts
 from .registry import adjoint, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -111,7 +111,7 @@ def clip_method_tangent(z, x, min=None, max=None):
 
 
 # To a float type the adjoint passes (cast back to x's type); to an integer type it is zero.
-@adjoint(method("astype"), facts=VIEW.but(chooses_dtype=True),
+@adjoint(method("astype"), facts=VIEW.but(shape=0, chooses_dtype=True),
          examples=[example("x.astype(float)", x=(3,)),
                    example("x.astype(np.float64) * 1.0", x=(2,)),
                    example("x.astype(int) * x", x=(4,))])
@@ -125,6 +125,7 @@ def astype_tangent(z, x, dtype, order="K", casting="unsafe", subok=True, copy=Tr
     t[z] = cast_back(t[x], z, dtype)
 
 
+facts(builtins.max, builtins.min, view=True, shape="number", writes_none=True)  # an operand
 named(builtins.abs, "abs")
 named(builtins.max, "max")
 named(builtins.min, "min")

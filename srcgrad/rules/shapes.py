@@ -11,7 +11,7 @@ import numpy as np
 from ..runtime import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, unbroadcast,
                        unrepeat, unsort, unstack, untake, untake_along_axis, untile)
-from .facts import NEW, VIEW, facts, numpy_functions
+from .facts import NEW, VIEW, Facts, facts, numpy_functions
 from .registry import adjoint, attribute, example, literal_sequence, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -300,7 +300,7 @@ def stack_tangent(z, arrays, axis=0):
 # np.r_[a, b, 0:3] and np.c_[a, b]: arrays, numbers, lists and slices (constant ranges),
 # after a directive ('0,2', not the 'r' or 'c' of a np.matrix). NumPy, joining arrays of
 # element numbers the same way, says which part of d[z] is each item's.
-@adjoint(np.r_, np.c_,
+@adjoint(np.r_, np.c_, facts=Facts(subscripted=True, makes_new=True, writes_none=True),
          examples=[example("np.r_[x, y * 2.0]", x=(3,), y=(2,)),
                    example("np.r_[x, 1:3, y, 5.0, [7.0, 8.0]]", x=(2,), y=()),
                    example("np.r_[x, y]", x=(2, 3), y=(1, 3)),
