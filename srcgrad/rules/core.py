@@ -86,7 +86,7 @@ def divide_tangent(z, x, y):
 
 # x ** 0 is 1 for every x: its slope is 0, at x = 0 too (never 0 * x ** -1). A number
 # written as the exponent picks its code when it is generated; others, elementwise.
-@adjoint(np.power, facts=BINARY, broadcast=True,
+@adjoint(np.power, facts=BINARY.but(smooth=True), broadcast=True,
          examples=[example("x ** y", x=(3, 2), y=(2,), positive="x"),
                    example("x ** 3", x=(4,)),
                    example("np.power(x, y)", x=(), y=(3,), positive="x"),

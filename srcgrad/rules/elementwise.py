@@ -43,7 +43,7 @@ def expm1_tangent(z, x):
     t[z] = t[x] * (z + 1)
 
 
-@adjoint(np.exp2, facts=FLOAT_UNARY, examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
+@adjoint(np.exp2, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
 def exp2(z, x):
     d[x] = d[z] * z * np.log(2)
 
@@ -75,7 +75,7 @@ def log1p_tangent(z, x):
     t[z] = safe_div(t[x], 1 + x)
 
 
-@adjoint(np.log2, math.log2, facts=FLOAT_UNARY, examples=[example("np.log2(x)", x=(4,), positive="x"),
+@adjoint(np.log2, math.log2, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.log2(x)", x=(4,), positive="x"),
                                        example("math.log2(x)", x=(), positive="x")])
 def log2(z, x):
     d[x] = safe_div(d[z], x * np.log(2))
@@ -86,7 +86,7 @@ def log2_tangent(z, x):
     t[z] = safe_div(t[x], x * np.log(2))
 
 
-@adjoint(np.log10, math.log10, facts=FLOAT_UNARY, examples=[example("np.log10(x)", x=(1, 4), positive="x"),
+@adjoint(np.log10, math.log10, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.log10(x)", x=(1, 4), positive="x"),
                                          example("math.log10(x)", x=(), positive="x")])
 def log10(z, x):
     d[x] = safe_div(d[z], x * np.log(10))
@@ -139,7 +139,7 @@ def sqrt_tangent(z, x):
     t[z] = safe_div(t[x], 2 * z)
 
 
-@adjoint(np.cbrt, facts=FLOAT_UNARY, examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
+@adjoint(np.cbrt, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
                             example("np.cbrt(x)", x=(3,), domain={"x": (-2, -0.5)})])
 def cbrt(z, x):
     d[x] = safe_div(d[z], 3 * z * z)
@@ -160,7 +160,7 @@ def square_tangent(z, x):
     t[z] = t[x] * 2 * x
 
 
-@adjoint(np.reciprocal, facts=UNARY, examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
+@adjoint(np.reciprocal, facts=UNARY.but(smooth=True), examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
                                   example("np.reciprocal(x)", x=(2, 1), domain={"x": (-2, -0.5)})])
 def reciprocal(z, x):
     d[x] = -safe_div(d[z], x * x)
@@ -204,7 +204,7 @@ def tan_tangent(z, x):
     t[z] = t[x] * (1 + z * z)
 
 
-@adjoint(np.arcsin, math.asin, facts=FLOAT_UNARY, examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
+@adjoint(np.arcsin, math.asin, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
                                          example("math.asin(x)", x=(), domain=_UNIT)])
 def arcsin(z, x):
     d[x] = safe_div(d[z], np.sqrt(1 - x * x))
@@ -215,7 +215,7 @@ def arcsin_tangent(z, x):
     t[z] = safe_div(t[x], np.sqrt(1 - x * x))
 
 
-@adjoint(np.arccos, math.acos, facts=FLOAT_UNARY, examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
+@adjoint(np.arccos, math.acos, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
                                          example("math.acos(x)", x=(), domain=_UNIT)])
 def arccos(z, x):
     d[x] = -safe_div(d[z], np.sqrt(1 - x * x))
@@ -226,7 +226,7 @@ def arccos_tangent(z, x):
     t[z] = -safe_div(t[x], np.sqrt(1 - x * x))
 
 
-@adjoint(np.arctan, math.atan, facts=FLOAT_UNARY, examples=[example("np.arctan(x)", x=(4,)),
+@adjoint(np.arctan, math.atan, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arctan(x)", x=(4,)),
                                          example("math.atan(x)", x=())])
 def arctan(z, x):
     d[x] = d[z] / (1 + x * x)
@@ -285,7 +285,7 @@ def tanh_tangent(z, x):
     t[z] = t[x] * (1 - z * z)
 
 
-@adjoint(np.arcsinh, math.asinh, facts=FLOAT_UNARY, examples=[example("np.arcsinh(x)", x=(4,)),
+@adjoint(np.arcsinh, math.asinh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arcsinh(x)", x=(4,)),
                                            example("math.asinh(x)", x=())])
 def arcsinh(z, x):
     d[x] = d[z] / np.sqrt(x * x + 1)
@@ -296,7 +296,7 @@ def arcsinh_tangent(z, x):
     t[z] = t[x] / np.sqrt(x * x + 1)
 
 
-@adjoint(np.arccosh, math.acosh, facts=FLOAT_UNARY, examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
+@adjoint(np.arccosh, math.acosh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
                                            example("math.acosh(x)", x=(), domain={"x": (1.2, 3)})])
 def arccosh(z, x):
     d[x] = safe_div(d[z], np.sqrt(x * x - 1))
@@ -307,7 +307,7 @@ def arccosh_tangent(z, x):
     t[z] = safe_div(t[x], np.sqrt(x * x - 1))
 
 
-@adjoint(np.arctanh, math.atanh, facts=FLOAT_UNARY, examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
+@adjoint(np.arctanh, math.atanh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
                                            example("math.atanh(x)", x=(), domain=_UNIT)])
 def arctanh(z, x):
     d[x] = safe_div(d[z], 1 - x * x)
