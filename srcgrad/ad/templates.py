@@ -94,8 +94,7 @@ def _prepared(rule, tangent=False):
         body = copy.deepcopy(body)
         for node in (n for stmt in body for n in gast.walk(stmt)):
             for attr in ("lineno", "end_lineno", "col_offset", "end_col_offset"):
-                if hasattr(node, attr):
-                    delattr(node, attr)
+                node.__dict__.pop(attr, None)
         entry = _PREPARED[id(function)] = (
             function, next(iter(rule.signature.parameters)), local_names, body)
     return entry[1:]

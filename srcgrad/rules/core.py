@@ -19,17 +19,13 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 
 
 @adjoint("identity", builtins.float, np.positive, np.copy, method("copy"),
-         facts=Facts(nargs=1, shape=0, smooth=True, writes_none=True, correctly_rounded=True),
+         facts=Facts(elementwise=True, nargs=1, shape=0, smooth=True, writes_none=True,
+                     correctly_rounded=True),
          examples=[example("float(np.sum(x))", x=(3,)), example("+x", x=(3,)),
                    example("np.positive(x)", x=(2, 2)), example("np.copy(x)", x=(3,)),
                    example("x.copy()", x=(2, 1))])
 def identity(z, x):
     d[x] = d[z]
-
-
-@tangent("identity")
-def identity_tangent(z, x):
-    t[z] = t[x]
 
 
 @adjoint(np.add, facts=ARITHMETIC.but(shift="add+"), broadcast=True,
@@ -39,22 +35,12 @@ def add(z, x, y):
     d[y] = d[z]
 
 
-@tangent(np.add)
-def add_tangent(z, x, y):
-    t[z] = t[x] + t[y]
-
-
 @adjoint(np.subtract, facts=ARITHMETIC.but(shift="add-"), broadcast=True,
          examples=[example("x - y", x=(3, 1), y=(3, 4)),
                    example("np.subtract(x, y)", x=(), y=(3,))])
 def subtract(z, x, y):
     d[x] = d[z]
     d[y] = -d[z]
-
-
-@tangent(np.subtract)
-def subtract_tangent(z, x, y):
-    t[z] = t[x] - t[y]
 
 
 @adjoint(np.multiply, facts=ARITHMETIC.but(shift="mul+"), broadcast=True,
@@ -77,11 +63,6 @@ def multiply_tangent(z, x, y):
 def divide(z, x, y):
     d[x] = safe_div(d[z], y)
     d[y] = -safe_div(d[z] * x, y * y)
-
-
-@tangent(np.true_divide)
-def divide_tangent(z, x, y):
-    t[z] = safe_div(t[x], y) - safe_div(t[y] * x, y * y)
 
 
 # x ** 0 is 1 for every x: its slope is 0, at x = 0 too (never 0 * x ** -1). A number
@@ -125,11 +106,6 @@ def negative(z, x):
     d[x] = -d[z]
 
 
-@tangent(np.negative)
-def negative_tangent(z, x):
-    t[z] = -t[x]
-
-
 # z = x - y * floor(x / y): the floor is piecewise constant.
 @adjoint(np.remainder, facts=BINARY, broadcast=True,
          examples=[example("x % y", x=(3, 4), y=(4,), positive="y"),
@@ -138,11 +114,6 @@ def negative_tangent(z, x):
 def remainder(z, x, y):
     d[x] = d[z]
     d[y] = -d[z] * np.floor(x / y)
-
-
-@tangent(np.remainder)
-def remainder_tangent(z, x, y):
-    t[z] = t[x] - t[y] * np.floor(x / y)
 
 
 # Constant arrays filled with a value: the value carries the derivative.

@@ -27,30 +27,15 @@ def exp(z, x):
     d[x] = d[z] * z
 
 
-@tangent(np.exp)
-def exp_tangent(z, x):
-    t[z] = t[x] * z
-
-
 @adjoint(np.expm1, math.expm1, facts=FLOAT_UNARY.but(smooth=True),
          examples=[example("np.expm1(x)", x=(3, 2)), example("math.expm1(x)", x=())])
 def expm1(z, x):
     d[x] = d[z] * (z + 1)
 
 
-@tangent(np.expm1)
-def expm1_tangent(z, x):
-    t[z] = t[x] * (z + 1)
-
-
 @adjoint(np.exp2, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
 def exp2(z, x):
     d[x] = d[z] * z * np.log(2)
-
-
-@tangent(np.exp2)
-def exp2_tangent(z, x):
-    t[z] = t[x] * z * np.log(2)
 
 
 @adjoint(np.log, math.log, facts=FLOAT_UNARY.but(smooth=True, shift="mul_to_add"), examples=[example("np.log(x)", x=(4,), positive="x"),
@@ -59,20 +44,10 @@ def log(z, x):
     d[x] = safe_div(d[z], x)
 
 
-@tangent(np.log)
-def log_tangent(z, x):
-    t[z] = safe_div(t[x], x)
-
-
 @adjoint(np.log1p, math.log1p, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.log1p(x)", x=(2, 3), positive="x"),
                                          example("math.log1p(x)", x=(), domain={"x": (-0.5, 1)})])
 def log1p(z, x):
     d[x] = safe_div(d[z], 1 + x)
-
-
-@tangent(np.log1p)
-def log1p_tangent(z, x):
-    t[z] = safe_div(t[x], 1 + x)
 
 
 @adjoint(np.log2, math.log2, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.log2(x)", x=(4,), positive="x"),
@@ -81,20 +56,10 @@ def log2(z, x):
     d[x] = safe_div(d[z], x * np.log(2))
 
 
-@tangent(np.log2)
-def log2_tangent(z, x):
-    t[z] = safe_div(t[x], x * np.log(2))
-
-
 @adjoint(np.log10, math.log10, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.log10(x)", x=(1, 4), positive="x"),
                                          example("math.log10(x)", x=(), positive="x")])
 def log10(z, x):
     d[x] = safe_div(d[z], x * np.log(10))
-
-
-@tangent(np.log10)
-def log10_tangent(z, x):
-    t[z] = safe_div(t[x], x * np.log(10))
 
 
 @adjoint(np.logaddexp, facts=BINARY.but(float_result=True), broadcast=True,
@@ -120,11 +85,6 @@ def logaddexp2(z, x, y):
     d[y] = d[z] * np.exp2(y - z)
 
 
-@tangent(np.logaddexp2)
-def logaddexp2_tangent(z, x, y):
-    t[z] = t[x] * np.exp2(x - z) + t[y] * np.exp2(y - z)
-
-
 # --- powers and roots ------------------------------------------------------------------
 
 
@@ -134,20 +94,10 @@ def sqrt(z, x):
     d[x] = safe_div(d[z], 2 * z)
 
 
-@tangent(np.sqrt)
-def sqrt_tangent(z, x):
-    t[z] = safe_div(t[x], 2 * z)
-
-
 @adjoint(np.cbrt, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.cbrt(x)", x=(2, 3), positive="x"),
                             example("np.cbrt(x)", x=(3,), domain={"x": (-2, -0.5)})])
 def cbrt(z, x):
     d[x] = safe_div(d[z], 3 * z * z)
-
-
-@tangent(np.cbrt)
-def cbrt_tangent(z, x):
-    t[z] = safe_div(t[x], 3 * z * z)
 
 
 @adjoint(np.square, facts=UNARY.but(smooth=True), examples=[example("np.square(x)", x=(3,)), example("np.square(x)", x=())])
@@ -155,20 +105,10 @@ def square(z, x):
     d[x] = d[z] * 2 * x
 
 
-@tangent(np.square)
-def square_tangent(z, x):
-    t[z] = t[x] * 2 * x
-
-
 @adjoint(np.reciprocal, facts=UNARY.but(smooth=True), examples=[example("np.reciprocal(x)", x=(3,), positive="x"),
                                   example("np.reciprocal(x)", x=(2, 1), domain={"x": (-2, -0.5)})])
 def reciprocal(z, x):
     d[x] = -safe_div(d[z], x * x)
-
-
-@tangent(np.reciprocal)
-def reciprocal_tangent(z, x):
-    t[z] = -safe_div(t[x], x * x)
 
 
 # --- trigonometric and hyperbolic ----------------------------------------------------------
@@ -179,29 +119,14 @@ def sin(z, x):
     d[x] = d[z] * np.cos(x)
 
 
-@tangent(np.sin)
-def sin_tangent(z, x):
-    t[z] = t[x] * np.cos(x)
-
-
 @adjoint(np.cos, math.cos, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.cos(x)", x=(4,)), example("math.cos(x)", x=())])
 def cos(z, x):
     d[x] = -d[z] * np.sin(x)
 
 
-@tangent(np.cos)
-def cos_tangent(z, x):
-    t[z] = -t[x] * np.sin(x)
-
-
 @adjoint(np.tan, math.tan, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.tan(x)", x=(4,)), example("math.tan(x)", x=())])
 def tan(z, x):
     d[x] = d[z] * (1 + z * z)
-
-
-@tangent(np.tan)
-def tan_tangent(z, x):
-    t[z] = t[x] * (1 + z * z)
 
 
 @adjoint(np.arcsin, math.asin, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arcsin(x)", x=(2, 3), domain=_UNIT),
@@ -210,31 +135,16 @@ def arcsin(z, x):
     d[x] = safe_div(d[z], np.sqrt(1 - x * x))
 
 
-@tangent(np.arcsin)
-def arcsin_tangent(z, x):
-    t[z] = safe_div(t[x], np.sqrt(1 - x * x))
-
-
 @adjoint(np.arccos, math.acos, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arccos(x)", x=(4,), domain=_UNIT),
                                          example("math.acos(x)", x=(), domain=_UNIT)])
 def arccos(z, x):
     d[x] = -safe_div(d[z], np.sqrt(1 - x * x))
 
 
-@tangent(np.arccos)
-def arccos_tangent(z, x):
-    t[z] = -safe_div(t[x], np.sqrt(1 - x * x))
-
-
 @adjoint(np.arctan, math.atan, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arctan(x)", x=(4,)),
                                          example("math.atan(x)", x=())])
 def arctan(z, x):
     d[x] = d[z] / (1 + x * x)
-
-
-@tangent(np.arctan)
-def arctan_tangent(z, x):
-    t[z] = t[x] / (1 + x * x)
 
 
 # np.arctan2(y, x) is the angle of the point (x, y).
@@ -247,20 +157,10 @@ def arctan2(z, y, x):
     d[x] = -safe_div(d[z] * y, x * x + y * y)
 
 
-@tangent(np.arctan2)
-def arctan2_tangent(z, y, x):
-    t[z] = safe_div(t[y] * x, x * x + y * y) - safe_div(t[x] * y, x * x + y * y)
-
-
 @adjoint(np.sinh, math.sinh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.sinh(x)", x=(3,)),
                                        example("math.sinh(x)", x=())])
 def sinh(z, x):
     d[x] = d[z] * np.cosh(x)
-
-
-@tangent(np.sinh)
-def sinh_tangent(z, x):
-    t[z] = t[x] * np.cosh(x)
 
 
 @adjoint(np.cosh, math.cosh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.cosh(x)", x=(3,)),
@@ -269,20 +169,10 @@ def cosh(z, x):
     d[x] = d[z] * np.sinh(x)
 
 
-@tangent(np.cosh)
-def cosh_tangent(z, x):
-    t[z] = t[x] * np.sinh(x)
-
-
 @adjoint(np.tanh, math.tanh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.tanh(x)", x=(2, 3)),
                                        example("math.tanh(x)", x=())])
 def tanh(z, x):
     d[x] = d[z] * (1 - z * z)
-
-
-@tangent(np.tanh)
-def tanh_tangent(z, x):
-    t[z] = t[x] * (1 - z * z)
 
 
 @adjoint(np.arcsinh, math.asinh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arcsinh(x)", x=(4,)),
@@ -291,20 +181,10 @@ def arcsinh(z, x):
     d[x] = d[z] / np.sqrt(x * x + 1)
 
 
-@tangent(np.arcsinh)
-def arcsinh_tangent(z, x):
-    t[z] = t[x] / np.sqrt(x * x + 1)
-
-
 @adjoint(np.arccosh, math.acosh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arccosh(x)", x=(4,), domain={"x": (1.2, 3)}),
                                            example("math.acosh(x)", x=(), domain={"x": (1.2, 3)})])
 def arccosh(z, x):
     d[x] = safe_div(d[z], np.sqrt(x * x - 1))
-
-
-@tangent(np.arccosh)
-def arccosh_tangent(z, x):
-    t[z] = safe_div(t[x], np.sqrt(x * x - 1))
 
 
 @adjoint(np.arctanh, math.atanh, facts=FLOAT_UNARY.but(smooth=True), examples=[example("np.arctanh(x)", x=(2, 2), domain=_UNIT),
@@ -313,19 +193,9 @@ def arctanh(z, x):
     d[x] = safe_div(d[z], 1 - x * x)
 
 
-@tangent(np.arctanh)
-def arctanh_tangent(z, x):
-    t[z] = safe_div(t[x], 1 - x * x)
-
-
 @adjoint(np.sinc, facts=FLOAT_UNARY, examples=[example("np.sinc(x)", x=(5,)), example("np.sinc(x)", x=())])
 def sinc(z, x):
     d[x] = d[z] * sinc_slope(x, z)
-
-
-@tangent(np.sinc)
-def sinc_tangent(z, x):
-    t[z] = t[x] * sinc_slope(x, z)
 
 
 @adjoint(np.hypot, math.hypot, facts=BINARY.but(float_result=True), broadcast=True,
@@ -334,11 +204,6 @@ def sinc_tangent(z, x):
 def hypot(z, x, y):
     d[x] = safe_div(d[z] * x, z)
     d[y] = safe_div(d[z] * y, z)
-
-
-@tangent(np.hypot)
-def hypot_tangent(z, x, y):
-    t[z] = safe_div(t[x] * x, z) + safe_div(t[y] * y, z)
 
 
 facts(np.deg2rad, np.rad2deg, facts=FLOAT_UNARY)  # (no rules yet: their shapes are known)

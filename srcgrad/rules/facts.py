@@ -71,7 +71,8 @@ REDUCTION = Facts(shape="reduce", dtype="of_array", makes_new=True, writes_none=
 FILL = Facts(shape="fill", dtype="fill", makes_new=True, writes_none=True)
 LIKE = Facts(nargs=1, shape=0, dtype="like", makes_new=True, writes_none=True)
 PRODUCT = Facts(nargs=2, shape="matmul", dtype="product", makes_new=True, writes_none=True)
-SELECT = Facts(nargs=3, shape="broadcast", makes_new=True, writes_none=True)  # where, clip
+SELECT = Facts(elementwise=True, nargs=3, shape="broadcast", makes_new=True,
+               writes_none=True)  # where, clip
 VIEW = Facts(view=True, writes_none=True)
 NEW = Facts(makes_new=True, writes_none=True)  # a new value, nothing more known
 

@@ -67,6 +67,7 @@ class Rule:
     broadcast: bool
     examples: list
     tangent: object = None  # the tangent template, if forward mode is supported
+    facts: object = None  # the facts the rule was declared with (rules/facts.py)
     _body: list | None = None
     _tangent_body: list | None = None
     _signature: inspect.Signature | None = None
@@ -154,7 +155,7 @@ def adjoint(*keys, broadcast=False, examples=(), facts=None):
         declare(*keys, facts=facts)
 
     def register(template):
-        rule = Rule(template.__name__, template, broadcast, list(examples))
+        rule = Rule(template.__name__, template, broadcast, list(examples), facts=facts)
         for key in keys:
             if key in RULES:
                 raise ValueError(f"two adjoint rules for {display_name(key)}")

@@ -22,11 +22,6 @@ def absolute(z, x):
     d[x] = d[z] * np.sign(x)
 
 
-@tangent(np.abs)
-def absolute_tangent(z, x):
-    t[z] = t[x] * np.sign(x)
-
-
 # At a tie x == y each side gets half.
 @adjoint(np.maximum, np.fmax, builtins.max, facts=BINARY, broadcast=True,
          examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),
@@ -34,11 +29,6 @@ def absolute_tangent(z, x):
 def maximum(z, x, y):
     d[x] = d[z] * winner(x, y)
     d[y] = d[z] * winner(y, x)
-
-
-@tangent(np.maximum)
-def maximum_tangent(z, x, y):
-    t[z] = t[x] * winner(x, y) + t[y] * winner(y, x)
 
 
 @adjoint(np.minimum, np.fmin, builtins.min, facts=BINARY, broadcast=True,
@@ -49,11 +39,6 @@ def minimum(z, x, y):
     d[y] = d[z] * winner(x, y)
 
 
-@tangent(np.minimum)
-def minimum_tangent(z, x, y):
-    t[z] = t[x] * winner(y, x) + t[y] * winner(x, y)
-
-
 # Only the branch taken at each element receives the adjoint.
 @adjoint(np.where, facts=SELECT, broadcast=True,
          examples=[example("np.where(x > 0, x, y)", x=(3, 4), y=(4,)),
@@ -62,11 +47,6 @@ def minimum_tangent(z, x, y):
 def where(z, condition, x, y):
     d[x] = np.where(condition, d[z], 0.0)
     d[y] = np.where(condition, 0.0, d[z])
-
-
-@tangent(np.where)
-def where_tangent(z, condition, x, y):
-    t[z] = np.where(condition, t[x], 0.0) + np.where(condition, 0.0, t[y])
 
 
 # The adjoint passes where a_min <= x <= a_max (bounds included); a bound gets the
