@@ -1,5 +1,6 @@
-"""Tangent rules derived from adjoint rules (rules/derive.py): the same as they were when
-written out by hand, and those still written out differ from the derived ones."""
+"""Tangent rules derived (rules/derive.py) from adjoint rules of elementwise functions, and
+for functions linear in their operand: the same as they were when written out by hand,
+and those still written out differ from the derived ones."""
 
 import ast
 
@@ -47,10 +48,27 @@ WRITTEN_OUT = {
     'maximum': 't[x] * winner(x, y) + t[y] * winner(y, x)',
     'minimum': 't[x] * winner(y, x) + t[y] * winner(x, y)',
     'where': 'np.where(condition, t[x], 0.0) + np.where(condition, 0.0, t[y])',
+    'trace': 'np.trace(t[x], offset, axis1, axis2)',
+    'diagonal': 'np.diagonal(t[x], offset, axis1, axis2)',
+    'diag': 'np.diag(t[v], k)',
+    'diff': 'np.diff(t[x], n, axis)',
+    'transpose': 'np.transpose(t[x], axes)',
+    'swapaxes': 'np.swapaxes(t[x], axis1, axis2)',
+    'moveaxis': 'np.moveaxis(t[x], source, destination)',
+    'flip': 'np.flip(t[x], axis)',
+    'fliplr': 'np.fliplr(t[x])',
+    'flipud': 'np.flipud(t[x])',
+    'roll': 'np.roll(t[x], shift, axis)',
+    'broadcast_to': 'np.broadcast_to(t[x], shape)',
+    'tile': 'np.tile(t[x], reps)',
+    'repeat': 'np.repeat(t[x], repeats, axis)',
+    'take': 'np.take(t[x], indices, axis)',
+    'take_along_axis': 'np.take_along_axis(t[x], indices, axis)',
 }
 # Kept written out: `x * t[y]` lets forward mode see `x * x` as a square (templates.py);
-# logaddexp's tangent is another formula.
-KEPT = {"multiply", "logaddexp"}
+# logaddexp's tangent is another formula; ravel's passes `order=` by keyword, cumsum's no
+# dtype.
+KEPT = {"multiply", "logaddexp", "ravel", "cumsum"}
 
 
 def _text(body):

@@ -7,8 +7,10 @@ result's adjoint; its tangent is the sum of the same slopes times the operands' 
     d[y] = d[z] * winner(y, x)                       + t[y] * winner(y, x)
 
 Derived when the rule's facts say `elementwise` and every statement of its adjoint
-template is `d[p] = ...` reading `d[z]` once (no `if`); a rule with a hand-written
-tangent keeps it (tests/rules/test_derive.py checks the two agree).
+template is `d[p] = ...` reading `d[z]` once (no `if`). A function `linear` in its first
+argument (a layout: transpose, flip, take, ...) moves the tangent as it moves the value:
+`t[z] = np.transpose(t[x], axes)`. A rule with a tangent written out keeps it
+(tests/test_derive.py checks the written ones differ from what would be derived).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import ast
 import inspect
 
 import gast
+import numpy as np
 
 from .registry import RULES, Rule, is_adjoint_ref
 
@@ -33,6 +36,8 @@ def derive_missing():
 def derived_tangent(rule: Rule):
     """The tangent template's statements of `rule`, derived from its adjoint template, or
     None where that is not mechanical."""
+    if rule.facts is not None and rule.facts.linear:
+        return _linear(rule)
     if rule.facts is None or not rule.facts.elementwise or not rule.body:
         return None
     result = next(iter(rule.signature.parameters))
@@ -59,6 +64,26 @@ def derived_tangent(rule: Rule):
     target = _ref("t", result)
     target.ctx = gast.Store()
     return [gast.Assign(targets=[target], value=value, type_comment=None)]
+
+
+def _linear(rule):
+    """`t[z] = np.f(t[x], the other arguments)`: a function linear in its first argument
+    moves the tangent as it moves the value."""
+    key = next((k for k, found in RULES.items() if found is rule and callable(k)
+                and getattr(np, getattr(k, "__name__", ""), None) is k), None)
+    params = list(rule.signature.parameters.values())
+    if key is None or len(params) < 2 or any(p.kind not in (p.POSITIONAL_OR_KEYWORD,)
+                                             for p in params):
+        return None
+    call = gast.Call(func=gast.Attribute(value=gast.Name(id="np", ctx=gast.Load(), annotation=None,
+                                                         type_comment=None),
+                                         attr=key.__name__, ctx=gast.Load()),
+                     args=[_ref("t", params[1].name)] + [
+                         gast.Name(id=p.name, ctx=gast.Load(), annotation=None, type_comment=None)
+                         for p in params[2:]], keywords=[])
+    target = _ref("t", params[0].name)
+    target.ctx = gast.Store()
+    return [gast.Assign(targets=[target], value=call, type_comment=None)]
 
 
 def _negated(term):

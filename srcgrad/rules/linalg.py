@@ -129,7 +129,7 @@ def einsum_tangent(z, *args, optimize=False):
 # --- diagonals ---------------------------------------------------------------------------------
 
 
-@adjoint(np.trace, method("trace"), facts=NEW,
+@adjoint(np.trace, method("trace"), facts=NEW.but(linear=True),
          examples=[example("np.trace(x)", x=(3, 3)), example("np.trace(x, 1)", x=(3, 4)),
                    example("np.trace(x, axis1=1, axis2=2)", x=(2, 3, 3)),
                    example("x.trace(offset=-1)", x=(3, 2))])
@@ -137,32 +137,17 @@ def trace(z, x, offset=0, axis1=0, axis2=1):
     d[x] = place_diagonal(np.expand_dims(d[z], -1), x, offset, axis1, axis2)
 
 
-@tangent(np.trace)
-def trace_tangent(z, x, offset=0, axis1=0, axis2=1):
-    t[z] = np.trace(t[x], offset, axis1, axis2)
-
-
-@adjoint(np.diagonal, method("diagonal"), facts=VIEW,
+@adjoint(np.diagonal, method("diagonal"), facts=VIEW.but(linear=True),
          examples=[example("np.diagonal(x)", x=(3, 4)),
                    example("x.diagonal(1, 0, 2)", x=(3, 2, 4))])
 def diagonal(z, x, offset=0, axis1=0, axis2=1):
     d[x] = place_diagonal(d[z], x, offset, axis1, axis2)
 
 
-@tangent(np.diagonal)
-def diagonal_tangent(z, x, offset=0, axis1=0, axis2=1):
-    t[z] = np.diagonal(t[x], offset, axis1, axis2)
-
-
-@adjoint(np.diag, facts=VIEW, examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
+@adjoint(np.diag, facts=VIEW.but(linear=True), examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
                             example("np.diag(x)", x=(3, 3)), example("np.diag(x, k=1)", x=(2, 4))])
 def diag(z, v, k=0):
     d[v] = undiag(d[z], v, k)
-
-
-@tangent(np.diag)
-def diag_tangent(z, v, k=0):
-    t[z] = np.diag(t[v], k)
 
 
 # --- norms ---------------------------------------------------------------------------------------
