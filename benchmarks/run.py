@@ -460,9 +460,9 @@ def run(args) -> dict:
         def direct():
             _, saved = forward(*values)
             return backward(1.0, *saved)
-        if gen.call is not None:  # what a grad call runs: both sweeps in one function
+        if gen.fused is not None:  # what a grad call runs: both sweeps in one function
             def direct():
-                return gen.call(*values)
+                return gen.fused(*values)
         timed = {name: fn for name, (fn, _) in table.items()}
         timed["srcgrad fwd+bwd direct"] = direct
         timed["srcgrad forward sweep"] = lambda: forward(*values)
@@ -495,8 +495,8 @@ def run(args) -> dict:
     fwd, bwd = gen.forward, gen.backward
 
     def trivial_direct():
-        if gen.call is not None:
-            return gen.call(1.5)
+        if gen.fused is not None:
+            return gen.fused(1.5)
         _, saved = fwd(1.5)
         return bwd(1.0, *saved)
     overhead_timer = Timer(min_time=timer.min_time, repeats=timer.repeats * 2)
@@ -533,7 +533,7 @@ def report(results) -> str:
                                        for c in peer_cols] for name, row in per.items()]))
 
     out.append("\n## Inside a srcgrad call, and the first call\n\n`fwd+bwd direct` calls the "
-               "generated code a `grad` call runs (the fused `Generated.call`, else the forward "
+               "generated code a `grad` call runs (the fused `Generated.fused`, else the forward "
                "and backward functions) without the `grad` wrapper; "
                "`overhead` is the difference of the medians, `overhead (min)` that of the fastest "
                "rounds. `forward sweep` is the generated forward function alone. `transform` "

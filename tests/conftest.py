@@ -56,10 +56,10 @@ def fused_context(text, shapes=None, default=(5,), params=("x",), returned=("r",
     known |= {name: Value((), integer=True, const=value) for name, value in (ints or {}).items()}
     unit = Unit(None, Namer(names), list(params), ())
     unit.resolver = Resolver(_resolved_here, build.stored(body) | set(params))
-    unit.helpers.update({"np": np, "spare": runtime.spare, **(code_names or {})})
+    unit.code_names.update({"np": np, "spare": runtime.spare, **(code_names or {})})
     ctx = Context(unit, seed, tuple(returned), shapes=known, numpy="np")
     ctx.code_shapes = AdjointShapes({n: s for n, s in sizes.items() if s is not None},
-                                    dict(unit.helpers))
+                                    dict(unit.code_names))
     ctx.primal = {} if forward is None else {n: n for n in names if n not in forward}
     if float64 is not None:
         ctx.float64 = _float64_test(set(float64))

@@ -2,7 +2,7 @@
 defer, release, reuse, stacking; inplace and specialize before them), against oracles
 that skip them.
 
-`srcgrad.grad(f, wrt)(*args)` with real arguments runs `Generated.call`, the fused
+`srcgrad.grad(f, wrt)(*args)` with real arguments runs `Generated.fused`, the fused
 function. Its gradient must equal:
 
 - `srcgrad.value_and_grad`: the same shape-specialized backward sweep, without the
@@ -585,7 +585,7 @@ def test_the_cases_reach_the_fused_passes(cases):
         args = _inputs(name, np.random.default_rng(0))
         g = srcgrad.grad(getattr(cases, name), wrt=_wrt(name, args))
         g(*args)
-        if next(iter(g._variants.values())).call is None:
+        if next(iter(g._variants.values())).fused is None:
             plain.append(name)
             continue
         code = g.source_for(*args)
@@ -709,7 +709,7 @@ def test_a_narrower_first_contribution_is_not_rounded(cases, other, shape):
     # a float64 k of the same shape gets the fused code, a variant of its own
     k64 = k.astype(np.float64)
     np.testing.assert_allclose(g(x, k64), np.exp(x) + np.sin(k64), rtol=1e-13)
-    variants = {key: v.call is not None for key, v in g._variants.items()}
+    variants = {key: v.fused is not None for key, v in g._variants.items()}
     assert variants == {((shape), (shape, np.dtype(other).str)): False, (shape, shape): True}
 
 

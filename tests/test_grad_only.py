@@ -74,12 +74,12 @@ def test_a_grad_call_compiles_the_fused_function_alone_and_the_sweeps_on_demand(
         return np.mean(err ** 2)
 
     generated = pipeline.specialized(fresh, ("w", "b"), described, value=False)
-    assert generated.call is not None
+    assert generated.fused is not None
     assert generated._forward is None and generated._own_source is None  # not built yet
-    np.testing.assert_allclose(generated.call(*args()), srcgrad.grad(mse, wrt=(0, 1))(*args()))
+    np.testing.assert_allclose(generated.fused(*args()), srcgrad.grad(mse, wrt=(0, 1))(*args()))
     source = generated.source  # builds the sweeps: forward, backward, then the fused function
     assert [line.split("(")[0] for line in source.splitlines() if line.startswith("def ")] == [
         "def fresh_forward", "def fresh_backward", "def fresh_grad"]
     _, saved = generated.forward(*args())
-    np.testing.assert_allclose(generated.backward(1.0, *saved), generated.call(*args()))
-    assert generated.forward.__code__.co_filename != generated.call.__code__.co_filename
+    np.testing.assert_allclose(generated.backward(1.0, *saved), generated.fused(*args()))
+    assert generated.forward.__code__.co_filename != generated.fused.__code__.co_filename

@@ -84,7 +84,7 @@ def tangent(stmt, op, unit, tangent_of) -> list:
     target = stmt.targets[0].id
     if generated is None:
         return [stmt]
-    stmt.value.func = build.load(unit.helper_object(generated.forward.__name__,
+    stmt.value.func = build.load(unit.code_name_for(generated.forward.__name__,
                                                     generated.forward))
     stmt.value.keywords = list(stmt.value.keywords) + [
         gast.keyword(arg=code, value=tangent_of(binding[name]))
@@ -101,8 +101,8 @@ def adjoint(stmt, op, unit, contribute, out):
     if generated is None:
         return
     # by the names its code has (`.source` shows both), unless they shadow one here
-    forward = unit.helper_object(generated.forward.__name__, generated.forward)
-    backward = unit.helper_object(generated.backward.__name__, generated.backward)
+    forward = unit.code_name_for(generated.forward.__name__, generated.forward)
+    backward = unit.code_name_for(generated.backward.__name__, generated.backward)
     target = stmt.targets[0].id
     saved = unit.namer.fresh(f"{target}_saved")
     stmt.targets = [gast.Tuple(elts=[build.store(target), build.store(saved)], ctx=gast.Store())]

@@ -36,7 +36,7 @@ def result_tangent(body, ctx):
     if unit.result in unit.active:
         ctx.result_tangent = build.load(unit.tangent(unit.result))
     else:  # the value does not depend on the wrt arguments
-        ctx.result_tangent = build.call(build.load(unit.helper("zero_tangent")),
+        ctx.result_tangent = build.call(build.load(unit.code_name("zero_tangent")),
                                         build.load(unit.result))
     value = {unit.result} if ctx.value_wanted else set()
     ctx.live_out = frozenset(build.loaded(ctx.result_tangent) | value)
@@ -83,7 +83,7 @@ def _assignment(stmt, unit) -> list:
                 and getattr(node.targets[0], "_srcgrad_tangent", False)
                 and not _full_shape(node.value, binding, target, unit)):
             # `x_dot` alone, for `x + y` with a larger y: spread to z's shape
-            node.value = build.call(build.load(unit.helper("broadcast_like")), node.value,
+            node.value = build.call(build.load(unit.code_name("broadcast_like")), node.value,
                                     build.load(target))
     for node in emitted:
         gast.copy_location(node, stmt)
@@ -118,6 +118,6 @@ def zeros(name, unit) -> gast.Assign:
 
 
 def _zeros_of(node, unit):
-    helper = build.load(unit.helper("zero_tangent", vars(containers)))
+    helper = build.load(unit.code_name("zero_tangent", vars(containers)))
     return build.call(helper, node)
 

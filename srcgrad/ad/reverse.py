@@ -232,7 +232,7 @@ def _contribute(operand, value, broadcast, unit, initialized, out):
         return
     name = operand.id
     if broadcast:
-        value = build.call(build.load(unit.helper("unbroadcast")), value, build.load(name))
+        value = build.call(build.load(unit.code_name("unbroadcast")), value, build.load(name))
     adjoint = unit.adjoint(name)
     unit.touched.add(name)
     if name in initialized:
@@ -251,7 +251,7 @@ def _reconcile(body, orelse, body_init, else_init, initialized, unit):
 
 
 def _zeros(name, unit):
-    zeros_like = build.load(unit.helper("zeros_like", vars(containers)))
+    zeros_like = build.load(unit.code_name("zeros_like", vars(containers)))
     return build.assign(unit.adjoint(name), build.call(zeros_like, build.load(name)))
 
 

@@ -67,7 +67,7 @@ def instantiate_tangent(rule: Rule, binding: dict, result: str, unit, tangent_of
     for stmt in (s for stmt in out for s in gast.walk(stmt)):
         if isinstance(stmt, gast.Assign) and getattr(stmt.targets[0], "_srcgrad_tangent", False):
             stmt.value = _live_terms(stmt.value) or build.call(
-                build.load(unit.helper("zero_tangent", vars(containers))), build.load(result))
+                build.load(unit.code_name("zero_tangent", vars(containers))), build.load(result))
     return out
 
 
@@ -222,7 +222,7 @@ class _Substitute:
             return self.tangents(bound)
         found = self.tangent_of(bound)
         if found is None:  # zero: its term is dropped, unless it also reads a live tangent
-            return build.call(build.load(self.unit.helper("zero_tangent", vars(containers))),
+            return build.call(build.load(self.unit.code_name("zero_tangent", vars(containers))),
                               build.clone(bound))
         found._srcgrad_live = True
         return found
@@ -248,7 +248,7 @@ class _Substitute:
             return gast.Name(id=self.renames[name], ctx=type(node.ctx)(), annotation=None,
                              type_comment=None)
         namespace = (self.rule.tangent if self.tangent_of else self.rule.template).__globals__
-        return build.load(self.unit.helper(name, namespace))
+        return build.load(self.unit.code_name(name, namespace))
 
 
 def _predicate(test, binding):

@@ -35,7 +35,7 @@ class AdjointShapes:
         env = {name: value.shape for name, value in forward_shapes.items()}
         primal = {adj: name for name, adj in unit.namer.adjoints().items()}
         env.update({adj: env[name] for adj, name in primal.items() if name in env})
-        return cls(env, dict(unit.helpers))
+        return cls(env, dict(unit.code_names))
 
     def shape(self, node):
         """The shape of an expression of the backward sweep, or None if not certain."""

@@ -117,11 +117,11 @@ class Context:
 
     def code_name(self, name) -> str:
         """The code's name for a runtime helper or a builtin, bound on first ask."""
-        return self.unit.helper(name)
+        return self.unit.code_name(name)
 
     def existing_code_name(self, obj):
         """The code's name for `obj` if it calls it, else None."""
-        return next((name for name, bound in self.unit.helpers.items() if bound is obj), None)
+        return next((name for name, bound in self.unit.code_names.items() if bound is obj), None)
 
     def fresh(self, base) -> str:
         return self.unit.namer.fresh(base)
@@ -133,7 +133,7 @@ class Context:
 
     def writes_none(self, name) -> bool:
         """The function the code calls by `name` changes none of its arguments."""
-        obj = self.unit.helpers.get(name)
+        obj = self.unit.code_names.get(name)
         if obj is None and name not in self.unit.resolver.locals:
             obj = self.unit.resolver.lookup(name)
         return facts_of(obj).writes_none

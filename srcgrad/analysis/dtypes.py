@@ -65,9 +65,9 @@ def kind_of(value):
     return None
 
 
-def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset(), prior=None) -> dict:
+def infer(body: list, kinds: dict, code_names: dict, shape, tapes=frozenset(), prior=None) -> dict:
     """{name: kind} for the names of `body` (the fused function's statements) whose kind
-    is certain. `kinds`: the parameters'; `helpers`: the code's names -> the objects they
+    is certain. `kinds`: the parameters'; `code_names`: the code's names -> the objects they
     are bound to (np, the runtime helpers); `shape(node)`: its shape or None; `tapes`:
     the names of the loops' tapes (lists of tuples, only appended to and replayed);
     `prior`: kinds found before for these names (a first guess, checked like the rest).
@@ -102,7 +102,7 @@ def infer(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset(), prio
     pending = {name: values for name, values in assigned.items() if name not in unknown}
     prior = prior or {}
     env.update({name: prior.get(name, _TOP) for name in pending})
-    typer = _Kinds(env, helpers, shape)
+    typer = _Kinds(env, code_names, shape)
     for optimistic in (True, False):
         if not optimistic:
             undecided = [n for n, k in env.items() if k is _TOP]
@@ -173,13 +173,13 @@ def _replayed(node, entries):
     return [(n.id, elts[k]) for elts in entries[it.id] for k, n in enumerate(names)]
 
 
-def float64_arrays(body: list, kinds: dict, helpers: dict, shape, tapes=frozenset(),
+def float64_arrays(body: list, kinds: dict, code_names: dict, shape, tapes=frozenset(),
                    prior=None):
     """A test `node -> bool`: the expression's value is certainly a float64 array (see
     `infer`); for the names of `body` as bound there. `prior`: an earlier test's, whose
     kinds are a first guess here (the same function after another pass)."""
-    typer = _Kinds(infer(body, kinds, helpers, shape, tapes, prior and prior.kinds),
-                   helpers, shape)
+    typer = _Kinds(infer(body, kinds, code_names, shape, tapes, prior and prior.kinds),
+                   code_names, shape)
 
     def test(node):
         return typer.decided(typer.kind(node), node) == F64
@@ -191,9 +191,9 @@ class _Kinds:
     """The kind of an expression, given those of the names (`_TOP` in a name's place
     stands for whatever kind makes the expression's kind certain)."""
 
-    def __init__(self, env, helpers, shape):
-        self.env, self.helpers, self._shape, self._shapes, self._names = (
-            env, helpers, shape, {}, {})
+    def __init__(self, env, code_names, shape):
+        self.env, self.code_names, self._shape, self._shapes, self._names = (
+            env, code_names, shape, {}, {})
 
     def shape(self, node):  # asked again on every round of `infer`; the node is kept with
         found = self._shapes.get(id(node), self)  # its shape, so its id is not reused
@@ -277,9 +277,9 @@ class _Kinds:
     def _callee(self, func):
         """The object a call's function names: a helper, or an attribute of NumPy."""
         if isinstance(func, gast.Name):
-            return self.helpers.get(func.id)
+            return self.code_names.get(func.id)
         if (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                and self.helpers.get(func.value.id) is np):
+                and self.code_names.get(func.value.id) is np):
             return getattr(np, func.attr, None)
         return None
 
@@ -288,7 +288,7 @@ class _Kinds:
         (runtime.spare, runtime.row_out), or of a float64 array (a row of one, `buffer[k]`,
         whose shape is not known here, included: `out=` can only be an array)."""
         if isinstance(out, gast.Call) and isinstance(out.func, gast.Name):
-            return self.helpers.get(out.func.id) in (runtime.spare, runtime.row_out)
+            return self.code_names.get(out.func.id) in (runtime.spare, runtime.row_out)
         return self.kind(out) in (F64, FLOAT, _TOP)
 
     def _product(self, node, args):
@@ -329,14 +329,14 @@ def _promoted(kinds):
 def float64(body, ctx):
     """Step: which expressions of the fused gradient are certainly float64 arrays
     (ctx.float64), from the dtypes of the call's arguments (ctx.kinds)."""
-    ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.helpers, ctx.shape, _tapes(ctx))
+    ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.code_names, ctx.shape, _tapes(ctx))
     return body
 
 
 def float64_again(body, ctx):
     """Step: ctx.float64 again, for the names the loop rewrites bound (the kinds found
     before are a first guess)."""
-    ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.helpers, ctx.shape, _tapes(ctx),
+    ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.code_names, ctx.shape, _tapes(ctx),
                                  ctx.float64)
     return body
 

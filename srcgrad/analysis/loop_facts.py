@@ -42,29 +42,25 @@ def mutated(body, harmless, appended=False, nodes=None) -> set:
             func = node.func
             for k in node.keywords:
                 if k.arg == "out":
-                    names |= all_names(k.value)
+                    names |= build.name_ids(k.value)
             if isinstance(func, gast.Attribute):
                 if func.attr == "append" and not appended:
-                    names |= all_names(func.value)  # the list, not what it holds
+                    names |= build.name_ids(func.value)  # the list, not what it holds
                 elif (func.attr in named("writes_object", "method")
                       or func.attr in named("writes_first")):  # its object, an argument
-                    names |= all_names(func.value) | all_names(*node.args)
+                    names |= build.name_ids(func.value) | build.name_ids(*node.args)
             elif not (isinstance(func, gast.Name) and harmless(func.id)):
-                names |= all_names(*node.args, *[k.value for k in node.keywords])
+                names |= build.name_ids(*node.args, *[k.value for k in node.keywords])
     return names
 
 
 def _base_names(target) -> set:
     while isinstance(target, (gast.Subscript, gast.Attribute)):
         target = target.value
-    return all_names(target)
+    return build.name_ids(target)
 
 
-def all_names(*nodes) -> set:
-    return {n.id for n in build.names(list(nodes))}
-
-
-def stored(stmts) -> list:
+def binding_list(stmts) -> list:
     """Every name a block binds, once per binding (loop targets too; `x += ...` updates)."""
     nodes = build.nodes(gast.Module(body=stmts, type_ignores=[]))
     updated = {id(n.target) for n in nodes if isinstance(n, gast.AugAssign)}
@@ -73,7 +69,7 @@ def stored(stmts) -> list:
 
 
 def bound(stmts) -> set:
-    return set(stored(stmts))
+    return set(binding_list(stmts))
 
 
 def exits(stmts, *kinds) -> bool:
@@ -119,6 +115,6 @@ def rows_read(stmts, index, local) -> dict:
                 and stmt.value.value.id not in local):
             rows[stmt.targets[0].id] = (stmt.value.value.id, k)
     if rows:
-        once = stored(stmts)
+        once = binding_list(stmts)
         rows = {name: row for name, row in rows.items() if once.count(name) == 1}
     return rows

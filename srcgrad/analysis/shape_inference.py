@@ -139,7 +139,7 @@ class _Inference:
                     changed = True
             if not changed:
                 break
-        for name in _stores(loop.body) | ({loop.target.id} if isinstance(loop, gast.For) else set()):
+        for name in build.stored(loop.body) | ({loop.target.id} if isinstance(loop, gast.For) else set()):
             if name not in heads:
                 env.pop(name, None)
                 if name in inner and not changed:
@@ -157,7 +157,7 @@ class _Inference:
     def assign(self, stmt, env):
         target = stmt.targets[0]
         if not isinstance(target, gast.Name):
-            for name in _stores(stmt):
+            for name in build.stored(stmt):
                 env.pop(name, None)
             return
         op = self.unit.ops.get(stmt)
@@ -343,11 +343,3 @@ def _join_envs(a, b) -> dict:
         else:
             out[name] = a.get(name, b.get(name))
     return out
-
-
-def _stores(stmts) -> set:
-    if not isinstance(stmts, list):
-        stmts = [stmts]
-    return build.stored(stmts)
-
-

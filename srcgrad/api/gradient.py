@@ -167,9 +167,9 @@ class GradientFunction:
             generated = self._variant(key, checked, args, kwargs)
         inputs = [args[i] for i in self._wrt_index] if checked else self.wrt_values(args, kwargs)
         try:
-            if generated.call is not None:  # one function: (value and) gradients
+            if generated.fused is not None:  # one function: (value and) gradients
                 try:
-                    result = generated.call(*args, **kwargs)
+                    result = generated.fused(*args, **kwargs)
                 except ZeroDivisionError:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)

@@ -20,7 +20,7 @@ function, and checks each gradient as `_owned` would. It becomes the `__call__` 
         if G0.get('np', O0) is not O0:
             return self.general_call(args, kwargs)
         try:
-            g = call(a0, a1)
+            g = fused(a0, a1)
         except ZeroDivisionError:
             return self.general_call(args, kwargs)
         except Exception as exc:
@@ -68,7 +68,7 @@ def NAME(self, *args, **kwargs):
 _MISS = "return self.general_call(args, kwargs)"
 _CALL = """
 try:
-    g = call(ARGS)
+    g = fused(ARGS)
 except ZeroDivisionError:
     return self.general_call(args, kwargs)
 except Exception as exc:
@@ -89,12 +89,12 @@ _VALUE = "v, g = g"
 
 def build(name, generated, args, wrt_index, single):
     """The entry for calls shaped like `args` (positional only) that run the fused
-    `generated.call`, whose wrt arguments are at `wrt_index` (floats or float arrays):
+    `generated.fused`, whose wrt arguments are at `wrt_index` (floats or float arrays):
     a `__call__` for the GradientFunction, which returns `(value, gradients)` if
     `generated.has_value`; None when the arguments are of a kind an entry does not
     check (then every call takes the general path)."""
     name = (name if name.isidentifier() else "f") + "_entry"
-    env = {"ndarray": np.ndarray, "call": generated.call, "annotate": annotate,
+    env = {"ndarray": np.ndarray, "fused": generated.fused, "annotate": annotate,
            "same_defaults": same_defaults}
     names = [f"a{i}" for i in range(len(args))]
     func = _fill(_HEAD, NAME=name, COUNT=ast.Constant(len(args)))[0]

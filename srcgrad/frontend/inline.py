@@ -96,7 +96,7 @@ class _Inliner:
                 fence.check(src)
         except SrcGradError:
             return None
-        local = _local_names(src.tree)
+        local = build.local_names(src.tree)
         free = names_in(src.tree) - local
         if free & self.bound:
             return None  # a name it reads from its module is one of the caller's here
@@ -161,14 +161,6 @@ class _Inliner:
         except SrcGradError:
             return False
         return True
-
-
-def _local_names(func) -> set:
-    args = func.args
-    params = args.posonlyargs + args.args + args.kwonlyargs
-    return {a.id for a in params} | {
-        n.id for n in build.nodes(func) if isinstance(n, gast.Name) and isinstance(
-            n.ctx, (gast.Store, gast.Del))}
 
 
 class _Renamed(gast.NodeTransformer):

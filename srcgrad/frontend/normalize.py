@@ -54,17 +54,8 @@ def normalize(src: Source, namer: Namer, procedure=False) -> tuple[list, str]:
         raise src.error(src.tree, f"{src.name} can finish without `return`; srcgrad "
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
-    norm = _Normalizer(src, namer, result, _local_names(src.tree))
+    norm = _Normalizer(src, namer, result, build.local_names(src.tree))
     return norm.block(body), result
-
-
-def _local_names(func) -> set:
-    """The function's local variables: its parameters and every name it binds."""
-    args = func.args
-    params = args.posonlyargs + args.args + args.kwonlyargs + [
-        a for a in (args.vararg, args.kwarg) if a is not None]
-    return {a.id for a in params} | {
-        n.id for n in build.names(func) if isinstance(n.ctx, gast.Store)}
 
 
 def _always_returns(body) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from ..ir import build
 from ..runtime.containers import appended, caller_unchanged, refresh, set_at
 from ..rules import NONDIFFERENTIABLE, RULES
 from ..rules.facts import OPERATORS, attribute, facts_of, method
@@ -120,7 +121,7 @@ class Resolver:
                 return Op(key, label, [value.operand])
             return Op(NONDIFF, "not", [value.operand])
         if isinstance(value, (gast.Compare, gast.JoinedStr)):
-            return Op(NONDIFF, "comparison", _names(value))
+            return Op(NONDIFF, "comparison", build.names(value))
         if isinstance(value, gast.Subscript):
             if self.concatenator(value.value) is not None:
                 return self.concatenation(value)
@@ -133,7 +134,7 @@ class Resolver:
             return Op("pack", "a tuple or list", [value])
         kind = {gast.BoolOp: "`and`/`or`", gast.Dict: "a dict",
                 gast.Set: "a set"}.get(type(value), type(value).__name__)
-        return Op(("construct", kind), kind, _names(value))
+        return Op(("construct", kind), kind, build.names(value))
 
     def concatenator(self, node):
         """np.r_ or np.c_ if `node` (a name or a dotted path) is one of them, else None."""
@@ -156,7 +157,7 @@ class Resolver:
         first = items[0]
         if isinstance(first, gast.Constant) and first.value in ("r", "c"):
             kind = f"{label[:-5]}['{first.value}', ...], which makes a np.matrix,"
-            return Op(("construct", kind), kind, _names(node))
+            return Op(("construct", kind), kind, build.names(node))
         return Op(key, label, [node.value] + [index_expression(item) for item in items])
 
     def attribute(self, node) -> Op:
@@ -175,10 +176,10 @@ class Resolver:
         if isinstance(func, gast.Attribute) and _local_base(func, self.locals):
             if isinstance(func.value, gast.Name):
                 return Op(method(func.attr), f".{func.attr}()", [func.value] + args, kwargs)
-            return Op(("unknown", _label(func)), _label(func), _names(node))
+            return Op(("unknown", _label(func)), _label(func), build.names(node))
         callee = self.dotted(func)
         if callee is _MISSING:
-            return Op(("unknown", _label(func)), _label(func), _names(node))
+            return Op(("unknown", _label(func)), _label(func), build.names(node))
         if is_helper(callee):
             return Op(("function", callee), _label(func), args, kwargs, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
@@ -221,10 +222,6 @@ def _label(node) -> str:
     if isinstance(node, gast.Attribute):
         return f"{_label(node.value)}.{node.attr}"
     return "<expression>"
-
-
-def _names(node) -> list:
-    return [n for n in gast.walk(node) if isinstance(n, gast.Name)]
 
 
 def _hashable(obj) -> bool:

@@ -46,7 +46,7 @@ class Unit:
     touched: set = field(default_factory=set)  # names given adjoint contributions so far
     called: list = field(default_factory=list)  # Generated of the helpers it calls
     mode: str = "rev"  # "fwd" for forward mode: which rules a call needs
-    helpers: dict = field(default_factory=dict)  # name in generated code -> object
+    code_names: dict = field(default_factory=dict)  # name in generated code -> object
     resolver: Resolver | None = None
     compilers: HelperCompilers | None = None  # None: no helper is transformed (graph, cli)
 
@@ -60,21 +60,21 @@ class Unit:
     def tangent(self, name: str) -> str:
         return self.namer.tangent(name)
 
-    def helper_object(self, base: str, obj) -> str:
+    def code_name_for(self, base: str, obj) -> str:
         """A name in the generated code for `obj` (e.g. a helper's forward function)."""
-        for code_name, bound in self.helpers.items():
+        for code_name, bound in self.code_names.items():
             if bound is obj:
                 return code_name
         code_name = self.namer.fresh(base)
-        self.helpers[code_name] = obj
+        self.code_names[code_name] = obj
         return code_name
 
-    def helper(self, name: str, namespace=None) -> str:
+    def code_name(self, name: str, namespace=None) -> str:
         """The generated code's name for a helper (np, unbroadcast, ...), never shadowing
         one of the user's names."""
         space = namespace or RUNTIME
         obj = space[name] if name in space else getattr(builtins, name)
-        for code_name, bound in self.helpers.items():
+        for code_name, bound in self.code_names.items():
             if bound is obj:
                 return code_name
         user_sees = self.resolver.lookup(name) if name not in self.resolver.locals else None
@@ -83,5 +83,5 @@ class Unit:
         else:
             code_name = name
             self.namer.taken.add(name)
-        self.helpers[code_name] = obj
+        self.code_names[code_name] = obj
         return code_name

@@ -39,7 +39,7 @@ def hoisted(loop, ctx, written, elsewhere) -> list:
         a_shape, w_shape = ctx.shape(build.load(array)), ctx.shape(build.load(weight))
         if (a_shape is None or w_shape is None or len(a_shape) < 2 or len(w_shape) not in (1, 2)
                 or count != a_shape[0] or weight in local
-                or sum(n == result for n in loop_facts.stored(loop.body)) != 1
+                or sum(n == result for n in loop_facts.binding_list(loop.body)) != 1
                 or {weight, array, result} & written() or result in elsewhere()):
             continue  # a partial sweep would compute unused rows; a written W changes
         products.append((k, array, weight, result))
@@ -89,12 +89,12 @@ def carried_values(body, position, ctx, sharing) -> list:
     iteration runs to its end, the row's shape is the value's, and no array that may be
     a row is changed, returned or looked at by anything we do not know."""
     loop = body[position]
-    bound = loop_facts.stored(loop.body)
+    bound = loop_facts.binding_list(loop.body)
     count = ctx.length(loop.iter.args[0])
     if (loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None
             or count < 0 or loop.target.id in bound):
         return []
-    before = loop_facts.stored(body[:position])
+    before = loop_facts.binding_list(body[:position])
     plans = []
     for a, stmt in enumerate(loop.body):
         tape, record = loop_facts.appended(stmt)
@@ -196,14 +196,14 @@ class Sharing:
         self.links_of = {}  # name -> [(the names one binding ties together, its tape or None)]
         for n in nodes:
             if isinstance(n, gast.Assign) and not _new_array(n.value):
-                self._link(loop_facts.all_names(*n.targets) | _operands(n.value, np_), None)
+                self._link(build.name_ids(*n.targets) | _operands(n.value, np_), None)
             elif isinstance(n, gast.For):
-                self._link(loop_facts.all_names(n.target) | _operands(n.iter, np_), loop_facts.replayed(n))
+                self._link(build.name_ids(n.target) | _operands(n.iter, np_), loop_facts.replayed(n))
         # changed, returned, or the object of a method that may change it
         self.exposed = set(loop_facts.mutated(body, harmless, nodes=nodes))
         for n in nodes:
             if isinstance(n, gast.Return) and n.value is not None:
-                self.exposed |= loop_facts.all_names(n.value)
+                self.exposed |= build.name_ids(n.value)
             if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
                     and n.func.attr not in named("writes_none", "method")):
                 self.exposed |= _operands(n.func.value, np_)

@@ -137,8 +137,8 @@ class Chain:
                        or self.ctx.certainly_float64(build.load(buffer))):
             out = build.load(buffer)  # float64 into float64: nothing to ask at run time
             args = [_as_float(a) for a in args]
-            if func == "multiply" and sorted(_number(a) == 1.0 for a in args) == [False, True]:
-                other = next(a for a in args if _number(a) != 1.0)
+            if func == "multiply" and sorted(build.number(a) == 1.0 for a in args) == [False, True]:
+                other = next(a for a in args if build.number(a) != 1.0)
                 if isinstance(other, gast.Name) and other.id == buffer:
                     self.buffers.add(buffer)  # 1.0 * v into v is v: no operation at all
                     self.changed = True
@@ -225,10 +225,6 @@ def operation(node, numpy):
             and node.func.value.id == numpy):
         return node.func.attr, [node.args[0]]
     return None
-
-
-def _number(node):
-    return node.value if isinstance(node, gast.Constant) and type(node.value) is float else None
 
 
 def _as_float(node):

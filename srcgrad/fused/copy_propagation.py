@@ -51,19 +51,10 @@ def run(body: list, ctx) -> list:
         dropped.add(k)
     if not renamed:
         return body
-    return [_renamed(stmt, renamed) for k, stmt in enumerate(body) if k not in dropped]
+    return [build.renamed(stmt, renamed) for k, stmt in enumerate(body) if k not in dropped]
 
 
 def _final(name, renamed):
     while name in renamed:
         name = renamed[name]
     return name
-
-
-def _renamed(stmt, renamed):
-    if not any(n.id in renamed for n in build.names(stmt)):
-        return stmt
-    stmt = build.clone(stmt)  # the sweeps' statement stays as it was
-    for node in build.names(stmt):
-        node.id = _final(node.id, renamed)
-    return stmt

@@ -111,7 +111,7 @@ def run(body: list, ctx) -> list:
     for stmt in body:
         if any(stmt is loop for loop in counted):
             def elsewhere(loop=stmt):
-                return loop_facts.all_names(*(other for other in body if other is not loop))
+                return build.name_ids(*(other for other in body if other is not loop))
             plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
             if plans:
                 static = {p.rows for p in plans if is_float64(p, stmt, ctx)}

@@ -33,19 +33,12 @@ def run(body: list, ctx) -> list:
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             target, value = stmt.targets[0], stmt.value
             if (isinstance(target, gast.Name) and stores[target.id] == 1
-                    and _number(value) is not None):
+                    and build.number(value) is not None):
                 known[target.id] = value.value
                 if target.id not in keep:
                     continue
         out.append(stmt)
     return out
-
-
-def _number(node):
-    """The value of a constant that is a Python int or float, else None."""
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
-        return node.value
-    return None
 
 
 class _Numbers(gast.NodeTransformer):
@@ -62,11 +55,11 @@ class _Numbers(gast.NodeTransformer):
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        return self._done(node, node.op, _number(node.left), _number(node.right))
+        return self._done(node, node.op, build.number(node.left), build.number(node.right))
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
-        return self._done(node, node.op, _number(node.operand))
+        return self._done(node, node.op, build.number(node.operand))
 
     @staticmethod
     def _done(node, op, *operands):

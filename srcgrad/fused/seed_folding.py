@@ -32,7 +32,7 @@ def run(body: list, ctx) -> list:
     ones, floats, renamed, out = set(), set(), {}, []
     for stmt in body:
         if renamed and any(n.id in renamed for n in build.names(stmt)):
-            stmt = _renamed(stmt, renamed)  # a copy: the sweeps' statement stays as it was
+            stmt = build.renamed(stmt, renamed)  # a copy: the sweeps' statement stays as it was
         target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
         if isinstance(target, gast.Name) and stores[target.id] == 1:
             value = stmt.value
@@ -78,14 +78,6 @@ def _floats(node, floats, numpy) -> bool:
     return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
             and isinstance(node.func.value, gast.Name) and node.func.value.id == numpy
             and numpy_facts(node.func.attr).float_result and not node.keywords)
-
-
-def _renamed(stmt, renamed):
-    stmt = build.clone(stmt)
-    for node in build.names(stmt):
-        if node.id in renamed:
-            node.id = renamed[node.id]
-    return stmt
 
 
 def _without_unread(body, ones, keep) -> list:

@@ -159,7 +159,7 @@ def _same_array(stmts, removed):
     statements share one when `name` is the same fresh array of this step at both (bound
     once, by arithmetic, or a copy `a = b` of such), unchanged in between."""
     origin = {}  # name -> (the fresh array: its name, where it is bound)
-    stored = loop_facts.stored(stmts)
+    stored = loop_facts.binding_list(stmts)
     once = {n for n in stored if stored.count(n) == 1}
     for k, stmt in enumerate(stmts):
         if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):

@@ -55,7 +55,7 @@ def slope_factor(stmts, k, adjoint, rows, planned, np_):
     into an array (the adjoint is then a row of the stack: nothing may change it)."""
     if any(_may_write(stmt, np_) for j, stmt in enumerate(stmts) if j not in planned):
         return None
-    stored = loop_facts.stored(stmts)
+    stored = loop_facts.binding_list(stmts)
     name = adjoint
     for j in range(k - 1, -1, -1):
         stmt = stmts[j]

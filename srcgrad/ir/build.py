@@ -47,6 +47,13 @@ def tuple_(elts) -> gast.Tuple:
     return gast.Tuple(elts=list(elts), ctx=gast.Load())
 
 
+def number(node):
+    """The value of a constant that is a Python int or float (not a bool), else None."""
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
 def is_atom(node) -> bool:
     return isinstance(node, (gast.Name, gast.Constant))
 
@@ -170,6 +177,33 @@ def exposed_reads(stmts, bound=frozenset()) -> set:
             found |= loaded(stmt) - bound
             bound |= stored([stmt])
     return found
+
+
+def name_ids(*nodes) -> set:
+    """The ids of the names in `nodes`."""
+    return {n.id for n in names(list(nodes))}
+
+
+def local_names(func) -> set:
+    """A function's local variables: its parameters and every name it binds or deletes."""
+    args = func.args
+    params = args.posonlyargs + args.args + args.kwonlyargs + [
+        a for a in (args.vararg, args.kwarg) if a is not None]
+    return {a.id for a in params} | {
+        n.id for n in nodes(func) if isinstance(n, gast.Name) and isinstance(
+            n.ctx, (gast.Store, gast.Del))}
+
+
+def renamed(stmt, mapping: dict):
+    """`stmt`, or a copy of it with each name read or bound renamed by `mapping` (following
+    its chains: a -> b -> c), if it has one to rename (the original stays as it was)."""
+    if not any(n.id in mapping for n in names(stmt)):
+        return stmt
+    stmt = clone(stmt)
+    for node in names(stmt):
+        while node.id in mapping:
+            node.id = mapping[node.id]
+    return stmt
 
 
 def clone(node):

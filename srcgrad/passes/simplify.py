@@ -50,24 +50,19 @@ def _folded(folder, stmt, values):
     return folder.visit(stmt)
 
 
-def _number(node):
-    return (isinstance(node, gast.Constant) and isinstance(node.value, (int, float))
-            and not isinstance(node.value, bool))
-
-
 class _Fold(gast.NodeTransformer):
     def visit_BinOp(self, node):
         self.generic_visit(node)
         left, right, op = node.left, node.right, type(node.op)
-        if _number(left) and _number(right) and op in _FOLDED:
+        if (build.number(left) is not None) and (build.number(right) is not None) and op in _FOLDED:
             return build.const(python_operator(op)(left.value, right.value))
-        if op is gast.Pow and _number(right) and right.value == 1:
+        if op is gast.Pow and (build.number(right) is not None) and right.value == 1:
             return left
-        if op is gast.Mult and _number(right) and right.value == 1:
+        if op is gast.Mult and (build.number(right) is not None) and right.value == 1:
             return left
-        if op is gast.Mult and _number(left) and left.value == 1:
+        if op is gast.Mult and (build.number(left) is not None) and left.value == 1:
             return right
-        if op in (gast.Add, gast.Sub) and _number(right) and right.value == 0:
+        if op in (gast.Add, gast.Sub) and (build.number(right) is not None) and right.value == 0:
             return left
         if op is gast.Add and _negated(right) is not None:  # a + -b  ->  a - b
             return gast.BinOp(left=left, op=gast.Sub(), right=_negated(right))
@@ -104,7 +99,7 @@ def _fuse_twins(body) -> list:
             first = previous.value if _assigns(previous, name) else None
             twin = earlier if earlier is not None and previous.targets[0].id == name else first
             if (twin is not None and gast.dump(twin) == gast.dump(term)
-                    and name not in _reads(term)):
+                    and name not in build.loaded(term)):
                 doubled = _doubled(term)
                 previous.value = (doubled if twin is first
                                   else gast.BinOp(left=build.load(name), op=gast.Add(),
@@ -145,11 +140,11 @@ def _dead_code(body, live) -> list:
     for stmt in reversed(body):
         if isinstance(stmt, (gast.For, gast.While)):
             # Values flow around the loop: everything the loop reads stays live in it.
-            loop_live = live | _reads(stmt)
+            loop_live = live | build.loaded(stmt)
             stmt.body = _dead_code(stmt.body, loop_live)
             if _only_comments(stmt.body):
                 stmt.body.append(gast.Pass())
-            live |= _reads(stmt)
+            live |= build.loaded(stmt)
         elif isinstance(stmt, gast.If):
             body_live, else_live = set(live), set(live)
             stmt.body = _dead_code(stmt.body, body_live)
@@ -160,24 +155,16 @@ def _dead_code(body, live) -> list:
                 if not stmt.orelse:
                     continue
                 stmt.body = [gast.Pass()]
-            live |= body_live | else_live | _reads(stmt.test)
+            live |= body_live | else_live | build.loaded(stmt.test)
         else:
-            targets = _stores(stmt)
+            targets = build.stored(stmt)
             if targets and not targets & live:
                 continue
             live -= targets
-            live |= _reads(stmt)
+            live |= build.loaded(stmt)
         out.append(stmt)
     out.reverse()
     return out
-
-
-def _stores(node) -> set[str]:
-    return build.stored(node)
-
-
-def _reads(node) -> set[str]:
-    return build.loaded(node)
 
 
 def _only_comments(stmts) -> bool:

@@ -71,7 +71,7 @@ def _small(call, small, shapes):
     if not (x_shape and g_shape is not None and isinstance(axis, gast.Constant)
             and isinstance(keepdims, gast.Constant) and g.id not in small):
         return None
-    axes = _axes(axis.value, len(x_shape))
+    axes = _normalized_axes(axis.value, len(x_shape))
     if axes is None:
         return None
     kept = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
@@ -88,7 +88,7 @@ def _small(call, small, shapes):
     return None
 
 
-def _axes(axis, ndim):
+def _normalized_axes(axis, ndim):
     if axis is None:
         return set(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)

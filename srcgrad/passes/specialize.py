@@ -40,7 +40,7 @@ def run(body: list, ctx) -> list:
     for adj, name in primal.items():
         if name in env:
             env[adj] = env[name]
-    helpers = {code: obj for code, obj in unit.helpers.items()}
+    helpers = {code: obj for code, obj in unit.code_names.items()}
     numpy = next((code for code, obj in helpers.items() if obj is np), None)
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
     rewriter.plain_division = _mask_free(unit, forward_shapes) and not _zero_fills(body)
@@ -187,7 +187,7 @@ class _Rewriter(AdjointShapes, gast.NodeTransformer):
         kept = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
         if g_shape != kept or z_shape != kept:
             return node
-        return build.call(build.load(self.unit.helper("split_ties_kept")), g, x, z, axis)
+        return build.call(build.load(self.unit.code_name("split_ties_kept")), g, x, z, axis)
 
     def total(self, g):
         """The sum of all elements of the array `g`: `np.dot(a, b)` for `a * b` of two
@@ -203,7 +203,7 @@ class _Rewriter(AdjointShapes, gast.NodeTransformer):
         x_shape, y_shape = self.shape(x), self.shape(y)
         if matmul_shapes(x_shape, y_shape):
             if len(y_shape) == 2:
-                return gast.BinOp(left=g, op=gast.MatMult(), right=_transposed(y, y_shape))
+                return gast.BinOp(left=g, op=gast.MatMult(), right=_transpose_of(y, y_shape))
             if len(x_shape) == 2:  # matrix @ vector
                 return self.np_call("outer", g, y)
             return gast.BinOp(left=g, op=gast.Mult(), right=y)  # vector @ vector
@@ -217,19 +217,19 @@ class _Rewriter(AdjointShapes, gast.NodeTransformer):
             if len(x_shape) == 2 and len(y_shape) == 1:
                 return gast.BinOp(left=g, op=gast.MatMult(), right=x)
             if len(x_shape) == 2:
-                return gast.BinOp(left=_transposed(x, x_shape), op=gast.MatMult(), right=g)
+                return gast.BinOp(left=_transpose_of(x, x_shape), op=gast.MatMult(), right=g)
             if len(y_shape) == 2:  # vector @ matrix
                 return self.np_call("outer", x, g)
             return gast.BinOp(left=g, op=gast.Mult(), right=x)
         return node
 
     def np_call(self, name, *args, **keywords):
-        numpy = self.numpy or self.unit.helper("np")
+        numpy = self.numpy or self.unit.code_name("np")
         self.numpy = numpy
         return build.call(build.attr(build.load(numpy), name), *args, **keywords)
 
 
 
 
-def _transposed(node, shape):
+def _transpose_of(node, shape):
     return build.attr(node, "T") if len(shape) == 2 else node

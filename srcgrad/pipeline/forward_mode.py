@@ -39,7 +39,7 @@ def transform_jvp(func, wrt: tuple, value=True, compilers: HelperCompilers | Non
                                             result_dot]))])
     text = codegen.render([jvp])
     debug_print("generated", None, text)
-    made, = loading.compile_functions([jvp], func, unit.helpers,
+    made, = loading.compile_functions([jvp], func, unit.code_names,
                                       f"{src.name} jvp from {os.path.basename(src.filename)}", src)
     loading.take_defaults(made, func)
     return Generated(made, None, text, wrt, unit.called, unit.resolver.guards(), tangents=tangents)

@@ -50,7 +50,7 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
     for stmt in build.statements(unit.body):  # our own helpers, under names that shadow nothing
         value = getattr(stmt, "value", None)
         if getattr(value, "_srcgrad_internal", None):
-            value.func = build.load(unit.helper(value._srcgrad_internal, RUNTIME))
+            value.func = build.load(unit.code_name(value._srcgrad_internal, RUNTIME))
     unit.bindings = reverse.bindings(unit)
     unit.active = activity.analyze(unit)
     return unit

@@ -33,7 +33,7 @@ def build_fused(ctx: Context, forward, backward, parameters):
         body[-1] = gast.Return(value=build.tuple_([build.load(ctx.value), body[-1].value]))
     ctx.primal = {adj: name for name, adj in unit.namer.adjoints().items()}
     ctx.code_shapes = AdjointShapes.of(unit, ctx.shapes)  # the code's names now, before
-    ctx.numpy = unit.helper("np")  # its name for NumPy is asked (as the passes were tuned)
+    ctx.numpy = unit.code_name("np")  # its name for NumPy is asked (as the passes were tuned)
     body = manifest.run(manifest.FUSED, body, ctx)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"), parameters,
                             [build.comment("the gradient: forward sweep, then backward sweep")]

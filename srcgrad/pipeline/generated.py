@@ -23,11 +23,11 @@ class Generated:
     has_value: bool = True  # False: the forward sweep returns None for the value (grad only)
     tangents: tuple = ()  # forward mode: the keyword parameters taking the wrt tangents
     make_gradient: object = None  # () -> one function computing the gradient, compiled on demand
-    call: object = None  # grad only: (*args) -> gradients, both sweeps in one function
-    fresh: tuple = ()  # per gradient `call` returns: always an array it made (see _made_here)
+    fused: object = None  # the fused gradient: (*args) -> gradients (or value, gradients)
+    fresh: tuple = ()  # per gradient `fused` returns: always an array it made (see _made_here)
     _gradient: object = None
     # grad only: () -> (forward, backward, own source), which only a caller asking for
-    # them (or for the source) waits for: a grad call runs `call` alone
+    # them (or for the source) waits for: a grad call runs `fused` alone
     make_sweeps: object = None
     value_asked: bool = True  # what the cache was asked for (see cache.specialized)
     fused_asked: bool = False

@@ -72,10 +72,10 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     label = f"{src.name} from {os.path.basename(src.filename)}"
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
-    func_ref, helpers, origin = weakref.ref(func), unit.helpers, dataclasses.replace(src, func=None)
+    func_ref, helpers, origin = weakref.ref(func), unit.code_names, dataclasses.replace(src, func=None)
 
     def make_sweeps(fused=None):
-        """(forward, backward, the source of both and of `fused`)"""
+        """(forward, backward, the source of both and of the fused gradient `fused`)"""
         user = func_ref()
         if user is None:
             raise SrcGradError(f"{origin.name} no longer exists")
@@ -86,13 +86,13 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
                                                  rendered)
         return loading.take_defaults(fwd, user), bwd, rendered[0]
 
-    call = fused = None
+    fused_code = fused = None
     if ctx.fused:  # a call runs the fused gradient alone: the sweeps wait until asked
-        fused = build_fused(ctx, forward, backward, build.clone(parameters))
-        call, = loading.compile_functions([fused], func, unit.helpers, label, src,
-                                          codegen.unparse([fused]))
-        loading.take_defaults(call, func)
-        sweeps = make_sweeps(fused) if codegen.DEBUG else (None, None, None)
+        fused_code = build_fused(ctx, forward, backward, build.clone(parameters))
+        fused, = loading.compile_functions([fused_code], func, unit.code_names, label, src,
+                                           codegen.unparse([fused_code]))
+        loading.take_defaults(fused, func)
+        sweeps = make_sweeps(fused_code) if codegen.DEBUG else (None, None, None)
     else:
         sweeps = make_sweeps()
     gradient_name = unit.namer.fresh(f"{name}_gradient")
@@ -110,9 +110,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         return loading.take_defaults(made, user)
 
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
-                     make_gradient=make_gradient, has_value=not ctx.grad_only, call=call,
-                     fresh=ctx.fresh_returns,
-                     make_sweeps=lambda: make_sweeps(fused))
+                     make_gradient=make_gradient, has_value=not ctx.grad_only, fused=fused,
+                     fresh=ctx.fresh_returns, make_sweeps=lambda: make_sweeps(fused_code))
 
 
 def for_some(unit) -> str:
