@@ -1,4 +1,4 @@
-"""copies: names that only copy another are gone from the fused grad call."""
+"""copies: names that only copy another are gone from the fused gradient."""
 
 import ast
 

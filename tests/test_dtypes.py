@@ -1,4 +1,4 @@
-"""dtypes: which values of the fused grad call are certainly float64 arrays, and the
+"""dtypes: which values of the fused gradient are certainly float64 arrays, and the
 in-place code that knowledge allows. Inference on tiny programs; generated code AND
 gradients vs finite differences."""
 
@@ -165,7 +165,7 @@ def test_loop_bodies_compute_into_what_dies_in_them():
     lines = [line.strip() for line in code.splitlines()]
     at = lines.index("t9 = h_1 @ Wh")  # the new product dies in the sum that reads it
     assert lines[at + 1:at + 3] == ["t10 = np.add(t8, t9, t9)", "t11 = np.add(t10, b, t10)"]
-    # an adjoint's shape may be smaller than its value's (scalarseed.py): never computed
+    # an adjoint's shape may be smaller than its value's (small_adjoints.py): never computed
     # into; the step's tanh slopes, rows of the stack, are (stacking's prefill)
     assert ("d_t11 = np.multiply(d_h_2, d_t11_steps[step], d_t11_steps[step])"
             in lines)

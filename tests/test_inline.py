@@ -48,7 +48,7 @@ def test_a_helper_is_written_out_where_it_is_called():
     code = checked_source(net, args, (0, 1, 2))
     grad_call = fused(code)
     assert "dense_forward" not in code and "dense_backward" not in code
-    assert "t2 = X @ W1" in lines(grad_call)  # x = X, W = W1: copies, gone (copies.py)
+    assert "t2 = X @ W1" in lines(grad_call)  # x = X, W = W1: copies, gone (copy_propagation.py)
     assert "dense_1 = np.tanh(z, z)" in lines(grad_call)  # act=True: decided here
     assert "if " not in grad_call and "act" not in grad_call.replace("act=False", "")
     call_line = net.__code__.co_firstlineno + 1

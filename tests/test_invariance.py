@@ -1,4 +1,4 @@
-"""invariance.py: a max-shift that cancels out of the result gets no adjoint; one that may
+"""shift_invariance.py: a max-shift that cancels out of the result gets no adjoint; one that may
 not cancel keeps it. Every gradient is checked against finite differences either way."""
 
 import numpy as np

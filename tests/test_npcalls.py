@@ -1,4 +1,4 @@
-"""npcalls: sums of float64 arrays in the fused grad call are `np.add.reduce` calls.
+"""npcalls: sums of float64 arrays in the fused gradient are `np.add.reduce` calls.
 Generated code AND gradients vs finite differences, and the same numbers as `sum`."""
 
 import ast

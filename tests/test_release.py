@@ -1,4 +1,4 @@
-"""release: the one function a `grad` call runs frees each array after its last use.
+"""release: the fused gradient frees each array after its last use.
 Generated code AND gradients vs finite differences."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""reuse: operations of the fused grad call compute into an array about to die.
+"""reuse: operations of the fused gradient compute into an array about to die.
 Generated code AND gradients vs finite differences."""
 
 
@@ -72,8 +72,8 @@ def test_shared_or_twice_read_arrays_are_not_written():
     assert "spare(t)" not in code and "spare(u)" not in code
     assert "d_u = np.multiply(d_t1, 2.0, spare(d_t1))" in code
     code = fused(checked_source(read_twice, (np.linspace(0, 1, 5),), (0,)))
-    assert "d_t = np.multiply(1.0, t1, spare(t1))" in code  # 1.0: the seed (seedfold.py)
-    assert "spare(t," not in code and "spare(t)" not in code  # d_x is t (seedfold.py)
+    assert "d_t = np.multiply(1.0, t1, spare(t1))" in code  # 1.0: the seed (seed_folding.py)
+    assert "spare(t," not in code and "spare(t)" not in code  # d_x is t (seed_folding.py)
 
 
 def reused(text, sizes=None, default=(5,), float64=None):
@@ -166,7 +166,7 @@ def test_spare_only_when_the_dtype_is_kept():
     assert spare(v, 2.0, 3, np.zeros(3)) is v
     assert spare(v, np.zeros(3, np.float32)) is None and spare(v, np.float32(1)) is None
     assert spare(np.arange(3)) is None and spare(v, 1j) is None and spare(v, True) is None
-    assert spare(1.0, 2.0) is None  # an adjoint kept a number (scalarseed)
+    assert spare(1.0, 2.0) is None  # an adjoint kept a number (small_adjoints)
     assert spare(np.ones((1, 3)), np.ones((2, 3))) is None  # the result is larger
     assert spare(np.ones((2, 3)), np.ones(3)) is not None
 

@@ -1,4 +1,4 @@
-"""scalarseed: the adjoint of a full sum or mean stays a number where every use broadcasts
+"""small_adjoints: the adjoint of a full sum or mean stays a number where every use broadcasts
 it. Each test checks the generated code AND the gradients against finite differences."""
 
 import numpy as np

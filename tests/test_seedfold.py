@@ -1,4 +1,4 @@
-"""seedfold: the fused grad call multiplies by the seed 1.0 nowhere.
+"""seedfold: the fused gradient multiplies by the seed 1.0 nowhere.
 Generated code AND gradients vs finite differences."""
 
 import ast

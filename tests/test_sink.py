@@ -1,4 +1,4 @@
-"""sink: the fused grad call makes each array just before its first reader.
+"""sink: the fused gradient makes each array just before its first reader.
 Generated code AND gradients vs finite differences."""
 
 import ast

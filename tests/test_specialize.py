@@ -226,7 +226,7 @@ def test_a_division_of_python_zeros_falls_back_to_the_general_code():
         assert g(0.0) == np.inf  # as the general code (and NumPy) gives, not ZeroDivisionError
 
 
-def shifted_exp_loss(W, X):  # depends on the max (so it keeps its adjoint: invariance.py)
+def shifted_exp_loss(W, X):  # depends on the max (so it keeps its adjoint: shift_invariance.py)
     logits = X @ W
     shifted = logits - np.max(logits, axis=1, keepdims=True)
     return -np.mean(np.exp(shifted))

@@ -1,4 +1,4 @@
-"""stacking: a loop's per-step products done once over all steps, in the fused grad call.
+"""stacking: a loop's per-step products done once over all steps, in the fused gradient.
 Generated code AND gradients vs finite differences, on loops where it must fire and where
 it must not."""
 

@@ -101,7 +101,7 @@ def _comment_line(stmt, unit, line, out, emitted):
 
 
 def _note_cancelled(stmt, unit, out):
-    """Say, under the line's comment, which operands get no adjoint (invariance.py)."""
+    """Say, under the line's comment, which operands get no adjoint (shift_invariance.py)."""
     notes = [f"{n.id} cancels out of the result: no adjoint for it"
              for n in build.names(stmt.value) if n.id in unit.cancelled]
     if notes and out and build.is_comment(out[-1]):

@@ -31,7 +31,7 @@ def differentiable_operands(op: Op, binding: dict) -> list:
 
 def analyze(unit, stopped=frozenset()) -> set[str]:
     """The names that need an adjoint; raises where a needed rule is missing. `stopped`:
-    names whose adjoint is known to be zero (invariance.py), as if they were constants."""
+    names whose adjoint is known to be zero (shift_invariance.py), as if they were constants."""
     assignments = list(_assignments(unit.body))
     varied = set(unit.wrt)
     changed = True

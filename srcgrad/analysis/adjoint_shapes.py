@@ -115,7 +115,7 @@ class AdjointShapes:
                 and self.code_names.get(func.value.id) is np and (name is None or func.attr == name))
 
     def spread(self, call):
-        """Which call spreads an adjoint over a shape (see scalarseed), if any."""
+        """Which call spreads an adjoint over a shape (see small_adjoints.py), if any."""
         if self.is_numpy(call.func, "full_like"):
             return "full_like"
         func = call.func

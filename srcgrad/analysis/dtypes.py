@@ -1,4 +1,4 @@
-"""Which values of the fused gradient function are certainly float64 arrays.
+"""Which values of the fused gradient are certainly float64 arrays.
 
 A variant of a `grad` call is specialized on the dtypes of its arguments as well as
 their shapes (api._key), so when `W` and `X` are float64 arrays and `b` a float::
@@ -66,7 +66,7 @@ def kind_of(value):
 
 
 def infer(body: list, kinds: dict, code_names: dict, shape, tapes=frozenset(), prior=None) -> dict:
-    """{name: kind} for the names of `body` (the fused function's statements) whose kind
+    """{name: kind} for the names of `body` (the fused gradient's statements) whose kind
     is certain. `kinds`: the parameters'; `code_names`: the code's names -> the objects they
     are bound to (np, the runtime helpers); `shape(node)`: its shape or None; `tapes`:
     the names of the loops' tapes (lists of tuples, only appended to and replayed);
@@ -135,7 +135,7 @@ _TOP = "undecided"
 
 def _tape_entries(stmts, tapes) -> dict:
     """{tape: [the tuples appended to it]} for the tapes bound once (to `[]`); a value
-    appended as it is (tapes.py: the one entry left), as the node itself."""
+    appended as it is (tape_slimming.py: the one entry left), as the node itself."""
     bound, entries = {}, {}
     for node in stmts:
         if (isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name)

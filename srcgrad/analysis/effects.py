@@ -1,10 +1,10 @@
 """What an expression of the generated code does with arrays: is its value a new array
 that no other name holds, and does evaluating it write into any array?
 
-One vocabulary for every pass that relies on the answers: `inplace` and `reuse` update
-or donate an array a name owns, `defer` and `sink` move statements, `stacking` and
-`slopes` keep one array per step of a loop, `pipeline` tells the entry which gradients
-need no ownership check. Passes that disagreed (one took `np.cosh(h)` for a new array,
+One vocabulary for every pass that relies on the answers: accumulate and buffer_reuse
+update or donate an array a name owns, sinking and contribution_order move statements,
+loop_batching and step_factors keep one array per step of a loop, fresh_returns tells the
+entry which gradients need no ownership check. Passes that disagreed (one took `np.cosh(h)` for a new array,
 another did not) once made a wrong gradient between them.
 
 The answers come from the facts of the functions (rules/facts.py), matched as the

@@ -1,5 +1,5 @@
 """What a loop of the fused gradient does, for the passes that rewrite loops
-(stacking.py, slopes.py, tapes.py): the names it binds and changes, whether it can leave
+(loop_batching.py, step_factors.py, tapes.py): the names it binds and changes, whether it can leave
 early, the tape it fills or replays."""
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ class _Fails(Exception):
 def zero_adjoints(unit, shapes=None) -> set:
     """Names of active max/min reductions that the result provably does not depend on.
 
-    `shapes` ({name: shapeinfo.Value}, or None) gives the rank a positive axis needs.
+    `shapes` ({name: shape_inference.Value}, or None) gives the rank a positive axis needs.
     """
     top = [stmt for stmt in unit.body if isinstance(stmt, gast.Assign) and stmt in unit.ops]
     elsewhere = {node.id for stmt in unit.body if stmt not in unit.ops

@@ -126,7 +126,7 @@ def one_precision(values) -> bool:
     """The float arrays and NumPy numbers among `values`, and the floats NumPy makes of
     their integer and bool arrays (np.sin of int8 is float16), have one dtype. Else the
     grad-only code is not used: it adds an adjoint's next contributions in place
-    (inplace.py, defer.py), which would round a float64 one to a first float16 one."""
+    (accumulate.py, contribution_order.py), which would round a float64 one to a first float16 one."""
     found = set()
     for v in _leaves(values):
         if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":

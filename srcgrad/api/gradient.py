@@ -76,7 +76,7 @@ class GradientFunction:
         self._with_value = with_value
         self._signature = inspect.signature(func)
         self._generated = None
-        self._variants = {}  # argument description (shapeinfo.describe) -> Generated
+        self._variants = {}  # argument description (shape_inference.describe) -> Generated
         self._wrt_index = tuple(self._positional.get(n, -1) for n in self._wrt)
         if self._varargs in self._wrt:
             self._wrt_index = ()

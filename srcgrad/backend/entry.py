@@ -32,7 +32,7 @@ function, and checks each gradient as `_owned` would. It becomes the `__call__` 
             return self.finished(None, g, [a0, a1], True)
         return (float(g0), g1)
 
-A gradient the fused function certainly makes itself (`Generated.fresh`: bound once to
+A gradient the fused gradient certainly makes itself (`Generated.fresh`: bound once to
 a new array, `d_W = X.T @ d_t1`) is its own and shared with nothing, so only its type,
 shape and dtype are checked.
 

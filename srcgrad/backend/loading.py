@@ -94,7 +94,7 @@ def _forget(filename: str) -> None:
 
 def annotate(exc: BaseException) -> None:
     """Say where an error raised inside generated code comes from: a SrcGradError (the
-    run-time checks of containers.py) gets the user's file and line in its message, any
+    run-time checks of runtime/containers.py) gets the user's file and line in its message, any
     other error a note with the generated line and the user's."""
     if isinstance(exc, SrcGradError) and not getattr(exc, "_srcgrad_located", False):
         where = _user_line(exc)

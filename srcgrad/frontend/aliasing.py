@@ -26,7 +26,7 @@ The model, on the normalized function (one operation per statement, before SSA):
       s = np.sum(hs[0])             hs_1 = refresh(hs, h, h_1)
                                     t1 = hs_1[0]
 
-  `refresh` (containers.py) replaces, by identity at run time, each reference to the old
+  `refresh` (runtime/containers.py) replaces, by identity at run time, each reference to the old
   value with the new one, so the choice the analysis cannot make (may `a` be `h`? is `x`
   an array or a float, which `x += 1` rebinds?) is made exactly when the code runs; it
   has an adjoint rule like any operation. A view it cannot follow (memory shared, not

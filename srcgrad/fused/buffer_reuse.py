@@ -1,7 +1,7 @@
-"""Compute into an array about to die, in the one function a `grad` call runs.
+"""Compute into an array about to die, in the fused gradient.
 
 After `release`, a statement followed by `del v` is the last to read `v`. If `v` is a
-large array the function made itself and never shared (see inplace.py), an arithmetic
+large array the function made itself and never shared (see accumulate.py), an arithmetic
 operation on it whose result has v's shape can write into v instead of a new array::
 
     t4 = np.exp(t3)                 t4 = np.exp(t3, out=spare(t3))
@@ -21,7 +21,7 @@ An operation with nothing to write into takes the array the statement before rel
 (its `del` moves after it): `d_x_term = np.cos(x, out=spare(d_t2, x))`.
 
 One array fewer is alive at a time, and the memory is cache-warm. The statement before
-the final `return` is the last to read every name it reads but the returned ones. `spare` (runtime.py)
+the final `return` is the last to read every name it reads but the returned ones. `spare` (runtime/buffers.py)
 gives `v` only if the result's dtype would be v's (specialized code knows shapes, not
 dtypes), else None: a new array, as before. `v` must be read only by the operation
 that writes into it (a later read would see the result), and the other operands must be

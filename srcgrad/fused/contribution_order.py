@@ -3,7 +3,7 @@
 
 An adjoint's first contribution often needs a new array (`2 * d_t6 * x`: nothing in
 it dies), while the next one has an operand read for the last time, whose array it can
-take (reuse.py). Summed the other way round, the adjoint starts in that array and the
+take (buffer_reuse.py). Summed the other way round, the adjoint starts in that array and the
 first contribution comes last, when arrays have died and can lend it their memory::
 
     d_x = 2 * d_t6 * x              d_x = d_t3 * t2

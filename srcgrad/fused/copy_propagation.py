@@ -1,10 +1,10 @@
-"""Names that only copy another, gone, in the one function a `grad` call runs.
+"""Names that only copy another, gone, in the fused gradient.
 
 The sweeps name every value: a helper written out in place binds its parameters
 (`x = X`) and its result (`h = dense_1`), and the adjoint of a copy is a copy
 (`d_dense_1 = d_t1`). In Python `a = b` makes a second name for one object, so reading
 `b` where the code reads `a` is the same program, and the passes after see one array
-under one name (reuse.py can then compute into `t1`, which it could not while its
+under one name (buffer_reuse.py can then compute into `t1`, which it could not while its
 array was also `dense_1`)::
 
     x = X                               t9 = X @ W1

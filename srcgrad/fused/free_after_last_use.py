@@ -1,4 +1,4 @@
-"""Free each array after its last use, in the one function a `grad` call runs.
+"""Free each array after its last use, in the fused gradient.
 
 The forward and backward sweeps fused into one function keep every temporary alive
 until it returns; `del` after the last statement that reads an array lets NumPy reuse

@@ -1,4 +1,4 @@
-"""NumPy called the cheap way, in the one function a `grad` call runs: the same operations
+"""NumPy called the cheap way, in the fused gradient: the same operations
 with the same arguments, so the same results, with less Python around each.
 
 Sums of float64 arrays call the reduction itself. `g.sum(axis=0)` and

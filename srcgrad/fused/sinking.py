@@ -1,9 +1,9 @@
-"""Make each array just before it is first read, in the one function a `grad` call runs.
+"""Make each array just before it is first read, in the fused gradient.
 
 The backward sweep makes an adjoint where the rule of its operation is, often long
 before anything reads it; meanwhile it holds memory. Moved down to its first reader,
 fewer large arrays are alive at once, and an operand read for the last time there can
-take its result (reuse.py)::
+take its result (buffer_reuse.py)::
 
     d_x = 2 * d_t6 * x              d_t3 = t1 * t4
     d_t3 = t1 * t4                  d_x = 2 * d_t6 * x

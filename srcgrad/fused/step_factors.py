@@ -1,6 +1,6 @@
 """A step's adjoint that is a name times arithmetic of the tape's rows, computed into its
-row of the stack (stacking.py), the rows' part for all steps at once before the replay.
-Where stacking made::
+row of the stack (loop_batching.py), the rows' part for all steps at once before the replay.
+Where loop batching made::
 
     d_t11_steps = np.empty((n_steps, 16, 32), dtype=d_b.dtype)
     for h_2 in reversed(tape):
@@ -50,7 +50,8 @@ def rows_at(loop, plans) -> dict:
 def slope_factor(stmts, k, adjoint, rows, planned, np_):
     """(j, A, E, A on the left) where the step's adjoint captured at statement k is bound
     once, at j before k, to `A * E` or `E * A`: A a name, E arithmetic of the tape's rows
-    (`rows`, from `rows_at`; `_of_rows`); `planned`: the statements stacking replaces. Then the steps' E are computed at once before the loop, into the stack,
+    (`rows`, from `rows_at`; `_of_rows`); `planned`: the statements loop batching replaces.
+    Then the steps' E are computed at once before the loop, into the stack,
     and statement j multiplies each row by A in place; only if nothing in the loop writes
     into an array (the adjoint is then a row of the stack: nothing may change it)."""
     if any(_may_write(stmt, np_) for j, stmt in enumerate(stmts) if j not in planned):

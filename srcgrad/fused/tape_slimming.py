@@ -1,4 +1,4 @@
-"""Tapes after stacking.py, in the one function a `grad` call runs: an entry that no
+"""Tapes after loop batching, in the fused gradient: an entry that no
 replay reads any more is not saved, and a forward statement only it read goes too.
 
 Stacking reads each step's row of `xs` from `xs` itself and a carried value's rows from

@@ -1,4 +1,4 @@
-"""Specialize the backward sweep on the shapes `shapeinfo` inferred for one call.
+"""Specialize the backward sweep on the shapes `shape_inference` inferred for one call.
 
 Where the shapes are known, general run-time helpers become the NumPy a person
 would write. With `x` (16, 8), `W` (8, 32), `b` (32,) and `t = x @ W + b`::
@@ -131,7 +131,7 @@ class _Rewriter(AdjointShapes, gast.NodeTransformer):
             if (self.is_numpy(func, "power") and len(args) == 2 and not node.keywords
                     and self.shape(args[0]) is not None and self.shape(args[1]) == ()):
                 # x ** c: the same, quicker for a number, which may raise ZeroDivisionError
-                # where np.power gives inf: the call then runs the general code (api.py)
+                # where np.power gives inf: the call then runs the general code (api/gradient.py)
                 return gast.BinOp(left=args[0], op=gast.Pow(), right=args[1])
             return node
         if helper is max and args and all(isinstance(a, gast.Constant)

@@ -30,7 +30,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               compilers: HelperCompilers | None = None, skip=frozenset()) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
-    With `arguments` ({parameter: shapeinfo.describe(value)} of one call), the code is
+    With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
     specialized on those shapes; it raises specialize.NotSpecializable if it cannot be.
     `value=False` (only with `arguments` of real numbers and arrays): the value is not
     wanted, and if the shapes prove it a number, the forward sweep computes only what

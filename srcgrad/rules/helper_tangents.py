@@ -234,8 +234,8 @@ def item_adjoint_tangent(z, x, key, g):
 # Masks, shapes and subscripts: no derivative.
 nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts,
                   inner_subscripts, zeros_like, zero_tangent)
-# The buffer an operation of the fused grad call may write into (reuse.py, stacking.py)
-# and the rows of one (stacking.py): the fused call is never differentiated again, and
+# The buffer an operation of the fused gradient may write into (buffer_reuse.py, loop_batching.py)
+# and the rows of one (loop_batching.py): the fused gradient is never differentiated again, and
 # the buffer is a value, not a gradient path.
 nondifferentiable(spare, row_out, rows_of)
 

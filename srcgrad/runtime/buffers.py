@@ -8,7 +8,7 @@ import numpy as np
 
 def spare(v, *others):
     """`v`, as the `out=` of an operation on it and `others` that gives an array of its
-    shape (reuse.py), if the result's dtype and shape are v's: v is a float array, the
+    shape (buffer_reuse.py), if the result's dtype and shape are v's: v is a float array, the
     others Python numbers or arrays and NumPy numbers of v's dtype that broadcast into
     it. Else None: a new array."""
     if type(v) is not np.ndarray or v.dtype.kind != "f":  # a kept-scalar adjoint: a number
@@ -25,7 +25,7 @@ def spare(v, *others):
 
 def row_out(steps, k, *arrays):
     """Row k of `steps`, as the `out=` of an operation on `arrays` (and small Python
-    numbers) that gives an array of the row's shape (stacking.py), if the result's dtype
+    numbers) that gives an array of the row's shape (loop_batching.py), if the result's dtype
     is the row's: `steps` is a float array and the arrays are arrays of its dtype. Else
     None: a new array (and `rows_of` stacks the steps' values)."""
     dtype = steps.dtype
@@ -39,7 +39,7 @@ def row_out(steps, k, *arrays):
 
 def rows_of(steps, tape, item):
     """The `item`-th values of the tape's entries as one array: `steps[:len(tape)]` when
-    each is a row of `steps` (stacking.py: the forward loop computed each step's value
+    each is a row of `steps` (loop_batching.py: the forward loop computed each step's value
     into its row, `out=row_out(...)`); else, if a step's dtype kept it out, a new array of
     them stacked."""
     for entry in tape:
