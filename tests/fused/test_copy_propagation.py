@@ -5,7 +5,7 @@ import ast
 import gast
 import pytest
 
-from conftest import fused_context
+from pass_bodies import fused_context
 from srcgrad.fused import copy_propagation
 
 

@@ -12,7 +12,7 @@ from srcgrad.fused import positional_out
 from srcgrad import runtime
 from srcgrad.analysis.dtypes import F64, INTEGER, NUMBER
 from finite_diff import assert_grads_match, checked_source, fused
-from test_inplace import rnn as recurrent
+from models import rnn as recurrent
 
 HELPERS = {"np": np, "spare": runtime.spare, "safe_div": runtime.safe_div}
 

@@ -8,7 +8,7 @@ import pytest
 
 import srcgrad
 from srcgrad.fused import loop_batching
-from conftest import fused_context, unparsed
+from pass_bodies import fused_context, unparsed
 from finite_diff import assert_grads_match, checked_source, fused
 
 rng = np.random.default_rng(3)
@@ -228,7 +228,7 @@ def test_rows_of_an_array_made_in_the_function():
 
 def test_grad_of_the_benchmark_rnn_matches_the_hand_written_one():
     import sys, pathlib
-    sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "benchmarks"))
+    sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "benchmarks"))
     import workloads
     data = workloads.rnn_data(np.random.default_rng(0))
     args = [data[k] for k in ("Wx", "Wh", "b", "xs")]

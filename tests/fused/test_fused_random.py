@@ -37,7 +37,9 @@ import srcgrad
 from srcgrad import pipeline
 from srcgrad.fused import buffer_reuse, positional_out
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+pytestmark = pytest.mark.slow  # a quick run skips them: pytest -m 'not slow'
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 SEEDS = st.integers(0, 2 ** 32 - 1)
 EPS = 1e-6
 

@@ -11,7 +11,7 @@ from srcgrad.analysis import adjoint_shapes
 from srcgrad.fused import buffer_reuse
 from srcgrad.ir import build
 from srcgrad.runtime import spare
-from conftest import fused_context, unparsed
+from pass_bodies import fused_context, unparsed
 from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")

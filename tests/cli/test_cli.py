@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 EXAMPLE = os.path.join(HERE, "data", "cli_example.py")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

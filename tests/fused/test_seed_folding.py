@@ -9,7 +9,7 @@ import pytest
 
 import srcgrad
 from srcgrad.fused import number_folding, seed_folding
-from conftest import fused_context
+from pass_bodies import fused_context
 from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")

@@ -7,7 +7,7 @@ import pytest
 import srcgrad
 from srcgrad.backend import codegen
 from srcgrad.fused import free_after_last_use
-from conftest import fused_context
+from pass_bodies import fused_context
 from finite_diff import checked_source as check, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")

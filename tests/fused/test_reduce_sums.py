@@ -10,7 +10,7 @@ import pytest
 import srcgrad
 from srcgrad.ir import build
 from srcgrad.fused import positional_out, reduce_sums
-from conftest import fused_context
+from pass_bodies import fused_context
 from finite_diff import assert_grads_match, checked_source, fused
 
 

@@ -14,7 +14,7 @@ import itertools
 import numpy as np
 import pytest
 
-from test_rules import _inputs, _module_for
+from rule_examples import inputs as _inputs, module_for as _module_for
 
 import srcgrad
 from srcgrad.rules import RULES

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from srcgrad.fused import sinking
-from conftest import fused_context
+from pass_bodies import fused_context
 from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")

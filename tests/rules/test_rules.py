@@ -4,8 +4,6 @@ The cases are generated from the registry: a rule without examples fails
 `test_every_rule_has_examples`, so no rule lands untested.
 """
 
-import importlib.util
-import itertools
 import math
 
 import numpy as np
@@ -13,59 +11,22 @@ import pytest
 from finite_diff import assert_grads_match
 
 import srcgrad
+from rule_examples import cases, inputs, module_for
 from srcgrad.rules import RULES
 from srcgrad.rules.registry import display_name
 
-_counter = itertools.count()
 
 
-def _cases():
-    seen = set()
-    for rule in RULES.values():
-        if id(rule) in seen or rule.template is None:  # forward mode only: test_tangents.py
-            continue
-        seen.add(id(rule))
-        for i, example in enumerate(rule.examples):
-            yield pytest.param(rule, example, id=f"{rule.name}-{i}-{example.expr}")
 
 
-def _module_for(example, tmp_path):
-    """Write `def value(<inputs>): return <expr>` and `def f(<inputs>, w_out): return
-    np.sum(w_out * (<expr>))` to a module and import it. srcgrad's runtime helpers
-    are in scope: the examples of forward-mode rules call them."""
-    names = sorted(example.shapes) + sorted(example.ints)
-    text = (
-        "import math\nimport numpy as np\n\n"
-        "from srcgrad.runtime import *\n\n\n"
-        f"def value({', '.join(names)}):\n    return {example.expr}\n\n\n"
-        f"def f({', '.join(names + ['w_out'])}):\n"
-        f"    return np.sum(w_out * ({example.expr}))\n"
-    )
-    path = tmp_path / f"rule_case_{next(_counter)}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module, names
 
 
-def _inputs(example, seed=0):
-    rng = np.random.default_rng(seed)
-    values = []
-    for name in sorted(example.shapes):
-        shape = example.shapes[name]
-        low, high = (0.5, 2.0) if name in example.positive else (-1.5, 1.5)
-        low, high = example.domain.get(name, (low, high))
-        value = rng.uniform(low, high, size=shape)
-        values.append(float(value) if shape == () else value)
-    values += [np.array(example.ints[n]) for n in sorted(example.ints)]
-    return values
 
 
-@pytest.mark.parametrize("rule, example", list(_cases()))
+@pytest.mark.parametrize("rule, example", list(cases()))
 def test_rule_matches_finite_differences(rule, example, tmp_path):
-    module, names = _module_for(example, tmp_path)
-    args = _inputs(example)
+    module, names = module_for(example, tmp_path)
+    args = inputs(example)
     out = module.value(*args)
     w_out = np.random.default_rng(1).normal(size=np.shape(out))
     args.append(float(w_out) if np.ndim(out) == 0 else w_out)

@@ -10,7 +10,7 @@ NO_SECOND_ORDER; hvp must refuse them with a SrcGradError.
 
 import numpy as np
 import pytest
-from test_rules import _cases, _inputs, _module_for
+from rule_examples import cases as _cases, inputs as _inputs, module_for as _module_for
 
 import srcgrad
 

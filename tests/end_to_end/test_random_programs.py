@@ -33,6 +33,8 @@ from programs import FEATURES, MIN_MARGIN, load, margin, programs
 
 import srcgrad
 
+pytestmark = pytest.mark.slow  # a quick run skips them: pytest -m 'not slow'
+
 LONG = os.environ.get("SRCGRAD_LONG_TESTS", "") not in ("", "0")
 SEEDS = st.integers(0, 2 ** 32 - 1)
 

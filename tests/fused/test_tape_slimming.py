@@ -5,7 +5,7 @@ import textwrap
 
 import gast
 
-from conftest import fused_context
+from pass_bodies import fused_context
 from srcgrad import runtime
 from srcgrad.fused import tape_slimming
 
