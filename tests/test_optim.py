@@ -3,9 +3,9 @@ import math
 import numpy as np
 import pytest
 
+from srcgrad.ir.pytree import tree_map
 from srcgrad.optim import (SGD, Adam, AdamW, CosineAnnealingLR, ExponentialLR, FitResult,
                            RMSprop, StepLR, fit)
-from srcgrad.ir.pytree import tree_map
 
 
 def run(opt, x, grad_fn, steps):

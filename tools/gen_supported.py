@@ -3,7 +3,7 @@
     python tools/gen_supported.py          # rewrite docs/supported.md
     python tools/gen_supported.py --check  # exit 1 if docs/supported.md is out of date
 
-tests/test_coverage_edge.py runs the check, so the page cannot drift from the registry.
+tests/rules/test_registry.py runs the check, so the page cannot drift from the registry.
 """
 
 from __future__ import annotations

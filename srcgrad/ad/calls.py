@@ -20,8 +20,8 @@ import threading
 
 import gast
 
-from ..ir import build
 from ..errors import SrcGradError
+from ..ir import build
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first
 MAX_DEPTH = 32

@@ -17,9 +17,9 @@ from __future__ import annotations
 import gast
 
 from ..analysis import activity
-from . import calls
 from ..ir import build
 from ..runtime import containers
+from . import calls
 from .templates import instantiate_tangent
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import gast
 
 from ..ir import build
-from . import calls
-from ..runtime import containers
 from ..rules.registry import display_name
+from ..runtime import containers
+from . import calls
 from .templates import bind, instantiate, is_contribution
 
 

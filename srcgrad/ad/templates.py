@@ -19,10 +19,10 @@ import copy
 
 import gast
 
-from ..ir import build
-from ..runtime import containers
 from ..errors import SrcGradError
+from ..ir import build
 from ..rules.registry import Rule, is_adjoint_ref, is_tangent_ref
+from ..runtime import containers
 
 
 def bind(rule: Rule, op, src, node) -> dict:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import gast
 
-from ..ir import build
-
 from ..frontend.resolve import Op
+from ..ir import build
 from ..rules.registry import close_matches, display_name
 
 

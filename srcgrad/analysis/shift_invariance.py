@@ -25,8 +25,8 @@ import gast
 import numpy as np
 
 from ..ir import build
-from . import activity
 from ..rules.facts import facts_of
+from . import activity
 
 _ADD, _MUL = "add", "mul"
 _ALL = "all"  # the max is one number: c is constant along every axis

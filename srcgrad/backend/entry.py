@@ -53,8 +53,8 @@ import weakref
 
 import numpy as np
 
-from . import loading
 from ..frontend.resolve import same_defaults
+from . import loading
 
 annotate = loading.annotate
 

@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from ..ir import build
 from ..errors import SrcGradError
+from ..ir import build
 from ..ir.naming import Namer, names_in
 from ..rules.facts import facts_of, named
 from .normalize import APPENDED, AUGMENTED, SET_AT, in_place, normalize

@@ -35,11 +35,11 @@ import inspect
 
 import gast
 
+from ..errors import SrcGradError
 from ..ir import build
+from ..ir.naming import names_in
 from . import fence
 from .aliasing import writes_arguments
-from ..errors import SrcGradError
-from ..ir.naming import names_in
 from .normalize import normalize
 from .resolve import is_helper
 from .source import load

@@ -26,9 +26,9 @@ result name, so later passes see straight-line blocks and branches only.
 
 from __future__ import annotations
 
-import gast
-
 import copy
+
+import gast
 
 from ..ir import build
 from ..ir.naming import Namer

@@ -18,9 +18,9 @@ import gast
 import numpy as np
 
 from ..ir import build
-from ..runtime.containers import appended, caller_unchanged, refresh, set_at
 from ..rules import NONDIFFERENTIABLE, RULES
 from ..rules.facts import OPERATORS, attribute, facts_of, method
+from ..runtime.containers import appended, caller_unchanged, refresh, set_at
 
 
 # our own operations, made by normalize.py and aliasing.py

@@ -35,10 +35,10 @@ from collections import Counter
 import gast
 import numpy as np
 
-from ..ir import build
 from ..analysis import effects
-from ..analysis.effects import makes_new
 from ..analysis.adjoint_shapes import arithmetic_of
+from ..analysis.effects import makes_new
+from ..ir import build
 from ..rules.facts import of_operator, ufunc_name, unary_ufunc
 
 MIN_SIZE = 1 << 14  # elements: below this the memory is small and the check costs more

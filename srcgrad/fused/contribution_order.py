@@ -25,8 +25,8 @@ from collections import Counter
 
 import gast
 
-from ..ir import build
 from ..analysis.effects import makes_new, pure
+from ..ir import build
 
 
 def run(body: list, ctx) -> list:

@@ -55,8 +55,8 @@ import builtins
 
 import gast
 
-from ..ir import build
 from ..analysis import loop_facts
+from ..ir import build
 from .batched_products import Sharing, carried_values, hoisted, into_rows, is_float64
 from .stacked_adjoints import accumulations, stacked
 

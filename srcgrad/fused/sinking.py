@@ -21,8 +21,8 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from ..ir import build
 from ..analysis import effects
+from ..ir import build
 
 
 def run(body: list, ctx) -> list:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import gast
 
-from ..ir import build
 from ..analysis import loop_facts
+from ..ir import build
 from ..rules.facts import named, of_operator, ufunc_name
 
 

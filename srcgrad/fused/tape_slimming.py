@@ -25,8 +25,8 @@ import builtins
 import gast
 
 from .. import runtime
-from ..ir import build
 from ..analysis.loop_facts import appended
+from ..ir import build
 
 
 def run(body: list, ctx) -> list:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from ..ir import build
 from ..analysis import effects
 from ..analysis.effects import makes_new
+from ..ir import build
 
 def run(body: list, ctx) -> list:
     """`body` with `d = d + e` / `d = d - e` as `d += e` / `d -= e` where the adjoint `d`

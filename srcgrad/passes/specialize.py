@@ -16,14 +16,13 @@ be specialized (`NotSpecializable`) and the general code is used.
 
 from __future__ import annotations
 
-
 import gast
 import numpy as np
 
-from ..ir import build
 from .. import runtime
 from ..analysis.adjoint_shapes import AdjointShapes, matmul_shapes
 from ..analysis.shape_inference import Items
+from ..ir import build
 from ..rules.facts import facts_of, named
 
 

@@ -4,8 +4,8 @@ made (`cache`)."""
 
 from .cache import (cached_functions, compiled, compiled_jvp, forget_all, skipping,
                     specialized, variants)
-from .front_half import analyze
 from .forward_mode import transform_jvp
+from .front_half import analyze
 from .generated import Generated
 from .reverse_mode import transform
 

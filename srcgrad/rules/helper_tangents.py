@@ -12,7 +12,6 @@ error naming them.
 
 import numpy as np
 
-from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y,
                        einsum_adjoint, einsum_adjoint_by_operands, einsum_adjoints,
                        einsum_adjoints_by_operands, hstack_axis, inner_subscripts,
@@ -22,6 +21,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
+from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from .facts import Facts, facts
 from .registry import example, nondifferentiable, tangent
 

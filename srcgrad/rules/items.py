@@ -5,9 +5,9 @@ Their tangents are single terms that read several tangents (the engine puts zero
 for absent ones): a sum of two lists would concatenate them, not add them.
 """
 
+from ..runtime import unbroadcast
 from ..runtime.containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
                                   refresh_tangent, set_at, take, without)
-from ..runtime import unbroadcast
 from .facts import NEW
 from .registry import adjoint, example, named, tangent
 

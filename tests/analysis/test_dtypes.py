@@ -5,14 +5,14 @@ gradients vs finite differences."""
 import gast
 import numpy as np
 import pytest
-
-import srcgrad
-from srcgrad.analysis import dtypes
-from srcgrad.fused import positional_out
-from srcgrad import runtime
-from srcgrad.analysis.dtypes import F64, INTEGER, NUMBER
 from finite_diff import assert_grads_match, checked_source, fused
 from models import rnn as recurrent
+
+import srcgrad
+from srcgrad import runtime
+from srcgrad.analysis import dtypes
+from srcgrad.analysis.dtypes import F64, INTEGER, NUMBER
+from srcgrad.fused import positional_out
 
 HELPERS = {"np": np, "spare": runtime.spare, "safe_div": runtime.safe_div}
 

@@ -3,9 +3,10 @@ not cancel keeps it. Every gradient is checked against finite differences either
 
 import numpy as np
 import pytest
+from finite_diff import checked_source
 
 import srcgrad
-from finite_diff import checked_source
+from srcgrad import grad
 
 CANCELLED = "cancels out of the result"
 rng = np.random.default_rng(7)
@@ -149,3 +150,17 @@ def test_second_order_through_a_cancelled_shift():
         step[idx] = eps
         expected[(...,) + idx] = (gradient(X + step, Y) - gradient(X - step, Y)) / (2 * eps)
     np.testing.assert_allclose(hessian, expected, rtol=1e-5, atol=1e-8)
+
+
+# --- logsumexp, written the stable way -------------------------------------------------
+
+
+def logsumexp(x):
+    m = np.max(x, axis=1, keepdims=True)
+    return np.sum(m + np.log(np.sum(np.exp(x - m), axis=1, keepdims=True)))
+
+
+def test_logsumexp_gradient_is_softmax_even_with_ties_at_the_max():
+    x = np.array([[1.0, 2.0, 2.0], [0.0, -1.0, 3.0]])
+    softmax = np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True)
+    np.testing.assert_allclose(grad(logsumexp)(x), softmax, rtol=1e-12)

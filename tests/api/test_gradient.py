@@ -345,3 +345,75 @@ def test_rebinding_a_helper_rebuilds_the_caller():
         assert douter(1.0) == 5.0
     finally:
         HELPER = double
+
+
+rng = np.random.default_rng(0)
+
+
+# --- arguments are never changed ------------------------------------------------------
+
+
+def augmented(x, w):
+    x += w  # in plain Python this changes the caller's array
+    return np.sum(x * x)
+
+
+def copies_then_writes(x, w):
+    h = x.copy()
+    h[0] = w[0] * 2.0
+    h[1] += w[1]
+    return np.sum(h * w)
+
+
+def model(params, x):
+    h = np.tanh(params["W"] @ x + params["b"])
+    for k in range(2):
+        h = h * params["gain"][k]
+    return np.sum(h ** 2)
+
+
+def test_arrays_are_not_changed():
+    x, w = rng.normal(size=3), rng.normal(size=3)
+    x0, w0 = x.copy(), w.copy()
+    grads = grad(copies_then_writes, wrt=(0, 1))(x, w)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(w, w0)
+    assert_grads_match(copies_then_writes, grads, (x, w), (0, 1))
+
+
+def test_augmented_assignment_to_an_argument_does_not_change_it():
+    """`x += w` on an argument array changes the caller's array in plain Python: srcgrad
+    refuses it, or differentiates it without touching the caller's data."""
+    x, w = np.array([1.0, 2.0]), np.array([0.5, 0.5])
+    x0 = x.copy()
+    try:
+        dx, dw = grad(augmented, wrt=(0, 1))(x, w)
+    except SrcGradError as exc:
+        assert "argument" in str(exc)
+    else:
+        np.testing.assert_array_equal(dx, 2 * (x0 + w))
+        np.testing.assert_array_equal(dw, 2 * (x0 + w))
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_dict_params_are_not_changed_and_gradients_are_new_arrays():
+    params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=3), "gain": np.array([0.9, 1.1])}
+    x = rng.normal(size=2)
+    before = {k: v.copy() for k, v in params.items()}
+    keys = list(params)
+    grads = grad(model)(params, x)
+    assert list(params) == keys and list(grads) == keys
+    for k in keys:
+        np.testing.assert_array_equal(params[k], before[k])
+        assert not np.may_share_memory(grads[k], params[k])
+        grads[k][...] = 1e9  # writing into a gradient
+        np.testing.assert_array_equal(params[k], before[k])
+
+
+def test_writing_into_an_argument_array_is_refused():
+    def writes(x):
+        x[0] = 0.0
+        return np.sum(x)
+
+    with pytest.raises(SrcGradError, match="change the caller's data"):
+        grad(writes)(np.ones(3))

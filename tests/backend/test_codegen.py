@@ -8,11 +8,14 @@ import traceback
 import gast
 import numpy as np
 import pytest
+from finite_diff import right_or_refused
+from source_files import load
 
 import srcgrad
-from srcgrad.ir import build
-from srcgrad.backend import codegen
 from srcgrad import runtime
+from srcgrad import grad
+from srcgrad.backend import codegen
+from srcgrad.ir import build
 
 
 def loss(w, b, x, y):
@@ -288,3 +291,50 @@ def test_defaults_of_the_user_function_apply():
     g = srcgrad.grad(with_default)
     np.testing.assert_allclose(g(np.ones(3)), [4.0, 4.0, 4.0])
     np.testing.assert_allclose(g(np.ones(3), c=0.5), [0.5, 0.5, 0.5])
+
+
+PAIR = np.array([1.0, 2.0])
+
+
+# --- unicode identifiers ---------------------------------------------------------------------
+
+
+def test_unicode_identifiers(tmp_path):
+    mod = load(tmp_path, "import numpy as np\n\n\ndef f(x, σ):\n    λ = 2.0 * x\n"
+                         "    ﬁ = λ * σ\n    return np.sum(λ * x) + np.sum(fi)\n")
+    x, s = np.array([0.5, -1.0]), np.array([2.0, 3.0])
+    dx, ds = grad(mod.f, wrt=(0, 1))(x, s)  # ﬁ and fi are one name (NFKC)
+    np.testing.assert_allclose(dx, 4.0 * x + 2.0 * s)
+    np.testing.assert_allclose(ds, 2.0 * x)
+    assert "d_λ" in grad(mod.f, wrt=(0, 1)).source
+
+
+# --- the generated code never evaluates user strings -------------------------------------------
+
+
+def test_string_constants_stay_strings(tmp_path):
+    marker = tmp_path / "evaluated"
+    code = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    mod = load(tmp_path, "import numpy as np\n\n\ndef f(x):\n"
+                         f"    s = {code!r}\n    if len(s) > 3:\n        x = x * 2.0\n"
+                         "    return np.sum(x)\n")
+    g = grad(mod.f)
+    np.testing.assert_array_equal(g(PAIR), [2.0, 2.0])
+    assert not marker.exists()
+    import ast
+    for node in ast.walk(ast.parse(g.source)):  # the text is a constant, never code
+        assert not (isinstance(node, ast.Name) and node.id == "__import__")
+    assert repr(code) in g.source or code not in g.source
+
+
+@pytest.mark.parametrize("body", [
+    'return np.sum(eval("x * 2.0"))',
+    'd = locals()\n    return np.sum(d["x"] * 2.0)',
+    'return np.sum(vars()["x"] * 2.0)',
+], ids=["eval", "locals", "vars"])
+def test_introspection_is_refused_or_differentiated(tmp_path, body):
+    """The user's own `eval` runs as the user wrote it (srcgrad does not evaluate strings
+    itself), but a gradient through it must not be silently zero (it was: eval, locals()
+    and vars() read variables by name, out of sight of the activity analysis)."""
+    mod = load(tmp_path, f"import numpy as np\n\n\ndef f(x):\n    {body}\n")
+    right_or_refused(mod.f, (PAIR,), expected=(np.array([2.0, 2.0]),))

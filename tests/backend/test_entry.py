@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
+from finite_diff import assert_grads_match
 
 import srcgrad
 from srcgrad.api import GradientFunction
-from finite_diff import assert_grads_match
 
 
 def linreg(w, b, x, y):

@@ -5,10 +5,10 @@ finite differences. Each program here gave a silently wrong gradient before the 
 
 import numpy as np
 import pytest
+from finite_diff import numerical_grad
 
 import srcgrad
 from srcgrad import SrcGradError
-from finite_diff import numerical_grad
 
 X = np.array([1.0, 2.0, 3.0])
 W = np.array([1.0, 2.0, 3.0])

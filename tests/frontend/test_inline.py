@@ -4,13 +4,13 @@ the general code; what must stay a call, stays one."""
 
 import numpy as np
 import pytest
+from data.helpers_module import two_layers
+from finite_diff import assert_grads_match, checked_source, fused
 
 import srcgrad
 from srcgrad import d
 from srcgrad.pipeline import compiled
 from srcgrad.rules.registry import NONDIFFERENTIABLE, nondifferentiable
-from data.helpers_module import two_layers
-from finite_diff import assert_grads_match, checked_source, fused
 
 rng = np.random.default_rng(0)
 

@@ -5,14 +5,14 @@ Generated code AND gradients vs finite differences."""
 import gast
 import numpy as np
 import pytest
+from finite_diff import checked_source, fused
+from pass_bodies import fused_context, unparsed
 
 import srcgrad
 from srcgrad.analysis import adjoint_shapes
 from srcgrad.fused import buffer_reuse
 from srcgrad.ir import build
 from srcgrad.runtime import spare
-from pass_bodies import fused_context, unparsed
-from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 

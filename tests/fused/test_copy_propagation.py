@@ -4,8 +4,8 @@ import ast
 
 import gast
 import pytest
-
 from pass_bodies import fused_context
+
 from srcgrad.fused import copy_propagation
 
 

@@ -3,12 +3,12 @@ Generated code AND gradients vs finite differences."""
 
 import numpy as np
 import pytest
+from finite_diff import checked_source as check, fused
+from pass_bodies import fused_context
 
 import srcgrad
 from srcgrad.backend import codegen
 from srcgrad.fused import free_after_last_use
-from pass_bodies import fused_context
-from finite_diff import checked_source as check, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 

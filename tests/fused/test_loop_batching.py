@@ -5,11 +5,11 @@ it must not."""
 
 import numpy as np
 import pytest
+from finite_diff import assert_grads_match, checked_source, fused
+from pass_bodies import fused_context, unparsed
 
 import srcgrad
 from srcgrad.fused import loop_batching
-from pass_bodies import fused_context, unparsed
-from finite_diff import assert_grads_match, checked_source, fused
 
 rng = np.random.default_rng(3)
 

@@ -6,12 +6,12 @@ import ast
 import gast
 import numpy as np
 import pytest
+from finite_diff import assert_grads_match, checked_source, fused
+from pass_bodies import fused_context
 
 import srcgrad
-from srcgrad.ir import build
 from srcgrad.fused import positional_out, reduce_sums
-from pass_bodies import fused_context
-from finite_diff import assert_grads_match, checked_source, fused
+from srcgrad.ir import build
 
 
 def direct(text, arrays=("a", "t")):

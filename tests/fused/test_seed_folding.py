@@ -6,11 +6,11 @@ import ast
 import gast
 import numpy as np
 import pytest
+from finite_diff import checked_source, fused
+from pass_bodies import fused_context
 
 import srcgrad
 from srcgrad.fused import number_folding, seed_folding
-from pass_bodies import fused_context
-from finite_diff import checked_source, fused
 
 pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
 

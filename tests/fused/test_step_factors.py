@@ -1,6 +1,6 @@
 """slopes: a step's adjoint `A * E`, E arithmetic of the tape's rows, goes into its row of
 the stack with E made for all steps at once; on statements parsed from source (the
-gradients through it are checked in test_stacking, against finite differences)."""
+gradients through it are checked in test_loop_batching, against finite differences)."""
 
 import ast
 import contextlib
@@ -9,11 +9,11 @@ import math
 import gast
 import numpy as np
 import pytest
+from finite_diff import assert_grads_match
 
 import srcgrad
-from srcgrad.rules import facts
 from srcgrad.fused import step_factors
-from finite_diff import assert_grads_match
+from srcgrad.rules import facts
 
 
 def _statements(text):

@@ -1,11 +1,11 @@
 """tapes.slim: a tape keeps what its replay (or rows_of) still reads, on bodies parsed
-from source; the gradients through slimmed tapes are checked in test_stacking."""
+from source; the gradients through slimmed tapes are checked in test_loop_batching."""
 
 import textwrap
 
 import gast
-
 from pass_bodies import fused_context
+
 from srcgrad import runtime
 from srcgrad.fused import tape_slimming
 

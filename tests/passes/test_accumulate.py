@@ -2,10 +2,10 @@
 differences."""
 
 import numpy as np
+from finite_diff import checked_source as check
+from models import rnn
 
 import srcgrad
-from models import rnn
-from finite_diff import checked_source as check
 
 
 def elementwise(x):

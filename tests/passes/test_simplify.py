@@ -5,8 +5,8 @@ import textwrap
 import gast
 import pytest
 
-from srcgrad.ir import build
 from srcgrad.backend import codegen
+from srcgrad.ir import build
 from srcgrad.passes import simplify
 
 

@@ -3,9 +3,9 @@ it. Each test checks the generated code AND the gradients against finite differe
 
 import numpy as np
 import pytest
+from finite_diff import assert_grads_match
 
 import srcgrad
-from finite_diff import assert_grads_match
 
 
 def check(f, args, wrt):

@@ -3,10 +3,10 @@ the value a real number, the forward sweep computes only what the backward sweep
 
 import numpy as np
 import pytest
+from finite_diff import assert_grads_match
 
 import srcgrad
 from srcgrad.errors import SrcGradError
-from finite_diff import assert_grads_match
 
 
 def mse(w, b, x, y):

@@ -6,10 +6,10 @@ import inspect
 
 import numpy as np
 import pytest
-
-import srcgrad
 from finite_diff import assert_grads_match, numerical_grad
 from models import rnn
+
+import srcgrad
 from srcgrad.fused import buffer_reuse
 from srcgrad.pipeline import manifest, skipping
 

@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 from finite_diff import assert_grads_match
+from rule_examples import cases, inputs, module_for
 
 import srcgrad
-from rule_examples import cases, inputs, module_for
 from srcgrad.rules import RULES
 from srcgrad.rules.registry import display_name
 

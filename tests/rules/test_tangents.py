@@ -13,7 +13,6 @@ import itertools
 
 import numpy as np
 import pytest
-
 from rule_examples import inputs as _inputs, module_for as _module_for
 
 import srcgrad
