@@ -256,12 +256,15 @@ def _zeros(name, unit):
 
 
 
-def bindings(unit) -> dict:
-    """The operand binding of every rule-backed assignment, keyed by statement."""
-    table = {}
+def bind_operands(body, ctx):
+    """The manifest's step: each rule's parameters bound to the operands of its call
+    (ctx.unit.bindings), keyed by statement."""
+    unit = ctx.unit
+    unit.bindings = {}
     for stmt, op in unit.ops.items():
         if op.is_user_call:
-            table[stmt] = calls.bind(op, unit.src, stmt.value)
+            unit.bindings[stmt] = calls.bind(op, unit.src, stmt.value)
         else:
-            table[stmt] = bind(op.rule, op, unit.src, stmt.value) if op.rule is not None else {}
-    return table
+            unit.bindings[stmt] = (bind(op.rule, op, unit.src, stmt.value)
+                                   if op.rule is not None else {})
+    return body

@@ -28,6 +28,12 @@ def differentiable_operands(op: Op, binding: dict) -> list:
     return found
 
 
+def run(body, ctx):
+    """The manifest's step: which values get adjoints (ctx.unit.active)."""
+    ctx.unit.active = analyze(ctx.unit)
+    return body
+
+
 def analyze(unit, stopped=frozenset()) -> set[str]:
     """The names that need an adjoint; raises where a needed rule is missing. `stopped`:
     names whose adjoint is known to be zero (shift_invariance.py), as if they were constants."""

@@ -40,6 +40,8 @@ class Context:
     identities: frozenset = frozenset()  # the user's values whose identity the code may
     # test (runtime.refresh): simplify never makes one of them a copy of another name
     skip: frozenset = frozenset()  # steps of the manifest left out (not the essential ones)
+    inline_helpers: bool = False  # the front half writes out every helper it can (the code
+    # is specialized on shapes: the passes then see through the calls)
     # -- written by steps --------------------------------------------------------------
     sweep_shapes: AdjointShapes | None = None  # specialize: the sweep's own names too
     code_shapes: AdjointShapes | None = None  # code_shapes, and the fused gradient's start

@@ -58,6 +58,12 @@ from .ssa import original, previous
 _INTERNAL_WRITES = {"set_at": SET_AT, "appended": APPENDED}
 
 
+def run(body, ctx):
+    """The manifest's step: updates in place followed through the names that may alias."""
+    unit = ctx.unit
+    return follow(body, unit.params, unit.result, unit.src, unit.resolver, unit.namer)
+
+
 def follow(body, params, result, src, resolver, namer) -> list:
     """`body` (normalized, before SSA; `result` names its value) with every update in place
     followed through the other names that may reach the value (see the module docstring);

@@ -38,6 +38,12 @@ _REFUSED = {
 _INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
 
 
+def run(body, ctx):
+    """The manifest's step: the function refused before anything rewrites it."""
+    check(ctx.unit.src)
+    return body
+
+
 def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
     fn = src.tree

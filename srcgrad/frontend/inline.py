@@ -48,6 +48,17 @@ MAX_DEPTH = 8  # helpers written out inside helpers, at most
 _CONSTANTS = (bool, int, float, str, type(None))
 
 
+def run(body, ctx):
+    """The manifest's step: helpers that may write an argument written out, and with
+    ctx.inline_helpers (code specialized on shapes) every helper that can be."""
+    unit = ctx.unit
+    body = helpers(body, unit.src.func, unit.params, unit.namer, unit.resolver,
+                   unit.compilers.reverse if unit.compilers else None,
+                   only_writers=not ctx.inline_helpers)
+    unit.resolver.locals |= build.stored(body)
+    return body
+
+
 def helpers(body: list, func, params, namer, resolver, compile_helper,
             only_writers=False) -> list:
     """`body` (the normalized statements of `func`, whose parameters are `params`) with

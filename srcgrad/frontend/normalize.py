@@ -40,6 +40,14 @@ from .source import Source
 _OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Dict, gast.Set)
 
 
+def run(body, ctx):
+    """The manifest's step: the statements of the source (`body` is empty: the front
+    half starts here), normalized; the result's name in ctx.unit.result."""
+    unit = ctx.unit
+    normalized, unit.result = normalize(unit.src, unit.namer)
+    return body + normalized
+
+
 def normalize(src: Source, namer: Namer, procedure=False) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
     end without `return` (a helper called for what it changes), returning None."""

@@ -30,6 +30,24 @@ NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 
 
+def run(body, ctx):
+    """The manifest's step: each operation of the final body to its function and rule
+    (ctx.unit.ops), by a resolver that knows every local name; our own helpers called
+    under names that shadow none of the user's."""
+    unit = ctx.unit
+    resolver = Resolver(unit.src.func, set(unit.params) | build.stored(body))
+    resolver.callees.update(unit.resolver.callees)  # what helpers written out read: guards
+    resolver.defaults.update(unit.resolver.defaults)
+    unit.resolver = resolver
+    unit.ops = {stmt: resolver.op(stmt.value, stmt.targets[0])
+                for stmt in build.statements(body) if isinstance(stmt, gast.Assign)}
+    for stmt in build.statements(body):
+        value = getattr(stmt, "value", None)
+        if getattr(value, "_srcgrad_internal", None):
+            value.func = build.load(unit.code_name(value._srcgrad_internal))
+    return body
+
+
 @dataclass
 class Op:
     """One operation: which rule computes its adjoint and what its operands are."""

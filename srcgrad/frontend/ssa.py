@@ -50,6 +50,14 @@ class LoopInfo:
     tape: str | None = None  # set by the reverse pass when the loop saves values
 
 
+def run(body, ctx):
+    """The manifest's step: one binding per name; the loops' carried names and the
+    result's final version in ctx.unit."""
+    unit = ctx.unit
+    unit.body, unit.result, unit.loops = to_ssa(body, unit.params, unit.namer, unit.result)
+    return unit.body
+
+
 def to_ssa(body: list, params: list[str], namer: Namer, keep: str):
     """Rename `body`; return (body, final version of `keep`, {loop node: LoopInfo})."""
     renamer = _Renamer(namer, params, body)

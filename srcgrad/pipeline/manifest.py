@@ -2,6 +2,7 @@
 before it and why. Every step is `run(body, ctx) -> body` (ctx: analysis.context.Context);
 a *facts* step only writes facts into the context and returns `body` as it is.
 
+    FRONT          the function's own statements, from its source  (pipeline/front_half.py)
     SWEEPS         the backward sweep, from nothing        (pipeline/reverse_mode.py)
     FORWARD_SWEEP  the forward sweep, from the front half  (pipeline/reverse_mode.py)
     FUSED          both sweeps joined: the fused gradient  (pipeline/fused_gradient.py)
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..ad import forward, reverse, tapes
-from ..analysis import adjoint_shapes, dtypes, effects, shift_invariance
+from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invariance
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
+from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
 from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
                      loop_batching, loop_buffer_reuse, number_folding, positional_out,
                      reduce_sums, seed_folding, sinking, tape_slimming)
@@ -60,6 +62,25 @@ def _float64_known(ctx):
 def _loops_rewritten(ctx):
     return ctx.float64 is not None and bool({"loop_batching", "tape_slimming"} & ctx.changed)
 
+
+FRONT = (
+    Step("fence", fence.run, essential=True,
+         why="first: what cannot be differentiated is refused at the user's own line"),
+    Step("normalize", normalize.run, ("fence",), essential=True,
+         why="one operation per statement, one result: each statement meets one rule"),
+    Step("inline", inline.run, ("normalize",), essential=True,
+         why="a helper that writes an argument must be seen in the caller (aliasing)"),
+    Step("aliasing", aliasing.run, ("inline",), essential=True,
+         why="every write in place is in this body now: each aliasing name follows it"),
+    Step("ssa", ssa.run, ("aliasing",), essential=True,
+         why="one binding per name: the sweeps can keep each value"),
+    Step("resolve", resolve.run, ("ssa",), essential=True,
+         why="each operation to its rule, once no name changes any more"),
+    Step("bind_operands", reverse.bind_operands, ("resolve",), facts=True, essential=True,
+         why="the rules' parameters, of the operands each call passes"),
+    Step("activity", activity.run, ("bind_operands",), facts=True, essential=True,
+         why="which values get adjoints: reads every operation's rule and operands"),
+)
 
 SWEEPS = (
     Step("shift_invariance", shift_invariance.run, facts=True,
@@ -135,7 +156,7 @@ JVP = (
          why="drops the tangents nothing reads"),
 )
 
-LISTS = {"SWEEPS": SWEEPS, "FORWARD_SWEEP": FORWARD_SWEEP, "FUSED": FUSED, "JVP": JVP}
+LISTS = {"FRONT": FRONT, "SWEEPS": SWEEPS, "FORWARD_SWEEP": FORWARD_SWEEP, "FUSED": FUSED, "JVP": JVP}
 NAMES = frozenset(step.name for steps in LISTS.values() for step in steps)
 
 
