@@ -7,6 +7,7 @@ included), not from what happens to be imported at run time.
 
 import ast
 import pathlib
+import re
 
 import srcgrad
 
@@ -31,6 +32,10 @@ PUBLIC_MODULES = {"errors", "custom", "check", "optim", "tree"}  # besides the s
 
 # Violations not fixed yet: (kind, importer, imported or name). Empty when the work is done.
 ALLOWED: set = set()
+
+
+def _subpackages():
+    return {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
 
 
 def _modules():
@@ -172,3 +177,22 @@ def test_the_top_level_shows_the_public_api():
     top_modules = {name.split(".")[1] for name in MODULES if name.count(".") == 1
                    and MODULES[name].name != "__init__.py"}
     assert top_modules == PUBLIC_MODULES | {"__main__"}
+
+
+def _table_packages(text):
+    """The subpackages `name/` named in the first cells of a markdown table, in order."""
+    return [found for line in text.splitlines() if line.startswith("| `")
+            for found in re.findall(r"`(\w+)/`", line.split("|")[1])]
+
+
+def test_the_design_page_names_each_layer_in_order():
+    page = (PACKAGE.parent / "docs" / "design.md").read_text()
+    named = _table_packages(page)
+    assert set(named) == _subpackages()
+    assert [LAYERS[n] for n in named] == sorted(LAYERS[n] for n in named), "lowest first"
+
+
+def test_the_readme_names_each_subpackage():
+    readme = (PACKAGE.parent / "README.md").read_text()
+    section = readme.split("## How it works")[1].split("\n## ")[0]
+    assert set(_table_packages(section)) == _subpackages()

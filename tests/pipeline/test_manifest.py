@@ -3,6 +3,8 @@ coming before it; and gradients right (against finite differences) without any o
 that is not essential."""
 
 import inspect
+import pathlib
+import textwrap
 
 import numpy as np
 import pytest
@@ -25,6 +27,25 @@ def test_a_step_runs_on_a_body_and_a_context_after_what_it_requires(list_name, s
     earlier = earlier[:earlier.index(step.name)]
     assert set(step.requires) <= set(earlier)
     assert step.why
+
+
+def outline() -> str:
+    """The pass lists as docs/design.md shows them: `name?` may be left out, `(name)`
+    only writes facts."""
+    lines = []
+    for list_name, steps in manifest.LISTS.items():
+        shown = [f"({s.name}{'' if s.essential else '?'})" if s.facts
+                 else s.name + ("" if s.essential else "?") for s in steps]
+        lines += textwrap.wrap(", ".join(shown), 90, initial_indent=f"{list_name:<15}",
+                               subsequent_indent=" " * 15)
+    return "\n".join(lines)
+
+
+def test_the_design_page_shows_the_manifest():
+    page = (pathlib.Path(__file__).parents[2] / "docs" / "design.md").read_text()
+    block = page.split("<!-- manifest: begin")[1].split("<!-- manifest: end")[0]
+    shown = block.split("```\n")[1]
+    assert shown.rstrip("\n") == outline(), "docs/design.md: the pass lists are:\n" + outline()
 
 
 def test_step_names_are_unique_in_their_list():
