@@ -70,7 +70,8 @@ def newton_cg(w, X, y, steps=8):
 
 def main():
     parser = argparse.ArgumentParser(description="Newton's method with srcgrad")
-    parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("SRCGRAD_QUICK")))
+    parser.add_argument("--quick", action="store_true",
+                        default=bool(os.environ.get("SRCGRAD_QUICK")))
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     n, d = (400, 5) if args.quick else (2000, 5)

@@ -43,7 +43,8 @@ def bind(op, src, node) -> dict:
     try:
         bound = inspect.signature(op.callee).bind(*op.args, **op.kwargs)
     except TypeError as exc:
-        raise src.error(node, f"call to `{op.label}` does not match its signature ({exc})") from None
+        raise src.error(node, f"call to `{op.label}` does not match its signature "
+                        f"({exc})") from None
     return dict(bound.arguments)
 
 

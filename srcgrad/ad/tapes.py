@@ -85,7 +85,8 @@ def _inserted(body: list, unit) -> list:
             if info.tape:
                 names = getattr(info, "tape_names", [])
                 _bound_on_every_path(stmt.body, set(names))
-                record = build.tuple_([build.load(n) for n in names]) if names else build.const(None)
+                record = (build.tuple_([build.load(n) for n in names]) if names
+                          else build.const(None))
                 append = gast.Expr(value=build.call(
                     build.attr(build.load(info.tape), "append"), record))
                 at = min((stmt.body.index(e) for e in info.backedges if e in stmt.body),

@@ -112,7 +112,8 @@ class AdjointShapes:
 
     def is_numpy(self, func, name=None) -> bool:
         return (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                and self.code_names.get(func.value.id) is np and (name is None or func.attr == name))
+                and self.code_names.get(func.value.id) is np
+                and (name is None or func.attr == name))
 
     def spread(self, call):
         """Which call spreads an adjoint over a shape (see small_adjoints.py), if any."""

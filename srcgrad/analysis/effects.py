@@ -4,8 +4,8 @@ that no other name holds, and does evaluating it write into any array?
 One vocabulary for every pass that relies on the answers: accumulate and buffer_reuse
 update or donate an array a name owns, sinking and contribution_order move statements,
 loop_batching and step_factors keep one array per step of a loop, fresh_returns tells the
-entry which gradients need no ownership check. Passes that disagreed (one took `np.cosh(h)` for a new array,
-another did not) once made a wrong gradient between them.
+entry which gradients need no ownership check. Passes that disagreed (one took
+`np.cosh(h)` for a new array, another did not) once made a wrong gradient between them.
 
 The answers come from the facts of the functions (rules/facts.py), matched as the
 generated code spells its calls: `np.tanh(x)`, `x.sum()`, the run-time helpers

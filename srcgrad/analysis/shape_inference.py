@@ -139,7 +139,8 @@ class _Inference:
                     changed = True
             if not changed:
                 break
-        for name in build.stored(loop.body) | ({loop.target.id} if isinstance(loop, gast.For) else set()):
+        target = {loop.target.id} if isinstance(loop, gast.For) else set()
+        for name in build.stored(loop.body) | target:
             if name not in heads:
                 env.pop(name, None)
                 if name in inner and not changed:

@@ -126,7 +126,8 @@ def one_precision(values) -> bool:
     """The float arrays and NumPy numbers among `values`, and the floats NumPy makes of
     their integer and bool arrays (np.sin of int8 is float16), have one dtype. Else the
     grad-only code is not used: it adds an adjoint's next contributions in place
-    (accumulate.py, contribution_order.py), which would round a float64 one to a first float16 one."""
+    (accumulate.py, contribution_order.py), which would round a float64 one to a first
+    float16 one."""
     found = set()
     for v in _leaves(values):
         if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":
@@ -189,7 +190,8 @@ def like_argument(g, x):
     """
     if isinstance(x, dict):
         g = g if isinstance(g, dict) else {}
-        return {key: like_argument(g[key], leaf) if key in g else _zero(leaf) for key, leaf in x.items()}
+        return {key: like_argument(g[key], leaf) if key in g else _zero(leaf)
+                for key, leaf in x.items()}
     if isinstance(x, (list, tuple)):
         if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it

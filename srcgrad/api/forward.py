@@ -134,8 +134,9 @@ def _tangent_like(t, x, name):
     if isinstance(x, (list, tuple)):
         if not isinstance(t, (list, tuple)) or len(t) != len(x):
             raise SrcGradError(f"the tangent of '{name}' must be a sequence of {len(x)}")
-        return type(x)(_tangent_like(a, b, f"{name}[{i}]") for i, (a, b) in enumerate(zip(t, x))) \
-            if not hasattr(x, "_fields") else type(x)(*(_tangent_like(a, b, name) for a, b in zip(t, x)))
+        if hasattr(x, "_fields"):  # a namedtuple
+            return type(x)(*(_tangent_like(a, b, name) for a, b in zip(t, x)))
+        return type(x)(_tangent_like(a, b, f"{name}[{i}]") for i, (a, b) in enumerate(zip(t, x)))
     if np.shape(t) != np.shape(x):
         raise SrcGradError(f"the tangent of '{name}' has shape {np.shape(t)}, but '{name}' "
                            f"has shape {np.shape(x)}")

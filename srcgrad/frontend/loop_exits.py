@@ -84,8 +84,9 @@ class LoopExits:
             rest = body[i + 1:]
             if isinstance(stmt, (gast.Break, gast.Continue)):
                 if not tail:
-                    raise self.src.error(stmt, f"srcgrad cannot place this `{type(stmt).__name__.lower()}`"
-                                         , "Put it in an `if` at the top level of the loop body.")
+                    kind = type(stmt).__name__.lower()
+                    raise self.src.error(stmt, f"srcgrad cannot place this `{kind}`",
+                                         "Put it in an `if` at the top level of the loop body.")
                 if isinstance(stmt, gast.Break):
                     self.flag = self.flag or self.namer.fresh("stop")
                     out.append(build.assign(self.flag, build.const(True), stmt))

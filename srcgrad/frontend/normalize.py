@@ -333,7 +333,8 @@ class _Normalizer:
         elif isinstance(node, gast.UnaryOp):
             operand = node.operand
             if (isinstance(node.op, gast.USub) and isinstance(operand, gast.Constant)
-                    and isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool)):
+                    and isinstance(operand.value, (int, float))
+                    and not isinstance(operand.value, bool)):
                 new = build.const(-operand.value)
             else:
                 new = gast.UnaryOp(op=node.op, operand=self.atom(operand, out))

@@ -198,7 +198,8 @@ class Sharing:
             if isinstance(n, gast.Assign) and not _new_array(n.value):
                 self._link(build.name_ids(*n.targets) | _operands(n.value, np_), None)
             elif isinstance(n, gast.For):
-                self._link(build.name_ids(n.target) | _operands(n.iter, np_), loop_facts.replayed(n))
+                self._link(build.name_ids(n.target) | _operands(n.iter, np_),
+                           loop_facts.replayed(n))
         # changed, returned, or the object of a method that may change it
         self.exposed = set(loop_facts.mutated(body, harmless, nodes=nodes))
         for n in nodes:
@@ -232,7 +233,8 @@ def _operands(node, np_) -> set:
 def _new_array(value) -> bool:
     """Arithmetic or a pure function of NumPy: a new array, never one of its operands
     (no containers, which would hold them)."""
-    return effects.new_and_pure(value) and not any(isinstance(n, _CONTAINERS) for n in build.nodes(value))
+    return effects.new_and_pure(value) and not any(isinstance(n, _CONTAINERS)
+                                                   for n in build.nodes(value))
 
 
 _CONTAINERS = (gast.List, gast.Tuple, gast.Set, gast.Dict, gast.ListComp, gast.SetComp,

@@ -21,11 +21,11 @@ An operation with nothing to write into takes the array the statement before rel
 (its `del` moves after it): `d_x_term = np.cos(x, out=spare(d_t2, x))`.
 
 One array fewer is alive at a time, and the memory is cache-warm. The statement before
-the final `return` is the last to read every name it reads but the returned ones. `spare` (runtime/buffers.py)
-gives `v` only if the result's dtype would be v's (specialized code knows shapes, not
-dtypes), else None: a new array, as before. `v` must be read only by the operation
-that writes into it (a later read would see the result), and the other operands must be
-names or constants (they are read twice).
+the final `return` is the last to read every name it reads but the returned ones. `spare`
+(runtime/buffers.py) gives `v` only if the result's dtype would be v's (specialized code
+knows shapes, not dtypes), else None: a new array, as before. `v` must be read only by the
+operation that writes into it (a later read would see the result), and the other operands
+must be names or constants (they are read twice).
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ def run(body: list, ctx) -> list:
     kept = {plan.rows: plan for plans in carried.values() for plan in plans
             if plan.tape in rows}
     ctx = ctx.knowing_shapes({plan.rows: (plan.count,) + plan.shape for plan in kept.values()})
-    used = {array for stmt in body if isinstance(stmt, gast.For) and loop_facts.replayed(stmt) in rows
+    used = {array for stmt in body
+            if isinstance(stmt, gast.For) and loop_facts.replayed(stmt) in rows
             for *_, array in accumulations(stmt, rows[loop_facts.replayed(stmt)], ctx)}
     for plan in [plan for name, plan in kept.items() if name not in used]:
         del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows

@@ -60,7 +60,8 @@ def stacked(loop, rows, ctx, carried) -> list:
             if (found is not None and found[0] not in defined
                     and ctx.kind_of(found[1].id) in (dtypes.F64, dtypes.NUMBER)):
                 j, other, factor, left = found  # adjoint = other * factor: into its row
-                made, computed = step_factors.rows_before(factor, rows_at, count, name, np_, ctx.fresh)
+                made, computed = step_factors.rows_before(factor, rows_at, count, name, np_,
+                                                          ctx.fresh)
                 before += [build.comment(f"what {adjoint} multiplies in each step, all at once")]
                 before += computed
                 views += made

@@ -78,13 +78,15 @@ class GraphBuilder:
                 number = self.fresh("if")[2:]
                 ids = (f"cluster_if{number}", f"cluster_else{number}" if stmt.orelse else None)
                 self.cluster_ids[stmt] = ids
-                self.cluster(ids[0], "if", f"if {build.source_text(stmt.test)}", cluster, line, stmt.body)
+                self.cluster(ids[0], "if", f"if {build.source_text(stmt.test)}", cluster, line,
+                             stmt.body)
                 if stmt.orelse:
                     self.cluster(ids[1], "else", "else", cluster, line, stmt.orelse)
             elif isinstance(stmt, (gast.For, gast.While)):
                 line = self.unit.src.user_line(stmt)
                 if isinstance(stmt, gast.For):
-                    label = f"for {build.source_text(stmt.target)} in {build.source_text(stmt.iter)}"
+                    label = (f"for {build.source_text(stmt.target)} "
+                             f"in {build.source_text(stmt.iter)}")
                 else:
                     label = f"while {build.source_text(stmt.test)}"
                 cluster_id = f"cluster_{self.fresh('loop')}"

@@ -156,7 +156,8 @@ JVP = (
          why="drops the tangents nothing reads"),
 )
 
-LISTS = {"FRONT": FRONT, "SWEEPS": SWEEPS, "FORWARD_SWEEP": FORWARD_SWEEP, "FUSED": FUSED, "JVP": JVP}
+LISTS = {"FRONT": FRONT, "SWEEPS": SWEEPS, "FORWARD_SWEEP": FORWARD_SWEEP, "FUSED": FUSED,
+         "JVP": JVP}
 NAMES = frozenset(step.name for steps in LISTS.values() for step in steps)
 
 

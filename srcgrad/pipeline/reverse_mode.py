@@ -72,7 +72,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     label = f"{src.name} from {os.path.basename(src.filename)}"
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
-    func_ref, helpers, origin = weakref.ref(func), unit.code_names, dataclasses.replace(src, func=None)
+    func_ref, helpers = weakref.ref(func), unit.code_names
+    origin = dataclasses.replace(src, func=None)
 
     def make_sweeps(fused=None):
         """(forward, backward, the source of both and of the fused gradient `fused`)"""

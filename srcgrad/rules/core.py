@@ -56,7 +56,8 @@ def multiply_tangent(z, x, y):
     t[z] = t[x] * y + x * t[y]
 
 
-@adjoint(np.true_divide, facts=ARITHMETIC.but(float_result=True, integer_closed=False, shift="mul-"), broadcast=True,
+@adjoint(np.true_divide, broadcast=True,
+         facts=ARITHMETIC.but(float_result=True, integer_closed=False, shift="mul-"),
          examples=[example("x / y", x=(3, 4), y=(4,), positive="y"),
                    example("np.divide(x, y)", x=(2,), y=(), positive="y"),
                    example("x / y", x=(1, 3), y=(2, 1), positive="y")])
@@ -117,8 +118,9 @@ def remainder(z, x, y):
 
 
 # Constant arrays filled with a value: the value carries the derivative.
-@adjoint(np.full_like, facts=LIKE.but(nargs=2), examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
-                                 example("np.full_like(x, y)", x=(2, 3), y=(3,))])
+@adjoint(np.full_like, facts=LIKE.but(nargs=2),
+         examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
+                   example("np.full_like(x, y)", x=(2, 3), y=(3,))])
 def full_like(z, a, fill_value, dtype=None):
     d[fill_value] = unbroadcast(d[z], fill_value)
 
@@ -128,7 +130,8 @@ def full_like_tangent(z, a, fill_value, dtype=None):
     t[z] = np.full_like(a, t[fill_value], dtype=dtype)
 
 
-@adjoint(np.full, facts=FILL, examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,))])
+@adjoint(np.full, facts=FILL,
+         examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,))])
 def full(z, shape, fill_value, dtype=None):
     d[fill_value] = unbroadcast(d[z], fill_value)
 

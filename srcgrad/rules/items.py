@@ -37,7 +37,8 @@ def set_at_rule_tangent(z, x, index, value):
     t[z] = set_at(t[x], index, t[value])
 
 
-@adjoint(appended, facts=NEW, examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
+@adjoint(appended, facts=NEW,
+         examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
 def appended_rule(z, items, item):
     d[items] = d[z][:-1]
     d[item] = d[z][-1]

@@ -94,23 +94,24 @@ def tensordot_tangent(z, x, y, axes=2):
 # Either form, np.einsum('ij,jk->ik', x, y) or np.einsum(x, [0, 1], y, [1, 2], [0, 2]), any
 # number of operands: each operand's adjoint is an einsum of d[z] with the others, with its
 # subscripts as output (computed only for the operands that need one).
-@adjoint(np.einsum, facts=VIEW, examples=[example("np.einsum('ij,jk->ik', x, y)", x=(2, 3), y=(3, 4)),
-                              example("np.einsum('ij,ij->i', x, y)", x=(3, 2), y=(1, 2)),
-                              example("np.einsum('ii', x)", x=(3, 3)),
-                              example("np.einsum('ij->', x)", x=(2, 3)),
-                              example("np.einsum('...i,i->...', x, y)", x=(2, 3, 4), y=(4,)),
-                              example("np.einsum('i,ij,jk', x, y, w)", x=(2,), y=(2, 3), w=(3, 2)),
-                              example("np.einsum('bij,bj->bi', x, y)", x=(2, 3, 2), y=(2, 2)),
-                              example("np.einsum('ij,j', x, y)", x=(2, 3), y=(1,)),
-                              example("np.einsum('i,ij,jk,k', x, y, w, x)", x=(2,), y=(2, 3),
-                                      w=(3, 2)),
-                              example("np.einsum('ij,jk,kl->il', x, y, w, optimize=True)",
-                                      x=(2, 3), y=(3, 2), w=(2, 2)),
-                              example("np.einsum(x, [0, 1], [1, 0])", x=(2, 3)),
-                              example("np.einsum(x, [0, 1], y, [1, 2], [0, 2])", x=(2, 3),
-                                      y=(3, 2)),
-                              example("np.einsum(x, [..., 0], y, [0])", x=(2, 3), y=(3,)),
-                              example("np.einsum(x, [0, 27], y, [27, 1])", x=(2, 3), y=(3, 2))])
+@adjoint(np.einsum, facts=VIEW,
+         examples=[example("np.einsum('ij,jk->ik', x, y)", x=(2, 3), y=(3, 4)),
+                   example("np.einsum('ij,ij->i', x, y)", x=(3, 2), y=(1, 2)),
+                   example("np.einsum('ii', x)", x=(3, 3)),
+                   example("np.einsum('ij->', x)", x=(2, 3)),
+                   example("np.einsum('...i,i->...', x, y)", x=(2, 3, 4), y=(4,)),
+                   example("np.einsum('i,ij,jk', x, y, w)", x=(2,), y=(2, 3), w=(3, 2)),
+                   example("np.einsum('bij,bj->bi', x, y)", x=(2, 3, 2), y=(2, 2)),
+                   example("np.einsum('ij,j', x, y)", x=(2, 3), y=(1,)),
+                   example("np.einsum('i,ij,jk,k', x, y, w, x)", x=(2,), y=(2, 3),
+                           w=(3, 2)),
+                   example("np.einsum('ij,jk,kl->il', x, y, w, optimize=True)",
+                           x=(2, 3), y=(3, 2), w=(2, 2)),
+                   example("np.einsum(x, [0, 1], [1, 0])", x=(2, 3)),
+                   example("np.einsum(x, [0, 1], y, [1, 2], [0, 2])", x=(2, 3),
+                           y=(3, 2)),
+                   example("np.einsum(x, [..., 0], y, [0])", x=(2, 3), y=(3,)),
+                   example("np.einsum(x, [0, 27], y, [27, 1])", x=(2, 3), y=(3, 2))])
 def einsum(z, *args, optimize=False):
     if optimize is False:
         d[args] = einsum_adjoints(d[z], *args)
@@ -144,8 +145,10 @@ def diagonal(z, x, offset=0, axis1=0, axis2=1):
     d[x] = place_diagonal(d[z], x, offset, axis1, axis2)
 
 
-@adjoint(np.diag, facts=VIEW.but(linear=True), examples=[example("np.diag(x)", x=(3,)), example("np.diag(x, -1)", x=(2,)),
-                            example("np.diag(x)", x=(3, 3)), example("np.diag(x, k=1)", x=(2, 4))])
+@adjoint(np.diag, facts=VIEW.but(linear=True), examples=[example("np.diag(x)", x=(3,)),
+                                                         example("np.diag(x, -1)", x=(2,)),
+                                                         example("np.diag(x)", x=(3, 3)),
+                                                         example("np.diag(x, k=1)", x=(2, 4))])
 def diag(z, v, k=0):
     d[v] = undiag(d[z], v, k)
 

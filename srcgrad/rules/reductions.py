@@ -43,11 +43,11 @@ def sum_tangent(z, x, axis=None, keepdims=False):
         t[z] = np.sum(t[x], axis=axis)
 
 
-@adjoint(np.mean, method("mean"), facts=REDUCTION.but(reduction="average", smooth=True, float_result=True),
+@adjoint(np.mean, method("mean"),
+         facts=REDUCTION.but(reduction="average", smooth=True, float_result=True),
          examples=[example("np.mean(x)", x=(3, 4)), example("np.mean(x, axis=1)", x=(3, 4)),
                    example("np.mean(x, axis=0, keepdims=True)", x=(3, 4)),
-                   example("x.mean()", x=(5,)),
-                   example("x.mean(axis=(0, 1))", x=(2, 1, 3))])
+                   example("x.mean()", x=(5,)), example("x.mean(axis=(0, 1))", x=(2, 1, 3))])
 def mean(z, x, axis=None, keepdims=False):
     if axis is None:
         d[x] = np.full_like(x, d[z] / max(np.size(x), 1))  # max: an empty x gets an empty adjoint
@@ -181,8 +181,9 @@ def cumprod_tangent(z, x, axis=None, dtype=None):
     t[z] = cumprod_jvp(t[x], x, z, axis)
 
 
-@adjoint(np.diff, facts=NEW.but(linear=True), examples=[example("np.diff(x)", x=(5,)), example("np.diff(x, axis=0)", x=(3, 4)),
-                            example("np.diff(x, n=2, axis=1)", x=(2, 5))])
+@adjoint(np.diff, facts=NEW.but(linear=True),
+         examples=[example("np.diff(x)", x=(5,)), example("np.diff(x, axis=0)", x=(3, 4)),
+                   example("np.diff(x, n=2, axis=1)", x=(2, 5))])
 def diff(z, x, n=1, axis=-1):
     d[x] = undiff(d[z], n, axis)
 

@@ -87,7 +87,8 @@ def expand_dims_tangent(z, x, axis):
 # --- permuted axes ---------------------------------------------------------------------------
 
 
-@adjoint(attribute("T"), facts=VIEW, examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
+@adjoint(attribute("T"), facts=VIEW,
+         examples=[example("x.T", x=(2, 3)), example("x.T", x=(2, 3, 4))])
 def transpose_attribute(z, x):
     d[x] = np.transpose(d[z])
 
@@ -129,8 +130,9 @@ def swapaxes(z, x, axis1, axis2):
     d[x] = np.swapaxes(d[z], axis1, axis2)
 
 
-@adjoint(np.moveaxis, facts=VIEW.but(linear=True), examples=[example("np.moveaxis(x, 0, -1)", x=(2, 3, 4)),
-                                example("np.moveaxis(x, (0, 1), (2, 0))", x=(2, 3, 4))])
+@adjoint(np.moveaxis, facts=VIEW.but(linear=True),
+         examples=[example("np.moveaxis(x, 0, -1)", x=(2, 3, 4)),
+                   example("np.moveaxis(x, (0, 1), (2, 0))", x=(2, 3, 4))])
 def moveaxis(z, x, source, destination):
     d[x] = np.moveaxis(d[z], destination, source)
 
@@ -160,8 +162,9 @@ def roll(z, x, shift, axis=None):
 
 
 # Each element's adjoint comes back from the place sorting moved it to.
-@adjoint(np.sort, facts=NEW, examples=[example("np.sort(x)", x=(5,)), example("np.sort(x, axis=0)", x=(3, 2)),
-                            example("np.sort(x, axis=None)", x=(2, 3))])
+@adjoint(np.sort, facts=NEW, examples=[example("np.sort(x)", x=(5,)),
+                                       example("np.sort(x, axis=0)", x=(3, 2)),
+                                       example("np.sort(x, axis=None)", x=(2, 3))])
 def sort(z, x, axis=-1, kind=None, order=None):
     d[x] = unsort(d[z], x, axis)
 
@@ -175,8 +178,9 @@ def sort_tangent(z, x, axis=-1, kind=None, order=None):
 
 
 # The adjoint of broadcasting is summing over the broadcast axes.
-@adjoint(np.broadcast_to, facts=VIEW.but(linear=True), examples=[example("np.broadcast_to(x, (2, 3))", x=(3,)),
-                                    example("np.broadcast_to(x, (2, 3, 4))", x=(3, 1))])
+@adjoint(np.broadcast_to, facts=VIEW.but(linear=True),
+         examples=[example("np.broadcast_to(x, (2, 3))", x=(3,)),
+                   example("np.broadcast_to(x, (2, 3, 4))", x=(3, 1))])
 def broadcast_to(z, x, shape):
     d[x] = unbroadcast(d[z], x)
 

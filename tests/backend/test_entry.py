@@ -25,7 +25,8 @@ def weighted(v, u):
 
 
 def general_path(g, *args) -> bool:
-    """Whether g's entry sends a call with `args` the general way (GradientFunction.general_call)."""
+    """Whether g's entry sends a call with `args` the general way
+    (GradientFunction.general_call)."""
     general = object()
     g.general_call = lambda args, kwargs: general
     try:
@@ -65,7 +66,8 @@ def test_array_gradients_are_checked_and_distinct():
     g = srcgrad.grad(summed, wrt=(0, 1))
     v = np.arange(3.0)
     g(v, v)  # d_v and d_u are one array, d_t: checked as the general path would
-    assert "or (g1 is g0) or" in g._entry.source and "return self.finished(None, g, [a0, a1], True)" in g._entry.source
+    assert "or (g1 is g0) or" in g._entry.source
+    assert "return self.finished(None, g, [a0, a1], True)" in g._entry.source
     gv, gu = g(v, v)
     assert gv is not gu and not np.shares_memory(gv, gu)
     np.testing.assert_allclose(gv, 4 * v) and np.testing.assert_allclose(gu, 4 * v)

@@ -66,7 +66,8 @@ def test_arguments_not_described_stay_unknown():
     unit = analyze(grows, ("x",))
     shapes = shape_inference.infer(unit, {"x": None})
     assert shapes["acc"].shape == () and "x" not in shapes and "acc_1" not in shapes
-    assert shape_inference.describe({1.5, 2.5}) is None and shape_inference.describe(object()) is None
+    assert shape_inference.describe({1.5, 2.5}) is None
+    assert shape_inference.describe(object()) is None
     assert shape_inference.describe(np.arange(3)) == (3,)  # shapes do not depend on the dtype
     Pair = collections.namedtuple("Pair", "a b")
     assert shape_inference.describe(Pair(1.0, 2.0)) is None  # its fields are read by name

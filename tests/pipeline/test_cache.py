@@ -65,7 +65,8 @@ def test_one_cached_gradient_from_8_threads_matches_sequential_results():
 def test_first_calls_from_8_threads_compile_once_and_agree(tmp_path):
     mod = load(tmp_path, "import numpy as np\n\n\ndef helper(w, x):\n"
                          "    return np.tanh(w * x)\n\n\ndef f(w, x):\n"
-                         "    s = 0.0\n    for i in range(5):\n        s = s + np.sum(helper(w, x) * i)\n"
+                         "    s = 0.0\n    for i in range(5):\n"
+                         "        s = s + np.sum(helper(w, x) * i)\n"
                          "    return s\n")
     g = grad(mod.f)  # not compiled yet: every thread races to compile it
     inputs = [(np.full(3, 0.1 * i), np.arange(3.0)) for i in range(8)]

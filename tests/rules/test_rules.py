@@ -41,7 +41,8 @@ def _built_in(rule) -> bool:
 
 
 def test_every_rule_has_examples():
-    missing = sorted({rule.name for rule in RULES.values() if _built_in(rule) and not rule.examples})
+    missing = sorted({rule.name for rule in RULES.values()
+                      if _built_in(rule) and not rule.examples})
     assert missing == []
 
 

@@ -92,7 +92,8 @@ JOINT_TERMS = {"set_at_rule", "appended_rule", "refresh_rule"}
 
 
 def test_every_rule_has_a_tangent_or_is_listed():
-    missing = sorted(r.name for r in _rules() if r.tangent is None and r.name not in NO_FORWARD_MODE)
+    missing = sorted(r.name for r in _rules()
+                     if r.tangent is None and r.name not in NO_FORWARD_MODE)
     assert missing == []
 
 
