@@ -94,8 +94,9 @@ def _comment_line(stmt, unit, line, out, emitted):
             gast.copy_location(node, stmt)
     user_line = unit.src.user_line(stmt)
     if emitted and user_line != line and user_line is not None:
-        text = unit.src.lines[stmt.lineno - 1].strip()
-        out.append(build.comment(f"line {user_line}: {text}"))
+        text = unit.src.line_text(stmt.lineno).strip()
+        helper = build.written_out_from(stmt)
+        out.append(build.comment(f"line {user_line}{f', in {helper}' if helper else ''}: {text}"))
         return user_line
     return line
 

@@ -35,6 +35,18 @@ class Origin:
     first_line: int  # its line number of line 1 of the parsed source
     source_lines: list  # the parsed source (never the function itself: that would keep it alive)
 
+    def user_line(self, line: int):
+        """(the file's line number, its text) of what generated line `line` computes, or
+        None; a helper's line written out in the function (inline.py) is read from the
+        file."""
+        user = self.lines.get(line)
+        if user is None:
+            return None
+        number = user + self.first_line - 1
+        text = (self.source_lines[user - 1] if 0 < user <= len(self.source_lines)
+                else linecache.getline(self.filename, number) if number > 0 else "")
+        return (number, text.strip()) if text.strip() else None
+
 
 ORIGINS: dict = {}  # generated filename -> Origin
 
@@ -121,10 +133,8 @@ def _user_line(exc):
     if found is None:
         return None
     origin = ORIGINS[found[0]]
-    user = origin.lines.get(found[1])
-    if user is None or not 0 < user <= len(origin.source_lines):
-        return None
-    return (origin.filename, user + origin.first_line - 1, origin.source_lines[user - 1].strip())
+    user = origin.user_line(found[1])
+    return None if user is None else (origin.filename, *user)
 
 
 def explain(exc: BaseException) -> str | None:
@@ -141,10 +151,9 @@ def explain(exc: BaseException) -> str | None:
     origin = ORIGINS[filename]
     generated = linecache.getline(filename, line).strip()
     note = f"srcgrad: raised by the generated line `{generated}` ({filename}, line {line})"
-    user = origin.lines.get(line)
-    if user is not None and 0 < user <= len(origin.source_lines):
-        note += (f"\n  which computes line {user + origin.first_line - 1} of "
-                 f"{origin.filename}: {origin.source_lines[user - 1].strip()}")
+    user = origin.user_line(line)
+    if user is not None:
+        note += f"\n  which computes line {user[0]} of {origin.filename}: {user[1]}"
     return note + "\n  print(grad(f).source) shows the whole generated code"
 
 

@@ -56,7 +56,7 @@ def annotated(func, generated, color) -> str:
     return "".join(out)
 
 
-_LINE_COMMENT = re.compile(r"^(\s*)# line (\d+):")
+_LINE_COMMENT = re.compile(r"^(\s*)# line (\d+)(?:, in \w+)?:")
 
 
 def _origins(code: str, unit) -> list:

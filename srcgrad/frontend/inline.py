@@ -6,18 +6,15 @@ shapes reach through it, nothing is computed into the helper's arrays, its
 `unbroadcast`s stay. In the code specialized for one call's shapes, a helper is written
 out in the caller instead, its names made the caller's::
 
-    h = dense(X, W1, b1)            W = W1
-                                    b = b1
-                            ->      x = X
-                                    t1 = x @ W
-                                    dense_1 = t1 + b
+    h = dense(X, W1, b1)    ->      t1 = X @ W1
+                                    dense_1 = t1 + b1
                                     h = dense_1
 
-and the passes after see one function. The statements keep the call's line, so the
-comments and errors of the generated code point at `h = dense(X, W1, b1)`.
-
-A parameter given a constant (`act=False`, a default) is read as that constant, so the
-helper's `if act:` is decided where it is written out.
+and the passes after see one function. A parameter the helper never binds again is read
+as what the call gives it: the caller's name (no `x = X` copies), or a constant
+(`act=False`, a default), so the helper's `if act:` is decided where it is written out.
+The statements keep the helper's own lines (of its file, which is the caller's), so the
+comments and errors of the generated code point into the helper: `# line 12, in dense:`.
 
 Only what is certainly the same is written out: a plain function of the same module
 (the same globals, no closure) with no rule of its own (custom_adjoint,
@@ -52,30 +49,31 @@ def run(body, ctx):
     """The manifest's step: helpers that may write an argument written out, and with
     ctx.inline_helpers (code specialized on shapes) every helper that can be."""
     unit = ctx.unit
-    body = helpers(body, unit.src.func, unit.params, unit.namer, unit.resolver,
+    body = helpers(body, unit.src, unit.params, unit.namer, unit.resolver,
                    unit.compilers.reverse if unit.compilers else None,
                    only_writers=not ctx.inline_helpers)
     unit.resolver.locals |= build.stored(body)
     return body
 
 
-def helpers(body: list, func, params, namer, resolver, compile_helper,
+def helpers(body: list, src, params, namer, resolver, compile_helper,
             only_writers=False) -> list:
-    """`body` (the normalized statements of `func`, whose parameters are `params`) with
+    """`body` (the normalized statements of the function of `src`, whose parameters are
+    `params`) with
     the calls of helpers written out; `namer` names the helpers' variables, `resolver`
     (resolve.Resolver of `func`) looks the called names up and keeps them as guards;
     `compile_helper(helper, wrt)` transforms a helper on its own (or raises
     SrcGradError). `only_writers`: only helpers that may change an argument in place (the
     general code calls the others as forward/backward pairs)."""
     bound = set(params) | {n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
-    return _Inliner(func, namer, resolver, bound, compile_helper, only_writers).block(
-        body, (func,))
+    return _Inliner(src, namer, resolver, bound, compile_helper, only_writers).block(
+        body, (src.func,))
 
 
 class _Inliner:
-    def __init__(self, func, namer, resolver, bound, compile_helper, only_writers):
-        self.func, self.namer, self.resolver, self.bound = func, namer, resolver, bound
-        self.compile_helper, self.only_writers = compile_helper, only_writers
+    def __init__(self, src, namer, resolver, bound, compile_helper, only_writers):
+        self.src, self.func, self.namer, self.resolver = src, src.func, namer, resolver
+        self.bound, self.compile_helper, self.only_writers = bound, compile_helper, only_writers
 
     def block(self, stmts, stack) -> list:
         out = []
@@ -120,21 +118,41 @@ class _Inliner:
         self.bound |= set(renamed.values()) | {
             n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
         stores = build.bindings(body)
-        known = {renamed[name]: value.value for name, value in arguments.items()
-                 if isinstance(value, gast.Constant) and not stores[renamed[name]]}
+        known = {renamed[name]: value for name, value in arguments.items()
+                 if isinstance(value, (gast.Constant, gast.Name)) and not stores[renamed[name]]}
         if known:  # `act=False`: the helper's `if act:` is decided here
-            body = _decided(_Constants(known).visit(gast.Module(body=body, type_ignores=[])).body)
-        stmts = [build.assign(renamed[name], build.clone(value))
-                 for name, value in arguments.items() if renamed[name] not in known]
-        stmts += self.block(body, stack + (callee,))
-        for node in (n for s in stmts for n in build.nodes(s)):  # the call's place
-            if "lineno" in node._attributes:
-                for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-                    setattr(node, attr, getattr(call, attr, None))
+            body = _decided(_Arguments(known).visit(gast.Module(body=body, type_ignores=[])).body)
+        bind = [build.assign(renamed[name], build.clone(value))
+                for name, value in arguments.items() if renamed[name] not in known]
+        for node in (n for s in bind for n in build.nodes(s)):
+            _locate(node, call)
+        body = self.block(body, stack + (callee,))
+        self.locate(body, src, call)
+        stmts = bind + body
         if isinstance(stmt, gast.Expr):  # its value unread: not `result = None` either
             return [s for s in stmts if not (isinstance(s, gast.Assign) and isinstance(
                 s.value, gast.Constant) and build.assigned_name(s) == result)]
         return stmts + [build.assign_to(stmt.targets[0], build.load(result), stmt)]
+
+    def locate(self, body, src, call):
+        """The helper's statements `body` at its own lines (of the file, as line numbers of
+        the caller's parsed text: the caller's file is the helper's), marked as written
+        out; from another file (a notebook's other cell), at the call's place."""
+        same_file = src.filename == self.src.filename
+        lines, columns = src.first_line - self.src.first_line, src.indent - self.src.indent
+        for node in (n for s in body for n in build.nodes(s)):
+            if "lineno" not in node._attributes or build.written_out_from(node):
+                continue  # (a helper's helper: at its own lines already)
+            if not same_file or getattr(node, "lineno", None) is None:
+                _locate(node, call)
+                continue
+            node.lineno += lines
+            node.end_lineno = node.lineno if node.end_lineno is None else node.end_lineno + lines
+            if node.col_offset is not None:
+                node.col_offset += columns
+            if node.end_col_offset is not None:
+                node.end_col_offset += columns
+            build.mark_written_out(node, src.name)
 
     def arguments(self, callee, call, stack, writer=False):
         """{parameter: operand or constant} of a call that can be written out, else None."""
@@ -183,15 +201,21 @@ class _Renamed(gast.NodeTransformer):
         return node
 
 
-class _Constants(gast.NodeTransformer):
-    """Reads of parameters given constants (and never bound again) as the constants."""
+def _locate(node, call):
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        setattr(node, attr, getattr(call, attr, None))
+
+
+class _Arguments(gast.NodeTransformer):
+    """Reads of parameters never bound again as what the call gives them: a constant, or
+    the caller's name (no `W = W1` copies)."""
 
     def __init__(self, known):
         self.known = known
 
     def visit_Name(self, node):
         if isinstance(node.ctx, gast.Load) and node.id in self.known:
-            return gast.copy_location(build.const(self.known[node.id]), node)
+            return gast.copy_location(build.clone(self.known[node.id]), node)
         return node
 
 

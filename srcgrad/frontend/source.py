@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dis
 import inspect
+import linecache
 import os
 from dataclasses import dataclass
 
 import gast
 
 from ..errors import SrcGradError
+from ..ir.build import written_out_from
 
 
 @dataclass
@@ -35,6 +37,14 @@ class Source:
         """The file's line number of line `lineno` of the parsed text."""
         return lineno + self.first_line - 1
 
+    def line_text(self, lineno: int) -> str:
+        """Line `lineno` of the parsed text, dedented; outside the function (the line of a
+        helper written out in it, inline.py), that line of the file."""
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1]
+        line = linecache.getline(self.filename, self.user_line_number(lineno)).rstrip("\n")
+        return line[self.indent:] if line[:self.indent].isspace() else line
+
     def error(self, node, summary: str, hint: str = "") -> SrcGradError:
         """A SrcGradError showing file:line, the source line and a caret under `node`."""
         return SrcGradError(self.describe(node, summary, hint))
@@ -43,8 +53,9 @@ class Source:
         parts = [summary]
         lineno = getattr(node, "lineno", None)
         if lineno is not None:
-            parts.append(f'  File "{self.filename}", line {self.user_line(node)}, in {self.name}')
-            text = self.lines[lineno - 1] if lineno <= len(self.lines) else ""
+            where = written_out_from(node) or self.name
+            parts.append(f'  File "{self.filename}", line {self.user_line(node)}, in {where}')
+            text = self.line_text(lineno)
             shown = text.strip()
             margin = len(text) - len(text.lstrip())
             parts.append("    " + shown)

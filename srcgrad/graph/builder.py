@@ -139,9 +139,7 @@ class GraphBuilder:
         line = self.unit.src.user_line(stmt)
         if line is None:
             return f"{code}  (added by srcgrad)"
-        lineno = getattr(stmt, "lineno", None)
-        lines = self.unit.src.lines
-        user = lines[lineno - 1].strip() if lineno and lineno <= len(lines) else ""
+        user = self.unit.src.line_text(stmt.lineno).strip()
         return f"{code}\nline {line}: {user}" if user else f"{code}\nline {line}"
 
     # Pass 2: edges, following which statement last assigned each name on each path.

@@ -232,6 +232,17 @@ def _located(node, like):
     return node
 
 
+def mark_written_out(node, helper: str) -> None:
+    """Say that `node` is a statement (or part of one) of the helper `helper`, written out
+    in its caller (inline.py): its location is the helper's own line."""
+    node._srcgrad_helper = helper
+
+
+def written_out_from(node) -> str | None:
+    """The name of the helper `node` was written out from, or None."""
+    return getattr(node, "_srcgrad_helper", None)
+
+
 COMMENT_PREFIX = "\x00srcgrad-comment:"
 
 

@@ -108,7 +108,8 @@ def stretched_total(x):
 
 def test_a_helper_written_out_with_its_default_is_rebuilt_when_it_changes():
     g = grad(stretched_total)
-    assert "factor" not in g.source_for(X)  # written out, the default read as a constant
+    code = [line for line in g.source_for(X).splitlines() if not line.strip().startswith("#")]
+    assert "factor" not in "\n".join(code)  # written out, the default read as a constant
     np.testing.assert_allclose(g(X), 8.0 * X)
     np.testing.assert_allclose(g(X), 8.0 * X)
     try:

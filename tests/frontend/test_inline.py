@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from data.helpers_module import two_layers
 from finite_diff import assert_grads_match, checked_source, fused
+from source_files import load
 
 import srcgrad
 from srcgrad import d
@@ -51,8 +52,8 @@ def test_a_helper_is_written_out_where_it_is_called():
     assert "t2 = X @ W1" in lines(grad_call)  # x = X, W = W1: copies, gone (copy_propagation.py)
     assert "dense_1 = np.tanh(z, z)" in lines(grad_call)  # act=True: decided here
     assert "if " not in grad_call and "act" not in grad_call.replace("act=False", "")
-    call_line = net.__code__.co_firstlineno + 1
-    assert f"# line {call_line}: h = dense(X, W1, b1)" in lines(grad_call)  # the call's line
+    own_line = dense.__code__.co_firstlineno + 1  # the helper's own line, not the call's
+    assert f"# line {own_line}, in dense: z = x @ W + b" in lines(grad_call)
     assert "d_b1 = np.add.reduce(d_z, axis=0)" in lines(grad_call)  # shapes reach through
     pairs = srcgrad.grad(net, wrt=(0, 1, 2)).source
     assert "h, h_saved = dense_forward_W_b(X, W1, b1)" in pairs
@@ -235,13 +236,15 @@ def calls_logged(x):
     return np.sum(y * y)
 
 
-def test_a_runtime_error_in_a_written_out_helper_names_the_call():
+def test_a_runtime_error_in_a_written_out_helper_names_the_helpers_line():
     g = srcgrad.grad(calls_logged)
     x = np.array([1.0, 2.0])
     g(x)
     with np.errstate(all="raise"), pytest.raises(FloatingPointError) as info:
         g(np.array([0.0, 2.0]))
-    assert any("y = logged(x)" in note for note in getattr(info.value, "__notes__", []))
+    line = logged.__code__.co_firstlineno + 1
+    assert any(f"which computes line {line} of {__file__}: return np.log(x)" in note
+               for note in getattr(info.value, "__notes__", []))
 
 
 def test_second_derivatives_through_a_written_out_helper():
@@ -253,3 +256,17 @@ def test_second_derivatives_through_a_written_out_helper():
     np.testing.assert_allclose(hv, (g(x + 1e-6 * v) - g(x - 1e-6 * v)) / 2e-6, rtol=1e-5,
                                atol=1e-6)
     assert_grads_match(nested, (g(x),), (x,), (0,))
+
+
+def test_a_helper_from_another_file_of_the_same_globals_keeps_the_calls_line(tmp_path):
+    """As a notebook's cells are: one namespace, a file each. Lines of another file are
+    no lines of the caller's: the helper's statements point at the call."""
+    module = load(tmp_path, "import numpy as np\n\n\ndef helper(x):\n    return np.sin(x)\n")
+    cell = tmp_path / "cell_2.py"
+    cell.write_text("def uses(x):\n    y = helper(x)\n    return np.sum(y * y)\n")
+    exec(compile(cell.read_text(), str(cell), "exec"), vars(module))
+    x = np.array([0.5, 1.0])
+    code = srcgrad.grad(module.uses).source_for(x)
+    assert "helper_forward" not in code  # written out
+    assert "# line 2: y = helper(x)" in lines(code) and ", in helper" not in code
+    np.testing.assert_allclose(srcgrad.grad(module.uses)(x), 2 * np.sin(x) * np.cos(x))
