@@ -13,12 +13,16 @@ array was also `dense_1`)::
     t1 = dense_1
     h = np.tanh(t1)
 
-`a = b` at the top level goes when both names are bound there once (or `b` is a
-parameter the function never rebinds): reads of `a` read `b`; or, if `a` must stay
-(a parameter or a returned gradient), `b` is named `a` from its binding on.
+`a = b` goes, in any block (a loop's body, a branch), when `a` is bound there only, read
+only in the statements after it in that block, and `b` is not bound again before the
+last of those reads: reads of `a` read `b`. A copy nothing reads goes too. At the top
+level, if `a` must stay (a parameter or a returned gradient) and `b` is bound there
+once, `b` is named `a` from its binding on.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import gast
 
@@ -28,27 +32,76 @@ from ..ir import build
 def run(body: list, ctx) -> list:
     """`body` without its copies (the parameters, the returned names and the seed stay).
     Changed statements are copies."""
-    keep, params = ctx.keep | {ctx.seed}, set(ctx.unit.params)
+    keep = ctx.keep | {ctx.seed}
+    stores = build.bindings(body)
+    reads = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Load)
+    return _into_kept(_block(body, keep, stores, reads), keep, set(ctx.unit.params))
+
+
+def _copy(stmt):
+    """(a, b) of `a = b`, else None."""
+    if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)):
+        return stmt.targets[0].id, stmt.value.id
+    return None
+
+
+def _block(block, keep, stores, reads) -> list:
+    """`block` without the copies that can go (the counts follow the changes)."""
+    out, k = list(block), 0
+    while k < len(out):
+        stmt = out[k]
+        inner = {f: _block(getattr(stmt, f), keep, stores, reads) for f in ("body", "orelse")
+                 if isinstance(getattr(stmt, f, None), list)}
+        if any(new != getattr(stmt, f) for f, new in inner.items()):
+            stmt = out[k] = build.shallow_copy(stmt, **inner)
+        found = _copy(stmt)
+        if found and _goes(out, k, *found, keep, stores, reads):
+            a, b = found
+            out = out[:k] + [build.renamed(s, {a: b}) if a in build.loaded(s) else s
+                             for s in out[k + 1:]]
+            reads[b] += reads.pop(a, 0) - 1
+            stores[a] -= 1
+            continue
+        k += 1
+    return out
+
+
+def _goes(out, k, a, b, keep, stores, reads) -> bool:
+    """The copy `a = b` at `out[k]` can go: `a` is read only after it in this block, `b`
+    keeps its value until the last of those reads."""
+    if a in keep or a == b or stores[a] != 1:
+        return False
+    region = out[k + 1:]
+    counts = [sum(1 for n in build.names(s) if type(n.ctx) is gast.Load and n.id == a)
+              for s in region]
+    if sum(counts) != reads[a]:
+        return False  # read elsewhere: before it, in another block, or in a loop's test
+    last = max((i for i, c in enumerate(counts) if c), default=-1)
+    for j, stmt in enumerate(region[:last + 1]):
+        if b in build.stored(stmt) and not (
+                j == last and isinstance(stmt, gast.Assign)
+                and all(isinstance(t, gast.Name) for t in stmt.targets)):
+            return False  # (`b = f(a)` reads `a` before it binds `b`)
+    return True
+
+
+def _into_kept(body, keep, params) -> list:
+    """`body` with `a = b` gone where `a` must stay and `b`, bound once at the top level
+    before it, is named `a` from its binding on."""
     stores = build.bindings(body)
     top = {build.assigned_name(stmt): k for k, stmt in enumerate(body)
            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1}
     renamed, dropped = {}, set()
     for k, stmt in enumerate(body):
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)):
+        found = _copy(stmt)
+        if found is None:
             continue
-        a, b = stmt.targets[0].id, _final(stmt.value.id, renamed)
-        once = stores[a] == 1 and (stores[b] == 1 and top.get(b, k) < k
-                                   or stores[b] == 0 and b in params)
-        if not once or a == b:
-            continue
-        if a not in keep:
-            renamed[a] = b
-        elif b not in keep and b not in params and a not in params:
+        a, b = found[0], _final(found[1], renamed)
+        if (a in keep and a not in params and b not in keep and b not in params
+                and stores[a] == 1 and stores[b] == 1 and top.get(b, k) < k):
             renamed[b] = a  # (a parameter bound again: its value may be read before)
-        else:
-            continue
-        dropped.add(k)
+            dropped.add(k)
     if not renamed:
         return body
     return [build.renamed(stmt, renamed) for k, stmt in enumerate(body) if k not in dropped]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 from collections import Counter
 
 import gast
@@ -216,6 +217,15 @@ def clone(node):
     for attr, value in node.__dict__.items():  # locations, markers such as _srcgrad_operand
         if attr not in node._fields:
             setattr(copied, attr, value)
+    return copied
+
+
+def shallow_copy(node, **fields):
+    """A copy of `node` sharing its children but for `fields` (a compound statement with
+    a block changed: the original, a statement of the sweeps, stays as it was)."""
+    copied = copy.copy(node)
+    for name, value in fields.items():
+        setattr(copied, name, value)
     return copied
 
 

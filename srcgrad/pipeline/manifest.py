@@ -24,7 +24,7 @@ from ..backend.codegen import debug_print
 from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
 from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
                      loop_batching, loop_buffer_reuse, number_folding, positional_out,
-                     reduce_sums, seed_folding, sinking, tape_slimming)
+                     reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
 from ..passes import accumulate, forward_pruning, simplify, small_adjoints, specialize
 
 
@@ -144,7 +144,9 @@ FUSED = (
     Step("fresh_returns", effects.fresh_returns, ("buffer_reuse", "loop_buffer_reuse"),
          facts=True, essential=True, why="reads `out=`: which gradients are new arrays"),
     Step("positional_out", positional_out.run, ("fresh_returns",),
-         why="last: the passes before read the keyword `out=`"),
+         why="the passes before read the keyword `out=`"),
+    Step("unread_bindings", unread_bindings.run, ("positional_out",),
+         why="last: the seed kept the sweeps apart while statements moved"),
 )
 
 JVP = (

@@ -167,7 +167,7 @@ def test_loop_bodies_compute_into_what_dies_in_them():
     assert lines[at + 1:at + 3] == ["t10 = np.add(t8, t9, t9)", "t11 = np.add(t10, b, t10)"]
     # an adjoint's shape may be smaller than its value's (small_adjoints.py): never computed
     # into; the step's tanh slopes, rows of the stack, are (stacking's prefill)
-    assert ("d_t11 = np.multiply(d_h_2, d_t11_steps[step], d_t11_steps[step])"
+    assert ("d_t11 = np.multiply(d_h_1, d_t11_steps[step], d_t11_steps[step])"
             in lines)
     fast = srcgrad.grad(recurrent, wrt=(0, 1, 2))(*args)
     _, general = srcgrad.value_and_grad(recurrent, wrt=(0, 1, 2))(*args)

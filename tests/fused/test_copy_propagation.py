@@ -39,3 +39,20 @@ def test_a_name_that_must_stay_takes_the_original_s_binding():
 ])
 def test_what_is_not_one_value_under_two_names_stays(text):
     assert propagated(text)[0] == text
+
+
+def test_a_copy_in_a_loop_body_goes_when_read_only_after_it():
+    text = ("d = X\nfor i in range(3):\n    e = d\n    f = e * 2\n    d = f + e\n"
+            "    g = f\n    h = g\nr = d")
+    out, body = propagated(text)
+    assert out == "d = X\nfor i in range(3):\n    f = d * 2\n    d = f + d\nr = d"
+    assert "e = d" in ast.unparse(gast.gast_to_ast(body[1]))  # the sweeps' loop stays
+
+
+@pytest.mark.parametrize("text", [
+    "d = X\nfor i in range(3):\n    f = e * 2\n    e = d\n    d = f\nr = d",  # carried
+    "d = X\nfor i in range(3):\n    e = d\n    d = d + 1\n    f = e * 2\nr = f",  # d changed
+    "d = X\nwhile d < 3:\n    e = d\n    d = e + 1\n    d = d * e\nr = d",  # read after
+])
+def test_a_copy_in_a_loop_whose_value_differs_from_the_original_stays(text):
+    assert propagated(text)[0] == text

@@ -71,9 +71,10 @@ def test_known_float64_rows_need_no_check_and_the_tape_keeps_what_the_replay_rea
     at = lines.index("h_2_rows = h_1_steps[1:n_steps + 1]")
     assert lines[at + 1:at + 3] == ["d_t11_steps = np.multiply(h_2_rows, h_2_rows)",
                                     "d_t11_steps = np.subtract(1, d_t11_steps, d_t11_steps)"]
-    assert ("d_t11 = np.multiply(d_h_2, d_t11_steps[step], d_t11_steps[step])"
+    assert ("d_t11 = np.multiply(d_h_1, d_t11_steps[step], d_t11_steps[step])"
             in lines) and "d_t11_steps[step] = d_t11" not in lines
     assert "del d_t11_steps, h_2_rows, h_1_rows, h_1_steps" in lines
+    assert "d_h_2 = d_h_1" not in lines  # copies in loops: gone (copy_propagation.py)
     sweeps = code[:code.index("_grad(")]  # the sweeps' own loops keep their whole tape
     assert "tape.append((h_1, t7, h_2))" in sweeps and "t7 = xs[t]" in sweeps
 

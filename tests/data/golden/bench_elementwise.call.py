@@ -32,7 +32,6 @@ def elementwise_fn_grad(x):
     t3 = t2 * x
     t4 = np.exp(t3, t3)
     del t3
-    d_elementwise_fn = 1.0
     # line 328: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
     d_t3 = np.multiply(t1, t4, t1)
     del t1

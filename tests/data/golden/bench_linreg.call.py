@@ -28,7 +28,6 @@ def linreg_fn_grad(w, b, x, y):
     del t1
     error = np.subtract(yhat, y, yhat)
     del yhat
-    d_linreg_fn = 1.0
     # line 129: return np.mean(error ** 2)
     d_error = np.multiply(0.02, error, error)
     del error

@@ -26,7 +26,6 @@ def logistic_fn_grad(W, b, X, y):
     t1 = X @ W
     z = np.add(t1, b, t1)
     del t1
-    d_logistic_fn = 1.0
     # line 158: return np.mean(np.logaddexp(0.0, z) - y * z)  # log(1 + e^z) - y z
     d_z = np.multiply(z, 0.5, z)
     d_z = np.tanh(d_z, d_z)
@@ -35,9 +34,7 @@ def logistic_fn_grad(W, b, X, y):
     del z
     d_z += -0.001 * y
     # line 157: z = X @ W + b
-    d_t1 = d_z
     d_b = np.add.reduce(d_z, axis=None)
-    del d_z
-    d_W = d_t1 @ X
+    d_W = d_z @ X
     return (d_W, d_b)
 

@@ -58,7 +58,6 @@ def mlp_fn_grad(W1, b1, W2, b2, X, Y):
     t5 = np.exp(shifted, shifted)
     del shifted
     t6 = np.add.reduce(t5, axis=1, keepdims=True)
-    d_mlp_fn = 1.0
     # line 201: return -np.mean(np.sum(Y * log_probs, axis=1))
     d_log_probs = -0.00390625 * Y
     # line 200: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
@@ -71,13 +70,11 @@ def mlp_fn_grad(W1, b1, W2, b2, X, Y):
     del d_t6, t5
     # line 199: shifted = logits - np.max(logits, axis=1, keepdims=True)
     # t4 cancels out of the result: no adjoint for it
-    d_logits = d_shifted
-    del d_shifted
     # line 198: logits = h @ W2 + b2
-    d_b2 = np.add.reduce(d_logits, axis=0)
-    d_h = d_logits @ W2.T
-    d_W2 = h.T @ d_logits
-    del d_logits
+    d_b2 = np.add.reduce(d_shifted, axis=0)
+    d_h = d_shifted @ W2.T
+    d_W2 = h.T @ d_shifted
+    del d_shifted
     # line 197: h = np.tanh(X @ W1 + b1)
     d_t2 = np.multiply(h, h, h)
     d_t2 = np.subtract(1.0, d_t2, d_t2)

@@ -70,7 +70,6 @@ def rnn_fn_grad(Wx, Wh, b, xs):
         tape.append(h_2)
         h_1 = h_2
     del t8_steps, t8
-    d_rnn_fn = 1.0
     # line 263: return np.mean(h * h)
     d_h_1 = 0.00390625 * h_1
     d_Wh = zeros_like(Wh)
@@ -86,13 +85,9 @@ def rnn_fn_grad(Wx, Wh, b, xs):
     step = n_steps
     for h_2 in reversed(tape):
         step -= 1
-        d_h_2 = d_h_1
         # line 262: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
-        d_t11 = np.multiply(d_h_2, d_t11_steps[step], d_t11_steps[step])
-        d_t10 = d_t11
-        d_t8 = d_t10
-        d_t9 = d_t10
-        d_h_1 = d_t9 @ Wh.T
+        d_t11 = np.multiply(d_h_1, d_t11_steps[step], d_t11_steps[step])
+        d_h_1 = d_t11 @ Wh.T
     d_b += d_t11_steps.sum(axis=(0, 1))
     d_Wh += h_1_rows.reshape(n_steps * 16, 32).T @ d_t11_steps.reshape(n_steps * 16, 32)
     d_Wx += xs[:n_steps].reshape(n_steps * 16, 8).T @ d_t11_steps.reshape(n_steps * 16, 32)

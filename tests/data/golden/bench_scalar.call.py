@@ -139,7 +139,6 @@ def scalar_fn_grad(x, y, z):
     t21 = 0.3 * e
     t24 = 1.0 + b
     t25 = np.sqrt(t24)
-    d_scalar_fn = 1.0
     # line 42: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
     d_t24 = 1.0 / (2 * t25)
     d_b = d_t24
@@ -161,11 +160,9 @@ def scalar_fn_grad(x, y, z):
     d_x = d_t13 * 0.1
     if cond:
         # line 37: f = d * d + b * e
-        d_t10 = d_f
-        d_t11 = d_f
-        d_b = d_b + d_t11 * e
-        d_e = d_e + d_t11 * b
-        d_d = 2 * d_t10 * d
+        d_b = d_b + d_f * e
+        d_e = d_e + d_f * b
+        d_d = 2 * d_f * d
     else:
         # line 39: f = b - d * e
         d_b = d_b + d_f
@@ -193,9 +190,8 @@ def scalar_fn_grad(x, y, z):
     d_a = d_a + d_t3 * t2
     d_a = d_a + d_t2 * -0.5
     # line 31: a = x * y + z
-    d_t1 = d_a
     d_z = d_z + d_a
-    d_x = d_x + d_t1 * y
-    d_y = d_y + d_t1 * x
+    d_x = d_x + d_a * y
+    d_y = d_y + d_a * x
     return (d_x, d_y, d_z)
 

@@ -226,7 +226,6 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
         t22 = 0.001 * reg
         loss = t21 + t22
     spread = np.std(h_1, axis=0)
-    d_loss_4 = 1.0
     # line 393: loss = loss + 1e-4 * np.sum(b1 * b1 + b2 * b2)
     d_b2 = 0.0002 * b2
     d_b1 = 0.0002 * b1
@@ -241,19 +240,14 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     if cond_1:
         # line 387: loss = scale + 1e-3 * reg
         d_scale = 1.0
-        d_t20 = 1.0
-        d_reg = d_t20 * 0.001
+        d_reg = 0.001
     else:
         # line 389: loss = scale * scale + 1e-3 * reg
-        d_t21 = 1.0
-        d_t22 = 1.0
-        d_reg = d_t22 * 0.001
-        d_scale = 2 * d_t21 * scale
+        d_reg = 0.001
+        d_scale = 2.0 * scale
     # line 385: reg = np.sum(W1 * W1) + np.sum(W2 * W2)
-    d_t17 = d_reg
-    d_t19 = d_reg
-    d_W2 = 2 * d_t19 * W2
-    d_W1 = 2 * d_t17 * W1
+    d_W2 = 2 * d_reg * W2
+    d_W1 = 2 * d_reg * W1
     # line 384: scale = np.sqrt(np.mean(sq) + 1e-6)
     d_t15 = safe_div(d_scale, 2 * scale)
     d_sq = d_t15 / 32
@@ -284,14 +278,12 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
         d_h_2 = d_h_1
         # line 377: total = total + 0.01 * np.sum(r * r)
         d_total_1 = d_total_2
-        d_t9 = d_total_2
-        d_t8 = d_t9 * 0.01
+        d_t8 = d_total_2 * 0.01
         d_t7 = np.full_like(t7, d_t8)
         d_r_1 = 2 * d_t7 * r_1
         # line 376: h = h + 0.5 * r
         d_h_1 = d_h_2
-        d_t6 = d_h_2
-        d_r_1 += d_t6 * 0.5
+        d_r_1 += d_h_2 * 0.5
         # line 375: r = np.clip(r, -0.95, 0.95)
         d_r = d_r_1 * ((-0.95 <= r) & (r <= 0.95))
         # line 374: r = np.tanh(z)
@@ -306,16 +298,13 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
             n_3 = 512 / 16
             d_z = d_z + repeat_to(d_t5 / n_3, z, 0, False)
         # line 369: z = h @ W2 + b2
-        d_t3 = d_z
         d_b2 += d_z.sum(axis=0)
-        d_h_1 = d_h_1 + d_t3 @ W2.T
-        d_W2 += h_1.T @ d_t3
+        d_h_1 = d_h_1 + d_z @ W2.T
+        d_W2 += h_1.T @ d_z
     del h_1
-    d_h = d_h_1
-    del d_h_1
     # line 366: h = np.tanh(X @ W1 + b1)
-    d_t2 = d_h * (1 - h * h)
-    del d_h, h
+    d_t2 = d_h_1 * (1 - h * h)
+    del d_h_1, h
     d_b1 += d_t2.sum(axis=0)
     d_W1 += X.T @ d_t2
     return (d_W1, d_b1, d_W2, d_b2)

@@ -12,7 +12,6 @@ def trivial_fn_backward(d_trivial_fn, x):
 
 def trivial_fn_grad(x):
     # the gradient: forward sweep, then backward sweep
-    d_trivial_fn = 1.0
     # line 406: return x * x
     d_x = 2.0 * x
     return d_x

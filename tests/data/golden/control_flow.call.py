@@ -61,14 +61,11 @@ def nonsense_loss_grad(w, b, x, y):
         t3 = error2.mean()
         loss_1 = loss + t3
     else:
-        loss_1 = loss
         error2 = None
-    d_loss_1 = 1.0
     if cond:
         # line 34: loss += error2.mean()
         d_loss = 1.0
-        d_t3 = 1.0
-        d_error2 = np.full_like(error2, d_t3 / 5)
+        d_error2 = np.full_like(error2, 0.2)
         # line 33: error2 = y - yhat2
         d_yhat2 = -d_error2
         # line 32: yhat2 = w * x

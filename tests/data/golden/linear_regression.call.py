@@ -28,7 +28,6 @@ def mse_grad(w, b, x, y):
     del t1
     error = np.subtract(yhat, y, yhat)
     del yhat
-    d_mse = 1.0
     # line 36: return np.mean(error ** 2)
     d_error = np.multiply(0.4, error, error)
     del error

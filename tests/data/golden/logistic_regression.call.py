@@ -36,7 +36,6 @@ def cross_entropy_grad(W, b, X, Y):
     t2 = np.exp(logits, logits)
     del logits
     t3 = np.add.reduce(t2, axis=1, keepdims=True)
-    d_cross_entropy = 1.0
     # line 34: return -np.mean(np.sum(Y * log_probs, axis=1))
     d_log_probs = -0.125 * Y
     # line 33: log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
@@ -48,9 +47,7 @@ def cross_entropy_grad(W, b, X, Y):
     d_logits = d_logits + d_t3 * t2
     del d_t3, t2
     # line 32: logits = X @ W + b
-    d_t1 = d_logits
     d_b = np.add.reduce(d_logits, axis=0)
-    del d_logits
-    d_W = X.T @ d_t1
+    d_W = X.T @ d_logits
     return (d_W, d_b)
 

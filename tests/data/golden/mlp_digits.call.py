@@ -70,7 +70,6 @@ def loss_grad(params, X, Y):
     t9 = np.exp(shifted)
     del shifted
     t10 = np.sum(t9, axis=1, keepdims=True)
-    d_loss = 1.0
     # line 41: return -np.mean(np.sum(Y * log_probs, axis=1))
     d_log_probs = -0.125 * Y
     # line 40: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
@@ -83,16 +82,14 @@ def loss_grad(params, X, Y):
     del d_t10, t9
     # line 39: shifted = logits - np.max(logits, axis=1, keepdims=True)  # exp cannot overflow
     # t8 cancels out of the result: no adjoint for it
-    d_logits = d_shifted
-    del d_shifted
     # line 38: logits = hidden @ params["W2"] + params["b2"]
-    d_t7 = d_logits.sum(axis=0)
+    d_t7 = d_shifted.sum(axis=0)
     d_params = scatter_add(params, 'b2', d_t7)
     del d_t7
-    d_hidden = d_logits @ t5.T
+    d_hidden = d_shifted @ t5.T
     del t5
-    d_t5 = hidden.T @ d_logits
-    del d_logits
+    d_t5 = hidden.T @ d_shifted
+    del d_shifted
     d_params = d_params + scatter_add(params, 'W2', d_t5)
     del d_t5
     # line 37: hidden = np.tanh(X @ params["W1"] + params["b1"])

@@ -21,7 +21,6 @@ def loss_grad(w, X, y):
     # the gradient: forward sweep, then backward sweep
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     z = X @ w
-    d_loss = 1.0
     # line 30: return np.mean(np.logaddexp(0.0, z) - y * z)
     d_z = np.multiply(z, 0.5, z)
     d_z = np.tanh(d_z, d_z)

@@ -46,7 +46,6 @@ def loss_grad(w, b, x, y):
     else:
         err_1 = err
     del err
-    d_loss = 1.0
     # line 57: return np.mean(err ** 2)
     d_err_1 = 0.4 * err_1
     if cond:
@@ -56,9 +55,8 @@ def loss_grad(w, b, x, y):
         d_err = d_err_1
     del d_err_1
     # line 54: err = yhat - y
-    d_yhat = d_err
     # line 53: yhat = w * x + b
-    d_b = np.add.reduce(d_yhat, axis=None)
-    d_w = np.dot(d_yhat, x)
+    d_b = np.add.reduce(d_err, axis=None)
+    d_w = np.dot(d_err, x)
     return (d_w, d_b)
 

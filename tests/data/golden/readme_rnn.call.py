@@ -57,20 +57,16 @@ def rnn_grad(Wx, Wh, xs):
         h_2 = np.tanh(t8, t8)
         tape.append((h_1, t5, h_2))
         h_1 = h_2
-    d_rnn = 1.0
     # line 64: return np.sum(h ** 2)
     d_h_1 = 2.0 * h_1
     d_Wh = zeros_like(Wh)
     d_Wx = zeros_like(Wx)
     # replay the loop's iterations in reverse
     for h_1, t5, h_2 in reversed(tape):
-        d_h_2 = d_h_1
         # line 63: h = np.tanh(Wx @ xs[t] + Wh @ h)
-        d_t8 = d_h_2 * (1 - h_2 * h_2)
-        d_t6 = d_t8
-        d_t7 = d_t8
-        d_Wh += np.outer(d_t7, h_1)
-        d_h_1 = d_t7 @ Wh
-        d_Wx += np.outer(d_t6, t5)
+        d_t8 = d_h_1 * (1 - h_2 * h_2)
+        d_Wh += np.outer(d_t8, h_1)
+        d_h_1 = d_t8 @ Wh
+        d_Wx += np.outer(d_t8, t5)
     return (d_Wx, d_Wh)
 

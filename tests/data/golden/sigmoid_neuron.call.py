@@ -42,7 +42,6 @@ def neuron_loss_grad(w, b, x, y):
     y_hat = 1.0 / t4
     t5 = np.subtract(y, y_hat, y_hat)
     del y_hat
-    d_neuron_loss = 1.0
     # line 36: return np.mean((y - y_hat) ** 2)
     d_t5 = np.multiply(0.4, t5, t5)
     del t5

@@ -12,7 +12,6 @@ def square_backward(d_square, x):
 
 def square_grad(x):
     # the gradient: forward sweep, then backward sweep
-    d_square = 1.0
     # line 49: return x ** 2
     d_x = 2.0 * x
     return d_x

@@ -45,7 +45,6 @@ def with_a_helper_grad(W1, b1, W2, X):
     del t5
     dense_2 = np.tanh(t6, t6)
     del t6
-    d_with_a_helper = 1.0
     # line 87: return np.sum(dense(h, W2, 0.0) ** 2)
     d_t1 = 2.0 * dense_2
     # line 82, in dense: return np.tanh(x @ W + b)
