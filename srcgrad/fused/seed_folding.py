@@ -13,6 +13,13 @@ be an array, not an adjoint of nominal shape) made by a function of floats, a tr
 division, or arithmetic with a float (`1.0 * n` of integers is a new float array). Both
 names must be bound once and never updated in place, as the folded one then names the
 other's array; a returned name is never folded (it must be the gradient's own array).
+
+What is left of a product with ±1.0 and a float is written plainly: `-1.0 * e` is `-e`
+(the same IEEE result), and `1.0 * c` of a float number `c` is `c` (a number has no
+array to share; the name it binds is never updated in place)::
+
+    d_t21 = -1.0 * e        ->      d_t21 = -e
+    d_f = 1.0 * c                   d_f = c
 """
 
 from __future__ import annotations
@@ -46,7 +53,63 @@ def run(body: list, ctx) -> list:
                 renamed[target.id] = other
                 continue
         out.append(stmt)
-    return _without_unread(out, ones, keep)
+    out = _without_unread(out, ones, keep)
+    floats = _float_names(out, numpy)
+    augmented = {s.target.id for s in build.statements(out)
+                 if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name)}
+
+    def plain(node):
+        """`node` as written plainly (see the module docstring), or None."""
+        found = _sign_times(node.value) if isinstance(node, gast.Assign) else None
+        if found is None or found[1] not in floats:
+            return None
+        sign, name = found
+        if sign < 0:
+            return gast.UnaryOp(op=gast.USub(), operand=build.load(name))
+        known = (ctx.shapes or {}).get(name)
+        number = known is not None and known.shape == () and not known.integer
+        targets = build.stored(node.targets)
+        return build.load(name) if number and not targets & augmented else None
+
+    return build.rewritten(out, _Plain(plain), lambda n: plain(n) is not None)
+
+
+class _Plain(gast.NodeTransformer):
+    def __init__(self, plain):
+        self.plain = plain
+
+    def visit_Assign(self, node):
+        value = self.plain(node)
+        if value is not None:
+            node.value = gast.copy_location(value, node.value)
+        return node
+
+
+def _sign_times(node):
+    """(±1, the name) of `±1.0 * name` or `name * ±1.0`, else None."""
+    if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Mult):
+        for one, other in ((node.left, node.right), (node.right, node.left)):
+            sign = -1 if isinstance(one, gast.UnaryOp) and isinstance(one.op, gast.USub) else 1
+            one = one.operand if sign < 0 else one
+            if (isinstance(one, gast.Constant) and type(one.value) is float
+                    and abs(one.value) == 1.0 and isinstance(other, gast.Name)):
+                return (sign if one.value > 0 else -sign), other.id
+    return None
+
+
+def _float_names(body, numpy) -> set:
+    """The names every binding of which is certainly of a float dtype (real arguments)."""
+    floats = {build.assigned_name(s) for s in build.statements(body)
+              if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)}
+    while True:
+        wrong = {name for s in build.statements(body) for name in _binds(s)
+                 if name in floats and not (isinstance(s, gast.Assign)
+                                            and len(s.targets) == 1
+                                            and isinstance(s.targets[0], gast.Name)
+                                            and _floats(s.value, floats, numpy))}
+        if not wrong:
+            return floats
+        floats -= wrong
 
 
 def _is_one(node, ones) -> bool:
@@ -90,3 +153,12 @@ def _without_unread(body, ones, keep) -> list:
         if not dead:
             return body
         body = [stmt for stmt in body if all(stmt is not d for d in dead)]
+
+
+def _binds(stmt) -> set:
+    """The names `stmt` itself binds (not the statements of its blocks)."""
+    if isinstance(stmt, gast.Assign):
+        return build.stored(stmt.targets)
+    if isinstance(stmt, (gast.AugAssign, gast.For)):
+        return build.stored(stmt.target)
+    return set()

@@ -97,3 +97,22 @@ def test_a_mean_s_seed_is_one_number_in_the_code():
     code = fused(checked_source(mean_square, (x, y), (0,)))
     assert "0.02" in code and "/ 100" not in code  # 2 * (1.0 / 100): exact as the call
     np.testing.assert_array_equal(srcgrad.grad(mean_square)(x, y), 2 * (1.0 / 100) * (x - y))
+
+
+def plainly(text, shapes, **kwargs):
+    body, ctx = fused_context(text, shapes=shapes, **kwargs)
+    return ast.unparse(gast.gast_to_ast(gast.Module(body=seed_folding.run(body, ctx),
+                                                    type_ignores=[])))
+
+
+def test_products_with_one_are_written_plainly_where_that_is_the_same():
+    shapes = {"c": (), "d": (), "e": (5,), "n": ()}
+    text = ("c = np.sin(x)\nd = 1.0 * c\ne = np.sin(x)\nf = -1.0 * e\ng = c * -1.0\n"
+            "r = d + f + g\nreturn r")
+    out = plainly(text, shapes)
+    assert "d = c" in out and "f = -e" in out and "g = -c" in out
+    kept = ("n = x.size\nd = 1.0 * n\nf = -1.0 * n\n"  # an int: the product is a float
+            "c = np.sin(x)\ne = np.sin(x)\nh = 1.0 * e\nh += c\n"  # an array: a copy is new
+            "r = d + f + h\nreturn r")
+    out = plainly(kept, {"n": (), "c": (), "h": (5,)}, ints={"n": 5})
+    assert "d = 1.0 * n" in out and "f = -1.0 * n" in out and "h = 1.0 * e" in out

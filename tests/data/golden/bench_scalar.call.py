@@ -142,11 +142,11 @@ def scalar_fn_grad(x, y, z):
     # line 42: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
     d_t24 = 1.0 / (2 * t25)
     d_b = d_t24
-    d_t21 = -1.0 * e
-    d_e = -1.0 * t21
+    d_t21 = -e
+    d_e = -t21
     d_e = d_e + d_t21 * 0.3
-    d_f = 1.0 * c
-    d_c = 1.0 * f
+    d_f = c
+    d_c = f
     # line 41: h = np.log(1.0 + g * g)
     d_t18 = 1.0 / t18
     d_g = 2 * d_t18 * g
