@@ -23,7 +23,8 @@ from ..analysis.context import Context
 from ..backend.codegen import debug_print
 from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
 from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
-                     loop_batching, loop_buffer_reuse, number_folding, positional_out,
+                     loop_batching, loop_buffer_reuse, number_folding, number_notes,
+                     positional_out,
                      reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
 from ..passes import accumulate, forward_pruning, simplify, small_adjoints, specialize
 
@@ -146,7 +147,9 @@ FUSED = (
     Step("positional_out", positional_out.run, ("fresh_returns",),
          why="the passes before read the keyword `out=`"),
     Step("unread_bindings", unread_bindings.run, ("positional_out",),
-         why="last: the seed kept the sweeps apart while statements moved"),
+         why="the seed kept the sweeps apart while statements moved"),
+    Step("number_notes", number_notes.run, ("number_folding", "unread_bindings"),
+         why="last: a note ends the line of the statement before it"),
 )
 
 JVP = (

@@ -234,7 +234,7 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     # line 391: loss = loss + 0.1 * np.mean(spread)
     # line 390: spread = np.std(h, axis=0)
     n_1 = 512 / 16
-    d_spread = np.full_like(spread, 0.00625)
+    d_spread = np.full_like(spread, 0.00625)  # 1/160
     d_h_1 = safe_div(repeat_to(d_spread, h_1, 0, False) * centered(h_1, 0), repeat_to(spread, h_1, 0, False) * n_1)
     del d_spread, spread
     if cond_1:

@@ -37,7 +37,7 @@ def cross_entropy_grad(W, b, X, Y):
     del logits
     t3 = np.add.reduce(t2, axis=1, keepdims=True)
     # line 34: return -np.mean(np.sum(Y * log_probs, axis=1))
-    d_log_probs = -0.125 * Y
+    d_log_probs = -0.125 * Y  # -1/8
     # line 33: log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
     d_logits = d_log_probs
     d_t4 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)

@@ -71,7 +71,7 @@ def loss_grad(params, X, Y):
     del shifted
     t10 = np.sum(t9, axis=1, keepdims=True)
     # line 41: return -np.mean(np.sum(Y * log_probs, axis=1))
-    d_log_probs = -0.125 * Y
+    d_log_probs = -0.125 * Y  # -1/8
     # line 40: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     d_shifted = d_log_probs
     d_t11 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)
