@@ -211,10 +211,10 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     t15 = t14 + 1e-06
     scale = np.sqrt(t15)
     t16 = W1 * W1
-    t17 = np.add.reduce(t16, axis=None)
+    t17 = np.sum(t16)
     del t16
     t18 = W2 * W2
-    t19 = np.add.reduce(t18, axis=None)
+    t19 = np.sum(t18)
     del t18
     reg = t17 + t19
     cond_1 = scale > 0.5

@@ -74,7 +74,7 @@ def loss_grad(params, X, Y):
     d_log_probs = -0.125 * Y  # -1/8
     # line 40: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     d_shifted = d_log_probs
-    d_t11 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)
+    d_t11 = -d_log_probs.sum(axis=1, keepdims=True)
     del d_log_probs
     d_t10 = safe_div(d_t11, t10)
     del d_t11, t10
