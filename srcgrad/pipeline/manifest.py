@@ -22,7 +22,8 @@ from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invarian
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
 from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
-from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
+from ..fused import (buffer_reuse, contribution_order, copy_propagation, del_pruning,
+                     free_after_last_use,
                      loop_batching, loop_buffer_reuse, number_folding, number_notes,
                      positional_out,
                      reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
@@ -146,6 +147,8 @@ FUSED = (
          facts=True, essential=True, why="reads `out=`: which gradients are new arrays"),
     Step("positional_out", positional_out.run, ("fresh_returns",),
          why="the passes before read the keyword `out=`"),
+    Step("del_pruning", del_pruning.run, ("buffer_reuse", "loop_buffer_reuse"),
+         why="buffer_reuse read the `del`s: only those that free much memory stay"),
     Step("unread_bindings", unread_bindings.run, ("positional_out",),
          why="the seed kept the sweeps apart while statements moved"),
     Step("number_notes", number_notes.run, ("number_folding", "unread_bindings"),
