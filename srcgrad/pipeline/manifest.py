@@ -27,7 +27,8 @@ from ..fused import (buffer_reuse, contribution_order, copy_propagation, del_pru
                      loop_batching, loop_buffer_reuse, number_folding, number_notes,
                      positional_out,
                      reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
-from ..passes import accumulate, forward_pruning, simplify, small_adjoints, specialize
+from ..passes import (accumulate, fallback_notes, forward_pruning, simplify, small_adjoints,
+                      specialize)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,8 @@ SWEEPS = (
          why="reads the shapes specialize knows of the sweep's own names"),
     Step("simplify", simplify.run, ("specialize", "small_adjoints"),
          why="folds what they leave (`x * 1`, unread values)"),
+    Step("fallback_notes", fallback_notes.run, ("specialize", "simplify"), when=_known_shapes,
+         why="the general helpers simplify left: a loop says why they stay"),
     Step("prune_tapes", tapes.prune_tapes, ("simplify",),
          why="a tape keeps what the simplified replay still reads"),
     Step("code_shapes", adjoint_shapes.code_shapes, ("simplify",), facts=True,
