@@ -289,6 +289,14 @@ class _Analysis:
             for obj in target:
                 self.add(self.holds, obj, stored)
             return target
+        if internal in ("dict_of", "merged"):  # a new dict of the values (items) given
+            given = self.value(node.args[-1], stmt, state) if internal == "dict_of" else args
+            self.add(self.holds, site, self.held(given))
+            return {site}
+        if internal in ("largest", "smallest"):  # one of the items
+            return self.held(args)
+        if internal == "sort_order":
+            return {site}
         kind = self.kind(node, state)
         if kind == "new":
             return {site}

@@ -302,3 +302,80 @@ def refresh_tangent(t_refs, refs, old, t_new):
         return {key: refresh_tangent(t_refs[key], item, old, t_new) for key, item in refs.items()}
     items = [refresh_tangent(t, item, old, t_new) for t, item in zip(t_refs, refs)]
     return type(refs)(*items) if _is_record(refs) else type(refs)(items)
+
+
+# --- what the builtins that iterate become (normalize.py, iteration.py) ------------------
+
+
+def sort_order(items, reverse=False) -> list:
+    """The positions of `items` in the order `sorted(items, reverse=reverse)` gives them (a
+    constant: the gradient flows through the items it picks)."""
+    order = sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
+    return order
+
+
+def largest(items):
+    """`max(items)`: the item itself, the first of equal ones, as Python gives it."""
+    return max(items)
+
+
+def smallest(items):
+    """`min(items)`: the item itself, the first of equal ones."""
+    return min(items)
+
+
+def picked_adjoint(g, items, chosen):
+    """The adjoint of `items` from that of `chosen`, the item `max` or `min` returned."""
+    parts = Parts(zeros_like(item) for item in items)
+    parts[_position(items, chosen)] = g
+    return parts
+
+
+def picked_tangent(t_items, items, chosen):
+    """The tangent of the item `max` or `min` returned."""
+    return t_items[_position(items, chosen)]
+
+
+def _position(items, chosen) -> int:
+    return next(i for i, item in enumerate(items) if item is chosen)
+
+
+def spread_to_items(g, items):
+    """The adjoint of `items` in `sum(items)`: `g` for each, summed back to its shape."""
+    if isinstance(items, np.ndarray):  # sum(array) adds its rows
+        return np.broadcast_to(_summed_to(g, items.shape[1:]), items.shape).copy()
+    return Parts(_summed_to(g, np.shape(item)) if not isinstance(item, float)
+                 else float(np.sum(g)) for item in items)
+
+
+def _summed_to(g, shape):
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def dict_of(keys, values) -> dict:
+    """`{k1: v1, k2: v2}`: a new dict (a later repeated key wins)."""
+    return dict(zip(keys, values))
+
+
+def values_of(g, keys) -> Parts:
+    """The adjoints of the values of `dict_of(keys, values)` from the dict's adjoint `g`
+    (zero for a key given again later, whose value the dict does not hold)."""
+    last = {key: i for i, key in enumerate(keys)}
+    return Parts(take(g, key) if last[key] == i else 0.0 for i, key in enumerate(keys))
+
+
+def merged(a, b) -> dict:
+    """`{**a, **b}`: a new dict, `b`'s value where both have a key."""
+    return {**a, **b}
+
+
+def fields_of(g, mapping, others) -> Fields:
+    """The part of the adjoint `g` of a merged dict that belongs to `mapping`: its keys
+    that `others` (merged after it) does not override."""
+    if not isinstance(g, dict):
+        return Fields()
+    return Fields({key: value for key, value in g.items() if key in mapping and key not in others})

@@ -141,8 +141,11 @@ def spelling(key) -> str:
         return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",
                 "appended": "`items.append(x)` (to a list made in the function)",
                 "refresh": "the same value seen through another name, an item or a record "
-                           "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)"
-                }[key.__name__]
+                           "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)",
+                "largest": "`max(items)`, `max(a, b, c)`",
+                "smallest": "`min(items)`, `min(a, b, c)`",
+                "dict_of": "`{k: v, ...}` (dict literals and comprehensions)",
+                "merged": "`{**a, **b}`"}[key.__name__]
     if key is np.r_ or key is np.c_:
         return f"`np.{'r_' if key is np.r_ else 'c_'}[a, b, ...]`"
     if key == "getitem":

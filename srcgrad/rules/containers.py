@@ -5,10 +5,14 @@ Their tangents are single terms that read several tangents (the engine puts zero
 for absent ones): a sum of two lists would concatenate them, not add them.
 """
 
-from ..containers import (appended, refresh, refresh_adjoint_new, refresh_adjoint_refs,
-                          refresh_tangent, set_at, take, without)
+import builtins
+
+from ..containers import (appended, dict_of, fields_of, largest, merged, picked_adjoint,
+                          picked_tangent, refresh, refresh_adjoint_new, refresh_adjoint_refs,
+                          refresh_tangent, set_at, smallest, sort_order, spread_to_items, take,
+                          values_of, without)
 from ..runtime import unbroadcast
-from .registry import adjoint, example, named, tangent
+from .registry import adjoint, example, named, nondifferentiable, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -84,7 +88,101 @@ def refresh_adjoint_new_tangent(z, g, refs, old, new):
     t[z] = refresh_adjoint_new(t[g], refs, old, new)
 
 
+# --- the builtins that read containers ------------------------------------------------
+
+
+@adjoint(builtins.sum, examples=[example("sum([x, y, x])", x=(3,), y=()),
+                                 example("sum([x, y], z)", x=(2, 1), y=(3,), z=()),
+                                 example("sum(x)", x=(3, 2)), example("sum((x, y))", x=(), y=())])
+def builtin_sum(z, iterable, start=0):
+    d[iterable] = spread_to_items(d[z], iterable)
+    d[start] = unbroadcast(d[z], start)
+
+
+@tangent(builtins.sum)
+def builtin_sum_tangent(z, iterable, start=0):
+    t[z] = builtins.sum(t[iterable]) + t[start]
+
+
+@adjoint(largest, smallest, examples=[example("largest([x, y, 0.25])", x=(), y=()),
+                                      example("smallest((x, y))", x=(), y=())])
+def picked(z, items):
+    d[items] = picked_adjoint(d[z], items, z)
+
+
+@tangent(largest, smallest)
+def picked_rule_tangent(z, items):
+    t[z] = picked_tangent(t[items], items, z)
+
+
+@adjoint(builtins.list, builtins.tuple,
+         examples=[example("np.stack(list([x, y]))", x=(2,), y=(2,)),
+                   example("np.stack(tuple(x))", x=(3, 2))])
+def listed(z, iterable=()):
+    d[iterable] = d[z]
+
+
+@tangent(builtins.list, builtins.tuple)
+def listed_tangent(z, iterable=()):
+    t[z] = list(t[iterable])
+
+
+@adjoint(dict_of, examples=[example("dict_of(('a', 'b'), [x, y])['b'] * 2.0", x=(2,), y=(2,))])
+def dict_of_rule(z, keys, values):
+    d[values] = values_of(d[z], keys)
+
+
+@tangent(dict_of)
+def dict_of_rule_tangent(z, keys, values):
+    t[z] = dict_of(keys, t[values])
+
+
+@adjoint(merged, examples=[example("merged(dict_of(('a',), [x]), dict_of(('a', 'b'), [y, x]))"
+                                   "['a'] * 3.0", x=(2,), y=(2,))])
+def merged_rule(z, a, b):
+    d[a] = fields_of(d[z], a, b)
+    d[b] = fields_of(d[z], b, {})
+
+
+@tangent(merged)
+def merged_rule_tangent(z, a, b):
+    t[z] = merged(t[a], t[b])
+
+
+# Their adjoints' helpers are linear in the adjoint they receive (second order).
+@tangent(spread_to_items, examples=[example("np.stack(spread_to_items(g, [x, x]))", g=(3,),
+                                            x=(3,))])
+def spread_to_items_tangent(z, g, items):
+    t[z] = spread_to_items(t[g], items)
+
+
+@tangent(picked_adjoint, examples=[example("np.stack(picked_adjoint(g, [x, y], y))", g=(),
+                                           x=(), y=())])
+def picked_adjoint_tangent(z, g, items, chosen):
+    t[z] = picked_adjoint(t[g], items, chosen)
+
+
+@tangent(values_of, examples=[example("np.stack(values_of({'a': g, 'b': 2.0 * g}, ('a', 'b')))",
+                                      g=(2,))])
+def values_of_tangent(z, g, keys):
+    t[z] = values_of(t[g], keys)
+
+
+@tangent(fields_of, examples=[example("fields_of({'a': g, 'b': g}, {'a': 1.0}, {})['a']",
+                                      g=(2,))])
+def fields_of_tangent(z, g, mapping, others):
+    t[z] = fields_of(t[g], mapping, others)
+
+
+nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builtins.set)
+
+
 named(set_at, "item assignment")
 named(appended, "list.append")
 named(refresh, "an update in place seen through another name")
+named(largest, "max(items)")
+named(smallest, "min(items)")
+named(dict_of, "a dict")
+named(merged, "{**a, **b}")
+named(sort_order, "sorted(items)")
 named("pack", "a tuple or list")
