@@ -273,3 +273,44 @@ def test_generated_code_shows_the_loop_a_comprehension_is():
     source = srcgrad.grad(stacked).source
     assert "items = []" in source and "appended(items" in source
     assert "for k_1 in range(" in source  # the comprehension's own variable
+
+
+def inner_loss(w, x):
+    return np.sum((w * x) ** 2)
+
+
+inner_gradient = srcgrad.grad(inner_loss)
+
+
+def gradient_penalty(w, x):
+    return np.sum(inner_gradient(w, x) ** 2)
+
+
+def ping(x, n):
+    if n == 0:
+        return x
+    return pong(x * 2.0, n - 1)
+
+
+def pong(x, n):
+    return ping(x + 1.0, n)
+
+
+def mutual(x):
+    return np.sum(ping(x, 2))
+
+
+def test_refusals_name_the_call_and_the_cycle():
+    with pytest.raises(SrcGradError, match="`inner_gradient` is srcgrad's GradientFunction of "
+                                           "`inner_loss`"):
+        srcgrad.grad(gradient_penalty)(X, X)
+    with pytest.raises(SrcGradError, match=r"ping -> pong -> ping"):
+        srcgrad.grad(mutual)(X)
+
+
+def fortran_order(x):
+    return np.sum(x.reshape((3, 2), order="F") * np.arange(6.0).reshape(3, 2))
+
+
+def test_reshape_in_fortran_order():
+    check(fortran_order, np.linspace(-1.0, 1.0, 6))
