@@ -104,11 +104,19 @@ def zero_tangent(x):
     """A zero tangent shaped like `x`: dense, for arrays, numbers and containers of them."""
     if isinstance(x, dict):
         return {key: zero_tangent(value) for key, value in x.items()}
+    if _is_record(x):
+        return type(x)(*[zero_tangent(v) for v in x])
     if isinstance(x, (list, tuple)):
         return [zero_tangent(v) for v in x]
     if isinstance(x, (float, int)) and not isinstance(x, bool):
         return 0.0
     return np.zeros_like(x, dtype=np.result_type(x, 0.0))
+
+
+def field_adjoint(record, name, g):
+    """The adjoint of a record (a namedtuple) from that of its field `name`: `g` there,
+    zero in the others."""
+    return item_adjoint(record, type(record)._fields.index(name), g)
 
 
 def item_adjoint(x, key, g):

@@ -174,7 +174,11 @@ class Resolver:
         obj = self.dotted(node)
         if obj is not _MISSING or not _local_base(node, self.locals):
             return Op(NONDIFF, "constant", [])  # np.pi, config.scale: never depends on wrt
-        return Op(attribute(node.attr), f".{node.attr}", [node.value])
+        key = attribute(node.attr)
+        if key not in RULES and key not in NONDIFFERENTIABLE:  # a record's field: `p.W`
+            return Op("field", f".{node.attr}", [node.value, gast.Constant(value=node.attr,
+                                                                            kind=None)])
+        return Op(key, f".{node.attr}", [node.value])
 
     def call(self, node) -> Op:
         args, kwargs = list(node.args), {k.arg: k.value for k in node.keywords}
@@ -192,8 +196,19 @@ class Resolver:
             return Op(("unknown", _label(func)), _label(func), _names(node))
         if is_helper(callee):
             return Op(("function", callee), _label(func), args, kwargs, callee)
+        if is_record_type(callee) and callee not in RULES:  # Pair(x, y): a namedtuple
+            fields = list(callee._fields)
+            if set(kwargs) <= set(fields[len(args):]):
+                args = args + [kwargs[f] for f in fields[len(args):] if f in kwargs]
+                if len(args) == len(fields):
+                    return Op("record", _label(func), [func] + args, {}, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
         return Op(key, _label(func), args, kwargs, callee)
+
+
+def is_record_type(obj) -> bool:
+    """A namedtuple class: a tuple whose items have field names."""
+    return isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields")
 
 
 def is_helper(obj) -> bool:

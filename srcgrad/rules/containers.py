@@ -7,7 +7,7 @@ for absent ones): a sum of two lists would concatenate them, not add them.
 
 import builtins
 
-from ..containers import (appended, dict_of, fields_of, largest, merged, picked_adjoint,
+from ..containers import (appended, dict_of, field_adjoint, fields_of, largest, merged, picked_adjoint,
                           picked_tangent, refresh, refresh_adjoint_new, refresh_adjoint_refs,
                           refresh_tangent, set_at, smallest, sort_order, spread_to_items, take,
                           values_of, without)
@@ -149,6 +149,35 @@ def merged_rule_tangent(z, a, b):
     t[z] = merged(t[a], t[b])
 
 
+_PAIR = "from collections import namedtuple\nPair = namedtuple('Pair', 'a b')"
+
+
+@adjoint("field", examples=[example("Pair(x, y).b * Pair(x, y).a", x=(3,), y=(), setup=_PAIR)])
+def field(z, record, name):
+    d[record] = field_adjoint(record, name, d[z])
+
+
+@tangent("field")
+def field_tangent(z, record, name):
+    t[z] = getattr(t[record], name)
+
+
+@adjoint("record", examples=[example("Pair(x, b=y * x).b", x=(3,), y=(), setup=_PAIR)])
+def record(z, kind, *fields):
+    d[fields] = d[z]
+
+
+@tangent("record")
+def record_tangent(z, kind, *fields):
+    t[z] = kind(*t[fields])
+
+
+@tangent(field_adjoint, examples=[example("field_adjoint(Pair(x, x), 'b', g)[1]", g=(3,),
+                                          x=(3,), setup=_PAIR)])
+def field_adjoint_tangent(z, record, name, g):
+    t[z] = field_adjoint(record, name, t[g])
+
+
 # Their adjoints' helpers are linear in the adjoint they receive (second order).
 @tangent(spread_to_items, examples=[example("np.stack(spread_to_items(g, [x, x]))", g=(3,),
                                             x=(3,))])
@@ -177,6 +206,8 @@ def fields_of_tangent(z, g, mapping, others):
 nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builtins.set)
 
 
+named("field", "a record's field (p.W of a namedtuple)")
+named("record", "a namedtuple made in the function")
 named(set_at, "item assignment")
 named(appended, "list.append")
 named(refresh, "an update in place seen through another name")

@@ -52,10 +52,11 @@ class Example:
     positive: tuple = ()  # inputs drawn from (0.5, 2) instead of (-1.5, 1.5)
     ints: dict = field(default_factory=dict)  # inactive integer (or boolean) inputs, by value
     domain: dict = field(default_factory=dict)  # inputs drawn from (low, high), by name
+    setup: str = ""  # module-level code the expression needs (an import, a record type)
 
 
-def example(expr: str, positive=(), ints=None, domain=None, **shapes) -> Example:
-    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}))
+def example(expr: str, positive=(), ints=None, domain=None, setup="", **shapes) -> Example:
+    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}), setup)
 
 
 @dataclass
