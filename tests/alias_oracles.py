@@ -48,10 +48,10 @@ class Outcome:
 
 def refusal_kind(exc: SrcGradError) -> str:
     text = str(exc)
+    if "srcgrad cannot update this" in text:  # caller_unchanged, at run time
+        return "refused:caller-at-run-time"
     if "would change the caller's data" in text:
         return "refused:caller"
-    if "change the caller's data" in text:  # caller_unchanged, at run time
-        return "refused:caller-at-run-time"
     if "cannot follow this update in place" in text:
         return "refused:view"
     return "refused:other"
