@@ -625,6 +625,48 @@ def test_unsupported_constructs_are_refused_never_wrong(f):
     assert outcome.kind == "refused:other", outcome
 
 
+def record_field_written(p, x):
+    h = p[0]
+    h[0] = x[0]
+    return np.sum(h * x)
+
+
+def record_item_plus_equals(p, x):
+    h = p[1]
+    h += x
+    return np.sum(h * x)
+
+
+def record_unpacked_plus_equals(p, x):
+    a, b = p
+    a += x
+    return np.sum(a * b)
+
+
+def list_argument_items_updated(ps, x):
+    for q in ps:
+        q *= 2.0
+    return np.sum(ps[0] * x)
+
+
+def dict_argument_values_updated(d, x):
+    for v in d.values():
+        v += x
+    return np.sum(d["a"] * x)
+
+
+@pytest.mark.parametrize("f, arg, kind", [
+    (record_field_written, Rec(X * 1.0, X * 2.0), "refused:caller"),
+    (record_item_plus_equals, Rec(X * 1.0, X * 2.0), "refused:caller-at-run-time"),
+    (record_unpacked_plus_equals, Rec(X * 1.0, X * 2.0), "refused:caller-at-run-time"),
+    (list_argument_items_updated, [X * 1.0, X * 2.0], "refused:caller-at-run-time"),
+    (dict_argument_values_updated, {"a": X * 1.0, "b": X * 2.0}, "refused:caller-at-run-time")],
+    ids=lambda v: getattr(v, "__name__", "") if callable(v) else None)
+def test_containers_given_by_the_caller_are_not_changed(f, arg, kind):
+    outcome = judge(f, [arg, X.copy()], wrt=(0, 1))
+    assert outcome.kind == kind, outcome
+
+
 # --- BUGS ---------------------------------------------------------------------------------
 # Each: (function, the outcome today, the root cause). The test asserts the outcome is
 # "ok" (or, for an over-refusal, not a refusal); xfail(strict=True) until fixed.
