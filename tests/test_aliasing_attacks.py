@@ -21,6 +21,9 @@ and its entry), vjp (the general code), jvp, the inputs unchanged; some also the
   G  list/tuple concatenation differentiated as elementwise addition
   H  `for k in p:` / `for k in p.keys():` index the dict by position
   I  the general code (vjp, jvp) refuses what the specialized code (grad) runs
+  K  a name bound in a loop and read through its back edge is set to None first
+     (aliasing.py's `unbound`); the specialized code's shapes take it for a number
+     (a silently wrong gradient), and its zero adjoint is a 0-d array (IndexError)
 - PENDING: fixed on another branch (repeated fancy indices, changed defaults):
   `xfail(strict=False)`.
 """
@@ -825,7 +828,25 @@ def slice_then_two_writes(x, c):  # F: 3.69, NumPy 4.59
     return np.sum(v * x[1:])
 
 
-BUGS = [reshape_method_then_write, write_through_a_reshape_method, ravel_method_then_write,
+def alias_bound_in_a_branch_of_a_loop(x, c):  # K: specialized code wrong, general right
+    h = np.tanh(x)
+    h[1:] += h[:2]
+    for i in range(2):
+        if i == 0:
+            a = h
+    return np.sum(a * x)
+
+
+def written_where_bound_in_a_branch_of_a_loop(x, c):  # K: IndexError in `without`
+    for i in range(1):
+        if c > 0:
+            h = np.tanh(x)
+            h[1] = x[0] * 0.5
+    return np.sum(h * np.sin(x))
+
+
+BUGS = [alias_bound_in_a_branch_of_a_loop, written_where_bound_in_a_branch_of_a_loop,
+        reshape_method_then_write, write_through_a_reshape_method, ravel_method_then_write,
         transpose_method_then_write, list_copy_method, dict_get_then_plus_equals,
         list_item_plus_equals_seen_by_its_name, dict_item_plus_equals_seen_by_its_name,
         list_item_assigned_then_updated, list_of_two_shapes_item_assigned,
@@ -836,7 +857,7 @@ BUGS = [reshape_method_then_write, write_through_a_reshape_method, ravel_method_
 
 
 @pytest.mark.xfail(strict=True, reason="a wrong value or gradient, or a crash: see the "
-                   "root cause by the function (A, B, C, D, F, G, H in the docstring)")
+                   "root cause by the function (A, B, C, D, F, G, H, K in the docstring)")
 @pytest.mark.parametrize("f", BUGS, ids=lambda f: f.__name__)
 def test_bug(f):
     outcome = judge(f, [X.copy(), 1.0], wrt=(0,))

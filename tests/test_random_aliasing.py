@@ -180,6 +180,9 @@ def test_random_aliasing_programs(category, workdir):
     tally, failures = run_batch(category, range(COUNT), (), workdir)
     TOTALS[category] = tally
     print(f"\n{category}: {COUNT} programs: {dict(sorted(tally.items()))}")
+    for failure in failures:  # one line each: category, seed, why, and the outcome
+        head = failure.split("\n")
+        print(f"  {head[0]} | {head[1][:160]}")
     assert not failures, f"{len(failures)} failures; the first:\n" + failures[0]
     assert tally["ok"] >= COUNT // 4, f"too few programs ran to the end: {dict(tally)}"
 
