@@ -46,8 +46,8 @@ from programs import load
 import srcgrad
 
 LONG = os.environ.get("SRCGRAD_LONG_TESTS", "") not in ("", "0")
-PER_CATEGORY = 50
-LONG_FACTOR = 40
+PER_CATEGORY = 40
+LONG_FACTOR = 50
 COUNT = int(os.environ.get("SRCGRAD_ALIAS_PROGRAMS", 0)) or (
     PER_CATEGORY * LONG_FACTOR if LONG else PER_CATEGORY)
 UNSUPPORTED = {"records"}  # a namedtuple made in the function has no adjoint rule
