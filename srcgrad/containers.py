@@ -20,6 +20,12 @@ def set_at(x, index, value):
     """A copy of `x` with `x[index] = value` (the forward of an element assignment)."""
     if isinstance(x, dict):
         return {**x, index: value}
+    if isinstance(x, list):
+        out = list(x)
+        out[index] = value
+        return out
+    if isinstance(x, tuple):
+        raise TypeError(f"'{type(x).__name__}' object does not support item assignment")
     out = np.array(x, copy=True)
     out[index] = value
     return out
@@ -29,6 +35,12 @@ def without(g, index):
     """A copy of `g` with zeros at `index`: the part of an adjoint that was overwritten."""
     if isinstance(g, dict):  # a dict's adjoint: its items but that one
         return Fields({key: value for key, value in g.items() if key != index})
+    if isinstance(g, list):  # a list's: its parts, zero at the index
+        out = Parts(g)
+        places = range(*index.indices(len(g))) if isinstance(index, slice) else [index]
+        for place in places:
+            out[place] = zeros_like(out[place])
+        return out
     out = np.array(g, copy=True)
     out[index] = 0
     return out
@@ -164,37 +176,32 @@ def caller_unchanged(value, *inputs) -> None:
             "start from a copy (`x = x.copy()`).")
 
 
-def refresh(refs, old, new, region=None):
+def refresh(refs, old, new):
     """`refs` as the user's program sees them once it changed `old` in place into `new`:
     each reference to `old` among them, or among their items (lists, tuples, dicts, records,
     at any depth), is `new`; containers holding it are rebuilt, each once, so that two
     references to one container stay one container. srcgrad computes `new` as a new
     value (set_at, appended, `x + v`); this gives it to every other name that held `old`
-    (aliasing.py chooses which). `region`: the index of `old` that was written, if only
-    that (`h[i] = v`): a view elsewhere in `old` is unchanged."""
+    (aliasing.py chooses which). A view of `old` (memory shared, not the same array) is
+    refused: after the update it would view a copy no longer changed with the array."""
     if not changes_in_place(old) or old is new:
         return refs
-    return _Refresher(old, new, _written(old, region)).value(refs)
+    return _Refresher(old, new).value(refs)
 
 
-def _written(old, region):
-    """The part of the array `old` written at `region`, as a view of it when that can be
-    told (basic indexing), else all of `old`."""
-    if region is None or not isinstance(old, np.ndarray):
-        return old
-    index = region if type(region) is tuple else (region,)
-    if not all(isinstance(i, (int, np.integer, slice)) and not isinstance(i, (bool, np.bool_))
-               or i is None or i is Ellipsis for i in index):
-        return old
-    try:
-        return old[index if Ellipsis in index else index + (Ellipsis,)]  # a view, even of one
-    except (IndexError, TypeError):
-        return old
+def swap_item(refs, old, new):
+    """`refs` once the user's program changed the item `old` of a container in place
+    (`hs[0] += e`): like `refresh`, each reference to `old` itself is `new`; a view of it
+    is left as it is (the item may be a view of the container's array, which the set_at
+    that follows updates, and with it whatever shares its memory)."""
+    if not changes_in_place(old) or old is new:
+        return refs
+    return _Refresher(old, new, views=False).value(refs)
 
 
 class _Refresher:
-    def __init__(self, old, new, written):
-        self.old, self.new, self.written = old, new, written
+    def __init__(self, old, new, views=True):
+        self.old, self.new, self.views = old, new, views
         self.done = {id(old): new}  # id of a value -> what it becomes
 
     def value(self, value):
@@ -223,7 +230,7 @@ class _Refresher:
             if all(changed[k] is v for k, v in fields.items()):
                 return value
             return dataclasses.replace(value, **changed)
-        if _overlaps(value, self.written):
+        if self.views and _overlaps(value, self.old):
             raise AliasingError(
                 "srcgrad cannot follow this update in place: another value read later is a "
                 "view of the array it changes (or the array it views), such as `a[1:]`, "
@@ -387,3 +394,58 @@ def fields_of(g, mapping, others) -> Fields:
     if not isinstance(g, dict):
         return Fields()
     return Fields({key: value for key, value in g.items() if key in mapping and key not in others})
+
+
+
+def concatenated(a, b):
+    """`a + b` of lists or tuples: the items of both, in order."""
+    return a + b
+
+
+def first_items(g, a):
+    """The adjoint of `a` in `a + b` (concatenated) from the adjoint `g` of the whole."""
+    return Parts(list(g)[:len(a)]) if isinstance(g, (list, tuple)) else zeros_like(a)
+
+
+def last_items(g, a, b):
+    """The adjoint of `b` in `a + b` (concatenated) from the adjoint `g` of the whole."""
+    return Parts(list(g)[len(a):]) if isinstance(g, (list, tuple)) else zeros_like(b)
+
+
+def kept_as(new, old):
+    """`new` as `x += v` leaves x: of `old`'s type, and for an array of its shape and
+    dtype (a 0-d array stays an array, float32 stays float32; a value of another shape
+    raises as NumPy's update in place does)."""
+    if not isinstance(old, np.ndarray):
+        return new
+    out = np.empty_like(old)
+    np.copyto(out, new, casting="same_kind")
+    return out
+
+
+def in_order(items):
+    """What a `for` loop walks, as something to index: a dict's keys (in order), the
+    items of a set or an iterator; a list, tuple, array or range as it is."""
+    if isinstance(items, (dict, set, frozenset)) or not hasattr(items, "__getitem__"):
+        return list(items)
+    return items
+
+
+def in_order_adjoint(g, items):
+    """The adjoint of `items` in `in_order(items)`: `g`, or none for a dict's keys."""
+    return Fields() if isinstance(items, dict) else g
+
+
+def got_adjoint(mapping, key, g):
+    """The adjoint of `mapping` in `mapping.get(key, default)`: `g` at `key`, if it is there."""
+    return Fields({key: g}) if key in mapping else Fields()
+
+
+def default_adjoint(mapping, key, g):
+    """The adjoint of `default` in `mapping.get(key, default)`: `g`, if `key` is missing."""
+    return 0.0 * g if key in mapping else g
+
+
+def got_tangent(t_mapping, mapping, key, t_default):
+    """The tangent of `mapping.get(key, default)`."""
+    return t_mapping[key] if key in mapping else t_default

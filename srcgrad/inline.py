@@ -36,7 +36,7 @@ import inspect
 import gast
 
 from . import build, fence
-from .aliasing import writes_arguments
+from .alias_analysis import writes_arguments
 from .errors import SrcGradError
 from .naming import names_in
 from .normalize import Nested, normalize

@@ -119,7 +119,7 @@ class Iteration:
                                        ctx=gast.Load())
                 return {"items": build.tuple_([key, value]), "values": value, "keys": key}[kind]
             return Walk(length, item)
-        sequence = self.captured(self.listed(iterable, rebound, before), rebound, before)
+        sequence = self.in_order(self.listed(iterable, rebound, before), before)
         return Walk(build.call(build.load("len"), build.clone(sequence)),
                     lambda i: gast.Subscript(value=build.clone(sequence), slice=i,
                                              ctx=gast.Load()))
@@ -145,6 +145,16 @@ class Iteration:
         if isinstance(iterable, gast.Call) and self.known(iterable.func) is builtins.filter:
             return self.as_list(iterable)
         return iterable
+
+    def in_order(self, iterable, before):
+        """A name for what `iterable` walks, as something to index (a dict's keys:
+        containers.in_order), bound before the loop, as it is when the loop begins."""
+        if isinstance(iterable, gast.GeneratorExp) or (isinstance(iterable, gast.Call) and (
+                self.known(iterable.func) is builtins.range)):
+            return self.bound(iterable, before, "seq", force=True)
+        call = build.call(build.load("in_order"), iterable)
+        call._srcgrad_internal = "in_order"
+        return self.bound(gast.copy_location(call, iterable), before, "seq")
 
     def captured(self, node, rebound, before):
         """A name for `node` as it is now (a copy if the loop rebinds it)."""

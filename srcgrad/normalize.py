@@ -209,13 +209,12 @@ class _Normalizer:
         if isinstance(stmt, gast.Assign):
             self.assign(stmt, out)
         elif isinstance(stmt, gast.AugAssign):
-            current = copy.deepcopy(stmt.target)
-            current.ctx = gast.Load()
-            value = gast.copy_location(
-                gast.BinOp(left=current, op=stmt.op, right=stmt.value), stmt)
             if isinstance(stmt.target, gast.Subscript):
-                self.assign_element(stmt.target, value, stmt, out)
+                self.augment_element(stmt, out)
             else:  # in place if the value is mutable (an array, a list): aliasing.py
+                current = build.load(stmt.target.id)
+                value = gast.copy_location(
+                    gast.BinOp(left=current, op=stmt.op, right=stmt.value), stmt)
                 out.append(writes(build.assign(stmt.target.id, self.expr(value, out), stmt),
                                   AUGMENTED))
         elif isinstance(stmt, gast.AnnAssign):
@@ -336,6 +335,27 @@ class _Normalizer:
         array = target.value.id
         index = index_expression(self.index(target.slice, out))
         call = _internal("set_at", build.load(array), index, self.atom(value, out))
+        out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
+
+    def augment_element(self, stmt, out):
+        """`h[i] += v`: the item `h[i]` updated as `x += v` updates x (in place, if it is
+        mutable: an array held in a list is the same array), then put back with set_at.
+        Its index is evaluated once, as Python does."""
+        target = stmt.target
+        array = target.value.id
+        index = self.index(target.slice, out)
+        item = self.namer.temp()
+        out.append(build.assign(item, gast.copy_location(gast.Subscript(
+            value=build.load(array), slice=build.clone(index), ctx=gast.Load()), target),
+            stmt))
+        value = gast.copy_location(gast.BinOp(left=build.load(item), op=stmt.op,
+                                              right=stmt.value), stmt)
+        updated = self.namer.temp()
+        update = writes(build.assign(updated, self.expr(value, out), stmt), AUGMENTED)
+        update._srcgrad_item_of = array  # (aliasing.py: the set_at below follows views)
+        out.append(update)
+        call = _internal("set_at", build.load(array), index_expression(index),
+                         build.load(updated))
         out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
 
     def append(self, call, out):
@@ -517,6 +537,12 @@ class _Normalizer:
             return self.comprehension(node, out)
         if isinstance(node, gast.Dict):
             return self.dictionary(node, out)
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add) and any(
+                isinstance(side, (gast.List, gast.Tuple)) and not _constant_tuple(side)
+                or self.known(getattr(side, "func", None)) in (builtins.list, builtins.tuple)
+                for side in (node.left, node.right)):  # `items + [x]`: concatenation
+            return gast.copy_location(_internal("concatenated", self.atom(node.left, out),
+                                                self.atom(node.right, out)), node)
         if isinstance(node, gast.BinOp):
             new = gast.BinOp(left=self.atom(node.left, out), op=node.op,
                              right=self.atom(node.right, out))

@@ -17,8 +17,8 @@ import gast
 import numpy as np
 
 from .calls import is_user_function
-from .containers import (appended, caller_unchanged, dict_of, largest, merged, refresh, set_at,
-                         smallest, sort_order)
+from .containers import (appended, caller_unchanged, swap_item, concatenated, dict_of, in_order, kept_as,
+                         largest, merged, refresh, set_at, smallest, sort_order)
 from .rules import NONDIFFERENTIABLE, RULES
 from .rules.registry import attribute, method
 
@@ -33,8 +33,10 @@ OPERATORS = {
 _UNARY = {gast.USub: (np.negative, "-"), gast.UAdd: ("identity", "+")}
 
 # our own operations, made by normalize.py and aliasing.py
-_INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, caller_unchanged, sort_order,
-                                      largest, smallest, dict_of, merged)}
+_INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, caller_unchanged,
+                                      sort_order,
+                                      largest, smallest, dict_of, merged, concatenated,
+                                      kept_as, in_order)}
 _CONCATENATORS = (np.r_, np.c_)  # subscripted to join arrays: np.r_[a, b, 0:3]
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import containers
+from .errors import SrcGradError
 
 
 def unbroadcast(g, x):
@@ -12,6 +13,11 @@ def unbroadcast(g, x):
     shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
     g_shape = getattr(g, "shape", ())
     if g_shape == shape:  # the common case: nothing was broadcast
+        if type(g) is containers.Parts and len(g) != len(x):
+            raise SrcGradError(
+                "srcgrad cannot differentiate this `a + b` of lists or tuples: it read it as "
+                "an addition of arrays.\nWrite the sum with a list or tuple on one side "
+                "(`a + [b]`, `a + list(b)`): that is a concatenation.")
         return g
     shape, g_shape = np.shape(x), np.shape(g)  # lists and other array-likes
     if not shape:

@@ -8,24 +8,20 @@ and its entry), vjp (the general code), jvp, the inputs unchanged; some also the
 - REFUSED: a legitimate refusal (a view that would see the change; the caller's data
   would change) or a construct srcgrad does not support (refused with a SrcGradError,
   never a wrong number).
-- BUGS: `xfail(strict=True)` with the root cause: each turns into an XPASS failure once
-  fixed; then move it to PASSING (or REFUSED). Grouped by root cause:
-  A  a method call's receiver is not an operand in aliasing.py's analysis
-  B  `hs[0] += e` (an item updated in place) is read as `hs[0] = hs[0] + e`
-  C  set_at on a list makes an ndarray (np.array(list))
-  D  `h += v` computed as `h + v` changes h's type: a 0-d array becomes a NumPy scalar,
-     float32 becomes float64
-  E  a binary operation is taken to hold its operands' items (`m = x * 0.5` "holds" x's),
-     so writing into a view of m is refused as changing the caller's data
-  F  a view kept across a write elsewhere in its base still views the old array
-  G  list/tuple concatenation differentiated as elementwise addition
-  H  `for k in p:` / `for k in p.keys():` index the dict by position
-  I  the general code (vjp, jvp) refuses what the specialized code (grad) runs
-  K  a name bound in a loop and read through its back edge is set to None first
-     (aliasing.py's `unbound`); the specialized code's shapes take it for a number
-     (a silently wrong gradient), and its zero adjoint is a 0-d array (IndexError)
-- PENDING: fixed on another branch (repeated fancy indices, changed defaults):
-  `xfail(strict=False)`.
+- FIXED: the wrong values, wrong gradients, crashes and over-refusals this file first
+  found (each was an xfail(strict=True) test, by root cause), now exact:
+  A  a method call's receiver is an operand (`h.reshape(...)`, `hs.copy()`, `p.get(k)`);
+     a view made by a method then written is refused as a view
+  B  `hs[0] += e` updates the item in place (if mutable), then puts it back
+  C  set_at on a list keeps a list
+  D  `h += v` with other references keeps h's type, dtype and shape (`kept_as`)
+  E  `m = x * 0.5` holds nothing (only lists and tuples hold items)
+  F  a view read after any write into its array is refused (not followed)
+  G  `a + [b]`, `t += (x,)`: concatenation, with its own rule
+  H  `for k in p:` walks a dict's keys (`in_order`)
+  I  a helper whose value holds nothing of its arguments gives a new value
+  K  a name bound on both paths of an `if`, of unknown shape on one, is unknown after
+     it (shapeinfo's join kept the other path's shape)
 """
 
 from collections import namedtuple
@@ -374,7 +370,7 @@ PASSING = [ifexp_alias, ifexp_alias_else, alias_in_one_branch_written_in_another
            list_in_a_tuple, last_item_updated, stacked_between_writes,
            helper_returns_its_argument, helper_writes_and_returns_its_argument,
            helper_updates_a_list_item, helper_writes_in_a_loop_while_held,
-           list_item_replaced_then_read, view_of_another_row]
+           list_item_replaced_then_read]
 
 
 @pytest.mark.parametrize("f", PASSING, ids=lambda f: f.__name__)
@@ -618,14 +614,19 @@ def list_insert(x, c):
     return np.sum(hs[0] * x)
 
 
-@pytest.mark.parametrize("f", [list_boolop, list_copied_by_list, view_method,
-                               namedtuple_made_here, dataclass_made_here,
-                               dict_literal_of_arrays, nested_item_assignment, list_insert],
-                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", [list_boolop, view_method, dataclass_made_here,
+                               nested_item_assignment, list_insert], ids=lambda f: f.__name__)
 def test_unsupported_constructs_are_refused_never_wrong(f):
     """Not supported today (no rule, or refused by name): a SrcGradError at the user's line."""
     outcome = judge(f, [X.copy(), 1.0], wrt=(0,))
     assert outcome.kind == "refused:other", outcome
+
+
+@pytest.mark.parametrize("f", [list_copied_by_list, namedtuple_made_here,
+                               dict_literal_of_arrays], ids=lambda f: f.__name__)
+def test_once_unsupported_now_exact(f):
+    outcome = judge(f, [X.copy(), 1.0], wrt=(0,))
+    assert outcome.kind == "ok", outcome
 
 
 def record_field_written(p, x):
@@ -670,9 +671,8 @@ def test_containers_given_by_the_caller_are_not_changed(f, arg, kind):
     assert outcome.kind == kind, outcome
 
 
-# --- BUGS ---------------------------------------------------------------------------------
-# Each: (function, the outcome today, the root cause). The test asserts the outcome is
-# "ok" (or, for an over-refusal, not a refusal); xfail(strict=True) until fixed.
+# --- FIXED ----------------------------------------------------------------------------------
+# Each, by its root cause (see the module docstring) and what it gave before the fix.
 
 
 def reshape_method_then_write(x, c):  # A: 1.0, NumPy -8.1
@@ -845,30 +845,30 @@ def written_where_bound_in_a_branch_of_a_loop(x, c):  # K: IndexError in `withou
     return np.sum(h * np.sin(x))
 
 
-BUGS = [alias_bound_in_a_branch_of_a_loop, written_where_bound_in_a_branch_of_a_loop,
-        reshape_method_then_write, write_through_a_reshape_method, ravel_method_then_write,
-        transpose_method_then_write, list_copy_method, dict_get_then_plus_equals,
-        list_item_plus_equals_seen_by_its_name, dict_item_plus_equals_seen_by_its_name,
-        list_item_assigned_then_updated, list_of_two_shapes_item_assigned,
-        zero_d_held_updated_in_a_loop, float32_plus_equals_float64,
-        tuple_concatenation_wrong_gradient, list_plus_equals, list_concatenation,
-        dict_keys_loop, dict_loop, view_elsewhere_then_write_through_it,
-        view_elsewhere_then_base_written_under_it, slice_then_two_writes]
+FIXED = [alias_bound_in_a_branch_of_a_loop, written_where_bound_in_a_branch_of_a_loop,
+         list_copy_method, dict_get_then_plus_equals, list_item_plus_equals_seen_by_its_name,
+         dict_item_plus_equals_seen_by_its_name, list_item_assigned_then_updated,
+         list_of_two_shapes_item_assigned, zero_d_held_updated_in_a_loop,
+         float32_plus_equals_float64, tuple_concatenation_wrong_gradient, list_plus_equals,
+         list_concatenation, dict_keys_loop, dict_loop]
+VIEWS_WRITTEN = [reshape_method_then_write, write_through_a_reshape_method,
+                 ravel_method_then_write, transpose_method_then_write,
+                 view_elsewhere_then_write_through_it, view_elsewhere_then_base_written_under_it,
+                 slice_then_two_writes, view_of_another_row]
 
 
-@pytest.mark.xfail(strict=True, reason="a wrong value or gradient, or a crash: see the "
-                   "root cause by the function (A, B, C, D, F, G, H, K in the docstring)")
-@pytest.mark.parametrize("f", BUGS, ids=lambda f: f.__name__)
-def test_bug(f):
+@pytest.mark.parametrize("f", FIXED, ids=lambda f: f.__name__)
+def test_once_wrong_now_exact(f):
     outcome = judge(f, [X.copy(), 1.0], wrt=(0,))
     assert outcome.kind == "ok", outcome
 
 
-def test_each_bug_is_a_bug_not_a_refusal():
-    """Today each BUGS program is a wrong number or a crash, never a refusal (so a fix
-    that merely refuses it shows up here, and should move it to REFUSED on purpose)."""
-    kinds = {f.__name__: judge(f, [X.copy(), 1.0], wrt=(0,)).kind for f in BUGS}
-    assert set(kinds.values()) <= {"wrong", "crash", "ok"}, kinds
+@pytest.mark.parametrize("f", VIEWS_WRITTEN, ids=lambda f: f.__name__)
+def test_once_wrong_now_refused_as_views(f):
+    """Each gave a wrong number: a view (made by a method, or kept across a write
+    elsewhere in its array) would see the update; srcgrad refuses at the user's line."""
+    outcome = judge(f, [X.copy(), 1.0], wrt=(0,))
+    assert outcome.kind == "refused:view", outcome
 
 
 # over-refusals: exact-able programs refused
@@ -912,23 +912,25 @@ def helper_made_dict_assigned_into(x, c):  # I: grad runs it; vjp and jvp refuse
     return np.sum(p["a"] * p["b"] * x)
 
 
-@pytest.mark.xfail(strict=True, reason="over-refusal of an exact-able program (E, C, I)")
-@pytest.mark.parametrize("f", [binop_result_viewed_and_written, transpose_call_of_a_made_matrix,
+@pytest.mark.parametrize("f", [binop_result_viewed_and_written,
                                rows_of_a_list_iterated_while_an_item_is_replaced,
                                helper_made_dict_assigned_into], ids=lambda f: f.__name__)
-def test_over_refusal(f):
+def test_once_refused_now_exact(f):
     outcome = judge(f, [X.copy(), 1.0], wrt=(0,))
     assert outcome.kind == "ok", outcome
 
 
-@pytest.mark.xfail(strict=True, reason="H: the gradient code loops over p.keys() by "
-                   "position, which forward mode (hessian) runs: TypeError")
+def test_a_view_written_into_its_array_is_refused_as_a_view_not_the_caller_s_data():
+    outcome = judge(transpose_call_of_a_made_matrix, [X.copy(), 1.0], wrt=(0,))
+    assert outcome.kind == "refused:view", outcome
+
+
 def test_hessian_of_a_dict_values_loop():
     outcome = judge(dict_values_assigned_into, [X.copy(), 1.0], wrt=(0,), hessian=True)
     assert outcome.kind == "ok", outcome
 
 
-# --- PENDING (fixed on another branch) ------------------------------------------------------
+# --- repeated fancy indices and changed defaults ----------------------------------------------
 
 
 def repeated_index_assignment(x, c):
@@ -944,7 +946,6 @@ def repeated_index_plus_equals(x, c):
     return np.sum(out * x)
 
 
-@pytest.mark.xfail(strict=False, reason="repeated-index fix pending merge")
 @pytest.mark.parametrize("f", [repeated_index_assignment, repeated_index_plus_equals],
                          ids=lambda f: f.__name__)
 def test_repeated_fancy_indices(f):
@@ -959,7 +960,6 @@ def scaled(x, k=2.0):
     return np.sum(hs[0] * x)
 
 
-@pytest.mark.xfail(strict=False, reason="changed-defaults fix pending merge")
 def test_defaults_changed_after_differentiation():
     g = srcgrad.value_and_grad(scaled)
     for _ in range(3):

@@ -24,10 +24,9 @@ one core); `SRCGRAD_LONG_TESTS=1` runs LONG_FACTOR times as many (over 10,000), 
 table of outcomes (`pytest -s`): ok, invalid (the program itself raised in NumPy: a
 generator's miss, not srcgrad's), and each refusal kind.
 
-KNOWN_BUGS: features the generator has switched off by default because they hit a bug
-found by these tests (tests/test_aliasing_attacks.py has each as a minimal repro). Each
-has an `xfail(strict=True)` test here that runs programs with the feature on: it turns
-into an XPASS failure once the bug is fixed, so the feature can join the default run.
+FEATURES: constructs the generator uses only when asked (`generate(..., features)`). They
+were switched off while they hit bugs these tests found (each fixed now, with a minimal
+repro in tests/test_aliasing_attacks.py); the default run asks for all of them.
 """
 
 from __future__ import annotations
@@ -50,36 +49,13 @@ PER_CATEGORY = 40
 LONG_FACTOR = 50
 COUNT = int(os.environ.get("SRCGRAD_ALIAS_PROGRAMS", 0)) or (
     PER_CATEGORY * LONG_FACTOR if LONG else PER_CATEGORY)
-UNSUPPORTED = {"records"}  # a namedtuple made in the function has no adjoint rule
+UNSUPPORTED: set = set()  # constructs refused by name (a SrcGradError is then fine)
 
-# feature -> why it is off by default (the bug it hits)
-KNOWN_BUGS = {
-    "subscript_aug": "`hs[0] += e` / `d['k'] += e` updates the item in place, but srcgrad "
-                     "reads it as hs[0] = hs[0] + e: other names holding the array miss "
-                     "the update (wrong value)",
-    "list_setitem": "set_at on a list makes an ndarray (np.array(list)): the items lose their "
-                    "identity, so refresh cannot find them (wrong value), a list of arrays "
-                    "of different shapes crashes, and rows read later are refused as views",
-    "list_concat": "`lst += [h]`, `lst = lst + [h]`, `t += (h,)`: the adjoint of list/tuple "
-                   "concatenation is taken as elementwise addition (a ValueError in the "
-                   "backward sweep, or a silently wrong gradient)",
-    "method_views": "a method call's receiver is not an operand in aliasing.py "
-                    "(`m.reshape(...)`, `m.ravel()`, `m.transpose()`, `d.get(k)`, "
-                    "`hs.copy()`): a view made by a method is not followed (wrong value)",
-    "zero_d": "a 0-d array updated with `+=` becomes a NumPy scalar in srcgrad's code "
-              "(h + v), which refresh takes for immutable: holders miss later updates",
-    "dict_iter": "`for k in p:` / `for k in p.keys():` index the dict by position (KeyError, "
-                 "TypeError: 'dict_keys' object is not subscriptable)",
-    "multi_write": "a view kept across a write elsewhere in its base still views the old "
-                   "array: a second write (to the base where the view is, or through the "
-                   "view) is not seen (wrong value); and `m = x * 0.5` is taken to hold "
-                   "x's items, so a view of m written is refused as changing the caller's "
-                   "data",
-    "repeated_index": "repeated-index fix pending merge",
-    "changed_defaults": "changed-defaults fix pending merge: f.__defaults__ changed after "
-                        "the first call is not seen",
-}
-PENDING = {"repeated_index", "changed_defaults"}  # fixed on another branch
+# the features each category's programs use (see alias_programs.py)
+FEATURES = {
+    "containers": {"subscript_aug", "list_setitem", "list_concat", "zero_d", "records"},
+    "views": {"method_views", "multi_write"}, "dicts_floats": {"dict_iter"},
+    "fancy": {"repeated_index"}, "changed_defaults": {"changed_defaults"}}
 
 
 def mutates_inputs(f, args) -> bool:
@@ -177,7 +153,7 @@ TOTALS: dict = {}
 
 @pytest.mark.parametrize("category", [c for c in CATEGORIES])
 def test_random_aliasing_programs(category, workdir):
-    tally, failures = run_batch(category, range(COUNT), (), workdir)
+    tally, failures = run_batch(category, range(COUNT), FEATURES.get(category, ()), workdir)
     TOTALS[category] = tally
     print(f"\n{category}: {COUNT} programs: {dict(sorted(tally.items()))}")
     for failure in failures:  # one line each: category, seed, why, and the outcome
@@ -185,34 +161,6 @@ def test_random_aliasing_programs(category, workdir):
         print(f"  {head[0]} | {head[1][:160]}")
     assert not failures, f"{len(failures)} failures; the first:\n" + failures[0]
     assert tally["ok"] >= COUNT // 4, f"too few programs ran to the end: {dict(tally)}"
-
-
-# each known bug: the categories whose programs the feature changes
-_FEATURE_CATEGORIES = {
-    "subscript_aug": "containers", "list_setitem": "containers",
-    "list_concat": "containers", "method_views": "views", "zero_d": "containers",
-    "dict_iter": "dicts_floats", "multi_write": "views", "repeated_index": "fancy",
-    "changed_defaults": "changed_defaults"}
-
-
-@pytest.mark.parametrize("feature", [
-    pytest.param(feature, marks=pytest.mark.xfail(
-        strict=feature not in PENDING, reason=KNOWN_BUGS[feature]))
-    for feature in sorted(KNOWN_BUGS)])
-def test_random_programs_with_a_known_bug(feature, workdir):
-    category = _FEATURE_CATEGORIES[feature]
-    count = max(COUNT, 300 if category == "views" else 60)  # views programs are quick
-    tally, failures = run_batch(category, range(count), {feature},
-                                workdir, stop_at_first=not LONG)
-    assert not failures, f"{len(failures)} failures; the first:\n" + failures[0]
-
-
-def test_records_are_refused_as_unsupported_not_wrong(workdir):
-    """A namedtuple made in the function holding arrays: no adjoint rule today (refused),
-    never a wrong number."""
-    tally, failures = run_batch("containers", range(40), {"records"}, workdir)
-    assert not failures, failures[0]
-    assert tally["refused:other"] > 0
 
 
 def test_the_generator_is_deterministic_and_covers_its_constructs():

@@ -142,6 +142,10 @@ def spelling(key) -> str:
                 "appended": "`items.append(x)` (to a list made in the function)",
                 "refresh": "the same value seen through another name, an item or a record "
                            "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)",
+                "swap_item": "an item updated in place (`hs[0] += e`) seen through another name",
+                "concatenated": "`items + [x]`, `t += (x,)` (lists and tuples)",
+                "kept_as": "`x += v` (x keeps its type, dtype and shape)",
+                "in_order": "`for x in items` (a dict's keys)",
                 "largest": "`max(items)`, `max(a, b, c)`",
                 "smallest": "`min(items)`, `min(a, b, c)`",
                 "dict_of": "`{k: v, ...}` (dict literals and comprehensions)",

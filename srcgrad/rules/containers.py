@@ -7,12 +7,14 @@ for absent ones): a sum of two lists would concatenate them, not add them.
 
 import builtins
 
-from ..containers import (appended, dict_of, field_adjoint, fields_of, largest, merged, picked_adjoint,
+from ..containers import (swap_item, appended, concatenated, default_adjoint, dict_of, field_adjoint,
+                          fields_of, got_adjoint, got_tangent,
+                          first_items, in_order, in_order_adjoint, kept_as, last_items, largest, merged, picked_adjoint,
                           picked_tangent, refresh, refresh_adjoint_new, refresh_adjoint_refs,
                           refresh_tangent, set_at, smallest, sort_order, spread_to_items, take,
                           values_of, without)
 from ..runtime import unbroadcast
-from .registry import adjoint, example, named, nondifferentiable, tangent
+from .registry import adjoint, example, method, named, nondifferentiable, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -61,15 +63,17 @@ def pack_tangent(z, items):
     t[z] = t[items]
 
 
-@adjoint(refresh, examples=[example("np.stack(refresh([x, y], x, x * 2.0))", x=(3,), y=(3,)),
+@adjoint(refresh, swap_item, examples=[
+    example("np.stack(swap_item([x, y, x], x, x * 3.0))", x=(3,), y=(3,)),
+    example("np.stack(refresh([x, y], x, x * 2.0))", x=(3,), y=(3,)),
                             example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
-def refresh_rule(z, refs, old, new, region=None):
+def refresh_rule(z, refs, old, new):
     d[refs] = refresh_adjoint_refs(d[z], refs, old)
     d[new] = refresh_adjoint_new(d[z], refs, old, new)
 
 
-@tangent(refresh)
-def refresh_rule_tangent(z, refs, old, new, region=None):
+@tangent(refresh, swap_item)
+def refresh_rule_tangent(z, refs, old, new):
     t[z] = refresh_tangent(t[refs], refs, old, t[new])
 
 
@@ -178,6 +182,81 @@ def field_adjoint_tangent(z, record, name, g):
     t[z] = field_adjoint(record, name, t[g])
 
 
+@adjoint(concatenated, examples=[example("np.stack(concatenated([x], [y, x]))", x=(2,), y=(2,)),
+                                 example("concatenated((x,), (y,))[1] * 2.0", x=(3,), y=())])
+def concatenated_rule(z, a, b):
+    d[a] = first_items(d[z], a)
+    d[b] = last_items(d[z], a, b)
+
+
+@tangent(concatenated)
+def concatenated_rule_tangent(z, a, b):
+    t[z] = concatenated(list(t[a]), list(t[b]))
+
+
+@adjoint(kept_as, examples=[example("kept_as(x * y, x)", x=(3,), y=()),
+                            example("kept_as(x + y, x)", x=(2, 2), y=(2,))])
+def kept_as_rule(z, new, old):
+    d[new] = d[z]
+
+
+@tangent(kept_as)
+def kept_as_rule_tangent(z, new, old):
+    t[z] = kept_as(t[new], old)
+
+
+@adjoint(in_order, examples=[example("np.stack(in_order([x, y]))", x=(2,), y=(2,)),
+                             example("in_order(x) * 2.0", x=(3,))])
+def in_order_rule(z, items):
+    d[items] = in_order_adjoint(d[z], items)
+
+
+@tangent(in_order)
+def in_order_rule_tangent(z, items):
+    t[z] = in_order(t[items])
+
+
+@tangent(first_items, examples=[example("np.stack(first_items([g, g, g], [x]))", g=(2,),
+                                        x=(2,))])
+def first_items_tangent(z, g, a):
+    t[z] = first_items(t[g], a)
+
+
+@tangent(last_items, examples=[example("np.stack(last_items([g, g, g], [x], [x, x]))", g=(2,),
+                                       x=(2,))])
+def last_items_tangent(z, g, a, b):
+    t[z] = last_items(t[g], a, b)
+
+
+@tangent(in_order_adjoint, examples=[example("in_order_adjoint(g, [x])", g=(2,), x=(2,))])
+def in_order_adjoint_tangent(z, g, items):
+    t[z] = in_order_adjoint(t[g], items)
+
+
+@adjoint(method("get"), examples=[
+    example("dict_of(('a', 'b'), [x, y]).get('a') * 2.0", x=(2,), y=(2,)),
+    example("dict_of(('a',), [x]).get('b', y) * 3.0", x=(2,), y=(2,))])
+def get(z, mapping, key, default=None):
+    d[mapping] = got_adjoint(mapping, key, d[z])
+    d[default] = default_adjoint(mapping, key, d[z])
+
+
+@tangent(method("get"))
+def get_tangent(z, mapping, key, default=None):
+    t[z] = got_tangent(t[mapping], mapping, key, t[default])
+
+
+@tangent(got_adjoint, examples=[example("got_adjoint({'a': x}, 'a', g)['a']", g=(2,), x=(2,))])
+def got_adjoint_tangent(z, mapping, key, g):
+    t[z] = got_adjoint(mapping, key, t[g])
+
+
+@tangent(default_adjoint, examples=[example("default_adjoint({'a': x}, 'b', g)", g=(2,),
+                                            x=(2,))])
+def default_adjoint_tangent(z, mapping, key, g):
+    t[z] = default_adjoint(mapping, key, t[g])
+
+
 # Their adjoints' helpers are linear in the adjoint they receive (second order).
 @tangent(spread_to_items, examples=[example("np.stack(spread_to_items(g, [x, x]))", g=(3,),
                                             x=(3,))])
@@ -207,10 +286,14 @@ nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builti
 
 
 named("field", "a record's field (p.W of a namedtuple)")
+named(concatenated, "items + more (lists or tuples)")
+named(kept_as, "x += v (the type x keeps)")
+named(in_order, "for x in items")
 named("record", "a namedtuple made in the function")
 named(set_at, "item assignment")
 named(appended, "list.append")
 named(refresh, "an update in place seen through another name")
+named(swap_item, "an item updated in place seen through another name (hs[0] += e)")
 named(largest, "max(items)")
 named(smallest, "min(items)")
 named(dict_of, "a dict")
