@@ -81,6 +81,7 @@ class Analysis:
         self.holds: dict = {}  # object -> objects it may hold as items
         self.shares: dict = {}  # object -> objects it may share memory with (views)
         self.containers: set = set()  # objects that may be lists, tuples, dicts, records
+        self.arrays: set = set()  # objects that are certainly arrays (or NumPy numbers)
         self.before: dict = {}  # id(update statement) -> State before it
         self.sites: dict = {}  # id(node) -> its object
         self.result = frozenset()  # what the function's value may be
@@ -233,7 +234,11 @@ class Analysis:
         # `a + b` of two lists or tuples, `items * 3`: a new container of their items
         joins = (isinstance(node.op, gast.Add) and self.may_hold(left) and self.may_hold(right)
                  or isinstance(node.op, gast.Mult) and self.may_hold(left | right)
-                 and not any(_is_float(side) for side in (node.left, node.right)))
+                 and not any(_is_float(side) for side in (node.left, node.right))
+                 and not (self.arrays >= left or self.arrays >= right))  # repeats by an int
+        if not joins and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)) and (
+                self.arrays >= left and left or self.arrays >= right and right):
+            self.arrays.add(site)  # arithmetic with an array is an array
         if joins:  # `a + b` of lists or tuples holds their items
             self.container(site)
             self.add(self.holds, site, self.held(left | right))
@@ -295,6 +300,8 @@ class Analysis:
             receiver = self.value(func.value, stmt, state)
         kind = self.kind(node, receiver)
         if kind == "new":
+            if receiver is None and _numpy_made(self.resolver.dotted(node.func)):
+                self.arrays.add(site)
             return {site}
         if kind == "copy":  # list.copy(), dict.copy(): a new container of the same items
             if self.may_hold(receiver):
@@ -334,6 +341,12 @@ class Analysis:
         if is_helper(obj) and returns_new(obj):
             return "new"
         return "unknown"
+
+
+def _numpy_made(obj) -> bool:
+    """A NumPy function (a ufunc too): what it makes is an array or a NumPy number."""
+    return isinstance(obj, np.ufunc) or (getattr(obj, "__module__", None) or "").startswith(
+        "numpy")
 
 
 def _is_float(node) -> bool:
