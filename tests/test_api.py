@@ -345,3 +345,15 @@ def test_rebinding_a_helper_rebuilds_the_caller():
         assert douter(1.0) == 5.0
     finally:
         HELPER = double
+
+
+def test_refusals_name_library_functions_by_their_public_path():
+    """A function without a rule is named where users find it (it said numpy.eig for
+    np.linalg.eig and numpy.expit for scipy.special.expit)."""
+    import scipy.special
+
+    from srcgrad.rules.registry import display_name
+
+    assert display_name(np.linalg.eig) == "numpy.linalg.eig"
+    assert display_name(scipy.special.expit) == "scipy.special.expit"
+    assert display_name(scipy.special.logsumexp) == "scipy.special.logsumexp"

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -145,14 +146,25 @@ def attribute(name: str):
     return ("attr", name)
 
 
+# Where users find the functions they call: a function is named by the first of these
+# (already imported) namespaces that holds it, as `numpy.linalg.eig`, `scipy.special.expit`.
+_PUBLIC = ("numpy", "numpy.linalg", "numpy.fft", "numpy.random", "math", "builtins",
+           "scipy.special", "scipy.stats", "scipy.linalg", "scipy.signal", "scipy.fft")
+
+
 def display_name(key) -> str:
     if isinstance(key, tuple):
         return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
     if key in _NAMES:
         return _NAMES[key]
-    module = getattr(key, "__module__", None) or "numpy"
-    module = "numpy" if module.startswith("numpy") else module
-    return f"{module}.{getattr(key, '__name__', repr(key))}"
+    name = getattr(key, "__name__", repr(key))
+    for space in _PUBLIC:
+        module = sys.modules.get(space)
+        if module is not None and getattr(module, name, None) is key:
+            return f"{space}.{name}"
+    module = getattr(key, "__module__", None) or "numpy"  # (a ufunc has no module)
+    public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+    return f"{public or module}.{name}"
 
 
 def adjoint(*keys, broadcast=False, examples=()):
