@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -54,10 +55,11 @@ class Example:
     positive: tuple = ()  # inputs drawn from (0.5, 2) instead of (-1.5, 1.5)
     ints: dict = field(default_factory=dict)  # inactive integer (or boolean) inputs, by value
     domain: dict = field(default_factory=dict)  # inputs drawn from (low, high), by name
+    setup: str = ""  # module-level code the expression needs (an import, a record type)
 
 
-def example(expr: str, positive=(), ints=None, domain=None, **shapes) -> Example:
-    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}))
+def example(expr: str, positive=(), ints=None, domain=None, setup="", **shapes) -> Example:
+    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}), setup)
 
 
 @dataclass
@@ -137,15 +139,26 @@ NONDIFFERENTIABLE: set = set()
 _NAMES: dict = {}  # key -> display name, for error messages and docs
 
 
+# Where users find the functions they call: a function is named by the first of these
+# (already imported) namespaces that holds it, as `numpy.linalg.eig`, `scipy.special.expit`.
+_PUBLIC = ("numpy", "numpy.linalg", "numpy.fft", "numpy.random", "math", "builtins",
+           "scipy.special", "scipy.stats", "scipy.linalg", "scipy.signal", "scipy.fft",
+           "srcgrad.runtime")
+
+
 def display_name(key) -> str:
     if isinstance(key, tuple):
         return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
     if key in _NAMES:
         return _NAMES[key]
-    module = getattr(key, "__module__", None) or "numpy"
-    module = ("numpy" if module.startswith("numpy") else
-              "srcgrad.runtime" if module.startswith("srcgrad.runtime.") else module)
-    return f"{module}.{getattr(key, '__name__', repr(key))}"
+    name = getattr(key, "__name__", repr(key))
+    for space in _PUBLIC:
+        module = sys.modules.get(space)
+        if module is not None and getattr(module, name, None) is key:
+            return f"{space}.{name}"
+    module = getattr(key, "__module__", None) or "numpy"  # (a ufunc has no module)
+    public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+    return f"{public or module}.{name}"
 
 
 def adjoint(*keys, broadcast=False, examples=(), facts=None):
