@@ -156,13 +156,22 @@ def is_real_scalar(value) -> bool:
     return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "fiu"
 
 
-def not_scalar_error(func, value) -> SrcGradError:
-    shape = np.shape(value)
-    what = f"an array of shape {shape}" if shape else f"a {type(value).__name__}"
+def not_scalar_error(func, value, has_aux=False) -> SrcGradError:
+    name = func.__name__
+    if isinstance(value, tuple) and not has_aux:
+        return SrcGradError(
+            f"grad needs {name} to return a real scalar, but it returned a tuple of "
+            f"{len(value)} values. If the first is the loss and the others are values to "
+            f"look at, write grad({name}, has_aux=True): a call then returns (gradients, "
+            "aux) (JAX's has_aux). For the gradient of a vector output, use srcgrad.vjp.")
+    shape = np.shape(value) if not isinstance(value, (tuple, list, dict)) else None
+    what = (f"an array of shape {shape}" if shape else f"a {type(value).__name__}")
+    where = "as its first value (the loss)" if has_aux else ""
     return SrcGradError(
-        f"grad needs {func.__name__} to return a real scalar, but it returned {what}. "
-        "Reduce it inside the function (e.g. np.sum or np.mean), or use srcgrad.vjp with a "
-        "seed shaped like the output (the backward(gradient=...) of PyTorch).")
+        f"grad needs {name} to return a real scalar{where and ' ' + where}, but it "
+        f"returned {what}. Reduce it inside the function (e.g. np.sum or np.mean), or "
+        "use srcgrad.vjp with a seed shaped like the output (the backward(gradient=...) "
+        "of PyTorch).")
 
 
 def owned_gradients(grads, inputs):

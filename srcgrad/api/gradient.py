@@ -61,7 +61,7 @@ def vjp(func, *args, wrt=0, **kwargs):
 class GradientFunction:
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
-    def __init__(self, func, wrt, with_value):
+    def __init__(self, func, wrt, with_value, has_aux=False):
         if isinstance(func, (GradientFunction, Derivative)):
             raise SrcGradError("reverse mode over generated derivative code (and so third "
                                "derivatives) is not supported; for second derivatives use "
@@ -74,6 +74,7 @@ class GradientFunction:
         self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
                               if p.kind is p.VAR_POSITIONAL), None)
         self._with_value = with_value
+        self._has_aux = has_aux
         self._signature = inspect.signature(func)
         self._generated = None
         self._variants = {}  # argument description (shape_inference.describe) -> Generated
@@ -116,7 +117,7 @@ class GradientFunction:
     def general(self) -> Generated:
         """The code for any arguments: not specialized on their shapes."""
         if self._generated is None:
-            self._generated = compiled(self.__wrapped__, self._wrt)
+            self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux)
         return self._generated
 
     def variant_for(self, args, kwargs) -> Generated:
@@ -134,12 +135,14 @@ class GradientFunction:
         if generated is not None:  # a function the code calls was rebound: rebuild
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
-                value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked)
+                value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
+                has_aux=self._has_aux)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self.general()
             if not generated.current():
-                generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True)
+                generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
+                                                       has_aux=self._has_aux)
             return generated
         try:
             bound = self._signature.bind(*args, **kwargs).arguments
@@ -152,7 +155,7 @@ class GradientFunction:
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
         generated = self._variants[key] = specialized(
             self.__wrapped__, self._wrt, arguments, value=self._with_value or plain,
-            kinds=kinds, fused=not plain)
+            kinds=kinds, fused=not plain, has_aux=self._has_aux)
         return generated
 
     def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
@@ -173,12 +176,14 @@ class GradientFunction:
                 except ZeroDivisionError:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
-                if checked and not kwargs and generated.arguments is not None:
+                if (checked and not kwargs and generated.arguments is not None
+                        and not self._has_aux):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
-            if generated.has_value and not is_real_scalar(value):
-                raise not_scalar_error(self.__wrapped__, value)
+            loss = value[0] if self._has_aux else value
+            if generated.has_value and not is_real_scalar(loss):
+                raise not_scalar_error(self.__wrapped__, loss, self._has_aux)
             try:
                 grads = generated.backward(1.0, *saved)
             except ZeroDivisionError:
@@ -224,6 +229,11 @@ class GradientFunction:
         grads = owned or distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
         if self._single:
             grads = grads[0]
+        if self._has_aux:
+            loss, aux = value
+            if not is_real_scalar(loss):
+                raise not_scalar_error(self.__wrapped__, loss, has_aux=True)
+            return ((loss, aux), grads) if self._with_value else (grads, aux)
         return (value, grads) if self._with_value else grads
 
     def wrt_values(self, args, kwargs) -> list:
@@ -250,5 +260,6 @@ class GradientFunction:
 
     def __repr__(self):
         kind = "value_and_grad" if self._with_value else "grad"
-        return f"<srcgrad.{kind} of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
+        aux = ", has_aux" if self._has_aux else ""
+        return f"<srcgrad.{kind} of {self.__wrapped__.__qualname__} wrt {self._wrt}{aux}>"
 
