@@ -15,9 +15,18 @@ from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
-                        wrt_names)
+                        wrt_picks)
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
+_NO_RECEIVER = object()
+
+
+def _after_self(wrt):
+    """`wrt` of a bound method's call, as positions of its function (`self` first)."""
+    def shifted(item):
+        return item + 1 if isinstance(item, (int, np.integer)) and not isinstance(
+            item, bool) else item
+    return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
 
 class Derivative:
@@ -40,7 +49,7 @@ def vjp(func, *args, wrt=0, **kwargs):
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     generated = gradient.general()
-    args, kwargs = copied(args), copied(kwargs)
+    args, kwargs = copied(gradient._with_receiver(args)), copied(kwargs)
     inputs = gradient.wrt_values(args, kwargs)
     value, saved = generated.forward(*args, **kwargs)
     value = copied(value)
@@ -69,8 +78,17 @@ class GradientFunction:
                                "srcgrad.hessian")
         if not callable(func):
             raise SrcGradError(f"grad expects a function, got {func!r}")
+        self._receiver = _NO_RECEIVER
+        if inspect.ismethod(func) and inspect.isfunction(func.__func__):
+            # `grad(model.loss)`: the function, called with `self` first; `self` holds
+            # constants and configuration, the parameters are arguments
+            self._receiver, func = func.__self__, func.__func__
+            wrt = _after_self(wrt)
         functools.update_wrapper(self, func)
-        self._positional, self._wrt, self._single = wrt_names(func, wrt)
+        self._positional, picks, self._single = wrt_picks(func, wrt)
+        self._wrt = tuple(dict.fromkeys(name for name, _ in picks))
+        # wrt indices into *args: the gradient of the whole tuple, then its items
+        self._picks = picks if any(item is not None for _, item in picks) else None
         self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
                               if p.kind is p.VAR_POSITIONAL), None)
         self._with_value = with_value
@@ -112,6 +130,7 @@ class GradientFunction:
     def source_for(self, *args, **kwargs) -> str:
         """The generated Python that a call with these arguments runs: the code of
         `.source` specialized on the arguments' shapes."""
+        args = self._with_receiver(args)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
     def general(self) -> Generated:
@@ -164,6 +183,7 @@ class GradientFunction:
     def general_call(self, args, kwargs):
         """A call the last variant's entry did not take: describe the arguments, find (or
         build) their variant, check the inputs and results in general."""
+        args = self._with_receiver(args)
         key, checked = variant_key(args, kwargs, self._wrt_index)
         generated = self._variants.get(key)
         if generated is None or not generated.current():
@@ -177,7 +197,7 @@ class GradientFunction:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
                 if (checked and not kwargs and generated.arguments is not None
-                        and not self._has_aux):
+                        and not self._has_aux and self._receiver is _NO_RECEIVER):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
@@ -194,6 +214,14 @@ class GradientFunction:
             loading.annotate(exc)
             raise
         return self.finished(value, grads, inputs, checked)
+
+    def _with_receiver(self, args) -> tuple:
+        return args if self._receiver is _NO_RECEIVER else (self._receiver, *args)
+
+    @property
+    def receiver(self):
+        """The object of a bound method differentiated (`grad(model.loss)`), else None."""
+        return None if self._receiver is _NO_RECEIVER else self._receiver
 
     def _use_entry(self, key, generated, args):
         """Send the next calls like this one straight to `generated` (see entry.py)."""
@@ -227,6 +255,10 @@ class GradientFunction:
             grads = (grads,)
         owned = owned_gradients(grads, inputs) if checked else None
         grads = owned or distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
+        if self._picks is not None:
+            by_name = dict(zip(self._wrt, grads))
+            grads = tuple(by_name[name] if item is None else _item(by_name[name], item, name)
+                          for name, item in self._picks)
         if self._single:
             grads = grads[0]
         if self._has_aux:
@@ -261,5 +293,15 @@ class GradientFunction:
     def __repr__(self):
         kind = "value_and_grad" if self._with_value else "grad"
         aux = ", has_aux" if self._has_aux else ""
-        return f"<srcgrad.{kind} of {self.__wrapped__.__qualname__} wrt {self._wrt}{aux}>"
+        of = self.__wrapped__.__qualname__
+        if self._receiver is not _NO_RECEIVER:
+            of = f"{of} of a {type(self._receiver).__name__}"
+        return f"<srcgrad.{kind} of {of} wrt {self._wrt}{aux}>"
 
+
+def _item(gradients, item, name):
+    """The gradient of `args[item]` of `*name`, from the gradients of the whole tuple."""
+    if item >= len(gradients):
+        raise SrcGradError(f"wrt asks for argument {item} of *{name}, but the call passes "
+                           f"{len(gradients)}")
+    return gradients[item]
