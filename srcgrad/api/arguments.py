@@ -4,6 +4,7 @@ typed and owned like the arguments (`like_argument`, `distinct`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import inspect
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
+from ..runtime.containers import is_dataclass_value, with_fields
 
 
 def refuse_bound_method(func, what: str):
@@ -91,6 +93,10 @@ def check_input(func, name, value):
     if isinstance(value, (list, tuple)) and value:
         for i, leaf in enumerate(value):
             check_input(func, f"{name}[{i}]", leaf)
+        return
+    if is_dataclass_value(value):
+        for field in dataclasses.fields(value):
+            check_input(func, f"{name}.{field.name}", getattr(value, field.name))
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
@@ -240,6 +246,12 @@ def like_argument(g, x):
         g = g if isinstance(g, dict) else {}
         return {key: like_argument(g[key], leaf) if key in g else _zero(leaf)
                 for key, leaf in x.items()}
+    if is_dataclass_value(x):  # its adjoint: a dict by field name (or the record itself)
+        fields = [f.name for f in dataclasses.fields(x)]
+        g = g if isinstance(g, dict) else {} if g is None or isinstance(g, np.ndarray) else {
+            name: getattr(g, name) for name in fields}
+        return with_fields(x, {name: like_argument(g[name], getattr(x, name)) if name in g
+                               else _zero(getattr(x, name)) for name in fields})
     if isinstance(x, (list, tuple)):
         if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
@@ -262,7 +274,7 @@ def like_argument(g, x):
 
 def _zero(x):
     """The gradient of an entry the function never read."""
-    if isinstance(x, (dict, list, tuple)):
+    if isinstance(x, (dict, list, tuple)) or is_dataclass_value(x):
         return like_argument({} if isinstance(x, dict) else None, x)
     return like_argument(np.zeros_like(x), x)
 
@@ -276,6 +288,9 @@ def distinct(tree, seen=None):
     if isinstance(tree, (list, tuple)):
         items = [distinct(value, seen) for value in tree]
         return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    if is_dataclass_value(tree):
+        return with_fields(tree, {f.name: distinct(getattr(tree, f.name), seen)
+                                  for f in dataclasses.fields(tree)})
     if isinstance(tree, np.ndarray):
         base = tree if tree.base is None else tree.base
         if id(base) in seen:

@@ -8,6 +8,7 @@ gradient and never forms the Hessian.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
+from ..runtime.containers import is_dataclass_value, with_fields
 from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
                         wrt_names)
 from .gradient import Derivative, GradientFunction
@@ -139,6 +141,13 @@ def _tangent_like(t, x, name):
         if hasattr(x, "_fields"):  # a namedtuple
             return type(x)(*(_tangent_like(a, b, name) for a, b in zip(t, x)))
         return type(x)(_tangent_like(a, b, f"{name}[{i}]") for i, (a, b) in enumerate(zip(t, x)))
+    if is_dataclass_value(x):
+        if type(t) is not type(x):
+            raise SrcGradError(f"the tangent of '{name}' must be a {type(x).__name__}, like "
+                               f"'{name}'")
+        return with_fields(x, {f.name: _tangent_like(getattr(t, f.name), getattr(x, f.name),
+                                                     f"{name}.{f.name}")
+                               for f in dataclasses.fields(x)})
     if np.shape(t) != np.shape(x):
         raise SrcGradError(f"the tangent of '{name}' has shape {np.shape(t)}, but '{name}' "
                            f"has shape {np.shape(x)}")
@@ -213,4 +222,3 @@ class SecondGradient(Derivative):
 
     def __repr__(self):
         return f"<srcgrad.grad of {self._inner!r}>"
-
