@@ -15,6 +15,19 @@ from ..errors import SrcGradError
 from ..runtime.containers import is_dataclass_value, with_fields
 
 
+_OTHER_NAMES = {"argnums": "wrt", "argnum": "wrt", "wrt_argnums": "wrt", "aux": "has_aux"}
+
+
+def refuse_unknown(what: str, keywords: dict):
+    """A keyword the function does not take: the name srcgrad uses for it, if it has one."""
+    for name, value in keywords.items():
+        ours = _OTHER_NAMES.get(name)
+        if ours:
+            raise SrcGradError(f"{what} takes {ours}=, not {name}= (the name JAX or autograd "
+                               f"uses): write {what}(f, {ours}={value!r})")
+        raise TypeError(f"{what}() got an unexpected keyword argument {name!r}")
+
+
 def refuse_bound_method(func, what: str):
     """Forward mode and second derivatives take functions, not bound methods."""
     if inspect.ismethod(func):
@@ -62,7 +75,7 @@ def wrt_picks(func, wrt):
         elif isinstance(item, str) and item in params:
             chosen.append((item, None))
         else:
-            hint = _wrt_hint(item, names)
+            hint = _wrt_hint(item, names, func)
             raise SrcGradError(f"wrt={item!r} is not an argument of {label}"
                                f"({', '.join(names)}){hint}")
     if len(set(chosen)) != len(chosen):
@@ -72,9 +85,15 @@ def wrt_picks(func, wrt):
     return positional, chosen, single
 
 
-def _wrt_hint(item, names) -> str:
+def _wrt_hint(item, names, func) -> str:
     """What the user may have meant by a `wrt` that names no argument."""
     if isinstance(item, str):
+        parts = [part.strip() for part in item.split(",")]
+        if len(parts) > 1 and all(part in names for part in parts):
+            return f"; did you mean wrt={tuple(parts)!r}?"
+        if item in getattr(func, "__globals__", {}):
+            return (f"; `{item}` is a global of {func.__name__}, not a parameter: make it one "
+                    f"(def {func.__name__}({item}, ...)) to differentiate with respect to it")
         close = difflib.get_close_matches(item, names, n=1)
         if close:
             return f"; did you mean wrt={close[0]!r}?"

@@ -20,18 +20,34 @@ from ..runtime.containers import is_dataclass_value, with_fields
 from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
                         wrt_names)
 from .gradient import Derivative, GradientFunction
+from .tracebacks import user_facing
 
 
-def jvp(func=None, wrt=0):
+def jvp(func=None, wrt=0, tangents=None):
     """Forward mode: `jvp(f, wrt)(*args, tangent=v)` returns `(f(*args), J v)`, the
     value and its directional derivative along `v`, from one sweep.
 
     `tangent` is shaped like the `wrt` argument (a tuple of them for a tuple `wrt`).
     `f` may also be a `grad(...)` function: that is a Hessian-vector product.
+    JAX's call shape works too: `jvp(f, primals, tangents)` (two tuples, one entry per
+    argument) returns the same `(value, tangent)` at once.
     """
+    if tangents is not None:
+        return _jax_form(func, wrt, tangents)
     if func is None:
         return lambda f: JvpFunction(f, wrt)
     return JvpFunction(func, wrt)
+
+
+def _jax_form(func, primals, tangents):
+    """`jvp(f, primals, tangents)`, as `jax.jvp` is called."""
+    if not (isinstance(primals, (tuple, list)) and isinstance(tangents, (tuple, list))
+            and len(primals) == len(tangents) and primals):
+        raise SrcGradError("jvp(f, primals, tangents) takes two tuples of the same length, "
+                           "one entry per argument of f (JAX's form), e.g. jvp(f, (x,), (v,))")
+    if len(primals) == 1:
+        return JvpFunction(func, 0)(*primals, tangent=tangents[0])
+    return JvpFunction(func, tuple(range(len(primals))))(*primals, tangent=tuple(tangents))
 
 
 class JvpFunction(Derivative):
@@ -89,10 +105,12 @@ class JvpFunction(Derivative):
         return self._arguments.wrt_values(args, kwargs)
 
     @property
+    @user_facing
     def source(self) -> str:
         """The generated Python: each value, then its tangent."""
         return self.general().source
 
+    @user_facing
     def __call__(self, *args, tangent, **kwargs):
         generated = self.variant_for(args, kwargs)
         tangents = (tangent,) if self._single else tuple(tangent)
@@ -193,11 +211,11 @@ class SecondGradient(Derivative):
         if inner.with_value or not inner.single:
             raise SrcGradError("grad of a gradient needs grad(f) with a single wrt argument "
                                "(a scalar function); use srcgrad.hessian for several")
-        if inner.receiver is not None:
+        if inner.prebound:
             raise SrcGradError(
-                "grad of the gradient of a bound method: write it for the class's function, "
-                "with the object as an argument: grad(grad(Model.loss, wrt='params'), "
-                "wrt='params')(model, params, ...)")
+                "grad of the gradient of a bound method or a functools.partial: write it for "
+                "the function itself, with the object (or the fixed values) as arguments: "
+                "grad(grad(Model.loss, wrt='params'), wrt='params')(model, params, ...)")
         functools.update_wrapper(self, inner)
         self._inner = inner
         self._with_value = with_value
@@ -208,9 +226,11 @@ class SecondGradient(Derivative):
         self._pushforward = JvpFunction(target, self._along, value=with_value)
 
     @property
+    @user_facing
     def source(self) -> str:
         return self._pushforward.source
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         x, = self._inner.wrt_values(args, kwargs)
         if np.ndim(x) != 0 or isinstance(x, (dict, list, tuple)):

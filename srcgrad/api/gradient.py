@@ -16,15 +16,15 @@ from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
+from .tracebacks import user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
-_NO_RECEIVER = object()
 
 
-def _after_self(wrt):
-    """`wrt` of a bound method's call, as positions of its function (`self` first)."""
+def _shifted(wrt, by: int):
+    """`wrt` of a call given `by` leading arguments already, as positions of its function."""
     def shifted(item):
-        return item + 1 if isinstance(item, (int, np.integer)) and not isinstance(
+        return item + by if isinstance(item, (int, np.integer)) and not isinstance(
             item, bool) else item
     return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
@@ -35,6 +35,7 @@ class Derivative:
 
 
 
+@user_facing
 def vjp(func, *args, wrt=0, **kwargs):
     """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
     that runs the backward sweep for any seed shaped like `value`.
@@ -49,11 +50,16 @@ def vjp(func, *args, wrt=0, **kwargs):
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     generated = gradient.general()
-    args, kwargs = copied(gradient._with_receiver(args)), copied(kwargs)
-    inputs = gradient.wrt_values(args, kwargs)
-    value, saved = generated.forward(*args, **kwargs)
+    args, kwargs = map(copied, gradient._with_bound(args, kwargs))
+    try:
+        inputs = gradient.wrt_values(args, kwargs)
+        value, saved = generated.forward(*args, **kwargs)
+    except TypeError as exc:
+        gradient.check_call(exc, args, kwargs)
+        raise
     value = copied(value)
 
+    @user_facing
     def pullback(seed):
         if np.shape(seed) != np.shape(value):
             raise SrcGradError(f"the seed has shape {np.shape(seed)}, but "
@@ -78,12 +84,15 @@ class GradientFunction:
                                "srcgrad.hessian")
         if not callable(func):
             raise SrcGradError(f"grad expects a function, got {func!r}")
-        self._receiver = _NO_RECEIVER
+        self._bound, self._bound_kwargs, self._method = (), {}, False
         if inspect.ismethod(func) and inspect.isfunction(func.__func__):
             # `grad(model.loss)`: the function, called with `self` first; `self` holds
             # constants and configuration, the parameters are arguments
-            self._receiver, func = func.__self__, func.__func__
-            wrt = _after_self(wrt)
+            self._bound, func, self._method = (func.__self__,), func.__func__, True
+        elif isinstance(func, functools.partial) and inspect.isfunction(func.func):
+            # `grad(partial(loss, data=X))`: the function, given those arguments too
+            self._bound, self._bound_kwargs, func = func.args, dict(func.keywords), func.func
+        wrt = _shifted(wrt, len(self._bound))
         functools.update_wrapper(self, func)
         self._positional, picks, self._single = wrt_picks(func, wrt)
         self._wrt = tuple(dict.fromkeys(name for name, _ in picks))
@@ -123,14 +132,16 @@ class GradientFunction:
         return self._wrt_index
 
     @property
+    @user_facing
     def source(self) -> str:
         """The generated Python: a forward sweep and a backward sweep."""
         return self.general().source
 
+    @user_facing
     def source_for(self, *args, **kwargs) -> str:
         """The generated Python that a call with these arguments runs: the code of
         `.source` specialized on the arguments' shapes."""
-        args = self._with_receiver(args)
+        args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
     def general(self) -> Generated:
@@ -177,13 +188,15 @@ class GradientFunction:
             kinds=kinds, fused=not plain, has_aux=self._has_aux)
         return generated
 
+    @user_facing
     def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
         return self.general_call(args, kwargs)
 
+    @user_facing
     def general_call(self, args, kwargs):
         """A call the last variant's entry did not take: describe the arguments, find (or
         build) their variant, check the inputs and results in general."""
-        args = self._with_receiver(args)
+        args, kwargs = self._with_bound(args, kwargs)
         key, checked = variant_key(args, kwargs, self._wrt_index)
         generated = self._variants.get(key)
         if generated is None or not generated.current():
@@ -197,7 +210,7 @@ class GradientFunction:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
                 if (checked and not kwargs and generated.arguments is not None
-                        and not self._has_aux and self._receiver is _NO_RECEIVER):
+                        and not self._has_aux and not self._bound):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
@@ -211,17 +224,36 @@ class GradientFunction:
                     raise
                 grads = self._general_grads(args, kwargs)
         except Exception as exc:
+            self.check_call(exc, args, kwargs)
             loading.annotate(exc)
             raise
         return self.finished(value, grads, inputs, checked)
 
-    def _with_receiver(self, args) -> tuple:
-        return args if self._receiver is _NO_RECEIVER else (self._receiver, *args)
+    def check_call(self, exc, args, kwargs):
+        """A TypeError of a call that does not match the function's signature, said of the
+        user's function (not of the generated code it reached)."""
+        if isinstance(exc, TypeError) and not isinstance(exc, SrcGradError):
+            try:
+                self._signature.bind(*args, **kwargs)
+            except TypeError as mismatch:
+                raise TypeError(f"{self.__wrapped__.__name__}() {mismatch}") from None
+
+    def _with_bound(self, args, kwargs) -> tuple:
+        """(args, kwargs) of the function: a bound method's object or a partial's
+        arguments first."""
+        if not self._bound and not self._bound_kwargs:
+            return args, kwargs
+        return (*self._bound, *args), {**self._bound_kwargs, **kwargs}
+
+    @property
+    def prebound(self) -> bool:
+        """A bound method's object or a partial's arguments are given before the call's."""
+        return bool(self._bound or self._bound_kwargs)
 
     @property
     def receiver(self):
         """The object of a bound method differentiated (`grad(model.loss)`), else None."""
-        return None if self._receiver is _NO_RECEIVER else self._receiver
+        return self._bound[0] if self._method else None
 
     def _use_entry(self, key, generated, args):
         """Send the next calls like this one straight to `generated` (see entry.py)."""
@@ -294,8 +326,8 @@ class GradientFunction:
         kind = "value_and_grad" if self._with_value else "grad"
         aux = ", has_aux" if self._has_aux else ""
         of = self.__wrapped__.__qualname__
-        if self._receiver is not _NO_RECEIVER:
-            of = f"{of} of a {type(self._receiver).__name__}"
+        if self._method:
+            of = f"{of} of a {type(self._bound[0]).__name__}"
         return f"<srcgrad.{kind} of {of} wrt {self._wrt}{aux}>"
 
 

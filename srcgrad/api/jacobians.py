@@ -12,6 +12,7 @@ from ..errors import SrcGradError
 from .arguments import refuse_bound_method, wrt_names
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import Derivative, GradientFunction, vjp
+from .tracebacks import user_facing
 
 
 def jacobian(func, wrt=0, mode="rev"):
@@ -42,10 +43,12 @@ class Jacobian(Derivative):
         self._pullback = GradientFunction(func, wrt, with_value=True) if mode == "rev" else None
 
     @property
+    @user_facing
     def source(self) -> str:
         """The generated code each column (fwd) or row (rev) runs."""
         return (self._pushforward or self._pullback).source
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         if self.mode == "fwd":
             blocks = _forward_jacobian(self._pushforward, args, kwargs)
@@ -137,9 +140,11 @@ class Hessian(Derivative):
                       for name in names]
 
     @property
+    @user_facing
     def source(self) -> str:
         return "\n\n".join(row.source for row in self._rows)
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         blocks = tuple(row(*args, **kwargs) for row in self._rows)
         return blocks[0][0] if self._single else blocks
@@ -160,8 +165,10 @@ class Hvp(Derivative):
                                         value=False)
 
     @property
+    @user_facing
     def source(self) -> str:
         return self.pushforward.source
 
+    @user_facing
     def __call__(self, *args, tangent, **kwargs):
         return self.pushforward(*args, tangent=tangent, **kwargs)[1]
