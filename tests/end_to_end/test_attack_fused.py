@@ -53,3 +53,89 @@ FACT_BUGS = [
 def test_facts_end_to_end(f, x):
     outcome = judge(f, [x.copy()])
     assert outcome.kind == "ok", str(outcome)
+
+
+# --- a NumPy function with no facts and no rule, whose result is never read, returns its
+# argument or a view: alias_analysis.kind takes every NumPy function for "new", so the
+# update through it is dropped with the dead result (value and gradient wrong) ----------
+
+
+def real_if_close_then_update(x):
+    h = x * 2.0
+    v = np.real_if_close(h)  # h itself (real input)
+    v *= x
+    return np.sum(h * x)
+
+
+def matrix_transpose_then_update(x):
+    h = x * 2.0
+    v = np.linalg.matrix_transpose(h)  # a view of h
+    v *= 3.0
+    return np.sum(h * x)
+
+
+def frombuffer_then_update(x):
+    h = x * 2.0
+    v = np.frombuffer(h)  # a view of h
+    v *= 3.0
+    return np.sum(h * x)
+
+
+def from_dlpack_then_update(x):
+    h = x * 2.0
+    v = np.from_dlpack(h)  # h's memory
+    v += x
+    return np.sum(h * x)
+
+
+def real_if_close_then_setitem(x):
+    h = x * 2.0
+    v = np.real_if_close(h)
+    v[0] = 0.0
+    return np.sum(h * x)
+
+
+UNKNOWN_VIEWS = "alias_analysis.kind: a NumPy function without facts is taken for 'new'"
+
+
+@pytest.mark.xfail(strict=True, reason=UNKNOWN_VIEWS)
+@pytest.mark.parametrize("f", [real_if_close_then_update, matrix_transpose_then_update,
+                               frombuffer_then_update, from_dlpack_then_update,
+                               real_if_close_then_setitem])
+def test_unknown_numpy_view_then_update(f):
+    outcome = judge(f, [BIG.copy()])
+    assert outcome.kind == "ok" or outcome.kind.startswith("refused"), str(outcome)
+
+
+# --- crashes from inside srcgrad (must be a right answer or a SrcGradError) -------------
+
+
+def real_attribute(x):
+    h = x * 2.0
+    v = h.real  # taken for a record's field: field_adjoint reads ndarray._fields
+    return np.sum(v * x)
+
+
+def flat_slice(x):
+    h = x * 2.0
+    v = h.flat[:]  # scatter_add(np.result_type(flatiter...))
+    return np.sum(v * x)
+
+
+def clip_none_none(x):
+    v = x.clip(None, None)  # the adjoint compares with None
+    return np.sum(v * x)
+
+
+def _crash(f, cause):
+    return pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=cause))
+
+
+@pytest.mark.parametrize("f", [
+    _crash(real_attribute, "x.real is taken for a record field: field_adjoint reads _fields"),
+    _crash(flat_slice, "x.flat[:]: scatter_add gets a flatiter"),
+    _crash(clip_none_none, "x.clip(None, None): the adjoint compares the array with None"),
+])
+def test_no_crash(f):
+    outcome = judge(f, [BIG.copy()])
+    assert not outcome.bug, str(outcome)
