@@ -118,7 +118,8 @@ def real_attribute(x):
 
 def flat_slice(x):
     h = x * 2.0
-    v = h.flat[:]  # scatter_add(np.result_type(flatiter...))
+    v = h.flat[:]  # a copy; its adjoint: scatter_add(np.result_type(flatiter...))
+    v += 1.0
     return np.sum(v * x)
 
 
