@@ -140,3 +140,26 @@ def _crash(f, cause):
 def test_no_crash(f):
     outcome = judge(f, [BIG.copy()])
     assert not outcome.bug, str(outcome)
+
+
+# --- a helper holding a nested function (or lambda) that reads the helper's parameter,
+# written out into the caller: the closure's name is not renamed to the argument ------
+
+
+CLOSURE_IN_HELPER = ("inline: a nested function of a written-out helper reads the "
+                     "helper's parameter by its own name (a global of that name, or none)")
+
+
+@pytest.mark.xfail(strict=True, reason=CLOSURE_IN_HELPER + ": silent wrong value")
+def test_closure_in_helper_reads_a_global_of_the_same_name():
+    import attack_helpers
+    outcome = judge(attack_helpers.closure_over_param_global_of_same_name, [BIG.copy()])
+    assert outcome.kind == "ok", str(outcome)
+
+
+@pytest.mark.xfail(strict=True, reason=CLOSURE_IN_HELPER + ": NameError")
+@pytest.mark.parametrize("name", ["lambda_in_helper", "lambda_in_helper_array"])
+def test_closure_in_helper_no_crash(name):
+    import attack_helpers
+    outcome = judge(getattr(attack_helpers, name), [BIG.copy()])
+    assert outcome.kind == "ok", str(outcome)

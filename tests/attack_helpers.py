@@ -1,0 +1,30 @@
+"""Programs of tests/end_to_end/test_attack_fused.py, in their own module: a module global
+`b` of the same name as a helper's parameter (what a closure must not read instead)."""
+
+import numpy as np
+
+b = 0.5
+
+
+def nested_outer(a, b):
+    def inner(u):
+        return u * b  # the helper's parameter b, not the global
+    return inner(a) + inner(b)
+
+
+def scale_by(a, k):
+    f = lambda u: u * k  # noqa: E731
+    return f(a)
+
+
+def closure_over_param_global_of_same_name(x):
+    h = np.cos(x)
+    return np.sum(nested_outer(h, x) ** 2)
+
+
+def lambda_in_helper(x):
+    return np.sum(scale_by(x, 3.0) * x)
+
+
+def lambda_in_helper_array(x):
+    return np.sum(scale_by(x, np.sin(x)) * x)
