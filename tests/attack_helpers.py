@@ -28,3 +28,26 @@ def lambda_in_helper(x):
 
 def lambda_in_helper_array(x):
     return np.sum(scale_by(x, np.sin(x)) * x)
+
+
+def scaled(a, k=0.5):
+    return a * k  # a new array: nothing of the caller's
+
+
+def helper_result_written(x):
+    h = scaled(x, 0.25)
+    h[:, 3] = h[:, 4] * 0.5
+    return np.sum(h * x)
+
+
+def partial_result_written(x):
+    import functools
+    g = functools.partial(scaled, k=0.25)
+    h = g(x)
+    h[:, 3] = h[:, 4] * 0.5
+    return np.sum(h * x)
+
+
+def sorted_set(x):
+    ks = {i % 2 for i in range(4)}
+    return sum(np.sum(x * k) for k in sorted(ks))
