@@ -51,3 +51,32 @@ def partial_result_written(x):
 def sorted_set(x):
     ks = {i % 2 for i in range(4)}
     return sum(np.sum(x * k) for k in sorted(ks))
+
+
+C = np.linspace(-1.0, 1.0, 7)
+
+
+def rbf(a, b):  # a module function of the same name as make_kernel's inner one
+    return np.ones((len(a), len(b)))
+
+
+def make_kernel(length):
+    def rbf(a, b):
+        return np.exp(-0.5 * (a[:, None] - b[None, :]) ** 2 / length)
+    return rbf
+
+
+def make_inner(length):
+    def inner_kernel(a, b):
+        return np.exp(-0.5 * (a[:, None] - b[None, :]) ** 2 / length)
+    return inner_kernel
+
+
+def factory_closure_on_constant_data(x):
+    kernel = make_kernel(np.exp(x[0]))  # the closure depends on x
+    return np.sum(kernel(C, C))  # called on constants only
+
+
+def factory_closure_on_constant_data_no_global(x):
+    kernel = make_inner(np.exp(x[0]))
+    return np.sum(kernel(C, C))
