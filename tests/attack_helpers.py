@@ -80,3 +80,23 @@ def factory_closure_on_constant_data(x):
 def factory_closure_on_constant_data_no_global(x):
     kernel = make_inner(np.exp(x[0]))
     return np.sum(kernel(C, C))
+
+
+k = 0.25  # a global of the name the helpers below give a parameter
+
+
+def mapped_scale(a, k):
+    return sum(map(lambda v: v * k, [a, a]))  # the parameter k, not the global
+
+
+def reduced_scale(a, k):
+    import functools
+    return functools.reduce(lambda p, q: p * q + k, [a, a, a])
+
+
+def lambda_in_map_reads_a_global_of_the_same_name(x):
+    return np.sum(mapped_scale(x, 3.0) * x)
+
+
+def lambda_in_reduce_reads_a_global_of_the_same_name(x):
+    return np.sum(reduced_scale(x, 3.0) * x)

@@ -151,9 +151,12 @@ CLOSURE_IN_HELPER = ("inline: a nested function of a written-out helper reads th
 
 
 @pytest.mark.xfail(strict=True, reason=CLOSURE_IN_HELPER + ": silent wrong value")
-def test_closure_in_helper_reads_a_global_of_the_same_name():
+@pytest.mark.parametrize("name", ["closure_over_param_global_of_same_name",
+                                  "lambda_in_map_reads_a_global_of_the_same_name",
+                                  "lambda_in_reduce_reads_a_global_of_the_same_name"])
+def test_closure_in_helper_reads_a_global_of_the_same_name(name):
     import attack_helpers
-    outcome = judge(attack_helpers.closure_over_param_global_of_same_name, [BIG.copy()])
+    outcome = judge(getattr(attack_helpers, name), [BIG.copy()])
     assert outcome.kind == "ok", str(outcome)
 
 
