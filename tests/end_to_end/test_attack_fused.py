@@ -185,3 +185,49 @@ def test_sorted_of_a_set():
     import attack_helpers
     outcome = judge(attack_helpers.sorted_set, [BIG.copy()])
     assert not outcome.bug, str(outcome)
+
+
+# --- random plain-Python programs on large arrays (tests/plain_python_programs.py) -------
+
+QUICK, SLOW = 8, 300
+GENERAL_CODE_REFUSES = "vjp (the general code) refused what grad ran"
+
+
+def _verdict(module, args, outcome, features):
+    """None if the outcome is right or a legitimate refusal; else why it is a bug."""
+    if outcome.kind == "ok" or outcome.kind == "invalid":
+        return None
+    if outcome.kind.startswith("refused:caller"):
+        given = [a.copy() for a in args]
+        module.f(*given)
+        if not all(np.array_equal(a, b) for a, b in zip(given, args)):
+            return None  # NumPy's run changes the caller's arrays too
+        if "closure_reduce" in features:
+            return None  # functools.reduce of one item returns it: may be the argument
+    if outcome.kind == "wrong" and GENERAL_CODE_REFUSES in outcome.detail:
+        return None  # known: test_helper_result_written_general_code
+    return f"{outcome.kind}: {outcome.detail[:2000]}"
+
+
+def _run_random(seeds, tmp_path):
+    from plain_python_programs import SHAPE, generate
+    from programs import load
+    bugs = []
+    for seed in seeds:
+        text, features = generate(seed)
+        module = load(text, tmp_path)
+        rng = np.random.default_rng(seed)
+        args = [rng.uniform(-1.0, 1.0, SHAPE), rng.uniform(-1.0, 1.0, SHAPE)]
+        why = _verdict(module, args, judge(module.f, [a.copy() for a in args]), features)
+        if why:
+            bugs.append(f"seed {seed}: {why}\n{text}")
+    assert not bugs, "\n\n".join(bugs[:3])
+
+
+def test_random_plain_python_programs_quick(tmp_path):
+    _run_random(range(QUICK), tmp_path)
+
+
+@pytest.mark.slow
+def test_random_plain_python_programs(tmp_path):
+    _run_random(range(QUICK, QUICK + SLOW), tmp_path)
