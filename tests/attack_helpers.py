@@ -100,3 +100,12 @@ def lambda_in_map_reads_a_global_of_the_same_name(x):
 
 def lambda_in_reduce_reads_a_global_of_the_same_name(x):
     return np.sum(reduced_scale(x, 3.0) * x)
+
+
+LOG = []
+
+
+def appends_to_a_global_list(x):
+    s = np.sum(x * x)
+    LOG.append(float(s))  # a log of the losses, kept by the module
+    return s * 2.0

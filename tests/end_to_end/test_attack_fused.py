@@ -231,3 +231,14 @@ def test_random_plain_python_programs_quick(tmp_path):
 @pytest.mark.slow
 def test_random_plain_python_programs(tmp_path):
     _run_random(range(QUICK, QUICK + SLOW), tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="LOG.append(v) on a module's list: normalized to "
+                   "`LOG = appended(LOG, v)`, a local: UnboundLocalError")
+def test_append_to_a_module_list():
+    import attack_helpers
+    before = len(attack_helpers.LOG)
+    outcome = judge(attack_helpers.appends_to_a_global_list, [BIG.copy()], calls=1,
+                    forward=False)
+    assert outcome.kind in ("ok", "refused:other"), str(outcome)
+    assert outcome.kind != "ok" or len(attack_helpers.LOG) > before
