@@ -109,3 +109,23 @@ def appends_to_a_global_list(x):
     s = np.sum(x * x)
     LOG.append(float(s))  # a log of the losses, kept by the module
     return s * 2.0
+
+
+BUF = np.zeros((128, 130))
+STATE = {}
+HIST = [np.zeros(130)]
+
+
+def writes_a_global_array(x):
+    BUF[...] = x * 2.0
+    return np.sum(BUF * x)
+
+
+def writes_a_global_dict(x):
+    STATE["last"] = x * 2.0
+    return np.sum(STATE["last"] * x)
+
+
+def updates_a_global_list_item(x):
+    HIST[0] += x[0]
+    return np.sum(HIST[0] * x[0])
