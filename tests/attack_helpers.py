@@ -129,3 +129,8 @@ def writes_a_global_dict(x):
 def updates_a_global_list_item(x):
     HIST[0] += x[0]
     return np.sum(HIST[0] * x[0])
+
+
+def dict_comprehension_values(x):
+    p = {k: x * v for k, v in zip("abc", (1.0, 2.0, 3.0))}
+    return sum(np.sum(np.exp(v) * v) for v in p.values())
