@@ -134,3 +134,29 @@ def updates_a_global_list_item(x):
 def dict_comprehension_values(x):
     p = {k: x * v for k, v in zip("abc", (1.0, 2.0, 3.0))}
     return sum(np.sum(np.exp(v) * v) for v in p.values())
+
+
+def list_of_rows_updated(x):
+    h = x * 1.0
+    rows = list(h)  # views of h's rows
+    rows[0] *= 2.0  # so h changes
+    return np.sum(h * x)
+
+
+def comprehension_of_rows_updated(x):
+    h = x * 1.0
+    rows = [r for r in h]
+    rows[1] += 1.0
+    return np.sum(h * x)
+
+
+def mapped_rows_updated(x):
+    h = x * 1.0
+    rows = list(map(lambda r: r, h))
+    rows[0] *= 3.0
+    return np.sum(h * x)
+
+
+def builtin_max_of_an_array(x):
+    v = np.sin(x[0, :5])
+    return max(v) + min(v)

@@ -271,3 +271,28 @@ def test_hessian_of_dict_iteration():
     want = autograd.hessian(lambda z: sum(anp.sum(anp.exp(z * v) * z * v)
                                           for v in (1.0, 2.0, 3.0)))(x)
     np.testing.assert_allclose(got, want, rtol=1e-8)
+
+
+# --- iterating an array gives views of its rows -----------------------------------------
+
+ROWS = ("iterating an array (list(h), [r for r in h], map) gives views of its rows: "
+        "the alias analysis takes the container's items for new arrays, so an update "
+        "through one is lost (silent wrong value)")
+
+
+@pytest.mark.xfail(strict=True, reason=ROWS)
+@pytest.mark.parametrize("name", ["list_of_rows_updated", "comprehension_of_rows_updated",
+                                  "mapped_rows_updated"])
+def test_rows_of_an_array_updated(name):
+    import attack_helpers
+    outcome = judge(getattr(attack_helpers, name), [BIG.copy()])
+    assert outcome.kind in ("ok", "refused:view"), str(outcome)
+
+
+@pytest.mark.xfail(strict=True, reason="builtin max/min of an array: picked_adjoint finds "
+                   "the chosen item by identity, and iterating an array makes new scalars "
+                   "(StopIteration)")
+def test_builtin_max_of_an_array():
+    import attack_helpers
+    outcome = judge(attack_helpers.builtin_max_of_an_array, [BIG.copy()])
+    assert outcome.kind in ("ok", "refused:other"), str(outcome)
