@@ -126,6 +126,7 @@ def _violations(key, facts, operands, kwargs, result):
     arrays_in = [a for a in args if isinstance(a, (np.ndarray, float, int, np.generic))]
     if facts.shape == "number" and np.shape(result) != ():
         found.append(f"shape number: got {np.shape(result)}")
+    found += _reduction_violations(facts, args, kwargs, result)
     n = facts.nargs
     plain = (n is not None and len(args) == n and not kwargs
              and all(isinstance(a, (np.ndarray, float, int, np.generic)) for a in args)
@@ -153,6 +154,24 @@ def _violations(key, facts, operands, kwargs, result):
                 pass
             elif got_dtype != want_dtype:
                 found.append(f"dtype promote: got {got_dtype}, want {want_dtype}")
+    return found
+
+
+def _reduction_violations(facts, args, kwargs, result):
+    """shape "reduce": the shape np.add.reduce gives with the same axis and keepdims;
+    dtype "of_array": a float array's own dtype."""
+    if not args or not isinstance(args[0], np.ndarray) or args[0].dtype.kind != "f":
+        return []
+    found = []
+    if facts.shape == "reduce" and set(kwargs) <= {"axis", "keepdims", "ddof"}:
+        axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+        if axis is None or isinstance(axis, (int, tuple)):
+            want = np.add.reduce(np.ones(args[0].shape), axis=axis,
+                                 keepdims=kwargs.get("keepdims", False)).shape
+            if np.shape(result) != want:
+                found.append(f"shape reduce: got {np.shape(result)}, want {want}")
+    if facts.dtype == "of_array" and np.asarray(result).dtype != args[0].dtype:
+        found.append(f"dtype of_array: got {np.asarray(result).dtype}, want {args[0].dtype}")
     return found
 
 
