@@ -160,3 +160,20 @@ def mapped_rows_updated(x):
 def builtin_max_of_an_array(x):
     v = np.sin(x[0, :5])
     return max(v) + min(v)
+
+
+def list_repeated(x):
+    hs = [np.sin(x)] * 2  # the same array twice
+    return np.sum(hs[0] * hs[1])
+
+
+def np_put_overwrites(x):
+    h = x * 2.0
+    np.put(h, [0, 1], [5.0, 6.0])  # h[0], h[1] no longer depend on x
+    return np.sum(h * x)
+
+
+def np_put_active_values(x):
+    h = x * 2.0
+    np.put(h, [0, 1], x[5, :2] * 3.0)
+    return np.sum(h * x)

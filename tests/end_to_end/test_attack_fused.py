@@ -6,6 +6,8 @@ vjp's general code, jvp, the inputs unchanged) and, where it applies, HIPS autog
 Programs srcgrad gets wrong today are xfail(strict=True) with the cause: the fix flips
 them."""
 
+import os
+
 import numpy as np
 import pytest
 from alias_oracles import judge
@@ -189,7 +191,8 @@ def test_sorted_of_a_set():
 
 # --- random plain-Python programs on large arrays (tests/plain_python_programs.py) -------
 
-QUICK, SLOW = 8, 300
+QUICK = 8
+SLOW = 1000 if os.environ.get("SRCGRAD_LONG_TESTS", "") not in ("", "0") else 40
 GENERAL_CODE_REFUSES = "vjp (the general code) refused what grad ran"
 
 
@@ -295,4 +298,22 @@ def test_rows_of_an_array_updated(name):
 def test_builtin_max_of_an_array():
     import attack_helpers
     outcome = judge(attack_helpers.builtin_max_of_an_array, [BIG.copy()])
+    assert outcome.kind in ("ok", "refused:other"), str(outcome)
+
+
+@pytest.mark.xfail(strict=True, reason="[h] * 2 (a list repeated): its adjoint unpacks one "
+                   "item from two (ValueError from the generated line)")
+def test_list_repetition():
+    import attack_helpers
+    outcome = judge(attack_helpers.list_repeated, [SMALL.copy()])
+    assert outcome.kind in ("ok", "refused:other"), str(outcome)
+
+
+@pytest.mark.xfail(strict=True, reason="np.put(h, idx, v) (the function; h.put is refused) "
+                   "changes h in place unnoticed: the gradient still flows through the "
+                   "overwritten slots (silent wrong gradient)")
+@pytest.mark.parametrize("name", ["np_put_overwrites", "np_put_active_values"])
+def test_np_put(name):
+    import attack_helpers
+    outcome = judge(getattr(attack_helpers, name), [BIG.copy()])
     assert outcome.kind in ("ok", "refused:other"), str(outcome)

@@ -391,7 +391,8 @@ def _audit():
 def _name(key):
     if isinstance(key, tuple):
         return f"{key[0]} {key[1]}"
-    return f"{getattr(key, '__module__', '') or ''}.{getattr(key, '__name__', repr(key))}"
+    name = getattr(key, "__name__", None) or type(key).__name__  # (np.r_: an RClass)
+    return f"{getattr(key, '__module__', '') or ''}.{name}"
 
 
 _AUDIT = []
