@@ -17,13 +17,6 @@ BIG = RNG.uniform(-1.0, 1.0, (128, 130))
 SMALL = np.array([0.7, -1.2, 1.5, 0.3, -0.4])
 
 
-def _ok(f, args, **kw):
-    outcome = judge(f, [a.copy() if isinstance(a, np.ndarray) else a for a in args], **kw)
-    assert not outcome.bug, str(outcome)
-    assert outcome.kind == "ok" or outcome.kind.startswith("refused"), str(outcome)
-    return outcome
-
-
 # --- a fact of rules/facts.py that does not hold (tests/rules/test_facts_hold.py) -------
 
 
