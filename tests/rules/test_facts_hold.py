@@ -194,6 +194,26 @@ class Recorder:
                 self.found.append((key, "writes_none: an argument changed"))
         return result
 
+    def _check_linear(self, key, name, obj, func, args, kwargs, result):
+        """linear: f(a x + y) = a f(x) + f(y) in the first operand (a method's object)."""
+        first = obj if obj is not None else (args[0] if args else None)
+        if not (isinstance(first, np.ndarray) and first.dtype.kind == "f"):
+            return
+        other = np.random.default_rng(1).uniform(-1.0, 1.0, first.shape).astype(first.dtype)
+        rtol = 1e-10 if first.dtype == np.float64 else 1e-4
+
+        def at(value):
+            if obj is not None:
+                return getattr(value, name)(*args, **kwargs)
+            return func(value, *args[1:], **kwargs)
+        try:
+            want = 2.5 * np.asarray(result) + np.asarray(at(other))
+            got = np.asarray(at(2.5 * first + other))
+        except Exception:
+            return
+        if got.shape != want.shape or not np.allclose(got, want, rtol=rtol, atol=rtol):
+            self.found.append((key, "linear: f(a x + y) != a f(x) + f(y)"))
+
     def namespace(self, values):
         def call(target, name, args, kwargs):
             if name is None:
@@ -206,9 +226,12 @@ class Recorder:
             facts = facts_of(key)
             operands = ([obj] if obj is not None else []) + list(args)
             if facts == facts_of(None) or not (facts.makes_new or facts.writes_none
-                                               or facts.shape is not None):
+                                               or facts.shape is not None or facts.linear):
                 return func(*args, **kwargs)
-            return self._check(key, facts, operands, kwargs, lambda: func(*args, **kwargs))
+            result = self._check(key, facts, operands, kwargs, lambda: func(*args, **kwargs))
+            if facts.linear:
+                self._check_linear(key, name, obj, func, args, kwargs, result)
+            return result
 
         def binop(name, left, right):
             numpy_func, _, python = _GAST_OPS[name]
