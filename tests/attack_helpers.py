@@ -177,3 +177,12 @@ def np_put_active_values(x):
     h = x * 2.0
     np.put(h, [0, 1], x[5, :2] * 3.0)
     return np.sum(h * x)
+
+
+def def_inside_a_loop(x):
+    h = x * 1.0
+    for t in range(3):
+        def step(u):
+            return np.tanh(u * (t + 1.0)) + x * 0.1
+        h = step(h)
+    return np.sum(h * h)

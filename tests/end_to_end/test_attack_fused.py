@@ -310,3 +310,11 @@ def test_np_put(name):
     import attack_helpers
     outcome = judge(getattr(attack_helpers, name), [BIG.copy()])
     assert outcome.kind in ("ok", "refused:other"), str(outcome)
+
+
+@pytest.mark.xfail(strict=True, reason="a function defined inside a loop's body: TypeError "
+                   "from srcgrad/frontend/resolve.py:98 (lookup of a name None)")
+def test_def_inside_a_loop():
+    import attack_helpers
+    outcome = judge(attack_helpers.def_inside_a_loop, [BIG.copy()])
+    assert outcome.kind in ("ok", "refused:other"), str(outcome)
