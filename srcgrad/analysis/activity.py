@@ -8,6 +8,7 @@ one forward pass finds the varied names and one backward pass the useful ones.
 from __future__ import annotations
 
 import gast
+import numpy as np
 
 from ..frontend.resolve import Op
 from ..ir import build
@@ -92,6 +93,13 @@ def missing_rule(unit, stmt, op):
                               "penalty, a MAML step) cannot be differentiated yet.")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
+    if isinstance(key, tuple) and key[0] == "method" and not _array_method(key[1]):
+        owner = unit.src.func.__qualname__.rpartition(".")[0].rpartition(".")[2] or "Class"
+        return unit.src.error(node, f"cannot resolve the method `{op.label}` of a local value: "
+                              "srcgrad reads another method of `self` only in the methods "
+                              "of a class defined at module level",
+                              f"Define the class at module level, or call the function "
+                              f"itself: {owner}.{key[1]}(self, ...).")
     matches = close_matches(key)
     if matches:
         hint += f"; close matches that do: {', '.join(matches)}"
@@ -102,3 +110,8 @@ def missing_rule(unit, stmt, op):
                               "here, or register one with @srcgrad.rules.tangent.")
     return unit.src.error(node, f"no adjoint rule for {name} (called as `{op.label}`)",
                           hint + ", or give it a rule with @srcgrad.custom_adjoint.")
+
+
+def _array_method(name) -> bool:
+    """NumPy arrays, lists or dicts have a method `name`."""
+    return any(hasattr(kind, name) for kind in (np.ndarray, list, dict))

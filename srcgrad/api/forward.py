@@ -15,7 +15,8 @@ import numpy as np
 from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
-from .arguments import check_input, distinct, like_argument, wrt_names
+from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
+                        wrt_names)
 from .gradient import Derivative, GradientFunction
 
 
@@ -35,6 +36,7 @@ class JvpFunction(Derivative):
     """A callable that runs the generated forward-mode code of `__wrapped__`."""
 
     def __init__(self, func, wrt, value=True):
+        refuse_bound_method(func, "jvp")
         if not callable(func):
             raise SrcGradError(f"jvp expects a function, got {func!r}")
         if isinstance(func, (JvpFunction, SecondGradient)):
@@ -182,6 +184,11 @@ class SecondGradient(Derivative):
         if inner.with_value or not inner.single:
             raise SrcGradError("grad of a gradient needs grad(f) with a single wrt argument "
                                "(a scalar function); use srcgrad.hessian for several")
+        if inner.receiver is not None:
+            raise SrcGradError(
+                "grad of the gradient of a bound method: write it for the class's function, "
+                "with the object as an argument: grad(grad(Model.loss, wrt='params'), "
+                "wrt='params')(model, params, ...)")
         functools.update_wrapper(self, inner)
         self._inner = inner
         self._with_value = with_value

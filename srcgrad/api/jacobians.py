@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 from ..errors import SrcGradError
-from .arguments import wrt_names
+from .arguments import refuse_bound_method, wrt_names
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import Derivative, GradientFunction, vjp
 
@@ -29,6 +29,7 @@ class Jacobian(Derivative):
     """The Jacobian of `__wrapped__`, column by column (fwd) or row by row (rev)."""
 
     def __init__(self, func, wrt, mode):
+        refuse_bound_method(func, "jacobian")
         if mode not in ("rev", "fwd"):
             raise SrcGradError(f"mode must be 'rev' or 'fwd', not {mode!r}")
         if mode == "rev" and isinstance(func, (GradientFunction, JvpFunction, SecondGradient)):
@@ -129,6 +130,7 @@ def hessian(func, wrt=0):
 
 class Hessian(Derivative):
     def __init__(self, func, wrt):
+        refuse_bound_method(func, "hessian")
         functools.update_wrapper(self, func)
         _, names, self._single = wrt_names(func, wrt)
         self._rows = [Jacobian(GradientFunction(func, name, with_value=False), names, "fwd")
@@ -152,6 +154,7 @@ def hvp(func, wrt=0):
 
 class Hvp(Derivative):
     def __init__(self, func, wrt):
+        refuse_bound_method(func, "hvp")
         functools.update_wrapper(self, func)
         self.pushforward = JvpFunction(GradientFunction(func, wrt, with_value=False), wrt,
                                         value=False)

@@ -37,6 +37,7 @@ from ..ir import build
 from ..ir.naming import Namer
 from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
+from .methods import receiver_call
 from .resolve import index_expression
 from .source import Source
 
@@ -426,6 +427,14 @@ class _Normalizer:
             name = self.namer.fresh("function")
             self.define(name, func, out)
             func = build.load(name)
+        receiver = receiver_call(self.src, func, self.local_names)
+        if receiver is not None:  # self.predict(w, x): Regression.predict(self, w, x)
+            owner, attr, name = receiver
+            out.append(build.assign(self.namer.fresh("same"), _internal(
+                "same_method", build.load(name), build.clone(owner), build.const(attr)), node))
+            func = gast.Attribute(value=owner, attr=attr, ctx=gast.Load())
+            node = gast.copy_location(gast.Call(func=func, args=[build.load(name), *node.args],
+                                                keywords=node.keywords), node)
         known = self.known(func)
         if known in ITERATING:
             return self.comprehension(self.iteration.as_list(node), out)

@@ -2,7 +2,7 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import adjoints, buffers, containers, indexing, linalg, tangents  # noqa: F401
+from . import adjoints, buffers, containers, indexing, linalg, methods, tangents  # noqa: F401
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -23,6 +23,7 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
                      tensordot_subscripts, undiag)
+from .methods import same_method
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
 __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
@@ -37,8 +38,8 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'norm_adjoint', 'norm_jvp', 'OnDemand', 'Parts', 'picked_adjoint', 'picked_tangent',
            'place_diagonal', 'positive_log', 'prod_of_others', 'refresh', 'refresh_adjoint_new',
            'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to', 'reverse_cumsum', 'rhs_outer',
-           'row_out', 'rows_of', 'safe_div', 'scatter_add', 'set_at', 'sinc_slope', 'smallest',
-           'solve_product', 'solve_transposed', 'sort_order', 'spare', 'split_among_ties',
+           'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'set_at', 'sinc_slope',
+           'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare', 'split_among_ties',
            'split_like', 'split_ties_kept', 'spread_to_items', 'swap_item', 'take',
            'tensordot_subscripts', 'unbroadcast', 'undiag', 'undiff', 'unrepeat', 'unsort',
            'unstack', 'untake', 'untake_along_axis', 'untile', 'values_of', 'winner',
