@@ -186,3 +186,16 @@ def def_inside_a_loop(x):
             return np.tanh(u * (t + 1.0)) + x * 0.1
         h = step(h)
     return np.sum(h * h)
+
+
+class Config:
+    """An object passed to the differentiated function, holding an array."""
+
+    def __init__(self, shape):
+        self.buf = np.zeros(shape)
+
+
+def updates_an_attribute_of_an_argument(w, cfg):
+    b = cfg.buf
+    b += w  # NumPy changes cfg.buf (the caller's data)
+    return np.sum(b * w)

@@ -318,3 +318,19 @@ def test_def_inside_a_loop():
     import attack_helpers
     outcome = judge(attack_helpers.def_inside_a_loop, [BIG.copy()])
     assert outcome.kind in ("ok", "refused:other"), str(outcome)
+
+
+@pytest.mark.xfail(strict=True, reason="an array held by an object argument's attribute "
+                   "(b = cfg.buf; b += w) is updated neither by srcgrad nor refused (a dict "
+                   "item is refused: 'would change the caller's data'); NumPy changes it")
+def test_update_through_an_attribute_of_an_argument():
+    import srcgrad
+    import attack_helpers
+    cfg = attack_helpers.Config(BIG.shape)
+    try:
+        srcgrad.grad(attack_helpers.updates_an_attribute_of_an_argument, wrt=0)(BIG, cfg)
+    except srcgrad.SrcGradError:
+        return  # refused, as for a dict's item
+    expected = attack_helpers.Config(BIG.shape)
+    attack_helpers.updates_an_attribute_of_an_argument(BIG, expected)
+    np.testing.assert_array_equal(cfg.buf, expected.buf)
