@@ -310,9 +310,10 @@ class Analysis:
             return "view"
         if found.makes_new or isinstance(obj, np.ufunc):
             return "new"
-        module = getattr(obj, "__module__", None) or ""
-        if module.startswith("numpy") or module == "math":
-            return "new"  # NumPy's functions make new arrays but those that say otherwise
+        if (getattr(obj, "__module__", None) or "") == "math":
+            return "new"  # numbers
+        # a NumPy function no fact describes may return its argument or a view of it
+        # (np.real_if_close, np.frombuffer): "unknown" follows an update through it
         if is_helper(obj) and returns_new(obj):
             return "new"
         return "unknown"

@@ -50,12 +50,11 @@ def _check_writes(src, call, local):
         return
     # srcgrad computes every value anew and would not follow the change (its gradient
     # would be silently wrong); `append` it follows (normalize.py)
+    changed = None
     if func.attr in named("writes_object", "method") and func.attr != "append":
-        changed = _root(func.value)
-    elif func.attr in named("writes_first") and call.args:
-        changed = _root(call.args[0])
-    else:
-        return
+        changed = _root(func.value)  # h.put(...), y.sort()
+    if changed not in local and func.attr in named("writes_first") and call.args:
+        changed = _root(call.args[0])  # np.put(h, ...), np.copyto(y, x): not a method
     if changed in local:
         raise src.error(
             call, f"srcgrad cannot differentiate `.{func.attr}(...)`, which changes "

@@ -166,6 +166,7 @@ nondifferentiable(
     attribute("shape"), attribute("ndim"), attribute("size"), attribute("dtype"),
 )
 facts(np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, facts=UNARY)
+facts(np.rint, facts=UNARY.but(float_result=True))  # of ints: floats
 facts(np.floor_divide, facts=BINARY)
 facts(np.ones, np.empty, facts=FILL)
 facts(np.zeros, facts=FILL.but(zeros=True))
@@ -178,7 +179,8 @@ facts("nondifferentiable", smooth=True)  # (resolve's key of what carries no gra
 facts(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.str, builtins.round,
       builtins.isinstance, builtins.hasattr, builtins.print, builtins.repr, builtins.format,
       builtins.hash, builtins.id, builtins.callable, builtins.divmod, builtins.pow,
-      builtins.sum, builtins.any, builtins.all, builtins.type, facts=NEW)  # nothing of theirs
+      builtins.any, builtins.all, builtins.type, facts=NEW)  # nothing of theirs
+facts(builtins.sum, view=True, writes_none=True)  # sum([], start) is start itself
 facts(builtins.float, facts=NEW.but(nargs=1, smooth=True))
 facts(builtins.reversed, writes_none=True)
 facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist", "item",

@@ -22,6 +22,9 @@ def absolute(z, x):
     d[x] = d[z] * np.sign(x)
 
 
+facts(np.fabs, math.fabs, facts=UNARY.but(float_result=True))  # of ints: floats
+
+
 # At a tie x == y each side gets half.
 @adjoint(np.maximum, np.fmax, builtins.max, facts=BINARY, broadcast=True,
          examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),

@@ -35,12 +35,8 @@ def diff_n0(x):
     return np.sum(h * x)
 
 
-FACT_BUGS = [
-    pytest.param(sum_of_empty_with_start, marks=pytest.mark.xfail(
-        strict=True, reason="facts: builtin sum is makes_new, but sum([], start) is start")),
-    pytest.param(diff_n0, marks=pytest.mark.xfail(
-        strict=True, reason="facts: np.diff is makes_new, but np.diff(x, n=0) is x")),
-]
+FACT_BUGS = [sum_of_empty_with_start,  # builtin sum: sum([], start) is start
+             diff_n0]  # np.diff(x, n=0) is x
 
 
 @pytest.mark.parametrize("f", FACT_BUGS)
@@ -90,10 +86,6 @@ def real_if_close_then_setitem(x):
     return np.sum(h * x)
 
 
-UNKNOWN_VIEWS = "alias_analysis.kind: a NumPy function without facts is taken for 'new'"
-
-
-@pytest.mark.xfail(strict=True, reason=UNKNOWN_VIEWS)
 @pytest.mark.parametrize("f", [real_if_close_then_update, matrix_transpose_then_update,
                                frombuffer_then_update, from_dlpack_then_update,
                                real_if_close_then_setitem])
@@ -302,9 +294,6 @@ def test_list_repetition():
     assert outcome.kind in ("ok", "refused:other"), str(outcome)
 
 
-@pytest.mark.xfail(strict=True, reason="np.put(h, idx, v) (the function; h.put is refused) "
-                   "changes h in place unnoticed: the gradient still flows through the "
-                   "overwritten slots (silent wrong gradient)")
 @pytest.mark.parametrize("name", ["np_put_overwrites", "np_put_active_values"])
 def test_np_put(name):
     import attack_helpers

@@ -430,14 +430,8 @@ def audit():
 # The facts that do not hold today, by key: (what, why it matters). Each test is an xfail
 # (strict): fixing the fact (or the function) makes it pass, and the mark must go.
 KNOWN = {
-    "builtins.sum": "makes_new: sum([], start) returns start itself; e2e wrong value "
-                    "(test_facts_end_to_end: s = sum(empty, h); s += x also changes h)",
-    "numpy.diff": "makes_new: np.diff(x, n=0) returns x itself; e2e wrong value "
-                  "(test_facts_end_to_end: d = np.diff(h, n=0); d += x also changes h)",
     "numpy.dot": "shape 'matmul': np.dot of N-d arrays is not matmul's shape "
                  "(dot(a[2,3,4], b[5,4,2]) is (2,3,5,2))",
-    "numpy.fabs": "dtype 'promote' without float_result: np.fabs of ints gives float64",
-    "numpy.rint": "dtype 'promote' without float_result: np.rint of ints gives float64",
     "srcgrad.runtime.adjoints.safe_div": "dtype 'promote' without float_result: "
                                          "safe_div of ints gives float64",
     "srcgrad.runtime.containers.appended": "makes_new: the new list holds its argument "
