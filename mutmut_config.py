@@ -9,6 +9,8 @@ A mutant runs only the tests that check the code it changed, so that it takes se
 - any other line of rules/: the module's own tests, the facts' and the pinned code;
 - a pass: its own tests, the pinned generated code and the manifest's gradients without
   each non-essential step.
+The examples registered with a rule are test data, not code: a line that starts inside an
+`examples=[...]` list is not mutated (a changed shape still tests the rule).
 `MUTATION_SAMPLE=n` tries one mutant in n (fixed by a hash of its file, line and
 index, so a rerun tries the same ones); the others are reported as skipped.
 """
@@ -29,12 +31,16 @@ _SPECIAL = {"registry": ["tests/rules/test_registry.py", "tests/rules/test_rules
 _TREES: dict = {}
 
 
-def _top_level_function(filename, source, line):
-    """(name, in its decorators?) of the top-level function holding `line` (1-based)."""
+def _tree(filename, source):
     tree = _TREES.get(filename)
     if tree is None:
         tree = _TREES[filename] = ast.parse(source)
-    for node in tree.body:
+    return tree
+
+
+def _top_level_function(filename, source, line):
+    """(name, in its decorators?) of the top-level function holding `line` (1-based)."""
+    for node in _tree(filename, source).body:
         if isinstance(node, ast.FunctionDef):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             if first <= line <= node.end_lineno:
@@ -58,6 +64,16 @@ def tests_for(filename, source, line) -> list:
     return [*_RULE_TESTS, *own, *(_PINNED if decorator else []), "-k", selected]
 
 
+def in_examples(filename, source, line) -> bool:
+    """Does `line` (1-based) start inside the `examples=[...]` of a rule's decorator?"""
+    text = source.splitlines()[line - 1].lstrip()
+    if not text.startswith(("example(", "examples=")):
+        return False
+    return any(isinstance(node, ast.keyword) and node.arg == "examples"
+               and node.value.lineno <= line <= node.value.end_lineno
+               for node in ast.walk(_tree(filename, source)))
+
+
 def sampled(context) -> bool:
     every = int(os.environ.get("MUTATION_SAMPLE", "1"))
     mutant = context.mutation_id
@@ -66,9 +82,9 @@ def sampled(context) -> bool:
 
 
 def pre_mutation(context):
-    if not sampled(context):
+    line = context.current_line_index + 1
+    if not sampled(context) or in_examples(context.filename, context.source, line):
         context.skip = True
         return
-    line = context.current_line_index + 1
     args = tests_for(context.filename, context.source, line)
     context.config.test_command = " ".join([RUNNER, *map(shlex.quote, args)])
