@@ -4,9 +4,10 @@ and which mutants a sampled run tries.
 A mutant runs only the tests that check the code it changed, so that it takes seconds:
 - a line of a rule template: the finite-difference tests of that rule's examples, reverse
   and forward (test_rules.py, test_tangents.py, selected by the rule's name) and the
-  module's own test file (test_edges.py for helper_tangents.py), and the registry-wide
-  checks (`test_every_...`); a line of its decorator (facts) also the facts' tests and the
-  pinned generated code;
+  module's own test file (for helper_tangents.py, the tangents of the runtime helpers:
+  test_edges.py and the second derivatives of every rule), and the registry-wide checks
+  (`test_every_...`); a line of its decorator also the facts' tests, the supported page
+  and the pinned generated code;
 - any other line of rules/: the module's own tests, the facts' and the pinned code
   (registry.py: also the custom rules' tests);
 - a pass: its own tests, the pinned generated code and the manifest's gradients without
@@ -26,7 +27,7 @@ import zlib
 RUNNER = "python tools/mutation_pytest.py"
 _RULE_TESTS = ["tests/rules/test_rules.py", "tests/rules/test_tangents.py"]
 _PINNED = ["tests/rules/test_facts.py", "tests/rules/test_method_facts.py",
-           "tests/test_generated_text.py"]
+           "tests/rules/test_registry.py", "tests/test_generated_text.py"]
 _PASS_TESTS = ["tests/test_generated_text.py", "tests/pipeline/test_manifest.py"]
 _SPECIAL = {"registry": ["tests/rules/test_registry.py", "tests/test_custom.py",
                          "tests/rules/test_rules.py"],
@@ -64,8 +65,8 @@ def tests_for(filename, source, line) -> list:
     name, decorator = _top_level_function(filename, source, line)
     if name is None:
         return [*own, *_PINNED]
-    if path.stem == "helper_tangents":  # the tangents of runtime helpers, at their edges
-        own = ["tests/rules/test_edges.py"]
+    if path.stem == "helper_tangents":  # the tangents of runtime helpers: second order
+        own = ["tests/rules/test_edges.py", "tests/api/test_second_order.py"]
     whole = [*own, *(_PINNED if decorator else [])]  # files run whole: named in -k
     selected = " or ".join([name.removesuffix("_tangent"), "every"]
                            + [pathlib.Path(p).stem for p in whole])
