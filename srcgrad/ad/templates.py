@@ -15,6 +15,7 @@ as `d[operand] = value` for the reverse pass to turn into assignments.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import gast
@@ -136,7 +137,28 @@ def _live_terms(value):
     return out
 
 
-def _block(stmts, substitute) -> list:
+_reached: list | None = None  # while `recording_blocks` runs
+
+
+@contextlib.contextmanager
+def recording_blocks():
+    """Yield a list that receives `(template function, block, binding)` for each block
+    of a template's statements instantiated while the `with` runs: the body, then the
+    branch each `if` decided here chose (`block` is that `If`'s body or orelse list in the
+    parsed template). A block under an `if` left to run time is not listed (which one runs
+    is not known here). tests/rules/test_rule_branches.py reads it: every branch of a rule
+    must be reached by its examples."""
+    global _reached
+    outer, _reached = _reached, []
+    try:
+        yield _reached
+    finally:
+        _reached = outer
+
+
+def _block(stmts, substitute, known=True) -> list:
+    if _reached is not None and known:
+        _reached.append((substitute.template, stmts, substitute.binding))
     out = []
     for stmt in stmts:
         if isinstance(stmt, gast.If):
@@ -145,10 +167,10 @@ def _block(stmts, substitute) -> list:
             try:
                 chosen = stmt.body if _static(test) else stmt.orelse
             except _NotStatic:
-                out.append(gast.If(test=test, body=_block(stmt.body, substitute),
-                                   orelse=_block(stmt.orelse, substitute)))
+                out.append(gast.If(test=test, body=_block(stmt.body, substitute, False),
+                                   orelse=_block(stmt.orelse, substitute, False)))
                 continue
-            out.extend(_block(chosen, substitute))
+            out.extend(_block(chosen, substitute, known))
         else:
             out.append(substitute.copy(stmt))
     return out
@@ -247,8 +269,12 @@ class _Substitute:
         if name in self.renames:
             return gast.Name(id=self.renames[name], ctx=type(node.ctx)(), annotation=None,
                              type_comment=None)
-        namespace = (self.rule.tangent if self.tangent_of else self.rule.template).__globals__
-        return build.load(self.unit.code_name(name, namespace))
+        return build.load(self.unit.code_name(name, self.template.__globals__))
+
+    @property
+    def template(self):
+        """The template function instantiated: the rule's tangent or its adjoint."""
+        return self.rule.tangent if self.tangent_of else self.rule.template
 
 
 def _predicate(test, binding):

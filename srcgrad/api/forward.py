@@ -122,9 +122,17 @@ class JvpFunction(Derivative):
         for name, value, t in zip(self._wrt, values, tangents):
             check_input(self.__wrapped__, name, value)
             given[name] = _tangent_like(t, value, name)
-        kwargs.update({code: given[name] for code, name in zip(generated.tangents, self._wrt)})
         try:
-            value, value_dot = generated.forward(*args, **kwargs)
+            try:
+                value, value_dot = _pushed(generated, self._wrt, given, args, kwargs)
+            except ZeroDivisionError:
+                # gradient code specialized on shapes divides and raises to powers with
+                # plain `/` and `**` (passes/specialize.py), which raise on a 0.0 of
+                # Python's; the general code gives inf or nan, as NumPy does (and as grad
+                # itself falls back to)
+                if generated is self.general():
+                    raise
+                value, value_dot = _pushed(self.general(), self._wrt, given, args, kwargs)
         except Exception as exc:
             loading.annotate(exc)
             raise
@@ -137,6 +145,12 @@ class JvpFunction(Derivative):
 
     def __repr__(self):
         return f"<srcgrad.jvp of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
+
+
+def _pushed(generated, wrt, given, args, kwargs):
+    """(value, tangent) of the generated forward-mode code, the tangents `given` by name."""
+    tangents = {code: given[name] for code, name in zip(generated.tangents, wrt)}
+    return generated.forward(*args, **kwargs, **tangents)
 
 
 def _as_gradient(gradient, grads, inputs):

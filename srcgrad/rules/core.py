@@ -120,7 +120,8 @@ def remainder(z, x, y):
 # Constant arrays filled with a value: the value carries the derivative.
 @adjoint(np.full_like, facts=LIKE.but(nargs=2),
          examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
-                   example("np.full_like(x, y)", x=(2, 3), y=(3,))])
+                   example("np.full_like(x, y)", x=(2, 3), y=(3,)),
+                   example("np.full_like(x, y, dtype=np.float64)", x=(3,), y=())])
 def full_like(z, a, fill_value, dtype=None):
     d[fill_value] = unbroadcast(d[z], fill_value)
 
@@ -131,7 +132,8 @@ def full_like_tangent(z, a, fill_value, dtype=None):
 
 
 @adjoint(np.full, facts=FILL,
-         examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,))])
+         examples=[example("np.full((2, 3), y)", y=()), example("np.full(4, y)", y=(4,)),
+                   example("np.full((3, 2), y, dtype=float)", y=(2,))])
 def full(z, shape, fill_value, dtype=None):
     d[fill_value] = unbroadcast(d[z], fill_value)
 

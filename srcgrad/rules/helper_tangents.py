@@ -168,7 +168,9 @@ def mT_tangent(z, a):
     t[z] = mT(t[a])
 
 
-@tangent(place_diagonal, examples=[example("place_diagonal(g, np.ones((3, 3)))", g=(3,))])
+@tangent(place_diagonal, examples=[example("place_diagonal(g, np.ones((3, 3)))", g=(3,)),
+                                   example("place_diagonal(g, np.ones((3, 2, 4)), 1, 2, 0)",
+                                           g=(2, 2))])
 def place_diagonal_tangent(z, g, x, offset=0, axis1=0, axis2=1):
     t[z] = place_diagonal(t[g], x, offset, axis1, axis2)
 

@@ -56,7 +56,12 @@ def appended_rule_tangent(z, items, item):
     t[z] = appended(t[items], t[item])
 
 
-@adjoint("pack", examples=[example("np.stack((x, y))", x=(2,), y=(2,))])
+# a tuple written as an argument is not an operation of its own; in this helper it is
+_STACKED = "def stacked(a, b):\n    pair = (a, b)\n    return np.stack(pair)"
+
+
+@adjoint("pack", examples=[example("np.stack((x, y))", x=(2,), y=(2,)),
+                           example("stacked(x, y * 2.0)", x=(2,), y=(2,), setup=_STACKED)])
 def pack(z, items):
     d[items] = d[z]
 

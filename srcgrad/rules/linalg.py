@@ -140,7 +140,8 @@ def trace(z, x, offset=0, axis1=0, axis2=1):
 
 @adjoint(np.diagonal, method("diagonal"), facts=VIEW.but(linear=True),
          examples=[example("np.diagonal(x)", x=(3, 4)),
-                   example("x.diagonal(1, 0, 2)", x=(3, 2, 4))])
+                   example("x.diagonal(1, 0, 2)", x=(3, 2, 4)),
+                   example("np.diagonal(x, -1, 2, 0)", x=(3, 2, 4))])
 def diagonal(z, x, offset=0, axis1=0, axis2=1):
     d[x] = place_diagonal(d[z], x, offset, axis1, axis2)
 

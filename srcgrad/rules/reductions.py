@@ -135,7 +135,8 @@ def var_tangent(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 @adjoint(np.std, method("std"), facts=REDUCTION.but(reduction="spread", float_result=True),
          examples=[example("np.std(x)", x=(3, 4)), example("np.std(x, axis=1, ddof=1)", x=(3, 4)),
                    example("x.std(axis=0, keepdims=True)", x=(5, 2)), example("x.std()", x=(6,)),
-                   example("np.std(x, keepdims=True)", x=(3, 2))])
+                   example("np.std(x, keepdims=True)", x=(3, 2)),
+                   example("np.std(x, ddof=1)", x=(3, 4))])
 def std(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     if axis is None:
         d[x] = safe_div(d[z] * (x - np.mean(x)), z * (np.size(x) - ddof))

@@ -51,7 +51,8 @@ def reshape_method_tangent(z, x, *shape, order="C"):
 
 @adjoint(np.ravel, method("ravel"), method("flatten"), facts=VIEW.but(linear=True),
          examples=[example("np.ravel(x)", x=(2, 3)), example("x.ravel()", x=(3, 1, 2)),
-                   example("x.flatten()", x=(2, 2))])
+                   example("x.flatten()", x=(2, 2)), example("np.ravel(x, order='F')", x=(2, 3)),
+                   example("x.ravel('F')", x=(3, 2))])
 def ravel(z, x, order="C"):
     if order == "C":
         d[x] = np.reshape(d[z], np.shape(x))

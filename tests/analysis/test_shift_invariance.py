@@ -42,8 +42,13 @@ def min_shift_softmax(x, y):
     return np.mean(np.sum(y * (e / e.sum(axis=1, keepdims=True)), axis=1))
 
 
+def mean_centered(x, y):
+    s = x - np.max(x, axis=1, keepdims=True)
+    return np.sum(y * (s - np.mean(s, axis=1, keepdims=True)))  # a mean moves with s
+
+
 @pytest.mark.parametrize("f", [log_softmax_nll, softmax_weighted, logsumexp_rows,
-                               logsumexp_all, min_shift_softmax])
+                               logsumexp_all, min_shift_softmax, mean_centered])
 def test_a_shift_that_cancels_gets_no_adjoint(f):
     code = checked_source(f, (X, Y), [0])
     assert CANCELLED in code
@@ -116,10 +121,42 @@ def through_a_helper(x, y):
     return np.sum(y * _helper(x - np.max(x, axis=1, keepdims=True)))
 
 
+def sum_of_the_shifted(x, y):
+    s = x - np.max(x, axis=1, keepdims=True)
+    return np.sum(y * np.sum(s, axis=1, keepdims=True))  # moves by -5c
+
+
+def sum_of_all_the_shifted(x, y):
+    s = x - np.max(x)
+    return np.sum(s) + np.sum(x * y)
+
+
+def minus_its_sum(x, y):
+    s = x - np.max(x, axis=1, keepdims=True)
+    return np.sum(y * (s - np.sum(s, axis=1, keepdims=True)))  # moves by c - 5c
+
+
+def times_its_sum(x, y):
+    s = x - np.max(x, axis=1, keepdims=True)
+    return np.sum(y * s * np.sum(s))
+
+
+def shifted_along_the_other_axis(x, y):
+    s = x - np.max(x, axis=0, keepdims=True)  # c differs between the columns summed below
+    return np.sum(y * (s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))))
+
+
+def log_of_the_mean(x, y):
+    s = x - np.max(x, axis=1, keepdims=True)
+    return np.sum(y * np.log(np.mean(np.exp(s), axis=1, keepdims=True)))  # moves by -c
+
+
 @pytest.mark.parametrize("f, second", [
     (shift_not_cancelled, Y), (summed_over_the_other_axis, Y),
     (broadcast_moves_the_axis, rng.standard_normal((3, 4, 5)) ** 2 + 0.5),
-    (squared_shift, Y), (read_by_a_branch, Y), (read_in_a_loop, Y)])
+    (squared_shift, Y), (read_by_a_branch, Y), (read_in_a_loop, Y),
+    (sum_of_the_shifted, Y), (sum_of_all_the_shifted, Y), (minus_its_sum, Y),
+    (times_its_sum, Y), (shifted_along_the_other_axis, Y), (log_of_the_mean, Y)])
 def test_a_shift_that_may_not_cancel_keeps_its_adjoint(f, second):
     code = checked_source(f, (X, second), [0])
     assert CANCELLED not in code

@@ -63,3 +63,34 @@ def test_hvp_refuses_rules_without_second_order(rule, example, tmp_path):
     wrt = tuple(range(n))
     with pytest.raises(srcgrad.SrcGradError, match="no forward-mode"):
         srcgrad.hvp(module.f, wrt=wrt)(*args, tangent=tuple(args[:n]))
+
+
+def _root(x):
+    return x ** 0.5
+
+
+def _scaled_power(x):
+    return 2.0 * x ** 0.3
+
+
+def _power_call(x):
+    return np.power(x, 0.5)
+
+
+def _log(x):
+    return np.log(x)
+
+
+@pytest.mark.parametrize("f", [_root, _scaled_power, _power_call, _log])
+def test_second_derivatives_at_a_python_zero_are_numpys(f, quiet):
+    """The gradient code specialized on a number writes `x ** -0.5` and `g / x`, which
+    raise ZeroDivisionError at a Python 0.0 (np.float64 gives inf): hessian, hvp and jvp
+    over grad give what they give at np.float64(0.0), -inf as NumPy does."""
+    expected = srcgrad.hessian(f)(np.float64(0.0))
+    assert expected == -np.inf
+    assert srcgrad.hessian(f)(0.0) == expected
+    assert srcgrad.hvp(f)(0.0, tangent=1.0) == expected
+    assert srcgrad.jvp(srcgrad.grad(f))(0.0, tangent=1.0)[1] == expected
+    h = 1e-6  # and at 0.25, the central difference of the gradient
+    numeric = (srcgrad.grad(f)(0.25 + h) - srcgrad.grad(f)(0.25 - h)) / (2 * h)
+    np.testing.assert_allclose(srcgrad.hessian(f)(0.25), numeric, rtol=1e-6)

@@ -97,3 +97,10 @@ def test_each_derivable_rule_has_a_tangent():
     for rule in _rules().values():
         if derived_tangent(rule) is not None:
             assert rule.tangent is not None and rule.tangent_body, rule.name
+
+
+def test_the_tangents_kept_written_out_are_not_derived():
+    rules = _rules()
+    for name in KEPT:
+        tangent = rules[name].tangent
+        assert tangent is not None and tangent.__code__.co_filename.endswith(".py"), name

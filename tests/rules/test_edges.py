@@ -12,6 +12,7 @@ from models import weighted_square
 
 import srcgrad
 from srcgrad import grad, value_and_grad
+from srcgrad.runtime import positive_log
 
 
 # --- kinks: the subgradient srcgrad picks ------------------------------------------
@@ -205,3 +206,19 @@ def test_bitwise_operators_on_masks_carry_no_gradient():
 
     g = srcgrad.grad(f)(np.array([0.5, 2.0, -1.0, 3.0]))
     np.testing.assert_array_equal(g, [1.0, 1.0, 0.0, 0.0])
+
+
+# --- the runtime helpers' tangents at their edges (second derivatives run them) ----------
+
+
+def log_of_positive(x):
+    return positive_log(x)
+
+
+def test_positive_log_is_flat_where_x_is_not_positive():
+    """positive_log is log(x) where x > 0 and 0 elsewhere (d(x**y)/dy's factor): its
+    tangent is 0 at x <= 0, at 0 too, never safe_div(t, 0) = inf."""
+    x = np.array([0.0, -1.0, 2.0])
+    value, tangent = srcgrad.jvp(log_of_positive)(x, tangent=np.ones(3))
+    np.testing.assert_array_equal(value, [0.0, 0.0, np.log(2.0)])
+    np.testing.assert_array_equal(tangent, [0.0, 0.0, 0.5])

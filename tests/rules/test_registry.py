@@ -19,3 +19,30 @@ def test_supported_page_is_up_to_date():
     spec.loader.exec_module(module)
     assert module.PAGE.read_text() == module.render(), \
         "docs/supported.md is out of date: run python tools/gen_supported.py"
+
+
+# --- names in messages ----------------------------------------------------------------------
+
+
+def test_a_function_found_in_no_public_namespace_is_named_by_its_module():
+    from srcgrad.rules.registry import display_name
+
+    def helper():
+        pass
+
+    helper.__module__ = "package._private.module"
+    assert display_name(helper) == "package.module.helper"  # private parts left out
+    unnamed = np.frompyfunc(abs, 1, 1)  # a ufunc has no module: NumPy's
+    assert display_name(unnamed) == f"numpy.{unnamed.__name__}"
+    assert display_name(np.exp) == "numpy.exp" and display_name(("method", "sum")) == ".sum()"
+
+
+def test_close_matches_are_rules_of_similar_names():
+    from srcgrad.rules.registry import close_matches
+
+    def expm2(x):
+        pass
+
+    assert close_matches(expm2) == ["math.exp", "math.expm1", "numpy.exp", "numpy.exp2",
+                                    "numpy.expm1"]
+    assert close_matches(np.fmod) == []  # nothing alike: no list of every rule
