@@ -1,6 +1,8 @@
 """Programs of tests/end_to_end/test_attack_fused.py, in their own module: a module global
 `b` of the same name as a helper's parameter (what a closure must not read instead)."""
 
+import functools
+
 import numpy as np
 
 b = 0.5
@@ -90,7 +92,6 @@ def mapped_scale(a, k):
 
 
 def reduced_scale(a, k):
-    import functools
     return functools.reduce(lambda p, q: p * q + k, [a, a, a])
 
 

@@ -122,8 +122,13 @@ class _Inliner:
         self.bound |= set(renamed.values()) | {
             n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
         stores = build.bindings(body)
-        known = {renamed[name]: value for name, value in arguments.items()
-                 if isinstance(value, (gast.Constant, gast.Name)) and not stores[renamed[name]]}
+        # a nested function or lambda of the helper reads its parameters where it is
+        # called, out of reach of the substitution: then every parameter is bound
+        nested = any(isinstance(n, (gast.FunctionDef, gast.Lambda))
+                     for s in src.tree.body for n in build.nodes(s))
+        known = {} if nested else {
+            renamed[name]: value for name, value in arguments.items()
+            if isinstance(value, (gast.Constant, gast.Name)) and not stores[renamed[name]]}
         if known:  # `act=False`: the helper's `if act:` is decided here
             body = _decided(_Arguments(known).visit(gast.Module(body=body, type_ignores=[])).body)
         bind = [build.assign(renamed[name], build.clone(value))

@@ -133,11 +133,6 @@ def test_no_crash(f):
 # written out into the caller: the closure's name is not renamed to the argument ------
 
 
-CLOSURE_IN_HELPER = ("inline: a nested function of a written-out helper reads the "
-                     "helper's parameter by its own name (a global of that name, or none)")
-
-
-@pytest.mark.xfail(strict=True, reason=CLOSURE_IN_HELPER + ": silent wrong value")
 @pytest.mark.parametrize("name", ["closure_over_param_global_of_same_name",
                                   "lambda_in_map_reads_a_global_of_the_same_name",
                                   "lambda_in_reduce_reads_a_global_of_the_same_name"])
@@ -147,7 +142,6 @@ def test_closure_in_helper_reads_a_global_of_the_same_name(name):
     assert outcome.kind == "ok", str(outcome)
 
 
-@pytest.mark.xfail(strict=True, reason=CLOSURE_IN_HELPER + ": NameError")
 @pytest.mark.parametrize("name", ["lambda_in_helper", "lambda_in_helper_array"])
 def test_closure_in_helper_no_crash(name):
     import attack_helpers
