@@ -54,7 +54,8 @@ class Facts:
     # (x + y), "add-" (x - y), "mul+" (x * y), "mul-" (x / y); "add_to_mul" (exp: a shift
     # added to the operand multiplies the result), "mul_to_add" (log)
     subscripted: bool = False  # called by indexing: np.r_[a, b, 0:3]
-    linear: bool = False  # linear in its first argument, the others constants (a layout)
+    linear: bool = False  # linear in each argument that carries a gradient, the others
+    # constants: a layout (transpose, flip) or a product (kron, convolve)
 
     def but(self, **changes) -> "Facts":
         """These facts with some changed."""

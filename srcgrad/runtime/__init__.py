@@ -2,7 +2,7 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import adjoints, buffers, containers, indexing, linalg, tangents  # noqa: F401
+from . import adjoints, buffers, containers, indexing, linalg, special, tangents  # noqa: F401
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -18,6 +18,7 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
                      tensordot_subscripts, undiag)
+from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
 __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
@@ -26,11 +27,12 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'einsum_adjoint', 'einsum_adjoint_by_operands', 'einsum_adjoints',
            'einsum_adjoints_by_operands', 'einsum_form', 'einsum_pushed', 'Fields', 'hstack_axis',
            'inner_subscripts', 'inverse_permutation', 'item_adjoint', 'matmul_adjoint_x',
-           'matmul_adjoint_y', 'mean_over_ties', 'mT', 'norm_adjoint', 'norm_jvp', 'OnDemand',
-           'Parts', 'place_diagonal', 'positive_log', 'prod_of_others', 'refresh',
-           'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to',
-           'reverse_cumsum', 'rhs_outer', 'row_out', 'rows_of', 'safe_div', 'scatter_add', 'set_at',
-           'sinc_slope', 'solve_product', 'solve_transposed', 'spare', 'split_among_ties',
-           'split_like', 'split_ties_kept', 'take', 'tensordot_subscripts', 'unbroadcast', 'undiag',
-           'undiff', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis', 'untile',
-           'winner', 'within_bounds', 'without', 'zero_tangent', 'zeros_like']
+           'matmul_adjoint_y', 'mean_over_ties', 'mT', 'norm_adjoint', 'norm_jvp',
+           'not_differentiable', 'OnDemand', 'Parts', 'place_diagonal', 'positive_log',
+           'prod_of_others', 'refresh', 'refresh_adjoint_new', 'refresh_adjoint_refs',
+           'refresh_tangent', 'repeat_to', 'reverse_cumsum', 'rhs_outer', 'row_out', 'rows_of',
+           'safe_div', 'scatter_add', 'set_at', 'sinc_slope', 'solve_product', 'solve_transposed',
+           'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'take',
+           'tensordot_subscripts', 'unbroadcast', 'undiag', 'undiff', 'unrepeat', 'unsort',
+           'unstack', 'untake', 'untake_along_axis', 'untile', 'winner', 'within_bounds', 'without',
+           'zero_tangent', 'zeros_like']
