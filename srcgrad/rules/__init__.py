@@ -2,6 +2,12 @@
 
 from . import (core, elementwise, helper_tangents, items, linalg,  # noqa: F401  (register)
                reductions, selection, shapes)
+try:  # SciPy is optional: its rules register when it imports
+    import scipy  # noqa: F401
+except ImportError:
+    pass
+else:
+    from . import special, special_integrals  # noqa: F401
 from .derive import derive_missing
 from .registry import (NONDIFFERENTIABLE, RULES, Example, Rule, adjoint,  # noqa: F401
                        display_name, tangent)
