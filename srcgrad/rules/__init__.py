@@ -1,7 +1,7 @@
 """Adjoint and tangent rules: the registry and the modules that fill it."""
 
-from . import (core, elementwise, helper_tangents, items, linalg,  # noqa: F401  (register)
-               reductions, selection, shapes)
+from . import (core, elementwise, helper_tangents, items, layout, linalg,  # noqa: F401
+               reductions, selection, shapes)  # (each registers its rules)
 try:  # SciPy is optional: its rules register when it imports
     import scipy  # noqa: F401
 except ImportError:

@@ -116,8 +116,16 @@ def facts(*keys, **fields):
 
 
 def numpy_functions(*names) -> list:
-    """`np.<name>` for the names this NumPy has (some came with NumPy 2)."""
-    return [getattr(np, name) for name in names if hasattr(np, name)]
+    """`np.<name>` (or `np.linalg.<name>` for "linalg.<name>") for the names this NumPy has
+    (some came with NumPy 2)."""
+    found = []
+    for name in names:
+        obj = np
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None:
+            found.append(obj)
+    return found
 
 
 def facts_of(key) -> Facts:

@@ -2,7 +2,8 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import adjoints, buffers, containers, indexing, linalg, special, tangents  # noqa: F401
+from . import (adjoints, buffers, containers, indexing, layout, linalg, special,  # noqa: F401
+               tangents)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -13,6 +14,8 @@ from .containers import (AliasingError, appended, caller_unchanged, changes_in_p
 from .indexing import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile)
+from .layout import (filled, imag_adjoint, meshgrid_adjoint, reshaped, rollaxis_permutation,
+                     unblock, unbroadcast_each, undelete, unpartition)
 from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoint,
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
@@ -25,14 +28,16 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'centered', 'changes_in_place', 'concatenator_adjoints', 'concatenator_pushed',
            'cumprod_adjoint', 'cumprod_jvp', 'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts',
            'einsum_adjoint', 'einsum_adjoint_by_operands', 'einsum_adjoints',
-           'einsum_adjoints_by_operands', 'einsum_form', 'einsum_pushed', 'Fields', 'hstack_axis',
-           'inner_subscripts', 'inverse_permutation', 'item_adjoint', 'matmul_adjoint_x',
-           'matmul_adjoint_y', 'mean_over_ties', 'mT', 'norm_adjoint', 'norm_jvp',
-           'not_differentiable', 'OnDemand', 'Parts', 'place_diagonal', 'positive_log',
-           'prod_of_others', 'refresh', 'refresh_adjoint_new', 'refresh_adjoint_refs',
-           'refresh_tangent', 'repeat_to', 'reverse_cumsum', 'rhs_outer', 'row_out', 'rows_of',
-           'safe_div', 'scatter_add', 'set_at', 'sinc_slope', 'solve_product', 'solve_transposed',
-           'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'take',
-           'tensordot_subscripts', 'unbroadcast', 'undiag', 'undiff', 'unrepeat', 'unsort',
-           'unstack', 'untake', 'untake_along_axis', 'untile', 'winner', 'within_bounds', 'without',
+           'einsum_adjoints_by_operands', 'einsum_form', 'einsum_pushed', 'Fields', 'filled',
+           'hstack_axis', 'imag_adjoint', 'inner_subscripts', 'inverse_permutation',
+           'item_adjoint', 'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties',
+           'meshgrid_adjoint', 'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand',
+           'Parts', 'place_diagonal', 'positive_log', 'prod_of_others', 'refresh',
+           'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to',
+           'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation', 'row_out',
+           'rows_of', 'safe_div', 'scatter_add', 'set_at', 'sinc_slope', 'solve_product',
+           'solve_transposed', 'spare', 'split_among_ties', 'split_like', 'split_ties_kept',
+           'take', 'tensordot_subscripts', 'unblock', 'unbroadcast', 'unbroadcast_each',
+           'undelete', 'undiag', 'undiff', 'unpartition', 'unrepeat', 'unsort', 'unstack',
+           'untake', 'untake_along_axis', 'untile', 'winner', 'within_bounds', 'without',
            'zero_tangent', 'zeros_like']
