@@ -137,8 +137,7 @@ def main() -> None:
     result = fit(
         loss, params, (X_train, Y_train),
         epochs=epochs, batch_size=BATCH_SIZE, seed=SEED,
-        optimizer=Adam(lr=CosineAnnealingLR(LR, T_max=total_steps)),
-        progress=sys.stderr.isatty())
+        optimizer=Adam(lr=CosineAnnealingLR(LR, T_max=total_steps)))
     if result.stopped_early:
         print(f"training stopped early: {result.message}")
 

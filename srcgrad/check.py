@@ -86,15 +86,18 @@ class CheckResult:
     def __str__(self) -> str:
         return self.table()
 
+    __repr__ = __str__  # the prompt and notebooks show the table, once
 
-def check_grad(f, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, verbose=True,
+
+def check_grad(f, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, verbose=False,
                **kwargs) -> CheckResult:
     """Compare `srcgrad.grad(f, wrt)` at `args` with central finite differences.
 
     `wrt` takes the forms `srcgrad.grad` takes (index, name, or a tuple of them).
     An element passes when |analytic - numeric| <= atol + rtol * |numeric|; the
     reported relative error is |analytic - numeric| / max(|analytic|, |numeric|).
-    With `verbose`, prints a table (argument | shape | max abs err | max rel err | ok).
+    The result prints (and shows, in a notebook or the prompt) as a table (argument |
+    shape | max abs err | max rel err | ok); `verbose=True` prints it here too.
     """
 
     positional, names, _ = wrt_names(f, wrt)

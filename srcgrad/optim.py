@@ -22,6 +22,7 @@ outside the differentiated function; ``optimizer.step()`` -> ``params = opt.step
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from typing import Any, Callable
 import numpy as np
 from tqdm.auto import tqdm
 
+from .errors import SrcGradError
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
 
@@ -42,6 +44,9 @@ class StepLR:
     step_size: int
     gamma: float = 0.1
 
+    def __post_init__(self):
+        _not_an_optimizer(self, self.lr)
+
     def __call__(self, step: int) -> float:
         return self.lr * self.gamma ** (step // self.step_size)
 
@@ -51,6 +56,9 @@ class ExponentialLR:
     """``lr * gamma ** step``."""
     lr: float
     gamma: float
+
+    def __post_init__(self):
+        _not_an_optimizer(self, self.lr)
 
     def __call__(self, step: int) -> float:
         return self.lr * self.gamma ** step
@@ -63,6 +71,9 @@ class CosineAnnealingLR:
     T_max: int
     eta_min: float = 0.0
 
+    def __post_init__(self):
+        _not_an_optimizer(self, self.lr)
+
     def __call__(self, step: int) -> float:
         cos = math.cos(math.pi * step / self.T_max)
         return self.eta_min + (self.lr - self.eta_min) * (1 + cos) / 2
@@ -74,6 +85,12 @@ class Optimizer:
     ``_update(i, p, g, lr, t)`` for leaf ``i`` at step ``t`` >= 1 (``g`` includes L2 decay)."""
     buffers: tuple[str, ...] = ()
     _decoupled = False  # True: weight decay shrinks p directly instead of joining the gradient
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _refusing_parameters(init)
 
     def __init__(self, lr: float | Callable[[int], float], **hparams: Any):
         for name, value in {"lr": 0.0 if callable(lr) else lr, **hparams}.items():
@@ -157,6 +174,38 @@ class Optimizer:
         # missing or extra leaves are caught by the next step()
         self._state = {k: [b[i] for i in range(len(b))] for k, b in bufs.items()} if step else None
         self.step_count = step
+
+
+def _refusing_parameters(init):
+    """`init`, refusing PyTorch's call shape `SGD(params, lr=...)` with the srcgrad form
+    (the optimizers hold no parameters: each step takes them and returns new ones)."""
+    @functools.wraps(init)
+    def checked(self, *args, **kwargs):
+        if args and _parameters_like(args[0]):
+            name = type(self).__name__
+            lr = kwargs.get("lr", 0.01)
+            raise SrcGradError(
+                f"{name}(params, ...) is PyTorch's form; srcgrad's optimizers hold no "
+                f"parameters.\nWrite `opt = {name}(lr={lr!r})`, then each step "
+                "`params = opt.step(params, grads)` with the gradients srcgrad returns "
+                "(no zero_grad, no .grad).")
+        init(self, *args, **kwargs)
+    return checked
+
+
+def _parameters_like(value) -> bool:
+    """What PyTorch passes first (parameters), where srcgrad expects a learning rate."""
+    return not (isinstance(value, (int, float, np.number)) or callable(value))
+
+
+def _not_an_optimizer(schedule, lr):
+    """Refuse PyTorch's `StepLR(optimizer, ...)`: srcgrad's schedules are learning rates."""
+    if isinstance(lr, Optimizer) or _parameters_like(lr):
+        name = type(schedule).__name__
+        raise SrcGradError(
+            f"{name}(optimizer, ...) is PyTorch's form; srcgrad's schedules are learning "
+            f"rates.\nWrite `opt = SGD(lr={name}(0.1, ...))`: the optimizer steps the "
+            "schedule itself (no scheduler.step()).")
 
 
 def _like(old: Any, new: np.ndarray) -> Any:
@@ -294,7 +343,7 @@ def _epoch_batches(data, batch_size, shuffle, rng):
 
 def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1,
         optimizer: Optimizer | None = None, batch_size: int | None = None,
-        shuffle: bool = True, seed: int = 0, progress: bool = True,
+        shuffle: bool = True, seed: int = 0, progress: bool | None = None,
         value_and_grad_fn: Callable | None = None) -> FitResult:
     """Minimise ``loss(params, *batch)`` over ``epochs`` passes through ``data``.
 
@@ -307,6 +356,9 @@ def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1
     A non-finite loss or gradient at step k stops the loop with a RuntimeWarning and
     returns the parameters evaluated at step k-1, the last finite step (``history``
     ends there).
+
+    ``progress``: a tqdm bar with the loss and steps per second; by default (None) shown
+    where standard error is a terminal or a notebook, not in logs and pipes.
     """
     if value_and_grad_fn is None:
         from srcgrad import value_and_grad  # lazy: only this path needs the transformer
@@ -324,7 +376,8 @@ def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1
     rng = np.random.default_rng(seed)
     history: list[float] = []
     previous, step = params, 0
-    bar = tqdm(total=total, disable=not progress, desc="fit", unit="step")
+    bar = tqdm(total=total, disable=None if progress is None else not progress, desc="fit",
+               unit="step")
     try:
         for epoch in range(epochs):
             for batch in _epoch_batches(data, batch_size, shuffle, rng):

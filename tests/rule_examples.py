@@ -35,7 +35,8 @@ def module_for(example, tmp_path):
     names = sorted(example.shapes) + sorted(example.ints)
     text = (
         "import math\nimport numpy as np\n" + _SCIPY + "\n"
-        "from srcgrad.runtime import *\n\n\n"
+        "from srcgrad.runtime import *\n"
+        f"{example.setup}\n\n\n"
         f"def value({', '.join(names)}):\n    return {example.expr}\n\n\n"
         f"def f({', '.join(names + ['w_out'])}):\n"
         f"    return np.sum(w_out * ({example.expr}))\n"

@@ -85,12 +85,18 @@ def test_keyword_arguments_and_branches():
     assert result.ok and [a.name for a in result.arguments] == ["x", "k"]
 
 
-def test_a_discontinuity_is_reported_as_a_mismatch(capsys):
+def test_a_discontinuity_is_reported_as_a_mismatch():
     result = check_grad(step, np.zeros(3))
     assert not result.ok and not result
     assert not result["x"].ok and result["x"].max_abs_err > 1e3
-    out = capsys.readouterr().out
-    assert "NO" in out and "MISMATCH" in out
+    assert "NO" in str(result) and "MISMATCH" in str(result)
+
+
+def test_printing_the_result_prints_its_table_once(capsys, data):
+    w, b, x = data
+    print(check_grad(quadratic, w, b, x, wrt=("w", "b")))
+    assert capsys.readouterr().out.count("argument | shape") == 1
+    assert repr(check_grad(quadratic, w, b, x)) == str(check_grad(quadratic, w, b, x))
 
 
 def test_tolerances_decide(data):
@@ -107,7 +113,7 @@ def test_verbose_false_prints_nothing(capsys, data):
 
 def test_verbose_prints_a_table(capsys, data):
     w, b, x = data
-    result = check_grad(quadratic, w, b, x, wrt=("w", "b"))
+    result = check_grad(quadratic, w, b, x, wrt=("w", "b"), verbose=True)
     lines = capsys.readouterr().out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("argument"))
     assert [c.strip() for c in lines[header].split("|")] == [

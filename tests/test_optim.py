@@ -372,9 +372,10 @@ def test_fit_progress_output(capsys):
     fit(None, 1.0, epochs=3, optimizer=SGD(0.1), progress=False,
         value_and_grad_fn=lambda x: (x * x, 2 * x))
     assert capsys.readouterr() == ("", "")
-    fit(None, 1.0, epochs=3, optimizer=SGD(0.1), value_and_grad_fn=lambda x: (x * x, 2 * x))
+    fit(None, 1.0, epochs=3, optimizer=SGD(0.1), progress=True,
+        value_and_grad_fn=lambda x: (x * x, 2 * x))
     err = capsys.readouterr().err
-    assert "loss=" in err and "3/3" in err
+    assert "loss=" in err and "3/3" in err and "step/s" in err
 
 
 def test_fit_rejects_non_scalar_loss():
@@ -398,3 +399,35 @@ def test_fit_uses_srcgrads_own_gradient_on_a_params_dict():
     assert result.params["w"] == pytest.approx(w, abs=0.05)
     assert result.params["b"] == pytest.approx(b, abs=0.03)
     assert result.history[-1] < result.history[0] / 50
+
+
+def test_pytorch_call_shapes_are_refused_with_the_srcgrad_form():
+    """`SGD([x], lr=0.1)` failed with "got multiple values for argument 'lr'" and
+    `StepLR(opt, step_size=10)` was accepted, then failed at `sched.step()`."""
+    from srcgrad import SrcGradError
+    from srcgrad.optim import SGD, Adam, ExponentialLR, StepLR
+
+    x = np.zeros(3)
+    with pytest.raises(SrcGradError, match=r"opt = SGD\(lr=0.1\)"):
+        SGD([x], lr=0.1)
+    with pytest.raises(SrcGradError, match=r"params = opt.step\(params, grads\)"):
+        Adam({"w": x})
+    with pytest.raises(SrcGradError, match=r"SGD\(lr=StepLR\(0.1"):
+        StepLR(SGD(lr=0.1), step_size=10)
+    with pytest.raises(SrcGradError, match="schedules are learning rates"):
+        ExponentialLR(Adam(), gamma=0.9)
+    assert SGD(0.1).lr == 0.1 and SGD(lr=StepLR(0.1, 10)).current_lr() == 0.1
+
+
+def test_fit_shows_a_bar_only_on_a_terminal_by_default(monkeypatch):
+    import io
+    import sys
+
+    from srcgrad.optim import fit
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    fit(lambda w: np.sum(w ** 2), np.ones(2), epochs=3)
+    assert err.getvalue() == ""  # not a terminal: no bar in logs
+    fit(lambda w: np.sum(w ** 2), np.ones(2), epochs=3, progress=True)
+    assert "step" in err.getvalue()

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from srcgrad.rules import NONDIFFERENTIABLE, RULES
+from srcgrad.rules.registry import display_name, spelled
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "supported.md"
 
@@ -80,8 +81,21 @@ their domain (`sqrt`, `log`, `log1p`, `log2`, `log10`, `arcsin`, `arccos`,
 `norm`) keep a zero adjoint zero instead of computing `0 * inf = nan`, so
 
 ```python
-np.where(x > 0, np.sqrt(x), 0.0)     # gradient 0 where x <= 0, not NaN
-np.where(y != 0, x / y, 0.0)         # gradient 0 where y == 0
+import numpy as np
+from srcgrad import grad
+
+def roots(x):
+    return np.sum(np.where(x > 0, np.sqrt(x), 0.0))   # gradient 0 where x <= 0, not NaN
+
+def ratios(x, y):
+    return np.sum(np.where(y != 0, x / y, 0.0))       # gradient 0 where y == 0
+
+print(grad(roots)(np.array([-1.0, 4.0])), grad(ratios)(np.ones(2), np.array([0.0, 2.0])))
+```
+
+<!-- output -->
+```text
+[0.   0.25] [0.  0.5]
 ```
 
 have finite gradients everywhere. When the untaken branch's NaN flows through
@@ -90,8 +104,16 @@ rule multiplies the zero adjoint of `w` by `log(x) = nan`), use the *double
 where*: make the input safe before the function, then select the result.
 
 ```python
-safe = np.where(x > 0, x, 1.0)                    # any value inside the domain
-loss = np.where(x > 0, w * np.log(safe), 0.0)     # finite gradient for x and w
+def loss(x, w):
+    safe = np.where(x > 0, x, 1.0)                      # any value inside the domain
+    return np.sum(np.where(x > 0, w * np.log(safe), 0.0))   # finite gradient for x and w
+
+print(grad(loss, wrt=(0, 1))(np.array([-1.0, 2.0]), 3.0))
+```
+
+<!-- output -->
+```text
+(array([0. , 1.5]), 0.6931471805599453)
 ```
 
 `x ** y` is not guarded: write `np.sqrt(x)` rather than `x ** 0.5` under a `where`,
@@ -143,8 +165,15 @@ def spelling(key) -> str:
         return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",
                 "appended": "`items.append(x)` (to a list made in the function)",
                 "refresh": "the same value seen through another name, an item or a record "
-                           "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)"
-                }[key.__name__]
+                           "after an update in place (`hs = [h]; h[0] = v` changes `hs[0]`)",
+                "swap_item": "an item updated in place (`hs[0] += e`) seen through another name",
+                "concatenated": "`items + [x]`, `t += (x,)` (lists and tuples)",
+                "kept_as": "`x += v` (x keeps its type, dtype and shape)",
+                "in_order": "`for x in items` (a dict's keys)",
+                "largest": "`max(items)`, `max(a, b, c)`",
+                "smallest": "`min(items)`, `min(a, b, c)`",
+                "dict_of": "`{k: v, ...}` (dict literals and comprehensions)",
+                "merged": "`{**a, **b}`"}[key.__name__]
     if key is np.r_ or key is np.c_:
         return f"`np.{'r_' if key is np.r_ else 'c_'}[a, b, ...]`"
     if key == "getitem":
@@ -159,7 +188,8 @@ def spelling(key) -> str:
         for other in sorted(dir(namespace)):
             if not other.startswith("_") and getattr(namespace, other, None) is key:
                 return f"`{prefix}{other}`"
-    return f"`{key!r}`"
+    found = spelled(key)  # scipy.special.erf, scipy.stats.norm.logpdf
+    return f"`{found}`" if found else f"`{display_name(key)}`"
 
 
 def arguments(rule) -> str:

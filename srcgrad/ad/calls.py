@@ -63,9 +63,10 @@ def _helper_for(stmt, op, unit, build_helper):
         return binding, wrt, None
     stack = transform_stack()
     if op.callee in stack:
-        raise unit.src.error(stmt.value, f"`{op.label}` calls itself (recursion); srcgrad "
-                             "transforms helpers by their source and cannot unroll recursion",
-                             "Rewrite the recursion as a loop.")
+        cycle = [f.__name__ for f in stack[stack.index(op.callee):]] + [op.callee.__name__]
+        raise unit.src.error(stmt.value, f"`{op.label}` calls itself ({' -> '.join(cycle)}): "
+                             "srcgrad transforms helpers by their source and cannot unroll "
+                             "recursion", "Rewrite the recursion as a loop.")
     if len(stack) >= MAX_DEPTH:
         raise unit.src.error(stmt.value, f"helpers nested more than {MAX_DEPTH} deep")
     try:

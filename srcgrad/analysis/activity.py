@@ -83,6 +83,13 @@ def missing_rule(unit, stmt, op):
             hint += f"; close matches that have rules: {', '.join(matches)}"
         return unit.src.error(node, f"cannot resolve `{op.label}` to a function srcgrad knows",
                               hint + ".")
+    if type(op.callee).__module__.startswith("srcgrad.") and hasattr(op.callee, "__wrapped__"):
+        return unit.src.error(node, f"`{op.label}` is srcgrad's {type(op.callee).__name__} of "
+                              f"`{op.callee.__wrapped__.__name__}`: srcgrad does not "
+                              "differentiate through generated derivative code yet",
+                              "srcgrad.hessian, srcgrad.hvp and grad(grad(f)) give second "
+                              "derivatives; a function that calls a gradient (a gradient "
+                              "penalty, a MAML step) cannot be differentiated yet.")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
     matches = close_matches(key)

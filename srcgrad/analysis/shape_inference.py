@@ -120,7 +120,8 @@ class _Inference:
                 self.block(stmt.body, body_env)
                 self.block(stmt.orelse, else_env)
                 env.clear()
-                env.update(_join_envs(body_env, else_env))
+                env.update(_join_envs(body_env, else_env, build.stored(stmt.body),
+                                      build.stored(stmt.orelse)))
             elif isinstance(stmt, (gast.For, gast.While)):
                 self.loop(stmt, env)
 
@@ -334,13 +335,15 @@ def _changeable(body) -> set:
     return set().union(read_otherwise, *(groups.get(n, ()) for n in read_otherwise))
 
 
-def _join_envs(a, b) -> dict:
-    """After an `if`: what both paths agree on; a name bound on one path keeps its value."""
+def _join_envs(a, b, bound_a=frozenset(), bound_b=frozenset()) -> dict:
+    """After an `if`: what both paths agree on; a name bound on one path only keeps its
+    value (`bound_a`, `bound_b`: the names each path binds; one it binds to a value of
+    unknown shape is unknown after the `if`, whatever the other path knows of it)."""
     out = {}
     for name in set(a) | set(b):
         if name in a and name in b:
             if a[name] == b[name]:
                 out[name] = a[name]
-        else:
+        elif not (name in a and name in bound_b or name in b and name in bound_a):
             out[name] = a.get(name, b.get(name))
     return out

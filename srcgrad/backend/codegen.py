@@ -32,9 +32,12 @@ def unparse(functions: list) -> tuple:
         if "srcgrad-comment:" in stripped and stripped[:1] in "'\"":
             value = ast.literal_eval(stripped)
             if isinstance(value, str) and value.startswith(build.COMMENT_PREFIX):
+                said = value[len(build.COMMENT_PREFIX):]
+                if said.startswith(build.TRAILING) and lines:
+                    lines[-1] += f"  # {said[len(build.TRAILING):]}"
+                    continue
                 indent = line[: len(line) - len(line.lstrip())]
-                line = "\n".join(f"{indent}# {part}"
-                                 for part in value[len(build.COMMENT_PREFIX):].split("\n"))
+                line = "\n".join(f"{indent}# {part}" for part in said.split("\n"))
         lines.append(line)
     # a blank line between functions
     out = []

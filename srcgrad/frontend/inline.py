@@ -36,8 +36,8 @@ from ..errors import SrcGradError
 from ..ir import build
 from ..ir.naming import names_in
 from . import fence
-from .aliasing import writes_arguments
-from .normalize import normalize
+from .alias_analysis import writes_arguments
+from .normalize import Nested, normalize
 from .resolve import is_helper
 from .source import load
 
@@ -89,6 +89,9 @@ class _Inliner:
     def written_out(self, stmt, stack):
         """The statements of the helper `stmt` calls, or None to keep the call."""
         call = stmt.value
+        nested = getattr(call, "_srcgrad_nested", None)
+        if nested is not None:
+            return self.nested(stmt, call, nested, stack)
         if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name)
                 and call.func.id not in self.bound and len(stack) <= MAX_DEPTH):
             return None
@@ -128,11 +131,32 @@ class _Inliner:
             _locate(node, call)
         body = self.block(body, stack + (callee,))
         self.locate(body, src, call)
-        stmts = bind + body
-        if isinstance(stmt, gast.Expr):  # its value unread: not `result = None` either
-            return [s for s in stmts if not (isinstance(s, gast.Assign) and isinstance(
-                s.value, gast.Constant) and build.assigned_name(s) == result)]
-        return stmts + [build.assign_to(stmt.targets[0], build.load(result), stmt)]
+        value = build.clone(known[result]) if result in known else None  # `return v`
+        return _returned(stmt, bind + body, result, value)
+
+    def nested(self, stmt, call, nested, stack):
+        """The statements of a function defined in the function (normalize.Nested): its
+        parameters and variables renamed, the enclosing function's names read as they are
+        where it is called (Python's closures read them then too). They keep their own
+        lines: the nested function is written in the source being written out."""
+        name = nested.node.name
+        src = nested.src
+        if any(frame is nested for frame in stack) or len(stack) > MAX_DEPTH:
+            chain = " -> ".join(f.node.name for f in stack if isinstance(f, Nested))
+            raise src.error(call, f"`{name}` calls itself ({chain} -> {name}): srcgrad writes "
+                            "a nested function out where it is called, so it cannot unroll "
+                            "recursion", "Rewrite the recursion as a loop.")
+        arguments = _bound(nested, call, src)
+        local = build.local_names(nested.node)
+        renamed = {local_name: self.namer.fresh(local_name) for local_name in sorted(local)}
+        tree = _Renamed(renamed).visit(build.clone(nested.node))
+        body, result = normalize(dataclasses.replace(src, tree=tree), self.namer,
+                                 procedure=True, scope=nested.scope)
+        self.bound |= set(renamed.values()) | build.stored(body)
+        stmts = [build.assign(renamed[param], build.clone(value), call)
+                 for param, value in arguments.items()]
+        stmts += self.block(body, stack + (nested,))
+        return _returned(stmt, stmts, result)
 
     def locate(self, body, src, call):
         """The helper's statements `body` at its own lines (of the file, as line numbers of
@@ -190,6 +214,43 @@ class _Inliner:
         except SrcGradError:
             return False
         return True
+
+
+def _returned(stmt, stmts, result, value=None) -> list:
+    """The written-out statements, then the call's target bound to the result, or to
+    `value` where the result is a parameter read as the caller's operand (for a call whose
+    value is unread, nothing: not even `result = None`)."""
+    if isinstance(stmt, gast.Expr):
+        return [s for s in stmts if not (isinstance(s, gast.Assign) and isinstance(
+            s.value, gast.Constant) and build.assigned_name(s) == result)]
+    value = build.load(result) if value is None else value
+    return stmts + [build.assign_to(stmt.targets[0], value, stmt)]
+
+
+def _bound(nested, call, src) -> dict:
+    """{parameter: operand} of a call of a nested function (defaults as normalize.py
+    evaluated them where the function was defined)."""
+    args = nested.node.args
+    positional = [a.id for a in args.posonlyargs + args.args]
+    keyword_only = [a.id for a in args.kwonlyargs]
+    bound = dict(zip(positional, call.args))
+    problem = None
+    if len(call.args) > len(positional):
+        problem = f"takes {len(positional)} positional arguments, {len(call.args)} given"
+    for keyword in call.keywords:
+        if keyword.arg in bound or keyword.arg not in positional + keyword_only:
+            problem = f"got an unexpected or repeated argument '{keyword.arg}'"
+        bound[keyword.arg] = keyword.value
+    for param in positional + keyword_only:
+        if param not in bound:
+            if param not in nested.defaults:
+                problem = f"missing the argument '{param}'"
+                continue
+            bound[param] = nested.defaults[param]
+    if problem is not None:
+        raise src.error(call, f"this call of `{nested.node.name}` does not match its "
+                        f"parameters: it {problem}", "Pass each parameter once.")
+    return bound
 
 
 class _Renamed(gast.NodeTransformer):

@@ -26,18 +26,23 @@ result name, so later passes see straight-line blocks and branches only.
 
 from __future__ import annotations
 
+import builtins
 import copy
+import functools
+from dataclasses import dataclass, field
 
 import gast
 
 from ..ir import build
 from ..ir.naming import Namer
+from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
 from .resolve import index_expression
 from .source import Source
 
 # Expressions kept whole: they produce booleans or strings, never gradients.
-_OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Dict, gast.Set)
+_OPAQUE = (gast.BoolOp, gast.JoinedStr, gast.Set)
+_COMPREHENSIONS = (gast.ListComp, gast.SetComp, gast.DictComp, gast.GeneratorExp)
 
 
 def run(body, ctx):
@@ -48,9 +53,30 @@ def run(body, ctx):
     return body + normalized
 
 
-def normalize(src: Source, namer: Namer, procedure=False) -> tuple[list, str]:
+@dataclass
+class Nested:
+    """A function defined inside the function (a `def` or a lambda): written out where it
+    is called (inline.py), reading the enclosing function's variables as they are then."""
+
+    node: gast.FunctionDef
+    src: Source  # the source it is written in (file, lines)
+    scope: "Scope"  # the nested functions its calls can see
+    defaults: dict = field(default_factory=dict)  # parameter -> atom of the value at `def`
+
+
+@dataclass
+class Scope:
+    """What the function's own statements define for the calls in it: nested functions
+    and `functools.partial` objects, by name."""
+
+    functions: dict = field(default_factory=dict)  # name -> Nested
+    partials: dict = field(default_factory=dict)  # name -> (function node, args, keywords)
+
+
+def normalize(src: Source, namer: Namer, procedure=False, scope=None) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
-    end without `return` (a helper called for what it changes), returning None."""
+    end without `return` (a helper called for what it changes), returning None. `scope`:
+    the nested functions it can see (for the body of one, written out in place)."""
     body = list(src.tree.body)
     if procedure and not _always_returns(body):
         body.append(gast.Return(value=build.const(None)))
@@ -62,7 +88,7 @@ def normalize(src: Source, namer: Namer, procedure=False) -> tuple[list, str]:
         raise src.error(src.tree, f"{src.name} can finish without `return`; srcgrad "
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
-    norm = _Normalizer(src, namer, result, build.local_names(src.tree))
+    norm = _Normalizer(src, namer, result, build.local_names(src.tree), scope or Scope())
     return norm.block(body), result
 
 
@@ -121,7 +147,7 @@ def _check_tail(src, body, tail=True):
 
 def _result_name(src, body, namer) -> str:
     last = body[-1] if body else None
-    returns = [n for stmt in body for n in build.nodes(stmt) if isinstance(n, gast.Return)]
+    returns = _own_returns(body)
     if (len(returns) == 1 and returns[0] is last
             and isinstance(last.value, gast.Name)):
         return last.value.id
@@ -131,12 +157,46 @@ def _result_name(src, body, namer) -> str:
     return namer.fresh(src.name if src.name.isidentifier() else "out")
 
 
+def _own_returns(body) -> list:
+    """The `return` statements of `body`, not those of the functions defined in it."""
+    found, todo = [], list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, gast.Return):
+            found.append(node)
+        elif not isinstance(node, (gast.FunctionDef, gast.Lambda)):
+            todo.extend(gast.iter_child_nodes(node))
+    return found
+
+
 class _Normalizer:
-    def __init__(self, src: Source, namer: Namer, result: str, local_names: set):
+    def __init__(self, src: Source, namer: Namer, result: str, local_names: set, scope):
         self.src = src
         self.local_names = local_names
         self.namer = namer
         self.result = result
+        self.scope = Scope(dict(scope.functions), dict(scope.partials))
+        self.iteration = Iteration(namer, self.known)
+
+    def known(self, node):
+        """The object a non-local name or dotted path of them names where the function is
+        defined (its globals, closure, builtins), or None (a local, or unknown)."""
+        if isinstance(node, gast.Attribute):
+            base = self.known(node.value)
+            return None if base is None else getattr(base, node.attr, None)
+        if not isinstance(node, gast.Name) or node.id in self.local_names or (
+                node.id in self.scope.functions or node.id in self.scope.partials):
+            return None
+        func = self.src.func
+        closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+        if node.id in closure:
+            try:
+                return closure[node.id].cell_contents
+            except ValueError:
+                return None
+        if node.id in func.__globals__:
+            return func.__globals__[node.id]
+        return getattr(builtins, node.id, None)
 
     def block(self, stmts) -> list:
         out = []
@@ -148,13 +208,12 @@ class _Normalizer:
         if isinstance(stmt, gast.Assign):
             self.assign(stmt, out)
         elif isinstance(stmt, gast.AugAssign):
-            current = copy.deepcopy(stmt.target)
-            current.ctx = gast.Load()
-            value = gast.copy_location(
-                gast.BinOp(left=current, op=stmt.op, right=stmt.value), stmt)
             if isinstance(stmt.target, gast.Subscript):
-                self.assign_element(stmt.target, value, stmt, out)
+                self.augment_element(stmt, out)
             else:  # in place if the value is mutable (an array, a list): aliasing.py
+                current = build.load(stmt.target.id)
+                value = gast.copy_location(
+                    gast.BinOp(left=current, op=stmt.op, right=stmt.value), stmt)
                 out.append(writes(build.assign(stmt.target.id, self.expr(value, out), stmt),
                                   AUGMENTED))
         elif isinstance(stmt, gast.AnnAssign):
@@ -174,6 +233,8 @@ class _Normalizer:
                 out.append(gast.copy_location(gast.Expr(value=self.expr(stmt.value, out)), stmt))
         elif isinstance(stmt, (gast.Raise, gast.Assert)):
             out.append(stmt)  # kept whole: they run in the forward sweep only
+        elif isinstance(stmt, gast.FunctionDef):
+            self.define(stmt.name, stmt, out)
         elif isinstance(stmt, gast.For):
             out.append(self.for_loop(stmt, out))
         elif isinstance(stmt, gast.While):
@@ -195,60 +256,22 @@ class _Normalizer:
 
     def for_loop(self, loop, out):
         """`for x in X:` iterates by index, so each element is an indexing operation:
-        `for i in range(len(X)): x = X[i]` (zip, enumerate and reversed likewise)."""
+        `for i in range(len(X)): x = X[i]` (zip, enumerate, reversed, map, dict items and
+        comprehensions likewise: iteration.py)."""
         body, flag = self.loop_body(loop)
-        iterable, target, head = loop.iter, loop.target, []
-        if _call_named(iterable, "range"):
-            iterable = self.expr(iterable, out)
+        if self.iteration.is_range(loop.iter):
+            iterable, target = self.expr(loop.iter, out), loop.target
             if not isinstance(target, gast.Name):
                 raise self.src.error(target, "a range() loop needs a single loop variable")
-        elif _call_named(iterable, "keys") and not iterable.args:
-            iterable = self.expr(iterable, out)
-        elif _call_named(iterable, "items", "values") and not iterable.args:
-            # by key, so that each value is an item read from the dict: `v = p[key]`
-            mapping = self.atom(iterable.func.value, out)
-            key = self.namer.fresh("key")
-            value = gast.copy_location(
-                gast.Subscript(value=mapping, slice=build.load(key), ctx=gast.Load()), loop)
-            pair = iterable.func.attr == "items"
-            head.append(build.assign_to(target, build.tuple_([build.load(key), value])
-                                        if pair else value, loop))
-            iterable = gast.copy_location(build.call(build.attr(mapping, "keys")), loop.iter)
-            target = build.store(key)
         else:
-            kind = next((k for k in ("zip", "enumerate", "reversed") if _call_named(iterable, k)),
-                        None)
-            sequences = iterable.args if kind else [iterable]
-            rebound = {n.id for stmt in loop.body for n in gast.walk(stmt)
-                       if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-            # iterate over the sequence as it was when the loop began, even if the body rebinds it
-            sequences = [self.atom(seq, out, force=isinstance(seq, gast.Name) and seq.id in rebound)
-                         for seq in sequences]
-            # (each read its own node: SSA renames the one in the loop's body on its own)
-            lengths = [self.atom(build.call(build.load("len"), build.clone(seq)), out)
-                       for seq in sequences]
-            count = lengths[0] if len(lengths) == 1 else self.atom(
-                build.call(build.load("min"), *lengths), out)
-            index = self.namer.fresh("i")
-            elements = [gast.Subscript(value=build.clone(seq), slice=build.load(index),
-                                       ctx=gast.Load()) for seq in sequences]
-            if kind == "enumerate":
-                if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
-                    raise self.src.error(target, "unpack enumerate() as `i, x`")
-                head.append(build.assign_to(target.elts[0], build.load(index), loop))
-                head.append(build.assign_to(target.elts[1], elements[0], loop))
-            elif kind == "zip":
-                head.append(build.assign_to(target, build.tuple_(elements), loop))
-            else:
-                head.append(build.assign_to(target, elements[0], loop))
-            bounds = [count]
-            if kind == "reversed":  # from the last element down to the first
-                last = self.atom(gast.BinOp(left=count, op=gast.Sub(), right=build.const(1)), out)
-                bounds = [last, build.const(-1), build.const(-1)]
-            iterable = gast.copy_location(build.call(build.load("range"), *bounds), loop.iter)
-            target = build.store(index)
+            rebound = build.stored(loop.body)
+            *before, walk = self.iteration.loop(
+                gast.copy_location(gast.For(target=loop.target, iter=loop.iter, body=body,
+                                            orelse=[], type_comment=None), loop), rebound)
+            out.extend(self.block(before))
+            iterable, target, body = self.expr(walk.iter, out), walk.target, walk.body
         new = gast.For(target=build.store(target.id), iter=iterable,
-                       body=self.block(head + body), orelse=[], type_comment=None)
+                       body=self.block(body), orelse=[], type_comment=None)
         new._srcgrad_break = flag
         return gast.copy_location(new, loop)
 
@@ -273,37 +296,215 @@ class _Normalizer:
             self.assign_element(target, stmt.value, stmt, out)
             return
         if isinstance(target, gast.Name):
-            out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
+            if isinstance(stmt.value, gast.Lambda):
+                self.define(target.id, stmt.value, out)
+            elif self.is_partial(stmt.value):
+                self.scope.partials[target.id] = self.partial(stmt.value, out)
+            else:
+                self.scope.functions.pop(target.id, None)
+                self.scope.partials.pop(target.id, None)
+                out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
             return
-        names = [elt.id for elt in target.elts]
-        if isinstance(stmt.value, (gast.Tuple, gast.List)) and len(stmt.value.elts) == len(names):
-            # Evaluate every right-hand side before binding any name (`a, b = b, a`).
+        self.unpack(target, stmt.value, stmt, out)
+
+    def unpack(self, target, value, stmt, out):
+        """`a, (b, c) = value`: each name its item, every right-hand side evaluated before
+        any name is bound (`a, b = b, a`)."""
+        names = build.stored(target)
+        if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts):
             values = [self.atom(elt, out, force=isinstance(elt, gast.Name) and elt.id in names)
-                      for elt in stmt.value.elts]
+                      for elt in value.elts]
         else:
-            whole = self.atom(stmt.value, out)
-            values = []
-            for i in range(len(names)):
-                item = gast.Subscript(value=whole, slice=build.const(i), ctx=gast.Load())
-                values.append(gast.copy_location(item, stmt.value))
-        for name, value in zip(names, values):
-            out.append(build.assign(name, value, stmt))
+            whole = self.atom(value, out)
+            values = [gast.copy_location(gast.Subscript(value=whole, slice=build.const(i),
+                                                        ctx=gast.Load()), value)
+                      for i in range(len(target.elts))]
+        for element, item in zip(target.elts, values):
+            if isinstance(element, gast.Name):
+                out.append(build.assign(element.id, item, stmt))
+            elif isinstance(element, (gast.Tuple, gast.List)):
+                self.unpack(element, item, stmt, out)
+            else:
+                raise self.src.error(element, "srcgrad cannot unpack into this target",
+                                     "Unpack into plain names.")
 
     def assign_element(self, target, value, stmt, out):
         """`h[i] = v` -> `h = set_at(h, i, v)`: a new version of the array, never a mutation
         (aliasing.py gives the new version to every other name that held the old one)."""
         array = target.value.id
         index = index_expression(self.index(target.slice, out))
-        call = build.call(build.load("set_at"), build.load(array), index, self.atom(value, out))
-        call._srcgrad_internal = "set_at"
+        call = _internal("set_at", build.load(array), index, self.atom(value, out))
+        out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
+
+    def augment_element(self, stmt, out):
+        """`h[i] += v`: the item `h[i]` updated as `x += v` updates x (in place, if it is
+        mutable: an array held in a list is the same array), then put back with set_at.
+        Its index is evaluated once, as Python does."""
+        target = stmt.target
+        array = target.value.id
+        index = self.index(target.slice, out)
+        item = self.namer.temp()
+        out.append(build.assign(item, gast.copy_location(gast.Subscript(
+            value=build.load(array), slice=build.clone(index), ctx=gast.Load()), target),
+            stmt))
+        value = gast.copy_location(gast.BinOp(left=build.load(item), op=stmt.op,
+                                              right=stmt.value), stmt)
+        updated = self.namer.temp()
+        update = writes(build.assign(updated, self.expr(value, out), stmt), AUGMENTED)
+        update._srcgrad_item_of = array  # (aliasing.py: the set_at below follows views)
+        out.append(update)
+        call = _internal("set_at", build.load(array), index_expression(index),
+                         build.load(updated))
         out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
 
     def append(self, call, out):
         """`hs.append(h)` -> `hs = appended(hs, h)`: a new list, never a mutation."""
         items = call.func.value.id
-        value = build.call(build.load("appended"), build.load(items), self.atom(call.args[0], out))
-        value._srcgrad_internal = "appended"
+        value = _internal("appended", build.load(items), self.atom(call.args[0], out))
         out.append(writes(build.assign(items, gast.copy_location(value, call), call), APPENDED))
+
+    def define(self, name, node, out):
+        """A nested `def` or `name = lambda ...`: kept aside, written out where it is called;
+        its defaults are evaluated here, as Python does."""
+        if isinstance(node, gast.Lambda):
+            node = gast.copy_location(gast.FunctionDef(
+                name=name, args=node.args, body=[gast.copy_location(
+                    gast.Return(value=node.body), node.body)],
+                decorator_list=[], returns=None, type_comment=None, type_params=[]), node)
+        args = node.args
+        if args.vararg or args.kwarg or node.decorator_list:
+            raise self.src.error(node, f"srcgrad cannot differentiate `{name}`: a nested "
+                                 "function with *args, **kwargs or a decorator",
+                                 "Name each parameter, or define it at module level.")
+        positional = args.posonlyargs + args.args
+        defaults = {}
+        for param, default in zip(positional[len(positional) - len(args.defaults):],
+                                  args.defaults):
+            defaults[param.id] = self.atom(default, out, force=True)
+        for param, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                defaults[param.id] = self.atom(default, out, force=True)
+        self.scope.partials.pop(name, None)
+        self.scope.functions[name] = Nested(node, self.src, self.scope, defaults)
+
+    def is_partial(self, node) -> bool:
+        return isinstance(node, gast.Call) and self.known(node.func) is functools.partial
+
+    def partial(self, call, out):
+        """`functools.partial(f, a, k=b)`: f, and its arguments as they are now."""
+        if not call.args or any(isinstance(a, gast.Starred) for a in call.args) or any(
+                k.arg is None for k in call.keywords):
+            raise self.src.error(call, "srcgrad follows functools.partial(f, a, k=b) with "
+                                 "each argument given", "Pass the arguments one by one.")
+        func = call.args[0]
+        args = [self.atom(a, out, force=True) for a in call.args[1:]]
+        keywords = {k.arg: self.atom(k.value, out, force=True) for k in call.keywords}
+        return func, args, keywords
+
+    def comprehension(self, node, out):
+        statements, result = self.iteration.comprehension(node)
+        out.extend(self.block(statements))
+        return build.load(result)
+
+    def call(self, node, out):
+        """A call, with the builtins that iterate turned into loops, `partial` objects and
+        lambdas applied, and nested functions marked to be written out (inline.py)."""
+        func = node.func
+        while True:  # partial(f, a)(x) and g(x) of g = partial(f, a): f(a, x)
+            if isinstance(func, gast.Name) and func.id in self.scope.partials:
+                inner, args, keywords = self.scope.partials[func.id]
+            elif self.is_partial(func):
+                inner, args, keywords = self.partial(func, out)
+            else:
+                break
+            node = gast.copy_location(gast.Call(
+                func=inner, args=[build.clone(a) for a in args] + list(node.args),
+                keywords=[gast.keyword(arg=k, value=build.clone(v)) for k, v in keywords.items()]
+                + list(node.keywords)), node)
+            func = inner
+        if isinstance(func, gast.Lambda):
+            name = self.namer.fresh("function")
+            self.define(name, func, out)
+            func = build.load(name)
+        known = self.known(func)
+        if known in ITERATING:
+            return self.comprehension(self.iteration.as_list(node), out)
+        if known is builtins.sorted:
+            return self.sorted(node, out)
+        if known is functools.reduce:
+            statements, result = self.iteration.reduction(node)
+            out.extend(self.block(statements))
+            return build.load(result)
+        if (known is builtins.max or known is builtins.min) and (
+                len(node.args) != 2 or node.keywords):
+            return self.extreme(node, known, out)
+        new = gast.Call(func=self.callee(func, out),
+                        args=[self.argument(a, out) for a in node.args],
+                        keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out))
+                                  for k in node.keywords])
+        if isinstance(func, gast.Name) and func.id in self.scope.functions:
+            new._srcgrad_nested = self.scope.functions[func.id]
+        if getattr(node, "_srcgrad_internal", None):
+            new._srcgrad_internal = node._srcgrad_internal
+        return new
+
+    def sorted(self, node, out):
+        """`sorted(xs)`: `[xs[i] for i in sort_order(xs)]`, the order a constant."""
+        if len(node.args) != 1 or any(k.arg != "reverse" for k in node.keywords):
+            raise self.src.error(node, "srcgrad differentiates sorted(items) and "
+                                 "sorted(items, reverse=...), without key=",
+                                 "Sort by index instead: `order = np.argsort(keys)`.")
+        items = self.atom(node.args[0], out)
+        order = _internal("sort_order", items, *[self.atom(k.value, out) for k in node.keywords])
+        index = self.namer.fresh("i")
+        return self.comprehension(gast.copy_location(gast.ListComp(
+            elt=gast.Subscript(value=build.clone(items), slice=build.load(index),
+                               ctx=gast.Load()),
+            generators=[gast.comprehension(target=build.store(index), iter=order, ifs=[],
+                                           is_async=0)]), node), out)
+
+    def extreme(self, node, which, out):
+        """`max(items)`, `max(a, b, c)` (`min` likewise): the item itself, as Python gives
+        it; `max(a, b)` stays the rule of np.maximum."""
+        if node.keywords or not node.args:
+            raise self.src.error(node, f"srcgrad differentiates {which.__name__}(items) and "
+                                 f"{which.__name__}(a, b, ...), without key= or default=",
+                                 "Choose by index instead: `items[int(np.argmax(keys))]`.")
+        if len(node.args) == 1:
+            call = _internal("largest" if which is builtins.max else "smallest",
+                             self.atom(node.args[0], out))
+            return gast.copy_location(call, node)
+        pairwise = node.args[0]
+        for arg in node.args[1:]:
+            pairwise = gast.copy_location(build.call(build.clone(node.func), pairwise, arg), node)
+        return self.expr(pairwise, out)
+
+    def dictionary(self, node, out):
+        """`{k: v, **d}`: `dict_of` of the keys and values, merged with `merged` where `**`
+        spreads another dict (a later key wins, as in Python); the result is a new dict."""
+        parts, keys, values = [], [], []
+
+        def packed():
+            call = _internal("dict_of", build.tuple_(list(keys)),
+                             gast.List(elts=list(values), ctx=gast.Load()))
+            keys.clear()
+            values.clear()
+            return gast.copy_location(call, node)
+        for key, value in zip(node.keys, node.values):
+            if key is None:  # `**other`
+                if keys:
+                    parts.append(packed())
+                parts.append(self.atom(value, out))
+            else:
+                keys.append(self.atom(key, out))
+                values.append(self.atom(value, out))
+        if keys or not parts or len(parts) == 1 and node.keys[0] is None:
+            parts.append(packed())  # (`{**d}` is `merged(d, {})`: a copy)
+        result = parts[0]
+        for part in parts[1:]:
+            result = gast.copy_location(_internal("merged", self.atom(result, out),
+                                                  self.atom(part, out)), node)
+        return result
 
     def condition(self, test, out) -> str:
         value = self.expr(test, out)
@@ -325,8 +526,23 @@ class _Normalizer:
 
     def expr(self, node, out):
         """`node` as one operation whose operands are atoms."""
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and (
+                node.id in self.scope.functions or node.id in self.scope.partials):
+            raise self.src.error(node, f"srcgrad writes `{node.id}` out where it is called; "
+                                 "here it is used as a value",
+                                 "Call it directly, or define it at module level.")
         if build.is_atom(node) or isinstance(node, _OPAQUE) or _constant_tuple(node):
             return node
+        if isinstance(node, _COMPREHENSIONS):
+            return self.comprehension(node, out)
+        if isinstance(node, gast.Dict):
+            return self.dictionary(node, out)
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.Add) and any(
+                isinstance(side, (gast.List, gast.Tuple)) and not _constant_tuple(side)
+                or self.known(getattr(side, "func", None)) in (builtins.list, builtins.tuple)
+                for side in (node.left, node.right)):  # `items + [x]`: concatenation
+            return gast.copy_location(_internal("concatenated", self.atom(node.left, out),
+                                                self.atom(node.right, out)), node)
         if isinstance(node, gast.BinOp):
             new = gast.BinOp(left=self.atom(node.left, out), op=node.op,
                              right=self.atom(node.right, out))
@@ -342,10 +558,9 @@ class _Normalizer:
             new = gast.Compare(left=self.atom(node.left, out), ops=node.ops,
                                comparators=[self.atom(c, out) for c in node.comparators])
         elif isinstance(node, gast.Call):
-            new = gast.Call(func=self.callee(node.func, out),
-                            args=[self.argument(a, out) for a in node.args],
-                            keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out))
-                                      for k in node.keywords])
+            new = self.call(node, out)
+            if not isinstance(new, gast.Call):
+                return new
         elif isinstance(node, gast.Attribute):
             new = self.callee(node, out)
         elif isinstance(node, gast.Subscript):
@@ -425,11 +640,11 @@ def _is_append(node) -> bool:
             and len(node.args) == 1 and not node.keywords)
 
 
-def _call_named(node, *names) -> bool:
-    func = getattr(node, "func", None)
-    return isinstance(node, gast.Call) and (
-        (isinstance(func, gast.Name) and func.id in names)
-        or (isinstance(func, gast.Attribute) and func.attr in names and len(names) > 1))
+def _internal(name, *args):
+    """A call of one of srcgrad's own operations (containers.py), resolved as such."""
+    call = build.call(build.load(name), *args)
+    call._srcgrad_internal = name
+    return call
 
 
 def _fresh_copy(node):

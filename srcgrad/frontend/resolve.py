@@ -21,12 +21,15 @@ from ..ir import build
 from ..rules import NONDIFFERENTIABLE, RULES
 from ..rules.registry import DEFINITIONS
 from ..rules.facts import OPERATORS, attribute, facts_of, method
-from ..runtime.containers import appended, caller_unchanged, refresh, set_at
+from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
+                                  kept_as, largest, merged, refresh, set_at, smallest,
+                                  sort_order, swap_item)
 
 
 # our own operations, made by normalize.py and aliasing.py
-_INTERNAL = {"set_at": set_at, "appended": appended, "refresh": refresh,
-             "caller_unchanged": caller_unchanged}
+_INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, caller_unchanged,
+                                      sort_order, largest, smallest, dict_of, merged,
+                                      concatenated, kept_as, in_order)}
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 
@@ -183,7 +186,11 @@ class Resolver:
         obj = self.dotted(node)
         if obj is not _MISSING or not _local_base(node, self.locals):
             return Op(NONDIFF, "constant", [])  # np.pi, config.scale: never depends on wrt
-        return Op(attribute(node.attr), f".{node.attr}", [node.value])
+        key = attribute(node.attr)
+        if key not in RULES and key not in NONDIFFERENTIABLE:  # a record's field: `p.W`
+            return Op("field", f".{node.attr}", [node.value, gast.Constant(value=node.attr,
+                                                                            kind=None)])
+        return Op(key, f".{node.attr}", [node.value])
 
     def call(self, node) -> Op:
         args, kwargs = list(node.args), {k.arg: k.value for k in node.keywords}
@@ -201,6 +208,12 @@ class Resolver:
             return Op(("unknown", _label(func)), _label(func), build.names(node))
         if is_helper(callee):
             return Op(("function", callee), _label(func), args, kwargs, callee)
+        if is_record_type(callee) and callee not in RULES:  # Pair(x, y): a namedtuple
+            fields = list(callee._fields)
+            if set(kwargs) <= set(fields[len(args):]):
+                args = args + [kwargs[f] for f in fields[len(args):] if f in kwargs]
+                if len(args) == len(fields):
+                    return Op("record", _label(func), [func] + args, {}, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
         if key in DEFINITIONS:  # written in srcgrad as code (scipy.stats.norm.logpdf)
             definition = DEFINITIONS[key].function
@@ -214,6 +227,11 @@ def is_user_function(obj) -> bool:
     module = getattr(obj, "__module__", None) or ""
     return isinstance(obj, types.FunctionType) and not module.startswith(
         ("numpy", "scipy", "srcgrad"))
+
+
+def is_record_type(obj) -> bool:
+    """A namedtuple class: a tuple whose items have field names."""
+    return isinstance(obj, type) and issubclass(obj, tuple) and hasattr(obj, "_fields")
 
 
 def is_helper(obj) -> bool:

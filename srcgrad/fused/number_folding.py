@@ -34,7 +34,7 @@ def run(body: list, ctx) -> list:
             target, value = stmt.targets[0], stmt.value
             if (isinstance(target, gast.Name) and stores[target.id] == 1
                     and build.number(value) is not None):
-                known[target.id] = value.value
+                known[target.id] = value
                 if target.id not in keep:
                     continue
         out.append(stmt)
@@ -50,27 +50,34 @@ class _Numbers(gast.NodeTransformer):
 
     def visit_Name(self, node):
         if type(node.ctx) is gast.Load and node.id in self.known:
-            return gast.copy_location(build.const(self.known[node.id]), node)
+            return gast.copy_location(build.clone(self.known[node.id]), node)
         return node
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        return self._done(node, node.op, build.number(node.left), build.number(node.right))
+        return self._done(node, node.op, node.left, node.right)
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
-        return self._done(node, node.op, build.number(node.operand))
+        return self._done(node, node.op, node.operand)
 
     @staticmethod
     def _done(node, op, *operands):
-        # + - * /, and the signs: what the call would compute, to the last bit
+        # + - * /, and the signs: what the call would compute, to the last bit (and the
+        # exact result, which number_notes.py may show beside it)
         function = python_operator(op) if of_operator(op).correctly_rounded else None
-        if function is None or any(x is None for x in operands):
+        numbers = [build.number(x) for x in operands]
+        if function is None or any(x is None for x in numbers):
             return node
         try:
-            value = function(*operands)
+            value = function(*numbers)
         except ArithmeticError:
             return node
         if isinstance(value, float) and not math.isfinite(value):
             return node
-        return gast.copy_location(build.const(value), node)
+        exact = [build.exact(x) for x in operands]
+        try:
+            exact_value = None if None in exact else function(*exact)
+        except ArithmeticError:
+            exact_value = None
+        return gast.copy_location(build.folded(value, exact_value), node)

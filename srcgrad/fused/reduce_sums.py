@@ -11,8 +11,9 @@ call)::
     t6 = np.sum(t5, axis=1, keepdims=True)  ->  t6 = np.add.reduce(t5, axis=1, keepdims=True)
 
 Only where dtypes.py knows the array to be a float64 ndarray: a subclass (np.matrix, a
-masked array) sums its own way. `ufunc.reduce` sums over axis 0 unless told, so the
-axis is always written.
+masked array) sums its own way; and in a function only if every sum in it is such a sum,
+so that one function does not sum two ways. `ufunc.reduce` sums over axis 0 unless told,
+so the axis is always written.
 
 A ufunc's output goes by position, as NumPy allows for the first output: parsing the
 keyword costs 30 to 40 ns a call, on every operation the fused passes computed into an
@@ -32,8 +33,8 @@ _KEYWORDS = {"axis", "keepdims"}  # what `sum` and `reduce` both take, alike
 
 def run(body: list, ctx) -> list:
     """`body` with each `a.sum(...)` or `np.sum(a, ...)` of a name `a` that is a float64
-    array (ctx.float64) as `np.add.reduce(a, ...)`; the statements changed are copies
-    (the sweeps' own statements stay as they were)."""
+    array (ctx.float64) as `np.add.reduce(a, ...)`, if all its sums are such; the
+    statements changed are copies (the sweeps' own statements stay as they were)."""
     is_float64_array, numpy = ctx.float64, ctx.numpy
     def summed(node):
         """The name `node` sums, if it is one of those sums."""
@@ -47,6 +48,10 @@ def run(body: list, ctx) -> list:
             return owner
         return None
 
+    sums = [node for stmt in body for node in build.nodes(stmt) if isinstance(node, gast.Call)
+            and isinstance(node.func, gast.Attribute) and node.func.attr == "sum"]
+    if not all(summed(node) is not None for node in sums):
+        return body  # one way of summing in a function: those left as they are
     return build.rewritten(body, _Sums(summed, numpy), lambda n: summed(n) is not None)
 
 

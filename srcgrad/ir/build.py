@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import math
 from collections import Counter
+from fractions import Fraction
 
 import gast
 
@@ -253,12 +255,42 @@ def written_out_from(node) -> str | None:
     return getattr(node, "_srcgrad_helper", None)
 
 
+def exact(node):
+    """The exact number (a Fraction) a constant stands for: what arithmetic folded into it
+    was (number_folding.py), else its value as written; None for no finite number."""
+    found = getattr(node, "_srcgrad_exact", None)
+    value = number(node)
+    if found is not None or value is None or not math.isfinite(value):
+        return found
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
+
+
+def folded(value, exact_value) -> gast.Constant:
+    """The constant `value`, computed while the code is generated from numbers whose exact
+    result is `exact_value`."""
+    node = const(value)
+    node._srcgrad_exact = exact_value
+    return node
+
+
+def is_folded(node) -> bool:
+    return getattr(node, "_srcgrad_exact", None) is not None
+
+
 COMMENT_PREFIX = "\x00srcgrad-comment:"
 
 
 def comment(text: str) -> gast.Expr:
     """A marker statement that code generation prints as `# text` (a line of it each)."""
     return gast.Expr(value=const(COMMENT_PREFIX + text))
+
+
+TRAILING = "\x01"  # a comment that ends the line before it
+
+
+def trailing_comment(text: str) -> gast.Expr:
+    """A marker printed as `  # text` at the end of the statement before it."""
+    return comment(TRAILING + text)
 
 
 def comment_text(stmt) -> str:

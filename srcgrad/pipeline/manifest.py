@@ -22,10 +22,13 @@ from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invarian
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
 from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
-from ..fused import (buffer_reuse, contribution_order, copy_propagation, free_after_last_use,
-                     loop_batching, loop_buffer_reuse, number_folding, positional_out,
+from ..fused import (buffer_reuse, contribution_order, copy_propagation, del_pruning,
+                     free_after_last_use,
+                     loop_batching, loop_buffer_reuse, number_folding, number_notes,
+                     positional_out,
                      reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
-from ..passes import accumulate, forward_pruning, simplify, small_adjoints, specialize
+from ..passes import (accumulate, fallback_notes, forward_pruning, simplify, small_adjoints,
+                      specialize)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ SWEEPS = (
          why="reads the shapes specialize knows of the sweep's own names"),
     Step("simplify", simplify.run, ("specialize", "small_adjoints"),
          why="folds what they leave (`x * 1`, unread values)"),
+    Step("fallback_notes", fallback_notes.run, ("specialize", "simplify"), when=_known_shapes,
+         why="the general helpers simplify left: a loop says why they stay"),
     Step("prune_tapes", tapes.prune_tapes, ("simplify",),
          why="a tape keeps what the simplified replay still reads"),
     Step("code_shapes", adjoint_shapes.code_shapes, ("simplify",), facts=True,
@@ -145,8 +150,12 @@ FUSED = (
          facts=True, essential=True, why="reads `out=`: which gradients are new arrays"),
     Step("positional_out", positional_out.run, ("fresh_returns",),
          why="the passes before read the keyword `out=`"),
+    Step("del_pruning", del_pruning.run, ("buffer_reuse", "loop_buffer_reuse"),
+         why="buffer_reuse read the `del`s: only those that free much memory stay"),
     Step("unread_bindings", unread_bindings.run, ("positional_out",),
-         why="last: the seed kept the sweeps apart while statements moved"),
+         why="the seed kept the sweeps apart while statements moved"),
+    Step("number_notes", number_notes.run, ("number_folding", "unread_bindings"),
+         why="last: a note ends the line of the statement before it"),
 )
 
 JVP = (

@@ -1,6 +1,6 @@
 """Adjoint and tangent rules: the registry and the modules that fill it."""
 
-from . import (core, elementwise, helper_tangents, items, layout, linalg,  # noqa: F401
+from . import (core, defined, elementwise, helper_tangents, items, layout, linalg,  # noqa: F401
                reductions, selection, shapes)  # (each registers its rules)
 try:  # SciPy is optional: its rules register when it imports
     import scipy  # noqa: F401

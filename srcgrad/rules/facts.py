@@ -164,7 +164,10 @@ def _named(field, kind, version) -> frozenset:
     for name in dir(np):  # aliases: np.abs is np.absolute, np.amax a max
         if getattr(facts_of(getattr(np, name, None)), field):
             found.add(name)
-    return frozenset(found - {None})
+    # Code is read by name: `x.sort()` and `xs.append(v)` are not np.sort and np.append.
+    changing = {key[1] for key, f in FACTS.items()
+                if isinstance(key, tuple) and key[0] == "method" and f.writes_object}
+    return frozenset(found - {None} - (changing if field == "writes_none" else set()))
 
 
 def numpy_facts(name: str) -> Facts:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..runtime import inverse_permutation, mT, split_like, unbroadcast, untake
 from ..runtime import (filled, imag_adjoint, meshgrid_adjoint, reshaped,
-                              rollaxis_permutation, unblock, unbroadcast_each, undelete,
+                              rollaxis_permutation, select_adjoint, unblock, unbroadcast_each, undelete,
                               unpartition)
 from .facts import NEW, VIEW, facts, numpy_functions
 from .registry import adjoint, attribute, example, method, nondifferentiable, tangent
@@ -173,6 +173,22 @@ def meshgrid_tangent(z, *xi, copy=True, sparse=False, indexing="xy"):
     t[z] = np.meshgrid(*filled(t[xi], xi), sparse=sparse, indexing=indexing)
 
 
+# The first true condition picks its choice; none true: the default. Conditions carry none.
+@adjoint(np.select, facts=NEW,
+         examples=[example("np.select([x > 0.5, x < -0.5], [x * y, y])", x=(4,), y=(4,)),
+                   example("np.select((x > 0, x > -0.5), (x, 2 * x), default=y)", x=(2, 3), y=()),
+                   example("np.select([x > 0], [y], x)", x=(2, 3), y=(3,))])
+def select(z, condlist, choicelist, default=0):
+    adjoints = select_adjoint(d[z], condlist, choicelist, default)
+    d[choicelist] = adjoints[:-1]
+    d[default] = adjoints[-1]
+
+
+@tangent(np.select)
+def select_tangent(z, condlist, choicelist, default=0):
+    t[z] = np.select(condlist, filled(t[choicelist], choicelist), t[default])
+
+
 # --- axes, deletions, selections ----------------------------------------------------------------
 
 
@@ -302,6 +318,12 @@ def undelete_tangent(z, g, arr, obj, axis=None):
          examples=[example("unpartition(g, np.array([3.0, 1.0, 2.0]), 1)", g=(3,))])
 def unpartition_tangent(z, g, a, kth, axis=-1):
     t[z] = unpartition(t[g], a, kth, axis)
+
+
+@tangent(select_adjoint,
+         examples=[example("select_adjoint(g, [g > 0], [np.ones(3)], 0.0)[0]", g=(3,))])
+def select_adjoint_tangent(z, g, condlist, choicelist, default=0):
+    t[z] = select_adjoint(t[g], condlist, choicelist, default)
 
 
 @tangent(imag_adjoint, examples=[example("imag_adjoint(g, np.ones(3))", g=(3,))])

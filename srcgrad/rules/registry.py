@@ -38,6 +38,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import inspect
+import sys
 import textwrap
 import types
 from dataclasses import dataclass, field
@@ -56,10 +57,11 @@ class Example:
     positive: tuple = ()  # inputs drawn from (0.5, 2) instead of (-1.5, 1.5)
     ints: dict = field(default_factory=dict)  # inactive integer (or boolean) inputs, by value
     domain: dict = field(default_factory=dict)  # inputs drawn from (low, high), by name
+    setup: str = ""  # module-level code the expression needs (an import, a record type)
 
 
-def example(expr: str, positive=(), ints=None, domain=None, **shapes) -> Example:
-    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}))
+def example(expr: str, positive=(), ints=None, domain=None, setup="", **shapes) -> Example:
+    return Example(expr, shapes, tuple(positive), dict(ints or {}), dict(domain or {}), setup)
 
 
 @dataclass
@@ -140,6 +142,8 @@ _NAMES: dict = {}  # key -> display name, for error messages and docs
 
 
 def display_name(key) -> str:
+    """How errors and docs name a function: where users find it (`numpy.linalg.eig`,
+    `scipy.stats.norm.logpdf`), else the helper's or the module's name."""
     if isinstance(key, tuple):
         return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
     if key in _NAMES:
@@ -147,15 +151,19 @@ def display_name(key) -> str:
     found = public_name(key)
     if found is not None:
         return found
-    module = getattr(key, "__module__", None) or "numpy"
-    module = ("numpy" if module.startswith("numpy") else
-              "srcgrad.runtime" if module.startswith("srcgrad.runtime.") else module)
-    return f"{module}.{getattr(key, '__name__', repr(key))}"
+    name = getattr(key, "__name__", repr(key))
+    runtime = sys.modules.get("srcgrad.runtime")  # the helpers generated code calls
+    if runtime is not None and getattr(runtime, name, None) is key:
+        return f"srcgrad.runtime.{name}"
+    module = getattr(key, "__module__", None) or "numpy"  # (a ufunc has no module)
+    public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+    return f"{public or module}.{name}"
 
 
 # Where users find the functions rules are keyed by: (public module, how code spells it).
 PUBLIC_MODULES = [("numpy", "np"), ("numpy.linalg", "np.linalg"), ("numpy.fft", "np.fft"),
-                  ("math", "math"), ("scipy.special", "scipy.special"),
+                  ("numpy.random", "np.random"), ("math", "math"),
+                  ("scipy.special", "scipy.special"), ("scipy.fft", "scipy.fft"),
                   ("scipy.linalg", "scipy.linalg"), ("scipy.signal", "scipy.signal"),
                   ("scipy.stats", "scipy.stats")]
 _PUBLIC: dict = {}  # id(object) -> (public name, spelling), of every public module's callables

@@ -35,14 +35,18 @@ def reshape_tangent(z, x, shape=None, order="C", newshape=None):
 
 
 @adjoint(method("reshape"), facts=VIEW, examples=[example("x.reshape(3, 2)", x=(6,)),
-                                      example("x.reshape((2, 3))", x=(3, 2))])
-def reshape_method(z, x, *shape):
-    d[x] = np.reshape(d[z], np.shape(x))
+                                      example("x.reshape((2, 3))", x=(3, 2)),
+                                      example("x.reshape((3, 2), order='F')", x=(6,))])
+def reshape_method(z, x, *shape, order="C"):
+    if order == "C":
+        d[x] = np.reshape(d[z], np.shape(x))
+    else:
+        d[x] = np.reshape(d[z], np.shape(x), order=order)
 
 
 @tangent(method("reshape"))
-def reshape_method_tangent(z, x, *shape):
-    t[z] = np.reshape(t[x], np.shape(z))
+def reshape_method_tangent(z, x, *shape, order="C"):
+    t[z] = np.reshape(t[x], np.shape(z), order=order)
 
 
 @adjoint(np.ravel, method("ravel"), method("flatten"), facts=VIEW.but(linear=True),

@@ -8,14 +8,19 @@ from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, nor
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
 from .buffers import row_out, rows_of, spare
-from .containers import (AliasingError, appended, caller_unchanged, changes_in_place, Fields,
-                         item_adjoint, Parts, refresh, refresh_adjoint_new, refresh_adjoint_refs,
-                         refresh_tangent, set_at, take, without, zero_tangent, zeros_like)
+from .containers import (AliasingError, appended, caller_unchanged, changes_in_place,
+                         concatenated, default_adjoint, dict_of, field_adjoint, Fields, fields_of,
+                         first_items, got_adjoint, got_tangent, in_order, in_order_adjoint,
+                         item_adjoint, kept_as, largest, last_items, merged, Parts,
+                         picked_adjoint, picked_tangent, refresh, refresh_adjoint_new,
+                         refresh_adjoint_refs, refresh_tangent, set_at, smallest, sort_order,
+                         spread_to_items, swap_item, take, values_of, without, zero_tangent,
+                         zeros_like)
 from .indexing import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile)
 from .layout import (filled, imag_adjoint, meshgrid_adjoint, reshaped, rollaxis_permutation,
-                     unblock, unbroadcast_each, undelete, unpartition)
+                     select_adjoint, unblock, unbroadcast_each, undelete, unpartition)
 from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoint,
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
@@ -25,19 +30,23 @@ from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
 __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
-           'centered', 'changes_in_place', 'concatenator_adjoints', 'concatenator_pushed',
-           'cumprod_adjoint', 'cumprod_jvp', 'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts',
-           'einsum_adjoint', 'einsum_adjoint_by_operands', 'einsum_adjoints',
-           'einsum_adjoints_by_operands', 'einsum_form', 'einsum_pushed', 'Fields', 'filled',
-           'hstack_axis', 'imag_adjoint', 'inner_subscripts', 'inverse_permutation',
-           'item_adjoint', 'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties',
-           'meshgrid_adjoint', 'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand',
-           'Parts', 'place_diagonal', 'positive_log', 'prod_of_others', 'refresh',
-           'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to',
-           'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation', 'row_out',
-           'rows_of', 'safe_div', 'scatter_add', 'set_at', 'sinc_slope', 'solve_product',
-           'solve_transposed', 'spare', 'split_among_ties', 'split_like', 'split_ties_kept',
-           'take', 'tensordot_subscripts', 'unblock', 'unbroadcast', 'unbroadcast_each',
-           'undelete', 'undiag', 'undiff', 'unpartition', 'unrepeat', 'unsort', 'unstack',
-           'untake', 'untake_along_axis', 'untile', 'winner', 'within_bounds', 'without',
-           'zero_tangent', 'zeros_like']
+           'centered', 'changes_in_place', 'concatenated', 'concatenator_adjoints',
+           'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
+           'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
+           'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
+           'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
+           'first_items', 'got_adjoint', 'got_tangent', 'hstack_axis', 'imag_adjoint', 'in_order',
+           'in_order_adjoint', 'inner_subscripts', 'inverse_permutation', 'item_adjoint',
+           'kept_as', 'largest', 'last_items', 'matmul_adjoint_x', 'matmul_adjoint_y',
+           'mean_over_ties', 'merged', 'meshgrid_adjoint', 'mT', 'norm_adjoint', 'norm_jvp',
+           'not_differentiable', 'OnDemand', 'Parts', 'picked_adjoint', 'picked_tangent',
+           'place_diagonal', 'positive_log', 'prod_of_others', 'refresh', 'refresh_adjoint_new',
+           'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to', 'reshaped', 'reverse_cumsum',
+           'rhs_outer', 'rollaxis_permutation', 'row_out', 'rows_of', 'safe_div', 'scatter_add',
+           'select_adjoint', 'set_at', 'sinc_slope', 'smallest', 'solve_product',
+           'solve_transposed', 'sort_order', 'spare', 'split_among_ties', 'split_like',
+           'split_ties_kept', 'spread_to_items', 'swap_item', 'take', 'tensordot_subscripts',
+           'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
+           'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
+           'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',
+           'zeros_like']

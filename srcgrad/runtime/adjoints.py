@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SrcGradError
+from .containers import Parts
+
 
 def unbroadcast(g, x):
     """Sum the adjoint `g` back to the shape of `x` (the adjoint of broadcasting)."""
     shape = getattr(x, "shape", ())  # Python numbers have no shape: ()
     g_shape = getattr(g, "shape", ())
     if g_shape == shape:  # the common case: nothing was broadcast
+        if type(g) is Parts and len(g) != len(x):
+            raise SrcGradError(
+                "srcgrad cannot differentiate this `a + b` of lists or tuples: it read it as "
+                "an addition of arrays.\nWrite the sum with a list or tuple on one side "
+                "(`a + [b]`, `a + list(b)`): that is a concatenation.")
         return g
     shape, g_shape = np.shape(x), np.shape(g)  # lists and other array-likes
     if not shape:

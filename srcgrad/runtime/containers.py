@@ -20,6 +20,12 @@ def set_at(x, index, value):
     """A copy of `x` with `x[index] = value` (the forward of an element assignment)."""
     if isinstance(x, dict):
         return {**x, index: value}
+    if isinstance(x, list):
+        out = list(x)
+        out[index] = value
+        return out
+    if isinstance(x, tuple):
+        raise TypeError(f"'{type(x).__name__}' object does not support item assignment")
     out = np.array(x, copy=True)
     out[index] = value
     return out
@@ -29,6 +35,12 @@ def without(g, index):
     """A copy of `g` with zeros at `index`: the part of an adjoint that was overwritten."""
     if isinstance(g, dict):  # a dict's adjoint: its items but that one
         return Fields({key: value for key, value in g.items() if key != index})
+    if isinstance(g, list):  # a list's: its parts, zero at the index
+        out = Parts(g)
+        places = range(*index.indices(len(g))) if isinstance(index, slice) else [index]
+        for place in places:
+            out[place] = zeros_like(out[place])
+        return out
     out = np.array(g, copy=True)
     out[index] = 0
     return out
@@ -104,11 +116,19 @@ def zero_tangent(x):
     """A zero tangent shaped like `x`: dense, for arrays, numbers and containers of them."""
     if isinstance(x, dict):
         return {key: zero_tangent(value) for key, value in x.items()}
+    if _is_record(x):
+        return type(x)(*[zero_tangent(v) for v in x])
     if isinstance(x, (list, tuple)):
         return [zero_tangent(v) for v in x]
     if isinstance(x, (float, int)) and not isinstance(x, bool):
         return 0.0
     return np.zeros_like(x, dtype=np.result_type(x, 0.0))
+
+
+def field_adjoint(record, name, g):
+    """The adjoint of a record (a namedtuple) from that of its field `name`: `g` there,
+    zero in the others."""
+    return item_adjoint(record, type(record)._fields.index(name), g)
 
 
 def item_adjoint(x, key, g):
@@ -156,37 +176,32 @@ def caller_unchanged(value, *inputs) -> None:
             "start from a copy (`x = x.copy()`).")
 
 
-def refresh(refs, old, new, region=None):
+def refresh(refs, old, new):
     """`refs` as the user's program sees them once it changed `old` in place into `new`:
     each reference to `old` among them, or among their items (lists, tuples, dicts, records,
     at any depth), is `new`; containers holding it are rebuilt, each once, so that two
     references to one container stay one container. srcgrad computes `new` as a new
     value (set_at, appended, `x + v`); this gives it to every other name that held `old`
-    (aliasing.py chooses which). `region`: the index of `old` that was written, if only
-    that (`h[i] = v`): a view elsewhere in `old` is unchanged."""
+    (aliasing.py chooses which). A view of `old` (memory shared, not the same array) is
+    refused: after the update it would view a copy no longer changed with the array."""
     if not changes_in_place(old) or old is new:
         return refs
-    return _Refresher(old, new, _written(old, region)).value(refs)
+    return _Refresher(old, new).value(refs)
 
 
-def _written(old, region):
-    """The part of the array `old` written at `region`, as a view of it when that can be
-    told (basic indexing), else all of `old`."""
-    if region is None or not isinstance(old, np.ndarray):
-        return old
-    index = region if type(region) is tuple else (region,)
-    if not all(isinstance(i, (int, np.integer, slice)) and not isinstance(i, (bool, np.bool_))
-               or i is None or i is Ellipsis for i in index):
-        return old
-    try:
-        return old[index if Ellipsis in index else index + (Ellipsis,)]  # a view, even of one
-    except (IndexError, TypeError):
-        return old
+def swap_item(refs, old, new):
+    """`refs` once the user's program changed the item `old` of a container in place
+    (`hs[0] += e`): like `refresh`, each reference to `old` itself is `new`; a view of it
+    is left as it is (the item may be a view of the container's array, which the set_at
+    that follows updates, and with it whatever shares its memory)."""
+    if not changes_in_place(old) or old is new:
+        return refs
+    return _Refresher(old, new, views=False).value(refs)
 
 
 class _Refresher:
-    def __init__(self, old, new, written):
-        self.old, self.new, self.written = old, new, written
+    def __init__(self, old, new, views=True):
+        self.old, self.new, self.views = old, new, views
         self.done = {id(old): new}  # id of a value -> what it becomes
 
     def value(self, value):
@@ -215,7 +230,7 @@ class _Refresher:
             if all(changed[k] is v for k, v in fields.items()):
                 return value
             return dataclasses.replace(value, **changed)
-        if _overlaps(value, self.written):
+        if self.views and _overlaps(value, self.old):
             raise AliasingError(
                 "srcgrad cannot follow this update in place: another value read later is a "
                 "view of the array it changes (or the array it views), such as `a[1:]`, "
@@ -302,3 +317,135 @@ def refresh_tangent(t_refs, refs, old, t_new):
         return {key: refresh_tangent(t_refs[key], item, old, t_new) for key, item in refs.items()}
     items = [refresh_tangent(t, item, old, t_new) for t, item in zip(t_refs, refs)]
     return type(refs)(*items) if _is_record(refs) else type(refs)(items)
+
+
+# --- what the builtins that iterate become (normalize.py, iteration.py) ------------------
+
+
+def sort_order(items, reverse=False) -> list:
+    """The positions of `items` in the order `sorted(items, reverse=reverse)` gives them (a
+    constant: the gradient flows through the items it picks)."""
+    order = sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
+    return order
+
+
+def largest(items):
+    """`max(items)`: the item itself, the first of equal ones, as Python gives it."""
+    return max(items)
+
+
+def smallest(items):
+    """`min(items)`: the item itself, the first of equal ones."""
+    return min(items)
+
+
+def picked_adjoint(g, items, chosen):
+    """The adjoint of `items` from that of `chosen`, the item `max` or `min` returned."""
+    parts = Parts(zeros_like(item) for item in items)
+    parts[_position(items, chosen)] = g
+    return parts
+
+
+def picked_tangent(t_items, items, chosen):
+    """The tangent of the item `max` or `min` returned."""
+    return t_items[_position(items, chosen)]
+
+
+def _position(items, chosen) -> int:
+    return next(i for i, item in enumerate(items) if item is chosen)
+
+
+def spread_to_items(g, items):
+    """The adjoint of `items` in `sum(items)`: `g` for each, summed back to its shape."""
+    if isinstance(items, np.ndarray):  # sum(array) adds its rows
+        return np.broadcast_to(_summed_to(g, items.shape[1:]), items.shape).copy()
+    return Parts(_summed_to(g, np.shape(item)) if not isinstance(item, float)
+                 else float(np.sum(g)) for item in items)
+
+
+def _summed_to(g, shape):
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+def dict_of(keys, values) -> dict:
+    """`{k1: v1, k2: v2}`: a new dict (a later repeated key wins)."""
+    return dict(zip(keys, values))
+
+
+def values_of(g, keys) -> Parts:
+    """The adjoints of the values of `dict_of(keys, values)` from the dict's adjoint `g`
+    (zero for a key given again later, whose value the dict does not hold)."""
+    last = {key: i for i, key in enumerate(keys)}
+    return Parts(take(g, key) if last[key] == i else 0.0 for i, key in enumerate(keys))
+
+
+def merged(a, b) -> dict:
+    """`{**a, **b}`: a new dict, `b`'s value where both have a key."""
+    return {**a, **b}
+
+
+def fields_of(g, mapping, others) -> Fields:
+    """The part of the adjoint `g` of a merged dict that belongs to `mapping`: its keys
+    that `others` (merged after it) does not override."""
+    if not isinstance(g, dict):
+        return Fields()
+    return Fields({key: value for key, value in g.items() if key in mapping and key not in others})
+
+
+
+def concatenated(a, b):
+    """`a + b` of lists or tuples: the items of both, in order."""
+    return a + b
+
+
+def first_items(g, a):
+    """The adjoint of `a` in `a + b` (concatenated) from the adjoint `g` of the whole."""
+    return Parts(list(g)[:len(a)]) if isinstance(g, (list, tuple)) else zeros_like(a)
+
+
+def last_items(g, a, b):
+    """The adjoint of `b` in `a + b` (concatenated) from the adjoint `g` of the whole."""
+    return Parts(list(g)[len(a):]) if isinstance(g, (list, tuple)) else zeros_like(b)
+
+
+def kept_as(new, old):
+    """`new` as `x += v` leaves x: of `old`'s type, and for an array of its shape and
+    dtype (a 0-d array stays an array, float32 stays float32; a value of another shape
+    raises as NumPy's update in place does)."""
+    if not isinstance(old, np.ndarray):
+        return new
+    out = np.empty_like(old)
+    np.copyto(out, new, casting="same_kind")
+    return out
+
+
+def in_order(items):
+    """What a `for` loop walks, as something to index: a dict's keys (in order), the
+    items of a set or an iterator; a list, tuple, array or range as it is."""
+    if isinstance(items, (dict, set, frozenset)) or not hasattr(items, "__getitem__"):
+        return list(items)
+    return items
+
+
+def in_order_adjoint(g, items):
+    """The adjoint of `items` in `in_order(items)`: `g`, or none for a dict's keys."""
+    return Fields() if isinstance(items, dict) else g
+
+
+def got_adjoint(mapping, key, g):
+    """The adjoint of `mapping` in `mapping.get(key, default)`: `g` at `key`, if it is there."""
+    return Fields({key: g}) if key in mapping else Fields()
+
+
+def default_adjoint(mapping, key, g):
+    """The adjoint of `default` in `mapping.get(key, default)`: `g`, if `key` is missing."""
+    return 0.0 * g if key in mapping else g
+
+
+def got_tangent(t_mapping, mapping, key, t_default):
+    """The tangent of `mapping.get(key, default)`."""
+    return t_mapping[key] if key in mapping else t_default

@@ -107,3 +107,15 @@ def imag_adjoint(g, x):
     """Adjoint of np.imag(x): none for a real x; -1j g for a complex one (the adjoint of a
     complex value being d/d(real part) - 1j d/d(imaginary part), as in JAX)."""
     return -1j * g if np.iscomplexobj(x) else np.zeros(np.shape(x), np.result_type(g, 1.0))
+
+
+def select_adjoint(g, condlist, choicelist, default=0):
+    """Adjoints of np.select(condlist, choicelist, default): each choice's where its condition
+    is the first true one, the default's where none is; the last item is the default's."""
+    taken = np.zeros(np.shape(g), dtype=bool)
+    out = []
+    for condition, choice in zip(condlist, choicelist):
+        first = np.logical_and(condition, np.logical_not(taken))
+        out.append(unbroadcast(np.where(first, g, 0.0), choice))
+        taken = np.logical_or(taken, condition)
+    return out + [unbroadcast(np.where(taken, 0.0, g), default)]

@@ -107,6 +107,7 @@ def read_twice(x):
     return np.sum(t * (x + t))
 
 
+@pytest.mark.usefixtures("keeping_dels")
 def test_an_int_into_float64_is_a_float_and_times_one_into_itself_is_nothing():
     lines = [line.strip() for line in
              fused(checked_source(logistic, logistic_args(), (0, 1))).splitlines()]

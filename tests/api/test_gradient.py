@@ -417,3 +417,15 @@ def test_writing_into_an_argument_array_is_refused():
 
     with pytest.raises(SrcGradError, match="change the caller's data"):
         grad(writes)(np.ones(3))
+
+
+def test_refusals_name_library_functions_by_their_public_path():
+    """A function without a rule is named where users find it (it said numpy.eig for
+    np.linalg.eig and numpy.expit for scipy.special.expit)."""
+    import scipy.special
+
+    from srcgrad.rules.registry import display_name
+
+    assert display_name(np.linalg.eig) == "numpy.linalg.eig"
+    assert display_name(scipy.special.expit) == "scipy.special.expit"
+    assert display_name(scipy.special.logsumexp) == "scipy.special.logsumexp"

@@ -10,7 +10,7 @@ import srcgrad
 from srcgrad.backend import codegen
 from srcgrad.fused import free_after_last_use
 
-pytestmark = pytest.mark.usefixtures("runtime_dtype_checks")
+pytestmark = pytest.mark.usefixtures("runtime_dtype_checks", "keeping_dels")
 
 
 def elementwise(x):

@@ -37,6 +37,11 @@ def test_other_sums_stay(text):
     assert direct(text)[0] == [text]
 
 
+def test_a_function_sums_one_way():
+    text = "r = a.sum()\ns = b.sum(axis=0)"  # b: not known to be a float64 array
+    assert direct(text)[0] == text.split("\n")
+
+
 def test_the_sweeps_statements_stay_as_they_were():
     lines, body = direct("for i in range(3):\n    r += a.sum(axis=0)")
     assert lines == ["for i in range(3):\n    r += np.add.reduce(a, axis=0)"]

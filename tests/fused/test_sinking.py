@@ -18,6 +18,7 @@ def elementwise(x):
     return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
 
 
+@pytest.mark.usefixtures("keeping_dels")
 def test_an_adjoint_is_made_where_it_is_read():
     code = fused(checked_source(elementwise, (np.linspace(-1, 1, 7),), (0,)))
     lines = [line.strip() for line in code.splitlines()]

@@ -25,12 +25,9 @@ def linreg_fn_grad(w, b, x, y):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = w * x
     yhat = np.add(t1, b, t1)
-    del t1
     error = np.subtract(yhat, y, yhat)
-    del yhat
     # line 129: return np.mean(error ** 2)
     d_error = np.multiply(0.02, error, error)
-    del error
     # line 128: error = yhat - y
     # line 127: yhat = w * x + b
     d_b = np.add.reduce(d_error, axis=None)

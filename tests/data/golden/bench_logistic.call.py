@@ -25,13 +25,11 @@ def logistic_fn_grad(W, b, X, y):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = X @ W
     z = np.add(t1, b, t1)
-    del t1
     # line 158: return np.mean(np.logaddexp(0.0, z) - y * z)  # log(1 + e^z) - y z
     d_z = np.multiply(z, 0.5, z)
     d_z = np.tanh(d_z, d_z)
     d_z = np.add(1.0, d_z, d_z)
     d_z = np.multiply(0.0005, d_z, d_z)
-    del z
     d_z += -0.001 * y
     # line 157: z = X @ W + b
     d_b = np.add.reduce(d_z, axis=None)

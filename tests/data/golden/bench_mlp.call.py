@@ -59,7 +59,7 @@ def mlp_fn_grad(W1, b1, W2, b2, X, Y):
     del shifted
     t6 = np.add.reduce(t5, axis=1, keepdims=True)
     # line 201: return -np.mean(np.sum(Y * log_probs, axis=1))
-    d_log_probs = -0.00390625 * Y
+    d_log_probs = -0.00390625 * Y  # -1/256
     # line 200: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     d_shifted = d_log_probs
     d_t7 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)

@@ -71,7 +71,7 @@ def rnn_fn_grad(Wx, Wh, b, xs):
         h_1 = h_2
     del t8_steps, t8
     # line 263: return np.mean(h * h)
-    d_h_1 = 0.00390625 * h_1
+    d_h_1 = 0.00390625 * h_1  # 1/256
     d_Wh = zeros_like(Wh)
     d_Wx = zeros_like(Wx)
     d_b = zeros_like(b)

@@ -165,9 +165,7 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = X @ W1
     t2 = np.add(t1, b1, t1)
-    del t1
     h = np.tanh(t2, t2)
-    del t2
     h_1 = h
     total_1 = 0.0
     tape = []
@@ -196,26 +194,19 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     s = h_1 @ t10
     m = np.max(s, axis=1, keepdims=True)
     t11 = s - m
-    del m, s
     e = np.exp(t11)
-    del t11
     t12 = np.sum(e, axis=1, keepdims=True)
     p = e / t12
     err = p - Y
-    del p
     t13 = err * err
     sq = np.sum(t13, axis=1)
-    del t13
     t14 = np.mean(sq)
-    del sq
     t15 = t14 + 1e-06
     scale = np.sqrt(t15)
     t16 = W1 * W1
-    t17 = np.add.reduce(t16, axis=None)
-    del t16
+    t17 = np.sum(t16)
     t18 = W2 * W2
-    t19 = np.add.reduce(t18, axis=None)
-    del t18
+    t19 = np.sum(t18)
     reg = t17 + t19
     cond_1 = scale > 0.5
     if cond_1:
@@ -234,9 +225,8 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     # line 391: loss = loss + 0.1 * np.mean(spread)
     # line 390: spread = np.std(h, axis=0)
     n_1 = 512 / 16
-    d_spread = np.full_like(spread, 0.00625)
+    d_spread = np.full_like(spread, 0.00625)  # 1/160
     d_h_1 = safe_div(repeat_to(d_spread, h_1, 0, False) * centered(h_1, 0), repeat_to(spread, h_1, 0, False) * n_1)
-    del d_spread, spread
     if cond_1:
         # line 387: loss = scale + 1e-3 * reg
         d_scale = 1.0
@@ -253,25 +243,18 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     d_sq = d_t15 / 32
     # line 383: sq = np.sum(err * err, axis=1)
     d_err = 2 * d_sq * err
-    del d_sq, err
     # line 382: err = p - Y
     # line 381: p = e / np.sum(e, axis=1, keepdims=True)
     d_e = safe_div(d_err, t12)
     d_t12 = -safe_div(d_err * e, t12 * t12).sum(axis=1, keepdims=True)
-    del d_err, t12
     d_e += repeat_to(d_t12, e, 1, True)
-    del d_t12
     # line 380: e = np.exp(s - m)
     d_t11 = d_e * e
-    del d_e, e
     # m cancels out of the result: no adjoint for it
     # line 378: s = h @ W2.T
     d_h_1 += d_t11 @ t10.T
-    del t10
     d_t10 = h_1.T @ d_t11
-    del d_t11
     d_W2 = d_W2 + np.transpose(d_t10)
-    del d_t10
     # replay the loop's iterations in reverse
     for h_1, z, cond, r, r_1, t7 in reversed(tape):
         d_total_2 = d_total_1
@@ -301,10 +284,8 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
         d_b2 += d_z.sum(axis=0)
         d_h_1 = d_h_1 + d_z @ W2.T
         d_W2 += h_1.T @ d_z
-    del h_1
     # line 366: h = np.tanh(X @ W1 + b1)
     d_t2 = d_h_1 * (1 - h * h)
-    del d_h_1, h
     d_b1 += d_t2.sum(axis=0)
     d_W1 += X.T @ d_t2
     return (d_W1, d_b1, d_W2, d_b2)

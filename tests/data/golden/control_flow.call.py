@@ -48,12 +48,9 @@ def nonsense_loss_grad(w, b, x, y):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = w * x
     yhat = np.add(b, t1, t1)
-    del t1
     error = np.subtract(y, yhat, yhat)
-    del yhat
     t2 = error ** 2
     loss = t2.mean()
-    del t2
     cond = loss > THRESHOLD
     if cond:
         yhat2 = w * x
@@ -76,10 +73,8 @@ def nonsense_loss_grad(w, b, x, y):
     # line 27: loss = (error ** 2).mean()
     d_t2 = d_loss / 5
     d_error = d_t2 * 2 * error
-    del d_t2, error
     # line 26: error = y - yhat
     d_yhat = -d_error
-    del d_error
     # line 25: yhat = b + w * x
     d_b = np.add.reduce(d_yhat, axis=None)
     d_w = d_w + np.dot(d_yhat, x)

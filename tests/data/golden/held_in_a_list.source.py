@@ -5,7 +5,7 @@ def held_in_a_list_forward(x):
     t1 = x[0]
     t2 = t1 * 4.0
     h_1 = set_at(h, 1, t2)
-    hs_1 = refresh(hs, h, h_1, 1)
+    hs_1 = refresh(hs, h, h_1)
     t3 = hs_1[0]
     t4 = t3 * x
     held_in_a_list = np.sum(t4)

@@ -32,20 +32,15 @@ def cross_entropy_grad(W, b, X, Y):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = X @ W
     logits = np.add(t1, b, t1)
-    del t1
     t2 = np.exp(logits, logits)
-    del logits
     t3 = np.add.reduce(t2, axis=1, keepdims=True)
     # line 34: return -np.mean(np.sum(Y * log_probs, axis=1))
-    d_log_probs = -0.125 * Y
+    d_log_probs = -0.125 * Y  # -1/8
     # line 33: log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
     d_logits = d_log_probs
     d_t4 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)
-    del d_log_probs
     d_t3 = safe_div(d_t4, t3)
-    del d_t4, t3
     d_logits = d_logits + d_t3 * t2
-    del d_t3, t2
     # line 32: logits = X @ W + b
     d_b = np.add.reduce(d_logits, axis=0)
     d_W = X.T @ d_logits

@@ -53,53 +53,37 @@ def loss_grad(params, X, Y):
     # the gradient: forward sweep, then backward sweep
     t1 = params['W1']
     t2 = X @ t1
-    del t1
     t3 = params['b1']
     t4 = t2 + t3
-    del t2, t3
     hidden = np.tanh(t4)
-    del t4
     t5 = params['W2']
     t6 = hidden @ t5
     t7 = params['b2']
     logits = t6 + t7
-    del t6, t7
     t8 = np.max(logits, axis=1, keepdims=True)
     shifted = logits - t8
-    del logits, t8
     t9 = np.exp(shifted)
-    del shifted
     t10 = np.sum(t9, axis=1, keepdims=True)
     # line 41: return -np.mean(np.sum(Y * log_probs, axis=1))
-    d_log_probs = -0.125 * Y
+    d_log_probs = -0.125 * Y  # -1/8
     # line 40: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     d_shifted = d_log_probs
-    d_t11 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)
-    del d_log_probs
+    d_t11 = -d_log_probs.sum(axis=1, keepdims=True)
     d_t10 = safe_div(d_t11, t10)
-    del d_t11, t10
     d_shifted = d_shifted + d_t10 * t9
-    del d_t10, t9
     # line 39: shifted = logits - np.max(logits, axis=1, keepdims=True)  # exp cannot overflow
     # t8 cancels out of the result: no adjoint for it
     # line 38: logits = hidden @ params["W2"] + params["b2"]
     d_t7 = d_shifted.sum(axis=0)
     d_params = scatter_add(params, 'b2', d_t7)
-    del d_t7
     d_hidden = d_shifted @ t5.T
-    del t5
     d_t5 = hidden.T @ d_shifted
-    del d_shifted
     d_params = d_params + scatter_add(params, 'W2', d_t5)
-    del d_t5
     # line 37: hidden = np.tanh(X @ params["W1"] + params["b1"])
     d_t4 = d_hidden * (1 - hidden * hidden)
-    del d_hidden, hidden
     d_t3 = d_t4.sum(axis=0)
     d_params = d_params + scatter_add(params, 'b1', d_t3)
-    del d_t3
     d_t1 = X.T @ d_t4
-    del d_t4
     d_params = d_params + scatter_add(params, 'W1', d_t1)
     return d_params
 

@@ -25,9 +25,8 @@ def loss_grad(w, X, y):
     d_z = np.multiply(z, 0.5, z)
     d_z = np.tanh(d_z, d_z)
     d_z = np.add(1.0, d_z, d_z)
-    d_z = np.multiply(0.0625, d_z, d_z)
-    del z
-    d_z += -0.125 * y
+    d_z = np.multiply(0.0625, d_z, d_z)  # 1/16
+    d_z += -0.125 * y  # -1/8
     # line 29: z = X @ w
     d_w = d_z @ X
     return d_w

@@ -36,16 +36,13 @@ def loss_grad(w, b, x, y):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = w * x
     yhat = np.add(t1, b, t1)
-    del t1
     err = np.subtract(yhat, y, yhat)
-    del yhat
     t2 = np.mean(err)
     cond = t2 > 0
     if cond:
         err_1 = err * 2.0
     else:
         err_1 = err
-    del err
     # line 57: return np.mean(err ** 2)
     d_err_1 = 0.4 * err_1
     if cond:
@@ -53,7 +50,6 @@ def loss_grad(w, b, x, y):
         d_err = d_err_1 * 2.0
     else:
         d_err = d_err_1
-    del d_err_1
     # line 54: err = yhat - y
     # line 53: yhat = w * x + b
     d_b = np.add.reduce(d_err, axis=None)

@@ -47,7 +47,6 @@ def rnn_grad(Wx, Wh, xs):
     t3 = xs.shape
     t4 = t3[0]
     h_1 = h
-    del h
     tape = []
     for t in range(t4):
         t5 = xs[t]

@@ -33,27 +33,18 @@ def neuron_loss_grad(w, b, x, y):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t1 = w * x
     z = np.add(t1, b, t1)
-    del t1
     t2 = np.negative(z, z)
-    del z
     t3 = np.exp(t2, t2)
-    del t2
     t4 = 1.0 + t3
     y_hat = 1.0 / t4
     t5 = np.subtract(y, y_hat, y_hat)
-    del y_hat
     # line 36: return np.mean((y - y_hat) ** 2)
     d_t5 = np.multiply(0.4, t5, t5)
-    del t5
     d_y_hat = -d_t5
-    del d_t5
     # line 35: y_hat = 1.0 / (1.0 + np.exp(-z))
     d_t4 = -safe_div(d_y_hat, t4 * t4)
-    del d_y_hat, t4
     d_t2 = d_t4 * t3
-    del d_t4, t3
     d_z = -d_t2
-    del d_t2
     # line 34: z = w * x + b
     d_b = np.add.reduce(d_z, axis=None)
     d_w = np.dot(d_z, x)

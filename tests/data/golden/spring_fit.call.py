@@ -45,6 +45,8 @@ def mismatch_backward(d_mismatch, k, c, v_1, x_1, xs, t1, t2, tape):
     d_k = zeros_like(k)
     # replay the loop's iterations in reverse
     for v_1, x_1, t3, t4, t5, a, t6, v_2, t7 in reversed(tape):
+        # unbroadcast stays in this loop: the shapes depend on DT (a global)
+        # (only the shapes of the arguments are known while the code is generated)
         d_xs_1_2 = d_xs_1_1
         d_x_2 = d_x_1
         d_v_2 = d_v_1

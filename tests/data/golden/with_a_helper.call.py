@@ -37,26 +37,19 @@ def with_a_helper_grad(W1, b1, W2, X):
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t3 = X @ W1
     t4 = np.add(t3, b1, t3)
-    del t3
     dense_1 = np.tanh(t4, t4)
-    del t4
     t5 = dense_1 @ W2
     t6 = np.add(t5, 0.0, t5)
-    del t5
     dense_2 = np.tanh(t6, t6)
-    del t6
     # line 87: return np.sum(dense(h, W2, 0.0) ** 2)
     d_t1 = 2.0 * dense_2
     # line 82, in dense: return np.tanh(x @ W + b)
     d_t6 = d_t1 * (1 - dense_2 * dense_2)
-    del d_t1, dense_2
     d_h = d_t6 @ W2.T
     d_W2 = dense_1.T @ d_t6
-    del d_t6
     # line 86: h = dense(X, W1, b1)
     # line 82, in dense: return np.tanh(x @ W + b)
     d_t4 = d_h * (1 - dense_1 * dense_1)
-    del d_h, dense_1
     d_b1 = np.add.reduce(d_t4, axis=0)
     d_W1 = X.T @ d_t4
     return (d_W1, d_b1, d_W2)
