@@ -1,7 +1,7 @@
 """Adjoint and tangent rules: the registry and the modules that fill it."""
 
-from . import (core, defined, elementwise, helper_tangents, items, layout, linalg,  # noqa: F401
-               reductions, selection, shapes)  # (each registers its rules)
+from . import (core, decompositions, defined, elementwise, helper_tangents,  # noqa: F401
+               items, layout, linalg, reductions, selection, shapes)  # (each registers rules)
 try:  # SciPy is optional: its rules register when it imports
     import scipy  # noqa: F401
 except ImportError:

@@ -9,10 +9,9 @@ several arrays apply themselves to all their tangents at once, zeros for the abs
 
 import numpy as np
 
-from ..runtime import inverse_permutation, mT, split_like, unbroadcast, untake
-from ..runtime import (filled, imag_adjoint, meshgrid_adjoint, reshaped,
-                              rollaxis_permutation, select_adjoint, unblock, unbroadcast_each, undelete,
-                              unpartition)
+from ..runtime import (filled, imag_adjoint, inverse_permutation, meshgrid_adjoint, mT, reshaped,
+                       rollaxis_permutation, select_adjoint, split_like, unblock, unbroadcast,
+                       unbroadcast_each, undelete, unpartition, untake)
 from .facts import NEW, VIEW, facts, numpy_functions
 from .registry import adjoint, attribute, example, method, nondifferentiable, tangent
 
@@ -63,7 +62,8 @@ def array_split(z, ary, indices_or_sections, axis=0):
 
 
 @adjoint(np.hsplit, facts=VIEW.but(linear=True),
-         examples=[example("np.hsplit(x, 2)[1]", x=(3, 4)), example("np.hsplit(x, [1])[0]", x=(3,))])
+         examples=[example("np.hsplit(x, 2)[1]", x=(3, 4)),
+                   example("np.hsplit(x, [1])[0]", x=(3,))])
 def hsplit(z, ary, indices_or_sections):
     d[ary] = np.hstack(d[z])
 
@@ -211,14 +211,16 @@ def rot90_tangent(z, m, k=1, axes=None):
 
 
 @adjoint(np.rollaxis, facts=VIEW.but(linear=True),
-         examples=[example("np.rollaxis(x, 2)", x=(2, 3, 4)), example("np.rollaxis(x, 0, 3)", x=(2, 3, 4)),
+         examples=[example("np.rollaxis(x, 2)", x=(2, 3, 4)),
+                   example("np.rollaxis(x, 0, 3)", x=(2, 3, 4)),
                    example("np.rollaxis(x, -1, 1)", x=(2, 3, 2))])
 def rollaxis(z, a, axis, start=0):
     d[a] = np.transpose(d[z], inverse_permutation(rollaxis_permutation(np.ndim(a), axis, start)))
 
 
 @adjoint(np.delete, facts=_LINEAR,
-         examples=[example("np.delete(x, 1)", x=(4,)), example("np.delete(x, [0, 2], axis=1)", x=(2, 4)),
+         examples=[example("np.delete(x, 1)", x=(4,)),
+                   example("np.delete(x, [0, 2], axis=1)", x=(2, 4)),
                    example("np.delete(x, slice(0, 3, 2))", x=(2, 2))])
 def delete(z, arr, obj, axis=None):
     d[arr] = undelete(d[z], arr, obj, axis)

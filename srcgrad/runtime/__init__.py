@@ -2,8 +2,8 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import (adjoints, buffers, containers, indexing, layout, linalg, special,  # noqa: F401
-               tangents)
+from . import (adjoints, buffers, containers, factorizations, indexing, layout,  # noqa: F401
+               linalg, special, tangents)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -16,6 +16,7 @@ from .containers import (AliasingError, appended, caller_unchanged, changes_in_p
                          refresh_adjoint_refs, refresh_tangent, set_at, smallest, sort_order,
                          spread_to_items, swap_item, take, values_of, without, zero_tangent,
                          zeros_like)
+from .factorizations import lower_half
 from .indexing import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile)
@@ -37,16 +38,16 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
            'first_items', 'got_adjoint', 'got_tangent', 'hstack_axis', 'imag_adjoint', 'in_order',
            'in_order_adjoint', 'inner_subscripts', 'inverse_permutation', 'item_adjoint',
-           'kept_as', 'largest', 'last_items', 'matmul_adjoint_x', 'matmul_adjoint_y',
-           'mean_over_ties', 'merged', 'meshgrid_adjoint', 'mT', 'norm_adjoint', 'norm_jvp',
-           'not_differentiable', 'OnDemand', 'Parts', 'picked_adjoint', 'picked_tangent',
-           'place_diagonal', 'positive_log', 'prod_of_others', 'refresh', 'refresh_adjoint_new',
-           'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to', 'reshaped', 'reverse_cumsum',
-           'rhs_outer', 'rollaxis_permutation', 'row_out', 'rows_of', 'safe_div', 'scatter_add',
-           'select_adjoint', 'set_at', 'sinc_slope', 'smallest', 'solve_product',
-           'solve_transposed', 'sort_order', 'spare', 'split_among_ties', 'split_like',
-           'split_ties_kept', 'spread_to_items', 'swap_item', 'take', 'tensordot_subscripts',
-           'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
-           'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
-           'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',
-           'zeros_like']
+           'kept_as', 'largest', 'last_items', 'lower_half', 'matmul_adjoint_x',
+           'matmul_adjoint_y', 'mean_over_ties', 'merged', 'meshgrid_adjoint', 'mT',
+           'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand', 'Parts',
+           'picked_adjoint', 'picked_tangent', 'place_diagonal', 'positive_log', 'prod_of_others',
+           'refresh', 'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent',
+           'repeat_to', 'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation',
+           'row_out', 'rows_of', 'safe_div', 'scatter_add', 'select_adjoint', 'set_at',
+           'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
+           'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'swap_item',
+           'take', 'tensordot_subscripts', 'unblock', 'unbroadcast', 'unbroadcast_each',
+           'undelete', 'undiag', 'undiff', 'unpartition', 'unrepeat', 'unsort', 'unstack',
+           'untake', 'untake_along_axis', 'untile', 'values_of', 'winner', 'within_bounds',
+           'without', 'zero_tangent', 'zeros_like']
