@@ -9,7 +9,8 @@ several arrays apply themselves to all their tangents at once, zeros for the abs
 
 import numpy as np
 
-from ..runtime import (filled, imag_adjoint, inverse_permutation, meshgrid_adjoint, mT, reshaped,
+from ..runtime import (filled, full_adjoint, imag_adjoint, linspace_adjoints, inverse_permutation, meshgrid_adjoint, mT, pad_adjoint,
+                       pad_constant_adjoint, reshaped,
                        rollaxis_permutation, select_adjoint, split_like, unblock, unbroadcast,
                        unbroadcast_each, undelete, unpartition, untake)
 from .facts import NEW, VIEW, facts, numpy_functions
@@ -189,6 +190,86 @@ def select_tangent(z, condlist, choicelist, default=0):
     t[z] = np.select(condlist, filled(t[choicelist], choicelist), t[default])
 
 
+# Modes that pad with constants or copies of the array: constant (its values get the sum of
+# the cells they fill), edge, reflect, symmetric, wrap (each copy's adjoint goes back).
+@adjoint(np.pad, facts=NEW,
+         examples=[example("np.pad(x, 2)", x=(3,)),
+                   example("np.pad(x, ((1, 0), (2, 1)), constant_values=c)", x=(2, 3), c=(2,)),
+                   example("np.pad(x, 1, 'constant', constant_values=c)", x=(2, 2), c=()),
+                   example("np.pad(x, (1, 2), 'edge')", x=(2, 3)),
+                   example("np.pad(x, 3, mode='reflect')", x=(3,)),
+                   example("np.pad(x, ((2, 1), (0, 3)), 'symmetric')", x=(3, 2)),
+                   example("np.pad(x, (4, 5), 'wrap')", x=(3,))])
+def pad(z, array, pad_width, mode="constant", constant_values=0):
+    d[array] = pad_adjoint(d[z], array, pad_width, mode)
+    if mode == "constant":
+        d[constant_values] = pad_constant_adjoint(d[z], array, pad_width, constant_values)
+
+
+@tangent(np.pad)
+def pad_tangent(z, array, pad_width, mode="constant", constant_values=0):
+    if mode == "constant":
+        t[z] = np.pad(t[array], pad_width) + np.pad(
+            np.zeros_like(array), pad_width, constant_values=t[constant_values])
+    else:
+        t[z] = np.pad(t[array], pad_width, mode)
+
+
+# Linear in its ends (arrays too); retstep= is not accepted.
+@adjoint(np.linspace, facts=NEW,
+         examples=[example("np.linspace(x, y, 5)", x=(), y=()),
+                   example("np.linspace(x, y, 4, endpoint=False)", x=(3,), y=()),
+                   example("np.linspace(x, y, num=3, axis=-1)", x=(2, 1), y=(2,)),
+                   example("np.linspace(x, 2.0, 1)", x=(2,))])
+def linspace(z, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    adjoints = linspace_adjoints(d[z], start, stop, num, endpoint, axis)
+    d[start] = adjoints[0]
+    d[stop] = adjoints[1]
+
+
+@tangent(np.linspace)
+def linspace_tangent(z, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    t[z] = (np.linspace(t[start], np.zeros_like(stop), num, endpoint, axis=axis)
+            + np.linspace(np.zeros_like(start), t[stop], num, endpoint, axis=axis))
+
+
+# --- convolution and correlation of vectors: bilinear ----------------------------------------
+# The full result's adjoint correlates back with the other input: d[a] = correlate(g, v).
+
+
+@adjoint(np.convolve, facts=NEW,
+         examples=[example("np.convolve(x, y)", x=(5,), y=(3,)),
+                   example("np.convolve(x, y, 'same')", x=(2,), y=(5,)),
+                   example("np.convolve(x, y, mode='same')", x=(4,), y=(4,)),
+                   example("np.convolve(x, y, 'valid')", x=(3,), y=(5,))])
+def convolve(z, a, v, mode="full"):
+    g = full_adjoint(d[z], a, v, mode)
+    d[a] = np.correlate(g, v, "valid")
+    d[v] = np.correlate(g, a, "valid")
+
+
+@tangent(np.convolve)
+def convolve_tangent(z, a, v, mode="full"):
+    t[z] = np.convolve(t[a], v, mode) + np.convolve(a, t[v], mode)
+
+
+# correlate(a, v) is convolve(a, v[::-1]); only 'same' places its slice otherwise.
+@adjoint(np.correlate, facts=NEW,
+         examples=[example("np.correlate(x, y)", x=(5,), y=(3,)),
+                   example("np.correlate(x, y, 'same')", x=(2,), y=(5,)),
+                   example("np.correlate(x, y, mode='same')", x=(6,), y=(3,)),
+                   example("np.correlate(x, y, 'full')", x=(3,), y=(4,))])
+def correlate(z, a, v, mode="valid"):
+    g = full_adjoint(d[z], a, v, mode, True)
+    d[a] = np.convolve(g, v, "valid")
+    d[v] = np.flip(np.correlate(g, a, "valid"))
+
+
+@tangent(np.correlate)
+def correlate_tangent(z, a, v, mode="valid"):
+    t[z] = np.correlate(t[a], v, mode) + np.correlate(a, t[v], mode)
+
+
 # --- axes, deletions, selections ----------------------------------------------------------------
 
 
@@ -326,6 +407,31 @@ def unpartition_tangent(z, g, a, kth, axis=-1):
          examples=[example("select_adjoint(g, [g > 0], [np.ones(3)], 0.0)[0]", g=(3,))])
 def select_adjoint_tangent(z, g, condlist, choicelist, default=0):
     t[z] = select_adjoint(t[g], condlist, choicelist, default)
+
+
+@tangent(full_adjoint, examples=[example("full_adjoint(g, np.ones(4), np.ones(3), 'same')", g=(4,)),
+                                 example("full_adjoint(g, np.ones(2), np.ones(3), 'valid', True)",
+                                         g=(1,))])
+def full_adjoint_tangent(z, g, a, v, mode, correlation=False):
+    t[z] = full_adjoint(t[g], a, v, mode, correlation)
+
+
+@tangent(pad_adjoint, examples=[example("pad_adjoint(g, np.ones(2), 1, 'reflect')", g=(4,)),
+                                example("pad_adjoint(g, np.ones((1, 2)), (1, 0))", g=(2, 3))])
+def pad_adjoint_tangent(z, g, array, pad_width, mode="constant"):
+    t[z] = pad_adjoint(t[g], array, pad_width, mode)
+
+
+@tangent(pad_constant_adjoint,
+         examples=[example("pad_constant_adjoint(g, np.ones(2), (1, 2), 0.0)", g=(5,))])
+def pad_constant_adjoint_tangent(z, g, array, pad_width, constant_values=0):
+    t[z] = pad_constant_adjoint(t[g], array, pad_width, constant_values)
+
+
+@tangent(linspace_adjoints,
+         examples=[example("linspace_adjoints(g, np.ones(2), 1.0, 3, axis=1)[0]", g=(2, 3))])
+def linspace_adjoints_tangent(z, g, start, stop, num=50, endpoint=True, axis=0):
+    t[z] = linspace_adjoints(t[g], start, stop, num, endpoint, axis)
 
 
 @tangent(imag_adjoint, examples=[example("imag_adjoint(g, np.ones(3))", g=(3,))])

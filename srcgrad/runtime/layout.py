@@ -119,3 +119,64 @@ def select_adjoint(g, condlist, choicelist, default=0):
         out.append(unbroadcast(np.where(first, g, 0.0), choice))
         taken = np.logical_or(taken, condition)
     return out + [unbroadcast(np.where(taken, 0.0, g), default)]
+
+
+def full_adjoint(g, a, v, mode, correlation=False):
+    """The adjoint g of np.convolve(a, v, mode) (or np.correlate) placed in the full
+    result's length, zeros around it: where the mode's slice sits in the full result."""
+    n, m = np.size(a), np.size(v)
+    if mode == "full":
+        return g
+    if mode == "same":
+        offset = (m - 1) // 2 if correlation and n >= m else (
+            n // 2 if correlation else (min(n, m) - 1) // 2)
+    else:
+        offset = min(n, m) - 1
+    out = np.zeros(n + m - 1, dtype=np.result_type(g, 1.0))
+    out[offset:offset + np.size(g)] = g
+    return out
+
+
+def _pad_widths(pad_width, ndim):
+    return np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2))
+
+
+def pad_adjoint(g, array, pad_width, mode="constant"):
+    """Adjoint of np.pad(array, pad_width, mode) for array: the centre of g, plus, for the
+    modes that copy array's values (edge, reflect, symmetric, wrap), each copy's adjoint
+    added back where it came from, one axis at a time."""
+    widths = _pad_widths(pad_width, np.ndim(array))
+    out = np.asarray(g)
+    for axis, (before, after) in enumerate(widths):
+        n = np.shape(array)[axis]
+        moved = np.moveaxis(out, axis, 0)
+        if mode == "constant":
+            kept = moved[before:before + n]
+        else:
+            kept = np.zeros((n,) + np.shape(moved)[1:], dtype=np.result_type(g, 1.0))
+            np.add.at(kept, np.pad(np.arange(n), (before, after), mode=mode), moved)
+        out = np.moveaxis(kept, 0, axis)
+    return out
+
+
+def pad_constant_adjoint(g, array, pad_width, constant_values=0):
+    """Adjoint of np.pad(array, pad_width, constant_values=c) for c: the sum of g over the
+    cells each (axis, side) value fills (a later axis fills the corners, as NumPy does)."""
+    ndim = np.ndim(array)
+    codes = np.arange(2 * ndim).reshape(ndim, 2)
+    labels = np.pad(np.full(np.shape(array), -1), _pad_widths(pad_width, ndim),
+                    constant_values=codes)
+    filled_cells = labels >= 0
+    sums = np.bincount(labels[filled_cells], weights=np.asarray(g)[filled_cells],
+                       minlength=2 * ndim).reshape(ndim, 2)
+    return unbroadcast(sums, constant_values)
+
+
+def linspace_adjoints(g, start, stop, num=50, endpoint=True, axis=0):
+    """Adjoints of np.linspace(start, stop, num, endpoint, axis=axis) for start and stop:
+    sample k is start (1 - k / div) + stop k / div."""
+    div = (num - 1 if endpoint else num) or 1
+    weights = np.arange(num) / div
+    moved = np.moveaxis(np.asarray(g), axis, -1)
+    to_stop = moved @ weights
+    return [unbroadcast(np.sum(moved, axis=-1) - to_stop, start), unbroadcast(to_stop, stop)]
