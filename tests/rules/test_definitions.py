@@ -39,3 +39,20 @@ def test_jvp_through_a_definition_matches_finite_differences(definition, example
     np.testing.assert_allclose(np.nan_to_num(np.asarray(tangent, dtype=float)),
                                np.nan_to_num(numeric), rtol=1e-5, atol=1e-6,
                                err_msg=f"{definition.name}: {example.expr}")
+
+
+def test_the_gradient_of_a_gaussian_process_likelihood(tmp_path):
+    """Cholesky, cho_factor, cho_solve and the log-determinant from the factor's diagonal
+    (benchmarks/gp.py), against the hand-written gradient."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "gp.py"
+    spec = importlib.util.spec_from_file_location("gp_benchmark", path)
+    gp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gp)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=30)
+    args = (0.1, 0.2, -1.0, X, y)
+    got = srcgrad.grad(gp.nll, wrt=(0, 1, 2))(*args)
+    np.testing.assert_allclose(got, gp.by_hand(*args), rtol=1e-8)
