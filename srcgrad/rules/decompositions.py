@@ -13,7 +13,7 @@ Formulas: I. Murray, "Differentiation of the Cholesky decomposition" (2016); M. 
 
 import numpy as np
 
-from ..runtime import lower_half, mT, rhs_outer
+from ..runtime import lower_half, mT, rhs_outer, svd_adjoint, svd_jvp
 from .facts import NEW
 from .registry import adjoint, define, example, tangent
 
@@ -99,6 +99,34 @@ def eigvalsh(z, a, UPLO="L"):
 def eigvalsh_tangent(z, a, UPLO="L"):
     v = np.linalg.eigh(a, UPLO)[1]
     t[z] = np.diagonal(mT(v) @ ((t[a] + mT(t[a])) / 2) @ v, 0, -2, -1)
+
+
+# Singular vectors are unique up to sign (the examples' losses do not see it) where the
+# singular values are distinct and nonzero; full_matrices=True leaves the extra columns of
+# a non-square matrix undetermined, and a gradient through them is refused.
+@adjoint(np.linalg.svd, facts=NEW,
+         examples=[example("np.linalg.svd(x)[1]", x=(3, 3)),
+                   example("np.linalg.svd(x, compute_uv=False)", x=(2, 4, 3)),
+                   example("np.linalg.svd(x, full_matrices=False)[0] ** 2", x=(4, 2)),
+                   example("np.linalg.svd(x, False)[2] ** 2 * np.linalg.svd(x, False)[1][:, None]",
+                           x=(2, 3)),
+                   example("np.linalg.svd(x)[0] ** 3 * np.linalg.svd(x)[0]", x=(3, 3)),
+                   example("np.linalg.svd(x)[2][:2] ** 2", x=(2, 3))])
+def svd(z, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if compute_uv:
+        d[a] = svd_adjoint(d[z][0], d[z][1], d[z][2], z[0], z[1], z[2], full_matrices)
+    else:
+        factors = np.linalg.svd(a, full_matrices=False)
+        d[a] = (factors[0] * d[z][..., None, :]) @ factors[2]
+
+
+@tangent(np.linalg.svd)
+def svd_tangent(z, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if compute_uv:
+        t[z] = svd_jvp(t[a], z[0], z[1], z[2], full_matrices)
+    else:
+        factors = np.linalg.svd(a, full_matrices=False)
+        t[z] = np.diagonal(mT(factors[0]) @ t[a] @ mT(factors[2]), 0, -2, -1)
 
 
 try:  # SciPy is optional: its rules register when it imports

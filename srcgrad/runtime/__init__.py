@@ -16,7 +16,7 @@ from .containers import (AliasingError, appended, caller_unchanged, changes_in_p
                          refresh_adjoint_refs, refresh_tangent, set_at, smallest, sort_order,
                          spread_to_items, swap_item, take, values_of, without, zero_tangent,
                          zeros_like)
-from .factorizations import lower_half
+from .factorizations import lower_half, svd_adjoint, svd_jvp
 from .indexing import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile)
@@ -48,8 +48,8 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'repeat_to', 'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation',
            'row_out', 'rows_of', 'safe_div', 'scatter_add', 'select_adjoint', 'set_at',
            'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
-           'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'swap_item',
-           'take', 'tensordot_subscripts', 'unblock', 'unbroadcast', 'unbroadcast_each',
-           'undelete', 'undiag', 'undiff', 'unpartition', 'unrepeat', 'unsort', 'unstack',
-           'untake', 'untake_along_axis', 'untile', 'values_of', 'winner', 'within_bounds',
-           'without', 'zero_tangent', 'zeros_like']
+           'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'svd_adjoint',
+           'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'unblock', 'unbroadcast',
+           'unbroadcast_each', 'undelete', 'undiag', 'undiff', 'unpartition', 'unrepeat',
+           'unsort', 'unstack', 'untake', 'untake_along_axis', 'untile', 'values_of', 'winner',
+           'within_bounds', 'without', 'zero_tangent', 'zeros_like']

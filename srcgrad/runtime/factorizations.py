@@ -6,3 +6,72 @@ import numpy as np
 def lower_half(x):
     """The lower triangle of x with its diagonal halved (Phi in the Cholesky adjoint)."""
     return np.tril(x) - 0.5 * x * np.eye(np.shape(x)[-1])
+
+
+def _mT(x):
+    return np.swapaxes(x, -1, -2)
+
+
+def _reciprocal_gaps(s):
+    """F[i, j] = 1 / (s[j]^2 - s[i]^2), 0 where the two are equal."""
+    gap = (s * s)[..., None, :] - (s * s)[..., :, None]
+    apart = gap != 0
+    return np.where(apart, 1 / np.where(apart, gap, 1.0), 0.0)
+
+
+def _reduced(u, vh, k, full_matrices, parts=()):
+    """u and vh cut to their first k columns (rows); the parts' adjoints must not reach the
+    extra ones, which full_matrices=True leaves undetermined."""
+    if not full_matrices or (np.shape(u)[-1] == k and np.shape(vh)[-2] == k):
+        return u, vh
+    for part, cut in parts:
+        if part is not None and np.any(np.asarray(part)[cut] != 0):
+            from ..errors import SrcGradError
+            raise SrcGradError(
+                "the gradient through the extra columns of np.linalg.svd(a) with "
+                "full_matrices=True is not unique (they span the null space)\n"
+                "Pass full_matrices=False to np.linalg.svd.")
+    return u[..., :, :k], vh[..., :k, :]
+
+
+def svd_adjoint(gu, gs, gvh, u, s, vh, full_matrices=True):
+    """Adjoint of a in u, s, vh = np.linalg.svd(a) (J. Townsend, "Differentiating the
+    singular value decomposition", 2016), with F[i, j] = 1 / (s[j]^2 - s[i]^2)."""
+    k = np.shape(s)[-1]
+    extra = (Ellipsis, slice(None), slice(k, None))
+    u, vh = _reduced(u, vh, k, full_matrices,
+                     [(gu, extra), (gvh, (Ellipsis, slice(k, None), slice(None)))])
+    f = _reciprocal_gaps(s)
+    inner = np.asarray(gs)[..., :, None] * np.eye(k)
+    out = 0.0
+    if gu is not None:
+        gu = np.asarray(gu)[..., :, :k]
+        ut_gu = _mT(u) @ gu
+        inner = inner + (f * (ut_gu - _mT(ut_gu))) * s[..., None, :]
+        out = out + ((gu - u @ ut_gu) / s[..., None, :]) @ vh
+    if gvh is not None:
+        v, gv = _mT(vh), _mT(np.asarray(gvh)[..., :k, :])
+        vt_gv = _mT(v) @ gv
+        inner = inner + s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
+        out = out + u @ _mT((gv - v @ vt_gv) / s[..., None, :])
+    return u @ inner @ vh + out
+
+
+def svd_jvp(t_a, u, s, vh, full_matrices=True):
+    """Tangents [u, s, vh] of np.linalg.svd(a) along t_a (zeros for the undetermined extra
+    columns of full_matrices=True)."""
+    k = np.shape(s)[-1]
+    uk, vhk = (u[..., :, :k], vh[..., :k, :])
+    v = _mT(vhk)
+    f = _reciprocal_gaps(s)
+    p = _mT(uk) @ t_a @ v  # U^T dA V
+    ds = np.diagonal(p, 0, -2, -1)
+    du = uk @ (f * (p * s[..., None, :] + s[..., :, None] * _mT(p))) + (
+        t_a @ v - uk @ p) / s[..., None, :]
+    dv = v @ (f * (s[..., :, None] * p + _mT(p) * s[..., None, :])) + (
+        _mT(t_a) @ uk - v @ _mT(p)) / s[..., None, :]
+    if full_matrices:
+        du = np.concatenate([du, np.zeros(np.shape(u)[:-1] + (np.shape(u)[-1] - k,))], -1)
+        dv = np.concatenate([dv, np.zeros(np.shape(vh)[:-2] + (np.shape(vh)[-1],
+                                                                 np.shape(vh)[-2] - k))], -1)
+    return [du, ds, _mT(dv)]

@@ -22,6 +22,8 @@ NO_SECOND_ORDER = {"prod", "cumprod", "sinc"}
 
 def _refused(case) -> bool:
     rule, example = case.values
+    if rule.name == "svd":  # its singular vectors' adjoint (svd_adjoint) has no tangent yet
+        return "compute_uv=False" not in example.expr
     return rule.name in NO_SECOND_ORDER or (
         rule.name == "norm" and example.expr.count(",")
         and "axis=" not in example.expr.split(",")[1] and "'fro'" not in example.expr)
