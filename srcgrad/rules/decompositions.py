@@ -13,7 +13,7 @@ Formulas: I. Murray, "Differentiation of the Cholesky decomposition" (2016); M. 
 
 import numpy as np
 
-from ..runtime import lower_half, mT, rhs_outer, svd_adjoint, svd_jvp
+from ..runtime import lower_half, mT, qr_adjoint, qr_jvp, rhs_outer, svd_adjoint, svd_jvp
 from .facts import NEW
 from .registry import adjoint, define, example, tangent
 
@@ -127,6 +127,27 @@ def svd_tangent(z, a, full_matrices=True, compute_uv=True, hermitian=False):
     else:
         factors = np.linalg.svd(a, full_matrices=False)
         t[z] = np.diagonal(mT(factors[0]) @ t[a] @ mT(factors[2]), 0, -2, -1)
+
+
+# Reduced QR of a matrix with at least as many rows as columns (mode 'reduced' or 'r');
+# R's diagonal keeps NumPy's signs, so Q and R are smooth in a.
+@adjoint(np.linalg.qr, facts=NEW,
+         examples=[example("np.linalg.qr(x)[0]", x=(3, 3)),
+                   example("np.linalg.qr(x)[1] * np.linalg.qr(x)[0][:2]", x=(4, 2)),
+                   example("np.linalg.qr(x, mode='r')", x=(2, 4, 3))])
+def qr(z, a, mode="reduced"):
+    if mode == "r":
+        d[a] = qr_adjoint(None, d[z], np.linalg.qr(a)[0], z)
+    else:
+        d[a] = qr_adjoint(d[z][0], d[z][1], z[0], z[1])
+
+
+@tangent(np.linalg.qr)
+def qr_tangent(z, a, mode="reduced"):
+    if mode == "r":
+        t[z] = qr_jvp(t[a], np.linalg.qr(a)[0], z)[1]
+    else:
+        t[z] = qr_jvp(t[a], z[0], z[1])
 
 
 try:  # SciPy is optional: its rules register when it imports

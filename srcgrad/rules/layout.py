@@ -9,8 +9,8 @@ several arrays apply themselves to all their tangents at once, zeros for the abs
 
 import numpy as np
 
-from ..runtime import (filled, full_adjoint, imag_adjoint, linspace_adjoints, inverse_permutation, meshgrid_adjoint, mT, pad_adjoint,
-                       pad_constant_adjoint, reshaped,
+from ..runtime import (filled, full_adjoint, imag_adjoint, inverse_permutation, linspace_adjoints,
+                       meshgrid_adjoint, mT, pad_adjoint, pad_constant_adjoint, reshaped,
                        rollaxis_permutation, select_adjoint, split_like, unblock, unbroadcast,
                        unbroadcast_each, undelete, unpartition, untake)
 from .facts import NEW, VIEW, facts, numpy_functions

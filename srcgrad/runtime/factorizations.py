@@ -75,3 +75,32 @@ def svd_jvp(t_a, u, s, vh, full_matrices=True):
         dv = np.concatenate([dv, np.zeros(np.shape(vh)[:-2] + (np.shape(vh)[-1],
                                                                  np.shape(vh)[-2] - k))], -1)
     return [du, ds, _mT(dv)]
+
+
+def _tall(q, r):
+    if np.shape(q)[-2] < np.shape(r)[-1]:
+        from ..errors import SrcGradError
+        raise SrcGradError("srcgrad differentiates np.linalg.qr(a) of a matrix with at least "
+                           "as many rows as columns\nDifferentiate the QR factors of a.T "
+                           "instead, or use np.linalg.lstsq/solve.")
+
+
+def qr_adjoint(gq, gr, q, r):
+    """Adjoint of a in q, r = np.linalg.qr(a) (reduced, a tall): with M = R gR^T - gQ^T Q,
+    d[a] = (gQ + Q copyltu(M)) R^-T, copyltu(M) the lower triangle mirrored."""
+    _tall(q, r)
+    gr = np.triu(gr)
+    gq = np.zeros_like(q) if gq is None else gq
+    m = r @ _mT(gr) - _mT(gq) @ q
+    mirrored = np.tril(m) + _mT(np.tril(m, -1))
+    return _mT(np.linalg.solve(r, _mT(gq + q @ mirrored)))
+
+
+def qr_jvp(t_a, q, r):
+    """Tangents [q, r] of np.linalg.qr(a) along t_a: C = Q^T dA R^-1, Omega its strictly
+    lower part made antisymmetric; dQ = Q Omega + (I - Q Q^T) dA R^-1, dR = (C - Omega) R."""
+    _tall(q, r)
+    right = _mT(np.linalg.solve(_mT(r), _mT(t_a)))  # dA R^-1
+    c = _mT(q) @ right
+    omega = np.tril(c, -1) - _mT(np.tril(c, -1))
+    return [q @ omega + right - q @ (_mT(q) @ right), (c - omega) @ r]
