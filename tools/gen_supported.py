@@ -62,8 +62,8 @@ Every function below also has a tangent rule, so forward mode (`jvp`,
 reverse mode (`tests/test_tangents.py`). Second derivatives (`hessian`, `hvp`,
 `grad(grad(f))`) run forward mode over the generated gradient code and work for all
 of them except `np.prod`, `np.cumprod`, `np.sinc`, `np.linalg.norm` with an explicit
-`ord`, `np.linalg.qr` and the singular vectors of `np.linalg.svd`, which are refused by
-name (`tests/test_second_order.py`).
+`ord`, `np.linalg.qr`, `np.linalg.lstsq` and the singular vectors of `np.linalg.svd`,
+which are refused by name (`tests/test_second_order.py`).
 
 The sections *defined as code* hold library functions srcgrad writes as a few lines of
 NumPy over functions with rules (`srcgrad/rules/defined.py`, `stats.py`): a call runs that

@@ -13,7 +13,8 @@ Formulas: I. Murray, "Differentiation of the Cholesky decomposition" (2016); M. 
 
 import numpy as np
 
-from ..runtime import lower_half, mT, qr_adjoint, qr_jvp, rhs_outer, svd_adjoint, svd_jvp
+from ..runtime import (lower_half, lstsq_adjoints, lstsq_tangents, mT, qr_adjoint, qr_jvp,
+                       svd_adjoint, svd_jvp)
 from .facts import NEW
 from .registry import adjoint, define, example, tangent
 
@@ -148,6 +149,39 @@ def qr_tangent(z, a, mode="reduced"):
         t[z] = qr_jvp(t[a], np.linalg.qr(a)[0], z)[1]
     else:
         t[z] = qr_jvp(t[a], z[0], z[1])
+
+
+# Where the rank is constant (Golub and Pereyra, 1973): with Z = pinv(A),
+# d[A] = -Z^T G Z^T + (I - A Z) G^T Z Z^T + Z^T Z G^T (I - Z A), G = d[Z].
+@adjoint(np.linalg.pinv, facts=NEW,
+         examples=[example("np.linalg.pinv(x)", x=(3, 2)), example("np.linalg.pinv(x)", x=(2, 3)),
+                   example("np.linalg.pinv(x + 2 * np.eye(3))", x=(2, 3, 3))])
+def pinv(z, a, rcond=None, hermitian=False):
+    d[a] = (-mT(z) @ d[z] @ mT(z) + mT(d[z]) @ z @ mT(z) - a @ (z @ (mT(d[z]) @ (z @ mT(z))))
+            + mT(z) @ z @ mT(d[z]) - mT(z) @ (z @ (mT(d[z]) @ (z @ a))))
+
+
+@tangent(np.linalg.pinv)
+def pinv_tangent(z, a, rcond=None, hermitian=False):
+    t[z] = (-z @ t[a] @ z + z @ mT(z) @ mT(t[a]) - z @ mT(z) @ mT(t[a]) @ a @ z
+            + mT(t[a]) @ mT(z) @ z - z @ a @ mT(t[a]) @ mT(z) @ z)
+
+
+# Where the rank is constant: x = pinv(a) b; the residuals and singular values too.
+@adjoint(np.linalg.lstsq, facts=NEW,
+         examples=[example("np.linalg.lstsq(x, y)[0]", x=(4, 2), y=(4,)),
+                   example("np.linalg.lstsq(x, y, rcond=None)[0]", x=(2, 3), y=(2, 2)),
+                   example("np.linalg.lstsq(x, y)[1] + np.linalg.lstsq(x, y)[3][0]", x=(4, 2),
+                           y=(4, 3))])
+def lstsq(z, a, b, rcond=None):
+    adjoints = lstsq_adjoints(d[z], a, b, z)
+    d[a] = adjoints[0]
+    d[b] = adjoints[1]
+
+
+@tangent(np.linalg.lstsq)
+def lstsq_tangent(z, a, b, rcond=None):
+    t[z] = lstsq_tangents(t[a], t[b], a, b, z)
 
 
 try:  # SciPy is optional: its rules register when it imports

@@ -12,7 +12,8 @@ import numpy as np
 from ..runtime import (filled, full_adjoint, imag_adjoint, inverse_permutation, linspace_adjoints,
                        meshgrid_adjoint, mT, pad_adjoint, pad_constant_adjoint, reshaped,
                        rollaxis_permutation, select_adjoint, split_like, unblock, unbroadcast,
-                       unbroadcast_each, undelete, unpartition, untake)
+                       unbroadcast_each, undelete, unique_adjoint, unique_tangent, unpartition,
+                       untake)
 from .facts import NEW, VIEW, facts, numpy_functions
 from .registry import adjoint, attribute, example, method, nondifferentiable, tangent
 
@@ -333,6 +334,41 @@ def partition_tangent(z, a, kth, axis=-1):
     t[z] = np.take_along_axis(t[a], np.argpartition(a, kth, axis=axis), axis=axis)
 
 
+# The sorted distinct values, each from the first element holding it (equal elements after
+# it get no gradient); the indices, inverse and counts carry none.
+@adjoint(np.unique, facts=NEW,
+         examples=[example("np.unique(np.round(x * 2) / 2 + x * 0.01)", x=(6,)),
+                   example("np.unique(np.concatenate([x, x[:2]]))", x=(2, 3)),
+                   example("np.unique(x, return_counts=True)[0]", x=(4,)),
+                   example("np.unique(x, True, True)[0] * 2", x=(3,))])
+def unique(z, ar, return_index=False, return_inverse=False, return_counts=False):
+    if return_index or return_inverse or return_counts:
+        d[ar] = unique_adjoint(d[z][0], ar)
+    else:
+        d[ar] = unique_adjoint(d[z], ar)
+
+
+@tangent(np.unique)
+def unique_tangent_rule(z, ar, return_index=False, return_inverse=False, return_counts=False):
+    t[z] = unique_tangent(t[ar], ar, z)
+
+
+# Rolls by half of each axis: the other one rolls back.
+@adjoint(np.fft.fftshift, facts=_LINEAR,
+         examples=[example("np.fft.fftshift(x)", x=(5,)),
+                   example("np.fft.fftshift(x, axes=1)", x=(2, 4)),
+                   example("np.fft.fftshift(x, (0, 1))", x=(3, 2, 2))])
+def fftshift(z, x, axes=None):
+    d[x] = np.fft.ifftshift(d[z], axes)
+
+
+@adjoint(np.fft.ifftshift, facts=_LINEAR,
+         examples=[example("np.fft.ifftshift(x)", x=(5,)),
+                   example("np.fft.ifftshift(x, axes=(0,))", x=(3, 2))])
+def ifftshift(z, x, axes=None):
+    d[x] = np.fft.fftshift(d[z], axes)
+
+
 # --- real and imaginary parts: NumPy's real arrays are their own real part -------------------
 
 
@@ -432,6 +468,12 @@ def pad_constant_adjoint_tangent(z, g, array, pad_width, constant_values=0):
          examples=[example("linspace_adjoints(g, np.ones(2), 1.0, 3, axis=1)[0]", g=(2, 3))])
 def linspace_adjoints_tangent(z, g, start, stop, num=50, endpoint=True, axis=0):
     t[z] = linspace_adjoints(t[g], start, stop, num, endpoint, axis)
+
+
+@tangent(unique_adjoint, examples=[example("unique_adjoint(g, np.array([2.0, 1.0, 2.0]))",
+                                           g=(2,))])
+def unique_adjoint_tangent(z, g, ar):
+    t[z] = unique_adjoint(t[g], ar)
 
 
 @tangent(imag_adjoint, examples=[example("imag_adjoint(g, np.ones(3))", g=(3,))])

@@ -104,3 +104,49 @@ def qr_jvp(t_a, q, r):
     c = _mT(q) @ right
     omega = np.tril(c, -1) - _mT(np.tril(c, -1))
     return [q @ omega + right - q @ (_mT(q) @ right), (c - omega) @ r]
+
+
+def _pinv_pushed(t_a, a, p):
+    """The tangent of pinv(a) = p along t_a (where the rank is constant)."""
+    t_at = _mT(t_a)
+    return (-p @ t_a @ p + p @ _mT(p) @ t_at @ (np.eye(np.shape(a)[-2]) - a @ p)
+            + (np.eye(np.shape(a)[-1]) - p @ a) @ t_at @ _mT(p) @ p)
+
+
+def _outer(x, y):
+    return x[..., :, None] * y[..., None, :] if np.ndim(y) == 1 else x @ _mT(y)
+
+
+def lstsq_adjoints(g, a, b, z):
+    """Adjoints [a, b] of x, residuals, rank, s = np.linalg.lstsq(a, b) (constant rank):
+    x = pinv(a) b; residuals, the squared norms of a x - b (x is optimal, so only their
+    explicit dependence counts); s, the singular values of a."""
+    gx, gres, _, gs = g
+    x, res = z[0], z[1]
+    p = np.linalg.pinv(a)
+    gp = _outer(gx, b)  # d[pinv(a)]
+    pt, gpt = _mT(p), _mT(gp)
+    d_a = (-pt @ gp @ pt + (np.eye(np.shape(a)[-2]) - a @ p) @ gpt @ p @ pt
+           + pt @ p @ gpt @ (np.eye(np.shape(a)[-1]) - p @ a))
+    d_b = pt @ gx
+    if np.size(res) and gres is not None:
+        r = (a @ x - b) * (2 * np.asarray(gres))
+        d_a = d_a + _outer(r, x)
+        d_b = d_b - r
+    if gs is not None:
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        d_a = d_a + (u * np.asarray(gs)[..., None, :]) @ vh
+    return [d_a, d_b]
+
+
+def lstsq_tangents(t_a, t_b, a, b, z):
+    """Tangents [x, residuals, rank, s] of np.linalg.lstsq(a, b) along t_a and t_b."""
+    x, res, rank, s = z
+    p = np.linalg.pinv(a)
+    t_x = _pinv_pushed(t_a, a, p) @ b + p @ t_b
+    t_res = np.zeros(np.shape(res))
+    if np.size(res):
+        t_res = 2 * np.sum((a @ x - b) * (t_a @ x + a @ t_x - t_b), axis=0)
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    t_s = np.diagonal(_mT(u) @ t_a @ _mT(vh), 0, -2, -1)
+    return [t_x, t_res, np.zeros(np.shape(rank)), t_s]

@@ -197,3 +197,20 @@ def placed_in_full(g, in1, in2, mode, high_centre=False):
                    dtype=np.result_type(g, 1.0))
     out[tuple(slice(o, o + k) for o, k in zip(offsets, np.shape(g)))] = g
     return out
+
+
+def unique_adjoint(g, ar):
+    """Adjoint of the values of np.unique(ar): each to the first element holding it."""
+    first = np.unique(np.ravel(ar), return_index=True)[1]
+    out = np.zeros(np.size(ar), dtype=np.result_type(g, 1.0))
+    out[first] = g
+    return np.reshape(out, np.shape(ar))
+
+
+def unique_tangent(t_ar, ar, z):
+    """Tangent of np.unique(ar): the first element's holding each value; the indices and
+    counts it may also return carry none."""
+    values = np.ravel(t_ar)[np.unique(np.ravel(ar), return_index=True)[1]]
+    if isinstance(z, tuple):
+        return (values,) + tuple(np.zeros(np.shape(part)) for part in z[1:])
+    return values

@@ -17,7 +17,7 @@ from srcgrad.rules.registry import Definition
 
 # Adjoints that call a helper with no tangent rule (see srcgrad/rules/helper_tangents.py): these
 # rules, and np.linalg.norm with an explicit `ord` (its adjoint is norm_adjoint).
-NO_SECOND_ORDER = {"prod", "cumprod", "sinc", "qr"}
+NO_SECOND_ORDER = {"prod", "cumprod", "sinc", "qr", "lstsq"}
 
 
 def _refused(case) -> bool:
