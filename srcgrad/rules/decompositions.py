@@ -14,7 +14,7 @@ Formulas: I. Murray, "Differentiation of the Cholesky decomposition" (2016); M. 
 import numpy as np
 
 from ..runtime import (lower_half, lstsq_adjoints, lstsq_tangents, mT, qr_adjoint, qr_jvp,
-                       svd_adjoint, svd_jvp)
+                       rhs_outer, svd_adjoint, svd_jvp)
 from .facts import NEW
 from .registry import adjoint, define, example, tangent
 
