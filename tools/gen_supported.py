@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from srcgrad.frontend.refusals import REFUSALS
 from srcgrad.rules import NONDIFFERENTIABLE, RULES
 from srcgrad.rules.registry import DEFINITIONS, display_name, public_name, spelled
 
@@ -339,8 +340,24 @@ def render() -> str:
             "These run as usual; their results carry no gradient (comparisons, rounding, "
             "integer division, indices, shapes, and constructors of constant arrays such as "
             "`np.zeros`, `np.eye`, `np.arange`):", "", ", ".join(constants), ""]
+    out += refused()
     out.append(NOTES)
     return "\n".join(out)
+
+
+def refused() -> list:
+    """The section of what srcgrad refuses, from the table its errors are made from."""
+    out = ["## What it refuses, and how to write it instead", "",
+           "Each of these stops the transformation with a `SrcGradError` at the line that "
+           "uses it, saying what to write instead (`srcgrad/frontend/refusals.py`, which "
+           "this table is generated from):", "", "| Refused | Write instead |", "| --- | --- |"]
+    seen = set()
+    for entry in REFUSALS.values():
+        if entry not in seen:
+            seen.add(entry)
+            instead = entry.instead[0].upper() + entry.instead[1:]
+            out.append(f"| {entry.what[0].upper() + entry.what[1:]} | {instead}. |")
+    return out + [""]
 
 
 def main(argv) -> int:

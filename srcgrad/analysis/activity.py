@@ -8,7 +8,9 @@ one forward pass finds the varied names and one backward pass the useful ones.
 from __future__ import annotations
 
 import gast
+import numpy as np
 
+from ..frontend.refusals import refusal
 from ..frontend.resolve import Op
 from ..ir import build
 from ..rules.registry import close_matches, display_name
@@ -84,14 +86,24 @@ def missing_rule(unit, stmt, op):
         return unit.src.error(node, f"cannot resolve `{op.label}` to a function srcgrad knows",
                               hint + ".")
     if type(op.callee).__module__.startswith("srcgrad.") and hasattr(op.callee, "__wrapped__"):
-        return unit.src.error(node, f"`{op.label}` is srcgrad's {type(op.callee).__name__} of "
-                              f"`{op.callee.__wrapped__.__name__}`: srcgrad does not "
-                              "differentiate through generated derivative code yet",
-                              "srcgrad.hessian, srcgrad.hvp and grad(grad(f)) give second "
-                              "derivatives; a function that calls a gradient (a gradient "
-                              "penalty, a MAML step) cannot be differentiated yet.")
+        return refusal("grad_inside").error(
+            unit.src, node, f": `{op.label}` is srcgrad's {type(op.callee).__name__} of "
+            f"`{op.callee.__wrapped__.__name__}`, and srcgrad does not differentiate through "
+            "generated derivative code yet")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
+    if key == ("method", "item"):
+        return unit.src.error(node, "`.item()` turns an array into a Python number, which "
+                              "srcgrad does not follow", "Write `x[i]` or `float(x[i])` "
+                              "instead (both are differentiated), or `np.sum(x)` of a "
+                              "one-element array.")
+    if isinstance(key, tuple) and key[0] == "method" and not _array_method(key[1]):
+        owner = unit.src.func.__qualname__.rpartition(".")[0].rpartition(".")[2] or "Class"
+        return unit.src.error(node, f"cannot resolve the method `{op.label}` of a local value: "
+                              "srcgrad reads another method of `self` only in the methods "
+                              "of a class defined at module level",
+                              f"Define the class at module level, or call the function "
+                              f"itself: {owner}.{key[1]}(self, ...).")
     matches = close_matches(key)
     if matches:
         hint += f"; close matches that do: {', '.join(matches)}"
@@ -102,3 +114,8 @@ def missing_rule(unit, stmt, op):
                               "here, or register one with @srcgrad.rules.tangent.")
     return unit.src.error(node, f"no adjoint rule for {name} (called as `{op.label}`)",
                           hint + ", or give it a rule with @srcgrad.custom_adjoint.")
+
+
+def _array_method(name) -> bool:
+    """NumPy arrays, lists or dicts have a method `name`."""
+    return any(hasattr(kind, name) for kind in (np.ndarray, list, dict))

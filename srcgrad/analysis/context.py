@@ -66,7 +66,8 @@ class Context:
         """Names never renamed away, released or computed into: the parameters, the
         returned gradients, the kept value."""
         return frozenset(self.unit.params) | frozenset(self.returned) | (
-            {self.value} if self.value else frozenset())
+            {self.value} if self.value else frozenset()) | (
+            {self.unit.aux} if self.unit.aux else frozenset())
 
     # --- shapes ------------------------------------------------------------------------
 

@@ -4,16 +4,54 @@ typed and owned like the arguments (`like_argument`, `distinct`)."""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import inspect
 
 import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
+from ..runtime.containers import is_dataclass_value, with_fields
+
+
+_OTHER_NAMES = {"argnums": "wrt", "argnum": "wrt", "wrt_argnums": "wrt", "aux": "has_aux"}
+
+
+def refuse_unknown(what: str, keywords: dict):
+    """A keyword the function does not take: the name srcgrad uses for it, if it has one."""
+    for name, value in keywords.items():
+        ours = _OTHER_NAMES.get(name)
+        if ours:
+            raise SrcGradError(f"{what} takes {ours}=, not {name}= (the name JAX or autograd "
+                               f"uses): write {what}(f, {ours}={value!r})")
+        raise TypeError(f"{what}() got an unexpected keyword argument {name!r}")
+
+
+def refuse_bound_method(func, what: str):
+    """Forward mode and second derivatives take functions, not bound methods."""
+    if inspect.ismethod(func):
+        raise SrcGradError(
+            f"{what} of a bound method ({func.__qualname__}): differentiate the class's "
+            f"function with the object as an argument, {what}(type(obj).{func.__name__}, "
+            "wrt=...)(obj, ...); grad and value_and_grad take bound methods as they are")
 
 
 def wrt_names(func, wrt):
     """(positions of positional parameters, wrt names as a tuple, single?)"""
+    positional, picks, single = wrt_picks(func, wrt)
+    for name, item in picks:
+        if item is not None:
+            raise SrcGradError(f"wrt={item + len(positional)} is an argument of *{name}: "
+                               f"here write wrt={name!r} (the whole tuple); grad and "
+                               "value_and_grad take an index into it")
+    return positional, tuple(name for name, _ in picks), single
+
+
+def wrt_picks(func, wrt):
+    """(positions of positional parameters, [(name, item)] in wrt order, single?): `item`
+    is None for a parameter, or the position within `*args` of an index past the named
+    positional parameters (`wrt=0` of `f(*xs)` is xs[0], as JAX's argnums counts)."""
     try:
         params = inspect.signature(func).parameters
     except (TypeError, ValueError):
@@ -22,24 +60,46 @@ def wrt_names(func, wrt):
     names = list(params)
     positional = {n: i for i, n in enumerate(names)
                   if params[n].kind in (params[n].POSITIONAL_ONLY, params[n].POSITIONAL_OR_KEYWORD)}
+    varargs = next((n for n in names if params[n].kind is params[n].VAR_POSITIONAL), None)
     single = not isinstance(wrt, (tuple, list))
     chosen = []
     for item in ([wrt] if single else list(wrt)):
         if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            if not 0 <= item < len(positional):
+            if 0 <= item < len(positional):
+                chosen.append((names[item], None))
+            elif item >= 0 and varargs is not None:
+                chosen.append((varargs, int(item) - len(positional)))
+            else:
                 raise SrcGradError(f"wrt={item} is out of range: "
                                    f"{label} has {len(positional)} positional arguments")
-            chosen.append(names[item])
         elif isinstance(item, str) and item in params:
-            chosen.append(item)
+            chosen.append((item, None))
         else:
+            hint = _wrt_hint(item, names, func)
             raise SrcGradError(f"wrt={item!r} is not an argument of {label}"
-                               f"({', '.join(names)})")
+                               f"({', '.join(names)}){hint}")
     if len(set(chosen)) != len(chosen):
-        raise SrcGradError(f"wrt names an argument twice: {tuple(chosen)}")
+        raise SrcGradError(f"wrt names an argument twice: {tuple(n for n, _ in chosen)}")
     if not chosen:
         raise SrcGradError("wrt is empty: name at least one argument to differentiate")
-    return positional, tuple(chosen), single
+    return positional, chosen, single
+
+
+def _wrt_hint(item, names, func) -> str:
+    """What the user may have meant by a `wrt` that names no argument."""
+    if isinstance(item, str):
+        parts = [part.strip() for part in item.split(",")]
+        if len(parts) > 1 and all(part in names for part in parts):
+            return f"; did you mean wrt={tuple(parts)!r}?"
+        if item in getattr(func, "__globals__", {}):
+            return (f"; `{item}` is a global of {func.__name__}, not a parameter: make it one "
+                    f"(def {func.__name__}({item}, ...)) to differentiate with respect to it")
+        close = difflib.get_close_matches(item, names, n=1)
+        if close:
+            return f"; did you mean wrt={close[0]!r}?"
+    if isinstance(item, (set, frozenset)):
+        return "; give several as a tuple: wrt=(0, 1) or wrt=('w', 'b')"
+    return ""
 
 
 def check_input(func, name, value):
@@ -52,6 +112,10 @@ def check_input(func, name, value):
     if isinstance(value, (list, tuple)) and value:
         for i, leaf in enumerate(value):
             check_input(func, f"{name}[{i}]", leaf)
+        return
+    if is_dataclass_value(value):
+        for field in dataclasses.fields(value):
+            check_input(func, f"{name}.{field.name}", getattr(value, field.name))
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
@@ -156,13 +220,22 @@ def is_real_scalar(value) -> bool:
     return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "fiu"
 
 
-def not_scalar_error(func, value) -> SrcGradError:
-    shape = np.shape(value)
-    what = f"an array of shape {shape}" if shape else f"a {type(value).__name__}"
+def not_scalar_error(func, value, has_aux=False) -> SrcGradError:
+    name = func.__name__
+    if isinstance(value, tuple) and not has_aux:
+        return SrcGradError(
+            f"grad needs {name} to return a real scalar, but it returned a tuple of "
+            f"{len(value)} values. If the first is the loss and the others are values to "
+            f"look at, write grad({name}, has_aux=True): a call then returns (gradients, "
+            "aux) (JAX's has_aux). For the gradient of a vector output, use srcgrad.vjp.")
+    shape = np.shape(value) if not isinstance(value, (tuple, list, dict)) else None
+    what = (f"an array of shape {shape}" if shape else f"a {type(value).__name__}")
+    where = "as its first value (the loss)" if has_aux else ""
     return SrcGradError(
-        f"grad needs {func.__name__} to return a real scalar, but it returned {what}. "
-        "Reduce it inside the function (e.g. np.sum or np.mean), or use srcgrad.vjp with a "
-        "seed shaped like the output (the backward(gradient=...) of PyTorch).")
+        f"grad needs {name} to return a real scalar{where and ' ' + where}, but it "
+        f"returned {what}. Reduce it inside the function (e.g. np.sum or np.mean), or "
+        "use srcgrad.vjp with a seed shaped like the output (the backward(gradient=...) "
+        "of PyTorch).")
 
 
 def owned_gradients(grads, inputs):
@@ -192,6 +265,12 @@ def like_argument(g, x):
         g = g if isinstance(g, dict) else {}
         return {key: like_argument(g[key], leaf) if key in g else _zero(leaf)
                 for key, leaf in x.items()}
+    if is_dataclass_value(x):  # its adjoint: a dict by field name (or the record itself)
+        fields = [f.name for f in dataclasses.fields(x)]
+        g = g if isinstance(g, dict) else {} if g is None or isinstance(g, np.ndarray) else {
+            name: getattr(g, name) for name in fields}
+        return with_fields(x, {name: like_argument(g[name], getattr(x, name)) if name in g
+                               else _zero(getattr(x, name)) for name in fields})
     if isinstance(x, (list, tuple)):
         if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
@@ -214,7 +293,7 @@ def like_argument(g, x):
 
 def _zero(x):
     """The gradient of an entry the function never read."""
-    if isinstance(x, (dict, list, tuple)):
+    if isinstance(x, (dict, list, tuple)) or is_dataclass_value(x):
         return like_argument({} if isinstance(x, dict) else None, x)
     return like_argument(np.zeros_like(x), x)
 
@@ -228,6 +307,9 @@ def distinct(tree, seen=None):
     if isinstance(tree, (list, tuple)):
         items = [distinct(value, seen) for value in tree]
         return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+    if is_dataclass_value(tree):
+        return with_fields(tree, {f.name: distinct(getattr(tree, f.name), seen)
+                                  for f in dataclasses.fields(tree)})
     if isinstance(tree, np.ndarray):
         base = tree if tree.base is None else tree.base
         if id(base) in seen:

@@ -8,6 +8,7 @@ gradient and never forms the Hessian.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -15,26 +16,45 @@ import numpy as np
 from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
-from .arguments import check_input, distinct, like_argument, wrt_names
+from ..runtime.containers import is_dataclass_value, with_fields
+from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
+                        wrt_names)
 from .gradient import Derivative, GradientFunction
+from .tracebacks import user_facing
 
 
-def jvp(func=None, wrt=0):
+def jvp(func=None, wrt=0, tangents=None):
     """Forward mode: `jvp(f, wrt)(*args, tangent=v)` returns `(f(*args), J v)`, the
     value and its directional derivative along `v`, from one sweep.
 
     `tangent` is shaped like the `wrt` argument (a tuple of them for a tuple `wrt`).
     `f` may also be a `grad(...)` function: that is a Hessian-vector product.
+    JAX's call shape works too: `jvp(f, primals, tangents)` (two tuples, one entry per
+    argument) returns the same `(value, tangent)` at once.
     """
+    if tangents is not None:
+        return _jax_form(func, wrt, tangents)
     if func is None:
         return lambda f: JvpFunction(f, wrt)
     return JvpFunction(func, wrt)
+
+
+def _jax_form(func, primals, tangents):
+    """`jvp(f, primals, tangents)`, as `jax.jvp` is called."""
+    if not (isinstance(primals, (tuple, list)) and isinstance(tangents, (tuple, list))
+            and len(primals) == len(tangents) and primals):
+        raise SrcGradError("jvp(f, primals, tangents) takes two tuples of the same length, "
+                           "one entry per argument of f (JAX's form), e.g. jvp(f, (x,), (v,))")
+    if len(primals) == 1:
+        return JvpFunction(func, 0)(*primals, tangent=tangents[0])
+    return JvpFunction(func, tuple(range(len(primals))))(*primals, tangent=tuple(tangents))
 
 
 class JvpFunction(Derivative):
     """A callable that runs the generated forward-mode code of `__wrapped__`."""
 
     def __init__(self, func, wrt, value=True):
+        refuse_bound_method(func, "jvp")
         if not callable(func):
             raise SrcGradError(f"jvp expects a function, got {func!r}")
         if isinstance(func, (JvpFunction, SecondGradient)):
@@ -85,10 +105,12 @@ class JvpFunction(Derivative):
         return self._arguments.wrt_values(args, kwargs)
 
     @property
+    @user_facing
     def source(self) -> str:
         """The generated Python: each value, then its tangent."""
         return self.general().source
 
+    @user_facing
     def __call__(self, *args, tangent, **kwargs):
         generated = self.variant_for(args, kwargs)
         tangents = (tangent,) if self._single else tuple(tangent)
@@ -137,6 +159,13 @@ def _tangent_like(t, x, name):
         if hasattr(x, "_fields"):  # a namedtuple
             return type(x)(*(_tangent_like(a, b, name) for a, b in zip(t, x)))
         return type(x)(_tangent_like(a, b, f"{name}[{i}]") for i, (a, b) in enumerate(zip(t, x)))
+    if is_dataclass_value(x):
+        if type(t) is not type(x):
+            raise SrcGradError(f"the tangent of '{name}' must be a {type(x).__name__}, like "
+                               f"'{name}'")
+        return with_fields(x, {f.name: _tangent_like(getattr(t, f.name), getattr(x, f.name),
+                                                     f"{name}.{f.name}")
+                               for f in dataclasses.fields(x)})
     if np.shape(t) != np.shape(x):
         raise SrcGradError(f"the tangent of '{name}' has shape {np.shape(t)}, but '{name}' "
                            f"has shape {np.shape(x)}")
@@ -182,6 +211,11 @@ class SecondGradient(Derivative):
         if inner.with_value or not inner.single:
             raise SrcGradError("grad of a gradient needs grad(f) with a single wrt argument "
                                "(a scalar function); use srcgrad.hessian for several")
+        if inner.prebound:
+            raise SrcGradError(
+                "grad of the gradient of a bound method or a functools.partial: write it for "
+                "the function itself, with the object (or the fixed values) as arguments: "
+                "grad(grad(Model.loss, wrt='params'), wrt='params')(model, params, ...)")
         functools.update_wrapper(self, inner)
         self._inner = inner
         self._with_value = with_value
@@ -192,9 +226,11 @@ class SecondGradient(Derivative):
         self._pushforward = JvpFunction(target, self._along, value=with_value)
 
     @property
+    @user_facing
     def source(self) -> str:
         return self._pushforward.source
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         x, = self._inner.wrt_values(args, kwargs)
         if np.ndim(x) != 0 or isinstance(x, (dict, list, tuple)):
@@ -206,4 +242,3 @@ class SecondGradient(Derivative):
 
     def __repr__(self):
         return f"<srcgrad.grad of {self._inner!r}>"
-

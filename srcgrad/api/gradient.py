@@ -15,9 +15,18 @@ from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
-                        wrt_names)
+                        wrt_picks)
+from .tracebacks import user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
+
+
+def _shifted(wrt, by: int):
+    """`wrt` of a call given `by` leading arguments already, as positions of its function."""
+    def shifted(item):
+        return item + by if isinstance(item, (int, np.integer)) and not isinstance(
+            item, bool) else item
+    return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
 
 class Derivative:
@@ -26,6 +35,7 @@ class Derivative:
 
 
 
+@user_facing
 def vjp(func, *args, wrt=0, **kwargs):
     """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
     that runs the backward sweep for any seed shaped like `value`.
@@ -40,11 +50,16 @@ def vjp(func, *args, wrt=0, **kwargs):
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     generated = gradient.general()
-    args, kwargs = copied(args), copied(kwargs)
-    inputs = gradient.wrt_values(args, kwargs)
-    value, saved = generated.forward(*args, **kwargs)
+    args, kwargs = map(copied, gradient._with_bound(args, kwargs))
+    try:
+        inputs = gradient.wrt_values(args, kwargs)
+        value, saved = generated.forward(*args, **kwargs)
+    except TypeError as exc:
+        gradient.check_call(exc, args, kwargs)
+        raise
     value = copied(value)
 
+    @user_facing
     def pullback(seed):
         if np.shape(seed) != np.shape(value):
             raise SrcGradError(f"the seed has shape {np.shape(seed)}, but "
@@ -61,7 +76,7 @@ def vjp(func, *args, wrt=0, **kwargs):
 class GradientFunction:
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
-    def __init__(self, func, wrt, with_value):
+    def __init__(self, func, wrt, with_value, has_aux=False):
         if isinstance(func, (GradientFunction, Derivative)):
             raise SrcGradError("reverse mode over generated derivative code (and so third "
                                "derivatives) is not supported; for second derivatives use "
@@ -69,11 +84,24 @@ class GradientFunction:
                                "srcgrad.hessian")
         if not callable(func):
             raise SrcGradError(f"grad expects a function, got {func!r}")
+        self._bound, self._bound_kwargs, self._method = (), {}, False
+        if inspect.ismethod(func) and inspect.isfunction(func.__func__):
+            # `grad(model.loss)`: the function, called with `self` first; `self` holds
+            # constants and configuration, the parameters are arguments
+            self._bound, func, self._method = (func.__self__,), func.__func__, True
+        elif isinstance(func, functools.partial) and inspect.isfunction(func.func):
+            # `grad(partial(loss, data=X))`: the function, given those arguments too
+            self._bound, self._bound_kwargs, func = func.args, dict(func.keywords), func.func
+        wrt = _shifted(wrt, len(self._bound))
         functools.update_wrapper(self, func)
-        self._positional, self._wrt, self._single = wrt_names(func, wrt)
+        self._positional, picks, self._single = wrt_picks(func, wrt)
+        self._wrt = tuple(dict.fromkeys(name for name, _ in picks))
+        # wrt indices into *args: the gradient of the whole tuple, then its items
+        self._picks = picks if any(item is not None for _, item in picks) else None
         self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
                               if p.kind is p.VAR_POSITIONAL), None)
         self._with_value = with_value
+        self._has_aux = has_aux
         self._signature = inspect.signature(func)
         self._generated = None
         self._variants = {}  # argument description (shape_inference.describe) -> Generated
@@ -104,19 +132,22 @@ class GradientFunction:
         return self._wrt_index
 
     @property
+    @user_facing
     def source(self) -> str:
         """The generated Python: a forward sweep and a backward sweep."""
         return self.general().source
 
+    @user_facing
     def source_for(self, *args, **kwargs) -> str:
         """The generated Python that a call with these arguments runs: the code of
         `.source` specialized on the arguments' shapes."""
+        args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
     def general(self) -> Generated:
         """The code for any arguments: not specialized on their shapes."""
         if self._generated is None:
-            self._generated = compiled(self.__wrapped__, self._wrt)
+            self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux)
         return self._generated
 
     def variant_for(self, args, kwargs) -> Generated:
@@ -134,12 +165,14 @@ class GradientFunction:
         if generated is not None:  # a function the code calls was rebound: rebuild
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
-                value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked)
+                value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
+                has_aux=self._has_aux)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self.general()
             if not generated.current():
-                generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True)
+                generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
+                                                       has_aux=self._has_aux)
             return generated
         try:
             bound = self._signature.bind(*args, **kwargs).arguments
@@ -152,15 +185,18 @@ class GradientFunction:
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
         generated = self._variants[key] = specialized(
             self.__wrapped__, self._wrt, arguments, value=self._with_value or plain,
-            kinds=kinds, fused=not plain)
+            kinds=kinds, fused=not plain, has_aux=self._has_aux)
         return generated
 
+    @user_facing
     def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
         return self.general_call(args, kwargs)
 
+    @user_facing
     def general_call(self, args, kwargs):
         """A call the last variant's entry did not take: describe the arguments, find (or
         build) their variant, check the inputs and results in general."""
+        args, kwargs = self._with_bound(args, kwargs)
         key, checked = variant_key(args, kwargs, self._wrt_index)
         generated = self._variants.get(key)
         if generated is None or not generated.current():
@@ -173,12 +209,14 @@ class GradientFunction:
                 except ZeroDivisionError:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
-                if checked and not kwargs and generated.arguments is not None:
+                if (checked and not kwargs and generated.arguments is not None
+                        and not self._has_aux and not self._bound):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
-            if generated.has_value and not is_real_scalar(value):
-                raise not_scalar_error(self.__wrapped__, value)
+            loss = value[0] if self._has_aux else value
+            if generated.has_value and not is_real_scalar(loss):
+                raise not_scalar_error(self.__wrapped__, loss, self._has_aux)
             try:
                 grads = generated.backward(1.0, *saved)
             except ZeroDivisionError:
@@ -186,9 +224,36 @@ class GradientFunction:
                     raise
                 grads = self._general_grads(args, kwargs)
         except Exception as exc:
+            self.check_call(exc, args, kwargs)
             loading.annotate(exc)
             raise
         return self.finished(value, grads, inputs, checked)
+
+    def check_call(self, exc, args, kwargs):
+        """A TypeError of a call that does not match the function's signature, said of the
+        user's function (not of the generated code it reached)."""
+        if isinstance(exc, TypeError) and not isinstance(exc, SrcGradError):
+            try:
+                self._signature.bind(*args, **kwargs)
+            except TypeError as mismatch:
+                raise TypeError(f"{self.__wrapped__.__name__}() {mismatch}") from None
+
+    def _with_bound(self, args, kwargs) -> tuple:
+        """(args, kwargs) of the function: a bound method's object or a partial's
+        arguments first."""
+        if not self._bound and not self._bound_kwargs:
+            return args, kwargs
+        return (*self._bound, *args), {**self._bound_kwargs, **kwargs}
+
+    @property
+    def prebound(self) -> bool:
+        """A bound method's object or a partial's arguments are given before the call's."""
+        return bool(self._bound or self._bound_kwargs)
+
+    @property
+    def receiver(self):
+        """The object of a bound method differentiated (`grad(model.loss)`), else None."""
+        return self._bound[0] if self._method else None
 
     def _use_entry(self, key, generated, args):
         """Send the next calls like this one straight to `generated` (see entry.py)."""
@@ -222,8 +287,17 @@ class GradientFunction:
             grads = (grads,)
         owned = owned_gradients(grads, inputs) if checked else None
         grads = owned or distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
+        if self._picks is not None:
+            by_name = dict(zip(self._wrt, grads))
+            grads = tuple(by_name[name] if item is None else _item(by_name[name], item, name)
+                          for name, item in self._picks)
         if self._single:
             grads = grads[0]
+        if self._has_aux:
+            loss, aux = value
+            if not is_real_scalar(loss):
+                raise not_scalar_error(self.__wrapped__, loss, has_aux=True)
+            return ((loss, aux), grads) if self._with_value else (grads, aux)
         return (value, grads) if self._with_value else grads
 
     def wrt_values(self, args, kwargs) -> list:
@@ -250,5 +324,16 @@ class GradientFunction:
 
     def __repr__(self):
         kind = "value_and_grad" if self._with_value else "grad"
-        return f"<srcgrad.{kind} of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
+        aux = ", has_aux" if self._has_aux else ""
+        of = self.__wrapped__.__qualname__
+        if self._method:
+            of = f"{of} of a {type(self._bound[0]).__name__}"
+        return f"<srcgrad.{kind} of {of} wrt {self._wrt}{aux}>"
 
+
+def _item(gradients, item, name):
+    """The gradient of `args[item]` of `*name`, from the gradients of the whole tuple."""
+    if item >= len(gradients):
+        raise SrcGradError(f"wrt asks for argument {item} of *{name}, but the call passes "
+                           f"{len(gradients)}")
+    return gradients[item]

@@ -9,9 +9,10 @@ import functools
 import numpy as np
 
 from ..errors import SrcGradError
-from .arguments import wrt_names
+from .arguments import refuse_bound_method, wrt_names
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import Derivative, GradientFunction, vjp
+from .tracebacks import user_facing
 
 
 def jacobian(func, wrt=0, mode="rev"):
@@ -29,6 +30,7 @@ class Jacobian(Derivative):
     """The Jacobian of `__wrapped__`, column by column (fwd) or row by row (rev)."""
 
     def __init__(self, func, wrt, mode):
+        refuse_bound_method(func, "jacobian")
         if mode not in ("rev", "fwd"):
             raise SrcGradError(f"mode must be 'rev' or 'fwd', not {mode!r}")
         if mode == "rev" and isinstance(func, (GradientFunction, JvpFunction, SecondGradient)):
@@ -41,10 +43,12 @@ class Jacobian(Derivative):
         self._pullback = GradientFunction(func, wrt, with_value=True) if mode == "rev" else None
 
     @property
+    @user_facing
     def source(self) -> str:
         """The generated code each column (fwd) or row (rev) runs."""
         return (self._pushforward or self._pullback).source
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         if self.mode == "fwd":
             blocks = _forward_jacobian(self._pushforward, args, kwargs)
@@ -129,15 +133,18 @@ def hessian(func, wrt=0):
 
 class Hessian(Derivative):
     def __init__(self, func, wrt):
+        refuse_bound_method(func, "hessian")
         functools.update_wrapper(self, func)
         _, names, self._single = wrt_names(func, wrt)
         self._rows = [Jacobian(GradientFunction(func, name, with_value=False), names, "fwd")
                       for name in names]
 
     @property
+    @user_facing
     def source(self) -> str:
         return "\n\n".join(row.source for row in self._rows)
 
+    @user_facing
     def __call__(self, *args, **kwargs):
         blocks = tuple(row(*args, **kwargs) for row in self._rows)
         return blocks[0][0] if self._single else blocks
@@ -152,13 +159,16 @@ def hvp(func, wrt=0):
 
 class Hvp(Derivative):
     def __init__(self, func, wrt):
+        refuse_bound_method(func, "hvp")
         functools.update_wrapper(self, func)
         self.pushforward = JvpFunction(GradientFunction(func, wrt, with_value=False), wrt,
                                         value=False)
 
     @property
+    @user_facing
     def source(self) -> str:
         return self.pushforward.source
 
+    @user_facing
     def __call__(self, *args, tangent, **kwargs):
         return self.pushforward(*args, tangent=tangent, **kwargs)[1]

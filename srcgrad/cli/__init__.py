@@ -5,7 +5,8 @@
     srcgrad check model.py:loss --args "np.ones(3), 0.5"
 
 Also runnable as `python -m srcgrad`. Exit status: 0 success, 1 a gradient check
-failed, 2 an error (one line on stderr; --verbose prints all of it).
+failed, 2 an error (on stderr, with the file, line and hint; --verbose adds the
+traceback).
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ as a module, with its directory put first on sys.path; code under
 `if __name__ == "__main__":` does not run. --wrt takes parameter names or positions,
 comma-separated (default: the first parameter, or the wrt of an @srcgrad.grad function).
 
-exit status: 0 success, 1 a gradient check failed, 2 an error (one line on stderr;
---verbose prints the whole message or traceback).
+exit status: 0 success, 1 a gradient check failed, 2 an error (on stderr: what and
+where, the line, what to write instead; --verbose adds the Python traceback).
 
 check --args EXPR: a Python expression evaluated in FILE's namespace, with numpy
 as np, giving the tuple of arguments, e.g. --args "np.ones(3), 2.0".
@@ -200,8 +201,7 @@ def main(argv=None) -> int:
     except CLIError as exc:
         return _fail(str(exc), exc.detail, verbose)
     except SrcGradError as exc:  # its message: summary, file:line, source, caret, hint
-        message = str(exc)
-        return _fail(message, message if "\n" in message.strip() else "", verbose)
+        return _fail(str(exc), traceback.format_exc(), verbose, whole=True)
     except BrokenPipeError:  # `srcgrad show ... | head`: stop quietly
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -211,13 +211,21 @@ def main(argv=None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # the user's code raised: name it, in one line
-        return _fail(one_line(exc), traceback.format_exc(), verbose)
+    except Exception as exc:  # the user's code raised: name it, and where (its notes)
+        notes = "".join(f"\n{note}" for note in getattr(exc, "__notes__", ()))
+        return _fail(one_line(exc) + notes, traceback.format_exc(), verbose, whole=True)
 
 
-def _fail(message: str, detail: str, verbose: bool, prefix=f"{PROG}: error: ") -> int:
+def _fail(message: str, detail: str, verbose: bool, prefix=f"{PROG}: error: ",
+          whole=False) -> int:
+    """Print the error on stderr: its first line, or with `whole` all of it (where it is,
+    the line and what to write instead); --verbose adds `detail` (the traceback)."""
     lines = message.strip().splitlines() or ["unknown error"]
-    if verbose and detail:
+    if whole:
+        text = prefix + "\n".join(lines)
+        if verbose and detail:
+            text = detail.rstrip() + "\n" + text
+    elif verbose and detail:
         text = prefix + detail.strip()
     else:
         more = " (--verbose for details)" if (len(lines) > 1 or detail) and not verbose else ""

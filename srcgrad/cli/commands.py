@@ -28,13 +28,17 @@ class CLIError(Exception):
 
 
 def load_function(target: str):
-    """(function, default wrt or None) for `FILE.py:FUNC`."""
+    """(function, default wrt or None) for `FILE.py:FUNC` or `package.module:FUNC`."""
     path, sep, name = target.rpartition(":")
     if not sep or not path or not name:
-        raise CLIError(f"expected FILE.py:FUNC (a file and a function in it), got {target!r}")
-    if not os.path.isfile(path):
+        raise CLIError(f"expected FILE.py:FUNC or package.module:FUNC (a file or module and "
+                       f"a function in it), got {target!r}")
+    if os.path.isfile(path):
+        module = import_path(path)
+    elif not path.endswith(".py") and all(part.isidentifier() for part in path.split(".")):
+        module = import_module(path)
+    else:
         raise CLIError(f"no such file: {path}")
-    module = import_path(path)
     missing = object()
     obj = getattr(module, name, missing)
     if obj is missing:
@@ -48,6 +52,22 @@ def load_function(target: str):
         raise CLIError(f"{name} in {path} is not a function defined with `def` "
                        f"(it is of type {type(obj).__name__})")
     return obj, None
+
+
+def import_module(dotted: str):
+    """Import `package.module` as Python would from the current directory."""
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(dotted)
+    except ModuleNotFoundError as exc:
+        if exc.name and dotted.startswith(exc.name):
+            raise CLIError(f"no such file or module: {dotted}") from None
+        raise CLIError(f"importing {dotted} failed: {one_line(exc)}",
+                       traceback.format_exc()) from None
+    except (Exception, SystemExit) as exc:
+        raise CLIError(f"importing {dotted} failed: {one_line(exc)}",
+                       traceback.format_exc()) from None
 
 
 def import_path(path: str):

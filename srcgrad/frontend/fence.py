@@ -6,30 +6,8 @@ import gast
 
 from ..ir import build
 from ..rules.facts import named
+from .refusals import refusal
 from .source import Source
-
-# construct -> (what it is, what to do instead)
-_REFUSED = {
-    gast.AsyncFor: ("an `async for` loop", "use a plain function"),
-    gast.Try: ("a `try` statement", "move error handling outside the differentiated function"),
-    gast.With: ("a `with` statement", "move the `with` block outside the differentiated function"),
-    gast.AsyncWith: ("an `async with` statement", "use a plain function"),
-    gast.Global: ("a `global` statement",
-                  "pass the value in as an argument and return results"),
-    gast.Nonlocal: ("a `nonlocal` statement",
-                    "pass the value in as an argument and return results"),
-    gast.AsyncFunctionDef: ("a nested async function", "define the helper at module level"),
-    gast.ClassDef: ("a class definition", "define the class at module level"),
-    gast.Delete: ("a `del` statement", "drop the `del`; names are freed when the function returns"),
-    gast.Import: ("an `import` inside the function", "import at module level"),
-    gast.ImportFrom: ("an `import` inside the function", "import at module level"),
-    gast.Yield: ("`yield`", "return a value instead"),
-    gast.YieldFrom: ("`yield from`", "return a value instead"),
-    gast.Await: ("`await`", "use a plain function"),
-    gast.NamedExpr: ("an assignment expression (:=)", "assign in a statement of its own"),
-    gast.Starred: ("a starred expression", "pass the arguments one by one"),
-}
-
 
 _INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
 
@@ -45,35 +23,28 @@ def check(src: Source) -> None:
     fn = src.tree
     args = fn.args
     if args.kwarg:
-        raise src.error(
-            args.kwarg, f"{src.name} takes **kwargs, which srcgrad cannot differentiate",
-            "Give each argument a name in the signature.")
+        raise refusal("kwargs").error(src, args.kwarg, f" ({src.name} takes **{args.kwarg.id})")
     local = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | (
         {args.vararg.id} if args.vararg else set()) | build.stored(fn.body)
     for stmt in fn.body:
         for node in build.nodes(stmt):
-            kind = _REFUSED.get(type(node))
-            if kind:
-                what, hint = kind
-                raise src.error(node, f"srcgrad cannot differentiate {what}", f"Instead: {hint}.")
+            refused = refusal(type(node))
+            if refused:
+                raise refused.error(src, node)
             if isinstance(node, (gast.Assign, gast.AugAssign)):
                 _check_targets(src, node)
             if isinstance(node, gast.Call):
                 _check_writes(src, node, local)
             if (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
                     and node.func.id in _INTROSPECTION):
-                raise src.error(node, f"srcgrad cannot differentiate through "
-                                f"`{node.func.id}()`: it reads variables by name, out of "
-                                "sight of the transformation", "Use the variables directly.")
+                raise refusal("introspection").error(src, node, f" (here `{node.func.id}()`)")
 
 
 def _check_writes(src, call, local):
     """Refuse a call that changes a value of the function in place."""
     out = next((k for k in call.keywords if k.arg == "out"), None)
     if out is not None:
-        raise src.error(out.value, "srcgrad cannot differentiate a result written into "
-                        "`out=`: it does not follow writes into an existing array",
-                        "Assign the result instead: `y = np.multiply(a, b)`.")
+        raise refusal("out").error(src, out.value)
     func = call.func
     if not isinstance(func, gast.Attribute):
         return
@@ -108,10 +79,6 @@ def _check_targets(src, node):
             element = (isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name)
                        and leaf is target)
             if not isinstance(leaf, gast.Name) and not element:
-                raise src.error(
-                    leaf, "srcgrad cannot differentiate assignment into an attribute or a "
-                    "nested element", "Assign to a variable, or to `array[index]` of an array "
-                    "made in the function.")
+                raise refusal("attribute_target").error(src, leaf)
         if len(targets) > 1:
-            raise src.error(node, "srcgrad cannot differentiate chained assignment (a = b = ...)",
-                            "Assign each name in a statement of its own.")
+            raise refusal("chained_assignment").error(src, node)

@@ -38,6 +38,7 @@ from ..ir.naming import names_in
 from . import fence
 from .alias_analysis import writes_arguments
 from .normalize import Nested, normalize
+from .refusals import refusal
 from .resolve import is_helper
 from .source import load
 
@@ -143,9 +144,9 @@ class _Inliner:
         src = nested.src
         if any(frame is nested for frame in stack) or len(stack) > MAX_DEPTH:
             chain = " -> ".join(f.node.name for f in stack if isinstance(f, Nested))
-            raise src.error(call, f"`{name}` calls itself ({chain} -> {name}): srcgrad writes "
-                            "a nested function out where it is called, so it cannot unroll "
-                            "recursion", "Rewrite the recursion as a loop.")
+            raise refusal("recursion").error(src, call, f": `{name}` calls itself ({chain} -> "
+                                             f"{name}), and srcgrad writes a nested function "
+                                             "out where it is called")
         arguments = _bound(nested, call, src)
         local = build.local_names(nested.node)
         renamed = {local_name: self.namer.fresh(local_name) for local_name in sorted(local)}

@@ -37,6 +37,8 @@ from ..ir import build
 from ..ir.naming import Namer
 from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
+from .methods import receiver_call
+from .refusals import refusal
 from .resolve import index_expression
 from .source import Source
 
@@ -246,8 +248,7 @@ class _Normalizer:
     def loop_body(self, loop):
         """The loop's body with `continue`/`break` turned into branches (and a flag)."""
         if loop.orelse:
-            raise self.src.error(loop, "srcgrad cannot differentiate a loop with an `else:` "
-                                 "clause", "Use a flag variable instead.")
+            raise refusal("loop_else").error(self.src, loop)
         exits = LoopExits(self.src, self.namer)
         body = exits.block(list(loop.body), tail=True)
         if exits.flag:
@@ -426,6 +427,14 @@ class _Normalizer:
             name = self.namer.fresh("function")
             self.define(name, func, out)
             func = build.load(name)
+        receiver = receiver_call(self.src, func, self.local_names)
+        if receiver is not None:  # self.predict(w, x): Regression.predict(self, w, x)
+            owner, attr, name = receiver
+            out.append(build.assign(self.namer.fresh("same"), _internal(
+                "same_method", build.load(name), build.clone(owner), build.const(attr)), node))
+            func = gast.Attribute(value=owner, attr=attr, ctx=gast.Load())
+            node = gast.copy_location(gast.Call(func=func, args=[build.load(name), *node.args],
+                                                keywords=node.keywords), node)
         known = self.known(func)
         if known in ITERATING:
             return self.comprehension(self.iteration.as_list(node), out)
@@ -451,9 +460,8 @@ class _Normalizer:
     def sorted(self, node, out):
         """`sorted(xs)`: `[xs[i] for i in sort_order(xs)]`, the order a constant."""
         if len(node.args) != 1 or any(k.arg != "reverse" for k in node.keywords):
-            raise self.src.error(node, "srcgrad differentiates sorted(items) and "
-                                 "sorted(items, reverse=...), without key=",
-                                 "Sort by index instead: `order = np.argsort(keys)`.")
+            raise refusal("sort_key").error(self.src, node, " (sorted(items) and sorted(items, "
+                                            "reverse=...) are differentiated)")
         items = self.atom(node.args[0], out)
         order = _internal("sort_order", items, *[self.atom(k.value, out) for k in node.keywords])
         index = self.namer.fresh("i")
@@ -467,9 +475,9 @@ class _Normalizer:
         """`max(items)`, `max(a, b, c)` (`min` likewise): the item itself, as Python gives
         it; `max(a, b)` stays the rule of np.maximum."""
         if node.keywords or not node.args:
-            raise self.src.error(node, f"srcgrad differentiates {which.__name__}(items) and "
-                                 f"{which.__name__}(a, b, ...), without key= or default=",
-                                 "Choose by index instead: `items[int(np.argmax(keys))]`.")
+            raise refusal("extreme_key").error(self.src, node, f" ({which.__name__}(items) and "
+                                               f"{which.__name__}(a, b, ...) are "
+                                               "differentiated)")
         if len(node.args) == 1:
             call = _internal("largest" if which is builtins.max else "smallest",
                              self.atom(node.args[0], out))

@@ -54,16 +54,24 @@ def run(body, ctx):
     """The manifest's step: one binding per name; the loops' carried names and the
     result's final version in ctx.unit."""
     unit = ctx.unit
-    unit.body, unit.result, unit.loops = to_ssa(body, unit.params, unit.namer, unit.result)
+    final = {}
+    unit.body, unit.result, unit.loops = to_ssa(body, unit.params, unit.namer, unit.result,
+                                                also=(unit.aux,) if unit.aux else (),
+                                                final=final)
+    unit.aux = final.get(unit.aux, unit.aux)
     return unit.body
 
 
-def to_ssa(body: list, params: list[str], namer: Namer, keep: str):
-    """Rename `body`; return (body, final version of `keep`, {loop node: LoopInfo})."""
+def to_ssa(body: list, params: list[str], namer: Namer, keep: str, also=(), final=None):
+    """Rename `body`; return (body, final version of `keep`, {loop node: LoopInfo}).
+    `also`: other names read at the end; `final` gets {name: final version} of them."""
     renamer = _Renamer(namer, params, body)
-    renamer.loads[keep] += 1  # the function returns it: it is read after every loop
+    for name in (keep, *also):
+        renamer.loads[name] += 1  # the function returns it: it is read after every loop
     env = {p: p for p in params}
     body = renamer.block(body, env)
+    if final is not None:
+        final.update({name: env.get(name, name) for name in also})
     return body, env.get(keep, keep), renamer.loops
 
 

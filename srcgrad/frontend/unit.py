@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 
 from .. import runtime
+from ..ir import build
 from ..ir.naming import Namer
 from .resolve import Resolver
 from .source import Source
@@ -49,6 +50,14 @@ class Unit:
     code_names: dict = field(default_factory=dict)  # name in generated code -> object
     resolver: Resolver | None = None
     compilers: HelperCompilers | None = None  # None: no helper is transformed (graph, cli)
+    has_aux: bool = False  # it returns (loss, aux): `result` is the loss (auxiliary.py)
+    aux: str = ""  # the aux value's name (has_aux)
+
+    def returned_value(self):
+        """What the code returns as the function's value: the result, or (loss, aux)."""
+        if not self.aux:
+            return build.load(self.result)
+        return build.tuple_([build.load(self.result), build.load(self.aux)])
 
     @property
     def backedge_heads(self) -> set:

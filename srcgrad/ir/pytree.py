@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -14,8 +15,9 @@ class TreeDef:
     exactly when their treedefs are equal.
 
     ``node`` is the container type (``dict``, ``tuple``, ``list``, a
-    namedtuple class, or ``type(None)``), or None for a leaf; ``keys`` holds a
-    dict's keys in order; ``children`` holds the children's treedefs.
+    namedtuple or dataclass, or ``type(None)``), or None for a leaf; ``keys`` holds a
+    dict's keys (a dataclass's field names) in order; ``children`` holds the
+    children's treedefs.
     """
 
     node: type | None
@@ -28,7 +30,7 @@ class TreeDef:
             return "a leaf"
         if self.node is type(None):
             return "None"
-        if issubclass(self.node, dict):
+        if issubclass(self.node, dict) or dataclasses.is_dataclass(self.node):
             return f"{self.node.__name__} with keys {list(self.keys)}"
         return f"{self.node.__name__} of length {len(self.children)}"
 
@@ -63,6 +65,9 @@ def _flatten(tree: Any, leaves: list) -> TreeDef:
         return TreeDef(type(tree), keys, tuple(_flatten(tree[k], leaves) for k in keys))
     if isinstance(tree, (tuple, list)):
         return TreeDef(type(tree), (), tuple(_flatten(child, leaves) for child in tree))
+    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
+        keys = tuple(f.name for f in dataclasses.fields(tree))
+        return TreeDef(type(tree), keys, tuple(_flatten(getattr(tree, k), leaves) for k in keys))
     leaves.append(tree)  # anything else is a leaf: arrays, numpy scalars, numbers
     return _LEAF
 
@@ -88,6 +93,11 @@ def _build(treedef: TreeDef, leaves: Iterator) -> Any:
         return node(zip(treedef.keys, children))
     if _is_namedtuple(node):
         return node(*children)
+    if dataclasses.is_dataclass(node):  # its fields set as they are, frozen ones too
+        made = object.__new__(node)
+        for key, child in zip(treedef.keys, children):
+            object.__setattr__(made, key, child)
+        return made
     return node(children)
 
 

@@ -25,13 +25,15 @@ _LOCK = threading.RLock()  # one transformation at a time (re-entrant: helpers, 
 _SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
-def compiled(func, wrt: tuple, rebuild=False) -> Generated:
-    """The cached forward/backward pair of `func` for the arguments `wrt`."""
-    return _cached(func, wrt, wrt, None, rebuild)
+def compiled(func, wrt: tuple, rebuild=False, has_aux=False) -> Generated:
+    """The cached forward/backward pair of `func` for the arguments `wrt` (`has_aux`: it
+    returns `(loss, aux)`, see reverse_mode.transform)."""
+    return _cached(func, wrt, (wrt, "aux") if has_aux else wrt, None, rebuild,
+                   has_aux=has_aux)
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
-                kinds: dict | None = None, fused=False) -> Generated:
+                kinds: dict | None = None, fused=False, has_aux=False) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
     ({parameter: shape_inference.describe(value)}); the general code if that cannot be
     done. `value=False`: only the gradient is wanted, and the arguments are real numbers
@@ -39,8 +41,9 @@ def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
     code may assume of their dtypes; `fused`: the arguments are real and of one precision,
     and a call may run one function for the value and gradients (see `transform`)."""
     kinds = kinds or {}
-    key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused)
-    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused)
+    key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused,
+           has_aux)
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux)
 
 
 def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
@@ -100,7 +103,7 @@ def cached_functions() -> int:
 
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
-            fused=False) -> Generated:
+            fused=False, has_aux=False) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -111,9 +114,11 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             with _transforming(func):
                 try:
                     made = transform(func, wrt, arguments, value, kinds, fused,
-                                     compilers=COMPILERS, skip=frozenset(_SKIP))
+                                     compilers=COMPILERS, skip=frozenset(_SKIP),
+                                     has_aux=has_aux)
                 except NotSpecializable:
-                    made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP))
+                    made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP),
+                                     has_aux=has_aux)
                 per_func[key] = made
                 made.arguments, made.kinds = arguments, kinds
                 made.value_asked, made.fused_asked = value, fused

@@ -29,7 +29,7 @@ def build_fused(ctx: Context, forward, backward, parameters):
     body = join_sweeps(forward, backward, ctx.seed)
     if not ctx.grad_only:  # kept as the forward sweep left it (a loop's replay rebinds it)
         at, ctx.value = len(forward.body) - 2, unit.namer.fresh("value")
-        body.insert(at, build.assign(ctx.value, build.load(unit.result)))
+        body.insert(at, build.assign(ctx.value, unit.returned_value()))
         body[-1] = gast.Return(value=build.tuple_([build.load(ctx.value), body[-1].value]))
     ctx.primal = {adj: name for name, adj in unit.namer.adjoints().items()}
     ctx.code_shapes = AdjointShapes.of(unit, ctx.shapes)  # the code's names now, before

@@ -21,7 +21,7 @@ from ..ad import forward, reverse, tapes
 from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invariance
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
-from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
+from ..frontend import aliasing, auxiliary, fence, inline, normalize, resolve, ssa
 from ..fused import (buffer_reuse, contribution_order, copy_propagation, del_pruning,
                      free_after_last_use,
                      loop_batching, loop_buffer_reuse, number_folding, number_notes,
@@ -71,6 +71,8 @@ FRONT = (
          why="first: what cannot be differentiated is refused at the user's own line"),
     Step("normalize", normalize.run, ("fence",), essential=True,
          why="one operation per statement, one result: each statement meets one rule"),
+    Step("auxiliary", auxiliary.run, ("normalize",), essential=True,
+         why="has_aux: the loss and the aux value apart, before any name aliases them"),
     Step("inline", inline.run, ("normalize",), essential=True,
          why="a helper that writes an argument must be seen in the caller (aliasing)"),
     Step("aliasing", aliasing.run, ("inline",), essential=True,

@@ -27,7 +27,8 @@ from .generated import Generated
 
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
-              compilers: HelperCompilers | None = None, skip=frozenset()) -> Generated:
+              compilers: HelperCompilers | None = None, skip=frozenset(),
+              has_aux=False) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -39,8 +40,11 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     arguments' dtypes (the call's variant key holds them). `fused=True` (the same
     arguments) with `value=True`: the value is wanted too, and a call may still run one
     function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
+    `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
     """
-    unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers)
+    unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
+                   has_aux=has_aux)
+    value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),
                   kinds=kinds or {}, value_wanted=value, skip=skip)
@@ -55,7 +59,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     if ctx.grad_only:
         heading, result = "forward sweep: what the backward sweep reads", build.const(None)
     else:
-        heading, result = "forward sweep: the original computation", build.load(unit.result)
+        heading, result = "forward sweep: the original computation", unit.returned_value()
 
     name = src.name
     parameters = codegen.parameters(src.tree.args, func)  # the user's, defaults not evaluated

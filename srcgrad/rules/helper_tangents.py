@@ -22,6 +22,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
+from ..runtime.methods import same_method
 from .facts import Facts, facts
 from .registry import example, nondifferentiable, tangent
 
@@ -238,6 +239,8 @@ nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts
 # and the rows of one (loop_batching.py): the fused gradient is never differentiated again, and
 # the buffer is a value, not a gradient path.
 nondifferentiable(spare, row_out, rows_of)
+# The check before a call of another method of self (frontend/methods.py): it returns None.
+nondifferentiable(same_method)
 
 # What the helpers do, for the passes that read the code calling them (specialize,
 # adjoint_shapes, dtypes, effects): the shape of which argument they give, ...

@@ -3,7 +3,7 @@ resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no ga
 nothing here imports the transformer."""
 
 from . import (adjoints, buffers, containers, factorizations, indexing, layout,  # noqa: F401
-               linalg, special, tangents)
+               linalg, methods, special, tangents)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -30,6 +30,7 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
                      tensordot_subscripts, undiag)
+from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
@@ -49,8 +50,8 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'placed_in_full', 'positive_log', 'prod_of_others', 'qr_adjoint', 'qr_jvp', 'refresh',
            'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to',
            'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation', 'row_out',
-           'rows_of', 'safe_div', 'scatter_add', 'select_adjoint', 'set_at', 'sinc_slope',
-           'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
+           'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint', 'set_at',
+           'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
            'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'svd_adjoint',
            'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'unblock', 'unbroadcast',
            'unbroadcast_each', 'undelete', 'undiag', 'undiff', 'unique_adjoint', 'unique_tangent',

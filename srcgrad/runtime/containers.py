@@ -8,6 +8,7 @@ repeats a slot, the element NumPy leaves there is the one its adjoint goes to
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import numbers
 
@@ -103,7 +104,7 @@ class Fields(dict):
 
 def zeros_like(x):
     """A zero adjoint shaped like `x`, for arrays, numbers and containers of them."""
-    if isinstance(x, dict):
+    if isinstance(x, dict) or is_dataclass_value(x):
         return Fields()
     if isinstance(x, (list, tuple)):
         return Parts(zeros_like(v) for v in x)
@@ -118,6 +119,9 @@ def zero_tangent(x):
         return {key: zero_tangent(value) for key, value in x.items()}
     if _is_record(x):
         return type(x)(*[zero_tangent(v) for v in x])
+    if is_dataclass_value(x):
+        return with_fields(x, {f.name: zero_tangent(getattr(x, f.name))
+                                for f in dataclasses.fields(x)})
     if isinstance(x, (list, tuple)):
         return [zero_tangent(v) for v in x]
     if isinstance(x, (float, int)) and not isinstance(x, bool):
@@ -126,9 +130,24 @@ def zero_tangent(x):
 
 
 def field_adjoint(record, name, g):
-    """The adjoint of a record (a namedtuple) from that of its field `name`: `g` there,
-    zero in the others."""
+    """The adjoint of a record (a namedtuple, or a dataclass: its adjoint is a Fields by
+    field name) from that of its field `name`: `g` there, zero in the others."""
+    if is_dataclass_value(record):
+        return Fields({name: g})
     return item_adjoint(record, type(record)._fields.index(name), g)
+
+
+def with_fields(x, values: dict):
+    """A copy of the dataclass value `x` with these field values (frozen ones too)."""
+    out = copy.copy(x)
+    for name, value in values.items():
+        object.__setattr__(out, name, value)
+    return out
+
+
+def is_dataclass_value(x) -> bool:
+    """An instance of a dataclass (not the class)."""
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
 
 
 def item_adjoint(x, key, g):

@@ -238,7 +238,6 @@ def test_check_exits_1_when_the_gradient_disagrees():
     (["show", os.path.join(HERE, "data", "missing.py") + ":f"], "no such file"),
     (["show", EXAMPLE], "FILE.py:FUNC"),
     (["show", target("NOT_A_FUNCTION")], "not a function"),
-    (["show", target("refused")], "cannot differentiate a `with` statement"),
     (["show", target("loss"), "--wrt", "z"], "not an argument"),
     (["check", target("loss"), "--args", "undefined_name"], "NameError"),
     (["check", target("loss"), "--args", "np.ones(2)"], "missing a required argument"),
@@ -249,14 +248,50 @@ def test_errors_exit_2_with_one_line(args, expected):
     assert expected in assert_one_line_error(run(*args))
 
 
-def test_verbose_prints_the_whole_message():
+def test_a_refusal_shows_where_and_what_to_write_instead():
+    proc = run("show", target("refused"))
+    assert proc.returncode == 2
+    line = file_line('with open("log.txt") as fh:')
+    assert "cannot differentiate a `with` statement" in proc.stderr
+    assert f"line {line}, in refused" in proc.stderr
+    assert "^" in proc.stderr and "Instead:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_verbose_adds_the_traceback():
     proc = run("show", target("refused"), "--verbose")
     assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) > 2
-    line = file_line('with open("log.txt") as fh:')
-    assert f"line {line}, in refused" in proc.stderr
-    assert "^" in proc.stderr
+    assert "Traceback" in proc.stderr and "Instead:" in proc.stderr
+
+
+def test_an_error_in_the_generated_code_keeps_the_users_line():
+    proc = run("check", target("loss"), "--args", "np.ones(3), 0.5, np.ones((3, 2)), np.zeros(3)")
+    assert proc.returncode == 2
+    assert "ValueError" in proc.stderr
+    assert "cli_example.py" in proc.stderr and "which computes line" in proc.stderr
+
+
+def test_a_function_in_a_module_by_its_dotted_name(tmp_path):
+    package = tmp_path / "models"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "linear.py").write_text(
+        "import numpy as np\n\n\ndef loss(w):\n    return np.sum(w ** 2)\n")
+    command = [sys.executable, "-m", "srcgrad", "show", "models.linear:loss"]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [os.path.dirname(HERE)] + os.environ.get("PYTHONPATH", "").split(os.pathsep))}
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                          env=environment)
+    assert proc.returncode == 0, proc.stderr
+    assert "def loss_backward" in proc.stdout
+    proc = subprocess.run(command[:-1] + ["models.nothere:loss"], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path, env=environment)
+    assert proc.returncode == 2 and "no such file or module" in proc.stderr
+
+
+def test_version():
+    proc = run("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("srcgrad ")
 
 
 def test_help_documents_every_subcommand_with_examples():

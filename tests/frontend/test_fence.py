@@ -191,9 +191,9 @@ def test_messages_say_what_to_do_instead():
         uses_try: "Instead: move error handling outside the differentiated function",
         uses_global: "Instead: pass the value in as an argument",
         uses_walrus: "Instead: assign in a statement of its own",
-        uses_kwargs: "Give each argument a name in the signature",
-        assigns_attribute: "Assign to a variable",
-        assigns_chained: "Assign each name in a statement of its own",
+        uses_kwargs: "Instead: give each argument a name in the signature",
+        assigns_attribute: "Instead: assign to a variable",
+        assigns_chained: "Instead: assign each name in a statement of its own",
     }
     for func, hint in hints.items():
         with pytest.raises(SrcGradError) as info:

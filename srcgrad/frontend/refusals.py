@@ -1,0 +1,79 @@
+"""What srcgrad refuses to differentiate, and how to write it instead: one table, read by
+the checks that raise the errors and by tools/gen_supported.py, which prints it in
+docs/supported.md (so the page and the messages cannot drift apart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gast
+
+
+@dataclass(frozen=True)
+class Refusal:
+    what: str  # what the user wrote, as the error names it
+    instead: str  # how to write it instead (the error's hint)
+
+    def error(self, src, node, detail=""):
+        """The SrcGradError at `node` of `src` (its file, line and caret)."""
+        return src.error(node, f"srcgrad cannot differentiate {self.what}{detail}",
+                         f"Instead: {self.instead}.")
+
+
+_PLAIN = "use a plain function"
+_ARGUMENT = "pass the value in as an argument and return results"
+
+# construct (a gast node type or a name) -> Refusal, in the order the page lists them
+REFUSALS = {
+    gast.Try: Refusal("a `try` statement",
+                      "move error handling outside the differentiated function"),
+    gast.With: Refusal("a `with` statement",
+                       "move the `with` block outside the differentiated function"),
+    gast.Global: Refusal("a `global` statement", _ARGUMENT),
+    gast.Nonlocal: Refusal("a `nonlocal` statement", _ARGUMENT),
+    gast.ClassDef: Refusal("a class definition", "define the class at module level"),
+    gast.Delete: Refusal("a `del` statement",
+                         "drop the `del`; names are freed when the function returns"),
+    gast.Import: Refusal("an `import` inside the function", "import at module level"),
+    gast.ImportFrom: Refusal("an `import` inside the function", "import at module level"),
+    gast.Yield: Refusal("`yield`", "return a value instead"),
+    gast.YieldFrom: Refusal("`yield from`", "return a value instead"),
+    gast.NamedExpr: Refusal("an assignment expression (:=)", "assign in a statement of its own"),
+    gast.Starred: Refusal("a starred expression", "pass the arguments one by one"),
+    gast.AsyncFor: Refusal("an `async for` loop", _PLAIN),
+    gast.AsyncWith: Refusal("an `async with` statement", _PLAIN),
+    gast.AsyncFunctionDef: Refusal("a nested async function", "define the helper at module level"),
+    gast.Await: Refusal("`await`", _PLAIN),
+    "kwargs": Refusal("a function that takes **kwargs",
+                      "give each argument a name in the signature"),
+    "introspection": Refusal("`eval()`, `exec()`, `locals()`, `vars()` or `globals()`: they "
+                             "read variables by name, out of sight of the transformation",
+                             "use the variables directly"),
+    "out": Refusal("a result written into `out=`: srcgrad does not follow writes into an "
+                   "existing array", "assign the result: `y = np.multiply(a, b)`"),
+    "attribute_target": Refusal("assignment into an attribute or a nested element",
+                                "assign to a variable, or to `array[index]` of an array made "
+                                "in the function"),
+    "chained_assignment": Refusal("chained assignment (a = b = ...)",
+                                  "assign each name in a statement of its own"),
+    "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
+    "recursion": Refusal("a nested function that calls itself", "rewrite the recursion as a "
+                         "loop (module-level helpers may recurse)"),
+    "sort_key": Refusal("`sorted(items, key=...)`",
+                        "sort by index: `order = np.argsort(keys)`, then `[items[i] for i in "
+                        "order]`"),
+    "extreme_key": Refusal("`max(items, key=...)` or `min(items, key=..., default=...)`",
+                           "choose by index: `items[int(np.argmax(keys))]`"),
+    "tuple_return": Refusal("a function returning a tuple, in grad",
+                            "grad(f, has_aux=True) for `return loss, aux`; srcgrad.vjp for a "
+                            "vector output"),
+    "grad_inside": Refusal("a call of a srcgrad gradient inside the differentiated function "
+                           "(a gradient penalty, a MAML step)",
+                           "srcgrad.hessian, srcgrad.hvp or grad(grad(f)) for second "
+                           "derivatives of f itself"),
+}
+
+
+def refusal(construct) -> Refusal | None:
+    """The table's entry for a construct (a gast node type or a name), or None."""
+    return REFUSALS.get(construct)
