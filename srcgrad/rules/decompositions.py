@@ -15,7 +15,7 @@ import numpy as np
 
 from ..runtime import (lower_half, lstsq_adjoints, lstsq_tangents, mT, qr_adjoint, qr_jvp,
                        rhs_outer, svd_adjoint, svd_jvp)
-from .facts import NEW
+from .facts import NEW, Facts
 from .registry import adjoint, define, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -190,9 +190,11 @@ except ImportError:
     scipy = None
 
 if scipy is not None:
+    # overwrite_a=True (overwrite_b=True) lets SciPy write the result into the argument.
+    _OVERWRITES = Facts(view=True)
 
     # scipy.linalg.cholesky gives the upper factor unless lower=True.
-    @adjoint(scipy.linalg.cholesky, facts=NEW,
+    @adjoint(scipy.linalg.cholesky, facts=_OVERWRITES,
              examples=[example(f"scipy.linalg.cholesky({_SPD.format(n=3)})", a=(3, 3)),
                        example(f"scipy.linalg.cholesky({_SPD.format(n=2)}, lower=True)",
                                a=(2, 2))])
@@ -216,7 +218,7 @@ if scipy is not None:
 
     # op(T) x = b with T the lower or upper triangle of a (unit diagonal: taken as ones),
     # op the identity or the transpose: d[b] = solve(op(T)^T, d[x]); d[op(T)] = -d[b] x^T.
-    @adjoint(scipy.linalg.solve_triangular, facts=NEW,
+    @adjoint(scipy.linalg.solve_triangular, facts=_OVERWRITES,
              examples=[example("scipy.linalg.solve_triangular(a + 3 * np.eye(3), b)",
                                a=(3, 3), b=(3,)),
                        example("scipy.linalg.solve_triangular(a + 3 * np.eye(3), b, lower=True)",

@@ -161,7 +161,7 @@ def broadcast_arrays_tangent(z, *args, subok=False):
     t[z] = np.broadcast_arrays(*filled(t[args], args))
 
 
-@adjoint(np.meshgrid, facts=NEW,
+@adjoint(np.meshgrid, facts=VIEW,  # (copy=False: views of the inputs)
          examples=[example("np.meshgrid(x, y)[0] * np.meshgrid(x, y)[1]", x=(3,), y=(2,)),
                    example("np.stack(np.meshgrid(x, y, w, indexing='ij'))", x=(2,), y=(3,),
                            w=(2,)),
@@ -274,7 +274,7 @@ def correlate_tangent(z, a, v, mode="valid"):
 # --- axes, deletions, selections ----------------------------------------------------------------
 
 
-@adjoint(np.rot90, facts=_LINEAR,
+@adjoint(np.rot90, facts=VIEW.but(linear=True),  # (a view: flips and a transpose)
          examples=[example("np.rot90(x)", x=(2, 3)), example("np.rot90(x, 3, (2, 0))", x=(2, 3, 2)),
                    example("np.rot90(x, k=-2)", x=(3, 2))])
 def rot90(z, m, k=1, axes=None):  # (None: NumPy's default axes (0, 1))
