@@ -8,13 +8,19 @@ import numpy as np
 import pytest
 
 from srcgrad.rules import RULES
+from srcgrad.rules.registry import DEFINITIONS
 
 _counter = itertools.count()
+try:  # SciPy is optional: its rules register only when it imports
+    import scipy.linalg, scipy.signal, scipy.special, scipy.stats  # noqa: F401, E401
+    _SCIPY = "import scipy.linalg\nimport scipy.signal\nimport scipy.special\nimport scipy.stats\n"
+except ImportError:
+    _SCIPY = ""
 
 
 def cases():
     seen = set()
-    for rule in RULES.values():
+    for rule in list(RULES.values()) + list(DEFINITIONS.values()):
         if id(rule) in seen or rule.template is None:  # forward mode only: test_tangents.py
             continue
         seen.add(id(rule))
@@ -28,7 +34,7 @@ def module_for(example, tmp_path):
     are in scope: the examples of forward-mode rules call them."""
     names = sorted(example.shapes) + sorted(example.ints)
     text = (
-        "import math\nimport numpy as np\n\n"
+        "import math\nimport numpy as np\n" + _SCIPY + "\n"
         "from srcgrad.runtime import *\n"
         f"{example.setup}\n\n\n"
         f"def value({', '.join(names)}):\n    return {example.expr}\n\n\n"

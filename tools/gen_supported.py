@@ -9,7 +9,9 @@ tests/rules/test_registry.py runs the check, so the page cannot drift from the r
 from __future__ import annotations
 
 import builtins
+import importlib
 import inspect
+import json
 import math
 import sys
 from pathlib import Path
@@ -18,8 +20,14 @@ import numpy as np
 
 from srcgrad.frontend.refusals import REFUSALS
 from srcgrad.rules import NONDIFFERENTIABLE, RULES
+from srcgrad.rules.registry import DEFINITIONS, display_name, public_name, spelled
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "supported.md"
+# The functions HIPS autograd (A), JAX (J) and PyTorch (T) differentiate for real
+# floating-point arrays: measured with the peers installed (autograd 1.9.1, jax 0.10.2,
+# torch 2.13), each function's gradient checked against finite differences.
+PEERS = Path(__file__).resolve().parent / "peers.json"
+_PEER_NAMES = {"A": "autograd", "J": "JAX", "T": "PyTorch"}
 
 SECTIONS = [
     ("core", "Arithmetic and assignment"),
@@ -29,6 +37,12 @@ SECTIONS = [
     ("shapes", "Shapes, joining and indexing"),
     ("linalg", "Linear algebra"),
     ("items", "Element assignment, append and containers"),
+    ("layout", "Triangles, splits, joins and axes"),
+    ("defined", "Statistics, quantiles, polynomials and more, defined as code"),
+    ("decompositions", "Factorizations and triangular solves"),
+    ("special", "scipy.special"),
+    ("special_integrals", "scipy.special: integrals, Bessel and zeta functions"),
+    ("stats", "scipy.stats distributions, defined as code"),
 ]
 
 HEADER = """\
@@ -48,8 +62,25 @@ Every function below also has a tangent rule, so forward mode (`jvp`,
 `jacobian(mode="fwd")`) works on it, checked against finite differences and against
 reverse mode (`tests/test_tangents.py`). Second derivatives (`hessian`, `hvp`,
 `grad(grad(f))`) run forward mode over the generated gradient code and work for all
-of them except `np.prod`, `np.cumprod`, `np.sinc` and `np.linalg.norm` with an explicit
-`ord`, which are refused by name (`tests/test_second_order.py`).
+of them except `np.prod`, `np.cumprod`, `np.sinc`, `np.linalg.norm` with an explicit
+`ord`, `np.linalg.qr`, `np.linalg.lstsq` and the singular vectors of `np.linalg.svd`,
+which are refused by name (`tests/test_second_order.py`).
+
+The sections *defined as code* hold library functions srcgrad writes as a few lines of
+NumPy over functions with rules (`srcgrad/rules/defined.py`, `stats.py`): a call runs that
+code, so its gradient and forward mode come from those rules (checked against finite
+differences, `tests/rules/test_definitions.py`); second derivatives through them are
+refused for now. SciPy is optional: its functions are supported when it imports. srcgrad
+never reads NumPy's or SciPy's own source: a library function with no rule is refused by
+its public name (`scipy.special.hyp2f1`, `numpy.linalg.eig`), with the closest supported
+ones. Complex values are out of scope, so `np.fft` and `numpy.linalg.eig` are refused.
+Arguments without a closed-form derivative are refused by name: the shape parameters of
+`gammainc`, `gammaincc` and `betainc` (and so of `scipy.stats.gamma.cdf` in `a`), the
+orders of `polygamma` and the Bessel functions.
+
+The *Peers* column says which of HIPS autograd, JAX and PyTorch differentiate the function
+for real floating-point arrays (measured with autograd 1.9.1, JAX 0.10.2 and PyTorch 2.13,
+each gradient checked against finite differences; `tools/peers.json`).
 """
 
 NOTES = """\
@@ -188,11 +219,15 @@ def spelling(key) -> str:
         for other in sorted(dir(namespace)):
             if not other.startswith("_") and getattr(namespace, other, None) is key:
                 return f"`{prefix}{other}`"
-    return f"`{key!r}`"
+    found = spelled(key)  # scipy.special.erf, scipy.stats.norm.logpdf
+    return f"`{found}`" if found else f"`{display_name(key)}`"
 
 
 def arguments(rule) -> str:
-    params = list(rule.signature.parameters.values())[1:]
+    if rule in DEFINITIONS.values():  # a definition's parameters are the call's
+        params = list(inspect.signature(rule.function).parameters.values())
+    else:
+        params = list(rule.signature.parameters.values())[1:]
     return ", ".join(str(p) for p in params)
 
 
@@ -201,24 +236,103 @@ def notes(rule) -> str:
     return " ".join(line.lstrip("# ").strip() for line in comment.splitlines()).replace("|", "\\|")
 
 
-def render() -> str:
+def _resolved(name):
+    """The object a public name stands for (`scipy.stats.norm.logpdf`), or None."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for part in parts[cut:]:
+            obj = getattr(obj, part, None)
+        return obj
+    return None
+
+
+def peers() -> dict:
+    """{public name: the peers that differentiate it ("AJT")}."""
+    return json.loads(PEERS.read_text())
+
+
+def _peer_table():
+    """[(key object, public name, peers)] of the peers' functions this NumPy and SciPy have."""
+    out = []
+    for name, which in peers().items():
+        obj = _resolved(name)
+        if obj is not None:
+            out.append((obj, name, which))
+    return out
+
+
+def _same(a, b) -> bool:
+    try:
+        return a is b or (type(a) is type(b) and hasattr(a, "__self__") and a == b)
+    except Exception:  # (objects whose == is elementwise)
+        return False
+
+
+def _peers_of(keys, table) -> str:
+    found = set()
+    for key in keys:
+        for obj, _, which in table:
+            if _same(obj, key):
+                found |= set(which)
+    return ", ".join(_PEER_NAMES[c] for c in "AJT" if c in found)
+
+
+def _library_keys(entries) -> list:
+    """The keys of `entries` that are library functions (NumPy, SciPy, math), each once."""
+    out = []
+    for rule, keys in entries:
+        for key in keys:
+            if public_name(key) is not None and not any(_same(key, k) for k in out):
+                out.append(key)
+    return out
+
+
+def _entries():
+    """{module: {id: (rule or definition, [keys])}} of srcgrad's own rules and definitions."""
     by_module = {}
-    for key, rule in RULES.items():
-        if rule.template is None or not rule.template.__module__.startswith("srcgrad."):
-            continue  # forward mode only (runtime helpers), or a user's custom_adjoint rule
-        module = rule.template.__module__.rsplit(".", 1)[-1]
-        by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)
-    out = [HEADER]
-    for module, title in SECTIONS:
-        out += [f"## {title}", "", "| Call | Arguments | Notes |", "| --- | --- | --- |"]
-        for rule, keys in by_module.pop(module, {}).values():
-            calls = ", ".join(spelling(k) for k in keys)
-            out.append(f"| {calls} | `{arguments(rule)}` | {notes(rule)} |")
-        out.append("")
-    for module, rules in sorted(by_module.items()):  # rules registered elsewhere
-        out += [f"## {module}", "", "| Call | Arguments | Notes |", "| --- | --- | --- |"]
+    for table in (RULES, DEFINITIONS):
+        for key, rule in table.items():
+            if rule.template is None or not rule.template.__module__.startswith("srcgrad."):
+                continue  # forward mode only (runtime helpers), or a user's custom_adjoint rule
+            module = rule.template.__module__.rsplit(".", 1)[-1]
+            by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)
+    return by_module
+
+
+def counts(by_module, table) -> str:
+    entries = [entry for rules in by_module.values() for entry in rules.values()]
+    functions = _library_keys(entries)
+    have = [any(_same(obj, key) for key in functions) for obj, _, _ in table]
+    per_peer = []
+    for letter in "AJT":
+        theirs = [h for h, (_, _, which) in zip(have, table) if letter in which]
+        per_peer.append(f"{_PEER_NAMES[letter]} {len(theirs)} (srcgrad has {sum(theirs)})")
+    return (f"**{len(functions)} differentiable library functions** (NumPy, SciPy and `math` "
+            "functions with a rule or a definition, each counted once under all its names), "
+            "besides the operators, methods and attributes. Of the "
+            f"{len(table)} functions the peers differentiate (their union), srcgrad has "
+            f"{sum(have)}; per peer: {', '.join(per_peer)}.")
+
+
+def render() -> str:
+    by_module = _entries()
+    table = _peer_table()
+    out = [HEADER, counts(by_module, table), ""]
+    for module, title in SECTIONS + [(m, m) for m in sorted(set(by_module) - {
+            m for m, _ in SECTIONS})]:
+        rules = by_module.pop(module, {})
+        if not rules:
+            continue
+        out += [f"## {title}", "", "| Call | Arguments | Peers | Notes |",
+                "| --- | --- | --- | --- |"]
         for rule, keys in rules.values():
-            out.append(f"| {', '.join(spelling(k) for k in keys)} | `{arguments(rule)}` | |")
+            calls = ", ".join(spelling(k) for k in keys)
+            out.append(f"| {calls} | `{arguments(rule)}` | {_peers_of(keys, table)} "
+                       f"| {notes(rule)} |")
         out.append("")
     constants = sorted({spelling(k) for k in NONDIFFERENTIABLE
                         if not getattr(k, "__module__", "").startswith("srcgrad.")})

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..ir import build
 from ..rules import NONDIFFERENTIABLE, RULES
+from ..rules.registry import DEFINITIONS
 from ..rules.facts import OPERATORS, attribute, facts_of, method
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
                                   kept_as, largest, merged, refresh, set_at, smallest,
@@ -215,13 +216,18 @@ class Resolver:
                 if len(args) == len(fields):
                     return Op("record", _label(func), [func] + args, {}, callee)
         key = callee if _hashable(callee) else ("unhashable", id(callee))
+        if key in DEFINITIONS:  # written in srcgrad as code (scipy.stats.norm.logpdf)
+            definition = DEFINITIONS[key].function
+            return Op(("function", definition), _label(func), args, kwargs, definition)
         return Op(key, _label(func), args, kwargs, callee)
 
 
 def is_user_function(obj) -> bool:
-    """A plain Python function of the user's (not NumPy's, not a builtin)."""
+    """A plain Python function of the user's (not NumPy's or SciPy's, whose source srcgrad
+    never reads, not a builtin)."""
     module = getattr(obj, "__module__", None) or ""
-    return isinstance(obj, types.FunctionType) and not module.startswith(("numpy", "srcgrad"))
+    return isinstance(obj, types.FunctionType) and not module.startswith(
+        ("numpy", "scipy", "srcgrad"))
 
 
 def is_record_type(obj) -> bool:

@@ -1,7 +1,13 @@
 """Adjoint and tangent rules: the registry and the modules that fill it."""
 
-from . import (core, elementwise, helper_tangents, items, linalg,  # noqa: F401  (register)
-               reductions, selection, shapes)
+from . import (core, decompositions, defined, elementwise, helper_tangents,  # noqa: F401
+               items, layout, linalg, reductions, selection, shapes)  # (each registers rules)
+try:  # SciPy is optional: its rules register when it imports
+    import scipy  # noqa: F401
+except ImportError:
+    pass
+else:
+    from . import signal, special, special_integrals, stats  # noqa: F401
 from .derive import derive_missing
 from .registry import (NONDIFFERENTIABLE, RULES, Example, Rule, adjoint,  # noqa: F401
                        display_name, tangent)

@@ -157,7 +157,7 @@ nondifferentiable(
     np.shape, np.ndim, np.size, np.isfinite, np.isnan, np.isinf, np.isclose, np.allclose,
     np.array_equal, np.signbit, np.heaviside,
     np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones,
-    np.empty, np.eye, np.identity, np.arange, np.linspace, np.logspace, np.tri,
+    np.empty, np.eye, np.identity, np.arange, np.logspace, np.tri,
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.any, np.all,
     np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.left_shift, np.right_shift,

@@ -19,9 +19,7 @@ import ast
 import inspect
 
 import gast
-import numpy as np
-
-from .registry import RULES, Rule, is_adjoint_ref
+from .registry import RULES, Rule, is_adjoint_ref, spelled
 
 
 def derive_missing():
@@ -68,22 +66,35 @@ def derived_tangent(rule: Rule):
 
 def _linear(rule):
     """`t[z] = np.f(t[x], the other arguments)`: a function linear in its first argument
-    moves the tangent as it moves the value."""
+    moves the tangent as it moves the value; one linear in each of several (a product,
+    a convolution) sums such a term per argument: `f(t[a], b) + f(a, t[b])`."""
     key = next((k for k, found in RULES.items() if found is rule and callable(k)
-                and getattr(np, getattr(k, "__name__", ""), None) is k), None)
+                and spelled(k) is not None), None)
     params = list(rule.signature.parameters.values())
     if key is None or len(params) < 2 or any(p.kind not in (p.POSITIONAL_OR_KEYWORD,)
                                              for p in params):
         return None
-    call = gast.Call(func=gast.Attribute(value=gast.Name(id="np", ctx=gast.Load(), annotation=None,
-                                                         type_comment=None),
-                                         attr=key.__name__, ctx=gast.Load()),
-                     args=[_ref("t", params[1].name)] + [
-                         gast.Name(id=p.name, ctx=gast.Load(), annotation=None, type_comment=None)
-                         for p in params[2:]], keywords=[])
+    value = None
+    for moved in (p.name for p in params[1:] if p.name in rule.differentiable):
+        term = gast.Call(func=_dotted(spelled(key)), keywords=[], args=[
+            _ref("t", p.name) if p.name == moved else _name(p.name) for p in params[1:]])
+        value = term if value is None else gast.BinOp(left=value, op=gast.Add(), right=term)
     target = _ref("t", params[0].name)
     target.ctx = gast.Store()
-    return [gast.Assign(targets=[target], value=call, type_comment=None)]
+    return [gast.Assign(targets=[target], value=value, type_comment=None)]
+
+
+def _name(name):
+    return gast.Name(id=name, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def _dotted(path):
+    """`np.fft.fft` as an attribute chain."""
+    node, *attrs = path.split(".")
+    node = _name(node)
+    for attr in attrs:
+        node = gast.Attribute(value=node, attr=attr, ctx=gast.Load())
+    return node
 
 
 def _negated(term):
@@ -97,10 +108,7 @@ def _negated(term):
 
 
 def _ref(table, name):
-    return gast.Subscript(value=gast.Name(id=table, ctx=gast.Load(), annotation=None,
-                                          type_comment=None),
-                          slice=gast.Name(id=name, ctx=gast.Load(), annotation=None,
-                                          type_comment=None), ctx=gast.Load())
+    return gast.Subscript(value=_name(table), slice=_name(name), ctx=gast.Load())
 
 
 def _copy(node):

@@ -54,7 +54,8 @@ class Facts:
     # (x + y), "add-" (x - y), "mul+" (x * y), "mul-" (x / y); "add_to_mul" (exp: a shift
     # added to the operand multiplies the result), "mul_to_add" (log)
     subscripted: bool = False  # called by indexing: np.r_[a, b, 0:3]
-    linear: bool = False  # linear in its first argument, the others constants (a layout)
+    linear: bool = False  # linear in each argument that carries a gradient, the others
+    # constants: a layout (transpose, flip) or a product (kron, convolve)
 
     def but(self, **changes) -> "Facts":
         """These facts with some changed."""
@@ -115,8 +116,16 @@ def facts(*keys, **fields):
 
 
 def numpy_functions(*names) -> list:
-    """`np.<name>` for the names this NumPy has (some came with NumPy 2)."""
-    return [getattr(np, name) for name in names if hasattr(np, name)]
+    """`np.<name>` (or `np.linalg.<name>` for "linalg.<name>") for the names this NumPy has
+    (some came with NumPy 2)."""
+    found = []
+    for name in names:
+        obj = np
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None:
+            found.append(obj)
+    return found
 
 
 def facts_of(key) -> Facts:
@@ -155,7 +164,10 @@ def _named(field, kind, version) -> frozenset:
     for name in dir(np):  # aliases: np.abs is np.absolute, np.amax a max
         if getattr(facts_of(getattr(np, name, None)), field):
             found.add(name)
-    return frozenset(found - {None})
+    # Code is read by name: `x.sort()` and `xs.append(v)` are not np.sort and np.append.
+    changing = {key[1] for key, f in FACTS.items()
+                if isinstance(key, tuple) and key[0] == "method" and f.writes_object}
+    return frozenset(found - {None} - (changing if field == "writes_none" else set()))
 
 
 def numpy_facts(name: str) -> Facts:

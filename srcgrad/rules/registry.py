@@ -36,14 +36,16 @@ alone.
 from __future__ import annotations
 
 import difflib
+import importlib
 import inspect
 import sys
 import textwrap
+import types
 from dataclasses import dataclass, field
 
 import gast
 
-from .facts import attribute, declare, method  # noqa: F401  (keys: one vocabulary)
+from .facts import attribute, declare, facts_of, method  # noqa: F401  (keys: one vocabulary)
 
 
 @dataclass(frozen=True)
@@ -139,26 +141,70 @@ NONDIFFERENTIABLE: set = set()
 _NAMES: dict = {}  # key -> display name, for error messages and docs
 
 
-# Where users find the functions they call: a function is named by the first of these
-# (already imported) namespaces that holds it, as `numpy.linalg.eig`, `scipy.special.expit`.
-_PUBLIC = ("numpy", "numpy.linalg", "numpy.fft", "numpy.random", "math", "builtins",
-           "scipy.special", "scipy.stats", "scipy.linalg", "scipy.signal", "scipy.fft",
-           "srcgrad.runtime")
-
-
 def display_name(key) -> str:
+    """How errors and docs name a function: where users find it (`numpy.linalg.eig`,
+    `scipy.stats.norm.logpdf`), else the helper's or the module's name."""
     if isinstance(key, tuple):
         return f".{key[1]}()" if key[0] == "method" else f".{key[1]}"
     if key in _NAMES:
         return _NAMES[key]
+    found = public_name(key)
+    if found is not None:
+        return found
     name = getattr(key, "__name__", repr(key))
-    for space in _PUBLIC:
-        module = sys.modules.get(space)
-        if module is not None and getattr(module, name, None) is key:
-            return f"{space}.{name}"
+    runtime = sys.modules.get("srcgrad.runtime")  # the helpers generated code calls
+    if runtime is not None and getattr(runtime, name, None) is key:
+        return f"srcgrad.runtime.{name}"
     module = getattr(key, "__module__", None) or "numpy"  # (a ufunc has no module)
     public = ".".join(part for part in module.split(".") if not part.startswith("_"))
     return f"{public or module}.{name}"
+
+
+# Where users find the functions rules are keyed by: (public module, how code spells it).
+PUBLIC_MODULES = [("numpy", "np"), ("numpy.linalg", "np.linalg"), ("numpy.fft", "np.fft"),
+                  ("numpy.random", "np.random"), ("math", "math"),
+                  ("scipy.special", "scipy.special"), ("scipy.fft", "scipy.fft"),
+                  ("scipy.linalg", "scipy.linalg"), ("scipy.signal", "scipy.signal"),
+                  ("scipy.stats", "scipy.stats")]
+_PUBLIC: dict = {}  # id(object) -> (public name, spelling), of every public module's callables
+
+
+def _public_names() -> dict:
+    if not _PUBLIC:
+        for module_name, spelled in PUBLIC_MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:  # SciPy is optional
+                continue
+            names = sorted((n for n in dir(module) if not n.startswith("_")),
+                           key=lambda n: n != getattr(getattr(module, n), "__name__", n))
+            for name in names:  # its own name first (np.absolute, not np.abs)
+                obj = getattr(module, name)
+                if not isinstance(obj, types.ModuleType):
+                    _PUBLIC.setdefault(id(obj), (f"{module_name}.{name}", f"{spelled}.{name}"))
+    return _PUBLIC
+
+
+def _public(key):
+    """(public name, spelling) of a key, or None: `numpy.linalg.eig`, `scipy.stats.norm.logpdf`
+    (a method of a distribution, spelled as the user calls it)."""
+    owner = getattr(key, "__self__", None)
+    if owner is not None and not isinstance(owner, types.ModuleType) and hasattr(key, "__func__"):
+        found = _public_names().get(id(owner))
+        return None if found is None else tuple(f"{n}.{key.__name__}" for n in found)
+    return _public_names().get(id(key))
+
+
+def public_name(key) -> str | None:
+    """`numpy.linalg.eig`, `scipy.special.logsumexp`: where users find the function."""
+    found = _public(key)
+    return found and found[0]
+
+
+def spelled(key) -> str | None:
+    """How code calls the function: `np.linalg.eig`, `scipy.special.logsumexp`."""
+    found = _public(key)
+    return found and found[1]
 
 
 def adjoint(*keys, broadcast=False, examples=(), facts=None):
@@ -198,6 +244,18 @@ def tangent(*keys, broadcast=False, examples=(), facts=None):
     return register
 
 
+def alias(key, *others, examples=()):
+    """`others` compute what `key` does (scipy.special.expm1 and np.expm1): they share its
+    rule and its facts; `examples` spell them."""
+    rule = RULES[key]
+    for other in others:
+        if other in RULES:
+            raise ValueError(f"two adjoint rules for {display_name(other)}")
+        RULES[other] = rule
+        declare(other, facts=facts_of(key))
+    rule.examples.extend(examples)
+
+
 def nondifferentiable(*keys, facts=None):
     """Functions whose result carries no gradient (comparisons, shapes, rounding)."""
     NONDIFFERENTIABLE.update(keys)
@@ -228,8 +286,47 @@ def literal(param) -> bool:
 
 
 def close_matches(key) -> list[str]:
-    names = sorted({display_name(k) for k in RULES if not isinstance(k, tuple)})
+    """Functions with rules whose names are close to the key's, those of its own module
+    (numpy.linalg, scipy.special) first."""
+    keys = [k for k in list(RULES) + list(DEFINITIONS) if not isinstance(k, tuple)]
+    names = sorted({display_name(k) for k in keys})
     wanted = display_name(key)
+    module = wanted.rsplit(".", 1)[0] if "." in wanted else ""
     short = [n.rsplit(".", 1)[-1] for n in names]
-    hits = difflib.get_close_matches(wanted.rsplit(".", 1)[-1], short, n=4, cutoff=0.6)
-    return [n for n in names if n.rsplit(".", 1)[-1] in hits]
+    hits = difflib.get_close_matches(wanted.rsplit(".", 1)[-1], short, n=6, cutoff=0.6)
+    found = [n for n in names if n.rsplit(".", 1)[-1] in hits]
+    found.sort(key=lambda n: (n.rsplit(".", 1)[0] != module, hits.index(n.rsplit(".", 1)[-1])))
+    return found[:4]
+
+
+# --- definitions: functions srcgrad writes out in NumPy and differentiates as code -------
+
+DEFINITIONS: dict = {}  # key -> Definition
+
+
+@dataclass
+class Definition:
+    """A library function defined in srcgrad as Python code over functions with rules
+    (`scipy.stats.norm.logpdf` as a few lines of NumPy): a call to the key runs and
+    differentiates the definition, as a helper of the user's would be; its tangent and
+    second derivatives come with it."""
+
+    name: str
+    function: object
+    examples: list
+
+    @property
+    def template(self):  # (the tests' cases read rules and definitions alike)
+        return self.function
+
+
+def define(*keys, examples=()):
+    """Register the decorated function as the definition of every key."""
+    def register(function):
+        definition = Definition(function.__name__, function, list(examples))
+        for key in keys:
+            if key in RULES or key in DEFINITIONS:
+                raise ValueError(f"two rules for {display_name(key)}")
+            DEFINITIONS[key] = definition
+        return function
+    return register

@@ -2,7 +2,8 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import adjoints, buffers, containers, indexing, linalg, methods, tangents  # noqa: F401
+from . import (adjoints, buffers, containers, factorizations, indexing, layout,  # noqa: F401
+               linalg, methods, special, tangents)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -15,15 +16,22 @@ from .containers import (AliasingError, appended, caller_unchanged, changes_in_p
                          refresh_adjoint_refs, refresh_tangent, set_at, smallest, sort_order,
                          spread_to_items, swap_item, take, values_of, without, zero_tangent,
                          zeros_like)
+from .factorizations import (lower_half, lstsq_adjoints, lstsq_tangents, qr_adjoint, qr_jvp,
+                             svd_adjoint, svd_jvp)
 from .indexing import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile)
+from .layout import (filled, full_adjoint, imag_adjoint, linspace_adjoints, meshgrid_adjoint,
+                     pad_adjoint, pad_constant_adjoint, placed_in_full, reshaped,
+                     rollaxis_permutation, select_adjoint, unblock, unbroadcast_each, undelete,
+                     unique_adjoint, unique_tangent, unpartition)
 from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoint,
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
                      tensordot_subscripts, undiag)
 from .methods import same_method
+from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
 __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
@@ -31,16 +39,22 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
-           'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'first_items',
-           'got_adjoint', 'got_tangent', 'hstack_axis', 'in_order', 'in_order_adjoint',
-           'inner_subscripts', 'inverse_permutation', 'item_adjoint', 'kept_as', 'largest',
-           'last_items', 'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties', 'merged', 'mT',
-           'norm_adjoint', 'norm_jvp', 'OnDemand', 'Parts', 'picked_adjoint', 'picked_tangent',
-           'place_diagonal', 'positive_log', 'prod_of_others', 'refresh', 'refresh_adjoint_new',
-           'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to', 'reverse_cumsum', 'rhs_outer',
-           'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'set_at', 'sinc_slope',
-           'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare', 'split_among_ties',
-           'split_like', 'split_ties_kept', 'spread_to_items', 'swap_item', 'take',
-           'tensordot_subscripts', 'unbroadcast', 'undiag', 'undiff', 'unrepeat', 'unsort',
-           'unstack', 'untake', 'untake_along_axis', 'untile', 'values_of', 'winner',
-           'within_bounds', 'without', 'zero_tangent', 'zeros_like']
+           'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
+           'first_items', 'full_adjoint', 'got_adjoint', 'got_tangent', 'hstack_axis',
+           'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
+           'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
+           'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
+           'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties', 'merged', 'meshgrid_adjoint',
+           'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand', 'pad_adjoint',
+           'pad_constant_adjoint', 'Parts', 'picked_adjoint', 'picked_tangent', 'place_diagonal',
+           'placed_in_full', 'positive_log', 'prod_of_others', 'qr_adjoint', 'qr_jvp', 'refresh',
+           'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to',
+           'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation', 'row_out',
+           'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint', 'set_at',
+           'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
+           'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'svd_adjoint',
+           'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'unblock', 'unbroadcast',
+           'unbroadcast_each', 'undelete', 'undiag', 'undiff', 'unique_adjoint', 'unique_tangent',
+           'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
+           'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',
+           'zeros_like']

@@ -67,8 +67,8 @@ WRITTEN_OUT = {
 }
 # Kept written out: `x * t[y]` lets forward mode see `x * x` as a square (templates.py);
 # logaddexp's tangent is another formula; ravel's passes `order=` by keyword, cumsum's no
-# dtype.
-KEPT = {"multiply", "logaddexp", "ravel", "cumsum"}
+# dtype; unstack's passes axis by keyword; rot90's leaves out `axes` when the call does.
+KEPT = {"multiply", "logaddexp", "ravel", "cumsum", "unstack", "rot90"}
 
 
 def _text(body):

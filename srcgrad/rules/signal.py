@@ -1,0 +1,104 @@
+"""scipy.signal's convolutions and correlations: bilinear, so the adjoint of each input is
+the full result's adjoint correlated with the other input (correlate(a, v) being
+convolve(a, flip(v))). Registered only when SciPy imports.
+
+convolve2d and correlate2d pad with zeros (boundary='fill', fillvalue=0); their other
+boundaries are refused by name.
+"""
+
+import numpy as np
+import scipy.signal
+
+from ..runtime import not_differentiable, placed_in_full
+from .facts import NEW
+from .registry import adjoint, example, tangent
+
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
+
+
+def _examples(name):
+    call = f"scipy.signal.{name}"
+    return [example(f"{call}(x, y)", x=(5,), y=(3,)),
+            example(f"{call}(x, y, 'same')", x=(2, 3), y=(4, 5)),
+            example(f"{call}(x, y, mode='same')", x=(4, 5), y=(2, 3)),
+            example(f"{call}(x, y, 'valid')", x=(3, 4), y=(4, 5)),
+            example(f"{call}(x, y, 'valid')", x=(4, 4), y=(3, 2))]
+
+
+@adjoint(scipy.signal.convolve, facts=NEW, examples=_examples("convolve"))
+def convolve(z, in1, in2, mode="full", method="auto"):
+    g = placed_in_full(d[z], in1, in2, mode)
+    d[in1] = scipy.signal.correlate(g, in2, "valid")
+    d[in2] = scipy.signal.correlate(g, in1, "valid")
+
+
+@tangent(scipy.signal.convolve)
+def convolve_tangent(z, in1, in2, mode="full", method="auto"):
+    t[z] = scipy.signal.convolve(t[in1], in2, mode) + scipy.signal.convolve(in1, t[in2], mode)
+
+
+@adjoint(scipy.signal.correlate, facts=NEW, examples=_examples("correlate"))
+def correlate(z, in1, in2, mode="full", method="auto"):
+    g = placed_in_full(d[z], in1, in2, mode)
+    d[in1] = scipy.signal.convolve(g, in2, "valid")
+    d[in2] = np.flip(scipy.signal.correlate(g, in1, "valid"))
+
+
+@tangent(scipy.signal.correlate)
+def correlate_tangent(z, in1, in2, mode="full", method="auto"):
+    t[z] = scipy.signal.correlate(t[in1], in2, mode) + scipy.signal.correlate(in1, t[in2], mode)
+
+
+def _examples_2d(name):
+    call = f"scipy.signal.{name}"
+    return [example(f"{call}(x, y)", x=(4, 5), y=(2, 3)),
+            example(f"{call}(x, y, 'same')", x=(2, 3), y=(4, 5)),
+            example(f"{call}(x, y, mode='same', boundary='fill')", x=(5, 6), y=(3, 4)),
+            example(f"{call}(x, y, 'valid')", x=(3, 3), y=(3, 2))]
+
+
+@adjoint(scipy.signal.convolve2d, facts=NEW, examples=_examples_2d("convolve2d"))
+def convolve2d(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
+    if boundary == "fill" and fillvalue == 0:
+        g = placed_in_full(d[z], in1, in2, mode)
+        d[in1] = scipy.signal.correlate(g, in2, "valid")
+        d[in2] = scipy.signal.correlate(g, in1, "valid")
+    else:
+        d[in1] = not_differentiable(d[z], "scipy.signal.convolve2d", "in1",
+                                    "only boundary='fill' with fillvalue=0")
+        d[in2] = not_differentiable(d[z], "scipy.signal.convolve2d", "in2",
+                                    "only boundary='fill' with fillvalue=0")
+
+
+@tangent(scipy.signal.convolve2d)
+def convolve2d_tangent(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
+    t[z] = (scipy.signal.convolve2d(t[in1], in2, mode, boundary, fillvalue)
+            + scipy.signal.convolve2d(in1, t[in2], mode, boundary, fillvalue))
+
+
+# 'same' centres on in2's middle rounded up, unlike correlate's.
+@adjoint(scipy.signal.correlate2d, facts=NEW, examples=_examples_2d("correlate2d"))
+def correlate2d(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
+    if boundary == "fill" and fillvalue == 0:
+        g = placed_in_full(d[z], in1, in2, mode, True)
+        d[in1] = scipy.signal.convolve(g, in2, "valid")
+        d[in2] = np.flip(scipy.signal.correlate(g, in1, "valid"))
+    else:
+        d[in1] = not_differentiable(d[z], "scipy.signal.correlate2d", "in1",
+                                    "only boundary='fill' with fillvalue=0")
+        d[in2] = not_differentiable(d[z], "scipy.signal.correlate2d", "in2",
+                                    "only boundary='fill' with fillvalue=0")
+
+
+@tangent(scipy.signal.correlate2d)
+def correlate2d_tangent(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
+    t[z] = (scipy.signal.correlate2d(t[in1], in2, mode, boundary, fillvalue)
+            + scipy.signal.correlate2d(in1, t[in2], mode, boundary, fillvalue))
+
+
+@tangent(placed_in_full,
+         examples=[example("placed_in_full(g, np.ones((2, 3)), np.ones((2, 2)), 'same')",
+                           g=(2, 3)),
+                   example("placed_in_full(g, np.ones(4), np.ones(2), 'valid', True)", g=(3,))])
+def placed_in_full_tangent(z, g, in1, in2, mode, high_centre=False):
+    t[z] = placed_in_full(t[g], in1, in2, mode, high_centre)

@@ -1,0 +1,421 @@
+"""scipy.stats distributions as code (registry.define) over functions with rules: each
+method is its formula in the standardized z = (x - loc) / scale, so the gradient reaches
+x, loc, scale and the shape parameters. Registered only when SciPy imports.
+
+Outside a distribution's support logpdf is -inf and pdf 0, with no gradient (the double
+`where` keeps NaN out of it). Counts (k of poisson, binom, ...) carry no gradient; a shape
+parameter without a closed-form derivative (the cdf of t in df, of gamma in a) is refused
+by name through the special function it reaches (scipy.special.betainc in `a`, ...).
+"""
+
+import numpy as np
+import scipy.special
+import scipy.stats
+
+from .registry import define, example
+
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+_SHIFTED = {"loc": (-0.5, 0.5), "scale": (0.5, 2.0)}
+
+
+def _examples(name, method, shapes=(), domain=(-2, 2), positive_x=False, **fixed):
+    """Calls of scipy.stats.<name>.<method>: x alone, then x with the shapes, loc and scale."""
+    extra = dict(fixed)
+    low, high = domain
+    call = f"scipy.stats.{name}.{method}"
+    shape_args = ", ".join(shapes)
+    first = f"{call}(x{', ' + shape_args if shapes else ''})"
+    ranges = {"x": (low, high), **{s: extra.get(s, (0.5, 3.0)) for s in shapes}}
+    sizes = {s: () for s in shapes}
+    out = [example(first, x=(4,), domain=ranges, **sizes)]
+    if positive_x:  # x = loc + scale * z with z in the domain
+        ranges = {**ranges, **_SHIFTED, "x": (low, high)}
+        out.append(example(f"{call}(loc + scale * x{', ' + shape_args if shapes else ''}, "
+                           "loc=loc, scale=scale)", x=(2, 3), loc=(3,), scale=(),
+                           domain=ranges, **sizes))
+    else:
+        out.append(example(f"{call}(x{', ' + shape_args if shapes else ''}, loc, scale)",
+                           x=(2, 3), loc=(3,), scale=(), domain={**ranges, **_SHIFTED}, **sizes))
+    return out
+
+
+# --- norm ---------------------------------------------------------------------------------------
+
+
+@define(scipy.stats.norm.logpdf, examples=_examples("norm", "logpdf"))
+def norm_logpdf(x, loc=0, scale=1):
+    z = (x - loc) / scale
+    return -z * z / 2 - _LOG_SQRT_2PI - np.log(scale)
+
+
+@define(scipy.stats.norm.pdf, examples=_examples("norm", "pdf"))
+def norm_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.norm.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.norm.cdf, examples=_examples("norm", "cdf"))
+def norm_cdf(x, loc=0, scale=1):
+    return scipy.special.ndtr((x - loc) / scale)
+
+
+@define(scipy.stats.norm.logcdf, examples=_examples("norm", "logcdf", domain=(-6, 3)))
+def norm_logcdf(x, loc=0, scale=1):
+    return scipy.special.log_ndtr((x - loc) / scale)
+
+
+@define(scipy.stats.norm.sf, examples=_examples("norm", "sf"))
+def norm_sf(x, loc=0, scale=1):
+    return scipy.special.ndtr((loc - x) / scale)
+
+
+@define(scipy.stats.norm.logsf, examples=_examples("norm", "logsf", domain=(-3, 6)))
+def norm_logsf(x, loc=0, scale=1):
+    return scipy.special.log_ndtr((loc - x) / scale)
+
+
+@define(scipy.stats.norm.ppf, examples=_examples("norm", "ppf", domain=(0.05, 0.95)))
+def norm_ppf(q, loc=0, scale=1):
+    return loc + scale * scipy.special.ndtri(q)
+
+
+# --- location-scale families without shape parameters --------------------------------------
+
+
+@define(scipy.stats.cauchy.logpdf, examples=_examples("cauchy", "logpdf"))
+def cauchy_logpdf(x, loc=0, scale=1):
+    z = (x - loc) / scale
+    return -np.log(np.pi) - np.log1p(z * z) - np.log(scale)
+
+
+@define(scipy.stats.cauchy.pdf, examples=_examples("cauchy", "pdf"))
+def cauchy_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.cauchy.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.cauchy.cdf, examples=_examples("cauchy", "cdf"))
+def cauchy_cdf(x, loc=0, scale=1):
+    return 0.5 + np.arctan((x - loc) / scale) / np.pi
+
+
+# The kink at z = 0: the gradient of |z| there is 0.
+@define(scipy.stats.laplace.logpdf, examples=_examples("laplace", "logpdf"))
+def laplace_logpdf(x, loc=0, scale=1):
+    return -np.log(2.0) - np.abs((x - loc) / scale) - np.log(scale)
+
+
+@define(scipy.stats.laplace.pdf, examples=_examples("laplace", "pdf"))
+def laplace_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.laplace.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.laplace.cdf, examples=_examples("laplace", "cdf"))
+def laplace_cdf(x, loc=0, scale=1):
+    z = (x - loc) / scale
+    half_tail = 0.5 * np.exp(-np.abs(z))
+    return np.where(z < 0, half_tail, 1 - half_tail)
+
+
+@define(scipy.stats.logistic.logpdf, examples=_examples("logistic", "logpdf"))
+def logistic_logpdf(x, loc=0, scale=1):
+    a = np.abs((x - loc) / scale)
+    return -a - 2 * np.log1p(np.exp(-a)) - np.log(scale)
+
+
+@define(scipy.stats.logistic.pdf, examples=_examples("logistic", "pdf"))
+def logistic_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.logistic.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.logistic.cdf, examples=_examples("logistic", "cdf"))
+def logistic_cdf(x, loc=0, scale=1):
+    return scipy.special.expit((x - loc) / scale)
+
+
+@define(scipy.stats.logistic.logcdf, examples=_examples("logistic", "logcdf"))
+def logistic_logcdf(x, loc=0, scale=1):
+    return scipy.special.log_expit((x - loc) / scale)
+
+
+@define(scipy.stats.logistic.sf, examples=_examples("logistic", "sf"))
+def logistic_sf(x, loc=0, scale=1):
+    return scipy.special.expit((loc - x) / scale)
+
+
+@define(scipy.stats.expon.logpdf, examples=_examples("expon", "logpdf", (), (0.1, 3), True))
+def expon_logpdf(x, loc=0, scale=1):
+    z = (x - loc) / scale
+    return np.where(z >= 0, -z - np.log(scale), -np.inf)
+
+
+@define(scipy.stats.expon.pdf, examples=_examples("expon", "pdf", (), (0.1, 3), True))
+def expon_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.expon.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.expon.cdf, examples=_examples("expon", "cdf", (), (0.1, 3), True))
+def expon_cdf(x, loc=0, scale=1):
+    return -np.expm1(-np.maximum((x - loc) / scale, 0.0))
+
+
+@define(scipy.stats.expon.sf, examples=_examples("expon", "sf", (), (0.1, 3), True))
+def expon_sf(x, loc=0, scale=1):
+    return np.exp(-np.maximum((x - loc) / scale, 0.0))
+
+
+@define(scipy.stats.halfnorm.logpdf, examples=_examples("halfnorm", "logpdf", (), (0.1, 3), True))
+def halfnorm_logpdf(x, loc=0, scale=1):
+    z = (x - loc) / scale
+    return np.where(z >= 0, 0.5 * np.log(2 / np.pi) - z * z / 2 - np.log(scale), -np.inf)
+
+
+@define(scipy.stats.halfnorm.pdf, examples=_examples("halfnorm", "pdf", (), (0.1, 3), True))
+def halfnorm_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.halfnorm.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.halfnorm.cdf, examples=_examples("halfnorm", "cdf", (), (0.1, 3), True))
+def halfnorm_cdf(x, loc=0, scale=1):
+    return scipy.special.erf(np.maximum((x - loc) / scale, 0.0) / np.sqrt(2))
+
+
+@define(scipy.stats.uniform.logpdf, examples=_examples("uniform", "logpdf", (), (0.1, 0.9), True))
+def uniform_logpdf(x, loc=0, scale=1):
+    z = (x - loc) / scale
+    return np.where((z >= 0) & (z <= 1), -np.log(scale) + 0 * z, -np.inf)
+
+
+@define(scipy.stats.uniform.pdf, examples=_examples("uniform", "pdf", (), (0.1, 0.9), True))
+def uniform_pdf(x, loc=0, scale=1):
+    return np.exp(scipy.stats.uniform.logpdf(x, loc, scale))
+
+
+@define(scipy.stats.uniform.cdf, examples=_examples("uniform", "cdf", (), (0.1, 0.9), True))
+def uniform_cdf(x, loc=0, scale=1):
+    return np.clip((x - loc) / scale, 0.0, 1.0)
+
+
+# --- shape parameters ------------------------------------------------------------------------
+
+
+@define(scipy.stats.t.logpdf, examples=_examples("t", "logpdf", ("df",)))
+def t_logpdf(x, df, loc=0, scale=1):
+    z = (x - loc) / scale
+    return (scipy.special.gammaln((df + 1) / 2) - scipy.special.gammaln(df / 2)
+            - 0.5 * np.log(df * np.pi) - (df + 1) / 2 * np.log1p(z * z / df) - np.log(scale))
+
+
+@define(scipy.stats.t.pdf, examples=_examples("t", "pdf", ("df",)))
+def t_pdf(x, df, loc=0, scale=1):
+    return np.exp(scipy.stats.t.logpdf(x, df, loc, scale))
+
+
+@define(scipy.stats.gamma.logpdf, examples=_examples("gamma", "logpdf", ("a",), (0.1, 3), True))
+def gamma_logpdf(x, a, loc=0, scale=1):
+    z = (x - loc) / scale
+    inside = z > 0
+    safe = np.where(inside, z, 1.0)
+    return np.where(inside, scipy.special.xlogy(a - 1, safe) - safe - scipy.special.gammaln(a)
+                    - np.log(scale), -np.inf)
+
+
+@define(scipy.stats.gamma.pdf, examples=_examples("gamma", "pdf", ("a",), (0.1, 3), True))
+def gamma_pdf(x, a, loc=0, scale=1):
+    return np.exp(scipy.stats.gamma.logpdf(x, a, loc, scale))
+
+
+# In x (and loc, scale) only: a has no closed-form derivative (scipy.special.gammainc).
+@define(scipy.stats.gamma.cdf, examples=[
+    example("scipy.stats.gamma.cdf(x, 1.5)", x=(4,), domain={"x": (0.1, 3)}),
+    example("scipy.stats.gamma.cdf(loc + scale * x, 0.7, loc=loc, scale=scale)", x=(2, 3),
+            loc=(3,), scale=(), domain={"x": (0.1, 3), **_SHIFTED})])
+def gamma_cdf(x, a, loc=0, scale=1):
+    return scipy.special.gammainc(a, np.maximum((x - loc) / scale, 0.0))
+
+
+@define(scipy.stats.beta.logpdf, examples=_examples("beta", "logpdf", ("a", "b"), (0.05, 0.95),
+                                                    True))
+def beta_logpdf(x, a, b, loc=0, scale=1):
+    z = (x - loc) / scale
+    inside = (z > 0) & (z < 1)
+    safe = np.where(inside, z, 0.5)
+    return np.where(inside, scipy.special.xlogy(a - 1, safe)
+                    + scipy.special.xlog1py(b - 1, -safe) - scipy.special.betaln(a, b)
+                    - np.log(scale), -np.inf)
+
+
+@define(scipy.stats.beta.pdf, examples=_examples("beta", "pdf", ("a", "b"), (0.05, 0.95), True))
+def beta_pdf(x, a, b, loc=0, scale=1):
+    return np.exp(scipy.stats.beta.logpdf(x, a, b, loc, scale))
+
+
+@define(scipy.stats.lognorm.logpdf, examples=_examples("lognorm", "logpdf", ("s",), (0.2, 3),
+                                                       True))
+def lognorm_logpdf(x, s, loc=0, scale=1):
+    y = (x - loc) / scale
+    inside = y > 0
+    log_y = np.log(np.where(inside, y, 1.0))
+    return np.where(inside, -np.log(s) - log_y - _LOG_SQRT_2PI - log_y * log_y / (2 * s * s)
+                    - np.log(scale), -np.inf)
+
+
+@define(scipy.stats.lognorm.pdf, examples=_examples("lognorm", "pdf", ("s",), (0.2, 3), True))
+def lognorm_pdf(x, s, loc=0, scale=1):
+    return np.exp(scipy.stats.lognorm.logpdf(x, s, loc, scale))
+
+
+@define(scipy.stats.lognorm.cdf, examples=_examples("lognorm", "cdf", ("s",), (0.2, 3), True))
+def lognorm_cdf(x, s, loc=0, scale=1):
+    y = (x - loc) / scale
+    inside = y > 0
+    return np.where(inside, scipy.special.ndtr(np.log(np.where(inside, y, 1.0)) / s), 0.0)
+
+
+# On one period around loc: kappa cos(z) - log(2 pi I0(kappa)).
+@define(scipy.stats.vonmises.logpdf, examples=_examples("vonmises", "logpdf", ("kappa",)))
+def vonmises_logpdf(x, kappa, loc=0, scale=1):
+    z = (x - loc) / scale
+    return (kappa * (np.cos(z) - 1) - np.log(2 * np.pi) - np.log(scipy.special.i0e(kappa))
+            - np.log(scale))
+
+
+@define(scipy.stats.vonmises.pdf, examples=_examples("vonmises", "pdf", ("kappa",)))
+def vonmises_pdf(x, kappa, loc=0, scale=1):
+    return np.exp(scipy.stats.vonmises.logpdf(x, kappa, loc, scale))
+
+
+# --- counts: k carries no gradient; off the support logpmf is -inf --------------------------
+
+_COUNTS = {"k": [0, 1, 3, 2]}
+
+
+def _count_examples(name, method, *shapes, domain=None):
+    ranges = domain or {s: (0.2, 0.8) for s in shapes}
+    return [example(f"scipy.stats.{name}.{method}(k, {', '.join(shapes)})",
+                    ints=_COUNTS, domain=ranges, **{s: () for s in shapes}),
+            example(f"scipy.stats.{name}.{method}(k, {', '.join(shapes)})",
+                    ints=_COUNTS, domain=ranges, **{s: (4,) for s in shapes})]
+
+
+@define(scipy.stats.poisson.logpmf, examples=_count_examples("poisson", "logpmf", "mu",
+                                                             domain={"mu": (0.5, 3)}))
+def poisson_logpmf(k, mu, loc=0):
+    k = k - loc
+    inside = (k >= 0) & (k == np.floor(k))
+    return np.where(inside, scipy.special.xlogy(k, mu) - mu
+                    - scipy.special.gammaln(np.where(inside, k, 0) + 1), -np.inf)
+
+
+@define(scipy.stats.poisson.pmf, examples=_count_examples("poisson", "pmf", "mu",
+                                                          domain={"mu": (0.5, 3)}))
+def poisson_pmf(k, mu, loc=0):
+    return np.exp(scipy.stats.poisson.logpmf(k, mu, loc))
+
+
+@define(scipy.stats.poisson.cdf, examples=_count_examples("poisson", "cdf", "mu",
+                                                          domain={"mu": (0.5, 3)}))
+def poisson_cdf(k, mu, loc=0):
+    k = np.floor(k - loc)
+    return np.where(k >= 0, scipy.special.gammaincc(np.maximum(k, 0) + 1, mu), 0.0)
+
+
+# n, the number of trials, is an integer: no gradient.
+@define(scipy.stats.binom.logpmf, examples=[
+    example("scipy.stats.binom.logpmf(k, 5, p)", ints=_COUNTS, p=(), domain={"p": (0.2, 0.8)}),
+    example("scipy.stats.binom.logpmf(k, 4, p)", ints=_COUNTS, p=(4,), domain={"p": (0.2, 0.8)})])
+def binom_logpmf(k, n, p, loc=0):
+    k = k - loc
+    inside = (k >= 0) & (k <= n) & (k == np.floor(k))
+    safe = np.where(inside, k, 0)
+    return np.where(inside, scipy.special.gammaln(n + 1.0) - scipy.special.gammaln(safe + 1.0)
+                    - scipy.special.gammaln(n - safe + 1.0) + scipy.special.xlogy(safe, p)
+                    + scipy.special.xlog1py(n - safe, -p), -np.inf)
+
+
+@define(scipy.stats.binom.pmf, examples=[
+    example("scipy.stats.binom.pmf(k, 5, p)", ints=_COUNTS, p=(4,), domain={"p": (0.2, 0.8)})])
+def binom_pmf(k, n, p, loc=0):
+    return np.exp(scipy.stats.binom.logpmf(k, n, p, loc))
+
+
+@define(scipy.stats.nbinom.logpmf, examples=_count_examples("nbinom", "logpmf", "n", "p", domain={
+    "n": (0.5, 3), "p": (0.2, 0.8)}))
+def nbinom_logpmf(k, n, p, loc=0):
+    k = k - loc
+    inside = (k >= 0) & (k == np.floor(k))
+    safe = np.where(inside, k, 0)
+    return np.where(inside, scipy.special.gammaln(safe + n) - scipy.special.gammaln(n)
+                    - scipy.special.gammaln(safe + 1.0) + scipy.special.xlogy(n, p)
+                    + scipy.special.xlog1py(safe, -p), -np.inf)
+
+
+@define(scipy.stats.nbinom.pmf, examples=_count_examples("nbinom", "pmf", "n", "p", domain={
+    "n": (0.5, 3), "p": (0.2, 0.8)}))
+def nbinom_pmf(k, n, p, loc=0):
+    return np.exp(scipy.stats.nbinom.logpmf(k, n, p, loc))
+
+
+@define(scipy.stats.bernoulli.logpmf, examples=[
+    example("scipy.stats.bernoulli.logpmf(k, p)", ints={"k": [0, 1, 1, 0]}, p=(4,),
+            domain={"p": (0.2, 0.8)}),
+    example("scipy.stats.bernoulli.logpmf(k, p)", ints={"k": [1, 0, 1]}, p=(),
+            domain={"p": (0.2, 0.8)})])
+def bernoulli_logpmf(k, p, loc=0):
+    k = k - loc
+    inside = (k == 0) | (k == 1)
+    return np.where(inside, scipy.special.xlogy(k, p) + scipy.special.xlog1py(1 - k, -p),
+                    -np.inf)
+
+
+@define(scipy.stats.bernoulli.pmf, examples=[
+    example("scipy.stats.bernoulli.pmf(k, p)", ints={"k": [0, 1, 1, 0]}, p=(4,),
+            domain={"p": (0.2, 0.8)})])
+def bernoulli_pmf(k, p, loc=0):
+    return np.exp(scipy.stats.bernoulli.logpmf(k, p, loc))
+
+
+# --- several variables ------------------------------------------------------------------------
+
+
+# x: (K,) or (K, N), the components along axis 0 (SciPy checks that they sum to 1).
+@define(scipy.stats.dirichlet.logpdf, examples=[
+    example("scipy.stats.dirichlet.logpdf(scipy.special.softmax(u), alpha)", u=(3,),
+            alpha=(3,), domain={"alpha": (0.5, 3)}),
+    example("scipy.stats.dirichlet.logpdf(scipy.special.softmax(u, axis=0), alpha)", u=(3, 2),
+            alpha=(3,), domain={"alpha": (0.5, 3)})])
+def dirichlet_logpdf(x, alpha):
+    shaped = np.reshape(alpha, np.shape(alpha) + (1,) * (np.ndim(x) - 1))
+    return (np.sum(scipy.special.xlogy(shaped - 1, x), axis=0)
+            - np.sum(scipy.special.gammaln(alpha)) + scipy.special.gammaln(np.sum(alpha)))
+
+
+@define(scipy.stats.dirichlet.pdf, examples=[
+    example("scipy.stats.dirichlet.pdf(scipy.special.softmax(u), alpha)", u=(3,), alpha=(3,),
+            domain={"alpha": (0.5, 3)})])
+def dirichlet_pdf(x, alpha):
+    return np.exp(scipy.stats.dirichlet.logpdf(x, alpha))
+
+
+# Samples along the last axis of x; cov a (k, k) matrix, a vector of variances or a number.
+@define(scipy.stats.multivariate_normal.logpdf, examples=[
+    example("scipy.stats.multivariate_normal.logpdf(x, mean, c @ c.T + np.eye(3))", x=(4, 3),
+            mean=(3,), c=(3, 3)),
+    example("scipy.stats.multivariate_normal.logpdf(x, mean, c @ c.T + np.eye(2))", x=(2,),
+            mean=(2,), c=(2, 2)),
+    example("scipy.stats.multivariate_normal.logpdf(x, mean, cov)", x=(3, 2), mean=(2,),
+            cov=(2,), domain={"cov": (0.5, 2)}),
+    example("scipy.stats.multivariate_normal.logpdf(x, np.zeros(2), cov=cov)", x=(3, 2), cov=(),
+            domain={"cov": (0.5, 2)})])
+def multivariate_normal_logpdf(x, mean=None, cov=1, allow_singular=False):
+    k = np.shape(x)[-1]
+    r = x if mean is None else x - mean
+    matrix = cov if np.ndim(cov) == 2 else cov * np.eye(k)
+    solved = np.linalg.solve(matrix, np.transpose(r))
+    squared = np.sum(r * np.transpose(solved), axis=-1)
+    return -0.5 * (k * np.log(2 * np.pi) + np.linalg.slogdet(matrix)[1] + squared)
+
+
+@define(scipy.stats.multivariate_normal.pdf, examples=[
+    example("scipy.stats.multivariate_normal.pdf(x, mean, c @ c.T + np.eye(3))", x=(4, 3),
+            mean=(3,), c=(3, 3))])
+def multivariate_normal_pdf(x, mean=None, cov=1, allow_singular=False):
+    return np.exp(scipy.stats.multivariate_normal.logpdf(x, mean, cov))
