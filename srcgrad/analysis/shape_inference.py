@@ -27,6 +27,7 @@ from ..ir import build
 from ..rules.facts import attribute, facts_of, python_operator
 
 _NO_CONST = object()
+_ORDERINGS = (gast.Lt, gast.LtE, gast.Gt, gast.GtE, gast.Eq, gast.NotEq)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ class _Inference:
         node = stmt.value
         if isinstance(node, gast.Constant):
             return _constant(node.value)
+        if isinstance(node, gast.Compare):
+            return self.comparison(node, env)
         args = [self.operand(a, env) for a in op.args]
         key = op.key
         if key == "identity" and len(args) == 1:
@@ -224,6 +227,16 @@ class _Inference:
             return Items("tuple" if isinstance(op.args[0], gast.Tuple) else "list",
                          tuple(enumerate(self.operand(e, env) for e in op.args[0].elts)))
         return None
+
+    def comparison(self, node, env):
+        """`a < b` of arrays or numbers: their broadcast shape (of booleans)."""
+        if len(node.ops) != 1 or not isinstance(node.ops[0], _ORDERINGS):
+            return None
+        left, right = self.operand(node.left, env), self.operand(node.comparators[0], env)
+        if any(v is None or isinstance(v, Items) or isinstance(v.const, tuple)
+               for v in (left, right)):
+            return None
+        return Value(np.broadcast_shapes(left.shape, right.shape))
 
     def operand(self, node, env):
         if isinstance(node, gast.Name):
