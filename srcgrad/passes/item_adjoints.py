@@ -73,6 +73,10 @@ class _Sweep:
             if made is not None:
                 self.partial[stmt.targets[0].id] = made
                 continue
+            unpacked = self.unpacked(stmt) if isinstance(stmt, gast.Assign) else None
+            if unpacked is not None:  # `d_a, d_b = d_pair`: each its item's adjoint
+                self.out += unpacked
+                continue
             touched = build.loaded(stmt) | build.stored(stmt)
             for name in [n for n in self.partial if n in touched]:
                 self.out.append(self.materialize(name, returned=False))
@@ -164,6 +168,22 @@ class _Sweep:
         return _Partial(a.source, a.known, tuple(items.items()))
 
     # --- building the container ----------------------------------------------------------
+
+    def unpacked(self, stmt):
+        """`a = item0`, `b = item1`... for `a, b = d` of a kept `d` whose every item an
+        adjoint reached (no zeros to make); else None."""
+        target, value = stmt.targets[0], stmt.value
+        part = self.partial.get(value.id) if isinstance(value, gast.Name) else None
+        if (part is None or len(stmt.targets) != 1
+                or not isinstance(target, (gast.Tuple, gast.List))
+                or not all(isinstance(e, gast.Name) for e in target.elts)
+                or len(target.elts) != len(part.known.items) or part.known.kind == "dict"):
+            return None
+        items = [part.get(key) for key, _ in part.known.items]
+        if any(node is None or isinstance(node, _Partial) for node in items):
+            return None
+        return [gast.copy_location(build.assign(e.id, build.clone(node)), stmt)
+                for e, node in zip(target.elts, items)]
 
     def materialize(self, name, returned) -> gast.Assign:
         part = self.partial.pop(name)
