@@ -58,6 +58,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Measure the srcgrad of this checkout, whatever else is installed, then the workloads.
 sys.path[:0] = [os.path.dirname(HERE), HERE]
 
+import scaling  # noqa: E402
 import workloads as W  # noqa: E402  (benchmarks/ is not a package)
 
 import srcgrad  # noqa: E402
@@ -513,6 +514,7 @@ def run(args) -> dict:
     results["workloads"] = per
 
     # transformation of the 30-line function, and the overhead of a cached call
+    results["scaling"] = scaling.table((50, 200) if quick else scaling.LENGTHS)
     results["thirty_lines_transform"] = transform_times(thirty.fn, thirty.wrt, thirty_data,
                                                         transforms)
     trivial = W.EXTRA["trivial"]
@@ -612,6 +614,12 @@ def report(results) -> str:
                              "srcgrad / hand", AUTOGRAD, "page faults hand / srcgrad"],
                             mem_rows))
 
+    if "scaling" in results:
+        out.append("\n## Transformation time against length\n\nCPU time of the first "
+                   "transformation of generated functions (benchmarks/scaling.py), per "
+                   "statement.\n")
+        out.append(scaling.markdown(results["scaling"]))
+
     out.append("\n## Targets\n")
     out.append(markdown(["target", "measured", "status"], targets(results)))
     return "\n".join(out) + "\n"
@@ -648,6 +656,15 @@ def targets(results) -> list:
             r = mem[SRCGRAD] / mem[HAND]
             rows.append([f"{name}: peak memory <= {MEMORY_TARGET}x hand-written", f"{r:.2f}x",
                          ok(r <= MEMORY_TARGET)])
+    if "scaling" in results:
+        times, lengths = results["scaling"]["straight"], sorted(results["scaling"]["straight"])
+        first, last = lengths[0], lengths[-1]
+        per = times[last] / last
+        growth = per / (times[first] / first)
+        rows.append([f"transformation: <= 1 ms per statement at {last} statements",
+                     f"{per * 1e3:.2f} ms", ok(per <= 1e-3)])
+        rows.append([f"transformation: per statement at {last} <= 1.3x at {first}",
+                     f"{growth:.2f}x", ok(growth <= 1.3)])
     tr = statistics.median(results["thirty_lines_transform"])
     rows.append(["first-call transformation of the 30-line function < 50 ms", fmt_time(tr),
                  ok(tr < TRANSFORM_TARGET)])

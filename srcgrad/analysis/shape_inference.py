@@ -192,7 +192,7 @@ class _Inference:
             if isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape):
                 return Value(shape)
             return None
-        if key in (np.reshape, method("reshape")) and args and args[0] is not None:
+        if (key is np.reshape or key == method("reshape")) and args and args[0] is not None:
             return self.reshaped(op, args)
         if any(a is not None and isinstance(a.const, tuple) for a in args):
             return _tuple_op(key, args)
