@@ -25,6 +25,7 @@ from ..frontend import aliasing, fence, inline, normalize, resolve, ssa
 from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation, del_pruning,
                      free_after_last_use,
                      loop_batching, loop_buffer_reuse, number_folding, number_notes,
+                     selected_numbers,
                      positional_out,
                      reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
 from ..passes import (accumulate, fallback_notes, forward_pruning, item_adjoints, simplify,
@@ -124,6 +125,8 @@ FUSED = (
          why="first: the passes after see one array under one name"),
     Step("number_folding", number_folding.run, ("copy_propagation",),
          why="with the seed's copies gone, reads of numbers become constants"),
+    Step("selected_numbers", selected_numbers.run, ("number_folding",),
+         why="the seed's numbers are constants in the choices now"),
     Step("seed_folding", seed_folding.run, ("number_folding",),
          why="`1.0 * t` is then a product with a constant"),
     Step("common_subexpressions", common_subexpressions.run, ("seed_folding",),

@@ -32,9 +32,7 @@ def huber_fn_grad(w, X, y):
     a = np.abs(r)
     t2 = a < 1.0
     # line 477: return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
-    d_t4 = np.where(t2, 0.001, 0.0)
-    d_t3 = d_t4 * 0.5
-    d_r = d_t3 * 2 * r
+    d_r = np.where(t2, 0.001, 0.0) * r
     d_t5 = np.where(t2, 0.0, 0.001)
     # line 476: a = np.abs(r)
     d_r += d_t5 * np.sign(r)
