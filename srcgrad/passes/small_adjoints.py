@@ -149,7 +149,6 @@ class _Analysis:
             return OTHER  # it spreads the number itself
         return BAD if _mentions(node, small) else OTHER
 
-
     def elementwise(self, node, operands, small):
         """The kind of an elementwise operation of `operands` (see `kind`)."""
         kinds = [self.kind(operand, small) for operand in operands]
