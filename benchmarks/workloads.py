@@ -406,6 +406,392 @@ def trivial_fn(x):
     return x * x
 
 
+# --- 7. softplus_logistic: logistic regression as log1p(exp(.)), labels in {-1, 1} ---------
+
+
+def softplus_logistic_fn(w, X, y):
+    return np.mean(np.log1p(np.exp(-y * (X @ w))))
+
+
+def softplus_logistic_hand(w, X, y):
+    # d/dw = -X.T (y sigmoid(-y z)) / n, and -sigmoid(-m) = (tanh(m / 2) - 1) / 2
+    p = X @ w
+    p *= y
+    p *= 0.5
+    np.tanh(p, out=p)
+    p -= 1.0
+    p *= y
+    p *= 0.5 / p.size
+    return p @ X
+
+
+def softplus_logistic_data(rng):
+    X = rng.standard_normal((1000, 20))
+    y = np.where(X @ rng.standard_normal(20) + 0.5 * rng.standard_normal(1000) > 0, 1.0, -1.0)
+    return dict(w=0.1 * rng.standard_normal(20), X=X, y=y)
+
+
+def softplus_logistic_torch(torch):
+    def fn(w, X, y):
+        return torch.mean(torch.log1p(torch.exp(-y * (X @ w))))
+    return fn
+
+
+# --- 8. elementwise_log1p: x ** 2 twice, and a term the gradient alone does not need -------
+
+
+def elementwise_log1p_fn(x):
+    return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
+
+
+def elementwise_log1p_hand(x):
+    # (cos x - 2 x sin x) e^(-x^2) + 2 x / (1 + x^2), with three arrays of x's size
+    sq = np.multiply(x, x)
+    e = np.negative(sq)
+    np.exp(e, out=e)
+    s = np.sin(x)
+    s *= x
+    s *= -2.0
+    out = np.cos(x)
+    out += s
+    out *= e
+    sq += 1.0
+    np.divide(x, sq, out=sq)
+    sq *= 2.0
+    out += sq
+    return out
+
+
+def elementwise_log1p_torch(torch):
+    def fn(x):
+        return torch.sum(torch.sin(x) * torch.exp(-x ** 2) + torch.log1p(x ** 2))
+    return fn
+
+
+# --- 9. huber: a robust regression loss written with np.where on a comparison --------------
+
+
+def huber_fn(w, X, y):
+    r = X @ w - y
+    a = np.abs(r)
+    return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
+
+
+def huber_hand(w, X, y):
+    r = X @ w
+    r -= y
+    np.clip(r, -1.0, 1.0, out=r)  # where(|r| < 1, r, sign(r))
+    r *= 1.0 / r.size
+    return r @ X
+
+
+def huber_data(rng):
+    X = rng.standard_normal((1000, 20))
+    return dict(w=0.1 * rng.standard_normal(20), X=X,
+                y=X @ rng.standard_normal(20) + rng.standard_t(2, 1000))
+
+
+def huber_torch(torch):
+    def fn(w, X, y):
+        r = X @ w - y
+        a = torch.abs(r)
+        return torch.mean(torch.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
+    return fn
+
+
+# --- 10. xent: softmax cross-entropy without the max shift, a linear model ----------------
+
+
+def xent_fn(W, b, X, Y):
+    logits = X @ W + b
+    log_probs = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    return -np.mean(np.sum(Y * log_probs, axis=1))
+
+
+def xent_hand(W, b, X, Y):
+    p = X @ W
+    p += b
+    p -= p.max(axis=1, keepdims=True)
+    np.exp(p, out=p)
+    p /= p.sum(axis=1, keepdims=True)
+    p *= Y.sum(axis=1, keepdims=True)
+    p -= Y
+    p *= 1.0 / X.shape[0]
+    return X.T @ p, p.sum(axis=0)
+
+
+def xent_data(rng):
+    labels = rng.integers(0, 10, 256)
+    return dict(W=0.1 * rng.standard_normal((64, 10)), b=np.zeros(10),
+                X=rng.standard_normal((256, 64)), Y=np.eye(10)[labels])
+
+
+def xent_torch(torch):
+    def fn(W, b, X, Y):
+        logits = X @ W + b
+        log_probs = logits - torch.log(torch.sum(torch.exp(logits), dim=1, keepdim=True))
+        return -torch.mean(torch.sum(Y * log_probs, dim=1))
+    return fn
+
+
+# --- 11. poisson: a count model, Poisson regression's negative log-likelihood -------------
+
+
+def poisson_fn(w, X, counts):
+    eta = X @ w
+    return np.mean(np.exp(eta) - counts * eta)
+
+
+def poisson_hand(w, X, counts):
+    r = X @ w
+    np.exp(r, out=r)
+    r -= counts
+    r *= 1.0 / r.size
+    return r @ X
+
+
+def poisson_data(rng):
+    X = 0.3 * rng.standard_normal((1000, 20))
+    return dict(w=0.1 * rng.standard_normal(20), X=X,
+                counts=rng.poisson(np.exp(X @ rng.standard_normal(20))).astype(float))
+
+
+def poisson_torch(torch):
+    def fn(w, X, counts):
+        eta = X @ w
+        return torch.mean(torch.exp(eta) - counts * eta)
+    return fn
+
+
+# --- 12. cosine: a similarity loss, 1 - cosine of paired rows -----------------------------
+
+
+def cosine_fn(A, B):
+    na = np.sqrt(np.sum(A * A, axis=1))
+    nb = np.sqrt(np.sum(B * B, axis=1))
+    cos = np.sum(A * B, axis=1) / (na * nb)
+    return np.mean(1.0 - cos)
+
+
+def cosine_hand(A, B):
+    # d cos / dA = B / (|a| |b|) - cos A / |a|^2, for each row; the loss is -mean(cos)
+    na = np.sqrt(np.einsum("ij,ij->i", A, A))
+    nb = np.sqrt(np.einsum("ij,ij->i", B, B))
+    inv = 1.0 / (na * nb)
+    cos = np.einsum("ij,ij->i", A, B) * inv
+    scale = -1.0 / A.shape[0]
+    out = B * (inv * scale)[:, None]
+    out -= A * (cos / (na * na) * scale)[:, None]
+    return out
+
+
+def cosine_data(rng):
+    return dict(A=rng.standard_normal((512, 64)), B=rng.standard_normal((512, 64)))
+
+
+def cosine_torch(torch):
+    def fn(A, B):
+        na = torch.sqrt(torch.sum(A * A, dim=1))
+        nb = torch.sqrt(torch.sum(B * B, dim=1))
+        cos = torch.sum(A * B, dim=1) / (na * nb)
+        return torch.mean(1.0 - cos)
+    return fn
+
+
+# --- 13. gan: generator and discriminator, 3 layers each, params as lists of (W, b) -------
+
+
+def batch_norm(x):
+    mu = np.mean(x, axis=0, keepdims=True)
+    var = np.var(x, axis=0, keepdims=True)
+    return (x - mu) / np.sqrt(var + 1e-5)
+
+
+def log_sigmoid(x):
+    return -np.logaddexp(0.0, -x)
+
+
+def generate(gen_params, z):
+    W1, b1 = gen_params[0]
+    W2, b2 = gen_params[1]
+    W3, b3 = gen_params[2]
+    h = np.maximum(0.0, batch_norm(z @ W1 + b1))
+    h = np.maximum(0.0, batch_norm(h @ W2 + b2))
+    return np.tanh(h @ W3 + b3)
+
+
+def discriminate(disc_params, x):
+    W1, b1 = disc_params[0]
+    W2, b2 = disc_params[1]
+    W3, b3 = disc_params[2]
+    h = np.tanh(x @ W1 + b1)
+    h = np.tanh(h @ W2 + b2)
+    return h @ W3 + b3
+
+
+def gan_fn(gen_params, disc_params, z, real):
+    fake = generate(gen_params, z)
+    d_real = discriminate(disc_params, real)
+    d_fake = discriminate(disc_params, fake)
+    return -np.mean(log_sigmoid(d_real)) - np.mean(log_sigmoid(-d_fake))
+
+
+def gan_hand(gen_params, disc_params, z, real):
+    # the generator, keeping each batch norm's input, output and scale
+    h, kept = z, []
+    for W, b in gen_params[:-1]:
+        a = h @ W
+        a += b
+        a -= a.mean(axis=0, keepdims=True)
+        s = np.sqrt((a * a).mean(axis=0, keepdims=True) + 1e-5)
+        a /= s
+        kept.append((h, a, s))
+        h = np.maximum(a, 0.0)
+    W, b = gen_params[-1]
+    fake = h @ W
+    fake += b
+    np.tanh(fake, out=fake)
+    # the discriminator on real and fake rows at once (no batch statistics in it)
+    n = real.shape[0]
+    x = np.concatenate([real, fake])
+    outs = [x]
+    for W, b in disc_params[:-1]:
+        x = x @ W
+        x += b
+        np.tanh(x, out=x)
+        outs.append(x)
+    W, b = disc_params[-1]
+    logits = x @ W
+    logits += b
+    # d/d real logit: -sigmoid(-l) / n = (tanh(l / 2) - 1) / 2n; fake: (tanh(l / 2) + 1) / 2n
+    g = np.tanh(0.5 * logits)
+    g[:n] -= 1.0
+    g[n:] += 1.0
+    g *= 0.5 / n
+    disc = [(outs[-1].T @ g, g.sum(axis=0))]
+    dx = g @ W.T
+    for (W, b), x_in, x_out in zip(disc_params[-2::-1], outs[-2::-1], outs[:0:-1]):
+        dx *= 1.0 - x_out * x_out
+        disc.append((x_in.T @ dx, dx.sum(axis=0)))
+        dx = dx @ W.T
+    disc.reverse()
+    # back through the generator, from the fake rows' adjoint
+    da = dx[n:]
+    da *= 1.0 - fake * fake
+    W, b = gen_params[-1]
+    gen = [(h.T @ da, da.sum(axis=0))]
+    dh = da @ W.T
+    for k in range(len(gen_params) - 2, -1, -1):
+        h_in, y, s = kept[k]
+        dh *= y > 0.0
+        dh -= dh.mean(axis=0, keepdims=True) + y * (dh * y).mean(axis=0, keepdims=True)
+        dh /= s
+        gen.append((h_in.T @ dh, dh.sum(axis=0)))
+        if k:
+            dh = dh @ gen_params[k][0].T
+    gen.reverse()
+    return gen, disc
+
+
+def gan_data(rng):
+    def layers(sizes):
+        return [(rng.standard_normal((m, n)) / np.sqrt(m), 0.1 * rng.standard_normal(n))
+                for m, n in zip(sizes[:-1], sizes[1:])]
+    return dict(gen_params=layers([16, 128, 128, 64]), disc_params=layers([64, 128, 128, 1]),
+                z=rng.standard_normal((100, 16)), real=rng.standard_normal((100, 64)))
+
+
+def gan_torch(torch):
+    def batch_norm(x):
+        mu = torch.mean(x, dim=0, keepdim=True)
+        var = torch.var(x, dim=0, keepdim=True, unbiased=False)
+        return (x - mu) / torch.sqrt(var + 1e-5)
+
+    def log_sigmoid(x):
+        return torch.nn.functional.logsigmoid(x)
+
+    def generate(gen_params, z):
+        (W1, b1), (W2, b2), (W3, b3) = gen_params
+        h = torch.relu(batch_norm(z @ W1 + b1))
+        h = torch.relu(batch_norm(h @ W2 + b2))
+        return torch.tanh(h @ W3 + b3)
+
+    def discriminate(disc_params, x):
+        (W1, b1), (W2, b2), (W3, b3) = disc_params
+        h = torch.tanh(x @ W1 + b1)
+        h = torch.tanh(h @ W2 + b2)
+        return h @ W3 + b3
+
+    def fn(gen_params, disc_params, z, real):
+        fake = generate(gen_params, z)
+        return (-torch.mean(log_sigmoid(discriminate(disc_params, real)))
+                - torch.mean(log_sigmoid(-discriminate(disc_params, fake))))
+    return fn
+
+
+# --- 14. bnn: a Bayesian neural net's negative ELBO, weights unpacked from one vector -----
+
+
+def unpack_bnn(w):
+    W1 = w[:128].reshape((4, 32))
+    b1 = w[128:160]
+    W2 = w[160:192].reshape((32, 1))
+    b2 = w[192:193]
+    return W1, b1, W2, b2
+
+
+def bnn_fn(mean, log_std, noise, X, y):
+    w = mean + np.exp(log_std) * noise  # one sample of the weights (reparameterized)
+    W1, b1, W2, b2 = unpack_bnn(w)
+    h = np.tanh(X @ W1 + b1)
+    pred = h @ W2 + b2
+    log_lik = -50.0 * np.sum((pred[:, 0] - y) ** 2)  # noise variance 0.01
+    log_prior = -0.5 * np.sum(w * w)
+    entropy = np.sum(log_std)
+    return -(log_lik + log_prior + entropy)
+
+
+def bnn_hand(mean, log_std, noise, X, y):
+    s = np.exp(log_std)
+    w = s * noise
+    w += mean
+    W1, b1, W2, b2 = unpack_bnn(w)
+    h = X @ W1
+    h += b1
+    np.tanh(h, out=h)
+    r = h @ W2[:, 0]
+    r += b2[0] - y
+    r *= 100.0  # d(-log_lik)/d pred
+    dh = np.outer(r, W2[:, 0])
+    dh *= 1.0 - h * h
+    g = w.copy()  # d(-log_prior)/dw
+    g[:128] += (X.T @ dh).ravel()
+    g[128:160] += dh.sum(axis=0)
+    g[160:192] += r @ h
+    g[192] += r.sum()
+    dlog_std = g * noise
+    dlog_std *= s
+    dlog_std -= 1.0
+    return g, dlog_std
+
+
+def bnn_data(rng):
+    X = rng.standard_normal((100, 4))
+    return dict(mean=0.1 * rng.standard_normal(193), log_std=np.full(193, -3.0),
+                noise=rng.standard_normal(193), X=X, y=np.sin(X @ np.ones(4)))
+
+
+def bnn_torch(torch):
+    def fn(mean, log_std, noise, X, y):
+        w = mean + torch.exp(log_std) * noise
+        W1, b1 = w[:128].reshape((4, 32)), w[128:160]
+        W2, b2 = w[160:192].reshape((32, 1)), w[192:193]
+        pred = torch.tanh(X @ W1 + b1) @ W2 + b2
+        log_lik = -50.0 * torch.sum((pred[:, 0] - y) ** 2)
+        return -(log_lik - 0.5 * torch.sum(w * w) + torch.sum(log_std))
+    return fn
+
+
 # --- the table of workloads ----------------------------------------------------------------
 
 
@@ -422,6 +808,7 @@ class Workload:
     jax_jit: object = None  # jax.numpy -> function for jax.jit where the NumPy source can't be
     memory: bool = False  # measure peak memory of the gradient call
     extra: dict = field(default_factory=dict)
+    helpers: tuple = ()  # the functions `fn` calls: rebound with it for the peers
 
 
 WORKLOADS = [
@@ -441,6 +828,26 @@ WORKLOADS = [
     Workload("elementwise", "sum(sin(x) exp(-x^2) + x^2) over 1e6 floats, wrt x",
              elementwise_fn, ("x",), elementwise_data, elementwise_hand, elementwise_plain,
              torch=elementwise_torch, memory=True),
+    Workload("softplus_logistic", "logistic regression as mean(log1p(exp(-y * (X @ w)))), "
+             "X 1000x20", softplus_logistic_fn, ("w",), softplus_logistic_data,
+             softplus_logistic_hand, torch=softplus_logistic_torch),
+    Workload("elementwise_log1p", "sum(sin(x) exp(-x ** 2) + log1p(x ** 2)) over 1e6 floats",
+             elementwise_log1p_fn, ("x",), elementwise_data, elementwise_log1p_hand,
+             torch=elementwise_log1p_torch, memory=True),
+    Workload("huber", "Huber loss of a linear model with np.where, X 1000x20", huber_fn,
+             ("w",), huber_data, huber_hand, torch=huber_torch),
+    Workload("xent", "softmax cross-entropy without the max shift, linear 64-10, batch 256",
+             xent_fn, ("W", "b"), xent_data, xent_hand, torch=xent_torch),
+    Workload("poisson", "Poisson regression (a count model), X 1000x20", poisson_fn, ("w",),
+             poisson_data, poisson_hand, torch=poisson_torch),
+    Workload("cosine", "1 - cosine similarity of paired rows, 512x64, wrt A", cosine_fn,
+             ("A",), cosine_data, cosine_hand, torch=cosine_torch),
+    Workload("gan", "GAN: 3-layer generator and discriminator, params lists of (W, b), batch "
+             "norm, batch 100", gan_fn, ("gen_params", "disc_params"), gan_data, gan_hand,
+             torch=gan_torch, helpers=(batch_norm, log_sigmoid, generate, discriminate)),
+    Workload("bnn", "Bayesian neural net 4-32-1, negative ELBO, weights unpacked from one "
+             "vector", bnn_fn, ("mean", "log_std"), bnn_data, bnn_hand, torch=bnn_torch,
+             helpers=(unpack_bnn,)),
 ]
 
 EXTRA = {  # transformed and timed for the transformation and overhead tables only
@@ -451,11 +858,13 @@ EXTRA = {  # transformed and timed for the transformation and overhead tables on
 }
 
 
-def rebind(fn, np_module, math_module):
-    """`fn` re-executed from its source with `np` and `math` bound to other modules."""
+def rebind(fn, np_module, math_module, helpers=()):
+    """`fn` re-executed from its source with `np` and `math` bound to other modules (and
+    the `helpers` it calls with it)."""
     namespace = {"np": np_module, "math": math_module}
-    exec(compile(textwrap.dedent(inspect.getsource(fn)), f"<{fn.__name__} rebound>", "exec"),
-         namespace)
+    for f in (*helpers, fn):
+        exec(compile(textwrap.dedent(inspect.getsource(f)), f"<{f.__name__} rebound>", "exec"),
+             namespace)
     return namespace[fn.__name__]
 
 

@@ -41,6 +41,11 @@ def fused(code):
     return code[code.index("_grad("):]
 
 
+def uncommented(code):
+    """`code` without its comments (they quote the user's lines)."""
+    return "\n".join(line.split("#")[0].rstrip() for line in code.splitlines())
+
+
 def right_or_refused(f, args, wrt=(0,), expected=None):
     """The gradient is right (against `expected`, or finite differences of f), or srcgrad
     refused with a SrcGradError. Never a wrong number."""

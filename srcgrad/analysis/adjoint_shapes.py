@@ -110,6 +110,14 @@ class AdjointShapes:
             return ()
         return None
 
+    def facts_of_call(self, call):
+        """The facts of the NumPy function or runtime helper a call calls, or None."""
+        func = call.func
+        if self.is_numpy(func):
+            return numpy_facts(func.attr)
+        helper = self.code_names.get(func.id) if isinstance(func, gast.Name) else None
+        return None if helper is None else facts_of(helper)
+
     def is_numpy(self, func, name=None) -> bool:
         return (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
                 and self.code_names.get(func.value.id) is np

@@ -24,9 +24,10 @@ import gast
 import numpy as np
 
 from ..ir import build
-from ..rules.facts import attribute, facts_of, python_operator
+from ..rules.facts import attribute, facts_of, method, python_operator
 
 _NO_CONST = object()
+_ORDERINGS = (gast.Lt, gast.LtE, gast.Gt, gast.GtE, gast.Eq, gast.NotEq)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ class _Inference:
         node = stmt.value
         if isinstance(node, gast.Constant):
             return _constant(node.value)
+        if isinstance(node, gast.Compare):
+            return self.comparison(node, env)
         args = [self.operand(a, env) for a in op.args]
         key = op.key
         if key == "identity" and len(args) == 1:
@@ -189,6 +192,8 @@ class _Inference:
             if isinstance(shape, tuple) and all(type(n) is int and n >= 0 for n in shape):
                 return Value(shape)
             return None
+        if (key is np.reshape or key == method("reshape")) and args and args[0] is not None:
+            return self.reshaped(op, args)
         if any(a is not None and isinstance(a.const, tuple) for a in args):
             return _tuple_op(key, args)
         if found.shape == 0 and found.nargs == 1 and len(args) == 1 and not op.kwargs:
@@ -216,14 +221,63 @@ class _Inference:
         if key == "getitem":
             container = getattr(op.args[0], "id", None)
             if isinstance(args[0], Items) and container not in self.changeable:
-                # params["W1"], pair[0]: the item's own
+                # params["W1"], pair[0]: the item's own; layers[:-1]: those items
                 index = op.args[1]
-                return args[0].get(index.value) if isinstance(index, gast.Constant) else None
+                if isinstance(index, gast.Constant):
+                    return args[0].get(index.value)
+                return _sliced_items(args[0], self.static_index(index))
+            if args[1] is None and isinstance(args[0], Value) and args[0].const is _NO_CONST:
+                return _indexed(args[0].shape, self.static_index(op.args[1]))  # x[:, 0]
             return _getitem(args[0], args[1])
         if key == "pack" and isinstance(op.args[0], (gast.Tuple, gast.List)):
             return Items("tuple" if isinstance(op.args[0], gast.Tuple) else "list",
                          tuple(enumerate(self.operand(e, env) for e in op.args[0].elts)))
         return None
+
+    def static_index(self, node):
+        """The index a constant, `slice(...)` of constants, or a tuple of them names (the
+        Python object; _NO_CONST if not such an index)."""
+        if isinstance(node, gast.Constant) and (node.value is None or type(node.value) is int):
+            return node.value
+        if isinstance(node, gast.Tuple):
+            parts = [self.static_index(e) for e in node.elts]
+            return _NO_CONST if _NO_CONST in parts else tuple(parts)
+        if (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+                and node.func.id == "slice" and node.func.id not in self.unit.resolver.locals
+                and self.unit.resolver.lookup("slice") is builtins.slice and not node.keywords
+                and all(isinstance(a, gast.Constant) and (a.value is None or type(a.value) is int)
+                        for a in node.args)):
+            return slice(*(a.value for a in node.args))
+        return _NO_CONST
+
+    def reshaped(self, op, args):
+        """x.reshape((4, 32)), x.reshape(4, -1), np.reshape(x, (4, 32)) of a known x."""
+        if op.kwargs or isinstance(args[0], Items) or len(args) < 2 or None in args:
+            return None
+        parts = [a.const for a in args[1:]]
+        target = parts[0] if len(parts) == 1 else tuple(parts)
+        target = (target,) if type(target) is int else target
+        if not (isinstance(target, tuple) and all(type(n) is int for n in target)):
+            return None
+        size = int(np.prod(args[0].shape, dtype=np.int64))
+        known = int(np.prod([n for n in target if n != -1], dtype=np.int64))
+        if target.count(-1) > 1 or any(n < -1 for n in target):
+            return None
+        if -1 in target:
+            if known == 0 or size % known:
+                return None
+            target = tuple(size // known if n == -1 else n for n in target)
+        return Value(target) if int(np.prod(target, dtype=np.int64)) == size else None
+
+    def comparison(self, node, env):
+        """`a < b` of arrays or numbers: their broadcast shape (of booleans)."""
+        if len(node.ops) != 1 or not isinstance(node.ops[0], _ORDERINGS):
+            return None
+        left, right = self.operand(node.left, env), self.operand(node.comparators[0], env)
+        if any(v is None or isinstance(v, Items) or isinstance(v.const, tuple)
+               for v in (left, right)):
+            return None
+        return Value(np.broadcast_shapes(left.shape, right.shape))
 
     def operand(self, node, env):
         if isinstance(node, gast.Name):
@@ -272,6 +326,27 @@ def _tuple_op(key, args):
     if key is np.add and all(isinstance(a.const, tuple) for a in args):
         return _constant(args[0].const + args[1].const)
     return None
+
+
+def _indexed(shape, index):
+    """The shape of `x[index]` for x of `shape` and a basic index of ints, slices and None
+    (None if the index is not one, or NumPy would refuse it)."""
+    if index is _NO_CONST or (isinstance(index, tuple) and _NO_CONST in index):
+        return None
+    parts = index if isinstance(index, tuple) else (index,)
+    if not all(p is None or type(p) in (int, slice) for p in parts):
+        return None
+    # indexing a view of one number, strides 0: no memory of the shape's size
+    view = np.lib.stride_tricks.as_strided(np.zeros(1), shape=shape, strides=(0,) * len(shape))
+    return Value(view[index].shape)
+
+
+def _sliced_items(items, index):
+    """`layers[:-1]` of a list or tuple known by items: those items, numbered anew."""
+    if type(index) is not slice or items.kind == "dict":
+        return None
+    kept = [known for _, known in items.items][index]
+    return Items(items.kind, tuple(enumerate(kept)))
 
 
 def _strip(value):

@@ -68,7 +68,8 @@ def run(body: list, ctx) -> list:
             out.append(stmt)
             continue
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
-        donors = [t.id for t in freed.targets if t.id in owned - taken] if freed else []
+        donors = [t.id for t in freed.targets if t.id in owned and t.id not in taken] \
+            if freed else []
         chain = Chain(stmt, dying, donors, ctx)
         if not chain.rewrite():
             out.append(stmt)

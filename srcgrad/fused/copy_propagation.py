@@ -47,41 +47,57 @@ def _copy(stmt):
 
 
 def _block(block, keep, stores, reads) -> list:
-    """`block` without the copies that can go (the counts follow the changes)."""
-    out, k = list(block), 0
-    while k < len(out):
-        stmt = out[k]
+    """`block` without the copies that can go (the counts follow the changes). Each
+    statement's names are read once: linear in the block's size."""
+    out = []
+    for stmt in block:  # the inner blocks first: their copies are their own
         inner = {f: _block(getattr(stmt, f), keep, stores, reads) for f in ("body", "orelse")
                  if isinstance(getattr(stmt, f, None), list)}
         if any(new != getattr(stmt, f) for f, new in inner.items()):
-            stmt = out[k] = build.shallow_copy(stmt, **inner)
+            stmt = build.shallow_copy(stmt, **inner)
+        out.append(stmt)
+    read_at, stored_at = {}, {}  # name -> {position: reads there}, name -> [positions]
+    for k, stmt in enumerate(out):
+        for n in build.names(stmt):
+            if type(n.ctx) is gast.Load:
+                at = read_at.setdefault(n.id, {})
+                at[k] = at.get(k, 0) + 1
+            else:
+                stored_at.setdefault(n.id, []).append(k)
+    renamed, dropped = {}, set()
+    for k, stmt in enumerate(out):
         found = _copy(stmt)
-        if found and _goes(out, k, *found, keep, stores, reads):
-            a, b = found
-            out = out[:k] + [build.renamed(s, {a: b}) if a in build.loaded(s) else s
-                             for s in out[k + 1:]]
-            reads[b] += reads.pop(a, 0) - 1
-            stores[a] -= 1
+        if found is None:
             continue
-        k += 1
-    return out
+        a, b = found[0], _final(found[1], renamed)
+        if not _goes(out, k, a, b, keep, stores, reads, read_at, stored_at):
+            continue
+        renamed[a] = b
+        dropped.add(k)
+        moved = read_at.pop(a, {})
+        at = read_at.setdefault(b, {})
+        for position, count in moved.items():
+            at[position] = at.get(position, 0) + count
+        at[k] -= 1  # (the copy read b)
+        reads[b] += reads.pop(a, 0) - 1
+        stores[a] -= 1
+    if not renamed:
+        return out
+    return [build.renamed(stmt, renamed) for k, stmt in enumerate(out) if k not in dropped]
 
 
-def _goes(out, k, a, b, keep, stores, reads) -> bool:
+def _goes(out, k, a, b, keep, stores, reads, read_at, stored_at) -> bool:
     """The copy `a = b` at `out[k]` can go: `a` is read only after it in this block, `b`
     keeps its value until the last of those reads."""
     if a in keep or a == b or stores[a] != 1:
         return False
-    region = out[k + 1:]
-    counts = [sum(1 for n in build.names(s) if type(n.ctx) is gast.Load and n.id == a)
-              for s in region]
-    if sum(counts) != reads[a]:
+    at = read_at.get(a, {})
+    if sum(at.values()) != reads[a] or any(position <= k for position in at):
         return False  # read elsewhere: before it, in another block, or in a loop's test
-    last = max((i for i, c in enumerate(counts) if c), default=-1)
-    for j, stmt in enumerate(region[:last + 1]):
-        if b in build.stored(stmt) and not (
-                j == last and isinstance(stmt, gast.Assign)
-                and all(isinstance(t, gast.Name) for t in stmt.targets)):
+    last = max(at, default=-1)
+    for j in stored_at.get(b, ()):
+        if k < j <= last and not (j == last and isinstance(out[j], gast.Assign) and all(
+                isinstance(t, gast.Name) for t in out[j].targets)):
             return False  # (`b = f(a)` reads `a` before it binds `b`)
     return True
 

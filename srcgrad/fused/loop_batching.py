@@ -52,6 +52,7 @@ never written. The rewritten loops are copies: the sweeps' own statements stay p
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 
 import gast
 
@@ -93,10 +94,10 @@ def run(body: list, ctx) -> list:
             carried.setdefault(id(loop), []).append(plan)
             rows.setdefault(plan.tape, {})[plan.name] = plan.rows
     if rows:
-        mentions = [n.id for n in build.names(body)
-                    if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del)]
+        mentions = Counter(n.id for n in build.names(body)
+                           if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del))
         for tape in list(rows):  # made, filled by its loop, replayed: nothing else changes it
-            if mentions.count(tape) != 3:
+            if mentions[tape] != 3:
                 del rows[tape]
     kept = {plan.rows: plan for plans in carried.values() for plan in plans
             if plan.tape in rows}
@@ -108,11 +109,13 @@ def run(body: list, ctx) -> list:
         del kept[plan.rows], rows[plan.tape][plan.name]  # no product reads its rows
         if not rows[plan.tape]:
             del rows[plan.tape]
-    out, deleted = [], set()
+    out, deleted, everywhere = [], set(), []
     for stmt in body:
         if any(stmt is loop for loop in counted):
             def elsewhere(loop=stmt):
-                return build.name_ids(*(other for other in body if other is not loop))
+                if not everywhere:  # the names of each statement, counted once
+                    everywhere.append(Counter(n.id for n in build.names(body)))
+                return _Outside(everywhere[0], Counter(n.id for n in build.names(loop)))
             plans = [p for p in carried.get(id(stmt), []) if p.rows in kept]
             if plans:
                 static = {p.rows for p in plans if is_float64(p, stmt, ctx)}
@@ -131,6 +134,17 @@ def run(body: list, ctx) -> list:
             deleted |= {n.id for n in stmt.targets if isinstance(n, gast.Name)}
     return out
 
+
+
+class _Outside:
+    """`name in` it: the name occurs outside the loop (all its occurrences, less the
+    loop's own), asked without making the set of every name."""
+
+    def __init__(self, everywhere, own):
+        self.everywhere, self.own = everywhere, own
+
+    def __contains__(self, name) -> bool:
+        return self.everywhere[name] > self.own[name]
 
 
 # --- backward: adjoints accumulated over the steps ---------------------------------------

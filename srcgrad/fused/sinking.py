@@ -18,6 +18,8 @@ except one operand of its own shape, which it can then compute into.
 
 from __future__ import annotations
 
+import bisect
+
 import gast
 import numpy as np
 
@@ -30,25 +32,29 @@ def run(body: list, ctx) -> list:
     reads its name (the kept names' arrays live on anyway; the seed's assignment parts
     the sweeps, which stay apart)."""
     keep, numpy, seed, is_array = ctx.keep, ctx.numpy, ctx.seed, ctx.is_array
-    body, names, passable = list(body), build.NameSets(), {}
+    body, names = list(body), build.NameSets()
     last = {}  # name -> the last statement that reads or writes it
+    mentions = {}  # name -> the statements that mention it
     for stmt in body:
         last.update(dict.fromkeys(names(stmt), stmt))
+        for n in names(stmt):
+            mentions.setdefault(n, []).append(stmt)
+    writes = [_writes(stmt, numpy, seed) for stmt in body]
+    # nothing moves past a barrier, so a move never changes where the barriers are
+    barriers = [k for k, written in enumerate(writes) if written is False]
+    written_by = {id(stmt): w for stmt, w in zip(body, writes)}
+    pos = {id(stmt): k for k, stmt in enumerate(body)}
     for i in range(len(body) - 1, -1, -1):
         stmt = body[i]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
                 and effects.pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
             continue
         name, reads = stmt.targets[0].id, names(stmt.value)
-        j = i + 1
-        while j < len(body) and name not in names(body[j]):
-            written = passable.get(id(body[j]))
-            if written is None:
-                written = passable[id(body[j])] = _writes(body[j], numpy, seed)
-            if written is False or written & reads:
-                break
-            j += 1
-        if j == len(body) or name not in names(body[j]):
+        j = min((pos[id(s)] for s in mentions.get(name, ()) if pos[id(s)] > i), default=None)
+        barrier = barriers[bisect.bisect_right(barriers, i)] \
+            if barriers and barriers[-1] > i else len(body)
+        if j is None or j > barrier or any(
+                written_by[id(body[m])] & reads for m in range(i + 1, j)):
             continue
         while build.is_comment(body[j - 1]) and j - 1 > i:  # under the comment of its reader
             j -= 1
@@ -58,6 +64,8 @@ def run(body: list, ctx) -> list:
         if j - 1 == i or not _fits(stmt, longer, ctx.shape):
             continue
         body[i:j] = body[i + 1:j] + [stmt]
+        for m in range(i, j):
+            pos[id(body[m])] = m
         for n in longer:
             last[n] = stmt
     return body

@@ -34,19 +34,28 @@ def run(body: list, ctx) -> list:
     rows_of = ctx.existing_code_name(runtime.rows_of)  # None where the code calls it
     len_ = ctx.existing_code_name(builtins.len)  # nowhere
     body = list(body)
+    replays, last_read = {}, {}  # tape -> where loops replay it; name -> where last read
+    for j, stmt in enumerate(body):
+        it = getattr(stmt, "iter", None)
+        if isinstance(it, gast.Call) and it.args and isinstance(it.args[0], gast.Name) and (
+                _replay_of(stmt, it.args[0].id)):
+            replays.setdefault(it.args[0].id, []).append(j)
+        last_read.update(dict.fromkeys(build.loaded(stmt), j))
     for i, loop in enumerate(body):
         filled = _filled(loop)
         if filled is None:
             continue
         k, tape, record = filled
-        found = [(j, other) for j, other in enumerate(body) if j > i and _replay_of(other, tape)]
+        found = [(j, body[j]) for j in replays.get(tape, ()) if j > i]
         if len(found) != 1:
             continue
         j, replay = found[0]
         if len(replay.target.elts) != len(record.elts):
             continue
-        read = build.exposed_reads(replay.body) | set().union(*map(build.loaded, body[j + 1:]))
-        used = {p for p, n in enumerate(replay.target.elts) if n.id in read}
+        # (read after the replay: as the body was, a rewrite only reads less)
+        read = build.exposed_reads(replay.body)
+        used = {p for p, n in enumerate(replay.target.elts)
+                if n.id in read or last_read.get(n.id, -1) > j}
         if len(used) == len(record.elts):
             continue  # (most tapes: checked before walking the whole function)
         mentions, reads, measured = _uses(body, tape, rows_of, len_)

@@ -31,13 +31,16 @@ class Namer:
         self.taken = set(taken) | set(dir(builtins))
         self._adjoints: dict[str, str] = {}
         self._tangents: dict[str, str] = {}
+        self._next: dict[str, int] = {}  # pattern -> the first number _numbered may give
 
     def fresh(self, base: str) -> str:
         """`base` itself if free, else `base_1`, `base_2`, ..."""
-        candidate, n = base, 0
+        n = self._next.get(base, 0)  # (keyed apart from the patterns: no "{}" in a base)
+        candidate = f"{base}_{n}" if n else base
         while candidate in self.taken:
             n += 1
             candidate = f"{base}_{n}"
+        self._next[base] = n + 1
         self.taken.add(candidate)
         return candidate
 
@@ -50,9 +53,12 @@ class Namer:
         return self._numbered(base + "_{}")
 
     def _numbered(self, pattern: str) -> str:
-        n = 1
+        # the numbers below the last one given are taken (no name is ever freed): start
+        # there, not at 1 (a long function asks thousands of times)
+        n = self._next.get(pattern, 1)
         while pattern.format(n) in self.taken:
             n += 1
+        self._next[pattern] = n + 1
         self.taken.add(pattern.format(n))
         return pattern.format(n)
 

@@ -140,28 +140,41 @@ class _Analysis:
         if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
             return self.kind(node.operand, small)
         if isinstance(node, gast.BinOp) and isinstance(node.op, _ELEMENTWISE):
-            left, right = self.kind(node.left, small), self.kind(node.right, small)
-            if BAD in (left, right):
-                return BAD
-            if left == right == OTHER:
-                return OTHER
-            shapes = [side if side != OTHER else self.shapes.shape(operand)
-                      for side, operand in ((left, node.left), (right, node.right))]
-            full = self.shapes.shape(node)
-            if full is None or None in shapes:
-                return BAD
-            try:
-                result = np.broadcast_shapes(*shapes)
-                if np.broadcast_shapes(result, full) != full:
-                    return BAD
-            except ValueError:
-                return BAD
-            return OTHER if result == full else result
+            return self.elementwise(node, [node.left, node.right], small)
+        if isinstance(node, gast.Call) and not node.keywords and self.elementwise_call(node):
+            return self.elementwise(node, node.args, small)  # np.where(m, d_t, 0.0)
         if (isinstance(node, gast.Call) and self.shapes.spread(node) == "repeat_to" and node.args
                 and isinstance(node.args[0], gast.Name) and small.get(node.args[0].id) == ()
                 and not _mentions(node.args[1:], small)):
             return OTHER  # it spreads the number itself
         return BAD if _mentions(node, small) else OTHER
+
+    def elementwise(self, node, operands, small):
+        """The kind of an elementwise operation of `operands` (see `kind`)."""
+        kinds = [self.kind(operand, small) for operand in operands]
+        if BAD in kinds:
+            return BAD
+        if all(k == OTHER for k in kinds):
+            return OTHER
+        shapes = [k if k != OTHER else self.shapes.shape(operand)
+                  for k, operand in zip(kinds, operands)]
+        full = self.shapes.shape(node)
+        if full is None or None in shapes:
+            return BAD
+        try:
+            result = np.broadcast_shapes(*shapes)
+            if np.broadcast_shapes(result, full) != full:
+                return BAD
+        except ValueError:
+            return BAD
+        return OTHER if result == full else result
+
+    def elementwise_call(self, call) -> bool:
+        """A call of an elementwise function whose every argument is an operand (np.where,
+        safe_div, np.multiply without `out=`)."""
+        found = self.shapes.facts_of_call(call)
+        return (found is not None and found.elementwise and found.shape == "broadcast"
+                and found.nargs == len(call.args) and found.writes_none)
 
 
 def _mentions(node, names) -> bool:

@@ -124,6 +124,10 @@ class _Rewriter(AdjointShapes, gast.NodeTransformer):
                 shape = self.shape(args[0])
                 if shape is not None:  # the number of elements is known
                     return build.const(int(np.prod(shape, dtype=np.int64)))
+            if self.is_numpy(func, "shape") and len(args) == 1 and not node.keywords:
+                shape = self.shape(args[0])
+                if shape is not None:  # np.reshape(d_W2, np.shape(t16)): (32,)
+                    return build.const(tuple(shape))
             if self.is_numpy(func, "full_like") and len(args) == 2 and not node.keywords:
                 if self.shape(args[0]) == () and self.shape(args[1]) == ():
                     return args[1]

@@ -7,6 +7,7 @@ the front half), and a helper that calls itself is refused through `calls.transf
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import types
 import weakref
@@ -127,10 +128,17 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
 
 @contextlib.contextmanager
 def _transforming(func):
-    """`func` is on this thread's stack of functions being transformed while inside."""
+    """`func` is on this thread's stack of functions being transformed while inside; the
+    cyclic garbage collector waits until the outermost transformation ends (its full
+    collections walk every tree the passes made: on a long function they cost more than
+    the passes, and more per statement the longer the function)."""
     stack = calls.transform_stack()
     stack.append(func)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
         stack.pop()
+        if collecting:
+            gc.enable()

@@ -22,13 +22,12 @@ from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invarian
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
 from ..frontend import aliasing, auxiliary, fence, inline, normalize, resolve, ssa
-from ..fused import (buffer_reuse, contribution_order, copy_propagation, del_pruning,
-                     free_after_last_use,
-                     loop_batching, loop_buffer_reuse, number_folding, number_notes,
-                     positional_out,
-                     reduce_sums, seed_folding, sinking, tape_slimming, unread_bindings)
-from ..passes import (accumulate, fallback_notes, forward_pruning, simplify, small_adjoints,
-                      specialize)
+from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
+                     del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
+                     number_folding, number_notes, positional_out, reduce_sums, seed_folding,
+                     selected_numbers, sinking, tape_slimming, unread_bindings)
+from ..passes import (accumulate, fallback_notes, forward_pruning, item_adjoints, simplify,
+                      small_adjoints, specialize)
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,8 @@ SWEEPS = (
          why="the backward sweep, from the rules' templates"),
     Step("specialize", specialize.run, ("reverse",), when=_known_shapes,
          why="rewrites the general helpers reverse emitted (unbroadcast, matmul adjoints)"),
+    Step("item_adjoints", item_adjoints.run, ("specialize",), when=_known_shapes,
+         why="the containers' items are known: their adjoints are kept item by item"),
     Step("small_adjoints", small_adjoints.run, ("specialize",),
          why="reads the shapes specialize knows of the sweep's own names"),
     Step("simplify", simplify.run, ("specialize", "small_adjoints"),
@@ -124,8 +125,12 @@ FUSED = (
          why="first: the passes after see one array under one name"),
     Step("number_folding", number_folding.run, ("copy_propagation",),
          why="with the seed's copies gone, reads of numbers become constants"),
+    Step("selected_numbers", selected_numbers.run, ("number_folding",),
+         why="the seed's numbers are constants in the choices now"),
     Step("seed_folding", seed_folding.run, ("number_folding",),
          why="`1.0 * t` is then a product with a constant"),
+    Step("common_subexpressions", common_subexpressions.run, ("seed_folding",),
+         why="the numbers folded, the seed's products gone: equal expressions read alike"),
     Step("numbers", adjoint_shapes.numbers, ("seed_folding",), facts=True, essential=True,
          why="the names left bound to numbers are no arrays, whatever their shape says"),
     Step("sinking", sinking.run, ("numbers",),

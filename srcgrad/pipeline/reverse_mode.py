@@ -60,12 +60,15 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         heading, result = "forward sweep: what the backward sweep reads", build.const(None)
     else:
         heading, result = "forward sweep: the original computation", unit.returned_value()
+    because = general_because(unit, ctx.shapes) if arguments is not None else None
+    # `source_for` says why a call does not run one fused function
+    headings = [build.comment(heading)] + ([build.comment(because)] if because else [])
 
     name = src.name
     parameters = codegen.parameters(src.tree.args, func)  # the user's, defaults not evaluated
     forward = codegen.function(
         unit.namer.fresh(f"{name}_forward{for_some(unit)}"), build.clone(parameters),
-        [build.comment(heading)] + unit.body + [
+        headings + unit.body + [
             gast.Return(value=build.tuple_([result,
                                             build.tuple_([build.load(n) for n in saved])]))])
     backward = codegen.function(
@@ -117,6 +120,22 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
                      make_gradient=make_gradient, has_value=not ctx.grad_only, fused=fused,
                      fresh=ctx.fresh_returns, make_sweeps=lambda: make_sweeps(fused_code))
+
+
+def general_because(unit, shapes) -> str | None:
+    """Why a call whose argument shapes are known runs the general forward and backward
+    sweeps, not one fused function: the first value the result depends on whose shape is
+    not known while the code is generated (None if the result's shape is known)."""
+    if shapes is None or unit.result in shapes:
+        return None
+    for stmt in build.statements(unit.body):
+        name = build.assigned_name(stmt) if isinstance(stmt, gast.Assign) else None
+        if (name is not None and name in unit.active and name not in shapes
+                and getattr(stmt, "lineno", None) is not None):
+            line, text = unit.src.user_line(stmt), unit.src.line_text(stmt.lineno).strip()
+            return (f"(general code, not one fused function: the shape of a value at line "
+                    f"{line}, `{text}`, is not known while the code is generated)")
+    return None
 
 
 def for_some(unit) -> str:

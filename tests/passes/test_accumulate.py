@@ -63,3 +63,32 @@ def test_value_and_grad_accumulates_in_place_only_on_real_arguments_of_one_preci
     assert "d_x += " in vg.source_for(x)  # one fused function, the value kept aside
     z = x.astype(np.complex128)  # complex: the plain code, its value checked
     assert "+=" not in vg.source_for(z)
+
+
+def unpack_flat(w):
+    W = w[:6].reshape((2, 3))
+    b = w[6:9]
+    return W, b
+
+
+def flat_params(w, X):
+    W, b = unpack_flat(w)
+    return np.sum(np.tanh(X @ W + b)) + np.sum(w * w)
+
+
+def test_a_contribution_to_a_slice_goes_to_those_elements():
+    from finite_diff import checked_source, fused
+    rng = np.random.default_rng(3)
+    code = fused(checked_source(flat_params, (rng.standard_normal(9),
+                                              rng.standard_normal((4, 2))), (0,)))
+    assert "scatter_add" not in code and "d_w[6:9] += " in code
+
+
+def fancy(w):
+    return np.sum(np.sin(w[[0, 0, 2]])) + np.sum(w * w)
+
+
+def test_an_index_that_may_repeat_keeps_scatter_add():
+    from finite_diff import checked_source
+    code = checked_source(fancy, (np.array([0.3, -0.2, 0.5]),), (0,))
+    assert "scatter_add" in code

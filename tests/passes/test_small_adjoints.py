@@ -3,7 +3,7 @@ it. Each test checks the generated code AND the gradients against finite differe
 
 import numpy as np
 import pytest
-from finite_diff import assert_grads_match
+from finite_diff import assert_grads_match, fused, uncommented
 
 import srcgrad
 
@@ -187,3 +187,30 @@ def test_a_number_spread_through_a_copy_stays_a_number(f):
     g = srcgrad.grad(f)
     assert_grads_match(f, (g(x),), (x,), (0,))
     assert "[None]" not in g.source_for(x)  # (it once spread the number as `1.0[None]`)
+
+
+def huber(w, X, y):
+    r = X @ w - y
+    a = np.abs(r)
+    return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
+
+
+def test_a_seed_through_np_where_stays_a_number_and_the_value_is_not_computed():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((8, 3))
+    y = X @ rng.standard_normal(3) + 2.0 * rng.standard_normal(8)
+    code = check(huber, (rng.standard_normal(3), X, y), (0,))
+    grad = uncommented(fused(code))
+    assert "full_like" not in grad and "unbroadcast" not in grad
+    assert "r ** 2" not in grad and "a - 0.5" not in grad  # for the value alone
+
+
+def where_on_rows(x, m):
+    return np.sum(np.where(m, x, 0.0))
+
+
+def test_a_where_whose_result_the_number_would_not_fill_keeps_the_array():
+    rng = np.random.default_rng(6)
+    m = np.array([[True], [False], [True]])  # (3, 1): where(m, number, 0.0) is (3, 1)
+    code = check(where_on_rows, (rng.standard_normal((3, 4)), m), (0,))
+    assert "full_like" in code

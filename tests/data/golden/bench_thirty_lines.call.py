@@ -76,7 +76,7 @@ def thirty_lines_fn_backward(d_loss_4, W1, b1, W2, b2, X, decay, h, h_1, t10, e,
     d_loss = d_loss_2
     d_t24 = d_loss_2
     d_t23 = d_t24 * 0.1
-    d_spread = np.full_like(spread, d_t23 / 16)
+    d_spread = d_t23 / 16
     # line 390: spread = np.std(h, axis=0)
     n_1 = 512 / 16
     d_h_1 = safe_div(repeat_to(d_spread, h_1, 0, False) * centered(h_1, 0), repeat_to(spread, h_1, 0, False) * n_1)
@@ -225,8 +225,7 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     # line 391: loss = loss + 0.1 * np.mean(spread)
     # line 390: spread = np.std(h, axis=0)
     n_1 = 512 / 16
-    d_spread = np.full_like(spread, 0.00625)  # 1/160
-    d_h_1 = safe_div(repeat_to(d_spread, h_1, 0, False) * centered(h_1, 0), repeat_to(spread, h_1, 0, False) * n_1)
+    d_h_1 = safe_div(repeat_to(0.00625, h_1, 0, False) * centered(h_1, 0), repeat_to(spread, h_1, 0, False) * n_1)  # 1/160
     if cond_1:
         # line 387: loss = scale + 1e-3 * reg
         d_scale = 1.0

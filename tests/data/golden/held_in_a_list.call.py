@@ -1,5 +1,6 @@
 def held_in_a_list_forward(x):
     # forward sweep: the original computation
+    # (general code, not one fused function: the shape of a value at line 77, `h[1] = x[0] * 4.0`, is not known while the code is generated)
     h = np.zeros(3)
     hs = [h]
     t1 = x[0]

@@ -13,10 +13,10 @@ def loss_forward(params, X, Y):
     shifted = logits - t8
     t9 = np.exp(shifted)
     t10 = np.sum(t9, axis=1, keepdims=True)
-    return (None, (params, X, Y, hidden, t5, t9, t10))
+    return (None, (X, Y, hidden, t5, t9, t10))
 
 
-def loss_backward(d_loss, params, X, Y, hidden, t5, t9, t10):
+def loss_backward(d_loss, X, Y, hidden, t5, t9, t10):
     # backward sweep: adjoints in reverse order
     # line 41: return -np.mean(np.sum(Y * log_probs, axis=1))
     d_t14 = -d_loss
@@ -35,17 +35,14 @@ def loss_backward(d_loss, params, X, Y, hidden, t5, t9, t10):
     # line 38: logits = hidden @ params["W2"] + params["b2"]
     d_t6 = d_logits
     d_t7 = d_logits.sum(axis=0)
-    d_params = scatter_add(params, 'b2', d_t7)
     d_hidden = d_t6 @ t5.T
     d_t5 = hidden.T @ d_t6
-    d_params = d_params + scatter_add(params, 'W2', d_t5)
     # line 37: hidden = np.tanh(X @ params["W1"] + params["b1"])
     d_t4 = d_hidden * (1 - hidden * hidden)
     d_t2 = d_t4
     d_t3 = d_t4.sum(axis=0)
-    d_params = d_params + scatter_add(params, 'b1', d_t3)
     d_t1 = X.T @ d_t2
-    d_params = d_params + scatter_add(params, 'W1', d_t1)
+    d_params = {'W1': d_t1, 'b1': d_t3, 'W2': d_t5, 'b2': d_t7}
     return d_params
 
 
@@ -75,15 +72,12 @@ def loss_grad(params, X, Y):
     # t8 cancels out of the result: no adjoint for it
     # line 38: logits = hidden @ params["W2"] + params["b2"]
     d_t7 = d_shifted.sum(axis=0)
-    d_params = scatter_add(params, 'b2', d_t7)
     d_hidden = d_shifted @ t5.T
     d_t5 = hidden.T @ d_shifted
-    d_params = d_params + scatter_add(params, 'W2', d_t5)
     # line 37: hidden = np.tanh(X @ params["W1"] + params["b1"])
     d_t4 = d_hidden * (1 - hidden * hidden)
     d_t3 = d_t4.sum(axis=0)
-    d_params = d_params + scatter_add(params, 'b1', d_t3)
     d_t1 = X.T @ d_t4
-    d_params = d_params + scatter_add(params, 'W1', d_t1)
+    d_params = {'W1': d_t1, 'b1': d_t3, 'W2': d_t5, 'b2': d_t7}
     return d_params
 

@@ -1,5 +1,6 @@
 def mismatch_forward(k, c, x0, v0, observed):
     # forward sweep: the original computation
+    # (general code, not one fused function: the shape of a value at line 29, `a = -k * x - c * v`, is not known while the code is generated)
     xs_1 = []
     x = x0
     v = v0

@@ -1,0 +1,123 @@
+"""A choice between two numbers, scaled, chooses between the scaled numbers, in the fused
+gradient.
+
+The adjoint of `np.where(m, a, b)` under a mean is a choice of numbers
+(`np.where(t2, 0.001, 0.0)`), and the rules after it scale it by numbers, an array each
+time; the scaled numbers are computed while the code is generated instead::
+
+    d_t4 = np.where(t2, 0.001, 0.0)
+    d_t3 = d_t4 * 0.5                   ->      d_r = np.where(t2, 0.001, 0.0) * r
+    d_r = d_t3 * 2 * r
+
+Each element is `0.001 * 0.5`, then that times 2, as before: the same IEEE operations
+on the same numbers, done once. Only for a choice bound once at the top level and read
+once, later, as `choice * k`, `k * choice` or `choice / k` with a number `k`, whose
+results are finite, and a condition that is an array (a choice of numbers by a number
+would be one, not an array).
+"""
+
+from __future__ import annotations
+
+import math
+
+import gast
+import numpy as np
+
+from ..ir import build
+from ..rules.facts import python_operator
+
+
+def run(body: list, ctx) -> list:
+    """`body` with each number choice that is scaled by a number where it is read once
+    replaced by the choice of the scaled numbers."""
+    keep = ctx.keep | {ctx.seed}
+    while True:
+        stores = build.bindings(body)
+        reads = {}
+        for stmt in body:
+            for n in build.names(stmt):
+                if type(n.ctx) is gast.Load:
+                    reads[n.id] = reads.get(n.id, 0) + 1
+        changed = False
+        for k, stmt in enumerate(body):
+            choice = _choice(stmt, ctx)
+            if (choice is None or stmt.targets[0].id in keep
+                    or stores[stmt.targets[0].id] != 1 or reads.get(stmt.targets[0].id) != 1
+                    or not (isinstance(choice.args[0], gast.Name)
+                            and ctx.is_array(choice.args[0].id))
+                    or stores[choice.args[0].id] > 1):
+                continue
+            name = stmt.targets[0].id
+            reader = next((j for j in range(k + 1, len(body))
+                           if name in build.loaded(body[j])), None)
+            if reader is None:
+                continue
+            folder = _Scaled(name, choice)
+            new = folder.visit(build.clone(body[reader]))
+            if not folder.done:
+                continue
+            body = body[:k] + body[k + 1:reader] + [new] + body[reader + 1:]
+            changed = True
+            break
+        if not changed:
+            return body
+
+
+def _choice(stmt, ctx):
+    """The call `np.where(m, a, b)` of numbers `a`, `b` that `stmt` binds a name to."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call)):
+        return None
+    call, func = stmt.value, stmt.value.func
+    if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+            and func.value.id == ctx.numpy and ctx.unit.code_names.get(ctx.numpy) is np
+            and getattr(np, func.attr, None) is np.where and len(call.args) == 3
+            and not call.keywords):
+        return None
+    return call if all(_number(a) is not None for a in call.args[1:]) else None
+
+
+def _number(node):
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = build.number(node.operand)
+        return None if inner is None else -inner
+    return build.number(node)
+
+
+class _Scaled(gast.NodeTransformer):
+    """The one read of `name` in `choice * k` (or `k * choice`, `choice / k`), done."""
+
+    def __init__(self, name, choice):
+        self.name, self.choice, self.done = name, choice, False
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if self.done or not isinstance(node.op, (gast.Mult, gast.Div)):
+            return node
+        left, right = node.left, node.right
+        if _named(left, self.name) and _number(right) is not None:
+            scale, first = _number(right), True
+        elif isinstance(node.op, gast.Mult) and _named(right, self.name) and (
+                _number(left) is not None):
+            scale, first = _number(left), False
+        else:
+            return node
+        function = python_operator(node.op)
+        values = []
+        for arg in self.choice.args[1:]:
+            try:
+                value = function(_number(arg), scale) if first else function(scale, _number(arg))
+            except ArithmeticError:
+                return node
+            if isinstance(value, float) and not math.isfinite(value):
+                return node
+            values.append(value)
+        self.done = True
+        return gast.copy_location(gast.Call(
+            func=build.clone(self.choice.func),
+            args=[build.clone(self.choice.args[0])] + [build.const(v) for v in values],
+            keywords=[]), node)
+
+
+def _named(node, name) -> bool:
+    return isinstance(node, gast.Name) and node.id == name
