@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import gast
 
 from ..ir import build
@@ -26,6 +28,7 @@ def check(src: Source) -> None:
         raise refusal("kwargs").error(src, args.kwarg, f" ({src.name} takes **{args.kwarg.id})")
     local = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | (
         {args.vararg.id} if args.vararg else set()) | build.stored(fn.body)
+    local |= {n.id for n in build.names(fn) if type(n.ctx) is gast.Param}  # nested defs'
     for stmt in fn.body:
         for node in build.nodes(stmt):
             refused = refusal(type(node))
@@ -33,11 +36,23 @@ def check(src: Source) -> None:
                 raise refused.error(src, node)
             if isinstance(node, (gast.Assign, gast.AugAssign)):
                 _check_targets(src, node)
+                _check_module_writes(src, node, local)
             if isinstance(node, gast.Call):
                 _check_writes(src, node, local)
             if (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
                     and node.func.id in _INTROSPECTION):
                 raise refusal("introspection").error(src, node, f" (here `{node.func.id}()`)")
+
+
+def _check_module_writes(src, node, local):
+    """Refuse an item assignment into a value the function does not bind (a module's)."""
+    targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+    for target in targets:
+        for leaf in target.elts if isinstance(target, (gast.Tuple, gast.List)) else [target]:
+            root = _root(leaf) if isinstance(leaf, gast.Subscript) else None
+            if _module_value(src, root, local):
+                raise refusal("module_write").error(src, leaf, f" (`{root}` is not the "
+                                                    "function's)")
 
 
 def _check_writes(src, call, local):
@@ -48,6 +63,9 @@ def _check_writes(src, call, local):
     func = call.func
     if not isinstance(func, gast.Attribute):
         return
+    if func.attr == "append" and _module_value(src, _root(func.value), local):
+        raise refusal("module_write").error(src, call, f" (`{_root(func.value)}` is not the "
+                                            "function's)")
     # srcgrad computes every value anew and would not follow the change (its gradient
     # would be silently wrong); `append` it follows (normalize.py)
     changed = None
@@ -61,6 +79,19 @@ def _check_writes(src, call, local):
             f"`{changed}` in place: srcgrad computes every value anew and would not see the "
             "change", "Make a new value instead: `y = np.sort(y)`, `y = y[::-1]`, "
             "`ys = ys + [v]`, `y = np.where(mask, v, y)`.")
+
+
+def _module_value(src, name, local) -> bool:
+    """`name` is a value the module (or a closure) holds, not a module: `LOG`, not `np`."""
+    if name is None or name in local:
+        return False
+    func = src.func
+    closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+    try:
+        value = closure[name].cell_contents if name in closure else func.__globals__.get(name)
+    except ValueError:
+        return True
+    return not isinstance(value, types.ModuleType)
 
 
 def _root(node):

@@ -56,6 +56,10 @@ REFUSALS = {
                                 "in the function"),
     "chained_assignment": Refusal("chained assignment (a = b = ...)",
                                   "assign each name in a statement of its own"),
+    "module_write": Refusal("a change in place of a value the module holds (`BUF[i] = v`, "
+                            "`LOG.append(v)`)",
+                            "keep the function free of effects: return the value "
+                            "(`grad(f, has_aux=True)` hands it back) and store it outside"),
     "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
     "recursion": Refusal("a nested function that calls itself", "rewrite the recursion as a "
                          "loop (module-level helpers may recurse)"),
