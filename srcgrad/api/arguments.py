@@ -4,7 +4,6 @@ typed and owned like the arguments (`like_argument`, `distinct`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import inspect
 
@@ -12,7 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
-from ..runtime.containers import is_dataclass_value, with_fields
+from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
 
 _OTHER_NAMES = {"argnums": "wrt", "argnum": "wrt", "wrt_argnums": "wrt", "aux": "has_aux"}
@@ -114,8 +113,8 @@ def check_input(func, name, value):
             check_input(func, f"{name}[{i}]", leaf)
         return
     if is_dataclass_value(value):
-        for field in dataclasses.fields(value):
-            check_input(func, f"{name}.{field.name}", getattr(value, field.name))
+        for field, leaf in field_values(value).items():
+            check_input(func, f"{name}.{field}", leaf)
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
@@ -230,9 +229,9 @@ def not_scalar_error(func, value, has_aux=False) -> SrcGradError:
             "aux) (JAX's has_aux). For the gradient of a vector output, use srcgrad.vjp.")
     shape = np.shape(value) if not isinstance(value, (tuple, list, dict)) else None
     what = (f"an array of shape {shape}" if shape else f"a {type(value).__name__}")
-    where = "as its first value (the loss)" if has_aux else ""
+    where = " as its first value (the loss)" if has_aux else ""
     return SrcGradError(
-        f"grad needs {name} to return a real scalar{where and ' ' + where}, but it "
+        f"grad needs {name} to return a real scalar{where}, but it "
         f"returned {what}. Reduce it inside the function (e.g. np.sum or np.mean), or "
         "use srcgrad.vjp with a seed shaped like the output (the backward(gradient=...) "
         "of PyTorch).")
@@ -266,11 +265,12 @@ def like_argument(g, x):
         return {key: like_argument(g[key], leaf) if key in g else _zero(leaf)
                 for key, leaf in x.items()}
     if is_dataclass_value(x):  # its adjoint: a dict by field name (or the record itself)
-        fields = [f.name for f in dataclasses.fields(x)]
-        g = g if isinstance(g, dict) else {} if g is None or isinstance(g, np.ndarray) else {
-            name: getattr(g, name) for name in fields}
-        return with_fields(x, {name: like_argument(g[name], getattr(x, name)) if name in g
-                               else _zero(getattr(x, name)) for name in fields})
+        if g is None or isinstance(g, np.ndarray):
+            g = {}  # never read: zeros
+        elif not isinstance(g, dict):
+            g = field_values(g)
+        return with_fields(x, {name: like_argument(g[name], leaf) if name in g else _zero(leaf)
+                               for name, leaf in field_values(x).items()})
     if isinstance(x, (list, tuple)):
         if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
@@ -308,8 +308,8 @@ def distinct(tree, seen=None):
         items = [distinct(value, seen) for value in tree]
         return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
     if is_dataclass_value(tree):
-        return with_fields(tree, {f.name: distinct(getattr(tree, f.name), seen)
-                                  for f in dataclasses.fields(tree)})
+        return with_fields(tree, {name: distinct(leaf, seen)
+                                  for name, leaf in field_values(tree).items()})
     if isinstance(tree, np.ndarray):
         base = tree if tree.base is None else tree.base
         if id(base) in seen:

@@ -8,7 +8,6 @@ gradient and never forms the Hessian.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 import numpy as np
@@ -16,7 +15,7 @@ import numpy as np
 from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
-from ..runtime.containers import is_dataclass_value, with_fields
+from ..runtime.containers import field_values, is_dataclass_value, with_fields
 from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
                         wrt_names)
 from .gradient import Derivative, GradientFunction
@@ -177,9 +176,9 @@ def _tangent_like(t, x, name):
         if type(t) is not type(x):
             raise SrcGradError(f"the tangent of '{name}' must be a {type(x).__name__}, like "
                                f"'{name}'")
-        return with_fields(x, {f.name: _tangent_like(getattr(t, f.name), getattr(x, f.name),
-                                                     f"{name}.{f.name}")
-                               for f in dataclasses.fields(x)})
+        given = field_values(t)
+        return with_fields(x, {field: _tangent_like(given[field], leaf, f"{name}.{field}")
+                               for field, leaf in field_values(x).items()})
     if np.shape(t) != np.shape(x):
         raise SrcGradError(f"the tangent of '{name}' has shape {np.shape(t)}, but '{name}' "
                            f"has shape {np.shape(x)}")

@@ -210,7 +210,7 @@ class GradientFunction:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
                 if (checked and not kwargs and generated.arguments is not None
-                        and not self._has_aux and not self._bound):
+                        and not self._has_aux and not self.prebound):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)

@@ -9,6 +9,7 @@ import gast
 from ..ir import build
 from ..rules.facts import named
 from .refusals import refusal
+from .resolve import Resolver
 from .source import Source
 
 _INTROSPECTION = {"eval", "exec", "locals", "vars", "globals", "compile", "__import__"}
@@ -85,13 +86,7 @@ def _module_value(src, name, local) -> bool:
     """`name` is a value the module (or a closure) holds, not a module: `LOG`, not `np`."""
     if name is None or name in local:
         return False
-    func = src.func
-    closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
-    try:
-        value = closure[name].cell_contents if name in closure else func.__globals__.get(name)
-    except ValueError:
-        return True
-    return not isinstance(value, types.ModuleType)
+    return not isinstance(Resolver(src.func, local).lookup(name), types.ModuleType)
 
 
 def _root(node):

@@ -120,8 +120,7 @@ def zero_tangent(x):
     if _is_record(x):
         return type(x)(*[zero_tangent(v) for v in x])
     if is_dataclass_value(x):
-        return with_fields(x, {f.name: zero_tangent(getattr(x, f.name))
-                                for f in dataclasses.fields(x)})
+        return with_fields(x, {name: zero_tangent(v) for name, v in field_values(x).items()})
     if isinstance(x, (list, tuple)):
         return [zero_tangent(v) for v in x]
     if isinstance(x, (float, int)) and not isinstance(x, bool):
@@ -135,6 +134,11 @@ def field_adjoint(record, name, g):
     if is_dataclass_value(record):
         return Fields({name: g})
     return item_adjoint(record, type(record)._fields.index(name), g)
+
+
+def field_values(x) -> dict:
+    """{field name: value} of the dataclass value `x`."""
+    return {f.name: getattr(x, f.name) for f in dataclasses.fields(x)}
 
 
 def with_fields(x, values: dict):
@@ -243,8 +247,8 @@ class _Refresher:
             if all(items[key] is item for key, item in value.items()):
                 return value
             return items
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        if is_dataclass_value(value):
+            fields = field_values(value)
             changed = {k: self.value(v) for k, v in fields.items()}
             if all(changed[k] is v for k, v in fields.items()):
                 return value
@@ -284,8 +288,8 @@ def _holds(value, old, seen=None) -> bool:
         return any(_holds(item, old, seen) for item in value)
     if type(value) is dict:
         return any(_holds(item, old, seen) for item in value.values())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return any(_holds(getattr(value, f.name), old, seen) for f in dataclasses.fields(value))
+    if is_dataclass_value(value):
+        return any(_holds(item, old, seen) for item in field_values(value).values())
     return False
 
 
