@@ -136,7 +136,8 @@ def _state(y0):
 
 
 def _call(func, y, t, params, shape):
-    value = np.asarray(func(y.reshape(shape), t, *params), dtype=float)
+    # a copy: a func that writes into its y must not change the solver's state
+    value = np.asarray(func(y.reshape(shape).copy(), t, *params), dtype=float)
     if value.shape != shape:
         raise SrcGradError(f"odeint: func returned shape {value.shape}, but y has shape "
                            f"{shape}: func(y, t, *params) must return dy/dt shaped like y")

@@ -144,3 +144,28 @@ def test_a_solution_that_blows_up_is_refused():
 
 def test_top_level_export():
     assert srcgrad.odeint is odeint
+
+
+def scribbles_on_y(y, t):
+    y[0] = 100.0  # a plain solve runs func as written: the solver's state must not change
+    return -y
+
+
+def test_a_func_writing_into_y_does_not_change_the_solver_state():
+    ys = odeint(scribbles_on_y, np.array([1.0, 2.0]), [0.0, 1.0], **TIGHT)
+    np.testing.assert_allclose(ys[-1, 1], 2.0 * np.exp(-1.0), rtol=1e-9)
+
+
+def list_param(y, t, p):
+    return -p[0] * y + p[1]
+
+
+def list_loss(y0, p):
+    return np.sum(odeint(list_param, y0, [0.0, 1.0], p, rtol=1e-10, atol=1e-12))
+
+
+def test_a_list_parameter_gets_a_list_gradient():
+    g = grad(list_loss, wrt=1)(np.array([1.0, 2.0]), [0.5, 0.2])
+    assert isinstance(g, list)
+    assert_grads_match(lambda y0, p: list_loss(y0, list(p)), (np.asarray(g),),
+                       (np.array([1.0, 2.0]), np.array([0.5, 0.2])), (1,), rtol=1e-6)
