@@ -5,8 +5,9 @@ the mismatch with respect to the rates and the initial populations comes from th
 continuous adjoint method, with the right-hand side `rates` differentiated by srcgrad.
 SciPy's L-BFGS-B does the fitting with those gradients.
 
-    python examples/ode_fit.py              # fit, then print the gradient's generated code
-    python examples/ode_fit.py --quick      # a shorter run (or SRCGRAD_QUICK=1)
+    python examples/ode_fit.py                  # the fit (about 50 iterations)
+    python examples/ode_fit.py --quick          # 25 iterations (or SRCGRAD_QUICK=1)
+    python examples/ode_fit.py --show-source    # also print the gradient's generated code
 """
 
 import argparse

@@ -76,6 +76,9 @@ class _Solver:
         if span == 0:
             return y, f
         direction = 1.0 if t1 > t0 else -1.0
+        if not (np.all(np.isfinite(y)) and np.all(np.isfinite(f))):
+            raise SrcGradError(f"odeint: {self.what}: the state or func's value is not finite "
+                               f"at t={t0:.6g}")
         if self.h is None:
             self.h = self._first_step(t0, y, f, direction, span)
         t = t0
@@ -181,17 +184,18 @@ def odeint_backward(seed, ys, func, y0, t, params, rtol=1e-7, atol=1e-9,
     to the one before, `seed`'s row added to `a` at each output time."""
     times, shape = _times(t), np.shape(y0)
     seed, ys = np.asarray(seed, dtype=float), np.asarray(ys, dtype=float)
-    params = tuple(params)
-    arrays = [np.asarray(p, dtype=float) for p in params]
+    params = tuple(map(_parameter, params))
+    carried = [i for i, p in enumerate(params) if _real(p)]  # the others get no gradient
+    arrays = [np.asarray(params[i]) for i in carried]
     n, sizes = int(np.prod(shape, dtype=int)), [p.size for p in arrays]
     # The general variant's two sweeps, called directly: vjp's per-call checks and copies
     # would cost more than most right-hand sides (nothing here writes into their arrays).
-    generated = GradientFunction(func, (0,) + tuple(range(2, 2 + len(params))),
+    generated = GradientFunction(func, (0,) + tuple(2 + i for i in carried),
                                  with_value=True).general()
 
     def products(y, s, a):
-        """(f, a . df/dy, a . df/dp for each p), all flat."""
-        value, saved = generated.forward(y.reshape(shape), s, *arrays)
+        """(f, a . df/dy, a . df/dp for each p carried), all flat."""
+        value, saved = generated.forward(y.reshape(shape), s, *params)
         value = np.asarray(value, dtype=float)
         if value.shape != shape:
             raise SrcGradError(f"odeint: func returned shape {value.shape}, but y has shape "
@@ -222,9 +226,23 @@ def odeint_backward(seed, ys, func, y0, t, params, rtol=1e-7, atol=1e-9,
     f_0 = _call(func, np.asarray(ys[0], dtype=float).ravel(), times[0], params, shape)
     t_bar[0] = -(a @ f_0) if len(times) > 1 else 0.0
     a = a + rows[0] if len(times) > 1 else rows[0].copy()
-    split = np.split(p_bar, np.cumsum(sizes)[:-1]) if sizes else []
-    return OdeAdjoints(a.reshape(shape), t_bar.reshape(np.shape(t)),
-                       tuple(g.reshape(x.shape) for g, x in zip(split, arrays)))
+    split = dict(zip(carried, np.split(p_bar, np.cumsum(sizes)[:-1]) if sizes else []))
+    return OdeAdjoints(a.reshape(shape), t_bar.reshape(np.shape(t)), tuple(
+        split[i].reshape(np.shape(p)) if i in split else None for i, p in enumerate(params)))
+
+
+def _parameter(p):
+    """A parameter as the adjoint solve passes it to func: a list or tuple of numbers as a
+    float array (its gradient is one), anything else as given."""
+    if isinstance(p, (list, tuple)) and np.asarray(p).dtype.kind in "fiu":
+        return np.asarray(p, dtype=float)
+    return p
+
+
+def _real(p) -> bool:
+    """Does the parameter carry a gradient: a float, or an array of floats?"""
+    return (isinstance(p, (float, np.floating)) or isinstance(p, np.ndarray)
+            and p.dtype.kind == "f")
 
 
 @custom_adjoint(odeint)

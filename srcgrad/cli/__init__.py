@@ -180,15 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=_wrap(
             "Compare srcgrad's gradient of FUNC at the given arguments with central finite "
             "differences in float64, and print a table of the errors."))
-    check.add_argument("--args", required=True, metavar="EXPR",
-                       help='the arguments, as a Python expression, e.g. "np.ones(3), 2.0"')
-    check.add_argument("--kwargs", metavar="EXPR",
-                       help='keyword arguments, as a dict expression, e.g. "dict(lam=0.1)"')
-    check.add_argument("--eps", type=float, default=1e-6, help="step (default 1e-6)")
-    check.add_argument("--rtol", type=float, default=1e-5,
-                       help="relative tolerance (default 1e-5)")
-    check.add_argument("--atol", type=float, default=1e-7,
-                       help="absolute tolerance (default 1e-7)")
+    _add_check_options(check, args_required=True)
     check.set_defaults(run=run_check)
 
     explained = commands.add_parser(
@@ -201,17 +193,22 @@ def build_parser() -> argparse.ArgumentParser:
             "the gradient zero or not finite. Without --args, each parameter takes its "
             "default or a float array of 3 entries. --wrt defaults to every float argument. "
             "Exit status 1 when the finite-difference check fails."))
-    explained.add_argument("--args", metavar="EXPR",
-                           help='the arguments, as a Python expression, e.g. "np.ones(3), 2.0"')
-    explained.add_argument("--kwargs", metavar="EXPR",
-                           help='keyword arguments, as a dict expression, e.g. "dict(lam=0.1)"')
-    explained.add_argument("--eps", type=float, default=1e-6, help="step (default 1e-6)")
-    explained.add_argument("--rtol", type=float, default=1e-5,
-                           help="relative tolerance (default 1e-5)")
-    explained.add_argument("--atol", type=float, default=1e-7,
-                           help="absolute tolerance (default 1e-7)")
+    _add_check_options(explained, args_required=False)
     explained.set_defaults(run=run_explain)
     return parser
+
+
+def _add_check_options(command, args_required: bool) -> None:
+    """The arguments and the finite-difference check's options (check, explain)."""
+    command.add_argument("--args", required=args_required, metavar="EXPR",
+                         help='the arguments, as a Python expression, e.g. "np.ones(3), 2.0"')
+    command.add_argument("--kwargs", metavar="EXPR",
+                         help='keyword arguments, as a dict expression, e.g. "dict(lam=0.1)"')
+    command.add_argument("--eps", type=float, default=1e-6, help="step (default 1e-6)")
+    command.add_argument("--rtol", type=float, default=1e-5,
+                         help="relative tolerance (default 1e-5)")
+    command.add_argument("--atol", type=float, default=1e-7,
+                         help="absolute tolerance (default 1e-7)")
 
 
 def main(argv=None) -> int:

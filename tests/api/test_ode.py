@@ -127,6 +127,7 @@ def wrong_shape(y, t):
     (lambda: odeint(no_params, 1.0, [0.0, 1.0, 0.5]), "strictly increasing"),
     (lambda: odeint(no_params, 1.0, [[0.0, 1.0]]), "1-d array"),
     (lambda: odeint(no_params, 1.0, [0.0, 100.0], max_steps=5), "max_steps"),
+    (lambda: odeint(no_params, np.nan, [0.0, 1.0]), "not finite at t=0"),
 ])
 def test_bad_calls_are_refused(call, message):
     with pytest.raises(SrcGradError, match=message):
@@ -169,3 +170,20 @@ def test_a_list_parameter_gets_a_list_gradient():
     assert isinstance(g, list)
     assert_grads_match(lambda y0, p: list_loss(y0, list(p)), (np.asarray(g),),
                        (np.array([1.0, 2.0]), np.array([0.5, 0.2])), (1,), rtol=1e-6)
+
+
+def configured(y, t, k, repeats, sign):
+    out = y
+    for _ in range(repeats):
+        out = -k * out
+    return out if sign == "keep" else -out
+
+
+def configured_loss(y0, k):
+    return np.sum(odeint(configured, y0, [0.0, 0.5], k, 1, "keep", rtol=1e-10, atol=1e-12))
+
+
+def test_integer_and_string_parameters_pass_through_without_a_gradient():
+    args = (np.array([1.0, 2.0]), 0.7)
+    assert_grads_match(configured_loss, grad(configured_loss, wrt=(0, 1))(*args), args, (0, 1),
+                       rtol=1e-6)
