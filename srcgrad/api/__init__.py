@@ -1,9 +1,14 @@
 """The public entry points: `grad`, `value_and_grad`, `vjp` (gradient), `jvp` and
 `grad(grad(f))` (forward), `jacobian`, `hessian`, `hvp` (jacobians)."""
 
+from __future__ import annotations
+
+from typing import Any, Callable, overload
+
 from .arguments import refuse_unknown
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import MAX_VARIANTS, Derivative, GradientFunction, vjp
+from .hints import P, Wrt
 from .jacobians import Hessian, Hvp, Jacobian, hessian, hvp, jacobian
 
 __all__ = ["Derivative", "GradientFunction", "Hessian", "Hvp", "Jacobian", "JvpFunction",
@@ -11,7 +16,17 @@ __all__ = ["Derivative", "GradientFunction", "Hessian", "Hvp", "Jacobian", "JvpF
            "value_and_grad", "vjp"]
 
 
-def grad(func=None, wrt=0, has_aux=False, **unknown):
+@overload
+def grad(func: GradientFunction[P], wrt: Wrt = 0, has_aux: bool = False) -> SecondGradient: ...
+@overload
+def grad(func: Callable[P, Any], wrt: Wrt = 0, has_aux: bool = False) -> GradientFunction[P]: ...
+@overload
+def grad(func: None = None, wrt: Wrt = 0, has_aux: bool = False
+         ) -> Callable[[Callable[P, Any]], GradientFunction[P]]: ...
+
+
+def grad(func: Callable[..., Any] | None = None, wrt: Wrt = 0, has_aux: bool = False,
+         **unknown: Any) -> Any:
     """The gradient of a scalar-valued function, by source transformation.
 
     `wrt` is an argument index, an argument name, or a tuple of them (the
@@ -28,7 +43,19 @@ def grad(func=None, wrt=0, has_aux=False, **unknown):
     return GradientFunction(func, wrt, with_value=False, has_aux=has_aux)
 
 
-def value_and_grad(func=None, wrt=0, has_aux=False, **unknown):
+@overload
+def value_and_grad(func: GradientFunction[P], wrt: Wrt = 0, has_aux: bool = False
+                   ) -> SecondGradient: ...
+@overload
+def value_and_grad(func: Callable[P, Any], wrt: Wrt = 0, has_aux: bool = False
+                   ) -> GradientFunction[P]: ...
+@overload
+def value_and_grad(func: None = None, wrt: Wrt = 0, has_aux: bool = False
+                   ) -> Callable[[Callable[P, Any]], GradientFunction[P]]: ...
+
+
+def value_and_grad(func: Callable[..., Any] | None = None, wrt: Wrt = 0, has_aux: bool = False,
+                   **unknown: Any) -> Any:
     """Like `grad`, but returns `(value, gradients)` from a single forward sweep
     (`has_aux=True`: `((loss, aux), gradients)`)."""
     refuse_unknown("value_and_grad", unknown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any, Callable, Generic
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
+from .hints import P, Wrt
 from .tracebacks import user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
@@ -36,7 +38,8 @@ class Derivative:
 
 
 @user_facing
-def vjp(func, *args, wrt=0, **kwargs):
+def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0,
+        **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
     """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
     that runs the backward sweep for any seed shaped like `value`.
 
@@ -73,10 +76,11 @@ def vjp(func, *args, wrt=0, **kwargs):
     return value, pullback
 
 
-class GradientFunction:
+class GradientFunction(Generic[P]):
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
-    def __init__(self, func, wrt, with_value, has_aux=False):
+    def __init__(self, func: Callable[P, Any], wrt: Wrt, with_value: bool,
+                 has_aux: bool = False) -> None:
         if isinstance(func, (GradientFunction, Derivative)):
             raise SrcGradError("reverse mode over generated derivative code (and so third "
                                "derivatives) is not supported; for second derivatives use "
@@ -189,7 +193,8 @@ class GradientFunction:
         return generated
 
     @user_facing
-    def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        # (until an entry takes its place: _use_entry)
         return self.general_call(args, kwargs)
 
     @user_facing
