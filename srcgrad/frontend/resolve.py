@@ -24,13 +24,15 @@ from ..rules.facts import OPERATORS, attribute, facts_of, method
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
                                   kept_as, largest, merged, refresh, set_at, smallest,
                                   sort_order, swap_item)
+from ..runtime.blocks import adjoint_hook
 from ..runtime.methods import same_method
 
 
 # our own operations, made by normalize.py and aliasing.py
 _INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, caller_unchanged,
                                       sort_order, largest, smallest, dict_of, merged,
-                                      concatenated, kept_as, in_order, same_method)}
+                                      concatenated, kept_as, in_order, same_method,
+                                      adjoint_hook)}
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 

@@ -21,6 +21,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
+from ..runtime.blocks import adjoint_hook
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
 from .facts import Facts, facts
@@ -243,6 +244,9 @@ nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts
 nondifferentiable(spare, row_out, rows_of)
 # The check before a call of another method of self (frontend/methods.py): it returns None.
 nondifferentiable(same_method)
+# Where a gradient hook stands (frontend/blocks.py): its block runs in the backward sweep.
+nondifferentiable(adjoint_hook)
+facts(adjoint_hook, writes_none=True)
 
 # What the helpers do, for the passes that read the code calling them (specialize,
 # adjoint_shapes, dtypes, effects): the shape of which argument they give, ...
