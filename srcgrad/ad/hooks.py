@@ -73,17 +73,6 @@ def _renamed(stmt, renames):
     return stmt
 
 
-def refuse_in_forward_mode(unit) -> None:
-    """Forward mode has no backward sweep for a hook to run in."""
-    if unit.hooks:
-        hook = next(iter(unit.hooks.values()))
-        raise unit.src.error(hook.node, "a gradient hook acts on the backward sweep: forward "
-                             "mode (jvp, jacobian's forward columns, hessian) has none",
-                             "Differentiate this function with grad or vjp, or take the hook "
-                             "out of the function you give to forward mode.")
-
-
-
 def drop_markers(body, ctx):
     """Step: the forward sweep `body` without the markers of the hooks."""
     if not ctx.unit.hooks:

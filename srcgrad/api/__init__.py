@@ -11,7 +11,7 @@ __all__ = ["Derivative", "GradientFunction", "Hessian", "Hvp", "Jacobian", "JvpF
            "value_and_grad", "vjp"]
 
 
-def grad(func=None, wrt=0, has_aux=False, **unknown):
+def grad(func=None, wrt=0, has_aux=False, checkpoint=False, **unknown):
     """The gradient of a scalar-valued function, by source transformation.
 
     `wrt` is an argument index, an argument name, or a tuple of them (the
@@ -19,22 +19,25 @@ def grad(func=None, wrt=0, has_aux=False, **unknown):
     tuple gives a tuple in `wrt` order. Usable as `grad(f)`, `@grad` and
     `@grad(wrt=("w", "b"))`. The result has `.source` (the generated Python).
     `has_aux=True`: `func` returns `(loss, aux)`; a call returns `(gradients, aux)`.
+    `checkpoint=True` (or how many states to keep): every counted loop of `func` keeps
+    its state at a few steps only and the backward sweep recomputes the rest (binomial
+    checkpointing; `with srcgrad.checkpoint():` does it for one loop).
     """
     refuse_unknown("grad", unknown)
     if func is None:
-        return lambda f: grad(f, wrt, has_aux)
+        return lambda f: grad(f, wrt, has_aux, checkpoint)
     if isinstance(func, GradientFunction) and not has_aux:
         return SecondGradient(func, wrt, with_value=False)
-    return GradientFunction(func, wrt, with_value=False, has_aux=has_aux)
+    return GradientFunction(func, wrt, with_value=False, has_aux=has_aux, checkpoint=checkpoint)
 
 
-def value_and_grad(func=None, wrt=0, has_aux=False, **unknown):
+def value_and_grad(func=None, wrt=0, has_aux=False, checkpoint=False, **unknown):
     """Like `grad`, but returns `(value, gradients)` from a single forward sweep
     (`has_aux=True`: `((loss, aux), gradients)`)."""
     refuse_unknown("value_and_grad", unknown)
     if func is None:
-        return lambda f: value_and_grad(f, wrt, has_aux)
+        return lambda f: value_and_grad(f, wrt, has_aux, checkpoint)
     if isinstance(func, GradientFunction) and not has_aux:
         return SecondGradient(func, wrt, with_value=True)
-    return GradientFunction(func, wrt, with_value=True, has_aux=has_aux)
+    return GradientFunction(func, wrt, with_value=True, has_aux=has_aux, checkpoint=checkpoint)
 
