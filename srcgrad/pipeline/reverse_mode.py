@@ -116,6 +116,12 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         user = func_ref()
         if user is None:
             raise SrcGradError(f"{origin.name} no longer exists")
+        if unit_functions:
+            raise SrcGradError(
+                f"second derivatives of {origin.name} go through its checkpointed loop, whose "
+                "replay forward mode cannot differentiate\nDifferentiate twice without "
+                "checkpointing: take the loop out of `srcgrad.checkpoint()` (or drop "
+                "`checkpoint=`) for hessian, hvp and grad of grad.")
         gradient = codegen.function(
             gradient_name, build.clone(parameters),
             copy.deepcopy(join_sweeps(forward, backward, seed)))

@@ -238,3 +238,8 @@ def test_bad_checkpoint_option():
 def test_generated_code_of_functions_without_blocks_is_unchanged():
     text = grad(rnn_plain, wrt=(0, 1)).source
     assert "Checkpoints" not in text and "reversed(tape)" in text
+
+
+def test_second_derivatives_refused():
+    with pytest.raises(SrcGradError, match="checkpointed loop"):
+        srcgrad.hessian(nested)(X, 2)
