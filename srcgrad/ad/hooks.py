@@ -73,7 +73,7 @@ def _renamed(stmt, renames):
     return stmt
 
 
-def drop_markers(body, ctx):
+def hook_markers(body, ctx):
     """Step: the forward sweep `body` without the markers of the hooks."""
     if not ctx.unit.hooks:
         return body

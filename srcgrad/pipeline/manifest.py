@@ -125,7 +125,7 @@ FORWARD_SWEEP = (
     Step("kept_states", checkpoints.kept_states, ("bind_on_every_path",), essential=True,
          why="a checkpointed loop keeps states, not records: its body, tapes of inner loops "
              "included, becomes the step and record functions"),
-    Step("hook_markers", hooks.drop_markers, essential=True,
+    Step("hook_markers", hooks.hook_markers, essential=True,
          why="where a gradient hook stands computes nothing in the forward sweep"),
     Step("forward_pruning", forward_pruning.run, ("kept_states",), when=_grad_only,
          why="the value unwanted: only what the backward sweep reads is computed"),
