@@ -81,7 +81,7 @@ def main(argv=None):
     rows = [("plain (every step kept)", plain)]
     rows.append(("checkpoint=True (default schedule)", srcgrad.grad(rnn_loss, wrt=(0, 1),
                                                                    checkpoint=True)))
-    for snapshots in (20,):
+    for snapshots in (14, 100):
         rows.append((f"checkpoint={snapshots}", srcgrad.grad(rnn_loss, wrt=(0, 1),
                                                             checkpoint=snapshots)))
     reference = plain(*args)

@@ -3,10 +3,10 @@ backward sweep. Where the block stands, `h`'s adjoint is complete (the front hal
 sure nothing between `h`'s assignment and the block reads `h`), so the backward sweep
 runs the block at that point, on that adjoint, and takes what `d_h` holds after it::
 
-    # line 6: with srcgrad.adjoint_of(h) as d_h: (h's adjoint is complete here)
-    d_h = d_h_1
+    # line 6: with srcgrad.adjoint_of(h) as d_h: (h's adjoint is complete here...)
+    d_h = np.copy(d_h_1)
     d_h = np.clip(d_h, -1.0, 1.0)
-    d_h_1 = d_h
+    d_h_1 = hook_result(d_h, h)
 
 The block's own names are renamed apart from the generated code's; the function's
 values it reads are those it saw where it stands (their SSA names).
@@ -55,13 +55,17 @@ def emit(stmt, unit, initialized, out) -> None:
     line = unit.src.user_line(hook.node)
     out.append(build.comment(f"line {line}: {text} ({hook.value}'s adjoint is complete "
                              "here: the hook runs on it)"))
-    start = (build.load(adjoint) if value in initialized else build.call(
-        build.load(unit.code_name("zeros_like", vars(containers))),
-        build.load(value)))
+    # its own copy: another value's adjoint may be the same array, and the block may
+    # write into it
+    start = build.call(build.attr(build.load(unit.code_name("np")), "copy"),
+                       build.load(adjoint)) if value in initialized else build.call(
+        build.load(unit.code_name("zeros_like", vars(containers))), build.load(value))
     out.append(gast.copy_location(build.assign(own, start), hook.node))
     for statement in hook.body:
         out.append(_renamed(build.clone(statement), renames))
-    out.append(gast.copy_location(build.assign(adjoint, build.load(own)), hook.node))
+    result = build.call(build.load(unit.code_name("hook_result")), build.load(own),
+                        build.load(value))
+    out.append(gast.copy_location(build.assign(adjoint, result), hook.node))
     initialized.add(value)
     unit.touched.add(value)
 

@@ -21,7 +21,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile, winner)
-from ..runtime.blocks import adjoint_hook
+from ..runtime.blocks import adjoint_hook, hook_result
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
 from .facts import Facts, facts
@@ -228,6 +228,11 @@ def without_tangent(z, g, index):
                            example("take(g, (slice(None), [0, 0]))", g=(2, 3))])
 def take_tangent(z, g, index):
     t[z] = take(t[g], index)
+
+
+@tangent(hook_result, examples=[example("hook_result(g, x)", g=(3,), x=(3,))])
+def hook_result_tangent(z, new, value):
+    t[z] = hook_result(t[new], value)
 
 
 @tangent(item_adjoint, examples=[example("item_adjoint([1.0, 2.0, 3.0], 1, g)", g=())])

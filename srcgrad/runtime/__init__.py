@@ -7,7 +7,7 @@ from . import (adjoints, blocks, buffers, checkpoints, containers,  # noqa: F401
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
-from .blocks import adjoint_hook
+from .blocks import adjoint_hook, hook_result
 from .buffers import row_out, rows_of, spare
 from .checkpoints import Checkpoints
 from .containers import (AliasingError, appended, caller_unchanged, changes_in_place,
@@ -42,7 +42,7 @@ __all__ = ['adjoint_hook', 'AliasingError', 'appended', 'Checkpoints', 'broadcas
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
            'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
-           'first_items', 'full_adjoint', 'got_adjoint', 'got_tangent', 'hstack_axis',
+           'first_items', 'full_adjoint', 'hook_result', 'got_adjoint', 'got_tangent', 'hstack_axis',
            'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
            'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
            'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SrcGradError
+
 
 class checkpoint:  # noqa: N801 (used as `with srcgrad.checkpoint():`, like a function)
     """`with srcgrad.checkpoint():` around a counted loop (`for t in range(n):`) inside a
@@ -45,3 +47,13 @@ def adjoint_hook(value, hook, *reads) -> None:
     """Where a gradient hook stands in the forward code (frontend/blocks.py): it computes
     nothing; the backward sweep runs the hook's block there (ad/hooks.py)."""
     return None
+
+
+def hook_result(new, value):
+    """What a gradient hook's block left in its `as` name, as the adjoint of `value`: it
+    must have `value`'s shape (a broadcast adjoint would silently change the math)."""
+    if np.shape(new) != np.shape(value):
+        raise SrcGradError(f"a gradient hook left an adjoint of shape {np.shape(new)} for a "
+                           f"value of shape {np.shape(value)}\nGive the `as` name an array "
+                           "shaped like the value it hooks.")
+    return new

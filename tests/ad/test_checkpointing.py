@@ -243,3 +243,19 @@ def test_generated_code_of_functions_without_blocks_is_unchanged():
 def test_second_derivatives_refused():
     with pytest.raises(SrcGradError, match="checkpointed loop"):
         srcgrad.hessian(nested)(X, 2)
+
+
+def updated_in_place(x, n):
+    h = x.copy()
+    with srcgrad.checkpoint(snapshots=2):
+        for t in range(n):
+            h += np.sin(h) * 0.5
+            h[0] = h[1] * h[2]
+    h *= 2.0
+    return np.sum(h ** 2)
+
+
+def test_states_updated_in_place():
+    for n in (1, 6):
+        g = grad(updated_in_place)
+        assert_grads_match(updated_in_place, (g(X, n),), (X, n), (0,))

@@ -334,3 +334,33 @@ def test_second_derivatives_differentiate_the_hooked_gradient():
     assert grad(scaled_number)(1.5) == pytest.approx(60.0)
     assert srcgrad.hessian(scaled_number)(1.5) == pytest.approx(40.0)
     assert srcgrad.jvp(scaled_number)(1.5, tangent=1.0) == pytest.approx((9.0, 12.0))
+
+
+def writes_in_place(W, x):
+    h = np.tanh(W @ x)
+    y = h + x  # y's adjoint is also h's and x's, the same array
+    with srcgrad.adjoint_of(y) as d_y:
+        d_y[0] = 100.0
+    return np.sum(y * 2)
+
+
+def test_a_block_writing_into_its_adjoint_changes_no_other():
+    got_W, got_x = grad(writes_in_place, wrt=(0, 1))(W, x)
+    h = np.tanh(W @ x)
+    d_y = np.array([100.0, 2.0, 2.0])
+    d_t = d_y * (1 - h ** 2)
+    np.testing.assert_allclose(got_W, np.outer(d_t, x), rtol=1e-13)
+    np.testing.assert_allclose(got_x, d_y + W.T @ d_t, rtol=1e-13)
+
+
+def summed(W, x):
+    h = np.tanh(W @ x)
+    with srcgrad.adjoint_of(h) as d_h:
+        d_h = np.sum(d_h)
+    return np.sum(h * 2)
+
+
+def test_an_adjoint_of_another_shape_is_refused_at_the_hook():
+    with pytest.raises(SrcGradError, match=r"shape \(\) for a value of shape \(3,\)") as info:
+        grad(summed)(W, x)
+    assert "test_hooks.py" in str(info.value)
