@@ -18,6 +18,9 @@ from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, 
                         wrt_picks)
 from .tracebacks import user_facing
 
+MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
+
+
 def checkpoint_option(checkpoint) -> dict:
     """`grad(f, checkpoint=...)` as the cache's keyword: True (the default schedule) or
     how many states to keep; {} for none."""
@@ -30,9 +33,6 @@ def checkpoint_option(checkpoint) -> dict:
         return {"checkpoint": int(checkpoint)}
     raise SrcGradError(f"checkpoint={checkpoint!r}: give True, or how many states of each "
                        "loop to keep (a number >= 1)")
-
-
-MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
 
 
 def _shifted(wrt, by: int):
@@ -163,7 +163,7 @@ class GradientFunction:
         """The code for any arguments: not specialized on their shapes."""
         if self._generated is None:
             self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
-                **self._options)
+                                       **self._options)
         return self._generated
 
     def variant_for(self, args, kwargs) -> Generated:
@@ -182,15 +182,13 @@ class GradientFunction:
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
                 value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
-                has_aux=self._has_aux,
-                **self._options)
+                has_aux=self._has_aux, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self.general()
             if not generated.current():
                 generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
-                                                       has_aux=self._has_aux,
-                **self._options)
+                                                       has_aux=self._has_aux, **self._options)
             return generated
         try:
             bound = self._signature.bind(*args, **kwargs).arguments
@@ -203,8 +201,7 @@ class GradientFunction:
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
         generated = self._variants[key] = specialized(
             self.__wrapped__, self._wrt, arguments, value=self._with_value or plain,
-            kinds=kinds, fused=not plain, has_aux=self._has_aux,
-                **self._options)
+            kinds=kinds, fused=not plain, has_aux=self._has_aux, **self._options)
         return generated
 
     @user_facing

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import gast
 
 from ..ir import build
+from ..rules.facts import named
 from ..runtime.blocks import adjoint_of, checkpoint
 from .resolve import Resolver
 
@@ -142,6 +143,7 @@ def _hook(stmt, body, src, names, unit, path):
             raise src.error(node, "a gradient hook's block cannot define functions",
                             "Define them outside the function.")
     own = build.stored(body) | {target.id}
+    _check_writes(body, names - own, src)
     for name in sorted(own & names):
         raise src.error(stmt, f"a gradient hook's block assigns `{name}`, a variable of the "
                         "function: the block runs in the backward sweep and may change only "
@@ -154,6 +156,33 @@ def _hook(stmt, body, src, names, unit, path):
                         *[build.load(n) for n in reads])
     marker._srcgrad_internal = "adjoint_hook"
     return gast.copy_location(build.assign(f"_hook_{hook_id}", marker), stmt)
+
+
+def _check_writes(body, names, src):
+    """Refuse a change in place of one of the function's values `names` in a hook's block:
+    the backward sweep around it reads them (appending to a list is allowed: a log)."""
+    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+        changed = None
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and type(node.ctx) is gast.Store:
+            changed = _root(node)
+        elif isinstance(node, gast.Call):
+            out = next((k.value for k in node.keywords if k.arg == "out"), None)
+            func = node.func
+            if out is not None:
+                changed = _root(out)
+            elif isinstance(func, gast.Attribute) and func.attr != "append" and (
+                    func.attr in named("writes_object", "method")):
+                changed = _root(func.value)
+        if changed in names:
+            raise src.error(node, f"a gradient hook's block changes `{changed}` in place: the "
+                            "backward sweep reads the function's values", "Change only the "
+                            "block's own names (the `as` name is its own copy).")
+
+
+def _root(node):
+    while isinstance(node, (gast.Attribute, gast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 def _check_position(stmt, value, src, path):

@@ -21,10 +21,10 @@ from ..ir import build
 from ..rules import NONDIFFERENTIABLE, RULES
 from ..rules.registry import DEFINITIONS
 from ..rules.facts import OPERATORS, attribute, facts_of, method
+from ..runtime.blocks import adjoint_hook
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
                                   kept_as, largest, merged, refresh, set_at, smallest,
                                   sort_order, swap_item)
-from ..runtime.blocks import adjoint_hook
 from ..runtime.methods import same_method
 
 

@@ -36,13 +36,13 @@ from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
-__all__ = ['adjoint_hook', 'AliasingError', 'appended', 'Checkpoints', 'broadcast_like', 'caller_unchanged', 'cast_back',
+__all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
            'centered', 'changes_in_place', 'concatenated', 'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
            'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
-           'first_items', 'full_adjoint', 'hook_result', 'got_adjoint', 'got_tangent', 'hstack_axis',
+           'first_items', 'full_adjoint', 'got_adjoint', 'got_tangent', 'hstack_axis',
            'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
            'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
            'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
@@ -60,3 +60,4 @@ __all__ = ['adjoint_hook', 'AliasingError', 'appended', 'Checkpoints', 'broadcas
            'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
            'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',
            'zeros_like']
+__all__ += ['adjoint_hook', 'Checkpoints', 'hook_result']  # srcgrad's blocks (blocks.py)

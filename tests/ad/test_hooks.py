@@ -364,3 +364,24 @@ def test_an_adjoint_of_another_shape_is_refused_at_the_hook():
     with pytest.raises(SrcGradError, match=r"shape \(\) for a value of shape \(3,\)") as info:
         grad(summed)(W, x)
     assert "test_hooks.py" in str(info.value)
+
+
+def writes_a_value(W, x):
+    h = np.tanh(W @ x)
+    with srcgrad.adjoint_of(h) as d_h:
+        h[0] = 0.0
+    return np.sum(h ** 2)
+
+
+def fills_a_value(W, x):
+    h = np.tanh(W @ x)
+    with srcgrad.adjoint_of(h) as d_h:
+        np.clip(d_h, -1, 1, out=x)
+    return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize("f", [writes_a_value, fills_a_value])
+def test_a_block_changing_a_value_of_the_function_is_refused(f):
+    with pytest.raises(SrcGradError, match="changes `(h|x)` in place") as info:
+        grad(f)(W, x)
+    assert "test_hooks.py" in str(info.value)
