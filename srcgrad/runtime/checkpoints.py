@@ -3,8 +3,9 @@ the loop's state at a few steps only, and the backward sweep's replay recomputes
 step's tape record from the nearest kept state.
 
 With `s` kept states and `r` the least number such that `binom(s + r, s) >= n`, no step
-of an `n`-step loop is computed more than `r + 1` times (once more for its record), and
-at most `s` states are held at once. The generated code reads::
+of an `n`-step loop is advanced more than `r` times, the forward sweep included (and
+computed once more for its record), the advances are the fewest possible, `r n -
+binom(s + r, r - 1)` in all, and at most `s` states are held at once. The generated code reads::
 
     tape = Checkpoints(range(n), snapshots)
     for t in range(n):
@@ -21,32 +22,37 @@ from __future__ import annotations
 
 from math import comb
 
-DEFAULT_REPEATS = 2  # the default schedule computes no step more than this many times over
+DEFAULT_REPEATS = 2  # the default schedule advances no step more than this many times
 
 
-def repeats(steps: int, snapshots: int) -> int:
-    """The least r with binom(snapshots + r, snapshots) >= steps (r >= 1)."""
-    r = 1
-    while comb(snapshots + r, snapshots) < steps:
+def repeats(steps: int, states: int) -> int:
+    """The least r with binom(states + r, states) >= steps: with `states` kept states (the
+    first included), reversing `steps` steps advances none of them more than r times."""
+    r = 0
+    while comb(states + r, states) < steps:
         r += 1
     return r
 
 
 def default_snapshots(steps: int) -> int:
     """The fewest kept states with which no step is advanced more than DEFAULT_REPEATS
-    times before its record (about sqrt(2 n) for two)."""
+    times, the forward sweep's included (about sqrt(2 n) for two)."""
     s = 1
-    while comb(s + DEFAULT_REPEATS, s) < steps:
+    while repeats(steps, s) > DEFAULT_REPEATS:
         s += 1
     return s
 
 
 def split(steps: int, free: int) -> int:
     """How many of `steps` (> 1) to advance before keeping the next state, with `free`
-    (> 0) states still to keep: the binomial split, so that the steps after it are
-    reversed with one state fewer and those before it with one repetition fewer."""
-    r = repeats(steps, free)
-    return max(1, min(comb(free + r - 1, free), steps - 1))
+    (> 0) states to keep beside the first: the least of the splits that make the fewest
+    advances in all (Griewank's binomial schedule; tests/runtime/test_checkpoints.py
+    checks it against the exhaustive search)."""
+    states = free + 1
+    r = repeats(steps, states)
+    least = max(steps - comb(states - 1 + r, states - 1),
+                comb(states + r - 2, states) if r >= 2 else 1)
+    return max(1, min(least, steps - 1))
 
 
 class Checkpoints:

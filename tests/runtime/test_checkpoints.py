@@ -2,6 +2,7 @@
 record, last step first, from the right state; at most `snapshots` states held; each
 step advanced no more often than the binomial bound says."""
 
+from functools import lru_cache
 from math import comb
 
 import pytest
@@ -53,9 +54,8 @@ def test_records_last_step_first_from_the_right_states(n, snapshots):
     # the kept states, and the replay's locals: the state being advanced, the one it
     # advances to, the last task's
     assert State.most <= kept.snapshots + 3
-    if snapshots is not None and snapshots > 1 and n > 1:
-        r = repeats(n, snapshots - 1)
-        assert len(advanced) <= r * n  # each step advanced at most r times after the sweep
+    if snapshots is not None and n > 1:
+        assert len(advanced) <= repeats(n, snapshots) * n  # at most r advances each
 
 
 def test_states_kept_by_the_forward_sweep_are_at_most_snapshots():
@@ -65,14 +65,36 @@ def test_states_kept_by_the_forward_sweep_are_at_most_snapshots():
     assert len(kept.kept) <= 20 and 0 in kept.kept
 
 
-def test_default_schedule_advances_each_step_about_twice_at_most():
+def test_default_schedule_advances_each_step_about_once_after_the_forward_sweep():
     n = 10_000
     s = default_snapshots(n)
     assert comb(s + 2, s) >= n > comb(s + 1, s - 1)
     _, _, advanced = run(n, None)
-    assert len(advanced) <= 2 * n
+    assert len(advanced) <= n
 
 
 def test_enough_snapshots_keep_every_step():
     _, _, advanced = run(30, 30)
     assert advanced == []
+
+
+@lru_cache(maxsize=None)
+def fewest_advances(n, free):
+    """The fewest advances that reverse n steps from a kept first state with `free` more
+    states to keep: the exhaustive search over every first split."""
+    if n <= 1:
+        return 0
+    if free == 0:
+        return n * (n - 1) // 2
+    return min(split + fewest_advances(n - split, free - 1) + fewest_advances(split, free)
+               for split in range(1, n))
+
+
+@pytest.mark.parametrize("snapshots", [1, 2, 3, 4, 6])
+def test_the_schedule_makes_the_fewest_advances(snapshots):
+    for n in range(1, 60):
+        kept, _, advanced = run(n, snapshots)
+        first_sweep = max(kept.at) if n else 0  # advanced by the forward sweep
+        assert len(advanced) + first_sweep == fewest_advances(n, snapshots - 1), n
+        r = repeats(n, snapshots)
+        assert len(advanced) + first_sweep == r * n - (comb(snapshots + r, r - 1) if r else 0)
