@@ -14,8 +14,9 @@ class checkpoint:  # noqa: N801 (used as `with srcgrad.checkpoint():`, like a fu
     """`with srcgrad.checkpoint():` around a counted loop (`for t in range(n):`) inside a
     differentiated function: its gradient keeps the loop's state at a few steps only and
     recomputes the rest in the backward sweep (binomial checkpointing). `snapshots`: how
-    many states are kept at most (default: the fewest with which no step is computed more
-    than three times). Run plainly, the loop runs as written."""
+    many states are kept at most (default: the fewest with which no step is advanced more
+    than twice, the forward sweep included, about sqrt(2 n)). Run plainly, the loop runs
+    as written."""
 
     def __init__(self, snapshots: int | None = None):
         self.snapshots = snapshots
