@@ -13,6 +13,7 @@ from ..analysis.shape_inference import describe
 from ..backend import entry, loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
+from .backends import JaxRunner, checked_backend
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
@@ -76,7 +77,7 @@ def vjp(func, *args, wrt=0, **kwargs):
 class GradientFunction:
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
-    def __init__(self, func, wrt, with_value, has_aux=False):
+    def __init__(self, func, wrt, with_value, has_aux=False, backend="numpy"):
         if isinstance(func, (GradientFunction, Derivative)):
             raise SrcGradError("reverse mode over generated derivative code (and so third "
                                "derivatives) is not supported; for second derivatives use "
@@ -110,6 +111,8 @@ class GradientFunction:
             self._wrt_index = ()
         self._entry = None  # the last variant's entry (entry.py): this object's __call__
         self._entries = {}  # key (see _key) -> entry.build(...) or None
+        backend = checked_backend(backend)
+        self._runner = JaxRunner(self, backend) if backend != "numpy" else None
 
     @property
     def wrt(self) -> tuple:
@@ -196,6 +199,12 @@ class GradientFunction:
     def general_call(self, args, kwargs):
         """A call the last variant's entry did not take: describe the arguments, find (or
         build) their variant, check the inputs and results in general."""
+        if self._runner is not None:
+            return self._runner.call(args, kwargs)
+        return self.numpy_call(args, kwargs)
+
+    def numpy_call(self, args, kwargs):
+        """A call run by the NumPy backend (general_call)."""
         args, kwargs = self._with_bound(args, kwargs)
         key, checked = variant_key(args, kwargs, self._wrt_index)
         generated = self._variants.get(key)
@@ -210,7 +219,7 @@ class GradientFunction:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
                 if (checked and not kwargs and generated.arguments is not None
-                        and not self._has_aux and not self.prebound):
+                        and not self._has_aux and not self.prebound and self._runner is None):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
@@ -237,6 +246,18 @@ class GradientFunction:
                 self._signature.bind(*args, **kwargs)
             except TypeError as mismatch:
                 raise TypeError(f"{self.__wrapped__.__name__}() {mismatch}") from None
+
+    @property
+    def has_aux(self) -> bool:
+        return self._has_aux
+
+    @property
+    def positions(self) -> dict:
+        """{parameter name: its position}."""
+        return self._positional
+
+    def with_bound(self, args, kwargs) -> tuple:
+        return self._with_bound(args, kwargs)
 
     def _with_bound(self, args, kwargs) -> tuple:
         """(args, kwargs) of the function: a bound method's object or a partial's

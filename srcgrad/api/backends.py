@@ -1,0 +1,208 @@
+"""The `backend=` keyword of `grad`, `value_and_grad`, `vjp`, `jvp`, `hessian` and `hvp`:
+"numpy" (the default: srcgrad's NumPy code), "jax" (the same specialized code emitted
+against jax.numpy and compiled once per variant with `jax.jit`, backend/jax/), "auto"
+(JAX where it can run, else NumPy with a warning)."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+
+from ..errors import SrcGradError
+
+BACKENDS = ("numpy", "jax", "auto")
+
+
+def checked_backend(backend) -> str:
+    if backend not in BACKENDS:
+        raise SrcGradError(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")
+    if backend != "numpy":
+        try:
+            import jax  # noqa: F401
+        except ImportError:
+            if backend == "auto":
+                return "numpy"
+            raise SrcGradError("backend='jax' needs JAX: pip install 'srcgrad[jax]'") from None
+    return backend
+
+
+def _is_jax_array(value) -> bool:
+    return type(value).__module__.startswith("jax")
+
+
+def _stand_in(value):
+    """A NumPy value for a JAX array (a variant is specialized on NumPy descriptions)."""
+    if _is_jax_array(value):
+        return np.asarray(value)
+    if type(value) in (list, tuple):
+        return type(value)(_stand_in(v) for v in value)
+    if type(value) is dict:
+        return {k: _stand_in(v) for k, v in value.items()}
+    return value
+
+
+def _leaf_key(value):
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return (tuple(value.shape), str(value.dtype))
+    if type(value) in (list, tuple):
+        return (type(value).__name__,) + tuple(_leaf_key(v) for v in value)
+    if type(value) is dict:
+        return ("dict",) + tuple((k, _leaf_key(v)) for k, v in value.items())
+    return type(value).__name__
+
+
+def _is_static(value) -> bool:
+    """A Python int, bool, string or None: known while tracing (a trip count, a flag)."""
+    return value is None or type(value) in (int, bool, str)
+
+
+def _float_bits(values):
+    """64 if the arguments are float64 (or only Python numbers, as NumPy computes them),
+    32 if every float array among them is of a narrower type."""
+    floats = [np.dtype(v.dtype) for v in _leaves(values)
+              if hasattr(v, "dtype") and np.dtype(v.dtype).kind in "fc"]
+    bits = [d.itemsize if d.kind == "f" else d.itemsize // 2 for d in floats]
+    return 32 if bits and max(bits) <= 4 else 64
+
+
+def _leaves(values):
+    for v in values:
+        if type(v) in (list, tuple):
+            yield from _leaves(v)
+        elif type(v) is dict:
+            yield from _leaves(list(v.values()))
+        else:
+            yield v
+
+
+class JaxRunner:
+    """Runs a GradientFunction's variants on JAX: one jitted function per variant (kept
+    on the variant, pipeline Generated.backends), NumPy in -> NumPy out, JAX in -> JAX
+    out, float64 under a scoped `jax.enable_x64` (the user's global flag untouched)."""
+
+    def __init__(self, gradient, backend):
+        self.gradient, self.backend = gradient, backend
+        self.signature = inspect.signature(gradient.__wrapped__)
+        self.known = {}  # argument key -> (JaxGradient, x64) or None (runs on NumPy)
+        self.last = None
+
+    def positional(self, args, kwargs) -> list:
+        kinds = {p.kind for p in self.signature.parameters.values()}
+        if kinds - {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD}:
+            raise SrcGradError(f"{self.gradient.__name__} has *args, **kwargs or keyword-only "
+                               "parameters: the JAX backend takes plain parameters only; "
+                               "use backend='numpy'")
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return list(bound.arguments.values())
+
+    def call(self, given, given_kwargs):
+        import jax
+
+        args, kwargs = self.gradient.with_bound(given, given_kwargs)
+        try:
+            values = self.positional(args, kwargs)
+        except SrcGradError:
+            if self.backend == "auto":
+                return self.numpy_call(given, given_kwargs, "its parameters")
+            raise
+        key = tuple(_leaf_key(v) if not _is_static(v) else ("static", type(v).__name__)
+                    for v in values)
+        found = self.known.get(key, False)
+        if found is False:
+            found = self.known[key] = self.build(values)
+        if found is None:
+            return self.numpy_call(given, given_kwargs, self.why)
+        chosen, candidates, x64 = found
+        with jax.enable_x64(x64):
+            if chosen is not None:
+                out = chosen(*values)
+            else:
+                out = self.first_call(key, candidates, x64, values)
+                if out is None:
+                    return self.numpy_call(given, given_kwargs, self.why)
+        return self.finish(out, values, candidates[0].with_value)
+
+    def build(self, values):
+        from ..backend.jax.compiled import build_gradient
+
+        stand_ins = [_stand_in(v) for v in values]
+        generated = self.gradient.variant_for(stand_ins, {})
+        static = tuple(i for i, v in enumerate(values) if _is_static(v))
+        with_value = self.gradient.with_value or self.gradient.has_aux
+        slot = ("jax", with_value, static)
+        if slot not in generated.backends:
+            code_names, label, origin = generated.compiling
+            try:
+                generated.backends[slot] = build_gradient(
+                    generated.parts, self.gradient.__wrapped__, code_names, label, origin,
+                    with_value, static)
+            except SrcGradError as exc:
+                if self.backend != "auto":
+                    raise
+                self.why = str(exc)
+                return None
+        candidates = generated.backends[slot]
+        self.last = candidates[0]
+        return [None, candidates, _float_bits(values) == 64]
+
+    def first_call(self, key, candidates, x64, values):
+        from ..backend.jax.compiled import refusal
+
+        failure = None
+        for candidate in candidates:
+            try:
+                out = candidate(*values)
+            except SrcGradError:
+                raise
+            except Exception as exc:  # a trace XLA cannot express: the next form, or refuse
+                failure = failure or exc
+                continue
+            self.known[key][0] = self.last = candidate
+            return out
+        error = refusal(self.gradient.__wrapped__, failure)
+        if self.backend != "auto":
+            raise error from None
+        self.known[key], self.why = None, str(error)
+        return None
+
+    def numpy_call(self, args, kwargs, why):
+        warnings.warn(f"srcgrad: {self.gradient.__name__} runs on NumPy, not JAX: {why}",
+                      RuntimeWarning, stacklevel=4)
+        return self.gradient.numpy_call(args, kwargs)
+
+    def finish(self, out, values, has_value):
+        gradient = self.gradient
+        value, grads = out if has_value else (None, out)
+        wrt = [values[gradient.positions[name]] for name in gradient.wrt]
+        grads = (grads,) if len(wrt) == 1 else tuple(grads)
+        if not any(_is_jax_array(v) for v in _leaves(values)):
+            grads = tuple(_as_numpy(g, x) for g, x in zip(grads, wrt))
+            value = None if value is None else _as_numpy(value, None)
+        if gradient.single:
+            grads = grads[0]
+        if gradient.has_aux:
+            loss, aux = value
+            return ((loss, aux), grads) if gradient.with_value else (grads, aux)
+        return (value, grads) if gradient.with_value else grads
+
+
+def _as_numpy(g, like):
+    """A JAX result as the NumPy backend gives it: a float for a Python float argument,
+    arrays as NumPy arrays (0-d ones as NumPy numbers), containers item by item."""
+    import jax
+
+    if type(like) is float:
+        return float(g)
+    if isinstance(g, (list, tuple)):
+        return type(g)(_as_numpy(v, w) for v, w in zip(g, like if isinstance(
+            like, (list, tuple)) else [None] * len(g)))
+    if isinstance(g, dict):
+        return {k: _as_numpy(v, like.get(k) if isinstance(like, dict) else None)
+                for k, v in g.items()}
+    if isinstance(g, jax.Array):
+        array = np.asarray(g)
+        return array[()] if array.ndim == 0 and not isinstance(like, np.ndarray) else array
+    return g

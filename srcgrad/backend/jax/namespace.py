@@ -1,0 +1,183 @@
+"""What the names of generated code mean on the JAX backend: `np` is `jax.numpy` (with
+NumPy's spellings that jax.numpy lacks), `math` computes on arrays, and each runtime
+helper has a JAX form: most are the same NumPy code read over `jax.numpy` (they only
+compute new arrays), the few that write into arrays or branch on values are written out
+here. A helper with no JAX form is refused by name (see `jax_value`)."""
+
+from __future__ import annotations
+
+import math
+import types
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ... import runtime
+from ...runtime import adjoints, containers, indexing, layout, linalg
+
+# Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
+# jax.numpy. (Each was read for in-place writes and branches on values: none.)
+PURE_HELPERS = (
+    adjoints.unbroadcast, adjoints.broadcast_like, adjoints.repeat_to, adjoints.centered,
+    adjoints.split_among_ties, adjoints.reverse_cumsum, adjoints.sinc_slope,
+    adjoints.winner, adjoints.positive_log, adjoints.prod_of_others, adjoints.cast_back,
+    linalg.matmul_adjoint_x, linalg.matmul_adjoint_y, linalg.dot_adjoint_x,
+    linalg.dot_adjoint_y, linalg.mT, layout.reshaped, layout.unbroadcast_each,
+    indexing.unstack, indexing.hstack_axis, indexing.inverse_permutation,
+    indexing.untile, indexing.undiff,
+)
+
+
+class _Ufunc:
+    """A ufunc of jax.numpy with NumPy's `.reduce` and `.outer`."""
+
+    def __init__(self, name):
+        self._fn, self._reduce = getattr(jnp, name), _REDUCTIONS.get(name)
+
+    def __call__(self, *args, **kwargs):
+        if "out" in kwargs or "where" in kwargs:
+            raise TypeError("out= and where= write into an array: not on the JAX backend")
+        return self._fn(*args, **kwargs)
+
+    def reduce(self, a, axis=0, keepdims=False, **kwargs):
+        return self._reduce(a, axis=axis, keepdims=keepdims, **kwargs)
+
+    def outer(self, a, b):
+        a, b = jnp.asarray(a), jnp.asarray(b)
+        return self._fn(a.reshape(a.shape + (1,) * b.ndim), b)
+
+
+_REDUCTIONS = {"add": jnp.sum, "multiply": jnp.prod, "maximum": jnp.max, "minimum": jnp.min,
+               "logical_and": jnp.all, "logical_or": jnp.any}
+
+
+class JaxNumpy(types.ModuleType):
+    """`np` of generated code on the JAX backend: jax.numpy, NumPy's names it lacks from
+    NumPy itself (dtypes, constants), and ufuncs with `.reduce`/`.outer`."""
+
+    def __init__(self):
+        super().__init__("numpy", "jax.numpy as generated code reads it")
+
+    def __getattr__(self, name):
+        if name in _REDUCTIONS or name in ("subtract", "divide", "true_divide", "power"):
+            value = _Ufunc(name)
+        elif hasattr(jnp, name):
+            value = getattr(jnp, name)
+        else:
+            value = getattr(np, name)  # dtypes, errstate, ... (nothing that computes)
+        setattr(self, name, value)
+        return value
+
+
+class JaxMath(types.ModuleType):
+    """`math` of generated code: its functions on arrays (a traced value is no float)."""
+
+    def __init__(self):
+        super().__init__("math", "math on jax arrays")
+
+    def __getattr__(self, name):
+        value = getattr(math, name)
+        if callable(value):
+            value = _MATH.get(name) or getattr(jnp, name, value)
+        setattr(self, name, value)
+        return value
+
+
+_MATH = {"fabs": jnp.abs, "pow": jnp.power, "lgamma": jax.scipy.special.gammaln,
+         "gamma": lambda x: jnp.exp(jax.scipy.special.gammaln(x)), "erf": jax.scipy.special.erf,
+         "erfc": jax.scipy.special.erfc, "atan2": jnp.arctan2, "asin": jnp.arcsin,
+         "acos": jnp.arccos, "atan": jnp.arctan, "asinh": jnp.arcsinh, "acosh": jnp.arccosh,
+         "atanh": jnp.arctanh}
+
+NP, MATH = JaxNumpy(), JaxMath()
+
+
+def safe_div(g, den):
+    """g / den, but 0 wherever g is 0 (runtime.adjoints.safe_div), as a select."""
+    g, den = jnp.asarray(g), jnp.asarray(den)
+    zero = g == 0
+    return jnp.where(zero, jnp.zeros((), jnp.result_type(g, den, 1.0)),
+                     g / jnp.where(zero, jnp.ones((), den.dtype), den))
+
+
+def zeros_like(x):
+    """A zero adjoint shaped like `x` (runtime.containers.zeros_like) for arrays and
+    numbers; containers as the NumPy form makes them."""
+    if isinstance(x, (dict, list, tuple)) or containers.is_dataclass_value(x):
+        return containers.zeros_like(x)
+    return jnp.zeros_like(x)
+
+
+def split_ties_kept(g, x, z, axis):
+    """runtime.adjoints.split_ties_kept without its branch on values: each tie's share."""
+    hit = x == z
+    return hit * (g / jnp.sum(hit, axis=axis, keepdims=True))
+
+
+def scatter_add(x, index, g):
+    """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
+    if isinstance(x, (dict, list, tuple)):
+        return containers.item_adjoint(x, index, g)
+    out = jnp.zeros(jnp.shape(x), dtype=jnp.result_type(x, g, 1.0))
+    return out.at[index].add(g)
+
+
+def spare(v, *others):
+    """No array is computed into on the JAX backend."""
+    return None
+
+
+WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
+               adjoints.split_ties_kept: split_ties_kept, indexing.scatter_add: scatter_add,
+               runtime.spare: spare}
+
+
+def _read_over_jax(fn):
+    """`fn` (a runtime helper) with its module's `np` read as jax.numpy, and the helpers it
+    calls in their JAX forms."""
+    namespace = dict(fn.__globals__)
+    namespace["np"] = NP
+    for name, value in fn.__globals__.items():
+        if isinstance(value, types.FunctionType) and value in WRITTEN_OUT:
+            namespace[name] = WRITTEN_OUT[value]
+    return types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
+                              fn.__closure__)
+
+
+_FORMS = dict(WRITTEN_OUT)
+_FORMS.update({fn: _read_over_jax(fn) for fn in PURE_HELPERS})
+for _fn in PURE_HELPERS:  # a pure helper calling another calls its JAX form
+    _FORMS[_fn].__globals__.update(
+        {name: _FORMS[v] for name, v in _fn.__globals__.items()
+         if isinstance(v, types.FunctionType) and v in _FORMS})
+
+
+class NoJaxForm(Exception):
+    """A name of generated code whose value has no JAX form (the message says which)."""
+
+
+_RUNTIME_VALUES = {id(v) for v in vars(runtime).values()}
+
+
+def jax_value(name, value):
+    """What `value`, bound to `name` in generated code or the user's globals, is on the JAX
+    backend; NoJaxForm for a runtime helper that has none."""
+    if value is np:
+        return NP
+    if value is math:
+        return MATH
+    if isinstance(value, types.FunctionType) and value in _FORMS:
+        return _FORMS[value]
+    if id(value) in _RUNTIME_VALUES and callable(value) and not isinstance(value, type):
+        raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form yet")
+    if isinstance(value, np.ufunc) and hasattr(jnp, value.__name__):
+        return getattr(NP, value.__name__)
+    module = getattr(value, "__module__", None) or ""
+    if callable(value) and module.startswith("numpy") and not isinstance(value, type):
+        found = getattr(jnp, getattr(value, "__name__", ""), None)
+        if found is not None:
+            return found
+    if getattr(value, "__module__", None) == "math" and callable(value):
+        return getattr(MATH, value.__name__)
+    return value
