@@ -108,8 +108,7 @@ class JaxRunner:
             if self.backend == "auto":
                 return self.numpy_call(given, given_kwargs, "its parameters")
             raise
-        key = tuple(_leaf_key(v) if not _is_static(v) else ("static", type(v).__name__)
-                    for v in values)
+        key = self.key(values)
         found = self.known.get(key, False)
         if found is False:
             found = self.known[key] = self.build(values)
@@ -124,6 +123,11 @@ class JaxRunner:
                 if out is None:
                     return self.numpy_call(given, given_kwargs, self.why)
         return self.finish(out, values, candidates[0].with_value)
+
+    @staticmethod
+    def key(values) -> tuple:
+        return tuple(_leaf_key(v) if not _is_static(v) else ("static", type(v).__name__)
+                     for v in values)
 
     def build(self, values):
         from ..backend.jax.compiled import build_gradient
@@ -167,6 +171,29 @@ class JaxRunner:
             raise error from None
         self.known[key], self.why = None, str(error)
         return None
+
+    def source(self, generated) -> str:
+        """The JAX code of `generated` (loops as scans), as it would be compiled."""
+        from ..backend import codegen
+        from ..backend.jax.compiled import gradient_function
+
+        forward, backward, seed, parameters, name = generated.parts
+        made, _ = gradient_function(forward, backward, seed, parameters, f"{name}_jax",
+                                    self.gradient.with_value or self.gradient.has_aux)
+        return codegen.render([made])
+
+    def source_for(self, args, kwargs) -> str:
+        """The JAX code a call with these arguments runs (built, not run)."""
+        args, kwargs = self.gradient.with_bound(args, kwargs)
+        values = self.positional(args, kwargs)
+        key = self.key(values)
+        found = self.known.get(key, False)
+        if found is False:
+            found = self.known[key] = self.build(values)
+        if found is None:
+            return self.why
+        chosen, candidates, _ = found
+        return (chosen or candidates[0]).source
 
     def numpy_call(self, args, kwargs, why):
         warnings.warn(f"srcgrad: {self.gradient.__name__} runs on NumPy, not JAX: {why}",

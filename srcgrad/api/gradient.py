@@ -137,13 +137,18 @@ class GradientFunction:
     @property
     @user_facing
     def source(self) -> str:
-        """The generated Python: a forward sweep and a backward sweep."""
+        """The generated Python: a forward sweep and a backward sweep (on the JAX
+        backend, the gradient function it compiles, for any argument shapes)."""
+        if self._runner is not None:
+            return self._runner.source(self.general())
         return self.general().source
 
     @user_facing
     def source_for(self, *args, **kwargs) -> str:
         """The generated Python that a call with these arguments runs: the code of
         `.source` specialized on the arguments' shapes."""
+        if self._runner is not None:
+            return self._runner.source_for(args, kwargs)
         args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
