@@ -28,13 +28,14 @@ def checked_backend(backend) -> str:
     return backend
 
 
-def _is_jax_array(value) -> bool:
+def is_jax_array(value) -> bool:
     return type(value).__module__.startswith("jax")
+
 
 
 def _stand_in(value):
     """A NumPy value for a JAX array (a variant is specialized on NumPy descriptions)."""
-    if _is_jax_array(value):
+    if is_jax_array(value):
         return np.asarray(value)
     if type(value) in (list, tuple):
         return type(value)(_stand_in(v) for v in value)
@@ -205,7 +206,7 @@ class JaxRunner:
         value, grads = out if has_value else (None, out)
         wrt = [values[gradient.positions[name]] for name in gradient.wrt]
         grads = (grads,) if len(wrt) == 1 else tuple(grads)
-        if not any(_is_jax_array(v) for v in _leaves(values)):
+        if not any(is_jax_array(v) for v in _leaves(values)):
             grads = tuple(_as_numpy(g, x) for g, x in zip(grads, wrt))
             value = None if value is None else _as_numpy(value, None)
         if gradient.single:
@@ -233,3 +234,59 @@ def _as_numpy(g, like):
         array = np.asarray(g)
         return array[()] if array.ndim == 0 and not isinstance(like, np.ndarray) else array
     return g
+
+
+class LiveJax:
+    """Runs live generated functions (a jvp's, vjp's sweeps) on JAX: each read over
+    jax.numpy and jitted once per Generated (its `backends`), Python arguments that are
+    ints, flags or None static. Control flow stays Python: a branch on a computed value
+    is refused at its line (or, under "auto", runs on NumPy with a warning)."""
+
+    def __init__(self, backend, name):
+        self.backend, self.name = backend, name
+
+    def call(self, generated, role, made, args, kwargs, on_numpy, jax_out=None):
+        import jax
+
+        from ..backend.jax.compiled import over_jax, refusal
+
+        static = tuple(i for i, v in enumerate(args) if _is_static(v))
+        names = tuple(sorted(k for k, v in kwargs.items() if _is_static(v)))
+        slot = ("jax-live", role, static, names)
+        jitted = generated.backends.get(slot)
+        if jitted is None:
+            jitted = generated.backends[slot] = jax.jit(
+                over_jax(made), static_argnums=static, static_argnames=names)
+        if jitted is False:
+            return on_numpy()
+        values = list(args) + list(kwargs.values())
+        try:
+            with jax.enable_x64(_float_bits(values) == 64):
+                out = jitted(*args, **kwargs)
+        except SrcGradError:
+            raise
+        except Exception as exc:  # a trace XLA cannot express
+            error = refusal(made, exc)
+            if self.backend != "auto":
+                raise error from None
+            generated.backends[slot] = False
+            warnings.warn(f"srcgrad: {self.name} runs on NumPy, not JAX: {error}",
+                          RuntimeWarning, stacklevel=4)
+            return on_numpy()
+        if jax_out is None:
+            jax_out = any(is_jax_array(v) for v in _leaves(values))
+        if jax_out:
+            return out
+        return jax.tree.map(_as_numpy_leaf, out, is_leaf=lambda v: v is None)
+
+
+def _as_numpy_leaf(value):
+    if value is None or not is_jax_array(value):
+        return value
+    array = np.asarray(value)
+    return array[()] if array.ndim == 0 else array
+
+
+def stand_ins(args, kwargs):
+    """(args, kwargs) with JAX arrays as NumPy arrays: what a variant is looked up by."""
+    return [_stand_in(v) for v in args], {k: _stand_in(v) for k, v in kwargs.items()}

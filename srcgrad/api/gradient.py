@@ -13,7 +13,7 @@ from ..analysis.shape_inference import describe
 from ..backend import entry, loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
-from .backends import JaxRunner, checked_backend
+from .backends import JaxRunner, LiveJax, checked_backend, is_jax_array
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
@@ -37,7 +37,7 @@ class Derivative:
 
 
 @user_facing
-def vjp(func, *args, wrt=0, **kwargs):
+def vjp(func, *args, wrt=0, backend="numpy", **kwargs):
     """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
     that runs the backward sweep for any seed shaped like `value`.
 
@@ -48,13 +48,24 @@ def vjp(func, *args, wrt=0, **kwargs):
     The forward sweep runs on copies of the arrays among the arguments, and `value` is
     the caller's own: changing either in place after `vjp` returns does not change what
     `pullback` computes (autograd's vjp would read the arguments as they are then).
+    `backend="jax"` (or "auto"): both sweeps run jitted by JAX (api/backends.py).
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     generated = gradient.general()
     args, kwargs = map(copied, gradient._with_bound(args, kwargs))
+    backend = checked_backend(backend)
+    on_jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
     try:
         inputs = gradient.wrt_values(args, kwargs)
-        value, saved = generated.forward(*args, **kwargs)
+        if on_jax is None:
+            value, saved = generated.forward(*args, **kwargs)
+        else:
+            value, saved = on_jax.call(generated, "vjp-forward", generated.forward, args,
+                                       kwargs, lambda: generated.forward(*args, **kwargs),
+                                       jax_out=True)
+            on_jax.jax_out = any(map(is_jax_array, args)) or any(
+                map(is_jax_array, kwargs.values()))
+            value = value if on_jax.jax_out else np.asarray(value)[()]
     except TypeError as exc:
         gradient.check_call(exc, args, kwargs)
         raise
@@ -65,7 +76,14 @@ def vjp(func, *args, wrt=0, **kwargs):
         if np.shape(seed) != np.shape(value):
             raise SrcGradError(f"the seed has shape {np.shape(seed)}, but "
                                f"{func.__name__} returned shape {np.shape(value)}")
-        grads = generated.backward(seed, *saved)
+        if on_jax is None:
+            grads = generated.backward(seed, *saved)
+        else:
+            grads = on_jax.call(generated, "vjp-backward", generated.backward, (seed, *saved),
+                                {}, lambda: generated.backward(seed, *saved),
+                                jax_out=on_jax.jax_out)
+            if on_jax.jax_out:
+                return grads
         grads = (grads,) if len(inputs) == 1 else grads
         grads = distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
         return grads[0] if gradient.single else grads

@@ -117,3 +117,19 @@ def refusal(func, exc) -> SrcGradError:
         "A branch or loop whose condition is a computed value XLA cannot express this "
         "way (a `while` on a computed value, a value turned into a Python number) is "
         "refused; use backend='numpy', or backend='auto' to fall back with a warning.")
+
+
+def over_jax(made):
+    """The live generated function `made` (loading.compile_functions) read over JAX: its
+    globals and cells (helpers, the user's closure) in their JAX forms. Its control flow
+    stays Python: branches on traced values fail in the trace (see `refusal`)."""
+    names = made.__code__.co_freevars
+    cells = tuple(types.CellType(jax_value(n, _content(c))) for n, c in
+                  zip(names, made.__closure__ or ()))
+    namespace = {name: _quietly(name, value) for name, value in made.__globals__.items()
+                 if not name.startswith("__")}
+    namespace.update({k: v for k, v in made.__globals__.items() if k.startswith("__")})
+    rebound = types.FunctionType(made.__code__, namespace, made.__name__, made.__defaults__,
+                                 cells)
+    rebound.__kwdefaults__ = made.__kwdefaults__
+    return rebound
