@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from ..errors import SrcGradError
+from .arguments import not_scalar_error
 
 BACKENDS = ("numpy", "jax", "auto")
 
@@ -136,14 +137,13 @@ class JaxRunner:
         stand_ins = [_stand_in(v) for v in values]
         generated = self.gradient.variant_for(stand_ins, {})
         static = tuple(i for i, v in enumerate(values) if _is_static(v))
-        with_value = self.gradient.with_value or self.gradient.has_aux
-        slot = ("jax", with_value, static)
+        slot = ("jax", static)
         if slot not in generated.backends:
             code_names, label, origin = generated.compiling
             try:
                 generated.backends[slot] = build_gradient(
                     generated.parts, self.gradient.__wrapped__, code_names, label, origin,
-                    with_value, static)
+                    static)
             except SrcGradError as exc:
                 if self.backend != "auto":
                     raise
@@ -163,7 +163,7 @@ class JaxRunner:
             except SrcGradError:
                 raise
             except Exception as exc:  # a trace XLA cannot express: the next form, or refuse
-                failure = failure or exc
+                failure = exc  # the last form's (loops unrolled): the reason itself
                 continue
             self.known[key][0] = self.last = candidate
             return out
@@ -179,8 +179,7 @@ class JaxRunner:
         from ..backend.jax.compiled import gradient_function
 
         forward, backward, seed, parameters, name = generated.parts
-        made, _ = gradient_function(forward, backward, seed, parameters, f"{name}_jax",
-                                    self.gradient.with_value or self.gradient.has_aux)
+        made, _ = gradient_function(forward, backward, seed, parameters, f"{name}_jax")
         return codegen.render([made])
 
     def source_for(self, args, kwargs) -> str:
@@ -202,38 +201,28 @@ class JaxRunner:
         return self.gradient.numpy_call(args, kwargs)
 
     def finish(self, out, values, has_value):
+        """The jitted function's result as the NumPy backend returns it (NumPy in), or
+        with its JAX arrays (JAX in)."""
+        import jax
+
         gradient = self.gradient
         value, grads = out if has_value else (None, out)
+        if value is not None:  # else the shapes proved it a number (a grad-only variant)
+            loss = value[0] if gradient.has_aux else value
+            if not (np.ndim(loss) == 0 and np.dtype(loss.dtype).kind in "fiu"):
+                raise not_scalar_error(gradient.__wrapped__, loss, gradient.has_aux)
         wrt = [values[gradient.positions[name]] for name in gradient.wrt]
-        grads = (grads,) if len(wrt) == 1 else tuple(grads)
         if not any(is_jax_array(v) for v in _leaves(values)):
-            grads = tuple(_as_numpy(g, x) for g, x in zip(grads, wrt))
-            value = None if value is None else _as_numpy(value, None)
+            value, grads = jax.tree.map(_as_numpy_leaf, (value, grads),
+                                        is_leaf=lambda v: v is None)
+            return gradient.finished(value, grads, wrt, False)
+        grads = (grads,) if len(wrt) == 1 else tuple(grads)
         if gradient.single:
             grads = grads[0]
         if gradient.has_aux:
             loss, aux = value
             return ((loss, aux), grads) if gradient.with_value else (grads, aux)
         return (value, grads) if gradient.with_value else grads
-
-
-def _as_numpy(g, like):
-    """A JAX result as the NumPy backend gives it: a float for a Python float argument,
-    arrays as NumPy arrays (0-d ones as NumPy numbers), containers item by item."""
-    import jax
-
-    if type(like) is float:
-        return float(g)
-    if isinstance(g, (list, tuple)):
-        return type(g)(_as_numpy(v, w) for v, w in zip(g, like if isinstance(
-            like, (list, tuple)) else [None] * len(g)))
-    if isinstance(g, dict):
-        return {k: _as_numpy(v, like.get(k) if isinstance(like, dict) else None)
-                for k, v in g.items()}
-    if isinstance(g, jax.Array):
-        array = np.asarray(g)
-        return array[()] if array.ndim == 0 and not isinstance(like, np.ndarray) else array
-    return g
 
 
 class LiveJax:

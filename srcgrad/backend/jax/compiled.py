@@ -20,13 +20,12 @@ FLOW = {"branch": flow.branch, "scan_range": flow.scan_range,
         "scan_reversed": flow.scan_reversed}
 
 
-def gradient_function(forward, backward, seed, parameters, name, with_value, scan=True):
-    """The gast of the JAX gradient: forward sweep, seed 1.0, backward sweep, control flow
-    converted; returns `(value, gradients)` if `with_value` (and the forward sweep
-    computes the value), else the gradients."""
+def gradient_function(forward, backward, seed, parameters, name, scan=True):
+    """(the gast of the JAX gradient: forward sweep, seed 1.0, backward sweep, control
+    flow converted, whether it returns `(value, gradients)`): it does whenever the forward
+    sweep computes the value (the caller checks it is a number), else the gradients."""
     returned = forward.body[-1].value.elts[0]
-    with_value = with_value and not (isinstance(returned, gast.Constant)
-                                     and returned.value is None)
+    with_value = not (isinstance(returned, gast.Constant) and returned.value is None)
     body = build.clone(forward.body[1:-1])
     if with_value:
         body.append(build.assign("value", build.clone(returned)))
@@ -90,14 +89,14 @@ class JaxGradient:
         return self.jitted(*args)
 
 
-def build_gradient(parts, func, code_names, label, origin, with_value, static):
+def build_gradient(parts, func, code_names, label, origin, static):
     """A JaxGradient of the sweeps `parts` (forward, backward, seed, parameters, name),
     tried with loops as scans first, then unrolled if their trace fails (see `traced`)."""
     forward, backward, seed, parameters, name = parts
     made = []
     for scan in (True, False):
         fn, has_value = gradient_function(forward, backward, seed, parameters,
-                                          f"{name}_jax", with_value, scan)
+                                          f"{name}_jax", scan)
         try:
             live, text = compile_gradient(fn, func, code_names, label, origin)
         except NoJaxForm as exc:

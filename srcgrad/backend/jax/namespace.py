@@ -102,11 +102,34 @@ def safe_div(g, den):
 
 
 def zeros_like(x):
-    """A zero adjoint shaped like `x` (runtime.containers.zeros_like) for arrays and
-    numbers; containers as the NumPy form makes them."""
-    if isinstance(x, (dict, list, tuple)) or containers.is_dataclass_value(x):
-        return containers.zeros_like(x)
+    """A zero adjoint shaped like `x` (runtime.containers.zeros_like)."""
+    if isinstance(x, dict) or containers.is_dataclass_value(x):
+        return containers.Fields()
+    if isinstance(x, (list, tuple)):
+        return containers.Parts(zeros_like(v) for v in x)
+    if type(x) is float or x is None:  # (None: a name bound on every path, never read)
+        return 0.0
     return jnp.zeros_like(x)
+
+
+def item_adjoint(x, key, g):
+    """runtime.containers.item_adjoint: `g` at `key` of a container, zero elsewhere."""
+    if isinstance(x, dict):
+        return containers.Fields({key: g})
+    parts = containers.Parts(zeros_like(v) for v in x)
+    if isinstance(key, slice):
+        for i, part in zip(range(*key.indices(len(x))), g):
+            parts[i] = part
+    else:
+        parts[key] = g
+    return parts
+
+
+def field_adjoint(record, name, g):
+    """runtime.containers.field_adjoint."""
+    if containers.is_dataclass_value(record):
+        return containers.Fields({name: g})
+    return item_adjoint(record, type(record)._fields.index(name), g)
 
 
 def split_ties_kept(g, x, z, axis):
@@ -118,9 +141,36 @@ def split_ties_kept(g, x, z, axis):
 def scatter_add(x, index, g):
     """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
     if isinstance(x, (dict, list, tuple)):
-        return containers.item_adjoint(x, index, g)
+        return item_adjoint(x, index, g)
     out = jnp.zeros(jnp.shape(x), dtype=jnp.result_type(x, g, 1.0))
     return out.at[index].add(g)
+
+
+def split_like(g, arrays, axis):
+    """runtime.indexing.split_like: g cut along `axis` into pieces shaped like `arrays`
+    (the cut points are known from the shapes while tracing)."""
+    g = jnp.asarray(g)
+    if axis is None:
+        g, axis = jnp.ravel(g), 0
+    others = max(g.size // max(g.shape[axis], 1), 1)
+    bounds = np.cumsum([jnp.size(a) // others for a in arrays])[:-1].tolist()
+    pieces = [jnp.reshape(p, jnp.shape(a)) for p, a in zip(jnp.split(g, bounds, axis), arrays)]
+    return jnp.stack(pieces) if isinstance(arrays, (np.ndarray, jax.Array)) else pieces
+
+
+def spread_to_items(g, items):
+    """runtime.containers.spread_to_items: the adjoint of `items` in `sum(items)`."""
+    if isinstance(items, (np.ndarray, jax.Array)):
+        return jnp.broadcast_to(_summed_to(g, items.shape[1:]), items.shape)
+    return containers.Parts(_summed_to(g, jnp.shape(item)) for item in items)
+
+
+def _summed_to(g, shape):
+    g = jnp.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
 
 
 def spare(v, *others):
@@ -130,7 +180,16 @@ def spare(v, *others):
 
 WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
                adjoints.split_ties_kept: split_ties_kept, indexing.scatter_add: scatter_add,
-               runtime.spare: spare}
+               runtime.spare: spare, indexing.split_like: split_like,
+               containers.spread_to_items: spread_to_items,
+               containers.item_adjoint: item_adjoint, containers.field_adjoint: field_adjoint}
+
+# srcgrad's adjoints of containers cross a jitted function's boundary as JAX pytrees
+jax.tree_util.register_pytree_node(
+    containers.Fields, lambda f: (list(f.values()), list(f.keys())),
+    lambda keys, values: containers.Fields(zip(keys, values)))
+jax.tree_util.register_pytree_node(
+    containers.Parts, lambda p: (list(p), None), lambda _, values: containers.Parts(values))
 
 
 def _read_over_jax(fn):
@@ -160,6 +219,12 @@ class NoJaxForm(Exception):
 _RUNTIME_VALUES = {id(v) for v in vars(runtime).values()}
 
 
+def _reads_numpy(code) -> bool:
+    """The code (or a function or comprehension inside it) reads `np`."""
+    return "np" in code.co_names or any(
+        _reads_numpy(c) for c in code.co_consts if isinstance(c, types.CodeType))
+
+
 def jax_value(name, value):
     """What `value`, bound to `name` in generated code or the user's globals, is on the JAX
     backend; NoJaxForm for a runtime helper that has none."""
@@ -170,6 +235,8 @@ def jax_value(name, value):
     if isinstance(value, types.FunctionType) and value in _FORMS:
         return _FORMS[value]
     if id(value) in _RUNTIME_VALUES and callable(value) and not isinstance(value, type):
+        if isinstance(value, types.FunctionType) and not _reads_numpy(value.__code__):
+            return value  # plain Python on containers: a JAX array passes through it
         raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form yet")
     if isinstance(value, np.ufunc) and hasattr(jnp, value.__name__):
         return getattr(NP, value.__name__)
