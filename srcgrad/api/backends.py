@@ -238,14 +238,22 @@ class LiveJax:
         import jax
 
         from ..backend.jax.compiled import over_jax, refusal
+        from ..backend.jax.namespace import NoJaxForm
 
         static = tuple(i for i, v in enumerate(args) if _is_static(v))
         names = tuple(sorted(k for k, v in kwargs.items() if _is_static(v)))
         slot = ("jax-live", role, static, names)
         jitted = generated.backends.get(slot)
         if jitted is None:
-            jitted = generated.backends[slot] = jax.jit(
-                over_jax(made), static_argnums=static, static_argnames=names)
+            try:
+                jitted = jax.jit(over_jax(made), static_argnums=static,
+                                 static_argnames=names)
+            except NoJaxForm as exc:
+                if self.backend != "auto":
+                    raise SrcGradError(f"{self.name} cannot run on the JAX backend: {exc}; "
+                                       "use backend='numpy' (or 'auto')") from None
+                jitted = False
+            generated.backends[slot] = jitted
         if jitted is False:
             return on_numpy()
         values = list(args) + list(kwargs.values())

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import runtime
-from ...runtime import adjoints, containers, indexing, layout, linalg
+from ...runtime import adjoints, containers, indexing, layout, linalg, tangents
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
 # jax.numpy. (Each was read for in-place writes and branches on values: none.)
@@ -25,7 +25,8 @@ PURE_HELPERS = (
     linalg.matmul_adjoint_x, linalg.matmul_adjoint_y, linalg.dot_adjoint_x,
     linalg.dot_adjoint_y, linalg.mT, layout.reshaped, layout.unbroadcast_each,
     indexing.unstack, indexing.hstack_axis, indexing.inverse_permutation,
-    indexing.untile, indexing.undiff,
+    indexing.untile, indexing.undiff, tangents.mean_over_ties, tangents.within_bounds,
+    tangents.solve_product, containers.zero_tangent,
 )
 
 
