@@ -1,7 +1,10 @@
 """Every rule's examples (tests/rules/test_rules.py) on the JAX backend too, against the
 same finite differences: a rule that runs there must give the same gradient; one whose
 runtime helper has no JAX form is refused by name (skipped here, never a wrong number).
-The whole registry is slow (each example is one XLA compile): CI runs every 12th."""
+The whole registry takes minutes (each example is one XLA compile): CI runs every 12th;
+SRCGRAD_JAX_ALL=1 runs them all."""
+
+import os
 
 import numpy as np
 import pytest
@@ -14,12 +17,13 @@ from srcgrad.errors import SrcGradError
 jax = pytest.importorskip("jax")
 
 CASES = list(cases())
-EVERY = 12  # CI runs CASES[::EVERY]; the rest are marked slow
+EVERY = 12  # CI runs CASES[::EVERY]
+ALL = bool(os.environ.get("SRCGRAD_JAX_ALL"))
+LATER = [pytest.mark.slow, pytest.mark.skipif(not ALL, reason="SRCGRAD_JAX_ALL=1 runs it")]
 
 
 def _marked(i, case):
-    return case if i % EVERY == 0 else pytest.param(*case.values, id=case.id,
-                                                    marks=pytest.mark.slow)
+    return case if i % EVERY == 0 else pytest.param(*case.values, id=case.id, marks=LATER)
 
 
 @pytest.mark.parametrize("rule, example", [_marked(i, c) for i, c in enumerate(CASES)])
