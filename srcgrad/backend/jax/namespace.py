@@ -26,7 +26,8 @@ PURE_HELPERS = (
     linalg.dot_adjoint_y, linalg.mT, layout.reshaped, layout.unbroadcast_each,
     indexing.unstack, indexing.hstack_axis, indexing.inverse_permutation,
     indexing.untile, indexing.undiff, tangents.mean_over_ties, tangents.within_bounds,
-    tangents.solve_product, containers.zero_tangent,
+    tangents.solve_product, containers.zero_tangent, containers.item_adjoint,
+    containers.field_adjoint,
 )
 
 
@@ -113,26 +114,6 @@ def zeros_like(x):
     return jnp.zeros_like(x)
 
 
-def item_adjoint(x, key, g):
-    """runtime.containers.item_adjoint: `g` at `key` of a container, zero elsewhere."""
-    if isinstance(x, dict):
-        return containers.Fields({key: g})
-    parts = containers.Parts(zeros_like(v) for v in x)
-    if isinstance(key, slice):
-        for i, part in zip(range(*key.indices(len(x))), g):
-            parts[i] = part
-    else:
-        parts[key] = g
-    return parts
-
-
-def field_adjoint(record, name, g):
-    """runtime.containers.field_adjoint."""
-    if containers.is_dataclass_value(record):
-        return containers.Fields({name: g})
-    return item_adjoint(record, type(record)._fields.index(name), g)
-
-
 def split_ties_kept(g, x, z, axis):
     """runtime.adjoints.split_ties_kept without its branch on values: each tie's share."""
     hit = x == z
@@ -142,7 +123,7 @@ def split_ties_kept(g, x, z, axis):
 def scatter_add(x, index, g):
     """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
     if isinstance(x, (dict, list, tuple)):
-        return item_adjoint(x, index, g)
+        return _FORMS[containers.item_adjoint](x, index, g)
     out = jnp.zeros(jnp.shape(x), dtype=jnp.result_type(x, g, 1.0))
     return out.at[index].add(g)
 
@@ -182,8 +163,7 @@ def spare(v, *others):
 WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
                adjoints.split_ties_kept: split_ties_kept, indexing.scatter_add: scatter_add,
                runtime.spare: spare, indexing.split_like: split_like,
-               containers.spread_to_items: spread_to_items,
-               containers.item_adjoint: item_adjoint, containers.field_adjoint: field_adjoint}
+               containers.spread_to_items: spread_to_items}
 
 # srcgrad's adjoints of containers cross a jitted function's boundary as JAX pytrees
 jax.tree_util.register_pytree_node(
