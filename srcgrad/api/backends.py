@@ -46,13 +46,16 @@ def _stand_in(value):
 
 
 def _leaf_key(value):
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return (tuple(value.shape), str(value.dtype))
-    if type(value) in (list, tuple):
-        return (type(value).__name__,) + tuple(_leaf_key(v) for v in value)
-    if type(value) is dict:
-        return ("dict",) + tuple((k, _leaf_key(v)) for k, v in value.items())
-    return type(value).__name__
+    """What picks a call's compiled function: types, shapes and dtypes (not values)."""
+    kind = type(value)
+    shape = getattr(value, "shape", None)
+    if shape is not None and kind not in (list, tuple, dict):
+        return kind, shape, value.dtype
+    if kind in (list, tuple):
+        return (kind,) + tuple(_leaf_key(v) for v in value)
+    if kind is dict:
+        return (kind,) + tuple((k, _leaf_key(v)) for k, v in value.items())
+    return kind
 
 
 def _is_static(value) -> bool:
@@ -87,18 +90,22 @@ class JaxRunner:
     def __init__(self, gradient, backend):
         self.gradient, self.backend = gradient, backend
         self.signature = inspect.signature(gradient.__wrapped__)
-        self.known = {}  # argument key -> (JaxGradient, x64) or None (runs on NumPy)
-        self.last = None
+        self.plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                         for p in self.signature.parameters.values())
+        self.count = len(self.signature.parameters)
+        self.known = {}  # argument key -> [chosen JaxGradient, candidates, x64, JAX in]
+        self.last = None  # the JaxGradient of the last variant built (for tests and tools)
 
     def positional(self, args, kwargs) -> list:
-        kinds = {p.kind for p in self.signature.parameters.values()}
-        if kinds - {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD}:
+        if not self.plain:
             raise SrcGradError(f"{self.gradient.__name__} has *args, **kwargs or keyword-only "
                                "parameters: the JAX backend takes plain parameters only; "
                                "use backend='numpy'")
+        if not kwargs and len(args) == self.count:
+            return args
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        return list(bound.arguments.values())
+        return tuple(bound.arguments.values())
 
     def call(self, given, given_kwargs):
         import jax
@@ -110,26 +117,21 @@ class JaxRunner:
             if self.backend == "auto":
                 return self.numpy_call(given, given_kwargs, "its parameters")
             raise
-        key = self.key(values)
+        key = tuple(map(_leaf_key, values))
         found = self.known.get(key, False)
         if found is False:
             found = self.known[key] = self.build(values)
         if found is None:
             return self.numpy_call(given, given_kwargs, self.why)
-        chosen, candidates, x64 = found
+        chosen, candidates, x64, jax_in = found
         with jax.enable_x64(x64):
             if chosen is not None:
-                out = chosen(*values)
+                out = chosen.jitted(*values)
             else:
-                out = self.first_call(key, candidates, x64, values)
+                out = self.first_call(key, candidates, values)
                 if out is None:
                     return self.numpy_call(given, given_kwargs, self.why)
-        return self.finish(out, values, candidates[0].with_value)
-
-    @staticmethod
-    def key(values) -> tuple:
-        return tuple(_leaf_key(v) if not _is_static(v) else ("static", type(v).__name__)
-                     for v in values)
+        return self.finish(out, values, candidates[0].with_value, jax_in)
 
     def build(self, values):
         from ..backend.jax.compiled import build_gradient
@@ -151,9 +153,10 @@ class JaxRunner:
                 return None
         candidates = generated.backends[slot]
         self.last = candidates[0]
-        return [None, candidates, _float_bits(values) == 64]
+        return [None, candidates, _float_bits(values) == 64,
+                any(is_jax_array(v) for v in _leaves(values))]
 
-    def first_call(self, key, candidates, x64, values):
+    def first_call(self, key, candidates, values):
         from ..backend.jax.compiled import refusal
 
         failure = None
@@ -186,13 +189,13 @@ class JaxRunner:
         """The JAX code a call with these arguments runs (built, not run)."""
         args, kwargs = self.gradient.with_bound(args, kwargs)
         values = self.positional(args, kwargs)
-        key = self.key(values)
+        key = tuple(map(_leaf_key, values))
         found = self.known.get(key, False)
         if found is False:
             found = self.known[key] = self.build(values)
         if found is None:
             return self.why
-        chosen, candidates, _ = found
+        chosen, candidates, _, _ = found
         return (chosen or candidates[0]).source
 
     def numpy_call(self, args, kwargs, why):
@@ -200,7 +203,7 @@ class JaxRunner:
                       RuntimeWarning, stacklevel=4)
         return self.gradient.numpy_call(args, kwargs)
 
-    def finish(self, out, values, has_value):
+    def finish(self, out, values, has_value, jax_in):
         """The jitted function's result as the NumPy backend returns it (NumPy in), or
         with its JAX arrays (JAX in)."""
         import jax
@@ -211,8 +214,8 @@ class JaxRunner:
             loss = value[0] if gradient.has_aux else value
             if not (np.ndim(loss) == 0 and np.dtype(loss.dtype).kind in "fiu"):
                 raise not_scalar_error(gradient.__wrapped__, loss, gradient.has_aux)
-        wrt = [values[gradient.positions[name]] for name in gradient.wrt]
-        if not any(is_jax_array(v) for v in _leaves(values)):
+        wrt = [values[i] for i in gradient.wrt_index]
+        if not jax_in:
             value, grads = jax.tree.map(_as_numpy_leaf, (value, grads),
                                         is_leaf=lambda v: v is None)
             return gradient.finished(value, grads, wrt, False)

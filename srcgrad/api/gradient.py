@@ -274,11 +274,6 @@ class GradientFunction:
     def has_aux(self) -> bool:
         return self._has_aux
 
-    @property
-    def positions(self) -> dict:
-        """{parameter name: its position}."""
-        return self._positional
-
     def with_bound(self, args, kwargs) -> tuple:
         return self._with_bound(args, kwargs)
 
