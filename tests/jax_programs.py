@@ -76,3 +76,26 @@ def on_records(params, x):
 
 def scalar_out(x):
     return x * x
+
+
+def own_write(x):
+    y = np.zeros(4)
+    y[1:] = x * 2.0
+    y[0] = np.sum(x)
+    y[2] += x[0] ** 2
+    return np.sum(np.sin(y))
+
+
+def fancy(x, idx):
+    return np.sum(x[idx] ** 2)
+
+
+def through_a_view(x):
+    y = x * 1.0
+    v = y[1:]
+    v[0] = v[0] * 3.0  # changes y too: NumPy's views, which JAX arrays do not have
+    return np.sum(y * y)
+
+
+def draws(x):
+    return np.sum(x * np.random.rand(3))

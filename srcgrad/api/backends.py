@@ -93,7 +93,8 @@ class JaxRunner:
         self.plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                          for p in self.signature.parameters.values())
         self.count = len(self.signature.parameters)
-        self.known = {}  # argument key -> [chosen JaxGradient, candidates, x64, JAX in]
+        # argument key -> [chosen JaxGradient, candidates, x64, JAX in, the variant]
+        self.known = {}
         self.last = None  # the JaxGradient of the last variant built (for tests and tools)
 
     def positional(self, args, kwargs) -> list:
@@ -119,11 +120,13 @@ class JaxRunner:
             raise
         key = tuple(map(_leaf_key, values))
         found = self.known.get(key, False)
+        if found is not False and found is not None and not found[4].current():
+            found = False  # a function its code calls was rebound: transform again
         if found is False:
             found = self.known[key] = self.build(values)
         if found is None:
             return self.numpy_call(given, given_kwargs, self.why)
-        chosen, candidates, x64, jax_in = found
+        chosen, candidates, x64, jax_in, _ = found
         with jax.enable_x64(x64):
             if chosen is not None:
                 out = chosen.jitted(*values)
@@ -154,7 +157,7 @@ class JaxRunner:
         candidates = generated.backends[slot]
         self.last = candidates[0]
         return [None, candidates, _float_bits(values) == 64,
-                any(is_jax_array(v) for v in _leaves(values))]
+                any(is_jax_array(v) for v in _leaves(values)), generated]
 
     def first_call(self, key, candidates, values):
         from ..backend.jax.compiled import refusal
@@ -195,8 +198,7 @@ class JaxRunner:
             found = self.known[key] = self.build(values)
         if found is None:
             return self.why
-        chosen, candidates, _, _ = found
-        return (chosen or candidates[0]).source
+        return (found[0] or found[1][0]).source
 
     def numpy_call(self, args, kwargs, why):
         warnings.warn(f"srcgrad: {self.gradient.__name__} runs on NumPy, not JAX: {why}",

@@ -67,7 +67,11 @@ class JaxNumpy(types.ModuleType):
         elif hasattr(jnp, name):
             value = getattr(jnp, name)
         else:
-            value = getattr(np, name)  # dtypes, errstate, ... (nothing that computes)
+            value = getattr(np, name)
+            if isinstance(value, types.ModuleType) or (callable(value) and not isinstance(
+                    value, type) and name != "errstate"):
+                # np.random, ...: run once while tracing, they would be constants
+                raise NoJaxForm(f"np.{name} has no JAX form")
         setattr(self, name, value)
         return value
 
@@ -112,6 +116,33 @@ def zeros_like(x):
     if type(x) is float or x is None:  # (None: a name bound on every path, never read)
         return 0.0
     return jnp.zeros_like(x)
+
+
+def set_at(x, index, value):
+    """runtime.containers.set_at: a copy of `x` with `x[index] = value`."""
+    if isinstance(x, (dict, list, tuple)):
+        return containers.set_at(x, index, value)
+    return jnp.asarray(x).at[index].set(value)
+
+
+def without(g, index):
+    """runtime.containers.without: `g` with zeros at `index`."""
+    if isinstance(g, (dict, list)):
+        return _CONTAINERS_WITHOUT(g, index)
+    return jnp.asarray(g).at[index].set(0)
+
+
+def take(g, index):
+    """runtime.containers.take: `g[index]`, 0 where a later element of the selection
+    overwrote the slot. Which one wins is worked out with NumPy from the index alone,
+    known while tracing."""
+    if isinstance(g, dict):
+        return g.get(index, 0.0)
+    part = g[index]
+    places = np.arange(np.size(part)).reshape(np.shape(part))
+    owner = np.empty(np.shape(g), dtype=places.dtype)
+    owner[index] = places
+    return jnp.where(owner[index] == places, part, 0)
 
 
 def split_ties_kept(g, x, z, axis):
@@ -163,7 +194,8 @@ def spare(v, *others):
 WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
                adjoints.split_ties_kept: split_ties_kept, indexing.scatter_add: scatter_add,
                runtime.spare: spare, indexing.split_like: split_like,
-               containers.spread_to_items: spread_to_items}
+               containers.spread_to_items: spread_to_items, containers.set_at: set_at,
+               containers.without: without, containers.take: take}
 
 # srcgrad's adjoints of containers cross a jitted function's boundary as JAX pytrees
 jax.tree_util.register_pytree_node(
@@ -185,12 +217,19 @@ def _read_over_jax(fn):
                               fn.__closure__)
 
 
+_CONTAINERS_WITHOUT = _read_over_jax(containers.without)  # its dict and list cases
 _FORMS = dict(WRITTEN_OUT)
 _FORMS.update({fn: _read_over_jax(fn) for fn in PURE_HELPERS})
 for _fn in PURE_HELPERS:  # a pure helper calling another calls its JAX form
     _FORMS[_fn].__globals__.update(
         {name: _FORMS[v] for name, v in _fn.__globals__.items()
          if isinstance(v, types.FunctionType) and v in _FORMS})
+
+
+# Follow a write through references and views of one array (frontend/aliasing.py): they
+# ask NumPy which arrays share memory, which JAX arrays never do
+SHARED_MEMORY = (containers.refresh, containers.swap_item, containers.refresh_adjoint_new,
+                 containers.refresh_adjoint_refs, containers.refresh_tangent)
 
 
 class NoJaxForm(Exception):
@@ -215,6 +254,9 @@ def jax_value(name, value):
         return MATH
     if isinstance(value, types.FunctionType) and value in _FORMS:
         return _FORMS[value]
+    if isinstance(value, types.FunctionType) and value in SHARED_MEMORY:
+        raise NoJaxForm(f"srcgrad's helper `{name}` follows a write into an array to the "
+                        "names that share its memory, which JAX arrays never do")
     if id(value) in _RUNTIME_VALUES and callable(value) and not isinstance(value, type):
         if isinstance(value, types.FunctionType) and not _reads_numpy(value.__code__):
             return value  # plain Python on containers: a JAX array passes through it

@@ -32,6 +32,8 @@ CASES = {
                      (0, 1)),
     "long_branch_then": (P.long_branch, (np.array([0.9, 0.8, 0.3]),), (0,)),
     "long_branch_else": (P.long_branch, (np.array([0.1, -0.8, 0.3]),), (0,)),
+    "own_write": (P.own_write, (rng.standard_normal(3),), (0,)),
+    "fancy": (P.fancy, (rng.standard_normal(3), np.array([0, 2, 0])), (0,)),
 }
 GRADS = {}  # one gradient object per (case, backend): its compiled variant is shared
 
@@ -112,6 +114,13 @@ def test_data_dependent_while_is_refused_at_its_line():
     with pytest.raises(SrcGradError, match="cannot run on the JAX backend") as info:
         srcgrad.grad(P.until_small, backend="jax")(np.ones(3))
     assert "np.sum(x * x) > 1e-3" in str(info.value)
+
+
+@pytest.mark.parametrize("func, reason", [(P.through_a_view, "share its memory"),
+                                          (P.draws, "np.random has no JAX form")])
+def test_what_jax_arrays_cannot_do_is_refused(func, reason):
+    with pytest.raises(SrcGradError, match=reason):
+        srcgrad.grad(func, backend="jax")(np.array([0.3, -1.2, 0.8]))
 
 
 def test_auto_falls_back_to_numpy_with_a_warning():
