@@ -33,7 +33,6 @@ def is_jax_array(value) -> bool:
     return type(value).__module__.startswith("jax")
 
 
-
 def _stand_in(value):
     """A NumPy value for a JAX array (a variant is specialized on NumPy descriptions)."""
     if is_jax_array(value):
@@ -96,6 +95,7 @@ class JaxRunner:
         # argument key -> [chosen JaxGradient, candidates, x64, JAX in, the variant]
         self.known = {}
         self.last = None  # the JaxGradient of the last variant built (for tests and tools)
+        self.why = ""  # under "auto": why the last call ran on NumPy
 
     def positional(self, args, kwargs) -> list:
         if not self.plain:

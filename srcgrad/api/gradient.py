@@ -59,13 +59,12 @@ def vjp(func, *args, wrt=0, backend="numpy", **kwargs):
         inputs = gradient.wrt_values(args, kwargs)
         if on_jax is None:
             value, saved = generated.forward(*args, **kwargs)
-        else:
+        else:  # the saved values stay JAX arrays, handed to the backward sweep
+            jax_in = any(map(is_jax_array, [*args, *kwargs.values()]))
             value, saved = on_jax.call(generated, "vjp-forward", generated.forward, args,
                                        kwargs, lambda: generated.forward(*args, **kwargs),
                                        jax_out=True)
-            on_jax.jax_out = any(map(is_jax_array, args)) or any(
-                map(is_jax_array, kwargs.values()))
-            value = value if on_jax.jax_out else np.asarray(value)[()]
+            value = value if jax_in else np.asarray(value)[()]
     except TypeError as exc:
         gradient.check_call(exc, args, kwargs)
         raise
@@ -80,9 +79,8 @@ def vjp(func, *args, wrt=0, backend="numpy", **kwargs):
             grads = generated.backward(seed, *saved)
         else:
             grads = on_jax.call(generated, "vjp-backward", generated.backward, (seed, *saved),
-                                {}, lambda: generated.backward(seed, *saved),
-                                jax_out=on_jax.jax_out)
-            if on_jax.jax_out:
+                                {}, lambda: generated.backward(seed, *saved), jax_out=jax_in)
+            if jax_in:
                 return grads
         grads = (grads,) if len(inputs) == 1 else grads
         grads = distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
