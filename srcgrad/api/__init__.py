@@ -26,7 +26,7 @@ def grad(func=None, wrt=0, has_aux=False, backend="numpy", **unknown):
     if func is None:
         return lambda f: grad(f, wrt, has_aux, backend)
     if isinstance(func, GradientFunction) and not has_aux:
-        return SecondGradient(func, wrt, with_value=False)
+        return SecondGradient(func, wrt, with_value=False, backend=backend)
     return GradientFunction(func, wrt, with_value=False, has_aux=has_aux, backend=backend)
 
 
@@ -37,6 +37,6 @@ def value_and_grad(func=None, wrt=0, has_aux=False, backend="numpy", **unknown):
     if func is None:
         return lambda f: value_and_grad(f, wrt, has_aux, backend)
     if isinstance(func, GradientFunction) and not has_aux:
-        return SecondGradient(func, wrt, with_value=True)
+        return SecondGradient(func, wrt, with_value=True, backend=backend)
     return GradientFunction(func, wrt, with_value=True, has_aux=has_aux, backend=backend)
 

@@ -233,7 +233,7 @@ class SecondGradient(Derivative):
     for x_j, along the unit tangent of x_i: one sweep, whatever the size of x_j.
     """
 
-    def __init__(self, inner: GradientFunction, wrt, with_value: bool):
+    def __init__(self, inner: GradientFunction, wrt, with_value: bool, backend="numpy"):
         if inner.with_value or not inner.single:
             raise SrcGradError("grad of a gradient needs grad(f) with a single wrt argument "
                                "(a scalar function); use srcgrad.hessian for several")
@@ -249,7 +249,7 @@ class SecondGradient(Derivative):
         _, outer, self._single = wrt_names(f, wrt)
         self._along = inner.wrt[0]
         target = GradientFunction(f, outer[0] if self._single else outer, with_value=False)
-        self._pushforward = JvpFunction(target, self._along, value=with_value)
+        self._pushforward = JvpFunction(target, self._along, value=with_value, backend=backend)
 
     @property
     @user_facing

@@ -154,6 +154,12 @@ def test_forward_mode_and_vjp_on_jax():
         np.testing.assert_allclose(a, b, rtol=1e-10)
 
 
+def test_grad_of_grad_on_jax():
+    x, y = 0.7, 1.3
+    second = srcgrad.grad(srcgrad.grad(P.smooth), wrt=1, backend="jax")(x, y)
+    assert second == pytest.approx(srcgrad.grad(srcgrad.grad(P.smooth), wrt=1)(x, y))
+
+
 def test_forward_mode_branch_on_a_computed_value():
     """Forward mode's code keeps its Python `if`: refused on "jax", NumPy under "auto"."""
     x = np.array([0.9, 0.8, 0.3])
