@@ -103,3 +103,14 @@ def draws(x):
 
 def smooth(x, y):
     return np.sin(x) * y * y + x ** 3
+
+
+def counted_while(x, n):
+    i = 0
+    while i < n:  # the count is a static argument: the trace unrolls it
+        if np.sum(x) > 0:
+            x = np.sin(x) + 0.5 * x
+        else:
+            x = x * x
+        i = i + 1
+    return np.sum(x)

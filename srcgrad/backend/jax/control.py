@@ -105,6 +105,12 @@ class _Converter:
                 out.extend(self.if_(stmt, defined, rest))
             elif isinstance(stmt, gast.For) and not _has_exit(stmt.body) and not stmt.orelse:
                 out.extend(self.for_(stmt, defined, rest))
+            elif isinstance(stmt, gast.While) and not _has_exit(stmt.body) and not stmt.orelse:
+                # stays a Python loop (its test must be known while tracing); its branches
+                # are converted
+                body = self._nested(stmt.body, set(defined), rest)
+                defined |= build.stored([stmt])
+                out.append(build.shallow_copy(stmt, body=body))
             else:
                 out.append(_functional(stmt))
                 defined |= build.stored([stmt])

@@ -110,6 +110,12 @@ def test_static_trip_count():
         assert_grads_match(lambda x: P.stepped(x, n), (gradient(x, n),), [x], (0,))
 
 
+def test_while_with_a_static_count_and_a_branch():
+    gradient = srcgrad.grad(P.counted_while, backend="jax")
+    for x in (np.array([0.3, -0.1, 0.5]), np.array([-0.9, 0.2, -0.4])):
+        assert_grads_match(lambda x: P.counted_while(x, 3), (gradient(x, 3),), [x], (0,))
+
+
 def test_data_dependent_while_is_refused_at_its_line():
     with pytest.raises(SrcGradError, match="cannot run on the JAX backend") as info:
         srcgrad.grad(P.until_small, backend="jax")(np.ones(3))
