@@ -31,40 +31,16 @@ PURE_HELPERS = (
 )
 
 
-class _Ufunc:
-    """A ufunc of jax.numpy with NumPy's `.reduce` and `.outer`."""
-
-    def __init__(self, name):
-        self._fn, self._reduce = getattr(jnp, name), _REDUCTIONS.get(name)
-
-    def __call__(self, *args, **kwargs):
-        if "out" in kwargs or "where" in kwargs:
-            raise TypeError("out= and where= write into an array: not on the JAX backend")
-        return self._fn(*args, **kwargs)
-
-    def reduce(self, a, axis=0, keepdims=False, **kwargs):
-        return self._reduce(a, axis=axis, keepdims=keepdims, **kwargs)
-
-    def outer(self, a, b):
-        a, b = jnp.asarray(a), jnp.asarray(b)
-        return self._fn(a.reshape(a.shape + (1,) * b.ndim), b)
-
-
-_REDUCTIONS = {"add": jnp.sum, "multiply": jnp.prod, "maximum": jnp.max, "minimum": jnp.min,
-               "logical_and": jnp.all, "logical_or": jnp.any}
-
-
 class JaxNumpy(types.ModuleType):
-    """`np` of generated code on the JAX backend: jax.numpy, NumPy's names it lacks from
-    NumPy itself (dtypes, constants), and ufuncs with `.reduce`/`.outer`."""
+    """`np` of generated code on the JAX backend: jax.numpy (whose ufuncs have `.reduce`
+    and `.outer`, and refuse `out=` and `where=`), and NumPy's names it lacks from NumPy
+    itself when they compute nothing (dtypes, errstate)."""
 
     def __init__(self):
         super().__init__("numpy", "jax.numpy as generated code reads it")
 
     def __getattr__(self, name):
-        if name in _REDUCTIONS or name in ("subtract", "divide", "true_divide", "power"):
-            value = _Ufunc(name)
-        elif hasattr(jnp, name):
+        if hasattr(jnp, name):
             value = getattr(jnp, name)
         else:
             value = getattr(np, name)
@@ -90,11 +66,9 @@ class JaxMath(types.ModuleType):
         return value
 
 
-_MATH = {"fabs": jnp.abs, "pow": jnp.power, "lgamma": jax.scipy.special.gammaln,
-         "gamma": lambda x: jnp.exp(jax.scipy.special.gammaln(x)), "erf": jax.scipy.special.erf,
-         "erfc": jax.scipy.special.erfc, "atan2": jnp.arctan2, "asin": jnp.arcsin,
-         "acos": jnp.arccos, "atan": jnp.arctan, "asinh": jnp.arcsinh, "acosh": jnp.arccosh,
-         "atanh": jnp.arctanh}
+# math's functions jax.numpy has under no name of its own
+_MATH = {"lgamma": jax.scipy.special.gammaln, "erf": jax.scipy.special.erf,
+         "erfc": jax.scipy.special.erfc}
 
 NP, MATH = JaxNumpy(), JaxMath()
 
