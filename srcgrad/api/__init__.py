@@ -8,7 +8,7 @@ from typing import Any, Callable, overload
 from .arguments import refuse_unknown
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import MAX_VARIANTS, Derivative, GradientFunction, vjp
-from .hints import P, Wrt
+from .hints import Backend, P, Wrt
 from .jacobians import Hessian, Hvp, Jacobian, hessian, hvp, jacobian
 
 __all__ = ["Derivative", "GradientFunction", "Hessian", "Hvp", "Jacobian", "JvpFunction",
@@ -18,17 +18,18 @@ __all__ = ["Derivative", "GradientFunction", "Hessian", "Hvp", "Jacobian", "JvpF
 
 @overload
 def grad(func: GradientFunction[P], wrt: Wrt = 0, has_aux: bool = False,
-         checkpoint: bool | int = False) -> SecondGradient: ...
+         checkpoint: bool | int = False, backend: Backend = "numpy") -> SecondGradient: ...
 @overload
 def grad(func: Callable[P, Any], wrt: Wrt = 0, has_aux: bool = False,
-         checkpoint: bool | int = False) -> GradientFunction[P]: ...
+         checkpoint: bool | int = False, backend: Backend = "numpy") -> GradientFunction[P]: ...
 @overload
 def grad(func: None = None, wrt: Wrt = 0, has_aux: bool = False,
-         checkpoint: bool | int = False) -> Callable[[Callable[P, Any]], GradientFunction[P]]: ...
+         checkpoint: bool | int = False, backend: Backend = "numpy"
+         ) -> Callable[[Callable[P, Any]], GradientFunction[P]]: ...
 
 
 def grad(func: Callable[..., Any] | None = None, wrt: Wrt = 0, has_aux: bool = False,
-         checkpoint: bool | int = False, **unknown: Any) -> Any:
+         checkpoint: bool | int = False, backend: Backend = "numpy", **unknown: Any) -> Any:
     """The gradient of a scalar-valued function, by source transformation.
 
     `wrt` is an argument index, an argument name, or a tuple of them (the
@@ -39,35 +40,42 @@ def grad(func: Callable[..., Any] | None = None, wrt: Wrt = 0, has_aux: bool = F
     `checkpoint=True` (or how many states to keep): every counted loop of `func` keeps
     its state at a few steps only and the backward sweep recomputes the rest (binomial
     checkpointing; `with srcgrad.checkpoint():` does it for one loop).
+    `backend`: "numpy" (the default), "jax" (the same code compiled by XLA: api/backends.py)
+    or "auto" (JAX where it can run, else NumPy with a warning).
     """
     refuse_unknown("grad", unknown)
     if func is None:
-        return lambda f: grad(f, wrt, has_aux, checkpoint)
+        return lambda f: grad(f, wrt, has_aux, checkpoint, backend)
     if isinstance(func, GradientFunction) and not has_aux:
-        return SecondGradient(func, wrt, with_value=False)
-    return GradientFunction(func, wrt, with_value=False, has_aux=has_aux, checkpoint=checkpoint)
+        return SecondGradient(func, wrt, with_value=False, backend=backend)
+    return GradientFunction(func, wrt, with_value=False, has_aux=has_aux, checkpoint=checkpoint,
+                            backend=backend)
 
 
 @overload
 def value_and_grad(func: GradientFunction[P], wrt: Wrt = 0, has_aux: bool = False,
-                   checkpoint: bool | int = False) -> SecondGradient: ...
+                   checkpoint: bool | int = False, backend: Backend = "numpy"
+                   ) -> SecondGradient: ...
 @overload
 def value_and_grad(func: Callable[P, Any], wrt: Wrt = 0, has_aux: bool = False,
-                   checkpoint: bool | int = False) -> GradientFunction[P]: ...
+                   checkpoint: bool | int = False, backend: Backend = "numpy"
+                   ) -> GradientFunction[P]: ...
 @overload
 def value_and_grad(func: None = None, wrt: Wrt = 0, has_aux: bool = False,
-                   checkpoint: bool | int = False
+                   checkpoint: bool | int = False, backend: Backend = "numpy"
                    ) -> Callable[[Callable[P, Any]], GradientFunction[P]]: ...
 
 
 def value_and_grad(func: Callable[..., Any] | None = None, wrt: Wrt = 0, has_aux: bool = False,
-                   checkpoint: bool | int = False, **unknown: Any) -> Any:
+                   checkpoint: bool | int = False, backend: Backend = "numpy",
+                   **unknown: Any) -> Any:
     """Like `grad`, but returns `(value, gradients)` from a single forward sweep
     (`has_aux=True`: `((loss, aux), gradients)`)."""
     refuse_unknown("value_and_grad", unknown)
     if func is None:
-        return lambda f: value_and_grad(f, wrt, has_aux, checkpoint)
+        return lambda f: value_and_grad(f, wrt, has_aux, checkpoint, backend)
     if isinstance(func, GradientFunction) and not has_aux:
-        return SecondGradient(func, wrt, with_value=True)
-    return GradientFunction(func, wrt, with_value=True, has_aux=has_aux, checkpoint=checkpoint)
+        return SecondGradient(func, wrt, with_value=True, backend=backend)
+    return GradientFunction(func, wrt, with_value=True, has_aux=has_aux, checkpoint=checkpoint,
+                            backend=backend)
 

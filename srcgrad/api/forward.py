@@ -19,52 +19,57 @@ from ..pipeline import Generated, compiled_jvp
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
                         wrt_names)
+from .backends import LiveJax, checked_backend, stand_ins
 from .gradient import Derivative, GradientFunction
-from .hints import Wrt
+from .hints import Backend, Wrt
 from .tracebacks import user_facing
 
 
 @overload
-def jvp(func: Callable[..., Any], wrt: Wrt = 0, tangents: None = None) -> JvpFunction: ...
+def jvp(func: Callable[..., Any], wrt: Wrt = 0, tangents: None = None,
+        backend: Backend = "numpy") -> JvpFunction: ...
 @overload
 def jvp(func: Callable[..., Any], wrt: tuple[Any, ...] | list[Any],
-        tangents: tuple[Any, ...] | list[Any]) -> tuple[Any, Any]: ...
+        tangents: tuple[Any, ...] | list[Any], backend: Backend = "numpy") -> tuple[Any, Any]: ...
 @overload
-def jvp(func: None = None, wrt: Wrt = 0, tangents: None = None
+def jvp(func: None = None, wrt: Wrt = 0, tangents: None = None, backend: Backend = "numpy"
         ) -> Callable[[Callable[..., Any]], JvpFunction]: ...
 
 
-def jvp(func: Callable[..., Any] | None = None, wrt: Any = 0, tangents: Any = None) -> Any:
+def jvp(func: Callable[..., Any] | None = None, wrt: Any = 0, tangents: Any = None,
+        backend: Backend = "numpy") -> Any:
     """Forward mode: `jvp(f, wrt)(*args, tangent=v)` returns `(f(*args), J v)`, the
     value and its directional derivative along `v`, from one sweep.
 
     `tangent` is shaped like the `wrt` argument (a tuple of them for a tuple `wrt`).
     `f` may also be a `grad(...)` function: that is a Hessian-vector product.
     JAX's call shape works too: `jvp(f, primals, tangents)` (two tuples, one entry per
-    argument) returns the same `(value, tangent)` at once.
+    argument) returns the same `(value, tangent)` at once. `backend="jax"` (or "auto")
+    runs the forward-mode code jitted by JAX (api/backends.py).
     """
     if tangents is not None:
-        return _jax_form(func, wrt, tangents)
+        return _jax_form(func, wrt, tangents, backend)
     if func is None:
-        return lambda f: JvpFunction(f, wrt)
-    return JvpFunction(func, wrt)
+        return lambda f: JvpFunction(f, wrt, backend=backend)
+    return JvpFunction(func, wrt, backend=backend)
 
 
-def _jax_form(func, primals, tangents):
+def _jax_form(func, primals, tangents, backend="numpy"):
     """`jvp(f, primals, tangents)`, as `jax.jvp` is called."""
     if not (isinstance(primals, (tuple, list)) and isinstance(tangents, (tuple, list))
             and len(primals) == len(tangents) and primals):
         raise SrcGradError("jvp(f, primals, tangents) takes two tuples of the same length, "
                            "one entry per argument of f (JAX's form), e.g. jvp(f, (x,), (v,))")
     if len(primals) == 1:
-        return JvpFunction(func, 0)(*primals, tangent=tangents[0])
-    return JvpFunction(func, tuple(range(len(primals))))(*primals, tangent=tuple(tangents))
+        return JvpFunction(func, 0, backend=backend)(*primals, tangent=tangents[0])
+    return JvpFunction(func, tuple(range(len(primals))), backend=backend)(
+        *primals, tangent=tuple(tangents))
 
 
 class JvpFunction(Derivative):
     """A callable that runs the generated forward-mode code of `__wrapped__`."""
 
-    def __init__(self, func, wrt, value=True):
+    def __init__(self, func, wrt, value=True, backend="numpy"):
         refuse_bound_method(func, "jvp")
         if not callable(func):
             raise SrcGradError(f"jvp expects a function, got {func!r}")
@@ -79,6 +84,8 @@ class JvpFunction(Derivative):
         self._arguments = GradientFunction(plain, wrt, with_value=False)  # reads wrt values
         self._generated = None
         self._value = value  # False: the caller wants the tangent only (hvp)
+        backend = checked_backend(backend)
+        self._jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
 
     def _target(self):
         """The plain function forward mode transforms: f, or the one-function gradient."""
@@ -123,7 +130,7 @@ class JvpFunction(Derivative):
 
     @user_facing
     def __call__(self, *args: Any, tangent: Any, **kwargs: Any) -> tuple[Any, Any]:
-        generated = self.variant_for(args, kwargs)
+        generated = self.variant_for(*stand_ins(args, kwargs))
         tangents = (tangent,) if self._single else tuple(tangent)
         if len(tangents) != len(self._wrt):
             raise SrcGradError(f"jvp wrt {self._wrt} needs {len(self._wrt)} tangents, "
@@ -135,7 +142,7 @@ class JvpFunction(Derivative):
             given[name] = _tangent_like(t, value, name)
         try:
             try:
-                value, value_dot = _pushed(generated, self._wrt, given, args, kwargs)
+                value, value_dot = self._pushed(generated, given, args, kwargs)
             except ZeroDivisionError:
                 # gradient code specialized on shapes divides and raises to powers with
                 # plain `/` and `**` (passes/specialize.py), which raise on a 0.0 of
@@ -153,6 +160,14 @@ class JvpFunction(Derivative):
             value, value_dot = (v if v is None else _as_gradient(inner, v, inputs)
                                 for v in (value, value_dot))
         return value, value_dot
+
+    def _pushed(self, generated, given, args, kwargs):
+        if self._jax is None:
+            return _pushed(generated, self._wrt, given, args, kwargs)
+        tangents = {code: given[name] for code, name in zip(generated.tangents, self._wrt)}
+        return self._jax.call(generated, "jvp", generated.forward, args,
+                              {**kwargs, **tangents},
+                              lambda: _pushed(generated, self._wrt, given, args, kwargs))
 
     def __repr__(self):
         return f"<srcgrad.jvp of {self.__wrapped__.__qualname__} wrt {self._wrt}>"
@@ -232,7 +247,7 @@ class SecondGradient(Derivative):
     for x_j, along the unit tangent of x_i: one sweep, whatever the size of x_j.
     """
 
-    def __init__(self, inner: GradientFunction, wrt, with_value: bool):
+    def __init__(self, inner: GradientFunction, wrt, with_value: bool, backend="numpy"):
         if inner.with_value or not inner.single:
             raise SrcGradError("grad of a gradient needs grad(f) with a single wrt argument "
                                "(a scalar function); use srcgrad.hessian for several")
@@ -248,7 +263,7 @@ class SecondGradient(Derivative):
         _, outer, self._single = wrt_names(f, wrt)
         self._along = inner.wrt[0]
         target = GradientFunction(f, outer[0] if self._single else outer, with_value=False)
-        self._pushforward = JvpFunction(target, self._along, value=with_value)
+        self._pushforward = JvpFunction(target, self._along, value=with_value, backend=backend)
 
     @property
     @user_facing

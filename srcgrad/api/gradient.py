@@ -14,10 +14,11 @@ from ..analysis.shape_inference import describe
 from ..backend import entry, loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
+from .backends import JaxRunner, LiveJax, checked_backend, is_jax_array
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
-from .hints import P, Wrt
+from .hints import Backend, P, Wrt
 from .tracebacks import user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
@@ -52,7 +53,7 @@ class Derivative:
 
 
 @user_facing
-def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0,
+def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "numpy",
         **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
     """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
     that runs the backward sweep for any seed shaped like `value`.
@@ -64,13 +65,23 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0,
     The forward sweep runs on copies of the arrays among the arguments, and `value` is
     the caller's own: changing either in place after `vjp` returns does not change what
     `pullback` computes (autograd's vjp would read the arguments as they are then).
+    `backend="jax"` (or "auto"): both sweeps run jitted by JAX (api/backends.py).
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     generated = gradient.general()
     args, kwargs = map(copied, gradient._with_bound(args, kwargs))
+    backend = checked_backend(backend)
+    on_jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
     try:
         inputs = gradient.wrt_values(args, kwargs)
-        value, saved = generated.forward(*args, **kwargs)
+        if on_jax is None:
+            value, saved = generated.forward(*args, **kwargs)
+        else:  # the saved values stay JAX arrays, handed to the backward sweep
+            jax_in = any(map(is_jax_array, [*args, *kwargs.values()]))
+            value, saved = on_jax.call(generated, "vjp-forward", generated.forward, args,
+                                       kwargs, lambda: generated.forward(*args, **kwargs),
+                                       jax_out=True)
+            value = value if jax_in else np.asarray(value)[()]
     except TypeError as exc:
         gradient.check_call(exc, args, kwargs)
         raise
@@ -81,7 +92,13 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0,
         if np.shape(seed) != np.shape(value):
             raise SrcGradError(f"the seed has shape {np.shape(seed)}, but "
                                f"{func.__name__} returned shape {np.shape(value)}")
-        grads = generated.backward(seed, *saved)
+        if on_jax is None:
+            grads = generated.backward(seed, *saved)
+        else:
+            grads = on_jax.call(generated, "vjp-backward", generated.backward, (seed, *saved),
+                                {}, lambda: generated.backward(seed, *saved), jax_out=jax_in)
+            if jax_in:
+                return grads
         grads = (grads,) if len(inputs) == 1 else grads
         grads = distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
         return grads[0] if gradient.single else grads
@@ -94,7 +111,8 @@ class GradientFunction(Generic[P]):
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
     def __init__(self, func: Callable[P, Any], wrt: Wrt, with_value: bool,
-                 has_aux: bool = False, checkpoint: bool | int = False) -> None:
+                 has_aux: bool = False, checkpoint: bool | int = False,
+                 backend: Backend = "numpy") -> None:
         if isinstance(func, (GradientFunction, Derivative)):
             raise SrcGradError("reverse mode over generated derivative code (and so third "
                                "derivatives) is not supported; for second derivatives use "
@@ -129,6 +147,8 @@ class GradientFunction(Generic[P]):
             self._wrt_index = ()
         self._entry = None  # the last variant's entry (entry.py): this object's __call__
         self._entries = {}  # key (see _key) -> entry.build(...) or None
+        backend = checked_backend(backend)
+        self._runner = JaxRunner(self, backend) if backend != "numpy" else None
 
     @property
     def wrt(self) -> tuple:
@@ -153,13 +173,18 @@ class GradientFunction(Generic[P]):
     @property
     @user_facing
     def source(self) -> str:
-        """The generated Python: a forward sweep and a backward sweep."""
+        """The generated Python: a forward sweep and a backward sweep (on the JAX
+        backend, the gradient function it compiles, for any argument shapes)."""
+        if self._runner is not None:
+            return self._runner.source(self.general())
         return self.general().source
 
     @user_facing
     def source_for(self, *args, **kwargs) -> str:
         """The generated Python that a call with these arguments runs: the code of
         `.source` specialized on the arguments' shapes."""
+        if self._runner is not None:
+            return self._runner.source_for(args, kwargs)
         args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
@@ -217,6 +242,12 @@ class GradientFunction(Generic[P]):
     def general_call(self, args, kwargs):
         """A call the last variant's entry did not take: describe the arguments, find (or
         build) their variant, check the inputs and results in general."""
+        if self._runner is not None:
+            return self._runner.call(args, kwargs)
+        return self.numpy_call(args, kwargs)
+
+    def numpy_call(self, args, kwargs):
+        """A call run by the NumPy backend (general_call)."""
         args, kwargs = self._with_bound(args, kwargs)
         key, checked = variant_key(args, kwargs, self._wrt_index)
         generated = self._variants.get(key)
@@ -231,7 +262,7 @@ class GradientFunction(Generic[P]):
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
                 if (checked and not kwargs and generated.arguments is not None
-                        and not self._has_aux and not self.prebound):
+                        and not self._has_aux and not self.prebound and self._runner is None):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)
             value, saved = generated.forward(*args, **kwargs)
@@ -258,6 +289,13 @@ class GradientFunction(Generic[P]):
                 self._signature.bind(*args, **kwargs)
             except TypeError as mismatch:
                 raise TypeError(f"{self.__wrapped__.__name__}() {mismatch}") from None
+
+    @property
+    def has_aux(self) -> bool:
+        return self._has_aux
+
+    def with_bound(self, args, kwargs) -> tuple:
+        return self._with_bound(args, kwargs)
 
     def _with_bound(self, args, kwargs) -> tuple:
         """(args, kwargs) of the function: a bound method's object or a partial's

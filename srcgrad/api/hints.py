@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, ParamSpec, Sequence, Union
+from typing import Any, Callable, Literal, ParamSpec, Sequence, Union
 
 P = ParamSpec("P")  # the parameters of the function differentiated
 Wrt = Union[int, str, Sequence[Union[int, str]]]  # an index, a name, or a tuple of them
 Function = Callable[..., Any]
+Backend = Literal["numpy", "jax", "auto"]  # where the generated code runs

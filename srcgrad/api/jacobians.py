@@ -13,7 +13,7 @@ from ..errors import SrcGradError
 from .arguments import refuse_bound_method, wrt_names
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import Derivative, GradientFunction, vjp
-from .hints import Wrt
+from .hints import Backend, Wrt
 from .tracebacks import user_facing
 
 
@@ -32,7 +32,7 @@ def jacobian(func: Callable[..., Any], wrt: Wrt = 0,
 class Jacobian(Derivative):
     """The Jacobian of `__wrapped__`, column by column (fwd) or row by row (rev)."""
 
-    def __init__(self, func, wrt, mode):
+    def __init__(self, func, wrt, mode, backend="numpy"):
         refuse_bound_method(func, "jacobian")
         if mode not in ("rev", "fwd"):
             raise SrcGradError(f"mode must be 'rev' or 'fwd', not {mode!r}")
@@ -42,7 +42,7 @@ class Jacobian(Derivative):
         functools.update_wrapper(self, func)
         self.mode, self._wrt = mode, wrt
         self._single = not isinstance(wrt, (tuple, list))
-        self._pushforward = jvp(func, wrt) if mode == "fwd" else None
+        self._pushforward = jvp(func, wrt, backend=backend) if mode == "fwd" else None
         self._pullback = GradientFunction(func, wrt, with_value=True) if mode == "rev" else None
 
     @property
@@ -127,20 +127,21 @@ def _reverse_jacobian(func, wrt, gradient, args, kwargs) -> list:
     return blocks
 
 
-def hessian(func: Callable[..., Any], wrt: Wrt = 0) -> Hessian:
+def hessian(func: Callable[..., Any], wrt: Wrt = 0, backend: Backend = "numpy") -> Hessian:
     """`hessian(f, wrt)(*args)`: the second derivatives of a scalar `f`, by forward mode
     over the generated gradient code; shaped `x.shape + x.shape` (for a tuple `wrt`, a
-    tuple of tuples of blocks: H[i][j] is d/dx_j of the gradient for x_i)."""
-    return Hessian(func, wrt)
+    tuple of tuples of blocks: H[i][j] is d/dx_j of the gradient for x_i). `backend`:
+    see `grad` (each column's forward sweep is one jitted function on JAX)."""
+    return Hessian(func, wrt, backend)
 
 
 class Hessian(Derivative):
-    def __init__(self, func, wrt):
+    def __init__(self, func, wrt, backend="numpy"):
         refuse_bound_method(func, "hessian")
         functools.update_wrapper(self, func)
         _, names, self._single = wrt_names(func, wrt)
-        self._rows = [Jacobian(GradientFunction(func, name, with_value=False), names, "fwd")
-                      for name in names]
+        self._rows = [Jacobian(GradientFunction(func, name, with_value=False), names, "fwd",
+                               backend) for name in names]
 
     @property
     @user_facing
@@ -153,19 +154,19 @@ class Hessian(Derivative):
         return blocks[0][0] if self._single else blocks
 
 
-def hvp(func: Callable[..., Any], wrt: Wrt = 0) -> Hvp:
+def hvp(func: Callable[..., Any], wrt: Wrt = 0, backend: Backend = "numpy") -> Hvp:
     """`hvp(f, wrt)(*args, tangent=v)`: the Hessian of a scalar `f` times `v`, by forward
     mode over the generated gradient code, without forming the Hessian (one call costs a
-    small multiple of one gradient)."""
-    return Hvp(func, wrt)
+    small multiple of one gradient). `backend`: see `grad`."""
+    return Hvp(func, wrt, backend)
 
 
 class Hvp(Derivative):
-    def __init__(self, func, wrt):
+    def __init__(self, func, wrt, backend="numpy"):
         refuse_bound_method(func, "hvp")
         functools.update_wrapper(self, func)
         self.pushforward = JvpFunction(GradientFunction(func, wrt, with_value=False), wrt,
-                                        value=False)
+                                        value=False, backend=backend)
 
     @property
     @user_facing

@@ -33,6 +33,7 @@ examples:
   srcgrad show model.py:loss --diff          your function, then the code made from it
   srcgrad show model.py:loss --mode fwd      forward mode: each value, then its tangent
   srcgrad show model.py:loss --mode hvp      Hessian-vector products (fwd over the gradient)
+  srcgrad show model.py:loss --backend jax   the code the JAX backend compiles with jax.jit
   srcgrad graph model.py:loss -o loss.svg    the dataflow graph (.dot needs nothing;
                                              .svg/.png/.pdf need Graphviz)
   srcgrad check model.py:loss --args "np.ones(3), 0.5, np.eye(3), np.zeros(3)" --wrt 0,1
@@ -151,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="rev: reverse mode, the gradient (default); fwd: forward mode, "
                            "values and their tangents (jvp); hvp: forward mode over the "
                            "gradient (Hessian-vector products)")
+    show.add_argument("--backend", choices=("numpy", "jax"), default="numpy",
+                      help="the code of which backend: NumPy (default) or JAX (--mode rev)")
     show.add_argument("--diff", action="store_true",
                       help="print your function with its line numbers first, and mark each "
                            "generated line with the line it comes from")

@@ -118,7 +118,11 @@ def evaluate(expression: str, option: str, module):
 def run_show(args) -> int:
     func, default_wrt = load_function(args.target)
     make = {"rev": api.grad, "fwd": api.jvp, "hvp": api.hvp}[args.mode]
-    generated = make(func, wrt=parse_wrt(args.wrt, default_wrt))
+    backend = getattr(args, "backend", "numpy")
+    if backend != "numpy" and args.mode != "rev":
+        raise CLIError(f"--backend {backend} shows the gradient code (--mode rev) only")
+    generated = make(func, wrt=parse_wrt(args.wrt, default_wrt),
+                     **({"backend": backend} if backend != "numpy" else {}))
     if args.mode == "hvp":
         generated = generated.pushforward
     code = generated.source

@@ -31,6 +31,12 @@ class Generated:
     make_sweeps: object = None
     value_asked: bool = True  # what the cache was asked for (see cache.specialized)
     fused_asked: bool = False
+    # other backends (backend/jax): the sweeps' gast (forward, backward, seed, parameters,
+    # name) and what compiling them needs (code names, label, origin), and what each
+    # backend made of them, by its own key
+    parts: tuple | None = None
+    compiling: tuple | None = None
+    backends: dict = field(default_factory=dict)
 
     @property
     def forward(self):

@@ -132,7 +132,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
 
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
                      make_gradient=make_gradient, has_value=not ctx.grad_only, fused=fused,
-                     fresh=ctx.fresh_returns, make_sweeps=lambda: make_sweeps(fused_code))
+                     fresh=ctx.fresh_returns, make_sweeps=lambda: make_sweeps(fused_code),
+                     parts=(forward, backward, seed, parameters, name),
+                     compiling=(helpers, label, origin))
 
 
 def blocks_because(unit) -> str | None:
