@@ -21,7 +21,8 @@ from ..ad import forward, reverse, tapes
 from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invariance
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
-from ..frontend import aliasing, auxiliary, fence, inline, normalize, resolve, ssa
+from ..frontend import (aliasing, auxiliary, fence, inline, normalize, resolve, ssa,
+                        unrolling)
 from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
                      del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
                      number_folding, number_notes, positional_out, positive_divisions,
@@ -69,6 +70,8 @@ def _loops_rewritten(ctx):
 FRONT = (
     Step("fence", fence.run, essential=True,
          why="first: what cannot be differentiated is refused at the user's own line"),
+    Step("unrolling", unrolling.run, ("fence",),
+         why="loops over sequences of known length written out, before they are lowered"),
     Step("normalize", normalize.run, ("fence",), essential=True,
          why="one operation per statement, one result: each statement meets one rule"),
     Step("auxiliary", auxiliary.run, ("normalize",), essential=True,

@@ -43,7 +43,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
-                   has_aux=has_aux)
+                   has_aux=has_aux, arguments=arguments)
     value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),
