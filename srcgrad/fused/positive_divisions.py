@@ -35,14 +35,14 @@ def run(body: list, ctx) -> list:
     divisions = {name for name, obj in ctx.unit.code_names.items() if obj is runtime.safe_div}
     if not divisions:
         return body
-    bounds = _Bounds(body, ctx)
-    rewrite = _Plain(divisions, bounds)
-    out = []
-    for stmt in body:
-        if any(isinstance(n, gast.Name) and n.id in divisions for n in build.names(stmt)):
-            stmt = rewrite.visit(build.clone(stmt))  # a copy: the sweeps' statement stays
-        out.append(stmt)
-    return out
+    dividing = [any(isinstance(n, gast.Name) and n.id in divisions for n in build.names(stmt))
+                for stmt in body]
+    if not any(dividing):
+        return body
+    rewrite = _Plain(divisions, _Bounds(body, ctx))
+    # a copy of each statement rewritten: the sweeps' statement stays
+    return [rewrite.visit(build.clone(stmt)) if divides else stmt
+            for stmt, divides in zip(body, dividing)]
 
 
 class _Plain(gast.NodeTransformer):
