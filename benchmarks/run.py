@@ -58,6 +58,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Measure the srcgrad of this checkout, whatever else is installed, then the workloads.
 sys.path[:0] = [os.path.dirname(HERE), HERE]
 
+import first_call  # noqa: E402
 import scaling  # noqa: E402
 import workloads as W  # noqa: E402  (benchmarks/ is not a package)
 
@@ -557,6 +558,7 @@ def run(args) -> dict:
 
     # transformation of the 30-line function, and the overhead of a cached call
     results["scaling"] = scaling.table((50, 200) if quick else scaling.LENGTHS)
+    results["first_call"] = first_call.first_calls(3 if quick else 7)  # persistent cache
     results["thirty_lines_transform"] = transform_times(thirty.fn, thirty.wrt, thirty_data,
                                                         transforms)
     trivial = W.EXTRA["trivial"]
@@ -667,6 +669,10 @@ def report(results) -> str:
                    "transformation of generated functions (benchmarks/scaling.py), per "
                    "statement.\n")
         out.append(scaling.markdown(results["scaling"]))
+    if "first_call" in results:
+        out.append("\n## First call in a new process, from the persistent cache\n\n"
+                   "`SRCGRAD_CACHE_DIR` set; one process per round (benchmarks/first_call.py).\n")
+        out.append(first_call.markdown(results["first_call"]))
 
     out.append("\n## Targets\n")
     out.append(markdown(["target", "measured", "status"], targets(results)))

@@ -7,9 +7,10 @@ from .check import check_grad
 from .custom import custom_adjoint, d, stop_gradient
 from .errors import SrcGradError
 from .graph import graph
+from .pipeline import cache_dir
 from .runtime.blocks import adjoint_of, checkpoint
 
 __all__ = ["grad", "value_and_grad", "vjp", "SrcGradError", "stop_gradient", "custom_adjoint", "d",
-           "check_grad", "graph", "jvp", "jacobian", "hessian", "hvp", "odeint",
+           "check_grad", "graph", "cache_dir", "jvp", "jacobian", "hessian", "hvp", "odeint",
            "explain", "checkpoint", "adjoint_of"]
 __version__ = "0.1.0"

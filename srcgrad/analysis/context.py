@@ -42,6 +42,8 @@ class Context:
     skip: frozenset = frozenset()  # steps of the manifest left out (not the essential ones)
     inline_helpers: bool = False  # the front half writes out every helper it can (the code
     # is specialized on shapes: the passes then see through the calls)
+    arguments: dict | None = None  # {parameter: shape_inference.describe} of the call the
+    # code is specialized on (the front half's unrolling reads the lengths of sequences)
     # -- written by steps --------------------------------------------------------------
     sweep_shapes: AdjointShapes | None = None  # specialize: the sweep's own names too
     code_shapes: AdjointShapes | None = None  # code_shapes, and the fused gradient's start

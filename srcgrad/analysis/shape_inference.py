@@ -224,7 +224,10 @@ class _Inference:
                 # params["W1"], pair[0]: the item's own; layers[:-1]: those items
                 index = op.args[1]
                 if isinstance(index, gast.Constant):
-                    return args[0].get(index.value)
+                    return args[0].get(_from_start(args[0], index.value))
+                known = getattr(args[1], "const", _NO_CONST)
+                if type(known) is int:  # params[i] of a known i, params[-1]
+                    return args[0].get(_from_start(args[0], known))
                 return _sliced_items(args[0], self.static_index(index))
             if args[1] is None and isinstance(args[0], Value) and args[0].const is _NO_CONST:
                 return _indexed(args[0].shape, self.static_index(op.args[1]))  # x[:, 0]
@@ -339,6 +342,13 @@ def _indexed(shape, index):
     # indexing a view of one number, strides 0: no memory of the shape's size
     view = np.lib.stride_tricks.as_strided(np.zeros(1), shape=shape, strides=(0,) * len(shape))
     return Value(view[index].shape)
+
+
+def _from_start(items, key):
+    """A list's or tuple's negative index as the index from the start it names."""
+    if type(key) is int and key < 0 and items.kind != "dict":
+        return key + len(items.items)
+    return key
 
 
 def _sliced_items(items, index):

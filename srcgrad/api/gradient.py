@@ -261,7 +261,9 @@ class GradientFunction(Generic[P]):
                 except ZeroDivisionError:
                     result = self._general_grads(args, kwargs, generated.has_value)
                 value, grads = result if generated.has_value else (None, result)
-                if (checked and not kwargs and generated.arguments is not None
+                if generated.cold:  # loaded from disk: a new process's first call
+                    generated.cold = False  # gets no entry (its build costs more)
+                elif (checked and not kwargs and generated.arguments is not None
                         and not self._has_aux and not self.prebound and self._runner is None):
                     self._use_entry(key, generated, args)
                 return self.finished(value, grads, inputs, checked)

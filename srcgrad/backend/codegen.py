@@ -63,6 +63,11 @@ class LineMap:
         """The map of this text moved down by `lines` lines."""
         return LineMap(self._text, self._origins, self._offset + lines)
 
+    @property
+    def origins(self) -> list:
+        """The user's line of each statement of the text, in order (None: no line)."""
+        return list(self._origins)
+
     def get(self, line: int, default=None):
         return self.mapping().get(line, default)
 

@@ -31,7 +31,7 @@ def run(body: list, ctx) -> list:
     read as `b` after it."""
     keep = ctx.keep | {ctx.seed}
     stores = build.bindings(body)
-    written = _written_in_place(body, ctx)
+    written = written_in_place(body, ctx)
     seen, renamed, out = {}, {}, []
     for stmt in body:
         if renamed:
@@ -60,7 +60,7 @@ def _pure(node, ctx) -> bool:
     if isinstance(node, gast.Compare):
         return _operand(node.left) and all(_operand(c) for c in node.comparators)
     if isinstance(node, gast.Call):
-        found = _call_facts(node.func, ctx)
+        found = call_facts(node.func, ctx)
         return (found is not None and found.makes_new and found.writes_none
                 and (found.elementwise or found.shape in ("reduce", "matmul"))
                 and all(_operand(a) for a in node.args)
@@ -73,7 +73,7 @@ def _operand(node) -> bool:
         isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant))
 
 
-def _call_facts(func, ctx):
+def call_facts(func, ctx):
     """The facts of a call's function when the code names it plainly: `np.exp`, a runtime
     helper, or a method of a local (None otherwise)."""
     if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
@@ -85,7 +85,7 @@ def _call_facts(func, ctx):
     return None
 
 
-def _written_in_place(body, ctx) -> set:
+def written_in_place(body, ctx) -> set:
     """Names whose array a statement may change: stored into by index or attribute,
     given as `out=`, or passed to a call not known to change none of its arguments."""
     found = set()
@@ -93,7 +93,9 @@ def _written_in_place(body, ctx) -> set:
         if isinstance(node, (gast.Subscript, gast.Attribute)) and type(node.ctx) is not gast.Load:
             found |= build.loaded(node.value) | build.stored(node.value)
         elif isinstance(node, gast.Call):
-            quiet = _call_facts(node.func, ctx)
+            quiet = call_facts(node.func, ctx) or (  # a method of a value: `(-g).sum()`
+                facts_of(method(node.func.attr)) if isinstance(node.func, gast.Attribute)
+                else None)
             if quiet is None or not quiet.writes_none:
                 found |= {n.id for n in build.names(node) if type(n.ctx) is gast.Load}
             found |= {n.id for k in node.keywords if k.arg == "out" for n in build.names(k)}

@@ -7,7 +7,8 @@ from .cache import (cached_functions, compiled, compiled_jvp, forget_all, skippi
 from .forward_mode import transform_jvp
 from .front_half import analyze
 from .generated import Generated
+from .persistent import cache_dir
 from .reverse_mode import transform
 
-__all__ = ["Generated", "analyze", "cached_functions", "compiled", "compiled_jvp",
+__all__ = ["Generated", "analyze", "cache_dir", "cached_functions", "compiled", "compiled_jvp",
            "forget_all", "skipping", "specialized", "transform", "transform_jvp", "variants"]

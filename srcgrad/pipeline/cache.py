@@ -13,10 +13,11 @@ import types
 import weakref
 
 from ..ad import calls
+from ..errors import SrcGradError
 from ..frontend import source
 from ..frontend.unit import HelperCompilers
 from ..passes.specialize import NotSpecializable
-from . import manifest
+from . import manifest, persistent
 from .forward_mode import transform_jvp
 from .generated import Generated
 from .reverse_mode import transform
@@ -115,18 +116,44 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
         if per_func is None:
             per_func = _CACHE[func] = {}
         if rebuild or key not in per_func or not per_func[key].current():
-            with _transforming(func):
-                try:
-                    made = transform(func, wrt, arguments, value, kinds, fused,
-                                     compilers=COMPILERS, skip=frozenset(_SKIP),
-                                     has_aux=has_aux, checkpoint=checkpoint)
-                except NotSpecializable:
-                    made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP),
-                                     has_aux=has_aux, checkpoint=checkpoint)
-                per_func[key] = made
-                made.arguments, made.kinds = arguments, kinds
-                made.value_asked, made.fused_asked = value, fused
+            how = (wrt, arguments, value, kinds, fused, has_aux, frozenset(_SKIP), checkpoint)
+            on_disk = None if arguments is None or checkpoint else persistent.entry_path(
+                func, (key, sorted(how[-2])))
+            made = None if on_disk is None or rebuild else persistent.load(
+                func, on_disk, _later(func, how))
+            if made is None:
+                made = _transformed(func, *how)
+                if on_disk is not None:
+                    persistent.store(func, on_disk, made)
+            per_func[key] = made
+            made.arguments, made.kinds = arguments, kinds
+            made.value_asked, made.fused_asked = value, fused
         return per_func[key]
+
+
+def _transformed(func, wrt, arguments, value, kinds, fused, has_aux, skip,
+                 checkpoint) -> Generated:
+    with _transforming(func):
+        try:
+            return transform(func, wrt, arguments, value, kinds, fused, compilers=COMPILERS,
+                             skip=skip, has_aux=has_aux, checkpoint=checkpoint)
+        except NotSpecializable:
+            return transform(func, wrt, compilers=COMPILERS, skip=skip, has_aux=has_aux,
+                             checkpoint=checkpoint)
+
+
+def _later(func, how):
+    """() -> `_transformed(func, *how)`, not keeping `func` alive (the cache's key is weak):
+    the sweeps and source of a variant loaded from disk, made when first asked for."""
+    func_ref = weakref.ref(func)
+
+    def transformed():
+        user = func_ref()
+        if user is None:
+            raise SrcGradError("the function differentiated no longer exists")
+        with _LOCK:
+            return _transformed(user, *how)
+    return transformed
 
 
 @contextlib.contextmanager

@@ -17,10 +17,13 @@ from . import manifest
 
 
 def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
-            compilers: HelperCompilers | None = None, has_aux=False, checkpoint=None) -> Unit:
+            compilers: HelperCompilers | None = None, has_aux=False, checkpoint=None,
+            arguments: dict | None = None) -> Unit:
     """Parse, refuse, normalize, SSA, resolve, activity. `inline_helpers`: calls of the
     user's helpers are written out in place (inline.py); `compilers`: how a helper called
-    as a function is transformed (None: none is, as for `graph`)."""
+    as a function is transformed (None: none is, as for `graph`); `arguments`: the
+    descriptions of the call the code is specialized on (loops over sequences of known
+    length are written out: unrolling.py)."""
     src = source.load(func)
     signature = src.tree.args
     params = [a.id for a in signature.posonlyargs + signature.args
@@ -30,5 +33,5 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
                 resolver=Resolver(src.func, params), has_aux=has_aux,
                 checkpoint=checkpoint)
     manifest.run(manifest.FRONT, [], Context(unit, seed="", returned=(),
-                                             inline_helpers=inline_helpers))
+                                             inline_helpers=inline_helpers, arguments=arguments))
     return unit

@@ -8,6 +8,17 @@ from dataclasses import dataclass, field
 from ..frontend.resolve import unchanged
 
 
+@dataclass(frozen=True)
+class FusedText:
+    """The fused function as text, and what it is compiled over: what the persistent
+    cache writes to disk (persistent.py)."""
+
+    rendered: tuple  # (text, codegen.LineMap)
+    name: str
+    code_names: dict  # name in the text -> object
+    src: object  # the user's frontend.source.Source, without its function
+
+
 @dataclass
 class Generated:
     """The product of a transformation: live functions and their readable source."""
@@ -37,6 +48,8 @@ class Generated:
     parts: tuple | None = None
     compiling: tuple | None = None
     backends: dict = field(default_factory=dict)
+    stored: object = None  # FusedText: what the persistent cache keeps (persistent.py)
+    cold: bool = False  # loaded from disk and not called yet: the first call builds no entry
 
     @property
     def forward(self):

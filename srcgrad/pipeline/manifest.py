@@ -21,11 +21,13 @@ from ..ad import checkpoints, forward, hooks, reverse, tapes
 from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invariance
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
-from ..frontend import aliasing, auxiliary, blocks, fence, inline, normalize, resolve, ssa
+from ..frontend import (aliasing, auxiliary, blocks, fence, inline, normalize, resolve, ssa,
+                        unrolling)
 from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
                      del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
-                     number_folding, number_notes, positional_out, reduce_sums, seed_folding,
-                     selected_numbers, sinking, tape_slimming, unread_bindings)
+                     number_folding, number_notes, positional_out, positive_divisions,
+                     reduce_sums, seed_folding, selected_numbers, sinking, tape_slimming,
+                     unread_bindings)
 from ..passes import (accumulate, fallback_notes, forward_pruning, item_adjoints, simplify,
                       small_adjoints, specialize)
 
@@ -71,6 +73,8 @@ FRONT = (
              "the fence refuses every other `with`"),
     Step("fence", fence.run, ("blocks",), essential=True,
          why="first: what cannot be differentiated is refused at the user's own line"),
+    Step("unrolling", unrolling.run, ("fence",),
+         why="loops over sequences of known length written out, before they are lowered"),
     Step("normalize", normalize.run, ("fence",), essential=True,
          why="one operation per statement, one result: each statement meets one rule"),
     Step("auxiliary", auxiliary.run, ("normalize",), essential=True,
@@ -136,6 +140,8 @@ FUSED = (
          why="first: the passes after see one array under one name"),
     Step("number_folding", number_folding.run, ("copy_propagation",),
          why="with the seed's copies gone, reads of numbers become constants"),
+    Step("positive_divisions", positive_divisions.run, ("copy_propagation",),
+         why="one name per array: a divisor's bound is read through its bindings"),
     Step("selected_numbers", selected_numbers.run, ("number_folding",),
          why="the seed's numbers are constants in the choices now"),
     Step("seed_folding", seed_folding.run, ("number_folding",),

@@ -22,7 +22,7 @@ from ..ir import build
 from . import manifest
 from .front_half import analyze
 from .fused_gradient import build_fused, join_sweeps
-from .generated import Generated
+from .generated import FusedText, Generated
 
 
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
@@ -45,7 +45,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     (0: the default number; ad/checkpoints.py).
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
-                   has_aux=has_aux, checkpoint=checkpoint)
+                   has_aux=has_aux, checkpoint=checkpoint, arguments=arguments)
     value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),
@@ -101,11 +101,13 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
                                                  rendered)
         return loading.take_defaults(fwd, user), bwd, rendered[0]
 
-    fused_code = fused = None
+    fused_code = fused = stored = None
     if ctx.fused:  # a call runs the fused gradient alone: the sweeps wait until asked
         fused_code = build_fused(ctx, forward, backward, build.clone(parameters))
+        rendered = codegen.unparse([fused_code])
         fused, = loading.compile_functions([fused_code], func, unit.code_names, label, src,
-                                           codegen.unparse([fused_code]))
+                                           rendered)
+        stored = FusedText(rendered, fused_code.name, dict(unit.code_names), origin)
         loading.take_defaults(fused, func)
         sweeps = make_sweeps(fused_code) if codegen.DEBUG else (None, None, None)
     else:
@@ -134,7 +136,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
                      make_gradient=make_gradient, has_value=not ctx.grad_only, fused=fused,
                      fresh=ctx.fresh_returns, make_sweeps=lambda: make_sweeps(fused_code),
                      parts=(forward, backward, seed, parameters, name),
-                     compiling=(helpers, label, origin))
+                     compiling=(helpers, label, origin), stored=stored)
 
 
 def blocks_because(unit) -> str | None:

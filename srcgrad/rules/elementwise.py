@@ -22,7 +22,8 @@ _UNIT = {"x": (-0.9, 0.9)}  # inside (-1, 1), for arcsin, arccos, arctanh
 # --- exponentials and logarithms ----------------------------------------------------
 
 
-@adjoint(np.exp, math.exp, facts=FLOAT_UNARY.but(smooth=True, shift="add_to_mul"),
+@adjoint(np.exp, math.exp, facts=FLOAT_UNARY.but(smooth=True, shift="add_to_mul",
+                                                  bound="nonnegative"),
          examples=[example("np.exp(x)", x=(3, 2)), example("math.exp(x)", x=())])
 def exp(z, x):
     d[x] = d[z] * z
@@ -34,7 +35,7 @@ def expm1(z, x):
     d[x] = d[z] * (z + 1)
 
 
-@adjoint(np.exp2, facts=FLOAT_UNARY.but(smooth=True),
+@adjoint(np.exp2, facts=FLOAT_UNARY.but(smooth=True, bound="nonnegative"),
          examples=[example("np.exp2(x)", x=(4,)), example("np.exp2(x)", x=())])
 def exp2(z, x):
     d[x] = d[z] * z * np.log(2)
@@ -94,7 +95,8 @@ def logaddexp2(z, x, y):
 # --- powers and roots ------------------------------------------------------------------
 
 
-@adjoint(np.sqrt, math.sqrt, facts=FLOAT_UNARY.but(smooth=True, correctly_rounded=True),
+@adjoint(np.sqrt, math.sqrt, facts=FLOAT_UNARY.but(smooth=True, correctly_rounded=True,
+                                                    bound="increasing"),
          examples=[example("np.sqrt(x)", x=(4,), positive="x"),
                    example("math.sqrt(x)", x=(), positive="x")])
 def sqrt(z, x):
@@ -108,7 +110,7 @@ def cbrt(z, x):
     d[x] = safe_div(d[z], 3 * z * z)
 
 
-@adjoint(np.square, facts=UNARY.but(smooth=True),
+@adjoint(np.square, facts=UNARY.but(smooth=True, bound="nonnegative"),
          examples=[example("np.square(x)", x=(3,)), example("np.square(x)", x=())])
 def square(z, x):
     d[x] = d[z] * 2 * x
@@ -178,7 +180,7 @@ def sinh(z, x):
     d[x] = d[z] * np.cosh(x)
 
 
-@adjoint(np.cosh, math.cosh, facts=FLOAT_UNARY.but(smooth=True),
+@adjoint(np.cosh, math.cosh, facts=FLOAT_UNARY.but(smooth=True, bound="nonnegative"),
          examples=[example("np.cosh(x)", x=(3,)), example("math.cosh(x)", x=())])
 def cosh(z, x):
     d[x] = d[z] * np.sinh(x)
@@ -216,7 +218,8 @@ def sinc(z, x):
     d[x] = d[z] * sinc_slope(x, z)
 
 
-@adjoint(np.hypot, math.hypot, facts=BINARY.but(float_result=True), broadcast=True,
+@adjoint(np.hypot, math.hypot, facts=BINARY.but(float_result=True, bound="nonnegative"),
+         broadcast=True,
          examples=[example("np.hypot(x, y)", x=(3, 4), y=(4,)),
                    example("math.hypot(x, y)", x=(), y=())])
 def hypot(z, x, y):

@@ -56,6 +56,10 @@ class Facts:
     subscripted: bool = False  # called by indexing: np.r_[a, b, 0:3]
     linear: bool = False  # linear in each argument that carries a gradient, the others
     # constants: a layout (transpose, flip) or a product (kron, convolve)
+    bound: str | None = None  # a lower bound of its result, for operands that are not NaN:
+    # "nonnegative" (abs, exp, var: >= 0), "increasing" (sqrt: correctly rounded and
+    # increasing, so of a bound of its operand, a bound), "larger" (maximum: the larger of
+    # its operands' bounds)
 
     def but(self, **changes) -> "Facts":
         """These facts with some changed."""

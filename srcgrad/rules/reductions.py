@@ -112,7 +112,8 @@ def amin_tangent(z, x, axis=None, keepdims=False):
     t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
 
 
-@adjoint(np.var, method("var"), facts=REDUCTION.but(reduction="spread", float_result=True),
+@adjoint(np.var, method("var"), facts=REDUCTION.but(reduction="spread", float_result=True,
+                                                     bound="nonnegative"),
          examples=[example("np.var(x)", x=(3, 4)), example("np.var(x, axis=0, ddof=1)", x=(4, 3)),
                    example("x.var(axis=1, keepdims=True)", x=(2, 5)),
                    example("np.var(x, axis=(0, 1))", x=(2, 3, 2)),
@@ -132,7 +133,8 @@ def var_tangent(z, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 # Where x is constant along `axis` (std 0, not differentiable) the adjoint is 0.
-@adjoint(np.std, method("std"), facts=REDUCTION.but(reduction="spread", float_result=True),
+@adjoint(np.std, method("std"), facts=REDUCTION.but(reduction="spread", float_result=True,
+                                                     bound="nonnegative"),
          examples=[example("np.std(x)", x=(3, 4)), example("np.std(x, axis=1, ddof=1)", x=(3, 4)),
                    example("x.std(axis=0, keepdims=True)", x=(5, 2)), example("x.std()", x=(6,)),
                    example("np.std(x, keepdims=True)", x=(3, 2)),

@@ -14,7 +14,7 @@ from .registry import adjoint, example, method, named, tangent
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
-@adjoint(np.abs, np.fabs, builtins.abs, math.fabs, facts=UNARY,
+@adjoint(np.abs, np.fabs, builtins.abs, math.fabs, facts=UNARY.but(bound="nonnegative"),
          examples=[example("np.abs(x)", x=(5,)), example("abs(x)", x=(2, 2)),
                    example("np.absolute(x)", x=(3,)), example("np.fabs(x)", x=(2, 3)),
                    example("math.fabs(x)", x=())])
@@ -22,11 +22,11 @@ def absolute(z, x):
     d[x] = d[z] * np.sign(x)
 
 
-facts(np.fabs, math.fabs, facts=UNARY.but(float_result=True))  # of ints: floats
+facts(np.fabs, math.fabs, facts=UNARY.but(float_result=True, bound="nonnegative"))  # of ints: floats
 
 
 # At a tie x == y each side gets half.
-@adjoint(np.maximum, np.fmax, builtins.max, facts=BINARY, broadcast=True,
+@adjoint(np.maximum, np.fmax, builtins.max, facts=BINARY.but(bound="larger"), broadcast=True,
          examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),
                    example("np.fmax(x, y)", x=(2, 1), y=(1, 3)), example("max(x, y)", x=(), y=())])
 def maximum(z, x, y):

@@ -351,10 +351,10 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_t15 = d_h_3 * winner(batch_norm_2, 0.0)
     del batch_norm_2, d_h_3
     # line 607, in batch_norm: return (x - mu) / np.sqrt(var + 1e-5)
-    d_t21 = safe_div(d_t15, t23)
-    d_t23 = -safe_div(d_t15 * t21, t23 * t23).sum(axis=0, keepdims=True)
+    d_t21 = d_t15 / t23
+    d_t23 = -(d_t15 * t21 / (t23 * t23)).sum(axis=0, keepdims=True)
     del d_t15, t21
-    d_t22 = safe_div(d_t23, 2 * t23)
+    d_t22 = d_t23 / (2 * t23)
     del d_t23, t23
     d_t14 = d_t21
     d_mu_1 = -d_t21.sum(axis=0, keepdims=True)
@@ -376,10 +376,10 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_t12 = d_h * winner(batch_norm_1, 0.0)
     del batch_norm_1, d_h
     # line 607, in batch_norm: return (x - mu) / np.sqrt(var + 1e-5)
-    d_t18 = safe_div(d_t12, t20)
-    d_t20 = -safe_div(d_t12 * t18, t20 * t20).sum(axis=0, keepdims=True)
+    d_t18 = d_t12 / t20
+    d_t20 = -(d_t12 * t18 / (t20 * t20)).sum(axis=0, keepdims=True)
     del d_t12, t18
-    d_t19 = safe_div(d_t20, 2 * t20)
+    d_t19 = d_t20 / (2 * t20)
     del d_t20, t20
     d_t11 = d_t18
     d_mu = -d_t18.sum(axis=0, keepdims=True)

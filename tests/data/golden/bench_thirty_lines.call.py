@@ -238,7 +238,7 @@ def thirty_lines_fn_grad(W1, b1, W2, b2, X, Y, decay):
     d_W2 = 2 * d_reg * W2
     d_W1 = 2 * d_reg * W1
     # line 384: scale = np.sqrt(np.mean(sq) + 1e-6)
-    d_t15 = safe_div(d_scale, 2 * scale)
+    d_t15 = d_scale / (2 * scale)
     d_sq = d_t15 / 32
     # line 383: sq = np.sum(err * err, axis=1)
     d_err = 2 * d_sq * err

@@ -42,7 +42,7 @@ def neuron_loss_grad(w, b, x, y):
     d_t5 = np.multiply(0.4, t5, t5)
     d_y_hat = -d_t5
     # line 35: y_hat = 1.0 / (1.0 + np.exp(-z))
-    d_t4 = -safe_div(d_y_hat, t4 * t4)
+    d_t4 = -(d_y_hat / (t4 * t4))
     d_t2 = d_t4 * t3
     d_z = -d_t2
     # line 34: z = w * x + b
