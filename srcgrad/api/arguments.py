@@ -11,6 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
+from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, type_name
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
 
@@ -118,6 +119,15 @@ def check_input(func, name, value):
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
+    if is_duck(value):  # a Dask or CuPy array: its dtype, never converted
+        kind = value.dtype.kind
+        if kind == "f":
+            return
+        kind = {"b": "a boolean", "i": "an integer", "u": "an integer", "c": "complex"}.get(
+            kind, f"a {type(value).__name__} of {value.dtype}")
+        raise SrcGradError(
+            f"cannot differentiate {func.__name__} with respect to '{name}': it is {kind} "
+            f"{type(value).__name__}, not a float one; pass x.astype(float)")
     if isinstance(value, (bool, np.bool_)) or (
             isinstance(value, np.ndarray) and value.dtype.kind == "b"):
         kind = "a boolean"
@@ -172,6 +182,8 @@ def _described(value):
         return describe(value, _described)
     if isinstance(value, (np.ndarray, np.generic)) and value.dtype.char != "d":
         return describe(value), value.dtype.str
+    if is_duck(value):  # its own code: the portable specialization (pipeline/portable.py)
+        return describe(value), str(value.dtype), type_name(value)
     return describe(value)
 
 
@@ -193,7 +205,7 @@ def one_precision(values) -> bool:
     float16 one."""
     found = set()
     for v in _leaves(values):
-        if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":
+        if (isinstance(v, (np.ndarray, np.generic)) or is_real_duck(v)) and v.dtype.kind in "fiub":
             found.add(v.dtype if v.dtype.kind == "f" else np.result_type(v.dtype, np.float16))
     return len(found) <= 1
 
@@ -210,12 +222,14 @@ def _real_leaf(value) -> bool:
     kind = type(value)
     if kind is np.ndarray:
         return value.dtype.kind in "fiub"
-    return kind in (float, int) or isinstance(value, np.floating)
+    return kind in (float, int) or isinstance(value, np.floating) or is_real_duck(value)
 
 
 def is_real_scalar(value) -> bool:
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return True
+    if is_duck(value):  # (np.asarray would compute a lazy one)
+        return is_scalar_duck(value)
     return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "fiu"
 
 
@@ -244,6 +258,8 @@ def owned_gradients(grads, inputs):
     out = []
     for g, x in zip(grads, inputs):
         if type(x) is float:
+            if is_duck(g):
+                return None
             out.append(float(g))
         elif (type(g) is np.ndarray and g.base is None and g.shape == x.shape
               and g.dtype == x.dtype and x.base is None and g is not x
@@ -271,6 +287,8 @@ def like_argument(g, x):
             g = field_values(g)
         return with_fields(x, {name: like_argument(g[name], leaf) if name in g else _zero(leaf)
                                for name, leaf in field_values(x).items()})
+    if is_duck(g) or is_duck(x):
+        return _like_duck(g, x)
     if isinstance(x, (list, tuple)):
         if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
@@ -289,6 +307,23 @@ def like_argument(g, x):
     if isinstance(x, np.floating):
         return type(x)(g)
     return float(g)
+
+
+def _like_duck(g, x):
+    """`like_argument` where the gradient or the argument is a duck array: shaped and
+    typed with the duck library's own functions, never converted (a lazy Dask gradient
+    stays lazy; for a float argument it is the 0-d array the computation gives)."""
+    if not is_duck(g):  # a number or a NumPy adjoint of a duck argument: the argument's kind
+        g = np.zeros_like(x) + g
+    shape = getattr(x, "shape", ())
+    if g.shape != shape:
+        g = np.broadcast_to(g, shape)
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and g.dtype != dtype:
+        g = g.astype(dtype)
+    if g is x:
+        g = g.copy()
+    return g
 
 
 def _zero(x):
@@ -315,5 +350,9 @@ def distinct(tree, seen=None):
         if id(base) in seen:
             return tree.copy()
         seen.add(id(base))
+    elif is_duck(tree):  # (its views are not known: the same object only)
+        if id(tree) in seen:
+            return tree.copy()
+        seen.add(id(tree))
     return tree
 

@@ -13,6 +13,7 @@ from ..analysis.shape_inference import describe
 from ..backend import entry, loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
+from ..runtime import array_kind
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
@@ -166,7 +167,7 @@ class GradientFunction:
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
                 value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
-                has_aux=self._has_aux)
+                has_aux=self._has_aux, array_kind=generated.array_kind)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self.general()
@@ -185,7 +186,8 @@ class GradientFunction:
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
         generated = self._variants[key] = specialized(
             self.__wrapped__, self._wrt, arguments, value=self._with_value or plain,
-            kinds=kinds, fused=not plain, has_aux=self._has_aux)
+            kinds=kinds, fused=not plain, has_aux=self._has_aux,
+            array_kind=array_kind.kind_of(bound.values()))
         return generated
 
     @user_facing

@@ -16,9 +16,11 @@ from ..ad import calls
 from ..frontend import source
 from ..frontend.unit import HelperCompilers
 from ..passes.specialize import NotSpecializable
+from ..runtime.array_kind import NUMPY
 from . import manifest
 from .forward_mode import transform_jvp
 from .generated import Generated
+from .portable import steps_left_out
 from .reverse_mode import transform
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}
@@ -34,17 +36,23 @@ def compiled(func, wrt: tuple, rebuild=False, has_aux=False) -> Generated:
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
-                kinds: dict | None = None, fused=False, has_aux=False) -> Generated:
+                kinds: dict | None = None, fused=False, has_aux=False,
+                array_kind=NUMPY) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
     ({parameter: shape_inference.describe(value)}); the general code if that cannot be
     done. `value=False`: only the gradient is wanted, and the arguments are real numbers
     and arrays (see `transform`); `kinds` ({parameter: dtypes.kind_of(value)}): what that
     code may assume of their dtypes; `fused`: the arguments are real and of one precision,
-    and a call may run one function for the value and gradients (see `transform`)."""
+    and a call may run one function for the value and gradients (see `transform`);
+    `array_kind` (runtime.array_kind.kind_of): NumPy's arrays, or the duck arrays the
+    portable code is made for (pipeline/portable.py)."""
     kinds = kinds or {}
     key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused,
            has_aux)
-    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux)
+    if array_kind != NUMPY:
+        key += (array_kind,)
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux,
+                   array_kind)
 
 
 def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
@@ -104,7 +112,7 @@ def cached_functions() -> int:
 
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
-            fused=False, has_aux=False) -> Generated:
+            fused=False, has_aux=False, array_kind=NUMPY) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -115,14 +123,16 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             with _transforming(func):
                 try:
                     made = transform(func, wrt, arguments, value, kinds, fused,
-                                     compilers=COMPILERS, skip=frozenset(_SKIP),
-                                     has_aux=has_aux)
+                                     compilers=COMPILERS,
+                                     skip=frozenset(_SKIP) | steps_left_out(array_kind),
+                                     has_aux=has_aux, array_kind=array_kind)
                 except NotSpecializable:
                     made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP),
                                      has_aux=has_aux)
                 per_func[key] = made
                 made.arguments, made.kinds = arguments, kinds
                 made.value_asked, made.fused_asked = value, fused
+                made.array_kind = array_kind
         return per_func[key]
 
 

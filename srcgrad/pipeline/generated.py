@@ -31,6 +31,7 @@ class Generated:
     make_sweeps: object = None
     value_asked: bool = True  # what the cache was asked for (see cache.specialized)
     fused_asked: bool = False
+    array_kind: object = "numpy"  # the arrays it is made for (runtime/array_kind.py)
 
     @property
     def forward(self):

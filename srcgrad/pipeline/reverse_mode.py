@@ -19,7 +19,10 @@ from ..backend.codegen import debug_print
 from ..errors import SrcGradError
 from ..frontend.unit import HelperCompilers
 from ..ir import build
+from ..passes import lazy_tests
+from ..runtime.array_kind import NUMPY
 from . import manifest
+from .portable import is_portable
 from .front_half import analyze
 from .fused_gradient import build_fused, join_sweeps
 from .generated import Generated
@@ -28,7 +31,7 @@ from .generated import Generated
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
               compilers: HelperCompilers | None = None, skip=frozenset(),
-              has_aux=False) -> Generated:
+              has_aux=False, array_kind=NUMPY) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -41,6 +44,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     arguments) with `value=True`: the value is wanted too, and a call may still run one
     function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
+    `array_kind` other than NUMPY: portable code (pipeline/portable.py), whose tests
+    refuse lazy values (passes/lazy_tests.py).
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
                    has_aux=has_aux)
@@ -76,6 +81,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
+    portable = is_portable(array_kind)
     label = f"{src.name} from {os.path.basename(src.filename)}"
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
@@ -97,6 +103,11 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     fused_code = fused = None
     if ctx.fused:  # a call runs the fused gradient alone: the sweeps wait until asked
         fused_code = build_fused(ctx, forward, backward, build.clone(parameters))
+    if portable:  # (after build_fused: the fused gradient shares the forward's statements)
+        concrete = unit.code_name("concrete")
+        for function in filter(None, (fused_code, forward)):
+            lazy_tests.guard_tests(function, concrete)
+    if ctx.fused:
         fused, = loading.compile_functions([fused_code], func, unit.code_names, label, src,
                                            codegen.unparse([fused_code]))
         loading.take_defaults(fused, func)

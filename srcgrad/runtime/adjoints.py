@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SrcGradError
+from .array_kind import is_duck
 from .containers import Parts
 
 
@@ -63,6 +64,8 @@ def safe_div(g, den):
         out = np.zeros(g.shape, g.dtype)
         np.divide(g, den, out=out, where=g != 0)
         return out
+    if is_duck(g) or is_duck(den):  # with the arrays' own library, never converted
+        return g / np.where(g == 0, 1, den)
     g, den = np.asarray(g), np.asarray(den)
     out = np.zeros(np.broadcast_shapes(g.shape, den.shape), dtype=np.result_type(g, den, 1.0))
     np.divide(g, den, out=out, where=g != 0)

@@ -1,0 +1,24 @@
+"""The portable specialization: code specialized on the shapes of a call whose arrays
+are duck arrays (runtime/array_kind.py), emitted with what every such array library
+implements. Shapes are known, so `unbroadcast` and the seed spread go away as they do
+for NumPy; what is left out are the steps of the NumPy fast path that only NumPy
+arrays can take: `out=` into buffers the code makes (NumPy arrays), `np.add.reduce`
+(a ufunc method Dask does not implement) and row buffers of loops."""
+
+from __future__ import annotations
+
+from ..runtime.array_kind import NUMPY
+
+# steps of manifest.FUSED whose output only NumPy arrays can run; none is essential
+NUMPY_ONLY_STEPS = frozenset({"buffer_reuse", "positional_out", "loop_batching",
+                              "loop_buffer_reuse", "reduce_sums"})
+
+
+def is_portable(array_kind) -> bool:
+    """The code for this kind of arrays (array_kind.kind_of) is the portable code."""
+    return array_kind != NUMPY
+
+
+def steps_left_out(array_kind) -> frozenset:
+    """The manifest's steps the code for `array_kind` is made without."""
+    return NUMPY_ONLY_STEPS if is_portable(array_kind) else frozenset()
