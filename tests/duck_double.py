@@ -93,7 +93,8 @@ def _method(name):
 
 
 for _name in ("sum", "mean", "reshape", "astype", "copy", "transpose", "max", "min", "dot",
-              "prod", "ravel", "swapaxes", "squeeze", "var", "std", "clip", "cumsum"):
+              "prod", "ravel", "swapaxes", "squeeze", "var", "std", "clip", "cumsum", "any",
+              "all", "take", "conj", "round", "flatten", "repeat", "argmax", "argmin"):
     setattr(Duck, _name, _method(_name))
 
 

@@ -13,6 +13,13 @@ from ..runtime.array_kind import NUMPY
 NUMPY_ONLY_STEPS = frozenset({"buffer_reuse", "positional_out", "loop_batching",
                               "loop_buffer_reuse", "reduce_sums"})
 
+# runtime helpers that compute with NumPy arrays alone (they call np.asarray, np.add.at,
+# NumPy's linear algebra): portable code that needs one is refused (passes/portable_code.py)
+NUMPY_ONLY_HELPERS = frozenset({
+    "norm_adjoint", "split_like", "pad_adjoint", "pad_constant_adjoint", "place_diagonal",
+    "unique_adjoint", "undelete", "unblock", "linspace_adjoints", "svd_adjoint",
+    "lstsq_adjoints", "untake_along_axis"})
+
 
 def is_portable(array_kind) -> bool:
     """The code for this kind of arrays (array_kind.kind_of) is the portable code."""

@@ -19,10 +19,10 @@ from ..backend.codegen import debug_print
 from ..errors import SrcGradError
 from ..frontend.unit import HelperCompilers
 from ..ir import build
-from ..passes import lazy_tests
+from ..passes import portable_code
 from ..runtime.array_kind import NUMPY
 from . import manifest
-from .portable import is_portable
+from .portable import NUMPY_ONLY_HELPERS, is_portable
 from .front_half import analyze
 from .fused_gradient import build_fused, join_sweeps
 from .generated import Generated
@@ -45,7 +45,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
     `array_kind` other than NUMPY: portable code (pipeline/portable.py), whose tests
-    refuse lazy values (passes/lazy_tests.py).
+    refuse lazy values (passes/portable_code.py).
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
                    has_aux=has_aux)
@@ -104,9 +104,11 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     if ctx.fused:  # a call runs the fused gradient alone: the sweeps wait until asked
         fused_code = build_fused(ctx, forward, backward, build.clone(parameters))
     if portable:  # (after build_fused: the fused gradient shares the forward's statements)
+        functions = [f for f in (fused_code, forward, backward) if f is not None]
+        portable_code.refuse_numpy_only(unit, functions, NUMPY_ONLY_HELPERS, array_kind)
         concrete = unit.code_name("concrete")
-        for function in filter(None, (fused_code, forward)):
-            lazy_tests.guard_tests(function, concrete)
+        for function in functions[:-1]:
+            portable_code.guard_tests(function, concrete)
     if ctx.fused:
         fused, = loading.compile_functions([fused_code], func, unit.code_names, label, src,
                                            codegen.unparse([fused_code]))
