@@ -11,7 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
-from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, type_name
+from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, shape_of, type_name
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
 
@@ -142,6 +142,19 @@ def check_input(func, name, value):
     raise SrcGradError(
         f"cannot differentiate {func.__name__} with respect to '{name}': it is {kind}, "
         f"not a float; pass a float or a float array (e.g. np.asarray(..., dtype=float))")
+
+
+def unknown_shapes(func, bound: dict):
+    """Refuse a duck array whose shape is not known (a Dask array after a boolean
+    selection): neither the specialized code nor the general code's broadcasting can
+    work on it."""
+    for name, value in bound.items():
+        for leaf in _leaves([value]):
+            if is_duck(leaf) and shape_of(leaf) is None:
+                raise SrcGradError(
+                    f"{func.__name__}: the argument '{name}' is a {type(leaf).__name__} of "
+                    f"unknown shape {leaf.shape} (a Dask array after a boolean selection); "
+                    "srcgrad needs the shapes: call `x.compute_chunk_sizes()` on it first")
 
 
 def copied(tree):

@@ -100,6 +100,8 @@ def _is_mean(function, params, *block) -> bool:
     whole = float(function(params, *block)[0])
     first = float(function(params, *(a[:half] for a in block))[0])
     second = float(function(params, *(a[half:] for a in block))[0])
+    if not all(map(math.isfinite, (whole, first, second))):
+        return True  # nothing to tell: fit stops at the non-finite loss
     tolerance = 1e-9 * (abs(whole) + abs(first) + abs(second)) + 1e-300
     if abs(whole - (half * first + (n - half) * second) / n) <= tolerance:
         return True

@@ -15,8 +15,8 @@ from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
 from ..runtime import array_kind
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
-                        not_scalar_error, one_precision, owned_gradients, variant_key,
-                        wrt_picks)
+                        not_scalar_error, one_precision, owned_gradients, unknown_shapes,
+                        variant_key, wrt_picks)
 from .pickling import Rebuilt
 from .tracebacks import user_facing
 
@@ -182,6 +182,7 @@ class GradientFunction(Rebuilt):
             return self.general()  # the call itself raises the TypeError
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
+        unknown_shapes(self.__wrapped__, bound)
         plain = not all(map(is_real, bound.values())) or not one_precision(bound.values())
         # the key tells float64 arrays, other arrays (by dtype) and numbers apart
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}

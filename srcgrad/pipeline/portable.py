@@ -3,15 +3,19 @@ are duck arrays (runtime/array_kind.py), emitted with what every such array libr
 implements. Shapes are known, so `unbroadcast` and the seed spread go away as they do
 for NumPy; what is left out are the steps of the NumPy fast path that only NumPy
 arrays can take: `out=` into buffers the code makes (NumPy arrays), `np.add.reduce`
-(a ufunc method Dask does not implement) and row buffers of loops."""
+(a ufunc method Dask does not implement), row buffers of loops and `+=` (whose target
+may be a NumPy array and its operand a duck one)."""
 
 from __future__ import annotations
 
 from ..runtime.array_kind import NUMPY
 
-# steps of manifest.FUSED whose output only NumPy arrays can run; none is essential
+# steps whose output only NumPy arrays can run; none is essential. `+=` (accumulate,
+# contribution_order) too: into a NumPy parameter's adjoint, a Dask operand is refused
+# (out= of another type) and a CuPy one would be converted
 NUMPY_ONLY_STEPS = frozenset({"buffer_reuse", "positional_out", "loop_batching",
-                              "loop_buffer_reuse", "reduce_sums"})
+                              "loop_buffer_reuse", "reduce_sums", "accumulate",
+                              "contribution_order"})
 
 # runtime helpers that compute with NumPy arrays alone (they call np.asarray, np.add.at,
 # NumPy's linear algebra): portable code that needs one is refused (passes/portable_code.py)
