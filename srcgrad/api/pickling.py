@@ -13,6 +13,12 @@ from __future__ import annotations
 import inspect
 import linecache
 import sys
+import weakref
+
+
+# object -> (args, kwargs) of the call that made it (not an attribute: functools.
+# update_wrapper copies the wrapped object's attributes over the wrapper's)
+_MADE_WITH: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 class Rebuilt:
@@ -20,11 +26,11 @@ class Rebuilt:
 
     def __new__(cls, *args, **kwargs):
         self = super().__new__(cls)
-        self._made_with = (args, kwargs)
+        _MADE_WITH[self] = (args, kwargs)
         return self
 
     def __reduce__(self):
-        args, kwargs = self._made_with
+        args, kwargs = _MADE_WITH[self]
         return rebuild, (public_class(type(self)), args, kwargs, sources_of(args, kwargs))
 
 
