@@ -56,7 +56,7 @@ class Plan:
         self.rows = arrays[0].chunks[0]
         self.blocks = list(zip(*(a.to_delayed().ravel() for a in arrays)))
         self.batches = _groups(self.rows, batch_size)
-        self.function = (client.scatter(value_and_grad_fn, broadcast=True, hash=False)
+        self.function = (client.scatter([value_and_grad_fn], broadcast=True, hash=False)[0]
                          if client is not None else value_and_grad_fn)
         self._mean = None  # the loss is a mean over rows (True) or a sum (False)
 
@@ -75,7 +75,8 @@ class Plan:
         import dask
 
         if self.client is not None:
-            shipped = self.client.scatter(params, broadcast=True, hash=False)
+            # (in a list: one future for the whole tree; a dict would be scattered by key)
+            shipped, = self.client.scatter([params], broadcast=True, hash=False)
         else:
             shipped = dask.delayed(params, traverse=False)
         mean = self._mean
