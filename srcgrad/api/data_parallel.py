@@ -54,6 +54,7 @@ class Plan:
         # one row chunking for all the arrays, each block whole along the other axes
         arrays = [a.rechunk({0: rows, **{k: -1 for k in range(1, a.ndim)}}) for a in arrays]
         self.rows = arrays[0].chunks[0]
+        self.data = data  # (persisted on a cluster: its futures keep the blocks there)
         self.blocks = list(zip(*(a.to_delayed().ravel() for a in arrays)))
         self.batches = _groups(self.rows, batch_size)
         self.function = (client.scatter([value_and_grad_fn], broadcast=True, hash=False)[0]
