@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import srcgrad
+from models import penalized_logistic, softmax_mlp
 
 
 def _cupy_or_reason():
@@ -25,18 +26,7 @@ cp, REASON = _cupy_or_reason()
 pytestmark = pytest.mark.skipif(cp is None, reason=REASON or "CuPy is usable")
 
 
-def logistic(w, X, y):
-    z = X @ w
-    p = 1.0 / (1.0 + np.exp(-z))
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)) + 1e-3 * np.sum(w * w)
-
-
-def mlp(params, X, Y):
-    hidden = np.tanh(X @ params["W1"] + params["b1"])
-    logits = hidden @ params["W2"] + params["b2"]
-    shifted = logits - np.max(logits, axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-    return -np.mean(np.sum(Y * log_probs, axis=1))
+logistic, mlp = penalized_logistic, softmax_mlp
 
 
 @pytest.fixture

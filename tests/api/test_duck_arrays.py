@@ -10,22 +10,10 @@ import pytest
 import srcgrad
 from duck_double import Converted, Duck, values
 from finite_diff import numerical_grad
+from models import penalized_logistic, softmax_mlp
 from srcgrad.pipeline import cache
 
-
-def logistic(w, X, y):
-    z = X @ w
-    p = 1.0 / (1.0 + np.exp(-z))
-    # (the penalty's adjoint is a NumPy array for NumPy params, the data's a Duck)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)) + 1e-3 * np.sum(w * w)
-
-
-def mlp(params, X, Y):
-    hidden = np.tanh(X @ params["W1"] + params["b1"])
-    logits = hidden @ params["W2"] + params["b2"]
-    shifted = logits - np.max(logits, axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-    return -np.mean(np.sum(Y * log_probs, axis=1))
+logistic, mlp = penalized_logistic, softmax_mlp
 
 
 def looped(w, X):
