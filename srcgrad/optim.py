@@ -362,8 +362,9 @@ def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1
 
     Dask arrays in ``data`` (or a ``distributed.Client`` as ``client``): each step is one
     Dask graph, a NumPy gradient per row block summed with row weights (the loss must be a
-    mean or a sum over rows); ``batch_size`` takes whole row blocks, rechunked to at most
-    ``batch_size`` rows (srcgrad/api/data_parallel.py).
+    mean or a sum over rows); with ``batch_size`` the rows are rechunked into blocks of
+    ``batch_size``, one block a step, and ``shuffle`` permutes the blocks, not the rows
+    (srcgrad/api/data_parallel.py).
     """
     if value_and_grad_fn is None:
         from srcgrad import value_and_grad  # lazy: only this path needs the transformer

@@ -300,10 +300,10 @@ def like_argument(g, x):
             g = field_values(g)
         return with_fields(x, {name: like_argument(g[name], leaf) if name in g else _zero(leaf)
                                for name, leaf in field_values(x).items()})
-    if is_duck(g) or is_duck(x):
+    if is_duck(x) or (is_duck(g) and not isinstance(x, (list, tuple))):
         return _like_duck(g, x)
     if isinstance(x, (list, tuple)):
-        if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
+        if (isinstance(g, np.ndarray) or is_duck(g)) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
         parts = g if isinstance(g, (list, tuple)) else [_zero(leaf) for leaf in x]
         out = [like_argument(p, leaf) for p, leaf in zip(parts, x)]

@@ -178,3 +178,16 @@ def test_the_double_catches_conversions():
         float(Duck(np.ones(())))
     with pytest.raises(Converted):
         np.add(Duck(np.ones(2)), 1.0, out=np.empty(2))
+
+
+def exp_of_list(p, X):
+    q = np.exp(p)  # the adjoint of the list p: the duck array NumPy made of it
+    return np.sum(X * q[0]) + np.sum(X * q[1] ** 2)
+
+
+def test_list_parameters_with_duck_data():
+    p, X = [0.3, -0.2], np.linspace(0.0, 1.0, 6)
+    expected = srcgrad.grad(exp_of_list)(p, X)
+    got = srcgrad.grad(exp_of_list)(p, Duck(X))
+    assert isinstance(got, list) and len(got) == 2
+    _same(tuple(got), tuple(expected))
