@@ -346,7 +346,7 @@ def _epoch_batches(data, batch_size, shuffle, rng):
 def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1,
         optimizer: Optimizer | None = None, batch_size: int | None = None,
         shuffle: bool = True, seed: int = 0, progress: bool | None = None,
-        value_and_grad_fn: Callable | None = None) -> FitResult:
+        value_and_grad_fn: Callable | None = None, client: Any = None) -> FitResult:
     """Minimise ``loss(params, *batch)`` over ``epochs`` passes through ``data``.
 
     ``data``: None (``loss(params)``); a tuple of arrays (the full batch, or batches of
@@ -361,6 +361,12 @@ def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1
 
     ``progress``: a tqdm bar with the loss and steps per second; by default (None) shown
     where standard error is a terminal or a notebook, not in logs and pipes.
+
+    Dask arrays in ``data`` (or a ``distributed.Client`` as ``client``): each step is one
+    Dask graph, a NumPy gradient per row block summed with row weights (the loss must be a
+    mean or a sum over rows); with ``batch_size`` the rows are rechunked into blocks of
+    ``batch_size``, one block a step, and ``shuffle`` permutes the blocks, not the rows
+    (srcgrad/api/data_parallel.py).
     """
     if value_and_grad_fn is None:
         from srcgrad import value_and_grad  # lazy: only this path needs the transformer
@@ -371,10 +377,15 @@ def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1
     if epochs > 1 and hasattr(data, "__next__"):
         raise ValueError("fit: an iterator is used up after one epoch; pass a callable "
                          "that returns a fresh iterable of batches")
-    data = (data,) if isinstance(data, np.ndarray) else data
+    data = (data,) if isinstance(data, np.ndarray) or hasattr(data, "__dask_graph__") else data
     total = None  # unknown for iterables of batches
     if data is None or isinstance(data, tuple):
         total = epochs * (-(-len(data[0]) // batch_size) if data and batch_size else 1)
+    parallel = None
+    from .api import data_parallel  # lazy, as value_and_grad above
+    if data_parallel.applies(data, client):
+        parallel = data_parallel.Plan(data, value_and_grad_fn, batch_size, client)
+        total = epochs * parallel.steps_per_epoch
     rng = np.random.default_rng(seed)
     history: list[float] = []
     previous, step = params, 0
@@ -382,8 +393,11 @@ def fit(loss: Callable | None, params: Any, data: Any = None, *, epochs: int = 1
                unit="step")
     try:
         for epoch in range(epochs):
-            for batch in _epoch_batches(data, batch_size, shuffle, rng):
-                value, grads = value_and_grad_fn(params, *batch)
+            batches = (parallel.epoch(shuffle, rng) if parallel
+                       else _epoch_batches(data, batch_size, shuffle, rng))
+            for batch in batches:
+                value, grads = (parallel.step(params, batch) if parallel
+                                else value_and_grad_fn(params, *batch))
                 if np.ndim(value) != 0:
                     raise ValueError(f"fit: the loss must be a scalar, not shape {np.shape(value)}")
                 value = float(value)

@@ -12,3 +12,20 @@ def rnn(Wx, Wh, b, xs):
 
 def weighted_square(x):
     return np.sum(3.0 * x * x)
+
+
+def penalized_logistic(w, X, y):
+    """Logistic loss plus an L2 penalty: with NumPy parameters and duck-array data, the
+    penalty's adjoint is a NumPy array and the data term's a duck one."""
+    z = X @ w
+    p = 1.0 / (1.0 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)) + 1e-3 * np.sum(w * w)
+
+
+def softmax_mlp(params, X, Y):
+    """A tanh layer and softmax cross-entropy, params a dict {W1, b1, W2, b2}."""
+    hidden = np.tanh(X @ params["W1"] + params["b1"])
+    logits = hidden @ params["W2"] + params["b2"]
+    shifted = logits - np.max(logits, axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return -np.mean(np.sum(Y * log_probs, axis=1))

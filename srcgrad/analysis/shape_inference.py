@@ -24,6 +24,7 @@ import gast
 import numpy as np
 
 from ..ir import build
+from ..runtime.array_kind import is_duck, shape_of
 from ..rules.facts import attribute, facts_of, method, python_operator
 
 _NO_CONST = object()
@@ -75,6 +76,8 @@ def describe(value, leaf=None, _within=()):
         return ()
     if kind is int:
         return "int"
+    if is_duck(value):  # its shape if known (not a Dask array of unknown chunk sizes)
+        return shape_of(value)
     return None
 
 

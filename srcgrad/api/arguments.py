@@ -11,6 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
+from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, shape_of, type_name
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
 
@@ -118,6 +119,15 @@ def check_input(func, name, value):
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
+    if is_duck(value):  # a Dask or CuPy array: its dtype, never converted
+        kind = value.dtype.kind
+        if kind == "f":
+            return
+        kind = {"b": "a boolean", "i": "an integer", "u": "an integer", "c": "complex"}.get(
+            kind, f"a {type(value).__name__} of {value.dtype}")
+        raise SrcGradError(
+            f"cannot differentiate {func.__name__} with respect to '{name}': it is {kind} "
+            f"{type(value).__name__}, not a float one; pass x.astype(float)")
     if isinstance(value, (bool, np.bool_)) or (
             isinstance(value, np.ndarray) and value.dtype.kind == "b"):
         kind = "a boolean"
@@ -132,6 +142,19 @@ def check_input(func, name, value):
     raise SrcGradError(
         f"cannot differentiate {func.__name__} with respect to '{name}': it is {kind}, "
         f"not a float; pass a float or a float array (e.g. np.asarray(..., dtype=float))")
+
+
+def unknown_shapes(func, bound: dict):
+    """Refuse a duck array whose shape is not known (a Dask array after a boolean
+    selection): neither the specialized code nor the general code's broadcasting can
+    work on it."""
+    for name, value in bound.items():
+        for leaf in _leaves([value]):
+            if is_duck(leaf) and shape_of(leaf) is None:
+                raise SrcGradError(
+                    f"{func.__name__}: the argument '{name}' is a {type(leaf).__name__} of "
+                    f"unknown shape {leaf.shape} (a Dask array after a boolean selection); "
+                    "srcgrad needs the shapes: call `x.compute_chunk_sizes()` on it first")
 
 
 def copied(tree):
@@ -172,6 +195,8 @@ def _described(value):
         return describe(value, _described)
     if isinstance(value, (np.ndarray, np.generic)) and value.dtype.char != "d":
         return describe(value), value.dtype.str
+    if is_duck(value):  # its own code: the portable specialization (pipeline/portable.py)
+        return describe(value), str(value.dtype), type_name(value)
     return describe(value)
 
 
@@ -193,7 +218,7 @@ def one_precision(values) -> bool:
     float16 one."""
     found = set()
     for v in _leaves(values):
-        if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "fiub":
+        if (isinstance(v, (np.ndarray, np.generic)) or is_real_duck(v)) and v.dtype.kind in "fiub":
             found.add(v.dtype if v.dtype.kind == "f" else np.result_type(v.dtype, np.float16))
     return len(found) <= 1
 
@@ -210,12 +235,14 @@ def _real_leaf(value) -> bool:
     kind = type(value)
     if kind is np.ndarray:
         return value.dtype.kind in "fiub"
-    return kind in (float, int) or isinstance(value, np.floating)
+    return kind in (float, int) or isinstance(value, np.floating) or is_real_duck(value)
 
 
 def is_real_scalar(value) -> bool:
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return True
+    if is_duck(value):  # (np.asarray would compute a lazy one)
+        return is_scalar_duck(value)
     return np.ndim(value) == 0 and np.asarray(value).dtype.kind in "fiu"
 
 
@@ -244,6 +271,8 @@ def owned_gradients(grads, inputs):
     out = []
     for g, x in zip(grads, inputs):
         if type(x) is float:
+            if is_duck(g):
+                return None
             out.append(float(g))
         elif (type(g) is np.ndarray and g.base is None and g.shape == x.shape
               and g.dtype == x.dtype and x.base is None and g is not x
@@ -271,8 +300,10 @@ def like_argument(g, x):
             g = field_values(g)
         return with_fields(x, {name: like_argument(g[name], leaf) if name in g else _zero(leaf)
                                for name, leaf in field_values(x).items()})
+    if is_duck(x) or (is_duck(g) and not isinstance(x, (list, tuple))):
+        return _like_duck(g, x)
     if isinstance(x, (list, tuple)):
-        if isinstance(g, np.ndarray) and g.ndim and len(g) == len(x):
+        if (isinstance(g, np.ndarray) or is_duck(g)) and g.ndim and len(g) == len(x):
             g = list(g)  # np.exp(p) of a list p: the adjoint is the array NumPy made of it
         parts = g if isinstance(g, (list, tuple)) else [_zero(leaf) for leaf in x]
         out = [like_argument(p, leaf) for p, leaf in zip(parts, x)]
@@ -289,6 +320,23 @@ def like_argument(g, x):
     if isinstance(x, np.floating):
         return type(x)(g)
     return float(g)
+
+
+def _like_duck(g, x):
+    """`like_argument` where the gradient or the argument is a duck array: shaped and
+    typed with the duck library's own functions, never converted (a lazy Dask gradient
+    stays lazy; for a float argument it is the 0-d array the computation gives)."""
+    if not is_duck(g):  # a number or a NumPy adjoint of a duck argument: the argument's kind
+        g = np.zeros_like(x) + g
+    shape = getattr(x, "shape", ())
+    if g.shape != shape:
+        g = np.broadcast_to(g, shape)
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and g.dtype != dtype:
+        g = g.astype(dtype)
+    if g is x:
+        g = g.copy()
+    return g
 
 
 def _zero(x):
@@ -315,5 +363,9 @@ def distinct(tree, seen=None):
         if id(base) in seen:
             return tree.copy()
         seen.add(id(base))
+    elif is_duck(tree):  # (its views are not known: the same object only)
+        if id(tree) in seen:
+            return tree.copy()
+        seen.add(id(tree))
     return tree
 

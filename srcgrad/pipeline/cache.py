@@ -17,9 +17,11 @@ from ..errors import SrcGradError
 from ..frontend import source
 from ..frontend.unit import HelperCompilers
 from ..passes.specialize import NotSpecializable
+from ..runtime.array_kind import NUMPY
 from . import manifest, persistent
 from .forward_mode import transform_jvp
 from .generated import Generated
+from .portable import steps_left_out
 from .reverse_mode import transform
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # func -> {key: Generated}
@@ -38,17 +40,22 @@ def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None) ->
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
                 kinds: dict | None = None, fused=False, has_aux=False,
-                checkpoint=None) -> Generated:
+                checkpoint=None, array_kind=NUMPY) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
     ({parameter: shape_inference.describe(value)}); the general code if that cannot be
     done. `value=False`: only the gradient is wanted, and the arguments are real numbers
     and arrays (see `transform`); `kinds` ({parameter: dtypes.kind_of(value)}): what that
     code may assume of their dtypes; `fused`: the arguments are real and of one precision,
-    and a call may run one function for the value and gradients (see `transform`)."""
+    and a call may run one function for the value and gradients (see `transform`);
+    `array_kind` (runtime.array_kind.kind_of): NumPy's arrays, or the duck arrays the
+    portable code is made for (pipeline/portable.py)."""
     kinds = kinds or {}
     key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused,
            has_aux) + ((checkpoint,) if checkpoint is not None else ())
-    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux, checkpoint)
+    if array_kind != NUMPY:
+        key += (array_kind,)
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux, checkpoint,
+                   array_kind)
 
 
 def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
@@ -108,7 +115,7 @@ def cached_functions() -> int:
 
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
-            fused=False, has_aux=False, checkpoint=None) -> Generated:
+            fused=False, has_aux=False, checkpoint=None, array_kind=NUMPY) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -116,9 +123,11 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
         if per_func is None:
             per_func = _CACHE[func] = {}
         if rebuild or key not in per_func or not per_func[key].current():
-            how = (wrt, arguments, value, kinds, fused, has_aux, frozenset(_SKIP), checkpoint)
-            on_disk = None if arguments is None or checkpoint else persistent.entry_path(
-                func, (key, sorted(how[-2])))
+            how = (wrt, arguments, value, kinds, fused, has_aux, frozenset(_SKIP), checkpoint,
+                   array_kind)
+            # on disk: NumPy's specialized code without srcgrad's blocks (persistent.py)
+            on_disk = None if arguments is None or checkpoint or array_kind != NUMPY else \
+                persistent.entry_path(func, (key, sorted(how[6])))
             made = None if on_disk is None or rebuild else persistent.load(
                 func, on_disk, _later(func, how))
             if made is None:
@@ -128,15 +137,17 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             per_func[key] = made
             made.arguments, made.kinds = arguments, kinds
             made.value_asked, made.fused_asked = value, fused
+            made.array_kind = array_kind
         return per_func[key]
 
 
 def _transformed(func, wrt, arguments, value, kinds, fused, has_aux, skip,
-                 checkpoint) -> Generated:
+                 checkpoint, array_kind) -> Generated:
     with _transforming(func):
         try:
             return transform(func, wrt, arguments, value, kinds, fused, compilers=COMPILERS,
-                             skip=skip, has_aux=has_aux, checkpoint=checkpoint)
+                             skip=skip | steps_left_out(array_kind), has_aux=has_aux,
+                             checkpoint=checkpoint, array_kind=array_kind)
         except NotSpecializable:
             return transform(func, wrt, compilers=COMPILERS, skip=skip, has_aux=has_aux,
                              checkpoint=checkpoint)

@@ -50,6 +50,7 @@ class Generated:
     backends: dict = field(default_factory=dict)
     stored: object = None  # FusedText: what the persistent cache keeps (persistent.py)
     cold: bool = False  # loaded from disk and not called yet: the first call builds no entry
+    array_kind: object = "numpy"  # the arrays it is made for (runtime/array_kind.py)
 
     @property
     def forward(self):

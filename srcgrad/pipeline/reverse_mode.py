@@ -19,7 +19,10 @@ from ..backend.codegen import debug_print
 from ..errors import SrcGradError
 from ..frontend.unit import HelperCompilers
 from ..ir import build
+from ..passes import portable_code
+from ..runtime.array_kind import NUMPY
 from . import manifest
+from .portable import NUMPY_ONLY_HELPERS, is_portable
 from .front_half import analyze
 from .fused_gradient import build_fused, join_sweeps
 from .generated import FusedText, Generated
@@ -28,7 +31,7 @@ from .generated import FusedText, Generated
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
               compilers: HelperCompilers | None = None, skip=frozenset(),
-              has_aux=False, checkpoint=None) -> Generated:
+              has_aux=False, checkpoint=None, array_kind=NUMPY) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -43,6 +46,8 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
     `checkpoint` (None: none): every counted loop is checkpointed, keeping this many states
     (0: the default number; ad/checkpoints.py).
+    `array_kind` other than NUMPY: portable code (pipeline/portable.py), whose tests
+    refuse lazy values (passes/portable_code.py).
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
                    has_aux=has_aux, checkpoint=checkpoint, arguments=arguments)
@@ -83,6 +88,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         [build.comment("backward sweep: adjoints in reverse order")] + adjoint_body + [
             gast.Return(value=build.load(returned[0]) if len(returned) == 1
                         else build.tuple_([build.load(n) for n in returned]))])
+    portable = is_portable(array_kind)
     label = f"{src.name} from {os.path.basename(src.filename)}"
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
@@ -104,6 +110,13 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     fused_code = fused = stored = None
     if ctx.fused:  # a call runs the fused gradient alone: the sweeps wait until asked
         fused_code = build_fused(ctx, forward, backward, build.clone(parameters))
+    if portable:  # (after build_fused: the fused gradient shares the forward's statements)
+        functions = [f for f in (fused_code, forward, backward) if f is not None]
+        portable_code.refuse_numpy_only(unit, functions, NUMPY_ONLY_HELPERS, array_kind)
+        concrete = unit.code_name("concrete")
+        for function in functions[:-1]:
+            portable_code.guard_tests(function, concrete)
+    if ctx.fused:
         rendered = codegen.unparse([fused_code])
         fused, = loading.compile_functions([fused_code], func, unit.code_names, label, src,
                                            rendered)

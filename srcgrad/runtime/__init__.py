@@ -2,11 +2,13 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import (adjoints, blocks, buffers, checkpoints, containers,  # noqa: F401
-               factorizations, indexing, layout, linalg, methods, special, tangents)
+from . import (adjoints, array_kind, blocks, buffers, checkpoints,  # noqa: F401
+               containers, factorizations, indexing, layout, linalg, methods, special,
+               tangents)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
+from .array_kind import concrete
 from .blocks import adjoint_hook, hook_result
 from .buffers import row_out, rows_of, spare
 from .checkpoints import Checkpoints
@@ -37,7 +39,7 @@ from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
 
 __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
-           'centered', 'changes_in_place', 'concatenated', 'concatenator_adjoints',
+           'centered', 'changes_in_place', 'concrete', 'concatenated', 'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SrcGradError
+from .array_kind import is_duck
 from .containers import Parts
 
 
@@ -63,6 +64,8 @@ def safe_div(g, den):
         out = np.zeros(g.shape, g.dtype)
         np.divide(g, den, out=out, where=g != 0)
         return out
+    if is_duck(g) or is_duck(den):  # with the arrays' own library, never converted
+        return g / np.where(g == 0, 1, den)
     g, den = np.asarray(g), np.asarray(den)
     out = np.zeros(np.broadcast_shapes(g.shape, den.shape), dtype=np.result_type(g, den, 1.0))
     np.divide(g, den, out=out, where=g != 0)
@@ -101,7 +104,7 @@ def _axes(axis, ndim):
 def prod_of_others(x, axis):
     """For each element of x, the product of the others reduced with it over `axis`:
     d prod(x) / dx, exact where x has zeros."""
-    x = np.asarray(x)
+    x = x if is_duck(x) else np.asarray(x)
     axes = _axes(axis, x.ndim)
     last = tuple(range(x.ndim - len(axes), x.ndim))
     moved = np.moveaxis(x, axes, last)
@@ -184,6 +187,11 @@ def _ties(values, largest):
 
 def cast_back(g, x, dtype):
     """Adjoint of x.astype(dtype): g in x's dtype if dtype is a float type, else zeros."""
+    if is_duck(x) or is_duck(g):
+        kind = np.result_type(x.dtype if hasattr(x, "dtype") else x, np.float16)
+        if np.issubdtype(np.dtype(dtype), np.inexact):
+            return (g if is_duck(g) else np.zeros_like(x, dtype=kind) + g).astype(kind)
+        return np.zeros_like(x, dtype=kind)
     if np.issubdtype(np.dtype(dtype), np.inexact):
         return np.asarray(g).astype(np.result_type(x, np.float16))
     return np.zeros(np.shape(x), dtype=np.result_type(x, np.float16))

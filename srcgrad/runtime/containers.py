@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from ..errors import SrcGradError
+from .array_kind import is_duck
 
 
 def set_at(x, index, value):
@@ -387,7 +388,7 @@ def spread_to_items(g, items):
 
 
 def _summed_to(g, shape):
-    g = np.asarray(g)
+    g = g if is_duck(g) else np.asarray(g)
     while g.ndim > len(shape):
         g = g.sum(axis=0)
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)

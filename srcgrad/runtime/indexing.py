@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .array_kind import is_duck
 from .containers import Parts, item_adjoint
 
 
@@ -21,9 +22,24 @@ def scatter_add(x, index, g):
     """
     if isinstance(x, (dict, list, tuple)):  # params dicts, tuple results (np.linalg.slogdet)
         return item_adjoint(x, index, g)
+    if is_duck(x) or is_duck(g):
+        return _duck_scatter_add(x, index, g)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     if _is_basic_index(index):
         out[index] += g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _duck_scatter_add(x, index, g):
+    """`scatter_add` made by the duck array's library (a buffer of the same kind: on the
+    same device, in the same graph), never converted to NumPy."""
+    like = g if is_duck(g) else x
+    dtype = np.result_type(*(v.dtype if hasattr(v, "dtype") else v for v in (x, g)), 1.0)
+    out = np.zeros_like(like, dtype=dtype, shape=tuple(x.shape) if hasattr(x, "shape") else ())
+    if _is_basic_index(index):  # no element twice: an assignment
+        out[index] = g
     else:
         np.add.at(out, index, g)
     return out
