@@ -134,7 +134,7 @@ class GradientFunction:
                 "grad of the gradient of a bound method or a functools.partial: write it for "
                 "the function itself, with the object (or the fixed values) as arguments: "
                 "grad(grad(Model.loss, wrt='params'), wrt='params')(model, params, ...)")
-        return self.general().gradient
+        return compiled(self.__wrapped__, self._wrt, inline=True).gradient
 
     @property
     def single(self) -> bool:

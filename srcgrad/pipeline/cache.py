@@ -26,11 +26,12 @@ _LOCK = threading.RLock()  # one transformation at a time (re-entrant: helpers, 
 _SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
-def compiled(func, wrt: tuple, rebuild=False, has_aux=False) -> Generated:
+def compiled(func, wrt: tuple, rebuild=False, has_aux=False, inline=False) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt` (`has_aux`: it
-    returns `(loss, aux)`, see reverse_mode.transform)."""
-    return _cached(func, wrt, (wrt, "aux") if has_aux else wrt, None, rebuild,
-                   has_aux=has_aux)
+    returns `(loss, aux)`; `inline`: helpers written out in place; see
+    reverse_mode.transform)."""
+    key = (wrt, "aux") if has_aux else (wrt, "inline") if inline else wrt
+    return _cached(func, wrt, key, None, rebuild, has_aux=has_aux, inline=inline)
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
@@ -104,7 +105,7 @@ def cached_functions() -> int:
 
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
-            fused=False, has_aux=False) -> Generated:
+            fused=False, has_aux=False, inline=False) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -116,7 +117,7 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
                 try:
                     made = transform(func, wrt, arguments, value, kinds, fused,
                                      compilers=COMPILERS, skip=frozenset(_SKIP),
-                                     has_aux=has_aux)
+                                     has_aux=has_aux, inline=inline)
                 except NotSpecializable:
                     made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP),
                                      has_aux=has_aux)

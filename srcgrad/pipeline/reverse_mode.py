@@ -28,7 +28,7 @@ from .generated import Generated
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
               compilers: HelperCompilers | None = None, skip=frozenset(),
-              has_aux=False) -> Generated:
+              has_aux=False, inline=False) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -41,9 +41,11 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     arguments) with `value=True`: the value is wanted too, and a call may still run one
     function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
+    `inline`: the user's helpers are written out in place in the general code too (the
+    code reverse mode differentiates again: no calls of a helper's sweeps to follow).
     """
-    unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
-                   has_aux=has_aux)
+    unit = analyze(func, wrt, inline_helpers=inline or arguments is not None,
+                   compilers=compilers, has_aux=has_aux)
     value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),

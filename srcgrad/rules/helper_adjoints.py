@@ -14,7 +14,9 @@ import numpy as np
 from ..runtime import (broadcast_back, cast_back, centered, dot_adjoint_x, dot_adjoint_y,
                        gathered, matmul_adjoint_x, matmul_adjoint_y, mT, place_diagonal,
                        positive_log, repeat_back, repeat_to, reverse_cumsum, safe_div,
-                       scatter_add, split_among_ties, split_ties_kept, unbroadcast, undiag)
+                       scatter_add, split_among_ties, split_ties_kept, unbroadcast, undiag,
+                       unstack)
+from ..runtime.containers import in_order_adjoint
 from .facts import facts
 from .registry import adjoint, example, tangent
 
@@ -157,6 +159,16 @@ def place_diagonal_adjoint(z, g, x, offset=0, axis1=0, axis2=1):
 @adjoint(undiag)
 def undiag_adjoint(z, g, v, k):
     d[g] = undiag(d[z], g, k)
+
+
+@adjoint(unstack, examples=[example("unstack(g, 1)[2]", g=(2, 3))])
+def unstack_adjoint(z, g, axis=0):
+    d[g] = np.stack(d[z], axis)
+
+
+@adjoint(in_order_adjoint, examples=[example("in_order_adjoint(g, [1.0, 2.0])", g=(2,))])
+def in_order_adjoint_adjoint(z, g, items):  # the identity (a dict's keys carry none)
+    d[g] = in_order_adjoint(d[z], items)
 
 
 facts(broadcast_back, shape=1, view=True, writes_none=True)
