@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 
 import numpy as np
 
@@ -134,7 +135,10 @@ class GradientFunction:
                 "grad of the gradient of a bound method or a functools.partial: write it for "
                 "the function itself, with the object (or the fixed values) as arguments: "
                 "grad(grad(Model.loss, wrt='params'), wrt='params')(model, params, ...)")
-        return compiled(self.__wrapped__, self._wrt, inline=True).gradient
+        try:
+            return compiled(self.__wrapped__, self._wrt, inline=True).gradient
+        except SrcGradError as exc:
+            raise again_refused(exc) from None
 
     @property
     def single(self) -> bool:
@@ -349,6 +353,29 @@ class GradientFunction:
         if self._method:
             of = f"{of} of a {type(self._bound[0]).__name__}"
         return f"<srcgrad.{kind} of {of} wrt {self._wrt}{aux}>"
+
+
+_GENERATED_AT = re.compile(r'File "(<srcgrad [^"]*>)", line (\d+)')
+
+
+def again_refused(exc: SrcGradError) -> SrcGradError:
+    """A refusal of generated gradient code (reverse mode over it: a derivative of order 3
+    or more), said at the user's line that code computes, with what to write instead."""
+    summary, *rest = str(exc).split("\n")
+    found = _GENERATED_AT.search(str(exc))
+    where = found and loading.first_user_line(found.group(1), int(found.group(2)))
+    if where is None:
+        return exc
+    filename, line, text = where
+    return SrcGradError("\n".join([
+        f"a derivative of order 3 or more differentiates the gradient code again, and "
+        f"there: {summary}", f'  File "{filename}", line {line}', f"    {text}",
+        "  (in the gradient code of that line:",
+        *[f"  {part}" for part in rest if part.strip() and not part.startswith(
+            ("Rewrite", "Differentiate"))], "  )",
+        "Write that line with other functions (an exp of a sum of logs for a product of "
+        "positive numbers, ...), or stop at second derivatives, forward over reverse: "
+        "srcgrad.hessian(f), srcgrad.hvp(f) or grad(grad(f))."]))
 
 
 def _item(gradients, item, name):

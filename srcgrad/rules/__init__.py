@@ -1,8 +1,8 @@
 """Adjoint and tangent rules: the registry and the modules that fill it."""
 
 from . import (core, decompositions, defined, elementwise,  # noqa: F401  (each registers rules)
-               helper_adjoints, helper_tangents, items, layout, linalg, reductions, selection,
-               shapes)
+               helper_tangents, helper_adjoints,  # (the helpers' tangent rules and examples first)
+               items, layout, linalg, reductions, selection, shapes)
 try:  # SciPy is optional: its rules register when it imports
     import scipy  # noqa: F401
 except ImportError:
