@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 
 import numpy as np
 
@@ -17,7 +16,7 @@ from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
-from .tracebacks import user_facing
+from .tracebacks import again_refused, user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
 
@@ -87,7 +86,10 @@ class GradientFunction:
 
     def __init__(self, func, wrt, with_value, has_aux=False):
         if isinstance(func, (GradientFunction, Derivative)):
-            func = func.reverse_code()  # derivatives of any order: the code, differentiated
+            try:  # derivatives of any order: the gradient code, differentiated
+                func = func.reverse_code()
+            except SrcGradError as exc:
+                raise again_refused(exc) from None
         if not callable(func):
             raise SrcGradError(f"grad expects a function, got {func!r}")
         self._bound, self._bound_kwargs, self._method = (), {}, False
@@ -135,10 +137,7 @@ class GradientFunction:
                 "grad of the gradient of a bound method or a functools.partial: write it for "
                 "the function itself, with the object (or the fixed values) as arguments: "
                 "grad(grad(Model.loss, wrt='params'), wrt='params')(model, params, ...)")
-        try:
-            return compiled(self.__wrapped__, self._wrt, inline=True).gradient
-        except SrcGradError as exc:
-            raise again_refused(exc) from None
+        return compiled(self.__wrapped__, self._wrt, inline=True).gradient
 
     @property
     def single(self) -> bool:
@@ -353,29 +352,6 @@ class GradientFunction:
         if self._method:
             of = f"{of} of a {type(self._bound[0]).__name__}"
         return f"<srcgrad.{kind} of {of} wrt {self._wrt}{aux}>"
-
-
-_GENERATED_AT = re.compile(r'File "(<srcgrad [^"]*>)", line (\d+)')
-
-
-def again_refused(exc: SrcGradError) -> SrcGradError:
-    """A refusal of generated gradient code (reverse mode over it: a derivative of order 3
-    or more), said at the user's line that code computes, with what to write instead."""
-    summary, *rest = str(exc).split("\n")
-    found = _GENERATED_AT.search(str(exc))
-    where = found and loading.first_user_line(found.group(1), int(found.group(2)))
-    if where is None:
-        return exc
-    filename, line, text = where
-    return SrcGradError("\n".join([
-        f"a derivative of order 3 or more differentiates the gradient code again, and "
-        f"there: {summary}", f'  File "{filename}", line {line}', f"    {text}",
-        "  (in the gradient code of that line:",
-        *[f"  {part}" for part in rest if part.strip() and not part.startswith(
-            ("Rewrite", "Differentiate"))], "  )",
-        "Write that line with other functions (an exp of a sum of logs for a product of "
-        "positive numbers, ...), or stop at second derivatives, forward over reverse: "
-        "srcgrad.hessian(f), srcgrad.hvp(f) or grad(grad(f))."]))
 
 
 def _item(gradients, item, name):

@@ -16,7 +16,8 @@ from ..runtime import (broadcast_back, cast_back, centered, dot_adjoint_x, dot_a
                        positive_log, repeat_back, repeat_to, reverse_cumsum, safe_div,
                        scatter_add, split_among_ties, split_ties_kept, unbroadcast, undiag,
                        unstack)
-from ..runtime.containers import in_order_adjoint
+from ..runtime.containers import in_order_adjoint, take, values_of, without
+from ..runtime.transposes import fields_at, take_back
 from .facts import facts
 from .registry import adjoint, example, tangent
 
@@ -171,6 +172,46 @@ def in_order_adjoint_adjoint(z, g, items):  # the identity (a dict's keys carry 
     d[g] = in_order_adjoint(d[z], items)
 
 
+@adjoint(take)
+def take_adjoint(z, g, index):
+    d[g] = take_back(d[z], g, index)
+
+
+@adjoint(take_back, examples=[example("take_back(g, np.ones((3, 2)), (slice(None), 0))", g=(3,)),
+                              example("take_back(g, np.ones(3), [1, 0, 1])", g=(3,)),
+                              example("take_back(g, [1.0, 2.0], 1)[1]", g=(2,))])
+def take_back_adjoint(z, g, like, index):
+    d[g] = take(d[z], index)
+
+
+@tangent(take_back)
+def take_back_tangent(z, g, like, index):
+    t[z] = take_back(t[g], like, index)
+
+
+@adjoint(without)
+def without_adjoint(z, g, index):  # zeros at index: a symmetric projection
+    d[g] = without(d[z], index)
+
+
+@adjoint(values_of, examples=[example("values_of({'a': x, 'b': x * 2}, ['a', 'b', 'a'])[2]",
+                                      x=(2,))])
+def values_of_adjoint(z, g, keys):
+    d[g] = fields_at(keys, d[z])
+
+
+@adjoint(fields_at, examples=[example("fields_at(['a', 'b'], [x, x * 2])['b']", x=(2,))])
+def fields_at_adjoint(z, keys, parts):
+    d[parts] = values_of(d[z], keys)
+
+
+@tangent(fields_at)
+def fields_at_tangent(z, keys, parts):
+    t[z] = fields_at(keys, t[parts])
+
+
 facts(broadcast_back, shape=1, view=True, writes_none=True)
 facts(repeat_back, shape=1, writes_none=True)
 facts(gathered, shape=2, writes_none=True)
+facts(take_back, shape=1, writes_none=True)
+facts(fields_at, writes_none=True)

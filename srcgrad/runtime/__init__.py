@@ -33,7 +33,7 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
 from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
-from .transposes import broadcast_back, gathered, repeat_back
+from .transposes import broadcast_back, fields_at, gathered, repeat_back, take_back
 
 __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'caller_unchanged', 'cast_back',
            'centered', 'changes_in_place', 'concatenated', 'concatenator_adjoints',
@@ -41,7 +41,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
            'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
-           'first_items', 'full_adjoint', 'gathered', 'got_adjoint', 'got_tangent', 'hstack_axis',
+           'fields_at', 'first_items', 'full_adjoint', 'gathered', 'got_adjoint', 'got_tangent', 'hstack_axis',
            'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
            'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
            'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
@@ -55,7 +55,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint', 'set_at',
            'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
            'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'svd_adjoint',
-           'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'unblock', 'unbroadcast',
+           'svd_jvp', 'swap_item', 'take', 'take_back', 'tensordot_subscripts', 'unblock', 'unbroadcast',
            'unbroadcast_each', 'undelete', 'undiag', 'undiff', 'unique_adjoint', 'unique_tangent',
            'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
            'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from .adjoints import unbroadcast
+from .containers import Fields, take
+from .indexing import scatter_add
 
 
 def broadcast_back(g, like):
@@ -39,3 +41,18 @@ def gathered(g, index, small):
     else:
         part = np.asarray(g)[index]
     return unbroadcast(part, small)
+
+
+def take_back(g, like, index):
+    """`g`, shaped like `take(like, index)`, put back at `index` in zeros shaped like
+    `like` (the transpose of take: a place of the selection that an integer index
+    overwrote again gets none)."""
+    if isinstance(like, (dict, list, tuple)):
+        return scatter_add(like, index, g)
+    return scatter_add(like, index, g * take(np.ones(np.shape(like)), index))
+
+
+def fields_at(keys, parts):
+    """The adjoint of a dict from the adjoints `parts` of `values_of(g, keys)` (the
+    transpose of values_of: a key given again later gets the later part)."""
+    return Fields(zip(keys, parts))
