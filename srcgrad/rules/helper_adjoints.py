@@ -16,8 +16,8 @@ from ..runtime import (broadcast_back, cast_back, centered, dot_adjoint_x, dot_a
                        positive_log, repeat_back, repeat_to, reverse_cumsum, safe_div,
                        scatter_add, split_among_ties, split_ties_kept, unbroadcast, undiag,
                        unstack)
-from ..runtime.containers import in_order_adjoint, take, values_of, without
-from ..runtime.transposes import fields_at, take_back
+from ..runtime.containers import in_order_adjoint, spread_to_items, take, values_of, without
+from ..runtime.transposes import fields_at, items_summed, take_back
 from .facts import facts
 from .registry import adjoint, example, tangent
 
@@ -210,8 +210,26 @@ def fields_at_tangent(z, keys, parts):
     t[z] = fields_at(keys, t[parts])
 
 
+@adjoint(spread_to_items)
+def spread_to_items_adjoint(z, g, items):
+    d[g] = items_summed(d[z], g)
+
+
+@adjoint(items_summed,
+         examples=[example("items_summed([a, b, 2.0], g)", a=(2, 1), b=(3,), g=(2, 3)),
+                   example("items_summed(a, g)", a=(4, 3), g=(3,))])
+def items_summed_adjoint(z, parts, g):
+    d[parts] = spread_to_items(d[z], parts)
+
+
+@tangent(items_summed)
+def items_summed_tangent(z, parts, g):
+    t[z] = items_summed(t[parts], g)
+
+
 facts(broadcast_back, shape=1, view=True, writes_none=True)
 facts(repeat_back, shape=1, writes_none=True)
 facts(gathered, shape=2, writes_none=True)
 facts(take_back, shape=1, writes_none=True)
 facts(fields_at, writes_none=True)
+facts(items_summed, shape=1, writes_none=True)

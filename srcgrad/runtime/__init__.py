@@ -33,7 +33,8 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
 from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
-from .transposes import broadcast_back, fields_at, gathered, repeat_back, take_back
+from .transposes import (broadcast_back, fields_at, gathered, items_summed, repeat_back,
+                         take_back)
 
 __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'caller_unchanged', 'cast_back',
            'centered', 'changes_in_place', 'concatenated', 'concatenator_adjoints',
@@ -42,7 +43,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
            'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
            'fields_at', 'first_items', 'full_adjoint', 'gathered', 'got_adjoint', 'got_tangent', 'hstack_axis',
-           'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
+           'imag_adjoint', 'in_order', 'items_summed', 'in_order_adjoint', 'inner_subscripts',
            'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
            'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
            'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties', 'merged', 'meshgrid_adjoint',

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adjoints import unbroadcast
-from .containers import Fields, take
+from .containers import Fields, take, zeros_like
 from .indexing import scatter_add
 
 
@@ -56,3 +56,14 @@ def fields_at(keys, parts):
     """The adjoint of a dict from the adjoints `parts` of `values_of(g, keys)` (the
     transpose of values_of: a key given again later gets the later part)."""
     return Fields(zip(keys, parts))
+
+
+def items_summed(parts, g):
+    """The transpose of `spread_to_items(g, items)`: the parts (one per item, or the rows
+    of an array) spread back to the shape of `g` and added."""
+    if isinstance(parts, np.ndarray):
+        return broadcast_back(np.sum(parts, axis=0), g)
+    total = zeros_like(g)
+    for part in parts:
+        total = total + broadcast_back(part, g)
+    return total
