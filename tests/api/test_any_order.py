@@ -82,14 +82,26 @@ def with_helper(s):
     return helper(s, s * 2.0) + helper(s ** 2, 1.0)
 
 
-@pytest.mark.parametrize("f", [poly, smooth_mix, quotients, looped, while_looped, branched,
-                               with_helper], ids=lambda f: f.__name__)
-def test_third_and_fourth_derivatives_of_scalar_functions(f):
+SLOW = pytest.mark.slow  # fourth derivatives through loops: a few seconds each
+
+
+def _cases(functions, slow=()):
+    return [pytest.param(f, id=f.__name__, marks=[SLOW] if f in slow else [])
+            for f in functions]
+
+
+@pytest.mark.parametrize("f", _cases([poly, smooth_mix, quotients, looped, while_looped,
+                                      branched, with_helper]))
+def test_third_derivatives_of_scalar_functions(f):
     second = srcgrad.grad(srcgrad.grad(f))
-    third = srcgrad.grad(second)
-    fourth = srcgrad.grad(third)
-    matches_lower(third, second, (S,), 0)
-    matches_lower(fourth, third, (S,), 0)
+    matches_lower(srcgrad.grad(second), second, (S,), 0)
+
+
+@pytest.mark.parametrize("f", _cases([poly, quotients, looped, while_looped, branched,
+                                      with_helper], slow=(while_looped,)))
+def test_fourth_derivatives_of_scalar_functions(f):
+    third = srcgrad.grad(srcgrad.grad(srcgrad.grad(f)))
+    matches_lower(srcgrad.grad(third), third, (S,), 0)
 
 
 def quartic(s):
@@ -193,14 +205,14 @@ ARRAY_FUNCTIONS = [sums, means, broadcast, products, rnn, accumulated, indexed, 
                    where_branch, extremes, containers, layouts, logsumexp, with_array_helper]
 
 
-@pytest.mark.parametrize("f", ARRAY_FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", _cases(ARRAY_FUNCTIONS))
 def test_third_derivatives_of_array_functions(f):
     second = srcgrad.grad(srcgrad.grad(f, 1), 1)
     matches_lower(srcgrad.grad(second, 0), second, (X, S), 0)
 
 
-@pytest.mark.parametrize("f", [sums, broadcast, products, rnn, accumulated, written,
-                               containers], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", _cases([sums, broadcast, products, rnn, accumulated, written,
+                                      containers], slow=(accumulated, containers)))
 def test_fourth_derivatives_of_array_functions(f):
     third = srcgrad.grad(srcgrad.grad(srcgrad.grad(f, 1), 1), 1)
     matches_lower(srcgrad.grad(third, 0), third, (X, S), 0)
