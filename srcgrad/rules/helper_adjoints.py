@@ -210,7 +210,9 @@ def fields_at_tangent(z, keys, parts):
     t[z] = fields_at(keys, t[parts])
 
 
-@adjoint(spread_to_items)
+@adjoint(spread_to_items,
+         examples=[example("np.stack(spread_to_items(g, [np.ones(3), np.ones((2, 3))])[1])",
+                           g=(2, 3))])
 def spread_to_items_adjoint(z, g, items):
     d[g] = items_summed(d[z], g)
 
