@@ -296,8 +296,9 @@ def _entries():
     by_module = {}
     for table in (RULES, DEFINITIONS):
         for key, rule in table.items():
-            if rule.template is None or not rule.template.__module__.startswith("srcgrad."):
-                continue  # forward mode only (runtime helpers), or a user's custom_adjoint rule
+            if (rule.template is None or not rule.template.__module__.startswith("srcgrad.")
+                    or rule.template.__module__.endswith(".helper_adjoints")):
+                continue  # runtime helpers (of generated code), or a user's custom_adjoint rule
             module = rule.template.__module__.rsplit(".", 1)[-1]
             by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)
     return by_module

@@ -261,6 +261,7 @@ class SecondGradient(Derivative):
         self._with_value = with_value
         f = inner.__wrapped__
         _, outer, self._single = wrt_names(f, wrt)
+        self._outer = outer[0] if self._single else outer
         self._along = inner.wrt[0]
         target = GradientFunction(f, outer[0] if self._single else outer, with_value=False)
         self._pushforward = JvpFunction(target, self._along, value=with_value, backend=backend)
@@ -269,6 +270,14 @@ class SecondGradient(Derivative):
     @user_facing
     def source(self) -> str:
         return self._pushforward.source
+
+    def reverse_code(self):
+        """The same second derivative as reverse over the gradient code (what a third
+        one differentiates again: reverse mode has rules for the gradient code's helpers)."""
+        if self._with_value:
+            raise SrcGradError("grad of value_and_grad(grad(f)) is not supported: its result "
+                               "is a pair; differentiate grad(grad(f)) instead")
+        return GradientFunction(self._inner, self._outer, with_value=False).reverse_code()
 
     @user_facing
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

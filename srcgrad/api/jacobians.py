@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import SrcGradError
 from .arguments import refuse_bound_method, wrt_names
-from .forward import JvpFunction, SecondGradient, jvp
+from .forward import JvpFunction, jvp
 from .gradient import Derivative, GradientFunction, vjp
 from .hints import Backend, Wrt
 from .tracebacks import user_facing
@@ -36,8 +36,8 @@ class Jacobian(Derivative):
         refuse_bound_method(func, "jacobian")
         if mode not in ("rev", "fwd"):
             raise SrcGradError(f"mode must be 'rev' or 'fwd', not {mode!r}")
-        if mode == "rev" and isinstance(func, (GradientFunction, JvpFunction, SecondGradient)):
-            raise SrcGradError("reverse mode over generated derivative code is not supported; "
+        if mode == "rev" and isinstance(func, JvpFunction):
+            raise SrcGradError("reverse mode over forward-mode code is not supported; "
                                "use jacobian(..., mode='fwd') (or srcgrad.hessian)")
         functools.update_wrapper(self, func)
         self.mode, self._wrt = mode, wrt

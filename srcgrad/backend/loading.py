@@ -170,3 +170,19 @@ def take_defaults(made, func):
     made.__defaults__ = func.__defaults__
     made.__kwdefaults__ = dict(func.__kwdefaults__) if func.__kwdefaults__ else None
     return made
+
+
+def first_user_line(filename: str, line: int):
+    """(file, line number, text) of the user's line that line `line` of generated file
+    `filename` computes, through generated code made from generated code (derivatives of
+    higher order), or None."""
+    seen = set()
+    while filename in ORIGINS and filename not in seen:
+        seen.add(filename)
+        user = ORIGINS[filename].user_line(line)
+        if user is None:
+            return None
+        filename, (line, text) = ORIGINS[filename].filename, user
+        if filename not in ORIGINS:
+            return filename, line, text
+    return None

@@ -29,13 +29,18 @@ _LOCK = threading.RLock()  # one transformation at a time (re-entrant: helpers, 
 _SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
-def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None) -> Generated:
+def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None,
+             inline=False) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt` (`has_aux`: it
-    returns `(loss, aux)`, `checkpoint`: see reverse_mode.transform)."""
+    returns `(loss, aux)`, `checkpoint`, `inline`: helpers written out in place; see
+    reverse_mode.transform)."""
     key = (wrt, "aux") if has_aux else wrt
+    if inline:
+        key = (key, "inline")
     if checkpoint is not None:
         key = (key, "checkpoint", checkpoint)
-    return _cached(func, wrt, key, None, rebuild, has_aux=has_aux, checkpoint=checkpoint)
+    return _cached(func, wrt, key, None, rebuild, has_aux=has_aux, checkpoint=checkpoint,
+                   inline=inline)
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
@@ -115,7 +120,8 @@ def cached_functions() -> int:
 
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
-            fused=False, has_aux=False, checkpoint=None, array_kind=NUMPY) -> Generated:
+            fused=False, has_aux=False, checkpoint=None, array_kind=NUMPY,
+            inline=False) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -124,7 +130,7 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             per_func = _CACHE[func] = {}
         if rebuild or key not in per_func or not per_func[key].current():
             how = (wrt, arguments, value, kinds, fused, has_aux, frozenset(_SKIP), checkpoint,
-                   array_kind)
+                   array_kind, inline)
             # on disk: NumPy's specialized code without srcgrad's blocks (persistent.py)
             on_disk = None if arguments is None or checkpoint or array_kind != NUMPY else \
                 persistent.entry_path(func, (key, sorted(how[6])))
@@ -142,12 +148,12 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
 
 
 def _transformed(func, wrt, arguments, value, kinds, fused, has_aux, skip,
-                 checkpoint, array_kind) -> Generated:
+                 checkpoint, array_kind, inline) -> Generated:
     with _transforming(func):
         try:
             return transform(func, wrt, arguments, value, kinds, fused, compilers=COMPILERS,
                              skip=skip | steps_left_out(array_kind), has_aux=has_aux,
-                             checkpoint=checkpoint, array_kind=array_kind)
+                             checkpoint=checkpoint, array_kind=array_kind, inline=inline)
         except NotSpecializable:
             return transform(func, wrt, compilers=COMPILERS, skip=skip, has_aux=has_aux,
                              checkpoint=checkpoint)

@@ -31,7 +31,7 @@ from .generated import FusedText, Generated
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
               compilers: HelperCompilers | None = None, skip=frozenset(),
-              has_aux=False, checkpoint=None, array_kind=NUMPY) -> Generated:
+              has_aux=False, checkpoint=None, array_kind=NUMPY, inline=False) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -45,12 +45,15 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
     `checkpoint` (None: none): every counted loop is checkpointed, keeping this many states
-    (0: the default number; ad/checkpoints.py).
+    (0: the default number; ad/checkpoints.py). `inline`: the user's helpers are written out
+    in place in the general code too (the code reverse mode differentiates again: no calls
+    of a helper's sweeps to follow).
     `array_kind` other than NUMPY: portable code (pipeline/portable.py), whose tests
     refuse lazy values (passes/portable_code.py).
     """
-    unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
-                   has_aux=has_aux, checkpoint=checkpoint, arguments=arguments)
+    unit = analyze(func, wrt, inline_helpers=inline or arguments is not None,
+                   compilers=compilers, has_aux=has_aux, checkpoint=checkpoint,
+                   arguments=arguments)
     value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),

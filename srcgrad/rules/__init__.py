@@ -1,7 +1,8 @@
 """Adjoint and tangent rules: the registry and the modules that fill it."""
 
-from . import (core, decompositions, defined, elementwise, helper_tangents,  # noqa: F401
-               items, layout, linalg, reductions, selection, shapes)  # (each registers rules)
+from . import (core, decompositions, defined, elementwise,  # noqa: F401  (each registers rules)
+               helper_tangents, helper_adjoints,  # (the helpers' tangent rules and examples first)
+               items, layout, linalg, reductions, selection, shapes)
 try:  # SciPy is optional: its rules register when it imports
     import scipy  # noqa: F401
 except ImportError:

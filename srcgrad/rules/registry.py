@@ -216,7 +216,11 @@ def adjoint(*keys, broadcast=False, examples=(), facts=None):
     def register(template):
         rule = Rule(template.__name__, template, broadcast, list(examples), facts=facts)
         for key in keys:
-            if key in RULES:
+            found = RULES.get(key)
+            if found is not None and found.template is None and len(keys) == 1:
+                # a helper of generated code whose tangent rule came first: one rule, both
+                rule.tangent, rule.examples = found.tangent, found.examples + rule.examples
+            elif found is not None:
                 raise ValueError(f"two adjoint rules for {display_name(key)}")
             RULES[key] = rule
         return template

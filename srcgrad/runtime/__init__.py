@@ -4,7 +4,7 @@ nothing here imports the transformer."""
 
 from . import (adjoints, array_kind, blocks, buffers, checkpoints,  # noqa: F401
                containers, factorizations, indexing, layout, linalg, methods, special,
-               tangents)
+               tangents, transposes)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
@@ -37,29 +37,32 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
 from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
+from .transposes import (broadcast_back, fields_at, gathered, items_summed, repeat_back,
+                         take_back)
 
-__all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'cast_back',
-           'centered', 'changes_in_place', 'concrete', 'concatenated', 'concatenator_adjoints',
+__all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'caller_unchanged',
+           'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated',
+           'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
            'einsum_adjoint_by_operands', 'einsum_adjoints', 'einsum_adjoints_by_operands',
            'einsum_form', 'einsum_pushed', 'field_adjoint', 'Fields', 'fields_of', 'filled',
-           'first_items', 'full_adjoint', 'got_adjoint', 'got_tangent', 'hstack_axis',
-           'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
-           'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
-           'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
+           'fields_at', 'first_items', 'full_adjoint', 'gathered', 'got_adjoint', 'got_tangent',
+           'hstack_axis', 'imag_adjoint', 'in_order', 'items_summed', 'in_order_adjoint',
+           'inner_subscripts', 'inverse_permutation', 'item_adjoint', 'kept_as', 'largest',
+           'last_items', 'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
            'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties', 'merged', 'meshgrid_adjoint',
            'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand', 'pad_adjoint',
            'pad_constant_adjoint', 'Parts', 'picked_adjoint', 'picked_tangent', 'place_diagonal',
            'placed_in_full', 'positive_log', 'prod_of_others', 'qr_adjoint', 'qr_jvp', 'refresh',
-           'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_to',
-           'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation', 'row_out',
-           'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint', 'set_at',
-           'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
-           'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'svd_adjoint',
-           'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'unblock', 'unbroadcast',
-           'unbroadcast_each', 'undelete', 'undiag', 'undiff', 'unique_adjoint', 'unique_tangent',
-           'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
-           'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',
-           'zeros_like']
+           'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_back',
+           'repeat_to', 'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation',
+           'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint',
+           'set_at', 'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order',
+           'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items',
+           'svd_adjoint', 'svd_jvp', 'swap_item', 'take', 'take_back', 'tensordot_subscripts',
+           'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
+           'unique_adjoint', 'unique_tangent', 'unpartition', 'unrepeat', 'unsort', 'unstack',
+           'untake', 'untake_along_axis', 'untile', 'values_of', 'winner', 'within_bounds',
+           'without', 'zero_tangent', 'zeros_like']
 __all__ += ['adjoint_hook', 'Checkpoints', 'hook_result']  # srcgrad's blocks (blocks.py)

@@ -126,6 +126,8 @@ def zero_tangent(x):
         return [zero_tangent(v) for v in x]
     if isinstance(x, (float, int)) and not isinstance(x, bool):
         return 0.0
+    if isinstance(x, (slice, str)) or x is None:  # an index held in a tape: no tangent
+        return None
     return np.zeros_like(x, dtype=np.result_type(x, 0.0))
 
 

@@ -279,12 +279,21 @@ def test_grad_of_grad_needs_a_scalar_inner_argument():
         d2(np.ones(3))
 
 
-def test_third_derivatives_and_reverse_over_reverse_are_refused_clearly():
-    d2 = srcgrad.grad(srcgrad.grad(lambda x: x ** 4))
-    with pytest.raises(srcgrad.SrcGradError, match="third derivatives"):
-        srcgrad.grad(d2)
+def quartic(x):
+    return x ** 4
+
+
+def cubes(x):
+    return np.sum(x ** 3)
+
+
+def test_third_derivatives_and_reverse_jacobians_of_gradients_work():
+    d3 = srcgrad.grad(srcgrad.grad(srcgrad.grad(quartic)))  # tests/api/test_any_order.py
+    assert d3(2.0) == pytest.approx(48.0, rel=1e-14)
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.jacobian(srcgrad.grad(cubes))(x), np.diag(6 * x))
     with pytest.raises(srcgrad.SrcGradError, match="mode='fwd'"):
-        srcgrad.jacobian(srcgrad.grad(lambda x: np.sum(x ** 3)))
+        srcgrad.jacobian(srcgrad.jvp(cubes))
 
 
 def test_a_bad_mode_is_refused():

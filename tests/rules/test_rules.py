@@ -53,7 +53,8 @@ def test_every_key_is_exercised_by_an_example():
             continue  # syntax-level keys ("identity", "getitem") are their examples
         if isinstance(key, tuple):
             spellings = [f".{key[1]}"]
-        elif getattr(key, "__module__", None) in ("builtins", "srcgrad.runtime.containers"):
+        elif getattr(key, "__module__", None) == "builtins" or getattr(
+                key, "__module__", "").startswith("srcgrad.runtime"):
             spellings = [f"{key.__name__}("]
         else:
             spellings = [f"np.{n}{bracket}" for n in dir(np) if getattr(np, n, None) is key
