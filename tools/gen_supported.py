@@ -40,6 +40,7 @@ SECTIONS = [
     ("layout", "Triangles, splits, joins and axes"),
     ("defined", "Statistics, quantiles, polynomials and more, defined as code"),
     ("decompositions", "Factorizations and triangular solves"),
+    ("scipy_linalg", "scipy.linalg: numpy.linalg's functions with SciPy's arguments"),
     ("special", "scipy.special"),
     ("special_integrals", "scipy.special: integrals, Bessel and zeta functions"),
     ("stats", "scipy.stats distributions, defined as code"),
