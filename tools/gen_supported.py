@@ -44,6 +44,7 @@ SECTIONS = [
     ("special", "scipy.special"),
     ("special_integrals", "scipy.special: integrals, Bessel and zeta functions"),
     ("stats", "scipy.stats distributions, defined as code"),
+    ("stats_tails", "scipy.stats: log-cdf, tails and quantiles, defined as code"),
 ]
 
 HEADER = """\

@@ -111,8 +111,10 @@ def laplace_pdf(x, loc=0, scale=1):
 @define(scipy.stats.laplace.cdf, examples=_examples("laplace", "cdf"))
 def laplace_cdf(x, loc=0, scale=1):
     z = (x - loc) / scale
-    half_tail = 0.5 * np.exp(-np.abs(z))
-    return np.where(z < 0, half_tail, 1 - half_tail)
+    # each tail in z itself, not |z|: at z = 0 the slope is the density (|z|'s would be 0)
+    below = np.where(z < 0, z, 0.0)
+    above = np.where(z < 0, 0.0, z)
+    return np.where(z < 0, 0.5 * np.exp(below), 1 - 0.5 * np.exp(-above))
 
 
 @define(scipy.stats.logistic.logpdf, examples=_examples("logistic", "logpdf"))
