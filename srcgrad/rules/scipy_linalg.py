@@ -10,7 +10,11 @@ where the call is written. Registered only when SciPy imports.
 import numpy as np
 import scipy.linalg
 
-from .registry import alias, define, example
+from ..runtime import mT
+from .facts import NEW
+from .registry import adjoint, alias, define, example, tangent
+
+d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 _SPD = "a @ np.swapaxes(a, -1, -2) + 2 * np.eye({n})"  # a well-conditioned symmetric matrix
 _SYMMETRIC = ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
@@ -99,3 +103,25 @@ def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
         raise ValueError("srcgrad differentiates scipy.linalg.pinv with its default "
                          "tolerances (no atol=, rtol=, return_rank=)")
     return np.linalg.pinv(a)
+
+
+# --- the matrix exponential: its Frechet derivative is a block of a larger exponential --------
+
+# expm([[A, E], [0, A]]) holds L(A, E), the derivative along E, in its top-right block; the
+# adjoint is L(A^T, G) (Najfeld and Havel 1995; Higham, "Functions of Matrices", 2008).
+@adjoint(scipy.linalg.expm, facts=NEW, examples=[
+    example("scipy.linalg.expm(a)", a=(3, 3)),
+    example("scipy.linalg.expm(a)", a=(2, 2, 2)),
+    example("scipy.linalg.expm(a)", a=(1, 1))])
+def expm(z, A):
+    d[A] = scipy.linalg.expm(np.concatenate(
+        [np.concatenate([mT(A), d[z]], -1),
+         np.concatenate([np.zeros_like(d[z]), mT(A)], -1)], -2))[
+        ..., :np.shape(A)[-1], np.shape(A)[-1]:]
+
+
+@tangent(scipy.linalg.expm)
+def expm_tangent(z, A):
+    t[z] = scipy.linalg.expm(np.concatenate(
+        [np.concatenate([A, t[A]], -1), np.concatenate([np.zeros_like(t[A]), A], -1)], -2))[
+        ..., :np.shape(A)[-1], np.shape(A)[-1]:]
