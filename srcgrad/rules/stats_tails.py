@@ -14,7 +14,7 @@ import scipy.stats
 
 from ..runtime import not_differentiable
 from .registry import adjoint, define, example, tangent
-from .stats import _SHIFTED, _examples
+from .stats import SHIFTED, calls_of
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 _Q = (0.05, 0.95)  # the probabilities ppf and isf are tried at
@@ -23,47 +23,47 @@ _Q = (0.05, 0.95)  # the probabilities ppf and isf are tried at
 # --- norm, cauchy, logistic: smooth everywhere ------------------------------------------------
 
 
-@define(scipy.stats.norm.isf, examples=_examples("norm", "isf", domain=_Q))
+@define(scipy.stats.norm.isf, examples=calls_of("norm", "isf", domain=_Q))
 def norm_isf(q, loc=0, scale=1):
     return loc - scale * scipy.special.ndtri(q)
 
 
-@define(scipy.stats.cauchy.logcdf, examples=_examples("cauchy", "logcdf"))
+@define(scipy.stats.cauchy.logcdf, examples=calls_of("cauchy", "logcdf"))
 def cauchy_logcdf(x, loc=0, scale=1):
     return np.log(scipy.stats.cauchy.cdf(x, loc, scale))
 
 
-@define(scipy.stats.cauchy.sf, examples=_examples("cauchy", "sf"))
+@define(scipy.stats.cauchy.sf, examples=calls_of("cauchy", "sf"))
 def cauchy_sf(x, loc=0, scale=1):
     return 0.5 - np.arctan((x - loc) / scale) / np.pi
 
 
-@define(scipy.stats.cauchy.logsf, examples=_examples("cauchy", "logsf"))
+@define(scipy.stats.cauchy.logsf, examples=calls_of("cauchy", "logsf"))
 def cauchy_logsf(x, loc=0, scale=1):
     return np.log(scipy.stats.cauchy.sf(x, loc, scale))
 
 
-@define(scipy.stats.cauchy.ppf, examples=_examples("cauchy", "ppf", domain=_Q))
+@define(scipy.stats.cauchy.ppf, examples=calls_of("cauchy", "ppf", domain=_Q))
 def cauchy_ppf(q, loc=0, scale=1):
     return loc + scale * np.tan(np.pi * (q - 0.5))
 
 
-@define(scipy.stats.cauchy.isf, examples=_examples("cauchy", "isf", domain=_Q))
+@define(scipy.stats.cauchy.isf, examples=calls_of("cauchy", "isf", domain=_Q))
 def cauchy_isf(q, loc=0, scale=1):
     return loc - scale * np.tan(np.pi * (q - 0.5))
 
 
-@define(scipy.stats.logistic.logsf, examples=_examples("logistic", "logsf"))
+@define(scipy.stats.logistic.logsf, examples=calls_of("logistic", "logsf"))
 def logistic_logsf(x, loc=0, scale=1):
     return scipy.special.log_expit((loc - x) / scale)
 
 
-@define(scipy.stats.logistic.ppf, examples=_examples("logistic", "ppf", domain=_Q))
+@define(scipy.stats.logistic.ppf, examples=calls_of("logistic", "ppf", domain=_Q))
 def logistic_ppf(q, loc=0, scale=1):
     return loc + scale * scipy.special.logit(q)
 
 
-@define(scipy.stats.logistic.isf, examples=_examples("logistic", "isf", domain=_Q))
+@define(scipy.stats.logistic.isf, examples=calls_of("logistic", "isf", domain=_Q))
 def logistic_isf(q, loc=0, scale=1):
     return loc - scale * scipy.special.logit(q)
 
@@ -71,7 +71,7 @@ def logistic_isf(q, loc=0, scale=1):
 # --- laplace: the two exponential tails meet at loc (where the gradient of |z| is 0) ----------
 
 
-@define(scipy.stats.laplace.logcdf, examples=_examples("laplace", "logcdf"))
+@define(scipy.stats.laplace.logcdf, examples=calls_of("laplace", "logcdf"))
 def laplace_logcdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     below = np.where(z < 0, z, 0.0)  # as in laplace.cdf: smooth through z = 0
@@ -79,23 +79,23 @@ def laplace_logcdf(x, loc=0, scale=1):
     return np.where(z < 0, np.log(0.5) + below, np.log1p(-0.5 * np.exp(-above)))
 
 
-@define(scipy.stats.laplace.sf, examples=_examples("laplace", "sf"))
+@define(scipy.stats.laplace.sf, examples=calls_of("laplace", "sf"))
 def laplace_sf(x, loc=0, scale=1):
     return scipy.stats.laplace.cdf(loc - (x - loc), loc, scale)
 
 
-@define(scipy.stats.laplace.logsf, examples=_examples("laplace", "logsf"))
+@define(scipy.stats.laplace.logsf, examples=calls_of("laplace", "logsf"))
 def laplace_logsf(x, loc=0, scale=1):
     return scipy.stats.laplace.logcdf(loc - (x - loc), loc, scale)
 
 
-@define(scipy.stats.laplace.ppf, examples=_examples("laplace", "ppf", domain=_Q))
+@define(scipy.stats.laplace.ppf, examples=calls_of("laplace", "ppf", domain=_Q))
 def laplace_ppf(q, loc=0, scale=1):
     centered = q - 0.5
     return loc - scale * np.sign(centered) * np.log1p(-2 * np.abs(centered))
 
 
-@define(scipy.stats.laplace.isf, examples=_examples("laplace", "isf", domain=_Q))
+@define(scipy.stats.laplace.isf, examples=calls_of("laplace", "isf", domain=_Q))
 def laplace_isf(q, loc=0, scale=1):
     return scipy.stats.laplace.ppf(1 - q, loc, scale)
 
@@ -103,46 +103,46 @@ def laplace_isf(q, loc=0, scale=1):
 # --- expon, halfnorm, lognorm, uniform: supported on z >= 0 (uniform: [0, 1]) -------------------
 
 
-@define(scipy.stats.expon.logcdf, examples=_examples("expon", "logcdf", (), (0.1, 3), True))
+@define(scipy.stats.expon.logcdf, examples=calls_of("expon", "logcdf", (), (0.1, 3), True))
 def expon_logcdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     inside = z > 0
     return np.where(inside, np.log(-np.expm1(-np.where(inside, z, 1.0))), -np.inf)
 
 
-@define(scipy.stats.expon.logsf, examples=_examples("expon", "logsf", (), (0.1, 3), True))
+@define(scipy.stats.expon.logsf, examples=calls_of("expon", "logsf", (), (0.1, 3), True))
 def expon_logsf(x, loc=0, scale=1):
     return -np.maximum((x - loc) / scale, 0.0)
 
 
-@define(scipy.stats.expon.ppf, examples=_examples("expon", "ppf", domain=_Q))
+@define(scipy.stats.expon.ppf, examples=calls_of("expon", "ppf", domain=_Q))
 def expon_ppf(q, loc=0, scale=1):
     return loc - scale * np.log1p(-q)
 
 
-@define(scipy.stats.expon.isf, examples=_examples("expon", "isf", domain=_Q))
+@define(scipy.stats.expon.isf, examples=calls_of("expon", "isf", domain=_Q))
 def expon_isf(q, loc=0, scale=1):
     return loc - scale * np.log(q)
 
 
-@define(scipy.stats.halfnorm.logcdf, examples=_examples("halfnorm", "logcdf", (), (0.1, 3), True))
+@define(scipy.stats.halfnorm.logcdf, examples=calls_of("halfnorm", "logcdf", (), (0.1, 3), True))
 def halfnorm_logcdf(x, loc=0, scale=1):
     probability = scipy.stats.halfnorm.cdf(x, loc, scale)
     inside = probability > 0
     return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
 
 
-@define(scipy.stats.halfnorm.sf, examples=_examples("halfnorm", "sf", (), (0.1, 3), True))
+@define(scipy.stats.halfnorm.sf, examples=calls_of("halfnorm", "sf", (), (0.1, 3), True))
 def halfnorm_sf(x, loc=0, scale=1):
     return scipy.special.erfc(np.maximum((x - loc) / scale, 0.0) / np.sqrt(2))
 
 
-@define(scipy.stats.halfnorm.ppf, examples=_examples("halfnorm", "ppf", domain=_Q))
+@define(scipy.stats.halfnorm.ppf, examples=calls_of("halfnorm", "ppf", domain=_Q))
 def halfnorm_ppf(q, loc=0, scale=1):
     return loc + scale * scipy.special.ndtri((1 + q) / 2)
 
 
-@define(scipy.stats.lognorm.logcdf, examples=_examples("lognorm", "logcdf", ("s",), (0.2, 3),
+@define(scipy.stats.lognorm.logcdf, examples=calls_of("lognorm", "logcdf", ("s",), (0.2, 3),
                                                        True))
 def lognorm_logcdf(x, s, loc=0, scale=1):
     y = (x - loc) / scale
@@ -150,31 +150,31 @@ def lognorm_logcdf(x, s, loc=0, scale=1):
     return np.where(inside, scipy.special.log_ndtr(np.log(np.where(inside, y, 1.0)) / s), -np.inf)
 
 
-@define(scipy.stats.lognorm.sf, examples=_examples("lognorm", "sf", ("s",), (0.2, 3), True))
+@define(scipy.stats.lognorm.sf, examples=calls_of("lognorm", "sf", ("s",), (0.2, 3), True))
 def lognorm_sf(x, s, loc=0, scale=1):
     y = (x - loc) / scale
     inside = y > 0
     return np.where(inside, scipy.special.ndtr(-np.log(np.where(inside, y, 1.0)) / s), 1.0)
 
 
-@define(scipy.stats.lognorm.ppf, examples=_examples("lognorm", "ppf", ("s",), _Q))
+@define(scipy.stats.lognorm.ppf, examples=calls_of("lognorm", "ppf", ("s",), _Q))
 def lognorm_ppf(q, s, loc=0, scale=1):
     return loc + scale * np.exp(s * scipy.special.ndtri(q))
 
 
-@define(scipy.stats.uniform.logcdf, examples=_examples("uniform", "logcdf", (), (0.1, 0.9), True))
+@define(scipy.stats.uniform.logcdf, examples=calls_of("uniform", "logcdf", (), (0.1, 0.9), True))
 def uniform_logcdf(x, loc=0, scale=1):
     probability = scipy.stats.uniform.cdf(x, loc, scale)
     inside = probability > 0
     return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
 
 
-@define(scipy.stats.uniform.sf, examples=_examples("uniform", "sf", (), (0.1, 0.9), True))
+@define(scipy.stats.uniform.sf, examples=calls_of("uniform", "sf", (), (0.1, 0.9), True))
 def uniform_sf(x, loc=0, scale=1):
     return np.clip((loc + scale - x) / scale, 0.0, 1.0)
 
 
-@define(scipy.stats.uniform.ppf, examples=_examples("uniform", "ppf", domain=_Q))
+@define(scipy.stats.uniform.ppf, examples=calls_of("uniform", "ppf", domain=_Q))
 def uniform_ppf(q, loc=0, scale=1):
     return loc + scale * q
 
@@ -186,7 +186,7 @@ def uniform_ppf(q, loc=0, scale=1):
 @adjoint(scipy.stats.t.cdf, broadcast=True, examples=[
     example("scipy.stats.t.cdf(x, 2.5)", x=(4,), domain={"x": (-2, 2)}),
     example("scipy.stats.t.cdf(x, 4.0, loc, scale)", x=(2, 3), loc=(3,), scale=(),
-            domain={"x": (-2, 2), **_SHIFTED})])
+            domain={"x": (-2, 2), **SHIFTED})])
 def t_cdf(z, x, df, loc=0, scale=1):
     slope = d[z] * scipy.stats.t.pdf(x, df, loc, scale)
     d[x] = slope
@@ -209,7 +209,7 @@ def t_logcdf(x, df, loc=0, scale=1):
 
 @define(scipy.stats.t.sf, examples=[
     example("scipy.stats.t.sf(x, 3.0, loc, scale)", x=(2, 3), loc=(3,), scale=(),
-            domain={"x": (-2, 2), **_SHIFTED})])
+            domain={"x": (-2, 2), **SHIFTED})])
 def t_sf(x, df, loc=0, scale=1):
     return scipy.stats.t.cdf(loc - (x - loc), df, loc, scale)
 
@@ -224,7 +224,7 @@ def gamma_logcdf(x, a, loc=0, scale=1):
 
 @define(scipy.stats.gamma.sf, examples=[
     example("scipy.stats.gamma.sf(loc + scale * x, 0.7, loc=loc, scale=scale)", x=(2, 3),
-            loc=(3,), scale=(), domain={"x": (0.1, 3), **_SHIFTED})])
+            loc=(3,), scale=(), domain={"x": (0.1, 3), **SHIFTED})])
 def gamma_sf(x, a, loc=0, scale=1):
     return scipy.special.gammaincc(a, np.maximum((x - loc) / scale, 0.0))
 
@@ -238,7 +238,7 @@ def gamma_logsf(x, a, loc=0, scale=1):
 @define(scipy.stats.beta.cdf, examples=[
     example("scipy.stats.beta.cdf(x, 1.5, 2.5)", x=(4,), domain={"x": (0.05, 0.95)}),
     example("scipy.stats.beta.cdf(loc + scale * x, 0.7, 3.0, loc, scale)", x=(2, 3), loc=(3,),
-            scale=(), domain={"x": (0.05, 0.95), **_SHIFTED})])
+            scale=(), domain={"x": (0.05, 0.95), **SHIFTED})])
 def beta_cdf(x, a, b, loc=0, scale=1):
     return scipy.special.betainc(a, b, np.clip((x - loc) / scale, 0.0, 1.0))
 
