@@ -4,7 +4,7 @@
     np.sum(x, **opts)               ->      np.sum(x, axis=opts['axis'], keepdims=opts['keepdims'])
 
 The keys are known where the dict is made, so the call's keywords are too, and each rule
-sees its arguments by name (`dict(k=v)` is read as the literal `{'k': v}`). Only a name bound once, to `dict(k=v, ...)` or a `{'k': v}`
+    np.sum(x, **opts)    ->    np.sum(x, axis=opts["axis"], keepdims=opts["keepdims"])
 literal with string keys, and read only as `**name` or `name['k']`, is rewritten; any other
 `**` keeps its call as written (and a rule refuses it).
 """
