@@ -1,12 +1,13 @@
 """A dict of keywords built in the function and passed on with `**`, spelled out:
 
     opts = dict(axis=0, keepdims=True)
-    np.sum(x, **opts)               ->      np.sum(x, axis=opts['axis'], keepdims=opts['keepdims'])
+    np.sum(x, **opts)    ->    np.sum(x, axis=opts["axis"], keepdims=opts["keepdims"])
 
 The keys are known where the dict is made, so the call's keywords are too, and each rule
-    np.sum(x, **opts)    ->    np.sum(x, axis=opts["axis"], keepdims=opts["keepdims"])
-literal with string keys, and read only as `**name` or `name['k']`, is rewritten; any other
-`**` keeps its call as written (and a rule refuses it).
+sees its arguments by name (`dict(k=v)` is read as the literal `{'k': v}`). Only a name
+bound once, to `dict(k=v, ...)` or a `{'k': v}` literal with string keys, and read only as
+`**name` or `name['k']`, is rewritten; any other `**` keeps its call as written (and a rule
+refuses it).
 """
 
 from __future__ import annotations
