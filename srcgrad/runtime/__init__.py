@@ -29,7 +29,7 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
                      einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
-                     tensordot_subscripts, undiag)
+                     tensordot_subscripts, triangle, undiag)
 from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
@@ -53,7 +53,8 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint', 'set_at',
            'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order', 'spare',
            'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items', 'svd_adjoint',
-           'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'unblock', 'unbroadcast',
+           'svd_jvp', 'swap_item', 'take', 'tensordot_subscripts', 'triangle',
+           'unblock', 'unbroadcast',
            'unbroadcast_each', 'undelete', 'undiag', 'undiff', 'unique_adjoint', 'unique_tangent',
            'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
            'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',

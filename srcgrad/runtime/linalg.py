@@ -56,6 +56,14 @@ def mT(a):
     return np.swapaxes(a, -1, -2)
 
 
+def triangle(x, lower, unit_diagonal=False):
+    """The triangle of x a triangular solve reads: lower or upper, without the diagonal
+    where it is taken as ones."""
+    if lower:
+        return np.tril(x, -1 if unit_diagonal else 0)
+    return np.triu(x, 1 if unit_diagonal else 0)
+
+
 def place_diagonal(g, x, offset=0, axis1=0, axis2=1):
     """Zeros shaped like x with g (or its broadcast) on the diagonal `np.diagonal` reads:
     the adjoint of np.diagonal and, with g[..., None], of np.trace."""
