@@ -228,7 +228,11 @@ if scipy is not None:
                        example("scipy.linalg.solve_triangular(a + 3 * np.eye(3), b, 'T')",
                                a=(3, 3), b=(3,)),
                        example("scipy.linalg.solve_triangular(a, b, unit_diagonal=True)",
-                               a=(3, 3), b=(3,))])
+                               a=(3, 3), b=(3,)),
+                       example("scipy.linalg.solve_triangular(a, b, 'N', True, True)",
+                               a=(3, 3), b=(3,)),
+                       example("scipy.linalg.solve_triangular(a, b, 'T', unit_diagonal=True)",
+                               a=(3, 3), b=(3, 2))])
     def solve_triangular(z, a, b, trans=0, lower=False, unit_diagonal=False,
                          overwrite_b=False, check_finite=True):
         if trans == 0 or trans == "N":
