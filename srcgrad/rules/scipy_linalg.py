@@ -20,6 +20,8 @@ _SPD = "a @ np.swapaxes(a, -1, -2) + 2 * np.eye({n})"  # a well-conditioned symm
 _SYMMETRIC = ("sym", "symmetric", "her", "hermitian", "pos", "positive definite")
 
 
+# assume_a='sym' or 'pos' reads the triangle `lower` names, which alone gets the gradient;
+# the banded and triangular kinds are refused.
 @define(scipy.linalg.solve, examples=[
     example("scipy.linalg.solve(a + 3 * np.eye(3), b)", a=(3, 3), b=(3,)),
     example("scipy.linalg.solve(a + 3 * np.eye(3), b, transposed=True)", a=(3, 3), b=(3, 2)),
@@ -52,6 +54,8 @@ def det(a, overwrite_a=False, check_finite=True):
     return np.linalg.det(a)
 
 
+# The lower triangle by default (lower=True); the gradient is symmetric, as
+# numpy.linalg.eigh's. A second matrix b= and subset_by_value= are refused.
 @define(scipy.linalg.eigh, examples=[
     example("scipy.linalg.eigh(a + a.T)[0]", a=(3, 3)),
     example("scipy.linalg.eigh(a + a.T, lower=False)[1] ** 2", a=(3, 3)),
@@ -97,6 +101,7 @@ def svdvals(a, overwrite_a=False, check_finite=True):
     return np.linalg.svd(a, compute_uv=False)
 
 
+# With SciPy's default tolerances (the rank is constant near the point).
 @define(scipy.linalg.pinv, examples=[example("scipy.linalg.pinv(a)", a=(4, 3))])
 def pinv(a, *, atol=None, rtol=None, return_rank=False, check_finite=True):
     if atol is not None or rtol is not None or return_rank:
