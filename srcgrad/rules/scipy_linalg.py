@@ -10,9 +10,9 @@ where the call is written. Registered only when SciPy imports.
 import numpy as np
 import scipy.linalg
 
-from ..runtime import mT
-from .facts import NEW
-from .registry import adjoint, alias, define, example, tangent
+from ..runtime import lu_permutation, lu_tangent, mT
+from .facts import NEW, Facts
+from .registry import adjoint, alias, define, example, nondifferentiable, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -130,3 +130,45 @@ def expm_tangent(z, A):
     t[z] = scipy.linalg.expm(np.concatenate(
         [np.concatenate([A, t[A]], -1), np.concatenate([np.zeros_like(t[A]), A], -1)], -2))[
         ..., :np.shape(A)[-1], np.shape(A)[-1]:]
+
+
+# --- LU with partial pivoting: A = P L U, L unit lower, U upper, held in one matrix ------------
+
+nondifferentiable(lu_permutation)
+
+
+# The pivots are piecewise constant. With lu = L - I + U and its adjoint G:
+# d[A] = P L^-T (tril(L^T tril(G, -1), -1) + triu(triu(G) U^T)) U^-T; t[lu] = L tril(X, -1) +
+# triu(X) U with X = L^-1 P^T t[A] U^-1 (M. Giles 2008; de Hoog, Anderssen and Lukas 2011).
+@adjoint(scipy.linalg.lu_factor, facts=Facts(view=True), examples=[
+    example("scipy.linalg.lu_factor(a)[0]", a=(3, 3)),
+    example("scipy.linalg.lu_factor(a + np.eye(4), overwrite_a=False)[0] ** 2", a=(4, 4))])
+def lu_factor(z, a, overwrite_a=False, check_finite=True):
+    g = d[z][0]
+    middle = (np.tril(mT(np.tril(z[0], -1) + np.eye(np.shape(a)[-1])) @ np.tril(g, -1), -1)
+              + np.triu(np.triu(g) @ mT(np.triu(z[0]))))
+    right = mT(scipy.linalg.solve_triangular(z[0], mT(middle)))
+    d[a] = scipy.linalg.solve_triangular(z[0], right, trans=1, lower=True, unit_diagonal=True)[
+        np.argsort(lu_permutation(z[1]))]
+
+
+@tangent(scipy.linalg.lu_factor)
+def lu_factor_tangent(z, a, overwrite_a=False, check_finite=True):
+    t[z] = [lu_tangent(z[0], t[a][lu_permutation(z[1])]), np.zeros_like(z[1])]
+
+
+# x from the factors: P L U x = b (trans=0) or U^T L^T P^T x = b (1, 2: real matrices).
+@define(scipy.linalg.lu_solve, examples=[
+    example("scipy.linalg.lu_solve(scipy.linalg.lu_factor(a + 2 * np.eye(3)), b)", a=(3, 3),
+            b=(3,)),
+    example("scipy.linalg.lu_solve(scipy.linalg.lu_factor(a + 2 * np.eye(3)), b, trans=1)",
+            a=(3, 3), b=(3, 2))])
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    factor, piv = lu_and_piv
+    order = lu_permutation(piv)
+    if trans == 0:
+        y = scipy.linalg.solve_triangular(factor, b[order], lower=True, unit_diagonal=True)
+        return scipy.linalg.solve_triangular(factor, y)
+    y = scipy.linalg.solve_triangular(factor, b, trans=1)
+    w = scipy.linalg.solve_triangular(factor, y, trans=1, lower=True, unit_diagonal=True)
+    return w[np.argsort(order)]

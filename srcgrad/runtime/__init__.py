@@ -27,7 +27,8 @@ from .layout import (filled, full_adjoint, imag_adjoint, linspace_adjoints, mesh
                      unique_adjoint, unique_tangent, unpartition)
 from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoint,
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
-                     einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
+                     einsum_form, einsum_pushed, inner_subscripts, lu_permutation, lu_tangent,
+                     matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
                      tensordot_subscripts, triangle, undiag)
 from .methods import same_method
@@ -43,7 +44,8 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'first_items', 'full_adjoint', 'got_adjoint', 'got_tangent', 'hstack_axis',
            'imag_adjoint', 'in_order', 'in_order_adjoint', 'inner_subscripts',
            'inverse_permutation', 'item_adjoint', 'kept_as', 'largest', 'last_items',
-           'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
+           'linspace_adjoints', 'lower_half', 'lu_permutation', 'lu_tangent', 'lstsq_adjoints',
+           'lstsq_tangents',
            'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties', 'merged', 'meshgrid_adjoint',
            'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand', 'pad_adjoint',
            'pad_constant_adjoint', 'Parts', 'picked_adjoint', 'picked_tangent', 'place_diagonal',
