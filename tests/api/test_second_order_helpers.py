@@ -3,6 +3,7 @@ helper of another module (not written out in the caller) and a library function 
 as code (registry.define), whose generated functions forward mode reads again."""
 
 import numpy as np
+import pytest
 import scipy.stats
 from data.helpers_module import softplus, two_layers
 
@@ -53,3 +54,39 @@ def test_hvp_and_grad_of_grad_through_a_definition():
 def test_the_gradient_code_still_reads_as_pairs():
     source = srcgrad.grad(through_another_module).source
     assert "softplus_backward_z(d_" in source and "_saved)" in source
+
+
+def _log_sum_exp(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+def _through_a_custom_rule(x):
+    return _log_sum_exp(x * 2) * np.sum(x)
+
+
+def test_a_custom_adjoint_with_a_tangent_has_second_derivatives():
+    from srcgrad import custom_adjoint, d
+    from srcgrad.rules import tangent
+    from srcgrad.rules.registry import RULES
+
+    @custom_adjoint(_log_sum_exp)
+    def adjoint(z, x):
+        d[x] = d[z] * np.exp(x - z)
+
+    x = np.array([0.3, -0.7, 1.1])
+    try:
+        with pytest.raises(srcgrad.SrcGradError, match="no forward-mode"):
+            srcgrad.hessian(_through_a_custom_rule)(x)
+
+        @tangent(_log_sum_exp)
+        def pushed(z, x):
+            t[z] = np.sum(np.exp(x - z) * t[x])  # noqa: F821 (a template: t is its table)
+
+        srcgrad.pipeline.forget_all()
+        np.testing.assert_allclose(srcgrad.hessian(_through_a_custom_rule)(x),
+                                   _numeric_hessian(_through_a_custom_rule, x),
+                                   rtol=1e-5, atol=1e-7)
+    finally:
+        RULES.pop(_log_sum_exp, None)
+        srcgrad.pipeline.forget_all()
