@@ -197,7 +197,9 @@ def t_cdf(z, x, df, loc=0, scale=1):
 
 @tangent(scipy.stats.t.cdf)
 def t_cdf_tangent(z, x, df, loc=0, scale=1):
-    t[z] = (scipy.stats.t.pdf(x, df, loc, scale) * (t[x] - t[loc] - t[scale] * (x - loc) / scale)
+    t[z] = (scipy.stats.t.pdf(x, df, loc, scale) * t[x]
+            - scipy.stats.t.pdf(x, df, loc, scale) * t[loc]
+            - scipy.stats.t.pdf(x, df, loc, scale) * t[scale] * (x - loc) / scale
             + not_differentiable(t[df], "scipy.stats.t.cdf", "df", "no closed form"))
 
 
