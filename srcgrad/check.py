@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import inspect
 import math
+from typing import Any, Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .api import grad
 from .api.arguments import wrt_names
+from .api.hints import Wrt
 from .errors import SrcGradError
 
 
@@ -89,8 +91,9 @@ class CheckResult:
     __repr__ = __str__  # the prompt and notebooks show the table, once
 
 
-def check_grad(f, *args, wrt=0, eps=1e-6, rtol=1e-5, atol=1e-7, verbose=False,
-               **kwargs) -> CheckResult:
+def check_grad(f: Callable[..., Any], *args: Any, wrt: Wrt = 0, eps: float = 1e-6,
+               rtol: float = 1e-5, atol: float = 1e-7, verbose: bool = False,
+               **kwargs: Any) -> CheckResult:
     """Compare `srcgrad.grad(f, wrt)` at `args` with central finite differences.
 
     `wrt` takes the forms `srcgrad.grad` takes (index, name, or a tuple of them).

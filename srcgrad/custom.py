@@ -17,13 +17,18 @@ registry, so it reads like the math and appears in `.source` as written::
 from __future__ import annotations
 
 import inspect
+from typing import Any, Callable, TypeVar
 
 from .errors import SrcGradError
 from .pipeline import forget_all
 from .rules.registry import RULES, Rule, nondifferentiable
 
 
-def stop_gradient(x):
+T = TypeVar("T")
+Template = TypeVar("Template", bound=Callable[..., Any])
+
+
+def stop_gradient(x: T) -> T:
     """`x` unchanged, but no gradient flows through it (PyTorch's `detach()`/`no_grad`)."""
     return x
 
@@ -43,7 +48,8 @@ class _AdjointOf:
 d = _AdjointOf()
 
 
-def custom_adjoint(func, *, broadcast=False):
+def custom_adjoint(func: Callable[..., Any], *,
+                   broadcast: bool = False) -> Callable[[Template], Template]:
     """Register the decorated template as the adjoint rule of `func`.
 
     The template's first parameter is the result, the others are `func`'s

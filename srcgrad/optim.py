@@ -26,7 +26,7 @@ import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -34,6 +34,8 @@ from tqdm.auto import tqdm
 from .errors import SrcGradError
 from .tree import tree_flatten, tree_leaves, tree_unflatten
 
+
+Rate = Union[float, Callable[[int], float]]  # a learning rate, or a schedule giving it per step
 
 # Schedules: closed forms, called with the number of steps taken so far.
 
@@ -222,7 +224,7 @@ class SGD(Optimizer):
     momentum buffer is ``b = g`` at the first step, then ``b = momentum * b + g``;
     ``p = p - lr * (g + momentum * b)`` with Nesterov, else ``p = p - lr * b``.
     """
-    def __init__(self, lr, momentum: float = 0.0, nesterov: bool = False,
+    def __init__(self, lr: Rate, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0):
         if nesterov and not momentum > 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
@@ -248,8 +250,8 @@ class Adam(Optimizer):
     """
     buffers = ("m", "v")
 
-    def __init__(self, lr=1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
+    def __init__(self, lr: Rate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
         b1, b2 = (float(b) for b in betas)
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
@@ -274,8 +276,8 @@ class AdamW(Adam):
     """
     _decoupled = True
 
-    def __init__(self, lr=1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2):
+    def __init__(self, lr: Rate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2):
         super().__init__(lr, betas, eps, weight_decay)
 
 
@@ -286,8 +288,8 @@ class RMSprop(Optimizer):
     when centered, with ``a = alpha*a + (1-alpha)*g``; ``d = g / (sqrt(v) + eps)``;
     with momentum ``b = momentum*b + d`` and ``p = p - lr*b``, else ``p = p - lr*d``.
     """
-    def __init__(self, lr=1e-2, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
-                 centered: bool = False, weight_decay: float = 0.0):
+    def __init__(self, lr: Rate = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 momentum: float = 0.0, centered: bool = False, weight_decay: float = 0.0):
         super().__init__(lr, alpha=float(alpha), eps=float(eps), momentum=float(momentum),
                          centered=bool(centered), weight_decay=float(weight_decay))
         self.buffers = (("square_avg",) + ("grad_avg",) * bool(centered)

@@ -196,7 +196,7 @@ def spelling(key) -> str:
         return "`y = x` (assignment), unary `+`"
     if key == "pack":
         return "`(a, b)`, `[a, b]` (tuples and lists of values)"
-    if getattr(key, "__module__", None) == "srcgrad.custom":
+    if getattr(key, "__module__", None) in ("srcgrad.custom", "srcgrad.api.ode"):
         return f"`srcgrad.{key.__name__}`"
     if getattr(key, "__module__", None) == "srcgrad.runtime.containers":
         return {"set_at": "`h[i] = v`, `h[i] += v` (into an array made in the function)",

@@ -15,7 +15,7 @@ import gast
 from ..ir import build
 from ..rules.registry import display_name
 from ..runtime import containers
-from . import calls
+from . import calls, hooks
 from .templates import bind, instantiate, is_contribution
 
 
@@ -53,6 +53,10 @@ def _block(stmts, unit, initialized) -> list:
             _reconcile(body, orelse, body_init - inside, else_init - inside, initialized, unit)
             if body or orelse:
                 out.append(build.if_(stmt.test.id, body or [gast.Pass()], orelse))
+            line = None
+            continue
+        if unit.hooks and hooks.is_marker(stmt, unit):
+            hooks.emit(stmt, unit, initialized, out)
             line = None
             continue
         target = build.assigned_name(stmt)

@@ -9,6 +9,7 @@ gradient and never forms the Hessian.
 from __future__ import annotations
 
 import functools
+from typing import Any, Callable, overload
 
 import numpy as np
 
@@ -19,10 +20,21 @@ from ..runtime.containers import field_values, is_dataclass_value, with_fields
 from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
                         wrt_names)
 from .gradient import Derivative, GradientFunction
+from .hints import Wrt
 from .tracebacks import user_facing
 
 
-def jvp(func=None, wrt=0, tangents=None):
+@overload
+def jvp(func: Callable[..., Any], wrt: Wrt = 0, tangents: None = None) -> JvpFunction: ...
+@overload
+def jvp(func: Callable[..., Any], wrt: tuple[Any, ...] | list[Any],
+        tangents: tuple[Any, ...] | list[Any]) -> tuple[Any, Any]: ...
+@overload
+def jvp(func: None = None, wrt: Wrt = 0, tangents: None = None
+        ) -> Callable[[Callable[..., Any]], JvpFunction]: ...
+
+
+def jvp(func: Callable[..., Any] | None = None, wrt: Any = 0, tangents: Any = None) -> Any:
     """Forward mode: `jvp(f, wrt)(*args, tangent=v)` returns `(f(*args), J v)`, the
     value and its directional derivative along `v`, from one sweep.
 
@@ -110,7 +122,7 @@ class JvpFunction(Derivative):
         return self.general().source
 
     @user_facing
-    def __call__(self, *args, tangent, **kwargs):
+    def __call__(self, *args: Any, tangent: Any, **kwargs: Any) -> tuple[Any, Any]:
         generated = self.variant_for(args, kwargs)
         tangents = (tangent,) if self._single else tuple(tangent)
         if len(tangents) != len(self._wrt):
@@ -244,7 +256,7 @@ class SecondGradient(Derivative):
         return self._pushforward.source
 
     @user_facing
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         x, = self._inner.wrt_values(args, kwargs)
         if np.ndim(x) != 0 or isinstance(x, (dict, list, tuple)):
             raise SrcGradError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Any, Callable, Generic
 
 import numpy as np
 
@@ -16,9 +17,24 @@ from ..pipeline import Generated, compiled, specialized
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, variant_key,
                         wrt_picks)
+from .hints import P, Wrt
 from .tracebacks import user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
+
+
+def checkpoint_option(checkpoint) -> dict:
+    """`grad(f, checkpoint=...)` as the cache's keyword: True (the default schedule) or
+    how many states to keep; {} for none."""
+    if checkpoint is False or checkpoint is None:
+        return {}
+    if checkpoint is True:
+        return {"checkpoint": 0}
+    if isinstance(checkpoint, (int, np.integer)) and not isinstance(checkpoint, bool) and (
+            checkpoint >= 1):
+        return {"checkpoint": int(checkpoint)}
+    raise SrcGradError(f"checkpoint={checkpoint!r}: give True, or how many states of each "
+                       "loop to keep (a number >= 1)")
 
 
 def _shifted(wrt, by: int):
@@ -36,7 +52,8 @@ class Derivative:
 
 
 @user_facing
-def vjp(func, *args, wrt=0, **kwargs):
+def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0,
+        **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
     """`(value, pullback)`: one forward sweep of `func(*args, **kwargs)`, and a function
     that runs the backward sweep for any seed shaped like `value`.
 
@@ -73,10 +90,11 @@ def vjp(func, *args, wrt=0, **kwargs):
     return value, pullback
 
 
-class GradientFunction:
+class GradientFunction(Generic[P]):
     """A callable that runs the generated forward and backward sweeps of `__wrapped__`."""
 
-    def __init__(self, func, wrt, with_value, has_aux=False):
+    def __init__(self, func: Callable[P, Any], wrt: Wrt, with_value: bool,
+                 has_aux: bool = False, checkpoint: bool | int = False) -> None:
         if isinstance(func, (GradientFunction, Derivative)):
             raise SrcGradError("reverse mode over generated derivative code (and so third "
                                "derivatives) is not supported; for second derivatives use "
@@ -102,6 +120,7 @@ class GradientFunction:
                               if p.kind is p.VAR_POSITIONAL), None)
         self._with_value = with_value
         self._has_aux = has_aux
+        self._options = checkpoint_option(checkpoint)  # what else the transformation is asked
         self._signature = inspect.signature(func)
         self._generated = None
         self._variants = {}  # argument description (shape_inference.describe) -> Generated
@@ -147,7 +166,8 @@ class GradientFunction:
     def general(self) -> Generated:
         """The code for any arguments: not specialized on their shapes."""
         if self._generated is None:
-            self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux)
+            self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
+                                       **self._options)
         return self._generated
 
     def variant_for(self, args, kwargs) -> Generated:
@@ -166,13 +186,13 @@ class GradientFunction:
             generated = self._variants[key] = specialized(
                 self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
                 value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
-                has_aux=self._has_aux)
+                has_aux=self._has_aux, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
             generated = self.general()
             if not generated.current():
                 generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
-                                                       has_aux=self._has_aux)
+                                                       has_aux=self._has_aux, **self._options)
             return generated
         try:
             bound = self._signature.bind(*args, **kwargs).arguments
@@ -185,11 +205,12 @@ class GradientFunction:
         kinds = {name: dtypes.kind_of(v) for name, v in bound.items() if name != self._varargs}
         generated = self._variants[key] = specialized(
             self.__wrapped__, self._wrt, arguments, value=self._with_value or plain,
-            kinds=kinds, fused=not plain, has_aux=self._has_aux)
+            kinds=kinds, fused=not plain, has_aux=self._has_aux, **self._options)
         return generated
 
     @user_facing
-    def __call__(self, *args, **kwargs):  # until an entry takes its place (_use_entry)
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Any:
+        # (until an entry takes its place: _use_entry)
         return self.general_call(args, kwargs)
 
     @user_facing

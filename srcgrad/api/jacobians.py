@@ -5,6 +5,7 @@ code, so an hvp never forms the Hessian)."""
 from __future__ import annotations
 
 import functools
+from typing import Any, Callable, Literal
 
 import numpy as np
 
@@ -12,10 +13,12 @@ from ..errors import SrcGradError
 from .arguments import refuse_bound_method, wrt_names
 from .forward import JvpFunction, SecondGradient, jvp
 from .gradient import Derivative, GradientFunction, vjp
+from .hints import Wrt
 from .tracebacks import user_facing
 
 
-def jacobian(func, wrt=0, mode="rev"):
+def jacobian(func: Callable[..., Any], wrt: Wrt = 0,
+             mode: Literal["rev", "fwd"] = "rev") -> Jacobian:
     """`jacobian(f, wrt, mode)(*args)`: the Jacobian of `f` at `args`, shaped
     `value.shape + arg.shape` (a tuple of them for a tuple `wrt`).
 
@@ -49,7 +52,7 @@ class Jacobian(Derivative):
         return (self._pushforward or self._pullback).source
 
     @user_facing
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.mode == "fwd":
             blocks = _forward_jacobian(self._pushforward, args, kwargs)
         else:
@@ -124,7 +127,7 @@ def _reverse_jacobian(func, wrt, gradient, args, kwargs) -> list:
     return blocks
 
 
-def hessian(func, wrt=0):
+def hessian(func: Callable[..., Any], wrt: Wrt = 0) -> Hessian:
     """`hessian(f, wrt)(*args)`: the second derivatives of a scalar `f`, by forward mode
     over the generated gradient code; shaped `x.shape + x.shape` (for a tuple `wrt`, a
     tuple of tuples of blocks: H[i][j] is d/dx_j of the gradient for x_i)."""
@@ -145,12 +148,12 @@ class Hessian(Derivative):
         return "\n\n".join(row.source for row in self._rows)
 
     @user_facing
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         blocks = tuple(row(*args, **kwargs) for row in self._rows)
         return blocks[0][0] if self._single else blocks
 
 
-def hvp(func, wrt=0):
+def hvp(func: Callable[..., Any], wrt: Wrt = 0) -> Hvp:
     """`hvp(f, wrt)(*args, tangent=v)`: the Hessian of a scalar `f` times `v`, by forward
     mode over the generated gradient code, without forming the Hessian (one call costs a
     small multiple of one gradient)."""
@@ -170,5 +173,5 @@ class Hvp(Derivative):
         return self.pushforward.source
 
     @user_facing
-    def __call__(self, *args, tangent, **kwargs):
+    def __call__(self, *args: Any, tangent: Any, **kwargs: Any) -> Any:
         return self.pushforward(*args, tangent=tangent, **kwargs)[1]

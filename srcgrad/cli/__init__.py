@@ -3,6 +3,7 @@
     srcgrad show model.py:loss --wrt w,b
     srcgrad graph model.py:loss -o loss.svg
     srcgrad check model.py:loss --args "np.ones(3), 0.5"
+    srcgrad explain model.py:loss --args "np.ones(3), 0.5"
 
 Also runnable as `python -m srcgrad`. Exit status: 0 success, 1 a gradient check
 failed, 2 an error (on stderr, with the file, line and hint; --verbose adds the
@@ -20,6 +21,7 @@ import traceback
 from .. import __version__
 from ..errors import SrcGradError
 from .commands import CLIError, run_check, run_graph, run_show
+from .explain_command import run_explain
 from .output import one_line
 
 PROG = "srcgrad"
@@ -34,6 +36,9 @@ examples:
   srcgrad graph model.py:loss -o loss.svg    the dataflow graph (.dot needs nothing;
                                              .svg/.png/.pdf need Graphviz)
   srcgrad check model.py:loss --args "np.ones(3), 0.5, np.eye(3), np.zeros(3)" --wrt 0,1
+  srcgrad explain model.py:loss --args "np.ones(3), 0.5"
+                                             value, gradient code, finite differences,
+                                             unreached inputs, where the gradient is 0/inf
 
 FILE.py:FUNC names a plain function defined in a Python file. The file is imported
 as a module, with its directory put first on sys.path; code under
@@ -175,17 +180,35 @@ def build_parser() -> argparse.ArgumentParser:
         description=_wrap(
             "Compare srcgrad's gradient of FUNC at the given arguments with central finite "
             "differences in float64, and print a table of the errors."))
-    check.add_argument("--args", required=True, metavar="EXPR",
-                       help='the arguments, as a Python expression, e.g. "np.ones(3), 2.0"')
-    check.add_argument("--kwargs", metavar="EXPR",
-                       help='keyword arguments, as a dict expression, e.g. "dict(lam=0.1)"')
-    check.add_argument("--eps", type=float, default=1e-6, help="step (default 1e-6)")
-    check.add_argument("--rtol", type=float, default=1e-5,
-                       help="relative tolerance (default 1e-5)")
-    check.add_argument("--atol", type=float, default=1e-7,
-                       help="absolute tolerance (default 1e-7)")
+    _add_check_options(check, args_required=True)
     check.set_defaults(run=run_check)
+
+    explained = commands.add_parser(
+        "explain", parents=[common], formatter_class=fmt,
+        help="value, gradient code, finite differences, and where the gradient is 0 or inf",
+        description=_wrap(
+            "Explain the gradient of FUNC at the given arguments (srcgrad.explain): the value, "
+            "the generated code with each block under your line, a finite-difference check "
+            "per argument, the inputs that never reach the result, and the lines that make "
+            "the gradient zero or not finite. Without --args, each parameter takes its "
+            "default or a float array of 3 entries. --wrt defaults to every float argument. "
+            "Exit status 1 when the finite-difference check fails."))
+    _add_check_options(explained, args_required=False)
+    explained.set_defaults(run=run_explain)
     return parser
+
+
+def _add_check_options(command, args_required: bool) -> None:
+    """The arguments and the finite-difference check's options (check, explain)."""
+    command.add_argument("--args", required=args_required, metavar="EXPR",
+                         help='the arguments, as a Python expression, e.g. "np.ones(3), 2.0"')
+    command.add_argument("--kwargs", metavar="EXPR",
+                         help='keyword arguments, as a dict expression, e.g. "dict(lam=0.1)"')
+    command.add_argument("--eps", type=float, default=1e-6, help="step (default 1e-6)")
+    command.add_argument("--rtol", type=float, default=1e-5,
+                         help="relative tolerance (default 1e-5)")
+    command.add_argument("--atol", type=float, default=1e-7,
+                         help="absolute tolerance (default 1e-7)")
 
 
 def main(argv=None) -> int:

@@ -109,6 +109,8 @@ class _Inliner:
                 fence.check(src)
         except SrcGradError:
             return None
+        if any(isinstance(n, gast.With) for n in build.nodes(src.tree)):
+            return None  # srcgrad's blocks (blocks.py) belong to the helper's own sweeps
         local = build.local_names(src.tree)
         free = names_in(src.tree) - local
         if free & self.bound:

@@ -276,6 +276,7 @@ class _Normalizer:
         new = gast.For(target=build.store(target.id), iter=iterable,
                        body=self.block(body), orelse=[], type_comment=None)
         new._srcgrad_break = flag
+        new._srcgrad_checkpoint = getattr(loop, "_srcgrad_checkpoint", None)
         return gast.copy_location(new, loop)
 
     def while_loop(self, loop, out):

@@ -21,6 +21,7 @@ from ..ir import build
 from ..rules import NONDIFFERENTIABLE, RULES
 from ..rules.registry import DEFINITIONS
 from ..rules.facts import OPERATORS, attribute, facts_of, method
+from ..runtime.blocks import adjoint_hook
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
                                   kept_as, largest, merged, refresh, set_at, smallest,
                                   sort_order, swap_item)
@@ -30,7 +31,8 @@ from ..runtime.methods import same_method
 # our own operations, made by normalize.py and aliasing.py
 _INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, caller_unchanged,
                                       sort_order, largest, smallest, dict_of, merged,
-                                      concatenated, kept_as, in_order, same_method)}
+                                      concatenated, kept_as, in_order, same_method,
+                                      adjoint_hook)}
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 

@@ -44,6 +44,9 @@ class Unit:
     active: set = field(default_factory=set)
     cancelled: set = field(default_factory=set)  # active values the result does not depend on
     loops: dict = field(default_factory=dict)  # loop node -> ssa.LoopInfo
+    hooks: dict = field(default_factory=dict)  # gradient hooks: id -> blocks.Hook
+    checkpoint: int | None = None  # grad(f, checkpoint=...): every counted loop's (0: default)
+    functions: list = field(default_factory=list)  # defined beside the sweeps (checkpoints)
     touched: set = field(default_factory=set)  # names given adjoint contributions so far
     called: list = field(default_factory=list)  # Generated of the helpers it calls
     mode: str = "rev"  # "fwd" for forward mode: which rules a call needs

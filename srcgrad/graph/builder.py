@@ -4,17 +4,19 @@ SSA form)."""
 from __future__ import annotations
 
 import types
+from typing import Any, Callable
 
 import gast
 
 from ..analysis import activity
 from ..api.arguments import wrt_names
+from ..api.hints import Wrt
 from ..ir import build
 from ..pipeline import analyze
 from .model import Cluster, Edge, Graph, Node
 
 
-def graph(func, wrt=0, adjoint: bool = False) -> Graph:
+def graph(func: Callable[..., Any], wrt: Wrt = 0, adjoint: bool = False) -> Graph:
     """The dataflow graph of `func` as srcgrad differentiates it with respect to `wrt`.
 
     `wrt` takes the same forms as `srcgrad.grad` (index, name, or a tuple of them).

@@ -26,15 +26,18 @@ _LOCK = threading.RLock()  # one transformation at a time (re-entrant: helpers, 
 _SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
-def compiled(func, wrt: tuple, rebuild=False, has_aux=False) -> Generated:
+def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt` (`has_aux`: it
-    returns `(loss, aux)`, see reverse_mode.transform)."""
-    return _cached(func, wrt, (wrt, "aux") if has_aux else wrt, None, rebuild,
-                   has_aux=has_aux)
+    returns `(loss, aux)`, `checkpoint`: see reverse_mode.transform)."""
+    key = (wrt, "aux") if has_aux else wrt
+    if checkpoint is not None:
+        key = (key, "checkpoint", checkpoint)
+    return _cached(func, wrt, key, None, rebuild, has_aux=has_aux, checkpoint=checkpoint)
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
-                kinds: dict | None = None, fused=False, has_aux=False) -> Generated:
+                kinds: dict | None = None, fused=False, has_aux=False,
+                checkpoint=None) -> Generated:
     """Like `compiled`, but specialized on the shapes of one call's arguments
     ({parameter: shape_inference.describe(value)}); the general code if that cannot be
     done. `value=False`: only the gradient is wanted, and the arguments are real numbers
@@ -43,8 +46,8 @@ def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
     and a call may run one function for the value and gradients (see `transform`)."""
     kinds = kinds or {}
     key = (wrt, tuple(sorted(arguments.items())), value, tuple(sorted(kinds.items())), fused,
-           has_aux)
-    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux)
+           has_aux) + ((checkpoint,) if checkpoint is not None else ())
+    return _cached(func, wrt, key, arguments, rebuild, value, kinds, fused, has_aux, checkpoint)
 
 
 def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
@@ -104,7 +107,7 @@ def cached_functions() -> int:
 
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
-            fused=False, has_aux=False) -> Generated:
+            fused=False, has_aux=False, checkpoint=None) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -116,10 +119,10 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
                 try:
                     made = transform(func, wrt, arguments, value, kinds, fused,
                                      compilers=COMPILERS, skip=frozenset(_SKIP),
-                                     has_aux=has_aux)
+                                     has_aux=has_aux, checkpoint=checkpoint)
                 except NotSpecializable:
                     made = transform(func, wrt, compilers=COMPILERS, skip=frozenset(_SKIP),
-                                     has_aux=has_aux)
+                                     has_aux=has_aux, checkpoint=checkpoint)
                 per_func[key] = made
                 made.arguments, made.kinds = arguments, kinds
                 made.value_asked, made.fused_asked = value, fused

@@ -17,7 +17,7 @@ from . import manifest
 
 
 def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
-            compilers: HelperCompilers | None = None, has_aux=False) -> Unit:
+            compilers: HelperCompilers | None = None, has_aux=False, checkpoint=None) -> Unit:
     """Parse, refuse, normalize, SSA, resolve, activity. `inline_helpers`: calls of the
     user's helpers are written out in place (inline.py); `compilers`: how a helper called
     as a function is transformed (None: none is, as for `graph`)."""
@@ -27,7 +27,8 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
               + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs]
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt, mode=mode, compilers=compilers,
-                resolver=Resolver(src.func, params), has_aux=has_aux)
+                resolver=Resolver(src.func, params), has_aux=has_aux,
+                checkpoint=checkpoint)
     manifest.run(manifest.FRONT, [], Context(unit, seed="", returned=(),
                                              inline_helpers=inline_helpers))
     return unit

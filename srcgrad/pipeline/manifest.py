@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..ad import forward, reverse, tapes
+from ..ad import checkpoints, forward, hooks, reverse, tapes
 from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invariance
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
-from ..frontend import aliasing, auxiliary, fence, inline, normalize, resolve, ssa
+from ..frontend import aliasing, auxiliary, blocks, fence, inline, normalize, resolve, ssa
 from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
                      del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
                      number_folding, number_notes, positional_out, reduce_sums, seed_folding,
@@ -66,7 +66,10 @@ def _loops_rewritten(ctx):
 
 
 FRONT = (
-    Step("fence", fence.run, essential=True,
+    Step("blocks", blocks.run, essential=True,
+         why="srcgrad's own `with` blocks (checkpoint, adjoint_of) out of the source, before "
+             "the fence refuses every other `with`"),
+    Step("fence", fence.run, ("blocks",), essential=True,
          why="first: what cannot be differentiated is refused at the user's own line"),
     Step("normalize", normalize.run, ("fence",), essential=True,
          why="one operation per statement, one result: each statement meets one rule"),
@@ -103,6 +106,9 @@ SWEEPS = (
          why="the general helpers simplify left: a loop says why they stay"),
     Step("prune_tapes", tapes.prune_tapes, ("simplify",),
          why="a tape keeps what the simplified replay still reads"),
+    Step("replays", checkpoints.replays, ("prune_tapes",), essential=True,
+         why="a checkpointed loop's replay recomputes its records from kept states (the "
+             "records are final once the tapes are pruned)"),
     Step("code_shapes", adjoint_shapes.code_shapes, ("simplify",), facts=True,
          when=_known_shapes, why="the shapes accumulate reads, of the final names"),
     Step("accumulate", accumulate.run, ("simplify", "code_shapes"), when=_fused,
@@ -116,7 +122,12 @@ FORWARD_SWEEP = (
          why="the loops fill the tapes the replays read (prune_tapes made them final)"),
     Step("bind_on_every_path", tapes.bind_on_every_path, ("insert_tapes",), essential=True,
          why="every saved value, the tapes included, is bound whichever branch ran"),
-    Step("forward_pruning", forward_pruning.run, ("bind_on_every_path",), when=_grad_only,
+    Step("kept_states", checkpoints.kept_states, ("bind_on_every_path",), essential=True,
+         why="a checkpointed loop keeps states, not records: its body, tapes of inner loops "
+             "included, becomes the step and record functions"),
+    Step("hook_markers", hooks.hook_markers, essential=True,
+         why="where a gradient hook stands computes nothing in the forward sweep"),
+    Step("forward_pruning", forward_pruning.run, ("kept_states",), when=_grad_only,
          why="the value unwanted: only what the backward sweep reads is computed"),
 )
 

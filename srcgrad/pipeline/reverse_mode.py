@@ -11,7 +11,7 @@ import weakref
 
 import gast
 
-from ..ad import calls
+from ..ad import calls, checkpoints
 from ..analysis import dtypes, shape_inference
 from ..analysis.context import Context
 from ..backend import codegen, loading
@@ -28,7 +28,7 @@ from .generated import Generated
 def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
               compilers: HelperCompilers | None = None, skip=frozenset(),
-              has_aux=False) -> Generated:
+              has_aux=False, checkpoint=None) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -41,9 +41,11 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     arguments) with `value=True`: the value is wanted too, and a call may still run one
     function, which returns `(value, gradients)`. `skip`: steps of the manifest left out.
     `has_aux`: `func` returns `(loss, aux)`; the value is that pair, the loss differentiated.
+    `checkpoint` (None: none): every counted loop is checkpointed, keeping this many states
+    (0: the default number; ad/checkpoints.py).
     """
     unit = analyze(func, wrt, inline_helpers=arguments is not None, compilers=compilers,
-                   has_aux=has_aux)
+                   has_aux=has_aux, checkpoint=checkpoint)
     value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),
@@ -52,7 +54,9 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     if arguments is not None:
         ctx.shapes = shape_inference.infer(unit, arguments)
     # (cancelled adjoints, shift_invariance's, never make the value inactive)
-    ctx.fused = (fused or not value) and dtypes.result_is_real_number(unit, ctx.shapes)
+    blocks = blocks_because(unit)
+    ctx.fused = (fused or not value) and dtypes.result_is_real_number(
+        unit, ctx.shapes) and blocks is None
     adjoint_body = manifest.run(manifest.SWEEPS, [], ctx)
     unit.body = manifest.run(manifest.FORWARD_SWEEP, unit.body, ctx)
     seed, returned, saved = ctx.seed, ctx.returned, list(ctx.saved)
@@ -60,11 +64,14 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         heading, result = "forward sweep: what the backward sweep reads", build.const(None)
     else:
         heading, result = "forward sweep: the original computation", unit.returned_value()
-    because = general_because(unit, ctx.shapes) if arguments is not None else None
+    because = (blocks or general_because(unit, ctx.shapes)) if arguments is not None else None
     # `source_for` says why a call does not run one fused function
     headings = [build.comment(heading)] + ([build.comment(because)] if because else [])
 
     name = src.name
+    if unit.functions:  # a checkpointed loop's step and record functions: the sweeps call them
+        made = loading.compile_functions(unit.functions, func, unit.code_names, name, src)
+        unit.code_names.update((f.name, m) for f, m in zip(unit.functions, made))
     parameters = codegen.parameters(src.tree.args, func)  # the user's, defaults not evaluated
     forward = codegen.function(
         unit.namer.fresh(f"{name}_forward{for_some(unit)}"), build.clone(parameters),
@@ -79,7 +86,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     label = f"{src.name} from {os.path.basename(src.filename)}"
     # Built and compiled on demand; holds neither `func` nor `unit` (the cache's value must
     # not keep its weak key alive).
-    func_ref, helpers = weakref.ref(func), unit.code_names
+    func_ref, helpers, unit_functions = weakref.ref(func), unit.code_names, unit.functions
     origin = dataclasses.replace(src, func=None)
 
     def make_sweeps(fused=None):
@@ -87,7 +94,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         user = func_ref()
         if user is None:
             raise SrcGradError(f"{origin.name} no longer exists")
-        functions = [forward, backward] + ([fused] if fused else [])
+        functions = [forward, backward] + unit_functions + ([fused] if fused else [])
         rendered = codegen.unparse(functions)
         debug_print("generated", None, rendered[0])
         fwd, bwd, *_ = loading.compile_functions(functions, user, helpers, label, origin,
@@ -109,6 +116,12 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
         user = func_ref()
         if user is None:
             raise SrcGradError(f"{origin.name} no longer exists")
+        if unit_functions:
+            raise SrcGradError(
+                f"second derivatives of {origin.name} go through its checkpointed loop, whose "
+                "replay forward mode cannot differentiate\nDifferentiate twice without "
+                "checkpointing: take the loop out of `srcgrad.checkpoint()` (or drop "
+                "`checkpoint=`) for hessian, hvp and grad of grad.")
         gradient = codegen.function(
             gradient_name, build.clone(parameters),
             copy.deepcopy(join_sweeps(forward, backward, seed)))
@@ -120,6 +133,22 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     return Generated(*sweeps, wrt, unit.called, unit.resolver.guards(),
                      make_gradient=make_gradient, has_value=not ctx.grad_only, fused=fused,
                      fresh=ctx.fresh_returns, make_sweeps=lambda: make_sweeps(fused_code))
+
+
+def blocks_because(unit) -> str | None:
+    """Why code with srcgrad's blocks is not fused: the fused passes would rewrite a hook's
+    statements (which the user may read, e.g. by logging an array) and a checkpointed
+    loop's replay like any other code."""
+    if unit.hooks:
+        line = unit.src.user_line(next(iter(unit.hooks.values())).node)
+        return (f"(general code, not one fused function: the gradient hook at line {line} "
+                "runs the user's code in the backward sweep)")
+    loops = checkpoints.checkpointed(unit, saving_only=False)
+    if loops:
+        line = unit.src.user_line(next(iter(loops)))
+        return (f"(general code, not one fused function: the loop at line {line} is "
+                "checkpointed)")
+    return None
 
 
 def general_because(unit, shapes) -> str | None:

@@ -21,6 +21,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
                        unsort, unstack, untake, untake_along_axis, untile, winner)
+from ..runtime.blocks import adjoint_hook, hook_result
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
 from .facts import Facts, facts
@@ -235,6 +236,11 @@ def take_tangent(z, g, index):
     t[z] = take(t[g], index)
 
 
+@tangent(hook_result, examples=[example("hook_result(g, x)", g=(3,), x=(3,))])
+def hook_result_tangent(z, new, value):
+    t[z] = hook_result(t[new], value)
+
+
 @tangent(item_adjoint, examples=[example("item_adjoint([1.0, 2.0, 3.0], 1, g)", g=())])
 def item_adjoint_tangent(z, x, key, g):
     t[z] = item_adjoint(x, key, t[g])
@@ -249,6 +255,9 @@ nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts
 nondifferentiable(spare, row_out, rows_of)
 # The check before a call of another method of self (frontend/methods.py): it returns None.
 nondifferentiable(same_method)
+# Where a gradient hook stands (frontend/blocks.py): its block runs in the backward sweep.
+nondifferentiable(adjoint_hook)
+facts(adjoint_hook, writes_none=True)
 
 # What the helpers do, for the passes that read the code calling them (specialize,
 # adjoint_shapes, dtypes, effects): the shape of which argument they give, ...

@@ -2,12 +2,14 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
-from . import (adjoints, buffers, containers, factorizations, indexing, layout,  # noqa: F401
-               linalg, methods, special, tangents)
+from . import (adjoints, blocks, buffers, checkpoints, containers,  # noqa: F401
+               factorizations, indexing, layout, linalg, methods, special, tangents)
 from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
+from .blocks import adjoint_hook, hook_result
 from .buffers import row_out, rows_of, spare
+from .checkpoints import Checkpoints
 from .containers import (AliasingError, appended, caller_unchanged, changes_in_place,
                          concatenated, default_adjoint, dict_of, field_adjoint, Fields, fields_of,
                          first_items, got_adjoint, got_tangent, in_order, in_order_adjoint,
@@ -61,3 +63,4 @@ __all__ = ['AliasingError', 'appended', 'broadcast_like', 'caller_unchanged', 'c
            'unpartition', 'unrepeat', 'unsort', 'unstack', 'untake', 'untake_along_axis',
            'untile', 'values_of', 'winner', 'within_bounds', 'without', 'zero_tangent',
            'zeros_like']
+__all__ += ['adjoint_hook', 'Checkpoints', 'hook_result']  # srcgrad's blocks (blocks.py)

@@ -203,3 +203,14 @@ def test_newton_fit_converges_in_a_few_steps_both_ways(quick):
     fitted = np.array(numbers(r"fitted w:" + r"\s+" .join([""] + [FLOAT] * 5), out)[0])
     true = np.array([1.5, -2.0, 0.5, 1.0, -0.3])
     assert np.max(np.abs(fitted - true)) < (0.35 if quick else 0.2)
+
+
+# --- ode_fit ------------------------------------------------------------------------
+
+
+def test_ode_fit_recovers_the_rates_with_adjoint_gradients():
+    out = run_example("ode_fit")
+    start, = numbers(r"start: loss " + FLOAT, out)[0]
+    end, = numbers(r"loss " + FLOAT + r"\n", out)[-1]
+    assert end < start / 100
+    assert last(r"worst relative error of the rates: " + FLOAT, out) < 0.15

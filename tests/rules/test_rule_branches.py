@@ -25,7 +25,7 @@ from srcgrad.rules import RULES
 
 def _rules():
     return list({id(r): r for r in RULES.values()
-                 if (r.template or r.tangent).__module__.startswith("srcgrad.")}.values())
+                 if (r.template or r.tangent).__module__.startswith("srcgrad.rules.")}.values())
 
 
 def _templates(rule):

@@ -27,7 +27,7 @@ NO_FORWARD_MODE = set()
 
 def _rules():
     return list({id(r): r for r in RULES.values()
-                 if (r.template or r.tangent).__module__.startswith("srcgrad.")}.values())
+                 if (r.template or r.tangent).__module__.startswith("srcgrad.rules.")}.values())
 
 
 def _cases():

@@ -1,0 +1,60 @@
+"""The blocks a differentiated function may hold: `with srcgrad.checkpoint():` around a
+loop and `with srcgrad.adjoint_of(h) as d_h:` (a gradient hook). srcgrad reads them from
+the source (frontend/blocks.py); run plainly, they are context managers that change
+nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import SrcGradError
+
+
+class checkpoint:  # noqa: N801 (used as `with srcgrad.checkpoint():`, like a function)
+    """`with srcgrad.checkpoint():` around a counted loop (`for t in range(n):`) inside a
+    differentiated function: its gradient keeps the loop's state at a few steps only and
+    recomputes the rest in the backward sweep (binomial checkpointing). `snapshots`: how
+    many states are kept at most (default: the fewest with which no step is advanced more
+    than twice, the forward sweep included, about sqrt(2 n)). Run plainly, the loop runs
+    as written."""
+
+    def __init__(self, snapshots: int | None = None):
+        self.snapshots = snapshots
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+class adjoint_of:  # noqa: N801 (used as `with srcgrad.adjoint_of(h) as d_h:`)
+    """`with srcgrad.adjoint_of(h) as d_h:` inside a differentiated function: a gradient
+    hook. Its block runs in the backward sweep once `h`'s adjoint is complete, with `d_h`
+    that adjoint; what `d_h` holds at its end replaces it. Run plainly, the block runs
+    once on a `d_h` of zeros shaped like `h`, and what it computes is dropped."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        return np.zeros_like(self.value)[()]
+
+    def __exit__(self, *exc):
+        return False
+
+
+def adjoint_hook(value, hook, *reads) -> None:
+    """Where a gradient hook stands in the forward code (frontend/blocks.py): it computes
+    nothing; the backward sweep runs the hook's block there (ad/hooks.py)."""
+    return None
+
+
+def hook_result(new, value):
+    """What a gradient hook's block left in its `as` name, as the adjoint of `value`: it
+    must have `value`'s shape (a broadcast adjoint would silently change the math)."""
+    if np.shape(new) != np.shape(value):
+        raise SrcGradError(f"a gradient hook left an adjoint of shape {np.shape(new)} for a "
+                           f"value of shape {np.shape(value)}\nGive the `as` name an array "
+                           "shaped like the value it hooks.")
+    return new
