@@ -40,9 +40,12 @@ SECTIONS = [
     ("layout", "Triangles, splits, joins and axes"),
     ("defined", "Statistics, quantiles, polynomials and more, defined as code"),
     ("decompositions", "Factorizations and triangular solves"),
+    ("scipy_linalg", "scipy.linalg: numpy.linalg's functions with SciPy's arguments"),
     ("special", "scipy.special"),
     ("special_integrals", "scipy.special: integrals, Bessel and zeta functions"),
     ("stats", "scipy.stats distributions, defined as code"),
+    ("stats_tails", "scipy.stats: log-cdf, tails and quantiles, defined as code"),
+    ("signal", "scipy.signal"),
 ]
 
 HEADER = """\
@@ -67,16 +70,19 @@ of them except `np.prod`, `np.cumprod`, `np.sinc`, `np.linalg.norm` with an expl
 which are refused by name (`tests/test_second_order.py`).
 
 The sections *defined as code* hold library functions srcgrad writes as a few lines of
-NumPy over functions with rules (`srcgrad/rules/defined.py`, `stats.py`): a call runs that
-code, so its gradient and forward mode come from those rules (checked against finite
-differences, `tests/rules/test_definitions.py`); second derivatives through them are
-refused for now. SciPy is optional: its functions are supported when it imports. srcgrad
+NumPy over functions with rules (`srcgrad/rules/defined.py`, `stats.py`, `stats_tails.py`,
+`scipy_linalg.py`): a call runs that code, so its gradient, forward mode and second
+derivatives come from those rules (checked against finite differences,
+`tests/rules/test_definitions.py`, `tests/api/test_second_order.py`). A frozen distribution
+(`d = scipy.stats.norm(mu, s); d.logpdf(x)`) is read as the distribution's function with
+its parameters. SciPy is optional: its functions are supported when it imports. srcgrad
 never reads NumPy's or SciPy's own source: a library function with no rule is refused by
 its public name (`scipy.special.hyp2f1`, `numpy.linalg.eig`), with the closest supported
 ones. Complex values are out of scope, so `np.fft` and `numpy.linalg.eig` are refused.
 Arguments without a closed-form derivative are refused by name: the shape parameters of
-`gammainc`, `gammaincc` and `betainc` (and so of `scipy.stats.gamma.cdf` in `a`), the
-orders of `polygamma` and the Bessel functions.
+`gammainc`, `gammaincc` and `betainc` (and so of the cdfs of `scipy.stats.gamma` in `a`,
+`beta` in `a` and `b`, `nbinom` in `n`, and `t` in `df`), the orders of `polygamma` and the
+Bessel functions.
 
 The *Peers* column says which of HIPS autograd, JAX and PyTorch differentiate the function
 for real floating-point arrays (measured with autograd 1.9.1, JAX 0.10.2 and PyTorch 2.13,

@@ -40,6 +40,7 @@ from .loop_exits import LoopExits, LoopReturns
 from .methods import receiver_call
 from .refusals import refusal
 from .resolve import index_expression
+from . import frozen, keyword_dicts
 from .source import Source
 
 # Expressions kept whole: they produce booleans or strings, never gradients.
@@ -91,6 +92,7 @@ def normalize(src: Source, namer: Namer, procedure=False, scope=None) -> tuple[l
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result, build.local_names(src.tree), scope or Scope())
+    body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src))
     return norm.block(body), result
 
 

@@ -145,7 +145,7 @@ class Resolver:
                 key, label, _ = OPERATORS[type(value.op)]
                 return Op(key, label, [value.operand])
             return Op(NONDIFF, "not", [value.operand])
-        if isinstance(value, (gast.Compare, gast.JoinedStr)):
+        if isinstance(value, (gast.Compare, gast.JoinedStr)) or _truth(value):
             return Op(NONDIFF, "comparison", build.names(value))
         if isinstance(value, gast.Subscript):
             if self.concatenator(value.value) is not None:
@@ -224,12 +224,25 @@ class Resolver:
         return Op(key, _label(func), args, kwargs, callee)
 
 
+def _truth(node) -> bool:
+    """`a == 2 and not b < 0`: `and`/`or` of comparisons is a bool, never a gradient (a
+    condition written into a variable, as in the generated code second derivatives read)."""
+    if isinstance(node, gast.BoolOp):
+        return all(_truth(v) for v in node.values)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
+        return True
+    return isinstance(node, gast.Compare) or (isinstance(node, gast.Constant)
+                                              and isinstance(node.value, bool))
+
+
 def is_user_function(obj) -> bool:
     """A plain Python function of the user's (not NumPy's or SciPy's, whose source srcgrad
-    never reads, not a builtin)."""
+    never reads, not a builtin), or one srcgrad generated (the forward and backward
+    functions of a definition's helper, which second derivatives differentiate again)."""
     module = getattr(obj, "__module__", None) or ""
-    return isinstance(obj, types.FunctionType) and not module.startswith(
-        ("numpy", "scipy", "srcgrad"))
+    return isinstance(obj, types.FunctionType) and (
+        not module.startswith(("numpy", "scipy", "srcgrad"))
+        or obj.__code__.co_filename.startswith("<srcgrad "))
 
 
 def is_record_type(obj) -> bool:

@@ -6,11 +6,13 @@ import dis
 import inspect
 import linecache
 import os
+import types
 from dataclasses import dataclass
 
 import gast
 
 from ..errors import SrcGradError
+from ..ir import build
 from ..ir.build import written_out_from
 
 
@@ -140,7 +142,36 @@ def load(func) -> Source:
             "try again")
     tree = defs[0]
     tree.decorator_list = []  # line 1 of the parsed text is still `first_line` of the file
+    if func.__code__.co_filename.startswith(GENERATED):
+        _spread_saved(func, tree)
     return Source(func, filename, first_line, indent, dedented.splitlines(), tree)
+
+
+GENERATED = "<srcgrad "  # the file name of generated code (backend/loading.py)
+
+
+def _spread_saved(func, tree) -> None:
+    """In generated gradient code (which second derivatives differentiate again), a helper's
+    backward call `f_backward(d_h, *h_saved)` as `f_backward(d_h, h_saved[0], ...)`: the
+    backward function's parameters give the count, and each value its own tangent."""
+    closure = dict(zip(func.__code__.co_freevars, func.__closure__ or ()))
+    for call in (n for n in gast.walk(tree) if isinstance(n, gast.Call)):
+        starred = [i for i, a in enumerate(call.args) if isinstance(a, gast.Starred)]
+        if len(starred) != 1 or not isinstance(call.func, gast.Name):
+            continue
+        cell = closure.get(call.func.id)
+        callee = cell.cell_contents if cell is not None else func.__globals__.get(call.func.id)
+        if not (isinstance(callee, types.FunctionType)
+                and callee.__code__.co_filename.startswith(GENERATED)):
+            continue
+        at = starred[0]
+        code = callee.__code__
+        if code.co_flags & inspect.CO_VARARGS or at != len(call.args) - 1:
+            continue
+        spread = call.args[at].value
+        call.args[at:] = [gast.copy_location(gast.Subscript(
+            value=build.clone(spread), slice=build.const(i), ctx=gast.Load()), spread)
+            for i in range(code.co_argcount - at)]
 
 
 def _indent_of(lines: list[str]) -> int:

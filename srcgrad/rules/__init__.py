@@ -8,7 +8,8 @@ try:  # SciPy is optional: its rules register when it imports
 except ImportError:
     pass
 else:
-    from . import signal, special, special_integrals, stats  # noqa: F401
+    from . import (scipy_linalg, signal, special, special_integrals, stats,  # noqa: F401
+                   stats_tails)
 from .derive import derive_missing
 from .registry import (NONDIFFERENTIABLE, RULES, Example, Rule, adjoint,  # noqa: F401
                        display_name, tangent)

@@ -14,7 +14,7 @@ Formulas: I. Murray, "Differentiation of the Cholesky decomposition" (2016); M. 
 import numpy as np
 
 from ..runtime import (lower_half, lstsq_adjoints, lstsq_tangents, mT, qr_adjoint, qr_jvp,
-                       rhs_outer, svd_adjoint, svd_jvp)
+                       rhs_outer, svd_adjoint, svd_jvp, triangle)
 from .facts import NEW, Facts
 from .registry import adjoint, define, example, tangent
 
@@ -228,7 +228,11 @@ if scipy is not None:
                        example("scipy.linalg.solve_triangular(a + 3 * np.eye(3), b, 'T')",
                                a=(3, 3), b=(3,)),
                        example("scipy.linalg.solve_triangular(a, b, unit_diagonal=True)",
-                               a=(3, 3), b=(3,))])
+                               a=(3, 3), b=(3,)),
+                       example("scipy.linalg.solve_triangular(a, b, 'N', True, True)",
+                               a=(3, 3), b=(3,)),
+                       example("scipy.linalg.solve_triangular(a, b, 'T', unit_diagonal=True)",
+                               a=(3, 3), b=(3, 2))])
     def solve_triangular(z, a, b, trans=0, lower=False, unit_diagonal=False,
                          overwrite_b=False, check_finite=True):
         if trans == 0 or trans == "N":
@@ -238,40 +242,19 @@ if scipy is not None:
             g_b = scipy.linalg.solve_triangular(a, d[z], 0, lower, unit_diagonal)
             g_t = -mT(rhs_outer(g_b, z, b))
         d[b] = g_b
-        if lower:
-            if unit_diagonal:
-                d[a] = np.tril(g_t, -1)
-            else:
-                d[a] = np.tril(g_t)
-        else:
-            if unit_diagonal:
-                d[a] = np.triu(g_t, 1)
-            else:
-                d[a] = np.triu(g_t)
+        d[a] = triangle(g_t, lower, unit_diagonal)
 
     @tangent(scipy.linalg.solve_triangular)
     def solve_triangular_tangent(z, a, b, trans=0, lower=False, unit_diagonal=False,
                                  overwrite_b=False, check_finite=True):
-        if lower:
-            k = -1 if unit_diagonal else 0
-            if trans == 0 or trans == "N":
-                t[z] = (scipy.linalg.solve_triangular(a, t[b], trans, lower, unit_diagonal)
-                        - scipy.linalg.solve_triangular(a, np.tril(t[a], k) @ z, trans, lower,
-                                                        unit_diagonal))
-            else:
-                t[z] = (scipy.linalg.solve_triangular(a, t[b], trans, lower, unit_diagonal)
-                        - scipy.linalg.solve_triangular(a, mT(np.tril(t[a], k)) @ z, trans, lower,
-                                                        unit_diagonal))
+        if trans == 0 or trans == "N":
+            t[z] = (scipy.linalg.solve_triangular(a, t[b], trans, lower, unit_diagonal)
+                    - scipy.linalg.solve_triangular(a, triangle(t[a], lower, unit_diagonal) @ z,
+                                                    trans, lower, unit_diagonal))
         else:
-            k = 1 if unit_diagonal else 0
-            if trans == 0 or trans == "N":
-                t[z] = (scipy.linalg.solve_triangular(a, t[b], trans, lower, unit_diagonal)
-                        - scipy.linalg.solve_triangular(a, np.triu(t[a], k) @ z, trans, lower,
-                                                        unit_diagonal))
-            else:
-                t[z] = (scipy.linalg.solve_triangular(a, t[b], trans, lower, unit_diagonal)
-                        - scipy.linalg.solve_triangular(a, mT(np.triu(t[a], k)) @ z, trans, lower,
-                                                        unit_diagonal))
+            t[z] = (scipy.linalg.solve_triangular(a, t[b], trans, lower, unit_diagonal)
+                    - scipy.linalg.solve_triangular(a, mT(triangle(t[a], lower, unit_diagonal))
+                                                    @ z, trans, lower, unit_diagonal))
 
 
 # --- defined as code over the rules above (registry.define) --------------------------------------

@@ -19,8 +19,8 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
                        safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
                        split_ties_kept, spare, row_out, rows_of,
-                       tensordot_subscripts, unbroadcast, undiag, undiff, unrepeat, unsort,
-                       unstack, untake, untake_along_axis, untile, winner)
+                       tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
+                       unsort, unstack, untake, untake_along_axis, untile, winner)
 from ..runtime.blocks import adjoint_hook, hook_result
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
@@ -167,6 +167,12 @@ def untake_along_axis_tangent(z, g, x, indices, axis):
 @tangent(mT, examples=[example("mT(a)", a=(2, 3))])
 def mT_tangent(z, a):
     t[z] = mT(t[a])
+
+
+@tangent(triangle, examples=[example("triangle(a, True)", a=(3, 3)),
+                             example("triangle(a, False, True)", a=(2, 3, 3))])
+def triangle_tangent(z, x, lower, unit_diagonal=False):
+    t[z] = triangle(t[x], lower, unit_diagonal)
 
 
 @tangent(place_diagonal, examples=[example("place_diagonal(g, np.ones((3, 3)))", g=(3,)),

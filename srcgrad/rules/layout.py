@@ -58,7 +58,7 @@ def split(z, ary, indices_or_sections, axis=0):
 
 @adjoint(np.array_split, facts=VIEW.but(linear=True),
          examples=[example("np.array_split(x, 3)[0]", x=(7,)),
-                   example("np.array_split(x, 2, axis=0)[1] * 2.0", x=(5, 2))])
+                   example("np.array_split(x, 2, axis=1)[1] * 2.0", x=(2, 5))])
 def array_split(z, ary, indices_or_sections, axis=0):
     d[ary] = np.concatenate(d[z], axis=axis)
 
@@ -418,7 +418,9 @@ def unbroadcast_each_tangent(z, g, arrays):
 
 
 @tangent(meshgrid_adjoint,
-         examples=[example("meshgrid_adjoint([g, g], (np.ones(3), np.ones(2)))[1]", g=(2, 3))])
+         examples=[example("meshgrid_adjoint([g, g], (np.ones(3), np.ones(2)))[1]", g=(2, 3)),
+                   example("meshgrid_adjoint([g, g], (np.ones(2), np.ones(3)), 'ij')[1]",
+                           g=(2, 3))])
 def meshgrid_adjoint_tangent(z, g, arrays, indexing="xy"):
     t[z] = meshgrid_adjoint(t[g], arrays, indexing)
 
@@ -428,13 +430,16 @@ def unblock_tangent(z, g, arrays):
     t[z] = unblock(t[g], arrays)
 
 
-@tangent(undelete, examples=[example("undelete(g, np.ones(4), [1, 2])", g=(2,))])
+@tangent(undelete, examples=[example("undelete(g, np.ones(4), [1, 2])", g=(2,)),
+                             example("undelete(g, np.ones((2, 3)), [1], axis=1)", g=(2, 2))])
 def undelete_tangent(z, g, arr, obj, axis=None):
     t[z] = undelete(t[g], arr, obj, axis)
 
 
 @tangent(unpartition,
-         examples=[example("unpartition(g, np.array([3.0, 1.0, 2.0]), 1)", g=(3,))])
+         examples=[example("unpartition(g, np.array([3.0, 1.0, 2.0]), 1)", g=(3,)),
+                   example("unpartition(g, np.array([[3.0, 1.0], [0.5, 2.0]]), 1, axis=0)",
+                           g=(2, 2))])
 def unpartition_tangent(z, g, a, kth, axis=-1):
     t[z] = unpartition(t[g], a, kth, axis)
 
@@ -465,7 +470,8 @@ def pad_constant_adjoint_tangent(z, g, array, pad_width, constant_values=0):
 
 
 @tangent(linspace_adjoints,
-         examples=[example("linspace_adjoints(g, np.ones(2), 1.0, 3, axis=1)[0]", g=(2, 3))])
+         examples=[example("linspace_adjoints(g, np.ones(2), 1.0, 3, axis=1)[0]", g=(2, 3)),
+                   example("linspace_adjoints(g, 0.0, np.ones(2), 4, False)[1]", g=(4, 2))])
 def linspace_adjoints_tangent(z, g, start, stop, num=50, endpoint=True, axis=0):
     t[z] = linspace_adjoints(t[g], start, stop, num, endpoint, axis)
 

@@ -216,7 +216,12 @@ def betaincinv(z, a, b, y):
                    example("scipy.special.logsumexp(a, b=b, return_sign=True)[0]", a=(4,),
                            b=(4,), domain={"b": (-1, 2)}),
                    example("scipy.special.logsumexp(a, 1, b, True, True)[0]", a=(2, 3),
-                           b=(2, 3), domain={"b": (-2, 1)})])
+                           b=(2, 3), domain={"b": (-2, 1)}),
+                   example("scipy.special.logsumexp(a, axis=0, b=2.0, keepdims=True)",
+                           a=(3, 2)),
+                   example("scipy.special.logsumexp(a, 1, keepdims=True, return_sign=True)[0]",
+                           a=(2, 3)),
+                   example("scipy.special.logsumexp(a, 1, -0.5, True, True)[0]", a=(2, 3))])
 def logsumexp(z, a, axis=None, b=None, keepdims=False, return_sign=False):
     if return_sign:
         g = repeat_to(d[z][0] * z[1], a, axis, keepdims) * np.exp(

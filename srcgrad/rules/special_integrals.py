@@ -44,7 +44,7 @@ def y1(z, x):
     return (scipy.special.y0(x) - scipy.special.yv(2, x)) / 2
 
 
-@elementwise(scipy.special.i0, domain=(-1.5, 1.5))
+@elementwise(scipy.special.i0, np.i0, domain=(-1.5, 1.5))
 def i0(z, x):
     return scipy.special.i1(x)
 

@@ -15,10 +15,10 @@ import scipy.stats
 from .registry import define, example
 
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
-_SHIFTED = {"loc": (-0.5, 0.5), "scale": (0.5, 2.0)}
+SHIFTED = {"loc": (-0.5, 0.5), "scale": (0.5, 2.0)}
 
 
-def _examples(name, method, shapes=(), domain=(-2, 2), positive_x=False, **fixed):
+def calls_of(name, method, shapes=(), domain=(-2, 2), positive_x=False, **fixed):
     """Calls of scipy.stats.<name>.<method>: x alone, then x with the shapes, loc and scale."""
     extra = dict(fixed)
     low, high = domain
@@ -29,51 +29,51 @@ def _examples(name, method, shapes=(), domain=(-2, 2), positive_x=False, **fixed
     sizes = {s: () for s in shapes}
     out = [example(first, x=(4,), domain=ranges, **sizes)]
     if positive_x:  # x = loc + scale * z with z in the domain
-        ranges = {**ranges, **_SHIFTED, "x": (low, high)}
+        ranges = {**ranges, **SHIFTED, "x": (low, high)}
         out.append(example(f"{call}(loc + scale * x{', ' + shape_args if shapes else ''}, "
                            "loc=loc, scale=scale)", x=(2, 3), loc=(3,), scale=(),
                            domain=ranges, **sizes))
     else:
         out.append(example(f"{call}(x{', ' + shape_args if shapes else ''}, loc, scale)",
-                           x=(2, 3), loc=(3,), scale=(), domain={**ranges, **_SHIFTED}, **sizes))
+                           x=(2, 3), loc=(3,), scale=(), domain={**ranges, **SHIFTED}, **sizes))
     return out
 
 
 # --- norm ---------------------------------------------------------------------------------------
 
 
-@define(scipy.stats.norm.logpdf, examples=_examples("norm", "logpdf"))
+@define(scipy.stats.norm.logpdf, examples=calls_of("norm", "logpdf"))
 def norm_logpdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     return -z * z / 2 - _LOG_SQRT_2PI - np.log(scale)
 
 
-@define(scipy.stats.norm.pdf, examples=_examples("norm", "pdf"))
+@define(scipy.stats.norm.pdf, examples=calls_of("norm", "pdf"))
 def norm_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.norm.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.norm.cdf, examples=_examples("norm", "cdf"))
+@define(scipy.stats.norm.cdf, examples=calls_of("norm", "cdf"))
 def norm_cdf(x, loc=0, scale=1):
     return scipy.special.ndtr((x - loc) / scale)
 
 
-@define(scipy.stats.norm.logcdf, examples=_examples("norm", "logcdf", domain=(-6, 3)))
+@define(scipy.stats.norm.logcdf, examples=calls_of("norm", "logcdf", domain=(-6, 3)))
 def norm_logcdf(x, loc=0, scale=1):
     return scipy.special.log_ndtr((x - loc) / scale)
 
 
-@define(scipy.stats.norm.sf, examples=_examples("norm", "sf"))
+@define(scipy.stats.norm.sf, examples=calls_of("norm", "sf"))
 def norm_sf(x, loc=0, scale=1):
     return scipy.special.ndtr((loc - x) / scale)
 
 
-@define(scipy.stats.norm.logsf, examples=_examples("norm", "logsf", domain=(-3, 6)))
+@define(scipy.stats.norm.logsf, examples=calls_of("norm", "logsf", domain=(-3, 6)))
 def norm_logsf(x, loc=0, scale=1):
     return scipy.special.log_ndtr((loc - x) / scale)
 
 
-@define(scipy.stats.norm.ppf, examples=_examples("norm", "ppf", domain=(0.05, 0.95)))
+@define(scipy.stats.norm.ppf, examples=calls_of("norm", "ppf", domain=(0.05, 0.95)))
 def norm_ppf(q, loc=0, scale=1):
     return loc + scale * scipy.special.ndtri(q)
 
@@ -81,115 +81,117 @@ def norm_ppf(q, loc=0, scale=1):
 # --- location-scale families without shape parameters --------------------------------------
 
 
-@define(scipy.stats.cauchy.logpdf, examples=_examples("cauchy", "logpdf"))
+@define(scipy.stats.cauchy.logpdf, examples=calls_of("cauchy", "logpdf"))
 def cauchy_logpdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     return -np.log(np.pi) - np.log1p(z * z) - np.log(scale)
 
 
-@define(scipy.stats.cauchy.pdf, examples=_examples("cauchy", "pdf"))
+@define(scipy.stats.cauchy.pdf, examples=calls_of("cauchy", "pdf"))
 def cauchy_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.cauchy.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.cauchy.cdf, examples=_examples("cauchy", "cdf"))
+@define(scipy.stats.cauchy.cdf, examples=calls_of("cauchy", "cdf"))
 def cauchy_cdf(x, loc=0, scale=1):
     return 0.5 + np.arctan((x - loc) / scale) / np.pi
 
 
 # The kink at z = 0: the gradient of |z| there is 0.
-@define(scipy.stats.laplace.logpdf, examples=_examples("laplace", "logpdf"))
+@define(scipy.stats.laplace.logpdf, examples=calls_of("laplace", "logpdf"))
 def laplace_logpdf(x, loc=0, scale=1):
     return -np.log(2.0) - np.abs((x - loc) / scale) - np.log(scale)
 
 
-@define(scipy.stats.laplace.pdf, examples=_examples("laplace", "pdf"))
+@define(scipy.stats.laplace.pdf, examples=calls_of("laplace", "pdf"))
 def laplace_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.laplace.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.laplace.cdf, examples=_examples("laplace", "cdf"))
+@define(scipy.stats.laplace.cdf, examples=calls_of("laplace", "cdf"))
 def laplace_cdf(x, loc=0, scale=1):
     z = (x - loc) / scale
-    half_tail = 0.5 * np.exp(-np.abs(z))
-    return np.where(z < 0, half_tail, 1 - half_tail)
+    # each tail in z itself, not |z|: at z = 0 the slope is the density (|z|'s would be 0)
+    below = np.where(z < 0, z, 0.0)
+    above = np.where(z < 0, 0.0, z)
+    return np.where(z < 0, 0.5 * np.exp(below), 1 - 0.5 * np.exp(-above))
 
 
-@define(scipy.stats.logistic.logpdf, examples=_examples("logistic", "logpdf"))
+@define(scipy.stats.logistic.logpdf, examples=calls_of("logistic", "logpdf"))
 def logistic_logpdf(x, loc=0, scale=1):
     a = np.abs((x - loc) / scale)
     return -a - 2 * np.log1p(np.exp(-a)) - np.log(scale)
 
 
-@define(scipy.stats.logistic.pdf, examples=_examples("logistic", "pdf"))
+@define(scipy.stats.logistic.pdf, examples=calls_of("logistic", "pdf"))
 def logistic_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.logistic.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.logistic.cdf, examples=_examples("logistic", "cdf"))
+@define(scipy.stats.logistic.cdf, examples=calls_of("logistic", "cdf"))
 def logistic_cdf(x, loc=0, scale=1):
     return scipy.special.expit((x - loc) / scale)
 
 
-@define(scipy.stats.logistic.logcdf, examples=_examples("logistic", "logcdf"))
+@define(scipy.stats.logistic.logcdf, examples=calls_of("logistic", "logcdf"))
 def logistic_logcdf(x, loc=0, scale=1):
     return scipy.special.log_expit((x - loc) / scale)
 
 
-@define(scipy.stats.logistic.sf, examples=_examples("logistic", "sf"))
+@define(scipy.stats.logistic.sf, examples=calls_of("logistic", "sf"))
 def logistic_sf(x, loc=0, scale=1):
     return scipy.special.expit((loc - x) / scale)
 
 
-@define(scipy.stats.expon.logpdf, examples=_examples("expon", "logpdf", (), (0.1, 3), True))
+@define(scipy.stats.expon.logpdf, examples=calls_of("expon", "logpdf", (), (0.1, 3), True))
 def expon_logpdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     return np.where(z >= 0, -z - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.expon.pdf, examples=_examples("expon", "pdf", (), (0.1, 3), True))
+@define(scipy.stats.expon.pdf, examples=calls_of("expon", "pdf", (), (0.1, 3), True))
 def expon_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.expon.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.expon.cdf, examples=_examples("expon", "cdf", (), (0.1, 3), True))
+@define(scipy.stats.expon.cdf, examples=calls_of("expon", "cdf", (), (0.1, 3), True))
 def expon_cdf(x, loc=0, scale=1):
     return -np.expm1(-np.maximum((x - loc) / scale, 0.0))
 
 
-@define(scipy.stats.expon.sf, examples=_examples("expon", "sf", (), (0.1, 3), True))
+@define(scipy.stats.expon.sf, examples=calls_of("expon", "sf", (), (0.1, 3), True))
 def expon_sf(x, loc=0, scale=1):
     return np.exp(-np.maximum((x - loc) / scale, 0.0))
 
 
-@define(scipy.stats.halfnorm.logpdf, examples=_examples("halfnorm", "logpdf", (), (0.1, 3), True))
+@define(scipy.stats.halfnorm.logpdf, examples=calls_of("halfnorm", "logpdf", (), (0.1, 3), True))
 def halfnorm_logpdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     return np.where(z >= 0, 0.5 * np.log(2 / np.pi) - z * z / 2 - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.halfnorm.pdf, examples=_examples("halfnorm", "pdf", (), (0.1, 3), True))
+@define(scipy.stats.halfnorm.pdf, examples=calls_of("halfnorm", "pdf", (), (0.1, 3), True))
 def halfnorm_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.halfnorm.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.halfnorm.cdf, examples=_examples("halfnorm", "cdf", (), (0.1, 3), True))
+@define(scipy.stats.halfnorm.cdf, examples=calls_of("halfnorm", "cdf", (), (0.1, 3), True))
 def halfnorm_cdf(x, loc=0, scale=1):
     return scipy.special.erf(np.maximum((x - loc) / scale, 0.0) / np.sqrt(2))
 
 
-@define(scipy.stats.uniform.logpdf, examples=_examples("uniform", "logpdf", (), (0.1, 0.9), True))
+@define(scipy.stats.uniform.logpdf, examples=calls_of("uniform", "logpdf", (), (0.1, 0.9), True))
 def uniform_logpdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     return np.where((z >= 0) & (z <= 1), -np.log(scale) + 0 * z, -np.inf)
 
 
-@define(scipy.stats.uniform.pdf, examples=_examples("uniform", "pdf", (), (0.1, 0.9), True))
+@define(scipy.stats.uniform.pdf, examples=calls_of("uniform", "pdf", (), (0.1, 0.9), True))
 def uniform_pdf(x, loc=0, scale=1):
     return np.exp(scipy.stats.uniform.logpdf(x, loc, scale))
 
 
-@define(scipy.stats.uniform.cdf, examples=_examples("uniform", "cdf", (), (0.1, 0.9), True))
+@define(scipy.stats.uniform.cdf, examples=calls_of("uniform", "cdf", (), (0.1, 0.9), True))
 def uniform_cdf(x, loc=0, scale=1):
     return np.clip((x - loc) / scale, 0.0, 1.0)
 
@@ -197,19 +199,19 @@ def uniform_cdf(x, loc=0, scale=1):
 # --- shape parameters ------------------------------------------------------------------------
 
 
-@define(scipy.stats.t.logpdf, examples=_examples("t", "logpdf", ("df",)))
+@define(scipy.stats.t.logpdf, examples=calls_of("t", "logpdf", ("df",)))
 def t_logpdf(x, df, loc=0, scale=1):
     z = (x - loc) / scale
     return (scipy.special.gammaln((df + 1) / 2) - scipy.special.gammaln(df / 2)
             - 0.5 * np.log(df * np.pi) - (df + 1) / 2 * np.log1p(z * z / df) - np.log(scale))
 
 
-@define(scipy.stats.t.pdf, examples=_examples("t", "pdf", ("df",)))
+@define(scipy.stats.t.pdf, examples=calls_of("t", "pdf", ("df",)))
 def t_pdf(x, df, loc=0, scale=1):
     return np.exp(scipy.stats.t.logpdf(x, df, loc, scale))
 
 
-@define(scipy.stats.gamma.logpdf, examples=_examples("gamma", "logpdf", ("a",), (0.1, 3), True))
+@define(scipy.stats.gamma.logpdf, examples=calls_of("gamma", "logpdf", ("a",), (0.1, 3), True))
 def gamma_logpdf(x, a, loc=0, scale=1):
     z = (x - loc) / scale
     inside = z > 0
@@ -218,7 +220,7 @@ def gamma_logpdf(x, a, loc=0, scale=1):
                     - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.gamma.pdf, examples=_examples("gamma", "pdf", ("a",), (0.1, 3), True))
+@define(scipy.stats.gamma.pdf, examples=calls_of("gamma", "pdf", ("a",), (0.1, 3), True))
 def gamma_pdf(x, a, loc=0, scale=1):
     return np.exp(scipy.stats.gamma.logpdf(x, a, loc, scale))
 
@@ -227,12 +229,12 @@ def gamma_pdf(x, a, loc=0, scale=1):
 @define(scipy.stats.gamma.cdf, examples=[
     example("scipy.stats.gamma.cdf(x, 1.5)", x=(4,), domain={"x": (0.1, 3)}),
     example("scipy.stats.gamma.cdf(loc + scale * x, 0.7, loc=loc, scale=scale)", x=(2, 3),
-            loc=(3,), scale=(), domain={"x": (0.1, 3), **_SHIFTED})])
+            loc=(3,), scale=(), domain={"x": (0.1, 3), **SHIFTED})])
 def gamma_cdf(x, a, loc=0, scale=1):
     return scipy.special.gammainc(a, np.maximum((x - loc) / scale, 0.0))
 
 
-@define(scipy.stats.beta.logpdf, examples=_examples("beta", "logpdf", ("a", "b"), (0.05, 0.95),
+@define(scipy.stats.beta.logpdf, examples=calls_of("beta", "logpdf", ("a", "b"), (0.05, 0.95),
                                                     True))
 def beta_logpdf(x, a, b, loc=0, scale=1):
     z = (x - loc) / scale
@@ -243,12 +245,12 @@ def beta_logpdf(x, a, b, loc=0, scale=1):
                     - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.beta.pdf, examples=_examples("beta", "pdf", ("a", "b"), (0.05, 0.95), True))
+@define(scipy.stats.beta.pdf, examples=calls_of("beta", "pdf", ("a", "b"), (0.05, 0.95), True))
 def beta_pdf(x, a, b, loc=0, scale=1):
     return np.exp(scipy.stats.beta.logpdf(x, a, b, loc, scale))
 
 
-@define(scipy.stats.lognorm.logpdf, examples=_examples("lognorm", "logpdf", ("s",), (0.2, 3),
+@define(scipy.stats.lognorm.logpdf, examples=calls_of("lognorm", "logpdf", ("s",), (0.2, 3),
                                                        True))
 def lognorm_logpdf(x, s, loc=0, scale=1):
     y = (x - loc) / scale
@@ -258,12 +260,12 @@ def lognorm_logpdf(x, s, loc=0, scale=1):
                     - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.lognorm.pdf, examples=_examples("lognorm", "pdf", ("s",), (0.2, 3), True))
+@define(scipy.stats.lognorm.pdf, examples=calls_of("lognorm", "pdf", ("s",), (0.2, 3), True))
 def lognorm_pdf(x, s, loc=0, scale=1):
     return np.exp(scipy.stats.lognorm.logpdf(x, s, loc, scale))
 
 
-@define(scipy.stats.lognorm.cdf, examples=_examples("lognorm", "cdf", ("s",), (0.2, 3), True))
+@define(scipy.stats.lognorm.cdf, examples=calls_of("lognorm", "cdf", ("s",), (0.2, 3), True))
 def lognorm_cdf(x, s, loc=0, scale=1):
     y = (x - loc) / scale
     inside = y > 0
@@ -271,14 +273,14 @@ def lognorm_cdf(x, s, loc=0, scale=1):
 
 
 # On one period around loc: kappa cos(z) - log(2 pi I0(kappa)).
-@define(scipy.stats.vonmises.logpdf, examples=_examples("vonmises", "logpdf", ("kappa",)))
+@define(scipy.stats.vonmises.logpdf, examples=calls_of("vonmises", "logpdf", ("kappa",)))
 def vonmises_logpdf(x, kappa, loc=0, scale=1):
     z = (x - loc) / scale
     return (kappa * (np.cos(z) - 1) - np.log(2 * np.pi) - np.log(scipy.special.i0e(kappa))
             - np.log(scale))
 
 
-@define(scipy.stats.vonmises.pdf, examples=_examples("vonmises", "pdf", ("kappa",)))
+@define(scipy.stats.vonmises.pdf, examples=calls_of("vonmises", "pdf", ("kappa",)))
 def vonmises_pdf(x, kappa, loc=0, scale=1):
     return np.exp(scipy.stats.vonmises.logpdf(x, kappa, loc, scale))
 

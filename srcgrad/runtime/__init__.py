@@ -31,9 +31,10 @@ from .layout import (filled, full_adjoint, imag_adjoint, linspace_adjoints, mesh
                      unique_adjoint, unique_tangent, unpartition)
 from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoint,
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
-                     einsum_form, einsum_pushed, inner_subscripts, matmul_adjoint_x,
+                     einsum_form, einsum_pushed, inner_subscripts, lu_permutation, lu_tangent,
+                     matmul_adjoint_x,
                      matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
-                     tensordot_subscripts, undiag)
+                     tensordot_subscripts, triangle, undiag)
 from .methods import same_method
 from .special import not_differentiable
 from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, within_bounds
@@ -50,7 +51,8 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'fields_at', 'first_items', 'full_adjoint', 'gathered', 'got_adjoint', 'got_tangent',
            'hstack_axis', 'imag_adjoint', 'in_order', 'items_summed', 'in_order_adjoint',
            'inner_subscripts', 'inverse_permutation', 'item_adjoint', 'kept_as', 'largest',
-           'last_items', 'linspace_adjoints', 'lower_half', 'lstsq_adjoints', 'lstsq_tangents',
+           'last_items', 'linspace_adjoints', 'lower_half', 'lu_permutation', 'lu_tangent',
+           'lstsq_adjoints', 'lstsq_tangents',
            'matmul_adjoint_x', 'matmul_adjoint_y', 'mean_over_ties', 'merged', 'meshgrid_adjoint',
            'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand', 'pad_adjoint',
            'pad_constant_adjoint', 'Parts', 'picked_adjoint', 'picked_tangent', 'place_diagonal',
@@ -61,7 +63,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'set_at', 'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order',
            'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items',
            'svd_adjoint', 'svd_jvp', 'swap_item', 'take', 'take_back', 'tensordot_subscripts',
-           'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
+           'triangle', 'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
            'unique_adjoint', 'unique_tangent', 'unpartition', 'unrepeat', 'unsort', 'unstack',
            'untake', 'untake_along_axis', 'untile', 'values_of', 'winner', 'within_bounds',
            'without', 'zero_tangent', 'zeros_like']

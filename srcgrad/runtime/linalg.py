@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SrcGradError
 from .adjoints import unbroadcast
 
 
@@ -54,6 +55,35 @@ def dot_adjoint_y(g, x, y):
 def mT(a):
     """The matrix transpose of a (of each matrix in a stack)."""
     return np.swapaxes(a, -1, -2)
+
+
+def triangle(x, lower, unit_diagonal=False):
+    """The triangle of x a triangular solve reads: lower or upper, without the diagonal
+    where it is taken as ones."""
+    if lower:
+        return np.tril(x, -1 if unit_diagonal else 0)
+    return np.triu(x, 1 if unit_diagonal else 0)
+
+
+def lu_permutation(piv):
+    """The row order of P^T A (A[order] = L U) for LAPACK's pivots `piv` of
+    scipy.linalg.lu_factor: row i was swapped with row piv[i], in turn."""
+    if np.ndim(piv) != 1:
+        raise SrcGradError("srcgrad differentiates scipy.linalg.lu_factor of one matrix, not "
+                           "of a batch; factor each matrix in a loop")
+    order = np.arange(len(piv))
+    for i, p in enumerate(piv):
+        order[i], order[p] = order[p], order[i]
+    return order
+
+
+def lu_tangent(factor, e):
+    """The tangent of lu_factor's combined factor L - I + U along e = P^T t[A]:
+    L tril(X, -1) + triu(X) U with X = L^-1 e U^-1."""
+    lower = np.tril(factor, -1) + np.eye(np.shape(factor)[-1])
+    upper = np.triu(factor)
+    x = mT(np.linalg.solve(mT(upper), mT(np.linalg.solve(lower, e))))
+    return lower @ np.tril(x, -1) + np.triu(x) @ upper
 
 
 def place_diagonal(g, x, offset=0, axis1=0, axis2=1):

@@ -1,6 +1,7 @@
 """Second derivatives of every rule: forward mode over each rule's generated adjoint code.
 
-For each example of each adjoint rule, f = sum(w * <expr>) and the
+For each example of each adjoint rule and definition (registry.define: called as a helper,
+whose generated forward and backward functions forward mode reads), f = sum(w * <expr>) and the
 Hessian-vector product `hvp(f)(x, tangent=v)` (forward over reverse) must
 match central differences of the gradient, (g(x + hv) - g(x - hv)) / 2h.
 This runs forward mode over every adjoint template and the runtime helpers
@@ -13,7 +14,6 @@ import pytest
 from rule_examples import cases as _cases, inputs as _inputs, module_for as _module_for
 
 import srcgrad
-from srcgrad.rules.registry import Definition
 
 # Adjoints that call a helper with no tangent rule (see srcgrad/rules/helper_tangents.py): these
 # rules, and np.linalg.norm with an explicit `ord` (its adjoint is norm_adjoint).
@@ -27,12 +27,6 @@ def _refused(case) -> bool:
     return rule.name in NO_SECOND_ORDER or (
         rule.name == "norm" and example.expr.count(",")
         and "axis=" not in example.expr.split(",")[1] and "'fro'" not in example.expr)
-
-
-def _defined(case) -> bool:
-    """A library function defined as code (registry.define): called as a helper, whose
-    generated adjoint forward mode does not read yet (tests/rules/test_definitions.py)."""
-    return isinstance(case.values[0], Definition)
 
 
 def _directions(args, n, seed):
@@ -50,8 +44,7 @@ def _setup(example, tmp_path):
     return module, args, len(example.shapes)
 
 
-@pytest.mark.parametrize("rule, example",
-                         [c for c in _cases() if not _refused(c) and not _defined(c)])
+@pytest.mark.parametrize("rule, example", [c for c in _cases() if not _refused(c)])
 def test_hvp_matches_finite_differences_of_the_gradient(rule, example, tmp_path):
     module, args, n = _setup(example, tmp_path)
     wrt = tuple(range(n))
@@ -65,13 +58,6 @@ def test_hvp_matches_finite_differences_of_the_gradient(rule, example, tmp_path)
         numeric = (np.asarray(p) - np.asarray(m)) / (2 * h)
         np.testing.assert_allclose(got, numeric, rtol=1e-4, atol=1e-6,
                                    err_msg=f"{rule.name}: {example.expr}")
-
-
-@pytest.mark.parametrize("rule, example", [c for c in _cases() if _defined(c)])
-def test_hvp_through_a_definition_is_refused(rule, example, tmp_path):
-    module, args, n = _setup(example, tmp_path)
-    with pytest.raises(srcgrad.SrcGradError):
-        srcgrad.hvp(module.f, wrt=tuple(range(n)))(*args, tangent=tuple(args[:n]))
 
 
 @pytest.mark.parametrize("rule, example", [c for c in _cases() if _refused(c)])

@@ -1,7 +1,6 @@
 """Library functions defined as code (registry.define): forward mode through the definition
-agrees with central finite differences on every registered example; second derivatives
-through a definition are refused by name (a definition is called as a helper, whose
-generated adjoint forward mode does not read yet)."""
+agrees with central finite differences on every registered example (their second
+derivatives: tests/api/test_second_order.py)."""
 
 import numpy as np
 import pytest
