@@ -158,6 +158,12 @@ class GradientFunction(Rebuilt, Generic[P]):
         self._entry = None  # the last variant's entry (entry.py): this object's __call__
         self._entries = {}  # key (see _key) -> entry.build(...) or None
         backend = checked_backend(backend)
+        if checkpoint and backend != "numpy":
+            if backend == "jax":  # the replay calls generated step functions from Python
+                raise SrcGradError("checkpoint= runs on the NumPy backend only; with "
+                                   "backend='jax' drop checkpoint= (XLA keeps a scanned "
+                                   "loop's tape) or use backend='numpy'")
+            backend = "numpy"
         self._runner = JaxRunner(self, backend) if backend != "numpy" else None
 
     @property

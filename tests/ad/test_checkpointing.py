@@ -235,6 +235,14 @@ def test_bad_checkpoint_option():
         grad(every_loop, checkpoint="yes")
 
 
+def test_checkpoint_runs_on_numpy():
+    pytest.importorskip("jax")
+    with pytest.raises(SrcGradError, match="NumPy backend only"):
+        grad(every_loop, checkpoint=True, backend="jax")
+    auto = grad(rnn_plain, wrt=(0, 1), checkpoint=True, backend="auto")
+    assert auto._runner is None  # auto: the NumPy backend, without a warning
+
+
 def test_generated_code_of_functions_without_blocks_is_unchanged():
     text = grad(rnn_plain, wrt=(0, 1)).source
     assert "Checkpoints" not in text and "reversed(tape)" in text
