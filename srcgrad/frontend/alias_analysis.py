@@ -162,7 +162,10 @@ class Analysis:
         while True:
             inner = State(entry.env, entry.bound)
             if isinstance(loop, gast.For):
-                items = self.reach(self.value(loop.iter, loop, entry)) | {self.site(loop.target)}
+                iterated = self.value(loop.iter, loop, entry)
+                row = self.site(loop.target)  # an item, or (of an array) a view of a row
+                self.add(self.shares, row, iterated)
+                items = self.reach(iterated) | {row}
                 for name in build.stored(loop.target):
                     inner.bind(name, items)
             end = self.block(loop.body, inner)

@@ -71,17 +71,29 @@ def pack_tangent(z, items):
     t[z] = t[items]
 
 
-@adjoint(refresh, swap_item, examples=[
-    example("np.stack(swap_item([x, y, x], x, x * 3.0))", x=(3,), y=(3,)),
+@adjoint(refresh, examples=[
     example("np.stack(refresh([x, y], x, x * 2.0))", x=(3,), y=(3,)),
-                            example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
+    example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
 def refresh_rule(z, refs, old, new):
     d[refs] = refresh_adjoint_refs(d[z], refs, old)
     d[new] = refresh_adjoint_new(d[z], refs, old, new)
 
 
-@tangent(refresh, swap_item)
+@tangent(refresh)
 def refresh_rule_tangent(z, refs, old, new):
+    t[z] = refresh_tangent(t[refs], refs, old, t[new])
+
+
+# `within` (the container) only says whether a view of the item is refused
+@adjoint(swap_item, examples=[
+    example("np.stack(swap_item([x, y, x], x, x * 3.0, [x, y, x]))", x=(3,), y=(3,))])
+def swap_item_rule(z, refs, old, new, within):
+    d[refs] = refresh_adjoint_refs(d[z], refs, old)
+    d[new] = refresh_adjoint_new(d[z], refs, old, new)
+
+
+@tangent(swap_item)
+def swap_item_rule_tangent(z, refs, old, new, within):
     t[z] = refresh_tangent(t[refs], refs, old, t[new])
 
 

@@ -212,14 +212,15 @@ def refresh(refs, old, new):
     return _Refresher(old, new).value(refs)
 
 
-def swap_item(refs, old, new):
-    """`refs` once the user's program changed the item `old` of a container in place
-    (`hs[0] += e`): like `refresh`, each reference to `old` itself is `new`; a view of it
-    is left as it is (the item may be a view of the container's array, which the set_at
-    that follows updates, and with it whatever shares its memory)."""
+def swap_item(refs, old, new, within):
+    """`refs` once the user's program changed the item `old` of the container `within` in
+    place (`hs[0] += e`): like `refresh`, each reference to `old` itself is `new`. Of an
+    array `within`, a view of the item is left as it is (the set_at that follows updates
+    the array, and with it whatever shares its memory); of a list, tuple or dict, whose
+    item may be a view (`rows = list(h)`: rows of h), a view is refused as by `refresh`."""
     if not changes_in_place(old) or old is new:
         return refs
-    return _Refresher(old, new, views=False).value(refs)
+    return _Refresher(old, new, views=not isinstance(within, np.ndarray)).value(refs)
 
 
 class _Refresher:

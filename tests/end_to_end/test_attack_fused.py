@@ -255,12 +255,10 @@ def test_hessian_of_dict_iteration():
 
 # --- iterating an array gives views of its rows -----------------------------------------
 
-ROWS = ("iterating an array (list(h), [r for r in h], map) gives views of its rows: "
-        "the alias analysis takes the container's items for new arrays, so an update "
-        "through one is lost (silent wrong value)")
+# (list(h), [r for r in h], map): an update of a row through the list is refused at the
+# user's line (swap_item of a list's item refuses a view of it), never lost
 
 
-@pytest.mark.xfail(strict=True, reason=ROWS)
 @pytest.mark.parametrize("name", ["list_of_rows_updated", "comprehension_of_rows_updated",
                                   "mapped_rows_updated"])
 def test_rows_of_an_array_updated(name):
