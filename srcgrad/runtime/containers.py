@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import numbers
+import types
 
 import numpy as np
 
@@ -190,13 +191,32 @@ def caller_unchanged(value, *inputs) -> None:
     """Before `x += v` where `x` may be the caller's data: a number or a tuple is rebound,
     but an array or a list that is one of `inputs` (the function's arguments and module
     values it may come from), an item of one or a view of one would change in place."""
-    if changes_in_place(value) and any(
-            _holds(given, value) or _overlaps(value, given) for given in inputs):
+    if changes_in_place(value) and any(_part_of(value, given, set()) for given in inputs):
         raise AliasingError(
             f"srcgrad cannot update this {type(value).__name__} in place: it is (or is part "
             "of) an argument of the function, so the update would change the caller's data, "
             "and srcgrad does not change its inputs.\nWrite `x = x + ...` (a new value), or "
             "start from a copy (`x = x.copy()`).")
+
+
+def _part_of(value, given, seen) -> bool:
+    """Is `value` `given`, or held by it at any depth (items, fields, an object's
+    attributes: `cfg.buf`), or an array sharing memory with one of those?"""
+    if value is given or _overlaps(value, given):
+        return True
+    if id(given) in seen or isinstance(given, (np.ndarray, type, types.ModuleType)) or callable(
+            given):
+        return False
+    seen.add(id(given))
+    if type(given) is dict:
+        parts = given.values()
+    elif isinstance(given, (list, tuple)):
+        parts = given
+    elif is_dataclass_value(given):
+        parts = field_values(given).values()
+    else:
+        parts = getattr(given, "__dict__", {}).values()
+    return any(_part_of(value, part, seen) for part in parts)
 
 
 def refresh(refs, old, new):

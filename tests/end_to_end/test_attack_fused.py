@@ -299,9 +299,8 @@ def test_def_inside_a_loop():
     assert outcome.kind in ("ok", "refused:other"), str(outcome)
 
 
-@pytest.mark.xfail(strict=True, reason="an array held by an object argument's attribute "
-                   "(b = cfg.buf; b += w) is updated neither by srcgrad nor refused (a dict "
-                   "item is refused: 'would change the caller's data'); NumPy changes it")
+# an array held by an object argument's attribute (b = cfg.buf; b += w): refused at run
+# time, as a dict's item is
 def test_update_through_an_attribute_of_an_argument():
     import srcgrad
     import attack_helpers
