@@ -228,6 +228,8 @@ class _Normalizer:
             value = stmt.value if stmt.value is not None else build.const(None)
             if not (isinstance(value, gast.Name) and value.id == self.result):
                 out.append(build.assign(self.result, self.expr(value, out), stmt))
+            else:  # a nested function returned (a factory) is refused there
+                self.expr(value, out)
         elif isinstance(stmt, gast.Expr) and _is_append(stmt.value):
             self.append(stmt.value, out)
         elif isinstance(stmt, gast.Expr):
