@@ -159,6 +159,15 @@ def _result_name(src, body, namer) -> str:
     return namer.fresh(src.name if src.name.isidentifier() else "out")
 
 
+def _own_statements(body):
+    """The statements of `body` at any depth of `if` and loops, not those of the functions
+    defined in it."""
+    for stmt in body:
+        yield stmt
+        if not isinstance(stmt, gast.FunctionDef):
+            yield from _own_statements(getattr(stmt, "body", []) + getattr(stmt, "orelse", []))
+
+
 def _own_returns(body) -> list:
     """The `return` statements of `body`, not those of the functions defined in it."""
     found, todo = [], list(body)
@@ -251,6 +260,9 @@ class _Normalizer:
         """The loop's body with `continue`/`break` turned into branches (and a flag)."""
         if loop.orelse:
             raise refusal("loop_else").error(self.src, loop)
+        for node in _own_statements(loop.body):
+            if isinstance(node, gast.FunctionDef):
+                raise refusal("def_in_loop").error(self.src, node)
         exits = LoopExits(self.src, self.namer)
         body = exits.block(list(loop.body), tail=True)
         if exits.flag:

@@ -369,6 +369,10 @@ def refresh_tangent(t_refs, refs, old, t_new):
 def sort_order(items, reverse=False) -> list:
     """The positions of `items` in the order `sorted(items, reverse=reverse)` gives them (a
     constant: the gradient flows through the items it picks)."""
+    if not hasattr(items, "__getitem__"):  # a set, a dict's view: no positions to pick by
+        raise SrcGradError(
+            f"srcgrad cannot differentiate sorted() of a {type(items).__name__}: it picks "
+            "the sorted items by position.\nSort a list: `sorted(list(items))`.")
     order = sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
     return order
 
@@ -385,6 +389,10 @@ def smallest(items):
 
 def picked_adjoint(g, items, chosen):
     """The adjoint of `items` from that of `chosen`, the item `max` or `min` returned."""
+    if isinstance(items, np.ndarray):  # max(v) of an array: one of its rows (or numbers)
+        out = np.zeros(items.shape, dtype=np.result_type(items, 1.0))
+        out[_position(items, chosen)] = g
+        return out
     parts = Parts(zeros_like(item) for item in items)
     parts[_position(items, chosen)] = g
     return parts
@@ -396,6 +404,10 @@ def picked_tangent(t_items, items, chosen):
 
 
 def _position(items, chosen) -> int:
+    if isinstance(items, np.ndarray):  # iterating makes new scalars or views: the first
+        # equal row is the one max/min kept (a later equal one does not replace it)
+        return next(i for i, item in enumerate(items)
+                    if np.array_equal(item, chosen, equal_nan=True))
     return next(i for i, item in enumerate(items) if item is chosen)
 
 
