@@ -215,7 +215,8 @@ class Analysis:
         joins = (isinstance(node.op, gast.Add) and self.may_hold(left) and self.may_hold(right)
                  or isinstance(node.op, gast.Mult) and self.may_hold(left | right)
                  and not any(_is_float(side) for side in (node.left, node.right))
-                 and not (self.arrays >= left or self.arrays >= right))  # repeats by an int
+                 and not any(side and self.arrays >= side for side in (left, right)))
+        # (`[h] * 2` repeats by an int: a constant is no object, and no array either)
         if not joins and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)) and (
                 self.arrays >= left and left or self.arrays >= right and right):
             self.arrays.add(site)  # arithmetic with an array is an array

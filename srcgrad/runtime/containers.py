@@ -84,6 +84,21 @@ class Parts(list):
 
     __radd__ = __add__
 
+    def __mul__(self, times):
+        """The adjoint of `items * n` (n copies of the items), `self` that of the result,
+        is the adjoint of `items` (the copies' parts summed): only an int repeats a list."""
+        if not isinstance(times, (int, np.integer)) or isinstance(times, bool):
+            return NotImplemented
+        if times <= 0:
+            raise SrcGradError("srcgrad cannot differentiate a list repeated 0 times "
+                               "(`items * 0`): its items are unknown to the adjoint.\n"
+                               "Build the empty list directly.")
+        size = len(self) // times
+        return Parts(sum(self[k * size + i] for k in range(1, times)) + self[i] if times > 1
+                     else self[i] for i in range(size))
+
+    __rmul__ = __mul__
+
     def __getitem__(self, index):
         item = super().__getitem__(index)
         return Parts(item) if isinstance(index, slice) else item
