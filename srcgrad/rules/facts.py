@@ -33,7 +33,9 @@ class Facts:
     nargs: int | None = None  # positional operands its shape and dtype rules read
     float_result: bool = False  # any real operands give floats (np.exp of ints)
     shape: object = None  # int k: the shape of argument k; "broadcast" (of the operands),
-    # "reduce", "matmul", "fill" (the shape it is given), "number" (a Python number)
+    # "reduce", "matmul" (of vectors and matrices: np.dot of N-d arrays is not matmul's, and
+    # its readers, shape_inference.matmul_shape, take no other), "fill" (the shape it is
+    # given), "number" (a Python number)
     dtype: str | None = None  # "promote" (an elementwise result), "product" (matmul),
     # "of_array" (an array's own, as a sum), "like" (zeros_like), "fill" (float64 unless
     # told)
