@@ -13,6 +13,8 @@ nothing, while `a + b` of two lists holds their items.
 
 from __future__ import annotations
 
+import numbers
+import types
 import weakref
 from dataclasses import dataclass, field
 
@@ -183,7 +185,9 @@ class Analysis:
         if isinstance(node, gast.Name):
             if node.id in state.env:
                 return set(state.env[node.id])
-            return {("global", node.id)} if node.id not in self.resolver.locals else set()
+            if node.id in self.resolver.locals or not self.data(node):
+                return set()
+            return {("global", node.id)}
         if isinstance(node, gast.Constant):
             return set()
         if isinstance(node, (gast.Tuple, gast.List)):
@@ -199,7 +203,7 @@ class Analysis:
         if isinstance(node, gast.Attribute):
             base = _base(node)
             if not (isinstance(base, gast.Name) and base.id in state.env):
-                return {("global", _dotted(node))}
+                return {("global", _dotted(node))} if self.data(node) else set()
             if node.attr in named("metadata", "attribute"):
                 return {site}
             return self.part_of(site, self.value(node.value, stmt, state))
@@ -207,6 +211,23 @@ class Analysis:
             return self.call(node, site, stmt, state)
         inside = self.items(build.names(node), stmt, state)  # `a or b`, a set literal
         return {site} | (inside if isinstance(node, gast.BoolOp) else set())
+
+    def data(self, node) -> bool:
+        """May the module's value `node` (a name or a dotted path) be data an update can
+        change? Not a module, a class, a function, a number or np.r_ (`a.astype(np.float64)`
+        is no view of np.float64); unknown: yes."""
+        path = []
+        while isinstance(node, gast.Attribute):
+            path.append(node.attr)
+            node = node.value
+        missing = object()
+        obj = self.resolver.lookup(node.id) if isinstance(node, gast.Name) else missing
+        for attr in reversed(path):
+            obj = getattr(obj, attr, missing)
+        if type(obj) is object:  # not found (the resolver's marker, or ours)
+            return True
+        return not (isinstance(obj, (types.ModuleType, type, numbers.Number, str, bytes))
+                    or callable(obj) or facts_of(obj).subscripted)
 
     def binary(self, node, site, stmt, state) -> set:
         left = self.value(node.left, stmt, state)
@@ -295,6 +316,12 @@ class Analysis:
         if self.may_hold(everything) or kind == "unknown":
             self.container(site)
             self.add(self.holds, site, everything)
+        if kind == "view" and receiver is None and self.resolver.dotted(node.func) in _VIEW_LISTS:
+            part = self.sites.setdefault(("part", id(node)), ("site", len(self.sites), node))
+            self.add(self.shares, part, everything)  # np.split(h, 2): a list of views of h
+            self.container(site)
+            self.add(self.holds, site, {part})
+            return {site} | given
         if kind == "view":  # it, a view of it, or (of a container) an item
             return {site} | given | self.held(receiver or set())
         return {site} | everything  # it may return an argument, or an item of one
@@ -321,6 +348,12 @@ class Analysis:
         if is_helper(obj) and returns_new(obj):
             return "new"
         return "unknown"
+
+
+# NumPy functions whose value is a list or tuple of views of their arguments
+_VIEW_LISTS = [getattr(np, name) for name in (
+    "split", "array_split", "hsplit", "vsplit", "dsplit", "unstack", "broadcast_arrays",
+    "atleast_1d", "atleast_2d", "atleast_3d") if hasattr(np, name)]
 
 
 def _numpy_made(obj) -> bool:
