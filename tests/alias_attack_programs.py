@@ -795,3 +795,43 @@ def atleast_1d_pair_updated(x):
 def split_parts_not_written(x):
     p, q = np.split(x * 2.0, 2)
     return np.sum(p * q)
+
+
+# --- dict views read at once (each takes a dict of arrays `p`) ----------------------------
+
+
+def sum_of_dict_values(p):
+    return np.sum(sum(p.values()) ** 2)
+
+
+def sum_of_listed_dict_values(p):
+    return np.sum(sum(list(p.values())) * 2.0)
+
+
+def sorted_dict_keys_then_max_of_values(p):
+    ks = sorted(p.keys())
+    return sum(np.sum(p[a] ** 2) for a in ks) + max(np.sum(v) for v in p.values())
+
+
+def tuple_of_dict_items(p):
+    t = tuple(p.items())
+    return np.sum(t[0][1] * t[1][1])
+
+
+def dict_comprehension_then_sum_of_values(p):
+    q = {k: v * 2.0 for k, v in p.items()}
+    return np.sum(sum(q.values()) ** 2) + np.sum(sum(p.values()))
+
+
+def values_listed_then_dict_updated(p):
+    q = {k: v for k, v in p.items()}
+    vs = list(q.values())  # a snapshot of the values: later keys are not in it
+    q["c"] = q["a"] * 3.0
+    return np.sum(sum(vs) * q["c"])
+
+
+def values_item_updated_in_place(p):
+    q = {k: v * 1.0 for k, v in p.items()}
+    vs = list(q.values())
+    vs[0] += 1.0  # the same array as q["a"]
+    return np.sum(q["a"] * q["b"])

@@ -302,7 +302,8 @@ def fields_of_tangent(z, g, mapping, others):
     t[z] = fields_of(t[g], mapping, others)
 
 
-nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builtins.set)
+nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builtins.set,
+                  method("keys"))  # a dict's keys are constants
 
 
 named("field", "a record's field (p.W of a namedtuple)")

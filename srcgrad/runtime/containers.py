@@ -139,8 +139,8 @@ def zero_tangent(x):
         return with_fields(x, {name: zero_tangent(v) for name, v in field_values(x).items()})
     if isinstance(x, (list, tuple)):
         return [zero_tangent(v) for v in x]
-    if isinstance(x, (float, int)) and not isinstance(x, bool):
-        return 0.0
+    if isinstance(x, (float, int, str, bytes)) and not isinstance(x, bool):
+        return 0.0  # (a dict's key, a label: no numbers to move)
     return np.zeros_like(x, dtype=np.result_type(x, 0.0))
 
 

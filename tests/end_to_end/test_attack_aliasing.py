@@ -2,12 +2,14 @@
 each judged by tests/alias_oracles.py: NumPy's value, central finite differences, three
 calls, vjp's general code, jvp, the inputs (an object argument's array too) unchanged.
 
-Before this round (main at bdd5495), of these 106 programs 2 gave a silent wrong value
-(rows of `reversed(m)` and parts of `np.split(h, 2)` updated through their list) and 6
-crashed inside srcgrad (`[h] * 2` in three forms, builtin max/min of an array twice,
-np.clip(x, None, None)); 4 more left the caller's object unchanged where NumPy changes it
-(`b = cfg.buf; b += x`, a default array updated). Now each is exact or refused with a
-SrcGradError at the user's line."""
+Before this round (main at bdd5495), of these 113 programs 2 gave a silent wrong value
+(rows of `reversed(m)` and parts of `np.split(h, 2)` updated through their list), 3 left
+an object argument's array unchanged where NumPy changes it (`b = cfg.buf; b += x`), 7
+crashed inside srcgrad (`[h] * 2` three ways, builtin max/min of an array twice,
+np.clip(x, None, None), sorted(d.keys())), and 8 were refused that are now exact (dict
+views read at once: sum(d.values()), tuple(d.items()); `h.astype(np.float64)` and
+`np.r_[...]` taken for module data). Now each is exact or refused with a SrcGradError at
+the user's line."""
 
 import inspect
 
@@ -24,13 +26,14 @@ EXACT = [
     'builtin_max_of_list_then_update', 'builtin_max_of_vector', 'c_columns', 'clip_no_bounds',
     'closure_over_list_appended_later', 'closure_reads_updated', 'closure_writes_captured',
     'conditional_alias', 'copy_then_write_original', 'default_array_copied_then_written',
-    'default_array_read', 'dict_copy_shares_arrays', 'dict_get_then_update',
-    'dict_holds_updated_by_setitem', 'dict_items_updated_in_loop', 'dict_values_loop_updates',
-    'empty_array_updated', 'enumerate_then_update_item', 'float32_update_through_list',
-    'generator_consumed_after_update', 'generator_of_rows', 'generator_over_list_of_same',
-    'generator_over_updated', 'helper_bumps_in_loop', 'helper_fills_argument',
-    'helper_pushes_to_list', 'helper_sets_dict_key', 'helper_writes_and_returns_argument',
-    'helper_writes_item_of_list', 'int_times_list_updated', 'lambda_in_loop_captures_updated',
+    'default_array_read', 'dict_comprehension_then_sum_of_values', 'dict_copy_shares_arrays',
+    'dict_get_then_update', 'dict_holds_updated_by_setitem', 'dict_items_updated_in_loop',
+    'dict_values_loop_updates', 'empty_array_updated', 'enumerate_then_update_item',
+    'float32_update_through_list', 'generator_consumed_after_update', 'generator_of_rows',
+    'generator_over_list_of_same', 'generator_over_updated', 'helper_bumps_in_loop',
+    'helper_fills_argument', 'helper_pushes_to_list', 'helper_sets_dict_key',
+    'helper_writes_and_returns_argument', 'helper_writes_item_of_list',
+    'int_times_list_updated', 'lambda_in_loop_captures_updated',
     'list_concatenation_then_update', 'list_of_lists_appended_after_update',
     'list_of_rows_not_written', 'list_repeated_item_updated', 'list_repeated_then_updated',
     'list_slice_copy_then_update', 'loop_rebinding_versus_update',
@@ -39,8 +42,10 @@ EXACT = [
     'np_array_copy_false', 'r_of_views_then_write', 'r_with_range', 'r_written',
     'repeated_2d_index', 'repeated_index_array_index', 'repeated_index_minus_equals',
     'repeated_index_times_equals', 'repeated_negative_index', 'rows_then_max',
-    'same_array_twice_updated', 'sorted_of_list_of_set', 'split_parts_not_written',
-    'stack_after_update_of_held', 'swap_names', 'tuple_holds_updated', 'view_made_after_write',
+    'same_array_twice_updated', 'sorted_dict_keys_then_max_of_values', 'sorted_of_list_of_set',
+    'split_parts_not_written', 'stack_after_update_of_held', 'sum_of_dict_values',
+    'sum_of_listed_dict_values', 'swap_names', 'tuple_holds_updated', 'tuple_of_dict_items',
+    'values_item_updated_in_place', 'values_listed_then_dict_updated', 'view_made_after_write',
     'while_loop_update_through_list', 'zero_d_update_through_list', 'zip_of_updated',
 ]
 
@@ -86,11 +91,22 @@ REFUSED = {
 }
 
 
+P = {"a": np.array([0.3, 0.5]), "b": np.array([1.2, -0.3])}
+
+
+def _arguments(f) -> list:
+    params = list(inspect.signature(f).parameters)
+    if params[0] == "p":  # a dict of arrays
+        return [{k: v.copy() for k, v in P.items()}]
+    return [X.copy(), programs.Cfg()][:len(params) - (f.__defaults__ is not None)]
+
+
 def _judge(name):
     f = getattr(programs, name)
-    if list(inspect.signature(f).parameters)[1:2] == ["cfg"]:  # an object holding an array
-        return judge(f, [X.copy(), programs.Cfg()], wrt=[0], forward=False)
-    return judge(f, [X.copy()])
+    args = _arguments(f)
+    if len(args) == 2:  # an object holding an array
+        return judge(f, args, wrt=[0], forward=False)
+    return judge(f, args)
 
 
 def test_every_program_is_listed():
@@ -112,8 +128,7 @@ def test_refused_at_the_users_line(name):
     assert outcome.kind == REFUSED[name], str(outcome)
     import srcgrad
     f = getattr(programs, name)
-    args = [X.copy(), programs.Cfg()][:len(inspect.signature(f).parameters) - (
-        f.__defaults__ is not None)]
+    args = _arguments(f)
     with pytest.raises(srcgrad.SrcGradError) as caught:
         srcgrad.grad(f, wrt=0)(*args)
     assert "alias_attack_programs.py" in str(caught.value), str(caught.value)  # its line

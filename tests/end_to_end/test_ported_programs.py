@@ -169,14 +169,12 @@ def _word2vec(module):
 
 PROGRAMS = {"mlp_list_of_tuples": (MLP, _mlp), "gp_closure_kernels": (GP, _gp),
             "mixture_density_net": (MDN, _mdn), "convnet_nested_helpers": (CONVNET, _convnet),
-            "word2vec_dict_params": (WORD2VEC, _word2vec)}
+            "word2vec_dict_params": (WORD2VEC, _word2vec),
+            "word2vec_sum_of_values": (WORD2VEC_VALUES, _word2vec)}  # sum(d.values())
 FOUND = {  # the same programs written another way, which srcgrad gets wrong today
     "gp_kernel_factory": (GP_FACTORY, _gp, "a kernel factory (a helper returning its "
                           "nested function, make_kernel) is refused, not supported "
                           "(test_factory_closure_*)"),
-    "word2vec_sum_of_values": (WORD2VEC_VALUES, _word2vec, "sum(d.values()) is refused: "
-                               "'no adjoint rule for .values()' (issue 19: sum over a "
-                               "container)"),
 }
 
 
