@@ -23,7 +23,7 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 
 # Where an integer index repeats a slot, the element NumPy leaves there gets its adjoint;
 # the others (overwritten) get none.
-@adjoint(set_at, facts=NEW,
+@adjoint(set_at, facts=NEW.but(makes_new=False),  # of a list: holds the value given
          examples=[example("set_at(x, 1, y)", x=(3,), y=()),
                    example("set_at(x, (slice(None), 0), y)", x=(2, 3), y=(2,)),
                    example("set_at(x, 0, y)", x=(2, 3), y=(3,)),
@@ -44,7 +44,7 @@ def set_at_rule_tangent(z, x, index, value):
     t[z] = set_at(t[x], index, t[value])
 
 
-@adjoint(appended, facts=NEW,
+@adjoint(appended, facts=NEW.but(makes_new=False),  # the new list holds its items
          examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
 def appended_rule(z, items, item):
     d[items] = d[z][:-1]

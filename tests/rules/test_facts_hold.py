@@ -431,14 +431,7 @@ def audit():
 
 # The facts that do not hold today, by key: (what, why it matters). Each test is an xfail
 # (strict): fixing the fact (or the function) makes it pass, and the mark must go.
-KNOWN = {
-    "srcgrad.runtime.containers.appended": "makes_new: the new list holds its argument "
-                                           "(as scatter_add did; effects.disown keeps it owned)",
-    "srcgrad.runtime.containers.set_at": "makes_new: of a list, the new list holds its "
-                                         "argument (as scatter_add did)",
-    "method copy": "makes_new: list.copy()/dict.copy() hold the items (aliasing.kind "
-                   "special-cases it; other readers of makes_new do not)",
-}
+KNOWN = {}
 
 
 def _checked_keys():
