@@ -316,7 +316,8 @@ class Analysis:
         if self.may_hold(everything) or kind == "unknown":
             self.container(site)
             self.add(self.holds, site, everything)
-        if kind == "view" and receiver is None and self.resolver.dotted(node.func) in _VIEW_LISTS:
+        if kind == "view" and receiver is None and facts_of(
+                self.resolver.dotted(node.func)).views_listed:
             part = self.sites.setdefault(("part", id(node)), ("site", len(self.sites), node))
             self.add(self.shares, part, everything)  # np.split(h, 2): a list of views of h
             self.container(site)
@@ -348,12 +349,6 @@ class Analysis:
         if is_helper(obj) and returns_new(obj):
             return "new"
         return "unknown"
-
-
-# NumPy functions whose value is a list or tuple of views of their arguments
-_VIEW_LISTS = [getattr(np, name) for name in (
-    "split", "array_split", "hsplit", "vsplit", "dsplit", "unstack", "broadcast_arrays",
-    "atleast_1d", "atleast_2d", "atleast_3d") if hasattr(np, name)]
 
 
 def _numpy_made(obj) -> bool:

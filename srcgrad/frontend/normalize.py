@@ -159,10 +159,6 @@ def _result_name(src, body, namer) -> str:
     return namer.fresh(src.name if src.name.isidentifier() else "out")
 
 
-_CONSUMERS = {builtins.sum, builtins.list, builtins.tuple, builtins.max, builtins.min,
-              builtins.sorted}  # read an iterable through at once
-
-
 def _dict_view(node, known, views) -> bool:
     """`d.values()` (one of `views`) of a local value (a dict). (`list(d.keys())` stays:
     iteration.py walks a dict by it.)"""
@@ -462,9 +458,10 @@ class _Normalizer:
             node = gast.copy_location(gast.Call(func=func, args=[build.load(name), *node.args],
                                                 keywords=node.keywords), node)
         known = self.known(func)
-        if known in _CONSUMERS and node.args and _dict_view(node.args[0], self.known, (
+        if known is not None and node.args and _dict_view(node.args[0], self.known, (
                 "items", "values") if known is builtins.list else ("items", "values", "keys")):
-            # sum(d.values()), list(d.items()): the view read at once, as a list by key
+            # sum(d.values()), list(d.items()), np.stack(d.values()): a function (not a
+            # nested one) reads the view at once: as a list by key
             view, name = node.args[0], self.namer.fresh("v")
             listed = gast.copy_location(gast.ListComp(elt=build.load(name), generators=[
                 gast.comprehension(target=build.store(name), iter=view, ifs=[], is_async=0)]),

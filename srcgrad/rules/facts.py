@@ -41,6 +41,7 @@ class Facts:
     # told)
     makes_new: bool = False  # a new array or number, unless given out=: never an operand
     view: bool = False  # may return its operand itself, or a view of it
+    views_listed: bool = False  # a list or tuple of views of its arguments (np.split)
     writes_none: bool = False  # changes none of its arguments (nor, a method, its object)
     writes_object: bool = False  # a method that changes its object (list.append, x.fill)
     writes_first: bool = False  # changes its first argument (np.copyto, np.add.at)
