@@ -13,6 +13,8 @@ nothing, while `a + b` of two lists holds their items.
 
 from __future__ import annotations
 
+import numbers
+import types
 import weakref
 from dataclasses import dataclass, field
 
@@ -162,7 +164,10 @@ class Analysis:
         while True:
             inner = State(entry.env, entry.bound)
             if isinstance(loop, gast.For):
-                items = self.reach(self.value(loop.iter, loop, entry)) | {self.site(loop.target)}
+                iterated = self.value(loop.iter, loop, entry)
+                row = self.site(loop.target)  # an item, or (of an array) a view of a row
+                self.add(self.shares, row, iterated)
+                items = self.reach(iterated) | {row}
                 for name in build.stored(loop.target):
                     inner.bind(name, items)
             end = self.block(loop.body, inner)
@@ -180,7 +185,9 @@ class Analysis:
         if isinstance(node, gast.Name):
             if node.id in state.env:
                 return set(state.env[node.id])
-            return {("global", node.id)} if node.id not in self.resolver.locals else set()
+            if node.id in self.resolver.locals or not self.data(node):
+                return set()
+            return {("global", node.id)}
         if isinstance(node, gast.Constant):
             return set()
         if isinstance(node, (gast.Tuple, gast.List)):
@@ -196,7 +203,7 @@ class Analysis:
         if isinstance(node, gast.Attribute):
             base = _base(node)
             if not (isinstance(base, gast.Name) and base.id in state.env):
-                return {("global", _dotted(node))}
+                return {("global", _dotted(node))} if self.data(node) else set()
             if node.attr in named("metadata", "attribute"):
                 return {site}
             return self.part_of(site, self.value(node.value, stmt, state))
@@ -205,6 +212,23 @@ class Analysis:
         inside = self.items(build.names(node), stmt, state)  # `a or b`, a set literal
         return {site} | (inside if isinstance(node, gast.BoolOp) else set())
 
+    def data(self, node) -> bool:
+        """May the module's value `node` (a name or a dotted path) be data an update can
+        change? Not a module, a class, a function, a number or np.r_ (`a.astype(np.float64)`
+        is no view of np.float64); unknown: yes."""
+        path = []
+        while isinstance(node, gast.Attribute):
+            path.append(node.attr)
+            node = node.value
+        missing = object()
+        obj = self.resolver.lookup(node.id) if isinstance(node, gast.Name) else missing
+        for attr in reversed(path):
+            obj = getattr(obj, attr, missing)
+        if type(obj) is object:  # not found (the resolver's marker, or ours)
+            return True
+        return not (isinstance(obj, (types.ModuleType, type, numbers.Number, str, bytes))
+                    or callable(obj) or facts_of(obj).subscripted)
+
     def binary(self, node, site, stmt, state) -> set:
         left = self.value(node.left, stmt, state)
         right = self.value(node.right, stmt, state)
@@ -212,7 +236,8 @@ class Analysis:
         joins = (isinstance(node.op, gast.Add) and self.may_hold(left) and self.may_hold(right)
                  or isinstance(node.op, gast.Mult) and self.may_hold(left | right)
                  and not any(_is_float(side) for side in (node.left, node.right))
-                 and not (self.arrays >= left or self.arrays >= right))  # repeats by an int
+                 and not any(side and self.arrays >= side for side in (left, right)))
+        # (`[h] * 2` repeats by an int: a constant is no object, and no array either)
         if not joins and isinstance(node.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)) and (
                 self.arrays >= left and left or self.arrays >= right and right):
             self.arrays.add(site)  # arithmetic with an array is an array
@@ -291,6 +316,13 @@ class Analysis:
         if self.may_hold(everything) or kind == "unknown":
             self.container(site)
             self.add(self.holds, site, everything)
+        if kind == "view" and receiver is None and facts_of(
+                self.resolver.dotted(node.func)).views_listed:
+            part = self.sites.setdefault(("part", id(node)), ("site", len(self.sites), node))
+            self.add(self.shares, part, everything)  # np.split(h, 2): a list of views of h
+            self.container(site)
+            self.add(self.holds, site, {part})
+            return {site} | given
         if kind == "view":  # it, a view of it, or (of a container) an item
             return {site} | given | self.held(receiver or set())
         return {site} | everything  # it may return an argument, or an item of one

@@ -100,9 +100,13 @@ class _Follower:
             check._srcgrad_internal = "caller_unchanged"
             before.append(gast.copy_location(gast.Expr(value=check), stmt))
         # `hs[0] += e`: the item itself is changed (if mutable) for all who hold it, `hs`
-        # too (`hs = [h, h]`); views of it are left to the set_at that puts it back
+        # too (`hs = [h, h]`); of an array `h`, views of it are left to the set_at that
+        # puts it back; of a list, the item may be a view (`hs = list(h)`): swap_item
+        # refuses it at run time
         item_of = getattr(stmt, "_srcgrad_item_of", None)
-        reaches = self.holds_object if item_of else self.reaches
+        reaches = self.reaches
+        if item_of and not self.analysis.may_hold(state.env.get(item_of, frozenset())):
+            reaches = self.holds_object
         refs = [m for m in sorted(self.live.get(id(stmt), ())) if m not in {name, old}
                 and m in state.env and reaches(state.env[m], written)]
         if not refs:
@@ -117,7 +121,8 @@ class _Follower:
                        build.assign(name, gast.copy_location(kept, stmt.value), stmt)]
         old_value = previous(name) if old == name else build.load(old)
         helper = "swap_item" if item_of else "refresh"
-        return before + updates + self.refreshed(stmt, name, old_value, refs, helper)
+        within = [build.load(item_of)] if item_of else []
+        return before + updates + self.refreshed(stmt, name, old_value, refs, helper, within)
 
     def callers(self, objects) -> list:
         """(kind, name) of the caller's values (arguments, module values) `objects` may be
@@ -138,9 +143,9 @@ class _Follower:
         any depth)? Views do not count."""
         return bool(self.analysis.reach(objects) & set(written))
 
-    def refreshed(self, stmt, name, old_value, refs, helper) -> list:
+    def refreshed(self, stmt, name, old_value, refs, helper, within) -> list:
         values = build.load(refs[0]) if len(refs) == 1 else build.tuple_(map(build.load, refs))
-        call = build.call(build.load(helper), values, old_value, build.load(name))
+        call = build.call(build.load(helper), values, old_value, build.load(name), *within)
         call._srcgrad_internal = helper
         gast.copy_location(call, stmt.value)
         if len(refs) == 1:

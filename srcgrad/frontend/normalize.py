@@ -161,6 +161,23 @@ def _result_name(src, body, namer) -> str:
     return namer.fresh(src.name if src.name.isidentifier() else "out")
 
 
+def _dict_view(node, known, views) -> bool:
+    """`d.values()` (one of `views`) of a local value (a dict). (`list(d.keys())` stays:
+    iteration.py walks a dict by it.)"""
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
+            and node.func.attr in views and not node.args
+            and not node.keywords and known(node.func) is None)
+
+
+def _own_statements(body):
+    """The statements of `body` at any depth of `if` and loops, not those of the functions
+    defined in it."""
+    for stmt in body:
+        yield stmt
+        if not isinstance(stmt, gast.FunctionDef):
+            yield from _own_statements(getattr(stmt, "body", []) + getattr(stmt, "orelse", []))
+
+
 def _own_returns(body) -> list:
     """The `return` statements of `body`, not those of the functions defined in it."""
     found, todo = [], list(body)
@@ -230,6 +247,8 @@ class _Normalizer:
             value = stmt.value if stmt.value is not None else build.const(None)
             if not (isinstance(value, gast.Name) and value.id == self.result):
                 out.append(build.assign(self.result, self.expr(value, out), stmt))
+            else:  # a nested function returned (a factory) is refused there
+                self.expr(value, out)
         elif isinstance(stmt, gast.Expr) and _is_append(stmt.value):
             self.append(stmt.value, out)
         elif isinstance(stmt, gast.Expr):
@@ -251,6 +270,9 @@ class _Normalizer:
         """The loop's body with `continue`/`break` turned into branches (and a flag)."""
         if loop.orelse:
             raise refusal("loop_else").error(self.src, loop)
+        for node in _own_statements(loop.body):
+            if isinstance(node, gast.FunctionDef):
+                raise refusal("def_in_loop").error(self.src, node)
         exits = LoopExits(self.src, self.namer)
         body = exits.block(list(loop.body), tail=True)
         if exits.flag:
@@ -439,6 +461,16 @@ class _Normalizer:
             node = gast.copy_location(gast.Call(func=func, args=[build.load(name), *node.args],
                                                 keywords=node.keywords), node)
         known = self.known(func)
+        if known is not None and node.args and _dict_view(node.args[0], self.known, (
+                "items", "values") if known is builtins.list else ("items", "values", "keys")):
+            # sum(d.values()), list(d.items()), np.stack(d.values()): a function (not a
+            # nested one) reads the view at once: as a list by key
+            view, name = node.args[0], self.namer.fresh("v")
+            listed = gast.copy_location(gast.ListComp(elt=build.load(name), generators=[
+                gast.comprehension(target=build.store(name), iter=view, ifs=[], is_async=0)]),
+                view)
+            node = gast.copy_location(gast.Call(func=node.func, args=[listed, *node.args[1:]],
+                                                keywords=node.keywords), node)
         if known in ITERATING:
             return self.comprehension(self.iteration.as_list(node), out)
         if known is builtins.sorted:

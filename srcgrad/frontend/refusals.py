@@ -60,6 +60,9 @@ REFUSALS = {
                             "`LOG.append(v)`)",
                             "keep the function free of effects: return the value "
                             "(`grad(f, has_aux=True)` hands it back) and store it outside"),
+    "def_in_loop": Refusal("a `def` inside a loop's body",
+                           "define the function before the loop and pass what changes as "
+                           "an argument (a lambda in the loop works too)"),
     "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
     "recursion": Refusal("a nested function that calls itself", "rewrite the recursion as a "
                          "loop (module-level helpers may recurse)"),

@@ -190,6 +190,8 @@ class Resolver:
         if obj is not _MISSING or not _local_base(node, self.locals):
             return Op(NONDIFF, "constant", [])  # np.pi, config.scale: never depends on wrt
         key = attribute(node.attr)
+        if node.attr in _ITERATORS:  # an iterator over the array, not a record's field
+            return Op(("unknown", f".{node.attr}"), f".{node.attr}", [node.value])
         if key not in RULES and key not in NONDIFFERENTIABLE:  # a record's field: `p.W`
             return Op("field", f".{node.attr}", [node.value, gast.Constant(value=node.attr,
                                                                             kind=None)])
@@ -266,6 +268,9 @@ def index_expression(node):
     if isinstance(node, gast.Tuple):
         return gast.Tuple(elts=[index_expression(e) for e in node.elts], ctx=gast.Load())
     return node
+
+
+_ITERATORS = {"flat"}  # ndarray attributes that are iterators (x.flat[:]: use np.ravel)
 
 
 def _local_base(node, local_names) -> bool:

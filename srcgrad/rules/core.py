@@ -143,7 +143,9 @@ def full_tangent(z, shape, fill_value, dtype=None):
     t[z] = np.full(shape, t[fill_value], dtype=dtype)
 
 
-facts(np.positive, np.copy, method("copy"), facts=UNARY.but(smooth=True))
+facts(np.positive, np.copy, facts=UNARY.but(smooth=True))
+# (a list's or dict's copy holds the same items: not new, as an array's copy is)
+facts(method("copy"), facts=UNARY.but(smooth=True, makes_new=False))
 named("identity", "assignment")
 named(builtins.float, "float")
 

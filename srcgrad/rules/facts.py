@@ -33,12 +33,15 @@ class Facts:
     nargs: int | None = None  # positional operands its shape and dtype rules read
     float_result: bool = False  # any real operands give floats (np.exp of ints)
     shape: object = None  # int k: the shape of argument k; "broadcast" (of the operands),
-    # "reduce", "matmul", "fill" (the shape it is given), "number" (a Python number)
+    # "reduce", "matmul" (of vectors and matrices: np.dot of N-d arrays is not matmul's, and
+    # its readers, shape_inference.matmul_shape, take no other), "fill" (the shape it is
+    # given), "number" (a Python number)
     dtype: str | None = None  # "promote" (an elementwise result), "product" (matmul),
     # "of_array" (an array's own, as a sum), "like" (zeros_like), "fill" (float64 unless
     # told)
     makes_new: bool = False  # a new array or number, unless given out=: never an operand
     view: bool = False  # may return its operand itself, or a view of it
+    views_listed: bool = False  # a list or tuple of views of its arguments (np.split)
     writes_none: bool = False  # changes none of its arguments (nor, a method, its object)
     writes_object: bool = False  # a method that changes its object (list.append, x.fill)
     writes_first: bool = False  # changes its first argument (np.copyto, np.add.at)

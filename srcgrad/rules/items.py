@@ -23,7 +23,7 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 
 # Where an integer index repeats a slot, the element NumPy leaves there gets its adjoint;
 # the others (overwritten) get none.
-@adjoint(set_at, facts=NEW,
+@adjoint(set_at, facts=NEW.but(makes_new=False),  # of a list: holds the value given
          examples=[example("set_at(x, 1, y)", x=(3,), y=()),
                    example("set_at(x, (slice(None), 0), y)", x=(2, 3), y=(2,)),
                    example("set_at(x, 0, y)", x=(2, 3), y=(3,)),
@@ -44,7 +44,7 @@ def set_at_rule_tangent(z, x, index, value):
     t[z] = set_at(t[x], index, t[value])
 
 
-@adjoint(appended, facts=NEW,
+@adjoint(appended, facts=NEW.but(makes_new=False),  # the new list holds its items
          examples=[example("np.stack(appended([x, x * 2.0], y))", x=(3,), y=(3,))])
 def appended_rule(z, items, item):
     d[items] = d[z][:-1]
@@ -71,17 +71,29 @@ def pack_tangent(z, items):
     t[z] = t[items]
 
 
-@adjoint(refresh, swap_item, examples=[
-    example("np.stack(swap_item([x, y, x], x, x * 3.0))", x=(3,), y=(3,)),
+@adjoint(refresh, examples=[
     example("np.stack(refresh([x, y], x, x * 2.0))", x=(3,), y=(3,)),
-                            example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
+    example("np.stack(refresh([x, y], y, y * x))", x=(2,), y=(2,))])
 def refresh_rule(z, refs, old, new):
     d[refs] = refresh_adjoint_refs(d[z], refs, old)
     d[new] = refresh_adjoint_new(d[z], refs, old, new)
 
 
-@tangent(refresh, swap_item)
+@tangent(refresh)
 def refresh_rule_tangent(z, refs, old, new):
+    t[z] = refresh_tangent(t[refs], refs, old, t[new])
+
+
+# `within` (the container) only says whether a view of the item is refused
+@adjoint(swap_item, examples=[
+    example("np.stack(swap_item([x, y, x], x, x * 3.0, [x, y, x]))", x=(3,), y=(3,))])
+def swap_item_rule(z, refs, old, new, within):
+    d[refs] = refresh_adjoint_refs(d[z], refs, old)
+    d[new] = refresh_adjoint_new(d[z], refs, old, new)
+
+
+@tangent(swap_item)
+def swap_item_rule_tangent(z, refs, old, new, within):
     t[z] = refresh_tangent(t[refs], refs, old, t[new])
 
 
@@ -290,7 +302,8 @@ def fields_of_tangent(z, g, mapping, others):
     t[z] = fields_of(t[g], mapping, others)
 
 
-nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builtins.set)
+nondifferentiable(sort_order, builtins.any, builtins.all, builtins.range, builtins.set,
+                  method("keys"))  # a dict's keys are constants
 
 
 named("field", "a record's field (p.W of a namedtuple)")

@@ -48,7 +48,7 @@ def diagflat(z, v, k=0):
 # --- splits: the adjoint joins the parts' adjoints (zeros for the parts not read) ------------
 
 
-@adjoint(np.split, facts=VIEW.but(linear=True),
+@adjoint(np.split, facts=VIEW.but(linear=True, views_listed=True),
          examples=[example("np.split(x, 3)[1]", x=(6,)),
                    example("np.split(x, [1, 3], axis=1)[2]", x=(2, 4)),
                    example("np.stack(np.split(x, 2, axis=-1))", x=(2, 3, 4))])
@@ -56,34 +56,34 @@ def split(z, ary, indices_or_sections, axis=0):
     d[ary] = np.concatenate(d[z], axis=axis)
 
 
-@adjoint(np.array_split, facts=VIEW.but(linear=True),
+@adjoint(np.array_split, facts=VIEW.but(linear=True, views_listed=True),
          examples=[example("np.array_split(x, 3)[0]", x=(7,)),
                    example("np.array_split(x, 2, axis=1)[1] * 2.0", x=(2, 5))])
 def array_split(z, ary, indices_or_sections, axis=0):
     d[ary] = np.concatenate(d[z], axis=axis)
 
 
-@adjoint(np.hsplit, facts=VIEW.but(linear=True),
+@adjoint(np.hsplit, facts=VIEW.but(linear=True, views_listed=True),
          examples=[example("np.hsplit(x, 2)[1]", x=(3, 4)),
                    example("np.hsplit(x, [1])[0]", x=(3,))])
 def hsplit(z, ary, indices_or_sections):
     d[ary] = np.hstack(d[z])
 
 
-@adjoint(np.vsplit, facts=VIEW.but(linear=True),
+@adjoint(np.vsplit, facts=VIEW.but(linear=True, views_listed=True),
          examples=[example("np.vsplit(x, 2)[0]", x=(4, 3)),
                    example("np.vsplit(x, [1])[1]", x=(3, 2, 2))])
 def vsplit(z, ary, indices_or_sections):
     d[ary] = np.vstack(d[z])
 
 
-@adjoint(np.dsplit, facts=VIEW.but(linear=True),
+@adjoint(np.dsplit, facts=VIEW.but(linear=True, views_listed=True),
          examples=[example("np.dsplit(x, 2)[1]", x=(2, 3, 4))])
 def dsplit(z, ary, indices_or_sections):
     d[ary] = np.dstack(d[z])
 
 
-@adjoint(*numpy_functions("unstack"), facts=VIEW,  # (NumPy >= 2.1)
+@adjoint(*numpy_functions("unstack"), facts=VIEW.but(views_listed=True),  # (NumPy >= 2.1)
          examples=[example("np.unstack(x)[1]", x=(3, 2)),
                    example("np.unstack(x, axis=-1)[0]", x=(2, 3))])
 def unstack(z, x, axis=0):
@@ -135,7 +135,7 @@ def block(z, arrays):
     d[arrays] = unblock(d[z], arrays)
 
 
-@adjoint(np.atleast_1d, np.atleast_2d, np.atleast_3d, facts=VIEW,
+@adjoint(np.atleast_1d, np.atleast_2d, np.atleast_3d, facts=VIEW.but(views_listed=True),
          examples=[example("np.atleast_1d(x)", x=()), example("np.atleast_2d(x)", x=(3,)),
                    example("np.atleast_3d(x)", x=(2, 3)),
                    example("np.atleast_3d(x, y)[0] + np.atleast_3d(x, y)[1]", x=(3,), y=(1, 3)),
@@ -149,7 +149,7 @@ def atleast_nd_tangent(z, *arys):
     t[z] = reshaped(filled(t[arys], arys), z)
 
 
-@adjoint(np.broadcast_arrays, facts=VIEW,
+@adjoint(np.broadcast_arrays, facts=VIEW.but(views_listed=True),
          examples=[example("np.broadcast_arrays(x, y)[0]", x=(3, 1), y=(4,)),
                    example("np.stack(np.broadcast_arrays(x, y, w))", x=(2, 1), y=(3,), w=())])
 def broadcast_arrays(z, *args, subok=False):

@@ -58,10 +58,13 @@ def where(z, condition, x, y):
          examples=[example("np.clip(x, -0.5, 0.7)", x=(3, 4)),
                    example("np.clip(x, None, 0.2)", x=(5,)),
                    example("np.clip(x, -0.2, None)", x=(4, 3)),
+                   example("np.clip(x, None, None)", x=(3,)),  # NumPy 2: x unchanged
                    example("np.clip(x, a_min=lo, a_max=hi)", x=(3, 4), lo=(4,), hi=(3, 1),
                            domain={"lo": (-1.5, -0.5), "hi": (0.5, 1.5)})])
 def clip(z, x, a_min=None, a_max=None):
-    if a_min is None:
+    if a_min is None and a_max is None:
+        d[x] = d[z]
+    elif a_min is None:
         d[x] = d[z] * (x <= a_max)
     elif a_max is None:
         d[x] = d[z] * (a_min <= x)
@@ -78,9 +81,11 @@ def clip_tangent(z, x, a_min=None, a_max=None):
 
 @adjoint(method("clip"), facts=SELECT, broadcast=True,
          examples=[example("x.clip(-0.5, 0.5)", x=(2, 3)), example("x.clip(min=0.1)", x=(4,)),
-                   example("x.clip(max=0.3)", x=(2, 3))])
+                   example("x.clip(max=0.3)", x=(2, 3)), example("x.clip()", x=(3,))])
 def clip_method(z, x, min=None, max=None):
-    if min is None:
+    if min is None and max is None:
+        d[x] = d[z]
+    elif min is None:
         d[x] = d[z] * (x <= max)
     elif max is None:
         d[x] = d[z] * (min <= x)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import numbers
+import types
 
 import numpy as np
 
@@ -84,6 +85,21 @@ class Parts(list):
 
     __radd__ = __add__
 
+    def __mul__(self, times):
+        """The adjoint of `items * n` (n copies of the items), `self` that of the result,
+        is the adjoint of `items` (the copies' parts summed): only an int repeats a list."""
+        if not isinstance(times, (int, np.integer)) or isinstance(times, bool):
+            return NotImplemented
+        if times <= 0:
+            raise SrcGradError("srcgrad cannot differentiate a list repeated 0 times "
+                               "(`items * 0`): its items are unknown to the adjoint.\n"
+                               "Build the empty list directly.")
+        size = len(self) // times
+        return Parts(sum(self[k * size + i] for k in range(1, times)) + self[i] if times > 1
+                     else self[i] for i in range(size))
+
+    __rmul__ = __mul__
+
     def __getitem__(self, index):
         item = super().__getitem__(index)
         return Parts(item) if isinstance(index, slice) else item
@@ -124,9 +140,9 @@ def zero_tangent(x):
         return with_fields(x, {name: zero_tangent(v) for name, v in field_values(x).items()})
     if isinstance(x, (list, tuple)):
         return [zero_tangent(v) for v in x]
-    if isinstance(x, (float, int)) and not isinstance(x, bool):
-        return 0.0
-    if isinstance(x, (slice, str)) or x is None:  # an index held in a tape: no tangent
+    if isinstance(x, (float, int, str, bytes)) and not isinstance(x, bool):
+        return 0.0  # (a dict's key, a label: no numbers to move)
+    if isinstance(x, slice) or x is None:  # an index held in a tape: no tangent
         return None
     return np.zeros_like(x, dtype=np.result_type(x, 0.0))
 
@@ -193,13 +209,32 @@ def caller_unchanged(value, *inputs) -> None:
     """Before `x += v` where `x` may be the caller's data: a number or a tuple is rebound,
     but an array or a list that is one of `inputs` (the function's arguments and module
     values it may come from), an item of one or a view of one would change in place."""
-    if changes_in_place(value) and any(
-            _holds(given, value) or _overlaps(value, given) for given in inputs):
+    if changes_in_place(value) and any(_part_of(value, given, set()) for given in inputs):
         raise AliasingError(
             f"srcgrad cannot update this {type(value).__name__} in place: it is (or is part "
             "of) an argument of the function, so the update would change the caller's data, "
             "and srcgrad does not change its inputs.\nWrite `x = x + ...` (a new value), or "
             "start from a copy (`x = x.copy()`).")
+
+
+def _part_of(value, given, seen) -> bool:
+    """Is `value` `given`, or held by it at any depth (items, fields, an object's
+    attributes: `cfg.buf`), or an array sharing memory with one of those?"""
+    if value is given or _overlaps(value, given):
+        return True
+    if id(given) in seen or isinstance(given, (np.ndarray, type, types.ModuleType)) or callable(
+            given):
+        return False
+    seen.add(id(given))
+    if type(given) is dict:
+        parts = given.values()
+    elif isinstance(given, (list, tuple)):
+        parts = given
+    elif is_dataclass_value(given):
+        parts = field_values(given).values()
+    else:
+        parts = getattr(given, "__dict__", {}).values()
+    return any(_part_of(value, part, seen) for part in parts)
 
 
 def refresh(refs, old, new):
@@ -215,14 +250,15 @@ def refresh(refs, old, new):
     return _Refresher(old, new).value(refs)
 
 
-def swap_item(refs, old, new):
-    """`refs` once the user's program changed the item `old` of a container in place
-    (`hs[0] += e`): like `refresh`, each reference to `old` itself is `new`; a view of it
-    is left as it is (the item may be a view of the container's array, which the set_at
-    that follows updates, and with it whatever shares its memory)."""
+def swap_item(refs, old, new, within):
+    """`refs` once the user's program changed the item `old` of the container `within` in
+    place (`hs[0] += e`): like `refresh`, each reference to `old` itself is `new`. Of an
+    array `within`, a view of the item is left as it is (the set_at that follows updates
+    the array, and with it whatever shares its memory); of a list, tuple or dict, whose
+    item may be a view (`rows = list(h)`: rows of h), a view is refused as by `refresh`."""
     if not changes_in_place(old) or old is new:
         return refs
-    return _Refresher(old, new, views=False).value(refs)
+    return _Refresher(old, new, views=not isinstance(within, np.ndarray)).value(refs)
 
 
 class _Refresher:
@@ -351,6 +387,10 @@ def refresh_tangent(t_refs, refs, old, t_new):
 def sort_order(items, reverse=False) -> list:
     """The positions of `items` in the order `sorted(items, reverse=reverse)` gives them (a
     constant: the gradient flows through the items it picks)."""
+    if not hasattr(items, "__getitem__"):  # a set, a dict's view: no positions to pick by
+        raise SrcGradError(
+            f"srcgrad cannot differentiate sorted() of a {type(items).__name__}: it picks "
+            "the sorted items by position.\nSort a list: `sorted(list(items))`.")
     order = sorted(range(len(items)), key=items.__getitem__, reverse=reverse)
     return order
 
@@ -367,6 +407,10 @@ def smallest(items):
 
 def picked_adjoint(g, items, chosen):
     """The adjoint of `items` from that of `chosen`, the item `max` or `min` returned."""
+    if isinstance(items, np.ndarray):  # max(v) of an array: one of its rows (or numbers)
+        out = np.zeros(items.shape, dtype=np.result_type(items, 1.0))
+        out[_position(items, chosen)] = g
+        return out
     parts = Parts(zeros_like(item) for item in items)
     parts[_position(items, chosen)] = g
     return parts
@@ -378,6 +422,10 @@ def picked_tangent(t_items, items, chosen):
 
 
 def _position(items, chosen) -> int:
+    if isinstance(items, np.ndarray):  # iterating makes new scalars or views: the first
+        # equal row is the one max/min kept (a later equal one does not replace it)
+        return next(i for i, item in enumerate(items)
+                    if np.array_equal(item, chosen, equal_nan=True))
     return next(i for i, item in enumerate(items) if item is chosen)
 
 

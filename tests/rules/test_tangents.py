@@ -88,7 +88,7 @@ def test_forward_and_reverse_mode_agree(rule, example, tmp_path):
 
 
 # Container updates: one term reads several tangents, since a sum of lists concatenates.
-JOINT_TERMS = {"set_at_rule", "appended_rule", "refresh_rule", "merged_rule",
+JOINT_TERMS = {"set_at_rule", "appended_rule", "refresh_rule", "swap_item_rule", "merged_rule",
                "concatenated_rule", "get",
                "logsumexp",  # (with return_sign=True: a list of the value and its sign)
                "append", "select", "lstsq"}  # (of all tangents at once: zeros for the absent ones)
