@@ -86,6 +86,7 @@ VIEW = Facts(view=True, writes_none=True)
 NEW = Facts(makes_new=True, writes_none=True)  # a new value, nothing more known
 
 FACTS: dict = {}  # key -> Facts
+DECLARED: dict = {}  # key -> every Facts declared for it, in order (tests: none lost)
 _version = [0]  # bumped by `declare`: what `named` found is then out of date
 
 
@@ -96,6 +97,7 @@ def declare(*keys, facts: Facts):
             FACTS[key] = facts.but(shape="number", dtype=None)
         else:
             FACTS[key] = facts
+        DECLARED.setdefault(key, []).append(FACTS[key])
     _version[0] += 1
 
 

@@ -333,10 +333,10 @@ named("getitem", "indexing")
 named(np.r_, "numpy.r_")
 named(np.c_, "numpy.c_")
 facts(method("flatten"), facts=NEW)  # a copy, where ravel may give a view
+# (the splits, unstack, atleast_*d and broadcast_arrays: lists of views, with their rules)
 facts(*numpy_functions(
-    "rollaxis", "broadcast_arrays", "asanyarray", "ascontiguousarray", "asfortranarray",
-    "asarray_chkfinite", "require", "atleast_1d", "atleast_2d", "atleast_3d", "rot90",
-    "real", "imag", "split", "array_split", "hsplit", "vsplit", "dsplit", "unstack",
-    "matrix_transpose", "permute_dims", "trim_zeros", "nan_to_num", "meshgrid", "ix_"),
+    "rollaxis", "asanyarray", "ascontiguousarray", "asfortranarray", "asarray_chkfinite",
+    "require", "rot90", "real", "imag", "matrix_transpose", "permute_dims", "trim_zeros",
+    "nan_to_num", "meshgrid", "ix_"),
     np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
     facts=VIEW)  # may return their argument or a view of it

@@ -93,3 +93,19 @@ def test_overridden_facts_come_back():
     with facts.overridden(np.cosh, makes_new=False):
         assert not facts_of(np.cosh).makes_new and "cosh" in named("makes_new")  # math.cosh
     assert facts_of(np.cosh) == before and FACTS[np.cosh] is before
+
+
+def test_a_later_declaration_loses_no_aliasing_fact():
+    """A key declared twice (its rule's module and a list of facts elsewhere) keeps the
+    facts the alias analysis relies on: np.split's `views_listed` was overwritten by a
+    plain VIEW declared in another module (a silent wrong value)."""
+    from srcgrad.rules.facts import DECLARED
+    lost = {}
+    for key, declared in DECLARED.items():
+        final = declared[-1]
+        for field in ("views_listed", "view", "writes_object", "writes_first"):
+            if any(getattr(f, field) for f in declared) and not getattr(final, field):
+                if field == "view" and str(key) == "('method', 'flatten')":
+                    continue  # a copy (shapes.py says so after `ravel`'s list of views)
+                lost.setdefault(str(key), []).append(field)
+    assert not lost, lost
