@@ -142,6 +142,7 @@ def _hook(stmt, body, src, names, unit, path):
         if isinstance(node, (gast.FunctionDef, gast.Lambda)):
             raise src.error(node, "a gradient hook's block cannot define functions",
                             "Define them outside the function.")
+    body = _rebound(body)
     own = build.stored(body) | {target.id}
     _check_writes(body, names - own, src)
     for name in sorted(own & names):
@@ -156,6 +157,20 @@ def _hook(stmt, body, src, names, unit, path):
                         *[build.load(n) for n in reads])
     marker._srcgrad_internal = "adjoint_hook"
     return gast.copy_location(build.assign(f"_hook_{hook_id}", marker), stmt)
+
+
+def _rebound(body) -> list:
+    """The block with `d_h += g` written `d_h = d_h + g`: the backward sweep's passes take
+    an augmented assignment's target for a store only, and would drop the copy of the
+    adjoint it starts from. The names are the block's own: rebinding one is as good as
+    changing it in place."""
+    class Rebind(gast.NodeTransformer):
+        def visit_AugAssign(self, node):
+            if not isinstance(node.target, gast.Name):
+                return node
+            value = gast.BinOp(left=build.load(node.target.id), op=node.op, right=node.value)
+            return gast.copy_location(build.assign(node.target.id, value), node)
+    return [Rebind().visit(stmt) for stmt in body]
 
 
 def _check_writes(body, names, src):
