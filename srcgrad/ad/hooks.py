@@ -56,9 +56,9 @@ def emit(stmt, unit, initialized, out) -> None:
                              "here: the hook runs on it)"))
     # its own copy, structured like the value: another value's adjoint may be the same
     # array, and the block may write into it
-    start = build.call(build.load(unit.code_name("hook_adjoint")),
-                       build.load(adjoint) if value in initialized else build.const(None),
-                       build.load(value))
+    start = build.call(build.load(unit.code_name("hook_adjoint")), build.load(adjoint),
+                       build.load(value)) if value in initialized else build.call(
+        build.load(unit.code_name("hook_zero")), build.load(value))
     out.append(gast.copy_location(build.assign(own, start), hook.node))
     for statement in hook.body:
         out.append(_renamed(build.clone(statement), renames))

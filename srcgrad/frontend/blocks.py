@@ -81,9 +81,14 @@ def _block(stmts, src, resolver, names, unit, path) -> list:
                                path + [(stmts, index, stmt)])
                 if kinds[0] is checkpoint:
                     out.extend(_checkpointed(stmt, inner, src))
-                else:
-                    out.append(_hook(stmt, inner, src, names, unit,
-                                     path + [(stmts, index, None)]))
+                    continue
+                first = _same_value_hook(out, stmt, unit)
+                if first is not None:  # a second hook on the value: they run in turn
+                    stmt, inner, index = _merged(first, stmt, inner, unit)
+                    out.pop()
+                marker = _hook(stmt, inner, src, names, unit, path + [(stmts, index, None)])
+                marker._srcgrad_index = index
+                out.append(marker)
                 continue
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
@@ -92,6 +97,32 @@ def _block(stmts, src, resolver, names, unit, path) -> list:
                                             path + [(stmts, index, stmt)]))
         out.append(stmt)
     return out
+
+
+def _same_value_hook(out, stmt, unit):
+    """The marker of a hook right before `stmt` on the same value, if `stmt` hooks it too."""
+    marker = out[-1] if out else None
+    if not (isinstance(marker, gast.Assign) and getattr(
+            marker.value, "_srcgrad_internal", None) == "adjoint_hook"):
+        return None
+    call = stmt.items[0].context_expr
+    value = call.args[0].id if call.args and isinstance(call.args[0], gast.Name) else None
+    return marker if marker.value.args[0].id == value else None
+
+
+def _merged(marker, stmt, body, unit):
+    """(with statement, body, index) of one hook doing the work of the hook of `marker`
+    and then of `stmt`'s, written right after it on the same value: the second block
+    takes what the first left."""
+    first = unit.hooks.pop(marker.value.args[1].value)
+    target = stmt.items[0].optional_vars
+    if not isinstance(target, gast.Name):
+        return stmt, body, marker._srcgrad_index
+    handed = [build.assign(target.id, build.load(first.adjoint)), *body,
+              build.assign(first.adjoint, build.load(target.id))]
+    merged = copy.copy(first.node)
+    merged.body = first.body + (body if target.id == first.adjoint else handed)
+    return merged, merged.body, marker._srcgrad_index
 
 
 def _checkpointed(stmt, body, src) -> list:
@@ -151,7 +182,7 @@ def _hook(stmt, body, src, names, unit, path):
                         "its own names", f"Give `{name}` in the block a name of its own.")
     _check_position(stmt, value, src, path)
     reads = sorted((build.loaded(body) & names) - own - {target.id})
-    hook_id = len(unit.hooks)
+    hook_id = max(unit.hooks, default=-1) + 1
     unit.hooks[hook_id] = Hook(copy.deepcopy(stmt), value, target.id, body, reads, own)
     marker = build.call(build.load("adjoint_hook"), build.load(value), build.const(hook_id),
                         *[build.load(n) for n in reads])

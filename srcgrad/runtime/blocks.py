@@ -39,7 +39,7 @@ class adjoint_of:  # noqa: N801 (used as `with srcgrad.adjoint_of(h) as d_h:`)
         self.value = value
 
     def __enter__(self):
-        return hook_adjoint(None, self.value)
+        return hook_zero(self.value)
 
     def __exit__(self, *exc):
         return False
@@ -49,6 +49,12 @@ def adjoint_hook(value, hook, *reads) -> None:
     """Where a gradient hook stands in the forward code (frontend/blocks.py): it computes
     nothing; the backward sweep runs the hook's block there (ad/hooks.py)."""
     return None
+
+
+def hook_zero(value):
+    """The `as` name's value at the start of a gradient hook on `value` when no adjoint
+    reached it: zero, structured like `value` (see hook_adjoint)."""
+    return hook_adjoint(None, value)
 
 
 def hook_adjoint(adjoint, value):
