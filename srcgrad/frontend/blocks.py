@@ -182,6 +182,7 @@ def _hook(stmt, body, src, names, unit, path):
                         "its own names", f"Give `{name}` in the block a name of its own.")
     _check_position(stmt, value, src, path)
     reads = sorted((build.loaded(body) & names) - own - {target.id})
+    _check_bound(stmt, reads, src, path)
     hook_id = max(unit.hooks, default=-1) + 1
     unit.hooks[hook_id] = Hook(copy.deepcopy(stmt), value, target.id, body, reads, own)
     marker = build.call(build.load("adjoint_hook"), build.load(value), build.const(hook_id),
@@ -229,6 +230,21 @@ def _root(node):
     while isinstance(node, (gast.Attribute, gast.Subscript)):
         node = node.value
     return node.id if isinstance(node, gast.Name) else None
+
+
+def _check_bound(stmt, reads, src, path):
+    """Each of the function's values the block reads is bound before it (run plainly, the
+    block would fail on one that is not)."""
+    bound = {a.id for a in build.names(src.tree.args)}
+    for block, index, enclosing in path:
+        for before in block[:index]:
+            bound |= build.stored(before)
+        if isinstance(enclosing, gast.For):
+            bound |= build.stored(enclosing.target)
+    for name in reads:
+        if name not in bound:
+            raise src.error(stmt, f"the gradient hook reads `{name}`, which is assigned only "
+                            "after it", f"Assign `{name}` before the `with` block.")
 
 
 def _check_position(stmt, value, src, path):

@@ -140,3 +140,18 @@ def test_second_derivatives_through_two_hooks():
     expected = np.diag(4 * np.cos(2 * x) - S)
     np.testing.assert_allclose(srcgrad.hessian(two_hooks)(x), expected, rtol=1e-12,
                                atol=1e-14)
+
+
+def reads_later(x):
+    h = np.sin(x)
+    with srcgrad.adjoint_of(h) as d_h:
+        d_h = d_h * z
+    z = np.cos(x)
+    return np.sum(h * z)
+
+
+def test_a_hook_reading_a_value_assigned_after_it_is_refused():
+    # run plainly it fails on `z`; its gradient was a number
+    with pytest.raises(SrcGradError, match="reads `z`, which is assigned only after it") as info:
+        grad(reads_later)(x)
+    assert "test_hooks_attacked.py" in str(info.value)
