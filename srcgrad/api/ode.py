@@ -235,6 +235,7 @@ def odeint_backward(seed, ys, func, y0, t, params, rtol=1e-7, atol=1e-9,
             state = np.concatenate([y_s1, state[n:]])
             state, _ = solver.advance(s1, s0, state, rhs(s1, state))
         return state
+
     rows = seed.reshape(len(times), n)
     a = rows[-1].copy()
     p_bar = np.zeros(sum(sizes))

@@ -82,7 +82,7 @@ def _block(stmts, src, resolver, names, unit, path) -> list:
                 if kinds[0] is checkpoint:
                     out.extend(_checkpointed(stmt, inner, src))
                     continue
-                first = _same_value_hook(out, stmt, unit)
+                first = _same_value_hook(out, stmt)
                 if first is not None:  # a second hook on the value: they run in turn
                     stmt, inner, index = _merged(first, stmt, inner, unit)
                     out.pop()
@@ -99,7 +99,7 @@ def _block(stmts, src, resolver, names, unit, path) -> list:
     return out
 
 
-def _same_value_hook(out, stmt, unit):
+def _same_value_hook(out, stmt):
     """The marker of a hook right before `stmt` on the same value, if `stmt` hooks it too."""
     marker = out[-1] if out else None
     if not (isinstance(marker, gast.Assign) and getattr(
