@@ -4,7 +4,7 @@ sure nothing between `h`'s assignment and the block reads `h`), so the backward 
 runs the block at that point, on that adjoint, and takes what `d_h` holds after it::
 
     # line 6: with srcgrad.adjoint_of(h) as d_h: (h's adjoint is complete here...)
-    d_h = np.copy(d_h_1)
+    d_h = hook_adjoint(d_h_1, h)
     d_h = np.clip(d_h, -1.0, 1.0)
     d_h_1 = hook_result(d_h, h)
 
@@ -18,7 +18,6 @@ import gast
 
 from ..ir import build
 from ..runtime.blocks import adjoint_hook
-from ..runtime import containers
 
 
 def is_marker(stmt, unit) -> bool:
@@ -55,11 +54,11 @@ def emit(stmt, unit, initialized, out) -> None:
     line = unit.src.user_line(hook.node)
     out.append(build.comment(f"line {line}: {text} ({hook.value}'s adjoint is complete "
                              "here: the hook runs on it)"))
-    # its own copy: another value's adjoint may be the same array, and the block may
-    # write into it
-    start = build.call(build.attr(build.load(unit.code_name("np")), "copy"),
-                       build.load(adjoint)) if value in initialized else build.call(
-        build.load(unit.code_name("zeros_like", vars(containers))), build.load(value))
+    # its own copy, structured like the value: another value's adjoint may be the same
+    # array, and the block may write into it
+    start = build.call(build.load(unit.code_name("hook_adjoint")), build.load(adjoint),
+                       build.load(value)) if value in initialized else build.call(
+        build.load(unit.code_name("hook_zero")), build.load(value))
     out.append(gast.copy_location(build.assign(own, start), hook.node))
     for statement in hook.body:
         out.append(_renamed(build.clone(statement), renames))

@@ -75,6 +75,13 @@ def missing_rule(unit, stmt, op):
     """The error for an operation with no rule (of the unit's mode) at the user's line."""
     node = getattr(stmt.value, "func", stmt.value)
     key = op.key
+    if getattr(node, "lineno", None) is None and isinstance(key, tuple) and key[0] == "unknown":
+        # the callee is a temporary: the result of another call (`srcgrad.grad(f)(x)`)
+        return unit.src.error(stmt.value if hasattr(stmt.value, "lineno") else stmt,
+                              "srcgrad cannot resolve the function called here: it is what "
+                              "another call returned",
+                              "Name the function at module level first (`g = make(...)`, then "
+                              "`g(x)` inside).")
     if isinstance(key, tuple) and key[0] == "construct":
         return unit.src.error(stmt.value, f"srcgrad cannot differentiate through {key[1]} here",
                               "Combine arrays with np.stack / np.concatenate instead.")

@@ -10,6 +10,7 @@ gradient is zero or not finite, with the user's line that made it so.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import textwrap
 from dataclasses import dataclass, field
@@ -94,9 +95,16 @@ def _short(value) -> str:
 def _last_function(source: str) -> str:
     """The last function of generated code: the one a gradient call runs (the sweeps the
     fused gradient was made from come before it)."""
-    last = [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)][-1]
+    last = [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+            and not _is_step(node, source)][-1]
     start = min([last.lineno] + [d.lineno for d in last.decorator_list])
     return "\n".join(source.splitlines()[start - 1:last.end_lineno])
+
+
+def _is_step(node, source) -> bool:
+    """A checkpointed loop's step or record function (ad/checkpoints.py): not the code a
+    gradient call runs, though it comes last."""
+    return "# one step of the loop at line" in source.splitlines()[node.lineno]
 
 
 def _float_arguments(func, args, kwargs) -> tuple:
@@ -105,6 +113,21 @@ def _float_arguments(func, args, kwargs) -> tuple:
     return tuple(name for name, value in bound.arguments.items()
                  if isinstance(value, (float, np.floating, np.ndarray))
                  and np.asarray(value).dtype.kind == "f")
+
+
+def _unwrapped(func, args, kwargs, wrt) -> tuple:
+    """(function, args, kwargs, wrt) of a bound method or a partial: the function, its
+    object or the partial's arguments given first (integer wrt shifted past them)."""
+    if inspect.ismethod(func) and inspect.isfunction(func.__func__):
+        bound, func = (func.__self__,), func.__func__
+    elif isinstance(func, functools.partial) and inspect.isfunction(func.func):
+        bound, kwargs, func = func.args, {**func.keywords, **kwargs}, func.func
+    else:
+        return func, args, kwargs, wrt
+    shift = (lambda w: w + len(bound) if isinstance(w, int) and not isinstance(w, bool)
+             else w)
+    wrt = tuple(map(shift, wrt)) if isinstance(wrt, tuple) else shift(wrt)
+    return func, (*bound, *args), kwargs, wrt
 
 
 def _in_float64(func, args, kwargs, names) -> tuple:
@@ -130,6 +153,7 @@ def explain(func: Callable[..., Any], *args: Any, wrt: Any = None, eps: float = 
     `wrt` takes the forms `grad` takes; by default, every argument given as a float or a
     float array. `eps`, `rtol`, `atol` are the finite-difference check's (see check_grad).
     """
+    func, args, kwargs, wrt = _unwrapped(func, args, kwargs, wrt)
     if wrt is None:
         wrt = _float_arguments(func, args, kwargs)
         if not wrt:

@@ -9,7 +9,10 @@ adjoint a and the parameters' adjoint are integrated together,
 
 with the products `a . df/dy` and `a . df/dp` from srcgrad's own `vjp` of the user's `f`.
 Memory does not grow with the number of steps: nothing of the forward solve is kept but the
-outputs. `odeint` has an adjoint rule (`custom_adjoint`), so a function that calls it is
+outputs. Where y, integrated backward over an interval between two outputs, drifts from the
+forward solution (a fast-decaying mode grows backward in time: a stiff system), that
+interval's forward steps are redone and kept, and the adjoint integrated step by step from
+them. `odeint` has an adjoint rule (`custom_adjoint`), so a function that calls it is
 differentiated by `grad` like any other.
 """
 
@@ -54,6 +57,7 @@ class _Solver:
         self.max_steps, self.what = max_steps, what
         self.steps = 0
         self.h = None  # the step size carried over from interval to interval
+        self.trail = None  # a list: (t, y) after each accepted step is appended to it
 
     def _first_step(self, t, y, f, direction, span):
         """A first step size from the sizes of y, f and f's change (Hairer, Norsett and
@@ -100,6 +104,8 @@ class _Solver:
             elif norm <= 1.0:
                 t = t1 if last else t + direction * h
                 y, f = y_new, f_new
+                if self.trail is not None:
+                    self.trail.append((t, y))
                 factor = _GROW if norm == 0 else min(_GROW, max(_SHRINK, _SAFETY * norm ** -0.2))
                 self.h = max(self.h, h * factor) if last else h * factor  # (last: clipped)
                 continue
@@ -126,8 +132,8 @@ def _times(t):
         raise SrcGradError(f"odeint: t must be a 1-d array of output times, got shape "
                            f"{times.shape}")
     steps = np.diff(times)
-    if not (np.all(steps > 0) or np.all(steps < 0)) and times.size > 1:
-        raise SrcGradError("odeint: t must be strictly increasing or strictly decreasing")
+    if not (np.all(steps >= 0) or np.all(steps <= 0)):  # (a repeated time: the same y)
+        raise SrcGradError("odeint: t must be increasing or decreasing (not both)")
     return times
 
 
@@ -185,8 +191,10 @@ def odeint_backward(seed, ys, func, y0, t, params, rtol=1e-7, atol=1e-9,
     times, shape = _times(t), np.shape(y0)
     seed, ys = np.asarray(seed, dtype=float), np.asarray(ys, dtype=float)
     params = tuple(map(_parameter, params))
-    carried = [i for i, p in enumerate(params) if _real(p)]  # the others get no gradient
-    arrays = [np.asarray(params[i]) for i in carried]
+    # the parameters holding floats (arrays, numbers, or dicts, lists and tuples of them);
+    # the others get no gradient
+    carried = [i for i, p in enumerate(params) if _leaves(p)]
+    arrays = [np.asarray(leaf) for i in carried for leaf in _leaves(params[i])]
     n, sizes = int(np.prod(shape, dtype=int)), [p.size for p in arrays]
     # The general variant's two sweeps, called directly: vjp's per-call checks and copies
     # would cost more than most right-hand sides (nothing here writes into their arrays).
@@ -202,14 +210,32 @@ def odeint_backward(seed, ys, func, y0, t, params, rtol=1e-7, atol=1e-9,
                                f"{shape}")
         pulled = generated.backward(a.reshape(shape), *saved)
         pulled = pulled if isinstance(pulled, tuple) else (pulled,)
+        flat = [pulled[0]] + [g for i, p in zip(carried, pulled[1:])
+                              for g in _leaves(p, params[i])]
         return value.ravel(), [np.broadcast_to(np.asarray(g, dtype=float), np.shape(x)).ravel()
-                               for g, x in zip(pulled, [y.reshape(shape)] + arrays)]
+                               for g, x in zip(flat, [y.reshape(shape)] + arrays)]
 
     def rhs(s, state):
         f, pulled = products(state[:n], s, state[n:2 * n])
         return np.concatenate([f, -np.concatenate(pulled)])
 
     solver = _Solver(rhs, rtol, atol, max_steps, "the adjoint solve")
+
+    def stepwise(t0, t1, y0_, a, p_bar):
+        """The augmented state at t0 from (y(t1), a, p_bar), with y taken from the forward
+        solve redone from y0_ at t0, step by step: integrating y backward from t1 drifts
+        away from the forward solution where a mode decays fast (stiff), and the drift
+        would make the gradient wrong."""
+        forward = _Solver(lambda s, v: _call(func, v, s, params, shape), rtol, atol,
+                          max_steps, "the adjoint solve's recomputation")
+        forward.trail = [(t0, y0_)]
+        forward.advance(t0, t1, y0_, forward.rhs(t0, y0_))
+        state = np.concatenate([y0_, a, p_bar])
+        for (s0, _), (s1, y_s1) in reversed(list(zip(forward.trail, forward.trail[1:]))):
+            state = np.concatenate([y_s1, state[n:]])
+            state, _ = solver.advance(s1, s0, state, rhs(s1, state))
+        return state
+
     rows = seed.reshape(len(times), n)
     a = rows[-1].copy()
     p_bar = np.zeros(sum(sizes))
@@ -220,15 +246,24 @@ def odeint_backward(seed, ys, func, y0, t, params, rtol=1e-7, atol=1e-9,
         t_bar[i] = rows[i] @ f_i
         state = np.concatenate([y_i, a, p_bar])
         state, _ = solver.advance(times[i], times[i - 1], state, rhs(times[i], state))
+        if _drifted(state[:n], ys[i - 1].ravel(), rtol, atol):
+            state = stepwise(times[i - 1], times[i], ys[i - 1].ravel(), a, p_bar)
         a, p_bar = state[n:2 * n], state[2 * n:]
         if i > 1:
             a = a + rows[i - 1]
     f_0 = _call(func, np.asarray(ys[0], dtype=float).ravel(), times[0], params, shape)
     t_bar[0] = -(a @ f_0) if len(times) > 1 else 0.0
     a = a + rows[0] if len(times) > 1 else rows[0].copy()
-    split = dict(zip(carried, np.split(p_bar, np.cumsum(sizes)[:-1]) if sizes else []))
+    parts = iter(np.split(p_bar, np.cumsum(sizes)[:-1]) if sizes else [])
+    split = {i: _rebuilt(params[i], parts) for i in carried}
     return OdeAdjoints(a.reshape(shape), t_bar.reshape(np.shape(t)), tuple(
-        split[i].reshape(np.shape(p)) if i in split else None for i, p in enumerate(params)))
+        split.get(i) for i in range(len(params))))
+
+
+def _drifted(y, expected, rtol, atol) -> bool:
+    """Has y, integrated backward over an interval, left the forward solution `expected`
+    by more than a few times the tolerance?"""
+    return _rms((y - expected) / (atol + rtol * np.abs(expected))) > 10.0
 
 
 def _parameter(p):
@@ -237,6 +272,35 @@ def _parameter(p):
     if isinstance(p, (list, tuple)) and np.asarray(p).dtype.kind in "fiu":
         return np.asarray(p, dtype=float)
     return p
+
+
+def _leaves(p, like=None) -> list:
+    """The float arrays and numbers of a parameter `like` (a dict, list or tuple of them
+    included), in order; with `p` a gradient of `like`, its parts at those places (None
+    where it has none: a dict's gradient may lack a key)."""
+    like = p if like is None else like
+    if isinstance(like, dict):
+        return [g for key, v in like.items()
+                for g in _leaves(None if p is None else p.get(key), v)]
+    if isinstance(like, (list, tuple)):
+        return [g for i, v in enumerate(like)
+                for g in _leaves(None if p is None else p[i], v)]
+    if not _real(like):
+        return []
+    return [np.zeros(np.shape(like)) if p is None else p]
+
+
+def _rebuilt(like, parts):
+    """A gradient structured like the parameter `like` from its leaves' flat `parts`."""
+    if isinstance(like, dict):
+        return {key: _rebuilt(v, parts) for key, v in like.items()}
+    if isinstance(like, (list, tuple)):
+        items = [_rebuilt(v, parts) for v in like]
+        return type(like)(*items) if hasattr(like, "_fields") else type(like)(items)
+    if not _real(like):
+        return None
+    part = next(parts).reshape(np.shape(like))
+    return float(part) if isinstance(like, float) else part
 
 
 def _real(p) -> bool:

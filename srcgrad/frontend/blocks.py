@@ -81,9 +81,14 @@ def _block(stmts, src, resolver, names, unit, path) -> list:
                                path + [(stmts, index, stmt)])
                 if kinds[0] is checkpoint:
                     out.extend(_checkpointed(stmt, inner, src))
-                else:
-                    out.append(_hook(stmt, inner, src, names, unit,
-                                     path + [(stmts, index, None)]))
+                    continue
+                first = _same_value_hook(out, stmt)
+                if first is not None:  # a second hook on the value: they run in turn
+                    stmt, inner, index = _merged(first, stmt, inner, unit)
+                    out.pop()
+                marker = _hook(stmt, inner, src, names, unit, path + [(stmts, index, None)])
+                marker._srcgrad_index = index
+                out.append(marker)
                 continue
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
@@ -92,6 +97,32 @@ def _block(stmts, src, resolver, names, unit, path) -> list:
                                             path + [(stmts, index, stmt)]))
         out.append(stmt)
     return out
+
+
+def _same_value_hook(out, stmt):
+    """The marker of a hook right before `stmt` on the same value, if `stmt` hooks it too."""
+    marker = out[-1] if out else None
+    if not (isinstance(marker, gast.Assign) and getattr(
+            marker.value, "_srcgrad_internal", None) == "adjoint_hook"):
+        return None
+    call = stmt.items[0].context_expr
+    value = call.args[0].id if call.args and isinstance(call.args[0], gast.Name) else None
+    return marker if marker.value.args[0].id == value else None
+
+
+def _merged(marker, stmt, body, unit):
+    """(with statement, body, index) of one hook doing the work of the hook of `marker`
+    and then of `stmt`'s, written right after it on the same value: the second block
+    takes what the first left."""
+    first = unit.hooks.pop(marker.value.args[1].value)
+    target = stmt.items[0].optional_vars
+    if not isinstance(target, gast.Name):
+        return stmt, body, marker._srcgrad_index
+    handed = [build.assign(target.id, build.load(first.adjoint)), *body,
+              build.assign(first.adjoint, build.load(target.id))]
+    merged = copy.copy(first.node)
+    merged.body = first.body + (body if target.id == first.adjoint else handed)
+    return merged, merged.body, marker._srcgrad_index
 
 
 def _checkpointed(stmt, body, src) -> list:
@@ -142,6 +173,7 @@ def _hook(stmt, body, src, names, unit, path):
         if isinstance(node, (gast.FunctionDef, gast.Lambda)):
             raise src.error(node, "a gradient hook's block cannot define functions",
                             "Define them outside the function.")
+    body = _rebound(body)
     own = build.stored(body) | {target.id}
     _check_writes(body, names - own, src)
     for name in sorted(own & names):
@@ -150,12 +182,27 @@ def _hook(stmt, body, src, names, unit, path):
                         "its own names", f"Give `{name}` in the block a name of its own.")
     _check_position(stmt, value, src, path)
     reads = sorted((build.loaded(body) & names) - own - {target.id})
-    hook_id = len(unit.hooks)
+    _check_bound(stmt, reads, src, path)
+    hook_id = max(unit.hooks, default=-1) + 1
     unit.hooks[hook_id] = Hook(copy.deepcopy(stmt), value, target.id, body, reads, own)
     marker = build.call(build.load("adjoint_hook"), build.load(value), build.const(hook_id),
                         *[build.load(n) for n in reads])
     marker._srcgrad_internal = "adjoint_hook"
     return gast.copy_location(build.assign(f"_hook_{hook_id}", marker), stmt)
+
+
+def _rebound(body) -> list:
+    """The block with `d_h += g` written `d_h = d_h + g`: the backward sweep's passes take
+    an augmented assignment's target for a store only, and would drop the copy of the
+    adjoint it starts from. The names are the block's own: rebinding one is as good as
+    changing it in place."""
+    class Rebind(gast.NodeTransformer):
+        def visit_AugAssign(self, node):
+            if not isinstance(node.target, gast.Name):
+                return node
+            value = gast.BinOp(left=build.load(node.target.id), op=node.op, right=node.value)
+            return gast.copy_location(build.assign(node.target.id, value), node)
+    return [Rebind().visit(stmt) for stmt in body]
 
 
 def _check_writes(body, names, src):
@@ -183,6 +230,21 @@ def _root(node):
     while isinstance(node, (gast.Attribute, gast.Subscript)):
         node = node.value
     return node.id if isinstance(node, gast.Name) else None
+
+
+def _check_bound(stmt, reads, src, path):
+    """Each of the function's values the block reads is bound before it (run plainly, the
+    block would fail on one that is not)."""
+    bound = {a.id for a in build.names(src.tree.args)}
+    for block, index, enclosing in path:
+        for before in block[:index]:
+            bound |= build.stored(before)
+        if isinstance(enclosing, gast.For):
+            bound |= build.stored(enclosing.target)
+    for name in reads:
+        if name not in bound:
+            raise src.error(stmt, f"the gradient hook reads `{name}`, which is assigned only "
+                            "after it", f"Assign `{name}` before the `with` block.")
 
 
 def _check_position(stmt, value, src, path):

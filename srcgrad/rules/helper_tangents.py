@@ -21,7 +21,7 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
                        unsort, unstack, untake, untake_along_axis, untile, winner)
-from ..runtime.blocks import adjoint_hook, hook_result
+from ..runtime.blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
 from .facts import Facts, facts
@@ -236,6 +236,11 @@ def take_tangent(z, g, index):
     t[z] = take(t[g], index)
 
 
+@tangent(hook_adjoint, examples=[example("hook_adjoint(g, x)", g=(3,), x=(3,))])
+def hook_adjoint_tangent(z, g, value):
+    t[z] = hook_adjoint(t[g], value)
+
+
 @tangent(hook_result, examples=[example("hook_result(g, x)", g=(3,), x=(3,))])
 def hook_result_tangent(z, new, value):
     t[z] = hook_result(t[new], value)
@@ -256,8 +261,9 @@ nondifferentiable(spare, row_out, rows_of)
 # The check before a call of another method of self (frontend/methods.py): it returns None.
 nondifferentiable(same_method)
 # Where a gradient hook stands (frontend/blocks.py): its block runs in the backward sweep.
-nondifferentiable(adjoint_hook)
+nondifferentiable(adjoint_hook, hook_zero)
 facts(adjoint_hook, writes_none=True)
+facts(hook_zero, nargs=1, shape=0, makes_new=True, writes_none=True, zeros=True)
 
 # What the helpers do, for the passes that read the code calling them (specialize,
 # adjoint_shapes, dtypes, effects): the shape of which argument they give, ...

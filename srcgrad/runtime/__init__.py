@@ -9,7 +9,7 @@ from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, nor
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
 from .array_kind import concrete
-from .blocks import adjoint_hook, hook_result
+from .blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from .buffers import row_out, rows_of, spare
 from .checkpoints import Checkpoints
 from .containers import (AliasingError, appended, caller_unchanged, changes_in_place,
@@ -67,4 +67,5 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'unique_adjoint', 'unique_tangent', 'unpartition', 'unrepeat', 'unsort', 'unstack',
            'untake', 'untake_along_axis', 'untile', 'values_of', 'winner', 'within_bounds',
            'without', 'zero_tangent', 'zeros_like']
-__all__ += ['adjoint_hook', 'Checkpoints', 'hook_result']  # srcgrad's blocks (blocks.py)
+__all__ += ['adjoint_hook', 'Checkpoints', 'hook_adjoint', 'hook_result',
+            'hook_zero']  # srcgrad's blocks (blocks.py)

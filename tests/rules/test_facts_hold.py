@@ -361,7 +361,7 @@ EXTRA = [
     "np.divide(k, k + 1)", "np.floor_divide(x, 2.0)", "np.remainder(k, 2)",
     "np.logaddexp(v, v)", "np.arctan2(v, 1.0)", "np.hypot(v, v)", "np.sinc(v)",
     "np.deg2rad(k)", "np.square(k)", "np.reciprocal(v)", "np.cbrt(k)",
-    "safe_div(v, v)", "zeros_like(v)", "zero_tangent(v)", "appended([v], x)",
+    "safe_div(v, v)", "zeros_like(v)", "zero_tangent(v)", "hook_zero(v)", "appended([v], x)",
     "set_at([v, x], 0, v)", "set_at(v.copy(), 0, 1.0)", "scatter_add([v, x], 0, v)",
     "scatter_add(v, 0, 1.0)", "isinstance(v, float)", "hasattr(v, 'T')", "str(v)",
     "repr(v)", "format(1.0)", "hash(1.0)", "id(v)", "callable(v)", "type(v)", "int(2.0)",
