@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import tracemalloc
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -28,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 import srcgrad  # noqa: E402
+from workloads import best_of  # noqa: E402
 
 HIDDEN, BATCH, INPUTS = 64, 32, 8
 
@@ -60,15 +60,6 @@ def peak_bytes(fn) -> int:
         tracemalloc.stop()
 
 
-def best_time(fn, repeats) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -93,7 +84,7 @@ def main(argv=None):
         got = gradient(*args)  # (built and warmed up)
         difference = max(float(np.max(np.abs(a - b))) for a, b in zip(got, reference))
         memory = peak_bytes(lambda: gradient(*args))
-        seconds = best_time(lambda: gradient(*args), repeats)
+        seconds = best_of(lambda: gradient(*args), repeats)
         base_memory = base_memory or memory
         base_time = base_time or seconds
         print(f"| {label} | {memory / 1e6:.1f} | {memory / base_memory:.3f} | {seconds:.3f} | "

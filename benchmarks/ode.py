@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import tracemalloc
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -27,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 import srcgrad  # noqa: E402
+from workloads import best_of  # noqa: E402
 
 N = 8
 TIMES = np.linspace(0.0, 2.0, 5)
@@ -80,16 +80,6 @@ def finite_differences(loss, args, eps=1e-6):
     return tuple(grads)
 
 
-def best_time(fn, repeats) -> float:
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def peak_memory(fn) -> float:
     """Peak bytes Python allocated during one call (tracemalloc: NumPy's arrays included)."""
     tracemalloc.start()
@@ -119,10 +109,10 @@ def main() -> None:
     rows = []
 
     def row(name, fn, extra=""):
-        seconds = best_time(fn, repeats)
+        seconds = best_of(fn, repeats, warm=True)
         rows.append((name, seconds, error(fn(), reference), peak_memory(fn), extra))
 
-    value_time = best_time(lambda: loss_adjoint(*inputs), repeats)
+    value_time = best_of(lambda: loss_adjoint(*inputs), repeats, warm=True)
     row("srcgrad.odeint, adjoint method", lambda: srcgrad.grad(loss_adjoint, wrt=wrt)(*inputs))
     row("central finite differences of odeint",
         lambda: finite_differences(loss_adjoint, inputs),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import math
 import textwrap
+import time
 import types
 from dataclasses import dataclass, field
 
@@ -872,3 +873,15 @@ def math_like(np_module):
     """The `math` functions the workloads use, taken from an array module."""
     return types.SimpleNamespace(exp=np_module.exp, sin=np_module.sin, cos=np_module.cos,
                                  tanh=np_module.tanh, log=np_module.log, sqrt=np_module.sqrt)
+
+
+def best_of(fn, repeats: int, warm: bool = False) -> float:
+    """Seconds of the fastest of `repeats` calls of `fn` (after one call first if `warm`)."""
+    if warm:
+        fn()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
