@@ -127,9 +127,10 @@ class Rule:
         if forward and self.template is not None and self.tangent is not None:
             found = found & {node.slice.id for node in _walk(self.tangent_body)
                              if _is_ref(node, "t") and isinstance(node.ctx, gast.Load)}
-        refused = {node.targets[0].slice.id for node in _walk(self.body)
-                   if isinstance(node, gast.Assign) and _is_ref(node.targets[0], "d")
-                   and _refuses(node.value)}
+        given = [(node.targets[0].slice.id, _refuses(node.value)) for node in _walk(self.body)
+                 if isinstance(node, gast.Assign) and _is_ref(node.targets[0], "d")]
+        # refused on every path (a refusal on some paths only is left to run time)
+        refused = {p for p, _ in given} - {p for p, refusal in given if not refusal}
         return [p for p in list(self.signature.parameters)[1:]
                 if (p not in found or p in refused) and p not in self.discrete
                 and p not in DISCRETE]
