@@ -13,6 +13,9 @@ from .registry import RULES, discrete, display_name
 
 BY_NATURE = {
     "numpy.full_like": ("a",),  # its shape and dtype only
+    "numpy.rollaxis": ("start",),  # an axis
+    "srcgrad.api.ode.odeint": ("func",),  # the function (its parameters are differentiated)
+    "x += v (the type x keeps)": ("old",),  # only its type
     "scipy.special.multigammaln": ("d",),  # the dimension, an integer
     "an update in place seen through another name": ("old",),  # which value was replaced
     "srcgrad.runtime.broadcast_back": ("like",),
@@ -61,6 +64,12 @@ BY_NATURE = {
     "srcgrad.runtime.unbroadcast": ("x",),
     "srcgrad.runtime.unbroadcast_each": ("arrays",),
     "srcgrad.runtime.unique_adjoint": ("ar",),
+    "srcgrad.runtime.unpartition": ("a",),  # where the order puts each item: piecewise constant
+    "srcgrad.runtime.unrepeat": ("x",),
+    "srcgrad.runtime.unsort": ("x",),  # (same)
+    "srcgrad.runtime.untake": ("x",),
+    "srcgrad.runtime.untake_along_axis": ("x",),
+    "srcgrad.runtime.untile": ("x",),
 }
 
 
