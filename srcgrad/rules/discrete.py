@@ -14,7 +14,6 @@ from .registry import RULES, discrete, display_name
 BY_NATURE = {
     "numpy.full_like": ("a",),  # its shape and dtype only
     "numpy.rollaxis": ("start",),  # an axis
-    "srcgrad.api.ode.odeint": ("func",),  # the function (its parameters are differentiated)
     "x += v (the type x keeps)": ("old",),  # only its type
     "scipy.special.multigammaln": ("d",),  # the dimension, an integer
     "an update in place seen through another name": ("old",),  # which value was replaced
