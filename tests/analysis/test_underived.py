@@ -60,3 +60,21 @@ def test_a_constant_or_a_discrete_argument_is_differentiated():
     np.testing.assert_allclose(srcgrad.grad(constant_df)(x, 4.0),
                                scipy.stats.t.pdf(x, 4.0), rtol=1e-10)
     np.testing.assert_allclose(srcgrad.grad(discrete_by_nature)(x), [4.0, 3.0, 3.0])
+
+
+def only_df_active(x):
+    return scipy.stats.t.cdf(0.5, x)
+
+
+def only_ord_active(x):
+    y = np.linalg.norm(np.array([1.0, 2.0, 0.5]), ord=x)
+    return y
+
+
+@pytest.mark.parametrize("f", [only_df_active, only_ord_active])
+def test_refused_when_the_argument_without_a_derivative_is_the_only_active_one(f):
+    with pytest.raises(srcgrad.SrcGradError, match="no derivative of") as reverse:
+        srcgrad.grad(f)(4.0)
+    assert __file__ in str(reverse.value)
+    with pytest.raises(srcgrad.SrcGradError, match="no derivative of"):
+        srcgrad.jvp(f)(4.0, tangent=(1.0,))
