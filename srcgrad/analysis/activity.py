@@ -46,6 +46,7 @@ def analyze(unit, stopped=frozenset()) -> set[str]:
         changed = False
         for stmt, target in assignments:
             operands = differentiable_operands(unit.ops[stmt], unit.bindings[stmt])
+            operands += _underived_operands(unit.ops[stmt], unit.bindings[stmt], unit)
             if target not in varied and any(n.id in varied for n in operands):
                 varied.add(target)
                 changed = True
@@ -63,7 +64,45 @@ def analyze(unit, stopped=frozenset()) -> set[str]:
             if not operands <= useful:
                 useful |= operands
                 changed = True
+    for stmt, target in assignments:
+        if target in useful and target in varied:
+            _refuse_underived(unit, stmt, varied - stopped)
     return varied & useful
+
+
+def _underived_operands(op, binding, unit) -> list:
+    """Operand names bound to parameters the rule has no derivative in (not discrete by
+    nature): they make the result varied, so that reaching the result is refused below."""
+    if op.rule is None or op.nondifferentiable or op.is_user_call:
+        return []
+    found = []
+    for param in op.rule.underived(forward=unit.mode == "fwd"):
+        bound = binding.get(param)
+        for node in bound if isinstance(bound, tuple) else [] if bound is None else [bound]:
+            found.extend(build.names(node))
+    return found
+
+
+def _refuse_underived(unit, stmt, varied):
+    """Refuse, at the user's line, an active value passed where the rule has no derivative
+    (a silent zero otherwise): `scipy.stats.t.cdf(x, df)` with `df` depending on a wrt
+    argument."""
+    op = unit.ops[stmt]
+    if op.rule is None or op.nondifferentiable or op.is_user_call:
+        return
+    binding = unit.bindings[stmt]
+    for param in op.rule.underived(forward=unit.mode == "fwd"):
+        bound = binding.get(param)
+        nodes = bound if isinstance(bound, tuple) else [] if bound is None else [bound]
+        if any(n.id in varied for node in nodes for n in build.names(node)):
+            name = display_name(op.key)
+            raise unit.src.error(
+                getattr(stmt.value, "func", stmt.value),
+                f"no derivative of {name} with respect to its argument `{param}` (called as "
+                f"`{op.label}`), and `{param}` depends on the arguments being differentiated",
+                f"Pass `{param}` as a constant (computed without those arguments, e.g. "
+                f"through srcgrad.stop_gradient), or write {name} in NumPy operations that "
+                "srcgrad can differentiate.")
 
 
 def _assignments(body):

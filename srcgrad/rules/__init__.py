@@ -11,7 +11,9 @@ else:
     from . import (scipy_linalg, signal, special, special_integrals, stats,  # noqa: F401
                    stats_tails)
 from .derive import derive_missing
+from .discrete import declare_all
 from .registry import (NONDIFFERENTIABLE, RULES, Example, Rule, adjoint,  # noqa: F401
                        display_name, tangent)
 
 derive_missing()  # the tangents of elementwise rules that have none written out
+declare_all()  # parameters without a derivative by nature, the rest refused when active

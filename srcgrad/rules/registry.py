@@ -74,8 +74,10 @@ class Rule:
     facts: object = None  # the facts the rule was declared with (rules/facts.py)
     _body: list | None = None
     _tangent_body: list | None = None
+    discrete: frozenset = frozenset()  # parameters declared without a derivative by nature
     _signature: inspect.Signature | None = None
     _differentiable: frozenset | None = None
+    _underived: dict = field(default_factory=dict)
 
     @property
     def signature(self) -> inspect.Signature:
@@ -111,6 +113,54 @@ class Rule:
                          if _is_ref(node, "t") and isinstance(node.ctx, gast.Load)}
             self._differentiable = frozenset(found)
         return self._differentiable
+
+    def underived(self, forward: bool = False) -> list:
+        """Parameters an active value would silently lose its derivative through: no
+        contribution `d[x]` (in forward mode: no tangent `t[x]` read, or one refused by
+        `not_differentiable`), and not discrete by nature (DISCRETE, `discrete`)."""
+        if forward not in self._underived:
+            self._underived[forward] = self._find_underived(forward)
+        return self._underived[forward]
+
+    def _find_underived(self, forward) -> list:
+        found = self.differentiable
+        if forward and self.template is not None and self.tangent is not None:
+            found = found & {node.slice.id for node in _walk(self.tangent_body)
+                             if _is_ref(node, "t") and isinstance(node.ctx, gast.Load)}
+        given = [(node.targets[0].slice.id, _refuses(node.value)) for node in _walk(self.body)
+                 if isinstance(node, gast.Assign) and _is_ref(node.targets[0], "d")]
+        # refused on every path (a refusal on some paths only is left to run time)
+        refused = {p for p, _ in given} - {p for p, refusal in given if not refusal}
+        return [p for p in list(self.signature.parameters)[1:]
+                if (p not in found or p in refused) and p not in self.discrete
+                and p not in DISCRETE]
+
+
+# Parameter names whose values are discrete by nature (integers, booleans, strings, shapes,
+# dtypes, index and condition arrays) or only say where or how (`like`, tolerances with a
+# piecewise-constant effect): an active value reaching one loses no derivative.
+DISCRETE = frozenset("""axis axes axis1 axis2 source destination keepdims dtype shape newshape
+    order kind mode method casting subok copy index indices indices_or_sections obj k kth n num
+    offset ddof reps repeats shift pad_width condition condlist concatenator endpoint sparse
+    indexing return_index return_inverse return_counts return_sign UPLO upper lower hermitian
+    full_matrices compute_uv trans unit_diagonal overwrite_a overwrite_b check_finite optimize
+    boundary key keys name subscripts out like rcond rtol atol max_steps func""".split())
+
+
+def _refuses(value) -> bool:
+    """Is a contribution a refusal (`not_differentiable(d[z], ...)`), the whole of it?"""
+    return (isinstance(value, gast.Call) and isinstance(value.func, gast.Name)
+            and value.func.id == "not_differentiable")
+
+
+def discrete(key, *params):
+    """Declare `params` of `key`'s rule discrete by nature, or used only for their shape or
+    identity (`np.full_like`'s `a`): an active value there loses no derivative."""
+    rule = RULES[key]
+    unknown = set(params) - set(list(rule.signature.parameters)[1:])
+    if unknown:
+        raise ValueError(f"{display_name(key)} has no parameters {sorted(unknown)}")
+    rule.discrete = rule.discrete | frozenset(params)
 
 
 def _parse(template) -> list:

@@ -54,46 +54,62 @@ def _examples_2d(name):
     return [example(f"{call}(x, y)", x=(4, 5), y=(2, 3)),
             example(f"{call}(x, y, 'same')", x=(2, 3), y=(4, 5)),
             example(f"{call}(x, y, mode='same', boundary='fill')", x=(5, 6), y=(3, 4)),
-            example(f"{call}(x, y, 'valid')", x=(3, 3), y=(3, 2))]
+            example(f"{call}(x, y, 'valid')", x=(3, 3), y=(3, 2)),
+            example(f"{call}(x, np.ones((2, 3)) - 0.25, 'same', 'fill', c)", x=(4, 5), c=())]
 
 
 @adjoint(scipy.signal.convolve2d, facts=NEW, examples=_examples_2d("convolve2d"))
 def convolve2d(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    if boundary == "fill" and fillvalue == 0:
+    if boundary == "fill":  # in1's fill is a constant term: its adjoint is that of fill 0
         g = placed_in_full(d[z], in1, in2, mode)
         d[in1] = scipy.signal.correlate(g, in2, "valid")
-        d[in2] = scipy.signal.correlate(g, in1, "valid")
+        if fillvalue == 0:
+            d[in2] = scipy.signal.correlate(g, in1, "valid")
+        else:  # in1 is read as in1 - fillvalue inside, fillvalue everywhere
+            d[in2] = scipy.signal.correlate(g, in1 - fillvalue, "valid") + fillvalue * np.sum(g)
     else:
         d[in1] = not_differentiable(d[z], "scipy.signal.convolve2d", "in1",
-                                    "only boundary='fill' with fillvalue=0")
+                                    "only boundary='fill'")
         d[in2] = not_differentiable(d[z], "scipy.signal.convolve2d", "in2",
-                                    "only boundary='fill' with fillvalue=0")
+                                    "only boundary='fill'")
+    d[fillvalue] = np.sum(d[z] * scipy.signal.convolve2d(np.zeros_like(in1), in2, mode, boundary,
+                                                       1.0))
 
 
 @tangent(scipy.signal.convolve2d)
 def convolve2d_tangent(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    t[z] = (scipy.signal.convolve2d(t[in1], in2, mode, boundary, fillvalue)
-            + scipy.signal.convolve2d(in1, t[in2], mode, boundary, fillvalue))
+    # (in1's fill is a constant term: its tangent has fill 0)
+    t[z] = (scipy.signal.convolve2d(t[in1], in2, mode, boundary, 0)
+            + scipy.signal.convolve2d(in1, t[in2], mode, boundary, fillvalue)
+            + t[fillvalue] * scipy.signal.convolve2d(np.zeros_like(in1), in2, mode, boundary, 1.0))
 
 
 # 'same' centres on in2's middle rounded up, unlike correlate's.
 @adjoint(scipy.signal.correlate2d, facts=NEW, examples=_examples_2d("correlate2d"))
 def correlate2d(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    if boundary == "fill" and fillvalue == 0:
+    if boundary == "fill":  # in1's fill is a constant term: its adjoint is that of fill 0
         g = placed_in_full(d[z], in1, in2, mode, True)
         d[in1] = scipy.signal.convolve(g, in2, "valid")
-        d[in2] = np.flip(scipy.signal.correlate(g, in1, "valid"))
+        if fillvalue == 0:
+            d[in2] = np.flip(scipy.signal.correlate(g, in1, "valid"))
+        else:  # in1 is read as in1 - fillvalue inside, fillvalue everywhere
+            d[in2] = (np.flip(scipy.signal.correlate(g, in1 - fillvalue, "valid"))
+                      + fillvalue * np.sum(g))
     else:
         d[in1] = not_differentiable(d[z], "scipy.signal.correlate2d", "in1",
-                                    "only boundary='fill' with fillvalue=0")
+                                    "only boundary='fill'")
         d[in2] = not_differentiable(d[z], "scipy.signal.correlate2d", "in2",
-                                    "only boundary='fill' with fillvalue=0")
+                                    "only boundary='fill'")
+    d[fillvalue] = np.sum(d[z] * scipy.signal.correlate2d(np.zeros_like(in1), in2, mode, boundary,
+                                                       1.0))
 
 
 @tangent(scipy.signal.correlate2d)
 def correlate2d_tangent(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    t[z] = (scipy.signal.correlate2d(t[in1], in2, mode, boundary, fillvalue)
-            + scipy.signal.correlate2d(in1, t[in2], mode, boundary, fillvalue))
+    # (in1's fill is a constant term: its tangent has fill 0)
+    t[z] = (scipy.signal.correlate2d(t[in1], in2, mode, boundary, 0)
+            + scipy.signal.correlate2d(in1, t[in2], mode, boundary, fillvalue)
+            + t[fillvalue] * scipy.signal.correlate2d(np.zeros_like(in1), in2, mode, boundary, 1.0))
 
 
 @tangent(placed_in_full,
