@@ -70,7 +70,7 @@ def custom_adjoint(func: Callable[..., Any], *,
             raise SrcGradError(
                 f"the rule {template.__name__}{tuple(params)} must take the result, then the "
                 f"parameters of {getattr(func, '__name__', func)}: (z, {', '.join(wanted)})")
-        rule = Rule(template.__name__, template, broadcast, [])
+        rule = Rule(template.__name__, template, broadcast, [], user=True)
         unknown = rule.differentiable - set(params)
         if unknown:
             raise SrcGradError(f"{template.__name__} gives d[...] to {sorted(unknown)}, "

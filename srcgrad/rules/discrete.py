@@ -17,6 +17,8 @@ BY_NATURE = {
     "x += v (the type x keeps)": ("old",),  # only its type
     "scipy.special.multigammaln": ("d",),  # the dimension, an integer
     "an update in place seen through another name": ("old",),  # which value was replaced
+    # which item was replaced, and the container (whether a view of it is refused)
+    "an item updated in place seen through another name (hs[0] += e)": ("old", "within"),
     "srcgrad.runtime.broadcast_back": ("like",),
     "srcgrad.runtime.cast_back": ("x",),
     "srcgrad.runtime.concatenator_adjoints": ("items",),
@@ -29,6 +31,7 @@ BY_NATURE = {
     "srcgrad.runtime.full_adjoint": ("a", "v", "correlation"),
     "srcgrad.runtime.gathered": ("small",),
     "srcgrad.runtime.got_adjoint": ("mapping",),
+    "srcgrad.runtime.hook_adjoint": ("value",),  # its structure only
     "srcgrad.runtime.hook_result": ("value",),
     "srcgrad.runtime.imag_adjoint": ("x",),
     "srcgrad.runtime.in_order_adjoint": ("items",),

@@ -75,6 +75,7 @@ class Rule:
     _body: list | None = None
     _tangent_body: list | None = None
     discrete: frozenset = frozenset()  # parameters declared without a derivative by nature
+    user: bool = False  # a user's custom_adjoint rule: DISCRETE's names do not hold for it
     _signature: inspect.Signature | None = None
     _differentiable: frozenset | None = None
     _underived: dict = field(default_factory=dict)
@@ -131,9 +132,11 @@ class Rule:
                  if isinstance(node, gast.Assign) and _is_ref(node.targets[0], "d")]
         # refused on every path (a refusal on some paths only is left to run time)
         refused = {p for p, _ in given} - {p for p, refusal in given if not refusal}
+        # the names of DISCRETE hold for srcgrad's own rules; a user's custom_adjoint rule
+        # with a float parameter `k` or `shift` and no d[k] must be refused, not zero
         return [p for p in list(self.signature.parameters)[1:]
                 if (p not in found or p in refused) and p not in self.discrete
-                and p not in DISCRETE]
+                and (self.user or p not in DISCRETE)]
 
 
 # Parameter names whose values are discrete by nature (integers, booleans, strings, shapes,

@@ -78,3 +78,25 @@ def test_refused_when_the_argument_without_a_derivative_is_the_only_active_one(f
     assert __file__ in str(reverse.value)
     with pytest.raises(srcgrad.SrcGradError, match="no derivative of"):
         srcgrad.jvp(f)(4.0, tangent=(1.0,))
+
+
+def test_a_custom_rule_s_parameter_named_like_a_discrete_one_is_not_taken_for_one():
+    """DISCRETE names (`k`, `shift`, ...) hold for srcgrad's rules only: a user's rule
+    without d[k] for a float `k` that depends on the input is refused, never zero."""
+    import numpy as np
+
+    import srcgrad
+    from srcgrad import custom_adjoint, d
+
+    def scaled(x, k):
+        return x * k
+
+    @custom_adjoint(scaled)
+    def scaled_adjoint(z, x, k):
+        d[x] = d[z] * k
+
+    def loss(x):
+        return np.sum(scaled(x, x[0]))
+
+    with pytest.raises(srcgrad.SrcGradError, match="k"):
+        srcgrad.grad(loss)(np.array([1.0, 2.0]))
