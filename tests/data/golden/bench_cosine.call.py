@@ -14,16 +14,16 @@ def cosine_fn_forward(A, B):
 
 def cosine_fn_backward(d_cosine_fn, A, B, na, nb, t6, t7):
     # backward sweep: adjoints in reverse order
-    # line 573: return np.mean(1.0 - cos)
+    # line 574: return np.mean(1.0 - cos)
     d_t8 = d_cosine_fn / 512
     d_cos = -d_t8
-    # line 572: cos = np.sum(A * B, axis=1) / (na * nb)
+    # line 573: cos = np.sum(A * B, axis=1) / (na * nb)
     d_t6 = safe_div(d_cos, t7)
     d_t7 = -safe_div(d_cos * t6, t7 * t7)
     d_na = d_t7 * nb
     d_t5 = d_t6[:, None]
     d_A = d_t5 * B
-    # line 570: na = np.sqrt(np.sum(A * A, axis=1))
+    # line 571: na = np.sqrt(np.sum(A * A, axis=1))
     d_t2 = safe_div(d_na, 2 * na)
     d_t1 = d_t2[:, None]
     d_A += 2 * d_t1 * A
@@ -47,8 +47,8 @@ def cosine_fn_grad(A, B):
     na = np.sqrt(t2, t2)
     del t2
     t7 = na * nb
-    # line 573: return np.mean(1.0 - cos)
-    # line 572: cos = np.sum(A * B, axis=1) / (na * nb)
+    # line 574: return np.mean(1.0 - cos)
+    # line 573: cos = np.sum(A * B, axis=1) / (na * nb)
     d_t6 = -0.001953125 / t7  # -1/512
     d_t7 = -safe_div(-0.001953125 * t6, t7 * t7)  # -1/512
     del t6, t7
@@ -58,7 +58,7 @@ def cosine_fn_grad(A, B):
     del d_t6
     d_A = d_t5 * B
     del d_t5
-    # line 570: na = np.sqrt(np.sum(A * A, axis=1))
+    # line 571: na = np.sqrt(np.sum(A * A, axis=1))
     d_t2 = safe_div(d_na, 2 * na)
     del d_na, na
     d_t1 = d_t2[:, None]

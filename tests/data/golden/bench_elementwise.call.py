@@ -9,7 +9,7 @@ def elementwise_fn_forward(x):
 
 def elementwise_fn_backward(d_elementwise_fn, x, t1, t2, t4):
     # backward sweep: adjoints in reverse order
-    # line 328: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
+    # line 329: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
     d_t7 = d_elementwise_fn
     d_t5 = d_t7
     d_t6 = d_t7
@@ -32,7 +32,7 @@ def elementwise_fn_grad(x):
     t3 = t2 * x
     t4 = np.exp(t3, t3)
     del t3
-    # line 328: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
+    # line 329: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
     d_t3 = np.multiply(t1, t4, t1)
     del t1
     d_x = d_t3 * t2

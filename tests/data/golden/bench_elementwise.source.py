@@ -13,7 +13,7 @@ def elementwise_fn_forward(x):
 
 def elementwise_fn_backward(d_elementwise_fn, x, t1, t2, t4, t5, t6, t7):
     # backward sweep: adjoints in reverse order
-    # line 328: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
+    # line 329: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
     d_t7 = np.full_like(t7, d_elementwise_fn)
     d_t5 = unbroadcast(d_t7, t5)
     d_t6 = unbroadcast(d_t7, t6)

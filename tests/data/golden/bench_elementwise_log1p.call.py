@@ -10,7 +10,7 @@ def elementwise_log1p_fn_forward(x):
 
 def elementwise_log1p_fn_backward(d_elementwise_log1p_fn, x, t1, t4, t6):
     # backward sweep: adjoints in reverse order
-    # line 444: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
+    # line 445: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
     d_t8 = d_elementwise_log1p_fn
     d_t5 = d_t8
     d_t7 = d_t8
@@ -33,7 +33,7 @@ def elementwise_log1p_fn_grad(x):
     t3 = -t2
     t4 = np.exp(t3, t3)
     del t3
-    # line 444: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
+    # line 445: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
     d_t3 = np.multiply(t1, t4, t1)
     del t1
     d_t2 = np.negative(d_t3, spare(d_t3))

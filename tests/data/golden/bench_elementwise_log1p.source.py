@@ -14,7 +14,7 @@ def elementwise_log1p_fn_forward(x):
 
 def elementwise_log1p_fn_backward(d_elementwise_log1p_fn, x, t1, t4, t5, t6, t7, t8):
     # backward sweep: adjoints in reverse order
-    # line 444: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
+    # line 445: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
     d_t8 = np.full_like(t8, d_elementwise_log1p_fn)
     d_t5 = unbroadcast(d_t8, t5)
     d_t7 = unbroadcast(d_t8, t7)

@@ -9,16 +9,16 @@ def huber_fn_forward(w, X, y):
 
 def huber_fn_backward(d_huber_fn, X, r, t2):
     # backward sweep: adjoints in reverse order
-    # line 477: return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
+    # line 478: return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
     d_t6 = d_huber_fn / 1000
     d_t4 = np.where(t2, d_t6, 0.0)
     d_t5 = np.where(t2, 0.0, d_t6)
     d_a = d_t5
     d_t3 = d_t4 * 0.5
     d_r = d_t3 * 2 * r
-    # line 476: a = np.abs(r)
+    # line 477: a = np.abs(r)
     d_r += d_a * np.sign(r)
-    # line 475: r = X @ w - y
+    # line 476: r = X @ w - y
     d_t1 = d_r
     d_w = d_t1 @ X
     return d_w
@@ -31,12 +31,12 @@ def huber_fn_grad(w, X, y):
     r = np.subtract(t1, y, t1)
     a = np.abs(r)
     t2 = a < 1.0
-    # line 477: return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
+    # line 478: return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
     d_r = np.where(t2, 0.001, 0.0) * r
     d_t5 = np.where(t2, 0.0, 0.001)
-    # line 476: a = np.abs(r)
+    # line 477: a = np.abs(r)
     d_r += d_t5 * np.sign(r)
-    # line 475: r = X @ w - y
+    # line 476: r = X @ w - y
     d_w = d_r @ X
     return d_w
 

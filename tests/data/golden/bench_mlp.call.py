@@ -14,26 +14,26 @@ def mlp_fn_forward(W1, b1, W2, b2, X, Y):
 
 def mlp_fn_backward(d_mlp_fn, W2, X, Y, h, t5, t6):
     # backward sweep: adjoints in reverse order
-    # line 201: return -np.mean(np.sum(Y * log_probs, axis=1))
+    # line 202: return -np.mean(np.sum(Y * log_probs, axis=1))
     d_t10 = -d_mlp_fn
     d_t9 = d_t10 / 256
     d_t8 = d_t9
     d_log_probs = d_t8 * Y
-    # line 200: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    # line 201: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     d_shifted = d_log_probs
     d_t7 = -d_log_probs.sum(axis=1, keepdims=True)
     d_t6 = safe_div(d_t7, t6)
     d_t5 = d_t6
     d_shifted = d_shifted + d_t5 * t5
-    # line 199: shifted = logits - np.max(logits, axis=1, keepdims=True)
+    # line 200: shifted = logits - np.max(logits, axis=1, keepdims=True)
     # t4 cancels out of the result: no adjoint for it
     d_logits = d_shifted
-    # line 198: logits = h @ W2 + b2
+    # line 199: logits = h @ W2 + b2
     d_t3 = d_logits
     d_b2 = d_logits.sum(axis=0)
     d_h = d_t3 @ W2.T
     d_W2 = h.T @ d_t3
-    # line 197: h = np.tanh(X @ W1 + b1)
+    # line 198: h = np.tanh(X @ W1 + b1)
     d_t2 = d_h * (1 - h * h)
     d_t1 = d_t2
     d_b1 = d_t2.sum(axis=0)
@@ -58,9 +58,9 @@ def mlp_fn_grad(W1, b1, W2, b2, X, Y):
     t5 = np.exp(shifted, shifted)
     del shifted
     t6 = np.add.reduce(t5, axis=1, keepdims=True)
-    # line 201: return -np.mean(np.sum(Y * log_probs, axis=1))
+    # line 202: return -np.mean(np.sum(Y * log_probs, axis=1))
     d_log_probs = -0.00390625 * Y  # -1/256
-    # line 200: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    # line 201: log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     d_shifted = d_log_probs
     d_t7 = -np.add.reduce(d_log_probs, axis=1, keepdims=True)
     del d_log_probs
@@ -68,14 +68,14 @@ def mlp_fn_grad(W1, b1, W2, b2, X, Y):
     del d_t7, t6
     d_shifted = d_shifted + d_t6 * t5
     del d_t6, t5
-    # line 199: shifted = logits - np.max(logits, axis=1, keepdims=True)
+    # line 200: shifted = logits - np.max(logits, axis=1, keepdims=True)
     # t4 cancels out of the result: no adjoint for it
-    # line 198: logits = h @ W2 + b2
+    # line 199: logits = h @ W2 + b2
     d_b2 = np.add.reduce(d_shifted, axis=0)
     d_h = d_shifted @ W2.T
     d_W2 = h.T @ d_shifted
     del d_shifted
-    # line 197: h = np.tanh(X @ W1 + b1)
+    # line 198: h = np.tanh(X @ W1 + b1)
     d_t2 = np.multiply(h, h, h)
     d_t2 = np.subtract(1.0, d_t2, d_t2)
     d_t2 = np.multiply(d_h, d_t2, spare(d_t2, d_h))

@@ -23,7 +23,7 @@ def rnn_fn_forward(Wx, Wh, b, xs):
 
 def rnn_fn_backward(d_rnn_fn, Wx, Wh, b, h_1, tape):
     # backward sweep: adjoints in reverse order
-    # line 263: return np.mean(h * h)
+    # line 264: return np.mean(h * h)
     d_t12 = d_rnn_fn / 512
     d_h_1 = 2 * d_t12 * h_1
     d_Wh = zeros_like(Wh)
@@ -32,7 +32,7 @@ def rnn_fn_backward(d_rnn_fn, Wx, Wh, b, h_1, tape):
     # replay the loop's iterations in reverse
     for h_1, t7, h_2 in reversed(tape):
         d_h_2 = d_h_1
-        # line 262: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+        # line 263: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
         d_t11 = d_h_2 * (1 - h_2 * h_2)
         d_t10 = d_t11
         d_b += d_t11.sum(axis=0)
@@ -70,7 +70,7 @@ def rnn_fn_grad(Wx, Wh, b, xs):
         tape.append(h_2)
         h_1 = h_2
     del t8_steps, t8
-    # line 263: return np.mean(h * h)
+    # line 264: return np.mean(h * h)
     d_h_1 = 0.00390625 * h_1  # 1/256
     d_Wh = zeros_like(Wh)
     d_Wx = zeros_like(Wx)
@@ -85,7 +85,7 @@ def rnn_fn_grad(Wx, Wh, b, xs):
     step = n_steps
     for h_2 in reversed(tape):
         step -= 1
-        # line 262: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+        # line 263: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
         d_t11 = np.multiply(d_h_1, d_t11_steps[step], d_t11_steps[step])
         d_h_1 = d_t11 @ Wh.T
     d_b += d_t11_steps.sum(axis=(0, 1))

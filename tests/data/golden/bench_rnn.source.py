@@ -25,7 +25,7 @@ def rnn_fn_forward(Wx, Wh, b, xs):
 
 def rnn_fn_backward(d_rnn_fn, Wx, Wh, b, h_1, t12, tape):
     # backward sweep: adjoints in reverse order
-    # line 263: return np.mean(h * h)
+    # line 264: return np.mean(h * h)
     d_t12 = np.full_like(t12, d_rnn_fn / max(np.size(t12), 1))
     d_h_1 = 2 * unbroadcast(d_t12 * h_1, h_1)
     d_Wh = zeros_like(Wh)
@@ -34,7 +34,7 @@ def rnn_fn_backward(d_rnn_fn, Wx, Wh, b, h_1, t12, tape):
     # replay the loop's iterations in reverse
     for h_1, t7, t8, t9, t10, h_2 in reversed(tape):
         d_h_2 = d_h_1
-        # line 262: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
+        # line 263: h = np.tanh(xs[t] @ Wx + h @ Wh + b)
         d_t11 = d_h_2 * (1 - h_2 * h_2)
         d_t10 = unbroadcast(d_t11, t10)
         d_b = d_b + unbroadcast(d_t11, b)

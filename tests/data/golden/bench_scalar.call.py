@@ -37,7 +37,7 @@ def scalar_fn_forward(x, y, z):
 
 def scalar_fn_backward(d_scalar_fn, x, y, z, a, t2, b, t4, t5, c, d, t7, t9, e, cond, f, t14, t15, t16, g, t18, t21, t25):
     # backward sweep: adjoints in reverse order
-    # line 42: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
+    # line 43: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
     d_t23 = d_scalar_fn
     d_t25 = d_scalar_fn
     d_t24 = d_t25 / (2 * t25)
@@ -51,11 +51,11 @@ def scalar_fn_backward(d_scalar_fn, x, y, z, a, t2, b, t4, t5, c, d, t7, t9, e, 
     d_t19 = d_t20
     d_f = d_t19 * c
     d_c = d_t19 * f
-    # line 41: h = np.log(1.0 + g * g)
+    # line 42: h = np.log(1.0 + g * g)
     d_t18 = d_h / t18
     d_t17 = d_t18
     d_g = 2 * d_t17 * g
-    # line 40: g = math.exp(0.1 * x) * np.sin(z + f)
+    # line 41: g = math.exp(0.1 * x) * np.sin(z + f)
     d_t14 = d_g * t16
     d_t16 = d_g * t14
     d_t15 = d_t16 * np.cos(t15)
@@ -64,40 +64,40 @@ def scalar_fn_backward(d_scalar_fn, x, y, z, a, t2, b, t4, t5, c, d, t7, t9, e, 
     d_t13 = d_t14 * t14
     d_x = d_t13 * 0.1
     if cond:
-        # line 37: f = d * d + b * e
+        # line 38: f = d * d + b * e
         d_t10 = d_f
         d_t11 = d_f
         d_b = d_b + d_t11 * e
         d_e = d_e + d_t11 * b
         d_d = 2 * d_t10 * d
     else:
-        # line 39: f = b - d * e
+        # line 40: f = b - d * e
         d_b = d_b + d_f
         d_t12 = -d_f
         d_d = d_t12 * e
         d_e = d_e + d_t12 * d
-    # line 35: e = (x - y) / (1.0 + z * z)
+    # line 36: e = (x - y) / (1.0 + z * z)
     d_t7 = d_e / t9
     d_t9 = -(d_e * t7 / (t9 * t9))
     d_t8 = d_t9
     d_z = d_z + 2 * d_t8 * z
     d_x = d_x + d_t7
     d_y = -d_t7
-    # line 34: d = np.tanh(a + c)
+    # line 35: d = np.tanh(a + c)
     d_t6 = d_d * (1 - d * d)
     d_a = d_t6
     d_c = d_c + d_t6
-    # line 33: c = np.sin(x) * np.cos(y)
+    # line 34: c = np.sin(x) * np.cos(y)
     d_t4 = d_c * t5
     d_t5 = d_c * t4
     d_y = d_y - d_t5 * np.sin(y)
     d_x = d_x + d_t4 * np.cos(x)
-    # line 32: b = math.exp(-0.5 * a * a)
+    # line 33: b = math.exp(-0.5 * a * a)
     d_t3 = d_b * b
     d_t2 = d_t3 * a
     d_a = d_a + d_t3 * t2
     d_a = d_a + d_t2 * -0.5
-    # line 31: a = x * y + z
+    # line 32: a = x * y + z
     d_t1 = d_a
     d_z = d_z + d_a
     d_x = d_x + d_t1 * y
@@ -139,7 +139,7 @@ def scalar_fn_grad(x, y, z):
     t21 = 0.3 * e
     t24 = 1.0 + b
     t25 = np.sqrt(t24)
-    # line 42: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
+    # line 43: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
     d_t24 = 1.0 / (2 * t25)
     d_b = d_t24
     d_t21 = -e
@@ -147,10 +147,10 @@ def scalar_fn_grad(x, y, z):
     d_e = d_e + d_t21 * 0.3
     d_f = c
     d_c = f
-    # line 41: h = np.log(1.0 + g * g)
+    # line 42: h = np.log(1.0 + g * g)
     d_t18 = 1.0 / t18
     d_g = 2 * d_t18 * g
-    # line 40: g = math.exp(0.1 * x) * np.sin(z + f)
+    # line 41: g = math.exp(0.1 * x) * np.sin(z + f)
     d_t14 = d_g * t16
     d_t16 = d_g * t14
     d_t15 = d_t16 * np.cos(t15)
@@ -159,37 +159,37 @@ def scalar_fn_grad(x, y, z):
     d_t13 = d_t14 * t14
     d_x = d_t13 * 0.1
     if cond:
-        # line 37: f = d * d + b * e
+        # line 38: f = d * d + b * e
         d_b = d_b + d_f * e
         d_e = d_e + d_f * b
         d_d = 2 * d_f * d
     else:
-        # line 39: f = b - d * e
+        # line 40: f = b - d * e
         d_b = d_b + d_f
         d_t12 = -d_f
         d_d = d_t12 * e
         d_e = d_e + d_t12 * d
-    # line 35: e = (x - y) / (1.0 + z * z)
+    # line 36: e = (x - y) / (1.0 + z * z)
     d_t7 = d_e / t9
     d_t9 = -(d_e * t7 / (t9 * t9))
     d_z = d_z + 2 * d_t9 * z
     d_x = d_x + d_t7
     d_y = -d_t7
-    # line 34: d = np.tanh(a + c)
+    # line 35: d = np.tanh(a + c)
     d_t6 = d_d * (1 - d * d)
     d_a = d_t6
     d_c = d_c + d_t6
-    # line 33: c = np.sin(x) * np.cos(y)
+    # line 34: c = np.sin(x) * np.cos(y)
     d_t4 = d_c * t5
     d_t5 = d_c * t4
     d_y = d_y - d_t5 * np.sin(y)
     d_x = d_x + d_t4 * np.cos(x)
-    # line 32: b = math.exp(-0.5 * a * a)
+    # line 33: b = math.exp(-0.5 * a * a)
     d_t3 = d_b * b
     d_t2 = d_t3 * a
     d_a = d_a + d_t3 * t2
     d_a = d_a + d_t2 * -0.5
-    # line 31: a = x * y + z
+    # line 32: a = x * y + z
     d_z = d_z + d_a
     d_x = d_x + d_a * y
     d_y = d_y + d_a * x

@@ -46,7 +46,7 @@ def scalar_fn_forward(x, y, z):
 
 def scalar_fn_backward(d_scalar_fn, x, y, z, t1, a, t2, b, t4, t5, c, d, t7, t9, e, cond, t10, t11, f, t12, t14, t15, t16, g, t18, h, t19, t20, t21, t22, t23, t25):
     # backward sweep: adjoints in reverse order
-    # line 42: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
+    # line 43: return h + f * c - 0.3 * e * e + np.sqrt(1.0 + b)
     d_t23 = unbroadcast(d_scalar_fn, t23)
     d_t25 = unbroadcast(d_scalar_fn, t25)
     d_t24 = safe_div(d_t25, 2 * t25)
@@ -60,11 +60,11 @@ def scalar_fn_backward(d_scalar_fn, x, y, z, t1, a, t2, b, t4, t5, c, d, t7, t9,
     d_t19 = unbroadcast(d_t20, t19)
     d_f = unbroadcast(d_t19 * c, f)
     d_c = unbroadcast(d_t19 * f, c)
-    # line 41: h = np.log(1.0 + g * g)
+    # line 42: h = np.log(1.0 + g * g)
     d_t18 = safe_div(d_h, t18)
     d_t17 = d_t18
     d_g = 2 * unbroadcast(d_t17 * g, g)
-    # line 40: g = math.exp(0.1 * x) * np.sin(z + f)
+    # line 41: g = math.exp(0.1 * x) * np.sin(z + f)
     d_t14 = unbroadcast(d_g * t16, t14)
     d_t16 = unbroadcast(d_g * t14, t16)
     d_t15 = d_t16 * np.cos(t15)
@@ -73,40 +73,40 @@ def scalar_fn_backward(d_scalar_fn, x, y, z, t1, a, t2, b, t4, t5, c, d, t7, t9,
     d_t13 = d_t14 * t14
     d_x = d_t13 * 0.1
     if cond:
-        # line 37: f = d * d + b * e
+        # line 38: f = d * d + b * e
         d_t10 = unbroadcast(d_f, t10)
         d_t11 = unbroadcast(d_f, t11)
         d_b = d_b + unbroadcast(d_t11 * e, b)
         d_e = d_e + unbroadcast(d_t11 * b, e)
         d_d = 2 * unbroadcast(d_t10 * d, d)
     else:
-        # line 39: f = b - d * e
+        # line 40: f = b - d * e
         d_b = d_b + unbroadcast(d_f, b)
         d_t12 = unbroadcast(-d_f, t12)
         d_d = unbroadcast(d_t12 * e, d)
         d_e = d_e + unbroadcast(d_t12 * d, e)
-    # line 35: e = (x - y) / (1.0 + z * z)
+    # line 36: e = (x - y) / (1.0 + z * z)
     d_t7 = unbroadcast(safe_div(d_e, t9), t7)
     d_t9 = unbroadcast(-safe_div(d_e * t7, t9 * t9), t9)
     d_t8 = d_t9
     d_z = d_z + 2 * unbroadcast(d_t8 * z, z)
     d_x = d_x + unbroadcast(d_t7, x)
     d_y = unbroadcast(-d_t7, y)
-    # line 34: d = np.tanh(a + c)
+    # line 35: d = np.tanh(a + c)
     d_t6 = d_d * (1 - d * d)
     d_a = unbroadcast(d_t6, a)
     d_c = d_c + unbroadcast(d_t6, c)
-    # line 33: c = np.sin(x) * np.cos(y)
+    # line 34: c = np.sin(x) * np.cos(y)
     d_t4 = unbroadcast(d_c * t5, t4)
     d_t5 = unbroadcast(d_c * t4, t5)
     d_y = d_y - d_t5 * np.sin(y)
     d_x = d_x + d_t4 * np.cos(x)
-    # line 32: b = math.exp(-0.5 * a * a)
+    # line 33: b = math.exp(-0.5 * a * a)
     d_t3 = d_b * b
     d_t2 = unbroadcast(d_t3 * a, t2)
     d_a = d_a + unbroadcast(d_t3 * t2, a)
     d_a = d_a + d_t2 * -0.5
-    # line 31: a = x * y + z
+    # line 32: a = x * y + z
     d_t1 = unbroadcast(d_a, t1)
     d_z = d_z + unbroadcast(d_a, z)
     d_x = d_x + unbroadcast(d_t1 * y, x)

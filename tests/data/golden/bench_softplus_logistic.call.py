@@ -9,7 +9,7 @@ def softplus_logistic_fn_forward(w, X, y):
 
 def softplus_logistic_fn_backward(d_softplus_logistic_fn, X, t1, t4):
     # backward sweep: adjoints in reverse order
-    # line 413: return np.mean(np.log1p(np.exp(-y * (X @ w))))
+    # line 414: return np.mean(np.log1p(np.exp(-y * (X @ w))))
     d_t5 = d_softplus_logistic_fn / 1000
     d_t4 = safe_div(d_t5, 1 + t4)
     d_t3 = d_t4 * t4
@@ -25,7 +25,7 @@ def softplus_logistic_fn_grad(w, X, y):
     t1 = -y
     t3 = np.multiply(t1, t2, t2)
     t4 = np.exp(t3, t3)
-    # line 413: return np.mean(np.log1p(np.exp(-y * (X @ w))))
+    # line 414: return np.mean(np.log1p(np.exp(-y * (X @ w))))
     d_t4 = 1 + t4
     d_t4 = np.divide(0.001, d_t4, d_t4)
     d_t3 = d_t4 * t4

@@ -11,7 +11,7 @@ def softplus_logistic_fn_forward(w, X, y):
 
 def softplus_logistic_fn_backward(d_softplus_logistic_fn, w, X, t1, t2, t4, t5):
     # backward sweep: adjoints in reverse order
-    # line 413: return np.mean(np.log1p(np.exp(-y * (X @ w))))
+    # line 414: return np.mean(np.log1p(np.exp(-y * (X @ w))))
     d_t5 = np.full_like(t5, d_softplus_logistic_fn / max(np.size(t5), 1))
     d_t4 = safe_div(d_t5, 1 + t4)
     d_t3 = d_t4 * t4

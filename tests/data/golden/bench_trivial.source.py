@@ -6,7 +6,7 @@ def trivial_fn_forward(x):
 
 def trivial_fn_backward(d_trivial_fn, x):
     # backward sweep: adjoints in reverse order
-    # line 406: return x * x
+    # line 407: return x * x
     d_x = 2 * unbroadcast(d_trivial_fn * x, x)
     return d_x
 
