@@ -129,11 +129,12 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
         if per_func is None:
             per_func = _CACHE[func] = {}
         if rebuild or key not in per_func or not per_func[key].current():
-            how = (wrt, arguments, value, kinds, fused, has_aux, frozenset(_SKIP), checkpoint,
-                   array_kind, inline)
+            skip = frozenset(_SKIP)
+            how = (wrt, arguments, value, kinds, fused, has_aux, skip, checkpoint, array_kind,
+                   inline)
             # on disk: NumPy's specialized code without srcgrad's blocks (persistent.py)
             on_disk = None if arguments is None or checkpoint or array_kind != NUMPY else \
-                persistent.entry_path(func, (key, sorted(how[6])))
+                persistent.entry_path(func, (key, sorted(skip)))
             made = None if on_disk is None or rebuild else persistent.load(
                 func, on_disk, _later(func, how))
             if made is None:

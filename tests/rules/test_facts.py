@@ -10,7 +10,7 @@ import pytest
 
 import srcgrad
 from srcgrad.rules import RULES, facts
-from srcgrad.rules.facts import FACTS, facts_of, named
+from srcgrad.rules.facts import DECLARED, FACTS, facts_of, method, named
 
 PACKAGE = pathlib.Path(srcgrad.__file__).resolve().parent
 MODULES = [path for path in sorted(PACKAGE.rglob("*.py"))
@@ -99,13 +99,12 @@ def test_a_later_declaration_loses_no_aliasing_fact():
     """A key declared twice (its rule's module and a list of facts elsewhere) keeps the
     facts the alias analysis relies on: np.split's `views_listed` was overwritten by a
     plain VIEW declared in another module (a silent wrong value)."""
-    from srcgrad.rules.facts import DECLARED
     lost = {}
     for key, declared in DECLARED.items():
         final = declared[-1]
         for field in ("views_listed", "view", "writes_object", "writes_first"):
             if any(getattr(f, field) for f in declared) and not getattr(final, field):
-                if field == "view" and str(key) == "('method', 'flatten')":
+                if field == "view" and key == method("flatten"):
                     continue  # a copy (shapes.py says so after `ravel`'s list of views)
                 lost.setdefault(str(key), []).append(field)
     assert not lost, lost
