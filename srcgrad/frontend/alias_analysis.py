@@ -293,7 +293,7 @@ class Analysis:
             self.container(site)
             self.add(self.holds, site, self.held(args))
             return {site} | args
-        if internal in ("sort_order", "caller_unchanged"):
+        if internal in ("sort_order", "caller_unchanged", "piecewise_start"):
             return {site}
         receiver = None
         func = node.func

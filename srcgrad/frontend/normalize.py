@@ -40,7 +40,7 @@ from .loop_exits import LoopExits, LoopReturns
 from .methods import receiver_call
 from .refusals import refusal
 from .resolve import index_expression
-from . import frozen, keyword_dicts
+from . import frozen, keyword_dicts, piecewise
 from .source import Source
 
 # Expressions kept whole: they produce booleans or strings, never gradients.
@@ -413,6 +413,12 @@ class _Normalizer:
         self.scope.partials.pop(name, None)
         self.scope.functions[name] = Nested(node, self.src, self.scope, defaults)
 
+    def is_function(self, node) -> bool:
+        """Does `node` name a function (a lambda, a nested one, a global callable)?"""
+        return (isinstance(node, gast.Lambda) or self.is_partial(node) or callable(
+            self.known(node)) or isinstance(node, gast.Name) and (
+                node.id in self.scope.functions or node.id in self.scope.partials))
+
     def is_partial(self, node) -> bool:
         return isinstance(node, gast.Call) and self.known(node.func) is functools.partial
 
@@ -471,6 +477,12 @@ class _Normalizer:
                 view)
             node = gast.copy_location(gast.Call(func=node.func, args=[listed, *node.args[1:]],
                                                 keywords=node.keywords), node)
+        if piecewise.is_piecewise(known):
+            statements, result = piecewise.written_out(self.src, node, self.namer,
+                                                       self.is_function)
+            self.local_names |= build.stored(statements)
+            out.extend(self.block(statements))
+            return build.load(result)
         if known in ITERATING:
             return self.comprehension(self.iteration.as_list(node), out)
         if known is builtins.sorted:

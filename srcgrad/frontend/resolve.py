@@ -25,6 +25,7 @@ from ..runtime.blocks import adjoint_hook
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
                                   kept_as, largest, merged, refresh, set_at, smallest,
                                   sort_order, swap_item)
+from ..runtime.layout import piecewise_start
 from ..runtime.methods import same_method
 
 
@@ -32,7 +33,7 @@ from ..runtime.methods import same_method
 _INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, caller_unchanged,
                                       sort_order, largest, smallest, dict_of, merged,
                                       concatenated, kept_as, in_order, same_method,
-                                      adjoint_hook)}
+                                      adjoint_hook, piecewise_start)}
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 

@@ -10,12 +10,12 @@ several arrays apply themselves to all their tangents at once, zeros for the abs
 import numpy as np
 
 from ..runtime import (filled, full_adjoint, imag_adjoint, inverse_permutation, linspace_adjoints,
-                       meshgrid_adjoint, mT, pad_adjoint, pad_constant_adjoint, reshaped,
-                       rollaxis_permutation, select_adjoint, split_like, unblock, unbroadcast,
-                       unbroadcast_each, undelete, unique_adjoint, unique_tangent, unpartition,
-                       untake)
+                       meshgrid_adjoint, mT, pad_adjoint, pad_constant_adjoint, piecewise_start,
+                       reshaped, rollaxis_permutation, select_adjoint, split_like, unblock,
+                       unbroadcast, unbroadcast_each, undelete, unique_adjoint, unique_tangent,
+                       unpartition, untake)
 from .facts import NEW, VIEW, facts, numpy_functions
-from .registry import adjoint, attribute, example, method, nondifferentiable, tangent
+from .registry import adjoint, attribute, example, method, named, nondifferentiable, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -492,3 +492,8 @@ nondifferentiable(np.tril_indices, np.triu_indices, np.tril_indices_from, np.tri
                   np.ravel_multi_index, np.argpartition, np.lexsort, rollaxis_permutation)
 facts(np.tril_indices, np.triu_indices, np.tril_indices_from, np.triu_indices_from,
       facts=NEW)
+
+# np.piecewise is written out where it is called (frontend/piecewise.py): its zero start
+# and conditions are constants, its pieces indexing and item assignment.
+nondifferentiable(piecewise_start, facts=NEW)
+named(piecewise_start, "np.piecewise's conditions")

@@ -57,7 +57,7 @@ def take(g, index):
     the selection's place numbers, the same index keeps the winners'."""
     if isinstance(g, dict):
         return g.get(index, 0.0)
-    part = g[index]
+    part = (np.asarray(g) if isinstance(g, (int, float)) else g)[index]  # (a 0-d z's seed)
     if not _may_repeat(index):
         return part
     places = np.arange(np.size(part)).reshape(np.shape(part))

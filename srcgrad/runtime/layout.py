@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import SrcGradError
 from .adjoints import unbroadcast
 from .containers import zero_tangent
 
@@ -214,3 +215,25 @@ def unique_tangent(t_ar, ar, z):
     if isinstance(z, tuple):
         return (values,) + tuple(np.zeros(np.shape(part)) for part in z[1:])
     return values
+
+
+def piecewise_start(x, condlist, count):
+    """What np.piecewise(x, condlist, funclist) starts from, funclist having `count` items:
+    its zero result (x's shape and dtype) and the condition of each function, as NumPy reads
+    them (one condition or a list of them; a function more than conditions: the last one
+    holds where none does). Both constants: frontend/piecewise.py writes out the rest."""
+    if not isinstance(x, (np.ndarray, np.generic)):
+        raise SrcGradError(
+            f"srcgrad writes np.piecewise out as masked assignments into x, which is a "
+            f"{type(x).__name__} here.\nPass an array: `np.piecewise(np.asarray(x), ...)`.")
+    if np.isscalar(condlist) or (not isinstance(condlist[0], (list, np.ndarray))
+                                 and np.ndim(x) != 0):
+        condlist = [condlist]  # a single condition
+    conditions = np.asarray(condlist, dtype=bool)
+    if len(conditions) == count - 1:
+        otherwise = np.logical_not(np.any(conditions, axis=0, keepdims=True))
+        conditions = np.concatenate([conditions, otherwise], axis=0)
+    elif len(conditions) != count:
+        raise ValueError(f"with {len(conditions)} condition(s), np.piecewise takes "
+                         f"{len(conditions)} or {len(conditions) + 1} functions, not {count}")
+    return np.zeros_like(x), conditions
