@@ -19,7 +19,7 @@ import numpy as np
 
 from ..ir import build
 from ..rules import NONDIFFERENTIABLE, RULES
-from ..rules.registry import DEFINITIONS
+from ..rules.registry import DEFINING_MODULES, DEFINITIONS
 from ..rules.facts import OPERATORS, attribute, facts_of, method
 from ..runtime.blocks import adjoint_hook
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
@@ -240,12 +240,13 @@ def _truth(node) -> bool:
 
 def is_user_function(obj) -> bool:
     """A plain Python function of the user's (not NumPy's or SciPy's, whose source srcgrad
-    never reads, not a builtin), or one srcgrad generated (the forward and backward
-    functions of a definition's helper, which second derivatives differentiate again)."""
+    never reads, not a builtin), one srcgrad generated (the forward and backward
+    functions of a definition's helper, which second derivatives differentiate again), or a
+    helper of srcgrad's definitions (registry.DEFINING_MODULES)."""
     module = getattr(obj, "__module__", None) or ""
     return isinstance(obj, types.FunctionType) and (
         not module.startswith(("numpy", "scipy", "srcgrad"))
-        or obj.__code__.co_filename.startswith("<srcgrad "))
+        or obj.__code__.co_filename.startswith("<srcgrad ") or module in DEFINING_MODULES)
 
 
 def is_record_type(obj) -> bool:

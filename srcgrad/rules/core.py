@@ -12,14 +12,13 @@ import numpy as np
 
 from ..runtime import positive_log, safe_div, unbroadcast
 from .facts import ARITHMETIC, BINARY, FILL, LIKE, NEW, UNARY, VIEW, Facts, facts
-from .registry import (adjoint, attribute, example, literal, method, named, nondifferentiable,
-                       tangent)
+from .registry import (adjoint, alias, attribute, example, literal, method, named,
+                       nondifferentiable, tangent)
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
-@adjoint("identity", builtins.float, np.positive, np.copy, method("copy"),
-         facts=Facts(elementwise=True, nargs=1, shape=0, smooth=True, writes_none=True,
+@adjoint("identity", facts=Facts(elementwise=True, nargs=1, shape=0, smooth=True, writes_none=True,
                      correctly_rounded=True),
          examples=[example("float(np.sum(x))", x=(3,)), example("+x", x=(3,)),
                    example("np.positive(x)", x=(2, 2)), example("np.copy(x)", x=(3,)),
@@ -143,9 +142,10 @@ def full_tangent(z, shape, fill_value, dtype=None):
     t[z] = np.full(shape, t[fill_value], dtype=dtype)
 
 
-facts(np.positive, np.copy, facts=UNARY.but(smooth=True))
+alias("identity", np.positive, np.copy, facts=UNARY.but(smooth=True))
 # (a list's or dict's copy holds the same items: not new, as an array's copy is)
-facts(method("copy"), facts=UNARY.but(smooth=True, makes_new=False))
+alias("identity", method("copy"), facts=UNARY.but(smooth=True, makes_new=False))
+alias("identity", builtins.float, facts=NEW.but(nargs=1, smooth=True))
 named("identity", "assignment")
 named(builtins.float, "float")
 
@@ -169,7 +169,7 @@ nondifferentiable(
     method("all"), method("round"),
     attribute("shape"), attribute("ndim"), attribute("size"), attribute("dtype"),
 )
-facts(np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, facts=UNARY)
+facts(np.sign, np.floor, np.ceil, np.round, np.around, np.trunc, np.fix, facts=UNARY)
 facts(np.rint, facts=UNARY.but(float_result=True))  # of ints: floats
 facts(np.floor_divide, facts=BINARY)
 facts(np.ones, np.empty, facts=FILL)
@@ -185,13 +185,11 @@ facts(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.str, b
       builtins.hash, builtins.id, builtins.callable, builtins.divmod, builtins.pow,
       builtins.any, builtins.all, builtins.type, facts=NEW)  # nothing of theirs
 facts(builtins.sum, view=True, writes_none=True)  # sum([], start) is start itself
-facts(builtins.float, facts=NEW.but(nargs=1, smooth=True))
 facts(builtins.reversed, writes_none=True)
 facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist", "item",
-                    "flatten", "nonzero", "ptp", "searchsorted", "count", "index", "compress",
+                    "nonzero", "ptp", "searchsorted", "count", "index", "compress",
                     "choose", "__len__", "keys", "dot"]), facts=NEW)
-facts(*map(method, ["view", "conj", "conjugate"]), facts=VIEW)  # x.conj() of reals is x
-facts(method("view"), attribute("real"), attribute("imag"), facts=VIEW.but(chooses_dtype=True))
+facts(method("view"), facts=VIEW.but(chooses_dtype=True))
 facts(*map(attribute, ["shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"]),
       metadata=True, writes_none=True)
 facts(*map(method, ["append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",

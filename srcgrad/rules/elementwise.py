@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..runtime import safe_div, sinc_slope
-from .facts import BINARY, FLOAT_UNARY, UNARY, facts
+from .facts import BINARY, FLOAT_UNARY, UNARY
 from .registry import adjoint, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -227,4 +227,3 @@ def hypot(z, x, y):
     d[y] = safe_div(d[z] * y, z)
 
 
-facts(np.deg2rad, np.rad2deg, facts=FLOAT_UNARY)  # (no rules yet: their shapes are known)

@@ -86,19 +86,34 @@ VIEW = Facts(view=True, writes_none=True)
 NEW = Facts(makes_new=True, writes_none=True)  # a new value, nothing more known
 
 FACTS: dict = {}  # key -> Facts
-DECLARED: dict = {}  # key -> every Facts declared for it, in order (tests: none lost)
 _version = [0]  # bumped by `declare`: what `named` found is then out of date
 
 
 def declare(*keys, facts: Facts):
-    """The facts of each key (a function of `math` gets them on numbers)."""
+    """The facts of each key (a function of `math` gets them on numbers), once: facts
+    declared again must be the same (two modules describing one function differently
+    would leave one of them silently wrong)."""
     for key in keys:
         if getattr(key, "__module__", None) == "math" or key is builtins.float:
-            FACTS[key] = facts.but(shape="number", dtype=None)
+            found = facts.but(shape="number", dtype=None)
         else:
-            FACTS[key] = facts
-        DECLARED.setdefault(key, []).append(FACTS[key])
+            found = facts
+        before = FACTS.get(key)
+        if before is not None and before != found:
+            changed = ", ".join(f"{f.name}={getattr(before, f.name)!r} then "
+                                f"{getattr(found, f.name)!r}" for f in dataclasses.fields(Facts)
+                                if getattr(before, f.name) != getattr(found, f.name))
+            raise ValueError(f"the facts of {_name(key)} are declared twice, differently "
+                             f"({changed}): declare them once, next to its rule")
+        FACTS[key] = found
     _version[0] += 1
+
+
+def _name(key) -> str:
+    if isinstance(key, tuple):
+        return f"{key[0]} {key[1]!r}"
+    module = getattr(key, "__module__", None) or "numpy"
+    return f"{module}.{getattr(key, '__name__', key)}"
 
 
 @contextlib.contextmanager

@@ -20,7 +20,9 @@ declaration.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import linecache
 import textwrap
 
 import gast
@@ -28,7 +30,7 @@ import numpy as np
 
 from ..runtime import not_differentiable
 from .facts import BINARY, FLOAT_UNARY, Facts
-from .registry import RULES, adjoint, display_name, example, spelled
+from .registry import DEFINITIONS, RULES, adjoint, define, display_name, example, spelled
 
 # the shapes of the arguments in the examples: broadcast against each other, and numbers
 _SHAPES = {1: [((3, 2),), ((),)], 2: [((3, 1), (4,)), ((), (2, 3))],
@@ -120,3 +122,23 @@ def _fixed(value, count) -> str:
     if isinstance(value, tuple):
         value = value[count % len(value)]
     return repr(np.float64(value).item()) if not isinstance(value, int) else repr(value)
+
+
+def exp_of(log_key, key):
+    """Define `key` as the exponential of `log_key`'s definition, with its parameters
+    (scipy.stats.norm.pdf as exp(logpdf)), tested on its examples spelled with `key`. The
+    definition is written as source (registered with linecache, as generated code is) so
+    that it is read and differentiated as any other."""
+    log = DEFINITIONS[log_key]
+    signature = inspect.signature(log.function)
+    name = f"exp_of_{log.function.__name__}"
+    filename = f"<srcgrad definition {name}>"
+    text = (f"def {name}{signature}:\n"
+            f"    return np.exp(logarithm({', '.join(signature.parameters)}))\n")
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace = {"__name__": log.function.__module__, "np": np, "logarithm": log_key}
+    exec(compile(text, filename, "exec"), namespace)  # noqa: S102 (our own text)
+    spelled_log, spelled_key = f"{spelled(log_key)}(", f"{spelled(key)}("
+    examples = [dataclasses.replace(e, expr=e.expr.replace(spelled_log, spelled_key))
+                for e in log.examples]
+    define(key, examples=examples)(namespace[name])

@@ -301,15 +301,16 @@ def tangent(*keys, broadcast=False, examples=(), facts=None):
     return register
 
 
-def alias(key, *others, examples=()):
+def alias(key, *others, examples=(), facts=None):
     """`others` compute what `key` does (scipy.special.expm1 and np.expm1): they share its
-    rule and its facts; `examples` spell them."""
+    rule and its facts, or have `facts` of their own (np.fabs: np.abs's, but floats of
+    integers); `examples` spell them."""
     rule = RULES[key]
     for other in others:
         if other in RULES:
             raise ValueError(f"two adjoint rules for {display_name(other)}")
         RULES[other] = rule
-        declare(other, facts=facts_of(key))
+        declare(other, facts=facts or facts_of(key))
     rule.examples.extend(examples)
 
 
@@ -359,6 +360,10 @@ def close_matches(key) -> list[str]:
 # --- definitions: functions srcgrad writes out in NumPy and differentiates as code -------
 
 DEFINITIONS: dict = {}  # key -> Definition
+# The modules definitions are written in: their plain functions are helpers a definition
+# may call (`log_probability` of rules/stats_tails.py), transformed or written out in it as
+# a user's helpers are (frontend/resolve.py, inline.py).
+DEFINING_MODULES: set = set()
 
 
 @dataclass
@@ -381,6 +386,7 @@ def define(*keys, examples=()):
     """Register the decorated function as the definition of every key."""
     def register(function):
         definition = Definition(function.__name__, function, list(examples))
+        DEFINING_MODULES.add(function.__module__)
         for key in keys:
             if key in RULES or key in DEFINITIONS:
                 raise ValueError(f"two rules for {display_name(key)}")

@@ -8,13 +8,13 @@ import math
 import numpy as np
 
 from ..runtime import cast_back, winner, within_bounds
-from .facts import BINARY, SELECT, UNARY, VIEW, facts
-from .registry import adjoint, example, method, named, tangent
+from .facts import BINARY, SELECT, UNARY, VIEW, Facts
+from .registry import adjoint, alias, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
 
-@adjoint(np.abs, np.fabs, builtins.abs, math.fabs, facts=UNARY.but(bound="nonnegative"),
+@adjoint(np.abs, builtins.abs, facts=UNARY.but(bound="nonnegative"),
          examples=[example("np.abs(x)", x=(5,)), example("abs(x)", x=(2, 2)),
                    example("np.absolute(x)", x=(3,)), example("np.fabs(x)", x=(2, 3)),
                    example("math.fabs(x)", x=())])
@@ -22,11 +22,12 @@ def absolute(z, x):
     d[x] = d[z] * np.sign(x)
 
 
-facts(np.fabs, math.fabs, facts=UNARY.but(float_result=True, bound="nonnegative"))  # of ints: floats
+alias(np.abs, np.fabs, math.fabs,  # of ints: floats
+      facts=UNARY.but(float_result=True, bound="nonnegative"))
 
 
 # At a tie x == y each side gets half.
-@adjoint(np.maximum, np.fmax, builtins.max, facts=BINARY.but(bound="larger"), broadcast=True,
+@adjoint(np.maximum, np.fmax, facts=BINARY.but(bound="larger"), broadcast=True,
          examples=[example("np.maximum(x, y)", x=(3, 4), y=(4,)),
                    example("np.fmax(x, y)", x=(2, 1), y=(1, 3)), example("max(x, y)", x=(), y=())])
 def maximum(z, x, y):
@@ -34,7 +35,7 @@ def maximum(z, x, y):
     d[y] = d[z] * winner(y, x)
 
 
-@adjoint(np.minimum, np.fmin, builtins.min, facts=BINARY, broadcast=True,
+@adjoint(np.minimum, np.fmin, facts=BINARY, broadcast=True,
          examples=[example("np.minimum(x, y)", x=(3, 4), y=(3, 1)),
                    example("np.fmin(x, y)", x=(3,), y=()), example("min(x, y)", x=(), y=())])
 def minimum(z, x, y):
@@ -115,7 +116,9 @@ def astype_tangent(z, x, dtype, order="K", casting="unsafe", subok=True, copy=Tr
     t[z] = cast_back(t[x], z, dtype)
 
 
-facts(builtins.max, builtins.min, view=True, shape="number", writes_none=True)  # an operand
+_OPERAND = Facts(view=True, shape="number", writes_none=True)  # max(a, b) is a or b itself
+alias(np.maximum, builtins.max, facts=_OPERAND)
+alias(np.minimum, builtins.min, facts=_OPERAND)
 named(builtins.abs, "abs")
 named(builtins.max, "max")
 named(builtins.min, "min")

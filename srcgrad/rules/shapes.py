@@ -12,7 +12,7 @@ from ..runtime import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, unbroadcast,
                        unrepeat, unsort, unstack, untake, untake_along_axis, untile)
 from .facts import NEW, VIEW, Facts, facts, numpy_functions
-from .registry import adjoint, attribute, example, literal_sequence, method, named, tangent
+from .registry import adjoint, alias, attribute, example, literal_sequence, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -49,7 +49,7 @@ def reshape_method_tangent(z, x, *shape, order="C"):
     t[z] = np.reshape(t[x], np.shape(z), order=order)
 
 
-@adjoint(np.ravel, method("ravel"), method("flatten"), facts=VIEW.but(linear=True),
+@adjoint(np.ravel, method("ravel"), facts=VIEW.but(linear=True),
          examples=[example("np.ravel(x)", x=(2, 3)), example("x.ravel()", x=(3, 1, 2)),
                    example("x.flatten()", x=(2, 2)), example("np.ravel(x, order='F')", x=(2, 3)),
                    example("x.ravel('F')", x=(3, 2))])
@@ -332,11 +332,11 @@ def take_along_axis(z, x, indices, axis):
 named("getitem", "indexing")
 named(np.r_, "numpy.r_")
 named(np.c_, "numpy.c_")
-facts(method("flatten"), facts=NEW)  # a copy, where ravel may give a view
+alias(np.ravel, method("flatten"), facts=NEW.but(linear=True))  # a copy, where ravel may view
 # (the splits, unstack, atleast_*d and broadcast_arrays: lists of views, with their rules)
 facts(*numpy_functions(
-    "rollaxis", "asanyarray", "ascontiguousarray", "asfortranarray", "asarray_chkfinite",
-    "require", "rot90", "real", "imag", "matrix_transpose", "permute_dims", "trim_zeros",
+    "asanyarray", "ascontiguousarray", "asfortranarray", "asarray_chkfinite",
+    "require", "matrix_transpose", "trim_zeros",
     "nan_to_num", "meshgrid", "ix_"),
     np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
     facts=VIEW)  # may return their argument or a view of it

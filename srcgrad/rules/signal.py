@@ -2,8 +2,8 @@
 the full result's adjoint correlated with the other input (correlate(a, v) being
 convolve(a, flip(v))). Registered only when SciPy imports.
 
-convolve2d and correlate2d pad with zeros (boundary='fill', fillvalue=0); their other
-boundaries are refused by name.
+convolve2d and correlate2d (convolve2d with in2 flipped, a definition) pad in1 with
+fillvalue (boundary='fill'); their other boundaries are refused by name.
 """
 
 import numpy as np
@@ -11,7 +11,7 @@ import scipy.signal
 
 from ..runtime import not_differentiable, placed_in_full
 from .facts import NEW
-from .registry import adjoint, example, tangent
+from .registry import adjoint, define, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -84,37 +84,20 @@ def convolve2d_tangent(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
             + t[fillvalue] * scipy.signal.convolve2d(np.zeros_like(in1), in2, mode, boundary, 1.0))
 
 
-# 'same' centres on in2's middle rounded up, unlike correlate's.
-@adjoint(scipy.signal.correlate2d, facts=NEW, examples=_examples_2d("correlate2d"))
-def correlate2d(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    if boundary == "fill":  # in1's fill is a constant term: its adjoint is that of fill 0
-        g = placed_in_full(d[z], in1, in2, mode, True)
-        d[in1] = scipy.signal.convolve(g, in2, "valid")
-        if fillvalue == 0:
-            d[in2] = np.flip(scipy.signal.correlate(g, in1, "valid"))
-        else:  # in1 is read as in1 - fillvalue inside, fillvalue everywhere
-            d[in2] = (np.flip(scipy.signal.correlate(g, in1 - fillvalue, "valid"))
-                      + fillvalue * np.sum(g))
-    else:
-        d[in1] = not_differentiable(d[z], "scipy.signal.correlate2d", "in1",
-                                    "only boundary='fill'")
-        d[in2] = not_differentiable(d[z], "scipy.signal.correlate2d", "in2",
-                                    "only boundary='fill'")
-    d[fillvalue] = np.sum(d[z] * scipy.signal.correlate2d(np.zeros_like(in1), in2, mode, boundary,
-                                                       1.0))
-
-
-@tangent(scipy.signal.correlate2d)
-def correlate2d_tangent(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    # (in1's fill is a constant term: its tangent has fill 0)
-    t[z] = (scipy.signal.correlate2d(t[in1], in2, mode, boundary, 0)
-            + scipy.signal.correlate2d(in1, t[in2], mode, boundary, fillvalue)
-            + t[fillvalue] * scipy.signal.correlate2d(np.zeros_like(in1), in2, mode, boundary, 1.0))
+# convolve2d with in2 flipped; 'same' is the full result's middle, centred on in2's middle
+# rounded up (convolve2d's rounds down).
+@define(scipy.signal.correlate2d, examples=_examples_2d("correlate2d"))
+def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+    if mode != "same":
+        return scipy.signal.convolve2d(in1, np.flip(in2), mode, boundary, fillvalue)
+    full = scipy.signal.convolve2d(in1, np.flip(in2), "full", boundary, fillvalue)
+    top, left = np.shape(in2)[0] // 2, np.shape(in2)[1] // 2
+    return full[top:top + np.shape(in1)[0], left:left + np.shape(in1)[1]]
 
 
 @tangent(placed_in_full,
          examples=[example("placed_in_full(g, np.ones((2, 3)), np.ones((2, 2)), 'same')",
                            g=(2, 3)),
-                   example("placed_in_full(g, np.ones(4), np.ones(2), 'valid', True)", g=(3,))])
-def placed_in_full_tangent(z, g, in1, in2, mode, high_centre=False):
-    t[z] = placed_in_full(t[g], in1, in2, mode, high_centre)
+                   example("placed_in_full(g, np.ones(4), np.ones(2), 'valid')", g=(3,))])
+def placed_in_full_tangent(z, g, in1, in2, mode):
+    t[z] = placed_in_full(t[g], in1, in2, mode)

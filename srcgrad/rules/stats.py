@@ -12,6 +12,7 @@ import numpy as np
 import scipy.special
 import scipy.stats
 
+from .forms import exp_of
 from .registry import define, example
 
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
@@ -48,11 +49,6 @@ def norm_logpdf(x, loc=0, scale=1):
     return -z * z / 2 - _LOG_SQRT_2PI - np.log(scale)
 
 
-@define(scipy.stats.norm.pdf, examples=calls_of("norm", "pdf"))
-def norm_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.norm.logpdf(x, loc, scale))
-
-
 @define(scipy.stats.norm.cdf, examples=calls_of("norm", "cdf"))
 def norm_cdf(x, loc=0, scale=1):
     return scipy.special.ndtr((x - loc) / scale)
@@ -87,11 +83,6 @@ def cauchy_logpdf(x, loc=0, scale=1):
     return -np.log(np.pi) - np.log1p(z * z) - np.log(scale)
 
 
-@define(scipy.stats.cauchy.pdf, examples=calls_of("cauchy", "pdf"))
-def cauchy_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.cauchy.logpdf(x, loc, scale))
-
-
 @define(scipy.stats.cauchy.cdf, examples=calls_of("cauchy", "cdf"))
 def cauchy_cdf(x, loc=0, scale=1):
     return 0.5 + np.arctan((x - loc) / scale) / np.pi
@@ -101,11 +92,6 @@ def cauchy_cdf(x, loc=0, scale=1):
 @define(scipy.stats.laplace.logpdf, examples=calls_of("laplace", "logpdf"))
 def laplace_logpdf(x, loc=0, scale=1):
     return -np.log(2.0) - np.abs((x - loc) / scale) - np.log(scale)
-
-
-@define(scipy.stats.laplace.pdf, examples=calls_of("laplace", "pdf"))
-def laplace_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.laplace.logpdf(x, loc, scale))
 
 
 @define(scipy.stats.laplace.cdf, examples=calls_of("laplace", "cdf"))
@@ -121,11 +107,6 @@ def laplace_cdf(x, loc=0, scale=1):
 def logistic_logpdf(x, loc=0, scale=1):
     a = np.abs((x - loc) / scale)
     return -a - 2 * np.log1p(np.exp(-a)) - np.log(scale)
-
-
-@define(scipy.stats.logistic.pdf, examples=calls_of("logistic", "pdf"))
-def logistic_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.logistic.logpdf(x, loc, scale))
 
 
 @define(scipy.stats.logistic.cdf, examples=calls_of("logistic", "cdf"))
@@ -149,11 +130,6 @@ def expon_logpdf(x, loc=0, scale=1):
     return np.where(z >= 0, -z - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.expon.pdf, examples=calls_of("expon", "pdf", (), (0.1, 3), True))
-def expon_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.expon.logpdf(x, loc, scale))
-
-
 @define(scipy.stats.expon.cdf, examples=calls_of("expon", "cdf", (), (0.1, 3), True))
 def expon_cdf(x, loc=0, scale=1):
     return -np.expm1(-np.maximum((x - loc) / scale, 0.0))
@@ -170,11 +146,6 @@ def halfnorm_logpdf(x, loc=0, scale=1):
     return np.where(z >= 0, 0.5 * np.log(2 / np.pi) - z * z / 2 - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.halfnorm.pdf, examples=calls_of("halfnorm", "pdf", (), (0.1, 3), True))
-def halfnorm_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.halfnorm.logpdf(x, loc, scale))
-
-
 @define(scipy.stats.halfnorm.cdf, examples=calls_of("halfnorm", "cdf", (), (0.1, 3), True))
 def halfnorm_cdf(x, loc=0, scale=1):
     return scipy.special.erf(np.maximum((x - loc) / scale, 0.0) / np.sqrt(2))
@@ -184,11 +155,6 @@ def halfnorm_cdf(x, loc=0, scale=1):
 def uniform_logpdf(x, loc=0, scale=1):
     z = (x - loc) / scale
     return np.where((z >= 0) & (z <= 1), -np.log(scale) + 0 * z, -np.inf)
-
-
-@define(scipy.stats.uniform.pdf, examples=calls_of("uniform", "pdf", (), (0.1, 0.9), True))
-def uniform_pdf(x, loc=0, scale=1):
-    return np.exp(scipy.stats.uniform.logpdf(x, loc, scale))
 
 
 @define(scipy.stats.uniform.cdf, examples=calls_of("uniform", "cdf", (), (0.1, 0.9), True))
@@ -206,11 +172,6 @@ def t_logpdf(x, df, loc=0, scale=1):
             - 0.5 * np.log(df * np.pi) - (df + 1) / 2 * np.log1p(z * z / df) - np.log(scale))
 
 
-@define(scipy.stats.t.pdf, examples=calls_of("t", "pdf", ("df",)))
-def t_pdf(x, df, loc=0, scale=1):
-    return np.exp(scipy.stats.t.logpdf(x, df, loc, scale))
-
-
 @define(scipy.stats.gamma.logpdf, examples=calls_of("gamma", "logpdf", ("a",), (0.1, 3), True))
 def gamma_logpdf(x, a, loc=0, scale=1):
     z = (x - loc) / scale
@@ -218,11 +179,6 @@ def gamma_logpdf(x, a, loc=0, scale=1):
     safe = np.where(inside, z, 1.0)
     return np.where(inside, scipy.special.xlogy(a - 1, safe) - safe - scipy.special.gammaln(a)
                     - np.log(scale), -np.inf)
-
-
-@define(scipy.stats.gamma.pdf, examples=calls_of("gamma", "pdf", ("a",), (0.1, 3), True))
-def gamma_pdf(x, a, loc=0, scale=1):
-    return np.exp(scipy.stats.gamma.logpdf(x, a, loc, scale))
 
 
 # In x (and loc, scale) only: a has no closed-form derivative (scipy.special.gammainc).
@@ -245,11 +201,6 @@ def beta_logpdf(x, a, b, loc=0, scale=1):
                     - np.log(scale), -np.inf)
 
 
-@define(scipy.stats.beta.pdf, examples=calls_of("beta", "pdf", ("a", "b"), (0.05, 0.95), True))
-def beta_pdf(x, a, b, loc=0, scale=1):
-    return np.exp(scipy.stats.beta.logpdf(x, a, b, loc, scale))
-
-
 @define(scipy.stats.lognorm.logpdf, examples=calls_of("lognorm", "logpdf", ("s",), (0.2, 3),
                                                        True))
 def lognorm_logpdf(x, s, loc=0, scale=1):
@@ -258,11 +209,6 @@ def lognorm_logpdf(x, s, loc=0, scale=1):
     log_y = np.log(np.where(inside, y, 1.0))
     return np.where(inside, -np.log(s) - log_y - _LOG_SQRT_2PI - log_y * log_y / (2 * s * s)
                     - np.log(scale), -np.inf)
-
-
-@define(scipy.stats.lognorm.pdf, examples=calls_of("lognorm", "pdf", ("s",), (0.2, 3), True))
-def lognorm_pdf(x, s, loc=0, scale=1):
-    return np.exp(scipy.stats.lognorm.logpdf(x, s, loc, scale))
 
 
 @define(scipy.stats.lognorm.cdf, examples=calls_of("lognorm", "cdf", ("s",), (0.2, 3), True))
@@ -278,11 +224,6 @@ def vonmises_logpdf(x, kappa, loc=0, scale=1):
     z = (x - loc) / scale
     return (kappa * (np.cos(z) - 1) - np.log(2 * np.pi) - np.log(scipy.special.i0e(kappa))
             - np.log(scale))
-
-
-@define(scipy.stats.vonmises.pdf, examples=calls_of("vonmises", "pdf", ("kappa",)))
-def vonmises_pdf(x, kappa, loc=0, scale=1):
-    return np.exp(scipy.stats.vonmises.logpdf(x, kappa, loc, scale))
 
 
 # --- counts: k carries no gradient; off the support logpmf is -inf --------------------------
@@ -307,12 +248,6 @@ def poisson_logpmf(k, mu, loc=0):
                     - scipy.special.gammaln(np.where(inside, k, 0) + 1), -np.inf)
 
 
-@define(scipy.stats.poisson.pmf, examples=_count_examples("poisson", "pmf", "mu",
-                                                          domain={"mu": (0.5, 3)}))
-def poisson_pmf(k, mu, loc=0):
-    return np.exp(scipy.stats.poisson.logpmf(k, mu, loc))
-
-
 @define(scipy.stats.poisson.cdf, examples=_count_examples("poisson", "cdf", "mu",
                                                           domain={"mu": (0.5, 3)}))
 def poisson_cdf(k, mu, loc=0):
@@ -333,12 +268,6 @@ def binom_logpmf(k, n, p, loc=0):
                     + scipy.special.xlog1py(n - safe, -p), -np.inf)
 
 
-@define(scipy.stats.binom.pmf, examples=[
-    example("scipy.stats.binom.pmf(k, 5, p)", ints=_COUNTS, p=(4,), domain={"p": (0.2, 0.8)})])
-def binom_pmf(k, n, p, loc=0):
-    return np.exp(scipy.stats.binom.logpmf(k, n, p, loc))
-
-
 @define(scipy.stats.nbinom.logpmf, examples=_count_examples("nbinom", "logpmf", "n", "p", domain={
     "n": (0.5, 3), "p": (0.2, 0.8)}))
 def nbinom_logpmf(k, n, p, loc=0):
@@ -348,12 +277,6 @@ def nbinom_logpmf(k, n, p, loc=0):
     return np.where(inside, scipy.special.gammaln(safe + n) - scipy.special.gammaln(n)
                     - scipy.special.gammaln(safe + 1.0) + scipy.special.xlogy(n, p)
                     + scipy.special.xlog1py(safe, -p), -np.inf)
-
-
-@define(scipy.stats.nbinom.pmf, examples=_count_examples("nbinom", "pmf", "n", "p", domain={
-    "n": (0.5, 3), "p": (0.2, 0.8)}))
-def nbinom_pmf(k, n, p, loc=0):
-    return np.exp(scipy.stats.nbinom.logpmf(k, n, p, loc))
 
 
 @define(scipy.stats.bernoulli.logpmf, examples=[
@@ -366,13 +289,6 @@ def bernoulli_logpmf(k, p, loc=0):
     inside = (k == 0) | (k == 1)
     return np.where(inside, scipy.special.xlogy(k, p) + scipy.special.xlog1py(1 - k, -p),
                     -np.inf)
-
-
-@define(scipy.stats.bernoulli.pmf, examples=[
-    example("scipy.stats.bernoulli.pmf(k, p)", ints={"k": [0, 1, 1, 0]}, p=(4,),
-            domain={"p": (0.2, 0.8)})])
-def bernoulli_pmf(k, p, loc=0):
-    return np.exp(scipy.stats.bernoulli.logpmf(k, p, loc))
 
 
 # --- several variables ------------------------------------------------------------------------
@@ -388,13 +304,6 @@ def dirichlet_logpdf(x, alpha):
     shaped = np.reshape(alpha, np.shape(alpha) + (1,) * (np.ndim(x) - 1))
     return (np.sum(scipy.special.xlogy(shaped - 1, x), axis=0)
             - np.sum(scipy.special.gammaln(alpha)) + scipy.special.gammaln(np.sum(alpha)))
-
-
-@define(scipy.stats.dirichlet.pdf, examples=[
-    example("scipy.stats.dirichlet.pdf(scipy.special.softmax(u), alpha)", u=(3,), alpha=(3,),
-            domain={"alpha": (0.5, 3)})])
-def dirichlet_pdf(x, alpha):
-    return np.exp(scipy.stats.dirichlet.logpdf(x, alpha))
 
 
 # Samples along the last axis of x; cov a (k, k) matrix, a vector of variances or a number.
@@ -416,8 +325,10 @@ def multivariate_normal_logpdf(x, mean=None, cov=1, allow_singular=False):
     return -0.5 * (k * np.log(2 * np.pi) + np.linalg.slogdet(matrix)[1] + squared)
 
 
-@define(scipy.stats.multivariate_normal.pdf, examples=[
-    example("scipy.stats.multivariate_normal.pdf(x, mean, c @ c.T + np.eye(3))", x=(4, 3),
-            mean=(3,), c=(3, 3))])
-def multivariate_normal_pdf(x, mean=None, cov=1, allow_singular=False):
-    return np.exp(scipy.stats.multivariate_normal.logpdf(x, mean, cov))
+# pdf (pmf) = exp(logpdf): each defined from its logarithm (forms.exp_of), with its examples.
+for _name, _method in [(name, "pdf") for name in (
+        "norm", "cauchy", "laplace", "logistic", "expon", "halfnorm", "uniform", "t", "gamma",
+        "beta", "lognorm", "vonmises", "dirichlet", "multivariate_normal")] + [
+        (name, "pmf") for name in ("poisson", "binom", "nbinom", "bernoulli")]:
+    _family = getattr(scipy.stats, _name)
+    exp_of(getattr(_family, "log" + _method), getattr(_family, _method))

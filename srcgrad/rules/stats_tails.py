@@ -20,6 +20,13 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 _Q = (0.05, 0.95)  # the probabilities ppf and isf are tried at
 
 
+def log_probability(probability):
+    """log(probability): -inf where it is 0, with no gradient (no NaN from the branch not
+    taken)."""
+    inside = probability > 0
+    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+
+
 # --- norm, cauchy, logistic: smooth everywhere ------------------------------------------------
 
 
@@ -127,9 +134,7 @@ def expon_isf(q, loc=0, scale=1):
 
 @define(scipy.stats.halfnorm.logcdf, examples=calls_of("halfnorm", "logcdf", (), (0.1, 3), True))
 def halfnorm_logcdf(x, loc=0, scale=1):
-    probability = scipy.stats.halfnorm.cdf(x, loc, scale)
-    inside = probability > 0
-    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+    return log_probability(scipy.stats.halfnorm.cdf(x, loc, scale))
 
 
 @define(scipy.stats.halfnorm.sf, examples=calls_of("halfnorm", "sf", (), (0.1, 3), True))
@@ -164,9 +169,7 @@ def lognorm_ppf(q, s, loc=0, scale=1):
 
 @define(scipy.stats.uniform.logcdf, examples=calls_of("uniform", "logcdf", (), (0.1, 0.9), True))
 def uniform_logcdf(x, loc=0, scale=1):
-    probability = scipy.stats.uniform.cdf(x, loc, scale)
-    inside = probability > 0
-    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+    return log_probability(scipy.stats.uniform.cdf(x, loc, scale))
 
 
 @define(scipy.stats.uniform.sf, examples=calls_of("uniform", "sf", (), (0.1, 0.9), True))
@@ -219,9 +222,7 @@ def t_sf(x, df, loc=0, scale=1):
 @define(scipy.stats.gamma.logcdf, examples=[
     example("scipy.stats.gamma.logcdf(x, 1.5)", x=(4,), domain={"x": (0.1, 3)})])
 def gamma_logcdf(x, a, loc=0, scale=1):
-    probability = scipy.stats.gamma.cdf(x, a, loc, scale)
-    inside = probability > 0
-    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+    return log_probability(scipy.stats.gamma.cdf(x, a, loc, scale))
 
 
 @define(scipy.stats.gamma.sf, examples=[
@@ -248,9 +249,7 @@ def beta_cdf(x, a, b, loc=0, scale=1):
 @define(scipy.stats.beta.logcdf, examples=[
     example("scipy.stats.beta.logcdf(x, 1.5, 2.5)", x=(4,), domain={"x": (0.05, 0.95)})])
 def beta_logcdf(x, a, b, loc=0, scale=1):
-    probability = scipy.stats.beta.cdf(x, a, b, loc, scale)
-    inside = probability > 0
-    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+    return log_probability(scipy.stats.beta.cdf(x, a, b, loc, scale))
 
 
 @define(scipy.stats.beta.sf, examples=[
@@ -271,9 +270,7 @@ def _count_cases(call, **shapes):
 @define(scipy.stats.poisson.logcdf, examples=_count_cases("scipy.stats.poisson.logcdf(k, mu)",
                                                           mu=(6,)))
 def poisson_logcdf(k, mu, loc=0):
-    probability = scipy.stats.poisson.cdf(k, mu, loc)
-    inside = probability > 0
-    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+    return log_probability(scipy.stats.poisson.cdf(k, mu, loc))
 
 
 @define(scipy.stats.poisson.sf, examples=_count_cases("scipy.stats.poisson.sf(k, mu)", mu=()))
@@ -295,9 +292,7 @@ def binom_cdf(k, n, p, loc=0):
 @define(scipy.stats.binom.logcdf, examples=_count_cases("scipy.stats.binom.logcdf(k, 4, p)",
                                                         p=()))
 def binom_logcdf(k, n, p, loc=0):
-    probability = scipy.stats.binom.cdf(k, n, p, loc)
-    inside = probability > 0
-    return np.where(inside, np.log(np.where(inside, probability, 1.0)), -np.inf)
+    return log_probability(scipy.stats.binom.cdf(k, n, p, loc))
 
 
 @define(scipy.stats.nbinom.cdf, examples=_count_cases("scipy.stats.nbinom.cdf(k, 2.5, p)",

@@ -183,15 +183,15 @@ def linspace_adjoints(g, start, stop, num=50, endpoint=True, axis=0):
     return [unbroadcast(np.sum(moved, axis=-1) - to_stop, start), unbroadcast(to_stop, stop)]
 
 
-def placed_in_full(g, in1, in2, mode, high_centre=False):
+def placed_in_full(g, in1, in2, mode):
     """The adjoint g of an N-d convolution or correlation of in1 and in2 (scipy.signal) in
     the full result's shape, zeros around it: 'same' is centred on in2's middle, rounded
-    down ((m - 1) // 2), or up (m // 2, correlate2d); 'valid' starts at min(n, m) - 1."""
+    down ((m - 1) // 2); 'valid' starts at min(n, m) - 1."""
     if mode == "full":
         return g
     shape1, shape2 = np.shape(in1), np.shape(in2)
     if mode == "same":
-        offsets = [m // 2 if high_centre else (m - 1) // 2 for m in shape2]
+        offsets = [(m - 1) // 2 for m in shape2]
     else:
         offsets = [min(n, m) - 1 for n, m in zip(shape1, shape2)]
     out = np.zeros(tuple(n + m - 1 for n, m in zip(shape1, shape2)),

@@ -10,7 +10,7 @@ import pytest
 
 import srcgrad
 from srcgrad.rules import RULES, facts
-from srcgrad.rules.facts import DECLARED, FACTS, facts_of, method, named
+from srcgrad.rules.facts import FACTS, facts_of, named
 
 PACKAGE = pathlib.Path(srcgrad.__file__).resolve().parent
 MODULES = [path for path in sorted(PACKAGE.rglob("*.py"))
@@ -95,16 +95,14 @@ def test_overridden_facts_come_back():
     assert facts_of(np.cosh) == before and FACTS[np.cosh] is before
 
 
-def test_a_later_declaration_loses_no_aliasing_fact():
-    """A key declared twice (its rule's module and a list of facts elsewhere) keeps the
-    facts the alias analysis relies on: np.split's `views_listed` was overwritten by a
-    plain VIEW declared in another module (a silent wrong value)."""
-    lost = {}
-    for key, declared in DECLARED.items():
-        final = declared[-1]
-        for field in ("views_listed", "view", "writes_object", "writes_first"):
-            if any(getattr(f, field) for f in declared) and not getattr(final, field):
-                if field == "view" and key == method("flatten"):
-                    continue  # a copy (shapes.py says so after `ravel`'s list of views)
-                lost.setdefault(str(key), []).append(field)
-    assert not lost, lost
+def test_facts_are_declared_once():
+    """A key declared again with other facts is refused at import, naming the fields: one
+    module describing a function differently from another left one of them silently wrong
+    (np.split's `views_listed` overwritten by a plain VIEW declared elsewhere)."""
+    key = object()
+    facts.declare(key, facts=facts.UNARY)
+    facts.declare(key, facts=facts.UNARY)  # the same facts again: fine
+    with pytest.raises(ValueError, match=r"declared twice, differently \(makes_new=True then "
+                                         r"False\)"):
+        facts.declare(key, facts=facts.UNARY.but(makes_new=False))
+    assert FACTS.pop(key) == facts.UNARY

@@ -113,9 +113,9 @@ def _given(value, default) -> bool:
                 and value.value == default)
 
 
-# Rules whose examples cannot reach every branch: convolve2d's and correlate2d's other
-# boundaries refuse a gradient (their tangents are linear in any boundary).
-NOT_YET = {'convolve2d', 'correlate2d'}
+# Rules whose examples cannot reach every branch: convolve2d's other boundaries refuse a
+# gradient (its tangent is linear in any boundary).
+NOT_YET = {'convolve2d'}
 
 
 def _param(rule):
