@@ -48,6 +48,16 @@ SECTIONS = [
     ("signal", "scipy.signal"),
 ]
 
+# Library functions srcgrad writes out where they are called, as code the rules above
+# differentiate (no rule of their own): (function, arguments, notes).
+WRITTEN_OUT = [
+    (np.piecewise, "x, condlist, funclist, *args, **kw",
+     "NumPy's masked assignments (`srcgrad/frontend/piecewise.py`): each function of "
+     "funclist (a lambda, a nested or module function, a NumPy function, listed in the call) "
+     "is called on `x[condition]` with `*args, **kw`, a constant assigned; one condition or "
+     "a list, and the *otherwise* function when there is one more function than conditions."),
+]
+
 HEADER = """\
 # Supported functions
 
@@ -65,9 +75,9 @@ Every function below also has a tangent rule, so forward mode (`jvp`,
 `jacobian(mode="fwd")`) works on it, checked against finite differences and against
 reverse mode (`tests/test_tangents.py`). Second derivatives (`hessian`, `hvp`,
 `grad(grad(f))`) run forward mode over the generated gradient code and work for all
-of them except `np.prod`, `np.cumprod`, `np.sinc`, `np.linalg.norm` with an explicit
-`ord`, `np.linalg.qr`, `np.linalg.lstsq` and the singular vectors of `np.linalg.svd`,
-which are refused by name (`tests/test_second_order.py`).
+of them except `np.prod`, `np.cumprod`, `np.linalg.norm` with an explicit `ord`,
+`np.linalg.qr`, `np.linalg.lstsq` and the singular vectors of `np.linalg.svd`, which are
+refused by name (`tests/api/test_second_order.py`).
 
 The sections *defined as code* hold library functions srcgrad writes as a few lines of
 NumPy over functions with rules (`srcgrad/rules/defined.py`, `stats.py`, `stats_tails.py`,
@@ -184,6 +194,19 @@ repeated indices (`'ii'`) and size-1 broadcasting, any number of operands, `opti
 
 **Casts.** `x.astype(float)` (any float type) passes the gradient, cast back to
 `x`'s dtype; `x.astype(int)` carries none.
+
+**Repeated eigenvalues.** The eigenvalues of a symmetric matrix (`np.linalg.eigh`,
+`np.linalg.eigvalsh`, `scipy.linalg.eigh`) are continuous but not differentiable where two
+are equal; their adjoint `V diag(d[w]) V^T` is used there as elsewhere, which is the
+derivative of any function symmetric in the equal ones (`np.sum(w ** 2)`, a trace).
+The eigenvectors of a repeated eigenvalue are not unique and have no derivative: the
+terms `1 / (w[j] - w[i])` of two exactly equal eigenvalues are 0, never `inf` or NaN.
+That is the gradient when the loss does not depend on the basis NumPy picks within the
+eigenspace (a projector `V[:, S] @ V[:, S].T` onto all of it, or the eigenvectors of the
+other, distinct eigenvalues), and one of many otherwise. Eigenvalues close but not equal
+give terms as large as `1 / (w[j] - w[i])`. `np.linalg.svd` does the same with the
+terms `1 / (s[j]**2 - s[i]**2)` of equal singular values
+(`tests/rules/test_decompositions.py`).
 
 **Standard deviation at zero spread.** Where `x` is constant along the reduced
 axes `np.std` is not differentiable; its gradient there is 0.
@@ -312,7 +335,7 @@ def _entries():
 
 def counts(by_module, table) -> str:
     entries = [entry for rules in by_module.values() for entry in rules.values()]
-    functions = _library_keys(entries)
+    functions = _library_keys(entries) + [f for f, _, _ in WRITTEN_OUT]
     have = [any(_same(obj, key) for key in functions) for obj, _, _ in table]
     per_peer = []
     for letter in "AJT":
@@ -341,6 +364,13 @@ def render() -> str:
             out.append(f"| {calls} | `{arguments(rule)}` | {_peers_of(keys, table)} "
                        f"| {notes(rule)} |")
         out.append("")
+    out += ["## Written out where it is called", "",
+            "These become, at the line that calls them, code the rules above differentiate, "
+            "so reverse mode, forward mode and second derivatives follow "
+            "(`tests/frontend/test_piecewise.py`).", "",
+            "| Call | Arguments | Peers | Notes |", "| --- | --- | --- | --- |"]
+    out += [f"| {spelling(f)} | `{arguments}` | {_peers_of([f], table)} | {note} |"
+            for f, arguments, note in WRITTEN_OUT] + [""]
     constants = sorted({spelling(k) for k in NONDIFFERENTIABLE
                         if not getattr(k, "__module__", "").startswith("srcgrad.")})
     out += ["## No gradient (results are constants)", "",

@@ -47,6 +47,7 @@ BY_NATURE = {
     "srcgrad.runtime.picked_adjoint": ("items", "chosen"),
     "srcgrad.runtime.place_diagonal": ("x",),
     "srcgrad.runtime.placed_in_full": ("in1", "in2"),
+    "srcgrad.runtime.not_differentiable": ("function", "argument", "why"),  # its message
     "srcgrad.runtime.refresh_adjoint_new": ("refs", "old", "new"),
     "srcgrad.runtime.refresh_adjoint_refs": ("refs", "old"),
     "srcgrad.runtime.repeat_back": ("small",),

@@ -6,8 +6,7 @@ tangent is the helper applied to the adjoint's tangent; a few are also linear
 in a forward value (matmul adjoints, solve). Arguments a helper reads only for
 their shape, or through a piecewise-constant choice (ties, sort order), carry
 no tangent. Helpers without a rule here (prod_of_others, cumprod_adjoint,
-norm_adjoint, sinc_slope) make forward mode over their code stop with an
-error naming them.
+norm_adjoint) make forward mode over their code stop with an error naming them.
 """
 
 import numpy as np
@@ -17,13 +16,14 @@ from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x
                        einsum_adjoints_by_operands, hstack_axis, inner_subscripts,
                        inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
                        place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
-                       safe_div, scatter_add, solve_transposed, split_among_ties, split_like,
-                       split_ties_kept, spare, row_out, rows_of,
+                       safe_div, scatter_add, sinc_slope, solve_transposed, split_among_ties,
+                       split_like, split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
                        unsort, unstack, untake, untake_along_axis, untile, winner)
 from ..runtime.blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
+from ..runtime.special import not_differentiable
 from .facts import Facts, facts
 from .registry import example, nondifferentiable, tangent
 
@@ -80,6 +80,25 @@ def cast_back_tangent(z, g, x, dtype):
 @tangent(positive_log, examples=[example("positive_log(x)", x=(4,), positive="x")])
 def positive_log_tangent(z, x):
     t[z] = np.where(x > 0, safe_div(t[x], x), 0.0)
+
+
+# It refuses where it runs, and so does its tangent: forward mode over gradient code with a
+# refusal in a branch decided at run time (a definition passing its option on: correlate2d's
+# boundary to convolve2d) runs where the refusal does not.
+@tangent(not_differentiable, examples=[
+    example("g if np.size(g) else not_differentiable(g, 'numpy.f', 'x')", g=(3,))])
+def not_differentiable_tangent(z, g, function, argument, why=""):
+    t[z] = not_differentiable(t[g], function, argument, why)
+
+
+# s = sinc_slope(x, z) = (cos(pi x) - z) / x with z = sinc(x): ds/dx = -(pi sin(pi x) + s) / x
+# and ds/dz = -1 / x; at x = 0 (where s = 0 and z's tangent is 0) ds/dx = sinc''(0) = -pi^2/3.
+@tangent(sinc_slope, examples=[example("sinc_slope(x, np.sinc(x))", x=(5,)),
+                               example("sinc_slope(x, np.sinc(x))", x=())])
+def sinc_slope_tangent(s, x, z):
+    t[s] = (np.where(x == 0, -np.pi ** 2 / 3,
+                     -(np.pi * np.sin(np.pi * x) + s) / np.where(x == 0, 1.0, x)) * t[x]
+            - np.where(x == 0, 0.0, 1 / np.where(x == 0, 1.0, x)) * t[z])
 
 
 @tangent(matmul_adjoint_x,

@@ -17,7 +17,7 @@ import srcgrad
 
 # Adjoints that call a helper with no tangent rule (see srcgrad/rules/helper_tangents.py): these
 # rules, and np.linalg.norm with an explicit `ord` (its adjoint is norm_adjoint).
-NO_SECOND_ORDER = {"prod", "cumprod", "sinc", "qr", "lstsq"}
+NO_SECOND_ORDER = {"prod", "cumprod", "qr", "lstsq"}
 
 
 def _refused(case) -> bool:
@@ -66,6 +66,15 @@ def test_hvp_refuses_rules_without_second_order(rule, example, tmp_path):
     wrt = tuple(range(n))
     with pytest.raises(srcgrad.SrcGradError, match="no forward-mode"):
         srcgrad.hvp(module.f, wrt=wrt)(*args, tangent=tuple(args[:n]))
+
+
+def test_the_second_derivative_of_sinc_at_zero():
+    """sinc's slope is (cos(pi x) - sinc(x)) / x, 0 at x = 0; its derivative there is the
+    limit, sinc''(0) = -pi^2 / 3 (sinc_slope's tangent rule), not the 0 a `where` gives."""
+    assert srcgrad.hessian(lambda x: np.sinc(x))(0.0) == pytest.approx(-np.pi ** 2 / 3,
+                                                                      rel=1e-12)
+    h = srcgrad.hessian(lambda x: np.sum(np.sinc(x)))(np.array([0.0, 1.0]))
+    np.testing.assert_allclose(np.diag(h), [-np.pi ** 2 / 3, 2.0], rtol=1e-12)
 
 
 def _root(x):
