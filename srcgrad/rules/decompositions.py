@@ -14,7 +14,7 @@ Formulas: I. Murray, "Differentiation of the Cholesky decomposition" (2016); M. 
 import numpy as np
 
 from ..runtime import (lower_half, lstsq_adjoints, lstsq_tangents, mT, qr_adjoint, qr_jvp,
-                       rhs_outer, svd_adjoint, svd_jvp, triangle)
+                       rhs_outer, solve_lower, svd_adjoint, svd_jvp, triangle)
 from .facts import NEW, Facts
 from .registry import adjoint, define, example, tangent
 
@@ -23,7 +23,8 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
 _SPD = "a @ np.swapaxes(a, -1, -2) + 2 * np.eye({n})"  # a well-conditioned symmetric matrix
 
 
-# lower_half(X): the lower triangle of X with its diagonal halved (Murray's Phi).
+# lower_half(X): the lower triangle of X with its diagonal halved (Murray's Phi); L^-T X by
+# solve_lower (a triangular solve).
 # d[A] = sym(L^-T lower_half(L^T d[L]) L^-1); t[L] = L lower_half(L^-1 t[A] L^-T), t[A]
 # symmetrized.
 @adjoint(np.linalg.cholesky, facts=NEW,
@@ -33,11 +34,11 @@ _SPD = "a @ np.swapaxes(a, -1, -2) + 2 * np.eye({n})"  # a well-conditioned symm
 def cholesky(z, a, upper=False):
     if upper:
         low = mT(z)
-        s = np.linalg.solve(mT(low), lower_half(mT(low) @ mT(d[z])))
+        s = solve_lower(low, lower_half(mT(low) @ mT(d[z])), True)
     else:
         low = z
-        s = np.linalg.solve(mT(low), lower_half(mT(low) @ d[z]))
-    s = mT(np.linalg.solve(mT(low), mT(s)))
+        s = solve_lower(low, lower_half(mT(low) @ d[z]), True)
+    s = mT(solve_lower(low, mT(s), True))
     d[a] = (s + mT(s)) / 2
 
 
@@ -45,10 +46,22 @@ def cholesky(z, a, upper=False):
 def cholesky_tangent(z, a, upper=False):
     if upper:
         low = mT(z)
-        t[z] = mT(low @ lower_half(np.linalg.solve(low, mT(np.linalg.solve(
+        t[z] = mT(low @ lower_half(solve_lower(low, mT(solve_lower(
             low, (t[a] + mT(t[a])) / 2)))))
     else:
-        t[z] = z @ lower_half(np.linalg.solve(z, mT(np.linalg.solve(z, (t[a] + mT(t[a])) / 2))))
+        t[z] = z @ lower_half(solve_lower(z, mT(solve_lower(z, (t[a] + mT(t[a])) / 2))))
+
+
+# x = L^-1 b: t[x] = L^-1 (t[b] - t[L] x) (with trans, L^T for L), of L's lower triangle.
+@tangent(solve_lower, examples=[
+    example("solve_lower(np.tril(a) + 3 * np.eye(3), b)", a=(3, 3), b=(3, 2)),
+    example("solve_lower(np.tril(a) + 3 * np.eye(2), b, True)", a=(2, 2), b=(2, 3)),
+    example("solve_lower(np.tril(a) + 3 * np.eye(2), b, True)", a=(2, 2, 2), b=(2, 2, 2))])
+def solve_lower_tangent(z, low, b, trans=False):
+    if trans:
+        t[z] = solve_lower(low, t[b], True) - solve_lower(low, mT(np.tril(t[low])) @ z, True)
+    else:
+        t[z] = solve_lower(low, t[b]) - solve_lower(low, np.tril(t[low]) @ z)
 
 
 @tangent(lower_half, examples=[example("lower_half(x)", x=(3, 3)),
@@ -200,20 +213,19 @@ if scipy is not None:
                                a=(2, 2))])
     def scipy_cholesky(z, a, lower=False, overwrite_a=False, check_finite=True):
         if lower:
-            s = np.linalg.solve(mT(z), lower_half(mT(z) @ d[z]))
-            s = mT(np.linalg.solve(mT(z), mT(s)))
+            s = solve_lower(z, lower_half(mT(z) @ d[z]), True)
+            s = mT(solve_lower(z, mT(s), True))
         else:
-            s = np.linalg.solve(z, lower_half(z @ mT(d[z])))
-            s = mT(np.linalg.solve(z, mT(s)))
+            s = solve_lower(mT(z), lower_half(z @ mT(d[z])), True)
+            s = mT(solve_lower(mT(z), mT(s), True))
         d[a] = (s + mT(s)) / 2
 
     @tangent(scipy.linalg.cholesky)
     def scipy_cholesky_tangent(z, a, lower=False, overwrite_a=False, check_finite=True):
         if lower:
-            t[z] = z @ lower_half(np.linalg.solve(z, mT(np.linalg.solve(
-                z, (t[a] + mT(t[a])) / 2))))
+            t[z] = z @ lower_half(solve_lower(z, mT(solve_lower(z, (t[a] + mT(t[a])) / 2))))
         else:
-            t[z] = mT(mT(z) @ lower_half(np.linalg.solve(mT(z), mT(np.linalg.solve(
+            t[z] = mT(mT(z) @ lower_half(solve_lower(mT(z), mT(solve_lower(
                 mT(z), (t[a] + mT(t[a])) / 2)))))
 
     # op(T) x = b with T the lower or upper triangle of a (unit diagonal: taken as ones),

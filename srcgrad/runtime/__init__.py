@@ -33,7 +33,8 @@ from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoin
                      einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
                      einsum_form, einsum_pushed, inner_subscripts, lu_permutation, lu_tangent,
                      matmul_adjoint_x,
-                     matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_transposed,
+                     matmul_adjoint_y, mT, OnDemand, place_diagonal, rhs_outer, solve_lower,
+                     solve_transposed,
                      tensordot_subscripts, triangle, undiag)
 from .methods import same_method
 from .special import not_differentiable
@@ -61,7 +62,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_back',
            'repeat_to', 'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation',
            'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint',
-           'set_at', 'sinc_slope', 'smallest', 'solve_product', 'solve_transposed', 'sort_order',
+           'set_at', 'sinc_slope', 'smallest', 'solve_lower', 'solve_product', 'solve_transposed', 'sort_order',
            'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items',
            'svd_adjoint', 'svd_jvp', 'swap_item', 'take', 'take_back', 'tensordot_subscripts',
            'triangle', 'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
