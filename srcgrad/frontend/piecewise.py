@@ -11,7 +11,8 @@ masked assignments NumPy makes::
     condition_2 = conditions_1[1]
     if condition_2.any():
         y_1[condition_2] = f(x_1[condition_2], a)
-    y_1[conditions_1[2]] = 0.5
+    condition_3 = conditions_1[2]
+    y_1[condition_3] = 0.5
     y = y_1
 
 The rules of indexing and item assignment then differentiate it in every mode, and each
