@@ -98,6 +98,13 @@ class Rule:
         """The tangent template's statements, parsed once."""
         if self._tangent_body is None:
             self._tangent_body = _parse(self.tangent) if self.tangent else []
+            for node in _walk(self._tangent_body):  # (a term kept aside would be lost)
+                if isinstance(node, gast.Assign) and not _is_ref(node.targets[0], "t") and any(
+                        _is_ref(n, "t") for n in gast.walk(node.value)):
+                    self._tangent_body = None
+                    raise ValueError(
+                        f"the tangent rule {self.tangent.__name__} reads a tangent outside "
+                        "`t[z] = ...`: write each term t[x] * ... into that assignment")
         return self._tangent_body
 
     @property
@@ -353,7 +360,9 @@ def close_matches(key) -> list[str]:
     short = [n.rsplit(".", 1)[-1] for n in names]
     hits = difflib.get_close_matches(wanted.rsplit(".", 1)[-1], short, n=6, cutoff=0.6)
     found = [n for n in names if n.rsplit(".", 1)[-1] in hits]
-    found.sort(key=lambda n: (n.rsplit(".", 1)[0] != module, hits.index(n.rsplit(".", 1)[-1])))
+    # (among equal names, the closest whole one: scipy.stats.norm.logpdf for skewnorm's)
+    found.sort(key=lambda n: (n.rsplit(".", 1)[0] != module, hits.index(n.rsplit(".", 1)[-1]),
+                              -difflib.SequenceMatcher(None, wanted, n).ratio()))
     return found[:4]
 
 
