@@ -360,9 +360,12 @@ def close_matches(key) -> list[str]:
     short = [n.rsplit(".", 1)[-1] for n in names]
     hits = difflib.get_close_matches(wanted.rsplit(".", 1)[-1], short, n=6, cutoff=0.6)
     found = [n for n in names if n.rsplit(".", 1)[-1] in hits]
-    # (among equal names, the closest whole one: scipy.stats.norm.logpdf for skewnorm's)
+    # (among equal names of a library's function, the closest whole one first:
+    # scipy.stats.norm.logpdf for scipy.stats.skewnorm.logpdf)
+    library = public_name(key) is not None
     found.sort(key=lambda n: (n.rsplit(".", 1)[0] != module, hits.index(n.rsplit(".", 1)[-1]),
-                              -difflib.SequenceMatcher(None, wanted, n).ratio()))
+                              -difflib.SequenceMatcher(None, wanted, n).ratio() if library
+                              else 0))
     return found[:4]
 
 
