@@ -86,7 +86,8 @@ def positive_log_tangent(z, x):
 # refusal in a branch decided at run time (a definition passing its option on: correlate2d's
 # boundary to convolve2d) runs where the refusal does not.
 @tangent(not_differentiable, examples=[
-    example("g if np.size(g) else not_differentiable(g, 'numpy.f', 'x')", g=(3,))])
+    example("g if np.size(g) else not_differentiable(g, 'numpy.f', 'x')", g=(3,)),
+    example("g if np.size(g) else not_differentiable(g, 'numpy.f', 'x', 'why')", g=())])
 def not_differentiable_tangent(z, g, function, argument, why=""):
     t[z] = not_differentiable(t[g], function, argument, why)
 
