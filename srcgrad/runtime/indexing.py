@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .array_kind import is_duck
+from .array_kind import is_duck, on_kind_of
 from .containers import Parts, item_adjoint
 
 
@@ -138,10 +138,28 @@ def unrepeat(g, x, repeats, axis):
     if axis is None:
         return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
     n = np.shape(x)[axis]
+    if is_duck(g) or is_duck(repeats):
+        return _duck_unrepeat(g, x, repeats, axis, n)
     owner = np.repeat(np.arange(n), repeats)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     np.add.at(np.moveaxis(out, axis, 0), owner, np.moveaxis(g, axis, 0))
     return out
+
+
+def _duck_unrepeat(g, x, repeats, axis, n):
+    """unrepeat without np.add.at (duck arrays do not implement ufunc.at): the copies of
+    an element are consecutive, so a one-hot matrix of owners adds them."""
+    ref = g if is_duck(g) else repeats
+    dtype = np.result_type(getattr(x, "dtype", x), g.dtype, 1.0)
+    moved = np.moveaxis(on_kind_of(g, ref), axis, 0).astype(dtype)
+    if np.ndim(repeats) == 0 and not is_duck(repeats):
+        summed = np.sum(np.reshape(moved, (n, int(repeats)) + moved.shape[1:]), axis=1)
+    else:
+        rows = np.arange(n, like=ref)
+        owner = np.repeat(rows, repeats) if is_duck(repeats) else on_kind_of(
+            np.repeat(np.arange(n), repeats), ref)
+        summed = np.tensordot((rows[:, None] == owner[None, :]).astype(dtype), moved, axes=1)
+    return np.moveaxis(summed, 0, axis)
 
 
 def undiff(g, n, axis):
