@@ -141,7 +141,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
         ordered = np.sort(a, axis=axis)
         along = axis % np.ndim(a)
     n = np.shape(ordered)[along]
-    q = np.add(q, 0.0)  # an array of q (np.asarray would convert a duck array's)
+    q = np.asarray(q) if isinstance(q, (tuple, list)) else q + 0.0  # (a duck q stays one)
     if method == "lower":
         index = np.floor((n - 1) * q)
     elif method == "higher":

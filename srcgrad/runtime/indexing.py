@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .array_kind import is_duck, on_kind_of
+from ..errors import SrcGradError
+from .array_kind import is_duck, is_lazy, on_kind_of, size_of
 from .containers import Parts, item_adjoint
 
 
@@ -40,9 +41,35 @@ def _duck_scatter_add(x, index, g):
     out = np.zeros_like(like, dtype=dtype, shape=tuple(x.shape) if hasattr(x, "shape") else ())
     if _is_basic_index(index):  # no element twice: an assignment
         out[index] = g
-    else:
+    elif not is_lazy(out):
         np.add.at(out, index, g)
+    else:  # (Dask implements no ufunc.at): one integer array along one axis
+        parts = index if isinstance(index, tuple) else (index,)
+        axis = next((i for i, p in enumerate(parts) if not isinstance(p, slice)), 0)
+        if not all(isinstance(p, slice) and p == slice(None)
+                   for i, p in enumerate(parts) if i != axis) or (
+                getattr(parts[axis], "dtype", np.asarray(parts[axis]).dtype).kind not in "iu"):
+            raise SrcGradError(
+                f"srcgrad cannot add the gradient of this indexing back into a lazy "
+                f"{type(out).__name__}: its index is not one integer array along one axis "
+                "(Dask has no ufunc.at)\nIndex with slices, or with one integer array, or "
+                "compute the data into NumPy arrays first (dask.compute).")
+        return _summed_into(out.shape, axis, parts[axis], g, dtype)
     return out
+
+
+def _summed_into(shape, axis, index, g, dtype):
+    """Zeros of `shape` with `g` added at the integer array `index` along `axis` (repeats
+    add up), g shaped like `np.take(zeros, index, axis)`: a one-hot matrix of the duck
+    array's kind (lazy for Dask: no ufunc.at, no item assignment) times g."""
+    ref = g if is_duck(g) else index
+    index = on_kind_of(index if is_duck(index) else np.asarray(index), ref)
+    k = index.ndim
+    moved = np.moveaxis(on_kind_of(g, ref), tuple(range(axis, axis + k)), tuple(range(k)))
+    flat = np.reshape(index, (-1,)) % shape[axis]
+    rows = np.reshape(moved, (flat.shape[0],) + moved.shape[k:]).astype(dtype)
+    one_hot = (flat[:, None] == np.arange(shape[axis], like=ref)[None, :]).astype(dtype)
+    return np.moveaxis(np.tensordot(one_hot, rows, axes=(0, 0)), 0, axis)
 
 
 def concatenator_adjoints(g, concatenator, *items):
@@ -182,6 +209,11 @@ def unsort(g, x, axis):
 
 def untake(g, x, indices, axis):
     """Adjoint of np.take(x, indices, axis): g added back at the taken positions."""
+    if is_duck(g) or is_duck(indices):
+        dtype = np.result_type(getattr(x, "dtype", x), g.dtype, 1.0)
+        if axis is None:
+            return np.reshape(_summed_into((size_of(x),), 0, indices, g, dtype), np.shape(x))
+        return _summed_into(np.shape(x), axis % np.ndim(x), indices, g, dtype)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     if axis is None:
         np.add.at(np.ravel(out), indices, g)  # ravel of a fresh array is a view

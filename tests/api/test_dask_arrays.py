@@ -76,6 +76,32 @@ def test_params_as_dask_arrays(data):
     np.testing.assert_allclose(g.compute(), srcgrad.grad(logistic)(w, X, y), rtol=1e-10)
 
 
+def gathered_rows(W, X, rows):
+    return np.sum(np.tanh(X @ W[rows].T)) + np.sum(np.take(W, [2, 0, 2], axis=1) ** 2)
+
+
+def through_definitions(w, X):
+    z = X @ w
+    return (np.sum(np.interp(z, np.array([-1.0, 0.0, 0.5, 2.0]), np.array([0.0, 1.0, -1.0, 2.0])))
+            + np.sum(np.quantile(X * w, 0.3, axis=0)) + np.trace(X[:6].T @ X[:6] * w[0]))
+
+
+def test_indexing_and_definitions_without_ufunc_at(data):
+    """Integer-array indexing, np.take, np.interp, np.quantile and np.trace: their
+    gradients add back into lazy arrays without ufunc.at and item assignment (a one-hot
+    product of Dask's, a diagonal of masks), equal to the NumPy run."""
+    w, X, _ = data
+    W, rows = np.linspace(-0.5, 0.5, 18).reshape(3, 6), [0, 2, 2, 1]
+    Xd = da.from_array(X, chunks=(500, 6))
+    for func, args, lazy in ((gathered_rows, (W, X, rows), (None, Xd, rows)),
+                             (through_definitions, (w, X), (None, Xd))):
+        expected = srcgrad.grad(func)(*args)
+        for params in (args[0], da.from_array(args[0])):
+            g = srcgrad.grad(func)(params, *lazy[1:])
+            assert isinstance(g, da.Array)
+            np.testing.assert_allclose(g.compute(), expected, rtol=1e-10, atol=1e-12)
+
+
 def test_if_on_a_lazy_value_is_refused_at_its_line(data):
     w, X, _ = data
     with pytest.raises(srcgrad.SrcGradError, match=r"lazy(.|\n)*line \d+(.|\n)*if s > 0"
