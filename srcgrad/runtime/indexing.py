@@ -46,15 +46,15 @@ def _duck_scatter_add(x, index, g):
     else:  # (Dask implements no ufunc.at): one integer array along one axis
         parts = index if isinstance(index, tuple) else (index,)
         axis = next((i for i, p in enumerate(parts) if not isinstance(p, slice)), 0)
-        if not all(isinstance(p, slice) and p == slice(None)
-                   for i, p in enumerate(parts) if i != axis) or (
-                getattr(parts[axis], "dtype", np.asarray(parts[axis]).dtype).kind not in "iu"):
+        along = parts[axis] if is_duck(parts[axis]) else np.asarray(parts[axis])
+        if along.dtype.kind not in "iu" or not all(
+                isinstance(p, slice) and p == slice(None) for i, p in enumerate(parts) if i != axis):
             raise SrcGradError(
                 f"srcgrad cannot add the gradient of this indexing back into a lazy "
                 f"{type(out).__name__}: its index is not one integer array along one axis "
                 "(Dask has no ufunc.at)\nIndex with slices, or with one integer array, or "
                 "compute the data into NumPy arrays first (dask.compute).")
-        return _summed_into(out.shape, axis, parts[axis], g, dtype)
+        return _summed_into(out.shape, axis, along, g, dtype)
     return out
 
 

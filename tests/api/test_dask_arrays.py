@@ -102,6 +102,17 @@ def test_indexing_and_definitions_without_ufunc_at(data):
             np.testing.assert_allclose(g.compute(), expected, rtol=1e-10, atol=1e-12)
 
 
+def two_index_arrays(W, X):
+    return np.sum(X[:, :2] * W[[0, 2], [1, 3]])
+
+
+def test_other_fancy_indexing_into_a_lazy_gradient_is_refused_at_its_line(data):
+    _, X, _ = data
+    W = np.linspace(-0.5, 0.5, 18).reshape(3, 6)
+    with pytest.raises(srcgrad.SrcGradError, match=r"lazy(.|\n)*line \d+(.|\n)*W\[\[0, 2\]"):
+        srcgrad.grad(two_index_arrays)(W, da.from_array(X, chunks=(500, 6)))
+
+
 def test_if_on_a_lazy_value_is_refused_at_its_line(data):
     w, X, _ = data
     with pytest.raises(srcgrad.SrcGradError, match=r"lazy(.|\n)*line \d+(.|\n)*if s > 0"
