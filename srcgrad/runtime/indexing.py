@@ -40,6 +40,10 @@ def _duck_scatter_add(x, index, g):
     dtype = np.result_type(*(v.dtype if hasattr(v, "dtype") else v for v in (x, g)), 1.0)
     out = np.zeros_like(like, dtype=dtype, shape=tuple(x.shape) if hasattr(x, "shape") else ())
     if _is_basic_index(index):  # no element twice: an assignment
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(p is None for p in parts):  # (Dask's assignment mishandles new axes)
+            index = tuple(p for p in parts if p is not None)
+            g = np.reshape(g, out[index].shape)
         out[index] = g
     elif not is_lazy(out):
         np.add.at(out, index, g)
