@@ -128,9 +128,26 @@ def unstack(g, axis=0):
     return Parts(np.moveaxis(g, axis, 0))
 
 
+def _duck_split_like(g, arrays, axis):
+    """split_like by slicing (Dask has no np.split), never converting g."""
+    if axis is None:
+        g, axis = np.reshape(g, (-1,)), 0
+    axis %= g.ndim
+    others = max(g.size // max(g.shape[axis], 1), 1)
+    pieces, start = [], 0
+    for a in arrays:
+        n = size_of(a) // others
+        pieces.append(np.reshape(g[(slice(None),) * axis + (slice(start, start + n),)],
+                                 np.shape(a)))
+        start += n
+    return np.stack(pieces) if is_duck(arrays) or isinstance(arrays, np.ndarray) else pieces
+
+
 def split_like(g, arrays, axis):
     """Adjoint of np.concatenate (and hstack, vstack): g cut along `axis` into pieces
     shaped like `arrays`."""
+    if is_duck(g) or is_duck(arrays):
+        return _duck_split_like(g, arrays, axis)
     g = np.asarray(g)
     if axis is None:
         g, axis = np.ravel(g), 0

@@ -86,14 +86,21 @@ def through_definitions(w, X):
             + np.sum(np.quantile(X * w, 0.3, axis=0)) + np.trace(X[:6].T @ X[:6] * w[0]))
 
 
-def test_indexing_and_definitions_without_ufunc_at(data):
-    """Integer-array indexing, np.take, np.interp, np.quantile and np.trace: their
-    gradients add back into lazy arrays without ufunc.at and item assignment (a one-hot
-    product of Dask's, a diagonal of masks), equal to the NumPy run."""
+def with_bias(w, X):
+    Xb = np.hstack([X, np.ones((X.shape[0], 1))])
+    return np.sum(np.tanh(Xb @ np.concatenate([w, w[:1] * 2.0])))
+
+
+def test_indexing_joins_and_definitions_without_ufunc_at(data):
+    """Integer-array indexing, np.take, np.hstack and np.concatenate, np.interp,
+    np.quantile and np.trace: their gradients add back into lazy arrays without ufunc.at,
+    np.split or item assignment (a one-hot product of Dask's, slices, a diagonal of
+    masks), equal to the NumPy run."""
     w, X, _ = data
     W, rows = np.linspace(-0.5, 0.5, 18).reshape(3, 6), [0, 2, 2, 1]
     Xd = da.from_array(X, chunks=(500, 6))
     for func, args, lazy in ((gathered_rows, (W, X, rows), (None, Xd, rows)),
+                             (with_bias, (w, X), (None, Xd)),
                              (through_definitions, (w, X), (None, Xd))):
         expected = srcgrad.grad(func)(*args)
         for params in (args[0], da.from_array(args[0])):
