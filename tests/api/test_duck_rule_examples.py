@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from duck_double import Converted, Duck, values
 from finite_diff import assert_grads_match
-from rule_examples import cases, inputs, module_for
+from rule_examples import cases, seeded
 
 import srcgrad
 from srcgrad.errors import SrcGradError
@@ -48,12 +48,7 @@ def test_rule_examples_on_the_duck_double(tmp_path):
     outcomes, inside, wrong = {"gradient": 0, "refused": 0, "user's call": 0}, [], []
     for case in cases():
         rule, example = case.values
-        module, _ = module_for(example, tmp_path)
-        args = inputs(example)
-        out = module.value(*args)
-        w_out = np.random.default_rng(1).normal(size=np.shape(out))
-        args.append(float(w_out) if np.ndim(out) == 0 else w_out)
-        wrt = tuple(range(len(example.shapes)))
+        module, args, wrt = seeded(example, tmp_path)
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
