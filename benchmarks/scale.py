@@ -7,12 +7,15 @@ generated code on Dask arrays, and the per-step communication of data-parallel `
     python benchmarks/scale.py --skip-cluster  # no LocalCluster
 
 Markdown tables on stdout; the numbers in benchmarks/README.md come from it. Needs the
-`dask` extra. Times are the minimum of `--repeat` runs (wall clock).
+`dask` extra. Times are the best of `--repeat` rounds (wall clock), the ways compared timed
+in turn within each round; the load average is printed at the start and the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import time
 
 import numpy as np
@@ -30,12 +33,19 @@ def loss(w, X, y):
 
 
 def best(func, repeat):
-    times = []
+    return interleaved({"": func}, repeat)[""]
+
+
+def interleaved(funcs, repeat):
+    """{name: the best time of funcs[name]} over `repeat` rounds, each round running every
+    function once in turn (the machine is shared: a slow spell hits every one of them)."""
+    times = {name: [] for name in funcs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            func()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(t) for name, t in times.items()}
 
 
 def numpy_data(rows, seed=0):
@@ -70,29 +80,28 @@ def throughput(rows, repeat, cluster_workers):
     w = np.full(FEATURES, 0.05)
     gradient = srcgrad.grad(loss)
     value_and_grad = srcgrad.value_and_grad(loss)
-    gradient(w, X, y)
-    rows_table = []
-    numpy_time = best(lambda: gradient(w, X, y), repeat)
-    rows_table.append(("NumPy, one process", numpy_time))
     Xd, yd = dask_data(X, y, blocks=16)
-    dask.compute(gradient(w, Xd, yd))
-    rows_table.append(("Dask threads, through grad (one graph)",
-                       best(lambda: dask.compute(gradient(w, Xd, yd)), repeat)))
     plan = Plan((Xd, yd), value_and_grad)
     batch = plan.batches[0]
-    plan.step(w, batch)
-    rows_table.append(("Dask threads, data-parallel fit step",
-                       best(lambda: plan.step(w, batch), repeat)))
-    if cluster_workers:
-        from distributed import Client, LocalCluster
-        with LocalCluster(n_workers=cluster_workers, threads_per_worker=1,
-                          dashboard_address=None, silence_logs=40) as cluster, \
-                Client(cluster) as client:
+    funcs = {"NumPy, one process": lambda: gradient(w, X, y),
+             "Dask threads, through grad (one graph)": lambda: dask.compute(gradient(w, Xd, yd)),
+             "Dask threads, data-parallel fit step": lambda: plan.step(w, batch)}
+    with contextlib.ExitStack() as stack:
+        if cluster_workers:
+            from distributed import Client, LocalCluster
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=cluster_workers, threads_per_worker=1, dashboard_address=None,
+                silence_logs=40))
+            client = stack.enter_context(Client(cluster))
             Xc, yc = client.persist(lazy_data(rows, blocks=16))  # the data live on the workers
-            plan = Plan((Xc, yc), value_and_grad, client=client)
-            plan.step(w, plan.batches[0])
-            rows_table.append((f"LocalCluster, {cluster_workers} worker processes, fit step",
-                               best(lambda: plan.step(w, plan.batches[0]), repeat)))
+            on_cluster = Plan((Xc, yc), value_and_grad, client=client)
+            funcs[f"LocalCluster, {cluster_workers} worker processes, fit step"] = (
+                lambda: on_cluster.step(w, on_cluster.batches[0]))
+        for func in funcs.values():
+            func()  # (made and compiled before the timing)
+        times = interleaved(funcs, repeat)
+    rows_table = list(times.items())
+    numpy_time = times["NumPy, one process"]
     print(f"\n### One gradient of logistic regression on {rows:,.0f} x {FEATURES} rows\n")
     print("| how | time per step | rows per second | time / NumPy's |")
     print("| --- | ---: | ---: | ---: |")
@@ -111,9 +120,11 @@ def overhead(rows, repeat):
     gradient = srcgrad.grad(loss)
     dask.compute(gradient(w, Xd, yd))
     direct = gradient.variant_for((w, Xd, yd), {}).fused
-    through = best(lambda: dask.compute(gradient(w, Xd, yd)), repeat)
-    generated = best(lambda: dask.compute(direct(w, Xd, yd)), repeat)
-    numpy_time = best(lambda: gradient(w, X, y), repeat)
+    gradient(w, X, y)
+    times = interleaved({"through": lambda: dask.compute(gradient(w, Xd, yd)),
+                         "generated": lambda: dask.compute(direct(w, Xd, yd)),
+                         "numpy": lambda: gradient(w, X, y)}, repeat)
+    through, generated, numpy_time = times["through"], times["generated"], times["numpy"]
     print(f"\n### {rows:,.0f} x {FEATURES}: Dask data through grad against the generated code\n")
     print("| how | time |")
     print("| --- | ---: |")
@@ -182,10 +193,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-cluster", action="store_true")
     args = parser.parse_args()
+    print(f"load average at the start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     overhead(int(args.overhead_rows), max(args.repeat, 5))
     throughput(int(args.rows), args.repeat, 0 if args.skip_cluster else args.workers)
     if not args.skip_cluster:
         communication(args.repeat, args.workers, (1e5, 1e6, args.rows))
+    print(f"\nload average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ class Duck(NDArrayOperatorsMixin):
     size = property(lambda self: self._a.size)
     T = property(lambda self: Duck(self._a.T))
     mT = property(lambda self: Duck(np.swapaxes(self._a, -1, -2)))
+    real = property(lambda self: Duck(self._a.real))
+    imag = property(lambda self: Duck(self._a.imag))
 
     def __len__(self):
         return len(self._a)
@@ -94,7 +96,8 @@ def _method(name):
 
 for _name in ("sum", "mean", "reshape", "astype", "copy", "transpose", "max", "min", "dot",
               "prod", "ravel", "swapaxes", "squeeze", "var", "std", "clip", "cumsum", "any",
-              "all", "take", "conj", "round", "flatten", "repeat", "argmax", "argmin"):
+              "all", "take", "conj", "round", "flatten", "repeat", "argmax", "argmin",
+              "trace", "diagonal", "conjugate", "cumprod", "nonzero"):
     setattr(Duck, _name, _method(_name))
 
 

@@ -60,3 +60,14 @@ def inputs(example, seed=0):
         values.append(float(value) if shape == () else value)
     values += [np.array(example.ints[n]) for n in sorted(example.ints)]
     return values
+
+
+def seeded(example, tmp_path):
+    """(module, arguments, wrt) of an example: its inputs, then `w_out`, a random seed
+    shaped like its value; wrt: the positions of its float inputs (not its integer ones)."""
+    module, _ = module_for(example, tmp_path)
+    args = inputs(example)
+    out = module.value(*args)
+    w_out = np.random.default_rng(1).normal(size=np.shape(out))
+    args.append(float(w_out) if np.ndim(out) == 0 else w_out)
+    return module, args, tuple(range(len(example.shapes)))

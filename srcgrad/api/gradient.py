@@ -21,6 +21,7 @@ from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, 
 from .backends import JaxRunner, LiveJax, checked_backend, is_jax_array
 from .hints import Backend, P, Wrt
 from .pickling import Rebuilt
+from .pullback import Pullback
 from .tracebacks import again_refused, user_facing
 
 MAX_VARIANTS = 8  # shape-specialized versions per gradient function; then the general code
@@ -96,25 +97,7 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
         gradient.check_call(exc, args, kwargs)
         raise
     value = copied(value)
-
-    @user_facing
-    def pullback(seed):
-        if np.shape(seed) != np.shape(value):
-            raise SrcGradError(f"the seed has shape {np.shape(seed)}, but "
-                               f"{func.__name__} returned shape {np.shape(value)}")
-        if on_jax is None:
-            grads = generated.backward(seed, *saved)
-        else:
-            grads = on_jax.call(generated, "vjp-backward", generated.backward, (seed, *saved),
-                                {}, lambda: generated.backward(seed, *saved), jax_out=jax_in)
-            if jax_in:
-                return grads
-        grads = (grads,) if len(inputs) == 1 else grads
-        grads = distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
-        return grads[0] if gradient.single else grads
-
-    pullback.source = generated.source
-    return value, pullback
+    return value, Pullback(gradient, value, saved, inputs, backend, on_jax is not None and jax_in)
 
 
 class GradientFunction(Rebuilt, Generic[P]):

@@ -20,7 +20,7 @@ NUMPY_ONLY_STEPS = frozenset({"buffer_reuse", "positional_out", "loop_batching",
 # runtime helpers that compute with NumPy arrays alone (they call np.asarray, np.add.at,
 # NumPy's linear algebra): portable code that needs one is refused (passes/portable_code.py)
 NUMPY_ONLY_HELPERS = frozenset({
-    "norm_adjoint", "split_like", "pad_adjoint", "pad_constant_adjoint", "place_diagonal",
+    "norm_adjoint", "pad_adjoint", "pad_constant_adjoint",
     "unique_adjoint", "undelete", "unblock", "linspace_adjoints", "svd_adjoint",
     "lstsq_adjoints", "untake_along_axis"})
 

@@ -141,7 +141,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
         ordered = np.sort(a, axis=axis)
         along = axis % np.ndim(a)
     n = np.shape(ordered)[along]
-    q = np.asarray(q)
+    q = np.asarray(q) if isinstance(q, (tuple, list)) else q + 0.0  # (a duck q stays one)
     if method == "lower":
         index = np.floor((n - 1) * q)
     elif method == "higher":
@@ -210,6 +210,9 @@ def polyval(p, x):
             l=(), r=(), domain={"x": (-1, 4.5), "xp": (-0.3, 0.3)}),
     example("np.interp(x, np.arange(3.0), fp)", x=(2, 2), fp=(3,), domain={"x": (0.1, 1.9)})])
 def interp(x, xp, fp, left=None, right=None, period=None):
+    # xp and fp of x's kind: indexing NumPy's with a duck array's j would convert it
+    xp = xp + np.zeros_like(x, dtype=float, shape=np.shape(xp))
+    fp = fp + np.zeros_like(x, dtype=float, shape=np.shape(fp))
     j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 2)
     start, end = xp[j], xp[j + 1]
     t = (x - start) / (end - start)

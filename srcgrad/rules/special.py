@@ -129,7 +129,8 @@ def rgamma(z, x):
 
 @elementwise(scipy.special.digamma, domain=_POSITIVE)  # (scipy.special.psi is digamma)
 def digamma(z, x):
-    return scipy.special.polygamma(1, x)
+    # polygamma(1, x) is zeta(2, x); polygamma itself would convert a duck array (asarray)
+    return scipy.special.zeta(2.0, x)
 
 
 # The order n is an integer: no derivative.

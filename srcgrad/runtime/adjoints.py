@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import SrcGradError
-from .array_kind import is_duck
+from .array_kind import is_duck, stacked
 from .containers import Parts
 
 
@@ -21,6 +21,7 @@ def unbroadcast(g, x):
                 "an addition of arrays.\nWrite the sum with a list or tuple on one side "
                 "(`a + [b]`, `a + list(b)`): that is a concatenation.")
         return g
+    g, x = stacked(g), stacked(x)  # (parts that are duck arrays: np.shape would convert)
     shape, g_shape = np.shape(x), np.shape(g)  # lists and other array-likes
     if not shape:
         return np.sum(g)

@@ -87,3 +87,29 @@ def is_real_duck(value) -> bool:
 def is_scalar_duck(value) -> bool:
     """A 0-d duck array of real numbers: a loss computed on duck arrays, maybe lazily."""
     return is_duck(value) and getattr(value, "ndim", None) == 0 and value.dtype.kind in "fiu"
+
+
+def holds_duck(value) -> bool:
+    """A duck array, or a list or tuple holding one (an adjoint's parts)."""
+    if isinstance(value, (list, tuple)):
+        return any(holds_duck(item) for item in value)
+    return is_duck(value)
+
+
+def stacked(value):
+    """A list or tuple holding duck arrays as one array of their kind. NumPy's functions
+    read a list as NumPy would: they would convert its items, not dispatch to them."""
+    if isinstance(value, (list, tuple)) and holds_duck(value):
+        return np.stack([stacked(item) for item in value])
+    return value
+
+
+def on_kind_of(value, reference):
+    """`value` (a NumPy array or a number) made by the library of the duck array
+    `reference` (NEP 35 `like=`): on its device, in its graph; a duck array as it is."""
+    return value if is_duck(value) else np.asarray(value, like=reference)
+
+
+def size_of(value) -> int:
+    """The number of elements, without converting a duck array (np.size would)."""
+    return value.size if is_duck(value) else int(np.size(value))

@@ -16,7 +16,7 @@ import types
 import numpy as np
 
 from ..errors import SrcGradError
-from .array_kind import is_duck
+from .array_kind import is_duck, on_kind_of
 
 
 def set_at(x, index, value):
@@ -29,6 +29,10 @@ def set_at(x, index, value):
         return out
     if isinstance(x, tuple):
         raise TypeError(f"'{type(x).__name__}' object does not support item assignment")
+    if is_duck(x) or is_duck(value):  # a copy of x's kind, or of value's: never NumPy's
+        out = on_kind_of(x, value).copy()
+        out[index] = value
+        return out
     out = np.array(x, copy=True)
     out[index] = value
     return out
@@ -44,7 +48,7 @@ def without(g, index):
         for place in places:
             out[place] = zeros_like(out[place])
         return out
-    out = np.array(g, copy=True)
+    out = g.copy() if is_duck(g) else np.array(g, copy=True)
     out[index] = 0
     return out
 
@@ -60,6 +64,11 @@ def take(g, index):
     part = (np.asarray(g) if isinstance(g, (int, float)) else g)[index]  # (a 0-d z's seed)
     if not _may_repeat(index):
         return part
+    if is_duck(part):  # the place numbers of the duck array's kind
+        places = np.reshape(np.arange(part.size, like=part), part.shape)
+        owner = np.zeros_like(part, dtype=places.dtype, shape=np.shape(g))
+        owner[index] = places
+        return np.where(owner[index] == places, part, 0)
     places = np.arange(np.size(part)).reshape(np.shape(part))
     owner = np.empty(np.shape(g), dtype=places.dtype)  # read only where the index writes
     owner[index] = places
@@ -69,7 +78,10 @@ def take(g, index):
 def _may_repeat(index) -> bool:
     """Can `index` name one slot twice? Only an integer array (or list) of two or more."""
     for part in index if isinstance(index, tuple) else (index,):
-        if isinstance(part, (list, np.ndarray)) and np.size(part) > 1 \
+        if is_duck(part):  # (an index array on a device, or in a graph)
+            if part.size > 1 and part.dtype.kind in "iu":
+                return True
+        elif isinstance(part, (list, np.ndarray)) and np.size(part) > 1 \
                 and np.asarray(part).dtype.kind in "iu":
             return True
     return False
@@ -434,7 +446,7 @@ def spread_to_items(g, items):
     if isinstance(items, np.ndarray):  # sum(array) adds its rows
         return np.broadcast_to(_summed_to(g, items.shape[1:]), items.shape).copy()
     return Parts(_summed_to(g, np.shape(item)) if not isinstance(item, float)
-                 else float(np.sum(g)) for item in items)
+                 else np.sum(g) if is_duck(g) else float(np.sum(g)) for item in items)
 
 
 def _summed_to(g, shape):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .array_kind import is_duck
+from ..errors import SrcGradError
+from .array_kind import is_duck, is_lazy, on_kind_of, size_of
 from .containers import Parts, item_adjoint
 
 
@@ -39,10 +40,40 @@ def _duck_scatter_add(x, index, g):
     dtype = np.result_type(*(v.dtype if hasattr(v, "dtype") else v for v in (x, g)), 1.0)
     out = np.zeros_like(like, dtype=dtype, shape=tuple(x.shape) if hasattr(x, "shape") else ())
     if _is_basic_index(index):  # no element twice: an assignment
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(p is None for p in parts):  # (Dask's assignment mishandles new axes)
+            index = tuple(p for p in parts if p is not None)
+            g = np.reshape(g, out[index].shape)
         out[index] = g
-    else:
+    elif not is_lazy(out):
         np.add.at(out, index, g)
+    else:  # (Dask implements no ufunc.at): one integer array along one axis
+        parts = index if isinstance(index, tuple) else (index,)
+        axis = next((i for i, p in enumerate(parts) if not isinstance(p, slice)), 0)
+        along = parts[axis] if is_duck(parts[axis]) else np.asarray(parts[axis])
+        if along.dtype.kind not in "iu" or not all(
+                isinstance(p, slice) and p == slice(None) for i, p in enumerate(parts) if i != axis):
+            raise SrcGradError(
+                f"srcgrad cannot add the gradient of this indexing back into a lazy "
+                f"{type(out).__name__}: its index is not one integer array along one axis "
+                "(Dask has no ufunc.at)\nIndex with slices, or with one integer array, or "
+                "compute the data into NumPy arrays first (dask.compute).")
+        return _summed_into(out.shape, axis, along, g, dtype)
     return out
+
+
+def _summed_into(shape, axis, index, g, dtype):
+    """Zeros of `shape` with `g` added at the integer array `index` along `axis` (repeats
+    add up), g shaped like `np.take(zeros, index, axis)`: a one-hot matrix of the duck
+    array's kind (lazy for Dask: no ufunc.at, no item assignment) times g."""
+    ref = g if is_duck(g) else index
+    index = on_kind_of(index if is_duck(index) else np.asarray(index), ref)
+    k = index.ndim
+    moved = np.moveaxis(on_kind_of(g, ref), tuple(range(axis, axis + k)), tuple(range(k)))
+    flat = np.reshape(index, (-1,)) % shape[axis]
+    rows = np.reshape(moved, (flat.shape[0],) + moved.shape[k:]).astype(dtype)
+    one_hot = (flat[:, None] == np.arange(shape[axis], like=ref)[None, :]).astype(dtype)
+    return np.moveaxis(np.tensordot(one_hot, rows, axes=(0, 0)), 0, axis)
 
 
 def concatenator_adjoints(g, concatenator, *items):
@@ -97,9 +128,26 @@ def unstack(g, axis=0):
     return Parts(np.moveaxis(g, axis, 0))
 
 
+def _duck_split_like(g, arrays, axis):
+    """split_like by slicing (Dask has no np.split), never converting g."""
+    if axis is None:
+        g, axis = np.reshape(g, (-1,)), 0
+    axis %= g.ndim
+    others = max(g.size // max(g.shape[axis], 1), 1)
+    pieces, start = [], 0
+    for a in arrays:
+        n = size_of(a) // others
+        pieces.append(np.reshape(g[(slice(None),) * axis + (slice(start, start + n),)],
+                                 np.shape(a)))
+        start += n
+    return np.stack(pieces) if is_duck(arrays) or isinstance(arrays, np.ndarray) else pieces
+
+
 def split_like(g, arrays, axis):
     """Adjoint of np.concatenate (and hstack, vstack): g cut along `axis` into pieces
     shaped like `arrays`."""
+    if is_duck(g) or is_duck(arrays):
+        return _duck_split_like(g, arrays, axis)
     g = np.asarray(g)
     if axis is None:
         g, axis = np.ravel(g), 0
@@ -138,10 +186,28 @@ def unrepeat(g, x, repeats, axis):
     if axis is None:
         return np.reshape(unrepeat(g, np.ravel(x), repeats, 0), np.shape(x))
     n = np.shape(x)[axis]
+    if is_duck(g) or is_duck(repeats):
+        return _duck_unrepeat(g, x, repeats, axis, n)
     owner = np.repeat(np.arange(n), repeats)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     np.add.at(np.moveaxis(out, axis, 0), owner, np.moveaxis(g, axis, 0))
     return out
+
+
+def _duck_unrepeat(g, x, repeats, axis, n):
+    """unrepeat without np.add.at (duck arrays do not implement ufunc.at): the copies of
+    an element are consecutive, so a one-hot matrix of owners adds them."""
+    ref = g if is_duck(g) else repeats
+    dtype = np.result_type(getattr(x, "dtype", x), g.dtype, 1.0)
+    moved = np.moveaxis(on_kind_of(g, ref), axis, 0).astype(dtype)
+    if np.ndim(repeats) == 0 and not is_duck(repeats):
+        summed = np.sum(np.reshape(moved, (n, int(repeats)) + moved.shape[1:]), axis=1)
+    else:
+        rows = np.arange(n, like=ref)
+        owner = np.repeat(rows, repeats) if is_duck(repeats) else on_kind_of(
+            np.repeat(np.arange(n), repeats), ref)
+        summed = np.tensordot((rows[:, None] == owner[None, :]).astype(dtype), moved, axes=1)
+    return np.moveaxis(summed, 0, axis)
 
 
 def undiff(g, n, axis):
@@ -164,6 +230,11 @@ def unsort(g, x, axis):
 
 def untake(g, x, indices, axis):
     """Adjoint of np.take(x, indices, axis): g added back at the taken positions."""
+    if is_duck(g) or is_duck(indices):
+        dtype = np.result_type(getattr(x, "dtype", x), g.dtype, 1.0)
+        if axis is None:
+            return np.reshape(_summed_into((size_of(x),), 0, indices, g, dtype), np.shape(x))
+        return _summed_into(np.shape(x), axis % np.ndim(x), indices, g, dtype)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     if axis is None:
         np.add.at(np.ravel(out), indices, g)  # ravel of a fresh array is a view

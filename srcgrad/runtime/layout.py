@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import SrcGradError
 from .adjoints import unbroadcast
+from .array_kind import is_duck, size_of
 from .containers import zero_tangent
 
 
@@ -125,7 +126,7 @@ def select_adjoint(g, condlist, choicelist, default=0):
 def full_adjoint(g, a, v, mode, correlation=False):
     """The adjoint g of np.convolve(a, v, mode) (or np.correlate) placed in the full
     result's length, zeros around it: where the mode's slice sits in the full result."""
-    n, m = np.size(a), np.size(v)
+    n, m = size_of(a), size_of(v)
     if mode == "full":
         return g
     if mode == "same":
@@ -133,6 +134,10 @@ def full_adjoint(g, a, v, mode, correlation=False):
             n // 2 if correlation else (min(n, m) - 1) // 2)
     else:
         offset = min(n, m) - 1
+    if is_duck(g):  # zeros of g's kind around it (no item assignment into NumPy's)
+        dtype = np.result_type(g.dtype, 1.0)
+        return np.concatenate([np.zeros_like(g, dtype=dtype, shape=(offset,)), g.astype(dtype),
+                               np.zeros_like(g, dtype=dtype, shape=(n + m - 1 - offset - g.size,))])
     out = np.zeros(n + m - 1, dtype=np.result_type(g, 1.0))
     out[offset:offset + np.size(g)] = g
     return out

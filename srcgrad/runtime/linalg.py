@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import SrcGradError
 from .adjoints import unbroadcast
+from .array_kind import is_duck, on_kind_of
 
 try:  # SciPy is optional: without it, solve_lower solves as np.linalg.solve does
     from scipy.linalg import solve_triangular as _solve_triangular
@@ -94,6 +95,8 @@ def lu_tangent(factor, e):
 def place_diagonal(g, x, offset=0, axis1=0, axis2=1):
     """Zeros shaped like x with g (or its broadcast) on the diagonal `np.diagonal` reads:
     the adjoint of np.diagonal and, with g[..., None], of np.trace."""
+    if is_duck(g) or is_duck(x):
+        return _duck_place_diagonal(g, x, offset, axis1, axis2)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))
     rows, cols = view.shape[-2:]
@@ -101,6 +104,23 @@ def place_diagonal(g, x, offset=0, axis1=0, axis2=1):
     i = np.arange(k)
     view[..., i - min(offset, 0), i + max(offset, 0)] = g
     return out
+
+
+def _duck_place_diagonal(g, x, offset, axis1, axis2):
+    """place_diagonal without item assignment (Dask's cannot take these indices): g
+    spread along the columns its diagonal crosses, then kept on the diagonal only."""
+    ref = g if is_duck(g) else x
+    shape = np.moveaxis(np.empty(x.shape, dtype=bool), (axis1, axis2), (-2, -1)).shape
+    *lead, rows, cols = shape
+    before = max(offset, 0)
+    k = max(0, min(rows + min(offset, 0), cols - before))
+    dtype = np.result_type(x.dtype, getattr(g, "dtype", g), 1.0)
+    g = np.broadcast_to(on_kind_of(g, ref).astype(dtype), (*lead, k))
+    zeros = [np.zeros_like(ref, dtype=dtype, shape=(*lead, n)) for n in (before, cols - k - before)]
+    columns = np.concatenate([zeros[0], g, zeros[1]], axis=-1)
+    cut = np.arange(cols, like=ref)[None, :] - np.arange(rows, like=ref)[:, None]
+    view = np.where(cut == offset, columns[..., None, :], np.zeros_like(ref, dtype=dtype, shape=()))
+    return np.moveaxis(view, (-2, -1), (axis1, axis2))
 
 
 def undiag(g, v, k):
@@ -183,10 +203,35 @@ def einsum_adjoint(g, subscripts, k, *operands, optimize=False):
     value = np.broadcast_to(value, [size[c] for c in unique])
     if len(unique) == len(mine):
         return value
+    if is_duck(value):
+        return _duck_on_diagonals(value, unique, mine, size)
     out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     grids = np.ix_(*[np.arange(size[c]) for c in unique])
     out[tuple(grids[unique.index(c)] for c in mine)] = value
     return out
+
+
+def _duck_on_diagonals(value, unique, mine, size):
+    """`value` (subscripts `unique`) placed on the diagonals the repeated letters of `mine`
+    make, zeros elsewhere, without item assignment: each repeat of a letter is a new
+    letter tied to it by an identity matrix of the duck array's kind."""
+    fresh = iter(c for c in _LETTERS if c not in mine)
+    seen, output, ties = set(), "", []
+    for c in mine:
+        if c in seen:
+            new = next(fresh)
+            output += new
+            ties.append(c + new)
+        else:
+            seen.add(c)
+            output += c
+    eyes = [_identity(size[tie[0]], value) for tie in ties]
+    return np.einsum(",".join([unique] + ties) + "->" + output, value, *eyes)
+
+
+def _identity(n, like):
+    i = np.arange(n, like=like)  # (np.eye(like=) passes `order`, which Dask refuses)
+    return (i[:, None] == i[None, :]).astype(like.dtype)
 
 
 def einsum_adjoint_by_operands(g, subscripts, k, operands, tangents):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adjoints import unbroadcast
+from .array_kind import is_duck, stacked
 from .containers import Fields, take, zeros_like
 from .indexing import scatter_add
 
@@ -14,6 +15,7 @@ from .indexing import scatter_add
 def broadcast_back(g, like):
     """`g`, shaped like the result of `unbroadcast(like, x)`, spread back to the shape of
     `like` (the transpose of unbroadcast)."""
+    g, like = stacked(g), stacked(like)
     shape = np.shape(like)
     if np.shape(g) == shape:
         return g
@@ -39,7 +41,7 @@ def gathered(g, index, small):
     elif isinstance(g, (list, tuple)):
         part = g[index]
     else:
-        part = np.asarray(g)[index]
+        part = (g if is_duck(g) else np.asarray(g))[index]
     return unbroadcast(part, small)
 
 

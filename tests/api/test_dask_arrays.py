@@ -76,6 +76,50 @@ def test_params_as_dask_arrays(data):
     np.testing.assert_allclose(g.compute(), srcgrad.grad(logistic)(w, X, y), rtol=1e-10)
 
 
+def gathered_rows(W, X, rows):
+    return np.sum(np.tanh(X @ W[rows].T)) + np.sum(np.take(W, [2, 0, 2], axis=1) ** 2)
+
+
+def through_definitions(w, X):
+    z = X @ w
+    return (np.sum(np.interp(z, np.array([-1.0, 0.0, 0.5, 2.0]), np.array([0.0, 1.0, -1.0, 2.0])))
+            + np.sum(np.quantile(X * w, 0.3, axis=0)) + np.trace(X[:6].T @ X[:6] * w[0]))
+
+
+def with_bias(w, X):
+    Xb = np.hstack([X, np.ones((X.shape[0], 1))])
+    return np.sum(np.tanh(Xb @ np.concatenate([w, w[:1] * 2.0])))
+
+
+def test_indexing_joins_and_definitions_without_ufunc_at(data):
+    """Integer-array indexing, np.take, np.hstack and np.concatenate, np.interp,
+    np.quantile and np.trace: their gradients add back into lazy arrays without ufunc.at,
+    np.split or item assignment (a one-hot product of Dask's, slices, a diagonal of
+    masks), equal to the NumPy run."""
+    w, X, _ = data
+    W, rows = np.linspace(-0.5, 0.5, 18).reshape(3, 6), [0, 2, 2, 1]
+    Xd = da.from_array(X, chunks=(500, 6))
+    for func, args, lazy in ((gathered_rows, (W, X, rows), (None, Xd, rows)),
+                             (with_bias, (w, X), (None, Xd)),
+                             (through_definitions, (w, X), (None, Xd))):
+        expected = srcgrad.grad(func)(*args)
+        for params in (args[0], da.from_array(args[0])):
+            g = srcgrad.grad(func)(params, *lazy[1:])
+            assert isinstance(g, da.Array)
+            np.testing.assert_allclose(g.compute(), expected, rtol=1e-10, atol=1e-12)
+
+
+def two_index_arrays(W, X):
+    return np.sum(X[:, :2] * W[[0, 2], [1, 3]])
+
+
+def test_other_fancy_indexing_into_a_lazy_gradient_is_refused_at_its_line(data):
+    _, X, _ = data
+    W = np.linspace(-0.5, 0.5, 18).reshape(3, 6)
+    with pytest.raises(srcgrad.SrcGradError, match=r"lazy(.|\n)*line \d+(.|\n)*W\[\[0, 2\]"):
+        srcgrad.grad(two_index_arrays)(W, da.from_array(X, chunks=(500, 6)))
+
+
 def test_if_on_a_lazy_value_is_refused_at_its_line(data):
     w, X, _ = data
     with pytest.raises(srcgrad.SrcGradError, match=r"lazy(.|\n)*line \d+(.|\n)*if s > 0"

@@ -14,6 +14,7 @@ import srcgrad
 from srcgrad.optim import Adam, fit
 
 distributed = pytest.importorskip("distributed", reason="the `dask` extra is not installed")
+import distributed.diagnostics.plugin  # noqa: E402
 da = pytest.importorskip("dask.array")
 cloudpickle = pytest.importorskip("cloudpickle")
 
@@ -57,16 +58,33 @@ def client():
         assert client.status == "closed" and cluster.status.name == "closed"
 
 
+class Graphs(distributed.diagnostics.plugin.SchedulerPlugin):
+    """Counts the graphs the scheduler receives (a client's compute of one graph)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def update_graph(self, scheduler, **kwargs):
+        self.count += 1
+
+
 def test_logistic_regression_trains_to_the_numpy_parameters(client):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(4000, 8))
     y = (X @ rng.normal(size=8) + rng.normal(size=4000) > 0).astype(float)
     w = np.zeros(8)
     expected = fit(logistic, w, (X, y), epochs=5, progress=False)
-    got = fit(logistic, w, (da.from_array(X, chunks=(1000, 8)), da.from_array(y, chunks=1000)),
-              epochs=5, progress=False, client=client)
+    graphs = Graphs()  # (the LocalCluster's scheduler runs in this process)
+    client.cluster.scheduler.add_plugin(graphs, name="srcgrad-test-graphs")
+    try:
+        got = fit(logistic, w, (da.from_array(X, chunks=(1000, 8)),
+                                da.from_array(y, chunks=1000)),
+                  epochs=5, progress=False, client=client)
+    finally:
+        client.cluster.scheduler.remove_plugin("srcgrad-test-graphs")
     np.testing.assert_allclose(got.params, expected.params, rtol=0, atol=1e-8)
     assert len(got.history) == 5
+    assert graphs.count == 5  # one graph a step (parameters and gradient are scattered)
 
 
 def test_the_mlp_example_trains_to_the_numpy_parameters(client):

@@ -41,6 +41,10 @@ def scalar_cube(x):
     return x ** 3
 
 
+def layer(p, X):
+    return np.tanh(X @ p["w"]) * p["b"]
+
+
 cosine_sum = lambda x: np.sum(np.cos(x))  # noqa: E731
 
 
@@ -68,11 +72,18 @@ CASES = {
     "hvp": (lambda: srcgrad.hvp(cubic), (W,), {"tangent": np.ones(3)}),
     "grad of grad": (lambda: srcgrad.grad(srcgrad.grad(scalar_cube)), (0.7,)),
     "a lambda (cloudpickle)": (lambda: srcgrad.grad(cosine_sum), (W,)),
+    "vjp's pullback": (lambda: srcgrad.vjp(vector, W)[1], (np.array([1.0, -2.0, 0.5]),)),
+    "vjp's pullback wrt two, a dict": (
+        lambda: srcgrad.vjp(layer, {"w": W, "b": 0.3}, X, wrt=(0, 1))[1], (Y,)),
 }
 
 
 def _same(a, b):
-    if isinstance(a, (tuple, list)):
+    if isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for key in a:
+            _same(a[key], b[key])
+    elif isinstance(a, (tuple, list)):
         assert len(a) == len(b)
         for x, y in zip(a, b):
             _same(x, y)
@@ -110,31 +121,50 @@ def squash(z):
 def logistic(w, X, y):
     p = squash(X @ w)
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def scores(w, X, y):
+    return squash(X @ w) * (y + 1.0)
 '''
 
 CHILD = '''
 import json, pickle, sys
 import numpy as np
-g = pickle.loads(sys.stdin.buffer.read())
+objects = pickle.loads(sys.stdin.buffer.read())
 w, X, y = np.full(3, 0.1), np.linspace(-1, 1, 15).reshape(5, 3), np.array([0., 1., 1., 0., 1.])
-value, grads = g(w, X, y)
-print(json.dumps([float(value), grads.tolist()]))
+calls = {"value_and_grad": lambda g: g(w, X, y), "pullback": lambda g: g(np.arange(5.0)),
+         "jvp": lambda g: g(w, X, y, tangent=np.ones(3)), "hessian": lambda g: g(w, X, y)}
+print(json.dumps({name: np.hstack([np.ravel(v) for v in calls[name.split()[0]](g)]).tolist()
+                  for name, g in objects.items()}))
 '''
 
 
+def _calls(w, X, y):
+    return {"value_and_grad": lambda g: g(w, X, y), "pullback": lambda g: g(np.arange(5.0)),
+            "jvp": lambda g: g(w, X, y, tangent=np.ones(3)), "hessian": lambda g: g(w, X, y)}
+
+
 def test_a_process_that_cannot_read_the_file(tmp_path):
+    """value_and_grad, jvp, hessian and vjp's pullback, each pickled before and after
+    its first call, computed in a process whose sys.path lacks the user's module."""
     path = tmp_path / "user_model_for_pickling.py"
     path.write_text(textwrap.dedent(MODULE))
     sys.path.insert(0, str(tmp_path))
+    w, X, y = np.full(3, 0.1), np.linspace(-1, 1, 15).reshape(5, 3), np.array(
+        [0., 1., 1., 0., 1.])
+    calls, expected, objects = _calls(w, X, y), {}, {}
     try:
         import user_model_for_pickling as user
         cloudpickle.register_pickle_by_value(user)
         try:
-            gradient = srcgrad.value_and_grad(user.logistic)
-            w, X, y = np.full(3, 0.1), np.linspace(-1, 1, 15).reshape(5, 3), np.array(
-                [0., 1., 1., 0., 1.])
-            expected_value, expected = gradient(w, X, y)
-            data = cloudpickle.dumps(gradient)
+            made = {"value_and_grad": srcgrad.value_and_grad(user.logistic),
+                    "pullback": srcgrad.vjp(user.scores, w, X, y)[1],
+                    "jvp": srcgrad.jvp(user.logistic), "hessian": srcgrad.hessian(user.logistic)}
+            for name, obj in made.items():
+                objects[f"{name} unused"] = cloudpickle.loads(cloudpickle.dumps(obj))
+                expected[name] = np.hstack([np.ravel(v) for v in calls[name](obj)])
+                objects[f"{name} used"] = obj
+            data = cloudpickle.dumps(objects)
         finally:
             cloudpickle.unregister_pickle_by_value(user)
     finally:
@@ -145,6 +175,7 @@ def test_a_process_that_cannot_read_the_file(tmp_path):
     done = subprocess.run([sys.executable, "-c", CHILD], input=data, capture_output=True,
                           cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
-    value, grads = json.loads(done.stdout)
-    np.testing.assert_allclose(value, expected_value, rtol=1e-12)
-    np.testing.assert_allclose(grads, expected, rtol=1e-12)
+    got = json.loads(done.stdout)
+    assert len(got) == 8
+    for name, values in got.items():
+        np.testing.assert_allclose(values, expected[name.split()[0]], rtol=1e-12)
