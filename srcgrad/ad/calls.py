@@ -21,6 +21,7 @@ import threading
 import gast
 
 from ..errors import SrcGradError
+from ..frontend.refusals import refusal
 from ..ir import build
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first
@@ -40,8 +41,18 @@ def _carries_gradient(node, unit) -> bool:
 
 def bind(op, src, node) -> dict:
     """The helper's parameters -> operand nodes at this call."""
+    if None in op.kwargs:
+        raise src.error(node, f"this call of `{op.label}` passes `**` a dict whose keys "
+                        "srcgrad does not know where it transforms the function",
+                        "Pass each keyword by name, or make the dict in the function as "
+                        "`dict(k=v)` or `{'k': v}`.")
+    signature = inspect.signature(op.callee)
+    kwarg = next((p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD),
+                 None)
+    if kwarg is not None:  # written out in place when it can be (inline.py); not here
+        raise refusal("kwargs").error(src, node, f" (`{op.label}` takes **{kwarg})")
     try:
-        bound = inspect.signature(op.callee).bind(*op.args, **op.kwargs)
+        bound = signature.bind(*op.args, **op.kwargs)
     except TypeError as exc:
         raise src.error(node, f"call to `{op.label}` does not match its signature "
                         f"({exc})") from None

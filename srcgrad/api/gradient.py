@@ -146,6 +146,8 @@ class GradientFunction(Rebuilt, Generic[P]):
         self._picks = picks if any(item is not None for _, item in picks) else None
         self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
                               if p.kind is p.VAR_POSITIONAL), None)
+        self._kwarg = next((p.name for p in inspect.signature(func).parameters.values()
+                            if p.kind is p.VAR_KEYWORD), None)
         self._with_value = with_value
         self._has_aux = has_aux
         self._options = checkpoint_option(checkpoint)  # what else the transformation is asked
@@ -254,6 +256,8 @@ class GradientFunction(Rebuilt, Generic[P]):
             bound = self._signature.bind(*args, **kwargs).arguments
         except TypeError:
             return self.general()  # the call itself raises the TypeError
+        if self._kwarg is not None:  # its keys (none, too) are what the code specializes on
+            bound.setdefault(self._kwarg, {})
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
         unknown_shapes(self.__wrapped__, bound)
@@ -400,6 +404,8 @@ class GradientFunction(Rebuilt, Generic[P]):
             index = self._positional.get(name)
             if name == self._varargs:
                 value = tuple(args[len(self._positional):])
+            elif name == self._kwarg:  # the keywords no other parameter takes
+                value = {k: v for k, v in kwargs.items() if k not in self._signature.parameters}
             elif index is not None and index < len(args):
                 value = args[index]
             elif name in kwargs:

@@ -52,8 +52,19 @@ def run(body, ctx):
     """The manifest's step: the statements of the source (`body` is empty: the front
     half starts here), normalized; the result's name in ctx.unit.result."""
     unit = ctx.unit
-    normalized, unit.result = normalize(unit.src, unit.namer)
+    kwarg = unit.src.tree.args.kwarg
+    keywords = {kwarg.id: _keys_told(ctx.arguments, kwarg.id)} if kwarg else None
+    normalized, unit.result = normalize(unit.src, unit.namer, keywords=keywords)
     return body + normalized
+
+
+def _keys_told(arguments, name):
+    """The keys of the function's `**name` a call tells (the code specialized on it:
+    `arguments` describes the dict), else None."""
+    described = (arguments or {}).get(name)
+    if isinstance(described, tuple) and len(described) == 2 and described[0] == "dict":
+        return [key for key, _ in described[1]]
+    return None
 
 
 @dataclass
@@ -76,10 +87,12 @@ class Scope:
     partials: dict = field(default_factory=dict)  # name -> (function node, args, keywords)
 
 
-def normalize(src: Source, namer: Namer, procedure=False, scope=None) -> tuple[list, str]:
+def normalize(src: Source, namer: Namer, procedure=False, scope=None,
+              keywords=None) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
     end without `return` (a helper called for what it changes), returning None. `scope`:
-    the nested functions it can see (for the body of one, written out in place)."""
+    the nested functions it can see (for the body of one, written out in place).
+    `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py)."""
     body = list(src.tree.body)
     if procedure and not _always_returns(body):
         body.append(gast.Return(value=build.const(None)))
@@ -92,7 +105,8 @@ def normalize(src: Source, namer: Namer, procedure=False, scope=None) -> tuple[l
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result, build.local_names(src.tree), scope or Scope())
-    body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src))
+    body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src), src,
+                                   keywords)
     return norm.block(body), result
 
 
@@ -398,9 +412,9 @@ class _Normalizer:
                     gast.Return(value=node.body), node.body)],
                 decorator_list=[], returns=None, type_comment=None, type_params=[]), node)
         args = node.args
-        if args.vararg or args.kwarg or node.decorator_list:
+        if args.vararg or node.decorator_list:
             raise self.src.error(node, f"srcgrad cannot differentiate `{name}`: a nested "
-                                 "function with *args, **kwargs or a decorator",
+                                 "function with *args or a decorator",
                                  "Name each parameter, or define it at module level.")
         positional = args.posonlyargs + args.args
         defaults = {}

@@ -44,8 +44,15 @@ REFUSALS = {
     gast.AsyncWith: Refusal("an `async with` statement", _PLAIN),
     gast.AsyncFunctionDef: Refusal("a nested async function", "define the helper at module level"),
     gast.Await: Refusal("`await`", _PLAIN),
-    "kwargs": Refusal("a function that takes **kwargs",
-                      "give each argument a name in the signature"),
+    "kwargs": Refusal("a call of a helper that takes **kwargs, where srcgrad cannot write "
+                      "the helper out in place (it passes keywords on only there)",
+                      "give each keyword a name in the helper's signature, or make the "
+                      "helper a plain function of the same module, without a closure or "
+                      "recursion"),
+    "keyword_dict": Refusal("`**` of a dict whose keys srcgrad cannot know",
+                            "read the dict only as `**kw`, `kw['k']`, `kw.get('k', default)` "
+                            "or `'k' in kw`, and never change it or hand it on as a value; "
+                            "a keyword that changes is passed by name (`act(z, alpha=0.2)`)"),
     "introspection": Refusal("`eval()`, `exec()`, `locals()`, `vars()` or `globals()`: they "
                              "read variables by name, out of sight of the transformation",
                              "use the variables directly"),

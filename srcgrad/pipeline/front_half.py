@@ -27,7 +27,8 @@ def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
     src = source.load(func)
     signature = src.tree.args
     params = [a.id for a in signature.posonlyargs + signature.args
-              + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs]
+              + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs
+              + ([signature.kwarg] if signature.kwarg else [])]  # (**kw: a dict)
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt, mode=mode, compilers=compilers,
                 resolver=Resolver(src.func, params), has_aux=has_aux,
