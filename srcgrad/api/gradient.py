@@ -78,8 +78,8 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
     `backend="jax"` (or "auto"): both sweeps run jitted by JAX (api/backends.py).
     """
     gradient = GradientFunction(func, wrt, with_value=True)
-    generated = gradient.general()
     args, kwargs = map(copied, gradient._with_bound(args, kwargs))
+    generated = gradient.general(kwargs)
     backend = checked_backend(backend)
     on_jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
     try:
@@ -221,12 +221,24 @@ class GradientFunction(Rebuilt, Generic[P]):
         args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
-    def general(self) -> Generated:
-        """The code for any arguments: not specialized on their shapes."""
+    def general(self, kwargs=None) -> Generated:
+        """The code for any arguments: not specialized on their shapes (of a function with
+        `**kw`, given a call's `kwargs`: for the keywords that call passes there)."""
+        keywords = self.keywords_of(kwargs)
+        if keywords is not None:
+            return compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
+                            keywords=keywords, **self._options)
         if self._generated is None:
             self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
                                        **self._options)
         return self._generated
+
+    def keywords_of(self, kwargs):
+        """The names of the keywords `kwargs` passes to the function's `**kw`, or None (it
+        has none, or no call is given)."""
+        if self._kwarg is None or kwargs is None:
+            return None
+        return tuple(k for k in kwargs if k not in self._signature.parameters)
 
     def variant_for(self, args, kwargs) -> Generated:
         """The code a call with these arguments runs (built on the first such call)."""
@@ -247,6 +259,8 @@ class GradientFunction(Rebuilt, Generic[P]):
                 has_aux=self._has_aux, array_kind=generated.array_kind, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
+            if self._kwarg is not None:
+                return self.general(kwargs)
             generated = self.general()
             if not generated.current():
                 generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
@@ -375,7 +389,7 @@ class GradientFunction(Rebuilt, Generic[P]):
     def _general_grads(self, args, kwargs, with_value=False):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which
         raises on a 0.0 of Python's; the general code gives inf or nan as NumPy does."""
-        general = self.general()
+        general = self.general(kwargs)
         value, saved = general.forward(*args, **kwargs)
         grads = general.backward(1.0, *saved)
         return (value, grads) if with_value else grads

@@ -191,6 +191,6 @@ def _refuse_splats(module, src, refused, keys, params):
                                                 "only as " + _READS.format(name) + ")")
         if name in params and name not in keys:
             raise refusal("keyword_dict").error(
-                src, node, f" (`**{name}` of {src.name}: no call tells its keys to the code "
-                "for any call, which `.source`, `jvp` and `vjp` run; the code a call of "
-                "`grad`, `value_and_grad` or `hessian` runs knows them)")
+                src, node, f" (`**{name}` of {src.name}: the code for no call in "
+                "particular, `.source`, does not know which keywords a call passes; "
+                "`.source_for(...)` with a call's arguments shows the code that call runs)")
