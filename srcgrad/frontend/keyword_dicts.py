@@ -39,18 +39,21 @@ def rewritten(body: list, src=None, params=None) -> list:
     if not keys:
         return body
     body = build.clone(body)
-    for node in build.nodes(gast.Module(body=body, type_ignores=[])):
+    module = gast.Module(body=body, type_ignores=[])
+    fixed = _fixed_values(module, keys)
+    body[:] = [stmt for stmt in body if build.assigned_name(stmt) not in fixed]
+    for node in build.nodes(module):
         if (isinstance(node, gast.Assign) and build.assigned_name(node) in keys
                 and isinstance(node.value, gast.Call)):  # dict(k=v): as the literal
             node.value = gast.copy_location(gast.Dict(
                 keys=[gast.copy_location(build.const(k.arg), k.value) for k in node.value.keywords],
                 values=[k.value for k in node.value.keywords]), node.value)
-        for field, value in gast.iter_fields(node):  # .get and `in`: decided here
+        for field, value in gast.iter_fields(node):  # .get, `in` and fixed items: here
             if isinstance(value, gast.AST):
-                setattr(node, field, _decided(value, keys))
+                setattr(node, field, _decided(value, keys, fixed))
             elif isinstance(value, list):
-                setattr(node, field, [_decided(v, keys) if isinstance(v, gast.AST) else v
-                                      for v in value])
+                setattr(node, field, [_decided(v, keys, fixed) if isinstance(v, gast.AST)
+                                      else v for v in value])
         if not isinstance(node, gast.Call):
             continue
         spelled = []
@@ -60,10 +63,9 @@ def rewritten(body: list, src=None, params=None) -> list:
                 spelled.append(keyword)
                 continue
             for key in keys[name]:
-                item = gast.Subscript(value=build.load(name), slice=build.const(key),
-                                      ctx=gast.Load())
+                item = _item(name, key, fixed, keyword.value)
                 spelled.append(gast.copy_location(gast.keyword(
-                    arg=key, value=gast.copy_location(item, keyword.value)), keyword.value))
+                    arg=key, value=item), keyword.value))
         named = [k.arg for k in spelled if k.arg is not None]
         twice = next((k for k in named if named.count(k) > 1), None)
         if twice is not None and src is not None:  # Python's TypeError, said at the line
@@ -81,16 +83,50 @@ def _splat_name(keyword):
     return None
 
 
-def _decided(node, keys):
+def _fixed_values(module, keys) -> dict:
+    """{name: {key: value}} of the dicts among `keys` bound at the top level of `module`
+    to a literal whose every value is a constant or a name `module` never binds (a
+    caller's operand, where a helper is written out): each item read is that value, and
+    the dict itself is not made."""
+    stored = {n.id for n in build.names(module) if not isinstance(n.ctx, gast.Load)}
+    missing = {node.value.id for node in build.nodes(module)  # (Python's KeyError stays)
+               if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
+               and node.value.id in keys and node.slice.value not in keys[node.value.id]}
+    fixed = {}
+    for stmt in module.body:
+        name = build.assigned_name(stmt) if isinstance(stmt, gast.Assign) else None
+        if name not in keys or name in missing:
+            continue
+        value = stmt.value
+        pairs = (list(zip(keys[name], value.values)) if isinstance(value, gast.Dict)
+                 else [(k.arg, k.value) for k in value.keywords])
+        if all(isinstance(v, gast.Constant) or (isinstance(v, gast.Name) and v.id not in stored)
+               for _, v in pairs):
+            fixed[name] = dict(pairs)
+    return fixed
+
+
+def _item(name, key, fixed, where):
+    """The value of `name['k']`: the literal's own where it is fixed, else the read."""
+    if name in fixed:
+        return gast.copy_location(build.clone(fixed[name][key]), where)
+    item = gast.Subscript(value=build.load(name), slice=build.const(key), ctx=gast.Load())
+    return gast.copy_location(item, where)
+
+
+def _decided(node, keys, fixed):
     """`d.get('k', v)` as `d['k']` or `v`, `'k' in d` as True or False, for a dict `d` of
-    known keys; any other node as it is."""
+    known keys, and `d['k']` of a fixed one as its value; any other node as it is."""
+    if (isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Load)
+            and isinstance(node.value, gast.Name) and node.value.id in fixed
+            and isinstance(node.slice, gast.Constant)
+            and node.slice.value in fixed[node.value.id]):
+        return _item(node.value.id, node.slice.value, fixed, node)
     got = _get_of(node)
     if got is not None and got[0] in keys:
         name, key, default = got
         if key in keys[name]:
-            item = gast.Subscript(value=build.load(name), slice=build.const(key),
-                                  ctx=gast.Load())
-            return gast.copy_location(item, node)
+            return _item(name, key, fixed, node)
         return default if default is not None else gast.copy_location(build.const(None), node)
     tested = _membership(node)
     if tested is not None and tested[0] in keys:
