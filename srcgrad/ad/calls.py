@@ -42,10 +42,9 @@ def _carries_gradient(node, unit) -> bool:
 def bind(op, src, node) -> dict:
     """The helper's parameters -> operand nodes at this call."""
     if None in op.kwargs:
-        raise src.error(node, f"this call of `{op.label}` passes `**` a dict whose keys "
-                        "srcgrad does not know where it transforms the function",
-                        "Pass each keyword by name, or make the dict in the function as "
-                        "`dict(k=v)` or `{'k': v}`.")
+        raise refusal("keyword_dict").error(src, node, f" (this call of `{op.label}` passes "
+                                            "`**` a dict whose keys srcgrad does not know "
+                                            "where it transforms the function)")
     signature = inspect.signature(op.callee)
     kwarg = next((p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD),
                  None)
@@ -75,9 +74,10 @@ def _helper_for(stmt, op, unit, build_helper):
     stack = transform_stack()
     if op.callee in stack:
         cycle = [f.__name__ for f in stack[stack.index(op.callee):]] + [op.callee.__name__]
-        raise unit.src.error(stmt.value, f"`{op.label}` calls itself ({' -> '.join(cycle)}): "
-                             "srcgrad transforms helpers by their source and cannot unroll "
-                             "recursion", "Rewrite the recursion as a loop.")
+        raise refusal("recursion").error(unit.src, stmt.value, f": `{op.label}` calls itself "
+                                         f"({' -> '.join(cycle)}), and srcgrad transforms "
+                                         "helpers by their source, once, never as deep as a "
+                                         "call goes")
     if len(stack) >= MAX_DEPTH:
         raise unit.src.error(stmt.value, f"helpers nested more than {MAX_DEPTH} deep")
     try:

@@ -413,9 +413,7 @@ class _Normalizer:
                 decorator_list=[], returns=None, type_comment=None, type_params=[]), node)
         args = node.args
         if args.vararg or node.decorator_list:
-            raise self.src.error(node, f"srcgrad cannot differentiate `{name}`: a nested "
-                                 "function with *args or a decorator",
-                                 "Name each parameter, or define it at module level.")
+            raise refusal("nested_signature").error(self.src, node, f" (`{name}`)")
         positional = args.posonlyargs + args.args
         defaults = {}
         for param, default in zip(positional[len(positional) - len(args.defaults):],
@@ -434,8 +432,9 @@ class _Normalizer:
         """`functools.partial(f, a, k=b)`: f, and its arguments as they are now."""
         if not call.args or any(isinstance(a, gast.Starred) for a in call.args) or any(
                 k.arg is None for k in call.keywords):
-            raise self.src.error(call, "srcgrad follows functools.partial(f, a, k=b) with "
-                                 "each argument given", "Pass the arguments one by one.")
+            raise refusal("partial_splat").error(self.src, call, ": srcgrad follows "
+                                                 "functools.partial(f, a, k=b) with each "
+                                                 "argument given")
         func = call.args[0]
         args = [self.atom(a, out, force=True) for a in call.args[1:]]
         keywords = {k.arg: self.atom(k.value, out, force=True) for k in call.keywords}
@@ -585,9 +584,9 @@ class _Normalizer:
         """`node` as one operation whose operands are atoms."""
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and (
                 node.id in self.scope.functions or node.id in self.scope.partials):
-            raise self.src.error(node, f"srcgrad writes `{node.id}` out where it is called; "
-                                 "here it is used as a value",
-                                 "Call it directly, or define it at module level.")
+            raise refusal("function_value").error(self.src, node, f": srcgrad writes "
+                                                  f"`{node.id}` out where it is called; here "
+                                                  "it is used as a value")
         if build.is_atom(node) or isinstance(node, _OPAQUE) or _constant_tuple(node):
             return node
         if isinstance(node, _COMPREHENSIONS):

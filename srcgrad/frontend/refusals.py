@@ -71,8 +71,17 @@ REFUSALS = {
                            "define the function before the loop and pass what changes as "
                            "an argument (a lambda in the loop works too)"),
     "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
-    "recursion": Refusal("a nested function that calls itself", "rewrite the recursion as a "
-                         "loop (module-level helpers may recurse)"),
+    "recursion": Refusal("a function that calls itself, directly or through others",
+                         "rewrite the recursion as a loop (a tree of layers: `for layer in "
+                         "layers: h = step(layer, h)`)"),
+    "nested_signature": Refusal("a nested function or lambda with *args or a decorator",
+                                "name each parameter, or define it at module level"),
+    "function_value": Refusal("a nested function, lambda or partial used as a value (kept in "
+                              "a list, returned, passed to a function other than map, "
+                              "reduce and partial)",
+                              "call it directly, or define it at module level"),
+    "partial_splat": Refusal("`functools.partial(f, *args)` or `functools.partial(f, **d)`",
+                             "pass the arguments one by one"),
     "sort_key": Refusal("`sorted(items, key=...)`",
                         "sort by index: `order = np.argsort(keys)`, then `[items[i] for i in "
                         "order]`"),
