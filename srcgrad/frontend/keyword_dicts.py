@@ -91,7 +91,8 @@ def _fixed_values(module, keys) -> dict:
     stored = {n.id for n in build.names(module) if not isinstance(n.ctx, gast.Load)}
     missing = {node.value.id for node in build.nodes(module)  # (Python's KeyError stays)
                if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Name)
-               and node.value.id in keys and node.slice.value not in keys[node.value.id]}
+               and node.value.id in keys and not (isinstance(node.slice, gast.Constant)
+                                                  and node.slice.value in keys[node.value.id])}
     fixed = {}
     for stmt in module.body:
         name = build.assigned_name(stmt) if isinstance(stmt, gast.Assign) else None

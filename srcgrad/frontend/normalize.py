@@ -30,6 +30,7 @@ import builtins
 import copy
 import functools
 from dataclasses import dataclass, field
+from keyword import iskeyword
 
 import gast
 
@@ -63,7 +64,10 @@ def _keys_told(arguments, name):
     `arguments` describes the dict), else None."""
     described = (arguments or {}).get(name)
     if isinstance(described, tuple) and len(described) == 2 and described[0] == "dict":
-        return [key for key, _ in described[1]]
+        keys = [key for key, _ in described[1]]
+        # (`f(x, **{'a-b': 1.0})` passes a key no keyword can spell)
+        if all(isinstance(k, str) and k.isidentifier() and not iskeyword(k) for k in keys):
+            return keys
     return None
 
 

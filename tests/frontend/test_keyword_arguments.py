@@ -202,6 +202,17 @@ def test_with_respect_to_the_keywords():
         srcgrad.grad(scaled, wrt="scale")
 
 
+def odd_key(x, **kw):
+    return np.sum(np.tanh(x) * kw["a-b"])
+
+
+def test_a_key_no_keyword_can_spell_is_read_but_not_passed_on():
+    np.testing.assert_allclose(srcgrad.grad(odd_key)(X, **{"a-b": 2.0}),
+                               2.0 / np.cosh(X) ** 2)
+    with pytest.raises(SrcGradError, match="whose keys srcgrad cannot know"):
+        srcgrad.grad(passes_its_keywords_on)(X, W, **{"a-b": 2.0})
+
+
 def test_the_code_for_no_call_in_particular_cannot_spell_out_the_function_s_keywords():
     with pytest.raises(SrcGradError, match=r"(?s)`\*\*kw` of passes_its_keywords_on.*"
                        r"source_for.*line \d+, in passes_its_keywords_on"):
