@@ -21,6 +21,7 @@ import threading
 import gast
 
 from ..errors import SrcGradError
+from ..frontend.refusals import refusal
 from ..ir import build
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first
@@ -40,8 +41,17 @@ def _carries_gradient(node, unit) -> bool:
 
 def bind(op, src, node) -> dict:
     """The helper's parameters -> operand nodes at this call."""
+    if None in op.kwargs:
+        raise refusal("keyword_dict").error(src, node, f" (this call of `{op.label}` passes "
+                                            "`**` a dict whose keys srcgrad does not know "
+                                            "where it transforms the function)")
+    signature = inspect.signature(op.callee)
+    kwarg = next((p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD),
+                 None)
+    if kwarg is not None:  # written out in place when it can be (inline.py); not here
+        raise refusal("kwargs").error(src, node, f" (`{op.label}` takes **{kwarg})")
     try:
-        bound = inspect.signature(op.callee).bind(*op.args, **op.kwargs)
+        bound = signature.bind(*op.args, **op.kwargs)
     except TypeError as exc:
         raise src.error(node, f"call to `{op.label}` does not match its signature "
                         f"({exc})") from None
@@ -64,9 +74,10 @@ def _helper_for(stmt, op, unit, build_helper):
     stack = transform_stack()
     if op.callee in stack:
         cycle = [f.__name__ for f in stack[stack.index(op.callee):]] + [op.callee.__name__]
-        raise unit.src.error(stmt.value, f"`{op.label}` calls itself ({' -> '.join(cycle)}): "
-                             "srcgrad transforms helpers by their source and cannot unroll "
-                             "recursion", "Rewrite the recursion as a loop.")
+        raise refusal("recursion").error(unit.src, stmt.value, f": `{op.label}` calls itself "
+                                         f"({' -> '.join(cycle)}), and srcgrad transforms "
+                                         "helpers by their source, once, never as deep as a "
+                                         "call goes")
     if len(stack) >= MAX_DEPTH:
         raise unit.src.error(stmt.value, f"helpers nested more than {MAX_DEPTH} deep")
     try:

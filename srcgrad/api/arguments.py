@@ -87,6 +87,12 @@ def wrt_picks(func, wrt):
 
 def _wrt_hint(item, names, func) -> str:
     """What the user may have meant by a `wrt` that names no argument."""
+    params = inspect.signature(func).parameters
+    kwarg = next((n for n in names if params[n].kind is params[n].VAR_KEYWORD), None)
+    if isinstance(item, str) and kwarg is not None:
+        return (f"; `{item}` reaches it through **{kwarg}: name it in the signature "
+                f"({func.__name__}(..., {item}, **{kwarg})), or write wrt={kwarg!r} for the "
+                "gradients of all its keywords, as a dict")
     if isinstance(item, str):
         parts = [part.strip() for part in item.split(",")]
         if len(parts) > 1 and all(part in names for part in parts):

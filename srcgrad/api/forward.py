@@ -94,7 +94,12 @@ class JvpFunction(Derivative):
             return func.general().gradient
         return func
 
-    def general(self) -> Generated:
+    def general(self, kwargs=None) -> Generated:
+        """The forward-mode code for any arguments (of a function with `**kw`, given a
+        call's `kwargs`: for the keywords it passes there)."""
+        keywords = self._arguments.keywords_of(kwargs)
+        if keywords is not None and not isinstance(self.__wrapped__, GradientFunction):
+            return compiled_jvp(self._target(), self._wrt, value=self._value, keywords=keywords)
         if self._generated is None or not self._generated.current():
             self._generated = compiled_jvp(self._target(), self._wrt, value=self._value)
         return self._generated
@@ -104,7 +109,7 @@ class JvpFunction(Derivative):
         gradient code specialized on these arguments' shapes (what grad itself runs)."""
         inner = self.__wrapped__
         if not isinstance(inner, GradientFunction):
-            return self.general()
+            return self.general(kwargs)
         variant = inner.variant_for(args, kwargs)
         return compiled_jvp(variant.gradient, self._wrt, value=self._value)
 
@@ -148,9 +153,10 @@ class JvpFunction(Derivative):
                 # plain `/` and `**` (passes/specialize.py), which raise on a 0.0 of
                 # Python's; the general code gives inf or nan, as NumPy does (and as grad
                 # itself falls back to)
-                if generated is self.general():
+                if generated is self.general(kwargs):
                     raise
-                value, value_dot = _pushed(self.general(), self._wrt, given, args, kwargs)
+                value, value_dot = _pushed(self.general(kwargs), self._wrt, given, args,
+                                           kwargs)
         except Exception as exc:
             loading.annotate(exc)
             raise

@@ -79,8 +79,8 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
     `backend="jax"` (or "auto"): both sweeps run jitted by JAX (api/backends.py).
     """
     gradient = GradientFunction(func, wrt, with_value=True)
-    generated = gradient.general()
     args, kwargs = map(copied, gradient._with_bound(args, kwargs))
+    generated = gradient.general(kwargs)
     backend = checked_backend(backend)
     on_jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
     try:
@@ -129,6 +129,8 @@ class GradientFunction(Rebuilt, Generic[P]):
         self._picks = picks if any(item is not None for _, item in picks) else None
         self._varargs = next((p.name for p in inspect.signature(func).parameters.values()
                               if p.kind is p.VAR_POSITIONAL), None)
+        self._kwarg = next((p.name for p in inspect.signature(func).parameters.values()
+                            if p.kind is p.VAR_KEYWORD), None)
         self._with_value = with_value
         self._has_aux = has_aux
         self._options = checkpoint_option(checkpoint)  # what else the transformation is asked
@@ -202,12 +204,24 @@ class GradientFunction(Rebuilt, Generic[P]):
         args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
-    def general(self) -> Generated:
-        """The code for any arguments: not specialized on their shapes."""
+    def general(self, kwargs=None) -> Generated:
+        """The code for any arguments: not specialized on their shapes (of a function with
+        `**kw`, given a call's `kwargs`: for the keywords that call passes there)."""
+        keywords = self.keywords_of(kwargs)
+        if keywords is not None:
+            return compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
+                            keywords=keywords, **self._options)
         if self._generated is None:
             self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
                                        **self._options)
         return self._generated
+
+    def keywords_of(self, kwargs):
+        """The names of the keywords `kwargs` passes to the function's `**kw`, or None (it
+        has none, or no call is given)."""
+        if self._kwarg is None or kwargs is None:
+            return None
+        return tuple(k for k in kwargs if k not in self._signature.parameters)
 
     def variant_for(self, args, kwargs) -> Generated:
         """The code a call with these arguments runs (built on the first such call)."""
@@ -228,6 +242,8 @@ class GradientFunction(Rebuilt, Generic[P]):
                 has_aux=self._has_aux, array_kind=generated.array_kind, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
+            if self._kwarg is not None:
+                return self.general(kwargs)
             generated = self.general()
             if not generated.current():
                 generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
@@ -237,6 +253,8 @@ class GradientFunction(Rebuilt, Generic[P]):
             bound = self._signature.bind(*args, **kwargs).arguments
         except TypeError:
             return self.general()  # the call itself raises the TypeError
+        if self._kwarg is not None:  # its keys (none, too) are what the code specializes on
+            bound.setdefault(self._kwarg, {})
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
         unknown_shapes(self.__wrapped__, bound)
@@ -354,7 +372,7 @@ class GradientFunction(Rebuilt, Generic[P]):
     def _general_grads(self, args, kwargs, with_value=False):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which
         raises on a 0.0 of Python's; the general code gives inf or nan as NumPy does."""
-        general = self.general()
+        general = self.general(kwargs)
         value, saved = general.forward(*args, **kwargs)
         grads = general.backward(1.0, *saved)
         return (value, grads) if with_value else grads
@@ -383,6 +401,8 @@ class GradientFunction(Rebuilt, Generic[P]):
             index = self._positional.get(name)
             if name == self._varargs:
                 value = tuple(args[len(self._positional):])
+            elif name == self._kwarg:  # the keywords no other parameter takes
+                value = {k: v for k, v in kwargs.items() if k not in self._signature.parameters}
             elif index is not None and index < len(args):
                 value = args[index]
             elif name in kwargs:

@@ -10,6 +10,7 @@ from typing import Any, Callable, Literal
 import numpy as np
 
 from ..errors import SrcGradError
+from ..runtime.containers import is_dataclass_value
 from .arguments import refuse_bound_method, wrt_names
 from .forward import JvpFunction, jvp
 from .gradient import Derivative, GradientFunction, vjp
@@ -61,9 +62,10 @@ class Jacobian(Derivative):
 
 
 def _array_input(value, name):
-    if isinstance(value, (dict, list, tuple)):
+    if isinstance(value, (dict, list, tuple)) or is_dataclass_value(value):
         raise SrcGradError(f"jacobian needs '{name}' to be a float or a float array, "
-                           f"not a {type(value).__name__}; use jvp or vjp for containers")
+                           f"not a {type(value).__name__}; use jvp or vjp for containers (hvp for "
+                           "second order)")
     return value
 
 

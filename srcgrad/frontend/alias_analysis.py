@@ -449,7 +449,7 @@ def _summarized(func) -> Summary:
         src = load(func)
         args = src.tree.args
         params = [a.id for a in args.posonlyargs + args.args + args.kwonlyargs
-                  + ([args.vararg] if args.vararg else [])]
+                  + ([args.vararg] if args.vararg else []) + ([args.kwarg] if args.kwarg else [])]
         body, result = normalize(src, Namer(names_in(src.tree) | set(params)),
                                  procedure=True)
     except SrcGradError:

@@ -25,10 +25,9 @@ def check(src: Source) -> None:
     """Raise SrcGradError at the first construct srcgrad cannot differentiate."""
     fn = src.tree
     args = fn.args
-    if args.kwarg:
-        raise refusal("kwargs").error(src, args.kwarg, f" ({src.name} takes **{args.kwarg.id})")
     local = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs} | (
-        {args.vararg.id} if args.vararg else set()) | build.stored(fn.body)
+        {args.vararg.id} if args.vararg else set()) | (
+        {args.kwarg.id} if args.kwarg else set()) | build.stored(fn.body)
     local |= {n.id for n in build.names(fn) if type(n.ctx) is gast.Param}  # nested defs'
     for stmt in fn.body:
         for node in build.nodes(stmt):

@@ -98,11 +98,13 @@ class _Inliner:
             return None
         callee = self.resolver.lookup(call.func.id)
         writer = is_helper(callee) and writes_arguments(callee)
-        if self.only_writers and not writer:
-            return None
-        arguments = self.arguments(callee, call, stack, writer)
+        kwarg = is_helper(callee) and _kwarg(callee)
+        if self.only_writers and not writer and not kwarg:
+            return None  # (a helper's **kw exists only where it is written out)
+        arguments = self.arguments(callee, call, stack, writer or kwarg)
         if arguments is None:
             return None
+        keywords = arguments.pop(kwarg, None) if kwarg else None
         try:
             src = load(callee)
             if writer:  # not transformed on its own (its update is the caller's): check here
@@ -119,6 +121,8 @@ class _Inliner:
         self.namer.taken |= free
         renamed = {name: self.namer.fresh(name) for name in sorted(local)}
         tree = _Renamed(renamed).visit(build.clone(src.tree))
+        if kwarg:
+            _bind_keywords(tree, renamed[kwarg], keywords)
         body, result = normalize(dataclasses.replace(src, tree=tree), self.namer,
                                  procedure=True)
         self.bound |= set(renamed.values()) | {
@@ -158,6 +162,8 @@ class _Inliner:
         local = build.local_names(nested.node)
         renamed = {local_name: self.namer.fresh(local_name) for local_name in sorted(local)}
         tree = _Renamed(renamed).visit(build.clone(nested.node))
+        if tree.args.kwarg:
+            _bind_keywords(tree, tree.args.kwarg.id, arguments.pop(nested.node.args.kwarg.id))
         body, result = normalize(dataclasses.replace(src, tree=tree), self.namer,
                                  procedure=True, scope=nested.scope)
         self.bound |= set(renamed.values()) | build.stored(body)
@@ -187,15 +193,16 @@ class _Inliner:
             build.mark_written_out(node, src.name)
 
     def arguments(self, callee, call, stack, writer=False):
-        """{parameter: operand or constant} of a call that can be written out, else None."""
+        """{parameter: operand or constant} of a call that can be written out (a `**kw`
+        parameter: {keyword: operand} of the call's other keywords), else None. `writer`:
+        it is written out even where it could be transformed on its own."""
         if not (is_helper(callee) and callee.__closure__ is None
                 and callee.__globals__ is self.func.__globals__ and callee not in stack
                 and not any(isinstance(a, gast.Starred) for a in call.args)
                 and all(k.arg is not None for k in call.keywords)):
             return None
         signature = inspect.signature(callee)
-        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-               for p in signature.parameters.values()):
+        if any(p.kind is p.VAR_POSITIONAL for p in signature.parameters.values()):
             return None
         try:
             bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
@@ -203,8 +210,8 @@ class _Inliner:
             return None  # the call raises; as a call, it says so
         arguments = {}
         for name, parameter in signature.parameters.items():
-            if name in bound.arguments:
-                arguments[name] = bound.arguments[name]
+            if name in bound.arguments or parameter.kind is parameter.VAR_KEYWORD:
+                arguments[name] = bound.arguments.get(name, {})
             elif type(parameter.default) in _CONSTANTS:
                 arguments[name] = build.const(parameter.default)
             else:
@@ -222,6 +229,26 @@ class _Inliner:
         except SrcGradError:
             return False
         return True
+
+
+def _kwarg(func):
+    """The name of `func`'s `**kw` parameter, else None."""
+    return next((p.name for p in inspect.signature(func).parameters.values()
+                 if p.kind is p.VAR_KEYWORD), None)
+
+
+def _bind_keywords(tree, name, keywords: dict):
+    """The function `tree` (written out) starting with `name = {'k': v, ...}`: its `**name`
+    bound to the call's other keywords, a dict of known keys (keyword_dicts.py spells its
+    uses out). At the `def` line: the operands are the caller's, read where it calls."""
+    values = [build.clone(value) for value in keywords.values()]
+    literal = gast.Dict(keys=[build.const(key) for key in keywords], values=values)
+    stmt = gast.Assign(targets=[build.store(name)], value=literal, type_comment=None)
+    for node in build.nodes(stmt):
+        if "lineno" in node._attributes:
+            gast.copy_location(node, tree)
+            node.end_lineno, node.end_col_offset = tree.lineno, None
+    tree.body.insert(0, stmt)
 
 
 def _returned(stmt, stmts, result, value=None) -> list:
@@ -242,12 +269,19 @@ def _bound(nested, call, src) -> dict:
     positional = [a.id for a in args.posonlyargs + args.args]
     keyword_only = [a.id for a in args.kwonlyargs]
     bound = dict(zip(positional, call.args))
+    extra = {}  # the other keywords, for its **kw
     problem = None
     if len(call.args) > len(positional):
         problem = f"takes {len(positional)} positional arguments, {len(call.args)} given"
     for keyword in call.keywords:
-        if keyword.arg in bound or keyword.arg not in positional + keyword_only:
+        if keyword.arg is None:
+            problem = "passes `**` a dict whose keys srcgrad does not know"
+        elif keyword.arg in bound or (keyword.arg not in positional + keyword_only
+                                      and not args.kwarg):
             problem = f"got an unexpected or repeated argument '{keyword.arg}'"
+        elif keyword.arg not in positional + keyword_only:
+            extra[keyword.arg] = keyword.value
+            continue
         bound[keyword.arg] = keyword.value
     for param in positional + keyword_only:
         if param not in bound:
@@ -257,7 +291,9 @@ def _bound(nested, call, src) -> dict:
             bound[param] = nested.defaults[param]
     if problem is not None:
         raise src.error(call, f"this call of `{nested.node.name}` does not match its "
-                        f"parameters: it {problem}", "Pass each parameter once.")
+                        f"parameters: it {problem}", "Pass each parameter once, by name.")
+    if args.kwarg:
+        bound[args.kwarg.id] = extra
     return bound
 
 

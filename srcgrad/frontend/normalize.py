@@ -30,6 +30,7 @@ import builtins
 import copy
 import functools
 from dataclasses import dataclass, field
+from keyword import iskeyword
 
 import gast
 
@@ -52,8 +53,22 @@ def run(body, ctx):
     """The manifest's step: the statements of the source (`body` is empty: the front
     half starts here), normalized; the result's name in ctx.unit.result."""
     unit = ctx.unit
-    normalized, unit.result = normalize(unit.src, unit.namer)
+    kwarg = unit.src.tree.args.kwarg
+    keywords = {kwarg.id: _keys_told(ctx.arguments, kwarg.id)} if kwarg else None
+    normalized, unit.result = normalize(unit.src, unit.namer, keywords=keywords)
     return body + normalized
+
+
+def _keys_told(arguments, name):
+    """The keys of the function's `**name` a call tells (the code specialized on it:
+    `arguments` describes the dict), else None."""
+    described = (arguments or {}).get(name)
+    if isinstance(described, tuple) and len(described) == 2 and described[0] == "dict":
+        keys = [key for key, _ in described[1]]
+        # (`f(x, **{'a-b': 1.0})` passes a key no keyword can spell)
+        if all(isinstance(k, str) and k.isidentifier() and not iskeyword(k) for k in keys):
+            return keys
+    return None
 
 
 @dataclass
@@ -76,10 +91,12 @@ class Scope:
     partials: dict = field(default_factory=dict)  # name -> (function node, args, keywords)
 
 
-def normalize(src: Source, namer: Namer, procedure=False, scope=None) -> tuple[list, str]:
+def normalize(src: Source, namer: Namer, procedure=False, scope=None,
+              keywords=None) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
     end without `return` (a helper called for what it changes), returning None. `scope`:
-    the nested functions it can see (for the body of one, written out in place)."""
+    the nested functions it can see (for the body of one, written out in place).
+    `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py)."""
     body = list(src.tree.body)
     if procedure and not _always_returns(body):
         body.append(gast.Return(value=build.const(None)))
@@ -92,7 +109,8 @@ def normalize(src: Source, namer: Namer, procedure=False, scope=None) -> tuple[l
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result, build.local_names(src.tree), scope or Scope())
-    body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src))
+    body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src), src,
+                                   keywords)
     return norm.block(body), result
 
 
@@ -398,10 +416,8 @@ class _Normalizer:
                     gast.Return(value=node.body), node.body)],
                 decorator_list=[], returns=None, type_comment=None, type_params=[]), node)
         args = node.args
-        if args.vararg or args.kwarg or node.decorator_list:
-            raise self.src.error(node, f"srcgrad cannot differentiate `{name}`: a nested "
-                                 "function with *args, **kwargs or a decorator",
-                                 "Name each parameter, or define it at module level.")
+        if args.vararg or node.decorator_list:
+            raise refusal("nested_signature").error(self.src, node, f" (`{name}`)")
         positional = args.posonlyargs + args.args
         defaults = {}
         for param, default in zip(positional[len(positional) - len(args.defaults):],
@@ -426,8 +442,9 @@ class _Normalizer:
         """`functools.partial(f, a, k=b)`: f, and its arguments as they are now."""
         if not call.args or any(isinstance(a, gast.Starred) for a in call.args) or any(
                 k.arg is None for k in call.keywords):
-            raise self.src.error(call, "srcgrad follows functools.partial(f, a, k=b) with "
-                                 "each argument given", "Pass the arguments one by one.")
+            raise refusal("partial_splat").error(self.src, call, ": srcgrad follows "
+                                                 "functools.partial(f, a, k=b) with each "
+                                                 "argument given")
         func = call.args[0]
         args = [self.atom(a, out, force=True) for a in call.args[1:]]
         keywords = {k.arg: self.atom(k.value, out, force=True) for k in call.keywords}
@@ -583,9 +600,9 @@ class _Normalizer:
         """`node` as one operation whose operands are atoms."""
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and (
                 node.id in self.scope.functions or node.id in self.scope.partials):
-            raise self.src.error(node, f"srcgrad writes `{node.id}` out where it is called; "
-                                 "here it is used as a value",
-                                 "Call it directly, or define it at module level.")
+            raise refusal("function_value").error(self.src, node, f": srcgrad writes "
+                                                  f"`{node.id}` out where it is called; here "
+                                                  "it is used as a value")
         if build.is_atom(node) or isinstance(node, _OPAQUE) or _constant_tuple(node):
             return node
         if isinstance(node, _COMPREHENSIONS):

@@ -44,8 +44,15 @@ REFUSALS = {
     gast.AsyncWith: Refusal("an `async with` statement", _PLAIN),
     gast.AsyncFunctionDef: Refusal("a nested async function", "define the helper at module level"),
     gast.Await: Refusal("`await`", _PLAIN),
-    "kwargs": Refusal("a function that takes **kwargs",
-                      "give each argument a name in the signature"),
+    "kwargs": Refusal("a call of a helper that takes **kwargs, where srcgrad cannot write "
+                      "the helper out in place (it passes keywords on only there)",
+                      "give each keyword a name in the helper's signature, or make the "
+                      "helper a plain function of the same module, without a closure or "
+                      "recursion"),
+    "keyword_dict": Refusal("`**` of a dict whose keys srcgrad cannot know",
+                            "read the dict only as `**kw`, `kw['k']`, `kw.get('k', default)` "
+                            "or `'k' in kw`, and never change it or hand it on as a value; "
+                            "a keyword that changes is passed by name (`act(z, alpha=0.2)`)"),
     "introspection": Refusal("`eval()`, `exec()`, `locals()`, `vars()` or `globals()`: they "
                              "read variables by name, out of sight of the transformation",
                              "use the variables directly"),
@@ -64,8 +71,17 @@ REFUSALS = {
                            "define the function before the loop and pass what changes as "
                            "an argument (a lambda in the loop works too)"),
     "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
-    "recursion": Refusal("a nested function that calls itself", "rewrite the recursion as a "
-                         "loop (module-level helpers may recurse)"),
+    "recursion": Refusal("a function that calls itself, directly or through others",
+                         "rewrite the recursion as a loop (a tree of layers: `for layer in "
+                         "layers: h = step(layer, h)`)"),
+    "nested_signature": Refusal("a nested function or lambda with *args or a decorator",
+                                "name each parameter, or define it at module level"),
+    "function_value": Refusal("a nested function, lambda or partial used as a value (kept in "
+                              "a list, returned, passed to a function other than map, "
+                              "reduce and partial)",
+                              "call it directly, or define it at module level"),
+    "partial_splat": Refusal("`functools.partial(f, *args)` or `functools.partial(f, **d)`",
+                             "pass the arguments one by one"),
     "sort_key": Refusal("`sorted(items, key=...)`",
                         "sort by index: `order = np.argsort(keys)`, then `[items[i] for i in "
                         "order]`"),

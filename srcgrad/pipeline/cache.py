@@ -30,17 +30,19 @@ _SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
 def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None,
-             inline=False) -> Generated:
+             inline=False, keywords=None) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt` (`has_aux`: it
-    returns `(loss, aux)`, `checkpoint`, `inline`: helpers written out in place; see
-    reverse_mode.transform)."""
+    returns `(loss, aux)`, `checkpoint`, `inline`: helpers written out in place,
+    `keywords`: the names a call passes to its `**kw`; see reverse_mode.transform)."""
     key = (wrt, "aux") if has_aux else wrt
     if inline:
         key = (key, "inline")
     if checkpoint is not None:
         key = (key, "checkpoint", checkpoint)
+    if keywords is not None:
+        key = (key, "keywords", keywords)
     return _cached(func, wrt, key, None, rebuild, has_aux=has_aux, checkpoint=checkpoint,
-                   inline=inline)
+                   inline=inline, keywords=keywords)
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
@@ -63,18 +65,18 @@ def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
                    array_kind)
 
 
-def compiled_jvp(func, wrt: tuple, rebuild=False, value=True) -> Generated:
+def compiled_jvp(func, wrt: tuple, rebuild=False, value=True, keywords=None) -> Generated:
     """The cached forward-mode function of `func` for the arguments `wrt` (see
-    forward_mode.transform_jvp for `value`)."""
+    forward_mode.transform_jvp for `value` and `keywords`)."""
     if not isinstance(func, types.FunctionType):
         source.load(func)
-    key = ("jvp", wrt, value)
+    key = ("jvp", wrt, value) + ((keywords,) if keywords is not None else ())
     with _LOCK:
         per_func = _CACHE.setdefault(func, {})
         if rebuild or key not in per_func or not per_func[key].current():
             with _transforming(func):
                 per_func[key] = transform_jvp(func, wrt, value, compilers=COMPILERS,
-                                               skip=frozenset(_SKIP))
+                                               skip=frozenset(_SKIP), keywords=keywords)
         return per_func[key]
 
 
@@ -121,7 +123,7 @@ def cached_functions() -> int:
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             fused=False, has_aux=False, checkpoint=None, array_kind=NUMPY,
-            inline=False) -> Generated:
+            inline=False, keywords=None) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     with _LOCK:
@@ -131,7 +133,7 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
         if rebuild or key not in per_func or not per_func[key].current():
             skip = frozenset(_SKIP)
             how = (wrt, arguments, value, kinds, fused, has_aux, skip, checkpoint, array_kind,
-                   inline)
+                   inline, keywords)
             # on disk: NumPy's specialized code without srcgrad's blocks (persistent.py)
             on_disk = None if arguments is None or checkpoint or array_kind != NUMPY else \
                 persistent.entry_path(func, (key, sorted(skip)))
@@ -149,15 +151,16 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
 
 
 def _transformed(func, wrt, arguments, value, kinds, fused, has_aux, skip,
-                 checkpoint, array_kind, inline) -> Generated:
+                 checkpoint, array_kind, inline, keywords) -> Generated:
     with _transforming(func):
         try:
             return transform(func, wrt, arguments, value, kinds, fused, compilers=COMPILERS,
                              skip=skip | steps_left_out(array_kind), has_aux=has_aux,
-                             checkpoint=checkpoint, array_kind=array_kind, inline=inline)
+                             checkpoint=checkpoint, array_kind=array_kind, inline=inline,
+                             keywords=keywords)
         except NotSpecializable:
             return transform(func, wrt, compilers=COMPILERS, skip=skip, has_aux=has_aux,
-                             checkpoint=checkpoint)
+                             checkpoint=checkpoint, keywords=keywords)
 
 
 def _later(func, how):

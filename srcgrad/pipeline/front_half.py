@@ -18,16 +18,21 @@ from . import manifest
 
 def analyze(func, wrt: tuple, mode="rev", inline_helpers=False,
             compilers: HelperCompilers | None = None, has_aux=False, checkpoint=None,
-            arguments: dict | None = None) -> Unit:
+            arguments: dict | None = None, keywords: tuple | None = None) -> Unit:
     """Parse, refuse, normalize, SSA, resolve, activity. `inline_helpers`: calls of the
     user's helpers are written out in place (inline.py); `compilers`: how a helper called
     as a function is transformed (None: none is, as for `graph`); `arguments`: the
     descriptions of the call the code is specialized on (loops over sequences of known
-    length are written out: unrolling.py)."""
+    length are written out: unrolling.py); `keywords`: the names of the keywords a call
+    passes to the function's `**kw` (the code for any shapes of such a call)."""
     src = source.load(func)
     signature = src.tree.args
+    if keywords is not None and signature.kwarg is not None:  # described as a call's are
+        arguments = {**(arguments or {}),
+                     signature.kwarg.id: ("dict", tuple((k, None) for k in keywords))}
     params = [a.id for a in signature.posonlyargs + signature.args
-              + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs]
+              + ([signature.vararg] if signature.vararg else []) + signature.kwonlyargs
+              + ([signature.kwarg] if signature.kwarg else [])]  # (**kw: a dict)
     taken = names_in(gast.Module(body=src.tree.body, type_ignores=[])) | set(params)
     unit = Unit(src, Namer(taken), params, wrt, mode=mode, compilers=compilers,
                 resolver=Resolver(src.func, params), has_aux=has_aux,

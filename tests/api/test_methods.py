@@ -141,3 +141,39 @@ def test_methods_calling_methods_in_loops():
 def test_forward_mode_of_a_bound_method_says_how_to_write_it(derivative):
     with pytest.raises(SrcGradError, match="type\\(obj\\).loss"):
         derivative(Regression(0.1, 3).loss)
+
+
+class Perceptron:
+    def __init__(self, l2):
+        self.l2 = l2
+
+    def loss(self, params, x):
+        h = np.tanh(params["W"] @ x + params["b"])
+        return np.sum(h ** 2) + self.l2 * np.sum(params["W"] ** 2)
+
+
+def test_the_class_function_wrt_params_in_every_mode():
+    """grad(Model.loss, wrt="params"), and jvp, hvp and hessian of it (what the refusal
+    for a bound method says to write)."""
+    model, x = Perceptron(0.1), rng.normal(size=3)
+    params = {"W": rng.normal(size=(3, 3)), "b": rng.normal(size=3)}
+    t = {"W": rng.normal(size=(3, 3)), "b": rng.normal(size=3)}
+    g = srcgrad.grad(Perceptron.loss, wrt="params")(model, params, x)
+    np.testing.assert_allclose(g["W"], numerical_grad(
+        lambda W: model.loss({"W": W, "b": params["b"]}, x), (params["W"],), 0), rtol=1e-6)
+    np.testing.assert_allclose(g["b"], numerical_grad(
+        lambda b: model.loss({"W": params["W"], "b": b}, x), (params["b"],), 0), rtol=1e-6)
+    _, slope = srcgrad.jvp(Perceptron.loss, wrt="params")(model, params, x, tangent=t)
+    assert slope == pytest.approx(np.sum(g["W"] * t["W"]) + np.sum(g["b"] * t["b"]), rel=1e-10)
+    eps = 1e-6
+    gradient = srcgrad.grad(Perceptron.loss, wrt="params")
+    ahead = gradient(model, {k: params[k] + eps * t[k] for k in params}, x)
+    behind = gradient(model, {k: params[k] - eps * t[k] for k in params}, x)
+    hv = srcgrad.hvp(Perceptron.loss, wrt="params")(model, params, x, tangent=t)
+    for k in params:
+        np.testing.assert_allclose(hv[k], (ahead[k] - behind[k]) / (2 * eps), rtol=1e-5,
+                                   atol=1e-7)
+    by_x = srcgrad.grad(Perceptron.loss, wrt="x")
+    columns = [numerical_grad(lambda x: by_x(model, params, x)[i], (x,), 0) for i in range(3)]
+    np.testing.assert_allclose(srcgrad.hessian(Perceptron.loss, wrt="x")(model, params, x),
+                               columns, rtol=1e-5, atol=1e-7)

@@ -111,3 +111,28 @@ def test_fitting_a_dataclass_with_adam_reduces_the_loss():
     for _ in range(50):
         p = opt.step(p, gradient(p, X, Y))
     assert type(p) is Params and loss(p, X, Y) < 0.7 * first
+
+
+@pytest.mark.parametrize("kind", [Record, Params, Frozen])
+def test_second_order_of_records(kind):
+    """hvp with respect to a record (a record comes back), the Hessian with respect to the
+    data with the record's fields read as constants; a Hessian with respect to a record is
+    refused saying hvp."""
+    p, direction = make(kind), make(kind)
+    got = srcgrad.hvp(loss)(p, X, Y, tangent=direction)
+    assert type(got) is kind
+    eps = 1e-5
+    v, d = as_vector(p), as_vector(direction)
+    gradient = srcgrad.grad(loss)
+    fd = (as_vector(gradient(from_vector(v + eps * d, p), X, Y))
+          - as_vector(gradient(from_vector(v - eps * d, p), X, Y))) / (2 * eps)
+    np.testing.assert_allclose(as_vector(got), fd, rtol=1e-5, atol=1e-8)
+    x = X[:2]
+    hessian = srcgrad.hessian(loss, wrt=1)(p, x, Y[:2])
+    by_x = srcgrad.grad(loss, wrt=1)
+    columns = [np.ravel(numerical_grad(lambda x: np.ravel(by_x(p, x, Y[:2]))[i], (x,), 0))
+               for i in range(x.size)]
+    np.testing.assert_allclose(np.reshape(hessian, (x.size, x.size)), columns, rtol=1e-5,
+                               atol=1e-7)
+    with pytest.raises(srcgrad.SrcGradError, match="hvp"):
+        srcgrad.hessian(loss)(p, X, Y)

@@ -52,6 +52,21 @@ def test_keyword_only_parameters():
     assert (gs, gh) == (pytest.approx(14.0), pytest.approx(6.0))
 
 
+def test_keyword_only_parameters_in_forward_mode_and_second_order():
+    value, slope = srcgrad.jvp(keyword_only, wrt="scale")(X, scale=3.0, tangent=1.0)
+    assert (value, slope) == (pytest.approx(keyword_only(X, scale=3.0)), pytest.approx(14.0))
+    assert srcgrad.hessian(keyword_only, wrt="shift")(X, scale=3.0) == pytest.approx(0.0)
+    np.testing.assert_allclose(srcgrad.hessian(keyword_only)(X, scale=3.0), 6.0 * np.eye(3))
+
+
+def test_star_args_in_forward_mode_and_second_order():
+    _, slope = srcgrad.jvp(total, wrt="xs")(X, Y, tangent=(Y, X))
+    assert slope == pytest.approx(4 * X @ Y)
+    hv = srcgrad.hvp(total, wrt="xs")(X, Y, tangent=(Y, X))
+    np.testing.assert_allclose(hv[0], 2 * Y)
+    np.testing.assert_allclose(hv[1], 2 * X)
+
+
 def test_a_misspelt_name_gets_the_close_match():
     with pytest.raises(SrcGradError, match="did you mean wrt='scale'"):
         srcgrad.grad(keyword_only, wrt="scal")(X)

@@ -276,6 +276,9 @@ def float_argument(x, w):
 def test_a_float_updated_with_plus_equals_is_a_new_value():
     check(running_total, X.copy())
     np.testing.assert_allclose(srcgrad.grad(float_argument, wrt=(0, 1))(1.0, 2.0), (6.0, 6.0))
+    assert srcgrad.jvp(float_argument)(1.0, 2.0, tangent=1.0) == (pytest.approx(9.0),
+                                                                  pytest.approx(6.0))
+    assert srcgrad.hessian(float_argument, wrt=(0, 1))(1.0, 2.0) == ((2.0, 2.0), (2.0, 2.0))
 
 
 # --- refused, or stopped at run time, at the user's line -----------------------------------

@@ -92,6 +92,12 @@ def scaled_params(p):
 
 def test_params_dicts_through_comprehensions():
     p = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, -1.0])}
+    t = {"a": np.array([0.5, -1.0]), "b": np.array([2.0, 1.0])}
+    _, slope = srcgrad.jvp(scaled_params)(p, tangent=t)  # 4 * (a.b' + a'.b)
+    assert slope == pytest.approx(4 * (p["a"] @ t["b"] + t["a"] @ p["b"]))
+    hv = srcgrad.hvp(scaled_params)(p, tangent=t)
+    np.testing.assert_allclose(hv["a"], 4 * t["b"])
+    np.testing.assert_allclose(hv["b"], 4 * t["a"])
     g = srcgrad.grad(penalty)(p)
     np.testing.assert_allclose(g["a"], 2 * p["a"])
     np.testing.assert_allclose(g["b"], 2 * p["b"])
@@ -159,6 +165,18 @@ def sorted_numbers(x):
     return s[0] * 3 + s[1] * 2 + s[2]
 
 
+def enumerate_zip_in_a_comprehension(x):
+    return sum(a * b * (i + 1) for i, (a, b) in enumerate(zip(x, x[::-1])))
+
+
+def square(v):
+    return v * v
+
+
+def map_with_a_function(x):
+    return sum(map(square, x)) + sum(map(np.sin, x))
+
+
 def zip_as_a_value(x):
     pairs = list(zip(x, x * 2.0))
     return sum(a * b for a, b in pairs)
@@ -173,7 +191,8 @@ def any_all_in_conditions(x):
 @pytest.mark.parametrize("f", [enumerate_zip, enumerate_from, reversed_loop, map_with_a_lambda,
                                map_two_sequences, map_partial, partial_bound_to_a_name,
                                product_by_reduce, reduce_with_start, max_and_min,
-                               sorted_numbers, zip_as_a_value, any_all_in_conditions])
+                               sorted_numbers, zip_as_a_value, any_all_in_conditions,
+                               enumerate_zip_in_a_comprehension, map_with_a_function])
 def test_builtins_that_iterate(f):
     check(f, X.copy())
 
@@ -309,8 +328,38 @@ def test_refusals_name_the_call_and_the_cycle():
 
 
 def fortran_order(x):
-    return np.sum(x.reshape((3, 2), order="F") * np.arange(6.0).reshape(3, 2))
+    return np.sum(x.reshape((3, 2), order="F") * np.arange(6.0).reshape(3, 2)) + np.sum(
+        np.reshape(x, (2, 3), order="F")[0] ** 2)
 
 
 def test_reshape_in_fortran_order():
     check(fortran_order, np.linspace(-1.0, 1.0, 6))
+
+
+# --- recursion whose depth the data decide: refused naming the cycle, never a hang --------
+
+
+def apply_layers(layers, h):
+    if len(layers) == 0:
+        return h
+    return apply_layers(layers[1:], np.tanh(layers[0] @ h))
+
+
+def tree_of_layers(h, layers):
+    return np.sum(apply_layers(layers, h) ** 2)
+
+
+def layers_in_a_loop(h, layers):  # what the refusal says to write instead
+    for layer in layers:
+        h = np.tanh(layer @ h)
+    return np.sum(h ** 2)
+
+
+def test_recursion_decided_by_the_data_is_refused_naming_the_cycle():
+    layers = [np.eye(3) * 0.5 + 0.1 * k for k in range(4)]
+    for derivative in (srcgrad.grad, srcgrad.jvp):
+        with pytest.raises(SrcGradError, match=r"(?s)apply_layers -> apply_layers.*"
+                                                r"for layer in layers"):
+            derivative(tree_of_layers)(X, layers, **({"tangent": X} if derivative is
+                                                     srcgrad.jvp else {}))
+    check(layers_in_a_loop, X.copy(), layers)
