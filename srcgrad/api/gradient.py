@@ -97,7 +97,8 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
         gradient.check_call(exc, args, kwargs)
         raise
     value = copied(value)
-    return value, Pullback(gradient, value, saved, inputs, backend, on_jax is not None and jax_in)
+    return value, Pullback(gradient, value, saved, inputs, backend, on_jax is not None and jax_in,
+                           kwargs)
 
 
 class GradientFunction(Rebuilt, Generic[P]):

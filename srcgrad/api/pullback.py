@@ -17,10 +17,12 @@ from .tracebacks import user_facing
 class Pullback:
     """`pullback(seed)`: the gradients of `sum(seed * value)` with respect to `wrt`."""
 
-    def __init__(self, gradient, value, saved, inputs, backend="numpy", jax_in=False):
+    def __init__(self, gradient, value, saved, inputs, backend="numpy", jax_in=False,
+                 keywords=()):
         self._gradient, self._value, self._saved = gradient, value, saved
         self._inputs, self._backend, self._jax_in = inputs, backend, jax_in
-        self._generated = gradient.general()
+        self._keywords = tuple(keywords)  # the call's keyword names: a `**kw` takes some
+        self._generated = gradient.general(dict.fromkeys(self._keywords))
         name = gradient.__wrapped__.__name__
         self._jax = LiveJax(backend, name) if backend != "numpy" else None
 
@@ -50,4 +52,4 @@ class Pullback:
 
     def __reduce__(self):
         return Pullback, (self._gradient, self._value, self._saved, self._inputs,
-                          self._backend, self._jax_in)
+                          self._backend, self._jax_in, self._keywords)

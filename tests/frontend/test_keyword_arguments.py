@@ -4,6 +4,7 @@ function itself, a dict parameter whose keys a call tells. Reverse mode, forward
 second order against central finite differences; what cannot be followed is refused at the
 user's line."""
 
+import pickle
 import re
 
 import numpy as np
@@ -184,8 +185,10 @@ def test_the_function_s_own_keywords():
     check(passes_its_keywords_on, (X, W), wrt=0)  # none: `kw` is {}
     assert "def scaled_forward(x, **kw)" in srcgrad.grad(scaled).source
     _, pullback = srcgrad.vjp(passes_its_keywords_on, X, W, wrt=1, slope=0.4)
-    np.testing.assert_allclose(pullback(1.0), numerical_grad(
-        lambda x, W: passes_its_keywords_on(x, W, slope=0.4), (X, W), 1), rtol=1e-6)
+    expected = numerical_grad(lambda x, W: passes_its_keywords_on(x, W, slope=0.4), (X, W), 1)
+    np.testing.assert_allclose(pullback(1.0), expected, rtol=1e-6)
+    # the pullback pickles with the keywords its code was made for
+    np.testing.assert_allclose(pickle.loads(pickle.dumps(pullback))(1.0), expected, rtol=1e-6)
     code = srcgrad.grad(passes_its_keywords_on).source_for(X, W, slope=0.4)
     assert "kw['gain']" not in code and "slope=kw['slope']" not in code.split("def")[1]
 
