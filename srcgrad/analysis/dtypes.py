@@ -25,6 +25,7 @@ import numpy as np
 from .. import runtime
 from ..ir import build
 from ..rules.facts import facts_of, method, named, of_operator
+from . import exact_adjoints
 
 F64 = "f64"  # a float64 array of one or more dimensions
 NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array
@@ -355,6 +356,7 @@ def float64(body, ctx):
     """Step: which expressions of the fused gradient are certainly float64 arrays
     (ctx.float64), from the dtypes of the call's arguments (ctx.kinds)."""
     ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.code_names, ctx.shape, _tapes(ctx))
+    ctx.exact = exact_adjoints.exact(body, ctx)
     return body
 
 
@@ -363,6 +365,7 @@ def float64_again(body, ctx):
     before are a first guess)."""
     ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.code_names, ctx.shape, _tapes(ctx),
                                  ctx.float64)
+    ctx.exact = exact_adjoints.exact(body, ctx)
     return body
 
 

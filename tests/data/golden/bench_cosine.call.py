@@ -52,7 +52,7 @@ def cosine_fn_grad(A, B):
     d_t6 = -0.001953125 / t7  # -1/512
     d_t7 = -safe_div(-0.001953125 * t6, t7 * t7)  # -1/512
     del t6, t7
-    d_na = d_t7 * nb
+    d_na = np.multiply(d_t7, nb, d_t7)
     del d_t7, nb
     d_t5 = d_t6[:, None]
     del d_t6

@@ -290,16 +290,16 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_t40 = np.add(1.0, d_t40, d_t40)
     d_t40 = np.multiply(0.005, d_t40, d_t40)
     del t40
-    d_d_real = -d_t40
+    d_d_real = np.negative(d_t40, d_t40)
     del d_t40
     d_t42 = np.multiply(t42, 0.5, t42)
     d_t42 = np.tanh(d_t42, d_t42)
     d_t42 = np.add(1.0, d_t42, d_t42)
     d_t42 = np.multiply(0.005, d_t42, d_t42)
     del t42
-    d_t4 = -d_t42
+    d_t4 = np.negative(d_t42, d_t42)
     del d_t42
-    d_d_fake = -d_t4
+    d_d_fake = np.negative(d_t4, d_t4)
     del d_t4
     # line 636: d_fake = discriminate(disc_params, fake)
     # line 630, in discriminate: return h @ W3 + b3
@@ -309,7 +309,9 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W3_2 = h_2_1.T @ d_d_fake
     del d_d_fake
     # line 629, in discriminate: h = np.tanh(h @ W2 + b2)
-    d_t38 = d_h_2_1 * (1 - h_2_1 * h_2_1)
+    d_t38 = np.multiply(h_2_1, h_2_1, h_2_1)
+    d_t38 = np.subtract(1.0, d_t38, d_t38)
+    d_t38 = np.multiply(d_h_2_1, d_t38, d_t38)
     del d_h_2_1, h_2_1
     d_b2_2 = d_t38.sum(axis=0)
     d_h_2 = d_t38 @ W2_2.T
@@ -317,7 +319,9 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W2_2 = h_2.T @ d_t38
     del d_t38
     # line 628, in discriminate: h = np.tanh(x @ W1 + b1)
-    d_t36 = d_h_2 * (1 - h_2 * h_2)
+    d_t36 = np.multiply(h_2, h_2, h_2)
+    d_t36 = np.subtract(1.0, d_t36, d_t36)
+    d_t36 = np.multiply(d_h_2, d_t36, d_t36)
     del d_h_2, h_2
     d_b1_2 = d_t36.sum(axis=0)
     d_fake_1 = d_t36 @ W1_2.T
@@ -332,7 +336,9 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W3_1 = h_1_1.T @ d_d_real
     del d_d_real
     # line 629, in discriminate: h = np.tanh(h @ W2 + b2)
-    d_t30 = d_h_1_1 * (1 - h_1_1 * h_1_1)
+    d_t30 = np.multiply(h_1_1, h_1_1, h_1_1)
+    d_t30 = np.subtract(1.0, d_t30, d_t30)
+    d_t30 = np.multiply(d_h_1_1, d_t30, d_t30)
     del d_h_1_1, h_1_1
     d_b2_1 = d_t30.sum(axis=0)
     d_h_1 = d_t30 @ W2_1.T
@@ -340,14 +346,18 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W2_1 = h_1.T @ d_t30
     del d_t30
     # line 628, in discriminate: h = np.tanh(x @ W1 + b1)
-    d_t28 = d_h_1 * (1 - h_1 * h_1)
+    d_t28 = np.multiply(h_1, h_1, h_1)
+    d_t28 = np.subtract(1.0, d_t28, d_t28)
+    d_t28 = np.multiply(d_h_1, d_t28, d_t28)
     del d_h_1, h_1
     d_b1_1 = d_t28.sum(axis=0)
     d_W1_1 = real.T @ d_t28
     del d_t28
     # line 634: fake = generate(gen_params, z)
     # line 621, in generate: return np.tanh(h @ W3 + b3)
-    d_t17 = d_fake_1 * (1 - generate_1 * generate_1)
+    d_t17 = np.multiply(generate_1, generate_1, generate_1)
+    d_t17 = np.subtract(1.0, d_t17, d_t17)
+    d_t17 = np.multiply(d_fake_1, d_t17, d_t17)
     del d_fake_1, generate_1
     d_b3 = d_t17.sum(axis=0)
     d_h_3 = d_t17 @ W3.T
