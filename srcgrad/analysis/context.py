@@ -53,6 +53,7 @@ class Context:
     primal: dict = field(default_factory=dict)  # the fused gradient's start: {d_t3: t3}
     numbers: frozenset = frozenset()  # numbers: names bound once to arithmetic of numbers
     float64: Callable | None = None  # float64: dtypes.float64_arrays of the body
+    exact: frozenset = frozenset()  # float64: adjoints certainly of their value's shape
     fresh_returns: tuple = ()  # fresh_returns: each returned gradient is an array made here
     result_tangent: object = None  # result_tangent (forward mode): what the jvp returns
     changed: set = field(default_factory=set)  # the runner: steps that changed statements
@@ -107,11 +108,12 @@ class Context:
     # --- dtypes ------------------------------------------------------------------------
 
     def certainly_float64(self, node) -> bool:
-        """The expression is certainly a float64 array, for expressions of forward values
-        and numbers only: an adjoint's shape here is its value's, but small_adjoints may
-        have kept it smaller (`d_t9[:, None]`), which only runtime.spare's check sees."""
+        """The expression is certainly a float64 array, for expressions of forward values,
+        numbers and exact adjoints only: an adjoint's shape here is its value's, but
+        small_adjoints may have kept it smaller (`d_t9[:, None]`), which only
+        runtime.spare's check sees, unless it is known exact (exact_adjoints.py)."""
         return (self.float64 is not None and self.float64(node)
-                and all(n.id not in self.primal or n.id in self.numbers
+                and all(n.id not in self.primal or n.id in self.numbers or n.id in self.exact
                         for n in build.names(node)))
 
     def kind_of(self, name):

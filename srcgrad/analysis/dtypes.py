@@ -25,11 +25,14 @@ import numpy as np
 from .. import runtime
 from ..ir import build
 from ..rules.facts import facts_of, method, named, of_operator
+from . import exact_adjoints
 
 F64 = "f64"  # a float64 array of one or more dimensions
 NUMBER = "number"  # a Python int or float, or a float64 NumPy scalar or 0-d array
 INTEGER = "integer"  # an integer or bool array
 FLOAT = "float"  # F64 or NUMBER, its shape not known here
+ITEMS, KEYS = "items", "keys"  # a list or tuple, a dict: the kinds of its items (kind_of)
+_DEPTH = 8  # containers nested deeper (or holding themselves) are not described
 
 def result_is_real_number(unit, shapes) -> bool:
     """The shapes prove the function's value a real number (so `grad` need not check it):
@@ -52,8 +55,15 @@ def result_is_real_number(unit, shapes) -> bool:
     return True
 
 
-def kind_of(value):
-    """The kind of one call argument (None: not one of the kinds)."""
+def kind_of(value, _depth=0):
+    """The kind of one call argument (None: not one of the kinds). A list or tuple, or a
+    dict with string keys, has the kinds of its items, `(ITEMS, (kind, ...))` or
+    `(KEYS, ((key, kind), ...))` (the variant key holds its items' dtypes, api.arguments)."""
+    if type(value) in (list, tuple) and _depth < _DEPTH:
+        return ITEMS, tuple([kind_of(v, _depth + 1) for v in value])
+    if (type(value) is dict and _depth < _DEPTH
+            and all(type(k) is str for k in value)):
+        return KEYS, tuple(sorted((k, kind_of(v, _depth + 1)) for k, v in value.items()))
     if type(value) is np.ndarray:
         if value.dtype.kind in "iub":
             return INTEGER
@@ -234,7 +244,10 @@ class _Kinds:
         if isinstance(node, gast.Attribute) and node.attr == "T":
             return self._of_array(self.kind(node.value), lambda: F64)
         if isinstance(node, gast.Subscript):
-            return self._of_array(self.kind(node.value), lambda: self._array_or_number(node))
+            within = self.kind(node.value)
+            if isinstance(within, tuple):
+                return _item(within, node.slice)
+            return self._of_array(within, lambda: self._array_or_number(node))
         if isinstance(node, gast.Call):
             return self._call(node)
         return None
@@ -310,6 +323,19 @@ class _Kinds:
         return F64 if len(shape) else NUMBER
 
 
+def _item(kind, index):
+    """The kind of item `index` (a constant) of a container of kind `kind`."""
+    if not isinstance(index, gast.Constant):
+        return None
+    how, items = kind
+    key = index.value
+    if how == ITEMS and type(key) is int and -len(items) <= key < len(items):
+        return items[key]
+    if how == KEYS and type(key) is str:
+        return dict(items).get(key)
+    return None
+
+
 def _promoted(kinds):
     """The kind of an elementwise result of operands of these kinds."""
     if None in kinds:
@@ -330,6 +356,7 @@ def float64(body, ctx):
     """Step: which expressions of the fused gradient are certainly float64 arrays
     (ctx.float64), from the dtypes of the call's arguments (ctx.kinds)."""
     ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.code_names, ctx.shape, _tapes(ctx))
+    ctx.exact = exact_adjoints.exact(body, ctx)
     return body
 
 
@@ -338,6 +365,7 @@ def float64_again(body, ctx):
     before are a first guess)."""
     ctx.float64 = float64_arrays(body, ctx.kinds, ctx.unit.code_names, ctx.shape, _tapes(ctx),
                                  ctx.float64)
+    ctx.exact = exact_adjoints.exact(body, ctx)
     return body
 
 

@@ -32,19 +32,19 @@ _KEYWORDS = {"axis", "keepdims"}  # what `sum` and `reduce` both take, alike
 
 
 def run(body: list, ctx) -> list:
-    """`body` with each `a.sum(...)` or `np.sum(a, ...)` of a name `a` that is a float64
+    """`body` with each `a.sum(...)` or `np.sum(a, ...)` of an expression `a` that is a float64
     array (ctx.float64) as `np.add.reduce(a, ...)`, if all its sums are such; the
     statements changed are copies (the sweeps' own statements stay as they were)."""
     is_float64_array, numpy = ctx.float64, ctx.numpy
     def summed(node):
-        """The name `node` sums, if it is one of those sums."""
+        """The expression `node` sums, if it is one of those sums."""
         if not (isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute)
                 and node.func.attr == "sum" and all(k.arg in _KEYWORDS for k in node.keywords)):
             return None
         owner, args = node.func.value, node.args
         if isinstance(owner, gast.Name) and owner.id == numpy and len(args) == 1:
             owner, args = args[0], []  # np.sum(a, ...)
-        if isinstance(owner, gast.Name) and not args and is_float64_array(owner):
+        if not args and is_float64_array(owner):  # a name, or arithmetic of float64 ones
             return owner
         return None
 

@@ -26,8 +26,8 @@ from ..frontend import (aliasing, auxiliary, blocks, fence, inline, normalize, r
 from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
                      del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
                      number_folding, number_notes, positional_out, positive_divisions,
-                     reduce_sums, seed_folding, selected_numbers, sinking, tape_slimming,
-                     unread_bindings)
+                     product_sums, reduce_sums, seed_folding, selected_numbers, sinking,
+                     tape_slimming, unread_bindings)
 from ..passes import (accumulate, fallback_notes, forward_pruning, item_adjoints, simplify,
                       small_adjoints, specialize)
 
@@ -158,6 +158,8 @@ FUSED = (
          why="`del` after the last reader, once no statement moves any more"),
     Step("float64", dtypes.float64, ("free_after_last_use",), facts=True, when=_known_dtypes,
          why="which arrays are float64, of the body as it is now"),
+    Step("product_sums", product_sums.run, ("float64",), when=_float64_known,
+         why="a product read by its sum alone, as one call: the sum sees float64 names"),
     Step("buffer_reuse", buffer_reuse.run, ("free_after_last_use", "float64"),
          why="reads the `del`s: an array about to die takes the result"),
     Step("loop_batching", loop_batching.run, ("buffer_reuse",),

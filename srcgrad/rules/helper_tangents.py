@@ -295,6 +295,8 @@ facts(matmul_adjoint_x, dot_adjoint_x, shape=1, writes_none=True)
 facts(matmul_adjoint_y, dot_adjoint_y, shape=2, writes_none=True)
 facts(safe_div, facts=Facts(elementwise=True, nargs=2, shape="broadcast", dtype="promote",
                             float_result=True, makes_new=True, writes_none=True))
+facts(winner, facts=Facts(elementwise=True, nargs=2, shape="broadcast", dtype="promote",
+                          writes_none=True))  # (x > y) + 0.5 * (x == y)
 facts(scatter_add, shape=0, writes_none=True)  # (of a list: holds g itself in its slot)
 facts(zeros_like, facts=Facts(nargs=1, shape=0, dtype="promote", makes_new=True,
                               writes_none=True, zeros=True))

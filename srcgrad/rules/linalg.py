@@ -159,7 +159,7 @@ def diag(z, v, k=0):
 
 # 2-norm and Frobenius norm: x / |x| (0 where x is 0); other vector p-norms and the matrix
 # norms in norm_adjoint (the nuclear norm's adjoint is U V^T of the SVD).
-@adjoint(np.linalg.norm, facts=NEW,
+@adjoint(np.linalg.norm, facts=NEW.but(shape="reduce"),  # over `axis` (all: a number)
          examples=[example("np.linalg.norm(x)", x=(4,)), example("np.linalg.norm(x)", x=(2, 3)),
                    example("np.linalg.norm(x, axis=1)", x=(3, 4)),
                    example("np.linalg.norm(x, axis=0, keepdims=True)", x=(3, 2)),

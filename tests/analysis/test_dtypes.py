@@ -2,6 +2,8 @@
 in-place code that knowledge allows. Inference on tiny programs; generated code AND
 gradients vs finite differences."""
 
+import re
+
 import gast
 import numpy as np
 import pytest
@@ -81,6 +83,40 @@ def test_argument_kinds():
     assert dtypes.kind_of(np.arange(3)) == INTEGER and dtypes.kind_of(np.ones(2, bool)) == INTEGER
     assert dtypes.kind_of(np.ones(3, np.float32)) is None and dtypes.kind_of("a") is None
     assert dtypes.kind_of(True) is None
+    nested = dtypes.kind_of([(np.ones(2), 1.0), {"w": np.ones(2, np.float32)}])
+    assert nested == ("items", (("items", (F64, NUMBER)), ("keys", (("w", None),))))
+    looped = []
+    looped.append(looped)
+    assert dtypes.kind_of(looped) is not None  # described to a depth, then unknown
+    assert dtypes.kind_of({1: np.ones(2)}) is None
+
+
+def layered(params, x):
+    W1, b1 = params[0]
+    h = np.tanh(x @ W1 + b1)
+    return np.sum(h @ params[1]["W"] + params[-1]["b"])
+
+
+def test_the_items_of_lists_tuples_and_dicts_have_their_kinds():
+    rng = np.random.default_rng(3)
+    params = [(rng.normal(size=(3, 4)), rng.normal(size=4)),
+              {"W": rng.normal(size=(4, 2)), "b": rng.normal(size=2)}]
+    x = rng.normal(size=(5, 3))
+    g = srcgrad.grad(layered, wrt=0)
+    lines = [line.strip() for line in fused(g.source_for(params, x)).splitlines()]
+    into = re.compile(r"= np\.add\((\w+), b1, \1\)$")  # into the product, no check
+    assert any(into.search(line) for line in lines) and "spare" not in "".join(lines)
+    (dW1, db1), d2 = g(params, x)
+    _, ((gW1, gb1), g2) = srcgrad.value_and_grad(layered, wrt=0)(params, x)
+    for a, b in [(dW1, gW1), (db1, gb1), (d2["W"], g2["W"]), (d2["b"], g2["b"])]:
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert_grads_match(lambda W: layered([(W, params[0][1]), params[1]], x), (dW1,),
+                       (params[0][0],), (0,))
+    f32 = np.float32
+    as32 = [(params[0][0].astype(f32), params[0][1].astype(f32)),
+            {k: v.astype(f32) for k, v in params[1].items()}]
+    lines = fused(g.source_for(as32, x.astype(f32))).splitlines()
+    assert not any(into.search(line.strip()) for line in lines)  # not known float64
 
 
 def logistic(W, b, X, y):

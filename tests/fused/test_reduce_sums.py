@@ -22,17 +22,19 @@ def direct(text, arrays=("a", "t")):
 
 def test_sums_of_float64_arrays_call_the_reduction():
     lines, _ = direct("r = a.sum()\ns = a.sum(axis=0, keepdims=True)\n"
-                      "u = np.sum(t, axis=1)\nv = -np.sum(a) * t.sum(axis=(0, 1))")
+                      "u = np.sum(t, axis=1)\nv = -np.sum(a) * t.sum(axis=(0, 1))\n"
+                      "w = np.sum(a * t)")
     assert lines == ["r = np.add.reduce(a, axis=None)",
                      "s = np.add.reduce(a, axis=0, keepdims=True)",
                      "u = np.add.reduce(t, axis=1)",
-                     "v = -np.add.reduce(a, axis=None) * np.add.reduce(t, axis=(0, 1))"]
+                     "v = -np.add.reduce(a, axis=None) * np.add.reduce(t, axis=(0, 1))",
+                     "w = np.add.reduce(a * t, axis=None)"]  # of arithmetic of such arrays
 
 
 @pytest.mark.parametrize("text", [
     "r = b.sum()",  # not known to be a float64 array (a subclass sums its own way)
     "r = a.sum(dtype=np.float32)", "r = a.sum(0)", "r = np.sum(a, 0)",  # other arguments
-    "r = x.a.sum()", "r = np.sum(a * t)", "r = sum(a)", "r = math.sum(a)"])
+    "r = x.a.sum()", "r = np.sum(a * b)", "r = sum(a)", "r = math.sum(a)"])
 def test_other_sums_stay(text):
     assert direct(text)[0] == [text]
 

@@ -15,6 +15,7 @@ into an argument, a dtype taken for float64): every violation is a bug of the ta
 import ast
 import builtins
 import copy
+import inspect
 import math
 import types
 import warnings
@@ -126,7 +127,7 @@ def _violations(key, facts, operands, kwargs, result):
     arrays_in = [a for a in args if isinstance(a, (np.ndarray, float, int, np.generic))]
     if facts.shape == "number" and np.shape(result) != ():
         found.append(f"shape number: got {np.shape(result)}")
-    found += _reduction_violations(facts, args, kwargs, result)
+    found += _reduction_violations(facts, args, kwargs, result, key)
     n = facts.nargs
     plain = (n is not None and len(args) == n and not kwargs
              and all(isinstance(a, (np.ndarray, float, int, np.generic)) for a in args)
@@ -157,12 +158,17 @@ def _violations(key, facts, operands, kwargs, result):
     return found
 
 
-def _reduction_violations(facts, args, kwargs, result):
-    """shape "reduce": the shape np.add.reduce gives with the same axis and keepdims;
+def _reduction_violations(facts, args, kwargs, result, key=None):
+    """shape "reduce": the shape np.add.reduce gives with the same axis and keepdims
+    (`axis` the parameter of that name: np.linalg.norm's second is `ord`);
     dtype "of_array": a float array's own dtype."""
     if not args or not isinstance(args[0], np.ndarray) or args[0].dtype.kind != "f":
         return []
     found = []
+    found_names = _by_name(key, args, kwargs)
+    if found_names is not None and "axis" in found_names[0][2:]:  # not the second: by name
+        kwargs = {k: v for k, v in found_names[1].items() if k in ("axis", "keepdims")}
+        args = args[:1]
     if facts.shape == "reduce" and set(kwargs) <= {"axis", "keepdims", "ddof"}:
         axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
         if axis is None or isinstance(axis, (int, tuple)):
@@ -173,6 +179,16 @@ def _reduction_violations(facts, args, kwargs, result):
     if facts.dtype == "of_array" and np.asarray(result).dtype != args[0].dtype:
         found.append(f"dtype of_array: got {np.asarray(result).dtype}, want {args[0].dtype}")
     return found
+
+
+def _by_name(key, args, kwargs):
+    """(the parameter names of `key` in order, {parameter: argument} of this call), or
+    None if its signature is not known."""
+    try:
+        signature = inspect.signature(key)
+        return list(signature.parameters), signature.bind(*args, **kwargs).arguments
+    except (TypeError, ValueError):
+        return None
 
 
 class Recorder:

@@ -33,18 +33,12 @@ def cosine_fn_backward(d_cosine_fn, A, B, na, nb, t6, t7):
 def cosine_fn_grad(A, B):
     # the gradient: forward sweep, then backward sweep
     # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
-    t1 = A * A
-    t2 = np.add.reduce(t1, axis=1)
-    t3 = np.multiply(B, B, t1)
-    del t1
-    t4 = np.add.reduce(t3, axis=1)
-    t5 = np.multiply(A, B, t3)
-    del t3
-    t6 = np.add.reduce(t5, axis=1)
-    del t5
-    nb = np.sqrt(t4, t4)
+    t2 = np.einsum('ab,ab->a', A, A)
+    t4 = np.einsum('ab,ab->a', B, B)
+    t6 = np.einsum('ab,ab->a', A, B)
+    nb = np.sqrt(t4)
     del t4
-    na = np.sqrt(t2, t2)
+    na = np.sqrt(t2)
     del t2
     t7 = na * nb
     # line 574: return np.mean(1.0 - cos)
@@ -52,7 +46,7 @@ def cosine_fn_grad(A, B):
     d_t6 = -0.001953125 / t7  # -1/512
     d_t7 = -safe_div(-0.001953125 * t6, t7 * t7)  # -1/512
     del t6, t7
-    d_na = d_t7 * nb
+    d_na = np.multiply(d_t7, nb, d_t7)
     del d_t7, nb
     d_t5 = d_t6[:, None]
     del d_t6

@@ -35,12 +35,12 @@ def elementwise_fn_grad(x):
     # line 329: return np.sum(np.sin(x) * np.exp(-x * x) + x * x)
     d_t3 = np.multiply(t1, t4, t1)
     del t1
-    d_x = d_t3 * t2
+    d_x = np.multiply(d_t3, t2, t2)
     del t2
-    d_t2 = d_t3 * x
+    d_t2 = np.multiply(d_t3, x, d_t3)
     del d_t3
     d_x -= d_t2
-    d_x_term = np.cos(x, spare(d_t2, x))
+    d_x_term = np.cos(x, d_t2)
     d_x += np.multiply(t4, d_x_term, d_x_term)
     del d_t2, d_x_term
     d_x += np.multiply(2.0, x, t4)

@@ -36,16 +36,16 @@ def elementwise_log1p_fn_grad(x):
     # line 445: return np.sum(np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2))
     d_t3 = np.multiply(t1, t4, t1)
     del t1
-    d_t2 = np.negative(d_t3, spare(d_t3))
+    d_t2 = np.negative(d_t3, d_t3)
     del d_t3
     d_t6 = np.add(1.0, t2, t2)
     d_t6 = np.divide(1.0, d_t6, d_t6)
     del t2
-    d_x = np.multiply(d_t6, 2, spare(d_t6))
-    d_x = np.multiply(d_x, x, spare(d_x, x))
+    d_x = np.multiply(d_t6, 2.0, d_t6)
+    d_x = np.multiply(d_x, x, d_x)
     del d_t6
-    d_x_term = np.multiply(d_t2, 2, spare(d_t2))
-    d_x += np.multiply(d_x_term, x, spare(d_x_term, x))
+    d_x_term = np.multiply(d_t2, 2.0, d_t2)
+    d_x += np.multiply(d_x_term, x, d_x_term)
     del d_t2, d_x_term
     d_x_term_1 = np.cos(x)
     d_x += np.multiply(t4, d_x_term_1, d_x_term_1)

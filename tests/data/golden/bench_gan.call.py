@@ -188,6 +188,7 @@ def gan_fn_backward(d_gan_fn, z, real, W2, W3, t11, t18, t20, t12, h, t14, t21, 
 
 def gan_fn_grad(gen_params, disc_params, z, real):
     # the gradient: forward sweep, then backward sweep
+    # (a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)
     t7 = gen_params[0]
     W1 = t7[0]
     b1 = t7[1]
@@ -199,35 +200,35 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     b3 = t9[1]
     t10 = z @ W1
     del W1
-    t11 = t10 + b1
+    t11 = np.add(t10, b1, t10)
     del b1, t10
     mu = np.mean(t11, axis=0, keepdims=True)
     t18 = t11 - mu
     del mu
     var = np.var(t11, axis=0, keepdims=True)
-    t19 = var + 1e-05
+    t19 = np.add(var, 1e-05, var)
     del var
-    t20 = np.sqrt(t19)
+    t20 = np.sqrt(t19, t19)
     del t19
     batch_norm_1 = t18 / t20
     h = np.maximum(0.0, batch_norm_1)
     t13 = h @ W2
-    t14 = t13 + b2
+    t14 = np.add(t13, b2, t13)
     del b2, t13
     mu_1 = np.mean(t14, axis=0, keepdims=True)
     t21 = t14 - mu_1
     del mu_1
     var_1 = np.var(t14, axis=0, keepdims=True)
-    t22 = var_1 + 1e-05
+    t22 = np.add(var_1, 1e-05, var_1)
     del var_1
-    t23 = np.sqrt(t22)
+    t23 = np.sqrt(t22, t22)
     del t22
     batch_norm_2 = t21 / t23
     h_3 = np.maximum(0.0, batch_norm_2)
     t16 = h_3 @ W3
-    t17 = t16 + b3
+    t17 = np.add(t16, b3, t16)
     del b3, t16
-    generate_1 = np.tanh(t17)
+    generate_1 = np.tanh(t17, t17)
     del t17
     t24 = disc_params[0]
     W1_1 = t24[0]
@@ -240,17 +241,17 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     b3_1 = t26[1]
     t27 = real @ W1_1
     del W1_1
-    t28 = t27 + b1_1
+    t28 = np.add(t27, b1_1, t27)
     del b1_1, t27
-    h_1 = np.tanh(t28)
+    h_1 = np.tanh(t28, t28)
     del t28
     t29 = h_1 @ W2_1
-    t30 = t29 + b2_1
+    t30 = np.add(t29, b2_1, t29)
     del b2_1, t29
-    h_1_1 = np.tanh(t30)
+    h_1_1 = np.tanh(t30, t30)
     del t30
     t31 = h_1_1 @ W3_1
-    discriminate_1 = t31 + b3_1
+    discriminate_1 = np.add(t31, b3_1, t31)
     del b3_1, t31
     t32 = disc_params[0]
     W1_2 = t32[0]
@@ -262,37 +263,43 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     W3_2 = t34[0]
     b3_2 = t34[1]
     t35 = generate_1 @ W1_2
-    t36 = t35 + b1_2
+    t36 = np.add(t35, b1_2, t35)
     del b1_2, t35
-    h_2 = np.tanh(t36)
+    h_2 = np.tanh(t36, t36)
     del t36
     t37 = h_2 @ W2_2
-    t38 = t37 + b2_2
+    t38 = np.add(t37, b2_2, t37)
     del b2_2, t37
-    h_2_1 = np.tanh(t38)
+    h_2_1 = np.tanh(t38, t38)
     del t38
     t39 = h_2_1 @ W3_2
-    discriminate_2 = t39 + b3_2
+    discriminate_2 = np.add(t39, b3_2, t39)
     del b3_2, t39
-    t40 = -discriminate_1
+    t40 = np.negative(discriminate_1, discriminate_1)
     del discriminate_1
-    t4 = -discriminate_2
+    t4 = np.negative(discriminate_2, discriminate_2)
     del discriminate_2
-    t42 = -t4
+    t42 = np.negative(t4, t4)
     del t4
     # line 637: return -np.mean(log_sigmoid(d_real)) - np.mean(log_sigmoid(-d_fake))
     # line 612, in log_sigmoid: return -np.logaddexp(0.0, -x)
     # line 637: return -np.mean(log_sigmoid(d_real)) - np.mean(log_sigmoid(-d_fake))
     # line 612, in log_sigmoid: return -np.logaddexp(0.0, -x)
-    d_t40 = 0.005 * (1 + np.tanh(t40 * 0.5))
+    d_t40 = np.multiply(t40, 0.5, t40)
+    d_t40 = np.tanh(d_t40, d_t40)
+    d_t40 = np.add(1.0, d_t40, d_t40)
+    d_t40 = np.multiply(0.005, d_t40, d_t40)
     del t40
-    d_d_real = -d_t40
+    d_d_real = np.negative(d_t40, d_t40)
     del d_t40
-    d_t42 = 0.005 * (1 + np.tanh(t42 * 0.5))
+    d_t42 = np.multiply(t42, 0.5, t42)
+    d_t42 = np.tanh(d_t42, d_t42)
+    d_t42 = np.add(1.0, d_t42, d_t42)
+    d_t42 = np.multiply(0.005, d_t42, d_t42)
     del t42
-    d_t4 = -d_t42
+    d_t4 = np.negative(d_t42, d_t42)
     del d_t42
-    d_d_fake = -d_t4
+    d_d_fake = np.negative(d_t4, d_t4)
     del d_t4
     # line 636: d_fake = discriminate(disc_params, fake)
     # line 630, in discriminate: return h @ W3 + b3
@@ -302,7 +309,9 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W3_2 = h_2_1.T @ d_d_fake
     del d_d_fake
     # line 629, in discriminate: h = np.tanh(h @ W2 + b2)
-    d_t38 = d_h_2_1 * (1 - h_2_1 * h_2_1)
+    d_t38 = np.multiply(h_2_1, h_2_1, h_2_1)
+    d_t38 = np.subtract(1.0, d_t38, d_t38)
+    d_t38 = np.multiply(d_h_2_1, d_t38, d_t38)
     del d_h_2_1, h_2_1
     d_b2_2 = d_t38.sum(axis=0)
     d_h_2 = d_t38 @ W2_2.T
@@ -310,7 +319,9 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W2_2 = h_2.T @ d_t38
     del d_t38
     # line 628, in discriminate: h = np.tanh(x @ W1 + b1)
-    d_t36 = d_h_2 * (1 - h_2 * h_2)
+    d_t36 = np.multiply(h_2, h_2, h_2)
+    d_t36 = np.subtract(1.0, d_t36, d_t36)
+    d_t36 = np.multiply(d_h_2, d_t36, d_t36)
     del d_h_2, h_2
     d_b1_2 = d_t36.sum(axis=0)
     d_fake_1 = d_t36 @ W1_2.T
@@ -325,7 +336,9 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W3_1 = h_1_1.T @ d_d_real
     del d_d_real
     # line 629, in discriminate: h = np.tanh(h @ W2 + b2)
-    d_t30 = d_h_1_1 * (1 - h_1_1 * h_1_1)
+    d_t30 = np.multiply(h_1_1, h_1_1, h_1_1)
+    d_t30 = np.subtract(1.0, d_t30, d_t30)
+    d_t30 = np.multiply(d_h_1_1, d_t30, d_t30)
     del d_h_1_1, h_1_1
     d_b2_1 = d_t30.sum(axis=0)
     d_h_1 = d_t30 @ W2_1.T
@@ -333,14 +346,18 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     d_W2_1 = h_1.T @ d_t30
     del d_t30
     # line 628, in discriminate: h = np.tanh(x @ W1 + b1)
-    d_t28 = d_h_1 * (1 - h_1 * h_1)
+    d_t28 = np.multiply(h_1, h_1, h_1)
+    d_t28 = np.subtract(1.0, d_t28, d_t28)
+    d_t28 = np.multiply(d_h_1, d_t28, d_t28)
     del d_h_1, h_1
     d_b1_1 = d_t28.sum(axis=0)
     d_W1_1 = real.T @ d_t28
     del d_t28
     # line 634: fake = generate(gen_params, z)
     # line 621, in generate: return np.tanh(h @ W3 + b3)
-    d_t17 = d_fake_1 * (1 - generate_1 * generate_1)
+    d_t17 = np.multiply(generate_1, generate_1, generate_1)
+    d_t17 = np.subtract(1.0, d_t17, d_t17)
+    d_t17 = np.multiply(d_fake_1, d_t17, d_t17)
     del d_fake_1, generate_1
     d_b3 = d_t17.sum(axis=0)
     d_h_3 = d_t17 @ W3.T

@@ -28,8 +28,8 @@ def softplus_logistic_fn_grad(w, X, y):
     # line 414: return np.mean(np.log1p(np.exp(-y * (X @ w))))
     d_t4 = 1 + t4
     d_t4 = np.divide(0.001, d_t4, d_t4)
-    d_t3 = d_t4 * t4
-    d_t2 = d_t3 * t1
+    d_t3 = np.multiply(d_t4, t4, d_t4)
+    d_t2 = np.multiply(d_t3, t1, d_t3)
     d_w = d_t2 @ X
     return d_w
 

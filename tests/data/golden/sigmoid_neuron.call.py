@@ -40,11 +40,13 @@ def neuron_loss_grad(w, b, x, y):
     t5 = np.subtract(y, y_hat, y_hat)
     # line 36: return np.mean((y - y_hat) ** 2)
     d_t5 = np.multiply(0.4, t5, t5)
-    d_y_hat = -d_t5
+    d_y_hat = np.negative(d_t5, d_t5)
     # line 35: y_hat = 1.0 / (1.0 + np.exp(-z))
-    d_t4 = -(d_y_hat / (t4 * t4))
-    d_t2 = d_t4 * t3
-    d_z = -d_t2
+    d_t4 = np.multiply(t4, t4, t4)
+    d_t4 = np.divide(d_y_hat, d_t4, d_t4)
+    d_t4 = np.negative(d_t4, d_t4)
+    d_t2 = np.multiply(d_t4, t3, d_t4)
+    d_z = np.negative(d_t2, d_t2)
     # line 34: z = w * x + b
     d_b = np.add.reduce(d_z, axis=None)
     d_w = np.dot(d_z, x)

@@ -44,12 +44,16 @@ def with_a_helper_grad(W1, b1, W2, X):
     # line 87: return np.sum(dense(h, W2, 0.0) ** 2)
     d_t1 = 2.0 * dense_2
     # line 82, in dense: return np.tanh(x @ W + b)
-    d_t6 = d_t1 * (1 - dense_2 * dense_2)
+    d_t6 = np.multiply(dense_2, dense_2, dense_2)
+    d_t6 = np.subtract(1.0, d_t6, d_t6)
+    d_t6 = np.multiply(d_t1, d_t6, d_t6)
     d_h = d_t6 @ W2.T
     d_W2 = dense_1.T @ d_t6
     # line 86: h = dense(X, W1, b1)
     # line 82, in dense: return np.tanh(x @ W + b)
-    d_t4 = d_h * (1 - dense_1 * dense_1)
+    d_t4 = np.multiply(dense_1, dense_1, dense_1)
+    d_t4 = np.subtract(1.0, d_t4, d_t4)
+    d_t4 = np.multiply(d_h, d_t4, d_t4)
     d_b1 = np.add.reduce(d_t4, axis=0)
     d_W1 = X.T @ d_t4
     return (d_W1, d_b1, d_W2)
