@@ -232,9 +232,11 @@ class JaxRunner:
 
 class LiveJax:
     """Runs live generated functions (a jvp's, vjp's sweeps) on JAX: each read over
-    jax.numpy and jitted once per Generated (its `backends`), Python arguments that are
-    ints, flags or None static. Control flow stays Python: a branch on a computed value
-    is refused at its line (or, under "auto", runs on NumPy with a warning)."""
+    jax.numpy, its control flow converted as the gradient's (an `if` on a computed value
+    as `branch`, tape loops as scans), and jitted once per Generated (its `backends`),
+    Python arguments that are ints, flags or None static. What still fails to trace (a
+    `while` on a computed value) is refused at its line (or, under "auto", runs on NumPy
+    with a warning)."""
 
     def __init__(self, backend, name):
         self.backend, self.name = backend, name
@@ -242,44 +244,63 @@ class LiveJax:
     def call(self, generated, role, made, args, kwargs, on_numpy, jax_out=None):
         import jax
 
-        from ..backend.jax.compiled import over_jax, refusal
-        from ..backend.jax.namespace import NoJaxForm
+        from ..backend.jax.compiled import refusal
 
         static = tuple(i for i, v in enumerate(args) if _is_static(v))
         names = tuple(sorted(k for k, v in kwargs.items() if _is_static(v)))
         slot = ("jax-live", role, static, names)
-        jitted = generated.backends.get(slot)
-        if jitted is None:
-            try:
-                jitted = jax.jit(over_jax(made), static_argnums=static,
-                                 static_argnames=names)
-            except NoJaxForm as exc:
-                if self.backend != "auto":
-                    raise SrcGradError(f"{self.name} cannot run on the JAX backend: {exc}; "
-                                       "use backend='numpy' (or 'auto')") from None
-                jitted = False
-            generated.backends[slot] = jitted
-        if jitted is False:
+        forms = generated.backends.get(slot)
+        if forms is None:
+            forms = generated.backends[slot] = self.forms(made, static, names)
+        if forms is False:
             return on_numpy()
         values = list(args) + list(kwargs.values())
-        try:
-            with jax.enable_x64(_float_bits(values) == 64):
-                out = jitted(*args, **kwargs)
-        except SrcGradError:
-            raise
-        except Exception as exc:  # a trace XLA cannot express
-            error = refusal(made, exc)
-            if self.backend != "auto":
-                raise error from None
-            generated.backends[slot] = False
-            warnings.warn(f"srcgrad: {self.name} runs on NumPy, not JAX: {error}",
-                          RuntimeWarning, stacklevel=4)
-            return on_numpy()
+        failure = None
+        with jax.enable_x64(_float_bits(values) == 64):
+            for i, jitted in enumerate(forms):
+                try:
+                    out = jitted(*args, **kwargs)
+                except SrcGradError:
+                    raise
+                except Exception as exc:  # a trace XLA cannot express: the next form
+                    failure = exc
+                    continue
+                del forms[:i]  # the form that traced is tried first from now on
+                break
+            else:
+                error = refusal(made, failure)
+                if self.backend != "auto":
+                    raise error from None
+                generated.backends[slot] = False
+                warnings.warn(f"srcgrad: {self.name} runs on NumPy, not JAX: {error}",
+                              RuntimeWarning, stacklevel=4)
+                return on_numpy()
         if jax_out is None:
             jax_out = any(is_jax_array(v) for v in _leaves(values))
         if jax_out:
             return out
         return jax.tree.map(_as_numpy_leaf, out, is_leaf=lambda v: v is None)
+
+    def forms(self, made, static, names):
+        """The jitted forms of `made` to try in turn: its control flow converted with
+        counted loops as scans, then unrolled by the trace (backend/jax/compiled.py);
+        False if a name it reads has no JAX form and the backend is "auto"."""
+        import jax
+
+        from ..backend.jax.compiled import converted_over_jax, over_jax
+        from ..backend.jax.namespace import NoJaxForm
+
+        try:
+            made_forms = [converted_over_jax(made, f"{self.name} on JAX", scan)
+                          for scan in (True, False)]
+            if made_forms[0] is None:
+                made_forms = [over_jax(made)]
+        except NoJaxForm as exc:
+            if self.backend != "auto":
+                raise SrcGradError(f"{self.name} cannot run on the JAX backend: {exc}; "
+                                   "use backend='numpy' (or 'auto')") from None
+            return False
+        return [jax.jit(f, static_argnums=static, static_argnames=names) for f in made_forms]
 
 
 def _as_numpy_leaf(value):

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import SrcGradError
 from .adjoints import unbroadcast
+from .containers import set_at
 
 
 def _swap_last(a):
@@ -168,10 +169,9 @@ def einsum_adjoint(g, subscripts, k, *operands, optimize=False):
     value = np.broadcast_to(value, [size[c] for c in unique])
     if len(unique) == len(mine):
         return value
-    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     grids = np.ix_(*[np.arange(size[c]) for c in unique])
-    out[tuple(grids[unique.index(c)] for c in mine)] = value
-    return out
+    return set_at(np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0)),
+                  tuple(grids[unique.index(c)] for c in mine), value)
 
 
 def einsum_adjoint_by_operands(g, subscripts, k, operands, tangents):

@@ -5,6 +5,8 @@ converted (control.py), compiled over the user's globals and closure with every 
 
 from __future__ import annotations
 
+import inspect
+import textwrap
 import types
 
 import gast
@@ -132,3 +134,36 @@ def over_jax(made):
                                  cells)
     rebound.__kwdefaults__ = made.__kwdefaults__
     return rebound
+
+
+def converted_over_jax(made, label, scan=True):
+    """The live generated function `made` (a jvp's, a vjp's sweep) with its control flow
+    converted as the gradient's is (control.py), read over JAX like `over_jax`; None
+    where its source is not at hand (then `over_jax(made)`: Python control flow). Its
+    statements keep the user's lines, for the refusal of a trace that still fails."""
+    try:
+        text = inspect.getsource(made)
+    except (OSError, TypeError):
+        return None
+    function = gast.parse(textwrap.dedent(text)).body[0]
+    origin = loading.ORIGINS.get(made.__code__.co_filename)
+    _at_user_lines(function, made.__code__.co_firstlineno - 1, origin)
+    parameters = function.args
+    names = [a.id for a in parameters.posonlyargs + parameters.args + parameters.kwonlyargs]
+    function.body = control.convert(function.body, names, scan=scan)
+    source = None if origin is None else types.SimpleNamespace(
+        filename=origin.filename, first_line=origin.first_line, lines=origin.source_lines)
+    live, = loading.compile_functions([function], over_jax(made), dict(FLOW), label, source)
+    live.__defaults__, live.__kwdefaults__ = made.__defaults__, made.__kwdefaults__
+    return live
+
+
+def _at_user_lines(function, offset, origin):
+    """Each statement's `lineno`: the user's line its generated line computes, or none."""
+    for node in gast.walk(function):
+        if isinstance(node, gast.stmt) and hasattr(node, "lineno"):
+            user = None if origin is None else origin.lines.get(node.lineno + offset)
+            if user is None:
+                del node.lineno
+            else:
+                node.lineno = user

@@ -14,21 +14,38 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import runtime
-from ...runtime import adjoints, containers, indexing, layout, linalg, tangents
+from ...runtime import (adjoints, blocks, buffers, containers, factorizations, indexing, layout,
+                        linalg, tangents, transposes)
+from . import helpers
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
-# jax.numpy. (Each was read for in-place writes and branches on values: none.)
+# jax.numpy (and the private functions of their module read the same way). Each was read
+# for in-place writes and branches on values: none (a check on values that raises fails
+# in the trace, refused at the user's line).
 PURE_HELPERS = (
     adjoints.unbroadcast, adjoints.broadcast_like, adjoints.repeat_to, adjoints.centered,
     adjoints.split_among_ties, adjoints.reverse_cumsum, adjoints.sinc_slope,
     adjoints.winner, adjoints.positive_log, adjoints.prod_of_others, adjoints.cast_back,
-    linalg.matmul_adjoint_x, linalg.matmul_adjoint_y, linalg.dot_adjoint_x,
-    linalg.dot_adjoint_y, linalg.mT, layout.reshaped, layout.unbroadcast_each,
-    indexing.unstack, indexing.hstack_axis, indexing.inverse_permutation,
-    indexing.untile, indexing.undiff, tangents.mean_over_ties, tangents.within_bounds,
-    tangents.solve_product, containers.zero_tangent, containers.item_adjoint,
-    containers.field_adjoint,
+    adjoints.norm_adjoint, linalg.matmul_adjoint_x, linalg.matmul_adjoint_y,
+    linalg.dot_adjoint_x, linalg.dot_adjoint_y, linalg.mT, linalg.triangle, linalg.undiag,
+    linalg.lu_tangent, linalg.solve_transposed, linalg.rhs_outer, linalg.einsum_adjoint,
+    linalg.einsum_adjoint_by_operands, linalg.einsum_adjoints,
+    linalg.einsum_adjoints_by_operands, linalg.einsum_pushed, linalg.tensordot_subscripts,
+    linalg.inner_subscripts, linalg.dot_subscripts, layout.reshaped, layout.unbroadcast_each,
+    layout.meshgrid_adjoint, layout.imag_adjoint, layout.select_adjoint,
+    layout.linspace_adjoints, indexing.unstack, indexing.hstack_axis,
+    indexing.inverse_permutation, indexing.untile, indexing.undiff, tangents.mean_over_ties,
+    tangents.within_bounds, tangents.solve_product, tangents.norm_jvp,
+    containers.zero_tangent, containers.item_adjoint, containers.field_adjoint,
+    transposes.broadcast_back, transposes.repeat_back, transposes.gathered,
+    transposes.take_back, transposes.items_summed, factorizations.lower_half,
+    factorizations.svd_adjoint, factorizations.svd_jvp, factorizations.qr_adjoint,
+    factorizations.qr_jvp, factorizations.lstsq_adjoints, factorizations.lstsq_tangents,
+    blocks.hook_adjoint, blocks.hook_result,
 )
+# ... and those whose index arithmetic on shapes must stay NumPy (a jax.numpy result is
+# traced, and cannot cut or index): {helper: the NumPy names it keeps}
+MIXED_HELPERS = {layout.unblock: ("cumsum",)}
 
 
 class JaxNumpy(types.ModuleType):
@@ -170,6 +187,14 @@ WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
                runtime.spare: spare, indexing.split_like: split_like,
                containers.spread_to_items: spread_to_items, containers.set_at: set_at,
                containers.without: without, containers.take: take}
+WRITTEN_OUT.update({getattr(module, name): getattr(helpers, name) for module, names in (
+    (adjoints, ["cumprod_adjoint"]), (tangents, ["cumprod_jvp"]),
+    (indexing, ["unsort", "untake", "untake_along_axis", "unrepeat", "concatenator_adjoints"]),
+    (linalg, ["place_diagonal", "lu_permutation"]),
+    (layout, ["full_adjoint", "placed_in_full", "undelete", "pad_adjoint",
+              "pad_constant_adjoint"]),
+    (containers, ["changes_in_place", "kept_as"]), (buffers, ["row_out", "rows_of"]))
+    for name in names})
 
 # srcgrad's adjoints of containers cross a jitted function's boundary as JAX pytrees
 jax.tree_util.register_pytree_node(
@@ -179,14 +204,32 @@ jax.tree_util.register_pytree_node(
     containers.Parts, lambda p: (list(p), None), lambda _, values: containers.Parts(values))
 
 
-def _read_over_jax(fn):
-    """`fn` (a runtime helper) with its module's `np` read as jax.numpy, and the helpers it
-    calls in their JAX forms."""
+class _MixedNumpy(types.ModuleType):
+    """`np` of a helper whose index arithmetic stays NumPy: `kept` names from NumPy, the
+    rest from jax.numpy."""
+
+    def __init__(self, kept):
+        super().__init__("numpy", "jax.numpy, with some of NumPy's names")
+        for name in kept:
+            setattr(self, name, getattr(np, name))
+
+    def __getattr__(self, name):
+        return getattr(NP, name)
+
+
+def _read_over_jax(fn, kept=()):
+    """`fn` (a runtime helper) with its module's `np` read as jax.numpy, the private
+    functions of its module read the same way, and the helpers it calls in their JAX
+    forms."""
     namespace = dict(fn.__globals__)
-    namespace["np"] = NP
+    namespace["np"] = _MixedNumpy(kept) if kept else NP
     for name, value in fn.__globals__.items():
         if isinstance(value, types.FunctionType) and value in WRITTEN_OUT:
             namespace[name] = WRITTEN_OUT[value]
+        elif (isinstance(value, types.FunctionType) and name.startswith("_")
+              and value.__module__ == fn.__module__):
+            namespace[name] = types.FunctionType(value.__code__, namespace, value.__name__,
+                                                 value.__defaults__, value.__closure__)
     return types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
                               fn.__closure__)
 
@@ -194,7 +237,8 @@ def _read_over_jax(fn):
 _CONTAINERS_WITHOUT = _read_over_jax(containers.without)  # its dict and list cases
 _FORMS = dict(WRITTEN_OUT)
 _FORMS.update({fn: _read_over_jax(fn) for fn in PURE_HELPERS})
-for _fn in PURE_HELPERS:  # a pure helper calling another calls its JAX form
+_FORMS.update({fn: _read_over_jax(fn, kept) for fn, kept in MIXED_HELPERS.items()})
+for _fn in (*PURE_HELPERS, *MIXED_HELPERS):  # a pure helper calling another calls its JAX form
     _FORMS[_fn].__globals__.update(
         {name: _FORMS[v] for name, v in _fn.__globals__.items()
          if isinstance(v, types.FunctionType) and v in _FORMS})

@@ -166,14 +166,33 @@ def test_grad_of_grad_on_jax():
     assert second == pytest.approx(srcgrad.grad(srcgrad.grad(P.smooth), wrt=1)(x, y))
 
 
-def test_forward_mode_branch_on_a_computed_value():
-    """Forward mode's code keeps its Python `if`: refused on "jax", NumPy under "auto"."""
+@pytest.mark.parametrize("name", ["long_branch_then", "long_branch_else", "branchy_loop",
+                                  "scalar_then", "scalar_else"])
+def test_forward_mode_and_vjp_convert_branches_and_loops(name):
+    """jvp, vjp and hvp convert an `if` on a computed value (and a counted loop) as grad
+    does: the same numbers as the NumPy backend, which the other tests check."""
+    func, args, _ = CASES[name]
+    tangent = 0.5 if np.ndim(args[0]) == 0 else np.linspace(-0.5, 0.7, np.size(args[0]))
+    for make in (srcgrad.jvp, srcgrad.hvp):
+        got, expected = (make(func, backend=b)(*args, tangent=tangent) for b in ("jax", "numpy"))
+        for a, b in zip(np.atleast_1d(got), np.atleast_1d(expected)):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    (value, pullback), (expected_value, expected) = (
+        srcgrad.vjp(func, *args, backend=b) for b in ("jax", "numpy"))
+    assert value == pytest.approx(expected_value)
+    np.testing.assert_allclose(pullback(1.5), expected(1.5), rtol=1e-10)
+
+
+def test_forward_mode_while_on_a_computed_value_is_refused():
+    """What still cannot trace (a `while` on a computed value) is refused at its line on
+    "jax", and runs on NumPy with a warning under "auto"."""
     x = np.array([0.9, 0.8, 0.3])
-    with pytest.raises(SrcGradError, match="cannot run on the JAX backend"):
-        srcgrad.hvp(P.long_branch, backend="jax")(x, tangent=x)
+    with pytest.raises(SrcGradError, match="cannot run on the JAX backend") as info:
+        srcgrad.jvp(P.until_small, backend="jax")(x, tangent=x)
+    assert "np.sum(x * x) > 1e-3" in str(info.value)
     with pytest.warns(RuntimeWarning, match="runs on NumPy, not JAX"):
-        got = srcgrad.hvp(P.long_branch, backend="auto")(x, tangent=x)
-    np.testing.assert_allclose(got, srcgrad.hvp(P.long_branch)(x, tangent=x))
+        got = srcgrad.jvp(P.until_small, backend="auto")(x, tangent=x)
+    np.testing.assert_allclose(got, srcgrad.jvp(P.until_small)(x, tangent=x))
 
 
 def test_show_backend_jax(capsys):
