@@ -114,3 +114,11 @@ def counted_while(x, n):
             x = x * x
         i = i + 1
     return np.sum(x)
+
+
+def guarded(x, y):
+    if x > 0.0:  # what the branch computes is NaN or infinite where it is not taken
+        f = np.log(x) * y + np.sqrt(x) / x
+    else:
+        f = x * x * y
+    return f

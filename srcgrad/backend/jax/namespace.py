@@ -228,10 +228,15 @@ def _read_over_jax(fn, kept=()):
             namespace[name] = WRITTEN_OUT[value]
         elif (isinstance(value, types.FunctionType) and name.startswith("_")
               and value.__module__ == fn.__module__):
-            namespace[name] = types.FunctionType(value.__code__, namespace, value.__name__,
-                                                 value.__defaults__, value.__closure__)
-    return types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
+            namespace[name] = _rebound(value, namespace)
+    return _rebound(fn, namespace)
+
+
+def _rebound(fn, namespace):
+    made = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
                               fn.__closure__)
+    made.__kwdefaults__ = fn.__kwdefaults__
+    return made
 
 
 _CONTAINERS_WITHOUT = _read_over_jax(containers.without)  # its dict and list cases

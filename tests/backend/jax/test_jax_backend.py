@@ -55,6 +55,29 @@ def test_gradients_match_finite_differences(name, backend):
         assert all(type(g) is type(args[i]) for g, i in zip(grads, wrt))  # NumPy out
 
 
+@pytest.mark.parametrize("x", [0.7, -0.5, 0.0])
+def test_a_guarded_branch_runs_as_a_conditional(x):
+    """An `if` guarding a log and a division runs as lax.cond (the branch is not safe to
+    compute where it is not taken); a cheap, safe one as a select. Either way the
+    gradient is NumPy's, finite on both sides."""
+    gradient = _grad_of(P.guarded)
+    grads = gradient(x, 1.3)
+    assert_grads_match(P.guarded, grads, (x, 1.3), (0, 1)) if x else None
+    np.testing.assert_allclose(grads, srcgrad.grad(P.guarded, wrt=(0, 1))(x, 1.3))
+    assert np.all(np.isfinite(grads))
+    with jax.enable_x64(True):
+        guarded = str(jax.make_jaxpr(gradient._runner.last.function)(x, 1.3))
+        _grad("scalar_then", "jax")(*CASES["scalar_then"][1])
+        cheap = str(jax.make_jaxpr(_grad("scalar_then", "jax")._runner.last.function)(0.7, 0.4))
+    assert "cond[" in guarded and "cond[" not in cheap and "select_n" in cheap
+
+
+def _grad_of(func):
+    if func not in GRADS:
+        GRADS[func] = srcgrad.grad(func, wrt=(0, 1), backend="jax")
+    return GRADS[func]
+
+
 def test_jax_code_shows_scans_and_branches():
     source = _grad("branchy_loop", "jax").source
     assert "scan_range(" in source and "scan_reversed(" in source and "branch(" in source
