@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 import types
+import weakref
 
 import gast
 import jax
@@ -47,7 +48,7 @@ def compile_gradient(function, func, code_names: dict, label: str, origin):
     """(the live function, its source): `function` compiled over `func`'s globals and
     closure, each value in its JAX form. NoJaxForm if a name has none."""
     read = {n.id for n in gast.walk(function) if isinstance(n, gast.Name)}
-    helpers = {name: jax_value(name, value) for name, value in code_names.items()
+    helpers = {name: _jax_form(name, value) for name, value in code_names.items()
                if name in read}
     helpers.update(FLOW)
     namespace = {name: _quietly(name, value) for name, value in func.__globals__.items()
@@ -66,9 +67,25 @@ def _quietly(name, value):
     """A global's JAX form; a runtime helper without one stays as it is (the code reads
     the helpers it calls through `code_names`, refused there)."""
     try:
-        return jax_value(name, value)
+        return _jax_form(name, value)
     except NoJaxForm:
         return value
+
+
+_GENERATED_FORMS = weakref.WeakKeyDictionary()  # a generated function -> its JAX form
+
+
+def _jax_form(name, value):
+    """jax_value, and for a function srcgrad generated (the code of a function the
+    user's calls, of a rule defined in Python) its JAX form, control flow converted."""
+    if not (isinstance(value, types.FunctionType)
+            and value.__code__.co_filename in loading.ORIGINS):
+        return jax_value(name, value)
+    form = _GENERATED_FORMS.get(value)
+    if form is None:
+        form = converted_over_jax(value, f"{value.__name__} on JAX") or over_jax(value)
+        _GENERATED_FORMS[value] = form
+    return form
 
 
 def _content(cell):
@@ -125,7 +142,7 @@ def over_jax(made):
     globals and cells (helpers, the user's closure) in their JAX forms. Its control flow
     stays Python: branches on traced values fail in the trace (see `refusal`)."""
     names = made.__code__.co_freevars
-    cells = tuple(types.CellType(jax_value(n, _content(c))) for n, c in
+    cells = tuple(types.CellType(_jax_form(n, _content(c))) for n, c in
                   zip(names, made.__closure__ or ()))
     namespace = {name: _quietly(name, value) for name, value in made.__globals__.items()
                  if not name.startswith("__")}

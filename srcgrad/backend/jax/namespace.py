@@ -16,7 +16,7 @@ import numpy as np
 from ... import runtime
 from ...runtime import (adjoints, blocks, buffers, containers, factorizations, indexing, layout,
                         linalg, tangents, transposes)
-from . import helpers
+from . import helpers, scipy_forms
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
 # jax.numpy (and the private functions of their module read the same way). Each was read
@@ -270,7 +270,8 @@ def _reads_numpy(code) -> bool:
 
 def jax_value(name, value):
     """What `value`, bound to `name` in generated code or the user's globals, is on the JAX
-    backend; NoJaxForm for a runtime helper that has none."""
+    backend; NoJaxForm for a runtime helper that has none (a SciPy function without one
+    is refused when called: scipy_forms.py)."""
     if value is np:
         return NP
     if value is math:
@@ -284,6 +285,9 @@ def jax_value(name, value):
         if isinstance(value, types.FunctionType) and not _reads_numpy(value.__code__):
             return value  # plain Python on containers: a JAX array passes through it
         raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form yet")
+    scipy_form = scipy_forms.form_of_value(value)
+    if scipy_form is not None:
+        return scipy_form
     if isinstance(value, np.ufunc) and hasattr(jnp, value.__name__):
         return getattr(NP, value.__name__)
     module = getattr(value, "__module__", None) or ""

@@ -78,6 +78,16 @@ def _grad_of(func):
     return GRADS[func]
 
 
+def test_scipy_calls_run_as_jax_scipy():
+    """scipy.special / stats / linalg calls (by module or imported name) run as their
+    jax.scipy forms; one without is refused by its public name."""
+    args = (np.array([0.3, 1.2, -0.7]), 0.3 * rng.standard_normal((2, 2)))
+    got = srcgrad.grad(P.with_scipy, wrt=(0, 1), backend="jax")(*args)
+    assert_grads_match(P.with_scipy, got, args, (0, 1))
+    with pytest.raises(SrcGradError, match=r"scipy\.special\.yv has no JAX form"):
+        srcgrad.grad(P.with_bessel, backend="jax")(np.array([0.5, 1.5]))
+
+
 def test_jax_code_shows_scans_and_branches():
     source = _grad("branchy_loop", "jax").source
     assert "scan_range(" in source and "scan_reversed(" in source and "branch(" in source
