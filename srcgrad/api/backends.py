@@ -6,6 +6,7 @@ against jax.numpy and compiled once per variant with `jax.jit`, backend/jax/), "
 from __future__ import annotations
 
 import inspect
+import operator
 import warnings
 
 import numpy as np
@@ -57,6 +58,14 @@ def _leaf_key(value):
     return kind
 
 
+def _key_of(values) -> tuple:
+    return tuple(map(_leaf_key, values))
+
+
+_MISSED = object()  # a call the fast path does not take
+_FAST_KINDS = (np.ndarray, float, int, bool, np.float64, np.float32)
+
+
 def _is_static(value) -> bool:
     """A Python int, bool, string or None: known while tracing (a trip count, a flag)."""
     return value is None or type(value) in (int, bool, str)
@@ -96,6 +105,7 @@ class JaxRunner:
         self.known = {}
         self.last = None  # the JaxGradient of the last variant built (for tests and tools)
         self.why = ""  # under "auto": why the last call ran on NumPy
+        self.fast = None  # the last call's fast path (fast_entry)
 
     def positional(self, args, kwargs) -> list:
         if not self.plain:
@@ -111,6 +121,10 @@ class JaxRunner:
     def call(self, given, given_kwargs):
         import jax
 
+        if self.fast is not None and not given_kwargs:
+            out = self.fast(given)
+            if out is not _MISSED:
+                return out
         args, kwargs = self.gradient.with_bound(given, given_kwargs)
         try:
             values = self.positional(args, kwargs)
@@ -118,7 +132,7 @@ class JaxRunner:
             if self.backend == "auto":
                 return self.numpy_call(given, given_kwargs, "its parameters")
             raise
-        key = tuple(map(_leaf_key, values))
+        key = _key_of(values)
         found = self.known.get(key, False)
         if found is not False and found is not None and not found[4].current():
             found = False  # a function its code calls was rebound: transform again
@@ -126,7 +140,7 @@ class JaxRunner:
             found = self.known[key] = self.build(values)
         if found is None:
             return self.numpy_call(given, given_kwargs, self.why)
-        chosen, candidates, x64, jax_in, _ = found
+        chosen, candidates, x64, jax_in, generated = found
         with jax.enable_x64(x64):
             if chosen is not None:
                 out = chosen.jitted(*values)
@@ -134,7 +148,40 @@ class JaxRunner:
                 out = self.first_call(key, candidates, values)
                 if out is None:
                     return self.numpy_call(given, given_kwargs, self.why)
+        if values is given and all(type(v) in _FAST_KINDS or is_jax_array(v) for v in values):
+            self.fast = self.fast_entry(found, values)
         return self.finish(out, values, candidates[0].with_value, jax_in)
+
+    def fast_entry(self, found, values):
+        """The next calls like this one (arguments of the same types, positional, nothing
+        bound), straight to its jitted function: JAX's dispatch checks shapes and dtypes,
+        and a call it would trace anew raises Retraced (compiled.py) and takes the slow
+        path, which keys it. `_MISSED` for a call it does not take."""
+        import jax
+
+        from ..backend.jax.compiled import FAST, Retraced
+
+        chosen, candidates, x64, jax_in, generated = found  # (chosen: set by the call)
+        jitted, kinds, finish = chosen.jitted, tuple(map(type, values)), self.finish
+        has_value = candidates[0].with_value
+
+        def entry(given):
+            if (len(given) != len(kinds) or not all(map(operator.is_, map(type, given), kinds))
+                    or not generated.current()):
+                return _MISSED
+            FAST.on = True
+            try:
+                if jax.config.jax_enable_x64 == x64:
+                    out = jitted(*given)
+                else:
+                    with jax.enable_x64(x64):
+                        out = jitted(*given)
+            except Retraced:
+                return _MISSED
+            finally:
+                FAST.on = False
+            return finish(out, given, has_value, jax_in)
+        return entry
 
     def build(self, values):
         from ..backend.jax.compiled import build_gradient

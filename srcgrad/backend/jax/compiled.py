@@ -5,8 +5,10 @@ converted (control.py), compiled over the user's globals and closure with every 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import textwrap
+import threading
 import types
 import weakref
 
@@ -95,6 +97,25 @@ def _content(cell):
         return None
 
 
+class Retraced(Exception):
+    """A call on the fast path (api/backends.py) that JAX would trace anew: arguments of
+    other shapes or dtypes than those of every call so far, for the slow path to key."""
+
+
+FAST = threading.local()  # FAST.on: the calls now made are on the fast path
+
+
+def _guarded(made):
+    """`made`, refusing to be traced on the fast path: that path relies on JAX's own
+    dispatch, which calls the compiled code only for arguments it was traced for."""
+    @functools.wraps(made)
+    def traced(*args):
+        if getattr(FAST, "on", False):
+            raise Retraced
+        return made(*args)
+    return traced
+
+
 class JaxGradient:
     """One variant's gradient on JAX: `source`, and `__call__(*args)` running the jitted
     function (traced on the first call of each set of static arguments)."""
@@ -102,7 +123,7 @@ class JaxGradient:
     def __init__(self, made, source, with_value, static):
         self.source, self.with_value, self.static = source, with_value, static
         self.function = made
-        self.jitted = jax.jit(made, static_argnums=static)
+        self.jitted = jax.jit(_guarded(made), static_argnums=static)
 
     def __call__(self, *args):
         return self.jitted(*args)
