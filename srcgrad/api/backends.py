@@ -63,6 +63,10 @@ def _key_of(values) -> tuple:
 
 
 _MISSED = object()  # a call the fast path does not take
+# (one wrt argument, `single`) -> the gradients of a grad-only jitted function's result
+# `out`, JAX in: one adjoint bare or a tuple of them, as `finish` gives them
+_JAX_OUT = {(True, True): lambda out, *_: out, (True, False): lambda out, *_: (out,),
+            (False, False): lambda out, *_: tuple(out), (False, True): lambda out, *_: out[0]}
 _FAST_KINDS = (np.ndarray, float, int, bool, np.float64, np.float32)
 
 
@@ -164,6 +168,11 @@ class JaxRunner:
         chosen, candidates, x64, jax_in, generated = found  # (chosen: set by the call)
         jitted, kinds, finish = chosen.jitted, tuple(map(type, values)), self.finish
         has_value = candidates[0].with_value
+        gradient = self.gradient
+        if jax_in and not has_value and not gradient.has_aux and not gradient.with_value:
+            # the gradients as the jitted function returns them (the call just made
+            # checked the rest, which JAX's dispatch keeps: the same shapes and dtypes)
+            finish = _JAX_OUT[len(gradient.wrt_index) == 1, gradient.single]
 
         def entry(given):
             if (len(given) != len(kinds) or not all(map(operator.is_, map(type, given), kinds))

@@ -146,8 +146,42 @@ def scatter_add(x, index, g):
     """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
     if isinstance(x, (dict, list, tuple)):
         return _FORMS[containers.item_adjoint](x, index, g)
-    out = jnp.zeros(jnp.shape(x), dtype=jnp.result_type(x, g, 1.0))
-    return out.at[index].add(g)
+    dtype = jnp.result_type(x, g, 1.0)
+    window = _window(jnp.shape(x), index)
+    if window is not None:  # a block of x: g padded with zeros (XLA fuses a pad)
+        kept, widths = window
+        block = jnp.broadcast_to(g, np.broadcast_to(0, jnp.shape(x))[index].shape)
+        return jnp.pad(jnp.reshape(block, kept).astype(dtype), widths)
+    return jnp.zeros(jnp.shape(x), dtype=dtype).at[index].add(g)
+
+
+def _window(shape, index):
+    """(the block's shape with every axis kept, the zeros before and after it on each
+    axis) if `index` selects a block of an array of `shape`, one stride apart on every
+    axis (slices of step 1 and integers), else None."""
+    parts = index if isinstance(index, tuple) else (index,)
+    at = [i for i, p in enumerate(parts) if p is Ellipsis]
+    if len(at) > 1:
+        return None
+    if at:
+        at = at[0]
+        parts = parts[:at] + (slice(None),) * (len(shape) - len(parts) + 1) + parts[at + 1:]
+    if len(parts) > len(shape):
+        return None
+    parts = parts + (slice(None),) * (len(shape) - len(parts))
+    kept, widths = [], []
+    for part, n in zip(parts, shape):
+        if isinstance(part, slice) and part.step in (None, 1):
+            start, stop, _ = part.indices(n)
+            stop = max(start, stop)
+        elif isinstance(part, (int, np.integer)) and not isinstance(part, bool) and -n <= part < n:
+            start = int(part) % n
+            stop = start + 1
+        else:
+            return None
+        kept.append(stop - start)
+        widths.append((start, n - stop))
+    return tuple(kept), widths
 
 
 def split_like(g, arrays, axis):

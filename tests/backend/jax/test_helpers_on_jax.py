@@ -47,6 +47,8 @@ CASES = {
     "unrepeat_flat": (runtime.unrepeat, (g(8), A[:, :2], 2, None)),
     "concatenator_adjoints": (runtime.concatenator_adjoints,
                               (g(6), R_, A[0, :3], 3.0, slice(0, 2))),
+    "scatter_add_block": (runtime.scatter_add, (M, (slice(1, 3), Ellipsis, -1), g(2))),
+    "scatter_add_repeats": (runtime.scatter_add, (M, (np.array([2, 0, 2]),), g(3, 4))),
     "place_diagonal": (runtime.place_diagonal, (g(3), M, 1)),
     "place_diagonal_below": (runtime.place_diagonal, (g(2), M, -1, 0, 1)),
     "lu_permutation": (runtime.lu_permutation, (np.array([2, 2, 2]),)),
