@@ -81,26 +81,34 @@ CASES = {
 }
 
 
-def _traced_call(form, args):
-    """form(*args) under jax.jit, the float arrays among args (and in lists) traced."""
-    flat, tree = jax.tree.flatten(list(args), is_leaf=lambda v: not isinstance(v, list))
-    traced = [i for i, v in enumerate(flat)
-              if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+_RESULTS = {}
 
-    def run(*arrays):
-        values = list(flat)
-        for i, a in zip(traced, arrays):
-            values[i] = a
-        return form(*jax.tree.unflatten(tree, values))
-    return jax.jit(run)(*[flat[i] for i in traced])
+
+def _traced_results():
+    """{case: its helper's JAX form on its arguments}, all under one jax.jit (one XLA
+    compile): the float arrays among the arguments (and in lists) traced."""
+    if not _RESULTS:
+        flat, tree = jax.tree.flatten([list(args) for _, args in CASES.values()],
+                                      is_leaf=lambda v: not isinstance(v, list))
+        traced = [i for i, v in enumerate(flat)
+                  if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+
+        def run(*arrays):
+            values = list(flat)
+            for i, a in zip(traced, arrays):
+                values[i] = a
+            return {name: jax_value(helper.__name__, helper)(*args) for (name, (helper, _)), args
+                    in zip(CASES.items(), jax.tree.unflatten(tree, values))}
+        with jax.enable_x64(True):
+            _RESULTS.update(jax.jit(run)(*[flat[i] for i in traced]))
+    return _RESULTS
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_jax_form_matches_the_numpy_helper(name):
     helper, args = CASES[name]
     expected = helper(*args)
-    with jax.enable_x64(True):
-        got = _traced_call(jax_value(helper.__name__, helper), args)
+    got = _traced_results()[name]
     expected_leaves = jax.tree.leaves(expected, is_leaf=lambda v: v is None)
     got_leaves = jax.tree.leaves(got, is_leaf=lambda v: v is None)
     assert len(got_leaves) == len(expected_leaves)
