@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adjoints import unbroadcast
-from .containers import zero_tangent
+from .containers import set_at, zero_tangent
 
 
 def reshaped(values, like):
@@ -132,9 +132,8 @@ def full_adjoint(g, a, v, mode, correlation=False):
             n // 2 if correlation else (min(n, m) - 1) // 2)
     else:
         offset = min(n, m) - 1
-    out = np.zeros(n + m - 1, dtype=np.result_type(g, 1.0))
-    out[offset:offset + np.size(g)] = g
-    return out
+    return set_at(np.zeros(n + m - 1, dtype=np.result_type(g, 1.0)),
+                  slice(offset, offset + np.size(g)), g)
 
 
 def _pad_widths(pad_width, ndim):
@@ -193,10 +192,9 @@ def placed_in_full(g, in1, in2, mode, high_centre=False):
         offsets = [m // 2 if high_centre else (m - 1) // 2 for m in shape2]
     else:
         offsets = [min(n, m) - 1 for n, m in zip(shape1, shape2)]
-    out = np.zeros(tuple(n + m - 1 for n, m in zip(shape1, shape2)),
-                   dtype=np.result_type(g, 1.0))
-    out[tuple(slice(o, o + k) for o, k in zip(offsets, np.shape(g)))] = g
-    return out
+    return set_at(np.zeros(tuple(n + m - 1 for n, m in zip(shape1, shape2)),
+                           dtype=np.result_type(g, 1.0)),
+                  tuple(slice(o, o + k) for o, k in zip(offsets, np.shape(g))), g)
 
 
 def unique_adjoint(g, ar):

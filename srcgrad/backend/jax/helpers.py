@@ -11,7 +11,7 @@ import numpy as np
 from jax import lax
 
 from ...errors import SrcGradError
-from ...runtime import containers
+from ...runtime import containers, indexing
 
 
 def _zeros(shape, *values):
@@ -116,18 +116,7 @@ def concatenator_adjoints(g, concatenator, *items):
     """runtime.indexing.concatenator_adjoints: where each element of z came from is worked
     out by NumPy's own np.r_ / np.c_ on the items' element numbers (shapes only)."""
     concatenator = {id(jnp.r_): np.r_, id(jnp.c_): np.c_}.get(id(concatenator), concatenator)
-    numbers, sizes, start = [], [], 0
-    for item in items:
-        if isinstance(item, (slice, str)):
-            numbers.append(item if isinstance(item, str) else -np.ones(len(np.r_[item]), int))
-            sizes.append(None)
-            continue
-        size = int(np.size(item))
-        plain = np.ndim(item) == 0 and not isinstance(item, (np.ndarray, jax.Array))
-        numbers.append(start if plain else np.arange(start, start + size).reshape(
-            np.shape(item)))
-        sizes.append(size)
-        start += size
+    numbers, sizes, start = indexing.element_numbers(items)
     placed = np.ravel(concatenator[tuple(numbers)])
     kept = np.flatnonzero(placed >= 0)
     flat = _zeros((start,), g).at[placed[kept]].set(jnp.ravel(g)[kept])
@@ -160,38 +149,6 @@ def lu_permutation(piv):
     return order
 
 
-def full_adjoint(g, a, v, mode, correlation=False):
-    """runtime.layout.full_adjoint: g in the full convolution's length, zeros around it."""
-    if mode == "full":
-        return g
-    n, m = np.size(a), np.size(v)
-    return _placed(g, (n + m - 1,), [_convolve_offset(n, m, mode, correlation)])
-
-
-def _convolve_offset(n, m, mode, correlation):
-    if mode == "same":
-        return (m - 1) // 2 if correlation and n >= m else (
-            n // 2 if correlation else (min(n, m) - 1) // 2)
-    return min(n, m) - 1
-
-
-def _placed(g, shape, offsets):
-    window = tuple(slice(o, o + k) for o, k in zip(offsets, jnp.shape(g)))
-    return _zeros(shape, g).at[window].set(g)
-
-
-def placed_in_full(g, in1, in2, mode, high_centre=False):
-    """runtime.layout.placed_in_full: g in the full N-d result's shape, zeros around it."""
-    if mode == "full":
-        return g
-    shape1, shape2 = np.shape(in1), np.shape(in2)
-    if mode == "same":
-        offsets = [m // 2 if high_centre else (m - 1) // 2 for m in shape2]
-    else:
-        offsets = [min(n, m) - 1 for n, m in zip(shape1, shape2)]
-    return _placed(g, tuple(n + m - 1 for n, m in zip(shape1, shape2)), offsets)
-
-
 def undelete(g, arr, obj, axis=None):
     """runtime.layout.undelete: g in the places np.delete kept (`obj` known while tracing)."""
     if axis is None:
@@ -222,17 +179,22 @@ def pad_adjoint(g, array, pad_width, mode="constant"):
 def pad_constant_adjoint(g, array, pad_width, constant_values=0):
     """runtime.layout.pad_constant_adjoint: the sum of g over the cells each (axis, side)
     value fills, the cells labelled by NumPy's own np.pad."""
-    from ...runtime import adjoints
-    from .namespace import jax_value
-
     ndim = jnp.ndim(array)
     codes = np.arange(2 * ndim).reshape(ndim, 2)
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2))
     labels = np.pad(np.full(jnp.shape(array), -1), widths, constant_values=codes)
     cells = np.nonzero(labels >= 0)
     sums = _zeros((2 * ndim,), g).at[labels[cells]].add(jnp.asarray(g)[cells])
-    unbroadcast = jax_value("unbroadcast", adjoints.unbroadcast)
-    return unbroadcast(sums.reshape(ndim, 2), constant_values)
+    return summed_to(sums.reshape(ndim, 2), np.shape(constant_values))
+
+
+def summed_to(g, shape):
+    """`g` summed over the axes broadcasting added or stretched to make it from `shape`."""
+    g = jnp.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
 
 
 def changes_in_place(value) -> bool:

@@ -17,6 +17,7 @@ from ... import runtime
 from ...runtime import (adjoints, blocks, buffers, containers, factorizations, indexing, layout,
                         linalg, tangents, transposes)
 from . import helpers, scipy_forms
+from .helpers import summed_to
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
 # jax.numpy (and the private functions of their module read the same way). Each was read
@@ -33,7 +34,8 @@ PURE_HELPERS = (
     linalg.einsum_adjoints_by_operands, linalg.einsum_pushed, linalg.tensordot_subscripts,
     linalg.inner_subscripts, linalg.dot_subscripts, layout.reshaped, layout.unbroadcast_each,
     layout.meshgrid_adjoint, layout.imag_adjoint, layout.select_adjoint,
-    layout.linspace_adjoints, indexing.unstack, indexing.hstack_axis,
+    layout.linspace_adjoints, layout.full_adjoint, layout.placed_in_full, indexing.unstack,
+    indexing.hstack_axis,
     indexing.inverse_permutation, indexing.untile, indexing.undiff, tangents.mean_over_ties,
     tangents.within_bounds, tangents.solve_product, tangents.norm_jvp,
     containers.zero_tangent, containers.item_adjoint, containers.field_adjoint,
@@ -199,16 +201,8 @@ def split_like(g, arrays, axis):
 def spread_to_items(g, items):
     """runtime.containers.spread_to_items: the adjoint of `items` in `sum(items)`."""
     if isinstance(items, (np.ndarray, jax.Array)):
-        return jnp.broadcast_to(_summed_to(g, items.shape[1:]), items.shape)
-    return containers.Parts(_summed_to(g, jnp.shape(item)) for item in items)
-
-
-def _summed_to(g, shape):
-    g = jnp.asarray(g)
-    while g.ndim > len(shape):
-        g = g.sum(axis=0)
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return g.sum(axis=axes, keepdims=True) if axes else g
+        return jnp.broadcast_to(summed_to(g, items.shape[1:]), items.shape)
+    return containers.Parts(summed_to(g, jnp.shape(item)) for item in items)
 
 
 def spare(v, *others):
@@ -225,8 +219,7 @@ WRITTEN_OUT.update({getattr(module, name): getattr(helpers, name) for module, na
     (adjoints, ["cumprod_adjoint"]), (tangents, ["cumprod_jvp"]),
     (indexing, ["unsort", "untake", "untake_along_axis", "unrepeat", "concatenator_adjoints"]),
     (linalg, ["place_diagonal", "lu_permutation"]),
-    (layout, ["full_adjoint", "placed_in_full", "undelete", "pad_adjoint",
-              "pad_constant_adjoint"]),
+    (layout, ["undelete", "pad_adjoint", "pad_constant_adjoint"]),
     (containers, ["changes_in_place", "kept_as"]), (buffers, ["row_out", "rows_of"]))
     for name in names})
 
