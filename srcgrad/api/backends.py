@@ -153,8 +153,23 @@ class JaxRunner:
                 if out is None:
                     return self.numpy_call(given, given_kwargs, self.why)
         if values is given and all(type(v) in _FAST_KINDS or is_jax_array(v) for v in values):
+            if self.fast is None:
+                self.install()
             self.fast = self.fast_entry(found, values)
         return self.finish(out, values, candidates[0].with_value, jax_in)
+
+    def install(self):
+        """Make the fast path the gradient object's own `__call__` (a class of its own,
+        as the NumPy backend's entries are), before its general call."""
+        runner, general = self, self.gradient.general_call
+
+        def __call__(gradient, *args, **kwargs):
+            if not kwargs:
+                out = runner.fast(args)
+                if out is not _MISSED:
+                    return out
+            return general(args, kwargs)
+        self.gradient._own_class().__call__ = __call__
 
     def fast_entry(self, found, values):
         """The next calls like this one (arguments of the same types, positional, nothing
