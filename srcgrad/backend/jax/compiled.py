@@ -181,9 +181,9 @@ def converted_over_jax(made, label, scan=True):
     statements keep the user's lines, for the refusal of a trace that still fails."""
     try:
         text = inspect.getsource(made)
-    except (OSError, TypeError):
+        function = gast.parse(textwrap.dedent(text)).body[0]
+    except (OSError, TypeError, SyntaxError):
         return None
-    function = gast.parse(textwrap.dedent(text)).body[0]
     origin = loading.ORIGINS.get(made.__code__.co_filename)
     _at_user_lines(function, made.__code__.co_firstlineno - 1, origin)
     parameters = function.args

@@ -2,10 +2,10 @@
 functions of the values its branches bind, joined by `branch` (lax.cond, or a select of
 both where they are cheap and safe to compute: flow.py decides from their jaxprs); a
 counted `for` loop that fills a tape becomes one `lax.scan` step whose scanned output is
-the tape, and the loop replaying that tape in reverse a scan over it (so compile time does not grow with the trip count). A write
-into an array item becomes `.at[...]`. What is not converted stays Python: a loop of a
-known trip count is unrolled by the trace; a branch on a traced value fails there, and
-the caller refuses it at the user's line."""
+the tape, and the loop replaying that tape in reverse a scan over it (so compile time
+does not grow with the trip count). A write into an array item becomes `.at[...]`. What
+is not converted stays Python: a loop of a known trip count is unrolled by the trace; a
+branch on a traced value fails there, and the caller refuses it at the user's line."""
 
 from __future__ import annotations
 

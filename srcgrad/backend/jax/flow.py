@@ -45,9 +45,9 @@ CHEAP = 4096
 # only where the program does. (A select would drop their values, but computing them
 # where the program never does is not srcgrad's to do.)
 PARTIAL = frozenset({
-    "div", "rem", "log", "log1p", "sqrt", "rsqrt", "cbrt", "pow", "acos", "asin", "atanh",
-    "acosh", "lgamma", "digamma", "igamma", "igammac", "polygamma", "erf_inv",
-    "random_gamma_grad", "gather", "dynamic_slice", "dynamic_update_slice", "scatter", "scatter-add",
+    "div", "rem", "log", "log1p", "sqrt", "rsqrt", "pow", "acos", "asin", "atanh", "acosh",
+    "lgamma", "digamma", "igamma", "igammac", "polygamma", "erf_inv", "random_gamma_grad",
+    "gather", "dynamic_slice", "dynamic_update_slice", "scatter", "scatter-add",
     "scatter_add", "scatter_mul", "scatter_min", "scatter_max", "integer_pow", "nextafter",
     "cholesky", "lu", "triangular_solve", "eig", "eigh", "svd", "qr", "custom_linear_solve",
 })

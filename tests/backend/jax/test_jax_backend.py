@@ -62,13 +62,15 @@ def test_a_guarded_branch_runs_as_a_conditional(x):
     gradient is NumPy's, finite on both sides."""
     gradient = _grad_of(P.guarded)
     grads = gradient(x, 1.3)
-    assert_grads_match(P.guarded, grads, (x, 1.3), (0, 1)) if x else None
+    if x:  # (at 0 the function has a kink: NumPy's gradient is the reference there)
+        assert_grads_match(P.guarded, grads, (x, 1.3), (0, 1))
     np.testing.assert_allclose(grads, srcgrad.grad(P.guarded, wrt=(0, 1))(x, 1.3))
     assert np.all(np.isfinite(grads))
     with jax.enable_x64(True):
         guarded = str(jax.make_jaxpr(gradient._runner.last.function)(x, 1.3))
-        _grad("scalar_then", "jax")(*CASES["scalar_then"][1])
-        cheap = str(jax.make_jaxpr(_grad("scalar_then", "jax")._runner.last.function)(0.7, 0.4))
+        scalar = _grad("scalar_then", "jax")
+        scalar(*CASES["scalar_then"][1])
+        cheap = str(jax.make_jaxpr(scalar._runner.last.function)(0.7, 0.4))
     assert "cond[" in guarded and "cond[" not in cheap and "select_n" in cheap
 
 
