@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax.lax import linalg as lax_linalg
 
 
 def _traced(value) -> bool:
@@ -45,15 +46,18 @@ CHEAP = 4096
 # only where the program does. (A select would drop their values, but computing them
 # where the program never does is not srcgrad's to do.)
 PARTIAL = frozenset({
-    "div", "rem", "log", "log1p", "sqrt", "rsqrt", "pow", "acos", "asin", "atanh", "acosh",
-    "lgamma", "digamma", "igamma", "igammac", "polygamma", "erf_inv", "random_gamma_grad",
-    "gather", "dynamic_slice", "dynamic_update_slice", "scatter", "scatter-add",
-    "scatter_add", "scatter_mul", "scatter_min", "scatter_max", "integer_pow", "nextafter",
-    "cholesky", "lu", "triangular_solve", "eig", "eigh", "svd", "qr", "custom_linear_solve",
+    lax.div_p, lax.rem_p, lax.log_p, lax.log1p_p, lax.sqrt_p, lax.rsqrt_p, lax.pow_p,
+    lax.acos_p, lax.asin_p, lax.atanh_p, lax.acosh_p, lax.lgamma_p, lax.digamma_p,
+    lax.igamma_p, lax.igammac_p, lax.polygamma_p, lax.erf_inv_p, lax.gather_p,
+    lax.dynamic_slice_p, lax.dynamic_update_slice_p, lax.scatter_p, lax.scatter_add_p,
+    lax.scatter_mul_p, lax.scatter_min_p, lax.scatter_max_p, lax.integer_pow_p,
+    lax.nextafter_p, lax_linalg.cholesky_p, lax_linalg.lu_p, lax_linalg.triangular_solve_p,
+    lax_linalg.eig_p, lax_linalg.eigh_p, lax_linalg.svd_p, lax_linalg.qr_p,
 })
 # Primitives whose cost is not their output's size: never selected
-COSTLY = frozenset({"while", "scan", "cond", "fft", "sort", "cumsum", "cumprod",
-                    "cumlogsumexp", "cummax", "cummin", "reduce_precision", "top_k"})
+COSTLY = frozenset({lax.while_p, lax.scan_p, lax.cond_p, lax.fft_p, lax.sort_p, lax.cumsum_p,
+                    lax.cumprod_p, lax.cumlogsumexp_p, lax.cummax_p, lax.cummin_p,
+                    lax.top_k_p})
 
 
 def selectable(then, otherwise, operands) -> bool:
@@ -87,8 +91,11 @@ def _work(jaxpr):
                 return None
             total += sum(found)
             continue
-        if name in COSTLY or (name in PARTIAL and not _safe_partial(eqn)):
+        if eqn.primitive in COSTLY or (eqn.primitive in PARTIAL and not _safe_partial(eqn)):
             return None
+        if any(isinstance(p, tuple) and any(hasattr(x, "jaxpr") for x in p)
+               for p in eqn.params.values()):
+            return None  # branches or solves inside (a linear solve's jaxprs): not cheap
         size = max([math.prod(v.aval.shape) for v in eqn.outvars if hasattr(v.aval, "shape")],
                    default=1)
         if name == "dot_general":
