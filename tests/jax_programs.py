@@ -4,6 +4,10 @@ their source)."""
 import math
 
 import numpy as np
+import scipy.linalg
+import scipy.special
+import scipy.stats
+from scipy.special import gammaln
 
 
 def logistic(W, b, X, y):
@@ -114,3 +118,20 @@ def counted_while(x, n):
             x = x * x
         i = i + 1
     return np.sum(x)
+
+
+def guarded(x, y):
+    if x > 0.0:  # what the branch computes is NaN or infinite where it is not taken
+        f = np.log(x) * y + np.sqrt(x) / x
+    else:
+        f = x * x * y
+    return f
+
+
+def with_scipy(x, m):
+    spread = scipy.stats.norm.logpdf(x, 0.5, 2.0) + gammaln(x * x + 1.0)
+    return np.sum(spread * scipy.special.expit(x)) + scipy.linalg.norm(m * x[0])
+
+
+def with_bessel(x):
+    return np.sum(scipy.special.yv(1.0, x))  # no JAX form: refused by its name

@@ -6,6 +6,7 @@ against jax.numpy and compiled once per variant with `jax.jit`, backend/jax/), "
 from __future__ import annotations
 
 import inspect
+import operator
 import warnings
 
 import numpy as np
@@ -57,6 +58,18 @@ def _leaf_key(value):
     return kind
 
 
+def _key_of(values) -> tuple:
+    return tuple(map(_leaf_key, values))
+
+
+_MISSED = object()  # a call the fast path does not take
+# (one wrt argument, `single`) -> the gradients of a grad-only jitted function's result
+# `out`, JAX in: one adjoint bare or a tuple of them, as `finish` gives them
+_JAX_OUT = {(True, True): lambda out, *_: out, (True, False): lambda out, *_: (out,),
+            (False, False): lambda out, *_: tuple(out), (False, True): lambda out, *_: out[0]}
+_FAST_KINDS = (np.ndarray, float, int, bool, np.float64, np.float32)
+
+
 def _is_static(value) -> bool:
     """A Python int, bool, string or None: known while tracing (a trip count, a flag)."""
     return value is None or type(value) in (int, bool, str)
@@ -96,6 +109,7 @@ class JaxRunner:
         self.known = {}
         self.last = None  # the JaxGradient of the last variant built (for tests and tools)
         self.why = ""  # under "auto": why the last call ran on NumPy
+        self.fast = None  # the last call's fast path (fast_entry)
 
     def positional(self, args, kwargs) -> list:
         if not self.plain:
@@ -111,6 +125,10 @@ class JaxRunner:
     def call(self, given, given_kwargs):
         import jax
 
+        if self.fast is not None and not given_kwargs:
+            out = self.fast(given)
+            if out is not _MISSED:
+                return out
         args, kwargs = self.gradient.with_bound(given, given_kwargs)
         try:
             values = self.positional(args, kwargs)
@@ -118,7 +136,7 @@ class JaxRunner:
             if self.backend == "auto":
                 return self.numpy_call(given, given_kwargs, "its parameters")
             raise
-        key = tuple(map(_leaf_key, values))
+        key = _key_of(values)
         found = self.known.get(key, False)
         if found is not False and found is not None and not found[4].current():
             found = False  # a function its code calls was rebound: transform again
@@ -126,7 +144,7 @@ class JaxRunner:
             found = self.known[key] = self.build(values)
         if found is None:
             return self.numpy_call(given, given_kwargs, self.why)
-        chosen, candidates, x64, jax_in, _ = found
+        chosen, candidates, x64, jax_in, generated = found
         with jax.enable_x64(x64):
             if chosen is not None:
                 out = chosen.jitted(*values)
@@ -134,7 +152,60 @@ class JaxRunner:
                 out = self.first_call(key, candidates, values)
                 if out is None:
                     return self.numpy_call(given, given_kwargs, self.why)
+        if values is given and all(type(v) in _FAST_KINDS or is_jax_array(v) for v in values):
+            if self.fast is None:
+                self.install()
+            self.fast = self.fast_entry(found, values)
         return self.finish(out, values, candidates[0].with_value, jax_in)
+
+    def install(self):
+        """Make the fast path the gradient object's own `__call__` (a class of its own,
+        as the NumPy backend's entries are), before its general call."""
+        runner, general = self, self.gradient.general_call
+
+        def __call__(gradient, *args, **kwargs):
+            if not kwargs:
+                out = runner.fast(args)
+                if out is not _MISSED:
+                    return out
+            return general(args, kwargs)
+        self.gradient._own_class().__call__ = __call__
+
+    def fast_entry(self, found, values):
+        """The next calls like this one (arguments of the same types, positional, nothing
+        bound), straight to its jitted function: JAX's dispatch checks shapes and dtypes,
+        and a call it would trace anew raises Retraced (compiled.py) and takes the slow
+        path, which keys it. `_MISSED` for a call it does not take."""
+        import jax
+
+        from ..backend.jax.compiled import FAST, Retraced
+
+        chosen, candidates, x64, jax_in, generated = found  # (chosen: set by the call)
+        jitted, kinds, finish = chosen.jitted, tuple(map(type, values)), self.finish
+        has_value = candidates[0].with_value
+        gradient = self.gradient
+        if jax_in and not has_value and not gradient.has_aux and not gradient.with_value:
+            # the gradients as the jitted function returns them (the call just made
+            # checked the rest, which JAX's dispatch keeps: the same shapes and dtypes)
+            finish = _JAX_OUT[len(gradient.wrt_index) == 1, gradient.single]
+
+        def entry(given):
+            if (len(given) != len(kinds) or not all(map(operator.is_, map(type, given), kinds))
+                    or not generated.current()):
+                return _MISSED
+            FAST.on = True
+            try:
+                if jax.config.jax_enable_x64 == x64:
+                    out = jitted(*given)
+                else:
+                    with jax.enable_x64(x64):
+                        out = jitted(*given)
+            except Retraced:
+                return _MISSED
+            finally:
+                FAST.on = False
+            return finish(out, given, has_value, jax_in)
+        return entry
 
     def build(self, values):
         from ..backend.jax.compiled import build_gradient
@@ -232,9 +303,11 @@ class JaxRunner:
 
 class LiveJax:
     """Runs live generated functions (a jvp's, vjp's sweeps) on JAX: each read over
-    jax.numpy and jitted once per Generated (its `backends`), Python arguments that are
-    ints, flags or None static. Control flow stays Python: a branch on a computed value
-    is refused at its line (or, under "auto", runs on NumPy with a warning)."""
+    jax.numpy, its control flow converted as the gradient's (an `if` on a computed value
+    as `branch`, tape loops as scans), and jitted once per Generated (its `backends`),
+    Python arguments that are ints, flags or None static. What still fails to trace (a
+    `while` on a computed value) is refused at its line (or, under "auto", runs on NumPy
+    with a warning)."""
 
     def __init__(self, backend, name):
         self.backend, self.name = backend, name
@@ -242,44 +315,63 @@ class LiveJax:
     def call(self, generated, role, made, args, kwargs, on_numpy, jax_out=None):
         import jax
 
-        from ..backend.jax.compiled import over_jax, refusal
-        from ..backend.jax.namespace import NoJaxForm
+        from ..backend.jax.compiled import refusal
 
         static = tuple(i for i, v in enumerate(args) if _is_static(v))
         names = tuple(sorted(k for k, v in kwargs.items() if _is_static(v)))
         slot = ("jax-live", role, static, names)
-        jitted = generated.backends.get(slot)
-        if jitted is None:
-            try:
-                jitted = jax.jit(over_jax(made), static_argnums=static,
-                                 static_argnames=names)
-            except NoJaxForm as exc:
-                if self.backend != "auto":
-                    raise SrcGradError(f"{self.name} cannot run on the JAX backend: {exc}; "
-                                       "use backend='numpy' (or 'auto')") from None
-                jitted = False
-            generated.backends[slot] = jitted
-        if jitted is False:
+        forms = generated.backends.get(slot)
+        if forms is None:
+            forms = generated.backends[slot] = self.forms(made, static, names)
+        if forms is False:
             return on_numpy()
         values = list(args) + list(kwargs.values())
-        try:
-            with jax.enable_x64(_float_bits(values) == 64):
-                out = jitted(*args, **kwargs)
-        except SrcGradError:
-            raise
-        except Exception as exc:  # a trace XLA cannot express
-            error = refusal(made, exc)
-            if self.backend != "auto":
-                raise error from None
-            generated.backends[slot] = False
-            warnings.warn(f"srcgrad: {self.name} runs on NumPy, not JAX: {error}",
-                          RuntimeWarning, stacklevel=4)
-            return on_numpy()
+        failure = None
+        with jax.enable_x64(_float_bits(values) == 64):
+            for i, jitted in enumerate(forms):
+                try:
+                    out = jitted(*args, **kwargs)
+                except SrcGradError:
+                    raise
+                except Exception as exc:  # a trace XLA cannot express: the next form
+                    failure = exc
+                    continue
+                del forms[:i]  # the form that traced is tried first from now on
+                break
+            else:
+                error = refusal(made, failure)
+                if self.backend != "auto":
+                    raise error from None
+                generated.backends[slot] = False
+                warnings.warn(f"srcgrad: {self.name} runs on NumPy, not JAX: {error}",
+                              RuntimeWarning, stacklevel=4)
+                return on_numpy()
         if jax_out is None:
             jax_out = any(is_jax_array(v) for v in _leaves(values))
         if jax_out:
             return out
         return jax.tree.map(_as_numpy_leaf, out, is_leaf=lambda v: v is None)
+
+    def forms(self, made, static, names):
+        """The jitted forms of `made` to try in turn: its control flow converted with
+        counted loops as scans, then unrolled by the trace (backend/jax/compiled.py);
+        False if a name it reads has no JAX form and the backend is "auto"."""
+        import jax
+
+        from ..backend.jax.compiled import converted_over_jax, over_jax
+        from ..backend.jax.namespace import NoJaxForm
+
+        try:
+            made_forms = [converted_over_jax(made, f"{self.name} on JAX", scan)
+                          for scan in (True, False)]
+            if made_forms[0] is None:
+                made_forms = [over_jax(made)]
+        except NoJaxForm as exc:
+            if self.backend != "auto":
+                raise SrcGradError(f"{self.name} cannot run on the JAX backend: {exc}; "
+                                   "use backend='numpy' (or 'auto')") from None
+            return False
+        return [jax.jit(f, static_argnums=static, static_argnames=names) for f in made_forms]
 
 
 def _as_numpy_leaf(value):

@@ -81,17 +81,7 @@ def concatenator_adjoints(g, concatenator, *items):
     slices, which are constant ranges, and for a directive string). NumPy joins arrays of
     the items' element numbers the same way, so it says where each element of z came
     from, whatever the directive, item kinds and promotions."""
-    numbers, sizes, start = [], [], 0
-    for item in items:
-        if isinstance(item, (slice, str)):
-            numbers.append(item if isinstance(item, str) else -np.ones(len(np.r_[item]), int))
-            sizes.append(None)
-            continue
-        size = int(np.size(item))
-        numbers.append(start if np.ndim(item) == 0 and not isinstance(item, np.ndarray)
-                       else np.arange(start, start + size).reshape(np.shape(item)))
-        sizes.append(size)
-        start += size
+    numbers, sizes, start = element_numbers(items)
     placed = np.ravel(concatenator[tuple(numbers)])
     g = np.ravel(g)
     kept = placed >= 0
@@ -105,6 +95,24 @@ def concatenator_adjoints(g, concatenator, *items):
         parts.append(flat[start:start + size].reshape(np.shape(item)))
         start += size
     return parts
+
+
+def element_numbers(items):
+    """(the items of np.r_ / np.c_ with each array's or number's elements numbered in
+    order, -1 for a slice's and a directive string kept; each item's element count, None
+    for those; the count of all): what concatenator_adjoints joins in their place."""
+    numbers, sizes, start = [], [], 0
+    for item in items:
+        if isinstance(item, (slice, str)):
+            numbers.append(item if isinstance(item, str) else -np.ones(len(np.r_[item]), int))
+            sizes.append(None)
+            continue
+        size = int(np.size(item))
+        numbers.append(start if np.ndim(item) == 0 and not isinstance(item, np.ndarray)
+                       else np.arange(start, start + size).reshape(np.shape(item)))
+        sizes.append(size)
+        start += size
+    return numbers, sizes, start
 
 
 def concatenator_pushed(tangents, concatenator, *items):

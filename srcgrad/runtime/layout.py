@@ -8,7 +8,7 @@ import numpy as np
 from ..errors import SrcGradError
 from .adjoints import unbroadcast
 from .array_kind import is_duck, size_of
-from .containers import zero_tangent
+from .containers import set_at, zero_tangent
 
 
 def reshaped(values, like):
@@ -138,9 +138,8 @@ def full_adjoint(g, a, v, mode, correlation=False):
         dtype = np.result_type(g.dtype, 1.0)
         return np.concatenate([np.zeros_like(g, dtype=dtype, shape=(offset,)), g.astype(dtype),
                                np.zeros_like(g, dtype=dtype, shape=(n + m - 1 - offset - g.size,))])
-    out = np.zeros(n + m - 1, dtype=np.result_type(g, 1.0))
-    out[offset:offset + np.size(g)] = g
-    return out
+    return set_at(np.zeros(n + m - 1, dtype=np.result_type(g, 1.0)),
+                  slice(offset, offset + np.size(g)), g)
 
 
 def _pad_widths(pad_width, ndim):
@@ -199,10 +198,9 @@ def placed_in_full(g, in1, in2, mode):
         offsets = [(m - 1) // 2 for m in shape2]
     else:
         offsets = [min(n, m) - 1 for n, m in zip(shape1, shape2)]
-    out = np.zeros(tuple(n + m - 1 for n, m in zip(shape1, shape2)),
-                   dtype=np.result_type(g, 1.0))
-    out[tuple(slice(o, o + k) for o, k in zip(offsets, np.shape(g)))] = g
-    return out
+    return set_at(np.zeros(tuple(n + m - 1 for n, m in zip(shape1, shape2)),
+                           dtype=np.result_type(g, 1.0)),
+                  tuple(slice(o, o + k) for o, k in zip(offsets, np.shape(g))), g)
 
 
 def unique_adjoint(g, ar):

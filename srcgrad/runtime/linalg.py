@@ -8,6 +8,7 @@ import numpy as np
 from ..errors import SrcGradError
 from .adjoints import unbroadcast
 from .array_kind import is_duck, on_kind_of
+from .containers import set_at
 
 try:  # SciPy is optional: without it, solve_lower solves as np.linalg.solve does
     from scipy.linalg import solve_triangular as _solve_triangular
@@ -205,10 +206,9 @@ def einsum_adjoint(g, subscripts, k, *operands, optimize=False):
         return value
     if is_duck(value):
         return _duck_on_diagonals(value, unique, mine, size)
-    out = np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0))
     grids = np.ix_(*[np.arange(size[c]) for c in unique])
-    out[tuple(grids[unique.index(c)] for c in mine)] = value
-    return out
+    return set_at(np.zeros(np.shape(x), dtype=np.result_type(x, g, 1.0)),
+                  tuple(grids[unique.index(c)] for c in mine), value)
 
 
 def _duck_on_diagonals(value, unique, mine, size):

@@ -5,7 +5,12 @@ converted (control.py), compiled over the user's globals and closure with every 
 
 from __future__ import annotations
 
+import functools
+import inspect
+import textwrap
+import threading
 import types
+import weakref
 
 import gast
 import jax
@@ -45,7 +50,7 @@ def compile_gradient(function, func, code_names: dict, label: str, origin):
     """(the live function, its source): `function` compiled over `func`'s globals and
     closure, each value in its JAX form. NoJaxForm if a name has none."""
     read = {n.id for n in gast.walk(function) if isinstance(n, gast.Name)}
-    helpers = {name: jax_value(name, value) for name, value in code_names.items()
+    helpers = {name: _jax_form(name, value) for name, value in code_names.items()
                if name in read}
     helpers.update(FLOW)
     namespace = {name: _quietly(name, value) for name, value in func.__globals__.items()
@@ -64,9 +69,25 @@ def _quietly(name, value):
     """A global's JAX form; a runtime helper without one stays as it is (the code reads
     the helpers it calls through `code_names`, refused there)."""
     try:
-        return jax_value(name, value)
+        return _jax_form(name, value)
     except NoJaxForm:
         return value
+
+
+_GENERATED_FORMS = weakref.WeakKeyDictionary()  # a generated function -> its JAX form
+
+
+def _jax_form(name, value):
+    """jax_value, and for a function srcgrad generated (the code of a function the
+    user's calls, of a rule defined in Python) its JAX form, control flow converted."""
+    if not (isinstance(value, types.FunctionType)
+            and value.__code__.co_filename in loading.ORIGINS):
+        return jax_value(name, value)
+    form = _GENERATED_FORMS.get(value)
+    if form is None:
+        form = converted_over_jax(value, f"{value.__name__} on JAX") or over_jax(value)
+        _GENERATED_FORMS[value] = form
+    return form
 
 
 def _content(cell):
@@ -76,6 +97,25 @@ def _content(cell):
         return None
 
 
+class Retraced(Exception):
+    """A call on the fast path (api/backends.py) that JAX would trace anew: arguments of
+    other shapes or dtypes than those of every call so far, for the slow path to key."""
+
+
+FAST = threading.local()  # FAST.on: the calls now made are on the fast path
+
+
+def _guarded(made):
+    """`made`, refusing to be traced on the fast path: that path relies on JAX's own
+    dispatch, which calls the compiled code only for arguments it was traced for."""
+    @functools.wraps(made)
+    def traced(*args):
+        if getattr(FAST, "on", False):
+            raise Retraced
+        return made(*args)
+    return traced
+
+
 class JaxGradient:
     """One variant's gradient on JAX: `source`, and `__call__(*args)` running the jitted
     function (traced on the first call of each set of static arguments)."""
@@ -83,7 +123,7 @@ class JaxGradient:
     def __init__(self, made, source, with_value, static):
         self.source, self.with_value, self.static = source, with_value, static
         self.function = made
-        self.jitted = jax.jit(made, static_argnums=static)
+        self.jitted = jax.jit(_guarded(made), static_argnums=static)
 
     def __call__(self, *args):
         return self.jitted(*args)
@@ -123,7 +163,7 @@ def over_jax(made):
     globals and cells (helpers, the user's closure) in their JAX forms. Its control flow
     stays Python: branches on traced values fail in the trace (see `refusal`)."""
     names = made.__code__.co_freevars
-    cells = tuple(types.CellType(jax_value(n, _content(c))) for n, c in
+    cells = tuple(types.CellType(_jax_form(n, _content(c))) for n, c in
                   zip(names, made.__closure__ or ()))
     namespace = {name: _quietly(name, value) for name, value in made.__globals__.items()
                  if not name.startswith("__")}
@@ -132,3 +172,36 @@ def over_jax(made):
                                  cells)
     rebound.__kwdefaults__ = made.__kwdefaults__
     return rebound
+
+
+def converted_over_jax(made, label, scan=True):
+    """The live generated function `made` (a jvp's, a vjp's sweep) with its control flow
+    converted as the gradient's is (control.py), read over JAX like `over_jax`; None
+    where its source is not at hand (then `over_jax(made)`: Python control flow). Its
+    statements keep the user's lines, for the refusal of a trace that still fails."""
+    try:
+        text = inspect.getsource(made)
+        function = gast.parse(textwrap.dedent(text)).body[0]
+    except (OSError, TypeError, SyntaxError):
+        return None
+    origin = loading.ORIGINS.get(made.__code__.co_filename)
+    _at_user_lines(function, made.__code__.co_firstlineno - 1, origin)
+    parameters = function.args
+    names = [a.id for a in parameters.posonlyargs + parameters.args + parameters.kwonlyargs]
+    function.body = control.convert(function.body, names, scan=scan)
+    source = None if origin is None else types.SimpleNamespace(
+        filename=origin.filename, first_line=origin.first_line, lines=origin.source_lines)
+    live, = loading.compile_functions([function], over_jax(made), dict(FLOW), label, source)
+    live.__defaults__, live.__kwdefaults__ = made.__defaults__, made.__kwdefaults__
+    return live
+
+
+def _at_user_lines(function, offset, origin):
+    """Each statement's `lineno`: the user's line its generated line computes, or none."""
+    for node in gast.walk(function):
+        if isinstance(node, gast.stmt) and hasattr(node, "lineno"):
+            user = None if origin is None else origin.lines.get(node.lineno + offset)
+            if user is None:
+                del node.lineno
+            else:
+                node.lineno = user

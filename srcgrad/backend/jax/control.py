@@ -1,11 +1,11 @@
 """Control flow of generated code in the forms `jax.jit` traces: an `if` becomes two
 functions of the values its branches bind, joined by `branch` (lax.cond, or a select of
-both where the branches are short); a counted `for` loop that fills a tape becomes one
-`lax.scan` step whose scanned output is the tape, and the loop replaying that tape in
-reverse a scan over it (so compile time does not grow with the trip count). A write
-into an array item becomes `.at[...]`. What is not converted stays Python: a loop of a
-known trip count is unrolled by the trace; a branch on a traced value fails there, and
-the caller refuses it at the user's line."""
+both where they are cheap and safe to compute: flow.py decides from their jaxprs); a
+counted `for` loop that fills a tape becomes one `lax.scan` step whose scanned output is
+the tape, and the loop replaying that tape in reverse a scan over it (so compile time
+does not grow with the trip count). A write into an array item becomes `.at[...]`. What
+is not converted stays Python: a loop of a known trip count is unrolled by the trace; a
+branch on a traced value fails there, and the caller refuses it at the user's line."""
 
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ import gast
 
 from ...ir import build
 from ..codegen import arguments, function
-
-SHORT = 4  # statements per branch up to which both sides are computed and selected
-
 
 def convert(body: list, parameters: list, scan=True) -> list:
     """`body` (the statements of one generated function taking `parameters`) in the
@@ -131,11 +128,9 @@ class _Converter:
                                    for v in bound])
             made.append(function(f"{label}_{n}", arguments(taken),
                                  body + [gast.Return(value=result)]))
-        short = max(len(stmt.body), len(stmt.orelse)) <= SHORT
         join = build.call(build.load("branch"), build.clone(stmt.test),
                           build.load(made[0].name), build.load(made[1].name),
-                          *[build.load(v) for v in taken],
-                          **({"select": build.const(True)} if short else {}))
+                          *[build.load(v) for v in taken])
         defined |= set(bound)
         if not bound:
             return made + [gast.Expr(value=join)]

@@ -4,28 +4,33 @@ then (a shape, a Python number passed as a static argument) runs as Python does.
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
+from jax.lax import linalg as lax_linalg
 
 
 def _traced(value) -> bool:
     return isinstance(value, jax.core.Tracer)
 
 
-def branch(pred, then, otherwise, *operands, select=False):
+def branch(pred, then, otherwise, *operands):
     """The values `then(*operands)` or `otherwise(*operands)` bind, as `pred` says: one of
-    them if `pred` is known while tracing; else `lax.cond` (only the branch taken runs),
-    or with `select` (short branches), both computed and each value picked with
-    `jnp.where`. A value one branch leaves unbound (None) is the other's: the code reads
-    it only where that branch was taken."""
+    them if `pred` is known while tracing; else both computed and each value picked with
+    `jnp.where` where both branches are cheap and safe to run whatever `pred` is (see
+    `selectable`), `lax.cond` (only the branch taken runs) otherwise. A value one branch
+    leaves unbound (None) is the other's: the code reads it only where that branch was
+    taken."""
     if not _traced(pred):
         return then(*operands) if pred else otherwise(*operands)
     pred = jnp.asarray(pred, dtype=bool)
     if pred.ndim:
         raise TypeError("the truth value of an array with more than one element is "
                         "ambiguous (an `if` on an array)")
-    if not select:
+    if not selectable(then, otherwise, operands):
         lazy = _cond(pred, then, otherwise, operands)
         if lazy is not None:
             return lazy
@@ -33,26 +38,114 @@ def branch(pred, then, otherwise, *operands, select=False):
     return tuple(_pick(pred, x, y) for x, y in zip(a, b))
 
 
+# Work (elements computed, multiply-adds of a product) up to which both branches of an
+# `if` are computed and selected: less than what a conditional's dispatch costs on a CPU
+CHEAP = 4096
+# Primitives whose result is NaN, infinite or clamped for some operands: a branch the
+# `if` guards against them (x > 0 before log(x)) runs as lax.cond, so it computes them
+# only where the program does. (A select would drop their values, but computing them
+# where the program never does is not srcgrad's to do.)
+PARTIAL = frozenset({
+    lax.div_p, lax.rem_p, lax.log_p, lax.log1p_p, lax.sqrt_p, lax.rsqrt_p, lax.pow_p,
+    lax.acos_p, lax.asin_p, lax.atanh_p, lax.acosh_p, lax.lgamma_p, lax.digamma_p,
+    lax.igamma_p, lax.igammac_p, lax.polygamma_p, lax.erf_inv_p, lax.gather_p,
+    lax.dynamic_slice_p, lax.dynamic_update_slice_p, lax.scatter_p, lax.scatter_add_p,
+    lax.scatter_mul_p, lax.scatter_min_p, lax.scatter_max_p, lax.integer_pow_p,
+    lax.nextafter_p, lax_linalg.cholesky_p, lax_linalg.lu_p, lax_linalg.triangular_solve_p,
+    lax_linalg.eig_p, lax_linalg.eigh_p, lax_linalg.svd_p, lax_linalg.qr_p,
+})
+# Primitives whose cost is not their output's size: never selected
+COSTLY = frozenset({lax.while_p, lax.scan_p, lax.cond_p, lax.fft_p, lax.sort_p, lax.cumsum_p,
+                    lax.cumprod_p, lax.cumlogsumexp_p, lax.cummax_p, lax.cummin_p,
+                    lax.top_k_p})
+
+
+def selectable(then, otherwise, operands) -> bool:
+    """Both branches safe to compute whatever the condition (no primitive that is NaN,
+    infinite or clamped for some operands, but a division by a nonzero constant and an
+    integer power of at most 2) and cheap (at most CHEAP elements of work together, no
+    loop or nested branch): read from their jaxprs, traced on `operands`."""
+    work = 0
+    for fn in (then, otherwise):
+        closed = jax.make_jaxpr(lambda *ops, fn=fn: _bound_values(fn(*ops)))(*operands)
+        found = _work(closed.jaxpr)
+        if found is None:
+            return False
+        work += found
+    return work <= CHEAP
+
+
+def _bound_values(values):
+    return [v for v in values if v is not None]
+
+
+def _work(jaxpr):
+    """The elements of work of `jaxpr`, or None if it holds a partial or costly primitive."""
+    total = 0
+    for eqn in jaxpr.eqns:
+        name = eqn.primitive.name
+        inner = [p for p in eqn.params.values() if hasattr(p, "jaxpr")]
+        if inner:  # a jit, custom_jvp or remat call: its equations
+            found = [_work(getattr(p.jaxpr, "jaxpr", p.jaxpr)) for p in inner]
+            if None in found:
+                return None
+            total += sum(found)
+            continue
+        if eqn.primitive in COSTLY or (eqn.primitive in PARTIAL and not _safe_partial(eqn)):
+            return None
+        if any(isinstance(p, tuple) and any(hasattr(x, "jaxpr") for x in p)
+               for p in eqn.params.values()):
+            return None  # branches or solves inside (a linear solve's jaxprs): not cheap
+        size = max([math.prod(v.aval.shape) for v in eqn.outvars if hasattr(v.aval, "shape")],
+                   default=1)
+        if name == "dot_general":
+            (contracted, _), _ = eqn.params["dimension_numbers"]
+            shape = eqn.invars[0].aval.shape
+            size *= math.prod(shape[d] for d in contracted)
+        total += size
+    return total
+
+
+def _safe_partial(eqn) -> bool:
+    """A partial primitive that is total on these operands: a division by a nonzero
+    literal, a square."""
+    if eqn.primitive.name == "div":
+        divisor = getattr(eqn.invars[1], "val", None)  # a literal's value (a Var has none)
+        return divisor is not None and bool(np.all(np.asarray(divisor) != 0))
+    if eqn.primitive.name == "integer_pow":
+        return 0 <= eqn.params["y"] <= 2
+    return False
+
+
 def _cond(pred, then, otherwise, operands):
-    """lax.cond of the two branches if they bind values of the same shapes (dtypes
-    promoted), else None."""
-    shapes_a = jax.eval_shape(then, *operands)
-    shapes_b = jax.eval_shape(otherwise, *operands)
-    if any(x is None or y is None for x, y in zip(shapes_a, shapes_b)):
-        return None
-    flat_a, tree_a = jax.tree.flatten(shapes_a)
-    flat_b, tree_b = jax.tree.flatten(shapes_b)
-    if tree_a != tree_b or any(x.shape != y.shape for x, y in zip(flat_a, flat_b)):
-        return None
-    dtypes = [jnp.result_type(x.dtype, y.dtype) for x, y in zip(flat_a, flat_b)]
+    """lax.cond of the two branches if each value they bind has the same structure and
+    shapes in both (dtypes promoted; a value one branch leaves unbound is zeros there),
+    else None."""
+    kinds = []  # per value: its shapes and dtypes, or None if neither branch binds it
+    for x, y in zip(jax.eval_shape(then, *operands), jax.eval_shape(otherwise, *operands)):
+        if x is None or y is None:
+            kinds.append(y if x is None else x)
+            continue
+        flat_x, tree_x = jax.tree.flatten(x)
+        flat_y, tree_y = jax.tree.flatten(y)
+        if tree_x != tree_y or any(a.shape != b.shape for a, b in zip(flat_x, flat_y)):
+            return None
+        kinds.append(jax.tree.unflatten(tree_x, [
+            jax.ShapeDtypeStruct(a.shape, jnp.result_type(a.dtype, b.dtype))
+            for a, b in zip(flat_x, flat_y)]))
+    bound = [i for i, kind in enumerate(kinds) if kind is not None]
 
     def cast(fn):
         def run(*ops):
-            flat, _ = jax.tree.flatten(fn(*ops))
-            return jax.tree.unflatten(tree_a, [jnp.asarray(v, d) for v, d in zip(flat, dtypes)])
+            values = fn(*ops)
+            return tuple(jax.tree.map(lambda k: jnp.zeros(k.shape, k.dtype), kinds[i])
+                         if values[i] is None else
+                         jax.tree.map(lambda v, k: jnp.asarray(v, k.dtype), values[i], kinds[i])
+                         for i in bound)
         return run
 
-    return lax.cond(pred, cast(then), cast(otherwise), *operands)
+    picked = iter(lax.cond(pred, cast(then), cast(otherwise), *operands))
+    return tuple(next(picked) if kind is not None else None for kind in kinds)
 
 
 def _pick(pred, x, y):

@@ -14,21 +14,40 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import runtime
-from ...runtime import adjoints, containers, indexing, layout, linalg, tangents
+from ...runtime import (adjoints, blocks, buffers, containers, factorizations, indexing, layout,
+                        linalg, tangents, transposes)
+from . import helpers, scipy_forms
+from .helpers import summed_to
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
-# jax.numpy. (Each was read for in-place writes and branches on values: none.)
+# jax.numpy (and the private functions of their module read the same way). Each was read
+# for in-place writes and branches on values: none (a check on values that raises fails
+# in the trace, refused at the user's line).
 PURE_HELPERS = (
     adjoints.unbroadcast, adjoints.broadcast_like, adjoints.repeat_to, adjoints.centered,
     adjoints.split_among_ties, adjoints.reverse_cumsum, adjoints.sinc_slope,
     adjoints.winner, adjoints.positive_log, adjoints.prod_of_others, adjoints.cast_back,
-    linalg.matmul_adjoint_x, linalg.matmul_adjoint_y, linalg.dot_adjoint_x,
-    linalg.dot_adjoint_y, linalg.mT, layout.reshaped, layout.unbroadcast_each,
-    indexing.unstack, indexing.hstack_axis, indexing.inverse_permutation,
-    indexing.untile, indexing.undiff, tangents.mean_over_ties, tangents.within_bounds,
-    tangents.solve_product, containers.zero_tangent, containers.item_adjoint,
-    containers.field_adjoint,
+    adjoints.norm_adjoint, linalg.matmul_adjoint_x, linalg.matmul_adjoint_y,
+    linalg.dot_adjoint_x, linalg.dot_adjoint_y, linalg.mT, linalg.triangle, linalg.undiag,
+    linalg.lu_tangent, linalg.solve_transposed, linalg.rhs_outer, linalg.einsum_adjoint,
+    linalg.einsum_adjoint_by_operands, linalg.einsum_adjoints,
+    linalg.einsum_adjoints_by_operands, linalg.einsum_pushed, linalg.tensordot_subscripts,
+    linalg.inner_subscripts, linalg.dot_subscripts, layout.reshaped, layout.unbroadcast_each,
+    layout.meshgrid_adjoint, layout.imag_adjoint, layout.select_adjoint,
+    layout.linspace_adjoints, layout.full_adjoint, layout.placed_in_full, indexing.unstack,
+    indexing.hstack_axis,
+    indexing.inverse_permutation, indexing.untile, indexing.undiff, tangents.mean_over_ties,
+    tangents.within_bounds, tangents.solve_product, tangents.norm_jvp,
+    containers.zero_tangent, containers.item_adjoint, containers.field_adjoint,
+    transposes.broadcast_back, transposes.repeat_back, transposes.gathered,
+    transposes.take_back, transposes.items_summed, factorizations.lower_half,
+    factorizations.svd_adjoint, factorizations.svd_jvp, factorizations.qr_adjoint,
+    factorizations.qr_jvp, factorizations.lstsq_adjoints, factorizations.lstsq_tangents,
+    blocks.hook_adjoint, blocks.hook_result,
 )
+# ... and those whose index arithmetic on shapes must stay NumPy (a jax.numpy result is
+# traced, and cannot cut or index): {helper: the NumPy names it keeps}
+MIXED_HELPERS = {layout.unblock: ("cumsum",)}
 
 
 class JaxNumpy(types.ModuleType):
@@ -129,8 +148,42 @@ def scatter_add(x, index, g):
     """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
     if isinstance(x, (dict, list, tuple)):
         return _FORMS[containers.item_adjoint](x, index, g)
-    out = jnp.zeros(jnp.shape(x), dtype=jnp.result_type(x, g, 1.0))
-    return out.at[index].add(g)
+    dtype = jnp.result_type(x, g, 1.0)
+    window = _window(jnp.shape(x), index)
+    if window is not None:  # a block of x: g padded with zeros (XLA fuses a pad)
+        kept, widths = window
+        block = jnp.broadcast_to(g, np.broadcast_to(0, jnp.shape(x))[index].shape)
+        return jnp.pad(jnp.reshape(block, kept).astype(dtype), widths)
+    return jnp.zeros(jnp.shape(x), dtype=dtype).at[index].add(g)
+
+
+def _window(shape, index):
+    """(the block's shape with every axis kept, the zeros before and after it on each
+    axis) if `index` selects a block of an array of `shape`, one stride apart on every
+    axis (slices of step 1 and integers), else None."""
+    parts = index if isinstance(index, tuple) else (index,)
+    at = [i for i, p in enumerate(parts) if p is Ellipsis]
+    if len(at) > 1:
+        return None
+    if at:
+        at = at[0]
+        parts = parts[:at] + (slice(None),) * (len(shape) - len(parts) + 1) + parts[at + 1:]
+    if len(parts) > len(shape):
+        return None
+    parts = parts + (slice(None),) * (len(shape) - len(parts))
+    kept, widths = [], []
+    for part, n in zip(parts, shape):
+        if isinstance(part, slice) and part.step in (None, 1):
+            start, stop, _ = part.indices(n)
+            stop = max(start, stop)
+        elif isinstance(part, (int, np.integer)) and not isinstance(part, bool) and -n <= part < n:
+            start = int(part) % n
+            stop = start + 1
+        else:
+            return None
+        kept.append(stop - start)
+        widths.append((start, n - stop))
+    return tuple(kept), widths
 
 
 def split_like(g, arrays, axis):
@@ -148,16 +201,8 @@ def split_like(g, arrays, axis):
 def spread_to_items(g, items):
     """runtime.containers.spread_to_items: the adjoint of `items` in `sum(items)`."""
     if isinstance(items, (np.ndarray, jax.Array)):
-        return jnp.broadcast_to(_summed_to(g, items.shape[1:]), items.shape)
-    return containers.Parts(_summed_to(g, jnp.shape(item)) for item in items)
-
-
-def _summed_to(g, shape):
-    g = jnp.asarray(g)
-    while g.ndim > len(shape):
-        g = g.sum(axis=0)
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return g.sum(axis=axes, keepdims=True) if axes else g
+        return jnp.broadcast_to(summed_to(g, items.shape[1:]), items.shape)
+    return containers.Parts(summed_to(g, jnp.shape(item)) for item in items)
 
 
 def spare(v, *others):
@@ -170,6 +215,13 @@ WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
                runtime.spare: spare, indexing.split_like: split_like,
                containers.spread_to_items: spread_to_items, containers.set_at: set_at,
                containers.without: without, containers.take: take}
+WRITTEN_OUT.update({getattr(module, name): getattr(helpers, name) for module, names in (
+    (adjoints, ["cumprod_adjoint"]), (tangents, ["cumprod_jvp"]),
+    (indexing, ["unsort", "untake", "untake_along_axis", "unrepeat", "concatenator_adjoints"]),
+    (linalg, ["place_diagonal", "lu_permutation"]),
+    (layout, ["undelete", "pad_adjoint", "pad_constant_adjoint"]),
+    (containers, ["changes_in_place", "kept_as"]), (buffers, ["row_out", "rows_of"]))
+    for name in names})
 
 # srcgrad's adjoints of containers cross a jitted function's boundary as JAX pytrees
 jax.tree_util.register_pytree_node(
@@ -179,22 +231,46 @@ jax.tree_util.register_pytree_node(
     containers.Parts, lambda p: (list(p), None), lambda _, values: containers.Parts(values))
 
 
-def _read_over_jax(fn):
-    """`fn` (a runtime helper) with its module's `np` read as jax.numpy, and the helpers it
-    calls in their JAX forms."""
+class _MixedNumpy(types.ModuleType):
+    """`np` of a helper whose index arithmetic stays NumPy: `kept` names from NumPy, the
+    rest from jax.numpy."""
+
+    def __init__(self, kept):
+        super().__init__("numpy", "jax.numpy, with some of NumPy's names")
+        for name in kept:
+            setattr(self, name, getattr(np, name))
+
+    def __getattr__(self, name):
+        return getattr(NP, name)
+
+
+def _read_over_jax(fn, kept=()):
+    """`fn` (a runtime helper) with its module's `np` read as jax.numpy, the private
+    functions of its module read the same way, and the helpers it calls in their JAX
+    forms."""
     namespace = dict(fn.__globals__)
-    namespace["np"] = NP
+    namespace["np"] = _MixedNumpy(kept) if kept else NP
     for name, value in fn.__globals__.items():
         if isinstance(value, types.FunctionType) and value in WRITTEN_OUT:
             namespace[name] = WRITTEN_OUT[value]
-    return types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
+        elif (isinstance(value, types.FunctionType) and name.startswith("_")
+              and value.__module__ == fn.__module__):
+            namespace[name] = _rebound(value, namespace)
+    return _rebound(fn, namespace)
+
+
+def _rebound(fn, namespace):
+    made = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__,
                               fn.__closure__)
+    made.__kwdefaults__ = fn.__kwdefaults__
+    return made
 
 
 _CONTAINERS_WITHOUT = _read_over_jax(containers.without)  # its dict and list cases
 _FORMS = dict(WRITTEN_OUT)
 _FORMS.update({fn: _read_over_jax(fn) for fn in PURE_HELPERS})
-for _fn in PURE_HELPERS:  # a pure helper calling another calls its JAX form
+_FORMS.update({fn: _read_over_jax(fn, kept) for fn, kept in MIXED_HELPERS.items()})
+for _fn in (*PURE_HELPERS, *MIXED_HELPERS):  # a pure helper calling another calls its JAX form
     _FORMS[_fn].__globals__.update(
         {name: _FORMS[v] for name, v in _fn.__globals__.items()
          if isinstance(v, types.FunctionType) and v in _FORMS})
@@ -221,7 +297,8 @@ def _reads_numpy(code) -> bool:
 
 def jax_value(name, value):
     """What `value`, bound to `name` in generated code or the user's globals, is on the JAX
-    backend; NoJaxForm for a runtime helper that has none."""
+    backend; NoJaxForm for a runtime helper that has none (a SciPy function without one
+    is refused when called: scipy_forms.py)."""
     if value is np:
         return NP
     if value is math:
@@ -235,6 +312,9 @@ def jax_value(name, value):
         if isinstance(value, types.FunctionType) and not _reads_numpy(value.__code__):
             return value  # plain Python on containers: a JAX array passes through it
         raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form yet")
+    scipy_form = scipy_forms.form_of_value(value)
+    if scipy_form is not None:
+        return scipy_form
     if isinstance(value, np.ufunc) and hasattr(jnp, value.__name__):
         return getattr(NP, value.__name__)
     module = getattr(value, "__module__", None) or ""

@@ -55,6 +55,41 @@ def test_gradients_match_finite_differences(name, backend):
         assert all(type(g) is type(args[i]) for g, i in zip(grads, wrt))  # NumPy out
 
 
+@pytest.mark.parametrize("x", [0.7, -0.5, 0.0])
+def test_a_guarded_branch_runs_as_a_conditional(x):
+    """An `if` guarding a log and a division runs as lax.cond (the branch is not safe to
+    compute where it is not taken); a cheap, safe one as a select. Either way the
+    gradient is NumPy's, finite on both sides."""
+    gradient = _grad_of(P.guarded)
+    grads = gradient(x, 1.3)
+    if x:  # (at 0 the function has a kink: NumPy's gradient is the reference there)
+        assert_grads_match(P.guarded, grads, (x, 1.3), (0, 1))
+    np.testing.assert_allclose(grads, srcgrad.grad(P.guarded, wrt=(0, 1))(x, 1.3))
+    assert np.all(np.isfinite(grads))
+    with jax.enable_x64(True):
+        guarded = str(jax.make_jaxpr(gradient._runner.last.function)(x, 1.3))
+        scalar = _grad("scalar_then", "jax")
+        scalar(*CASES["scalar_then"][1])
+        cheap = str(jax.make_jaxpr(scalar._runner.last.function)(0.7, 0.4))
+    assert "cond[" in guarded and "cond[" not in cheap and "select_n" in cheap
+
+
+def _grad_of(func):
+    if func not in GRADS:
+        GRADS[func] = srcgrad.grad(func, wrt=(0, 1), backend="jax")
+    return GRADS[func]
+
+
+def test_scipy_calls_run_as_jax_scipy():
+    """scipy.special / stats / linalg calls (by module or imported name) run as their
+    jax.scipy forms; one without is refused by its public name."""
+    args = (np.array([0.3, 1.2, -0.7]), 0.3 * rng.standard_normal((2, 2)))
+    got = srcgrad.grad(P.with_scipy, wrt=(0, 1), backend="jax")(*args)
+    assert_grads_match(P.with_scipy, got, args, (0, 1))
+    with pytest.raises(SrcGradError, match=r"scipy\.special\.yv has no JAX form"):
+        srcgrad.grad(P.with_bessel, backend="jax")(np.array([0.5, 1.5]))
+
+
 def test_jax_code_shows_scans_and_branches():
     source = _grad("branchy_loop", "jax").source
     assert "scan_range(" in source and "scan_reversed(" in source and "branch(" in source
@@ -166,14 +201,33 @@ def test_grad_of_grad_on_jax():
     assert second == pytest.approx(srcgrad.grad(srcgrad.grad(P.smooth), wrt=1)(x, y))
 
 
-def test_forward_mode_branch_on_a_computed_value():
-    """Forward mode's code keeps its Python `if`: refused on "jax", NumPy under "auto"."""
+@pytest.mark.parametrize("name", ["long_branch_then", "long_branch_else", "branchy_loop",
+                                  "scalar_then", "scalar_else"])
+def test_forward_mode_and_vjp_convert_branches_and_loops(name):
+    """jvp, vjp and hvp convert an `if` on a computed value (and a counted loop) as grad
+    does: the same numbers as the NumPy backend, which the other tests check."""
+    func, args, _ = CASES[name]
+    tangent = 0.5 if np.ndim(args[0]) == 0 else np.linspace(-0.5, 0.7, np.size(args[0]))
+    for make in (srcgrad.jvp, srcgrad.hvp):
+        got, expected = (make(func, backend=b)(*args, tangent=tangent) for b in ("jax", "numpy"))
+        for a, b in zip(np.atleast_1d(got), np.atleast_1d(expected)):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    (value, pullback), (expected_value, expected) = (
+        srcgrad.vjp(func, *args, backend=b) for b in ("jax", "numpy"))
+    assert value == pytest.approx(expected_value)
+    np.testing.assert_allclose(pullback(1.5), expected(1.5), rtol=1e-10)
+
+
+def test_forward_mode_while_on_a_computed_value_is_refused():
+    """What still cannot trace (a `while` on a computed value) is refused at its line on
+    "jax", and runs on NumPy with a warning under "auto"."""
     x = np.array([0.9, 0.8, 0.3])
-    with pytest.raises(SrcGradError, match="cannot run on the JAX backend"):
-        srcgrad.hvp(P.long_branch, backend="jax")(x, tangent=x)
+    with pytest.raises(SrcGradError, match="cannot run on the JAX backend") as info:
+        srcgrad.jvp(P.until_small, backend="jax")(x, tangent=x)
+    assert "np.sum(x * x) > 1e-3" in str(info.value)
     with pytest.warns(RuntimeWarning, match="runs on NumPy, not JAX"):
-        got = srcgrad.hvp(P.long_branch, backend="auto")(x, tangent=x)
-    np.testing.assert_allclose(got, srcgrad.hvp(P.long_branch)(x, tangent=x))
+        got = srcgrad.jvp(P.until_small, backend="auto")(x, tangent=x)
+    np.testing.assert_allclose(got, srcgrad.jvp(P.until_small)(x, tangent=x))
 
 
 def test_show_backend_jax(capsys):
