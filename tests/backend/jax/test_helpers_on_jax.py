@@ -54,7 +54,7 @@ CASES = {
     "lu_permutation": (runtime.lu_permutation, (np.array([2, 2, 2]),)),
     "full_adjoint_same": (runtime.full_adjoint, (g(5), g(5), g(3), "same", True)),
     "full_adjoint_valid": (runtime.full_adjoint, (g(3), g(5), g(3), "valid")),
-    "placed_in_full": (runtime.placed_in_full, (g(4, 5), g(4, 5), g(2, 3), "same", True)),
+    "placed_in_full": (runtime.placed_in_full, (g(4, 5), g(4, 5), g(2, 3), "same")),
     "undelete": (runtime.undelete, (g(3, 3), M, [1], 1)),
     "undelete_flat": (runtime.undelete, (g(10), M, [0, 5], None)),
     "pad_adjoint_constant": (runtime.pad_adjoint, (g(6, 5), M, ((1, 2), (0, 1)))),
