@@ -52,9 +52,11 @@ def run(body: list, ctx) -> list:
     check, whatever its size."""
     owned = _owned(body, ctx.keep)
     taken = set()  # arrays computed into: alive under another name after their `del`
-    out = []
+    out, late_dels = [], {}  # {position of a `del`: the names it releases too}
     for i, stmt in enumerate(body):
         after = body[i + 1] if i + 1 < len(body) else None
+        if i in late_dels:  # a copy: no statement changes in place (ir/index.py)
+            stmt = build.shallow_copy(stmt, targets=stmt.targets + late_dels.pop(i))
         if not isinstance(stmt, (gast.Assign, gast.AugAssign)) or after is None:
             out.append(stmt)
             continue
@@ -76,14 +78,15 @@ def run(body: list, ctx) -> list:
             continue
         taken |= chain.buffers
         if chain.donated:  # released after the statement that writes into it
-            freed.targets = [t for t in freed.targets if t.id != chain.donated]
-            if not freed.targets:
-                out.pop()
+            out.pop()
+            targets = [t for t in freed.targets if t.id != chain.donated]
+            if targets:
+                out.append(build.shallow_copy(freed, targets=targets))
         out.extend(chain.before + [chain.stmt])
         late = ([chain.donated] if chain.donated else []) + chain.made
         if late:
-            if isinstance(after, gast.Delete):  # release's own node, not shared
-                after.targets.extend(build.delete(late).targets)
+            if isinstance(after, gast.Delete):
+                late_dels[i + 1] = build.delete(late).targets
             else:
                 out.append(build.delete(late))
     return out

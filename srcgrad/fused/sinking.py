@@ -32,14 +32,14 @@ def run(body: list, ctx) -> list:
     reads its name (the kept names' arrays live on anyway; the seed's assignment parts
     the sweeps, which stay apart)."""
     keep, numpy, seed, is_array = ctx.keep, ctx.numpy, ctx.seed, ctx.is_array
-    body, names = list(body), build.NameSets()
+    body, names = list(body), ctx.index.ids
     last = {}  # name -> the last statement that reads or writes it
     mentions = {}  # name -> the statements that mention it
     for stmt in body:
         last.update(dict.fromkeys(names(stmt), stmt))
         for n in names(stmt):
             mentions.setdefault(n, []).append(stmt)
-    writes = [_writes(stmt, numpy, seed) for stmt in body]
+    writes = [_writes(stmt, numpy, seed, ctx.index.nodes) for stmt in body]
     # nothing moves past a barrier, so a move never changes where the barriers are
     barriers = [k for k, written in enumerate(writes) if written is False]
     written_by = {id(stmt): w for stmt, w in zip(body, writes)}
@@ -47,7 +47,8 @@ def run(body: list, ctx) -> list:
     for i in range(len(body) - 1, -1, -1):
         stmt = body[i]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and effects.pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
+                and effects.pure(stmt.value, numpy, ctx.index.nodes)
+                and is_array(stmt.targets[0].id)):
             continue
         name, reads = stmt.targets[0].id, names(stmt.value)
         j = min((pos[id(s)] for s in mentions.get(name, ()) if pos[id(s)] > i), default=None)
@@ -80,7 +81,7 @@ def _fits(stmt, longer, shape) -> bool:
                           and int(np.prod(size, dtype=np.int64)) > 1)
 
 
-def _writes(stmt, numpy, seed):
+def _writes(stmt, numpy, seed, nodes):
     """The names `stmt` writes if a pure statement may move past it (a comment, a pure
     assignment to names, not the seed's), else False."""
     if build.is_comment(stmt):
@@ -91,7 +92,8 @@ def _writes(stmt, numpy, seed):
         targets = [stmt.target]
     else:
         return False
-    if (not all(isinstance(t, gast.Name) for t in targets) or not effects.pure(stmt.value, numpy)
+    if (not all(isinstance(t, gast.Name) for t in targets)
+            or not effects.pure(stmt.value, numpy, nodes)
             or build.assigned_name(stmt) == seed):
         return False
     return {t.id for t in targets}
