@@ -18,7 +18,7 @@ import numpy as np
 from .. import runtime
 from ..ir import build
 from ..rules.facts import facts_of, method, numpy_facts, of_operator
-from .shape_inference import matmul_shape, reduced_shape
+from .shape_inference import broadcast_shapes, matmul_shape, reduced_shape
 
 
 
@@ -69,7 +69,7 @@ class AdjointShapes:
         if any(s is None for s in shapes):
             return None
         try:
-            return np.broadcast_shapes(*shapes)
+            return broadcast_shapes(*shapes)
         except ValueError:
             return None
 

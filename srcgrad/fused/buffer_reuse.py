@@ -38,6 +38,7 @@ import numpy as np
 from ..analysis import effects
 from ..analysis.adjoint_shapes import arithmetic_of
 from ..analysis.effects import makes_new
+from ..analysis.shape_inference import size as size_of
 from ..ir import build
 from ..rules.facts import of_operator, ufunc_name, unary_ufunc
 
@@ -127,7 +128,7 @@ class Chain:
         size = self.ctx.shape(node)
         static = self.ctx.certainly_float64(node)  # before the operands are rewritten
         args = [self._eval(o) for o in operands]
-        if size is None or (int(np.prod(size, dtype=np.int64)) < MIN_SIZE and not static):
+        if size is None or (size_of(size) < MIN_SIZE and not static):
             return _rebuild(node, args)
         buffer, args = self._buffer(args, size)
         if buffer is None:
@@ -213,7 +214,7 @@ def _large_operation(node, ctx) -> bool:
     if operation(node, ctx.numpy) is None:
         return False
     size = ctx.shape(node)
-    return size is not None and (int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
+    return size is not None and (size_of(size) >= MIN_SIZE
                                  or ctx.certainly_float64(node))
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import bisect
 
 import gast
-import numpy as np
 
 from ..analysis import effects
+from ..analysis.shape_inference import size as size_of
 from ..ir import build
 
 
@@ -78,7 +78,7 @@ def _fits(stmt, longer, shape) -> bool:
     return not longer or (len(longer) == 1 and size is not None
                           and shape(gast.Name(id=longer[0], ctx=gast.Load(), annotation=None,
                                               type_comment=None)) == size
-                          and int(np.prod(size, dtype=np.int64)) > 1)
+                          and size_of(size) > 1)
 
 
 def _writes(stmt, numpy, seed, nodes):

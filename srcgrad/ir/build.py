@@ -210,15 +210,21 @@ def renamed(stmt, mapping: dict):
 
 
 def clone(node):
-    """A deep copy of a gast tree, or of a list of them (much faster than copy.deepcopy)."""
-    if isinstance(node, list):
+    """A deep copy of a gast tree, or of a list of them (much faster than copy.deepcopy):
+    its fields copied, its other attributes (locations, markers such as _srcgrad_operand)
+    shared. A gast node is its __dict__ (its constructor only fills it)."""
+    if type(node) is list:
         return [clone(n) for n in node]
     if not isinstance(node, gast.AST):
         return node
-    copied = type(node)(**{name: clone(getattr(node, name)) for name in node._fields})
-    for attr, value in node.__dict__.items():  # locations, markers such as _srcgrad_operand
-        if attr not in node._fields:
-            setattr(copied, attr, value)
+    kind = type(node)
+    fields = node.__dict__.copy()
+    for name in kind._fields:
+        value = fields.get(name)
+        if type(value) is list or isinstance(value, gast.AST):
+            fields[name] = clone(value)
+    copied = kind.__new__(kind)
+    copied.__dict__ = fields
     return copied
 
 
