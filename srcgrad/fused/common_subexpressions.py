@@ -41,7 +41,7 @@ def run(body: list, ctx) -> list:
                 and stores[target.id] == 1 and target.id not in keep | written
                 and _pure(stmt.value, ctx)
                 and all(stores[n] <= 1 and n not in written for n in index.loaded(stmt.value))):
-            key = (ctx.is_forward(target.id), gast.dump(stmt.value))
+            key = (ctx.is_forward(target.id), index.known(stmt.value, "dump", gast.dump))
             first = seen.get(key)
             if first is not None:
                 renamed[target.id] = first

@@ -50,7 +50,7 @@ def run(body: list, ctx) -> list:
     return out
 
 
-class _Numbers(gast.NodeTransformer):
+class _Numbers(build.Transformer):
     """Known names read as their numbers; arithmetic of numbers done (when it is finite
     and raises nothing: `1.0 / 0` is left to raise where the call runs it)."""
 

@@ -39,7 +39,7 @@ def run(body: list, ctx) -> list:
 NOTE = "(a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)"
 
 
-class _Outputs(gast.NodeTransformer):
+class _Outputs(build.Transformer):
     def __init__(self, keyword_out):
         self.keyword_out = keyword_out
 

@@ -44,7 +44,7 @@ def run(body: list, ctx) -> list:
             for stmt, divides in zip(body, dividing)]
 
 
-class _Plain(gast.NodeTransformer):
+class _Plain(build.Transformer):
     def __init__(self, divisions, bounds):
         self.divisions, self.bounds = divisions, bounds
 

@@ -55,7 +55,7 @@ def run(body: list, ctx) -> list:
     return ctx.index.rewritten(body, _Sums(summed, numpy), lambda n: summed(n) is not None)
 
 
-class _Sums(gast.NodeTransformer):
+class _Sums(build.Transformer):
     def __init__(self, summed, numpy):
         self.summed, self.numpy = summed, numpy
 

@@ -74,7 +74,7 @@ def run(body: list, ctx) -> list:
     return index.rewritten(out, _Plain(plain), lambda n: plain(n) is not None)
 
 
-class _Plain(gast.NodeTransformer):
+class _Plain(build.Transformer):
     def __init__(self, plain):
         self.plain = plain
 

@@ -79,7 +79,7 @@ def _number(node):
     return build.number(node)
 
 
-class _Scaled(gast.NodeTransformer):
+class _Scaled(build.Transformer):
     """The one read of `name` in `choice * k` (or `k * choice`, `choice / k`), done."""
 
     def __init__(self, name, choice):

@@ -32,14 +32,17 @@ def run(body: list, ctx) -> list:
     reads its name (the kept names' arrays live on anyway; the seed's assignment parts
     the sweeps, which stay apart)."""
     keep, numpy, seed, is_array = ctx.keep, ctx.numpy, ctx.seed, ctx.is_array
-    body, names = list(body), ctx.index.ids
+    body, names, index = list(body), ctx.index.ids, ctx.index
+
+    def pure(value):
+        return index.known(value, ("pure", numpy), lambda v: effects.pure(v, numpy, index.nodes))
     last = {}  # name -> the last statement that reads or writes it
     mentions = {}  # name -> the statements that mention it
     for stmt in body:
         last.update(dict.fromkeys(names(stmt), stmt))
         for n in names(stmt):
             mentions.setdefault(n, []).append(stmt)
-    writes = [_writes(stmt, numpy, seed, ctx.index.nodes) for stmt in body]
+    writes = [_writes(stmt, seed, pure) for stmt in body]
     # nothing moves past a barrier, so a move never changes where the barriers are
     barriers = [k for k, written in enumerate(writes) if written is False]
     written_by = {id(stmt): w for stmt, w in zip(body, writes)}
@@ -47,8 +50,7 @@ def run(body: list, ctx) -> list:
     for i in range(len(body) - 1, -1, -1):
         stmt = body[i]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and effects.pure(stmt.value, numpy, ctx.index.nodes)
-                and is_array(stmt.targets[0].id)):
+                and pure(stmt.value) and is_array(stmt.targets[0].id)):
             continue
         name, reads = stmt.targets[0].id, names(stmt.value)
         j = min((pos[id(s)] for s in mentions.get(name, ()) if pos[id(s)] > i), default=None)
@@ -81,7 +83,7 @@ def _fits(stmt, longer, shape) -> bool:
                           and size_of(size) > 1)
 
 
-def _writes(stmt, numpy, seed, nodes):
+def _writes(stmt, seed, pure):
     """The names `stmt` writes if a pure statement may move past it (a comment, a pure
     assignment to names, not the seed's), else False."""
     if build.is_comment(stmt):
@@ -93,7 +95,7 @@ def _writes(stmt, numpy, seed, nodes):
     else:
         return False
     if (not all(isinstance(t, gast.Name) for t in targets)
-            or not effects.pure(stmt.value, numpy, nodes)
+            or not pure(stmt.value)
             or build.assigned_name(stmt) == seed):
         return False
     return {t.id for t in targets}

@@ -228,6 +228,45 @@ def clone(node):
     return copied
 
 
+class Transformer(gast.NodeTransformer):
+    """gast.NodeTransformer, the same visit, its method found once per node class and its
+    walk without ast.iter_fields' generator (the passes visit every statement)."""
+
+    _methods: dict = {}  # (transformer class, node class) -> its visit_ method, or None
+
+    def visit(self, node):
+        kind = type(node)
+        method = Transformer._methods.get((type(self), kind), Transformer)
+        if method is Transformer:
+            method = Transformer._methods[type(self), kind] = getattr(
+                type(self), "visit_" + kind.__name__, None)
+        return self.generic_visit(node) if method is None else method(self, node)
+
+    def generic_visit(self, node):
+        ast_class, visit = gast.AST, self.visit
+        for field in node._fields:
+            old = getattr(node, field, Transformer)
+            if type(old) is list:
+                new = []
+                for value in old:
+                    if isinstance(value, ast_class):
+                        value = visit(value)
+                        if value is None:
+                            continue
+                        if not isinstance(value, ast_class):
+                            new.extend(value)
+                            continue
+                    new.append(value)
+                old[:] = new
+            elif isinstance(old, ast_class):
+                value = visit(old)
+                if value is None:
+                    delattr(node, field)
+                else:
+                    setattr(node, field, value)
+        return node
+
+
 def shallow_copy(node, **fields):
     """A copy of `node` sharing its children but for `fields` (a compound statement with
     a block changed: the original, a statement of the sweeps, stays as it was)."""

@@ -40,6 +40,7 @@ class Index:
     def __init__(self):
         self._nodes = {}  # id -> (node, its nodes in walk order)
         self._walked = {}  # id -> _Walked
+        self._known = {}  # (id, question) -> (node, answer)
 
     def nodes(self, node) -> list:
         """`build.nodes(node)` (do not change the list)."""
@@ -93,6 +94,17 @@ class Index:
         if known.ids is None:
             known.ids = frozenset(n.id for n in known.names)
         return known.ids
+
+    def known(self, node, question, answer):
+        """`answer(node)`, worked out once per node for `question` (a key naming `answer`
+        and what it reads besides the node: `("pure", numpy)`)."""
+        found = self._known.get((id(node), question))
+        if found is None or found[0] is not node:
+            found = self._known[id(node), question] = (node, answer(node))
+        elif CHECK:
+            assert found[1] == answer(node), (
+                f"changed in place after the index read it: {build.source_text(node)}")
+        return found[1]
 
     def renamed(self, stmt, mapping: dict):
         """`build.renamed(stmt, mapping)`: `stmt` itself if it has no name to rename."""
