@@ -139,10 +139,11 @@ def matmul_shapes(x, y) -> bool:
             and x[-1] == y[0])
 
 
-def number_names(body) -> set:
+def number_names(body, counts=None) -> set:
     """Names bound once, at the top level, to arithmetic on constants and such names: the
-    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
-    counts = build.bindings(body)
+    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally).
+    `counts`: build.bindings(body), if known."""
+    counts = build.bindings(body) if counts is None else counts
     numbers = set()
     for stmt in body:
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
@@ -174,5 +175,5 @@ def code_shapes(body, ctx):
 def numbers(body, ctx):
     """Step: the names the fused gradient binds to numbers (ctx.numbers): the seed 1.0 and
     what flows from it, which specialized shapes call arrays (nominally)."""
-    ctx.numbers = frozenset(number_names(body))
+    ctx.numbers = frozenset(number_names(body, ctx.index.bindings(body)))
     return body
