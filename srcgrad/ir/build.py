@@ -362,25 +362,3 @@ def source_text(node) -> str:
     except Exception:  # an unusual node: still draw something
         return type(node).__name__
 
-
-class NameSets:
-    """The set of names of each node, for nodes that do not change: each walked once (the
-    passes over long functions ask again and again)."""
-
-    def __init__(self):
-        self._known = {}
-
-    def __call__(self, node) -> set:
-        known = self._known.get(id(node))
-        if known is None or known[0] is not node:
-            known = self._known[id(node)] = (node, {n.id for n in names(node)})
-        return known[1]
-
-    def found(self, wanted: set, statements) -> set:
-        """Those of `wanted` that occur in `statements`."""
-        found = set()
-        for stmt in statements:
-            found |= wanted & self(stmt)
-            if len(found) == len(wanted):
-                break
-        return found
