@@ -201,10 +201,12 @@ class _Substitute:
                 return self.tangent(node)
             if is_adjoint_ref(node):
                 return self.adjoint(node)
-        copied = kind(**{field: self._copy_field(getattr(node, field)) for field in node._fields})
+        fields = {field: self._copy_field(getattr(node, field)) for field in node._fields}
         for attr, value in node.__dict__.items():  # markers, if any
-            if attr not in node._fields:
-                setattr(copied, attr, value)
+            if attr not in fields:
+                fields[attr] = value
+        copied = kind.__new__(kind)  # (a gast node is its __dict__: build.clone)
+        copied.__dict__ = fields
         if kind is gast.Call:  # f(*args) of a *args parameter: f(a, b), as the call was written
             copied.args = [item for arg in copied.args for item in (
                 arg.value.elts if isinstance(arg, gast.Starred)

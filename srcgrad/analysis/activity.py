@@ -40,33 +40,39 @@ def analyze(unit, stopped=frozenset()) -> set[str]:
     """The names that need an adjoint; raises where a needed rule is missing. `stopped`:
     names whose adjoint is known to be zero (shift_invariance.py), as if they were constants."""
     assignments = list(_assignments(unit.body))
+    # each statement's operands, walked once (the fixed points below pass over them again)
+    sent = [frozenset(n.id for n in differentiable_operands(unit.ops[stmt],
+                                                            unit.bindings[stmt]))
+            for stmt, _ in assignments]
+    read = [sent_to | {n.id for n in _underived_operands(unit.ops[stmt], unit.bindings[stmt],
+                                                         unit)}
+            for sent_to, (stmt, _) in zip(sent, assignments)]
     varied = set(unit.wrt)
     changed = True
     while changed:  # loops feed values back to earlier statements: iterate to a fixed point
         changed = False
-        for stmt, target in assignments:
-            operands = differentiable_operands(unit.ops[stmt], unit.bindings[stmt])
-            operands += _underived_operands(unit.ops[stmt], unit.bindings[stmt], unit)
-            if target not in varied and any(n.id in varied for n in operands):
+        for (stmt, target), operands in zip(assignments, read):
+            if target not in varied and not varied.isdisjoint(operands):
                 varied.add(target)
                 changed = True
     useful = {unit.result}
     changed = True
     while changed:
         changed = False
-        for stmt, target in reversed(assignments):
+        for (stmt, target), operands in zip(reversed(assignments), reversed(sent)):
             if target not in useful or target not in varied:
                 continue
             op = unit.ops[stmt]
             if op.rule is None and not op.nondifferentiable and not op.is_user_call:
                 raise missing_rule(unit, stmt, op)
-            operands = {n.id for n in differentiable_operands(op, unit.bindings[stmt])} - stopped
+            operands = operands - stopped
             if not operands <= useful:
                 useful |= operands
                 changed = True
+    refused = varied - stopped
     for stmt, target in assignments:
         if target in useful and target in varied:
-            _refuse_underived(unit, stmt, varied - stopped)
+            _refuse_underived(unit, stmt, refused)
     return varied & useful
 
 

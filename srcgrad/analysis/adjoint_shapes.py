@@ -18,7 +18,7 @@ import numpy as np
 from .. import runtime
 from ..ir import build
 from ..rules.facts import facts_of, method, numpy_facts, of_operator
-from .shape_inference import matmul_shape, reduced_shape
+from .shape_inference import broadcast_shapes, matmul_shape, reduced_shape
 
 
 
@@ -69,7 +69,7 @@ class AdjointShapes:
         if any(s is None for s in shapes):
             return None
         try:
-            return np.broadcast_shapes(*shapes)
+            return broadcast_shapes(*shapes)
         except ValueError:
             return None
 
@@ -139,10 +139,11 @@ def matmul_shapes(x, y) -> bool:
             and x[-1] == y[0])
 
 
-def number_names(body) -> set:
+def number_names(body, counts=None) -> set:
     """Names bound once, at the top level, to arithmetic on constants and such names: the
-    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally)."""
-    counts = build.bindings(body)
+    seed 1.0 and what flows from it (specialized shapes call them arrays, nominally).
+    `counts`: build.bindings(body), if known."""
+    counts = build.bindings(body) if counts is None else counts
     numbers = set()
     for stmt in body:
         if (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
@@ -174,5 +175,5 @@ def code_shapes(body, ctx):
 def numbers(body, ctx):
     """Step: the names the fused gradient binds to numbers (ctx.numbers): the seed 1.0 and
     what flows from it, which specialized shapes call arrays (nominally)."""
-    ctx.numbers = frozenset(number_names(body))
+    ctx.numbers = frozenset(number_names(body, ctx.index.bindings(body)))
     return body

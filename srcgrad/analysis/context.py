@@ -21,6 +21,7 @@ import gast
 
 from ..frontend.unit import Unit
 from ..ir import build
+from ..ir.index import Index
 from ..rules.facts import facts_of
 from .adjoint_shapes import AdjointShapes, arithmetic_of
 
@@ -57,6 +58,8 @@ class Context:
     fresh_returns: tuple = ()  # fresh_returns: each returned gradient is an array made here
     result_tangent: object = None  # result_tangent (forward mode): what the jvp returns
     changed: set = field(default_factory=set)  # the runner: steps that changed statements
+    index: Index = field(default_factory=Index)  # the statements' names, each walked once:
+    # for the fused gradient's passes, which change no statement in place (ir/index.py)
 
     @property
     def grad_only(self) -> bool:

@@ -119,9 +119,10 @@ def new_and_pure(value) -> bool:
     return makes_new(value) and writes_nothing(value)
 
 
-def pure(node, numpy) -> bool:
-    """Arithmetic on names and constants and NumPy functions that make a new array."""
-    for n in build.nodes(node):
+def pure(node, numpy, nodes=build.nodes) -> bool:
+    """Arithmetic on names and constants and NumPy functions that make a new array
+    (`nodes`: build.nodes, or an index's)."""
+    for n in nodes(node):
         if isinstance(n, gast.Call):
             func = n.func
             if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)

@@ -18,6 +18,7 @@ its items: `params["W1"]` has the shape of the array at that key.
 from __future__ import annotations
 
 import builtins
+import math
 from dataclasses import dataclass
 
 import gast
@@ -205,14 +206,14 @@ class _Inference:
             return Value(()) if args[0] is not None and args[0].shape == () else None
         if (found.shape == "broadcast" and found.nargs == len(args) == 2 and not op.kwargs
                 and None not in args):
-            shape = np.broadcast_shapes(args[0].shape, args[1].shape)
+            shape = broadcast_shapes(args[0].shape, args[1].shape)
             integer = found.integer_closed and args[0].integer and args[1].integer
             if integer and all(a.const is not _NO_CONST for a in args):
                 return _constant(python_operator(key)(args[0].const, args[1].const))
             return Value(shape, integer=integer)
         if (found.shape == "broadcast" and found.nargs == len(args) == 3 and not op.kwargs
                 and None not in args):  # where, clip
-            return Value(np.broadcast_shapes(*(a.shape for a in args)))
+            return Value(broadcast_shapes(*(a.shape for a in args)))
         if found.shape == "reduce":
             return self.reduction(stmt, args, env)
         if found.shape == "matmul" and len(args) == 2 and None not in args:
@@ -283,7 +284,7 @@ class _Inference:
         if any(v is None or isinstance(v, Items) or isinstance(v.const, tuple)
                for v in (left, right)):
             return None
-        return Value(np.broadcast_shapes(left.shape, right.shape))
+        return Value(broadcast_shapes(left.shape, right.shape))
 
     def operand(self, node, env):
         if isinstance(node, gast.Name):
@@ -309,6 +310,29 @@ class _Inference:
             return None
         shape = reduced_shape(args[0].shape, axis.const, keepdims.const)
         return Value(shape) if shape is not None else None
+
+
+def size(shape) -> int:
+    """`int(np.prod(shape, dtype=np.int64))`: the number of elements of that shape."""
+    if all(type(n) is int for n in shape):
+        return math.prod(shape)
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """`np.broadcast_shapes(*shapes)` (ValueError where they do not broadcast), without
+    its arrays for shapes of plain ints (the passes ask it of every operation)."""
+    if not all(type(n) is int and n >= 0 for shape in shapes for n in shape):
+        return np.broadcast_shapes(*shapes)
+    result = [1] * max(map(len, shapes), default=0)
+    for shape in shapes:
+        offset = len(result) - len(shape)
+        for k, n in enumerate(shape, offset):
+            if n != result[k] and n != 1:
+                if result[k] != 1:
+                    raise ValueError(f"shapes {shapes} do not broadcast")
+                result[k] = n
+    return tuple(result)
 
 
 def reduced_shape(shape, axis, keepdims):

@@ -84,17 +84,19 @@ def is_float64(plan, loop, ctx) -> bool:
         if isinstance(node, gast.Name))
 
 
-def carried_values(body, position, ctx, sharing) -> list:
+def carried_values(body, position, ctx, sharing, before=None) -> list:
     """[Carried] for the counted loop `body[position]`, where provably safe: every
     iteration runs to its end, the row's shape is the value's, and no array that may be
-    a row is changed, returned or looked at by anything we do not know."""
+    a row is changed, returned or looked at by anything we do not know. `before`: the
+    names `body[:position]` binds, if known."""
     loop = body[position]
     bound = loop_facts.binding_list(loop.body)
     count = ctx.length(loop.iter.args[0])
     if (loop_facts.exits(loop.body, gast.Break, gast.Continue, gast.Return) or count is None
             or count < 0 or loop.target.id in bound):
         return []
-    before = loop_facts.binding_list(body[:position])
+    if before is None:
+        before = loop_facts.binding_list(body[:position])
     plans = []
     for a, stmt in enumerate(loop.body):
         tape, record = loop_facts.appended(stmt)

@@ -38,6 +38,7 @@ import numpy as np
 from ..analysis import effects
 from ..analysis.adjoint_shapes import arithmetic_of
 from ..analysis.effects import makes_new
+from ..analysis.shape_inference import size as size_of
 from ..ir import build
 from ..rules.facts import of_operator, ufunc_name, unary_ufunc
 
@@ -52,9 +53,11 @@ def run(body: list, ctx) -> list:
     check, whatever its size."""
     owned = _owned(body, ctx.keep)
     taken = set()  # arrays computed into: alive under another name after their `del`
-    out = []
+    out, late_dels = [], {}  # {position of a `del`: the names it releases too}
     for i, stmt in enumerate(body):
         after = body[i + 1] if i + 1 < len(body) else None
+        if i in late_dels:  # a copy: no statement changes in place (ir/index.py)
+            stmt = build.shallow_copy(stmt, targets=stmt.targets + late_dels.pop(i))
         if not isinstance(stmt, (gast.Assign, gast.AugAssign)) or after is None:
             out.append(stmt)
             continue
@@ -76,14 +79,15 @@ def run(body: list, ctx) -> list:
             continue
         taken |= chain.buffers
         if chain.donated:  # released after the statement that writes into it
-            freed.targets = [t for t in freed.targets if t.id != chain.donated]
-            if not freed.targets:
-                out.pop()
+            out.pop()
+            targets = [t for t in freed.targets if t.id != chain.donated]
+            if targets:
+                out.append(build.shallow_copy(freed, targets=targets))
         out.extend(chain.before + [chain.stmt])
         late = ([chain.donated] if chain.donated else []) + chain.made
         if late:
-            if isinstance(after, gast.Delete):  # release's own node, not shared
-                after.targets.extend(build.delete(late).targets)
+            if isinstance(after, gast.Delete):
+                late_dels[i + 1] = build.delete(late).targets
             else:
                 out.append(build.delete(late))
     return out
@@ -124,7 +128,7 @@ class Chain:
         size = self.ctx.shape(node)
         static = self.ctx.certainly_float64(node)  # before the operands are rewritten
         args = [self._eval(o) for o in operands]
-        if size is None or (int(np.prod(size, dtype=np.int64)) < MIN_SIZE and not static):
+        if size is None or (size_of(size) < MIN_SIZE and not static):
             return _rebuild(node, args)
         buffer, args = self._buffer(args, size)
         if buffer is None:
@@ -210,7 +214,7 @@ def _large_operation(node, ctx) -> bool:
     if operation(node, ctx.numpy) is None:
         return False
     size = ctx.shape(node)
-    return size is not None and (int(np.prod(size, dtype=np.int64)) >= MIN_SIZE
+    return size is not None and (size_of(size) >= MIN_SIZE
                                  or ctx.certainly_float64(node))
 
 

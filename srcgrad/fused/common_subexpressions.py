@@ -29,19 +29,19 @@ from ..rules.facts import facts_of, method, numpy_facts
 def run(body: list, ctx) -> list:
     """`body` with each top-level `a = E` that repeats an earlier `b = E` gone, and `a`
     read as `b` after it."""
-    keep = ctx.keep | {ctx.seed}
-    stores = build.bindings(body)
+    keep, index = ctx.keep | {ctx.seed}, ctx.index
+    stores = index.bindings(body)
     written = written_in_place(body, ctx)
     seen, renamed, out = {}, {}, []
     for stmt in body:
         if renamed:
-            stmt = build.renamed(stmt, renamed)  # a copy: the sweeps' statement stays
+            stmt = index.renamed(stmt, renamed)  # a copy: the sweeps' statement stays
         target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
         if (isinstance(target, gast.Name) and len(stmt.targets) == 1
                 and stores[target.id] == 1 and target.id not in keep | written
                 and _pure(stmt.value, ctx)
-                and all(stores[n] <= 1 and n not in written for n in build.loaded(stmt.value))):
-            key = (ctx.is_forward(target.id), gast.dump(stmt.value))
+                and all(stores[n] <= 1 and n not in written for n in index.loaded(stmt.value))):
+            key = (ctx.is_forward(target.id), index.known(stmt.value, "dump", gast.dump))
             first = seen.get(key)
             if first is not None:
                 renamed[target.id] = first
@@ -88,8 +88,8 @@ def call_facts(func, ctx):
 def written_in_place(body, ctx) -> set:
     """Names whose array a statement may change: stored into by index or attribute,
     given as `out=`, or passed to a call not known to change none of its arguments."""
-    found = set()
-    for node in (n for stmt in body for n in build.nodes(stmt)):
+    found, nodes = set(), ctx.index.nodes
+    for node in (n for stmt in body for n in nodes(stmt)):
         if isinstance(node, (gast.Subscript, gast.Attribute)) and type(node.ctx) is not gast.Load:
             found |= build.loaded(node.value) | build.stored(node.value)
         elif isinstance(node, gast.Call):

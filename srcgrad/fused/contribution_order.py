@@ -33,8 +33,8 @@ def run(body: list, ctx) -> list:
     """`body` with `d = e1; d += e2; ...(d -= ...)` as `d = e2; ...; d += e1`."""
     body = list(body)
     assigned = Counter(build.assigned_name(s) for s in body if isinstance(s, gast.Assign))
-    stores = build.bindings(body)
-    where = _Where(body)
+    stores = ctx.index.bindings(body)
+    where = _Where(body, ctx.index)
     i, started = 0, set()  # started: made here, never moved again
     while i < len(body):
         if id(body[i]) not in started and _deferred(body, i, assigned, stores, ctx, started,
@@ -48,8 +48,8 @@ class _Where:
     """Each statement's position and each name's last mention, kept as statements move
     (a question of what comes after a statement is then no walk to the end)."""
 
-    def __init__(self, body):
-        self.body, self.names = body, build.NameSets()
+    def __init__(self, body, index):
+        self.body, self.names, self.index = body, index.ids, index
         self.pos = {id(stmt): k for k, stmt in enumerate(body)}
         self.last = {}
         for stmt in body:
@@ -81,7 +81,7 @@ def _deferred(body, i, assigned, stores, ctx, started, where) -> bool:
     """Whether `body[i]`, an adjoint's first contribution, moved after its updates."""
     first, name = body[i], build.assigned_name(body[i])
     if (name is None or not isinstance(first.targets[0], gast.Name)
-            or assigned[name] != 1 or not pure(first.value, ctx.numpy)):
+            or assigned[name] != 1 or not pure(first.value, ctx.numpy, where.index.nodes)):
         return False
     j = _next(body, i)
     if j is None or not _adds_new_array(body, j, name, ctx, where):
@@ -93,7 +93,8 @@ def _deferred(body, i, assigned, stores, ctx, started, where) -> bool:
                 break
             k = m
     operands = where.names(first.value)
-    if any(stores[n] and n in build.stored(s) for s in body[i + 1:k + 1] for n in operands):
+    if any(stores[n] and n in where.index.stored(s) for s in body[i + 1:k + 1]
+           for n in operands):
         return False
     arrays = {n for n in operands if n not in ctx.keep and ctx.is_array(n)}
     if not where.read_after(arrays, k):

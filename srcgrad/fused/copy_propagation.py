@@ -22,8 +22,6 @@ once, `b` is named `a` from its binding on.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import gast
 
 from ..ir import build
@@ -32,10 +30,10 @@ from ..ir import build
 def run(body: list, ctx) -> list:
     """`body` without its copies (the parameters, the returned names and the seed stay).
     Changed statements are copies."""
-    keep = ctx.keep | {ctx.seed}
-    stores = build.bindings(body)
-    reads = Counter(n.id for n in build.names(body) if type(n.ctx) is gast.Load)
-    return _into_kept(_block(body, keep, stores, reads), keep, set(ctx.unit.params))
+    keep, index = ctx.keep | {ctx.seed}, ctx.index
+    stores, reads = index.bindings(body), index.read_counts(body)
+    return _into_kept(_block(body, keep, stores, reads, index), keep, set(ctx.unit.params),
+                      index)
 
 
 def _copy(stmt):
@@ -46,19 +44,20 @@ def _copy(stmt):
     return None
 
 
-def _block(block, keep, stores, reads) -> list:
+def _block(block, keep, stores, reads, index) -> list:
     """`block` without the copies that can go (the counts follow the changes). Each
     statement's names are read once: linear in the block's size."""
     out = []
     for stmt in block:  # the inner blocks first: their copies are their own
-        inner = {f: _block(getattr(stmt, f), keep, stores, reads) for f in ("body", "orelse")
+        inner = {f: _block(getattr(stmt, f), keep, stores, reads, index)
+                 for f in ("body", "orelse")
                  if isinstance(getattr(stmt, f, None), list)}
         if any(new != getattr(stmt, f) for f, new in inner.items()):
             stmt = build.shallow_copy(stmt, **inner)
         out.append(stmt)
     read_at, stored_at = {}, {}  # name -> {position: reads there}, name -> [positions]
     for k, stmt in enumerate(out):
-        for n in build.names(stmt):
+        for n in index.names(stmt):
             if type(n.ctx) is gast.Load:
                 at = read_at.setdefault(n.id, {})
                 at[k] = at.get(k, 0) + 1
@@ -83,7 +82,7 @@ def _block(block, keep, stores, reads) -> list:
         stores[a] -= 1
     if not renamed:
         return out
-    return [build.renamed(stmt, renamed) for k, stmt in enumerate(out) if k not in dropped]
+    return [index.renamed(stmt, renamed) for k, stmt in enumerate(out) if k not in dropped]
 
 
 def _goes(out, k, a, b, keep, stores, reads, read_at, stored_at) -> bool:
@@ -102,10 +101,10 @@ def _goes(out, k, a, b, keep, stores, reads, read_at, stored_at) -> bool:
     return True
 
 
-def _into_kept(body, keep, params) -> list:
+def _into_kept(body, keep, params, index) -> list:
     """`body` with `a = b` gone where `a` must stay and `b`, bound once at the top level
     before it, is named `a` from its binding on."""
-    stores = build.bindings(body)
+    stores = index.bindings(body)
     top = {build.assigned_name(stmt): k for k, stmt in enumerate(body)
            if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1}
     renamed, dropped = {}, set()
@@ -120,7 +119,7 @@ def _into_kept(body, keep, params) -> list:
             dropped.add(k)
     if not renamed:
         return body
-    return [build.renamed(stmt, renamed) for k, stmt in enumerate(body) if k not in dropped]
+    return [index.renamed(stmt, renamed) for k, stmt in enumerate(body) if k not in dropped]
 
 
 def _final(name, renamed):

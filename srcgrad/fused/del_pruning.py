@@ -18,6 +18,7 @@ from __future__ import annotations
 import gast
 import numpy as np
 
+from ..analysis.shape_inference import size
 from ..ir import build
 from . import buffer_reuse
 
@@ -34,7 +35,7 @@ def run(body: list, ctx) -> list:
 def _small(name, ctx) -> bool:
     shape = ctx.shape(build.load(name))
     return (shape is not None and all(type(n) is int for n in shape)
-            and int(np.prod(shape, dtype=np.int64)) < buffer_reuse.MIN_SIZE)
+            and size(shape) < buffer_reuse.MIN_SIZE)
 
 
 def _without_dels(block) -> list:

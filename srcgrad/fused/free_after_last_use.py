@@ -28,8 +28,7 @@ def run(body: list, ctx) -> list:
     keep, is_array = ctx.keep, ctx.is_array
     bound, last = set(), {}
     for i, stmt in enumerate(body):
-        names = {n.id for n in build.names(stmt)}
-        for name in names:
+        for name in ctx.index.ids(stmt):
             last[name] = i
         if isinstance(stmt, (gast.Assign, gast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, gast.Assign) else [stmt.target]

@@ -85,14 +85,16 @@ def run(body: list, ctx) -> list:
         return shared[0]
     rows = {}  # tape name -> {name saved on it: the array it is a row of}
     carried = {}  # id(loop) -> [Carried]
+    loops = {id(loop) for loop in counted}
+    before = set()  # the names bound before the statement (each statement walked once)
     for position, loop in enumerate(body):
-        if not any(loop is c for c in counted):
-            continue
-        for tape, saved in _saved_rows(loop, written).items():
-            rows.setdefault(tape, {}).update(saved)
-        for plan in carried_values(body, position, ctx, sharing):
-            carried.setdefault(id(loop), []).append(plan)
-            rows.setdefault(plan.tape, {})[plan.name] = plan.rows
+        if id(loop) in loops:
+            for tape, saved in _saved_rows(loop, written).items():
+                rows.setdefault(tape, {}).update(saved)
+            for plan in carried_values(body, position, ctx, sharing, before):
+                carried.setdefault(id(loop), []).append(plan)
+                rows.setdefault(plan.tape, {})[plan.name] = plan.rows
+        before.update(loop_facts.binding_list([loop]))
     if rows:
         mentions = Counter(n.id for n in build.names(body)
                            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Del))
@@ -111,7 +113,7 @@ def run(body: list, ctx) -> list:
             del rows[plan.tape]
     out, deleted, everywhere = [], set(), []
     for stmt in body:
-        if any(stmt is loop for loop in counted):
+        if id(stmt) in loops:
             def elsewhere(loop=stmt):
                 if not everywhere:  # the names of each statement, counted once
                     everywhere.append(Counter(n.id for n in build.names(body)))

@@ -32,11 +32,12 @@ def run(body: list, ctx) -> list:
     Python numbers read as that number, and the arithmetic of two numbers done; the
     bindings nothing reads then are dropped, but for the kept names and the seed."""
     keep = ctx.keep | {ctx.seed}
-    stores, known, out = build.bindings(body), {}, []
+    index = ctx.index
+    stores, known, out = index.bindings(body), {}, []
     divisions = {name for name, obj in ctx.unit.code_names.items() if obj is runtime.safe_div}
     for stmt in body:
-        if known and not known.keys().isdisjoint(build.loaded(stmt)) or divisions and any(
-                isinstance(n, gast.Name) and n.id in divisions for n in build.names(stmt)):
+        if known and not known.keys().isdisjoint(index.loaded(stmt)) or divisions and not (
+                index.ids(stmt).isdisjoint(divisions)):
             stmt = _Numbers(known, divisions).visit(build.clone(stmt))
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             target, value = stmt.targets[0], stmt.value
@@ -49,7 +50,7 @@ def run(body: list, ctx) -> list:
     return out
 
 
-class _Numbers(gast.NodeTransformer):
+class _Numbers(build.Transformer):
     """Known names read as their numbers; arithmetic of numbers done (when it is finite
     and raises nothing: `1.0 / 0` is left to raise where the call runs it)."""
 

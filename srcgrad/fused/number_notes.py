@@ -18,19 +18,19 @@ from ..ir import build
 def run(body: list, ctx) -> list:
     """`body` with a trailing note after each statement holding a folded constant whose
     exact value is shorter written as a fraction."""
-    return _block(body)
+    return _block(body, ctx.index.nodes)
 
 
-def _block(block) -> list:
+def _block(block, nodes) -> list:
     out = []
     for stmt in block:
-        inner = {f: _block(getattr(stmt, f)) for f in ("body", "orelse")
+        inner = {f: _block(getattr(stmt, f), nodes) for f in ("body", "orelse")
                  if isinstance(getattr(stmt, f, None), list)}
         if any(new != getattr(stmt, f) for f, new in inner.items()):
             stmt = build.shallow_copy(stmt, **inner)
         out.append(stmt)
         if not inner:
-            notes = [note for node in build.nodes(stmt) if (note := _note(node))]
+            notes = [note for node in nodes(stmt) if (note := _note(node))]
             if notes:
                 out.append(build.trailing_comment(", ".join(dict.fromkeys(notes))))
     return out

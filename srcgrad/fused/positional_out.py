@@ -29,7 +29,7 @@ def run(body: list, ctx) -> list:
                 and any(k.arg == "out" and not isinstance(k.value, gast.Tuple)
                         for k in node.keywords))
 
-    out = build.rewritten(body, _Outputs(keyword_out), keyword_out)
+    out = ctx.index.rewritten(body, _Outputs(keyword_out), keyword_out)
     if all(a is b for a, b in zip(out, body)):
         return out
     heading = next((k for k, stmt in enumerate(out) if not build.is_comment(stmt)), len(out))
@@ -39,7 +39,7 @@ def run(body: list, ctx) -> list:
 NOTE = "(a ufunc's last argument is where it writes: np.tanh(a, a) computes into a)"
 
 
-class _Outputs(gast.NodeTransformer):
+class _Outputs(build.Transformer):
     def __init__(self, keyword_out):
         self.keyword_out = keyword_out
 

@@ -35,8 +35,7 @@ def run(body: list, ctx) -> list:
     divisions = {name for name, obj in ctx.unit.code_names.items() if obj is runtime.safe_div}
     if not divisions:
         return body
-    dividing = [any(isinstance(n, gast.Name) and n.id in divisions for n in build.names(stmt))
-                for stmt in body]
+    dividing = [not ctx.index.ids(stmt).isdisjoint(divisions) for stmt in body]
     if not any(dividing):
         return body
     rewrite = _Plain(divisions, _Bounds(body, ctx))
@@ -45,7 +44,7 @@ def run(body: list, ctx) -> list:
             for stmt, divides in zip(body, dividing)]
 
 
-class _Plain(gast.NodeTransformer):
+class _Plain(build.Transformer):
     def __init__(self, divisions, bounds):
         self.divisions, self.bounds = divisions, bounds
 
@@ -64,7 +63,7 @@ class _Bounds:
 
     def __init__(self, body, ctx):
         self.ctx = ctx
-        stores, written = build.bindings(body), written_in_place(body, ctx)
+        stores, written = ctx.index.bindings(body), written_in_place(body, ctx)
         self.expressions = {}
         for stmt in build.statements(body):
             if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1

@@ -48,14 +48,14 @@ def run(body: list, ctx) -> list:
             return owner
         return None
 
-    sums = [node for stmt in body for node in build.nodes(stmt) if isinstance(node, gast.Call)
+    sums = [node for stmt in body for node in ctx.index.nodes(stmt) if isinstance(node, gast.Call)
             and isinstance(node.func, gast.Attribute) and node.func.attr == "sum"]
     if not all(summed(node) is not None for node in sums):
         return body  # one way of summing in a function: those left as they are
-    return build.rewritten(body, _Sums(summed, numpy), lambda n: summed(n) is not None)
+    return ctx.index.rewritten(body, _Sums(summed, numpy), lambda n: summed(n) is not None)
 
 
-class _Sums(gast.NodeTransformer):
+class _Sums(build.Transformer):
     def __init__(self, summed, numpy):
         self.summed, self.numpy = summed, numpy
 

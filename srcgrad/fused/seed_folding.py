@@ -34,12 +34,12 @@ from ..rules.facts import numpy_facts, of_operator
 def run(body: list, ctx) -> list:
     """`body` without `d = one * t` (or `t * one`) where `one` is the seed 1.0 and `t` a
     float array, a forward value: later reads of `d` read `t`."""
-    keep, numpy = ctx.keep | {ctx.seed}, ctx.numpy
-    stores = build.bindings(body)
+    keep, numpy, index = ctx.keep | {ctx.seed}, ctx.numpy, ctx.index
+    stores = index.bindings(body)
     ones, floats, renamed, out = set(), set(), {}, []
     for stmt in body:
-        if renamed and any(n.id in renamed for n in build.names(stmt)):
-            stmt = build.renamed(stmt, renamed)  # a copy: the sweeps' statement stays as it was
+        if renamed:
+            stmt = index.renamed(stmt, renamed)  # a copy: the sweeps' statement stays as it was
         target = stmt.targets[0] if isinstance(stmt, gast.Assign) else None
         if isinstance(target, gast.Name) and stores[target.id] == 1:
             value = stmt.value
@@ -53,7 +53,7 @@ def run(body: list, ctx) -> list:
                 renamed[target.id] = other
                 continue
         out.append(stmt)
-    out = _without_unread(out, ones, keep)
+    out = _without_unread(out, ones, keep, index)
     floats = _float_names(out, numpy)
     augmented = {s.target.id for s in build.statements(out)
                  if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name)}
@@ -71,10 +71,10 @@ def run(body: list, ctx) -> list:
         targets = build.stored(node.targets)
         return build.load(name) if number and not targets & augmented else None
 
-    return build.rewritten(out, _Plain(plain), lambda n: plain(n) is not None)
+    return index.rewritten(out, _Plain(plain), lambda n: plain(n) is not None)
 
 
-class _Plain(gast.NodeTransformer):
+class _Plain(build.Transformer):
     def __init__(self, plain):
         self.plain = plain
 
@@ -143,10 +143,10 @@ def _floats(node, floats, numpy) -> bool:
             and numpy_facts(node.func.attr).float_result and not node.keywords)
 
 
-def _without_unread(body, ones, keep) -> list:
+def _without_unread(body, ones, keep, index) -> list:
     """`body` without the copies of the seed nothing reads any more."""
     while True:
-        read = build.loaded(body)
+        read = index.loaded_in(body)
         dead = [stmt for stmt in body if isinstance(stmt, gast.Assign)
                 and isinstance(stmt.targets[0], gast.Name) and stmt.targets[0].id in ones
                 and stmt.targets[0].id not in read | keep]

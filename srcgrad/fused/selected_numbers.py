@@ -32,12 +32,7 @@ def run(body: list, ctx) -> list:
     replaced by the choice of the scaled numbers."""
     keep = ctx.keep | {ctx.seed}
     while True:
-        stores = build.bindings(body)
-        reads = {}
-        for stmt in body:
-            for n in build.names(stmt):
-                if type(n.ctx) is gast.Load:
-                    reads[n.id] = reads.get(n.id, 0) + 1
+        stores, reads = ctx.index.bindings(body), ctx.index.read_counts(body)
         changed = False
         for k, stmt in enumerate(body):
             choice = _choice(stmt, ctx)
@@ -49,7 +44,7 @@ def run(body: list, ctx) -> list:
                 continue
             name = stmt.targets[0].id
             reader = next((j for j in range(k + 1, len(body))
-                           if name in build.loaded(body[j])), None)
+                           if name in ctx.index.loaded(body[j])), None)
             if reader is None:
                 continue
             folder = _Scaled(name, choice)
@@ -84,7 +79,7 @@ def _number(node):
     return build.number(node)
 
 
-class _Scaled(gast.NodeTransformer):
+class _Scaled(build.Transformer):
     """The one read of `name` in `choice * k` (or `k * choice`, `choice / k`), done."""
 
     def __init__(self, name, choice):

@@ -21,9 +21,9 @@ from __future__ import annotations
 import bisect
 
 import gast
-import numpy as np
 
 from ..analysis import effects
+from ..analysis.shape_inference import size as size_of
 from ..ir import build
 
 
@@ -32,14 +32,17 @@ def run(body: list, ctx) -> list:
     reads its name (the kept names' arrays live on anyway; the seed's assignment parts
     the sweeps, which stay apart)."""
     keep, numpy, seed, is_array = ctx.keep, ctx.numpy, ctx.seed, ctx.is_array
-    body, names = list(body), build.NameSets()
+    body, names, index = list(body), ctx.index.ids, ctx.index
+
+    def pure(value):
+        return index.known(value, ("pure", numpy), lambda v: effects.pure(v, numpy, index.nodes))
     last = {}  # name -> the last statement that reads or writes it
     mentions = {}  # name -> the statements that mention it
     for stmt in body:
         last.update(dict.fromkeys(names(stmt), stmt))
         for n in names(stmt):
             mentions.setdefault(n, []).append(stmt)
-    writes = [_writes(stmt, numpy, seed) for stmt in body]
+    writes = [_writes(stmt, seed, pure) for stmt in body]
     # nothing moves past a barrier, so a move never changes where the barriers are
     barriers = [k for k, written in enumerate(writes) if written is False]
     written_by = {id(stmt): w for stmt, w in zip(body, writes)}
@@ -47,7 +50,7 @@ def run(body: list, ctx) -> list:
     for i in range(len(body) - 1, -1, -1):
         stmt = body[i]
         if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                and effects.pure(stmt.value, numpy) and is_array(stmt.targets[0].id)):
+                and pure(stmt.value) and is_array(stmt.targets[0].id)):
             continue
         name, reads = stmt.targets[0].id, names(stmt.value)
         j = min((pos[id(s)] for s in mentions.get(name, ()) if pos[id(s)] > i), default=None)
@@ -77,10 +80,10 @@ def _fits(stmt, longer, shape) -> bool:
     return not longer or (len(longer) == 1 and size is not None
                           and shape(gast.Name(id=longer[0], ctx=gast.Load(), annotation=None,
                                               type_comment=None)) == size
-                          and int(np.prod(size, dtype=np.int64)) > 1)
+                          and size_of(size) > 1)
 
 
-def _writes(stmt, numpy, seed):
+def _writes(stmt, seed, pure):
     """The names `stmt` writes if a pure statement may move past it (a comment, a pure
     assignment to names, not the seed's), else False."""
     if build.is_comment(stmt):
@@ -91,7 +94,8 @@ def _writes(stmt, numpy, seed):
         targets = [stmt.target]
     else:
         return False
-    if (not all(isinstance(t, gast.Name) for t in targets) or not effects.pure(stmt.value, numpy)
+    if (not all(isinstance(t, gast.Name) for t in targets)
+            or not pure(stmt.value)
             or build.assigned_name(stmt) == seed):
         return False
     return {t.id for t in targets}

@@ -40,7 +40,7 @@ def run(body: list, ctx) -> list:
         if isinstance(it, gast.Call) and it.args and isinstance(it.args[0], gast.Name) and (
                 _replay_of(stmt, it.args[0].id)):
             replays.setdefault(it.args[0].id, []).append(j)
-        last_read.update(dict.fromkeys(build.loaded(stmt), j))
+        last_read.update(dict.fromkeys(ctx.index.loaded(stmt), j))
     for i, loop in enumerate(body):
         filled = _filled(loop)
         if filled is None:
@@ -69,10 +69,23 @@ def run(body: list, ctx) -> list:
         bare = len(used) == 1 and not reads  # rows_of reads entries as tuples
         body[i] = _refilled(loop, k, record, used, bare)
         body[j] = _replaying(replay, used, bare)
-        for call in reads:
-            call.args[2] = build.const(used.index(call.args[2].value))
+        _renumbered(body, {id(call): used.index(call.args[2].value) for call in reads})
         body[i].body = _without_dead(body[i].body, dropped, body)
     return body
+
+
+def _renumbered(body, entries) -> None:
+    """`body` with the `rows_of` calls of ids in `entries` reading those entries, in copies
+    of the statements that hold them (no statement changes in place: ir/index.py)."""
+    if not entries:
+        return
+    for m, stmt in enumerate(body):
+        nodes = build.nodes(stmt)
+        if any(id(node) in entries for node in nodes):
+            body[m] = build.clone(stmt)
+            for node, copied in zip(nodes, build.nodes(body[m])):
+                if id(node) in entries:
+                    copied.args[2] = build.const(entries[id(node)])
 
 
 def _filled(loop):

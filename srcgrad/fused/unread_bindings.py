@@ -24,7 +24,7 @@ from ..ir import build
 def run(body: list, ctx) -> list:
     """`body` without `a = constant` and `a = b` where nothing reads `a`."""
     while True:
-        read = build.loaded(body)
+        read = ctx.index.loaded_in(body)
         dead = {build.assigned_name(stmt) for stmt in build.statements(body)
                 if _constant_or_copy(stmt)} - read - ctx.keep
         if not dead:

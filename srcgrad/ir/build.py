@@ -210,16 +210,61 @@ def renamed(stmt, mapping: dict):
 
 
 def clone(node):
-    """A deep copy of a gast tree, or of a list of them (much faster than copy.deepcopy)."""
-    if isinstance(node, list):
+    """A deep copy of a gast tree, or of a list of them (much faster than copy.deepcopy):
+    its fields copied, its other attributes (locations, markers such as _srcgrad_operand)
+    shared. A gast node is its __dict__ (its constructor only fills it)."""
+    if type(node) is list:
         return [clone(n) for n in node]
     if not isinstance(node, gast.AST):
         return node
-    copied = type(node)(**{name: clone(getattr(node, name)) for name in node._fields})
-    for attr, value in node.__dict__.items():  # locations, markers such as _srcgrad_operand
-        if attr not in node._fields:
-            setattr(copied, attr, value)
+    kind = type(node)
+    fields = node.__dict__.copy()
+    for name in kind._fields:
+        value = fields.get(name)
+        if type(value) is list or isinstance(value, gast.AST):
+            fields[name] = clone(value)
+    copied = kind.__new__(kind)
+    copied.__dict__ = fields
     return copied
+
+
+class Transformer(gast.NodeTransformer):
+    """gast.NodeTransformer, the same visit, its method found once per node class and its
+    walk without ast.iter_fields' generator (the passes visit every statement)."""
+
+    _methods: dict = {}  # (transformer class, node class) -> its visit_ method, or None
+
+    def visit(self, node):
+        kind = type(node)
+        method = Transformer._methods.get((type(self), kind), Transformer)
+        if method is Transformer:
+            method = Transformer._methods[type(self), kind] = getattr(
+                type(self), "visit_" + kind.__name__, None)
+        return self.generic_visit(node) if method is None else method(self, node)
+
+    def generic_visit(self, node):
+        ast_class, visit = gast.AST, self.visit
+        for field in node._fields:
+            old = getattr(node, field, Transformer)
+            if type(old) is list:
+                new = []
+                for value in old:
+                    if isinstance(value, ast_class):
+                        value = visit(value)
+                        if value is None:
+                            continue
+                        if not isinstance(value, ast_class):
+                            new.extend(value)
+                            continue
+                    new.append(value)
+                old[:] = new
+            elif isinstance(old, ast_class):
+                value = visit(old)
+                if value is None:
+                    delattr(node, field)
+                else:
+                    setattr(node, field, value)
+        return node
 
 
 def shallow_copy(node, **fields):
@@ -317,25 +362,3 @@ def source_text(node) -> str:
     except Exception:  # an unusual node: still draw something
         return type(node).__name__
 
-
-class NameSets:
-    """The set of names of each node, for nodes that do not change: each walked once (the
-    passes over long functions ask again and again)."""
-
-    def __init__(self):
-        self._known = {}
-
-    def __call__(self, node) -> set:
-        known = self._known.get(id(node))
-        if known is None or known[0] is not node:
-            known = self._known[id(node)] = (node, {n.id for n in names(node)})
-        return known[1]
-
-    def found(self, wanted: set, statements) -> set:
-        """Those of `wanted` that occur in `statements`."""
-        found = set()
-        for stmt in statements:
-            found |= wanted & self(stmt)
-            if len(found) == len(wanted):
-                break
-        return found

@@ -21,11 +21,11 @@ broadcasts into it) and the arguments are real.
 from __future__ import annotations
 
 import gast
-import numpy as np
 
 from .. import runtime
 from ..analysis import effects
 from ..analysis.effects import makes_new
+from ..analysis.shape_inference import broadcast_shapes
 from ..ir import build
 
 def run(body: list, ctx) -> list:
@@ -64,7 +64,7 @@ class _Updatable:
         if not mine or theirs is None:
             return False
         try:
-            return np.broadcast_shapes(mine, theirs) == mine
+            return broadcast_shapes(mine, theirs) == mine
         except ValueError:
             return False
 

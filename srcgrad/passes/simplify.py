@@ -50,7 +50,7 @@ def _folded(folder, stmt, values):
     return folder.visit(stmt)
 
 
-class _Fold(gast.NodeTransformer):
+class _Fold(build.Transformer):
     def visit_BinOp(self, node):
         self.generic_visit(node)
         left, right, op = node.left, node.right, type(node.op)

@@ -20,8 +20,8 @@ whose adjoints are known to have the shapes of their values.
 from __future__ import annotations
 
 import gast
-import numpy as np
 
+from ..analysis.shape_inference import broadcast_shapes
 from ..ir import build
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div)
@@ -162,8 +162,8 @@ class _Analysis:
         if full is None or None in shapes:
             return BAD
         try:
-            result = np.broadcast_shapes(*shapes)
-            if np.broadcast_shapes(result, full) != full:
+            result = broadcast_shapes(*shapes)
+            if broadcast_shapes(result, full) != full:
                 return BAD
         except ValueError:
             return BAD

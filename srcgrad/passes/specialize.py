@@ -75,7 +75,7 @@ def _zero_fills(body) -> bool:
     return False
 
 
-class _Rewriter(AdjointShapes, gast.NodeTransformer):
+class _Rewriter(AdjointShapes, build.Transformer):
     plain_division = False  # `safe_div` of two numbers may be plain `/` (see _mask_free)
 
     def __init__(self, env, primal, code_names, numpy, unit):

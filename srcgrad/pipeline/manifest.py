@@ -14,6 +14,7 @@ for finding which pass does what): the code is then slower or reads worse, never
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Callable
 
@@ -205,9 +206,9 @@ def run(steps, body: list, ctx: Context) -> list:
         if (step.name in ctx.skip and not step.essential) or (
                 step.when is not None and not step.when(ctx)):
             continue
-        before = [id(stmt) for stmt in body]
+        before = list(body)
         body = step.run(body, ctx)
-        if [id(stmt) for stmt in body] != before:
+        if len(body) != len(before) or any(map(operator.is_not, body, before)):
             ctx.changed.add(step.name)
         debug_print(step.name, body)
     return body

@@ -1,6 +1,7 @@
 """number_notes: a number computed while the code was generated says what it is, where a
 fraction reads shorter than the decimal."""
 
+import types
 from fractions import Fraction
 
 import numpy as np
@@ -9,6 +10,7 @@ from finite_diff import checked_source, fused
 from srcgrad.backend import codegen
 from srcgrad.fused import number_notes
 from srcgrad.ir import build
+from srcgrad.ir.index import Index
 
 
 def mean_square(Y, W):
@@ -25,7 +27,7 @@ def test_only_where_the_fraction_is_shorter():
     body = [build.assign("a", build.folded(0.4, Fraction(2, 5))),
             build.assign("b", build.folded(1 / 1024, Fraction(1, 1024))),
             build.assign("c", build.const(1 / 1024))]  # written so: no note
-    function = codegen.function("f", codegen.arguments([]), number_notes.run(body, None))
+    function = codegen.function("f", codegen.arguments([]), number_notes.run(body, types.SimpleNamespace(index=Index())))
     text = codegen.render([function])
     assert "a = 0.4\n" in text and "b = 0.0009765625  # 1/1024\n" in text
     assert "c = 0.0009765625\n" in text
