@@ -189,7 +189,7 @@ facts(builtins.float, facts=NEW.but(nargs=1, smooth=True))
 facts(builtins.reversed, writes_none=True)
 facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist", "item",
                     "flatten", "nonzero", "ptp", "searchsorted", "count", "index", "compress",
-                    "choose", "__len__", "keys", "dot"]), facts=NEW)
+                    "choose", "__len__", "keys"]), facts=NEW)
 facts(*map(method, ["view", "conj", "conjugate"]), facts=VIEW)  # x.conj() of reals is x
 facts(method("view"), attribute("real"), attribute("imag"), facts=VIEW.but(chooses_dtype=True))
 facts(*map(attribute, ["shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"]),
