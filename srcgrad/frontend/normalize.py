@@ -454,12 +454,13 @@ class _Normalizer:
             func = build.load(name)
         receiver = receiver_call(self.src, func, self.local_names)
         if receiver is not None:  # self.predict(w, x): Regression.predict(self, w, x)
-            owner, attr, name = receiver
+            owner, attr, name, static = receiver
             out.append(build.assign(self.namer.fresh("same"), _internal(
                 "same_method", build.load(name), build.clone(owner), build.const(attr)), node))
             func = gast.Attribute(value=owner, attr=attr, ctx=gast.Load())
-            node = gast.copy_location(gast.Call(func=func, args=[build.load(name), *node.args],
-                                                keywords=node.keywords), node)
+            node = gast.copy_location(gast.Call(func=func, args=[
+                *([] if static else [build.load(name)]), *node.args], keywords=node.keywords),
+                node)
         known = self.known(func)
         if known is not None and node.args and _dict_view(node.args[0], self.known, (
                 "items", "values") if known is builtins.list else ("items", "values", "keys")):
