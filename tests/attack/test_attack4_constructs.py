@@ -1,0 +1,176 @@
+"""Attack 4: Python constructs of published programs that srcgrad refused, now read:
+`for a, b in zip(*pairs)` (autograd's gmm.py), generator helpers (autograd's
+bayesian_neural_net.py `unpack_layers`), a staticmethod called through `self`. Judged by
+alias_oracles.judge (NumPy's value, finite differences, three calls, vjp, jvp) and
+autograd."""
+
+import numpy as np
+import pytest
+from alias_oracles import judge
+from programs import load
+
+import srcgrad
+
+HEADER = "import {numpy} as np\n"
+
+PROGRAMS = '''
+def logsumexp(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    return np.log(np.sum(np.exp(x - m), axis=axis)) + np.squeeze(m, axis=axis)
+
+
+def unpack_gmm_params(params):
+    return params["log proportions"] - logsumexp(params["log proportions"], 0), \\
+        params["means"], params["lower triangles"]
+
+
+def gmm_log_likelihood(params, data):
+    cluster_lls = []
+    for log_proportion, mean, cov_sqrt in zip(*unpack_gmm_params(params)):
+        cov = np.dot(cov_sqrt, cov_sqrt.T) + 0.1 * np.eye(len(mean))
+        d = data - mean
+        sol = np.linalg.solve(cov, d.T).T
+        cluster_lls.append(log_proportion - 0.5 * np.sum(d * sol, axis=1)
+                           - 0.5 * np.linalg.slogdet(cov)[1])
+    return np.sum(logsumexp(np.vstack(cluster_lls), 0))
+
+
+def make_nn_funs(layer_sizes):
+    shapes = list(zip(layer_sizes[:-1], layer_sizes[1:]))
+    num_weights = sum((m + 1) * n for m, n in shapes)
+
+    def unpack_layers(weights):
+        num_weight_sets = len(weights)
+        for m, n in shapes:
+            yield weights[:, :m * n].reshape((num_weight_sets, m, n)), \\
+                weights[:, m * n:m * n + n].reshape((num_weight_sets, 1, n))
+            weights = weights[:, (m + 1) * n:]
+
+    def predictions(weights, inputs):
+        inputs = np.expand_dims(inputs, 0)
+        for W, b in unpack_layers(weights):
+            outputs = np.einsum("mnd,mdo->mno", inputs, W) + b
+            inputs = np.tanh(outputs)
+        return outputs
+    return num_weights, predictions
+
+
+NUM_WEIGHTS, PREDICTIONS = make_nn_funs([1, 4, 1])
+
+
+def bnn_objective(weights, inputs, targets):
+    preds = PREDICTIONS(weights, inputs)
+    return np.mean(np.sum((preds - targets) ** 2, axis=1))
+
+
+def rows_of(x):
+    yield x[0]
+    yield from [x[1] * 2.0, np.sin(x[2])]
+    if x.shape[0] < 4:
+        return
+    yield x[3]
+
+
+def nested_and_breaking(x):
+    def squares(a):
+        for r in a:
+            yield r * r
+    total = 0.0
+    for r in rows_of(x):
+        total = total + np.sum(r * np.arange(1.0, 3.0))
+        if total > 100.0:
+            break
+    return total + sum(np.sum(s) for s in squares(x))
+
+
+class Model:
+    @staticmethod
+    def act(v):
+        return np.tanh(v) * 2.0
+
+    def loss(self, w, x):
+        return np.sum(self.act(x @ w) ** 2)
+'''
+
+REFUSED = '''
+def forever(x):
+    while True:
+        yield x
+
+
+def reads_a_yield(x):
+    y = yield x
+    yield y
+
+
+def uses_forever(x):
+    total = 0.0
+    for v in forever(x):
+        total = total + np.sum(v)
+        break
+    return total
+
+
+def uses_a_yield(x):
+    return sum(np.sum(v) for v in reads_a_yield(x))
+
+
+def top(x):
+    yield np.sum(x)
+'''
+
+
+@pytest.fixture(scope="module")
+def mods(tmp_path_factory):
+    where = tmp_path_factory.mktemp("attack4_constructs")
+    return (load(HEADER.format(numpy="numpy") + PROGRAMS, where, "constructs"),
+            load(HEADER.format(numpy="autograd.numpy") + PROGRAMS, where, "constructs_ag"))
+
+
+def test_zip_of_a_starred_helper_result(mods):
+    ours, theirs = mods
+    rng = np.random.default_rng(0)
+    params = {"log proportions": rng.normal(size=3), "means": rng.normal(size=(3, 2)),
+              "lower triangles": np.tril(rng.normal(size=(3, 2, 2))) + 2 * np.eye(2)}
+    outcome = judge(ours.gmm_log_likelihood, [params, rng.normal(size=(7, 2))], wrt=(0,),
+                    autograd_f=theirs.gmm_log_likelihood)
+    assert outcome.kind == "ok", str(outcome)
+
+
+def test_generator_helpers_are_read_as_the_list_they_yield(mods):
+    ours, theirs = mods
+    rng = np.random.default_rng(1)
+    args = [rng.normal(size=(3, ours.NUM_WEIGHTS)) * 0.5, rng.normal(size=(5, 1)),
+            rng.normal(size=(5, 1))]
+    outcome = judge(ours.bnn_objective, args, wrt=(0,), autograd_f=theirs.bnn_objective)
+    assert outcome.kind == "ok", str(outcome)
+    for x in (rng.normal(size=(3, 2)), rng.normal(size=(4, 2))):
+        outcome = judge(ours.nested_and_breaking, [x], autograd_f=theirs.nested_and_breaking)
+        assert outcome.kind == "ok", str(outcome)
+
+
+def test_generators_srcgrad_cannot_read_as_a_list_are_refused_at_their_line(tmp_path):
+    module = load(HEADER.format(numpy="numpy") + REFUSED, tmp_path, "refused")
+    x = np.ones(2)
+    with pytest.raises(srcgrad.SrcGradError, match=r"(?s)could run forever.*line \d+, in "):
+        srcgrad.grad(module.uses_forever)(x)
+    with pytest.raises(srcgrad.SrcGradError, match=r"(?s)value of a `yield`.*line \d+, in "):
+        srcgrad.grad(module.uses_a_yield)(x)
+    with pytest.raises(srcgrad.SrcGradError, match="top is a generator"):
+        srcgrad.grad(module.top)(x)
+
+
+def test_staticmethod_called_through_self(mods):
+    ours, _ = mods
+    rng = np.random.default_rng(2)
+    model = ours.Model()
+    w, x = rng.normal(size=3), rng.normal(size=(4, 3))
+    outcome = judge(model.loss, [w, x], wrt=(0,), forward=False)
+    assert outcome.kind == "ok", str(outcome)
+
+    class Other(ours.Model):  # overrides the staticmethod: refused, never the parent's
+        @staticmethod
+        def act(v):
+            return v
+    with pytest.raises(srcgrad.SrcGradError, match="overrides `act`"):
+        srcgrad.grad(ours.Model.loss, wrt=1)(Other(), w, x)
