@@ -498,7 +498,8 @@ class _Normalizer:
         if len(node.args) != 1 or any(k.arg != "reverse" for k in node.keywords):
             raise refusal("sort_key").error(self.src, node, " (sorted(items) and sorted(items, "
                                             "reverse=...) are differentiated)")
-        items = self.atom(node.args[0], out)
+        # (a dict's keys, as Python sorts them; in_order keeps any other sequence)
+        items = self.atom(gast.copy_location(_internal("in_order", node.args[0]), node), out)
         order = _internal("sort_order", items, *[self.atom(k.value, out) for k in node.keywords])
         index = self.namer.fresh("i")
         return self.comprehension(gast.copy_location(gast.ListComp(
