@@ -174,3 +174,32 @@ def test_staticmethod_called_through_self(mods):
             return v
     with pytest.raises(srcgrad.SrcGradError, match="overrides `act`"):
         srcgrad.grad(ours.Model.loss, wrt=1)(Other(), w, x)
+
+
+COPIES = '''
+def copied(x):
+    y = np.array(x)  # a copy: writing into it leaves x as it was
+    y[0] = x[1] ** 2
+    return np.sum(y * x)
+
+
+def copied_with_dtype(x):
+    y = np.array(x, dtype=float)
+    y[1] += x[0]
+    return np.sum(y * x)
+
+
+def not_copied(x):
+    y = np.array(x, copy=False)
+    y[0] = 0.0
+    return np.sum(y * x)
+'''
+
+
+def test_np_array_copies_so_writing_into_it_is_followed(tmp_path):
+    module = load(HEADER.format(numpy="numpy") + COPIES, tmp_path, "copies")
+    x = np.array([0.5, -0.3, 0.8])
+    for f in (module.copied, module.copied_with_dtype):
+        outcome = judge(f, [x])
+        assert outcome.kind == "ok", str(outcome)
+    assert judge(module.not_copied, [x]).kind == "refused:caller"
