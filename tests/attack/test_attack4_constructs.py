@@ -203,3 +203,32 @@ def test_np_array_copies_so_writing_into_it_is_followed(tmp_path):
         outcome = judge(f, [x])
         assert outcome.kind == "ok", str(outcome)
     assert judge(module.not_copied, [x]).kind == "refused:caller"
+
+
+NESTED = '''
+def tuple_of_lists(params, x):  # a JAX-style pytree unpacked in one statement
+    (Ws, bs), scale = params
+    h = x
+    for W, b in zip(Ws, bs):
+        h = np.tanh(h @ W + b)
+    return scale * np.sum(h ** 2)
+
+
+def swapped(x):
+    a, (b, [c, d]) = x[0], (x[1], [x[2], x[0] * x[1]])
+    (a, b), c = (b, a), c * d
+    return a * 2.0 + b * 3.0 + c
+'''
+
+
+def test_nested_tuple_targets_are_unpacked(tmp_path):
+    ours = load(HEADER.format(numpy="numpy") + NESTED, tmp_path, "nested")
+    theirs = load(HEADER.format(numpy="autograd.numpy") + NESTED, tmp_path, "nested_ag")
+    rng = np.random.default_rng(3)
+    params = (([rng.normal(size=(3, 3)), rng.normal(size=(3, 2))],
+               [rng.normal(size=3), rng.normal(size=2)]), 0.7)
+    outcome = judge(ours.tuple_of_lists, [params, rng.normal(size=(4, 3))], wrt=(0,),
+                    autograd_f=theirs.tuple_of_lists)
+    assert outcome.kind == "ok", str(outcome)
+    outcome = judge(ours.swapped, [np.array([0.5, -0.3, 0.8])], autograd_f=theirs.swapped)
+    assert outcome.kind == "ok", str(outcome)
