@@ -70,3 +70,10 @@ def test_recursion_through_map_partial_is_refused_at_the_users_line(mods):
     ours, _ = mods
     with pytest.raises(srcgrad.SrcGradError, match=r"line \d+, in log_partition"):
         srcgrad.grad(ours.log_partition)(np.ones(3), [np.ones(3), np.ones(3)])
+
+
+def test_math_pow_has_the_rule_of_power(tmp_path):
+    module = load("import math\n\n\ndef f(a, b):\n    return math.pow(a, 3) + math.pow(b, a)\n",
+                  tmp_path, "mathpow")
+    outcome = judge(module.f, [0.7, 1.3])
+    assert outcome.kind == "ok", str(outcome)
