@@ -197,6 +197,7 @@ class _Normalizer:
         self.namer = namer
         self.result = result
         self.scope = Scope(dict(scope.functions), dict(scope.partials))
+        self.ambiguous = set()  # names of functions defined differently by an if's branches
         self.iteration = Iteration(namer, self.known)
 
     def known(self, node):
@@ -242,7 +243,19 @@ class _Normalizer:
                 out.append(build.assign(stmt.target.id, self.expr(stmt.value, out), stmt))
         elif isinstance(stmt, gast.If):
             cond = self.condition(stmt.test, out)
-            out.append(build.if_(cond, self.block(stmt.body), self.block(stmt.orelse), stmt))
+            before = dict(self.scope.functions), dict(self.scope.partials)
+            body = self.block(stmt.body)
+            defined = self.scope.functions, self.scope.partials
+            self.scope.functions, self.scope.partials = before  # what `else` sees
+            orelse = self.block(stmt.orelse)
+            for found, now in zip(defined, (self.scope.functions, self.scope.partials)):
+                for name in set(found) | set(now):
+                    if found.get(name) is not now.get(name):
+                        # which function it names is decided at run time: a later call of
+                        # it is refused (call), never made to one of them
+                        now.pop(name, None)
+                        self.ambiguous.add(name)
+            out.append(build.if_(cond, body, orelse, stmt))
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else build.const(None)
             if not (isinstance(value, gast.Name) and value.id == self.result):
@@ -326,7 +339,9 @@ class _Normalizer:
                 self.define(target.id, stmt.value, out)
             elif self.is_partial(stmt.value):
                 self.scope.partials[target.id] = self.partial(stmt.value, out)
+                self.ambiguous.discard(target.id)
             else:
+                self.ambiguous.discard(target.id)
                 self.scope.functions.pop(target.id, None)
                 self.scope.partials.pop(target.id, None)
                 out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
@@ -411,6 +426,7 @@ class _Normalizer:
             if default is not None:
                 defaults[param.id] = self.atom(default, out, force=True)
         self.scope.partials.pop(name, None)
+        self.ambiguous.discard(name)
         self.scope.functions[name] = Nested(node, self.src, self.scope, defaults)
 
     def is_partial(self, node) -> bool:
@@ -436,6 +452,8 @@ class _Normalizer:
         """A call, with the builtins that iterate turned into loops, `partial` objects and
         lambdas applied, and nested functions marked to be written out (inline.py)."""
         func = node.func
+        if isinstance(func, gast.Name) and func.id in self.ambiguous:
+            raise refusal("def_in_branch").error(self.src, node)
         while True:  # partial(f, a)(x) and g(x) of g = partial(f, a): f(a, x)
             if isinstance(func, gast.Name) and func.id in self.scope.partials:
                 inner, args, keywords = self.scope.partials[func.id]

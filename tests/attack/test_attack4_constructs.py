@@ -232,3 +232,44 @@ def test_nested_tuple_targets_are_unpacked(tmp_path):
     assert outcome.kind == "ok", str(outcome)
     outcome = judge(ours.swapped, [np.array([0.5, -0.3, 0.8])], autograd_f=theirs.swapped)
     assert outcome.kind == "ok", str(outcome)
+
+
+BRANCH_DEFS = '''
+def def_in_branch(x):  # was a silent wrong value: the last `def` was called on every path
+    if x[0] > 0:
+        def f(v):
+            return v ** 2
+    else:
+        def f(v):
+            return v ** 3
+    return np.sum(f(x))
+
+
+def lambda_in_one_branch(x):
+    f = lambda v: v * 2.0  # noqa: E731
+    if x[0] > 0:
+        f = lambda v: v * 3.0  # noqa: E731
+    return np.sum(f(x))
+
+
+def used_in_its_branch(x):
+    def f(v):
+        return v * 2.0
+    if x[0] > 0:
+        y = f(x)
+    else:
+        def f(v):
+            return v * 5.0
+        y = f(x) + f(x[::-1])
+    return np.sum(y * x)
+'''
+
+
+def test_a_function_named_differently_by_the_branches_of_an_if(tmp_path):
+    module = load(HEADER.format(numpy="numpy") + BRANCH_DEFS, tmp_path, "branch_defs")
+    for x in (np.array([0.5, -0.3, 0.8]), np.array([-0.5, -0.3, 0.8])):
+        for f in (module.def_in_branch, module.lambda_in_one_branch):
+            with pytest.raises(srcgrad.SrcGradError, match=r"(?s)branch of an `if`.*line \d+"):
+                srcgrad.grad(f)(x)
+        outcome = judge(module.used_in_its_branch, [x])
+        assert outcome.kind == "ok", str(outcome)
