@@ -7,11 +7,11 @@ autograd."""
 import numpy as np
 import pytest
 from alias_oracles import judge
-from programs import load
+from programs import load, numpy_and_autograd
 
 import srcgrad
 
-HEADER = "import {numpy} as np\n"
+NUMPY = "import numpy as np\n"
 
 PROGRAMS = '''
 def logsumexp(x, axis):
@@ -122,9 +122,7 @@ def top(x):
 
 @pytest.fixture(scope="module")
 def mods(tmp_path_factory):
-    where = tmp_path_factory.mktemp("attack4_constructs")
-    return (load(HEADER.format(numpy="numpy") + PROGRAMS, where, "constructs"),
-            load(HEADER.format(numpy="autograd.numpy") + PROGRAMS, where, "constructs_ag"))
+    return numpy_and_autograd(PROGRAMS, tmp_path_factory.mktemp("attack4_constructs"), "constructs")
 
 
 def test_zip_of_a_starred_helper_result(mods):
@@ -150,7 +148,7 @@ def test_generator_helpers_are_read_as_the_list_they_yield(mods):
 
 
 def test_generators_srcgrad_cannot_read_as_a_list_are_refused_at_their_line(tmp_path):
-    module = load(HEADER.format(numpy="numpy") + REFUSED, tmp_path, "refused")
+    module = load(NUMPY + REFUSED, tmp_path, "refused")
     x = np.ones(2)
     with pytest.raises(srcgrad.SrcGradError, match=r"(?s)could run forever.*line \d+, in "):
         srcgrad.grad(module.uses_forever)(x)
@@ -197,7 +195,7 @@ def not_copied(x):
 
 
 def test_np_array_copies_so_writing_into_it_is_followed(tmp_path):
-    module = load(HEADER.format(numpy="numpy") + COPIES, tmp_path, "copies")
+    module = load(NUMPY + COPIES, tmp_path, "copies")
     x = np.array([0.5, -0.3, 0.8])
     for f in (module.copied, module.copied_with_dtype):
         outcome = judge(f, [x])
@@ -222,8 +220,7 @@ def swapped(x):
 
 
 def test_nested_tuple_targets_are_unpacked(tmp_path):
-    ours = load(HEADER.format(numpy="numpy") + NESTED, tmp_path, "nested")
-    theirs = load(HEADER.format(numpy="autograd.numpy") + NESTED, tmp_path, "nested_ag")
+    ours, theirs = numpy_and_autograd(NESTED, tmp_path, "nested")
     rng = np.random.default_rng(3)
     params = (([rng.normal(size=(3, 3)), rng.normal(size=(3, 2))],
                [rng.normal(size=3), rng.normal(size=2)]), 0.7)
@@ -266,7 +263,7 @@ def used_in_its_branch(x):
 
 
 def test_a_function_named_differently_by_the_branches_of_an_if(tmp_path):
-    module = load(HEADER.format(numpy="numpy") + BRANCH_DEFS, tmp_path, "branch_defs")
+    module = load(NUMPY + BRANCH_DEFS, tmp_path, "branch_defs")
     for x in (np.array([0.5, -0.3, 0.8]), np.array([-0.5, -0.3, 0.8])):
         for f in (module.def_in_branch, module.lambda_in_one_branch):
             with pytest.raises(srcgrad.SrcGradError, match=r"(?s)branch of an `if`.*line \d+"):

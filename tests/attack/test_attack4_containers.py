@@ -8,9 +8,7 @@ gave their keys the gradient of the values at the same positions (silent wrong g
 import numpy as np
 import pytest
 from alias_oracles import judge
-from programs import load
-
-HEADER = "import {numpy} as np\n"
+from programs import numpy_and_autograd
 
 PROGRAMS = '''
 def keys_walked(x):
@@ -62,9 +60,7 @@ NAMES = ["keys_walked", "keys_sorted", "keys_sorted_shuffled", "names_sorted", "
 
 @pytest.fixture(scope="module")
 def mods(tmp_path_factory):
-    where = tmp_path_factory.mktemp("attack4_containers")
-    return (load(HEADER.format(numpy="numpy") + PROGRAMS, where, "containers"),
-            load(HEADER.format(numpy="autograd.numpy") + PROGRAMS, where, "containers_ag"))
+    return numpy_and_autograd(PROGRAMS, tmp_path_factory.mktemp("attack4_containers"), "containers")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,11 +6,9 @@ autograd where it applies."""
 import numpy as np
 import pytest
 from alias_oracles import judge
-from programs import load
+from programs import load, numpy_and_autograd
 
 import srcgrad
-
-HEADER = "from functools import partial\nimport {numpy} as np\n"
 
 PROGRAMS = '''
 def two_layer_clip(w1, w2, x, y):  # PyTorch's "warm-up: numpy" net, as written there
@@ -37,9 +35,8 @@ def log_partition(natural_params, data):  # autograd's hmm_em.py recursion
 
 @pytest.fixture(scope="module")
 def mods(tmp_path_factory):
-    where = tmp_path_factory.mktemp("attack4_ports")
-    return (load(HEADER.format(numpy="numpy") + PROGRAMS, where, "ports"),
-            load(HEADER.format(numpy="autograd.numpy") + PROGRAMS, where, "ports_ag"))
+    return numpy_and_autograd(PROGRAMS, tmp_path_factory.mktemp("attack4_ports"), "ports",
+                              header="from functools import partial\n")
 
 
 def test_method_dot_has_the_rule_of_np_dot(mods):
