@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .adjoints import unbroadcast
-from .containers import zero_tangent
+from .containers import Parts, zero_tangent
 
 
 def reshaped(values, like):
@@ -66,8 +66,8 @@ def unblock(g, arrays):
             return np.reshape(g, np.shape(item))
         axis = level - depth
         bounds = np.cumsum([_extent(part, axis, level + 1, depth, ndim) for part in item])
-        return [cut(piece, part, level + 1)
-                for piece, part in zip(np.split(g, bounds[:-1], axis=axis), item)]
+        return Parts(cut(piece, part, level + 1)  # (added item by item, as a list's are)
+                     for piece, part in zip(np.split(g, bounds[:-1], axis=axis), item))
     return cut(np.asarray(g), arrays, 0)
 
 
