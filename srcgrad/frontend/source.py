@@ -237,7 +237,7 @@ def _own_nodes(body):
                                                                        gast.YieldFrom)):
                 node.value._srcgrad_statement = True
                 yield node.value
-                stack.extend(c for c in gast.iter_child_nodes(node.value))
+                stack.extend(gast.iter_child_nodes(node.value))
                 continue
             yield node
             stack.extend(gast.iter_child_nodes(node))
