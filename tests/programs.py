@@ -602,6 +602,13 @@ def load(text: str, directory, stem: str = "prog"):
     return module
 
 
+def numpy_and_autograd(text: str, directory, stem: str, header: str = "") -> tuple:
+    """`text` (which calls NumPy `np`) loaded twice: with NumPy (what srcgrad
+    differentiates) and with autograd.numpy (HIPS autograd's oracle)."""
+    return tuple(load(f"{header}import {numpy} as np\n{text}", directory, stem + suffix)
+                 for numpy, suffix in (("numpy", ""), ("autograd.numpy", "_ag")))
+
+
 def margin(probe_module, args) -> tuple:
     """(value, smallest distance to a kink) of the probe version at `args`."""
     probe_module._MARGIN[0] = float("inf")

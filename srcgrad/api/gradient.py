@@ -382,11 +382,8 @@ class GradientFunction(Rebuilt, Generic[P]):
         if len(inputs) == 1:  # the backward sweep returns one adjoint bare, several as a tuple
             grads = (grads,)
         owned = owned_gradients(grads, inputs) if checked else None
-        grads = owned or distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
-        if self._picks is not None:
-            by_name = dict(zip(self._wrt, grads))
-            grads = tuple(by_name[name] if item is None else _item(by_name[name], item, name)
-                          for name, item in self._picks)
+        grads = self.picked(owned or distinct(tuple(like_argument(g, x)
+                                                    for g, x in zip(grads, inputs))))
         if self._single:
             grads = grads[0]
         if self._has_aux:
@@ -395,6 +392,14 @@ class GradientFunction(Rebuilt, Generic[P]):
                 raise not_scalar_error(self.__wrapped__, loss, has_aux=True)
             return ((loss, aux), grads) if self._with_value else (grads, aux)
         return (value, grads) if self._with_value else grads
+
+    def picked(self, grads: tuple) -> tuple:
+        """The gradients of the wrt names, as asked: an index into *args picks its item."""
+        if self._picks is None:
+            return grads
+        by_name = dict(zip(self._wrt, grads))
+        return tuple(by_name[name] if item is None else _item(by_name[name], item, name)
+                     for name, item in self._picks)
 
     def wrt_values(self, args, kwargs) -> list:
         values = []

@@ -47,7 +47,8 @@ class Pullback:
                 return grads
         inputs = self._inputs
         grads = (grads,) if len(inputs) == 1 else grads
-        grads = distinct(tuple(like_argument(g, x) for g, x in zip(grads, inputs)))
+        grads = self._gradient.picked(distinct(tuple(like_argument(g, x)
+                                                     for g, x in zip(grads, inputs))))
         return grads[0] if self._gradient.single else grads
 
     def __reduce__(self):

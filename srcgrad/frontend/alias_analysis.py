@@ -338,6 +338,10 @@ class Analysis:
             return "new" if func.attr in named("makes_new", "method") else "view"
         obj = self.resolver.dotted(func)
         found = facts_of(obj)
+        if obj is np.array and len(call.args) < 3 and all(
+                k.arg != "copy" or (isinstance(k.value, gast.Constant) and k.value.value is True)
+                for k in call.keywords):
+            return "new"  # np.array(x) copies unless told not to (copy=False, or None)
         if found.view:
             return "view"
         if found.makes_new or isinstance(obj, np.ufunc):

@@ -95,10 +95,17 @@ def _root(node):
     return node.id if isinstance(node, gast.Name) else None
 
 
+def _target_leaves(target) -> list:
+    """The leaves of `a, (b, c)` (normalize unpacks nested names), not a starred one."""
+    return [leaf for elt in target.elts for leaf in (
+        _target_leaves(elt) if isinstance(elt, (gast.Tuple, gast.List)) else [elt])]
+
+
 def _check_targets(src, node):
     targets = node.targets if isinstance(node, gast.Assign) else [node.target]
     for target in targets:
-        leaves = target.elts if isinstance(target, (gast.Tuple, gast.List)) else [target]
+        leaves = _target_leaves(target) if isinstance(target, (gast.Tuple, gast.List)) else [
+            target]
         for leaf in leaves:
             element = (isinstance(leaf, gast.Subscript) and isinstance(leaf.value, gast.Name)
                        and leaf is target)

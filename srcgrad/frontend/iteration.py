@@ -105,8 +105,8 @@ class Iteration:
             walks = [self.walk(a, rebound, before) for a in args[1:]]
             lengths = [self.bound(w.length, before, "n") for w in walks]
             length = lengths[0] if len(lengths) == 1 else build.call(build.load("min"), *lengths)
-            return Walk(length, lambda i: build.call(build.clone(args[0]),
-                                                     *[w.item(i) for w in walks]))
+            return Walk(length, lambda i: gast.copy_location(build.call(
+                build.clone(args[0]), *[w.item(i) for w in walks]), iterable))
         if kind in ("items", "values", "keys"):  # by key: each value is read as d[key]
             mapping = self.captured(iterable.func.value, rebound, before)
             keys = self.bound(build.call(build.load("list"), build.call(

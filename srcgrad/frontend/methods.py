@@ -18,9 +18,10 @@ from ..ir import build
 
 
 def receiver_call(src, func, local_names):
-    """(class path as a node, method name, receiver name) if `func` (a call's function
-    node) is `self.<method>` with `self` the first parameter of a method of a
-    module-level class and <method> a plain function of that class; else None."""
+    """(class path as a node, method name, receiver name, whether it is a staticmethod) if
+    `func` (a call's function node) is `self.<method>` with `self` the first parameter of
+    a method of a module-level class and <method> a plain function or a staticmethod of
+    that class; else None."""
     tree = src.tree
     if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
             and isinstance(tree, gast.FunctionDef) and tree.args.args
@@ -38,9 +39,10 @@ def receiver_call(src, func, local_names):
         method = inspect.getattr_static(owner, func.attr)
     except AttributeError:
         return None
-    if not isinstance(method, types.FunctionType):
-        return None  # a staticmethod, classmethod, property or attribute: as before
+    static = isinstance(method, staticmethod)  # self.sq(v): Model.sq(v), no self
+    if not isinstance(method.__func__ if static else method, types.FunctionType):
+        return None  # a classmethod, property or attribute: as before
     node = build.load(path[0])
     for part in path[1:-1]:
         node = gast.Attribute(value=node, attr=part, ctx=gast.Load())
-    return node, func.attr, func.value.id
+    return node, func.attr, func.value.id, static

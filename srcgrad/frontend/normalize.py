@@ -215,6 +215,7 @@ class _Normalizer:
         self.namer = namer
         self.result = result
         self.scope = Scope(dict(scope.functions), dict(scope.partials))
+        self.ambiguous = set()  # names of functions defined differently by an if's branches
         self.iteration = Iteration(namer, self.known)
 
     def known(self, node):
@@ -260,7 +261,19 @@ class _Normalizer:
                 out.append(build.assign(stmt.target.id, self.expr(stmt.value, out), stmt))
         elif isinstance(stmt, gast.If):
             cond = self.condition(stmt.test, out)
-            out.append(build.if_(cond, self.block(stmt.body), self.block(stmt.orelse), stmt))
+            before = dict(self.scope.functions), dict(self.scope.partials)
+            body = self.block(stmt.body)
+            defined = self.scope.functions, self.scope.partials
+            self.scope.functions, self.scope.partials = before  # what `else` sees
+            orelse = self.block(stmt.orelse)
+            for found, now in zip(defined, (self.scope.functions, self.scope.partials)):
+                for name in set(found) | set(now):
+                    if found.get(name) is not now.get(name):
+                        # which function it names is decided at run time: a later call of
+                        # it is refused (call), never made to one of them
+                        now.pop(name, None)
+                        self.ambiguous.add(name)
+            out.append(build.if_(cond, body, orelse, stmt))
         elif isinstance(stmt, gast.Return):
             value = stmt.value if stmt.value is not None else build.const(None)
             if not (isinstance(value, gast.Name) and value.id == self.result):
@@ -344,7 +357,9 @@ class _Normalizer:
                 self.define(target.id, stmt.value, out)
             elif self.is_partial(stmt.value):
                 self.scope.partials[target.id] = self.partial(stmt.value, out)
+                self.ambiguous.discard(target.id)
             else:
+                self.ambiguous.discard(target.id)
                 self.scope.functions.pop(target.id, None)
                 self.scope.partials.pop(target.id, None)
                 out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
@@ -427,6 +442,7 @@ class _Normalizer:
             if default is not None:
                 defaults[param.id] = self.atom(default, out, force=True)
         self.scope.partials.pop(name, None)
+        self.ambiguous.discard(name)
         self.scope.functions[name] = Nested(node, self.src, self.scope, defaults)
 
     def is_function(self, node) -> bool:
@@ -459,6 +475,8 @@ class _Normalizer:
         """A call, with the builtins that iterate turned into loops, `partial` objects and
         lambdas applied, and nested functions marked to be written out (inline.py)."""
         func = node.func
+        if isinstance(func, gast.Name) and func.id in self.ambiguous:
+            raise refusal("def_in_branch").error(self.src, node)
         while True:  # partial(f, a)(x) and g(x) of g = partial(f, a): f(a, x)
             if isinstance(func, gast.Name) and func.id in self.scope.partials:
                 inner, args, keywords = self.scope.partials[func.id]
@@ -477,12 +495,13 @@ class _Normalizer:
             func = build.load(name)
         receiver = receiver_call(self.src, func, self.local_names)
         if receiver is not None:  # self.predict(w, x): Regression.predict(self, w, x)
-            owner, attr, name = receiver
+            owner, attr, name, static = receiver
             out.append(build.assign(self.namer.fresh("same"), _internal(
                 "same_method", build.load(name), build.clone(owner), build.const(attr)), node))
             func = gast.Attribute(value=owner, attr=attr, ctx=gast.Load())
-            node = gast.copy_location(gast.Call(func=func, args=[build.load(name), *node.args],
-                                                keywords=node.keywords), node)
+            node = gast.copy_location(gast.Call(func=func, args=[
+                *([] if static else [build.load(name)]), *node.args], keywords=node.keywords),
+                node)
         known = self.known(func)
         if known is not None and node.args and _dict_view(node.args[0], self.known, (
                 "items", "values") if known is builtins.list else ("items", "values", "keys")):
@@ -526,7 +545,8 @@ class _Normalizer:
         if len(node.args) != 1 or any(k.arg != "reverse" for k in node.keywords):
             raise refusal("sort_key").error(self.src, node, " (sorted(items) and sorted(items, "
                                             "reverse=...) are differentiated)")
-        items = self.atom(node.args[0], out)
+        # (a dict's keys, as Python sorts them; in_order keeps any other sequence)
+        items = self.atom(gast.copy_location(_internal("in_order", node.args[0]), node), out)
         order = _internal("sort_order", items, *[self.atom(k.value, out) for k in node.keywords])
         index = self.namer.fresh("i")
         return self.comprehension(gast.copy_location(gast.ListComp(

@@ -70,6 +70,11 @@ REFUSALS = {
     "def_in_loop": Refusal("a `def` inside a loop's body",
                            "define the function before the loop and pass what changes as "
                            "an argument (a lambda in the loop works too)"),
+    "def_in_branch": Refusal("a call of a function defined (by `def`, a lambda or "
+                             "functools.partial) in a branch of an `if` before it, where the "
+                             "name means a different function on each path",
+                             "define each function before the `if` under its own name and "
+                             "call the one the branch picks"),
     "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
     "recursion": Refusal("a function that calls itself, directly or through others",
                          "rewrite the recursion as a loop (a tree of layers: `for layer in "

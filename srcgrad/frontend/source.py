@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dis
 import inspect
+import itertools
 import linecache
 import os
 import types
@@ -94,10 +95,6 @@ def _unwrap_callable(func):
         )
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
         raise SrcGradError(f"{func.__qualname__} is async; differentiate a plain `def` function")
-    if inspect.isgeneratorfunction(func):
-        raise SrcGradError(
-            f"{func.__qualname__} is a generator; differentiate a function that returns a value"
-        )
     return func
 
 
@@ -144,7 +141,13 @@ def load(func) -> Source:
     tree.decorator_list = []  # line 1 of the parsed text is still `first_line` of the file
     if func.__code__.co_filename.startswith(GENERATED):
         _spread_saved(func, tree)
-    return Source(func, filename, first_line, indent, dedented.splitlines(), tree)
+    else:
+        _spread_zips(tree)
+    src = Source(func, filename, first_line, indent, dedented.splitlines(), tree)
+    for node in [n for n in gast.walk(tree) if isinstance(n, gast.FunctionDef)]:
+        if any(isinstance(n, (gast.Yield, gast.YieldFrom)) for n in _own_nodes(node.body)):
+            _generator_as_list(node, src)
+    return src
 
 
 GENERATED = "<srcgrad "  # the file name of generated code (backend/loading.py)
@@ -172,6 +175,101 @@ def _spread_saved(func, tree) -> None:
         call.args[at:] = [gast.copy_location(gast.Subscript(
             value=build.clone(spread), slice=build.const(i), ctx=gast.Load()), spread)
             for i in range(code.co_argcount - at)]
+
+
+def _generator_as_list(tree, src) -> None:
+    """A generator helper (autograd's `unpack_layers`) as the function returning the list
+    of what it yields: `yield v` appends, `return` returns the list. Its callers iterate
+    over it; a `while` (which could run forever) and a yield read as a value are refused."""
+    own = list(_own_nodes(tree.body))
+    for node in own:
+        if isinstance(node, gast.While):
+            raise src.error(node, f"srcgrad reads the generator {tree.name} as the "
+                            "list it yields, and a `while` in it could run forever",
+                            "Write it as a function that returns a list.")
+        if isinstance(node, (gast.Yield, gast.YieldFrom)) and not node._srcgrad_statement:
+            raise src.error(node, f"srcgrad reads the generator {tree.name} as the "
+                            "list it yields, and cannot use the value of a `yield`",
+                            "Write it as a function that returns a list.")
+    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    acc = next(f"yielded{k}" for k in itertools.count() if f"yielded{k}" not in taken)
+
+    def rewrite(block):
+        for i, stmt in enumerate(block):
+            if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Yield):
+                item = stmt.value.value or build.const(None)
+                block[i] = gast.copy_location(gast.Expr(value=build.call(
+                    build.attr(build.load(acc), "append"), item)), stmt)
+            elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.YieldFrom):
+                item = next(f"item{k}" for k in itertools.count() if f"item{k}" not in taken)
+                taken.add(item)
+                block[i] = gast.copy_location(gast.For(
+                    target=build.store(item), iter=stmt.value.value, body=[
+                        gast.copy_location(gast.Expr(value=build.call(build.attr(
+                            build.load(acc), "append"), build.load(item))), stmt)],
+                    orelse=[], type_comment=None), stmt)
+            elif isinstance(stmt, gast.Return):
+                stmt.value = build.load(acc)
+            elif not isinstance(stmt, (gast.FunctionDef, gast.ClassDef)):
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    inner = getattr(stmt, field, None)
+                    if isinstance(inner, list):
+                        rewrite(inner)
+    rewrite(tree.body)
+    start = gast.copy_location(build.assign(acc, gast.List(elts=[], ctx=gast.Load())),
+                               tree.body[0])
+    end = gast.copy_location(gast.Return(value=build.load(acc)), tree.body[-1])
+    tree.body[:] = [start, *tree.body, end]
+
+
+def _own_nodes(body):
+    """The nodes of a function's body, not of the functions (or lambdas) defined in it;
+    a `yield` that is a whole statement is marked `_srcgrad_statement`."""
+    for stmt in body:
+        stack = [stmt]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
+                continue
+            if isinstance(node, (gast.Yield, gast.YieldFrom)):
+                node._srcgrad_statement = False
+            if isinstance(node, gast.Expr) and isinstance(node.value, (gast.Yield,
+                                                                       gast.YieldFrom)):
+                node.value._srcgrad_statement = True
+                yield node.value
+                stack.extend(gast.iter_child_nodes(node.value))
+                continue
+            yield node
+            stack.extend(gast.iter_child_nodes(node))
+
+
+def _spread_zips(tree) -> None:
+    """`for a, b in zip(*pairs):` (autograd's gmm.py) as `spread0, spread1 = pairs` then
+    `for a, b in zip(spread0, spread1):`: the target gives the count (and a tuple of
+    another length raises, as Python's unpacking of its items would)."""
+    taken = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    for node in list(gast.walk(tree)):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            for stmt in [s for s in block if isinstance(s, gast.For)]:
+                call, target = stmt.iter, stmt.target
+                if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Name)
+                        and call.func.id == "zip" and not call.keywords and len(call.args) == 1
+                        and isinstance(call.args[0], gast.Starred)
+                        and isinstance(target, (gast.Tuple, gast.List)) and not any(
+                            isinstance(e, gast.Starred) for e in target.elts)):
+                    continue
+                names = [f"spread{k}" for k in itertools.islice(
+                    (k for k in itertools.count() if f"spread{k}" not in taken),
+                    len(target.elts))]
+                taken.update(names)
+                spread = call.args[0].value
+                block.insert(block.index(stmt), build.assign_to(
+                    gast.Tuple(elts=list(map(build.store, names)), ctx=gast.Store()),
+                    spread, spread))
+                call.args = [gast.copy_location(build.load(n), spread) for n in names]
 
 
 def _indent_of(lines: list[str]) -> int:

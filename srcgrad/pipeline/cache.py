@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import threading
 import types
 import weakref
@@ -70,6 +71,7 @@ def compiled_jvp(func, wrt: tuple, rebuild=False, value=True, keywords=None) -> 
     forward_mode.transform_jvp for `value` and `keywords`)."""
     if not isinstance(func, types.FunctionType):
         source.load(func)
+    _refuse_generator(func)
     key = ("jvp", wrt, value) + ((keywords,) if keywords is not None else ())
     with _LOCK:
         per_func = _CACHE.setdefault(func, {})
@@ -115,6 +117,13 @@ def variants(func) -> dict:
         return dict(_CACHE.get(func, {}))
 
 
+def _refuse_generator(func) -> None:
+    """A generator differentiated itself (not a helper, read as the list it yields)."""
+    if not calls.transform_stack() and inspect.isgeneratorfunction(func):
+        raise SrcGradError(f"{func.__qualname__} is a generator; differentiate a function "
+                           "that returns a value")
+
+
 def cached_functions() -> int:
     """How many functions have something cached."""
     with _LOCK:
@@ -126,6 +135,7 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             inline=False, keywords=None) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
+    _refuse_generator(func)
     with _LOCK:
         per_func = _CACHE.get(func)
         if per_func is None:

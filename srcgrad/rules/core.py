@@ -67,8 +67,9 @@ def divide(z, x, y):
 
 # x ** 0 is 1 for every x: its slope is 0, at x = 0 too (never 0 * x ** -1). A number
 # written as the exponent picks its code when it is generated; others, elementwise.
-@adjoint(np.power, facts=BINARY.but(smooth=True), broadcast=True,
+@adjoint(np.power, math.pow, facts=BINARY.but(smooth=True), broadcast=True,
          examples=[example("x ** y", x=(3, 2), y=(2,), positive="x"),
+                   example("math.pow(x, 3.0) + math.pow(x, y)", x=(), y=(), positive="x"),
                    example("x ** 3", x=(4,)),
                    example("np.power(x, y)", x=(), y=(3,), positive="x"),
                    example("x ** 0.5", x=(3,), positive="x"),
@@ -87,7 +88,7 @@ def power(z, x, y):
     d[y] = d[z] * z * positive_log(x)
 
 
-@tangent(np.power)
+@tangent(np.power, math.pow)
 def power_tangent(z, x, y):
     if literal(y):
         if y >= 1:
@@ -188,7 +189,7 @@ facts(builtins.sum, view=True, writes_none=True)  # sum([], start) is start itse
 facts(builtins.reversed, writes_none=True)
 facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist", "item",
                     "nonzero", "ptp", "searchsorted", "count", "index", "compress",
-                    "choose", "__len__", "keys", "dot"]), facts=NEW)
+                    "choose", "__len__", "keys"]), facts=NEW)
 facts(method("view"), facts=VIEW.but(chooses_dtype=True))
 facts(*map(attribute, ["shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"]),
       metadata=True, writes_none=True)

@@ -10,8 +10,9 @@ import builtins
 from ..runtime import unbroadcast
 from ..runtime.containers import (appended, concatenated, default_adjoint, dict_of,
                                   field_adjoint, fields_of, first_items, got_adjoint,
-                                  got_tangent, in_order, in_order_adjoint, kept_as, largest,
-                                  last_items, merged, picked_adjoint, picked_tangent, refresh,
+                                  got_tangent, in_order, in_order_adjoint, in_order_tangent,
+                                  kept_as, largest, last_items, merged, picked_adjoint,
+                                  picked_tangent, refresh,
                                   refresh_adjoint_new, refresh_adjoint_refs, refresh_tangent,
                                   set_at, smallest, sort_order, spread_to_items, swap_item, take,
                                   values_of, without)
@@ -125,7 +126,7 @@ def builtin_sum(z, iterable, start=0):
 
 @tangent(builtins.sum)
 def builtin_sum_tangent(z, iterable, start=0):
-    t[z] = builtins.sum(t[iterable]) + t[start]
+    t[z] = builtins.sum(in_order_tangent(t[iterable], iterable)) + t[start]
 
 
 @adjoint(largest, smallest, examples=[example("largest([x, y, 0.25])", x=(), y=()),
@@ -143,12 +144,12 @@ def picked_rule_tangent(z, items):
          examples=[example("np.stack(list([x, y]))", x=(2,), y=(2,)),
                    example("np.stack(tuple(x))", x=(3, 2))])
 def listed(z, iterable=()):
-    d[iterable] = d[z]
+    d[iterable] = in_order_adjoint(d[z], iterable)  # list(d) of a dict: its keys
 
 
 @tangent(builtins.list, builtins.tuple)
 def listed_tangent(z, iterable=()):
-    t[z] = list(t[iterable])
+    t[z] = list(in_order_tangent(t[iterable], iterable))
 
 
 @adjoint(dict_of, examples=[example("dict_of(('a', 'b'), [x, y])['b'] * 2.0", x=(2,), y=(2,))])
@@ -233,7 +234,7 @@ def in_order_rule(z, items):
 
 @tangent(in_order)
 def in_order_rule_tangent(z, items):
-    t[z] = in_order(t[items])
+    t[z] = in_order_tangent(t[items], items)
 
 
 @tangent(first_items, examples=[example("np.stack(first_items([g, g, g], [x]))", g=(2,),

@@ -33,7 +33,9 @@ def matmul_tangent(z, x, y):
     t[z] = t[x] @ y + x @ t[y]
 
 
-@adjoint(np.dot, facts=PRODUCT, examples=[example("np.dot(x, y)", x=(3, 4), y=(4,)),
+@adjoint(np.dot, method("dot"), facts=PRODUCT, examples=[
+                           example("np.dot(x, y)", x=(3, 4), y=(4,)),
+                           example("x.dot(y)", x=(2, 3), y=(3, 2)),
                            example("np.dot(x, y)", x=(4,), y=(4,)),
                            example("np.dot(x, y)", x=(), y=(2, 2)),
                            example("np.dot(x, y)", x=(2, 3), y=(4, 3, 2)),
@@ -45,7 +47,7 @@ def dot(z, x, y):
     d[y] = dot_adjoint_y(d[z], x, y)
 
 
-@tangent(np.dot)
+@tangent(np.dot, method("dot"))
 def dot_tangent(z, x, y):
     t[z] = np.dot(t[x], y) + np.dot(x, t[y])
 

@@ -419,6 +419,8 @@ def smallest(items):
 
 def picked_adjoint(g, items, chosen):
     """The adjoint of `items` from that of `chosen`, the item `max` or `min` returned."""
+    if isinstance(items, dict):  # max(d): a key, a constant
+        return Fields()
     if isinstance(items, np.ndarray):  # max(v) of an array: one of its rows (or numbers)
         out = np.zeros(items.shape, dtype=np.result_type(items, 1.0))
         out[_position(items, chosen)] = g
@@ -429,8 +431,8 @@ def picked_adjoint(g, items, chosen):
 
 
 def picked_tangent(t_items, items, chosen):
-    """The tangent of the item `max` or `min` returned."""
-    return t_items[_position(items, chosen)]
+    """The tangent of the item `max` or `min` returned (none of a dict's key)."""
+    return 0.0 if isinstance(items, dict) else t_items[_position(items, chosen)]
 
 
 def _position(items, chosen) -> int:
@@ -443,6 +445,8 @@ def _position(items, chosen) -> int:
 
 def spread_to_items(g, items):
     """The adjoint of `items` in `sum(items)`: `g` for each, summed back to its shape."""
+    if isinstance(items, dict):  # sum(d) adds its keys, constants
+        return Fields()
     if isinstance(items, np.ndarray):  # sum(array) adds its rows
         return np.broadcast_to(_summed_to(g, items.shape[1:]), items.shape).copy()
     return Parts(_summed_to(g, np.shape(item)) if not isinstance(item, float)
@@ -515,6 +519,12 @@ def in_order(items):
     if isinstance(items, (dict, set, frozenset)) or not hasattr(items, "__getitem__"):
         return list(items)
     return items
+
+
+def in_order_tangent(t_items, items):
+    """The tangent of `in_order(items)`: a dict's keys are constants (zero), else the
+    items' tangents in the same order."""
+    return [0.0] * len(items) if isinstance(items, dict) else in_order(t_items)
 
 
 def in_order_adjoint(g, items):

@@ -162,7 +162,8 @@ def split_like(g, arrays, axis):
     others = max(np.size(g) // max(np.shape(g)[axis], 1), 1)
     bounds = np.cumsum([np.size(a) // others for a in arrays])[:-1]
     pieces = [np.reshape(p, np.shape(a)) for p, a in zip(np.split(g, bounds, axis), arrays)]
-    return np.stack(pieces) if isinstance(arrays, np.ndarray) else pieces
+    # Parts: a list of adjoints that another list's adjoint adds to item by item
+    return np.stack(pieces) if isinstance(arrays, np.ndarray) else Parts(pieces)
 
 
 def hstack_axis(g):

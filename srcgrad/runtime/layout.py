@@ -8,7 +8,7 @@ import numpy as np
 from ..errors import SrcGradError
 from .adjoints import unbroadcast
 from .array_kind import is_duck, size_of
-from .containers import set_at, zero_tangent
+from .containers import Parts, set_at, zero_tangent
 
 
 def reshaped(values, like):
@@ -68,8 +68,8 @@ def unblock(g, arrays):
             return np.reshape(g, np.shape(item))
         axis = level - depth
         bounds = np.cumsum([_extent(part, axis, level + 1, depth, ndim) for part in item])
-        return [cut(piece, part, level + 1)
-                for piece, part in zip(np.split(g, bounds[:-1], axis=axis), item)]
+        return Parts(cut(piece, part, level + 1)  # (added item by item, as a list's are)
+                     for piece, part in zip(np.split(g, bounds[:-1], axis=axis), item))
     return cut(np.asarray(g), arrays, 0)
 
 

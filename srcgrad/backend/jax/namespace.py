@@ -195,11 +195,14 @@ def split_like(g, arrays, axis):
     others = max(g.size // max(g.shape[axis], 1), 1)
     bounds = np.cumsum([jnp.size(a) // others for a in arrays])[:-1].tolist()
     pieces = [jnp.reshape(p, jnp.shape(a)) for p, a in zip(jnp.split(g, bounds, axis), arrays)]
-    return jnp.stack(pieces) if isinstance(arrays, (np.ndarray, jax.Array)) else pieces
+    return jnp.stack(pieces) if isinstance(arrays, (np.ndarray, jax.Array)) else (
+        containers.Parts(pieces))  # added item by item to another adjoint of the list
 
 
 def spread_to_items(g, items):
     """runtime.containers.spread_to_items: the adjoint of `items` in `sum(items)`."""
+    if isinstance(items, dict):  # sum(d) adds its keys, constants
+        return containers.Fields()
     if isinstance(items, (np.ndarray, jax.Array)):
         return jnp.broadcast_to(summed_to(g, items.shape[1:]), items.shape)
     return containers.Parts(summed_to(g, jnp.shape(item)) for item in items)
