@@ -96,12 +96,9 @@ def infer(body: list, kinds: dict, code_names: dict, shape, tapes=frozenset(), p
             for name, value in replayed:
                 assigned.setdefault(name, []).append(value)
             continue
-        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], gast.Name):
-            assigned.setdefault(node.targets[0].id, []).append(node.value)
-        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-            assigned.setdefault(node.target.id, []).append(
-                gast.BinOp(left=build.load(node.target.id), op=node.op, right=node.value))
+        binding = build.name_binding(node)
+        if binding is not None:
+            assigned.setdefault(binding[0], []).append(binding[1])
         elif isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             unknown |= {n.id for t in targets for n in build.names(t)

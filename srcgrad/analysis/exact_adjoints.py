@@ -29,12 +29,9 @@ def exact(body: list, ctx) -> frozenset:
         return frozenset()
     primal, bindings, bad = ctx.primal, {}, set()
     for stmt in body:
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
-                stmt.targets[0], gast.Name):
-            bindings.setdefault(stmt.targets[0].id, []).append(stmt.value)
-        elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-            bindings.setdefault(stmt.target.id, []).append(
-                gast.BinOp(left=build.load(stmt.target.id), op=stmt.op, right=stmt.value))
+        binding = build.name_binding(stmt)
+        if binding is not None:
+            bindings.setdefault(binding[0], []).append(binding[1])
         elif not isinstance(stmt, (gast.Expr, gast.Delete, gast.Return)):
             bad |= {n.id for n in build.names(stmt) if isinstance(n.ctx, gast.Store)}
         else:

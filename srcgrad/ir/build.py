@@ -362,3 +362,15 @@ def source_text(node) -> str:
     except Exception:  # an unusual node: still draw something
         return type(node).__name__
 
+
+
+def name_binding(stmt):
+    """`(name, value)` of `name = value`, with `name op= value` as `name op value`; else
+    None (a tuple or subscript target, any other statement)."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(
+            stmt.targets[0], gast.Name):
+        return stmt.targets[0].id, stmt.value
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        return stmt.target.id, gast.BinOp(left=load(stmt.target.id), op=stmt.op,
+                                          right=stmt.value)
+    return None
