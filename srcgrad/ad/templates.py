@@ -165,8 +165,8 @@ def _block(stmts, substitute, known=True) -> list:
             decided = _predicate(stmt.test, substitute.binding)
             test = substitute.copy(stmt.test) if decided is None else build.const(decided)
             try:
-                chosen = stmt.body if _static(test) else stmt.orelse
-            except _NotStatic:
+                chosen = stmt.body if build.static_value(test) else stmt.orelse
+            except build.NotStatic:
                 out.append(gast.If(test=test, body=_block(stmt.body, substitute, False),
                                    orelse=_block(stmt.orelse, substitute, False)))
                 continue
@@ -294,28 +294,3 @@ def _predicate(test, binding):
     return None
 
 
-class _NotStatic(Exception):
-    pass
-
-
-def _static(node):
-    """The value of a test made only of constants, else raise _NotStatic."""
-    if isinstance(node, gast.Constant):
-        return node.value
-    if isinstance(node, gast.Tuple):
-        return tuple(_static(e) for e in node.elts)
-    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
-        return not _static(node.operand)
-    if isinstance(node, gast.BoolOp):
-        values = [_static(v) for v in node.values]
-        return all(values) if isinstance(node.op, gast.And) else any(values)
-    if isinstance(node, gast.Compare) and len(node.ops) == 1:
-        left, right = _static(node.left), _static(node.comparators[0])
-        compare = {gast.Is: lambda a, b: a is b, gast.IsNot: lambda a, b: a is not b,
-                   gast.Eq: lambda a, b: a == b, gast.NotEq: lambda a, b: a != b,
-                   gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b,
-                   gast.Lt: lambda a, b: a < b, gast.LtE: lambda a, b: a <= b,
-                   gast.Gt: lambda a, b: a > b, gast.GtE: lambda a, b: a >= b}
-        if type(node.ops[0]) in compare:
-            return compare[type(node.ops[0])](left, right)
-    raise _NotStatic

@@ -328,9 +328,14 @@ def _decided(stmts) -> list:
     """`stmts` with each `if` on a constant replaced by the branch it takes."""
     out = []
     for stmt in stmts:
-        if isinstance(stmt, gast.If) and isinstance(stmt.test, gast.Constant):
-            out.extend(_decided(stmt.body if stmt.test.value else stmt.orelse))
-            continue
+        if isinstance(stmt, gast.If):
+            try:  # `if axis is None` of a call giving axis=0
+                taken = stmt.body if build.static_value(stmt.test) else stmt.orelse
+            except build.NotStatic:
+                pass
+            else:
+                out.extend(_decided(taken))
+                continue
         if isinstance(getattr(stmt, "orelse", None), list):
             stmt.orelse = _decided(stmt.orelse)
         if isinstance(getattr(stmt, "body", None), list):

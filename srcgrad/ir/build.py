@@ -374,3 +374,33 @@ def name_binding(stmt):
         return stmt.target.id, gast.BinOp(left=load(stmt.target.id), op=stmt.op,
                                           right=stmt.value)
     return None
+
+
+class NotStatic(Exception):
+    """A test that is not made only of constants."""
+
+
+def static_value(node):
+    """The value of a test made only of constants, else raise NotStatic."""
+    if isinstance(node, gast.Constant):
+        return node.value
+    if isinstance(node, gast.Tuple):
+        return tuple(static_value(e) for e in node.elts)
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
+        return not static_value(node.operand)
+    if isinstance(node, gast.BoolOp):
+        values = [static_value(v) for v in node.values]
+        return all(values) if isinstance(node.op, gast.And) else any(values)
+    if isinstance(node, gast.Compare) and len(node.ops) == 1:
+        left, right = static_value(node.left), static_value(node.comparators[0])
+        if isinstance(node.ops[0], (gast.Is, gast.IsNot)) and not any(
+                v is None or isinstance(v, bool) for v in (left, right)):
+            raise NotStatic  # `is` of other constants depends on interning
+        compare = {gast.Is: lambda a, b: a is b, gast.IsNot: lambda a, b: a is not b,
+                   gast.Eq: lambda a, b: a == b, gast.NotEq: lambda a, b: a != b,
+                   gast.In: lambda a, b: a in b, gast.NotIn: lambda a, b: a not in b,
+                   gast.Lt: lambda a, b: a < b, gast.LtE: lambda a, b: a <= b,
+                   gast.Gt: lambda a, b: a > b, gast.GtE: lambda a, b: a >= b}
+        if type(node.ops[0]) in compare:
+            return compare[type(node.ops[0])](left, right)
+    raise NotStatic
