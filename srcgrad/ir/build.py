@@ -388,9 +388,12 @@ def static_value(node):
         return tuple(static_value(e) for e in node.elts)
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.Not):
         return not static_value(node.operand)
-    if isinstance(node, gast.BoolOp):
-        values = [static_value(v) for v in node.values]
-        return all(values) if isinstance(node.op, gast.And) else any(values)
+    if isinstance(node, gast.BoolOp):  # decided by its leading constants, as Python reads it
+        deciding = isinstance(node.op, gast.Or)
+        for operand in node.values:
+            if bool(static_value(operand)) is deciding:
+                return deciding
+        return not deciding
     if isinstance(node, gast.Compare) and len(node.ops) == 1:
         left, right = static_value(node.left), static_value(node.comparators[0])
         if isinstance(node.ops[0], (gast.Is, gast.IsNot)) and not any(
