@@ -98,7 +98,7 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
         raise
     value = copied(value)
     return value, Pullback(gradient, value, saved, inputs, backend, on_jax is not None and jax_in,
-                           kwargs)
+                           kwargs, generated)
 
 
 class GradientFunction(Rebuilt, Generic[P]):

@@ -18,11 +18,13 @@ class Pullback:
     """`pullback(seed)`: the gradients of `sum(seed * value)` with respect to `wrt`."""
 
     def __init__(self, gradient, value, saved, inputs, backend="numpy", jax_in=False,
-                 keywords=()):
+                 keywords=(), generated=None):
         self._gradient, self._value, self._saved = gradient, value, saved
         self._inputs, self._backend, self._jax_in = inputs, backend, jax_in
         self._keywords = tuple(keywords)  # the call's keyword names: a `**kw` takes some
-        self._generated = gradient.general(dict.fromkeys(self._keywords))
+        if generated is None:  # unpickled: made again from the user's source
+            generated = gradient.general(dict.fromkeys(self._keywords))
+        self._generated = generated
         name = gradient.__wrapped__.__name__
         self._jax = LiveJax(backend, name) if backend != "numpy" else None
 
