@@ -74,10 +74,11 @@ operators map to NumPy's functions: `+ - * / ** @ % //` are `np.add`,
 Every function below also has a tangent rule, so forward mode (`jvp`,
 `jacobian(mode="fwd")`) works on it, checked against finite differences and against
 reverse mode (`tests/test_tangents.py`). Second derivatives (`hessian`, `hvp`,
-`grad(grad(f))`) run forward mode over the generated gradient code and work for all
-of them except `np.prod`, `np.cumprod`, `np.linalg.norm` with an explicit `ord`,
-`np.linalg.qr`, `np.linalg.lstsq` and the singular vectors of `np.linalg.svd`, which are
-refused by name (`tests/api/test_second_order.py`).
+`grad(grad(f))`) differentiate the generated gradient code again and work for all of
+them (`tests/api/test_second_order.py`); the runtime helpers that code calls have tangent
+rules, or srcgrad differentiates their own NumPy source (the adjoints of `np.prod` and
+`np.cumprod`, exact at zeros, of `np.linalg.norm` with an `ord`, `qr`, `lstsq` and `svd`:
+`tests/api/test_helper_hessians.py`).
 
 The sections *defined as code* hold library functions srcgrad writes as a few lines of
 NumPy over functions with rules (`srcgrad/rules/defined.py`, `stats.py`, `stats_tails.py`,
@@ -325,8 +326,9 @@ def _entries():
     by_module = {}
     for table in (RULES, DEFINITIONS):
         for key, rule in table.items():
-            if (rule.template is None or not rule.template.__module__.startswith("srcgrad.")
-                    or rule.template.__module__.endswith(".helper_adjoints")):
+            module = rule.template and rule.template.__module__
+            if (module is None or not module.startswith("srcgrad.")
+                    or module.endswith(".helper_adjoints") or module.startswith("srcgrad.runtime")):
                 continue  # runtime helpers (of generated code), or a user's custom_adjoint rule
             module = rule.template.__module__.rsplit(".", 1)[-1]
             by_module.setdefault(module, {}).setdefault(id(rule), (rule, []))[1].append(key)

@@ -5,27 +5,30 @@ helpers. Almost all are linear in the adjoint they receive (`g`), so their
 tangent is the helper applied to the adjoint's tangent; a few are also linear
 in a forward value (matmul adjoints, solve). Arguments a helper reads only for
 their shape, or through a piecewise-constant choice (ties, sort order), carry
-no tangent. Helpers without a rule here (prod_of_others, cumprod_adjoint,
-norm_adjoint) make forward mode over their code stop with an error naming them.
+no tangent. Helpers whose body is plain NumPy over functions with rules (the adjoints
+of prod, cumprod, norm with an `ord`, qr, lstsq and svd's singular vectors) need no rule:
+srcgrad differentiates their own source (`from_own_source`), zeros and branches included.
+A helper with neither makes forward mode over its code stop with an error naming it.
 """
 
 import numpy as np
 
-from ..runtime import (cast_back, centered, concatenator_adjoints, dot_adjoint_x, dot_adjoint_y,
+from ..runtime import (cast_back, centered, concatenator_adjoints, cumprod_adjoint, dot_adjoint_x, dot_adjoint_y,
                        einsum_adjoint, einsum_adjoint_by_operands, einsum_adjoints,
                        einsum_adjoints_by_operands, hstack_axis, inner_subscripts,
-                       inverse_permutation, matmul_adjoint_x, matmul_adjoint_y, mT,
-                       place_diagonal, positive_log, repeat_to, rhs_outer, reverse_cumsum,
-                       safe_div, scatter_add, sinc_slope, solve_transposed, split_among_ties,
+                       inverse_permutation, lstsq_adjoints, matmul_adjoint_x, matmul_adjoint_y,
+                       mT, norm_adjoint, place_diagonal, positive_log, prod_of_others,
+                       qr_adjoint, repeat_to, rhs_outer, reverse_cumsum, safe_div, svd_adjoint, scatter_add, sinc_slope, solve_transposed, split_among_ties,
                        split_like, split_ties_kept, spare, row_out, rows_of,
                        tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
                        unsort, unstack, untake, untake_along_axis, untile, winner)
+from ..runtime.array_kind import is_duck
 from ..runtime.blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
 from ..runtime.methods import same_method
 from ..runtime.special import not_differentiable
 from .facts import Facts, facts
-from .registry import example, nondifferentiable, tangent
+from .registry import example, from_own_source, nondifferentiable, tangent
 
 t = None  # templates index it as t[x]; they are parsed, never run
 
@@ -271,8 +274,50 @@ def item_adjoint_tangent(z, x, key, g):
     t[z] = item_adjoint(x, key, t[g])
 
 
+# --- helpers srcgrad differentiates from their own source --------------------------------
+
+_ZEROS = "np.where(np.arange(12).reshape(3, 4) % 5 == 2, 0.0, x)"  # x with three exact zeros
+_SVD = ", ".join(f"np.linalg.svd(a, full_matrices={{0}})[{i}]" for i in range(3))
+_QR = "np.linalg.qr(a)[0], np.linalg.qr(a)[1]"
+
+from_own_source(prod_of_others, examples=[
+    example("prod_of_others(x, 0)", x=(3, 4)),
+    example(f"prod_of_others({_ZEROS}, (0, 1))", x=(3, 4)),
+    example(f"prod_of_others({_ZEROS}, 1)", x=(3, 4)),
+    example("prod_of_others(x, None)", x=(4,))])
+from_own_source(cumprod_adjoint, examples=[
+    example("cumprod_adjoint(g, x, np.cumprod(x, 1), 1)", g=(2, 3), x=(2, 3)),
+    example(f"cumprod_adjoint(g, {_ZEROS}, np.cumprod({_ZEROS}, 1), 1)", g=(3, 4), x=(3, 4)),
+    example(f"cumprod_adjoint(g, {_ZEROS}, np.cumprod({_ZEROS}), None)", g=(12,), x=(3, 4))])
+from_own_source(norm_adjoint, examples=[
+    example("norm_adjoint(g, x, np.linalg.norm(x, 3, 1), 3, 1, False)", g=(2,), x=(2, 3)),
+    example("norm_adjoint(g, x, np.linalg.norm(x, -np.inf, 0, True), -np.inf, 0, True)",
+            g=(1, 3), x=(4, 3)),
+    example("norm_adjoint(g, x, np.linalg.norm(x, 'nuc'), 'nuc', None, False)", g=(), x=(3, 2)),
+    example("norm_adjoint(g, x, np.linalg.norm(x, 2, (1, 2)), 2, (1, 2), False)", g=(2,),
+            x=(2, 3, 2)),
+    example("norm_adjoint(g, x, np.linalg.norm(x, 1), 1, None, False)", g=(), x=(3, 3))])
+from_own_source(qr_adjoint, examples=[
+    example(f"qr_adjoint(gq, gr, {_QR})", gq=(4, 3), gr=(3, 3), a=(4, 3)),
+    example(f"qr_adjoint(None, gr, {_QR})", gr=(3, 3), a=(3, 3))])
+_LSTSQ = """
+def adjoints(gx, gr, gs, a, b):
+    g = [gx, gr, 0.0, gs]  # (as the gradient code passes it: a variable)
+    return lstsq_adjoints(g, a, b, np.linalg.lstsq(a, b, rcond=None))
+"""
+from_own_source(lstsq_adjoints, examples=[
+    example("adjoints(gx, gr, gs, a, b)[0]", setup=_LSTSQ, gx=(3,), gr=(1,), gs=(3,), a=(4, 3),
+            b=(4,)),
+    example("adjoints(gx, gr, gs, a, b)[1]", setup=_LSTSQ, gx=(3, 2), gr=(2,), gs=(3,),
+            a=(4, 3), b=(4, 2))])
+from_own_source(svd_adjoint, examples=[
+    example(f"svd_adjoint(gu, gs, gvh, {_SVD.format(False)}, False)", gu=(4, 3), gs=(3,),
+            gvh=(3, 3), a=(4, 3)),
+    example(f"svd_adjoint(gu, gs, None, {_SVD.format(True)}, True)", gu=(3, 3), gs=(3,),
+            a=(3, 3))])
+
 # Masks, shapes and subscripts: no derivative.
-nondifferentiable(winner, hstack_axis, inverse_permutation, tensordot_subscripts,
+nondifferentiable(is_duck, winner, hstack_axis, inverse_permutation, tensordot_subscripts,
                   inner_subscripts, zeros_like, zero_tangent)
 # The buffer an operation of the fused gradient may write into (buffer_reuse.py, loop_batching.py)
 # and the rows of one (loop_batching.py): the fused gradient is never differentiated again, and

@@ -405,3 +405,13 @@ def define(*keys, examples=()):
             DEFINITIONS[key] = definition
         return function
     return register
+
+
+def from_own_source(helper, examples=()):
+    """A runtime helper of generated code whose own body is NumPy over functions with rules
+    (prod_of_others, svd_adjoint): differentiating code that calls it writes the helper out
+    and differentiates that, as a definition, so hessian, hvp and grad(grad(f)) of what it
+    serves need no rule of its own. Its module's other plain functions are written out with
+    it (as a definition's helpers are)."""
+    define(helper, examples=examples)(helper)
+

@@ -126,24 +126,29 @@ def reverse_cumsum(g, axis):
 def cumprod_adjoint(g, x, z, axis):
     """Adjoint of z = np.cumprod(x, axis); exact where x has zeros."""
     if axis is None:
-        return np.reshape(cumprod_adjoint(np.ravel(g), np.ravel(x), np.ravel(z), 0), np.shape(x))
+        return np.reshape(_cumprod_adjoint(np.ravel(g), np.ravel(x), np.ravel(z), 0),
+                          np.shape(x))
+    return _cumprod_adjoint(g, x, z, axis)
+
+
+def _cumprod_adjoint(g, x, z, axis):
     if np.all(x != 0):
         return reverse_cumsum(g * z, axis) / x
     # With zeros: d z_i / d x_j is the running product up to i with x_j left out.
-    g, x = np.moveaxis(g, axis, -1), np.moveaxis(np.asarray(x, dtype=float), axis, -1)
-    out = np.empty(np.shape(x), dtype=np.result_type(g, x, 1.0))
-    for j in range(x.shape[-1]):
-        left_out = x.copy()
-        left_out[..., j] = 1.0
-        out[..., j] = np.sum((g * np.cumprod(left_out, axis=-1))[..., j:], axis=-1)
-    return np.moveaxis(out, -1, axis)
+    g, x = np.moveaxis(g, axis, -1), np.moveaxis(x, axis, -1)
+    n = np.shape(x)[-1]
+    columns = []
+    for j in range(n):
+        left_out = np.where(np.arange(n) == j, 1.0, x)
+        columns.append(np.sum((g * np.cumprod(left_out, axis=-1))[..., j:], axis=-1))
+    return np.moveaxis(np.stack(columns, axis=-1), -1, axis)
 
 
 def norm_adjoint(g, x, z, ord, axis, keepdims):
     """Adjoint of z = np.linalg.norm(x, ord, axis) for an explicit `ord`: vector p-norms
     (any p, inf, -inf) and matrix norms ('nuc', 2, -2, 1, -1, inf, -inf)."""
     x = np.asarray(x)
-    if (axis is None and x.ndim == 2) or (isinstance(axis, (tuple, list)) and len(axis) == 2):
+    if np.ndim(x) == 2 if axis is None else np.size(axis) == 2:
         return _matrix_norm_adjoint(g, x, ord, (0, 1) if axis is None else tuple(axis),
                                     keepdims)
     if axis is None:

@@ -19,28 +19,25 @@ def _reciprocal_gaps(s):
     return np.where(apart, 1 / np.where(apart, gap, 1.0), 0.0)
 
 
-def _reduced(u, vh, k, full_matrices, parts=()):
-    """u and vh cut to their first k columns (rows); the parts' adjoints must not reach the
-    extra ones, which full_matrices=True leaves undetermined."""
-    if not full_matrices or (np.shape(u)[-1] == k and np.shape(vh)[-2] == k):
-        return u, vh
-    for part, cut in parts:
-        if part is not None and np.any(np.asarray(part)[cut] != 0):
-            from ..errors import SrcGradError
-            raise SrcGradError(
-                "the gradient through the extra columns of np.linalg.svd(a) with "
-                "full_matrices=True is not unique (they span the null space)\n"
-                "Pass full_matrices=False to np.linalg.svd.")
-    return u[..., :, :k], vh[..., :k, :]
+def _none_in_extra(part):
+    """Refuses an adjoint reaching the extra columns (rows) of full_matrices=True, which
+    leaves them undetermined; `part`: the adjoint's extra columns, or None."""
+    if part is not None and np.any(np.asarray(part) != 0):
+        from ..errors import SrcGradError
+        raise SrcGradError(
+            "the gradient through the extra columns of np.linalg.svd(a) with "
+            "full_matrices=True is not unique (they span the null space)\n"
+            "Pass full_matrices=False to np.linalg.svd.")
 
 
 def svd_adjoint(gu, gs, gvh, u, s, vh, full_matrices=True):
     """Adjoint of a in u, s, vh = np.linalg.svd(a) (J. Townsend, "Differentiating the
     singular value decomposition", 2016), with F[i, j] = 1 / (s[j]^2 - s[i]^2)."""
     k = np.shape(s)[-1]
-    extra = (Ellipsis, slice(None), slice(k, None))
-    u, vh = _reduced(u, vh, k, full_matrices,
-                     [(gu, extra), (gvh, (Ellipsis, slice(k, None), slice(None)))])
+    if full_matrices:
+        _none_in_extra(None if gu is None else np.asarray(gu)[..., :, k:])
+        _none_in_extra(None if gvh is None else np.asarray(gvh)[..., k:, :])
+        u, vh = u[..., :, :k], vh[..., :k, :]
     f = _reciprocal_gaps(s)
     inner = np.asarray(gs)[..., :, None] * np.eye(k)
     out = 0.0
@@ -129,7 +126,7 @@ def lstsq_adjoints(g, a, b, z):
     d_a = (-pt @ gp @ pt + (np.eye(np.shape(a)[-2]) - a @ p) @ gpt @ p @ pt
            + pt @ p @ gpt @ (np.eye(np.shape(a)[-1]) - p @ a))
     d_b = pt @ gx
-    if np.size(res) and gres is not None:
+    if np.size(res) > 0 and gres is not None:
         r = (a @ x - b) * (2 * np.asarray(gres))
         d_a = d_a + _outer(r, x)
         d_b = d_b - r

@@ -5,8 +5,7 @@ whose generated forward and backward functions forward mode reads), f = sum(w * 
 Hessian-vector product `hvp(f)(x, tangent=v)` (forward over reverse) must
 match central differences of the gradient, (g(x + hv) - g(x - hv)) / 2h.
 This runs forward mode over every adjoint template and the runtime helpers
-they call. Rules whose adjoint code has no forward mode are listed in
-NO_SECOND_ORDER; hvp must refuse them with a SrcGradError.
+they call (by their tangent rules, or their own source: registry.from_own_source).
 """
 
 import numpy as np
@@ -14,20 +13,6 @@ import pytest
 from rule_examples import cases as _cases, inputs as _inputs, module_for as _module_for
 
 import srcgrad
-
-# Adjoints that call a helper with no tangent rule (see srcgrad/rules/helper_tangents.py): these
-# rules, and np.linalg.norm with an explicit `ord` (its adjoint is norm_adjoint).
-NO_SECOND_ORDER = {"prod", "cumprod", "qr", "lstsq"}
-
-
-def _refused(case) -> bool:
-    rule, example = case.values
-    if rule.name == "svd":  # its singular vectors' adjoint (svd_adjoint) has no tangent yet
-        return "compute_uv=False" not in example.expr
-    return rule.name in NO_SECOND_ORDER or (
-        rule.name == "norm" and example.expr.count(",")
-        and "axis=" not in example.expr.split(",")[1] and "'fro'" not in example.expr)
-
 
 def _directions(args, n, seed):
     rng = np.random.default_rng(seed)
@@ -44,7 +29,7 @@ def _setup(example, tmp_path):
     return module, args, len(example.shapes)
 
 
-@pytest.mark.parametrize("rule, example", [c for c in _cases() if not _refused(c)])
+@pytest.mark.parametrize("rule, example", list(_cases()))
 def test_hvp_matches_finite_differences_of_the_gradient(rule, example, tmp_path):
     module, args, n = _setup(example, tmp_path)
     wrt = tuple(range(n))
@@ -58,14 +43,6 @@ def test_hvp_matches_finite_differences_of_the_gradient(rule, example, tmp_path)
         numeric = (np.asarray(p) - np.asarray(m)) / (2 * h)
         np.testing.assert_allclose(got, numeric, rtol=1e-4, atol=1e-6,
                                    err_msg=f"{rule.name}: {example.expr}")
-
-
-@pytest.mark.parametrize("rule, example", [c for c in _cases() if _refused(c)])
-def test_hvp_refuses_rules_without_second_order(rule, example, tmp_path):
-    module, args, n = _setup(example, tmp_path)
-    wrt = tuple(range(n))
-    with pytest.raises(srcgrad.SrcGradError, match="no forward-mode"):
-        srcgrad.hvp(module.f, wrt=wrt)(*args, tangent=tuple(args[:n]))
 
 
 def test_the_second_derivative_of_sinc_at_zero():

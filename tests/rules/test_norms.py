@@ -74,6 +74,6 @@ def test_every_vector_p_norm(order):
         np.testing.assert_array_equal(g, np.zeros(4))
 
 
-def test_second_order_of_a_matrix_norm_is_refused_by_name():
-    with pytest.raises(srcgrad.SrcGradError, match="norm_adjoint"):
-        srcgrad.hessian(nuclear)(A)
+def test_the_hessian_of_the_nuclear_norm_is_autograds():
+    expected = autograd.hessian(nuclear_autograd)(A)
+    np.testing.assert_allclose(srcgrad.hessian(nuclear)(A), expected, rtol=1e-9, atol=1e-12)
