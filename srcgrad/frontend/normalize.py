@@ -36,6 +36,7 @@ import gast
 
 from ..ir import build
 from ..ir.naming import Namer
+from ..rules.registry import array_operand_positions
 from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
 from .methods import receiver_call
@@ -216,6 +217,7 @@ class _Normalizer:
         self.result = result
         self.scope = Scope(dict(scope.functions), dict(scope.partials))
         self.ambiguous = set()  # names of functions defined differently by an if's branches
+        self.listed = set()  # local names given a list or tuple display somewhere
         self.iteration = Iteration(namer, self.known)
 
     def known(self, node):
@@ -362,6 +364,8 @@ class _Normalizer:
                 self.ambiguous.discard(target.id)
                 self.scope.functions.pop(target.id, None)
                 self.scope.partials.pop(target.id, None)
+                if isinstance(stmt.value, (gast.List, gast.Tuple, gast.ListComp)):
+                    self.listed.add(target.id)
                 out.append(build.assign(target.id, self.expr(stmt.value, out), stmt))
             return
         self.unpack(target, stmt.value, stmt, out)
@@ -530,9 +534,12 @@ class _Normalizer:
         if (known is builtins.max or known is builtins.min) and (
                 len(node.args) != 2 or node.keywords):
             return self.extreme(node, known, out)
+        positions, names = array_operand_positions(known)
         new = gast.Call(func=self.callee(func, out),
-                        args=[self.argument(a, out) for a in node.args],
-                        keywords=[gast.keyword(arg=k.arg, value=self.atom(k.value, out))
+                        args=[self.array_operand(a, out) if i in positions
+                              else self.argument(a, out) for i, a in enumerate(node.args)],
+                        keywords=[gast.keyword(arg=k.arg, value=self.array_operand(k.value, out)
+                                               if k.arg in names else self.atom(k.value, out))
                                   for k in node.keywords])
         if isinstance(func, gast.Name) and func.id in self.scope.functions:
             new._srcgrad_nested = self.scope.functions[func.id]
@@ -672,6 +679,18 @@ class _Normalizer:
         if isinstance(node, (gast.List, gast.Tuple)) and not _constant_tuple(node):
             elts = [self.argument(e, out) for e in node.elts]
             return gast.copy_location(type(node)(elts=elts, ctx=gast.Load()), node)
+        return self.atom(node, out)
+
+    def array_operand(self, node, out):
+        """An argument NumPy reads as one array (registry.array_operands): a list or tuple
+        display there, or a local name given one, made an array first (np.power([1., 2.],
+        x): the rule's code then computes with an array, and a display of active numbers
+        gets np.array's adjoint)."""
+        if isinstance(node, (gast.List, gast.Tuple)) or (
+                isinstance(node, gast.Name) and node.id in self.listed):
+            temp = self.namer.temp()
+            out.append(build.assign(temp, _internal("as_array", self.argument(node, out)), node))
+            return build.load(temp)
         return self.atom(node, out)
 
     def callee(self, node, out):

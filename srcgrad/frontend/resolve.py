@@ -34,6 +34,7 @@ _INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, calle
                                       sort_order, largest, smallest, dict_of, merged,
                                       concatenated, kept_as, in_order, same_method,
                                       adjoint_hook, piecewise_start)}
+_INTERNAL["as_array"] = np.array  # a list display passed as an array operand (normalize.py)
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..runtime import (lower_half, lstsq_adjoints, lstsq_tangents, mT, qr_adjoint, qr_jvp,
                        rhs_outer, solve_lower, svd_adjoint, svd_jvp, triangle)
 from .facts import NEW, Facts
-from .registry import adjoint, define, example, tangent
+from .registry import adjoint, array_operands, define, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -308,3 +308,5 @@ if scipy is not None:
                 factor, scipy.linalg.solve_triangular(factor, b, lower=True), trans=1, lower=True)
         return scipy.linalg.solve_triangular(
             factor, scipy.linalg.solve_triangular(factor, b, trans=1), lower=False)
+
+array_operands(np.linalg.lstsq, params=("a", "b"))  # (registry.array_operands)

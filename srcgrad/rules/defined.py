@@ -11,7 +11,7 @@ with others is refused where it is written.
 import numpy as np
 
 from .forms import elementwise
-from .registry import define, example
+from .registry import array_operands, define, example
 
 # --- angles: linear, by their constant slopes ------------------------------------------------
 
@@ -258,3 +258,9 @@ def kron(a, b):
     outer = np.reshape(a, tuple(s for n in np.shape(a) for s in (n, 1))) * np.reshape(
         b, tuple(s for n in np.shape(b) for s in (1, n)))
     return np.reshape(outer, tuple(m * n for m, n in zip(np.shape(a), np.shape(b))))
+
+# (np.polyval(p, [0.5, 1.0]): the list is read as an array, registry.array_operands)
+array_operands(np.percentile, np.quantile, params=("a", "q"))
+array_operands(np.polyval, params=("p", "x"))
+array_operands(np.interp, params=("x", "xp", "fp"))
+array_operands(np.kron, params=("a", "b"))

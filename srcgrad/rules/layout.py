@@ -15,7 +15,8 @@ from ..runtime import (filled, full_adjoint, imag_adjoint, inverse_permutation, 
                        unbroadcast, unbroadcast_each, undelete, unique_adjoint, unique_tangent,
                        unpartition, untake)
 from .facts import NEW, VIEW, facts, numpy_functions
-from .registry import adjoint, attribute, example, method, named, nondifferentiable, tangent
+from .registry import (adjoint, array_operands, attribute, example, method, named,
+                       nondifferentiable, tangent)
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -497,3 +498,6 @@ facts(np.tril_indices, np.triu_indices, np.tril_indices_from, np.triu_indices_fr
 # and conditions are constants, its pieces indexing and item assignment.
 nondifferentiable(piecewise_start, facts=NEW)
 named(piecewise_start, "np.piecewise's conditions")
+
+array_operands(np.hsplit, params=("ary",))  # (registry.array_operands)
+array_operands(np.convolve, params=("a", "v"))

@@ -10,7 +10,7 @@ from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_adjo
                        norm_adjoint, norm_jvp, place_diagonal, repeat_to, rhs_outer, safe_div,
                        solve_product, solve_transposed, tensordot_subscripts, undiag)
 from .facts import NEW, PRODUCT, VIEW
-from .registry import adjoint, example, method, named, tangent
+from .registry import adjoint, array_operands, example, method, named, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -258,3 +258,7 @@ def solve_tangent(z, a, b):
 for _key, _name in [(np.linalg.norm, "norm"), (np.linalg.inv, "inv"), (np.linalg.det, "det"),
                     (np.linalg.slogdet, "slogdet"), (np.linalg.solve, "solve")]:
     named(_key, f"numpy.linalg.{_name}")
+
+# (np.dot([1.0, 2.0], x): the list is read as an array, registry.array_operands)
+array_operands(np.dot, np.inner, np.outer, np.matmul, np.tensordot, params=("x", "y"))
+array_operands(np.linalg.solve, params=("a", "b"))

@@ -415,3 +415,38 @@ def from_own_source(helper, examples=()):
     it (as a definition's helpers are)."""
     define(helper, examples=examples)(helper)
 
+
+# --- array operands: where a list display is read as an array --------------------------------
+
+ARRAY_OPERANDS: dict = {}  # key -> names of the parameters that read an array
+
+
+def array_operands(*keys, params):
+    """The parameters of each key that NumPy reads as one array (np.dot's a and b): a list
+    or tuple display there, or a local variable given one, is made an array where it is
+    passed (frontend/normalize.py), so the rule's code computes with an array, not a list.
+    An elementwise function's operands are array operands without being declared. Never
+    a sequence parameter (np.stack's arrays, np.select's choicelist)."""
+    for key in keys:
+        ARRAY_OPERANDS[key] = tuple(params)
+
+
+def array_operand_positions(key) -> tuple[set, set]:
+    """(positions, keyword names) of the key's array operands; empty for a key unknown."""
+    try:
+        names = ARRAY_OPERANDS.get(key)
+        table = RULES.get(key) or DEFINITIONS.get(key)
+    except TypeError:  # an unhashable callee
+        return set(), set()
+    if table is None:
+        return set(), set()
+    function = table.function if isinstance(table, Definition) else (table.template
+                                                                       or table.tangent)
+    params = [p.name for p in inspect.signature(function).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    params = params if isinstance(table, Definition) else params[1:]  # (a template's z)
+    if names is None:
+        facts = facts_of(key)
+        names = params[:facts.nargs or 0] if facts.elementwise else ()
+    return {i for i, p in enumerate(params) if p in names}, set(names)
+

@@ -12,7 +12,7 @@ import scipy.linalg
 
 from ..runtime import lu_permutation, lu_tangent, mT
 from .facts import NEW, Facts
-from .registry import adjoint, alias, define, example, nondifferentiable, tangent
+from .registry import adjoint, alias, array_operands, define, example, nondifferentiable, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -172,3 +172,5 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     y = scipy.linalg.solve_triangular(factor, b, trans=1)
     w = scipy.linalg.solve_triangular(factor, y, trans=1, lower=True, unit_diagonal=True)
     return w[np.argsort(order)]
+
+array_operands(scipy.linalg.lu_solve, params=("b",))  # (registry.array_operands)

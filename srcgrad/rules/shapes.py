@@ -12,7 +12,8 @@ from ..runtime import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, unbroadcast,
                        unrepeat, unsort, unstack, untake, untake_along_axis, untile)
 from .facts import NEW, VIEW, Facts, facts, numpy_functions
-from .registry import adjoint, alias, attribute, example, literal_sequence, method, named, tangent
+from .registry import (adjoint, alias, array_operands, attribute, example, literal_sequence,
+                       method, named, tangent)
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -340,3 +341,5 @@ facts(*numpy_functions(
     "nan_to_num", "meshgrid", "ix_"),
     np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
     facts=VIEW)  # may return their argument or a view of it
+
+array_operands(np.sort, params=("x",))  # (registry.array_operands)

@@ -11,7 +11,7 @@ import scipy.special
 
 from .facts import NEW
 from .forms import elementwise
-from .registry import adjoint, example, tangent
+from .registry import adjoint, array_operands, example, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -227,3 +227,5 @@ def sici_tangent(z, x):
 @tangent(scipy.special.fresnel)
 def fresnel_tangent(z, x):
     t[z] = [t[x] * np.sin(np.pi * x * x / 2), t[x] * np.cos(np.pi * x * x / 2)]
+
+array_operands(scipy.special.fresnel, params=("x",))  # (registry.array_operands)

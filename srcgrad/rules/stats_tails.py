@@ -8,12 +8,14 @@ A log of a probability that is 0 (off the support) is -inf, with no gradient (th
 function it reaches (scipy.special.betainc or gammainc in its first arguments).
 """
 
+import inspect
+
 import numpy as np
 import scipy.special
 import scipy.stats
 
 from ..runtime import not_differentiable
-from .registry import adjoint, define, example, tangent
+from .registry import DEFINITIONS, RULES, adjoint, array_operands, define, example, tangent
 from .stats import SHIFTED, calls_of
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
@@ -314,3 +316,16 @@ def bernoulli_cdf(k, p, loc=0):
 def bernoulli_logcdf(k, p, loc=0):
     k = k - loc
     return np.where(k < 0, -np.inf, np.where(k < 1, np.log1p(-p), 0.0))
+
+
+def _univariate_operands():
+    """A univariate distribution's functions read each argument as an array (its values
+    and parameters broadcast): a list there is one (registry.array_operands)."""
+    kinds = (scipy.stats.rv_continuous, scipy.stats.rv_discrete)
+    for key, function in [(k, d.function) for k, d in DEFINITIONS.items()] + [
+            (k, r.template) for k, r in RULES.items() if r.template is not None]:
+        if isinstance(getattr(key, "__self__", None), kinds):
+            array_operands(key, params=inspect.signature(function).parameters)
+
+
+_univariate_operands()

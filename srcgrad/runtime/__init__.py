@@ -2,6 +2,8 @@
 resolves to (frontend/unit.py reads `vars(srcgrad.runtime)`). Plain NumPy, no gast;
 nothing here imports the transformer."""
 
+import numpy as np
+
 from . import (adjoints, array_kind, blocks, buffers, checkpoints,  # noqa: F401
                containers, factorizations, indexing, layout, linalg, methods, special,
                tangents, transposes)
@@ -43,7 +45,10 @@ from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, with
 from .transposes import (broadcast_back, fields_at, gathered, items_summed, repeat_back,
                          take_back)
 
-__all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'caller_unchanged',
+# what a list or tuple display passed as an array operand is made (frontend/normalize.py)
+as_array = np.array
+
+__all__ = ['AliasingError', 'appended', 'as_array', 'broadcast_back', 'broadcast_like', 'caller_unchanged',
            'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated',
            'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
