@@ -350,19 +350,38 @@ def literal(param) -> bool:
     raise RuntimeError("literal is decided when code is generated, never called")
 
 
+# The libraries whose functions stand in for one another in a suggestion: numpy.linalg's for
+# scipy.linalg's, NumPy's for math's; never scipy.special's struve for numpy's triu.
+_FAMILIES = [("numpy.linalg.", "linalg"), ("scipy.linalg.", "linalg"), ("numpy.fft.", "fft"),
+             ("scipy.fft.", "fft"), ("numpy.random.", "random"), ("scipy.special.", "special"),
+             ("scipy.stats.", "stats"), ("scipy.signal.", "signal"), ("numpy.", "numpy"),
+             ("math.", "numpy"), ("srcgrad.runtime.", None), ("srcgrad.", "srcgrad")]
+
+
+def library_family(name: str):
+    return next((family for prefix, family in _FAMILIES if name.startswith(prefix)), "other")
+
+
 def close_matches(key) -> list[str]:
     """Functions with rules whose names are close to the key's, those of its own module
-    (numpy.linalg, scipy.special) first."""
+    (numpy.linalg, scipy.special) first: of a library function, only those of its library
+    (family); never a helper only generated code calls."""
     keys = [k for k in list(RULES) + list(DEFINITIONS) if not isinstance(k, tuple)]
-    names = sorted({display_name(k) for k in keys})
+    names = sorted({n for n in map(display_name, keys) if library_family(n) is not None})
     wanted = display_name(key)
+    library = public_name(key) is not None or library_family(wanted) != "other"
+    if library:
+        names = [n for n in names if library_family(n) == library_family(wanted)]
     module = wanted.rsplit(".", 1)[0] if "." in wanted else ""
-    short = [n.rsplit(".", 1)[-1] for n in names]
-    hits = difflib.get_close_matches(wanted.rsplit(".", 1)[-1], short, n=6, cutoff=0.6)
+    short = sorted({n.rsplit(".", 1)[-1] for n in names})
+    mine = wanted.rsplit(".", 1)[-1]
+    # (alike at 0.6 are struve and triu, factorial and tril: below 0.7 a name must hold the
+    # other, as float_power holds power)
+    hits = [h for h in difflib.get_close_matches(mine, short, n=6, cutoff=0.6)
+            if h in mine or mine in h or difflib.SequenceMatcher(None, mine, h).ratio() >= 0.7]
     found = [n for n in names if n.rsplit(".", 1)[-1] in hits]
     # (among equal names of a library's function, the closest whole one first:
     # scipy.stats.norm.logpdf for scipy.stats.skewnorm.logpdf)
-    library = public_name(key) is not None
     found.sort(key=lambda n: (n.rsplit(".", 1)[0] != module, hits.index(n.rsplit(".", 1)[-1]),
                               -difflib.SequenceMatcher(None, wanted, n).ratio() if library
                               else 0))

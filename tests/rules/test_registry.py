@@ -46,3 +46,35 @@ def test_close_matches_are_rules_of_similar_names():
     assert close_matches(expm2) == ["scipy.linalg.expm", "numpy.exp2", "scipy.special.exp2",
                                     "math.expm1"]
     assert close_matches(np.fmod) == []  # nothing alike: no list of every rule
+
+
+def test_refusals_suggest_functions_of_the_same_library():
+    """Every public function of the libraries srcgrad knows that has no rule: its close
+    matches are of its own library (numpy.linalg's for scipy.linalg's; never numpy.triu for
+    scipy.special.struve), and never a helper only generated code calls."""
+    import importlib
+
+    import scipy.special
+
+    from srcgrad.rules.registry import (DEFINITIONS, NONDIFFERENTIABLE, PUBLIC_MODULES,
+                                        RULES, library_family, close_matches, display_name)
+    wrong, suggested = [], 0
+    for module_name, _ in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in dir(module):
+            obj = getattr(module, name)
+            if name.startswith("_") or not callable(obj) or isinstance(obj, type):
+                continue
+            try:
+                if obj in RULES or obj in DEFINITIONS or obj in NONDIFFERENTIABLE:
+                    continue
+            except TypeError:  # unhashable
+                continue
+            matches = close_matches(obj)
+            suggested += bool(matches)
+            wanted = display_name(obj)
+            wrong += [(wanted, m) for m in matches if library_family(m) != library_family(wanted)]
+    assert wrong == []
+    assert suggested > 50
+    assert close_matches(scipy.special.struve) == []
+    assert close_matches(np.linalg.eig) == ["numpy.linalg.eigh", "scipy.linalg.eigh"]
