@@ -13,13 +13,14 @@ A helper with neither makes forward mode over its code stop with an error naming
 
 import numpy as np
 
-from ..runtime import (cast_back, centered, concatenator_adjoints, cumprod_adjoint, dot_adjoint_x, dot_adjoint_y,
-                       einsum_adjoint, einsum_adjoint_by_operands, einsum_adjoints,
-                       einsum_adjoints_by_operands, hstack_axis, inner_subscripts,
-                       inverse_permutation, lstsq_adjoints, matmul_adjoint_x, matmul_adjoint_y,
-                       mT, norm_adjoint, place_diagonal, positive_log, prod_of_others,
-                       qr_adjoint, repeat_to, rhs_outer, reverse_cumsum, safe_div, svd_adjoint, scatter_add, sinc_slope, solve_transposed, split_among_ties,
-                       split_like, split_ties_kept, spare, row_out, rows_of,
+from ..runtime import (cast_back, centered, concatenator_adjoints, cumprod_adjoint,
+                       dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_adjoint_by_operands,
+                       einsum_adjoints, einsum_adjoints_by_operands, hstack_axis,
+                       inner_subscripts, inverse_permutation, lstsq_adjoints, matmul_adjoint_x,
+                       matmul_adjoint_y, mT, norm_adjoint, place_diagonal, positive_log,
+                       prod_of_others, qr_adjoint, repeat_to, rhs_outer, reverse_cumsum,
+                       row_out, rows_of, safe_div, scatter_add, sinc_slope, solve_transposed,
+                       spare, split_among_ties, split_like, split_ties_kept, svd_adjoint,
                        tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
                        unsort, unstack, untake, untake_along_axis, untile, winner)
 from ..runtime.array_kind import is_duck

@@ -359,6 +359,7 @@ _FAMILIES = [("numpy.linalg.", "linalg"), ("scipy.linalg.", "linalg"), ("numpy.f
 
 
 def library_family(name: str):
+    """The family of a display name (`scipy.linalg.expm`: "linalg"); None for a runtime helper."""
     return next((family for prefix, family in _FAMILIES if name.startswith(prefix)), "other")
 
 
@@ -468,4 +469,3 @@ def array_operand_positions(key) -> tuple[set, set]:
         facts = facts_of(key)
         names = params[:facts.nargs or 0] if facts.elementwise else ()
     return {i for i, p in enumerate(params) if p in names}, set(names)
-

@@ -173,4 +173,5 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     w = scipy.linalg.solve_triangular(factor, y, trans=1, lower=True, unit_diagonal=True)
     return w[np.argsort(order)]
 
+
 array_operands(scipy.linalg.lu_solve, params=("b",))  # (registry.array_operands)

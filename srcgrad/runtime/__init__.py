@@ -48,7 +48,8 @@ from .transposes import (broadcast_back, fields_at, gathered, items_summed, repe
 # what a list or tuple display passed as an array operand is made (frontend/normalize.py)
 as_array = np.array
 
-__all__ = ['AliasingError', 'appended', 'as_array', 'broadcast_back', 'broadcast_like', 'caller_unchanged',
+__all__ = ['AliasingError', 'appended', 'as_array', 'broadcast_back', 'broadcast_like',
+           'caller_unchanged',
            'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated',
            'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
