@@ -53,7 +53,7 @@ class AdjointShapes:
             if isinstance(node.op, gast.MatMult):
                 found = matmul_shape(left, right)
                 return found.shape if found is not None else None
-            return self.broadcast(node.left, node.right)
+            return _broadcast(left, right)  # (not self.broadcast: each side asked once)
         if isinstance(node, gast.Compare) and len(node.ops) == 1:
             return self.broadcast(node.left, node.comparators[0])
         if isinstance(node, gast.Attribute) and node.attr == "T":
@@ -65,13 +65,7 @@ class AdjointShapes:
 
     def broadcast(self, *nodes):
         """The shape NumPy broadcasts the expressions `nodes` to, or None."""
-        shapes = [self.shape(n) for n in nodes]
-        if any(s is None for s in shapes):
-            return None
-        try:
-            return broadcast_shapes(*shapes)
-        except ValueError:
-            return None
+        return _broadcast(*[self.shape(n) for n in nodes])
 
     def call_shape(self, node):
         func, args = node.func, node.args
@@ -177,3 +171,13 @@ def numbers(body, ctx):
     what flows from it, which specialized shapes call arrays (nominally)."""
     ctx.numbers = frozenset(number_names(body, ctx.index.bindings(body)))
     return body
+
+
+def _broadcast(*shapes):
+    """The shape NumPy broadcasts `shapes` to, or None (one unknown, or they do not)."""
+    if any(s is None for s in shapes):
+        return None
+    try:
+        return broadcast_shapes(*shapes)
+    except ValueError:
+        return None

@@ -148,8 +148,8 @@ class _Renamer:
         assigned = _assigned(loop.body) | (
             {loop.target.id} if isinstance(loop, gast.For) else set())
         inside = _loads(loop.body)
-        read_outside = {n for n in self.loads if self.loads[n] > inside[n]}
-        carried = sorted(n for n in assigned if n in env or n in read_outside)
+        carried = sorted(n for n in assigned  # (or read outside the loop too)
+                         if n in env or self.loads[n] > inside[n])
         before, info = [], LoopInfo()
         for name in carried:
             version = self.new_version(name)

@@ -112,7 +112,7 @@ def carried_values(body, position, ctx, sharing, before=None) -> list:
             if (not known or ctx.shape(build.load(value)) != known
                     or not _fresh_into(loop.body[index].value, known, ctx)):
                 continue
-            if not _unshared(sharing(), {name, value}, tape):
+            if not sharing().unshared({name, value}, tape):
                 continue
             entries = [e.id for e in record.elts if isinstance(e, gast.Name)]
             later = entries.index(value) if index < a and entries.count(value) == 1 else None
@@ -165,29 +165,10 @@ def _array_or_small(node, ctx) -> bool:
             and abs(node.value) <= 65504)
 
 
-def _unshared(sharing, names, tape) -> bool:
-    """No array that may be one of `names`' (a row, once rewritten) or a view of it is
-    changed, returned, passed to a function we know nothing of or read by a nested
-    function: the names bound to them (copies `a = b`, views, the replayed tape's
-    entries), closed over every binding that is no new array."""
-    if sharing.opaque:
-        return False
-    alias, todo = set(), list(names)
-    while todo:  # every name a binding ties to one already found
-        name = todo.pop()
-        if name in alias:
-            continue
-        alias.add(name)
-        for link, replayed in sharing.links_of.get(name, ()):
-            if replayed == tape:  # the replay's entries, not the tape they come from
-                link = link - {tape}
-            if name in link:
-                todo.extend(link - alias)
-    return alias.isdisjoint(sharing.exposed)
-
-
 class Sharing:
-    """What `_unshared` asks of a function, worked out once for all its candidates."""
+    """What `unshared` asks of a function, worked out once for all its candidates: the
+    names each binding ties together, joined into groups (union-find), so that a question
+    costs the groups it meets, not a walk of every binding (one per loop: quadratic)."""
 
     def __init__(self, body, harmless, np_):
         nodes = build.nodes(gast.Module(body=body, type_ignores=[]))
@@ -195,13 +176,19 @@ class Sharing:
                                          gast.Global, gast.Nonlocal, gast.Yield, gast.YieldFrom,
                                          gast.NamedExpr, gast.With, gast.ClassDef))
                           for n in nodes)
-        self.links_of = {}  # name -> [(the names one binding ties together, its tape or None)]
+        self._parent = {}
+        replays = []  # (tape, the other names a loop replaying it ties to it)
         for n in nodes:
             if isinstance(n, gast.Assign) and not _new_array(n.value):
-                self._link(build.name_ids(*n.targets) | _operands(n.value, np_), None)
+                self._join(build.name_ids(*n.targets) | _operands(n.value, np_))
             elif isinstance(n, gast.For):
-                self._link(build.name_ids(n.target) | _operands(n.iter, np_),
-                           loop_facts.replayed(n))
+                link, tape = build.name_ids(n.target) | _operands(n.iter, np_), \
+                    loop_facts.replayed(n)
+                if tape in link:  # a question about `tape` leaves it out of this binding
+                    link = link - {tape}
+                    if link:
+                        replays.append((tape, next(iter(link))))
+                self._join(link)
         # changed, returned, or the object of a method that may change it
         self.exposed = set(loop_facts.mutated(body, harmless, nodes=nodes))
         for n in nodes:
@@ -210,10 +197,49 @@ class Sharing:
             if (isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
                     and n.func.attr not in named("writes_none", "method")):
                 self.exposed |= _operands(n.func.value, np_)
+        self._exposed_groups = {self._group(n) for n in self.exposed}
+        self._replays = {}  # group -> [(a group a replay ties to it, the replayed tape)]
+        for tape, member in replays:
+            a, b = self._group(tape), self._group(member)
+            self._replays.setdefault(a, []).append((b, tape))
+            self._replays.setdefault(b, []).append((a, tape))
 
-    def _link(self, link, replayed):
-        for name in link:
-            self.links_of.setdefault(name, []).append((link, replayed))
+    def unshared(self, names, tape) -> bool:
+        """No array that may be one of `names`' (a row, once rewritten) or a view of it is
+        changed, returned, passed to a function we know nothing of or read by a nested
+        function: the names bound to them (copies `a = b`, views, the replayed tape's
+        entries, not `tape` itself), closed over every binding that is no new array."""
+        if self.opaque:
+            return False
+        todo, seen = [self._group(name) for name in names], set()
+        while todo:
+            group = todo.pop()
+            if group in seen:
+                continue
+            if group in self._exposed_groups:
+                return False
+            seen.add(group)
+            todo.extend(other for other, by in self._replays.get(group, ()) if by != tape)
+        return True
+
+    def _group(self, name):
+        parent = self._parent
+        root = name
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while name != root:  # path compression
+            parent[name], name = root, parent[name]
+        return root
+
+    def _join(self, link):
+        if not link:
+            return
+        names = iter(link)
+        first = self._group(next(names))
+        for name in names:
+            other = self._group(name)
+            if other != first:
+                self._parent[other] = first
 
 
 def _operands(node, np_) -> set:

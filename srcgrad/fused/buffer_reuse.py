@@ -67,13 +67,14 @@ def run(body: list, ctx) -> list:
             dying = sorted({n.id for n in build.names(stmt.value) if n.id in owned})
         else:
             dying = []
-        if not _large_operation(stmt.value, ctx):  # nothing to write into
+        top = _large_operation(stmt.value, ctx)
+        if top is None:  # nothing to write into
             out.append(stmt)
             continue
         freed = out[-1] if out and isinstance(out[-1], gast.Delete) else None
         donors = [t.id for t in freed.targets if t.id in owned and t.id not in taken] \
             if freed else []
-        chain = Chain(stmt, dying, donors, ctx)
+        chain = Chain(stmt, dying, donors, ctx, top=top)
         if not chain.rewrite():
             out.append(stmt)
             continue
@@ -97,12 +98,13 @@ class Chain:
     """One statement as single operations, each into an operand that dies with it, the
     intermediate before it, or the array released just before (a donor)."""
 
-    def __init__(self, stmt, dying, donors, ctx, in_loop=False):
+    def __init__(self, stmt, dying, donors, ctx, in_loop=False, top=None):
         """`in_loop` (loop_buffer_reuse.py): no new name, no number read twice, and no run-time
-        check (a statement that would need one stays as it was)."""
+        check (a statement that would need one stays as it was). `top`: the shape of the
+        statement's value and whether it is certainly float64, if known."""
         # a copy: the sweeps' statement stays as it was (forward mode copies those)
         self.stmt = build.clone(stmt)
-        self.ctx, self.in_loop = ctx, in_loop
+        self.ctx, self.in_loop, self.top = ctx, in_loop, top
         self.numbers = frozenset() if in_loop else ctx.numbers
         self.float64_names = set()  # intermediates made here, certainly float64 arrays
         self.reads = Counter(n.id for n in build.names(stmt.value))
@@ -117,16 +119,16 @@ class Chain:
         self.sizes, self.live, self.results, self.buffers = {}, set(), {}, set()
 
     def rewrite(self) -> bool:
-        self.stmt.value = self._eval(self.stmt.value)
+        self.stmt.value = self._eval(self.stmt.value, self.top)
         return self.changed
 
-    def _eval(self, node):
+    def _eval(self, node, known=None):
         spec = operation(node, self.ctx.numpy)
         if spec is None:
             return node
         func, operands = spec
-        size = self.ctx.shape(node)
-        static = self.ctx.certainly_float64(node)  # before the operands are rewritten
+        # (before the operands are rewritten)
+        size, static = known or (self.ctx.shape(node), self.ctx.certainly_float64(node))
         args = [self._eval(o) for o in operands]
         if size is None or (size_of(size) < MIN_SIZE and not static):
             return _rebuild(node, args)
@@ -208,14 +210,17 @@ class Chain:
         return name
 
 
-def _large_operation(node, ctx) -> bool:
-    """`node` is an elementwise operation with a large result (its operands, whose
-    results broadcast into it, are no larger), or one certainly giving a float64 array."""
+def _large_operation(node, ctx):
+    """(its shape, whether certainly float64) if `node` is an elementwise operation with a
+    large result (its operands, whose results broadcast into it, are no larger), or one
+    certainly giving a float64 array; else None."""
     if operation(node, ctx.numpy) is None:
-        return False
+        return None
     size = ctx.shape(node)
-    return size is not None and (size_of(size) >= MIN_SIZE
-                                 or ctx.certainly_float64(node))
+    if size is None:
+        return None
+    static = ctx.certainly_float64(node)
+    return (size, static) if static or size_of(size) >= MIN_SIZE else None
 
 
 def operation(node, numpy):

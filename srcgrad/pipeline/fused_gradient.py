@@ -11,6 +11,7 @@ from ..analysis.adjoint_shapes import AdjointShapes
 from ..analysis.context import Context
 from ..backend import codegen
 from ..ir import build
+from ..ir.index import Index
 from . import manifest
 
 
@@ -35,6 +36,7 @@ def build_fused(ctx: Context, forward, backward, parameters):
     ctx.code_shapes = AdjointShapes.of(unit, ctx.shapes)  # the code's names now, before
     ctx.numpy = unit.code_name("np")  # its name for NumPy is asked (as the passes were tuned)
     body = manifest.run(manifest.FUSED, body, ctx)
+    ctx.index = Index()  # its answers freed now, not by the next collection (ctx is in cycles)
     return codegen.function(unit.namer.fresh(f"{unit.src.name}_grad"), parameters,
                             [build.comment("the gradient: forward sweep, then backward sweep")]
                             + body)

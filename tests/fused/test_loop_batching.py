@@ -375,3 +375,18 @@ def test_a_carried_value_no_product_reads_is_left_per_step():
     code = carried(CARRIED.replace("    d_W += h_1.T @ g\n", "    d_W += g.T @ h_1\n"))
     assert "row_out" not in code and "rows_of" not in code
 
+
+
+def test_sharing_follows_copies_and_replays_but_leaves_a_tape_out_of_its_own_replay():
+    import gast
+
+    from srcgrad.fused.batched_products import Sharing
+    body = gast.parse("def f(h):\n a = h\n tape.append((a,))\n for (b,) in reversed(tape):\n"
+                      "  c = b\n other.append((c,))\n for (d,) in reversed(other):\n"
+                      "  e = d\n return e\n").body[0].body
+    sharing = Sharing(body, lambda name: name == "reversed", "np")
+    assert {"tape", "other", "e"} <= sharing.exposed
+    assert sharing.unshared({"a", "h"}, "tape")
+    assert sharing.unshared({"b"}, "tape")  # its own replay does not tie it to the tape
+    assert not sharing.unshared({"b"}, "other")  # another's replay does
+    assert not sharing.unshared({"d"}, "other")  # a copy of it is returned
