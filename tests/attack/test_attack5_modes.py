@@ -205,3 +205,22 @@ def test_a_constant_test_of_a_conditional_expression_in_a_helper_compiles_silent
         outcome = judge(module.f, [x])
         assert outcome.kind == "ok", str(outcome)
         srcgrad.hessian(module.f)(x)
+
+
+EINSUM = '''
+def traces(x):
+    m = x.reshape(2, 2)
+    return (np.einsum("ii", m @ m) + np.sum(np.einsum("ij->ji", m) @ m)
+            + np.einsum(m, [0, 0]) * x[0])
+'''
+
+
+def test_second_derivatives_through_an_einsum_of_one_operand(tmp_path):
+    # the tangent of a one-operand einsum's adjoint (it has no other operand) was the number
+    # 0.0, and the matmul of m @ m's adjoint read next raised from the generated code
+    module = load("import numpy as np\n" + EINSUM, tmp_path, "einsum_one")
+    outcome = judge(module.traces, [X.copy()], hessian=True)
+    assert outcome.kind == "ok", str(outcome)
+    h = srcgrad.hessian(module.traces)(X.copy())
+    np.testing.assert_allclose(srcgrad.hvp(module.traces)(X.copy(), tangent=np.ones(4)),
+                               h @ np.ones(4), rtol=1e-12)
