@@ -17,7 +17,8 @@ from .containers import (AliasingError, appended, caller_unchanged, changes_in_p
                          first_items, got_adjoint, got_tangent, in_order, in_order_adjoint,
                          in_order_tangent, item_adjoint, kept_as, largest, last_items, merged,
                          Parts,
-                         picked_adjoint, picked_tangent, refresh, refresh_adjoint_new,
+                         picked_adjoint, picked_tangent, record_of_tangents, refresh,
+                         refresh_adjoint_new,
                          refresh_adjoint_refs, refresh_tangent, set_at, smallest, sort_order,
                          spread_to_items, swap_item, take, values_of, without, zero_tangent,
                          zeros_like)
@@ -63,7 +64,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'qr_jvp', 'refresh',
            'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_back',
            'repeat_to', 'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation',
-           'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint',
+           'record_of_tangents', 'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint',
            'set_at', 'sinc_slope', 'smallest', 'solve_lower', 'solve_product', 'solve_transposed',
            'sort_order',
            'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items',

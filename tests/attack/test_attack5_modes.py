@@ -224,3 +224,33 @@ def test_second_derivatives_through_an_einsum_of_one_operand(tmp_path):
     h = srcgrad.hessian(module.traces)(X.copy())
     np.testing.assert_allclose(srcgrad.hvp(module.traces)(X.copy(), tangent=np.ones(4)),
                                h @ np.ones(4), rtol=1e-12)
+
+
+RECORDS = '''
+Layer = namedtuple("Layer", "W b")
+
+
+def layered(W, b, x):
+    layer = Layer(W, b)
+    return np.sum(np.tanh(x @ layer.W + layer.b) ** 2)
+'''
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_forward_mode_through_a_namedtuple_with_a_field_held_fixed(tmp_path, backend):
+    # jvp with respect to W alone: b's tangent was None in Layer(W_dot, None), and
+    # `x @ W_dot + None` raised from the generated code (hessian of autograd's MLPs likewise)
+    if backend == "jax":
+        pytest.importorskip("jax")
+    module = load("import numpy as np\nfrom collections import namedtuple\n" + RECORDS,
+                  tmp_path, "records")
+    rng = np.random.default_rng(0)
+    W, b, x = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 3))
+    gW, gb = srcgrad.grad(module.layered, wrt=(0, 1))(W, b, x)
+    v = rng.normal(size=W.shape)
+    _, slope = srcgrad.jvp(module.layered, wrt=0, backend=backend)(W, b, x, tangent=v)
+    np.testing.assert_allclose(slope, np.sum(gW * v), rtol=1e-10)
+    _, slope = srcgrad.jvp(module.layered, wrt=1, backend=backend)(W, b, x, tangent=np.ones(2))
+    np.testing.assert_allclose(slope, np.sum(gb), rtol=1e-10)
+    outcome = judge(module.layered, [W, b, x], wrt=(0,), hessian=True)
+    assert outcome.kind == "ok", str(outcome)
