@@ -323,6 +323,17 @@ class _Arguments(gast.NodeTransformer):
             return gast.copy_location(build.clone(self.known[node.id]), node)
         return node
 
+    def visit_Compare(self, node):
+        """`axis is not None` of a call giving axis=1, a test normalize moved into an
+        assignment (`cond = ...`) out of _decided's reach: its value (left as written,
+        `1 is not None` is a SyntaxWarning, and an error under -W error)."""
+        self.generic_visit(node)
+        try:
+            value = build.static_value(node)
+        except (build.NotStatic, TypeError):  # (`"a" < 1` raises where the user's code does)
+            return node
+        return gast.copy_location(gast.Constant(value=value, kind=None), node)
+
 
 def _decided(stmts) -> list:
     """`stmts` with each `if` on a constant replaced by the branch it takes."""

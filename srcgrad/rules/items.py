@@ -12,7 +12,7 @@ from ..runtime.containers import (appended, concatenated, default_adjoint, dict_
                                   field_adjoint, fields_of, first_items, got_adjoint,
                                   got_tangent, in_order, in_order_adjoint, in_order_tangent,
                                   kept_as, largest, last_items, merged, picked_adjoint,
-                                  picked_tangent, refresh,
+                                  picked_tangent, record_of_tangents, refresh,
                                   refresh_adjoint_new, refresh_adjoint_refs, refresh_tangent,
                                   set_at, smallest, sort_order, spread_to_items, swap_item, take,
                                   values_of, without)
@@ -194,7 +194,7 @@ def record(z, kind, *fields):
 
 @tangent("record")
 def record_tangent(z, kind, *fields):
-    t[z] = kind(*t[fields])
+    t[z] = record_of_tangents(kind, t[fields], fields)
 
 
 @tangent(field_adjoint, examples=[example("field_adjoint(Pair(x, x), 'b', g)[1]", g=(3,),

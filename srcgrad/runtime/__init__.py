@@ -19,7 +19,8 @@ from .containers import (AliasingError, appended, caller_unchanged, changes_in_p
                          first_items, got_adjoint, got_tangent, in_order, in_order_adjoint,
                          in_order_tangent, item_adjoint, kept_as, largest, last_items, merged,
                          Parts,
-                         picked_adjoint, picked_tangent, refresh, refresh_adjoint_new,
+                         picked_adjoint, picked_tangent, record_of_tangents, refresh,
+                         refresh_adjoint_new,
                          refresh_adjoint_refs, refresh_tangent, set_at, smallest, sort_order,
                          spread_to_items, swap_item, take, values_of, without, zero_tangent,
                          zeros_like)
@@ -66,7 +67,7 @@ __all__ = ['AliasingError', 'appended', 'as_array', 'broadcast_back', 'broadcast
            'mT', 'norm_adjoint', 'norm_jvp', 'not_differentiable', 'OnDemand', 'pad_adjoint',
            'pad_constant_adjoint', 'Parts', 'piecewise_start', 'picked_adjoint', 'picked_tangent',
            'place_diagonal', 'placed_in_full', 'positive_log', 'prod_of_others', 'qr_adjoint',
-           'qr_jvp', 'refresh',
+           'qr_jvp', 'record_of_tangents', 'refresh',
            'refresh_adjoint_new', 'refresh_adjoint_refs', 'refresh_tangent', 'repeat_back',
            'repeat_to', 'reshaped', 'reverse_cumsum', 'rhs_outer', 'rollaxis_permutation',
            'row_out', 'rows_of', 'safe_div', 'same_method', 'scatter_add', 'select_adjoint',

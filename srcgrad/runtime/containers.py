@@ -142,6 +142,12 @@ def zeros_like(x):
     return np.zeros_like(x)
 
 
+def record_of_tangents(kind, tangents, fields):
+    """The tangent of `kind(*fields)` (a namedtuple): the fields' tangents, zeros where a
+    field has none (None), as a field read later is added to other tangents."""
+    return kind(*[zero_tangent(v) if t is None else t for t, v in zip(tangents, fields)])
+
+
 def zero_tangent(x):
     """A zero tangent shaped like `x`: dense, for arrays, numbers and containers of them."""
     if isinstance(x, dict):

@@ -237,12 +237,16 @@ def _identity(n, like):
 def einsum_adjoint_by_operands(g, subscripts, k, operands, tangents):
     """The part of einsum_adjoint's tangent that comes from its operands: einsum_adjoint
     is linear in each operand other than the k-th, so one term per operand with a
-    tangent (None: it has none)."""
-    total = 0.0
+    tangent (None: it has none). With none (one operand: `np.einsum("ii", a)`), zeros
+    shaped like the k-th operand, not 0.0: a matmul reads it next."""
+    total = None
     for i, dot in enumerate(tangents):
         if i != k and dot is not None:
             replaced = [dot if j == i else op for j, op in enumerate(operands)]
-            total = total + einsum_adjoint(g, subscripts, k, *replaced)
+            term = einsum_adjoint(g, subscripts, k, *replaced)
+            total = term if total is None else total + term
+    if total is None:
+        return np.zeros_like(operands[k], dtype=np.result_type(operands[k], g, 1.0))
     return total
 
 

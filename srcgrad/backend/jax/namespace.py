@@ -39,6 +39,7 @@ PURE_HELPERS = (
     indexing.inverse_permutation, indexing.untile, indexing.undiff, tangents.mean_over_ties,
     tangents.within_bounds, tangents.solve_product, tangents.norm_jvp,
     containers.zero_tangent, containers.item_adjoint, containers.field_adjoint,
+    containers.record_of_tangents,
     transposes.broadcast_back, transposes.repeat_back, transposes.gathered,
     transposes.take_back, transposes.items_summed, factorizations.lower_half,
     factorizations.svd_adjoint, factorizations.svd_jvp, factorizations.qr_adjoint,
