@@ -11,6 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
+from ..frontend.static_functions import is_function
 from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, shape_of, type_name
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
@@ -172,6 +173,22 @@ def copied(tree):
     if type(tree) in (list, tuple):
         return type(tree)(copied(value) for value in tree)
     return tree
+
+
+def passed_functions(signature, args=None, kwargs=None) -> tuple:
+    """((parameter, function), ...): the functions a call passes as arguments, and the
+    defaults it leaves that are functions (static: the code is made for each one;
+    frontend/static_functions.py). With no call given, the defaults alone."""
+    if args is None and kwargs is None:
+        given = {name: p.default for name, p in signature.parameters.items()}
+    else:
+        try:
+            bound = signature.bind(*(args or ()), **(kwargs or {}))
+        except TypeError:
+            return ()  # the call itself raises the TypeError
+        bound.apply_defaults()
+        given = bound.arguments
+    return tuple((name, value) for name, value in given.items() if is_function(value))
 
 
 def variant_key(args, kwargs, wrt_index=()) -> tuple:

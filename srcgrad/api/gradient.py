@@ -16,8 +16,8 @@ from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
 from ..runtime import array_kind
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
-                        not_scalar_error, one_precision, owned_gradients, unknown_shapes,
-                        variant_key, wrt_picks)
+                        not_scalar_error, one_precision, owned_gradients, passed_functions,
+                        unknown_shapes, variant_key, wrt_picks)
 from .backends import JaxRunner, LiveJax, checked_backend, is_jax_array
 from .hints import Backend, P, Wrt
 from .pickling import Rebuilt
@@ -80,7 +80,7 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     args, kwargs = map(copied, gradient._with_bound(args, kwargs))
-    generated = gradient.general(kwargs)
+    generated = gradient.general(kwargs, args)
     backend = checked_backend(backend)
     on_jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
     try:
@@ -205,13 +205,15 @@ class GradientFunction(Rebuilt, Generic[P]):
         args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
-    def general(self, kwargs=None) -> Generated:
+    def general(self, kwargs=None, args=None) -> Generated:
         """The code for any arguments: not specialized on their shapes (of a function with
-        `**kw`, given a call's `kwargs`: for the keywords that call passes there)."""
+        `**kw`, given a call's `kwargs`: for the keywords that call passes there; for the
+        functions a call passes, or else the defaults that are functions)."""
         keywords = self.keywords_of(kwargs)
-        if keywords is not None:
+        statics = passed_functions(self._signature, args, kwargs)
+        if keywords is not None or statics:
             return compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
-                            keywords=keywords, **self._options)
+                            keywords=keywords, statics=statics, **self._options)
         if self._generated is None:
             self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
                                        **self._options)
@@ -243,8 +245,8 @@ class GradientFunction(Rebuilt, Generic[P]):
                 has_aux=self._has_aux, array_kind=generated.array_kind, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
-            if self._kwarg is not None:
-                return self.general(kwargs)
+            if self._kwarg is not None or passed_functions(self._signature, args, kwargs):
+                return self.general(kwargs, args)
             generated = self.general()
             if not generated.current():
                 generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
@@ -258,6 +260,8 @@ class GradientFunction(Rebuilt, Generic[P]):
             bound.setdefault(self._kwarg, {})
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
+        arguments.update((name, describe(f))  # the defaults that are functions too
+                         for name, f in passed_functions(self._signature, args, kwargs))
         unknown_shapes(self.__wrapped__, bound)
         plain = not all(map(is_real, bound.values())) or not one_precision(bound.values())
         # the key tells float64 arrays, other arrays (by dtype) and numbers apart
@@ -373,7 +377,7 @@ class GradientFunction(Rebuilt, Generic[P]):
     def _general_grads(self, args, kwargs, with_value=False):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which
         raises on a 0.0 of Python's; the general code gives inf or nan as NumPy does."""
-        general = self.general(kwargs)
+        general = self.general(kwargs, args)
         value, saved = general.forward(*args, **kwargs)
         grads = general.backward(1.0, *saved)
         return (value, grads) if with_value else grads
