@@ -29,13 +29,21 @@ def refuse_unknown(what: str, keywords: dict):
         raise TypeError(f"{what}() got an unexpected keyword argument {name!r}")
 
 
-def refuse_bound_method(func, what: str):
-    """Forward mode and second derivatives take functions, not bound methods."""
-    if inspect.ismethod(func):
-        raise SrcGradError(
-            f"{what} of a bound method ({func.__qualname__}): differentiate the class's "
-            f"function with the object as an argument, {what}(type(obj).{func.__name__}, "
-            "wrt=...)(obj, ...); grad and value_and_grad take bound methods as they are")
+def unbound(func, wrt) -> tuple:
+    """(function, wrt, receiver) of `jvp(model.loss)` and the like: the class's function
+    with positions in `wrt` counted after `self`, and `(model,)` the calls pass first
+    (`self` holds constants and configuration, as for grad); else `(func, wrt, ())`."""
+    if not (inspect.ismethod(func) and inspect.isfunction(func.__func__)):
+        return func, wrt, ()
+    return func.__func__, shifted_wrt(wrt, 1), (func.__self__,)
+
+
+def shifted_wrt(wrt, by: int):
+    """`wrt` of a call given `by` leading arguments already, as positions of its function."""
+    def shifted(item):
+        return item + by if isinstance(item, (int, np.integer)) and not isinstance(
+            item, bool) else item
+    return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
 
 def wrt_names(func, wrt):

@@ -17,8 +17,8 @@ from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
-from .arguments import (check_input, distinct, like_argument, passed_functions,
-                        refuse_bound_method, wrt_names)
+from .arguments import (check_input, distinct, like_argument, passed_functions, unbound,
+                        wrt_names)
 from .backends import LiveJax, checked_backend, stand_ins
 from .gradient import Derivative, GradientFunction
 from .hints import Backend, Wrt
@@ -70,7 +70,7 @@ class JvpFunction(Derivative):
     """A callable that runs the generated forward-mode code of `__wrapped__`."""
 
     def __init__(self, func, wrt, value=True, backend="numpy"):
-        refuse_bound_method(func, "jvp")
+        func, wrt, self._receiver = unbound(func, wrt)  # jvp(model.loss): model passed first
         if not callable(func):
             raise SrcGradError(f"jvp expects a function, got {func!r}")
         if isinstance(func, (JvpFunction, SecondGradient)):
@@ -139,6 +139,7 @@ class JvpFunction(Derivative):
 
     @user_facing
     def __call__(self, *args: Any, tangent: Any, **kwargs: Any) -> tuple[Any, Any]:
+        args = self._receiver + args
         generated = self.variant_for(*stand_ins(args, kwargs))
         tangents = (tangent,) if self._single else tuple(tangent)
         if len(tangents) != len(self._wrt):

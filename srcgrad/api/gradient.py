@@ -17,7 +17,7 @@ from ..pipeline import Generated, compiled, specialized
 from ..runtime import array_kind
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
                         not_scalar_error, one_precision, owned_gradients, passed_functions,
-                        unknown_shapes, variant_key, wrt_picks)
+                        shifted_wrt, unknown_shapes, variant_key, wrt_picks)
 from .backends import JaxRunner, LiveJax, checked_backend, is_jax_array
 from .hints import Backend, P, Wrt
 from .pickling import Rebuilt
@@ -40,13 +40,6 @@ def checkpoint_option(checkpoint) -> dict:
     raise SrcGradError(f"checkpoint={checkpoint!r}: give True, or how many states of each "
                        "loop to keep (a number >= 1)")
 
-
-def _shifted(wrt, by: int):
-    """`wrt` of a call given `by` leading arguments already, as positions of its function."""
-    def shifted(item):
-        return item + by if isinstance(item, (int, np.integer)) and not isinstance(
-            item, bool) else item
-    return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
 
 class Derivative(Rebuilt):
@@ -122,7 +115,7 @@ class GradientFunction(Rebuilt, Generic[P]):
         elif isinstance(func, functools.partial) and inspect.isfunction(func.func):
             # `grad(partial(loss, data=X))`: the function, given those arguments too
             self._bound, self._bound_kwargs, func = func.args, dict(func.keywords), func.func
-        wrt = _shifted(wrt, len(self._bound))
+        wrt = shifted_wrt(wrt, len(self._bound))
         functools.update_wrapper(self, func)
         self._positional, picks, self._single = wrt_picks(func, wrt)
         self._wrt = tuple(dict.fromkeys(name for name, _ in picks))
