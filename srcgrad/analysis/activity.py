@@ -144,11 +144,6 @@ def missing_rule(unit, stmt, op):
             "generated derivative code yet")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
-    if key == ("method", "item"):
-        return unit.src.error(node, "`.item()` turns an array into a Python number, which "
-                              "srcgrad does not follow", "Write `x[i]` or `float(x[i])` "
-                              "instead (both are differentiated), or `np.sum(x)` of a "
-                              "one-element array.")
     if isinstance(key, tuple) and key[0] == "method" and not _array_method(key[1]):
         owner = unit.src.func.__qualname__.rpartition(".")[0].rpartition(".")[2] or "Class"
         return unit.src.error(node, f"cannot resolve the method `{op.label}` of a local value: "

@@ -258,3 +258,34 @@ def kron(a, b):
     outer = np.reshape(a, tuple(s for n in np.shape(a) for s in (n, 1))) * np.reshape(
         b, tuple(s for n in np.shape(b) for s in (1, n)))
     return np.reshape(outer, tuple(m * n for m, n in zip(np.shape(a), np.shape(b))))
+
+
+# np.vdot: the dot product of the flattened arrays, the first conjugated.
+@define(np.vdot, examples=[example("np.vdot(x, y)", x=(3,), y=(3,)),
+                           example("np.vdot(x, y)", x=(2, 3), y=(6,)),
+                           example("np.vdot(x, x * y)", x=(2, 2), y=(2, 2))])
+def vdot(a, b):
+    return np.dot(np.conj(np.ravel(a)), np.ravel(b))
+
+
+# Each element from the choice its index names; an index NumPy refuses (mode="raise")
+# stays out of range, so that the take raises too.
+@define(np.choose, examples=[
+    example("np.choose(np.array([0, 1, 0]), (x, y))", x=(3,), y=(3,)),
+    example("np.choose(c, (x, y, x * y))", x=(2, 3), y=(3,), ints={"c": [[0, 1, 2], [2, 1, 0]]}),
+    example("np.choose(c, (x, y), mode='clip')", x=(3,), y=(), ints={"c": [-1, 0, 4]}),
+    example("np.choose(c, (x, y), mode='wrap')", x=(3,), y=(3,), ints={"c": [3, -1, 0]})])
+def choose(a, choices, out=None, mode="raise"):
+    n = len(choices)
+    if mode == "clip":
+        a = np.clip(a, 0, n - 1)
+    elif mode == "wrap":
+        a = np.mod(a, n)
+    else:
+        a = np.where((a < 0) | (a >= n), n, a)
+    shape = np.shape(a)
+    for c in choices:
+        shape = np.broadcast_shapes(shape, np.shape(c))
+    stacked = np.stack([np.broadcast_to(c, shape) for c in choices])
+    picked = np.expand_dims(np.broadcast_to(a, shape), 0)
+    return np.take_along_axis(stacked, picked, axis=0)[0]
