@@ -375,6 +375,10 @@ class _Normalizer:
                       for elt in value.elts]
         else:
             whole = self.atom(value, out)
+            if isinstance(value, (gast.Tuple, gast.List)):  # of another length: it raises
+                if not isinstance(whole, gast.Name):
+                    whole = self.atom(whole, out, force=True)
+                out.extend(self.block([self.unpacking_checked(whole.id, len(target.elts), stmt)]))
             values = [gast.copy_location(gast.Subscript(value=whole, slice=build.const(i),
                                                         ctx=gast.Load()), value)
                       for i in range(len(target.elts))]
@@ -386,6 +390,21 @@ class _Normalizer:
             else:
                 raise self.src.error(element, "srcgrad cannot unpack into this target",
                                      "Unpack into plain names.")
+
+    def unpacking_checked(self, whole: str, n: int, stmt):
+        """`if len(whole) != n: raise ValueError(...)`: Python's error of unpacking `whole`
+        into n names (too many or not enough values), raised at run time at the user's
+        line, before the items are read one by one. (Written for a display, whose length
+        is known here: a value's length is the code's to know, and checking it would cost
+        the specialized code its known shapes.)"""
+        check = gast.parse(
+            f"if len({whole}) != {n}:\n"
+            f"    raise ValueError(f'not enough values to unpack (expected {n}, got "
+            f"{{len({whole})}})' if len({whole}) < {n} else "
+            f"'too many values to unpack (expected {n})')").body[0]
+        for node in gast.walk(check):
+            gast.copy_location(node, stmt)
+        return check
 
     def assign_element(self, target, value, stmt, out):
         """`h[i] = v` -> `h = set_at(h, i, v)`: a new version of the array, never a mutation
