@@ -161,13 +161,16 @@ class _Inliner:
                                              f"{name}), and srcgrad writes a nested function "
                                              "out where it is called")
         arguments = _bound(nested, call, src)
-        local = build.local_names(nested.node)
+        # its `nonlocal` names are the enclosing function's: they keep their names
+        local = build.local_names(nested.node) - {
+            name for stmt in nested.node.body if isinstance(stmt, gast.Nonlocal)
+            for name in stmt.names}
         renamed = {local_name: self.namer.fresh(local_name) for local_name in sorted(local)}
         tree = _Renamed(renamed).visit(build.clone(nested.node))
         if tree.args.kwarg:
             _bind_keywords(tree, tree.args.kwarg.id, arguments.pop(nested.node.args.kwarg.id))
         body, result = normalize(dataclasses.replace(src, tree=tree), self.namer,
-                                 procedure=True, scope=nested.scope)
+                                 procedure=True, scope=nested.scope, nested=True)
         self.bound |= set(renamed.values()) | build.stored(body)
         stmts = [build.assign(renamed[param], build.clone(value), call)
                  for param, value in arguments.items()]

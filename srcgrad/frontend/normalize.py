@@ -36,6 +36,7 @@ import gast
 
 from ..ir import build
 from ..ir.naming import Namer
+from .desugar import desugared
 from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
 from .methods import receiver_call
@@ -92,12 +93,13 @@ class Scope:
 
 
 def normalize(src: Source, namer: Namer, procedure=False, scope=None,
-              keywords=None) -> tuple[list, str]:
+              keywords=None, nested=False) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
     end without `return` (a helper called for what it changes), returning None. `scope`:
-    the nested functions it can see (for the body of one, written out in place).
+    the nested functions it can see (for the body of one, written out in place; `nested`:
+    it is one, whose `nonlocal` names are the enclosing function's).
     `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py)."""
-    body = list(src.tree.body)
+    body = desugared(list(src.tree.body), namer, src)
     if procedure and not _always_returns(body):
         body.append(gast.Return(value=build.const(None)))
     body = LoopReturns(namer).function(body)
@@ -109,6 +111,7 @@ def normalize(src: Source, namer: Namer, procedure=False, scope=None,
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result, build.local_names(src.tree), scope or Scope())
+    norm.nested = nested
     body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src), src,
                                    keywords)
     return norm.block(body), result
@@ -287,6 +290,10 @@ class _Normalizer:
                 out.append(gast.copy_location(gast.Expr(value=self.expr(stmt.value, out)), stmt))
         elif isinstance(stmt, (gast.Raise, gast.Assert)):
             out.append(stmt)  # kept whole: they run in the forward sweep only
+        elif isinstance(stmt, gast.Nonlocal):
+            if not self.nested:  # the differentiated function's own: a closure's cell
+                raise refusal("nonlocal").error(self.src, stmt)
+            # (a nested function written out in place: its names are the caller's)
         elif isinstance(stmt, gast.FunctionDef):
             self.define(stmt.name, stmt, out)
         elif isinstance(stmt, gast.For):
@@ -299,8 +306,6 @@ class _Normalizer:
 
     def loop_body(self, loop):
         """The loop's body with `continue`/`break` turned into branches (and a flag)."""
-        if loop.orelse:
-            raise refusal("loop_else").error(self.src, loop)
         for node in _own_statements(loop.body):
             if isinstance(node, gast.FunctionDef):
                 raise refusal("def_in_loop").error(self.src, node)
@@ -642,8 +647,16 @@ class _Normalizer:
             raise refusal("function_value").error(self.src, node, f": srcgrad writes "
                                                   f"`{node.id}` out where it is called; here "
                                                   "it is used as a value")
+        if isinstance(node, _OPAQUE):
+            walrus = next((n for n in gast.walk(node) if isinstance(n, gast.NamedExpr)), None)
+            if walrus is not None:  # kept whole: what it binds would be out of sight
+                raise refusal("walrus").error(self.src, walrus)
         if build.is_atom(node) or isinstance(node, _OPAQUE) or _constant_tuple(node):
             return node
+        if isinstance(node, gast.NamedExpr):  # `(n := v)`: `n = v`, then `n` is the value
+            self.assign(gast.copy_location(gast.Assign(targets=[node.target], value=node.value,
+                                                       type_comment=None), node), out)
+            return build.load(node.target.id)
         if isinstance(node, _COMPREHENSIONS):
             return self.comprehension(node, out)
         if isinstance(node, gast.Dict):
