@@ -56,7 +56,10 @@ def run(body, ctx):
     unit = ctx.unit
     kwarg = unit.src.tree.args.kwarg
     keywords = {kwarg.id: _keys_told(ctx.arguments, kwarg.id)} if kwarg else None
-    normalized, unit.result = normalize(unit.src, unit.namer, keywords=keywords)
+    lengths = {name: len(d[1]) for name, d in (ctx.arguments or {}).items()
+               if type(d) is tuple and len(d) == 2 and d[0] in ("list", "tuple")}
+    normalized, unit.result = normalize(unit.src, unit.namer, keywords=keywords,
+                                        lengths=lengths)
     return body + normalized
 
 
@@ -93,13 +96,14 @@ class Scope:
 
 
 def normalize(src: Source, namer: Namer, procedure=False, scope=None,
-              keywords=None, nested=False) -> tuple[list, str]:
+              keywords=None, nested=False, lengths=None) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
     end without `return` (a helper called for what it changes), returning None. `scope`:
     the nested functions it can see (for the body of one, written out in place; `nested`:
     it is one, whose `nonlocal` names are the enclosing function's).
-    `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py)."""
-    body = desugared(list(src.tree.body), namer, src)
+    `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py);
+    `lengths`: {parameter: length} of the lists and tuples of the call it is made for."""
+    body = desugared(list(src.tree.body), namer, src, lengths)
     if procedure and not _always_returns(body):
         body.append(gast.Return(value=build.const(None)))
     body = LoopReturns(namer).function(body)

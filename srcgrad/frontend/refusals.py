@@ -43,7 +43,13 @@ REFUSALS = {
     gast.YieldFrom: Refusal("`yield from`", "return a value instead"),
     "walrus": Refusal("an assignment expression (:=) inside `and`/`or`, an f-string or a "
                       "set display", "assign in a statement of its own"),
-    gast.Starred: Refusal("a starred expression", "pass the arguments one by one"),
+    gast.Starred: Refusal("a starred assignment target (`a, *rest = ...`)",
+                          "index the items: `a, rest = t[0], t[1:]`"),
+    "spread": Refusal("`*t` of a value whose length srcgrad does not know where it transforms "
+                      "the function",
+                      "build `t` once as a tuple or list display in the function (`t = (a, b)`), "
+                      "pass it as an argument of the call (the code made for its length), or "
+                      "pass the items one by one"),
     gast.AsyncFor: Refusal("an `async for` loop", _PLAIN),
     gast.AsyncWith: Refusal("an `async with` statement", _PLAIN),
     gast.AsyncFunctionDef: Refusal("a nested async function", "define the helper at module level"),

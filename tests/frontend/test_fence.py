@@ -72,6 +72,11 @@ def uses_starred_call(x):
     return np.add(*x)
 
 
+def uses_starred_target(x):
+    a, *rest = x
+    return a
+
+
 def uses_varargs(x, *rest):
     return x * 2
 
@@ -124,7 +129,7 @@ def uses_import(x):
 CASES = [
     (uses_with, 1, "with", 1, "a `with` statement"),
     (uses_global, 1, "global G", None, "a `global` statement"),
-    (uses_starred_call, 1, "*x", None, "a starred expression"),
+    (uses_starred_target, 1, "*rest", None, "a starred assignment target"),
     (assigns_attribute, 1, "box.scale", None, "assignment into an attribute or a nested element"),
     (assigns_chained, 1, "a = b = x * 2", None, "chained assignment (a = b = ...)"),
     (uses_del, 2, "del y", None, "a `del` statement"),
@@ -365,3 +370,13 @@ def test_a_value_changed_in_place_by_a_call_is_refused(f, what):
 def test_a_call_that_changes_a_module_s_value_is_allowed():
     x = np.array([0.5, -1.0, 2.0])
     np.testing.assert_allclose(srcgrad.grad(keeps_a_global_log)(x), 2 * x)
+
+
+def test_spread_of_unknown_length_refused_at_the_call():
+    """`np.add(*x)` of an argument whose length the code does not know: refused where it
+    is written, saying how to write it."""
+    with pytest.raises(SrcGradError) as info:
+        srcgrad.grad(uses_starred_call).source
+    message = str(info.value)
+    assert "`*t` of a value whose length srcgrad does not know" in message
+    check_points_at(message, uses_starred_call, 1, "*x", None)
