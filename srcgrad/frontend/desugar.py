@@ -58,8 +58,10 @@ def _plain(body: list, namer: Namer, src) -> list:
 
 
 def _loop_else(loop, namer) -> list:
-    flag = namer.fresh("broke")
     orelse, loop.orelse = loop.orelse, []
+    if not any(isinstance(n, gast.Break) for s in loop.body for n in _own_nodes(s)):
+        return [loop] + orelse  # no break of its own: the else always runs
+    flag = namer.fresh("broke")
     loop.body = _flagged_breaks(loop.body, flag)
     test = gast.UnaryOp(op=gast.Not(), operand=build.load(flag))
     return [build.assign_to(build.store(flag), build.const(False), loop), loop,

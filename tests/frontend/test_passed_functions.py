@@ -8,32 +8,11 @@ import numpy as np
 import pytest
 
 import srcgrad
+from all_modes import check
 from finite_diff import numerical_grad, right_or_refused
 
 W = np.array([0.3, -0.7, 1.1])
 X = np.array([[0.5, -1.2, 0.3], [0.2, 0.1, -0.4], [1.0, 0.0, 0.5]])
-
-
-def check(func, *args, hessian=True, **kwargs):
-    """grad, jvp and hessian of func wrt its first argument, against finite differences."""
-    f = func
-
-    def plain(*a):
-        return f(*a, **kwargs)
-    value, grad = srcgrad.value_and_grad(f)(*args, **kwargs)
-    np.testing.assert_allclose(value, plain(*args), rtol=1e-12)
-    expected = numerical_grad(plain, args, 0)
-    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
-    direction = np.linspace(0.5, 1.5, np.size(args[0])).reshape(np.shape(args[0]))
-    _, slope = srcgrad.jvp(f)(*args, tangent=direction, **kwargs)
-    np.testing.assert_allclose(slope, np.sum(expected * direction), rtol=1e-6, atol=1e-8)
-    if hessian:
-        gradient = srcgrad.grad(f)
-        got = srcgrad.hessian(f)(*args, **kwargs)
-        columns = [np.ravel(numerical_grad(lambda *a: np.ravel(gradient(*a, **kwargs))[i],
-                                           args, 0)) for i in range(np.size(args[0]))]
-        np.testing.assert_allclose(np.reshape(got, (len(columns), -1)), columns, rtol=1e-5,
-                                   atol=1e-6)
 
 
 def relu(z):
