@@ -183,10 +183,11 @@ def copied(tree):
     return tree
 
 
-def passed_functions(signature, args=None, kwargs=None) -> tuple:
-    """((parameter, function), ...): the functions a call passes as arguments, and the
-    defaults it leaves that are functions (static: the code is made for each one;
-    frontend/static_functions.py). With no call given, the defaults alone."""
+def passed_functions(func, args=None, kwargs=None) -> tuple:
+    """((parameter, function), ...): the functions a call of `func` passes as arguments,
+    and the defaults it leaves that are functions, as they are now (static: the code is
+    made for each one; frontend/static_functions.py). With no call given, the defaults."""
+    signature = inspect.signature(func)
     if args is None and kwargs is None:
         given = {name: p.default for name, p in signature.parameters.items()}
     else:

@@ -99,7 +99,7 @@ class JvpFunction(Derivative):
         call's `kwargs`: for the keywords it passes there; for the functions a call
         passes, or else the defaults that are functions)."""
         keywords = self._arguments.keywords_of(kwargs)
-        statics = passed_functions(self._arguments._signature, args, kwargs)
+        statics = passed_functions(self._arguments.__wrapped__, args, kwargs)
         if (keywords is not None or statics) and not isinstance(self.__wrapped__,
                                                                 GradientFunction):
             return compiled_jvp(self._target(), self._wrt, value=self._value, keywords=keywords,

@@ -203,7 +203,7 @@ class GradientFunction(Rebuilt, Generic[P]):
         `**kw`, given a call's `kwargs`: for the keywords that call passes there; for the
         functions a call passes, or else the defaults that are functions)."""
         keywords = self.keywords_of(kwargs)
-        statics = passed_functions(self._signature, args, kwargs)
+        statics = passed_functions(self.__wrapped__, args, kwargs)
         if keywords is not None or statics:
             return compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
                             keywords=keywords, statics=statics, **self._options)
@@ -232,13 +232,16 @@ class GradientFunction(Rebuilt, Generic[P]):
         the general code once MAX_VARIANTS versions exist."""
         generated = self._variants.get(key)
         if generated is not None:  # a function the code calls was rebound: rebuild
+            arguments = {**generated.arguments, **{  # (a default that is a function, too)
+                name: describe(f) for name, f in passed_functions(self.__wrapped__, args,
+                                                                   kwargs)}}
             generated = self._variants[key] = specialized(
-                self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
+                self.__wrapped__, self._wrt, arguments, rebuild=True,
                 value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
                 has_aux=self._has_aux, array_kind=generated.array_kind, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
-            if self._kwarg is not None or passed_functions(self._signature, args, kwargs):
+            if self._kwarg is not None or passed_functions(self.__wrapped__, args, kwargs):
                 return self.general(kwargs, args)
             generated = self.general()
             if not generated.current():
@@ -254,7 +257,7 @@ class GradientFunction(Rebuilt, Generic[P]):
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
         arguments.update((name, describe(f))  # the defaults that are functions too
-                         for name, f in passed_functions(self._signature, args, kwargs))
+                         for name, f in passed_functions(self.__wrapped__, args, kwargs))
         unknown_shapes(self.__wrapped__, bound)
         plain = not all(map(is_real, bound.values())) or not one_precision(bound.values())
         # the key tells float64 arrays, other arrays (by dtype) and numbers apart

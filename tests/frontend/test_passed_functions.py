@@ -148,3 +148,24 @@ def test_rebound_parameter():
     refused, never the gradient of the function passed."""
     right_or_refused(rebound, (W,))
     right_or_refused(rebound, (W, np.tan))
+
+
+def defaulted(w, act=np.tanh):
+    return np.sum(act(w) ** 2)
+
+
+def test_a_default_changed_later_is_followed():
+    """`f.__defaults__` rebound after a call: the next call's code is of the new default
+    (never the gradient of the old one); the generated code names the function."""
+    g = srcgrad.grad(defaulted)
+    saved = defaulted.__defaults__
+    try:
+        for act in (np.tanh, np.sin, np.tanh):
+            defaulted.__defaults__ = (act,)
+            expected = numerical_grad(defaulted, (W,), 0)
+            np.testing.assert_allclose(g(W), expected, rtol=1e-6)
+            np.testing.assert_allclose(srcgrad.jvp(defaulted)(W, tangent=np.ones(3))[1],
+                                       expected.sum(), rtol=1e-6)
+            assert f"{act.__name__}(w)" in g.source
+    finally:
+        defaulted.__defaults__ = saved
