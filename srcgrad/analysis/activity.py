@@ -7,6 +7,8 @@ one forward pass finds the varied names and one backward pass the useful ones.
 
 from __future__ import annotations
 
+import functools
+
 import gast
 import numpy as np
 
@@ -142,6 +144,9 @@ def missing_rule(unit, stmt, op):
             unit.src, node, f": `{op.label}` is srcgrad's {type(op.callee).__name__} of "
             f"`{op.callee.__wrapped__.__name__}`, and srcgrad does not differentiate through "
             "generated derivative code yet")
+    if isinstance(op.callee, functools.partial):
+        return refusal("partial_passed").error(unit.src, node, f" (`{op.label}` is "
+                                               f"{op.callee!r})")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
     if isinstance(key, tuple) and key[0] == "method" and not _array_method(key[1]):

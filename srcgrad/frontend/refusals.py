@@ -94,6 +94,11 @@ REFUSALS = {
                               "a list, returned, passed to a function other than map, "
                               "reduce and partial)",
                               "call it directly, or define it at module level"),
+    "partial_passed": Refusal("a functools.partial passed as an argument and called other "
+                              "than in the function it is passed to (handed on to a helper, "
+                              "mapped)",
+                              "call it in the function it is passed to, or pass the function "
+                              "and the values it fixes as arguments of their own"),
     "partial_splat": Refusal("`functools.partial(f, *args)` or `functools.partial(f, **d)`",
                              "pass the arguments one by one"),
     "sort_key": Refusal("`sorted(items, key=...)`",
