@@ -11,7 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
-from ..frontend.static_functions import is_function
+from ..frontend.static_functions import FUNCTION_TYPES, is_function
 from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, shape_of, type_name
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
@@ -187,6 +187,8 @@ def passed_functions(func, args=None, kwargs=None) -> tuple:
     """((parameter, function), ...): the functions a call of `func` passes as arguments,
     and the defaults it leaves that are functions, as they are now (static: the code is
     made for each one; frontend/static_functions.py). With no call given, the defaults."""
+    if not _any_function(args, kwargs, func):
+        return ()  # (the common call, at no cost of a signature)
     signature = inspect.signature(func)
     if args is None and kwargs is None:
         given = {name: p.default for name, p in signature.parameters.items()}
@@ -198,6 +200,16 @@ def passed_functions(func, args=None, kwargs=None) -> tuple:
         bound.apply_defaults()
         given = bound.arguments
     return tuple((name, value) for name, value in given.items() if is_function(value))
+
+
+def _any_function(args, kwargs, func) -> bool:
+    """Does a call pass a function, or leave a default that is one?"""
+    for values in (args or (), (kwargs or {}).values(), getattr(func, "__defaults__", None)
+                   or (), (getattr(func, "__kwdefaults__", None) or {}).values()):
+        for value in values:
+            if type(value) in FUNCTION_TYPES:
+                return True
+    return False
 
 
 def variant_key(args, kwargs, wrt_index=()) -> tuple:

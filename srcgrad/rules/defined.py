@@ -268,8 +268,8 @@ def vdot(a, b):
     return np.dot(np.conj(np.ravel(a)), np.ravel(b))
 
 
-# Each element from the choice its index names; an index NumPy refuses (mode="raise")
-# stays out of range, so that the take raises too.
+# Each element from the choice its index names (a nested np.where); an index out of range
+# raises as NumPy's (mode="raise"), or is clipped or wrapped.
 @define(np.choose, examples=[
     example("np.choose(np.array([0, 1, 0]), (x, y))", x=(3,), y=(3,)),
     example("np.choose(c, (x, y, x * y))", x=(2, 3), y=(3,), ints={"c": [[0, 1, 2], [2, 1, 0]]}),
@@ -281,11 +281,9 @@ def choose(a, choices, out=None, mode="raise"):
         a = np.clip(a, 0, n - 1)
     elif mode == "wrap":
         a = np.mod(a, n)
-    else:
-        a = np.where((a < 0) | (a >= n), n, a)
-    shape = np.shape(a)
-    for c in choices:
-        shape = np.broadcast_shapes(shape, np.shape(c))
-    stacked = np.stack([np.broadcast_to(c, shape) for c in choices])
-    picked = np.expand_dims(np.broadcast_to(a, shape), 0)
-    return np.take_along_axis(stacked, picked, axis=0)[0]
+    elif np.any((a < 0) | (a >= n)):
+        raise ValueError("invalid entry in choice array")
+    value = np.where(a == n - 1, choices[n - 1], choices[n - 1])  # (every shape broadcast)
+    for k in range(n - 2, -1, -1):
+        value = np.where(a == k, choices[k], value)
+    return value
