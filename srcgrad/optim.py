@@ -11,7 +11,7 @@
 * ``lr`` is a float or a schedule ``step -> lr``, ``step`` counting optimizer steps from 0.
 * Update rules and defaults are those documented for ``torch.optim.SGD``, ``Adam``,
   ``AdamW``, ``RMSprop`` and the closed forms of ``torch.optim.lr_scheduler``
-  (no dampening, amsgrad or maximize options).
+  (with SGD's dampening and Adam's amsgrad; no maximize option).
 
 Coming from PyTorch: ``requires_grad`` -> ``value_and_grad(f, wrt=...)``;
 ``loss.backward()`` -> calling the gradient function; ``.grad`` -> its return value,
@@ -218,25 +218,25 @@ def _like(old: Any, new: np.ndarray) -> Any:
 
 
 class SGD(Optimizer):
-    """Gradient descent with optional (Nesterov) momentum and L2 weight decay.
+    """Gradient descent with optional (Nesterov) momentum, dampening and L2 weight decay.
 
-    As ``torch.optim.SGD`` with no dampening: ``g = grad + weight_decay * p``; the
-    momentum buffer is ``b = g`` at the first step, then ``b = momentum * b + g``;
+    As ``torch.optim.SGD``: ``g = grad + weight_decay * p``; the momentum buffer is
+    ``b = g`` at the first step, then ``b = momentum * b + (1 - dampening) * g``;
     ``p = p - lr * (g + momentum * b)`` with Nesterov, else ``p = p - lr * b``.
     """
-    def __init__(self, lr: Rate, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0):
-        if nesterov and not momentum > 0:
-            raise ValueError("SGD: nesterov=True needs momentum > 0")
-        super().__init__(lr, momentum=float(momentum), nesterov=bool(nesterov),
-                         weight_decay=float(weight_decay))
+    def __init__(self, lr: Rate, momentum: float = 0.0, dampening: float = 0.0,
+                 nesterov: bool = False, weight_decay: float = 0.0):
+        if nesterov and not (momentum > 0 and dampening == 0):
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening=0")
+        super().__init__(lr, momentum=float(momentum), dampening=float(dampening),
+                         nesterov=bool(nesterov), weight_decay=float(weight_decay))
         self.buffers = ("momentum_buffer",) if momentum else ()
 
     def _update(self, i, p, g, lr, t):
         if self.momentum:
             b = self._state["momentum_buffer"]
             # a copy at the first step, so the state never aliases the caller's grads
-            b[i] = np.array(g) if t == 1 else self.momentum * b[i] + g
+            b[i] = np.array(g) if t == 1 else self.momentum * b[i] + (1 - self.dampening) * g
             g = g + self.momentum * b[i] if self.nesterov else b[i]
         return p - lr * g
 
@@ -246,18 +246,19 @@ class Adam(Optimizer):
 
     ``g = grad + weight_decay * p``; ``m = b1*m + (1-b1)*g``; ``v = b2*v + (1-b2)*g**2``;
     ``p = p - lr * m_hat / (sqrt(v_hat) + eps)``, ``m_hat = m / (1 - b1**t)``,
-    ``v_hat = v / (1 - b2**t)``.
+    ``v_hat = v / (1 - b2**t)``; with ``amsgrad=True`` ``v_hat`` is of the largest ``v``
+    so far (``v_max = max(v_max, v)``).
     """
-    buffers = ("m", "v")
 
     def __init__(self, lr: Rate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0):
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False):
         b1, b2 = (float(b) for b in betas)
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}")
         super().__init__(lr, beta1=b1, beta2=b2, eps=float(eps),
-                         weight_decay=float(weight_decay))
+                         weight_decay=float(weight_decay), amsgrad=bool(amsgrad))
         self.betas = (b1, b2)
+        self.buffers = ("m", "v") + ("v_max",) * bool(amsgrad)
 
     def _update(self, i, p, g, lr, t):
         if self._decoupled:
@@ -265,7 +266,11 @@ class Adam(Optimizer):
         m, v, b1, b2 = self._state["m"], self._state["v"], self.beta1, self.beta2
         m[i] = b1 * m[i] + (1 - b1) * g
         v[i] = b2 * v[i] + (1 - b2) * (g * g)
-        m_hat, v_hat = m[i] / (1 - b1 ** t), v[i] / (1 - b2 ** t)
+        if self.amsgrad:
+            largest = self._state["v_max"]
+            largest[i] = np.maximum(largest[i], v[i])
+        m_hat = m[i] / (1 - b1 ** t)
+        v_hat = (largest[i] if self.amsgrad else v[i]) / (1 - b2 ** t)
         return p - lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
@@ -277,8 +282,8 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, lr: Rate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2):
-        super().__init__(lr, betas, eps, weight_decay)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad)
 
 
 class RMSprop(Optimizer):

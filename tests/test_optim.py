@@ -3,6 +3,8 @@ import math
 import numpy as np
 import pytest
 
+import srcgrad.optim as optim
+
 from srcgrad.ir.pytree import tree_map
 from srcgrad.optim import (SGD, Adam, AdamW, CosineAnnealingLR, ExponentialLR, FitResult,
                            RMSprop, StepLR, fit)
@@ -235,7 +237,8 @@ def test_state_dict_contents():
     opt = Adam(0.01)
     assert opt.state_dict() == {"optimizer": "Adam", "step": 0, "hparams/lr": 0.01,
                                 "hparams/beta1": 0.9, "hparams/beta2": 0.999,
-                                "hparams/eps": 1e-8, "hparams/weight_decay": 0.0}
+                                "hparams/eps": 1e-8, "hparams/weight_decay": 0.0,
+                                "hparams/amsgrad": False}
     opt.step({"a": np.ones(2), "b": 1.0}, {"a": np.ones(2), "b": 1.0})
     state = opt.state_dict()
     assert state["step"] == 1
@@ -431,3 +434,44 @@ def test_fit_shows_a_bar_only_on_a_terminal_by_default(monkeypatch):
     assert err.getvalue() == ""  # not a terminal: no bar in logs
     fit(lambda w: np.sum(w ** 2), np.ones(2), epochs=3, progress=True)
     assert "step" in err.getvalue()
+
+
+@pytest.mark.parametrize("make_ours, make_torch", [
+    (lambda: optim.SGD(lr=0.1, momentum=0.9, dampening=0.3),
+     lambda torch, ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.3)),
+    (lambda: optim.SGD(lr=0.05, momentum=0.5, dampening=1.0, weight_decay=0.01),
+     lambda torch, ps: torch.optim.SGD(ps, lr=0.05, momentum=0.5, dampening=1.0,
+                                       weight_decay=0.01)),
+    (lambda: optim.Adam(lr=0.01, amsgrad=True),
+     lambda torch, ps: torch.optim.Adam(ps, lr=0.01, amsgrad=True)),
+    (lambda: optim.Adam(lr=0.01, betas=(0.8, 0.9), weight_decay=0.1, amsgrad=True),
+     lambda torch, ps: torch.optim.Adam(ps, lr=0.01, betas=(0.8, 0.9), weight_decay=0.1,
+                                        amsgrad=True)),
+    (lambda: optim.AdamW(lr=0.01, amsgrad=True),
+     lambda torch, ps: torch.optim.AdamW(ps, lr=0.01, amsgrad=True)),
+])
+def test_dampening_and_amsgrad_equal_pytorch(make_ours, make_torch):
+    """SGD's dampening and Adam's amsgrad step for step as torch.optim (float64), on
+    gradients that shrink and grow (amsgrad's running maximum then matters)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    params = {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2)}
+    theirs = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+              for k, v in params.items()}
+    ours, opt = dict(params), make_ours()
+    torch_opt = make_torch(torch, list(theirs.values()))
+    for step in range(12):
+        scale = 10.0 if step % 4 == 0 else 0.1
+        grads = {k: scale * rng.normal(size=v.shape) for k, v in params.items()}
+        ours = opt.step(ours, grads)
+        for k, t in theirs.items():
+            t.grad = torch.tensor(grads[k], dtype=torch.float64)
+        torch_opt.step()
+        for k in params:
+            np.testing.assert_allclose(ours[k], theirs[k].detach().numpy(), rtol=0,
+                                       atol=1e-12)
+
+
+def test_nesterov_needs_zero_dampening():
+    with pytest.raises(ValueError, match="dampening"):
+        optim.SGD(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)

@@ -22,6 +22,7 @@ import gast
 
 from ..errors import SrcGradError
 from ..frontend.refusals import refusal
+from ..frontend.static_functions import passed_at
 from ..ir import build
 
 _STACK = threading.local()  # functions being transformed in this thread, outermost first
@@ -81,7 +82,9 @@ def _helper_for(stmt, op, unit, build_helper):
     if len(stack) >= MAX_DEPTH:
         raise unit.src.error(stmt.value, f"helpers nested more than {MAX_DEPTH} deep")
     try:
-        generated = build_helper(op.callee, wrt)
+        statics = passed_at(binding, unit.resolver, unit.body)
+        generated = (build_helper(op.callee, wrt, statics=statics) if statics
+                     else build_helper(op.callee, wrt))
     except SrcGradError as exc:
         raise unit.src.error(stmt.value, f"cannot differentiate the call to `{op.label}`",
                              f"In {op.label}: {exc}") from None

@@ -7,6 +7,8 @@ one forward pass finds the varied names and one backward pass the useful ones.
 
 from __future__ import annotations
 
+import functools
+
 import gast
 import numpy as np
 
@@ -142,13 +144,11 @@ def missing_rule(unit, stmt, op):
             unit.src, node, f": `{op.label}` is srcgrad's {type(op.callee).__name__} of "
             f"`{op.callee.__wrapped__.__name__}`, and srcgrad does not differentiate through "
             "generated derivative code yet")
+    if isinstance(op.callee, functools.partial):
+        return refusal("partial_passed").error(unit.src, node, f" (`{op.label}` is "
+                                               f"{op.callee!r})")
     name = display_name(key)
     hint = "Rewrite it with functions that have rules"
-    if key == ("method", "item"):
-        return unit.src.error(node, "`.item()` turns an array into a Python number, which "
-                              "srcgrad does not follow", "Write `x[i]` or `float(x[i])` "
-                              "instead (both are differentiated), or `np.sum(x)` of a "
-                              "one-element array.")
     if isinstance(key, tuple) and key[0] == "method" and not _array_method(key[1]):
         owner = unit.src.func.__qualname__.rpartition(".")[0].rpartition(".")[2] or "Class"
         return unit.src.error(node, f"cannot resolve the method `{op.label}` of a local value: "

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
+from ..frontend.static_functions import is_function
 from ..ir import build
 from ..runtime.array_kind import is_duck, shape_of
 from ..rules.facts import attribute, facts_of, method, python_operator
@@ -79,6 +80,8 @@ def describe(value, leaf=None, _within=()):
         return "int"
     if is_duck(value):  # its shape if known (not a Dask array of unknown chunk sizes)
         return shape_of(value)
+    if is_function(value):  # static: the code calls this very function
+        return ("function", value)
     return None
 
 
@@ -90,6 +93,8 @@ def from_description(desc):
         return Value((), integer=True)
     if isinstance(desc, tuple) and len(desc) == 2 and desc[0] in _CONTAINERS.values():
         return Items(desc[0], tuple((k, from_description(d)) for k, d in desc[1]))
+    if isinstance(desc, tuple) and desc[:1] == ("function",):
+        return None
     if isinstance(desc, tuple):
         return Value(desc)
     return None

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..analysis.shape_inference import describe
 from ..errors import SrcGradError
+from ..frontend.static_functions import FUNCTION_TYPES, is_function
 from ..runtime.array_kind import is_duck, is_real_duck, is_scalar_duck, shape_of, type_name
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
 
@@ -28,13 +29,21 @@ def refuse_unknown(what: str, keywords: dict):
         raise TypeError(f"{what}() got an unexpected keyword argument {name!r}")
 
 
-def refuse_bound_method(func, what: str):
-    """Forward mode and second derivatives take functions, not bound methods."""
-    if inspect.ismethod(func):
-        raise SrcGradError(
-            f"{what} of a bound method ({func.__qualname__}): differentiate the class's "
-            f"function with the object as an argument, {what}(type(obj).{func.__name__}, "
-            "wrt=...)(obj, ...); grad and value_and_grad take bound methods as they are")
+def unbound(func, wrt) -> tuple:
+    """(function, wrt, receiver) of `jvp(model.loss)` and the like: the class's function
+    with positions in `wrt` counted after `self`, and `(model,)` the calls pass first
+    (`self` holds constants and configuration, as for grad); else `(func, wrt, ())`."""
+    if not (inspect.ismethod(func) and inspect.isfunction(func.__func__)):
+        return func, wrt, ()
+    return func.__func__, shifted_wrt(wrt, 1), (func.__self__,)
+
+
+def shifted_wrt(wrt, by: int):
+    """`wrt` of a call given `by` leading arguments already, as positions of its function."""
+    def shifted(item):
+        return item + by if isinstance(item, (int, np.integer)) and not isinstance(
+            item, bool) else item
+    return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
 
 def wrt_names(func, wrt):
@@ -172,6 +181,35 @@ def copied(tree):
     if type(tree) in (list, tuple):
         return type(tree)(copied(value) for value in tree)
     return tree
+
+
+def passed_functions(func, args=None, kwargs=None) -> tuple:
+    """((parameter, function), ...): the functions a call of `func` passes as arguments,
+    and the defaults it leaves that are functions, as they are now (static: the code is
+    made for each one; frontend/static_functions.py). With no call given, the defaults."""
+    if not _any_function(args, kwargs, func):
+        return ()  # (the common call, at no cost of a signature)
+    signature = inspect.signature(func)
+    if args is None and kwargs is None:
+        given = {name: p.default for name, p in signature.parameters.items()}
+    else:
+        try:
+            bound = signature.bind(*(args or ()), **(kwargs or {}))
+        except TypeError:
+            return ()  # the call itself raises the TypeError
+        bound.apply_defaults()
+        given = bound.arguments
+    return tuple((name, value) for name, value in given.items() if is_function(value))
+
+
+def _any_function(args, kwargs, func) -> bool:
+    """Does a call pass a function, or leave a default that is one?"""
+    for values in (args or (), (kwargs or {}).values(), getattr(func, "__defaults__", None)
+                   or (), (getattr(func, "__kwdefaults__", None) or {}).values()):
+        for value in values:
+            if type(value) in FUNCTION_TYPES:
+                return True
+    return False
 
 
 def variant_key(args, kwargs, wrt_index=()) -> tuple:

@@ -17,7 +17,7 @@ from ..backend import loading
 from ..errors import SrcGradError
 from ..pipeline import Generated, compiled_jvp
 from ..runtime.containers import field_values, is_dataclass_value, with_fields
-from .arguments import (check_input, distinct, like_argument, refuse_bound_method,
+from .arguments import (check_input, distinct, like_argument, passed_functions, unbound,
                         wrt_names)
 from .backends import LiveJax, checked_backend, stand_ins
 from .gradient import Derivative, GradientFunction
@@ -70,7 +70,7 @@ class JvpFunction(Derivative):
     """A callable that runs the generated forward-mode code of `__wrapped__`."""
 
     def __init__(self, func, wrt, value=True, backend="numpy"):
-        refuse_bound_method(func, "jvp")
+        func, wrt, self._receiver = unbound(func, wrt)  # jvp(model.loss): model passed first
         if not callable(func):
             raise SrcGradError(f"jvp expects a function, got {func!r}")
         if isinstance(func, (JvpFunction, SecondGradient)):
@@ -94,12 +94,16 @@ class JvpFunction(Derivative):
             return func.general().gradient
         return func
 
-    def general(self, kwargs=None) -> Generated:
+    def general(self, kwargs=None, args=None) -> Generated:
         """The forward-mode code for any arguments (of a function with `**kw`, given a
-        call's `kwargs`: for the keywords it passes there)."""
+        call's `kwargs`: for the keywords it passes there; for the functions a call
+        passes, or else the defaults that are functions)."""
         keywords = self._arguments.keywords_of(kwargs)
-        if keywords is not None and not isinstance(self.__wrapped__, GradientFunction):
-            return compiled_jvp(self._target(), self._wrt, value=self._value, keywords=keywords)
+        statics = passed_functions(self._arguments.__wrapped__, args, kwargs)
+        if (keywords is not None or statics) and not isinstance(self.__wrapped__,
+                                                                GradientFunction):
+            return compiled_jvp(self._target(), self._wrt, value=self._value, keywords=keywords,
+                                statics=statics)
         if self._generated is None or not self._generated.current():
             self._generated = compiled_jvp(self._target(), self._wrt, value=self._value)
         return self._generated
@@ -109,7 +113,7 @@ class JvpFunction(Derivative):
         gradient code specialized on these arguments' shapes (what grad itself runs)."""
         inner = self.__wrapped__
         if not isinstance(inner, GradientFunction):
-            return self.general(kwargs)
+            return self.general(kwargs, args)
         variant = inner.variant_for(args, kwargs)
         return compiled_jvp(variant.gradient, self._wrt, value=self._value)
 
@@ -135,6 +139,7 @@ class JvpFunction(Derivative):
 
     @user_facing
     def __call__(self, *args: Any, tangent: Any, **kwargs: Any) -> tuple[Any, Any]:
+        args = self._receiver + args
         generated = self.variant_for(*stand_ins(args, kwargs))
         tangents = (tangent,) if self._single else tuple(tangent)
         if len(tangents) != len(self._wrt):
@@ -153,9 +158,9 @@ class JvpFunction(Derivative):
                 # plain `/` and `**` (passes/specialize.py), which raise on a 0.0 of
                 # Python's; the general code gives inf or nan, as NumPy does (and as grad
                 # itself falls back to)
-                if generated is self.general(kwargs):
+                if generated is self.general(kwargs, args):
                     raise
-                value, value_dot = _pushed(self.general(kwargs), self._wrt, given, args,
+                value, value_dot = _pushed(self.general(kwargs, args), self._wrt, given, args,
                                            kwargs)
         except Exception as exc:
             loading.annotate(exc)

@@ -16,8 +16,8 @@ from ..errors import SrcGradError
 from ..pipeline import Generated, compiled, specialized
 from ..runtime import array_kind
 from .arguments import (check_input, copied, distinct, is_real, is_real_scalar, like_argument,
-                        not_scalar_error, one_precision, owned_gradients, unknown_shapes,
-                        variant_key, wrt_picks)
+                        not_scalar_error, one_precision, owned_gradients, passed_functions,
+                        shifted_wrt, unknown_shapes, variant_key, wrt_picks)
 from .backends import JaxRunner, LiveJax, checked_backend, is_jax_array
 from .hints import Backend, P, Wrt
 from .pickling import Rebuilt
@@ -40,13 +40,6 @@ def checkpoint_option(checkpoint) -> dict:
     raise SrcGradError(f"checkpoint={checkpoint!r}: give True, or how many states of each "
                        "loop to keep (a number >= 1)")
 
-
-def _shifted(wrt, by: int):
-    """`wrt` of a call given `by` leading arguments already, as positions of its function."""
-    def shifted(item):
-        return item + by if isinstance(item, (int, np.integer)) and not isinstance(
-            item, bool) else item
-    return type(wrt)(map(shifted, wrt)) if isinstance(wrt, (tuple, list)) else shifted(wrt)
 
 
 class Derivative(Rebuilt):
@@ -80,7 +73,7 @@ def vjp(func: Callable[..., Any], *args: Any, wrt: Wrt = 0, backend: Backend = "
     """
     gradient = GradientFunction(func, wrt, with_value=True)
     args, kwargs = map(copied, gradient._with_bound(args, kwargs))
-    generated = gradient.general(kwargs)
+    generated = gradient.general(kwargs, args)
     backend = checked_backend(backend)
     on_jax = LiveJax(backend, func.__name__) if backend != "numpy" else None
     try:
@@ -122,7 +115,7 @@ class GradientFunction(Rebuilt, Generic[P]):
         elif isinstance(func, functools.partial) and inspect.isfunction(func.func):
             # `grad(partial(loss, data=X))`: the function, given those arguments too
             self._bound, self._bound_kwargs, func = func.args, dict(func.keywords), func.func
-        wrt = _shifted(wrt, len(self._bound))
+        wrt = shifted_wrt(wrt, len(self._bound))
         functools.update_wrapper(self, func)
         self._positional, picks, self._single = wrt_picks(func, wrt)
         self._wrt = tuple(dict.fromkeys(name for name, _ in picks))
@@ -205,13 +198,15 @@ class GradientFunction(Rebuilt, Generic[P]):
         args, kwargs = self._with_bound(args, kwargs)
         return self._variant(*variant_key(args, kwargs), args, kwargs).source
 
-    def general(self, kwargs=None) -> Generated:
+    def general(self, kwargs=None, args=None) -> Generated:
         """The code for any arguments: not specialized on their shapes (of a function with
-        `**kw`, given a call's `kwargs`: for the keywords that call passes there)."""
+        `**kw`, given a call's `kwargs`: for the keywords that call passes there; for the
+        functions a call passes, or else the defaults that are functions)."""
         keywords = self.keywords_of(kwargs)
-        if keywords is not None:
+        statics = passed_functions(self.__wrapped__, args, kwargs)
+        if keywords is not None or statics:
             return compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
-                            keywords=keywords, **self._options)
+                            keywords=keywords, statics=statics, **self._options)
         if self._generated is None:
             self._generated = compiled(self.__wrapped__, self._wrt, has_aux=self._has_aux,
                                        **self._options)
@@ -237,14 +232,17 @@ class GradientFunction(Rebuilt, Generic[P]):
         the general code once MAX_VARIANTS versions exist."""
         generated = self._variants.get(key)
         if generated is not None:  # a function the code calls was rebound: rebuild
+            arguments = {**generated.arguments, **{  # (a default that is a function, too)
+                name: describe(f) for name, f in passed_functions(self.__wrapped__, args,
+                                                                   kwargs)}}
             generated = self._variants[key] = specialized(
-                self.__wrapped__, self._wrt, generated.arguments, rebuild=True,
+                self.__wrapped__, self._wrt, arguments, rebuild=True,
                 value=generated.value_asked, kinds=generated.kinds, fused=generated.fused_asked,
                 has_aux=self._has_aux, array_kind=generated.array_kind, **self._options)
             return generated
         if len(self._variants) >= MAX_VARIANTS:
-            if self._kwarg is not None:
-                return self.general(kwargs)
+            if self._kwarg is not None or passed_functions(self.__wrapped__, args, kwargs):
+                return self.general(kwargs, args)
             generated = self.general()
             if not generated.current():
                 generated = self._generated = compiled(self.__wrapped__, self._wrt, rebuild=True,
@@ -258,6 +256,8 @@ class GradientFunction(Rebuilt, Generic[P]):
             bound.setdefault(self._kwarg, {})
         arguments = {name: describe(value) for name, value in bound.items()
                      if name != self._varargs}
+        arguments.update((name, describe(f))  # the defaults that are functions too
+                         for name, f in passed_functions(self.__wrapped__, args, kwargs))
         unknown_shapes(self.__wrapped__, bound)
         plain = not all(map(is_real, bound.values())) or not one_precision(bound.values())
         # the key tells float64 arrays, other arrays (by dtype) and numbers apart
@@ -373,7 +373,7 @@ class GradientFunction(Rebuilt, Generic[P]):
     def _general_grads(self, args, kwargs, with_value=False):
         """Specialized code divides numbers with plain `/` (specialize._mask_free), which
         raises on a 0.0 of Python's; the general code gives inf or nan as NumPy does."""
-        general = self.general(kwargs)
+        general = self.general(kwargs, args)
         value, saved = general.forward(*args, **kwargs)
         grads = general.backward(1.0, *saved)
         return (value, grads) if with_value else grads

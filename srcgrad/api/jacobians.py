@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import SrcGradError
 from ..runtime.containers import is_dataclass_value
-from .arguments import refuse_bound_method, wrt_names
+from .arguments import unbound, wrt_names
 from .forward import JvpFunction, jvp
 from .gradient import Derivative, GradientFunction, vjp
 from .hints import Backend, Wrt
@@ -34,7 +34,7 @@ class Jacobian(Derivative):
     """The Jacobian of `__wrapped__`, column by column (fwd) or row by row (rev)."""
 
     def __init__(self, func, wrt, mode, backend="numpy"):
-        refuse_bound_method(func, "jacobian")
+        func, wrt, self._receiver = unbound(func, wrt)  # a bound method: its object first
         if mode not in ("rev", "fwd"):
             raise SrcGradError(f"mode must be 'rev' or 'fwd', not {mode!r}")
         if mode == "rev" and isinstance(func, JvpFunction):
@@ -54,6 +54,7 @@ class Jacobian(Derivative):
 
     @user_facing
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args = self._receiver + args
         if self.mode == "fwd":
             blocks = _forward_jacobian(self._pushforward, args, kwargs)
         else:
@@ -139,7 +140,7 @@ def hessian(func: Callable[..., Any], wrt: Wrt = 0, backend: Backend = "numpy") 
 
 class Hessian(Derivative):
     def __init__(self, func, wrt, backend="numpy"):
-        refuse_bound_method(func, "hessian")
+        func, wrt, self._receiver = unbound(func, wrt)  # a bound method: its object first
         functools.update_wrapper(self, func)
         _, names, self._single = wrt_names(func, wrt)
         self._rows = [Jacobian(GradientFunction(func, name, with_value=False), names, "fwd",
@@ -152,6 +153,7 @@ class Hessian(Derivative):
 
     @user_facing
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args = self._receiver + args
         blocks = tuple(row(*args, **kwargs) for row in self._rows)
         return blocks[0][0] if self._single else blocks
 
@@ -165,7 +167,7 @@ def hvp(func: Callable[..., Any], wrt: Wrt = 0, backend: Backend = "numpy") -> H
 
 class Hvp(Derivative):
     def __init__(self, func, wrt, backend="numpy"):
-        refuse_bound_method(func, "hvp")
+        func, wrt, self._receiver = unbound(func, wrt)  # a bound method: its object first
         functools.update_wrapper(self, func)
         self.pushforward = JvpFunction(GradientFunction(func, wrt, with_value=False), wrt,
                                         value=False, backend=backend)
@@ -177,4 +179,4 @@ class Hvp(Derivative):
 
     @user_facing
     def __call__(self, *args: Any, tangent: Any, **kwargs: Any) -> Any:
-        return self.pushforward(*args, tangent=tangent, **kwargs)[1]
+        return self.pushforward(*self._receiver, *args, tangent=tangent, **kwargs)[1]

@@ -32,9 +32,16 @@ def check(src: Source) -> None:
     for stmt in fn.body:
         for node in build.nodes(stmt):
             refused = refusal(type(node))
+            if isinstance(node, gast.Starred) and type(node.ctx) is gast.Load:
+                refused = None  # `f(*t)`, `(*t, n)`: spread where t's length is known (desugar.py)
             if refused:
                 raise refused.error(src, node)
             if isinstance(node, (gast.Assign, gast.AugAssign)):
+                targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                starred = next((n for t in targets
+                                for n in gast.walk(t) if isinstance(n, gast.Starred)), None)
+                if starred is not None:
+                    raise refusal(gast.Starred).error(src, starred)
                 _check_targets(src, node)
                 _check_module_writes(src, node, local)
             if isinstance(node, gast.Call):

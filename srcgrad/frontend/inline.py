@@ -41,6 +41,7 @@ from .normalize import Nested, normalize
 from .refusals import refusal
 from .resolve import is_helper
 from .source import load
+from .static_functions import passed_at
 
 MAX_DEPTH = 8  # helpers written out inside helpers, at most
 _CONSTANTS = (bool, int, float, str, type(None))
@@ -67,8 +68,9 @@ def helpers(body: list, src, params, namer, resolver, compile_helper,
     SrcGradError). `only_writers`: only helpers that may change an argument in place (the
     general code calls the others as forward/backward pairs)."""
     bound = set(params) | {n.id for n in build.names(body) if isinstance(n.ctx, gast.Store)}
-    return _Inliner(src, namer, resolver, bound, compile_helper, only_writers).block(
-        body, (src.func,))
+    inliner = _Inliner(src, namer, resolver, bound, compile_helper, only_writers)
+    inliner.body = body  # (the names it binds to functions: static_functions.passed_at)
+    return inliner.block(body, (src.func,))
 
 
 class _Inliner:
@@ -159,13 +161,16 @@ class _Inliner:
                                              f"{name}), and srcgrad writes a nested function "
                                              "out where it is called")
         arguments = _bound(nested, call, src)
-        local = build.local_names(nested.node)
+        # its `nonlocal` names are the enclosing function's: they keep their names
+        local = build.local_names(nested.node) - {
+            name for stmt in nested.node.body if isinstance(stmt, gast.Nonlocal)
+            for name in stmt.names}
         renamed = {local_name: self.namer.fresh(local_name) for local_name in sorted(local)}
         tree = _Renamed(renamed).visit(build.clone(nested.node))
         if tree.args.kwarg:
             _bind_keywords(tree, tree.args.kwarg.id, arguments.pop(nested.node.args.kwarg.id))
         body, result = normalize(dataclasses.replace(src, tree=tree), self.namer,
-                                 procedure=True, scope=nested.scope)
+                                 procedure=True, scope=nested.scope, nested=True)
         self.bound |= set(renamed.values()) | build.stored(body)
         stmts = [build.assign(renamed[param], build.clone(value), call)
                  for param, value in arguments.items()]
@@ -218,14 +223,19 @@ class _Inliner:
                 return None
         if writer:
             return arguments
-        return arguments if self.differentiable(callee, tuple(signature.parameters)) else None
+        statics = passed_at(arguments, self.resolver, self.body)
+        return arguments if self.differentiable(callee, tuple(signature.parameters),
+                                                statics) else None
 
-    def differentiable(self, callee, params) -> bool:
-        """srcgrad differentiates `callee` on its own (else the call, transformed as a
-        helper, raises the error that points into it, or works where only some operands
-        carry a gradient)."""
+    def differentiable(self, callee, params, statics=()) -> bool:
+        """srcgrad differentiates `callee` on its own, given the functions the call passes
+        (else the call, transformed as a helper, raises the error that points into it, or
+        works where only some operands carry a gradient)."""
         try:
-            self.compile_helper(callee, params)
+            if statics:
+                self.compile_helper(callee, params, statics=statics)
+            else:
+                self.compile_helper(callee, params)
         except SrcGradError:
             return False
         return True

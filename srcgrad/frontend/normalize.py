@@ -37,6 +37,7 @@ import gast
 from ..ir import build
 from ..ir.naming import Namer
 from ..rules.registry import array_operand_positions
+from .desugar import desugared
 from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
 from .methods import receiver_call
@@ -56,7 +57,10 @@ def run(body, ctx):
     unit = ctx.unit
     kwarg = unit.src.tree.args.kwarg
     keywords = {kwarg.id: _keys_told(ctx.arguments, kwarg.id)} if kwarg else None
-    normalized, unit.result = normalize(unit.src, unit.namer, keywords=keywords)
+    lengths = {name: len(d[1]) for name, d in (ctx.arguments or {}).items()
+               if type(d) is tuple and len(d) == 2 and d[0] in ("list", "tuple")}
+    normalized, unit.result = normalize(unit.src, unit.namer, keywords=keywords,
+                                        lengths=lengths)
     return body + normalized
 
 
@@ -93,12 +97,14 @@ class Scope:
 
 
 def normalize(src: Source, namer: Namer, procedure=False, scope=None,
-              keywords=None) -> tuple[list, str]:
+              keywords=None, nested=False, lengths=None) -> tuple[list, str]:
     """Return (statements, result name) for the function in `src`. `procedure`: it may
     end without `return` (a helper called for what it changes), returning None. `scope`:
-    the nested functions it can see (for the body of one, written out in place).
-    `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py)."""
-    body = list(src.tree.body)
+    the nested functions it can see (for the body of one, written out in place; `nested`:
+    it is one, whose `nonlocal` names are the enclosing function's).
+    `keywords`: {name: its keys or None} of the function's `**name` (keyword_dicts.py);
+    `lengths`: {parameter: length} of the lists and tuples of the call it is made for."""
+    body = desugared(list(src.tree.body), namer, src, lengths)
     if procedure and not _always_returns(body):
         body.append(gast.Return(value=build.const(None)))
     body = LoopReturns(namer).function(body)
@@ -110,6 +116,7 @@ def normalize(src: Source, namer: Namer, procedure=False, scope=None,
                         "differentiates the value a function returns",
                         "Return a value on every path (e.g. add `return 0.0` at the end).")
     norm = _Normalizer(src, namer, result, build.local_names(src.tree), scope or Scope())
+    norm.nested = nested
     body = keyword_dicts.rewritten(frozen.rewritten(body, norm.known, namer, src), src,
                                    keywords)
     return norm.block(body), result
@@ -289,6 +296,10 @@ class _Normalizer:
                 out.append(gast.copy_location(gast.Expr(value=self.expr(stmt.value, out)), stmt))
         elif isinstance(stmt, (gast.Raise, gast.Assert)):
             out.append(stmt)  # kept whole: they run in the forward sweep only
+        elif isinstance(stmt, gast.Nonlocal):
+            if not self.nested:  # the differentiated function's own: a closure's cell
+                raise refusal("nonlocal").error(self.src, stmt)
+            # (a nested function written out in place: its names are the caller's)
         elif isinstance(stmt, gast.FunctionDef):
             self.define(stmt.name, stmt, out)
         elif isinstance(stmt, gast.For):
@@ -301,8 +312,6 @@ class _Normalizer:
 
     def loop_body(self, loop):
         """The loop's body with `continue`/`break` turned into branches (and a flag)."""
-        if loop.orelse:
-            raise refusal("loop_else").error(self.src, loop)
         for node in _own_statements(loop.body):
             if isinstance(node, gast.FunctionDef):
                 raise refusal("def_in_loop").error(self.src, node)
@@ -379,6 +388,10 @@ class _Normalizer:
                       for elt in value.elts]
         else:
             whole = self.atom(value, out)
+            if isinstance(value, (gast.Tuple, gast.List)):  # of another length: it raises
+                if not isinstance(whole, gast.Name):
+                    whole = self.atom(whole, out, force=True)
+                out.extend(self.block([self.unpacking_checked(whole.id, len(target.elts), stmt)]))
             values = [gast.copy_location(gast.Subscript(value=whole, slice=build.const(i),
                                                         ctx=gast.Load()), value)
                       for i in range(len(target.elts))]
@@ -390,6 +403,21 @@ class _Normalizer:
             else:
                 raise self.src.error(element, "srcgrad cannot unpack into this target",
                                      "Unpack into plain names.")
+
+    def unpacking_checked(self, whole: str, n: int, stmt):
+        """`if len(whole) != n: raise ValueError(...)`: Python's error of unpacking `whole`
+        into n names (too many or not enough values), raised at run time at the user's
+        line, before the items are read one by one. (Written for a display, whose length
+        is known here: a value's length is the code's to know, and checking it would cost
+        the specialized code its known shapes.)"""
+        check = gast.parse(
+            f"if len({whole}) != {n}:\n"
+            f"    raise ValueError(f'not enough values to unpack (expected {n}, got "
+            f"{{len({whole})}})' if len({whole}) < {n} else "
+            f"'too many values to unpack (expected {n})')").body[0]
+        for node in gast.walk(check):
+            gast.copy_location(node, stmt)
+        return check
 
     def assign_element(self, target, value, stmt, out):
         """`h[i] = v` -> `h = set_at(h, i, v)`: a new version of the array, never a mutation
@@ -630,8 +658,16 @@ class _Normalizer:
             raise refusal("function_value").error(self.src, node, f": srcgrad writes "
                                                   f"`{node.id}` out where it is called; here "
                                                   "it is used as a value")
+        if isinstance(node, _OPAQUE):
+            walrus = next((n for n in gast.walk(node) if isinstance(n, gast.NamedExpr)), None)
+            if walrus is not None:  # kept whole: what it binds would be out of sight
+                raise refusal("walrus").error(self.src, walrus)
         if build.is_atom(node) or isinstance(node, _OPAQUE) or _constant_tuple(node):
             return node
+        if isinstance(node, gast.NamedExpr):  # `(n := v)`: `n = v`, then `n` is the value
+            self.assign(gast.copy_location(gast.Assign(targets=[node.target], value=node.value,
+                                                       type_comment=None), node), out)
+            return build.load(node.target.id)
         if isinstance(node, _COMPREHENSIONS):
             return self.comprehension(node, out)
         if isinstance(node, gast.Dict):

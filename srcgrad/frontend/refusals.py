@@ -25,12 +25,15 @@ _ARGUMENT = "pass the value in as an argument and return results"
 
 # construct (a gast node type or a name) -> Refusal, in the order the page lists them
 REFUSALS = {
-    gast.Try: Refusal("a `try` statement",
-                      "move error handling outside the differentiated function"),
+    "try_jump": Refusal("a `return`, `break` or `continue` inside a `try` that has a "
+                        "`finally`", "assign the result, and return after the `try`"),
     gast.With: Refusal("a `with` statement",
                        "move the `with` block outside the differentiated function"),
     gast.Global: Refusal("a `global` statement", _ARGUMENT),
-    gast.Nonlocal: Refusal("a `nonlocal` statement", _ARGUMENT),
+    "nonlocal": Refusal("a `nonlocal` statement in a function differentiated or transformed "
+                        "on its own (a closure's variable)",
+                        "pass the value in as an argument and return results; `nonlocal` "
+                        "works in a function defined inside the differentiated one"),
     gast.ClassDef: Refusal("a class definition", "define the class at module level"),
     gast.Delete: Refusal("a `del` statement",
                          "drop the `del`; names are freed when the function returns"),
@@ -38,8 +41,15 @@ REFUSALS = {
     gast.ImportFrom: Refusal("an `import` inside the function", "import at module level"),
     gast.Yield: Refusal("`yield`", "return a value instead"),
     gast.YieldFrom: Refusal("`yield from`", "return a value instead"),
-    gast.NamedExpr: Refusal("an assignment expression (:=)", "assign in a statement of its own"),
-    gast.Starred: Refusal("a starred expression", "pass the arguments one by one"),
+    "walrus": Refusal("an assignment expression (:=) inside `and`/`or`, an f-string or a "
+                      "set display", "assign in a statement of its own"),
+    gast.Starred: Refusal("a starred assignment target (`a, *rest = ...`)",
+                          "index the items: `a, rest = t[0], t[1:]`"),
+    "spread": Refusal("`*t` of a value whose length srcgrad does not know where it transforms "
+                      "the function",
+                      "build `t` once as a tuple or list display in the function (`t = (a, b)`), "
+                      "pass it as an argument of the call (the code made for its length), or "
+                      "pass the items one by one"),
     gast.AsyncFor: Refusal("an `async for` loop", _PLAIN),
     gast.AsyncWith: Refusal("an `async with` statement", _PLAIN),
     gast.AsyncFunctionDef: Refusal("a nested async function", "define the helper at module level"),
@@ -75,7 +85,6 @@ REFUSALS = {
                              "name means a different function on each path",
                              "define each function before the `if` under its own name and "
                              "call the one the branch picks"),
-    "loop_else": Refusal("a loop with an `else:` clause", "use a flag variable"),
     "recursion": Refusal("a function that calls itself, directly or through others",
                          "rewrite the recursion as a loop (a tree of layers: `for layer in "
                          "layers: h = step(layer, h)`)"),
@@ -85,6 +94,11 @@ REFUSALS = {
                               "a list, returned, passed to a function other than map, "
                               "reduce and partial)",
                               "call it directly, or define it at module level"),
+    "partial_passed": Refusal("a functools.partial passed as an argument and called other "
+                              "than in the function it is passed to (handed on to a helper, "
+                              "mapped)",
+                              "call it in the function it is passed to, or pass the function "
+                              "and the values it fixes as arguments of their own"),
     "partial_splat": Refusal("`functools.partial(f, *args)` or `functools.partial(f, **d)`",
                              "pass the arguments one by one"),
     "sort_key": Refusal("`sorted(items, key=...)`",

@@ -47,6 +47,7 @@ def run(body, ctx):
     resolver = Resolver(unit.src.func, set(unit.params) | build.stored(body))
     resolver.callees.update(unit.resolver.callees)  # what helpers written out read: guards
     resolver.defaults.update(unit.resolver.defaults)
+    resolver.named.update(unit.resolver.named)
     unit.resolver = resolver
     unit.ops = {stmt: resolver.op(stmt.value, stmt.targets[0])
                 for stmt in build.statements(body) if isinstance(stmt, gast.Assign)}
@@ -92,8 +93,11 @@ class Resolver:
         self.callees = {}  # name -> object it named when the code was made (see `unchanged`)
         self.concatenators = {}  # local name -> np.r_ or np.c_ it was bound to (`t1 = np.r_`)
         self.defaults = {func: defaults_guards(func)}  # function -> guards on its defaults
+        self.named = {}  # generated code's name -> a function passed in (static_functions.py)
 
     def lookup(self, name):
+        if name in self.named:
+            return self.named[name]
         if name in self.closure:
             try:
                 return self.closure[name].cell_contents

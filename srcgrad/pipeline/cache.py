@@ -16,6 +16,7 @@ import weakref
 from ..ad import calls
 from ..errors import SrcGradError
 from ..frontend import source
+from ..frontend.static_functions import functions_of
 from ..frontend.unit import HelperCompilers
 from ..passes.specialize import NotSpecializable
 from ..runtime.array_kind import NUMPY
@@ -31,10 +32,11 @@ _SKIP: set = set()  # steps of the manifest left out (`skipping`)
 
 
 def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None,
-             inline=False, keywords=None) -> Generated:
+             inline=False, keywords=None, statics=()) -> Generated:
     """The cached forward/backward pair of `func` for the arguments `wrt` (`has_aux`: it
     returns `(loss, aux)`, `checkpoint`, `inline`: helpers written out in place,
-    `keywords`: the names a call passes to its `**kw`; see reverse_mode.transform)."""
+    `keywords`: the names a call passes to its `**kw`, `statics`: the functions it passes,
+    ((parameter, function), ...); see reverse_mode.transform)."""
     key = (wrt, "aux") if has_aux else wrt
     if inline:
         key = (key, "inline")
@@ -42,8 +44,10 @@ def compiled(func, wrt: tuple, rebuild=False, has_aux=False, checkpoint=None,
         key = (key, "checkpoint", checkpoint)
     if keywords is not None:
         key = (key, "keywords", keywords)
+    if statics:
+        key = (key, "statics", statics)
     return _cached(func, wrt, key, None, rebuild, has_aux=has_aux, checkpoint=checkpoint,
-                   inline=inline, keywords=keywords)
+                   inline=inline, keywords=keywords, statics=statics)
 
 
 def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
@@ -66,19 +70,22 @@ def specialized(func, wrt: tuple, arguments: dict, rebuild=False, value=True,
                    array_kind)
 
 
-def compiled_jvp(func, wrt: tuple, rebuild=False, value=True, keywords=None) -> Generated:
+def compiled_jvp(func, wrt: tuple, rebuild=False, value=True, keywords=None,
+                 statics=()) -> Generated:
     """The cached forward-mode function of `func` for the arguments `wrt` (see
-    forward_mode.transform_jvp for `value` and `keywords`)."""
+    forward_mode.transform_jvp for `value`, `keywords` and `statics`)."""
     if not isinstance(func, types.FunctionType):
         source.load(func)
     _refuse_generator(func)
-    key = ("jvp", wrt, value) + ((keywords,) if keywords is not None else ())
+    key = ("jvp", wrt, value) + ((keywords,) if keywords is not None else ()) + (
+        (statics,) if statics else ())
     with _LOCK:
         per_func = _CACHE.setdefault(func, {})
         if rebuild or key not in per_func or not per_func[key].current():
             with _transforming(func):
                 per_func[key] = transform_jvp(func, wrt, value, compilers=COMPILERS,
-                                               skip=frozenset(_SKIP), keywords=keywords)
+                                               skip=frozenset(_SKIP), keywords=keywords,
+                                               statics=statics)
         return per_func[key]
 
 
@@ -132,7 +139,7 @@ def cached_functions() -> int:
 
 def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
             fused=False, has_aux=False, checkpoint=None, array_kind=NUMPY,
-            inline=False, keywords=None) -> Generated:
+            inline=False, keywords=None, statics=()) -> Generated:
     if not isinstance(func, types.FunctionType):
         source.load(func)  # raises the SrcGradError that says what to do instead
     _refuse_generator(func)
@@ -143,7 +150,7 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
         if rebuild or key not in per_func or not per_func[key].current():
             skip = frozenset(_SKIP)
             how = (wrt, arguments, value, kinds, fused, has_aux, skip, checkpoint, array_kind,
-                   inline, keywords)
+                   inline, keywords, statics)
             # on disk: NumPy's specialized code without srcgrad's blocks (persistent.py)
             on_disk = None if arguments is None or checkpoint or array_kind != NUMPY else \
                 persistent.entry_path(func, (key, sorted(skip)))
@@ -161,16 +168,22 @@ def _cached(func, wrt, key, arguments, rebuild, value=True, kinds=None,
 
 
 def _transformed(func, wrt, arguments, value, kinds, fused, has_aux, skip,
-                 checkpoint, array_kind, inline, keywords) -> Generated:
+                 checkpoint, array_kind, inline, keywords, statics) -> Generated:
     with _transforming(func):
         try:
             return transform(func, wrt, arguments, value, kinds, fused, compilers=COMPILERS,
                              skip=skip | steps_left_out(array_kind), has_aux=has_aux,
                              checkpoint=checkpoint, array_kind=array_kind, inline=inline,
-                             keywords=keywords)
+                             keywords=keywords, statics=statics)
         except NotSpecializable:
             return transform(func, wrt, compilers=COMPILERS, skip=skip, has_aux=has_aux,
-                             checkpoint=checkpoint, keywords=keywords)
+                             checkpoint=checkpoint, keywords=keywords,
+                             statics=statics or _functions_described(arguments))
+
+
+def _functions_described(arguments) -> tuple:
+    """The functions a call passes, from its description: the general code calls them too."""
+    return tuple(sorted(functions_of(arguments).items()))
 
 
 def _later(func, how):

@@ -18,13 +18,14 @@ from .reverse_mode import for_some
 
 
 def transform_jvp(func, wrt: tuple, value=True, compilers: HelperCompilers | None = None,
-                  skip=frozenset(), keywords=None) -> Generated:
+                  skip=frozenset(), keywords=None, statics=()) -> Generated:
     """Build the forward-mode function of `func` for the arguments `wrt`:
     `f_jvp(*args, x_dot=..., ...)` returns `(value, tangent of value)`; with `value=False`
     `(None, tangent)`, and what only the value needs is never computed (an hvp). `skip`:
     steps of the manifest left out; `keywords`: the names a call passes to the function's
-    `**kw` (front_half.analyze)."""
-    unit = analyze(func, wrt, mode="fwd", compilers=compilers, keywords=keywords)
+    `**kw`, `statics` the functions it passes (front_half.analyze)."""
+    unit = analyze(func, wrt, mode="fwd", compilers=compilers, keywords=keywords,
+                   statics=statics)
     src = unit.src
     ctx = Context(unit, seed="", returned=(), value_wanted=value, skip=skip)
     body = manifest.run(manifest.JVP, unit.body, ctx)

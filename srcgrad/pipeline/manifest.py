@@ -23,7 +23,7 @@ from ..analysis import activity, adjoint_shapes, dtypes, effects, shift_invarian
 from ..analysis.context import Context
 from ..backend.codegen import debug_print
 from ..frontend import (aliasing, auxiliary, blocks, fence, inline, normalize, resolve, ssa,
-                        unrolling)
+                        static_functions, unrolling)
 from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
                      del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
                      number_folding, number_notes, positional_out, positive_divisions,
@@ -74,6 +74,9 @@ FRONT = (
              "the fence refuses every other `with`"),
     Step("fence", fence.run, ("blocks",), essential=True,
          why="first: what cannot be differentiated is refused at the user's own line"),
+    Step("static_functions", static_functions.run, ("fence",), essential=True,
+         why="a function passed as an argument named as the function it is, before "
+             "anything resolves, writes out or maps over it"),
     Step("unrolling", unrolling.run, ("fence",),
          why="loops over sequences of known length written out, before they are lowered"),
     Step("normalize", normalize.run, ("fence",), essential=True,

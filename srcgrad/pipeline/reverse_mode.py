@@ -32,7 +32,7 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
               kinds: dict | None = None, fused=False,
               compilers: HelperCompilers | None = None, skip=frozenset(),
               has_aux=False, checkpoint=None, array_kind=NUMPY, inline=False,
-              keywords=None) -> Generated:
+              keywords=None, statics=()) -> Generated:
     """Build the forward and backward functions of `func` for the arguments `wrt`.
 
     With `arguments` ({parameter: shape_inference.describe(value)} of one call), the code is
@@ -51,11 +51,11 @@ def transform(func, wrt: tuple, arguments: dict | None = None, value=True,
     of a helper's sweeps to follow).
     `array_kind` other than NUMPY: portable code (pipeline/portable.py), whose tests
     refuse lazy values (passes/portable_code.py). `keywords`: the names a call passes to
-    the function's `**kw` (front_half.analyze).
+    the function's `**kw`, `statics` the functions it passes (front_half.analyze).
     """
     unit = analyze(func, wrt, inline_helpers=inline or arguments is not None,
                    compilers=compilers, has_aux=has_aux, checkpoint=checkpoint,
-                   arguments=arguments, keywords=keywords)
+                   arguments=arguments, keywords=keywords, statics=statics)
     value = value or has_aux
     src = unit.src
     ctx = Context(unit, unit.adjoint(unit.result), tuple(unit.adjoint(n) for n in wrt),

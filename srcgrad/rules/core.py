@@ -117,6 +117,16 @@ def remainder(z, x, y):
     d[y] = -d[z] * np.floor(x / y)
 
 
+# z = x - y * trunc(x / y) (C's fmod: the sign of x): the trunc is piecewise constant.
+@adjoint(np.fmod, facts=BINARY, broadcast=True,
+         examples=[example("np.fmod(x, 0.7)", x=(5,)),
+                   example("np.fmod(x, y)", x=(2, 1), y=(1, 3), positive="y"),
+                   example("np.fmod(x * 3.0, -y)", x=(4,), y=(), positive="y")])
+def fmod(z, x, y):
+    d[x] = d[z]
+    d[y] = -d[z] * np.trunc(x / y)
+
+
 # Constant arrays filled with a value: the value carries the derivative.
 @adjoint(np.full_like, facts=LIKE.but(nargs=2),
          examples=[example("np.full_like(x, y)", x=(2, 3), y=()),
@@ -147,6 +157,19 @@ alias("identity", np.positive, np.copy, facts=UNARY.but(smooth=True))
 # (a list's or dict's copy holds the same items: not new, as an array's copy is)
 alias("identity", method("copy"), facts=UNARY.but(smooth=True, makes_new=False))
 alias("identity", builtins.float, facts=NEW.but(nargs=1, smooth=True))
+
+
+# `x.item()` of a one-element array: its number (an index is refused: write x[i]).
+@adjoint(method("item"), facts=NEW.but(nargs=1, smooth=True),
+         examples=[example("x.item()", x=(1,)), example("x.item() * x", x=(1, 1)),
+                   example("np.sum(x) * np.sum(x ** 2).item()", x=(3,))])
+def item(z, x):
+    d[x] = np.reshape(d[z], np.shape(x))
+
+
+@tangent(method("item"))
+def item_tangent(z, x):
+    t[z] = np.reshape(t[x], ())
 named("identity", "assignment")
 named(builtins.float, "float")
 
@@ -187,7 +210,7 @@ facts(builtins.len, builtins.range, builtins.int, builtins.bool, builtins.str, b
       builtins.any, builtins.all, builtins.type, facts=NEW)  # nothing of theirs
 facts(builtins.sum, view=True, writes_none=True)  # sum([], start) is start itself
 facts(builtins.reversed, writes_none=True)
-facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist", "item",
+facts(*map(method, ["argmax", "argmin", "argsort", "any", "all", "round", "tolist",
                     "nonzero", "ptp", "searchsorted", "count", "index", "compress",
                     "choose", "__len__", "keys"]), facts=NEW)
 facts(method("view"), facts=VIEW.but(chooses_dtype=True))

@@ -259,6 +259,36 @@ def kron(a, b):
         b, tuple(s for n in np.shape(b) for s in (1, n)))
     return np.reshape(outer, tuple(m * n for m, n in zip(np.shape(a), np.shape(b))))
 
+
+# np.vdot: the dot product of the flattened arrays, the first conjugated.
+@define(np.vdot, examples=[example("np.vdot(x, y)", x=(3,), y=(3,)),
+                           example("np.vdot(x, y)", x=(2, 3), y=(6,)),
+                           example("np.vdot(x, x * y)", x=(2, 2), y=(2, 2))])
+def vdot(a, b):
+    return np.dot(np.conj(np.ravel(a)), np.ravel(b))
+
+
+# Each element from the choice its index names (a nested np.where); an index out of range
+# raises as NumPy's (mode="raise"), or is clipped or wrapped.
+@define(np.choose, examples=[
+    example("np.choose(np.array([0, 1, 0]), (x, y))", x=(3,), y=(3,)),
+    example("np.choose(c, (x, y, x * y))", x=(2, 3), y=(3,), ints={"c": [[0, 1, 2], [2, 1, 0]]}),
+    example("np.choose(c, (x, y), mode='clip')", x=(3,), y=(), ints={"c": [-1, 0, 4]}),
+    example("np.choose(c, (x, y), mode='wrap')", x=(3,), y=(3,), ints={"c": [3, -1, 0]})])
+def choose(a, choices, out=None, mode="raise"):
+    n = len(choices)
+    if mode == "clip":
+        a = np.clip(a, 0, n - 1)
+    elif mode == "wrap":
+        a = np.mod(a, n)
+    elif np.any((a < 0) | (a >= n)):
+        raise ValueError("invalid entry in choice array")
+    value = np.where(a == n - 1, choices[n - 1], choices[n - 1])  # (every shape broadcast)
+    for k in range(n - 2, -1, -1):
+        value = np.where(a == k, choices[k], value)
+    return value
+
+
 # (np.polyval(p, [0.5, 1.0]): the list is read as an array, registry.array_operands)
 array_operands(np.percentile, np.quantile, params=("a", "q"))
 array_operands(np.polyval, params=("p", "x"))

@@ -25,17 +25,28 @@ def _aliases(*keys):
                    example("np.sum(x, axis=1, keepdims=True)", x=(3, 4)),
                    example("np.sum(x, axis=(0, 2))", x=(2, 3, 4)),
                    example("x.sum(axis=-1)", x=(2, 3)),
-                   example("x.sum(keepdims=True)", x=(2, 1))])
-def sum(z, x, axis=None, keepdims=False):
-    if axis is None:
+                   example("x.sum(keepdims=True)", x=(2, 1)),
+                   example("np.sum(x, where=x > 0)", x=(3, 4)),
+                   example("np.sum(x, axis=0, where=m)", x=(3, 2),
+                           ints={"m": [[True, False], [False, False], [True, True]]}),
+                   example("x.sum(axis=1, keepdims=True, where=m)", x=(2, 3),
+                           ints={"m": [True, False, True]}),
+                   example("np.sum(x, axis=0, where=(True, False))", x=(3, 2)),
+                   example("x.sum(axis=0, keepdims=True, where=(False, True))", x=(3, 2))])
+def sum(z, x, axis=None, keepdims=False, where=True):
+    if where is not True:  # the elements left out get none
+        d[x] = np.where(where, repeat_to(d[z], x, axis, keepdims), 0.0)
+    elif axis is None:
         d[x] = np.full_like(x, d[z])
     else:
         d[x] = repeat_to(d[z], x, axis, keepdims)
 
 
 @tangent(np.sum)
-def sum_tangent(z, x, axis=None, keepdims=False):
-    if keepdims:
+def sum_tangent(z, x, axis=None, keepdims=False, where=True):
+    if where is not True:
+        t[z] = np.sum(t[x], axis=axis, keepdims=keepdims, where=where)
+    elif keepdims:
         t[z] = np.sum(t[x], axis=axis, keepdims=True)
     elif axis is None:
         t[z] = np.sum(t[x])
@@ -47,9 +58,17 @@ def sum_tangent(z, x, axis=None, keepdims=False):
          facts=REDUCTION.but(reduction="average", smooth=True, float_result=True),
          examples=[example("np.mean(x)", x=(3, 4)), example("np.mean(x, axis=1)", x=(3, 4)),
                    example("np.mean(x, axis=0, keepdims=True)", x=(3, 4)),
-                   example("x.mean()", x=(5,)), example("x.mean(axis=(0, 1))", x=(2, 1, 3))])
-def mean(z, x, axis=None, keepdims=False):
-    if axis is None:
+                   example("x.mean()", x=(5,)), example("x.mean(axis=(0, 1))", x=(2, 1, 3)),
+                   example("np.mean(x, where=x > 0)", x=(3, 4)),
+                   example("np.mean(x, axis=0, where=m)", x=(3, 2),
+                           ints={"m": [[True, False], [False, True], [True, True]]}),
+                   example("np.mean(x, axis=1, keepdims=True, where=(False, True, True))",
+                           x=(2, 3))])
+def mean(z, x, axis=None, keepdims=False, where=True):
+    if where is not True:  # each mean over the elements it takes
+        taken = np.sum(np.broadcast_to(where, np.shape(x)), axis=axis, keepdims=True)
+        d[x] = np.where(where, repeat_to(d[z], x, axis, keepdims) / taken, 0.0)
+    elif axis is None:
         d[x] = np.full_like(x, d[z] / max(np.size(x), 1))  # max: an empty x gets an empty adjoint
     else:
         n = np.size(x) / np.size(z)
@@ -57,8 +76,10 @@ def mean(z, x, axis=None, keepdims=False):
 
 
 @tangent(np.mean)
-def mean_tangent(z, x, axis=None, keepdims=False):
-    if keepdims:
+def mean_tangent(z, x, axis=None, keepdims=False, where=True):
+    if where is not True:
+        t[z] = np.mean(t[x], axis=axis, keepdims=keepdims, where=where)
+    elif keepdims:
         t[z] = np.mean(t[x], axis=axis, keepdims=True)
     elif axis is None:
         t[z] = np.mean(t[x])
@@ -88,28 +109,56 @@ def prod_tangent(z, x, axis=None, keepdims=False):
 @adjoint(*_aliases(np.max, np.amax), method("max"), facts=REDUCTION.but(reduction="extremum"),
          examples=[example("np.max(x)", x=(3, 4)), example("np.amax(x, axis=0)", x=(3, 4)),
                    example("np.max(x, axis=1, keepdims=True)", x=(2, 5)),
-                   example("x.max(axis=(0, 2))", x=(2, 3, 2)), example("x.max()", x=(1,))])
-def amax(z, x, axis=None, keepdims=False):
-    d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+                   example("x.max(axis=(0, 2))", x=(2, 3, 2)), example("x.max()", x=(1,)),
+                   example("np.max(x, initial=0.3)", x=(3, 4)),
+                   example("np.max(x, axis=1, initial=-0.2)", x=(3, 4)),
+                   example("x.max(axis=0, initial=5.0)", x=(2, 3)),
+                   example("np.max(x, axis=0, initial=y)", x=(2, 3), y=()),
+                   example("np.max(x, axis=1, keepdims=True, initial=0.2)", x=(2, 3))])
+def amax(z, x, axis=None, keepdims=False, initial=None):
+    if initial is None:
+        d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+    else:  # the maximum of np.maximum(x, initial): x's elements above initial compete
+        d[x] = split_among_ties(d[z], np.maximum(x, initial), z, axis, keepdims) * (x > initial)
+        d[initial] = np.sum(np.where(np.any(x > initial, axis=axis, keepdims=keepdims), 0.0,
+                                     d[z]))
 
 
 # Ties share the tangent as they share the adjoint: its mean over them.
 @tangent(np.max)
-def amax_tangent(z, x, axis=None, keepdims=False):
-    t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
+def amax_tangent(z, x, axis=None, keepdims=False, initial=None):
+    if initial is None:
+        t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
+    else:
+        t[z] = mean_over_ties(t[x] * (x > initial), np.maximum(x, initial), z, axis,
+                              keepdims) + np.where(np.any(x > initial, axis=axis,
+                                                          keepdims=keepdims), 0.0, t[initial])
 
 
 @adjoint(*_aliases(np.min, np.amin), method("min"), facts=REDUCTION.but(reduction="extremum"),
          examples=[example("np.min(x)", x=(4,)), example("np.amin(x, axis=-1)", x=(3, 4)),
                    example("x.min(axis=0, keepdims=True)", x=(3, 2)),
-                   example("x.min(0)", x=(1, 3))])
-def amin(z, x, axis=None, keepdims=False):
-    d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+                   example("x.min(0)", x=(1, 3)),
+                   example("np.min(x, initial=0.3)", x=(3, 4)),
+                   example("x.min(axis=1, keepdims=True, initial=-5.0)", x=(2, 3)),
+                   example("np.min(x, initial=y)", x=(3,), y=())])
+def amin(z, x, axis=None, keepdims=False, initial=None):
+    if initial is None:
+        d[x] = split_among_ties(d[z], x, z, axis, keepdims)
+    else:
+        d[x] = split_among_ties(d[z], np.minimum(x, initial), z, axis, keepdims) * (x < initial)
+        d[initial] = np.sum(np.where(np.any(x < initial, axis=axis, keepdims=keepdims), 0.0,
+                                     d[z]))
 
 
 @tangent(np.min)
-def amin_tangent(z, x, axis=None, keepdims=False):
-    t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
+def amin_tangent(z, x, axis=None, keepdims=False, initial=None):
+    if initial is None:
+        t[z] = mean_over_ties(t[x], x, z, axis, keepdims)
+    else:
+        t[z] = mean_over_ties(t[x] * (x < initial), np.minimum(x, initial), z, axis,
+                              keepdims) + np.where(np.any(x < initial, axis=axis,
+                                                          keepdims=keepdims), 0.0, t[initial])
 
 
 @adjoint(np.var, method("var"), facts=REDUCTION.but(reduction="spread", float_result=True,

@@ -154,7 +154,7 @@ DISCRETE = frozenset("""axis axes axis1 axis2 source destination keepdims dtype 
     offset ddof reps repeats shift pad_width condition condlist concatenator endpoint sparse
     indexing return_index return_inverse return_counts return_sign UPLO upper lower hermitian
     full_matrices compute_uv trans unit_diagonal overwrite_a overwrite_b check_finite optimize
-    boundary key keys name subscripts out like rcond rtol atol max_steps func""".split())
+    boundary key keys name subscripts out like rcond rtol atol max_steps func where""".split())
 
 
 def _refuses(value) -> bool:

@@ -245,6 +245,11 @@ def vstack_tangent(z, tup):
     t[z] = np.vstack(t[tup])
 
 
+if hasattr(np, "row_stack"):  # vstack's old name (deprecated in NumPy 2.0)
+    alias(np.vstack, np.row_stack,
+          examples=[example("np.row_stack([x, y])", x=(3,), y=(2, 3))])
+
+
 @adjoint(np.stack, facts=NEW, examples=[example("np.stack([x, y])", x=(3,), y=(3,)),
                              example("np.stack((x, y, x), axis=1)", x=(2, 3), y=(2, 3)),
                              example("np.stack([x, y], axis=-1)", x=(), y=())])

@@ -136,11 +136,28 @@ def test_methods_calling_methods_in_loops():
     assert "same_method(self, Layered, 'forward')" in source
 
 
-@pytest.mark.parametrize("derivative", [srcgrad.hessian, srcgrad.hvp, srcgrad.jvp,
-                                        srcgrad.jacobian])
-def test_forward_mode_of_a_bound_method_says_how_to_write_it(derivative):
-    with pytest.raises(SrcGradError, match="type\\(obj\\).loss"):
-        derivative(Regression(0.1, 3).loss)
+def test_forward_mode_and_second_order_of_a_bound_method():
+    """jvp, hvp, hessian and jacobian of `model.loss` (`srcgrad.hessian(model.loss)`):
+    `self` passed first, as grad does; wrt counts the method's own arguments."""
+    model = Regression(0.1, 3)
+    gradient = srcgrad.grad(model.loss)
+    g = gradient(W, X, Y)
+    columns = [numerical_grad(lambda w: gradient(w, X, Y)[i], (W,), 0) for i in range(3)]
+    H = srcgrad.hessian(model.loss)(W, X, Y)
+    np.testing.assert_allclose(H, columns, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(H, srcgrad.hessian(Regression.loss, wrt=1)(model, W, X, Y))
+    v = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(srcgrad.hvp(model.loss)(W, X, Y, tangent=v), H @ v, rtol=1e-10)
+    value, slope = srcgrad.jvp(model.loss)(W, X, Y, tangent=v)
+    assert value == pytest.approx(model.loss(W, X, Y), rel=1e-12)
+    assert slope == pytest.approx(g @ v, rel=1e-10)
+    assert srcgrad.jvp(model.loss, (W, X, Y), (v, np.zeros_like(X), np.zeros_like(Y)))[1] \
+        == pytest.approx(g @ v, rel=1e-10)
+    for mode in ("rev", "fwd"):
+        np.testing.assert_allclose(srcgrad.jacobian(model.loss, mode=mode)(W, X, Y), g,
+                                   rtol=1e-10)
+    by_y = srcgrad.hessian(model.loss, wrt="y")(W, X, Y)  # by name: not shifted
+    np.testing.assert_allclose(by_y, 2.0 / len(Y) * np.eye(len(Y)), atol=1e-12)
 
 
 class Perceptron:

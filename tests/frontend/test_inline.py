@@ -133,10 +133,10 @@ def uses_array_default(x):
 
 
 def modular_shift(x, n):
-    return x * np.fmod(n, 3.0)  # no rule for fmod: not differentiable for n
+    return x * np.nextafter(n, 3.0)  # no rule for nextafter: not differentiable for n
 
 
-def uses_fmod(x, n):
+def uses_nextafter(x, n):
     return np.sum(modular_shift(x, n))
 
 
@@ -160,7 +160,7 @@ def other_module(W1, W2, x):
     (closure_user, (rng.normal(size=3),), "scaled_forward"),  # a closure's variables
     (uses_star, (rng.normal(size=3), rng.normal(size=3)), "star_helper_forward"),
     (uses_array_default, (rng.normal(size=3),), "array_default_forward"),
-    (uses_fmod, (rng.normal(size=3), 7.0), "modular_shift_forward"),  # works as a call
+    (uses_nextafter, (rng.normal(size=3), 7.0), "modular_shift_forward"),  # works as a call
     (shadows_the_global, (rng.normal(size=3),), "scaled_by_global_forward"),
     (other_module, (rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=(5, 3))),
      "two_layers_forward")])

@@ -12,6 +12,7 @@ import pytest
 
 import srcgrad
 from srcgrad import SrcGradError
+from all_modes import check
 from finite_diff import fused, numerical_grad, right_or_refused, uncommented
 
 RNG = np.random.default_rng(19)
@@ -133,29 +134,9 @@ PROGRAMS = [through_a_helper, read_by_key_get_and_in, passed_on_twice, active_ke
             changed_and_read_by_name]
 
 
-def check(f, args, wrt, hessian=True, **kw):
-    """value_and_grad, jvp and hessian of f(*args, **kw) against finite differences."""
-    def plain(*a):
-        return f(*a, **kw)
-    value, grad = srcgrad.value_and_grad(f, wrt=wrt)(*args, **kw)
-    np.testing.assert_allclose(value, plain(*args), rtol=1e-12)
-    expected = numerical_grad(plain, args, wrt)
-    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
-    direction = np.linspace(0.5, 1.5, np.size(args[wrt])).reshape(np.shape(args[wrt]))
-    _, slope = srcgrad.jvp(f, wrt=wrt)(*args, tangent=direction, **kw)
-    np.testing.assert_allclose(slope, np.sum(expected * direction), rtol=1e-6, atol=1e-8)
-    if hessian:
-        gradient = srcgrad.grad(f, wrt=wrt)
-        got = srcgrad.hessian(f, wrt=wrt)(*args, **kw)
-        columns = [np.ravel(numerical_grad(lambda *a: np.ravel(gradient(*a, **kw))[i], args, wrt))
-                   for i in range(np.size(args[wrt]))]
-        np.testing.assert_allclose(np.reshape(got, (len(columns), -1)), columns, rtol=1e-5,
-                                   atol=1e-7)
-
-
 @pytest.mark.parametrize("f", PROGRAMS)
 def test_helpers_taking_keywords_match_finite_differences(f):
-    check(f, (X, W), wrt=1)
+    check(f, X, W, wrt=1)
     np.testing.assert_allclose(srcgrad.grad(f)(X, W), numerical_grad(f, (X, W), 0),
                                rtol=1e-6, atol=1e-8)
 
@@ -180,9 +161,9 @@ def passes_its_keywords_on(x, W, **kw):
 
 
 def test_the_function_s_own_keywords():
-    check(scaled, (X,), wrt=0, scale=2.0)
-    check(passes_its_keywords_on, (X, W), wrt=1, slope=0.4, shift=X[0, 0])
-    check(passes_its_keywords_on, (X, W), wrt=0)  # none: `kw` is {}
+    check(scaled, X, wrt=0, scale=2.0)
+    check(passes_its_keywords_on, X, W, wrt=1, slope=0.4, shift=X[0, 0])
+    check(passes_its_keywords_on, X, W, wrt=0)  # none: `kw` is {}
     assert "def scaled_forward(x, **kw)" in srcgrad.grad(scaled).source
     _, pullback = srcgrad.vjp(passes_its_keywords_on, X, W, wrt=1, slope=0.4)
     expected = numerical_grad(lambda x, W: passes_its_keywords_on(x, W, slope=0.4), (X, W), 1)

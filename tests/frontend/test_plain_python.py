@@ -11,26 +11,10 @@ import pytest
 
 import srcgrad
 from srcgrad import SrcGradError
+from all_modes import check
 from finite_diff import numerical_grad
 
 X = np.array([0.3, -1.2, 0.7])
-
-
-def check(f, *args, wrt=0, hessian=True):
-    value, grad = srcgrad.value_and_grad(f, wrt=wrt)(*args)
-    np.testing.assert_allclose(value, f(*args), rtol=1e-12)
-    expected = numerical_grad(f, args, wrt)
-    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
-    direction = np.linspace(0.5, 1.5, np.size(args[wrt])).reshape(np.shape(args[wrt]))
-    _, slope = srcgrad.jvp(f, wrt=wrt)(*args, tangent=direction)
-    np.testing.assert_allclose(slope, np.sum(expected * direction), rtol=1e-6, atol=1e-8)
-    if hessian:
-        gradient = srcgrad.grad(f, wrt=wrt)
-        got = srcgrad.hessian(f, wrt=wrt)(*args)
-        columns = [np.ravel(numerical_grad(lambda *a: np.ravel(gradient(*a))[i], args, wrt))
-                   for i in range(np.size(args[wrt]))]
-        np.testing.assert_allclose(np.reshape(got, (len(columns), -1)), columns, rtol=1e-5,
-                                   atol=1e-7)
 
 
 # --- comprehensions -----------------------------------------------------------------------
