@@ -10,7 +10,7 @@ import numpy as np
 from ..runtime import (centered, cumprod_adjoint, cumprod_jvp, mean_over_ties, prod_of_others,
                        repeat_to, reverse_cumsum, safe_div, split_among_ties, undiff)
 from .facts import NEW, REDUCTION
-from .registry import adjoint, example, method, tangent
+from .registry import adjoint, array_operands, example, method, tangent
 
 d = t = None  # templates index them as d[x] and t[x]; they are parsed, never run
 
@@ -240,3 +240,7 @@ def diff(z, x, n=1, axis=-1):
     d[x] = undiff(d[z], n, axis)
 
 
+
+
+# (np.max([a, b], initial=c) compares the list with initial: read it as an array)
+array_operands(*_aliases(np.max, np.amax), *_aliases(np.min, np.amin), params=("x",))
