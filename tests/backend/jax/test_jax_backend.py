@@ -260,3 +260,43 @@ def test_example_programs_on_jax(name):
     got = srcgrad.grad(loss, backend="jax")(*data)
     for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_the_entry_answers_only_calls_like_its_own(monkeypatch):
+    """After one call, the gradient's own `__call__` is the variant's entry straight to
+    its jitted function: other shapes (JAX would trace anew), NumPy instead of JAX
+    arrays, a rebound global and the global x64 flag each give what the general path
+    gives; a list of tuples keeps its containers."""
+    pairs = [(rng.standard_normal((2, 3)), rng.standard_normal(2)) for _ in range(2)]
+    x = rng.standard_normal(3)
+    gradient = srcgrad.grad(P.through_global, wrt=(0, 1), backend="jax")
+
+    def check(x, pairs, jax_in):
+        with jax.enable_x64(True):  # float64 JAX arrays
+            args = (jnp.asarray(x), [tuple(map(jnp.asarray, p)) for p in pairs]) if jax_in \
+                else (x, pairs)
+        got = gradient(*args)
+        expected = srcgrad.grad(P.through_global, wrt=(0, 1))(x, pairs)
+        assert type(got[1]) is list and all(type(p) is tuple for p in got[1])
+        leaf = (jax.Array if jax_in else np.ndarray)
+        assert all(isinstance(g, leaf) for g in jax.tree.leaves(got))
+        for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+            np.testing.assert_allclose(np.asarray(a), b, rtol=1e-10)
+        return np.asarray(got[0])
+
+    before = check(x, pairs, True)
+    general = gradient._runner.call
+    calls = []
+    monkeypatch.setattr(gradient._runner, "call", lambda *a: calls.append(1) or general(*a))
+    check(x, pairs, True)  # through the entry
+    assert not calls
+    check(x, pairs, False)
+    check(x, pairs, True)
+    check(x[:2], [(W[:, :2], b) for W, b in pairs], True)  # other shapes
+    check(x, pairs, True)
+    monkeypatch.setattr(P, "scale", lambda v: 3.0 * v)
+    assert not np.allclose(check(x, pairs, True), before)  # the rebound helper is seen
+    monkeypatch.undo()
+    check(x, pairs, True)
+    with jax.enable_x64(False):  # float64 in: float64 out under the entry's own scope
+        check(x, pairs, False)
