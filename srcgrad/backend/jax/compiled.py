@@ -21,7 +21,7 @@ from .. import codegen, loading
 from . import control, flow
 from .namespace import NoJaxForm, jax_value
 
-FLOW = {"branch": flow.branch, "scan_range": flow.scan_range,
+FLOW = {"branch": flow.branch, "scan_range": flow.scan_range, "loop_range": flow.loop_range,
         "scan_reversed": flow.scan_reversed}
 
 
