@@ -158,6 +158,10 @@ def refusal(func, exc) -> SrcGradError:
     """The SrcGradError for a gradient whose trace failed with `exc`: the user's line it
     computes and why."""
     where = loading.explain(exc) or ""
+    if isinstance(exc, NoJaxForm):
+        return SrcGradError(f"{func.__name__} cannot run on the JAX backend: {exc}\n{where}\n"
+                            "Or use backend='numpy' (backend='auto' falls back with a "
+                            "warning).")
     reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return SrcGradError(
         f"{func.__name__} cannot run on the JAX backend: {reason}\n{where}\n"

@@ -221,3 +221,21 @@ def row_out(steps, k, *arrays):
 def rows_of(steps, tape, item):
     """runtime.buffers.rows_of: the tape's `item`-th values stacked."""
     return jnp.stack([entry[item] for entry in tape])
+
+
+def unpartition(g, a, kth, axis=-1):
+    """runtime.layout.unpartition: each element's adjoint from where the partition (JAX's,
+    as the forward sweep ran it) put it."""
+    if axis is None:
+        order = jnp.argpartition(jnp.ravel(a), kth)
+        out = _zeros(jnp.size(a), g).at[order].set(jnp.ravel(g))
+        return jnp.reshape(out, jnp.shape(a))
+    order = jnp.argpartition(a, kth, axis=axis)
+    return jnp.put_along_axis(_zeros(jnp.shape(a), g), order, g, axis=axis, inplace=False)
+
+
+def solve_lower(low, b, trans=False):
+    """runtime.linalg.solve_lower: a triangular solve for 2-d `low`, else a general one."""
+    if jnp.ndim(low) == 2 and jnp.ndim(b) in (1, 2):
+        return jax.scipy.linalg.solve_triangular(low, b, trans=1 if trans else 0, lower=True)
+    return jnp.linalg.solve(jnp.swapaxes(low, -1, -2) if trans else low, b)

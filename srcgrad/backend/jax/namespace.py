@@ -2,7 +2,8 @@
 NumPy's spellings that jax.numpy lacks), `math` computes on arrays, and each runtime
 helper has a JAX form: most are the same NumPy code read over `jax.numpy` (they only
 compute new arrays), the few that write into arrays or branch on values are written out
-here. A helper with no JAX form is refused by name (see `jax_value`)."""
+here. A helper with no JAX form is refused by name when the traced code calls it, saying
+what to write instead (`REFUSED`)."""
 
 from __future__ import annotations
 
@@ -221,8 +222,8 @@ WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
 WRITTEN_OUT.update({getattr(module, name): getattr(helpers, name) for module, names in (
     (adjoints, ["cumprod_adjoint"]), (tangents, ["cumprod_jvp"]),
     (indexing, ["unsort", "untake", "untake_along_axis", "unrepeat", "concatenator_adjoints"]),
-    (linalg, ["place_diagonal", "lu_permutation"]),
-    (layout, ["undelete", "pad_adjoint", "pad_constant_adjoint"]),
+    (linalg, ["place_diagonal", "lu_permutation", "solve_lower"]),
+    (layout, ["undelete", "pad_adjoint", "pad_constant_adjoint", "unpartition"]),
     (containers, ["changes_in_place", "kept_as"]), (buffers, ["row_out", "rows_of"]))
     for name in names})
 
@@ -289,6 +290,32 @@ class NoJaxForm(Exception):
     """A name of generated code whose value has no JAX form (the message says which)."""
 
 
+_UNSHARED = ("it follows a write into an array to the other names sharing its memory (a "
+             "view, a second reference), which JAX arrays never do: write `x = x.copy()` "
+             "before writing into x, or make the new value without writing in place "
+             "(np.where, np.concatenate)")
+_UNIQUE = ("np.unique has as many items as the values have distinct ones, which XLA must "
+           "know before it runs: compute it outside the function and pass it in")
+# Helpers without a JAX form, and what to write instead: each is refused when the code
+# calls it while it is traced, at the user's line it computes (compiled.refusal)
+REFUSED = {
+    containers.picked_adjoint: "Python's max() or min() of arrays compares their values in "
+    "Python: write np.maximum(a, b), or np.max(np.stack(items), axis=0)",
+    layout.piecewise_start: "np.piecewise is written out as masked assignments whose sizes "
+    "depend on the values: write np.where(condition, f(x), g(x))",
+    layout.unique_adjoint: _UNIQUE, layout.unique_tangent: _UNIQUE,
+    **{fn: _UNSHARED for fn in SHARED_MEMORY},
+}
+
+
+def _refused(name, reason):
+    """The JAX form of a helper that has none: raises NoJaxForm (`reason`) when called."""
+    def refused(*args, **kwargs):
+        raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form: {reason}")
+    refused.__name__ = refused.__qualname__ = name
+    return refused
+
+
 _RUNTIME_VALUES = {id(v) for v in vars(runtime).values()}
 
 
@@ -308,13 +335,12 @@ def jax_value(name, value):
         return MATH
     if isinstance(value, types.FunctionType) and value in _FORMS:
         return _FORMS[value]
-    if isinstance(value, types.FunctionType) and value in SHARED_MEMORY:
-        raise NoJaxForm(f"srcgrad's helper `{name}` follows a write into an array to the "
-                        "names that share its memory, which JAX arrays never do")
+    if isinstance(value, types.FunctionType) and value in REFUSED:
+        return _refused(name, REFUSED[value])
     if id(value) in _RUNTIME_VALUES and callable(value) and not isinstance(value, type):
         if isinstance(value, types.FunctionType) and not _reads_numpy(value.__code__):
             return value  # plain Python on containers: a JAX array passes through it
-        raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form yet")
+        return _refused(name, "it computes with NumPy alone (not written for JAX yet)")
     scipy_form = scipy_forms.form_of_value(value)
     if scipy_form is not None:
         return scipy_form

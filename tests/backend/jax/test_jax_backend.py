@@ -326,3 +326,20 @@ def test_forward_mode_loops_are_scans():
             for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
                 np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
         assert took[1] < 4 * took[0] + 0.5, (make.__name__, took)
+
+
+def test_helpers_without_a_jax_form_are_refused_at_the_users_line():
+    """np.partition's adjoint has its JAX form; a write seen through a view and
+    np.piecewise have none: refused at the user's line, saying what to write instead
+    (under "auto": NumPy, with a warning)."""
+    x = np.array([0.3, -1.2, 2.0, 0.7])
+    assert_grads_match(P.smallest_two, (srcgrad.grad(P.smallest_two, backend="jax")(x),),
+                       (x,), (0,))
+    for func, line, advice in ((P.through_a_second_name, "y[0] = 5.0 * y[1]", "x.copy()"),
+                               (P.piecewise, "np.piecewise(x,", "np.where(condition")):
+        with pytest.raises(SrcGradError, match="cannot run on the JAX backend") as info:
+            srcgrad.grad(func, backend="jax")(x)
+        assert line in str(info.value) and advice in str(info.value)
+        with pytest.warns(RuntimeWarning, match="runs on NumPy"):
+            got = srcgrad.grad(func, backend="auto")(x)
+        np.testing.assert_allclose(got, srcgrad.grad(func)(x))
