@@ -161,3 +161,10 @@ def through_a_second_name(x):
 
 def piecewise(x):
     return np.sum(np.piecewise(x, [x < 0, x >= 0], [lambda v: -v, lambda v: v * v]))
+
+
+def with_lists(x, M):
+    idx = [0, 2]
+    y = x[idx] * M[[1, 0], 1:]
+    z = np.sum([x[0] * x[1], np.sin(x[2])]) + np.sum(np.add(x, [1.0, 2.0, 3.0]) ** 2)
+    return np.sum(y ** 2) + z + np.sum(np.argsort([3, 1, 2]) * np.negative((x[0], x[1], 0.5)))

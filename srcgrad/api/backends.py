@@ -129,6 +129,7 @@ class JaxRunner:
             found = False  # a function its code calls was rebound: transform again
         if found is False:
             found = self.known[key] = self.build(values)
+            self.entries.pop(key, None)  # the entry of a variant transformed again
         if found is None:
             return self.numpy_call(given, given_kwargs, self.why)
         chosen, candidates, x64, jax_in, generated = found

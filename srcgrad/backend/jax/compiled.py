@@ -22,7 +22,7 @@ from . import control, flow
 from .namespace import NoJaxForm, jax_value
 
 FLOW = {"branch": flow.branch, "scan_range": flow.scan_range, "loop_range": flow.loop_range,
-        "scan_reversed": flow.scan_reversed}
+        "scan_reversed": flow.scan_reversed, "as_index": flow.as_index}
 
 
 def gradient_function(forward, backward, seed, parameters, name, scan=True):

@@ -21,7 +21,29 @@ def convert(body: list, parameters: list, scan=True) -> list:
     """`body` (the statements of one generated function taking `parameters`) in the
     forms above; `scan=False` leaves loops to be unrolled."""
     pairs = _tape_pairs(body) if scan else {}
-    return _Converter(pairs, scan).block(body, set(parameters), [])
+    body = _Converter(pairs, scan).block(body, set(parameters), [])
+    return [_ListIndices().visit(stmt) for stmt in body]
+
+
+class _ListIndices(gast.NodeTransformer):
+    """Each index that may be a list (`x[idx]`, `x[[0, 2], 1:]`) read through `as_index`:
+    NumPy takes a list as an integer or boolean array, jax.numpy refuses it. A constant
+    or a slice stays as it is."""
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.slice, gast.Tuple):
+            node.slice.elts = [_as_index(e) for e in node.slice.elts]
+        else:
+            node.slice = _as_index(node.slice)
+        return node
+
+
+def _as_index(node):
+    if isinstance(node, (gast.Constant, gast.Slice)) or (
+            isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant)):
+        return node
+    return build.call(build.load("as_index"), node)
 
 
 def _tape_pairs(body) -> dict:

@@ -1,5 +1,5 @@
 """What converted control flow calls (control.py): `branch`, `scan_range`, `loop_range`,
-`scan_reversed`. Each decides while the code is traced: a condition or trip count known
+`scan_reversed`, and `as_index` around an index that may be a list. Each decides while the code is traced: a condition or trip count known
 then (a shape, a Python number passed as a static argument) runs as Python does."""
 
 from __future__ import annotations
@@ -11,6 +11,20 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 from jax.lax import linalg as lax_linalg
+
+
+def as_index(index):
+    """An index of generated code as jax.numpy takes it: a list (alone or in a tuple) as
+    the array NumPy reads it as (integers, or a mask of bools), a NumPy constant where its
+    items are known while tracing."""
+    if type(index) is tuple:
+        return tuple(map(as_index, index))
+    if type(index) is not list:
+        return index
+    try:
+        return np.asarray(index)
+    except jax.errors.TracerArrayConversionError:
+        return jnp.asarray(index)
 
 
 def _traced(value) -> bool:

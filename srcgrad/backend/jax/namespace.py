@@ -7,6 +7,8 @@ what to write instead (`REFUSED`)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import types
 
@@ -18,6 +20,7 @@ from ... import runtime
 from ...runtime import (adjoints, blocks, buffers, containers, factorizations, indexing, layout,
                         linalg, tangents, transposes)
 from . import helpers, scipy_forms
+from .flow import as_index
 from .helpers import summed_to
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
@@ -61,7 +64,7 @@ class JaxNumpy(types.ModuleType):
 
     def __getattr__(self, name):
         if hasattr(jnp, name):
-            value = getattr(jnp, name)
+            value = _taking_lists(getattr(jnp, name))
         else:
             value = getattr(np, name)
             if isinstance(value, types.ModuleType) or (callable(value) and not isinstance(
@@ -70,6 +73,65 @@ class JaxNumpy(types.ModuleType):
                 raise NoJaxForm(f"np.{name} has no JAX form")
         setattr(self, name, value)
         return value
+
+
+def _taking_lists(fn):
+    """`fn` (of jax.numpy) taking a list or tuple where NumPy takes one for an array (each
+    parameter jax.numpy types as an array, not a sequence: `np.sum([a, b])`, `np.add(x,
+    [1, 2])`), converted with jnp.asarray; the same object if it has none. What it makes
+    is traced once: the compiled code does not convert."""
+    if isinstance(fn, jnp.ufunc):
+        return _UfuncTakingLists(fn)
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return fn
+    named = _ARRAY_PARAMETERS.get(getattr(fn, "__name__", None))
+    arrays = [p for p in parameters if p.name in named] if named else [
+        p for p in parameters if _array_like(str(p.annotation))]
+    if not arrays:
+        return fn
+    positions = {i for i, p in enumerate(parameters) if p in arrays
+                 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    every = any(p.kind == p.VAR_POSITIONAL for p in arrays)
+    names = {p.name for p in arrays}
+
+    @functools.wraps(fn)
+    def taking_lists(*args, **kwargs):
+        args = [_as_array(a) if every or i in positions else a for i, a in enumerate(args)]
+        kwargs = {k: _as_array(v) if k in names else v for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+    return taking_lists
+
+
+# jax.numpy functions whose array parameters carry no annotation
+_ARRAY_PARAMETERS = {"where": ("condition", "x", "y")}
+
+
+def _array_like(annotation: str) -> bool:
+    """A parameter's annotation (as jax.numpy writes it) says an array, not a sequence or
+    a shape."""
+    return (("ArrayLike" in annotation or "_jax.Array" in annotation)
+            and not any(word in annotation for word in ("Sequence", "Shape", "list[", "Pad")))
+
+
+def _as_array(value):
+    return jnp.asarray(value) if type(value) in (list, tuple) else value
+
+
+class _UfuncTakingLists:
+    """A jax.numpy ufunc whose call takes lists as NumPy's does (`reduce`, `outer`... as
+    jax.numpy has them)."""
+
+    def __init__(self, ufunc):
+        self.ufunc = ufunc
+        self.__name__ = ufunc.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self.ufunc(*map(_as_array, args), **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.ufunc, name)
 
 
 class JaxMath(types.ModuleType):
@@ -116,14 +178,14 @@ def set_at(x, index, value):
     """runtime.containers.set_at: a copy of `x` with `x[index] = value`."""
     if isinstance(x, (dict, list, tuple)):
         return containers.set_at(x, index, value)
-    return jnp.asarray(x).at[index].set(value)
+    return jnp.asarray(x).at[as_index(index)].set(value)
 
 
 def without(g, index):
     """runtime.containers.without: `g` with zeros at `index`."""
     if isinstance(g, (dict, list)):
         return _CONTAINERS_WITHOUT(g, index)
-    return jnp.asarray(g).at[index].set(0)
+    return jnp.asarray(g).at[as_index(index)].set(0)
 
 
 def take(g, index):
@@ -132,6 +194,7 @@ def take(g, index):
     known while tracing."""
     if isinstance(g, dict):
         return g.get(index, 0.0)
+    index = as_index(index)
     part = g[index]
     places = np.arange(np.size(part)).reshape(np.shape(part))
     owner = np.empty(np.shape(g), dtype=places.dtype)
@@ -149,6 +212,7 @@ def scatter_add(x, index, g):
     """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
     if isinstance(x, (dict, list, tuple)):
         return _FORMS[containers.item_adjoint](x, index, g)
+    index = as_index(index)
     dtype = jnp.result_type(x, g, 1.0)
     window = _window(jnp.shape(x), index)
     if window is not None:  # a block of x: g padded with zeros (XLA fuses a pad)

@@ -298,6 +298,9 @@ def test_the_entry_answers_only_calls_like_its_own(monkeypatch):
     check(x, pairs, True)
     monkeypatch.setattr(P, "scale", lambda v: 3.0 * v)
     assert not np.allclose(check(x, pairs, True), before)  # the rebound helper is seen
+    calls.clear()
+    check(x, pairs, True)  # through the new variant's entry
+    assert not calls
     monkeypatch.undo()
     check(x, pairs, True)
     with jax.enable_x64(False):  # float64 in: float64 out under the entry's own scope
@@ -343,3 +346,11 @@ def test_helpers_without_a_jax_form_are_refused_at_the_users_line():
         with pytest.warns(RuntimeWarning, match="runs on NumPy"):
             got = srcgrad.grad(func, backend="auto")(x)
         np.testing.assert_allclose(got, srcgrad.grad(func)(x))
+
+
+def test_lists_where_numpy_takes_arrays():
+    """A list (or tuple) passed where NumPy takes an array, and a list index, which
+    jax.numpy refuses: converted in the emitted code, the same gradient."""
+    x, M = np.array([0.3, 0.5, -0.2]), np.arange(6.0).reshape(2, 3)
+    grads = srcgrad.grad(P.with_lists, wrt=(0, 1), backend="jax")(x, M)
+    assert_grads_match(P.with_lists, grads, (x, M), (0, 1))
