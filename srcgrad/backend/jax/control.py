@@ -273,14 +273,8 @@ def _grown_lists(body, carried) -> dict:
         tape = _appended_to(s)
         if tape in carried and reads[tape] == 1:
             grown[tape] = s.targets[0].id
-    rebound = {}
-    for s in body:
-        if _rebinding(s) in grown:
-            rebound[s.targets[0].id] = rebound.get(s.targets[0].id, 0) + 1
-    stores = build.stored(body)
     return {t: x for t, x in grown.items()
-            if reads.get(x) == 1 and rebound.get(t) == 1 and t in stores
-            and sum(1 for s in body if t in build.stored([s])) == 1
+            if reads.get(x) == 1 and sum(1 for s in body if t in build.stored([s])) == 1
             and any(_rebinding(s) == t and s.value.id == x for s in body)}
 
 

@@ -82,6 +82,8 @@ def _taking_lists(fn):
     is traced once: the compiled code does not convert."""
     if isinstance(fn, jnp.ufunc):
         return _UfuncTakingLists(fn)
+    if isinstance(fn, type) or not callable(fn):
+        return fn
     try:
         parameters = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):

@@ -159,7 +159,7 @@ def test_data_dependent_while_is_refused_at_its_line():
     assert "np.sum(x * x) > 1e-3" in str(info.value)
 
 
-@pytest.mark.parametrize("func, reason", [(P.through_a_view, "share its memory"),
+@pytest.mark.parametrize("func, reason", [(P.through_a_view, "sharing its memory"),
                                           (P.draws, "np.random has no JAX form")])
 def test_what_jax_arrays_cannot_do_is_refused(func, reason):
     with pytest.raises(SrcGradError, match=reason):
