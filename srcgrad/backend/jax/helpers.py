@@ -12,6 +12,7 @@ from jax import lax
 
 from ...errors import SrcGradError
 from ...runtime import containers, indexing
+from .flow import as_index
 
 
 def _zeros(shape, *values):
@@ -73,6 +74,7 @@ def cumprod_jvp(t, x, z, axis):
 
 def unsort(g, x, axis):
     """runtime.indexing.unsort: g[k] back at the place the k-th smallest came from."""
+    x = as_index(x)  # (a list: `np.sort([a, b])`)
     if axis is None:
         return _flat(unsort, g, x)
     order = jnp.argsort(x, axis=axis, stable=True)
@@ -82,6 +84,7 @@ def unsort(g, x, axis):
 
 def untake(g, x, indices, axis):
     """runtime.indexing.untake: g added back at the positions np.take read."""
+    indices = as_index(indices)
     out = _zeros(jnp.shape(x), x, g)
     if axis is None:
         return jnp.ravel(out).at[indices].add(g).reshape(jnp.shape(x))

@@ -118,7 +118,7 @@ def _array_like(annotation: str) -> bool:
 
 
 def _as_array(value):
-    return jnp.asarray(value) if type(value) in (list, tuple) else value
+    return as_index(list(value)) if type(value) in (list, tuple) else value
 
 
 class _UfuncTakingLists:
