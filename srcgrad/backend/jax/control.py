@@ -297,10 +297,13 @@ def _rebinding(stmt):
     return None
 
 
+_GROWING = (list.append, list.extend, list.insert)
+
+
 def _grows_a_list(stmts) -> bool:
     """A list appended to or extended: its length would change from step to step."""
     return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
-               and n.func.attr in ("append", "extend", "insert")
+               and getattr(list, n.func.attr, None) in _GROWING
                for n in gast.walk(gast.Module(body=list(stmts), type_ignores=[])))
 
 
