@@ -135,3 +135,36 @@ def with_scipy(x, m):
 
 def with_bessel(x):
     return np.sum(scipy.special.yv(1.0, x))  # no JAX form: refused by its name
+
+
+def scale(v):
+    return 2.0 * v
+
+
+def through_global(x, pairs):
+    total = np.sum(scale(x) ** 2)
+    for W, b in pairs:
+        total = total + np.sum(np.tanh(W @ x + b))
+    return total
+
+
+def smallest_two(x):
+    return np.sum(np.partition(x, 2)[:2] ** 2)
+
+
+def through_a_second_name(x):
+    y = x * 1.0
+    z = y
+    y[0] = 5.0 * y[1]
+    return np.sum(z * z)
+
+
+def piecewise(x):
+    return np.sum(np.piecewise(x, [x < 0, x >= 0], [lambda v: -v, lambda v: v * v]))
+
+
+def with_lists(x, M):
+    idx = [0, 2]
+    y = x[idx] * M[[1, 0], 1:]
+    z = np.sum([x[0] * x[1], np.sin(x[2])]) + np.sum(np.add(x, [1.0, 2.0, 3.0]) ** 2)
+    return np.sum(y ** 2) + z + np.sum(np.argsort([3, 1, 2]) * np.negative((x[0], x[1], 0.5)))

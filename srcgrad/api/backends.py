@@ -6,7 +6,6 @@ against jax.numpy and compiled once per variant with `jax.jit`, backend/jax/), "
 from __future__ import annotations
 
 import inspect
-import operator
 import warnings
 
 import numpy as np
@@ -62,14 +61,6 @@ def _key_of(values) -> tuple:
     return tuple(map(_leaf_key, values))
 
 
-_MISSED = object()  # a call the fast path does not take
-# (one wrt argument, `single`) -> the gradients of a grad-only jitted function's result
-# `out`, JAX in: one adjoint bare or a tuple of them, as `finish` gives them
-_JAX_OUT = {(True, True): lambda out, *_: out, (True, False): lambda out, *_: (out,),
-            (False, False): lambda out, *_: tuple(out), (False, True): lambda out, *_: out[0]}
-_FAST_KINDS = (np.ndarray, float, int, bool, np.float64, np.float32)
-
-
 def _is_static(value) -> bool:
     """A Python int, bool, string or None: known while tracing (a trip count, a flag)."""
     return value is None or type(value) in (int, bool, str)
@@ -109,7 +100,7 @@ class JaxRunner:
         self.known = {}
         self.last = None  # the JaxGradient of the last variant built (for tests and tools)
         self.why = ""  # under "auto": why the last call ran on NumPy
-        self.fast = None  # the last call's fast path (fast_entry)
+        self.entries = {}  # argument key -> its entry (install), or None
 
     def positional(self, args, kwargs) -> list:
         if not self.plain:
@@ -125,10 +116,6 @@ class JaxRunner:
     def call(self, given, given_kwargs):
         import jax
 
-        if self.fast is not None and not given_kwargs:
-            out = self.fast(given)
-            if out is not _MISSED:
-                return out
         args, kwargs = self.gradient.with_bound(given, given_kwargs)
         try:
             values = self.positional(args, kwargs)
@@ -142,70 +129,44 @@ class JaxRunner:
             found = False  # a function its code calls was rebound: transform again
         if found is False:
             found = self.known[key] = self.build(values)
+            self.entries.pop(key, None)  # the entry of a variant transformed again
         if found is None:
             return self.numpy_call(given, given_kwargs, self.why)
         chosen, candidates, x64, jax_in, generated = found
         with jax.enable_x64(x64):
             if chosen is not None:
-                out = chosen.jitted(*values)
+                out = chosen(*values)
             else:
                 out = self.first_call(key, candidates, values)
                 if out is None:
                     return self.numpy_call(given, given_kwargs, self.why)
-        if values is given and all(type(v) in _FAST_KINDS or is_jax_array(v) for v in values):
-            if self.fast is None:
-                self.install()
-            self.fast = self.fast_entry(found, values)
+        if values is given:
+            self.install(key, found, values)
         return self.finish(out, values, candidates[0].with_value, jax_in)
 
-    def install(self):
-        """Make the fast path the gradient object's own `__call__` (a class of its own,
-        as the NumPy backend's entries are), before its general call."""
-        runner, general = self, self.gradient.general_call
+    def install(self, key, found, values):
+        """Make the entry of this call's variant (backend/entry.py build_jax) the gradient
+        object's own `__call__` (a class of its own, as the NumPy backend's entries are):
+        the next calls of these argument types go straight to its jitted function, JAX's
+        dispatch checking shapes and dtypes."""
+        from ..backend import entry
+        from ..backend.jax.compiled import Retraced
 
-        def __call__(gradient, *args, **kwargs):
-            if not kwargs:
-                out = runner.fast(args)
-                if out is not _MISSED:
-                    return out
-            return general(args, kwargs)
-        self.gradient._own_class().__call__ = __call__
-
-    def fast_entry(self, found, values):
-        """The next calls like this one (arguments of the same types, positional, nothing
-        bound), straight to its jitted function: JAX's dispatch checks shapes and dtypes,
-        and a call it would trace anew raises Retraced (compiled.py) and takes the slow
-        path, which keys it. `_MISSED` for a call it does not take."""
-        import jax
-
-        from ..backend.jax.compiled import FAST, Retraced
-
-        chosen, candidates, x64, jax_in, generated = found  # (chosen: set by the call)
-        jitted, kinds, finish = chosen.jitted, tuple(map(type, values)), self.finish
-        has_value = candidates[0].with_value
-        gradient = self.gradient
-        if jax_in and not has_value and not gradient.has_aux and not gradient.with_value:
-            # the gradients as the jitted function returns them (the call just made
-            # checked the rest, which JAX's dispatch keeps: the same shapes and dtypes)
-            finish = _JAX_OUT[len(gradient.wrt_index) == 1, gradient.single]
-
-        def entry(given):
-            if (len(given) != len(kinds) or not all(map(operator.is_, map(type, given), kinds))
-                    or not generated.current()):
-                return _MISSED
-            FAST.on = True
-            try:
-                if jax.config.jax_enable_x64 == x64:
-                    out = jitted(*given)
-                else:
-                    with jax.enable_x64(x64):
-                        out = jitted(*given)
-            except Retraced:
-                return _MISSED
-            finally:
-                FAST.on = False
-            return finish(out, given, has_value, jax_in)
-        return entry
+        if key not in self.entries:
+            chosen, candidates, x64, jax_in, generated = found
+            has_value, gradient = candidates[0].with_value, self.gradient
+            # a grad-only result, JAX in: the gradients as the jitted function returns
+            # them (the call just made checked the rest, which JAX's dispatch keeps)
+            plain = jax_in and not (has_value or gradient.has_aux or gradient.with_value
+                                    or any(type(values[i]) in (list, tuple)
+                                           for i in gradient.wrt_index))
+            self.entries[key] = entry.build_jax(
+                gradient.__name__, generated, values, chosen.jitted, x64, Retraced,
+                (len(gradient.wrt_index) == 1, gradient.single) if plain else None,
+                lambda out, given: self.finish(out, given, has_value, jax_in))
+        made = self.entries[key]
+        if made is not None:
+            self.gradient._own_class().__call__ = made
 
     def build(self, values):
         from ..backend.jax.compiled import build_gradient
@@ -293,6 +254,7 @@ class JaxRunner:
                                         is_leaf=lambda v: v is None)
             return gradient.finished(value, grads, wrt, False)
         grads = (grads,) if len(wrt) == 1 else tuple(grads)
+        grads = tuple(_shaped_as(g, x) for g, x in zip(grads, wrt))
         if gradient.single:
             grads = grads[0]
         if gradient.has_aux:
@@ -372,6 +334,14 @@ class LiveJax:
                                    "use backend='numpy' (or 'auto')") from None
             return False
         return [jax.jit(f, static_argnums=static, static_argnames=names) for f in made_forms]
+
+
+def _shaped_as(g, x):
+    """The gradient `g` of a list or tuple argument `x` in `x`'s containers (the code
+    builds a tuple's adjoint as a list)."""
+    if type(x) in (list, tuple) and type(g) in (list, tuple) and len(g) == len(x):
+        return type(x)(_shaped_as(a, b) for a, b in zip(g, x))
+    return g
 
 
 def _as_numpy_leaf(value):

@@ -110,16 +110,7 @@ def build(name, generated, args, wrt_index, single):
         else:
             return None
         body.append(_miss_if(test))
-    guards = _guards(generated)
-    if guards is None:
-        env["current"] = generated.current
-        body.append(_miss_if(ast.UnaryOp(ast.Not(), ast.Call(_name("current"), [], []))))
-    elif guards:
-        tests = []
-        for j, (space, key, obj) in enumerate(guards):
-            env[f"G{j}"], env[f"O{j}"] = space, obj
-            tests.append(_guard_test(f"G{j}", key, f"O{j}", obj))
-        body.append(_miss_if(_any(tests)))
+    body += _guards_test(generated, env)
     body += _fill(_CALL, ARGS=[_name(n) for n in names])
     value = _name("v") if generated.has_value else ast.Constant(None)
     if generated.has_value:  # value_and_grad: `call` returns (value, gradients)
@@ -150,6 +141,92 @@ def build(name, generated, args, wrt_index, single):
         results.append(_name(f"g{k}"))
     grads = results[0] if single else _tuple(results)
     body.append(ast.Return(_tuple([value, grads]) if generated.has_value else grads))
+    return _compiled(func, env, name, generated)
+
+
+# The JAX backend's entry: the arguments' types checked, leaf by leaf through lists and
+# tuples (JAX's own dispatch checks shapes and dtypes, and a call it would trace anew
+# raises RETRACED: backend/jax/compiled.py), then the jitted function under the
+# variant's float width.
+_JAX_CALL = """
+try:
+    if config.jax_enable_x64 == X64:
+        g = jitted(ARGS)
+    else:
+        with enable_x64(X64):
+            g = jitted(ARGS)
+except RETRACED:
+    return self.general_call(args, kwargs)
+"""
+# the gradients of a grad-only result, JAX in, as the general path gives them: by
+# (one wrt argument, `single`)
+_JAX_GRADS = {(True, True): "g", (True, False): "(g,)", (False, False): "tuple(g)",
+              (False, True): "g[0]"}
+_JAX_LEAVES = (float, int, bool, str, type(None), np.ndarray, np.float64, np.float32)
+
+
+def build_jax(name, generated, args, jitted, x64, retraced, grads_only, finish):
+    """The entry of a JAX variant for calls shaped like `args` (positional; leaves JAX
+    or NumPy arrays, NumPy or Python numbers, None, in lists and tuples): it runs
+    `jitted` (which raises `retraced` where JAX would trace it anew) and returns the
+    gradients as `_JAX_GRADS[grads_only]` says, or without `grads_only`
+    `finish(g, args)`; None for arguments of another kind."""
+    import jax  # (only the JAX backend calls this: it is installed)
+
+    name = (name if name.isidentifier() else "f") + "_entry"
+    env = {"jitted": jitted, "config": jax.config, "enable_x64": jax.enable_x64,
+           "RETRACED": retraced, "finish": finish}
+    names = [f"a{i}" for i in range(len(args))]
+    func = _fill(_HEAD, NAME=name, COUNT=ast.Constant(len(args)))[0]
+    body = func.body
+    if args:
+        body.append(ast.Assign(targets=[_tuple(names, ast.Store())], value=_name("args")))
+    tests = []
+    if not all(_leaf_tests(_name(n), a, env, tests) for n, a in zip(names, args)):
+        return None
+    if tests:
+        body.append(_miss_if(_any(tests)))
+    body += _guards_test(generated, env)
+    body += _fill(_JAX_CALL, X64=ast.Constant(x64), ARGS=[_name(n) for n in names])
+    result = (ast.parse(_JAX_GRADS[grads_only], mode="eval").body if grads_only
+              else ast.Call(_name("finish"), [_name("g"), _name("args")], []))
+    body.append(ast.Return(result))
+    return _compiled(func, env, name, generated)
+
+
+def _leaf_tests(expr, value, env, tests) -> bool:
+    """Append to `tests` those that `expr` is not of `value`'s kind: its type, a list's or
+    tuple's length and items; False for a value of another kind."""
+    kind = type(value)
+    if kind in (list, tuple):
+        tests.append(_fill("type(A) is not KIND or len(A) != N", A=expr, KIND=kind.__name__,
+                           N=ast.Constant(len(value))))
+        return all(_leaf_tests(ast.Subscript(expr, ast.Constant(j), ast.Load()), v, env, tests)
+                   for j, v in enumerate(value))
+    if kind not in _JAX_LEAVES and not kind.__module__.startswith("jax"):
+        return False
+    key = f"K{sum(k.startswith('K') for k in env)}"
+    env[key] = kind
+    tests.append(_fill("type(A) is not KIND", A=expr, KIND=key))
+    return True
+
+
+def _guards_test(generated, env) -> list:
+    """The statement leaving the entry (for the general call) if a name the code of
+    `generated` or of a helper it calls was resolved through is rebound."""
+    guards = _guards(generated)
+    if guards is None:
+        env["current"] = generated.current
+        return [_miss_if(ast.UnaryOp(ast.Not(), ast.Call(_name("current"), [], [])))]
+    tests = []
+    for j, (space, key, obj) in enumerate(guards):
+        env[f"G{j}"], env[f"O{j}"] = space, obj
+        tests.append(_guard_test(f"G{j}", key, f"O{j}", obj))
+    return [_miss_if(_any(tests))] if tests else []
+
+
+def _compiled(func, env, name, generated):
+    """The entry function `func` compiled over `env`, with its text as `source`."""
     module = ast.fix_missing_locations(ast.Module(body=[func], type_ignores=[]))
     text = ast.unparse(module) + "\n"
     exec(compile(module, f"<srcgrad entry of {name[:-len('_entry')]}>", "exec"), env)

@@ -21,8 +21,8 @@ from .. import codegen, loading
 from . import control, flow
 from .namespace import NoJaxForm, jax_value
 
-FLOW = {"branch": flow.branch, "scan_range": flow.scan_range,
-        "scan_reversed": flow.scan_reversed}
+FLOW = {"branch": flow.branch, "scan_range": flow.scan_range, "loop_range": flow.loop_range,
+        "scan_reversed": flow.scan_reversed, "as_index": flow.as_index}
 
 
 def gradient_function(forward, backward, seed, parameters, name, scan=True):
@@ -98,27 +98,30 @@ def _content(cell):
 
 
 class Retraced(Exception):
-    """A call on the fast path (api/backends.py) that JAX would trace anew: arguments of
-    other shapes or dtypes than those of every call so far, for the slow path to key."""
+    """A call straight to a jitted gradient (the entry of api/backends.py) that JAX
+    would trace anew: arguments of other shapes or dtypes than those of every call so
+    far, for the general path to key."""
 
 
-FAST = threading.local()  # FAST.on: the calls now made are on the fast path
+TRACING = threading.local()  # TRACING.allowed: a call through JaxGradient.__call__
 
 
 def _guarded(made):
-    """`made`, refusing to be traced on the fast path: that path relies on JAX's own
-    dispatch, which calls the compiled code only for arguments it was traced for."""
+    """`made`, refusing to be traced but through `JaxGradient.__call__`: the entry relies
+    on JAX's own dispatch, which calls the compiled code only for arguments it was traced
+    for; and it then pays for no flag."""
     @functools.wraps(made)
     def traced(*args):
-        if getattr(FAST, "on", False):
+        if not getattr(TRACING, "allowed", False):
             raise Retraced
         return made(*args)
     return traced
 
 
 class JaxGradient:
-    """One variant's gradient on JAX: `source`, and `__call__(*args)` running the jitted
-    function (traced on the first call of each set of static arguments)."""
+    """One variant's gradient on JAX: `source`, `__call__(*args)` running the jitted
+    function (traced on the first call of each set of static arguments), and `jitted`
+    itself, which raises Retraced where it would be traced."""
 
     def __init__(self, made, source, with_value, static):
         self.source, self.with_value, self.static = source, with_value, static
@@ -126,7 +129,12 @@ class JaxGradient:
         self.jitted = jax.jit(_guarded(made), static_argnums=static)
 
     def __call__(self, *args):
-        return self.jitted(*args)
+        before = getattr(TRACING, "allowed", False)
+        TRACING.allowed = True
+        try:
+            return self.jitted(*args)
+        finally:
+            TRACING.allowed = before
 
 
 def build_gradient(parts, func, code_names, label, origin, static):
@@ -150,6 +158,10 @@ def refusal(func, exc) -> SrcGradError:
     """The SrcGradError for a gradient whose trace failed with `exc`: the user's line it
     computes and why."""
     where = loading.explain(exc) or ""
+    if isinstance(exc, NoJaxForm):
+        return SrcGradError(f"{func.__name__} cannot run on the JAX backend: {exc}\n{where}\n"
+                            "Or use backend='numpy' (backend='auto' falls back with a "
+                            "warning).")
     reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return SrcGradError(
         f"{func.__name__} cannot run on the JAX backend: {reason}\n{where}\n"

@@ -2,8 +2,9 @@
 functions of the values its branches bind, joined by `branch` (lax.cond, or a select of
 both where they are cheap and safe to compute: flow.py decides from their jaxprs); a
 counted `for` loop that fills a tape becomes one `lax.scan` step whose scanned output is
-the tape, and the loop replaying that tape in reverse a scan over it (so compile time
-does not grow with the trip count). A write into an array item becomes `.at[...]`. What
+the tape, and the loop replaying that tape in reverse a scan over it; another counted
+loop (a tangent sweep's) a scan carrying what it rebinds (so compile time does not grow
+with the trip count). A write into an array item becomes `.at[...]`. What
 is not converted stays Python: a loop of a known trip count is unrolled by the trace; a
 branch on a traced value fails there, and the caller refuses it at the user's line."""
 
@@ -20,7 +21,29 @@ def convert(body: list, parameters: list, scan=True) -> list:
     """`body` (the statements of one generated function taking `parameters`) in the
     forms above; `scan=False` leaves loops to be unrolled."""
     pairs = _tape_pairs(body) if scan else {}
-    return _Converter(pairs).block(body, set(parameters), [])
+    body = _Converter(pairs, scan).block(body, set(parameters), [])
+    return [_ListIndices().visit(stmt) for stmt in body]
+
+
+class _ListIndices(gast.NodeTransformer):
+    """Each index that may be a list (`x[idx]`, `x[[0, 2], 1:]`) read through `as_index`:
+    NumPy takes a list as an integer or boolean array, jax.numpy refuses it. A constant
+    or a slice stays as it is."""
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if isinstance(node.slice, gast.Tuple):
+            node.slice.elts = [_as_index(e) for e in node.slice.elts]
+        else:
+            node.slice = _as_index(node.slice)
+        return node
+
+
+def _as_index(node):
+    if isinstance(node, (gast.Constant, gast.Slice)) or (
+            isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant)):
+        return node
+    return build.call(build.load("as_index"), node)
 
 
 def _tape_pairs(body) -> dict:
@@ -88,8 +111,8 @@ def _has_exit(stmts) -> bool:
 
 
 class _Converter:
-    def __init__(self, pairs):
-        self.pairs = pairs
+    def __init__(self, pairs, scan):
+        self.pairs, self.scan = pairs, scan
         self.count = itertools.count(1)
 
     def block(self, stmts, defined: set, after_all: list) -> list:
@@ -143,6 +166,8 @@ class _Converter:
             made = self.forward_scan(stmt, tape, defined, rest)
         elif replayed in self.pairs:
             made = self.backward_scan(stmt, replayed, defined, rest)
+        elif self.scan and _is_range(stmt.iter) and not _grows_a_list(stmt.body):
+            made = self.counted_scan(stmt, defined, rest)
         else:
             made = None
         if made is None:  # stays a Python loop (the trace unrolls it)
@@ -183,6 +208,41 @@ class _Converter:
         return [step, _located(build.assign_to(build.tuple_(
             [_targets(carried), build.store(tape)]), call, stmt), stmt)]
 
+    def counted_scan(self, stmt, defined, rest):
+        """A counted loop without a `.append` tape (a tangent sweep's, an accumulation) as
+        one scan carrying the values it rebinds; a list it grows by `T = appended(T,
+        item)` alone (the forward mode of a gradient's loop) as the scan's stacked output
+        (flow.Stacked). None if it rebinds nothing."""
+        carried = self._carried(stmt, defined, rest, set())
+        if not carried:
+            return None
+        n = next(self.count)
+        grown = _grown_lists(stmt.body, carried)
+        items = {t: f"tape_item_{n}_{j}" for j, t in enumerate(grown)}
+        body = []
+        for s in stmt.body:
+            tape = _appended_to(s)
+            if tape in grown and s.targets[0].id == grown[tape]:
+                body.append(build.assign_to(build.store(items[tape]),
+                                            build.clone(s.value.args[1]), s))
+            elif not (_rebinding(s) in grown and s.value.id == grown[s.targets[0].id]):
+                body.append(s)
+        carried = [v for v in carried if v not in grown]
+        body = self._nested(body, set(defined) | build.stored([stmt.target])
+                            | set(carried), rest)
+        step = function(f"step_{n}", arguments(["carry", _target_name(stmt)]), [
+            build.assign_to(_targets(carried), build.load("carry"), stmt)] + body + [
+            gast.Return(value=build.tuple_([build.tuple_([build.load(v) for v in carried]),
+                                            build.tuple_([build.load(items[t])
+                                                          for t in grown])]))])
+        call = build.call(build.load("loop_range"), build.load(step.name),
+                          build.tuple_([build.load(v) for v in carried]),
+                          build.tuple_([build.load(t) for t in grown]),
+                          *[build.clone(a) for a in stmt.iter.args])
+        defined |= set(carried) | set(grown)
+        targets = build.tuple_([_targets(carried), _targets(list(grown))])
+        return [step, _located(build.assign_to(targets, call, stmt), stmt)]
+
     def backward_scan(self, stmt, tape, defined, rest):
         carried = self._carried(stmt, defined, rest, set())
         if carried is None:
@@ -199,6 +259,52 @@ class _Converter:
                           build.tuple_([build.load(v) for v in carried]), build.load(tape))
         defined |= set(carried)
         return [step, _located(build.assign_to(_targets(carried), call, stmt), stmt)]
+
+
+def _grown_lists(body, carried) -> dict:
+    """{T: X} of the carried names a loop body grows by `X = appended(T, item)` and
+    `T = X` (both at its top level), read nowhere else in it: a tape kept as a list."""
+    reads = {}
+    for node in gast.walk(gast.Module(body=list(body), type_ignores=[])):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+    grown = {}
+    for s in body:
+        tape = _appended_to(s)
+        if tape in carried and reads[tape] == 1:
+            grown[tape] = s.targets[0].id
+    return {t: x for t, x in grown.items()
+            if reads.get(x) == 1 and sum(1 for s in body if t in build.stored([s])) == 1
+            and any(_rebinding(s) == t and s.value.id == x for s in body)}
+
+
+def _appended_to(stmt):
+    """T of a statement `X = appended(T, item)`, else None."""
+    if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call)
+            and isinstance(stmt.value.func, gast.Name) and stmt.value.func.id == "appended"
+            and len(stmt.value.args) == 2 and not stmt.value.keywords
+            and isinstance(stmt.value.args[0], gast.Name)):
+        return stmt.value.args[0].id
+    return None
+
+
+def _rebinding(stmt):
+    """T of a statement `T = X` (names), else None."""
+    if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)):
+        return stmt.targets[0].id
+    return None
+
+
+_GROWING = (list.append, list.extend, list.insert)
+
+
+def _grows_a_list(stmts) -> bool:
+    """A list appended to or extended: its length would change from step to step."""
+    return any(isinstance(n, gast.Call) and isinstance(n.func, gast.Attribute)
+               and getattr(list, n.func.attr, None) in _GROWING
+               for n in gast.walk(gast.Module(body=list(stmts), type_ignores=[])))
 
 
 def _target_name(stmt):

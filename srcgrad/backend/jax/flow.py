@@ -1,5 +1,5 @@
-"""What converted control flow calls (control.py): `branch`, `scan_range`,
-`scan_reversed`. Each decides while the code is traced: a condition or trip count known
+"""What converted control flow calls (control.py): `branch`, `scan_range`, `loop_range`,
+`scan_reversed`, and `as_index` around an index that may be a list. Each decides while the code is traced: a condition or trip count known
 then (a shape, a Python number passed as a static argument) runs as Python does."""
 
 from __future__ import annotations
@@ -11,6 +11,20 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 from jax.lax import linalg as lax_linalg
+
+
+def as_index(index):
+    """An index of generated code as jax.numpy takes it: a list (alone or in a tuple) as
+    the array NumPy reads it as (integers, or a mask of bools), a NumPy constant where its
+    items are known while tracing."""
+    if type(index) is tuple:
+        return tuple(map(as_index, index))
+    if type(index) is not list:
+        return index
+    try:
+        return np.asarray(index)
+    except jax.errors.TracerArrayConversionError:
+        return jnp.asarray(index)
 
 
 def _traced(value) -> bool:
@@ -165,6 +179,45 @@ def scan_range(step, carry, *bounds):
         (0,), int)
     carry = _stable(step, carry, index[0] if len(steps) else jnp.zeros((), int))
     return lax.scan(step, carry, index)
+
+
+def loop_range(step, carry, tapes, *bounds):
+    """`for i in range(*bounds)` of `step(carry, i) -> (carry, items)`: (the last carry,
+    each tape of `tapes` (lists before the loop) with its items appended, stacked)."""
+    carry, stacked = scan_range(step, carry, *bounds)
+    return carry, tuple(_onto(tape, items, len(range(*bounds)))
+                        for tape, items in zip(tapes, stacked))
+
+
+def _onto(tape, items, length):
+    if not (isinstance(tape, list) and not tape):
+        raise TypeError("a list grown by a loop from items it held before: kept unrolled")
+    return Stacked(items, length)
+
+
+@jax.tree_util.register_pytree_node_class
+class Stacked:
+    """A list of items of one structure held as their leaves stacked (what a scan
+    outputs): indexed (by a traced index too) and measured as the list is."""
+
+    def __init__(self, items, length):
+        self.items, self.length = items, length
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, k):
+        return jax.tree.map(lambda a: a[k], self.items)
+
+    def __iter__(self):
+        return (self[k] for k in range(self.length))
+
+    def tree_flatten(self):
+        return (self.items,), self.length
+
+    @classmethod
+    def tree_unflatten(cls, length, children):
+        return cls(children[0], length)
 
 
 def scan_reversed(step, carry, tape):

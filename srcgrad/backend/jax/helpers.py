@@ -12,6 +12,7 @@ from jax import lax
 
 from ...errors import SrcGradError
 from ...runtime import containers, indexing
+from .flow import as_index
 
 
 def _zeros(shape, *values):
@@ -73,6 +74,7 @@ def cumprod_jvp(t, x, z, axis):
 
 def unsort(g, x, axis):
     """runtime.indexing.unsort: g[k] back at the place the k-th smallest came from."""
+    x = as_index(x)  # (a list: `np.sort([a, b])`)
     if axis is None:
         return _flat(unsort, g, x)
     order = jnp.argsort(x, axis=axis, stable=True)
@@ -82,6 +84,7 @@ def unsort(g, x, axis):
 
 def untake(g, x, indices, axis):
     """runtime.indexing.untake: g added back at the positions np.take read."""
+    indices = as_index(indices)
     out = _zeros(jnp.shape(x), x, g)
     if axis is None:
         return jnp.ravel(out).at[indices].add(g).reshape(jnp.shape(x))
@@ -221,3 +224,21 @@ def row_out(steps, k, *arrays):
 def rows_of(steps, tape, item):
     """runtime.buffers.rows_of: the tape's `item`-th values stacked."""
     return jnp.stack([entry[item] for entry in tape])
+
+
+def unpartition(g, a, kth, axis=-1):
+    """runtime.layout.unpartition: each element's adjoint from where the partition (JAX's,
+    as the forward sweep ran it) put it."""
+    if axis is None:
+        order = jnp.argpartition(jnp.ravel(a), kth)
+        out = _zeros(jnp.size(a), g).at[order].set(jnp.ravel(g))
+        return jnp.reshape(out, jnp.shape(a))
+    order = jnp.argpartition(a, kth, axis=axis)
+    return jnp.put_along_axis(_zeros(jnp.shape(a), g), order, g, axis=axis, inplace=False)
+
+
+def solve_lower(low, b, trans=False):
+    """runtime.linalg.solve_lower: a triangular solve for 2-d `low`, else a general one."""
+    if jnp.ndim(low) == 2 and jnp.ndim(b) in (1, 2):
+        return jax.scipy.linalg.solve_triangular(low, b, trans=1 if trans else 0, lower=True)
+    return jnp.linalg.solve(jnp.swapaxes(low, -1, -2) if trans else low, b)

@@ -2,10 +2,13 @@
 NumPy's spellings that jax.numpy lacks), `math` computes on arrays, and each runtime
 helper has a JAX form: most are the same NumPy code read over `jax.numpy` (they only
 compute new arrays), the few that write into arrays or branch on values are written out
-here. A helper with no JAX form is refused by name (see `jax_value`)."""
+here. A helper with no JAX form is refused by name when the traced code calls it, saying
+what to write instead (`REFUSED`)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import types
 
@@ -17,6 +20,7 @@ from ... import runtime
 from ...runtime import (adjoints, blocks, buffers, containers, factorizations, indexing, layout,
                         linalg, tangents, transposes)
 from . import helpers, scipy_forms
+from .flow import as_index
 from .helpers import summed_to
 
 # Helpers that only compute new arrays from NumPy calls: the same code, `np` read as
@@ -61,7 +65,7 @@ class JaxNumpy(types.ModuleType):
 
     def __getattr__(self, name):
         if hasattr(jnp, name):
-            value = getattr(jnp, name)
+            value = _taking_lists(getattr(jnp, name))
         else:
             value = getattr(np, name)
             if isinstance(value, types.ModuleType) or (callable(value) and not isinstance(
@@ -70,6 +74,67 @@ class JaxNumpy(types.ModuleType):
                 raise NoJaxForm(f"np.{name} has no JAX form")
         setattr(self, name, value)
         return value
+
+
+def _taking_lists(fn):
+    """`fn` (of jax.numpy) taking a list or tuple where NumPy takes one for an array (each
+    parameter jax.numpy types as an array, not a sequence: `np.sum([a, b])`, `np.add(x,
+    [1, 2])`), converted with jnp.asarray; the same object if it has none. What it makes
+    is traced once: the compiled code does not convert."""
+    if isinstance(fn, jnp.ufunc):
+        return _UfuncTakingLists(fn)
+    if isinstance(fn, type) or not callable(fn):
+        return fn
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return fn
+    named = _ARRAY_PARAMETERS.get(getattr(fn, "__name__", None))
+    arrays = [p for p in parameters if p.name in named] if named else [
+        p for p in parameters if _array_like(str(p.annotation))]
+    if not arrays:
+        return fn
+    positions = {i for i, p in enumerate(parameters) if p in arrays
+                 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    every = any(p.kind == p.VAR_POSITIONAL for p in arrays)
+    names = {p.name for p in arrays}
+
+    @functools.wraps(fn)
+    def taking_lists(*args, **kwargs):
+        args = [_as_array(a) if every or i in positions else a for i, a in enumerate(args)]
+        kwargs = {k: _as_array(v) if k in names else v for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+    return taking_lists
+
+
+# jax.numpy functions whose array parameters carry no annotation
+_ARRAY_PARAMETERS = {"where": ("condition", "x", "y")}
+
+
+def _array_like(annotation: str) -> bool:
+    """A parameter's annotation (as jax.numpy writes it) says an array, not a sequence or
+    a shape."""
+    return (("ArrayLike" in annotation or "_jax.Array" in annotation)
+            and not any(word in annotation for word in ("Sequence", "Shape", "list[", "Pad")))
+
+
+def _as_array(value):
+    return as_index(list(value)) if type(value) in (list, tuple) else value
+
+
+class _UfuncTakingLists:
+    """A jax.numpy ufunc whose call takes lists as NumPy's does (`reduce`, `outer`... as
+    jax.numpy has them)."""
+
+    def __init__(self, ufunc):
+        self.ufunc = ufunc
+        self.__name__ = ufunc.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self.ufunc(*map(_as_array, args), **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.ufunc, name)
 
 
 class JaxMath(types.ModuleType):
@@ -116,14 +181,14 @@ def set_at(x, index, value):
     """runtime.containers.set_at: a copy of `x` with `x[index] = value`."""
     if isinstance(x, (dict, list, tuple)):
         return containers.set_at(x, index, value)
-    return jnp.asarray(x).at[index].set(value)
+    return jnp.asarray(x).at[as_index(index)].set(value)
 
 
 def without(g, index):
     """runtime.containers.without: `g` with zeros at `index`."""
     if isinstance(g, (dict, list)):
         return _CONTAINERS_WITHOUT(g, index)
-    return jnp.asarray(g).at[index].set(0)
+    return jnp.asarray(g).at[as_index(index)].set(0)
 
 
 def take(g, index):
@@ -132,6 +197,7 @@ def take(g, index):
     known while tracing."""
     if isinstance(g, dict):
         return g.get(index, 0.0)
+    index = as_index(index)
     part = g[index]
     places = np.arange(np.size(part)).reshape(np.shape(part))
     owner = np.empty(np.shape(g), dtype=places.dtype)
@@ -149,6 +215,7 @@ def scatter_add(x, index, g):
     """Adjoint of `x[index]` (runtime.indexing.scatter_add): zeros with g added at index."""
     if isinstance(x, (dict, list, tuple)):
         return _FORMS[containers.item_adjoint](x, index, g)
+    index = as_index(index)
     dtype = jnp.result_type(x, g, 1.0)
     window = _window(jnp.shape(x), index)
     if window is not None:  # a block of x: g padded with zeros (XLA fuses a pad)
@@ -222,8 +289,8 @@ WRITTEN_OUT = {adjoints.safe_div: safe_div, containers.zeros_like: zeros_like,
 WRITTEN_OUT.update({getattr(module, name): getattr(helpers, name) for module, names in (
     (adjoints, ["cumprod_adjoint"]), (tangents, ["cumprod_jvp"]),
     (indexing, ["unsort", "untake", "untake_along_axis", "unrepeat", "concatenator_adjoints"]),
-    (linalg, ["place_diagonal", "lu_permutation"]),
-    (layout, ["undelete", "pad_adjoint", "pad_constant_adjoint"]),
+    (linalg, ["place_diagonal", "lu_permutation", "solve_lower"]),
+    (layout, ["undelete", "pad_adjoint", "pad_constant_adjoint", "unpartition"]),
     (containers, ["changes_in_place", "kept_as"]), (buffers, ["row_out", "rows_of"]))
     for name in names})
 
@@ -290,6 +357,32 @@ class NoJaxForm(Exception):
     """A name of generated code whose value has no JAX form (the message says which)."""
 
 
+_UNSHARED = ("it follows a write into an array to the other names sharing its memory (a "
+             "view, a second reference), which JAX arrays never do: write `x = x.copy()` "
+             "before writing into x, or make the new value without writing in place "
+             "(np.where, np.concatenate)")
+_UNIQUE = ("np.unique has as many items as the values have distinct ones, which XLA must "
+           "know before it runs: compute it outside the function and pass it in")
+# Helpers without a JAX form, and what to write instead: each is refused when the code
+# calls it while it is traced, at the user's line it computes (compiled.refusal)
+REFUSED = {
+    containers.picked_adjoint: "Python's max() or min() of arrays compares their values in "
+    "Python: write np.maximum(a, b), or np.max(np.stack(items), axis=0)",
+    layout.piecewise_start: "np.piecewise is written out as masked assignments whose sizes "
+    "depend on the values: write np.where(condition, f(x), g(x))",
+    layout.unique_adjoint: _UNIQUE, layout.unique_tangent: _UNIQUE,
+    **{fn: _UNSHARED for fn in SHARED_MEMORY},
+}
+
+
+def _refused(name, reason):
+    """The JAX form of a helper that has none: raises NoJaxForm (`reason`) when called."""
+    def refused(*args, **kwargs):
+        raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form: {reason}")
+    refused.__name__ = refused.__qualname__ = name
+    return refused
+
+
 _RUNTIME_VALUES = {id(v) for v in vars(runtime).values()}
 
 
@@ -309,13 +402,12 @@ def jax_value(name, value):
         return MATH
     if isinstance(value, types.FunctionType) and value in _FORMS:
         return _FORMS[value]
-    if isinstance(value, types.FunctionType) and value in SHARED_MEMORY:
-        raise NoJaxForm(f"srcgrad's helper `{name}` follows a write into an array to the "
-                        "names that share its memory, which JAX arrays never do")
+    if isinstance(value, types.FunctionType) and value in REFUSED:
+        return _refused(name, REFUSED[value])
     if id(value) in _RUNTIME_VALUES and callable(value) and not isinstance(value, type):
         if isinstance(value, types.FunctionType) and not _reads_numpy(value.__code__):
             return value  # plain Python on containers: a JAX array passes through it
-        raise NoJaxForm(f"srcgrad's helper `{name}` has no JAX form yet")
+        return _refused(name, "it computes with NumPy alone (not written for JAX yet)")
     scipy_form = scipy_forms.form_of_value(value)
     if scipy_form is not None:
         return scipy_form

@@ -5,6 +5,8 @@ x64 flag untouched. Shapes are small and compiled functions shared (module-level
 gradient objects): each first call is one XLA compile."""
 
 import os
+import time
+import types
 
 import numpy as np
 import pytest
@@ -157,7 +159,7 @@ def test_data_dependent_while_is_refused_at_its_line():
     assert "np.sum(x * x) > 1e-3" in str(info.value)
 
 
-@pytest.mark.parametrize("func, reason", [(P.through_a_view, "share its memory"),
+@pytest.mark.parametrize("func, reason", [(P.through_a_view, "sharing its memory"),
                                           (P.draws, "np.random has no JAX form")])
 def test_what_jax_arrays_cannot_do_is_refused(func, reason):
     with pytest.raises(SrcGradError, match=reason):
@@ -260,3 +262,95 @@ def test_example_programs_on_jax(name):
     got = srcgrad.grad(loss, backend="jax")(*data)
     for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_the_entry_answers_only_calls_like_its_own(monkeypatch):
+    """After one call, the gradient's own `__call__` is the variant's entry straight to
+    its jitted function: other shapes (JAX would trace anew), NumPy instead of JAX
+    arrays, a rebound global and the global x64 flag each give what the general path
+    gives; a list of tuples keeps its containers."""
+    pairs = [(rng.standard_normal((2, 3)), rng.standard_normal(2)) for _ in range(2)]
+    x = rng.standard_normal(3)
+    gradient = srcgrad.grad(P.through_global, wrt=(0, 1), backend="jax")
+
+    def check(x, pairs, jax_in):
+        with jax.enable_x64(True):  # float64 JAX arrays
+            args = (jnp.asarray(x), [tuple(map(jnp.asarray, p)) for p in pairs]) if jax_in \
+                else (x, pairs)
+        got = gradient(*args)
+        expected = srcgrad.grad(P.through_global, wrt=(0, 1))(x, pairs)
+        assert type(got[1]) is list and all(type(p) is tuple for p in got[1])
+        leaf = (jax.Array if jax_in else np.ndarray)
+        assert all(isinstance(g, leaf) for g in jax.tree.leaves(got))
+        for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+            np.testing.assert_allclose(np.asarray(a), b, rtol=1e-10)
+        return np.asarray(got[0])
+
+    before = check(x, pairs, True)
+    general = gradient._runner.call
+    calls = []
+    monkeypatch.setattr(gradient._runner, "call", lambda *a: calls.append(1) or general(*a))
+    check(x, pairs, True)  # through the entry
+    assert not calls
+    check(x, pairs, False)
+    check(x, pairs, True)
+    check(x[:2], [(W[:, :2], b) for W, b in pairs], True)  # other shapes
+    check(x, pairs, True)
+    monkeypatch.setattr(P, "scale", lambda v: 3.0 * v)
+    assert not np.allclose(check(x, pairs, True), before)  # the rebound helper is seen
+    calls.clear()
+    check(x, pairs, True)  # through the new variant's entry
+    assert not calls
+    monkeypatch.undo()
+    check(x, pairs, True)
+    with jax.enable_x64(False):  # float64 in: float64 out under the entry's own scope
+        check(x, pairs, False)
+
+
+@pytest.mark.slow
+def test_forward_mode_loops_are_scans():
+    """jvp, hvp and hessian of a counted loop run it as a scan (the tape a gradient's
+    loop grows in forward mode as the scan's stacked output): the first call at 400
+    steps costs about what it costs at 20 (the trace unrolled it: 1.5 s at 50 steps,
+    500 s at 500), with the NumPy backend's numbers."""
+    Wx, Wh = 0.5 * rng.standard_normal((2, 3)), 0.5 * rng.standard_normal((3, 3))
+    v = rng.standard_normal((2, 3))
+    for make, call in ((srcgrad.jvp, lambda f, a: f(*a, tangent=v)),
+                       (srcgrad.hvp, lambda f, a: f(*a, tangent=v)),
+                       (srcgrad.hessian, lambda f, a: f(*a))):
+        took = []
+        for steps in (20, 400):
+            args = (Wx, Wh, 0.3 * rng.standard_normal((steps, 2, 2)))
+            fresh = types.FunctionType(P.rnn.__code__, P.rnn.__globals__, "rnn")
+            start = time.perf_counter()
+            got = call(make(fresh, backend="jax"), args)
+            took.append(time.perf_counter() - start)
+            expected = call(make(P.rnn), args)
+            for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+                np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+        assert took[1] < 4 * took[0] + 0.5, (make.__name__, took)
+
+
+def test_helpers_without_a_jax_form_are_refused_at_the_users_line():
+    """np.partition's adjoint has its JAX form; a write seen through a view and
+    np.piecewise have none: refused at the user's line, saying what to write instead
+    (under "auto": NumPy, with a warning)."""
+    x = np.array([0.3, -1.2, 2.0, 0.7])
+    assert_grads_match(P.smallest_two, (srcgrad.grad(P.smallest_two, backend="jax")(x),),
+                       (x,), (0,))
+    for func, line, advice in ((P.through_a_second_name, "y[0] = 5.0 * y[1]", "x.copy()"),
+                               (P.piecewise, "np.piecewise(x,", "np.where(condition")):
+        with pytest.raises(SrcGradError, match="cannot run on the JAX backend") as info:
+            srcgrad.grad(func, backend="jax")(x)
+        assert line in str(info.value) and advice in str(info.value)
+        with pytest.warns(RuntimeWarning, match="runs on NumPy"):
+            got = srcgrad.grad(func, backend="auto")(x)
+        np.testing.assert_allclose(got, srcgrad.grad(func)(x))
+
+
+def test_lists_where_numpy_takes_arrays():
+    """A list (or tuple) passed where NumPy takes an array, and a list index, which
+    jax.numpy refuses: converted in the emitted code, the same gradient."""
+    x, M = np.array([0.3, 0.5, -0.2]), np.arange(6.0).reshape(2, 3)
+    grads = srcgrad.grad(P.with_lists, wrt=(0, 1), backend="jax")(x, M)
+    assert_grads_match(P.with_lists, grads, (x, M), (0, 1))
