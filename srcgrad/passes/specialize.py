@@ -234,7 +234,8 @@ class _Rewriter(AdjointShapes, build.Transformer):
         x_shape, y_shape = self.shape(x), self.shape(y)
         if matmul_shapes(x_shape, y_shape):
             if len(y_shape) == 2:
-                return gast.BinOp(left=g, op=gast.MatMult(), right=_transpose_of(y, y_shape))
+                return _product(g, _transpose_of(y, y_shape),
+                                y_shape[1] if len(x_shape) == 2 else None)
             if len(x_shape) == 2:  # matrix @ vector
                 return self.np_call("outer", g, y)
             return gast.BinOp(left=g, op=gast.Mult(), right=y)  # vector @ vector
@@ -248,7 +249,7 @@ class _Rewriter(AdjointShapes, build.Transformer):
             if len(x_shape) == 2 and len(y_shape) == 1:
                 return gast.BinOp(left=g, op=gast.MatMult(), right=x)
             if len(x_shape) == 2:
-                return gast.BinOp(left=_transpose_of(x, x_shape), op=gast.MatMult(), right=g)
+                return _product(_transpose_of(x, x_shape), g, x_shape[0])
             if len(y_shape) == 2:  # vector @ matrix
                 return self.np_call("outer", x, g)
             return gast.BinOp(left=g, op=gast.Mult(), right=x)
@@ -260,6 +261,12 @@ class _Rewriter(AdjointShapes, build.Transformer):
         return build.call(build.attr(build.load(numpy), name), *args, **keywords)
 
 
+
+
+def _product(a, b, inner):
+    """`a @ b` of matrices, or `a * b` when they share an axis of length 1 (`inner`): an
+    outer product, each element the one product the matmul would compute."""
+    return gast.BinOp(left=a, op=gast.Mult() if inner == 1 else gast.MatMult(), right=b)
 
 
 def _transpose_of(node, shape):

@@ -300,3 +300,17 @@ def row_of_one(x):
 def test_whole_and_partial_indices_keep_their_gradients(shape):
     x = np.linspace(0.1, 1.0, math.prod(shape)).reshape(shape)
     check(row_of_one, (x,), (0,))
+
+
+def chained(a, b, v):
+    return np.sum(np.sin(a @ b)) + np.sum(np.cos(v @ b))
+
+
+@pytest.mark.parametrize("rows, columns", [(1, 2), (4, 1), (4, 2)])
+def test_a_product_over_an_axis_of_length_one_is_an_outer_product(rows, columns):
+    rng = np.random.default_rng(0)
+    args = (rng.standard_normal((rows, 3)), rng.standard_normal((3, columns)),
+            rng.standard_normal(3))
+    code = check(chained, args, (0, 1, 2))
+    assert ("d_a = d_t1 * b.T" in code) == (columns == 1)  # (4, 1) times (1, 3)
+    assert ("a.T * d_t1" in code) == (rows == 1)  # (3, 1) times (1, 2)

@@ -48,7 +48,7 @@ def bnn_fn_backward(d_bnn_fn, log_std, noise, X, t1, w, W2, h, t8):
     # line 748: pred = h @ W2 + b2
     d_t6 = d_pred
     d_b2 = d_pred.sum(axis=0)
-    d_h = d_t6 @ W2.T
+    d_h = d_t6 * W2.T
     d_W2 = h.T @ d_t6
     # line 747: h = np.tanh(X @ W1 + b1)
     d_t5 = d_h * (1 - h * h)
@@ -107,7 +107,7 @@ def bnn_fn_grad(mean, log_std, noise, X, y):
     d_pred = np.reshape(d_t8, (100, 1))
     # line 748: pred = h @ W2 + b2
     d_b2 = np.add.reduce(d_pred, axis=0)
-    d_h = d_pred @ W2_1.T
+    d_h = d_pred * W2_1.T
     d_W2 = h.T @ d_pred
     # line 747: h = np.tanh(X @ W1 + b1)
     d_t5 = d_h * (1 - h * h)
