@@ -63,7 +63,8 @@ def run(body: list, ctx) -> list:
         if merged is None:
             continue
         needed = build.loaded(first.factor) | {first.mask}
-        if target in needed or any(needed & index.stored(body[j]) for j in range(k + 1, later)):
+        if target in needed or any(needed & (index.ids(body[j]) - index.loaded(body[j]))
+                                   for j in range(k + 1, later)):  # bound or deleted
             continue
         dropped |= {k} | {j for j in (first.named, second.named) if j is not None}
         replaced[later] = build.assign(target, merged, like=second_stmt)

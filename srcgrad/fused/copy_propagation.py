@@ -37,23 +37,19 @@ def run(body: list, ctx) -> list:
     keep, index = ctx.keep | {ctx.seed}, ctx.index
     stores, reads = index.bindings(body), index.read_counts(body)
     tuples = {stmt.targets[0].id: [e.id for e in stmt.value.elts] for stmt in body
-              if _binds_name(stmt) and isinstance(stmt.value, gast.Tuple)
+              if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Tuple)
+              and build.name_binding(stmt) is not None
               and stores[stmt.targets[0].id] == 1
               and all(isinstance(e, gast.Name) and stores[e.id] == 1 for e in stmt.value.elts)}
     return _into_kept(_block(body, keep, stores, reads, index, tuples), keep,
                       set(ctx.unit.params), index)
 
 
-def _binds_name(stmt) -> bool:
-    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name))
-
-
 def _copy(stmt, tuples=None, renamed=None):
     """(a, b, what the statement reads) of `a = b`, or of `a = T[k]` of a tuple `T` of
     `tuples` ({T: [its items' names]}) whose item k is b (T read under another name of
     `renamed`); else None."""
-    if not _binds_name(stmt):
+    if not (isinstance(stmt, gast.Assign) and build.name_binding(stmt) is not None):
         return None
     value = stmt.value
     if isinstance(value, gast.Name):

@@ -60,8 +60,7 @@ def run(body: list, ctx) -> list:
 
 def binds_name(stmt) -> bool:
     """`stmt` is `name = value`."""
-    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name))
+    return isinstance(stmt, gast.Assign) and build.name_binding(stmt) is not None
 
 
 def number_choice(node, ctx):
