@@ -6,17 +6,7 @@ import numpy as np
 
 import srcgrad
 from finite_diff import assert_grads_match, checked_source, fused, uncommented
-
-
-def huber(w, X, y):
-    r = X @ w - y
-    a = np.abs(r)
-    return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
-
-
-def huber_data(rng):
-    X = rng.standard_normal((8, 3))
-    return rng.standard_normal(3), X, X @ rng.standard_normal(3) + 2.0 * rng.standard_normal(8)
+from models import huber, huber_data
 
 
 def test_the_two_contributions_of_a_choice_become_one_choice():
