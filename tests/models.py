@@ -29,3 +29,14 @@ def softmax_mlp(params, X, Y):
     shifted = logits - np.max(logits, axis=1, keepdims=True)
     log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     return -np.mean(np.sum(Y * log_probs, axis=1))
+
+
+def huber(w, X, y):
+    r = X @ w - y
+    a = np.abs(r)
+    return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
+
+
+def huber_data(rng):
+    X = rng.standard_normal((8, 3))
+    return rng.standard_normal(3), X, X @ rng.standard_normal(3) + 2.0 * rng.standard_normal(8)

@@ -255,10 +255,12 @@ class _Kinds:
         if "out" in keywords and not self._out_ok(keywords.pop("out")):
             return None
         args, found = node.args, facts_of(func)
-        if func is None:  # a method: `x.sum(axis=0)` is a float64 x's dtype
-            if (isinstance(node.func, gast.Attribute) and not args
-                    and facts_of(method(node.func.attr)).dtype == "of_array"
-                    and set(keywords) <= {"axis", "keepdims"}):
+        if func is None:  # a method: `x.sum(axis=0)`, `x.reshape((4, 8))`: x's dtype
+            found = facts_of(method(node.func.attr)) if isinstance(node.func, gast.Attribute) \
+                else None
+            if (found is not None and found.dtype == "of_array"
+                    and (not args and set(keywords) <= {"axis", "keepdims"}
+                         or found.view and not keywords)):
                 return self._of_array(self.kind(node.func.value),
                                       lambda: self._array_or_number(node))
             return None

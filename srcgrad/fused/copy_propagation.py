@@ -13,6 +13,10 @@ array was also `dense_1`)::
     t1 = dense_1
     h = np.tanh(t1)
 
+An item of a tuple written out, `a = T[1]` after `T = (u, v)`, is a copy of `v` (a
+helper returning several values binds them so): the tuple holds the object `v` was bound
+to, which is `v`'s still when `v` is bound once.
+
 `a = b` goes, in any block (a loop's body, a branch), when `a` is bound there only, read
 only in the statements after it in that block, and `b` is not bound again before the
 last of those reads: reads of `a` read `b`. A copy nothing reads goes too. At the top
@@ -32,24 +36,39 @@ def run(body: list, ctx) -> list:
     Changed statements are copies."""
     keep, index = ctx.keep | {ctx.seed}, ctx.index
     stores, reads = index.bindings(body), index.read_counts(body)
-    return _into_kept(_block(body, keep, stores, reads, index), keep, set(ctx.unit.params),
-                      index)
+    tuples = {stmt.targets[0].id: [e.id for e in stmt.value.elts] for stmt in body
+              if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Tuple)
+              and build.name_binding(stmt) is not None
+              and stores[stmt.targets[0].id] == 1
+              and all(isinstance(e, gast.Name) and stores[e.id] == 1 for e in stmt.value.elts)}
+    return _into_kept(_block(body, keep, stores, reads, index, tuples), keep,
+                      set(ctx.unit.params), index)
 
 
-def _copy(stmt):
-    """(a, b) of `a = b`, else None."""
-    if (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Name)):
-        return stmt.targets[0].id, stmt.value.id
+def _copy(stmt, tuples=None, renamed=None):
+    """(a, b, what the statement reads) of `a = b`, or of `a = T[k]` of a tuple `T` of
+    `tuples` ({T: [its items' names]}) whose item k is b (T read under another name of
+    `renamed`); else None."""
+    if not (isinstance(stmt, gast.Assign) and build.name_binding(stmt) is not None):
+        return None
+    value = stmt.value
+    if isinstance(value, gast.Name):
+        return stmt.targets[0].id, value.id, value.id
+    if (tuples and isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name)
+            and _final(value.value.id, renamed) in tuples
+            and isinstance(value.slice, gast.Constant) and type(value.slice.value) is int):
+        items = tuples[_final(value.value.id, renamed)]
+        if -len(items) <= value.slice.value < len(items):
+            return stmt.targets[0].id, items[value.slice.value], value.value.id
     return None
 
 
-def _block(block, keep, stores, reads, index) -> list:
+def _block(block, keep, stores, reads, index, tuples) -> list:
     """`block` without the copies that can go (the counts follow the changes). Each
     statement's names are read once: linear in the block's size."""
     out = []
     for stmt in block:  # the inner blocks first: their copies are their own
-        inner = {f: _block(getattr(stmt, f), keep, stores, reads, index)
+        inner = {f: _block(getattr(stmt, f), keep, stores, reads, index, tuples)
                  for f in ("body", "orelse")
                  if isinstance(getattr(stmt, f, None), list)}
         if any(new != getattr(stmt, f) for f, new in inner.items()):
@@ -65,10 +84,10 @@ def _block(block, keep, stores, reads, index) -> list:
                 stored_at.setdefault(n.id, []).append(k)
     renamed, dropped = {}, set()
     for k, stmt in enumerate(out):
-        found = _copy(stmt)
+        found = _copy(stmt, tuples, renamed)
         if found is None:
             continue
-        a, b = found[0], _final(found[1], renamed)
+        a, b, source = found[0], _final(found[1], renamed), _final(found[2], renamed)
         if not _goes(out, k, a, b, keep, stores, reads, read_at, stored_at):
             continue
         renamed[a] = b
@@ -77,8 +96,9 @@ def _block(block, keep, stores, reads, index) -> list:
         at = read_at.setdefault(b, {})
         for position, count in moved.items():
             at[position] = at.get(position, 0) + count
-        at[k] -= 1  # (the copy read b)
-        reads[b] += reads.pop(a, 0) - 1
+        read_at[source][k] -= 1  # (the copy read b, or the tuple)
+        reads[b] += reads.pop(a, 0)
+        reads[source] -= 1
         stores[a] -= 1
     if not renamed:
         return out
@@ -123,6 +143,6 @@ def _into_kept(body, keep, params, index) -> list:
 
 
 def _final(name, renamed):
-    while name in renamed:
+    while renamed and name in renamed:
         name = renamed[name]
     return name

@@ -35,7 +35,7 @@ def run(body: list, ctx) -> list:
         stores, reads = ctx.index.bindings(body), ctx.index.read_counts(body)
         changed = False
         for k, stmt in enumerate(body):
-            choice = _choice(stmt, ctx)
+            choice = number_choice(stmt.value, ctx) if binds_name(stmt) else None
             if (choice is None or stmt.targets[0].id in keep
                     or stores[stmt.targets[0].id] != 1 or reads.get(stmt.targets[0].id) != 1
                     or not (isinstance(choice.args[0], gast.Name)
@@ -58,21 +58,26 @@ def run(body: list, ctx) -> list:
             return body
 
 
-def _choice(stmt, ctx):
-    """The call `np.where(m, a, b)` of numbers `a`, `b` that `stmt` binds a name to."""
-    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name) and isinstance(stmt.value, gast.Call)):
+def binds_name(stmt) -> bool:
+    """`stmt` is `name = value`."""
+    return isinstance(stmt, gast.Assign) and build.name_binding(stmt) is not None
+
+
+def number_choice(node, ctx):
+    """`node` if it is a call `np.where(m, a, b)` of numbers `a`, `b`, else None."""
+    if not isinstance(node, gast.Call):
         return None
-    call, func = stmt.value, stmt.value.func
+    func = node.func
     if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
             and func.value.id == ctx.numpy and ctx.unit.code_names.get(ctx.numpy) is np
-            and getattr(np, func.attr, None) is np.where and len(call.args) == 3
-            and not call.keywords):
+            and getattr(np, func.attr, None) is np.where and len(node.args) == 3
+            and not node.keywords):
         return None
-    return call if all(_number(a) is not None for a in call.args[1:]) else None
+    return node if all(number(a) is not None for a in node.args[1:]) else None
 
 
-def _number(node):
+def number(node):
+    """The value of a number constant, negated or not, else None."""
     if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
         inner = build.number(node.operand)
         return None if inner is None else -inner
@@ -90,18 +95,18 @@ class _Scaled(build.Transformer):
         if self.done or not isinstance(node.op, (gast.Mult, gast.Div)):
             return node
         left, right = node.left, node.right
-        if _named(left, self.name) and _number(right) is not None:
-            scale, first = _number(right), True
+        if _named(left, self.name) and number(right) is not None:
+            scale, first = number(right), True
         elif isinstance(node.op, gast.Mult) and _named(right, self.name) and (
-                _number(left) is not None):
-            scale, first = _number(left), False
+                number(left) is not None):
+            scale, first = number(left), False
         else:
             return node
         function = python_operator(node.op)
         values = []
         for arg in self.choice.args[1:]:
             try:
-                value = function(_number(arg), scale) if first else function(scale, _number(arg))
+                value = function(number(arg), scale) if first else function(scale, number(arg))
             except ArithmeticError:
                 return node
             if isinstance(value, float) and not math.isfinite(value):

@@ -10,8 +10,9 @@ seed folding leave it unread; so do copies the loop rewrites left behind::
     # line 5: return np.sum(t4 * t4)    d_t4 = 2.0 * t4
     d_t4 = 2.0 * t4
 
-Only bindings of a constant or a name (they compute nothing that could raise), to a
-name read nowhere in the function and not kept (a parameter, a returned name).
+Only bindings of a constant, a name or a tuple of them (they compute nothing that could
+raise), to a name read nowhere in the function and not kept (a parameter, a returned
+name).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ def run(body: list, ctx) -> list:
 
 
 def _constant_or_copy(stmt) -> bool:
-    return (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name)
-            and isinstance(stmt.value, (gast.Constant, gast.Name)))
+    """`a = constant`, `a = b` or `a = (b, c)` (a helper's results, their items read)."""
+    value = stmt.value if isinstance(stmt, gast.Assign) else None
+    return (value is not None and build.name_binding(stmt) is not None and (
+        isinstance(value, (gast.Constant, gast.Name)) or isinstance(value, gast.Tuple)
+        and all(isinstance(e, (gast.Constant, gast.Name)) for e in value.elts)))
 
 
 def _without(block, dead) -> list:

@@ -145,6 +145,8 @@ class _Rewriter(AdjointShapes, build.Transformer):
         if (helper is runtime.safe_div and len(args) == 2 and self.plain_division
                 and self.shape(args[0]) == () and self.shape(args[1]) == ()):
             return gast.BinOp(left=args[0], op=gast.Div(), right=args[1])
+        if helper is runtime.scatter_add and len(args) == 3:
+            return self.scatter_everywhere(node, *args)
         if helper is runtime.split_among_ties and len(args) == 5:
             return self.split_kept(node, *args)
         if helper in (runtime.matmul_adjoint_x, runtime.dot_adjoint_x) and len(args) == 3:
@@ -173,6 +175,32 @@ class _Rewriter(AdjointShapes, build.Transformer):
                     build.attr(g.operand, "sum"), axis=axis, keepdims=build.const(True)))
             return build.call(build.attr(g, "sum"), axis=axis, keepdims=build.const(True))
         return node
+
+    def scatter_everywhere(self, node, x, index, g):
+        """scatter_add(x, index, g) -> np.reshape(g, x's shape) when the index takes every
+        element of x once, in order (`pred[:, 0]` of a column): no zeros to add into."""
+        x_shape, g_shape = self.shape(x), self.shape(g)
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        if x_shape is None or g_shape is None or int(np.prod(g_shape)) != int(np.prod(x_shape)):
+            return node
+        axes = iter(x_shape)
+        for part in parts:
+            if isinstance(part, gast.Constant) and part.value is None:
+                continue  # a new axis of length 1
+            length = next(axes, None)
+            if length is None or not (self.whole_slice(part) or (
+                    isinstance(part, gast.Constant) and type(part.value) is int
+                    and length == 1 and part.value in (0, -1))):
+                return node
+        return self.np_call("reshape", g, build.const(tuple(x_shape)))
+
+    def whole_slice(self, node) -> bool:
+        """`node` is `slice(None, None, None)`, the builtin's."""
+        resolver = self.unit.resolver
+        return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+                and node.func.id == "slice" and not node.keywords
+                and "slice" not in resolver.locals and resolver.lookup("slice") is slice
+                and all(isinstance(a, gast.Constant) and a.value is None for a in node.args))
 
     def split_kept(self, node, g, x, z, axis, keepdims):
         """split_among_ties(g, x, z, axis, True) -> split_ties_kept(g, x, z, axis) when g and
@@ -206,7 +234,8 @@ class _Rewriter(AdjointShapes, build.Transformer):
         x_shape, y_shape = self.shape(x), self.shape(y)
         if matmul_shapes(x_shape, y_shape):
             if len(y_shape) == 2:
-                return gast.BinOp(left=g, op=gast.MatMult(), right=_transpose_of(y, y_shape))
+                return _product(g, _transpose_of(y, y_shape),
+                                y_shape[1] if len(x_shape) == 2 else None)
             if len(x_shape) == 2:  # matrix @ vector
                 return self.np_call("outer", g, y)
             return gast.BinOp(left=g, op=gast.Mult(), right=y)  # vector @ vector
@@ -220,7 +249,7 @@ class _Rewriter(AdjointShapes, build.Transformer):
             if len(x_shape) == 2 and len(y_shape) == 1:
                 return gast.BinOp(left=g, op=gast.MatMult(), right=x)
             if len(x_shape) == 2:
-                return gast.BinOp(left=_transpose_of(x, x_shape), op=gast.MatMult(), right=g)
+                return _product(_transpose_of(x, x_shape), g, x_shape[0])
             if len(y_shape) == 2:  # vector @ matrix
                 return self.np_call("outer", x, g)
             return gast.BinOp(left=g, op=gast.Mult(), right=x)
@@ -232,6 +261,12 @@ class _Rewriter(AdjointShapes, build.Transformer):
         return build.call(build.attr(build.load(numpy), name), *args, **keywords)
 
 
+
+
+def _product(a, b, inner):
+    """`a @ b` of matrices, or `a * b` when they share an axis of length 1 (`inner`): an
+    outer product, each element the one product the matmul would compute."""
+    return gast.BinOp(left=a, op=gast.Mult() if inner == 1 else gast.MatMult(), right=b)
 
 
 def _transpose_of(node, shape):

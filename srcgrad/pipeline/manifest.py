@@ -24,11 +24,11 @@ from ..analysis.context import Context
 from ..backend.codegen import debug_print
 from ..frontend import (aliasing, auxiliary, blocks, fence, inline, normalize, resolve, ssa,
                         static_functions, unrolling)
-from ..fused import (buffer_reuse, common_subexpressions, contribution_order, copy_propagation,
-                     del_pruning, free_after_last_use, loop_batching, loop_buffer_reuse,
-                     number_folding, number_notes, positional_out, positive_divisions,
-                     product_sums, reduce_sums, seed_folding, selected_numbers, sinking,
-                     tape_slimming, unread_bindings)
+from ..fused import (buffer_reuse, common_subexpressions, complementary_choices,
+                     contribution_order, copy_propagation, del_pruning, free_after_last_use,
+                     loop_batching, loop_buffer_reuse, number_folding, number_notes,
+                     positional_out, positive_divisions, product_sums, reduce_sums,
+                     seed_folding, selected_numbers, sinking, tape_slimming, unread_bindings)
 from ..passes import (accumulate, fallback_notes, forward_pruning, item_adjoints, simplify,
                       small_adjoints, specialize)
 
@@ -148,6 +148,8 @@ FUSED = (
          why="one name per array: a divisor's bound is read through its bindings"),
     Step("selected_numbers", selected_numbers.run, ("number_folding",),
          why="the seed's numbers are constants in the choices now"),
+    Step("complementary_choices", complementary_choices.run, ("selected_numbers",),
+         why="the contributions' choices hold their scaled numbers now"),
     Step("seed_folding", seed_folding.run, ("number_folding",),
          why="`1.0 * t` is then a product with a constant"),
     Step("common_subexpressions", common_subexpressions.run, ("seed_folding",),

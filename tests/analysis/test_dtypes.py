@@ -257,3 +257,9 @@ def test_the_sweeps_loops_stay_as_they_were():
     product = srcgrad.hvp(repeated, wrt=1)(x, W, tangent=v)
     expected = (g(x, W + 1e-5 * v) - g(x, W - 1e-5 * v)) / 2e-5
     np.testing.assert_allclose(product, expected, rtol=1e-6, atol=1e-8)
+
+
+def test_a_reshaped_array_has_its_dtype_and_a_view_with_a_dtype_none():
+    env = inferred("a = X.reshape((2, 2))\nb = np.reshape(X, (4,))\nc = X.view(np.int64)\n"
+                   "d = I.reshape((2, 2))", {"X": F64, "I": INTEGER})
+    assert env["a"] == env["b"] == F64 and "c" not in env and env.get("d") != F64

@@ -56,3 +56,16 @@ def test_a_copy_in_a_loop_body_goes_when_read_only_after_it():
 ])
 def test_a_copy_in_a_loop_whose_value_differs_from_the_original_stays(text):
     assert propagated(text)[0] == text
+
+
+def test_an_item_of_a_tuple_written_out_is_a_copy_of_the_item():
+    text = ("a = X @ W\nb = X + 1\nT = (a, b)\nU = T\nu = U[1]\nv = T[0]\nr = u * v\n"
+            "return r")
+    assert propagated(text)[0] == "a = X @ W\nb = X + 1\nT = (a, b)\nr = b * a\nreturn r"
+
+
+def test_an_item_bound_again_or_out_of_range_stays_a_subscript():
+    text = "a = X @ W\nT = (a, X)\na = a + 1\nu = T[0]\nr = u * a\nreturn r"
+    assert "u = T[0]" in propagated(text)[0]
+    text = "a = X @ W\nT = (a, X)\nu = T[2]\nr = u * a\nreturn r"
+    assert "u = T[2]" in propagated(text)[0]

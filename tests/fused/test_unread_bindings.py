@@ -26,3 +26,10 @@ def test_in_blocks_and_in_del_lists_too():
 def test_what_is_read_kept_or_computes_stays():
     text = "r = 1.0\nx = 2.0\nseed = 1.0\nt = seed * 2\nu = np.exp(x)\nreturn (r, t)"
     assert without_unread(text) == text
+
+
+def test_an_unread_tuple_of_names_goes():
+    text = "a = x * 2\nT = (a, x, 1.0)\nr = a + 1\nreturn r"
+    assert without_unread(text) == "a = x * 2\nr = a + 1\nreturn r"
+    text = "a = x * 2\nT = (a, x + 1)\nr = a + 1\nreturn r"  # computes: stays
+    assert without_unread(text) == text

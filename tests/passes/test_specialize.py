@@ -279,3 +279,38 @@ def test_generated_reductions_read_like_numpy():
     source = srcgrad.grad(total_variance).source
     assert "d_t1 * 2 * (x - np.mean(x)) / np.size(x)" in source
     assert "if " not in source and "None" not in source.split("def total_variance_backward")[1]
+
+
+def column(x, y):
+    return np.sum((x[:, 0] - y) ** 2) + np.sum(x[0] * y[0])
+
+
+def test_an_index_taking_every_element_reshapes_the_adjoint():
+    code = check(column, (np.arange(3.0).reshape(3, 1), np.ones(3)), (0, 1))
+    assert "np.reshape(d_t" in code and "(3, 1)" in code
+    code = check(column, (np.arange(6.0).reshape(3, 2), np.ones(3)), (0, 1))
+    assert "np.reshape" not in code  # x[:, 0] of two columns takes half
+
+
+def row_of_one(x):
+    return np.sum(np.sin(x[0, ..., -1, None]) * x[-1, :, 0])
+
+
+@pytest.mark.parametrize("shape", [(1, 4, 1), (1, 4, 2), (2, 4, 1)])
+def test_whole_and_partial_indices_keep_their_gradients(shape):
+    x = np.linspace(0.1, 1.0, math.prod(shape)).reshape(shape)
+    check(row_of_one, (x,), (0,))
+
+
+def chained(a, b, v):
+    return np.sum(np.sin(a @ b)) + np.sum(np.cos(v @ b))
+
+
+@pytest.mark.parametrize("rows, columns", [(1, 2), (4, 1), (4, 2)])
+def test_a_product_over_an_axis_of_length_one_is_an_outer_product(rows, columns):
+    rng = np.random.default_rng(0)
+    args = (rng.standard_normal((rows, 3)), rng.standard_normal((3, columns)),
+            rng.standard_normal(3))
+    code = check(chained, args, (0, 1, 2))
+    assert ("d_a = d_t1 * b.T" in code) == (columns == 1)  # (4, 1) times (1, 3)
+    assert ("a.T * d_t1" in code) == (rows == 1)  # (3, 1) times (1, 2)

@@ -100,7 +100,7 @@ def gan_fn_backward(d_gan_fn, z, real, W2, W3, t11, t18, t20, t12, h, t14, t21, 
     # line 630, in discriminate: return h @ W3 + b3
     d_t39 = d_discriminate_2
     d_b3_2 = d_discriminate_2.sum(axis=0)
-    d_h_2_1 = d_t39 @ W3_2.T
+    d_h_2_1 = d_t39 * W3_2.T
     d_W3_2 = h_2_1.T @ d_t39
     # line 629, in discriminate: h = np.tanh(h @ W2 + b2)
     d_t38 = d_h_2_1 * (1 - h_2_1 * h_2_1)
@@ -119,7 +119,7 @@ def gan_fn_backward(d_gan_fn, z, real, W2, W3, t11, t18, t20, t12, h, t14, t21, 
     # line 630, in discriminate: return h @ W3 + b3
     d_t31 = d_discriminate_1
     d_b3_1 = d_discriminate_1.sum(axis=0)
-    d_h_1_1 = d_t31 @ W3_1.T
+    d_h_1_1 = d_t31 * W3_1.T
     d_W3_1 = h_1_1.T @ d_t31
     # line 629, in discriminate: h = np.tanh(h @ W2 + b2)
     d_t30 = d_h_1_1 * (1 - h_1_1 * h_1_1)
@@ -304,7 +304,7 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     # line 636: d_fake = discriminate(disc_params, fake)
     # line 630, in discriminate: return h @ W3 + b3
     d_b3_2 = d_d_fake.sum(axis=0)
-    d_h_2_1 = d_d_fake @ W3_2.T
+    d_h_2_1 = d_d_fake * W3_2.T
     del W3_2
     d_W3_2 = h_2_1.T @ d_d_fake
     del d_d_fake
@@ -331,7 +331,7 @@ def gan_fn_grad(gen_params, disc_params, z, real):
     # line 635: d_real = discriminate(disc_params, real)
     # line 630, in discriminate: return h @ W3 + b3
     d_b3_1 = d_d_real.sum(axis=0)
-    d_h_1_1 = d_d_real @ W3_1.T
+    d_h_1_1 = d_d_real * W3_1.T
     del W3_1
     d_W3_1 = h_1_1.T @ d_d_real
     del d_d_real

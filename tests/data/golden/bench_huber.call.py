@@ -32,10 +32,8 @@ def huber_fn_grad(w, X, y):
     a = np.abs(r)
     t2 = a < 1.0
     # line 478: return np.mean(np.where(a < 1.0, 0.5 * r ** 2, a - 0.5))
-    d_r = np.where(t2, 0.001, 0.0) * r
-    d_t5 = np.where(t2, 0.0, 0.001)
     # line 477: a = np.abs(r)
-    d_r += d_t5 * np.sign(r)
+    d_r = np.where(t2, r, np.sign(r)) * 0.001
     # line 476: r = X @ w - y
     d_w = d_r @ X
     return d_w
