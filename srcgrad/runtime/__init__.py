@@ -5,9 +5,11 @@ nothing here imports the transformer."""
 from . import (adjoints, array_kind, blocks, buffers, checkpoints,  # noqa: F401
                containers, factorizations, indexing, layout, linalg, methods, special,
                tangents, transposes)
-from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
+from .adjoints import (abs_slope, abs_slope_jvp, broadcast_like, cast_back, centered,
+                       conjugated, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
-                       sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
+                       sinc_slope, split_among_ties, split_ties_kept, stored, unbroadcast,
+                       winner)
 from .array_kind import concrete
 from .blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from .buffers import row_out, rows_of, spare
@@ -44,8 +46,9 @@ from .tangents import cumprod_jvp, mean_over_ties, norm_jvp, solve_product, with
 from .transposes import (broadcast_back, fields_at, gathered, items_summed, repeat_back,
                          take_back)
 
-__all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'caller_unchanged',
-           'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated',
+__all__ = ['AliasingError', 'abs_slope', 'abs_slope_jvp', 'appended', 'broadcast_back',
+           'broadcast_like', 'caller_unchanged',
+           'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated', 'conjugated',
            'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
@@ -68,6 +71,7 @@ __all__ = ['AliasingError', 'appended', 'broadcast_back', 'broadcast_like', 'cal
            'set_at', 'sinc_slope', 'smallest', 'solve_lower', 'solve_product', 'solve_transposed',
            'sort_order',
            'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items',
+           'stored',
            'svd_adjoint', 'svd_jvp', 'swap_item', 'take', 'take_back', 'tensordot_subscripts',
            'triangle', 'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
            'unique_adjoint', 'unique_tangent', 'unpartition', 'unrepeat', 'unsort', 'unstack',
