@@ -89,7 +89,14 @@ derivatives come from those rules (checked against finite differences,
 its parameters. SciPy is optional: its functions are supported when it imports. srcgrad
 never reads NumPy's or SciPy's own source: a library function with no rule is refused by
 its public name (`scipy.special.hyp2f1`, `numpy.linalg.eig`), with the closest supported
-ones. Complex values are out of scope, so `np.fft` and `numpy.linalg.eig` are refused.
+ones. Complex intermediates of real arguments (`x + 1j * y`, `complex(0, 1) * x`) are
+followed, both modes, as JAX does (the adjoint of a complex value is d/d(real) - 1j
+d/d(imag)): arithmetic, `**`, exp, log, sqrt, the trigonometric and hyperbolic functions,
+sums and means, `np.real`/`np.imag`/`np.conj` (and `.real`, `.imag`, `.conj()`), abs,
+vector `np.linalg.norm`s, dot and `@` (tests/attack/test_dtype_programs.py). Complex
+arguments to differentiate, `np.angle`, matrix norms of a complex matrix, `np.fft` and
+`numpy.linalg.eig` are refused. A float written into an integer or bool array
+(`h[0] = x[0] * 10` of `h = np.zeros(4, dtype=int)`) is truncated there: no derivative.
 Arguments without a closed-form derivative are refused by name: the shape parameters of
 `gammainc`, `gammaincc` and `betainc` (and so of the cdfs of `scipy.stats.gamma` in `a`,
 `beta` in `a` and `b`, `nbinom` in `n`, and `t` in `df`), the orders of `polygamma` and the

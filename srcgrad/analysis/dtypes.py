@@ -43,10 +43,30 @@ def result_is_real_number(unit, shapes) -> bool:
     known = shapes.get(unit.result)
     if known is None or known.shape != () or known.integer:
         return False
+    return _makes_no_complex(unit)
+
+
+def all_real(unit, kinds) -> bool:
+    """No value of the function is complex: its arguments are real (`kinds`, kind_of's) and
+    nothing in it makes complex numbers or chooses a dtype."""
+    def real(kind):
+        if isinstance(kind, tuple):
+            how, items = kind
+            return all(real(k[1] if how == KEYS else k) for k in items)
+        return kind in (F64, NUMBER, INTEGER)
+    return (bool(kinds) and all(real(kinds.get(p)) for p in unit.params)
+            and _makes_no_complex(unit))
+
+
+def _makes_no_complex(unit) -> bool:
+    """Nothing in the function makes complex numbers or chooses a dtype: no complex
+    constant, `complex(...)`, `dtype=` or method or attribute that chooses one."""
     for node in build.nodes(gast.Module(body=unit.body, type_ignores=[])):
         if isinstance(node, gast.Constant) and isinstance(node.value, complex):
             return False
         if isinstance(node, gast.keyword) and node.arg == "dtype":
+            return False
+        if isinstance(node, gast.Name) and node.id == "complex":
             return False
         if isinstance(node, gast.Attribute) and (node.attr in named("chooses_dtype", "method")
                                                  or node.attr in named("chooses_dtype",
@@ -264,6 +284,8 @@ class _Kinds:
                 return self._of_array(self.kind(node.func.value),
                                       lambda: self._array_or_number(node))
             return None
+        if func is runtime.set_at and len(args) == 3 and not keywords:  # a copy of x
+            return self._of_array(self.kind(args[0]), lambda: self._array_or_number(node))
         rule = found.dtype
         if rule == "promote" and len(args) == found.nargs == 1 and not keywords:
             found = self.kind(args[0])  # (of an integer array: not decided)

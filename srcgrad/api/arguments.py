@@ -356,8 +356,9 @@ def like_argument(g, x):
         g = np.asarray(g)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape)
-        if g.dtype != x.dtype:
-            return g.astype(x.dtype)
+        if g.dtype != x.dtype:  # (of a real x, a complex adjoint's real part: d/d(real))
+            return (np.real(g) if np.iscomplexobj(g) and not np.iscomplexobj(x) else g).astype(
+                x.dtype)
         if not g.flags.writeable or np.may_share_memory(g, x):
             return g.copy()
         return g

@@ -20,6 +20,7 @@ import gast
 import numpy as np
 
 from .. import runtime
+from ..analysis import dtypes
 from ..analysis.adjoint_shapes import AdjointShapes, matmul_shapes
 from ..analysis.shape_inference import Items
 from ..ir import build
@@ -43,9 +44,23 @@ def run(body: list, ctx) -> list:
     numpy = next((code for code, obj in helpers.items() if obj is np), None)
     rewriter = _Rewriter(env, primal, helpers, numpy, unit)
     rewriter.plain_division = _mask_free(unit, forward_shapes) and not _zero_fills(body)
+    rewriter.real = dtypes.all_real(unit, ctx.kinds)
+    rewriter.float_target = _float_targets(unit, ctx.kinds, forward_shapes,
+                                           AdjointShapes(dict(env), helpers).shape)
     body = rewriter.block(body)
     ctx.sweep_shapes = rewriter
     return body
+
+
+def _float_targets(unit, kinds, shapes, shape):
+    """A test `name -> bool`: the value named is a list, tuple or dict, or certainly a
+    float64 array (dtypes.py, of the forward code), so a value written into it keeps its
+    derivative (runtime.stored has nothing to zero)."""
+    float64 = dtypes.float64_arrays(unit.body, kinds, unit.code_names, shape)
+
+    def test(name):
+        return isinstance(shapes.get(name), Items) or float64(build.load(name))
+    return test
 
 
 def _mask_free(unit, shapes) -> bool:
@@ -77,6 +92,8 @@ def _zero_fills(body) -> bool:
 
 class _Rewriter(AdjointShapes, build.Transformer):
     plain_division = False  # `safe_div` of two numbers may be plain `/` (see _mask_free)
+    real = False  # no value is complex: abs_slope(x) is np.sign(x)
+    float_target = staticmethod(lambda name: False)  # see _float_targets
 
     def __init__(self, env, primal, code_names, numpy, unit):
         AdjointShapes.__init__(self, env, code_names)
@@ -142,6 +159,13 @@ class _Rewriter(AdjointShapes, build.Transformer):
             return build.const(max(a.value for a in args))
         if helper is runtime.unbroadcast and len(args) == 2:
             return self.unbroadcast(node, *args)
+        if helper is runtime.abs_slope and len(args) == 1 and self.real:
+            return self.np_call("sign", args[0])
+        if helper is runtime.conjugated and len(args) == 1 and self.real:
+            return args[0]
+        if (helper is runtime.stored and len(args) == 2 and isinstance(args[1], gast.Name)
+                and self.float_target(args[1].id)):
+            return args[0]
         if (helper is runtime.safe_div and len(args) == 2 and self.plain_division
                 and self.shape(args[0]) == () and self.shape(args[1]) == ()):
             return gast.BinOp(left=args[0], op=gast.Div(), right=args[1])

@@ -11,11 +11,12 @@ its adjoint is dT/dg and dT/dy at the result's adjoint.
 
 import numpy as np
 
-from ..runtime import (broadcast_back, cast_back, centered, dot_adjoint_x, dot_adjoint_y,
-                       gathered, matmul_adjoint_x, matmul_adjoint_y, mT, place_diagonal,
+from ..runtime import (abs_slope, abs_slope_jvp, broadcast_back, cast_back, centered,
+                       conjugated, dot_adjoint_x, dot_adjoint_y, gathered, matmul_adjoint_x,
+                       matmul_adjoint_y, mT, place_diagonal,
                        positive_log, repeat_back, repeat_to, reverse_cumsum, safe_div,
-                       scatter_add, split_among_ties, split_ties_kept, unbroadcast, undiag,
-                       unstack)
+                       scatter_add, split_among_ties, split_ties_kept, stored, unbroadcast,
+                       undiag, unstack)
 from ..runtime.containers import in_order_adjoint, spread_to_items, take, values_of, without
 from ..runtime.transposes import fields_at, items_summed, take_back
 from .facts import facts
@@ -145,6 +146,33 @@ def split_ties_kept_adjoint(z, g, x, y, axis):
 @adjoint(cast_back)
 def cast_back_adjoint(z, g, x, dtype):
     d[g] = cast_back(d[z], g, dtype)
+
+
+# stored and conjugated are linear in their first argument (conj: as JAX takes it, the
+# adjoint of conj(x) is conj of the result's); abs_slope's tangent is zero for a real x.
+@adjoint(stored, examples=[example("stored(g, np.ones(3))", g=(3,))])
+def stored_adjoint(z, g, like):  # (`like`: only its dtype is read, registry.DISCRETE)
+    d[g] = stored(d[z], like)
+
+
+@tangent(stored)
+def stored_tangent(z, g, like):
+    t[z] = stored(t[g], like)
+
+
+@adjoint(conjugated, examples=[example("conjugated(x)", x=(3,))])
+def conjugated_adjoint(z, x):
+    d[x] = conjugated(d[z])
+
+
+@tangent(conjugated)
+def conjugated_tangent(z, x):
+    t[z] = conjugated(t[x])
+
+
+@tangent(abs_slope, examples=[example("abs_slope(x)", x=(4,))])
+def abs_slope_tangent(z, x):
+    t[z] = abs_slope_jvp(t[x], x, z)
 
 
 @adjoint(positive_log)

@@ -7,7 +7,7 @@ for absent ones): a sum of two lists would concatenate them, not add them.
 
 import builtins
 
-from ..runtime import unbroadcast
+from ..runtime import stored, unbroadcast
 from ..runtime.containers import (appended, concatenated, default_adjoint, dict_of,
                                   field_adjoint, fields_of, first_items, got_adjoint,
                                   got_tangent, in_order, in_order_adjoint, in_order_tangent,
@@ -37,12 +37,12 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
                            ints={"m": [[True, False], [True, True]]})])
 def set_at_rule(z, x, index, value):
     d[x] = without(d[z], index)
-    d[value] = unbroadcast(take(d[z], index), value)  # `value` may be broadcast
+    d[value] = unbroadcast(stored(take(d[z], index), x), value)  # `value` may be broadcast
 
 
 @tangent(set_at)
 def set_at_rule_tangent(z, x, index, value):
-    t[z] = set_at(t[x], index, t[value])
+    t[z] = set_at(t[x], index, stored(t[value], x))
 
 
 @adjoint(appended, facts=NEW.but(makes_new=False),  # the new list holds its items

@@ -5,7 +5,8 @@ each matrix in a stack).
 
 import numpy as np
 
-from ..runtime import (dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_adjoints,
+from ..runtime import (conjugated, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
+                       einsum_adjoints,
                        einsum_pushed, inner_subscripts, matmul_adjoint_x, matmul_adjoint_y, mT,
                        norm_adjoint, norm_jvp, place_diagonal, repeat_to, rhs_outer, safe_div,
                        solve_product, solve_transposed, tensordot_subscripts, undiag)
@@ -184,7 +185,8 @@ def diag(z, v, k=0):
                    example("np.linalg.norm(x, -np.inf, (1, 0), True)", x=(3, 2))])
 def norm(z, x, ord=None, axis=None, keepdims=False):
     if ord is None or ord == "fro":
-        d[x] = safe_div(repeat_to(d[z], x, axis, keepdims) * x, repeat_to(z, x, axis, keepdims))
+        d[x] = safe_div(repeat_to(d[z], x, axis, keepdims) * conjugated(x),
+                        repeat_to(z, x, axis, keepdims))
     else:
         d[x] = norm_adjoint(d[z], x, z, ord, axis, keepdims)
 
@@ -192,7 +194,7 @@ def norm(z, x, ord=None, axis=None, keepdims=False):
 @tangent(np.linalg.norm)
 def norm_tangent(z, x, ord=None, axis=None, keepdims=False):
     if ord is None or ord == "fro":
-        t[z] = safe_div(np.sum(t[x] * x, axis=axis, keepdims=keepdims), z)
+        t[z] = safe_div(np.sum(np.real(t[x] * conjugated(x)), axis=axis, keepdims=keepdims), z)
     else:
         t[z] = norm_jvp(t[x], x, z, ord, axis, keepdims)
 

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..runtime import cast_back, winner, within_bounds
+from ..runtime import abs_slope, cast_back, winner, within_bounds
 from .facts import BINARY, SELECT, UNARY, VIEW, Facts
 from .registry import adjoint, alias, example, method, named, tangent
 
@@ -19,7 +19,12 @@ d = t = None  # templates index them as d[x] and t[x]; they are parsed, never ru
                    example("np.absolute(x)", x=(3,)), example("np.fabs(x)", x=(2, 3)),
                    example("math.fabs(x)", x=())])
 def absolute(z, x):
-    d[x] = d[z] * np.sign(x)
+    d[x] = d[z] * abs_slope(x)  # np.sign(x) where x is known real (passes/specialize.py)
+
+
+@tangent(np.abs, builtins.abs)  # d|x| = Re(conj(x) dx) / |x|: real of a complex x too
+def absolute_tangent(z, x):
+    t[z] = np.real(t[x] * abs_slope(x))
 
 
 alias(np.abs, np.fabs, math.fabs,  # of ints: floats

@@ -7,9 +7,11 @@ import numpy as np
 from . import (adjoints, array_kind, blocks, buffers, checkpoints,  # noqa: F401
                containers, factorizations, indexing, layout, linalg, methods, special,
                tangents, transposes)
-from .adjoints import (broadcast_like, cast_back, centered, cumprod_adjoint, norm_adjoint,
+from .adjoints import (abs_slope, abs_slope_jvp, broadcast_like, cast_back, centered,
+                       conjugated, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
-                       sinc_slope, split_among_ties, split_ties_kept, unbroadcast, winner)
+                       sinc_slope, split_among_ties, split_ties_kept, stored, unbroadcast,
+                       winner)
 from .array_kind import concrete
 from .blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from .buffers import row_out, rows_of, spare
@@ -49,9 +51,9 @@ from .transposes import (broadcast_back, fields_at, gathered, items_summed, repe
 # what a list or tuple display passed as an array operand is made (frontend/normalize.py)
 as_array = np.array
 
-__all__ = ['AliasingError', 'appended', 'as_array', 'broadcast_back', 'broadcast_like',
-           'caller_unchanged',
-           'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated',
+__all__ = ['AliasingError', 'abs_slope', 'abs_slope_jvp', 'appended', 'as_array',
+           'broadcast_back', 'broadcast_like', 'caller_unchanged',
+           'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated', 'conjugated',
            'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',
            'dot_adjoint_x', 'dot_adjoint_y', 'dot_subscripts', 'einsum_adjoint',
@@ -74,6 +76,7 @@ __all__ = ['AliasingError', 'appended', 'as_array', 'broadcast_back', 'broadcast
            'set_at', 'sinc_slope', 'smallest', 'solve_lower', 'solve_product', 'solve_transposed',
            'sort_order',
            'spare', 'split_among_ties', 'split_like', 'split_ties_kept', 'spread_to_items',
+           'stored',
            'svd_adjoint', 'svd_jvp', 'swap_item', 'take', 'take_back', 'tensordot_subscripts',
            'triangle', 'unblock', 'unbroadcast', 'unbroadcast_each', 'undelete', 'undiag', 'undiff',
            'unique_adjoint', 'unique_tangent', 'unpartition', 'unrepeat', 'unsort', 'unstack',

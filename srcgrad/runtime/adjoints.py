@@ -149,6 +149,10 @@ def norm_adjoint(g, x, z, ord, axis, keepdims):
     (any p, inf, -inf) and matrix norms ('nuc', 2, -2, 1, -1, inf, -inf)."""
     x = np.asarray(x)
     if np.ndim(x) == 2 if axis is None else np.size(axis) == 2:
+        if np.iscomplexobj(x):
+            raise SrcGradError(f"np.linalg.norm(x, {ord!r}) of a complex matrix: srcgrad has "
+                               "no derivative of it. Write it from the matrix's real and "
+                               "imaginary parts (np.real, np.imag).")
         return _matrix_norm_adjoint(g, x, ord, (0, 1) if axis is None else tuple(axis),
                                     keepdims)
     if axis is None:
@@ -156,10 +160,10 @@ def norm_adjoint(g, x, z, ord, axis, keepdims):
     g, z = repeat_to(g, x, axis, keepdims), repeat_to(z, x, axis, keepdims)
     if ord in (np.inf, -np.inf):
         hit = np.abs(x) == z
-        return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
+        return g * abs_slope(x) * hit / np.sum(hit, axis=axis, keepdims=True)
     if ord == 0:  # the number of nonzero elements: piecewise constant
         return np.zeros(x.shape, dtype=np.result_type(x, g, 1.0))
-    return g * np.sign(x) * safe_div(np.abs(x), z) ** (ord - 1)
+    return g * abs_slope(x) * safe_div(np.abs(x), z) ** (ord - 1)
 
 
 def _matrix_norm_adjoint(g, x, ord, axes, keepdims):
@@ -191,6 +195,40 @@ def _ties(values, largest):
         values, axis=-1, keepdims=True)
     hit = values == best
     return hit / np.sum(hit, axis=-1, keepdims=True)
+
+
+def abs_slope(x):
+    """The slope of |x| an adjoint is multiplied by: sign(x) of a real x; conj(x) / |x| of
+    a complex one (0 at 0), as an adjoint of a complex value is d/d(real) - 1j d/d(imag)
+    (NumPy 1.x's sign of a complex number is the sign of its real part)."""
+    if not np.iscomplexobj(x):
+        return np.sign(x)
+    size = np.abs(x)
+    return np.conj(x) / np.where(size == 0, 1, size)
+
+
+def abs_slope_jvp(t, x, s):
+    """Tangent of s = abs_slope(x): 0 for a real x (a sign); for a complex one, with
+    d|x| = Re(s t), ds = (conj(t) - s Re(s t)) / |x| (0 at 0)."""
+    if not np.iscomplexobj(x) and not np.iscomplexobj(t):
+        return np.zeros(np.shape(x), dtype=np.result_type(x, t, np.float16))
+    size = np.abs(x)
+    return (np.conj(t) - s * np.real(s * t)) / np.where(size == 0, 1, size) * (size != 0)
+
+
+def conjugated(x):
+    """np.conj(x) of a complex x, x itself of a real one (no copy): what an adjoint rule
+    multiplies by where the derivative of a real function of x reads x (|x|^2 = x conj(x))."""
+    return np.conj(x) if np.iscomplexobj(x) else x
+
+
+def stored(g, like):
+    """The adjoint of a value written into `like` (`like[i] = v`): g, or zeros if `like`
+    is an integer or bool array, which truncates what it is given (piecewise constant: no
+    derivative), as cast_back of an astype to an integer type."""
+    if np.dtype(getattr(like, "dtype", np.float64)).kind in "iub":
+        return np.zeros(np.shape(g), dtype=np.result_type(g, np.float16))
+    return g
 
 
 def cast_back(g, x, dtype):

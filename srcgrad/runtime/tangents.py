@@ -38,7 +38,7 @@ def within_bounds(x, low, high):
 def norm_jvp(t, x, z, ord, axis, keepdims):
     """Tangent of z = np.linalg.norm(x, ord, axis), vector p-norms: as norm_adjoint weighs."""
     weight = norm_adjoint(np.ones_like(z), x, z, ord, axis, keepdims)
-    return np.sum(t * weight, axis=axis, keepdims=keepdims)
+    return np.sum(np.real(t * weight), axis=axis, keepdims=keepdims)  # (weight: conj(x)...)
 
 
 def solve_product(a, m, z, b):

@@ -1711,9 +1711,7 @@ def solve_loop(x):
     return np.sum(v ** 2)
 '''
 
-KNOWN_BUGS = {'complex_abs': 'abs of a complex z: adjoint g * sign(z), not g * conj(z) / |z|',
- 'int_array_truncates': 'a float written into an integer array keeps its derivative',
- 'int_zeros_like_truncates': 'a float written into an integer array keeps its derivative'}
+KNOWN_BUGS = {}
 NO_AUTOGRAD = ['array_items_aug_loop', 'astype_int', 'cosine_normalize', 'cumulative_in_place',
  'cumulative_in_place_mul', 'float_items_aug_loop', 'minimum_ties', 'overlapping_aug',
  'overlapping_aug_back', 'overlapping_mul', 'ptp_and_max_ties']  # autograd's own semantics differ

@@ -44,7 +44,7 @@ WRITTEN_OUT = {
     'arctanh': 'safe_div(t[x], 1 - x * x)',
     'sinc': 't[x] * sinc_slope(x, z)',
     'hypot': 'safe_div(t[x] * x, z) + safe_div(t[y] * y, z)',
-    'absolute': 't[x] * np.sign(x)',
+    'absolute': 't[x] * abs_slope(x)',
     'maximum': 't[x] * winner(x, y) + t[y] * winner(y, x)',
     'minimum': 't[x] * winner(y, x) + t[y] * winner(x, y)',
     'where': 'np.where(condition, t[x], 0.0) + np.where(condition, 0.0, t[y])',
@@ -67,8 +67,9 @@ WRITTEN_OUT = {
 }
 # Kept written out: `x * t[y]` lets forward mode see `x * x` as a square (templates.py);
 # logaddexp's tangent is another formula; ravel's passes `order=` by keyword, cumsum's no
-# dtype; unstack's passes axis by keyword; rot90's leaves out `axes` when the call does.
-KEPT = {"multiply", "logaddexp", "ravel", "cumsum", "unstack", "rot90"}
+# dtype; unstack's passes axis by keyword; rot90's leaves out `axes` when the call does;
+# absolute's is the real part (a complex x's slope is complex, the change of |x| is not).
+KEPT = {"multiply", "logaddexp", "ravel", "cumsum", "unstack", "rot90", "absolute"}
 
 
 def _text(body):

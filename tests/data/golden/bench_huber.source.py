@@ -22,7 +22,7 @@ def huber_fn_backward(d_huber_fn, w, X, t1, r, t2, t4, t5, t6):
     d_t3 = d_t4 * 0.5
     d_r = d_t3 * 2 * r
     # line 477: a = np.abs(r)
-    d_r = d_r + d_a * np.sign(r)
+    d_r = d_r + d_a * abs_slope(r)
     # line 476: r = X @ w - y
     d_t1 = unbroadcast(d_r, t1)
     d_w = matmul_adjoint_y(d_t1, X, w)

@@ -21,7 +21,7 @@ def held_in_a_list_backward(d_held_in_a_list, x, h, hs, t2, h_1, hs_1, t3, t4):
     d_hs_1 = scatter_add(hs_1, 0, d_t3)
     # line 77: h[1] = x[0] * 4.0
     d_h_1 = refresh_adjoint_new(d_hs_1, hs, h, h_1)
-    d_t2 = unbroadcast(take(d_h_1, 1), t2)
+    d_t2 = unbroadcast(stored(take(d_h_1, 1), h), t2)
     d_t1 = d_t2 * 4.0
     d_x = d_x + scatter_add(x, 0, d_t1)
     return d_x
