@@ -401,6 +401,8 @@ def jax_value(name, value):
         return NP
     if value is math:
         return MATH
+    if value is np.array:  # runtime.as_array: a list display read as an array
+        return NP.array
     if isinstance(value, types.FunctionType) and value in _FORMS:
         return _FORMS[value]
     if isinstance(value, types.FunctionType) and value in REFUSED:
