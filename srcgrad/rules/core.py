@@ -181,7 +181,7 @@ nondifferentiable(
     np.argmax, np.argmin, np.argsort, np.nonzero, np.flatnonzero, np.argwhere, np.searchsorted,
     np.digitize, np.count_nonzero,
     np.shape, np.ndim, np.size, np.isfinite, np.isnan, np.isinf, np.isclose, np.allclose,
-    np.array_equal, np.signbit, np.heaviside,
+    np.array_equal, np.signbit, np.heaviside, np.iscomplexobj, np.isrealobj,
     np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones,
     np.empty, np.eye, np.identity, np.arange, np.logspace, np.tri,
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,

@@ -11,7 +11,7 @@ its adjoint is dT/dg and dT/dy at the result's adjoint.
 
 import numpy as np
 
-from ..runtime import (abs_slope, abs_slope_jvp, broadcast_back, cast_back, centered,
+from ..runtime import (abs_slope, abs_slope_jvp, abs_slope_vjp, broadcast_back, cast_back, centered,
                        conjugated, dot_adjoint_x, dot_adjoint_y, gathered, matmul_adjoint_x,
                        matmul_adjoint_y, mT, place_diagonal,
                        positive_log, repeat_back, repeat_to, reverse_cumsum, safe_div,
@@ -170,7 +170,12 @@ def conjugated_tangent(z, x):
     t[z] = conjugated(t[x])
 
 
-@tangent(abs_slope, examples=[example("abs_slope(x)", x=(4,))])
+@adjoint(abs_slope, examples=[example("abs_slope(x)", x=(4,))])
+def abs_slope_adjoint(z, x):
+    d[x] = abs_slope_vjp(d[z], x)
+
+
+@tangent(abs_slope)
 def abs_slope_tangent(z, x):
     t[z] = abs_slope_jvp(t[x], x, z)
 

@@ -7,8 +7,8 @@ import numpy as np
 from . import (adjoints, array_kind, blocks, buffers, checkpoints,  # noqa: F401
                containers, factorizations, indexing, layout, linalg, methods, special,
                tangents, transposes)
-from .adjoints import (abs_slope, abs_slope_jvp, broadcast_like, cast_back, centered,
-                       conjugated, cumprod_adjoint, norm_adjoint,
+from .adjoints import (abs_slope, abs_slope_jvp, abs_slope_vjp, broadcast_like, cast_back,
+                       centered, conjugated, cumprod_adjoint, norm_adjoint,
                        positive_log, prod_of_others, repeat_to, reverse_cumsum, safe_div,
                        sinc_slope, split_among_ties, split_ties_kept, stored, unbroadcast,
                        winner)
@@ -51,7 +51,8 @@ from .transposes import (broadcast_back, fields_at, gathered, items_summed, repe
 # what a list or tuple display passed as an array operand is made (frontend/normalize.py)
 as_array = np.array
 
-__all__ = ['AliasingError', 'abs_slope', 'abs_slope_jvp', 'appended', 'as_array',
+__all__ = ['AliasingError', 'abs_slope', 'abs_slope_jvp', 'abs_slope_vjp', 'appended',
+           'as_array',
            'broadcast_back', 'broadcast_like', 'caller_unchanged',
            'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated', 'conjugated',
            'concatenator_adjoints',

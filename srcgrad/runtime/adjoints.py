@@ -216,6 +216,15 @@ def abs_slope_jvp(t, x, s):
     return (np.conj(t) - s * np.real(s * t)) / np.where(size == 0, 1, size) * (size != 0)
 
 
+def abs_slope_vjp(g, x):
+    """Adjoint of s = abs_slope(x): 0 for a real x (a sign, piecewise constant). A complex
+    x is refused (second derivatives of |x| of complex values are out of scope)."""
+    if np.iscomplexobj(x) or np.iscomplexobj(g):
+        raise SrcGradError("a second derivative through abs of a complex value: srcgrad has "
+                           "none. Write |z| from np.real(z) and np.imag(z).")
+    return np.zeros(np.shape(x), dtype=np.result_type(x, g, np.float16))
+
+
 def conjugated(x):
     """np.conj(x) of a complex x, x itself of a real one (no copy): what an adjoint rule
     multiplies by where the derivative of a real function of x reads x (|x|^2 = x conj(x))."""
