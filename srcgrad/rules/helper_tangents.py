@@ -13,16 +13,16 @@ A helper with neither makes forward mode over its code stop with an error naming
 
 import numpy as np
 
-from ..runtime import (cast_back, centered, concatenator_adjoints, cumprod_adjoint,
-                       dot_adjoint_x, dot_adjoint_y, einsum_adjoint, einsum_adjoint_by_operands,
-                       einsum_adjoints, einsum_adjoints_by_operands, hstack_axis,
-                       inner_subscripts, inverse_permutation, lstsq_adjoints, matmul_adjoint_x,
-                       matmul_adjoint_y, mT, norm_adjoint, place_diagonal, positive_log,
-                       prod_of_others, qr_adjoint, repeat_to, rhs_outer, reverse_cumsum,
-                       row_out, rows_of, safe_div, scatter_add, sinc_slope, solve_transposed,
-                       spare, split_among_ties, split_like, split_ties_kept, svd_adjoint,
-                       tensordot_subscripts, triangle, unbroadcast, undiag, undiff, unrepeat,
-                       unsort, unstack, untake, untake_along_axis, untile, winner)
+from ..runtime import (boundary_widths, cast_back, centered, concatenator_adjoints,
+                       cumprod_adjoint, dot_adjoint_x, dot_adjoint_y, einsum_adjoint,
+                       einsum_adjoint_by_operands, einsum_adjoints, einsum_adjoints_by_operands,
+                       hstack_axis, inner_subscripts, inverse_permutation, lstsq_adjoints,
+                       matmul_adjoint_x, matmul_adjoint_y, mT, norm_adjoint, place_diagonal,
+                       positive_log, prod_of_others, qr_adjoint, repeat_to, rhs_outer,
+                       reverse_cumsum, row_out, rows_of, safe_div, scatter_add, sinc_slope,
+                       solve_transposed, spare, split_among_ties, split_like, split_ties_kept,
+                       svd_adjoint, tensordot_subscripts, triangle, unbroadcast, undiag, undiff,
+                       unrepeat, unsort, unstack, untake, untake_along_axis, untile, winner)
 from ..runtime.array_kind import is_duck
 from ..runtime.blocks import adjoint_hook, hook_adjoint, hook_result, hook_zero
 from ..runtime.containers import item_adjoint, take, without, zero_tangent, zeros_like
@@ -319,7 +319,7 @@ from_own_source(svd_adjoint, examples=[
 
 # Masks, shapes and subscripts: no derivative.
 nondifferentiable(is_duck, winner, hstack_axis, inverse_permutation, tensordot_subscripts,
-                  inner_subscripts, zeros_like, zero_tangent)
+                  inner_subscripts, zeros_like, zero_tangent, boundary_widths)
 # The buffer an operation of the fused gradient may write into (buffer_reuse.py, loop_batching.py)
 # and the rows of one (loop_batching.py): the fused gradient is never differentiated again, and
 # the buffer is a value, not a gradient path.

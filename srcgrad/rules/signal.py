@@ -3,13 +3,13 @@ the full result's adjoint correlated with the other input (correlate(a, v) being
 convolve(a, flip(v))). Registered only when SciPy imports.
 
 convolve2d and correlate2d (convolve2d with in2 flipped, a definition) pad in1 with
-fillvalue (boundary='fill'); their other boundaries are refused by name.
+fillvalue (boundary='fill'), or with copies of itself ('wrap', 'symm').
 """
 
 import numpy as np
 import scipy.signal
 
-from ..runtime import not_differentiable, placed_in_full
+from ..runtime import boundary_widths, pad_adjoint, placed_in_full
 from .facts import NEW
 from .registry import adjoint, define, example, tangent
 
@@ -55,23 +55,30 @@ def _examples_2d(name):
             example(f"{call}(x, y, 'same')", x=(2, 3), y=(4, 5)),
             example(f"{call}(x, y, mode='same', boundary='fill')", x=(5, 6), y=(3, 4)),
             example(f"{call}(x, y, 'valid')", x=(3, 3), y=(3, 2)),
-            example(f"{call}(x, np.ones((2, 3)) - 0.25, 'same', 'fill', c)", x=(4, 5), c=())]
+            example(f"{call}(x, np.ones((2, 3)) - 0.25, 'same', 'fill', c)", x=(4, 5), c=()),
+            example(f"{call}(x, y, 'same', 'wrap')", x=(5, 7), y=(4, 2)),
+            example(f"{call}(x, y, 'full', 'wrap')", x=(3, 4), y=(2, 3)),
+            example(f"{call}(x, y, 'same', 'symm')", x=(4, 5), y=(3, 3)),
+            example(f"{call}(x, y, boundary='symm')", x=(3, 3), y=(2, 2)),
+            example(f"{call}(x, y, 'valid', 'wrap')", x=(4, 4), y=(2, 3))]
 
 
 @adjoint(scipy.signal.convolve2d, facts=NEW, examples=_examples_2d("convolve2d"))
 def convolve2d(z, in1, in2, mode="full", boundary="fill", fillvalue=0):
-    if boundary == "fill":  # in1's fill is a constant term: its adjoint is that of fill 0
-        g = placed_in_full(d[z], in1, in2, mode)
+    if boundary == "fill" or mode == "valid":  # in1's fill is a constant term: its adjoint
+        g = placed_in_full(d[z], in1, in2, mode)  # is that of fill 0 ('valid' reads no fill)
         d[in1] = scipy.signal.correlate(g, in2, "valid")
         if fillvalue == 0:
             d[in2] = scipy.signal.correlate(g, in1, "valid")
         else:  # in1 is read as in1 - fillvalue inside, fillvalue everywhere
             d[in2] = scipy.signal.correlate(g, in1 - fillvalue, "valid") + fillvalue * np.sum(g)
-    else:
-        d[in1] = not_differentiable(d[z], "scipy.signal.convolve2d", "in1",
-                                    "only boundary='fill'")
-        d[in2] = not_differentiable(d[z], "scipy.signal.convolve2d", "in2",
-                                    "only boundary='fill'")
+    else:  # 'wrap', 'symm': the 'valid' convolution of in1 padded by copies of itself
+        pads = boundary_widths(in2, mode)
+        padding = "wrap" if boundary == "wrap" else "symmetric"
+        padded = np.pad(in1, pads, padding)
+        g = placed_in_full(d[z], padded, in2, "valid")
+        d[in1] = pad_adjoint(scipy.signal.correlate(g, in2, "valid"), in1, pads, padding)
+        d[in2] = scipy.signal.correlate(g, padded, "valid")
     d[fillvalue] = np.sum(d[z] * scipy.signal.convolve2d(np.zeros_like(in1), in2, mode, boundary,
                                                        1.0))
 

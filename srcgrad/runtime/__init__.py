@@ -32,7 +32,8 @@ from .indexing import (concatenator_adjoints, concatenator_pushed, hstack_axis,
                        inverse_permutation, scatter_add, split_like, undiff, unrepeat, unsort,
                        unstack, untake, untake_along_axis, untile)
 from .layout import (filled, full_adjoint, imag_adjoint, linspace_adjoints, meshgrid_adjoint,
-                     pad_adjoint, pad_constant_adjoint, piecewise_start, placed_in_full,
+                     boundary_widths, pad_adjoint, pad_constant_adjoint, piecewise_start,
+                     placed_in_full,
                      reshaped, rollaxis_permutation, select_adjoint, unblock, unbroadcast_each,
                      undelete, unique_adjoint, unique_tangent, unpartition)
 from .linalg import (dot_adjoint_x, dot_adjoint_y, dot_subscripts, einsum_adjoint,
@@ -53,7 +54,7 @@ as_array = np.array
 
 __all__ = ['AliasingError', 'abs_slope', 'abs_slope_jvp', 'abs_slope_vjp', 'appended',
            'as_array',
-           'broadcast_back', 'broadcast_like', 'caller_unchanged',
+           'boundary_widths', 'broadcast_back', 'broadcast_like', 'caller_unchanged',
            'cast_back', 'centered', 'changes_in_place', 'concrete', 'concatenated', 'conjugated',
            'concatenator_adjoints',
            'concatenator_pushed', 'cumprod_adjoint', 'cumprod_jvp', 'default_adjoint', 'dict_of',

@@ -164,6 +164,17 @@ def pad_adjoint(g, array, pad_width, mode="constant"):
     return out
 
 
+def boundary_widths(in2, mode):
+    """The pad widths of in1 that make scipy.signal.convolve2d's 'wrap' or 'symm' boundary
+    (np.pad's 'wrap', 'symmetric') a 'valid' convolution of the padded in1: in2's size less
+    one on each side ('full'), split with the larger part before ('same'), none ('valid')."""
+    if mode == "full":
+        return tuple((k - 1, k - 1) for k in np.shape(in2))
+    if mode == "same":
+        return tuple((k // 2, k - 1 - k // 2) for k in np.shape(in2))
+    return tuple((0, 0) for _ in np.shape(in2))
+
+
 def pad_constant_adjoint(g, array, pad_width, constant_values=0):
     """Adjoint of np.pad(array, pad_width, constant_values=c) for c: the sum of g over the
     cells each (axis, side) value fills (a later axis fills the corners, as NumPy does)."""

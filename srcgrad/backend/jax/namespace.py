@@ -32,7 +32,7 @@ PURE_HELPERS = (
     adjoints.split_among_ties, adjoints.reverse_cumsum, adjoints.sinc_slope,
     adjoints.winner, adjoints.positive_log, adjoints.prod_of_others, adjoints.cast_back,
     adjoints.abs_slope, adjoints.abs_slope_jvp, adjoints.abs_slope_vjp, adjoints.conjugated,
-    adjoints.stored,
+    adjoints.stored, layout.boundary_widths,
     adjoints.norm_adjoint, linalg.matmul_adjoint_x, linalg.matmul_adjoint_y,
     linalg.dot_adjoint_x, linalg.dot_adjoint_y, linalg.mT, linalg.triangle, linalg.undiag,
     linalg.lu_tangent, linalg.solve_transposed, linalg.rhs_outer, linalg.einsum_adjoint,
