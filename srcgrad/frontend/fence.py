@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 
 import gast
+import numpy as np
 
 from ..ir import build
 from ..rules.facts import named
@@ -76,6 +77,8 @@ def _check_writes(src, call, local):
     # srcgrad computes every value anew and would not follow the change (its gradient
     # would be silently wrong); `append` it follows (normalize.py)
     changed = None
+    if accumulated_at(call, Resolver(src.func, local).lookup) is not None:
+        return  # np.add.at(y, i, v): y[...] += its values at i (normalize.py)
     if func.attr in named("writes_object", "method") and func.attr != "append":
         changed = _root(func.value)  # h.put(...), y.sort()
     if changed not in local and func.attr in named("writes_first") and call.args:
@@ -120,3 +123,27 @@ def _check_targets(src, node):
                 raise refusal("attribute_target").error(src, leaf)
         if len(targets) > 1:
             raise refusal("chained_assignment").error(src, node)
+
+
+def accumulated_at(call, lookup):
+    """For `np.add.at(y, i, v)` or `np.subtract.at(y, i, v)` (y a name, no keywords): the
+    operator (gast.Add, gast.Sub) that adds v at i, repeated indices accumulating; else
+    None."""
+    func = getattr(call, "func", None)
+    if not (isinstance(call, gast.Call) and isinstance(func, gast.Attribute)
+            and func.attr == "at" and len(call.args) == 3 and not call.keywords
+            and isinstance(call.args[0], gast.Name)):
+        return None
+    try:
+        ufunc = _dotted(func.value, lookup)
+    except Exception:  # noqa: BLE001 - an unknown name: not np.add
+        return None
+    return {id(np.add): gast.Add, id(np.subtract): gast.Sub}.get(id(ufunc))
+
+
+def _dotted(node, lookup):
+    if isinstance(node, gast.Attribute):
+        return getattr(_dotted(node.value, lookup), node.attr)
+    if isinstance(node, gast.Name):
+        return lookup(node.id)
+    raise LookupError(node)

@@ -38,6 +38,7 @@ from ..ir import build
 from ..ir.naming import Namer
 from ..rules.registry import array_operand_positions
 from .desugar import desugared
+from .fence import accumulated_at
 from .iteration import ITERATING, Iteration
 from .loop_exits import LoopExits, LoopReturns
 from .methods import receiver_call
@@ -289,6 +290,9 @@ class _Normalizer:
                 out.append(build.assign(self.result, self.expr(value, out), stmt))
             else:  # a nested function returned (a factory) is refused there
                 self.expr(value, out)
+        elif isinstance(stmt, gast.Expr) and accumulated_at(
+                stmt.value, lambda name: self.known(build.load(name))) is not None:
+            self.add_at(stmt, out)
         elif isinstance(stmt, gast.Expr) and _is_append(stmt.value):
             self.append(stmt.value, out)
         elif isinstance(stmt, gast.Expr):
@@ -426,6 +430,24 @@ class _Normalizer:
         index = index_expression(self.index(target.slice, out))
         call = _internal("set_at", build.load(array), index, self.atom(value, out))
         out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
+
+    def add_at(self, stmt, out):
+        """`np.add.at(y, i, v)` -> `t = scatter_add(y, i, v); y[...] += t`: v's values added
+        at i, a repeated index adding each (np.subtract.at: `-=`); an item write of y, so
+        every other name holding y sees it (aliasing.py)."""
+        call = stmt.value
+        op = accumulated_at(call, lambda name: self.known(build.load(name)))
+        array, index, value = call.args
+        added = self.namer.fresh("added")
+        out.append(build.assign(added, gast.copy_location(_internal(
+            "scatter_add", build.load(array.id), self.array_operand(index, out)
+            if isinstance(index, gast.List) else self.atom(index, out),  # (a tuple: an index
+            self.atom(value, out)), call), stmt))                       # per axis)
+        target = gast.Subscript(value=build.load(array.id),
+                                slice=build.const(Ellipsis), ctx=gast.Store())
+        self.augment_element(gast.copy_location(gast.AugAssign(
+            target=gast.copy_location(target, call), op=op(),
+            value=gast.copy_location(build.load(added), call)), stmt), out)
 
     def augment_element(self, stmt, out):
         """`h[i] += v`: the item `h[i]` updated as `x += v` updates x (in place, if it is

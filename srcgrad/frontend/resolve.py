@@ -25,6 +25,7 @@ from ..runtime.blocks import adjoint_hook
 from ..runtime.containers import (appended, caller_unchanged, concatenated, dict_of, in_order,
                                   kept_as, largest, merged, refresh, set_at, smallest,
                                   sort_order, swap_item)
+from ..runtime.indexing import scatter_add
 from ..runtime.layout import piecewise_start
 from ..runtime.methods import same_method
 
@@ -35,6 +36,7 @@ _INTERNAL = {f.__name__: f for f in (set_at, appended, refresh, swap_item, calle
                                       concatenated, kept_as, in_order, same_method,
                                       adjoint_hook, piecewise_start)}
 _INTERNAL["as_array"] = np.array  # a list display passed as an array operand (normalize.py)
+_INTERNAL["scatter_add"] = scatter_add  # np.add.at(y, i, v) (normalize.py)
 NONDIFF = "nondifferentiable"  # the key of operations that carry no gradient
 _MISSING = object()
 

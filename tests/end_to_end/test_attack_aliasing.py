@@ -21,7 +21,7 @@ from alias_oracles import judge
 X = np.array([0.7, -1.2, 1.5, 0.3])
 
 EXACT = [
-    'astype_same_dtype_copy', 'atleast_1d_pair_updated', 'attribute_read_only',
+    'add_at_repeated', 'astype_same_dtype_copy', 'atleast_1d_pair_updated', 'attribute_read_only',
     'boolean_mask_write', 'broadcast_arrays_read_after_write', 'broadcast_update_through_list',
     'builtin_max_of_list_then_update', 'builtin_max_of_vector', 'c_columns', 'clip_no_bounds',
     'closure_over_list_appended_later', 'closure_reads_updated', 'closure_writes_captured',
@@ -51,7 +51,6 @@ EXACT = [
 
 # refused with a SrcGradError at the user's line: the kind of refusal (alias_oracles)
 REFUSED = {
-    'add_at_repeated': 'refused:other',
     'array_split_part_written': 'refused:view',
     'attribute_augmented_through_alias': 'refused:caller-at-run-time',
     'attribute_of_argument_written': 'refused:caller',
