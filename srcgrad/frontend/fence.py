@@ -77,7 +77,7 @@ def _check_writes(src, call, local):
     # srcgrad computes every value anew and would not follow the change (its gradient
     # would be silently wrong); `append` it follows (normalize.py)
     changed = None
-    if accumulated_at(call, Resolver(src.func, local).lookup) is not None:
+    if accumulated_at(call, Resolver(src.func, local).dotted) is not None:
         return  # np.add.at(y, i, v): y[...] += its values at i (normalize.py)
     if func.attr in named("writes_object", "method") and func.attr != "append":
         changed = _root(func.value)  # h.put(...), y.sort()
@@ -125,25 +125,14 @@ def _check_targets(src, node):
             raise refusal("chained_assignment").error(src, node)
 
 
-def accumulated_at(call, lookup):
+def accumulated_at(call, known):
     """For `np.add.at(y, i, v)` or `np.subtract.at(y, i, v)` (y a name, no keywords): the
     operator (gast.Add, gast.Sub) that adds v at i, repeated indices accumulating; else
-    None."""
+    None. `known`: the object a dotted path of names refers to (Resolver.dotted)."""
     func = getattr(call, "func", None)
     if not (isinstance(call, gast.Call) and isinstance(func, gast.Attribute)
             and func.attr == "at" and len(call.args) == 3 and not call.keywords
             and isinstance(call.args[0], gast.Name)):
         return None
-    try:
-        ufunc = _dotted(func.value, lookup)
-    except Exception:  # noqa: BLE001 - an unknown name: not np.add
-        return None
-    return {id(np.add): gast.Add, id(np.subtract): gast.Sub}.get(id(ufunc))
-
-
-def _dotted(node, lookup):
-    if isinstance(node, gast.Attribute):
-        return getattr(_dotted(node.value, lookup), node.attr)
-    if isinstance(node, gast.Name):
-        return lookup(node.id)
-    raise LookupError(node)
+    ufunc = known(func.value)
+    return gast.Add if ufunc is np.add else gast.Sub if ufunc is np.subtract else None

@@ -290,9 +290,9 @@ class _Normalizer:
                 out.append(build.assign(self.result, self.expr(value, out), stmt))
             else:  # a nested function returned (a factory) is refused there
                 self.expr(value, out)
-        elif isinstance(stmt, gast.Expr) and accumulated_at(
-                stmt.value, lambda name: self.known(build.load(name))) is not None:
-            self.add_at(stmt, out)
+        elif isinstance(stmt, gast.Expr) and (
+                op := accumulated_at(stmt.value, self.known)) is not None:
+            self.add_at(stmt, op, out)
         elif isinstance(stmt, gast.Expr) and _is_append(stmt.value):
             self.append(stmt.value, out)
         elif isinstance(stmt, gast.Expr):
@@ -431,18 +431,18 @@ class _Normalizer:
         call = _internal("set_at", build.load(array), index, self.atom(value, out))
         out.append(writes(build.assign(array, gast.copy_location(call, target), stmt), SET_AT))
 
-    def add_at(self, stmt, out):
+    def add_at(self, stmt, op, out):
         """`np.add.at(y, i, v)` -> `t = scatter_add(y, i, v); y[...] += t`: v's values added
         at i, a repeated index adding each (np.subtract.at: `-=`); an item write of y, so
         every other name holding y sees it (aliasing.py)."""
         call = stmt.value
-        op = accumulated_at(call, lambda name: self.known(build.load(name)))
         array, index, value = call.args
+        # a list of indices is one array; a tuple holds an index per axis
+        index = (self.array_operand(index, out) if isinstance(index, gast.List)
+                 else self.atom(index, out))
         added = self.namer.fresh("added")
         out.append(build.assign(added, gast.copy_location(_internal(
-            "scatter_add", build.load(array.id), self.array_operand(index, out)
-            if isinstance(index, gast.List) else self.atom(index, out),  # (a tuple: an index
-            self.atom(value, out)), call), stmt))                       # per axis)
+            "scatter_add", build.load(array.id), index, self.atom(value, out)), call), stmt))
         target = gast.Subscript(value=build.load(array.id),
                                 slice=build.const(Ellipsis), ctx=gast.Store())
         self.augment_element(gast.copy_location(gast.AugAssign(
